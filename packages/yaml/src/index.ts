@@ -1,0 +1,5 @@
+export type { SourceLocation, SourceFinding } from './location.js';
+export { formatLocation, sortFindings } from './location.js';
+export type { ParsedYaml, ParseYamlOptions, PathSegment } from './parse-yaml.js';
+export { parseYaml, locate, toJs } from './parse-yaml.js';
+export { stringifyYaml, orderKubernetesKeys } from './stringify-yaml.js';

@@ -1,0 +1,167 @@
+import { LineCounter, parseAllDocuments, isMap, isSeq, isScalar, isPair, visit } from 'yaml';
+import type { Document, Node, ParsedNode } from 'yaml';
+import type { SourceFinding, SourceLocation } from './location.js';
+
+/** A YAML file parsed with positions kept, plus everything wrong with it as findings. */
+export interface ParsedYaml {
+  file: string;
+  text: string;
+  documents: Document.Parsed[];
+  lineCounter: LineCounter;
+  findings: SourceFinding[];
+}
+
+export interface ParseYamlOptions {
+  /** Alias expansions allowed per document before it counts as an alias bomb (billion laughs). */
+  maxAliasCount?: number;
+}
+
+const ERROR_HINTS: Record<string, string> = {
+  DUPLICATE_KEY: 'each key may appear once per mapping; a duplicate silently replaces the first value in most tools',
+  TAB_AS_INDENT: 'indent with spaces, YAML does not allow tabs for indentation',
+  BAD_INDENT: 'check the indentation: siblings must start in the same column',
+  MISSING_CHAR: 'a quote or bracket is not closed',
+  BAD_DQ_ESCAPE: 'invalid escape in a double-quoted string',
+  MULTILINE_IMPLICIT_KEY: 'a key must fit on one line; check indentation or a missing colon',
+  BLOCK_AS_IMPLICIT_KEY: 'a nested block cannot be a key; check indentation',
+  UNEXPECTED_TOKEN: 'unexpected text; check indentation and quoting',
+};
+
+/**
+ * Parses a (multi-document) YAML text. Never throws for bad input: syntax faults, tabs, bad
+ * indentation, duplicate keys and alias bombs come back as findings with file:line:column.
+ */
+export function parseYaml(text: string, file: string, options: ParseYamlOptions = {}): ParsedYaml {
+  const lineCounter = new LineCounter();
+  const documents = parseAllDocuments(text, {
+    lineCounter,
+    uniqueKeys: true,
+    prettyErrors: false,
+    keepSourceTokens: false,
+  });
+  const docs: Document.Parsed[] = Array.isArray(documents) ? documents : [];
+  const findings: SourceFinding[] = [];
+  const at = (offset: number): SourceLocation => {
+    const { line, col } = lineCounter.linePos(offset);
+    return { file, line, column: col };
+  };
+
+  for (const doc of docs) {
+    for (const err of doc.errors) {
+      const offset = errorOffset(text, err.code, err.message, err.pos[0]);
+      const hint = ERROR_HINTS[err.code];
+      const base = err.message.split('\n')[0]!.replace(/ at line \d+, column \d+:?$/, '');
+      findings.push({
+        ...at(offset),
+        check: err.code === 'DUPLICATE_KEY' ? 'yaml-duplicate-key' : 'yaml-syntax',
+        severity: 'error',
+        message: hint && !base.includes(hint) ? `${base} (${hint})` : base,
+      });
+    }
+    for (const warn of doc.warnings) {
+      findings.push({ ...at(warn.pos[0]), check: 'yaml-syntax', severity: 'warning', message: warn.message.split('\n')[0]! });
+    }
+    if (doc.errors.length === 0) {
+      const bomb = checkAliasExpansion(doc, options.maxAliasCount ?? 100);
+      if (bomb !== undefined) {
+        findings.push({
+          ...at(bomb),
+          check: 'yaml-alias-bomb',
+          severity: 'error',
+          message: 'aliases expand too often (a "billion laughs" document); write the values out instead of nesting aliases',
+        });
+      }
+    }
+  }
+  findings.push(...findTabIndentation(text, file));
+  return { file, text, documents: docs, lineCounter, findings: dedupe(findings) };
+}
+
+/** Points at where a reader must look: the opening quote of an unterminated string, the key of a bad indent. */
+function errorOffset(text: string, code: string, message: string, pos: number): number {
+  if (code === 'MISSING_CHAR' && /quote/.test(message)) {
+    const quote = message.includes("'quote") ? "'" : '"';
+    const open = text.lastIndexOf(quote, Math.min(pos, text.length - 1));
+    if (open >= 0) return open;
+  }
+  let p = pos;
+  while (code === 'BAD_INDENT' && text[p] === ' ') p++;
+  return p;
+}
+
+/** Returns the offset of the first alias if resolving the document would exceed the alias budget. */
+function checkAliasExpansion(doc: Document.Parsed, maxAliasCount: number): number | undefined {
+  try {
+    doc.toJS({ maxAliasCount });
+    return undefined;
+  } catch (e) {
+    if (e instanceof ReferenceError || (e instanceof Error && /alias/i.test(e.message))) {
+      let offset = 0;
+      visit(doc, { Alias: (_k, node) => { offset = node.range?.[0] ?? 0; return visit.BREAK; } });
+      return offset;
+    }
+    throw e;
+  }
+}
+
+/** Tabs inside indentation are invalid YAML even where the parser recovers; report each line once. */
+function findTabIndentation(text: string, file: string): SourceFinding[] {
+  const out: SourceFinding[] = [];
+  const lines = text.split('\n');
+  lines.forEach((line, i) => {
+    const m = /^( *)\t/.exec(line);
+    if (m && line.trim() !== '' && !line.trimStart().startsWith('#')) {
+      out.push({
+        file,
+        line: i + 1,
+        column: m[1]!.length + 1,
+        check: 'yaml-tab-indent',
+        severity: 'error',
+        message: 'tab character used for indentation (indent with spaces, YAML does not allow tabs)',
+      });
+    }
+  });
+  return out;
+}
+
+function dedupe(findings: SourceFinding[]): SourceFinding[] {
+  const seen = new Set<string>();
+  return findings.filter((f) => {
+    const key = `${f.line}:${f.column}:${f.check}`;
+    if (seen.has(key)) return false;
+    seen.add(key);
+    return true;
+  });
+}
+
+export type PathSegment = string | number;
+
+/**
+ * The position of the node at `path` in a document: the key's position for a mapping entry (what a
+ * reader looks for), or the nearest existing ancestor when the path does not exist.
+ */
+export function locate(parsed: ParsedYaml, docIndex: number, path: readonly PathSegment[]): SourceLocation {
+  const doc = parsed.documents[docIndex];
+  let offset = doc?.contents?.range?.[0] ?? 0;
+  let node: unknown = doc?.contents;
+  for (const seg of path) {
+    if (isMap(node)) {
+      const pair = node.items.find((p) => isPair(p) && isScalar(p.key) && String(p.key.value) === String(seg));
+      if (!pair) break;
+      offset = (pair.key as ParsedNode).range?.[0] ?? offset;
+      node = pair.value;
+    } else if (isSeq(node) && typeof seg === 'number') {
+      const item = node.items[seg] as Node | undefined;
+      if (!item) break;
+      offset = item.range?.[0] ?? offset;
+      node = item;
+    } else break;
+  }
+  const { line, col } = parsed.lineCounter.linePos(offset);
+  return { file: parsed.file, line, column: col };
+}
+
+/** The plain JavaScript value of each document (after a clean parse). */
+export function toJs(parsed: ParsedYaml): unknown[] {
+  return parsed.documents.map((d) => d.toJS({ maxAliasCount: 100 }));
+}
