@@ -1,0 +1,208 @@
+import { z } from 'zod';
+
+// The catalog's schema. Every object is strict: an unknown key is an error (with a "did you mean").
+// Field docs here are the catalog reference; README.md's "Catalog reference" mirrors them.
+
+const dns1123 = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
+export const serviceName = z.string().regex(dns1123, 'a lowercase DNS-1123 label (a-z, 0-9, "-")').max(53, 'at most 53 characters (Helm release name limit)');
+const k8sName = z.string().regex(dns1123, 'a lowercase DNS-1123 label (a-z, 0-9, "-")').max(63);
+const envName = z.string().regex(/^[a-z][a-z0-9-]*$/, 'an environment name such as dev, preprod or prod');
+const quantity = z.union([z.string().regex(/^[0-9]+(\.[0-9]+)?(m|k|Ki|Mi|Gi|Ti|Pi|Ei|M|G|T|P|E)?$/, 'a Kubernetes quantity such as 500m, 256Mi or 2Gi'), z.number().nonnegative()]);
+const port = z.number().int().min(1).max(65535);
+const absPath = z.string().regex(/^\//, 'an absolute path starting with "/"');
+const labelMap = z.record(z.string(), z.string());
+
+export const resourceList = z.strictObject({ cpu: quantity.optional(), memory: quantity.optional() });
+export const resources = z.strictObject({ requests: resourceList.optional(), limits: resourceList.optional() });
+
+/** Environment variable: exactly one of value, secretKeyRef, fieldRef, configMapKeyRef. */
+export const envVar = z.strictObject({
+  name: z.string().regex(/^[A-Za-z_][A-Za-z0-9_.-]*$/, 'an environment variable name'),
+  value: z.string().optional(),
+  secretKeyRef: z.strictObject({ name: k8sName, key: z.string().min(1) }).optional(),
+  configMapKeyRef: z.strictObject({ name: k8sName, key: z.string().min(1) }).optional(),
+  fieldRef: z.string().regex(/^(metadata|spec|status)\./, 'a field path such as metadata.name or status.podIP').optional(),
+});
+
+const probeTiming = {
+  initialDelaySeconds: z.number().int().nonnegative().optional(),
+  periodSeconds: z.number().int().positive().optional(),
+  timeoutSeconds: z.number().int().positive().optional(),
+  failureThreshold: z.number().int().positive().optional(),
+  successThreshold: z.number().int().positive().optional(),
+};
+/** A probe: exactly one of exec, httpGet, tcpSocket. */
+export const probe = z.strictObject({
+  exec: z.strictObject({ command: z.array(z.string()).min(1) }).optional(),
+  httpGet: z.strictObject({ path: absPath, port: z.union([port, z.string()]), scheme: z.enum(['HTTP', 'HTTPS']).optional() }).optional(),
+  tcpSocket: z.strictObject({ port: z.union([port, z.string()]) }).optional(),
+  ...probeTiming,
+});
+
+/** A custom Prometheus metric an HPA scales on; `query` is the Prometheus Adapter metricsQuery. */
+export const customMetric = z.strictObject({
+  name: z.string().regex(/^[a-zA-Z_:][a-zA-Z0-9_:]*$/, 'a Prometheus metric name'),
+  type: z.enum(['Pods', 'Object']),
+  /** Pods: target averageValue per pod. Object: target value of the described object. */
+  target: quantity,
+  describedObject: z.strictObject({ apiVersion: z.string(), kind: z.string(), name: k8sName }).optional(),
+  /** Prometheus Adapter `metricsQuery` for this metric (Go template over <<.Series>>, <<.LabelMatchers>>). */
+  query: z.string().min(1).optional(),
+  /** The Prometheus series the adapter discovers (defaults to `name`). */
+  seriesQuery: z.string().optional(),
+});
+
+export const autoscaling = z.strictObject({
+  minReplicas: z.number().int().min(1),
+  maxReplicas: z.number().int().min(1),
+  /** Average CPU utilisation target in percent of requests; values above 100 are valid. */
+  cpuUtilization: z.number().int().positive().optional(),
+  memoryUtilization: z.number().int().positive().optional(),
+  customMetrics: z.array(customMetric).optional(),
+});
+
+export const volumeMount = z.strictObject({ name: k8sName, mountPath: absPath, subPath: z.string().optional(), readOnly: z.boolean().optional() });
+
+export const sidecar = z.strictObject({
+  name: k8sName,
+  image: z.string().min(1),
+  command: z.array(z.string()).optional(),
+  args: z.array(z.string()).optional(),
+  env: z.array(envVar).optional(),
+  ports: z.array(z.strictObject({ name: z.string().max(15), containerPort: port })).optional(),
+  resources: resources.optional(),
+  /** Names of the pod's volumes (secrets, configMaps, ...) mounted into the sidecar. */
+  volumeMounts: z.array(volumeMount).optional(),
+});
+
+/** Settings an environment may override; each becomes a chart value the overlay can switch. */
+export const environmentSettings = z.strictObject({
+  replicas: z.number().int().nonnegative().optional(),
+  resources: resources.optional(),
+  autoscaling: autoscaling.partial().extend({ enabled: z.boolean().optional() }).optional(),
+  /** Ship logs with the filebeat sidecar to the CephFS log claim. */
+  logging: z.boolean().optional(),
+  /** Name of the Secret with this environment's database account (prod and preprod must differ). */
+  databaseSecret: k8sName.optional(),
+  env: z.array(envVar).optional(),
+  nodeSelector: labelMap.optional(),
+  /** Image tag chartgen writes when it creates this environment's overlay for the first time. */
+  initialTag: z.string().optional(),
+});
+
+export const vmService = z.strictObject({
+  /** Hosts the frontend forwards to, in order; `affinity` keeps a client on one host. */
+  hosts: z.array(z.string().regex(/^[a-z0-9.-]+$/, 'a host name')).min(1),
+  affinity: z.boolean().optional(),
+});
+
+export const service = z.strictObject({
+  name: serviceName,
+  namespace: k8sName,
+  description: z.string().optional(),
+  /** Runs on VMs outside Kubernetes: routed by the frontend, no chart. Excludes the workload fields. */
+  vm: vmService.optional(),
+  /** URL prefixes the frontend forwards to this service, e.g. /dbs/prod/global/DBSReader. */
+  urlPrefixes: z.array(absPath).optional(),
+  image: z.strictObject({
+    repository: z.string().min(1),
+    /** Tag for overlays chartgen creates; afterwards the tag lives only in environments/<env>/values. */
+    initialTag: z.string().optional(),
+    pullPolicy: z.enum(['Always', 'IfNotPresent', 'Never']).optional(),
+  }).optional(),
+  ports: z.strictObject({
+    /** The main container port; the Service exposes it under the same number unless servicePort is set. */
+    http: port,
+    servicePort: port.optional(),
+    /** Port Prometheus scrapes (pod annotations prometheus.io/port). */
+    metrics: port.optional(),
+    extra: z.array(z.strictObject({ name: z.string().max(15), containerPort: port, expose: z.boolean().optional() })).optional(),
+  }).optional(),
+  command: z.array(z.string()).optional(),
+  args: z.array(z.string()).optional(),
+  env: z.array(envVar).optional(),
+  resources: resources.optional(),
+  replicas: z.number().int().nonnegative().optional(),
+  probes: z.strictObject({ liveness: probe.optional(), readiness: probe.optional(), startup: probe.optional() }).optional(),
+  autoscaling: autoscaling.optional(),
+  /** Secrets mounted as files, by name only. */
+  secrets: z.array(z.strictObject({ name: k8sName, mountPath: absPath, volumeName: k8sName.optional() })).optional(),
+  /** Config maps mounted as files; with `data` the chart generates the ConfigMap too. */
+  configMaps: z.array(z.strictObject({
+    name: k8sName,
+    mountPath: absPath,
+    volumeName: k8sName.optional(),
+    defaultMode: z.number().int().min(0).max(0o777).optional(),
+    data: z.record(z.string(), z.string()).optional(),
+  })).optional(),
+  /** Mount the node's /etc/grid-security (read-only) at this path. */
+  gridSecurity: z.strictObject({ mountPath: absPath }).optional(),
+  securityContext: z.strictObject({
+    runAsUser: z.number().int().nonnegative().optional(),
+    runAsGroup: z.number().int().nonnegative().optional(),
+    fsGroup: z.number().int().nonnegative().optional(),
+    runAsNonRoot: z.boolean().optional(),
+    privileged: z.boolean().optional(),
+    allowPrivilegeEscalation: z.boolean().optional(),
+  }).optional(),
+  /** Filebeat sidecar shipping `path` to the CephFS log claim of the environment and namespace. */
+  logging: z.strictObject({ path: absPath }).optional(),
+  /** Extra containers next to the service (exporters, proxies). */
+  sidecars: z.array(sidecar).optional(),
+  prometheus: z.strictObject({ scrape: z.boolean(), port: port.optional(), path: absPath.optional() }).optional(),
+  nodeSelector: labelMap.optional(),
+  podDisruptionBudget: z.strictObject({ minAvailable: z.union([z.number().int().nonnegative(), z.string()]).optional(), maxUnavailable: z.union([z.number().int().nonnegative(), z.string()]).optional() }).optional(),
+  /** Name of the Secret with the database account, when all environments share the default; see environments. */
+  databaseSecret: k8sName.optional(),
+  /** Per-environment differences, keyed by environment name. */
+  environments: z.record(envName, environmentSettings).optional(),
+});
+
+export const cluster = z.strictObject({
+  name: k8sName,
+  /** Kubernetes version charts are rendered and validated for, "MAJOR.MINOR". */
+  kubernetesVersion: z.string().regex(/^1\.\d+$/, 'a Kubernetes version such as "1.33"'),
+  registry: z.string().min(1),
+  /** Where Argo CD and Flux fetch this repository from. */
+  git: z.strictObject({ repoURL: z.string().min(1), branch: z.string().min(1) }),
+  /** Environments in promotion order; each promotes from the one before. */
+  environments: z.array(z.strictObject({
+    name: envName,
+    /** Cluster (Argo CD destination name) that runs the environment. */
+    cluster: z.string().min(1),
+    /** Kubernetes version of that cluster when it differs from the default. */
+    kubernetesVersion: z.string().regex(/^1\.\d+$/, 'a Kubernetes version such as "1.33"').optional(),
+  })).min(1),
+  namespaces: z.array(z.strictObject({ name: k8sName, team: z.string().min(1), description: z.string().optional() })).min(1),
+  frontend: z.strictObject({
+    namespace: k8sName,
+    /** Pod labels of the frontend, admitted by every service's NetworkPolicy. */
+    podLabels: labelMap,
+    /** Prefix the frontend puts before each service's URL prefix in its rules. */
+    rulePrefix: z.string(),
+  }),
+  prometheus: z.strictObject({ namespace: k8sName, podLabels: labelMap }),
+  logging: z.strictObject({
+    image: z.string().min(1),
+    /** CephFS log claim name; {env} and {namespace} are substituted. */
+    claimName: z.string().min(1),
+  }),
+  /** Host paths a service may mount. */
+  allowedHostPaths: z.array(absPath),
+  /** Values every service inherits unless it sets its own. */
+  defaults: z.strictObject({
+    resources: resources,
+    replicas: z.number().int().nonnegative(),
+    initialTag: z.string().min(1),
+    securityContext: service.shape.securityContext,
+    probes: service.shape.probes,
+  }),
+});
+
+export type Cluster = z.infer<typeof cluster>;
+export type Service = z.infer<typeof service>;
+export type EnvironmentSettings = z.infer<typeof environmentSettings>;
+export type CustomMetric = z.infer<typeof customMetric>;
+export type EnvVar = z.infer<typeof envVar>;
+export type Probe = z.infer<typeof probe>;
+export type Resources = z.infer<typeof resources>;
