@@ -3,3 +3,5 @@ export { formatLocation, sortFindings } from './location.js';
 export type { ParsedYaml, ParseYamlOptions, PathSegment } from './parse-yaml.js';
 export { parseYaml, locate, toJs } from './parse-yaml.js';
 export { stringifyYaml, orderKubernetesKeys } from './stringify-yaml.js';
+export type { YamlScalarEdit, EditYamlResult } from './edit-yaml.js';
+export { editYamlScalars, readYamlScalar } from './edit-yaml.js';
