@@ -1,0 +1,42 @@
+// Is this apiVersion/kind served by the target Kubernetes version? Pure lookup in API_LIFECYCLE.
+import { API_LIFECYCLE, type ApiLifecycle } from './api-lifecycle.js';
+import { compareMinor, parseKubernetesVersion } from './gvk.js';
+
+export interface ApiVersionStatus {
+  readonly status: 'ok' | 'deprecated' | 'removed';
+  /** apiVersion to use instead, e.g. 'autoscaling/v2'. */
+  readonly replacement?: string;
+  readonly deprecatedIn?: string;
+  readonly removedIn?: string;
+  readonly message: string;
+}
+
+/** The lifecycle entry of an apiVersion/kind (a FooList shares Foo's entry). */
+export function findApiLifecycle(apiVersion: string, kind: string): ApiLifecycle | undefined {
+  const base = kind.endsWith('List') ? kind.slice(0, -4) : kind;
+  return API_LIFECYCLE.find((e) => e.apiVersion === apiVersion && (e.kinds.includes(kind) || e.kinds.includes(base)));
+}
+
+function minor(version: string): [number, number] {
+  const v = parseKubernetesVersion(version);
+  if (!v) throw new Error(`invalid Kubernetes version "${version}" (expected e.g. "1.33" or "v1.33.2")`);
+  return v;
+}
+
+export function checkApiVersion(apiVersion: string, kind: string, kubernetesVersion: string): ApiVersionStatus {
+  const target = minor(kubernetesVersion);
+  const entry = findApiLifecycle(apiVersion, kind);
+  const what = `${apiVersion} ${kind}`;
+  const at = `${target[0]}.${target[1]}`;
+  if (!entry || compareMinor(target, minor(entry.deprecatedIn)) < 0) {
+    return { status: 'ok', message: `${what} is served by Kubernetes ${at}` };
+  }
+  const instead = [entry.replacement && `use ${entry.replacement}`, entry.note].filter(Boolean).join('; ');
+  const advice = instead ? `; ${instead}` : '';
+  const details = { replacement: entry.replacement, deprecatedIn: entry.deprecatedIn, removedIn: entry.removedIn };
+  if (entry.removedIn && compareMinor(target, minor(entry.removedIn)) >= 0) {
+    return { status: 'removed', ...details, message: `${what} was removed in Kubernetes ${entry.removedIn} (target ${at})${advice}` };
+  }
+  const until = entry.removedIn ? ` and will be removed in ${entry.removedIn}` : '';
+  return { status: 'deprecated', ...details, message: `${what} is deprecated since Kubernetes ${entry.deprecatedIn}${until}${advice}` };
+}

@@ -1,0 +1,21 @@
+// @cmsweb/kube-schemas: strict, offline Kubernetes schema validation.
+export type { GroupVersionKind, JSONSchema, SchemaCheck, SchemaSource, SchemaViolation } from './types.js';
+export { createSchemaValidator, unknownKindViolation } from './validator.js';
+export type { KindRef, SchemaValidator, SchemaValidatorOptions } from './validator.js';
+export { checkApiVersion, findApiLifecycle } from './api-versions.js';
+export type { ApiVersionStatus } from './api-versions.js';
+export { API_LIFECYCLE } from './api-lifecycle.js';
+export type { ApiLifecycle } from './api-lifecycle.js';
+export { apiVersionOf, gvkKey, gvkOfResource, parseApiVersion, parseKubernetesVersion, toGvk } from './gvk.js';
+export { BUILTIN_KUBERNETES_VERSION, createBuiltinSource } from './sources/builtin-source.js';
+export type { BuiltinSource } from './sources/builtin-source.js';
+export { CRD_SCHEMA_DIR, createCrdSource } from './sources/crd-source.js';
+export type { CrdSource } from './sources/crd-source.js';
+export { createLocationSource } from './sources/location-source.js';
+export type { LocationSource, LocationSourceOptions } from './sources/location-source.js';
+export { DIRECTORY_LAYOUT, expandLocation, locationTemplateData, renderLocation } from './sources/location-template.js';
+export type { LocationTemplateData } from './sources/location-template.js';
+export { schemaSourcesFor, sharedBuiltinSource } from './sources/locations.js';
+export { addKubernetesFormats, isQuantity, QUANTITY_PATTERN } from './formats.js';
+export { didYouMean, escapePointer, toViolations } from './violations.js';
+export { relaxSchema } from './relax.js';

@@ -1,0 +1,38 @@
+// The shapes every part of the package (and its callers) agree on.
+
+/** A JSON Schema document (draft-07 keywords; `definitions`/`$defs` for internal references). */
+export type JSONSchema = { [keyword: string]: unknown };
+
+/** Group, version and kind of a resource; `group` is '' for the core API ("v1"). */
+export interface GroupVersionKind {
+  readonly group: string;
+  readonly version: string;
+  readonly kind: string;
+}
+
+export type SchemaCheck =
+  | 'schema-unknown-field'
+  | 'schema-type'
+  | 'schema-required'
+  | 'schema-enum'
+  | 'schema-format'
+  | 'schema-unknown-kind';
+
+export interface SchemaViolation {
+  /** JSON pointer into the resource, e.g. /spec/template/spec/containers/0/imagePullPolicyy ('' = the resource). */
+  readonly path: string;
+  /** What is wrong and what is expected. */
+  readonly message: string;
+  readonly check: SchemaCheck;
+}
+
+/**
+ * Where schemas come from. `load` answers undefined when the source has no schema for the kind.
+ * `loadSync` lets a validator compile lazily inside its synchronous `validate`; a source without it is
+ * consulted only by `warmUp`.
+ */
+export interface SchemaSource {
+  readonly name: string;
+  load(gvk: GroupVersionKind, kubernetesVersion: string): Promise<JSONSchema | undefined>;
+  loadSync?(gvk: GroupVersionKind, kubernetesVersion: string): JSONSchema | undefined;
+}

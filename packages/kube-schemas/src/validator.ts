@@ -1,0 +1,160 @@
+// createSchemaValidator: finds the schema of each resource's kind in the configured sources, compiles it
+// once with ajv and validates synchronously. Compiled validators are cached per kind.
+import { Ajv, type ValidateFunction } from 'ajv';
+import { checkApiVersion } from './api-versions.js';
+import { addKubernetesFormats } from './formats.js';
+import { gvkKey, gvkOfResource, parseKubernetesVersion, toGvk } from './gvk.js';
+import { schemaSourcesFor } from './sources/locations.js';
+import type { GroupVersionKind, JSONSchema, SchemaSource, SchemaViolation } from './types.js';
+import { toViolations } from './violations.js';
+
+export interface SchemaValidatorOptions {
+  /** Target Kubernetes version: '1.33', '1.33.2' or 'v1.33.2'. */
+  readonly kubernetesVersion: string;
+  /**
+   * kubeconform -schema-location values, tried in order: a directory, or a path template with
+   * {{ .NormalizedKubernetesVersion }} etc. 'default' stands for the built-in kinds plus the bundled
+   * CRDs. Omitted: ['default'].
+   */
+  readonly schemaLocations?: readonly string[];
+  /** Reject unknown fields (kubeconform -strict). Default true. */
+  readonly strict?: boolean;
+  /** Base directory for relative schema locations. Default process.cwd(). */
+  readonly cwd?: string;
+  /** Use these sources instead of the ones schemaLocations describe. */
+  readonly sources?: readonly SchemaSource[];
+}
+
+export interface KindRef {
+  readonly apiVersion: string;
+  readonly kind: string;
+}
+
+export interface SchemaValidator {
+  readonly kubernetesVersion: string;
+  readonly strict: boolean;
+  readonly sources: readonly SchemaSource[];
+  /** Violations of the resource's schema ([] = valid), or 'unknown-kind' when no source has its kind. */
+  validate(resource: object): SchemaViolation[] | 'unknown-kind';
+  /** Like validate, with an unknown kind reported as a 'schema-unknown-kind' violation. */
+  validateOrReport(resource: object): SchemaViolation[];
+  /** Loads and compiles ahead of time, also from sources that only load asynchronously. */
+  warmUp(kinds: Iterable<KindRef>): Promise<void>;
+  /** Name of the source that supplied the kind's schema, if any. */
+  sourceOf(apiVersion: string, kind: string): string | undefined;
+}
+
+interface Compiled {
+  readonly validate: ValidateFunction;
+  readonly source: string;
+}
+
+/** Drops what would make ajv resolve remote meta-schemas or reject a second schema with the same id. */
+function forCompile(schema: JSONSchema): JSONSchema {
+  const { $schema: _s, $id: _i, id: _d, ...rest } = schema;
+  return rest;
+}
+
+export function createSchemaValidator(options: SchemaValidatorOptions): SchemaValidator {
+  const { kubernetesVersion } = options;
+  if (!parseKubernetesVersion(kubernetesVersion)) {
+    throw new Error(`invalid Kubernetes version "${kubernetesVersion}" (expected e.g. "1.33" or "v1.33.2")`);
+  }
+  const strict = options.strict ?? true;
+  const sources = options.sources ?? schemaSourcesFor(options.schemaLocations ?? ['default'], { strict, cwd: options.cwd });
+  const ajv = addKubernetesFormats(new Ajv({ allErrors: true, verbose: true, strict: false, logger: false }));
+  const cache = new Map<string, Compiled | null>();
+
+  const compile = (gvk: GroupVersionKind, schema: JSONSchema, source: SchemaSource): Compiled => {
+    try {
+      return { validate: ajv.compile(forCompile(schema)), source: source.name };
+    } catch (err) {
+      throw new Error(`schema for ${gvkKey(gvk)} from ${source.name} does not compile: ${(err as Error).message}`);
+    }
+  };
+
+  const lookupSync = (gvk: GroupVersionKind): Compiled | null => {
+    const key = gvkKey(gvk);
+    let hit = cache.get(key);
+    if (hit === undefined) {
+      hit = null;
+      for (const source of sources) {
+        const schema = source.loadSync?.(gvk, kubernetesVersion);
+        if (schema) {
+          hit = compile(gvk, schema, source);
+          break;
+        }
+      }
+      cache.set(key, hit);
+    }
+    return hit;
+  };
+
+  const validate = (resource: object): SchemaViolation[] | 'unknown-kind' => {
+    const gvk = gvkOfResource(resource);
+    if (!gvk) return typeMetaViolations(resource);
+    const compiled = lookupSync(gvk);
+    if (!compiled) return 'unknown-kind';
+    return compiled.validate(resource) ? [] : toViolations(compiled.validate.errors);
+  };
+
+  return {
+    kubernetesVersion,
+    strict,
+    sources,
+    validate,
+    validateOrReport(resource) {
+      const result = validate(resource);
+      return result === 'unknown-kind' ? [unknownKindViolation(resource as KindRef, kubernetesVersion, sources)] : result;
+    },
+    async warmUp(kinds) {
+      for (const { apiVersion, kind } of kinds) {
+        const gvk = toGvk(apiVersion, kind);
+        const key = gvkKey(gvk);
+        if (cache.get(key)) continue;
+        cache.delete(key);
+        let hit: Compiled | null = null;
+        for (const source of sources) {
+          const schema = await source.load(gvk, kubernetesVersion);
+          if (schema) {
+            hit = compile(gvk, schema, source);
+            break;
+          }
+        }
+        cache.set(key, hit);
+      }
+    },
+    sourceOf(apiVersion, kind) {
+      return lookupSync(toGvk(apiVersion, kind))?.source;
+    },
+  };
+}
+
+/** A resource without usable apiVersion/kind cannot be matched to any schema. */
+function typeMetaViolations(resource: unknown): SchemaViolation[] {
+  if (!resource || typeof resource !== 'object' || Array.isArray(resource)) {
+    return [{ path: '', message: `expected a Kubernetes object, got ${Array.isArray(resource) ? 'array' : typeof resource}`, check: 'schema-type' }];
+  }
+  const out: SchemaViolation[] = [];
+  for (const field of ['apiVersion', 'kind'] as const) {
+    const value = (resource as Record<string, unknown>)[field];
+    if (value === undefined || value === null || value === '') {
+      out.push({ path: `/${field}`, message: `missing required field "${field}"`, check: 'schema-required' });
+    } else if (typeof value !== 'string') {
+      out.push({ path: `/${field}`, message: `expected string, got ${typeof value}`, check: 'schema-type' });
+    }
+  }
+  return out;
+}
+
+export function unknownKindViolation(resource: KindRef, kubernetesVersion: string, sources: readonly SchemaSource[]): SchemaViolation {
+  const { apiVersion, kind } = resource;
+  const lifecycle = checkApiVersion(apiVersion, kind, kubernetesVersion);
+  const why = lifecycle.status === 'removed' ? `: ${lifecycle.message}` : '';
+  const where = sources.map((s) => s.name).join(', ');
+  return {
+    path: '/kind',
+    message: `no schema for ${apiVersion} ${kind} in Kubernetes ${kubernetesVersion} (looked in: ${where})${why}`,
+    check: 'schema-unknown-kind',
+  };
+}
