@@ -1,0 +1,72 @@
+import type { Cluster, Service } from '@cmsweb/catalog';
+import { stringifyYaml } from '@cmsweb/yaml';
+import { buildChartValues, type ChartValues } from './chart-values.js';
+import { formatCommentedYaml } from './commented-yaml.js';
+import { buildValuesSchema, formatValuesSchema } from './values-schema.js';
+import { buildReadmeRows } from './chart-readme.js';
+import { VALUE_DOCS } from './value-docs.js';
+import type { Renderer } from './templates.js';
+
+/** Marks a chart directory as chartgen's: only such directories are ever deleted. */
+export const GENERATED_MARKER = { key: 'cmsweb.cern.ch/generated-by', value: 'chartgen' } as const;
+/** Charts are versioned by git; the version changes only when chartgen's chart layout does. */
+export const CHART_VERSION = '1.0.0';
+export const PART_OF = 'cmsweb';
+
+/** The Helm templates of every chart, by file name (templates/chart/<file>.hbs). */
+export const CHART_TEMPLATE_FILES = ['_helpers.tpl', 'deployment.yaml', 'service.yaml', 'hpa.yaml', 'pdb.yaml', 'networkpolicy.yaml', 'configmap.yaml'] as const;
+
+/** Pure: every file of charts/<service>/, by repository-relative path. */
+export function planChart(cluster: Cluster, s: Service, catalogFile: string, renderer: Renderer): Map<string, string> {
+  const dir = `charts/${s.name}`;
+  const values = buildChartValues(cluster, s);
+  const appVersion = s.image?.initialTag ?? cluster.defaults.initialTag;
+  const common = { name: s.name, catalogFile };
+  const files = new Map<string, string>();
+
+  const chartYaml = {
+    apiVersion: 'v2',
+    name: s.name,
+    description: s.description ?? `CMSWEB service ${s.name}`,
+    type: 'application',
+    version: CHART_VERSION,
+    appVersion,
+    // autoscaling/v2 and policy/v1 PodDisruptionBudget are served from 1.23 and 1.21.
+    kubeVersion: '>=1.23.0-0',
+    annotations: { [GENERATED_MARKER.key]: GENERATED_MARKER.value, 'cmsweb.cern.ch/namespace': s.namespace },
+  };
+  files.set(`${dir}/Chart.yaml`, renderer.render('chart/Chart.yaml', { ...common, body: trimEnd(stringifyYaml(chartYaml)) }));
+  files.set(`${dir}/values.yaml`, renderer.render('chart/values.yaml', { ...common, body: trimEnd(formatCommentedYaml(values as unknown as Record<string, unknown>, VALUE_DOCS)) }));
+  const schema = buildValuesSchema(s.name, cluster.environments.map((e) => e.name));
+  files.set(`${dir}/values.schema.json`, renderer.render('chart/values.schema.json', { body: trimEnd(formatValuesSchema(schema)) }));
+  files.set(`${dir}/README.md`, renderer.render('chart/README.md', {
+    ...common,
+    namespace: s.namespace,
+    description: s.description ?? `CMSWEB service ${s.name}.`,
+    rows: buildReadmeRows(values as unknown as Record<string, unknown>),
+  }));
+  const claim = claimNameExpression(cluster.logging.claimName);
+  for (const t of CHART_TEMPLATE_FILES) {
+    files.set(`${dir}/templates/${t}`, renderer.render(`chart/${t}`, { ...common, partOf: PART_OF, claimPattern: cluster.logging.claimName, ...claim }));
+  }
+  return files;
+}
+
+/**
+ * The log claim pattern ("logs-cephfs-claim-{env}-{namespace}") as Go `printf` arguments:
+ * {env} becomes $env (the environment value), {namespace} the release namespace.
+ */
+export function claimNameExpression(pattern: string): { claimFormat: string; claimArgs: string } {
+  const args: string[] = [];
+  const format = pattern.replace(/%/g, '%%').replace(/\{(env|namespace)\}/g, (_m, key: string) => {
+    args.push(key === 'env' ? '$env' : '.Release.Namespace');
+    return '%s';
+  });
+  return { claimFormat: JSON.stringify(format), claimArgs: args.join(' ') };
+}
+
+export function trimEnd(s: string): string {
+  return s.replace(/\n+$/, '');
+}
+
+export type { ChartValues };

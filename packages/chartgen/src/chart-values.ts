@@ -1,0 +1,208 @@
+import type { Cluster, CustomMetric, EnvVar, Probe, Resources, Service } from '@cmsweb/catalog';
+
+// The values of a generated chart, built from the catalog. Every chart has the same keys (a feature a
+// service does not use is empty or disabled), so the validator, gitops-sync and people can rely on them;
+// charts/<svc>/values.schema.json forbids any other key.
+
+/** One environment variable source, keyed by the variable's name in `env` (a map, so an overlay can override one). */
+export type EnvSource =
+  | { value: string }
+  | { secretKeyRef: { name: string; key: string } }
+  | { configMapKeyRef: { name: string; key: string } }
+  | { fieldRef: string };
+
+export interface QuantityList { cpu?: string; memory?: string }
+export interface ChartResources { requests?: QuantityList; limits?: QuantityList }
+
+export interface ChartMetric {
+  name: string;
+  type: 'Pods' | 'Object';
+  target: string;
+  describedObject?: { apiVersion: string; kind: string; name: string };
+}
+
+export interface ChartValues {
+  environment: string;
+  image: { repository: string; tag: string; digest: string; pullPolicy: string };
+  replicaCount: number;
+  resources: ChartResources;
+  autoscaling: {
+    enabled: boolean;
+    minReplicas: number;
+    maxReplicas: number;
+    cpuUtilization: number;
+    memoryUtilization: number;
+    customMetrics: ChartMetric[];
+  };
+  command: string[];
+  args: string[];
+  env: Record<string, EnvSource>;
+  ports: { http: number; servicePort: number; metrics: number; extra: Array<{ name: string; containerPort: number; expose: boolean }> };
+  probes: { liveness: Probe | Record<string, never>; readiness: Probe | Record<string, never>; startup: Probe | Record<string, never> };
+  logging: { enabled: boolean; path: string; image: string; claimName: string; resources: ChartResources };
+  database: { secretName: string; mountPath: string; envFrom: boolean };
+  secrets: Array<{ name: string; mountPath: string; volumeName: string }>;
+  configMaps: Array<{ name: string; mountPath: string; volumeName: string; defaultMode: number; data: Record<string, string> }>;
+  gridSecurity: { enabled: boolean; mountPath: string };
+  podSecurityContext: Record<string, number | boolean>;
+  securityContext: Record<string, boolean>;
+  sidecars: ChartSidecar[];
+  prometheus: { scrape: boolean; port: number; path: string };
+  podDisruptionBudget: { enabled: boolean; minAvailable: number | string; maxUnavailable: number | string };
+  nodeSelector: Record<string, string>;
+  networkPolicy: {
+    enabled: boolean;
+    frontend: { namespace: string; podLabels: Record<string, string> };
+    prometheus: { namespace: string; podLabels: Record<string, string> };
+  };
+}
+
+export interface ChartSidecar {
+  name: string;
+  image: string;
+  command: string[];
+  args: string[];
+  env: Record<string, EnvSource>;
+  ports: Array<{ name: string; containerPort: number }>;
+  resources: ChartResources;
+  volumeMounts: Array<{ name: string; mountPath: string; subPath?: string; readOnly?: boolean }>;
+}
+
+/** Fixed names of the volumes the chart adds itself; catalog volumes must not reuse them. */
+export const RESERVED_VOLUMES = ['etc-grid-security', 'cmsweb-logs', 'filebeat-config', 'filebeat-data', 'database-secret'] as const;
+export const FILEBEAT_CONTAINER = 'filebeat';
+export const DATABASE_MOUNT_PATH = '/etc/database';
+/** Pod-level securityContext fields; the rest of the catalog's securityContext applies to the main container. */
+const POD_SECURITY_FIELDS = ['runAsUser', 'runAsGroup', 'fsGroup', 'runAsNonRoot'] as const;
+const FILEBEAT_RESOURCES: ChartResources = { requests: { cpu: '50m', memory: '50Mi' }, limits: { cpu: '500m', memory: '256Mi' } };
+
+/** Pure: the chart's default values (values.yaml) for a Kubernetes-hosted service. */
+export function buildChartValues(cluster: Cluster, s: Service): ChartValues {
+  if (!s.image || !s.ports) throw new Error(`service ${s.name} has no image or ports; VM services have no chart`);
+  // "Values every service inherits unless it sets its own": a service's securityContext/probes replace
+  // the defaults whole (merging could yield privileged + allowPrivilegeEscalation: false, which Kubernetes rejects).
+  const security = s.securityContext ?? cluster.defaults.securityContext ?? {};
+  const probes = s.probes ?? cluster.defaults.probes ?? {};
+  const auto = s.autoscaling;
+  return {
+    environment: '',
+    image: { repository: s.image.repository, tag: '', digest: '', pullPolicy: s.image.pullPolicy ?? 'IfNotPresent' },
+    replicaCount: s.replicas ?? cluster.defaults.replicas,
+    resources: chartResources(mergeResources(cluster.defaults.resources, s.resources)),
+    autoscaling: {
+      enabled: Boolean(auto),
+      minReplicas: auto?.minReplicas ?? 1,
+      maxReplicas: auto?.maxReplicas ?? 1,
+      cpuUtilization: auto?.cpuUtilization ?? 0,
+      memoryUtilization: auto?.memoryUtilization ?? 0,
+      customMetrics: chartMetrics(auto?.customMetrics),
+    },
+    command: s.command ?? [],
+    args: s.args ?? [],
+    env: chartEnv(s.env),
+    ports: {
+      http: s.ports.http,
+      servicePort: s.ports.servicePort ?? s.ports.http,
+      metrics: s.ports.metrics ?? 0,
+      extra: (s.ports.extra ?? []).map((p) => ({ name: p.name, containerPort: p.containerPort, expose: p.expose ?? false })),
+    },
+    probes: { liveness: probes.liveness ?? {}, readiness: probes.readiness ?? {}, startup: probes.startup ?? {} },
+    // Off in the chart: the log claim is per environment, so each environment's overlay switches it on.
+    logging: { enabled: false, path: s.logging?.path ?? '', image: cluster.logging.image, claimName: '', resources: FILEBEAT_RESOURCES },
+    database: { secretName: s.databaseSecret ?? '', mountPath: DATABASE_MOUNT_PATH, envFrom: false },
+    secrets: (s.secrets ?? []).map((x) => ({ name: x.name, mountPath: x.mountPath, volumeName: x.volumeName ?? x.name })),
+    configMaps: (s.configMaps ?? []).map((c) => ({
+      name: c.name,
+      mountPath: c.mountPath,
+      volumeName: c.volumeName ?? c.name,
+      defaultMode: c.defaultMode ?? 0o644,
+      data: sortedRecord(c.data ?? {}),
+    })),
+    gridSecurity: { enabled: Boolean(s.gridSecurity), mountPath: s.gridSecurity?.mountPath ?? '/etc/grid-security' },
+    podSecurityContext: pick(security, POD_SECURITY_FIELDS),
+    securityContext: pick(security, ['privileged', 'allowPrivilegeEscalation'] as const) as Record<string, boolean>,
+    sidecars: (s.sidecars ?? []).map((c) => ({
+      name: c.name,
+      image: c.image,
+      command: c.command ?? [],
+      args: c.args ?? [],
+      env: chartEnv(c.env),
+      ports: (c.ports ?? []).map((p) => ({ name: p.name, containerPort: p.containerPort })),
+      resources: chartResources(c.resources ?? cluster.defaults.resources),
+      volumeMounts: (c.volumeMounts ?? []).map((m) => ({ ...m })),
+    })),
+    prometheus: { scrape: s.prometheus?.scrape ?? false, port: s.prometheus?.port ?? 0, path: s.prometheus?.path ?? '' },
+    podDisruptionBudget: {
+      enabled: Boolean(s.podDisruptionBudget),
+      minAvailable: s.podDisruptionBudget?.minAvailable ?? '',
+      maxUnavailable: s.podDisruptionBudget?.maxUnavailable ?? '',
+    },
+    nodeSelector: sortedRecord(s.nodeSelector ?? {}),
+    networkPolicy: {
+      enabled: true,
+      frontend: { namespace: cluster.frontend.namespace, podLabels: sortedRecord(cluster.frontend.podLabels) },
+      prometheus: { namespace: cluster.prometheus.namespace, podLabels: sortedRecord(cluster.prometheus.podLabels) },
+    },
+  };
+}
+
+/** Catalog env list → `env` map; later entries win, as in effectiveSettings' merge. */
+export function chartEnv(list: EnvVar[] | undefined): Record<string, EnvSource> {
+  const out: Record<string, EnvSource> = {};
+  for (const e of [...(list ?? [])]) out[e.name] = envSource(e);
+  return sortedRecord(out);
+}
+
+function envSource(e: EnvVar): EnvSource {
+  if (e.secretKeyRef) return { secretKeyRef: { name: e.secretKeyRef.name, key: e.secretKeyRef.key } };
+  if (e.configMapKeyRef) return { configMapKeyRef: { name: e.configMapKeyRef.name, key: e.configMapKeyRef.key } };
+  if (e.fieldRef) return { fieldRef: e.fieldRef };
+  return { value: e.value ?? '' };
+}
+
+export function chartMetrics(metrics: CustomMetric[] | undefined): ChartMetric[] {
+  return (metrics ?? []).map((m) => ({
+    name: m.name,
+    type: m.type,
+    target: String(m.target),
+    ...(m.type === 'Object' && m.describedObject ? { describedObject: { ...m.describedObject } } : {}),
+  }));
+}
+
+/** Quantities as strings: Helm reads numbers as float64 and would print 1000000 as 1e+06. */
+export function chartResources(r: Resources): ChartResources {
+  const list = (l: Resources['requests']) => {
+    const out: QuantityList = {};
+    if (l?.cpu !== undefined) out.cpu = String(l.cpu);
+    if (l?.memory !== undefined) out.memory = String(l.memory);
+    return out;
+  };
+  const out: ChartResources = {};
+  if (r.requests) out.requests = list(r.requests);
+  if (r.limits) out.limits = list(r.limits);
+  return out;
+}
+
+export function mergeResources(...layers: Array<Resources | undefined>): Resources {
+  const out: Resources = {};
+  for (const l of layers) {
+    if (l?.requests) out.requests = { ...out.requests, ...l.requests };
+    if (l?.limits) out.limits = { ...out.limits, ...l.limits };
+  }
+  return out;
+}
+
+function pick<T extends object, K extends string>(o: T, keys: readonly K[]): Record<string, number | boolean> {
+  const out: Record<string, number | boolean> = {};
+  for (const k of keys) {
+    const v = (o as Record<string, unknown>)[k];
+    if (typeof v === 'number' || typeof v === 'boolean') out[k] = v;
+  }
+  return out;
+}
+
+export function sortedRecord<V>(r: Record<string, V>): Record<string, V> {
+  const out: Record<string, V> = {};
+  for (const k of Object.keys(r).sort()) out[k] = r[k]!;
+  return out;
+}

@@ -1,0 +1,41 @@
+import type { Cluster } from '@cmsweb/catalog';
+import { stringifyYaml } from '@cmsweb/yaml';
+import type { AdapterRule } from './adapter-rules.js';
+
+/** Pure: one Namespace per catalog namespace, labelled with its team. */
+export function buildNamespaces(cluster: Cluster): object[] {
+  return [...cluster.namespaces]
+    .sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0))
+    .map((n) => ({
+      apiVersion: 'v1',
+      kind: 'Namespace',
+      metadata: {
+        name: n.name,
+        labels: { team: n.team },
+        ...(n.description ? { annotations: { 'cmsweb.cern.ch/description': n.description } } : {}),
+      },
+    }));
+}
+
+export const FRONTEND_RULES_CONFIGMAP = 'frontend-rules';
+export const ADAPTER_CONFIGMAP = 'prometheus-adapter';
+
+/** Pure: the ConfigMap carrying backends-k8s-<env>.txt, in the frontend's namespace. */
+export function buildFrontendRulesConfigMap(cluster: Cluster, env: string, rulesText: string): object {
+  return {
+    apiVersion: 'v1',
+    kind: 'ConfigMap',
+    metadata: { name: FRONTEND_RULES_CONFIGMAP, namespace: cluster.frontend.namespace },
+    data: { [`backends-k8s-${env}.txt`]: rulesText },
+  };
+}
+
+/** Pure: the Prometheus Adapter's config.yaml as a ConfigMap in Prometheus's namespace. */
+export function buildAdapterConfigMap(cluster: Cluster, rules: AdapterRule[]): object {
+  return {
+    apiVersion: 'v1',
+    kind: 'ConfigMap',
+    metadata: { name: ADAPTER_CONFIGMAP, namespace: cluster.prometheus.namespace },
+    data: { 'config.yaml': stringifyYaml({ rules }) },
+  };
+}

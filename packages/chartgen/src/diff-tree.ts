@@ -1,0 +1,20 @@
+export type ChangeKind = 'added' | 'changed' | 'removed';
+export interface TreeChange { path: string; kind: ChangeKind }
+
+/**
+ * Pure: how the tree must change to match the plan. `current` holds the files that exist among the
+ * planned paths and under the owned directories; a file under an owned directory that the plan lacks
+ * is removed. Nothing outside the owned directories is ever removed. Sorted by path.
+ */
+export function diffTree(planned: ReadonlyMap<string, string>, current: ReadonlyMap<string, string>, ownedDirs: readonly string[]): TreeChange[] {
+  const changes: TreeChange[] = [];
+  for (const [path, text] of planned) {
+    const now = current.get(path);
+    if (now === undefined) changes.push({ path, kind: 'added' });
+    else if (now !== text) changes.push({ path, kind: 'changed' });
+  }
+  for (const path of current.keys()) {
+    if (!planned.has(path) && ownedDirs.some((d) => path.startsWith(`${d}/`))) changes.push({ path, kind: 'removed' });
+  }
+  return changes.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
+}

@@ -1,0 +1,42 @@
+import type { Cluster, Service } from '@cmsweb/catalog';
+
+// Flux equivalents of the Argo CD objects: one GitRepository per environment and a HelmRelease per service.
+
+export const FLUX_NAMESPACE = 'flux-system';
+export const FLUX_SOURCE = 'cmsweb';
+
+type Env = Cluster['environments'][number];
+
+/** Pure: the GitRepository Flux fetches charts and overlays from. */
+export function buildGitRepository(cluster: Cluster): object {
+  return {
+    apiVersion: 'source.toolkit.fluxcd.io/v1',
+    kind: 'GitRepository',
+    metadata: { name: FLUX_SOURCE, namespace: FLUX_NAMESPACE },
+    spec: { interval: '1m', url: cluster.git.repoURL, ref: { branch: cluster.git.branch } },
+  };
+}
+
+/** Pure: the HelmRelease installing charts/<service> in `env`. */
+export function buildHelmRelease(env: Env, s: Service): object {
+  return {
+    apiVersion: 'helm.toolkit.fluxcd.io/v2',
+    kind: 'HelmRelease',
+    metadata: { name: s.name, namespace: FLUX_NAMESPACE },
+    spec: {
+      interval: '5m',
+      releaseName: s.name,
+      targetNamespace: s.namespace,
+      chart: {
+        spec: {
+          chart: `./charts/${s.name}`,
+          // Charts are versioned by git, not by Chart.yaml version: rebuild on every revision.
+          reconcileStrategy: 'Revision',
+          sourceRef: { kind: 'GitRepository', name: FLUX_SOURCE, namespace: FLUX_NAMESPACE },
+          // valuesFiles replaces the chart's values.yaml instead of adding to it, so list it first.
+          valuesFiles: [`charts/${s.name}/values.yaml`, `environments/${env.name}/values/${s.name}.yaml`],
+        },
+      },
+    },
+  };
+}

@@ -1,0 +1,54 @@
+import { stat } from 'node:fs/promises';
+import { readCatalog } from '@cmsweb/catalog';
+import { sortFindings, type SourceFinding } from '@cmsweb/yaml';
+import { checkGenerationRules } from './generation-rules.js';
+import { ownedDirectories, planGeneration } from './plan-generation.js';
+import { diffTree, type TreeChange } from './diff-tree.js';
+import { existingPaths, readGeneratedChartDirs, readTree } from './read-tree.js';
+import { writeTree } from './write-tree.js';
+import { createRenderer } from './templates.js';
+import { readTemplateSources } from './read-templates.js';
+
+export interface GenerateOptions {
+  /** Repository root holding catalog/, charts/ and environments/. */
+  root: string;
+  /** Only compare: write nothing. */
+  check: boolean;
+}
+
+export type GenerateResult =
+  | { status: 'bad-catalog'; findings: SourceFinding[] }
+  | { status: 'ok'; changes: TreeChange[]; planned: number; written: boolean; warnings: SourceFinding[] };
+
+/** Thrown for a usage problem the user can fix (exit 2), as opposed to a bug or broken I/O. */
+export class UsageError extends Error {}
+
+/** Shell: read the catalog and the tree, plan, diff, and (unless checking) write the difference. */
+export async function generate(options: GenerateOptions): Promise<GenerateResult> {
+  const { root } = options;
+  const isDir = await stat(root).then((s) => s.isDirectory(), () => false);
+  if (!isDir) throw new UsageError(`--root ${root} is not a directory`);
+
+  const loaded = await readCatalog(root);
+  const errors = (f: SourceFinding[]) => f.filter((x) => x.severity === 'error');
+  if (!loaded.catalog || errors(loaded.findings).length) return { status: 'bad-catalog', findings: sortFindings(loaded.findings) };
+  const catalog = loaded.catalog;
+  const ruleFindings = checkGenerationRules(catalog, loaded.parsed);
+  if (errors(ruleFindings).length) return { status: 'bad-catalog', findings: sortFindings([...loaded.findings, ...ruleFindings]) };
+
+  const envs = catalog.cluster.environments.map((e) => e.name);
+  const charted = catalog.services.filter((s) => !s.vm).map((s) => s.name);
+  const candidates = envs.flatMap((env) => [`environments/${env}/environment.yaml`, ...charted.map((s) => `environments/${env}/values/${s}.yaml`)]);
+  const existing = await existingPaths(root, candidates);
+
+  const renderer = createRenderer(await readTemplateSources());
+  const planned = planGeneration({ catalog, existing, renderer });
+
+  const owned = [...new Set([...ownedDirectories(catalog), ...(await readGeneratedChartDirs(root))])].sort();
+  const current = await readTree(root, owned, planned.keys());
+  const changes = diffTree(planned, current, owned);
+  if (!options.check && changes.length) {
+    await writeTree(root, changes, planned, ['charts', 'environments', ...envs.map((e) => `environments/${e}`)]);
+  }
+  return { status: 'ok', changes, planned: planned.size, written: !options.check && changes.length > 0, warnings: sortFindings([...loaded.findings, ...ruleFindings]) };
+}

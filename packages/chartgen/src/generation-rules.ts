@@ -1,0 +1,87 @@
+import { locate, type ParsedYaml, type PathSegment, type SourceFinding } from '@cmsweb/yaml';
+import type { Catalog } from '@cmsweb/catalog';
+import { FILEBEAT_CONTAINER, RESERVED_VOLUMES } from './chart-values.js';
+
+// What the catalog schema cannot see but generation needs: names chartgen itself uses, and
+// definitions that must agree across services. Findings are data, located at the offending key.
+
+/** Service names that would collide with files chartgen writes next to the per-service ones. */
+const RESERVED_SERVICE_NAMES = ['cluster'];
+
+export function checkGenerationRules(catalog: Catalog, parsed: Record<string, ParsedYaml>): SourceFinding[] {
+  const out: SourceFinding[] = [];
+  const at = (file: string, path: PathSegment[], check: string, message: string) => {
+    const p = parsed[file];
+    out.push({ ...(p ? locate(p, 0, path) : { file, line: 1, column: 1 }), check, severity: 'error', message });
+  };
+  const metricOwner = new Map<string, { service: string; key: string }>();
+
+  for (const s of catalog.services) {
+    const file = catalog.serviceFiles[s.name] ?? `catalog/services/${s.name}.yaml`;
+    if (RESERVED_SERVICE_NAMES.includes(s.name)) {
+      at(file, ['name'], 'chartgen-reserved-name', `service name "${s.name}" is reserved: environments/<env>/argocd/apps/${s.name}.yaml holds the cluster-level Application; rename the service`);
+    }
+    if (s.vm) continue;
+
+    // Volume names and mount paths of the pod must be unique (Kubernetes rejects duplicates).
+    const volumes = new Map<string, string>();
+    for (const r of RESERVED_VOLUMES) volumes.set(r, 'chartgen');
+    const mountPaths = new Map<string, string>();
+    const addVolume = (name: string, path: PathSegment[]) => {
+      const prev = volumes.get(name);
+      if (prev) at(file, path, 'chartgen-volume-name', `volume name "${name}" is already used by ${prev === 'chartgen' ? 'a volume the chart adds itself' : prev}; set volumeName to a different name`);
+      else volumes.set(name, path.join('.'));
+    };
+    const addMount = (mountPath: string, path: PathSegment[]) => {
+      const prev = mountPaths.get(mountPath);
+      if (prev) at(file, path, 'chartgen-mount-path', `mountPath ${mountPath} is already used by ${prev}; each mount of the container needs its own path`);
+      else mountPaths.set(mountPath, path.join('.'));
+    };
+    (s.secrets ?? []).forEach((x, i) => {
+      addVolume(x.volumeName ?? x.name, ['secrets', i, x.volumeName ? 'volumeName' : 'name']);
+      addMount(x.mountPath, ['secrets', i, 'mountPath']);
+    });
+    (s.configMaps ?? []).forEach((c, i) => {
+      addVolume(c.volumeName ?? c.name, ['configMaps', i, c.volumeName ? 'volumeName' : 'name']);
+      addMount(c.mountPath, ['configMaps', i, 'mountPath']);
+    });
+    if (s.gridSecurity) addMount(s.gridSecurity.mountPath, ['gridSecurity', 'mountPath']);
+    if (s.logging) addMount(s.logging.path, ['logging', 'path']);
+
+    // Volumes a sidecar may mount: the catalog's, plus those the chart adds for this service.
+    const podVolumes = [...volumes.keys()].filter((v) => !(RESERVED_VOLUMES as readonly string[]).includes(v) || chartAddsVolume(s, v));
+    const containers = new Set([s.name, ...(s.logging ? [FILEBEAT_CONTAINER] : [])]);
+    (s.sidecars ?? []).forEach((c, i) => {
+      if (containers.has(c.name)) at(file, ['sidecars', i, 'name'], 'chartgen-container-name', `container name "${c.name}" is already used in the pod (the main container is "${s.name}"${s.logging ? ', logging adds "filebeat"' : ''})`);
+      containers.add(c.name);
+      (c.volumeMounts ?? []).forEach((m, j) => {
+        if (!podVolumes.includes(m.name)) {
+          at(file, ['sidecars', i, 'volumeMounts', j, 'name'], 'chartgen-volume-mount', `sidecar "${c.name}" mounts volume "${m.name}", which the pod does not have (volumes: ${podVolumes.join(', ') || 'none'})`);
+        }
+      });
+    });
+
+    const metrics = [...(s.autoscaling?.customMetrics ?? []).map((m, i) => ({ m, path: ['autoscaling', 'customMetrics', i] as PathSegment[] }))];
+    for (const [env, o] of Object.entries(s.environments ?? {})) {
+      (o.autoscaling?.customMetrics ?? []).forEach((m, i) => metrics.push({ m, path: ['environments', env, 'autoscaling', 'customMetrics', i] }));
+    }
+    for (const { m, path } of metrics) {
+      const key = JSON.stringify([m.seriesQuery ?? m.name, m.query ?? '']);
+      const prev = metricOwner.get(m.name);
+      if (prev && prev.key !== key) {
+        at(file, [...path, 'name'], 'chartgen-metric-conflict', `custom metric "${m.name}" has a different query or seriesQuery in service "${prev.service}"; the Prometheus Adapter serves one definition per metric name`);
+      } else if (!prev) metricOwner.set(m.name, { service: s.name, key });
+    }
+  }
+  return out;
+}
+
+/** Whether the chart adds volume `name` to the pod of `s` (in some environment). */
+function chartAddsVolume(s: Catalog['services'][number], name: string): boolean {
+  switch (name) {
+    case 'etc-grid-security': return Boolean(s.gridSecurity);
+    case 'cmsweb-logs': case 'filebeat-config': case 'filebeat-data': return Boolean(s.logging);
+    case 'database-secret': return Boolean(s.databaseSecret || Object.values(s.environments ?? {}).some((o) => o.databaseSecret));
+    default: return false;
+  }
+}

@@ -1,0 +1,11 @@
+export { planGeneration, ownedDirectories, type GenerationInput } from './plan-generation.js';
+export { buildChartValues, type ChartValues } from './chart-values.js';
+export { buildValuesSchema } from './values-schema.js';
+export { buildOverlayValues } from './overlay-values.js';
+export { buildFrontendRules, formatFrontendRule, FRONTEND_RULE_LINE } from './frontend-rules.js';
+export { buildAdapterRules } from './adapter-rules.js';
+export { checkGenerationRules } from './generation-rules.js';
+export { diffTree, type TreeChange } from './diff-tree.js';
+export { createRenderer, type Renderer, type TemplateSources } from './templates.js';
+export { readTemplateSources, TEMPLATES_DIR } from './read-templates.js';
+export { generate, type GenerateOptions, type GenerateResult } from './generate.js';

@@ -1,0 +1,55 @@
+import { effectiveSettings, type Cluster, type Service } from '@cmsweb/catalog';
+import { chartEnv, chartMetrics, chartResources, type ChartValues } from './chart-values.js';
+
+// The first version of environments/<env>/values/<service>.yaml. Written once, when missing; from then
+// on people and gitops-sync own it. It holds what runs (image.tag) and what this environment does
+// differently from the chart's values.yaml.
+
+export type OverlayValues = Record<string, unknown>;
+
+/** Pure: the overlay chartgen creates for `s` in `env`; `chart` is the chart's values.yaml content. */
+export function buildOverlayValues(cluster: Cluster, s: Service, env: string, chart: ChartValues): OverlayValues {
+  const eff = effectiveSettings(cluster, s, env);
+  const o = s.environments?.[env] ?? {};
+  const out: OverlayValues = { image: { tag: eff.initialTag }, environment: env, replicaCount: eff.replicas };
+  if (o.resources) out.resources = chartResources(eff.resources);
+  const auto = autoscalingChanges(cluster, s, env, chart);
+  if (auto) out.autoscaling = auto;
+  if (s.logging) out.logging = { enabled: eff.logging };
+  if (eff.databaseSecret && eff.databaseSecret !== chart.database.secretName) out.database = { secretName: eff.databaseSecret };
+  if (o.env?.length) out.env = chartEnv(o.env);
+  if (o.nodeSelector && Object.keys(o.nodeSelector).length) out.nodeSelector = { ...eff.nodeSelector };
+  return out;
+}
+
+/** The autoscaling keys whose effective value in `env` differs from the chart's values.yaml. */
+function autoscalingChanges(cluster: Cluster, s: Service, env: string, chart: ChartValues): Record<string, unknown> | undefined {
+  const eff = effectiveSettings(cluster, s, env).autoscaling;
+  if (!eff) return undefined;
+  const base = chart.autoscaling;
+  const out: Record<string, unknown> = {};
+  if (eff.enabled !== base.enabled) out.enabled = eff.enabled;
+  if (eff.minReplicas !== base.minReplicas) out.minReplicas = eff.minReplicas;
+  if (eff.maxReplicas !== base.maxReplicas) out.maxReplicas = eff.maxReplicas;
+  if ((eff.cpuUtilization ?? 0) !== base.cpuUtilization) out.cpuUtilization = eff.cpuUtilization ?? 0;
+  if ((eff.memoryUtilization ?? 0) !== base.memoryUtilization) out.memoryUtilization = eff.memoryUtilization ?? 0;
+  const metrics = s.environments?.[env]?.autoscaling?.customMetrics;
+  if (metrics) out.customMetrics = chartMetrics(metrics);
+  return Object.keys(out).length ? out : undefined;
+}
+
+/** Comments of the overlay's keys (dotted paths). */
+export function overlayComments(env: string): Record<string, string> {
+  return {
+    image: `What runs in ${env}. gitops-sync bumps and promotes image.tag (and image.digest).`,
+    'image.tag': `Image tag; it must match the tag policy of environments/${env}/environment.yaml.`,
+    environment: 'Names the log claim; keep it equal to this directory\'s environment.',
+    replicaCount: 'Pods when autoscaling is disabled.',
+    resources: `Requests and limits in ${env}.`,
+    autoscaling: `Autoscaling settings that differ in ${env}.`,
+    logging: 'Ship logs with the filebeat sidecar to the CephFS log claim.',
+    database: `Secret with ${env}'s own database account.`,
+    env: `Environment variables set only in ${env} (by name; they override the chart's).`,
+    nodeSelector: `Nodes the pods run on in ${env}.`,
+  };
+}

@@ -1,0 +1,78 @@
+import type { Catalog } from '@cmsweb/catalog';
+import { orderKubernetesKeys, stringifyYaml } from '@cmsweb/yaml';
+import { buildChartValues } from './chart-values.js';
+import { planChart, trimEnd } from './chart-files.js';
+import { buildOverlayValues, overlayComments } from './overlay-values.js';
+import { formatCommentedYaml } from './commented-yaml.js';
+import { buildClusterApplication, buildRootApplication, buildServiceApplication } from './argocd-objects.js';
+import { buildGitRepository, buildHelmRelease } from './flux-objects.js';
+import { buildFrontendRules, formatFrontendRule } from './frontend-rules.js';
+import { buildAdapterRules } from './adapter-rules.js';
+import { buildAdapterConfigMap, buildFrontendRulesConfigMap, buildNamespaces } from './cluster-objects.js';
+import { buildEnvironmentFile } from './environment-scaffold.js';
+import type { Renderer } from './templates.js';
+
+export interface GenerationInput {
+  catalog: Catalog;
+  /**
+   * Repository-relative paths of the overlays (environments/<env>/values/<svc>.yaml) and environment
+   * files (environments/<env>/environment.yaml) that exist: those are never written again.
+   */
+  existing: ReadonlySet<string>;
+  renderer: Renderer;
+}
+
+/** Pure: every file chartgen generates for the catalog, by repository-relative path, in path order. */
+export function planGeneration({ catalog, existing, renderer }: GenerationInput): Map<string, string> {
+  const { cluster } = catalog;
+  const files = new Map<string, string>();
+  const fileOf = (name: string) => catalog.serviceFiles[name] ?? `catalog/services/${name}.yaml`;
+  const k8s = (objects: object[]) => trimEnd(objects.map((o) => stringifyYaml(orderKubernetesKeys(o))).join('---\n'));
+  const charted = catalog.services.filter((s) => !s.vm);
+
+  for (const s of charted) {
+    for (const [path, text] of planChart(cluster, s, fileOf(s.name), renderer)) files.set(path, text);
+  }
+
+  cluster.environments.forEach((env, index) => {
+    const base = `environments/${env.name}`;
+    const envFile = `${base}/environment.yaml`;
+    if (!existing.has(envFile)) {
+      files.set(envFile, renderer.render('environment/environment.yaml', { name: env.name, body: trimEnd(stringifyYaml(buildEnvironmentFile(cluster, index))) }));
+    }
+    const envData = { env: env.name };
+    for (const s of charted) {
+      const common = { ...envData, name: s.name, catalogFile: fileOf(s.name) };
+      const overlay = `${base}/values/${s.name}.yaml`;
+      if (!existing.has(overlay)) {
+        const values = buildOverlayValues(cluster, s, env.name, buildChartValues(cluster, s));
+        files.set(overlay, renderer.render('environment/overlay.yaml', { ...common, body: trimEnd(formatCommentedYaml(values, overlayComments(env.name))) }));
+      }
+      files.set(`${base}/argocd/apps/${s.name}.yaml`, renderer.render('environment/argocd-app.yaml', { ...common, body: k8s([buildServiceApplication(cluster, env, s)]) }));
+      files.set(`${base}/flux/helmreleases/${s.name}.yaml`, renderer.render('environment/flux-helmrelease.yaml', { ...common, body: k8s([buildHelmRelease(env, s)]) }));
+    }
+    files.set(`${base}/argocd/root.yaml`, renderer.render('environment/argocd-root.yaml', { ...envData, body: k8s([buildRootApplication(cluster, env)]) }));
+    files.set(`${base}/argocd/apps/cluster.yaml`, renderer.render('environment/argocd-cluster-app.yaml', { ...envData, body: k8s([buildClusterApplication(cluster, env)]) }));
+    files.set(`${base}/flux/gitrepository.yaml`, renderer.render('environment/flux-gitrepository.yaml', { ...envData, body: k8s([buildGitRepository(cluster)]) }));
+
+    const rulesText = renderer.render('environment/backends.txt', { rules: buildFrontendRules(cluster, catalog.services).map(formatFrontendRule) });
+    files.set(`${base}/cluster/backends-k8s-${env.name}.txt`, rulesText);
+    files.set(`${base}/cluster/frontend-rules.yaml`, renderer.render('environment/frontend-rules.yaml', { ...envData, body: k8s([buildFrontendRulesConfigMap(cluster, env.name, rulesText)]) }));
+    files.set(`${base}/cluster/namespaces.yaml`, renderer.render('environment/namespaces.yaml', { ...envData, body: k8s(buildNamespaces(cluster)) }));
+    files.set(`${base}/cluster/prometheus-adapter.yaml`, renderer.render('environment/prometheus-adapter.yaml', { ...envData, body: k8s([buildAdapterConfigMap(cluster, buildAdapterRules(cluster, catalog.services, env.name))]) }));
+  });
+
+  return new Map([...files.entries()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
+}
+
+/**
+ * Directories whose whole content chartgen owns for this catalog: a file in them that the plan does not
+ * contain is stale and gets removed. Overlays and environment.yaml are outside them on purpose.
+ */
+export function ownedDirectories(catalog: Catalog): string[] {
+  const out = catalog.services.filter((s) => !s.vm).map((s) => `charts/${s.name}`);
+  for (const env of catalog.cluster.environments) {
+    for (const d of ['argocd', 'flux', 'cluster']) out.push(`environments/${env.name}/${d}`);
+  }
+  return out.sort();
+}

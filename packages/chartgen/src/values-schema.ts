@@ -1,0 +1,139 @@
+import { VALUE_DOCS } from './value-docs.js';
+
+// values.schema.json of every chart: Helm validates the merged values (values.yaml + overlay) against it
+// on lint, template and install, so a typo (`replicaz: 2`) or a wrong type in an overlay fails the render.
+// Strict everywhere: `additionalProperties: false` on every object with fixed keys; maps keyed by
+// free names (env, nodeSelector, labels, configMap data) constrain their values instead.
+
+type Schema = Record<string, unknown>;
+
+const QUANTITY = '^[0-9]+(\\.[0-9]+)?(m|k|Ki|Mi|Gi|Ti|Pi|Ei|M|G|T|P|E)?$';
+const DNS_LABEL = '^[a-z0-9]([-a-z0-9]*[a-z0-9])?$';
+
+const str = (extra: Schema = {}): Schema => ({ type: 'string', ...extra });
+const int = (minimum?: number, maximum?: number): Schema => ({ type: 'integer', ...(minimum !== undefined ? { minimum } : {}), ...(maximum !== undefined ? { maximum } : {}) });
+const bool = (): Schema => ({ type: 'boolean' });
+const arr = (items: Schema): Schema => ({ type: 'array', items });
+const map = (values: Schema): Schema => ({ type: 'object', additionalProperties: values });
+const obj = (properties: Record<string, Schema>, required: string[] = []): Schema => ({
+  type: 'object',
+  additionalProperties: false,
+  ...(required.length ? { required } : {}),
+  properties,
+});
+
+const port = int(1, 65535);
+const portOrNone = int(0, 65535);
+const quantity = str({ pattern: QUANTITY });
+const quantityList = obj({ cpu: quantity, memory: quantity });
+const resources = obj({ requests: quantityList, limits: quantityList });
+const keyRef = obj({ name: str({ pattern: DNS_LABEL }), key: str({ minLength: 1 }) }, ['name', 'key']);
+const envMap = map({
+  oneOf: [
+    obj({ value: str() }, ['value']),
+    obj({ secretKeyRef: keyRef }, ['secretKeyRef']),
+    obj({ configMapKeyRef: keyRef }, ['configMapKeyRef']),
+    obj({ fieldRef: str({ pattern: '^(metadata|spec|status)\\.' }) }, ['fieldRef']),
+  ],
+});
+const portRef = { anyOf: [port, str({ minLength: 1 })] };
+const probe = obj({
+  exec: obj({ command: { ...arr(str()), minItems: 1 } }, ['command']),
+  httpGet: obj({ path: str({ pattern: '^/' }), port: portRef, scheme: { enum: ['HTTP', 'HTTPS'] } }, ['path', 'port']),
+  tcpSocket: obj({ port: portRef }, ['port']),
+  initialDelaySeconds: int(0),
+  periodSeconds: int(1),
+  timeoutSeconds: int(1),
+  failureThreshold: int(1),
+  successThreshold: int(1),
+});
+const intOrPercent = { anyOf: [int(0), str({ pattern: '^([0-9]+%?)?$' })] };
+const podSelectorTarget = obj({ namespace: str({ pattern: DNS_LABEL }), podLabels: map(str()) }, ['namespace', 'podLabels']);
+const volumeMount = obj({ name: str({ pattern: DNS_LABEL }), mountPath: str({ pattern: '^/' }), subPath: str(), readOnly: bool() }, ['name', 'mountPath']);
+
+/** Pure: the JSON schema of the chart values; `environments` are the catalog's environment names. */
+export function buildValuesSchema(chart: string, environments: string[]): Schema {
+  const properties: Record<string, Schema> = {
+    environment: { type: 'string', enum: ['', ...environments] },
+    image: obj({
+      repository: str({ minLength: 1 }),
+      tag: str({ pattern: '^([A-Za-z0-9_][A-Za-z0-9_.-]{0,127})?$' }),
+      digest: str({ pattern: '^(sha256:[a-f0-9]{64})?$' }),
+      pullPolicy: { enum: ['Always', 'IfNotPresent', 'Never'] },
+    }, ['repository']),
+    replicaCount: int(0),
+    resources,
+    autoscaling: obj({
+      enabled: bool(),
+      minReplicas: int(1),
+      maxReplicas: int(1),
+      cpuUtilization: int(0),
+      memoryUtilization: int(0),
+      customMetrics: arr(obj({
+        name: str({ pattern: '^[a-zA-Z_:][a-zA-Z0-9_:]*$' }),
+        type: { enum: ['Pods', 'Object'] },
+        target: quantity,
+        describedObject: obj({ apiVersion: str({ minLength: 1 }), kind: str({ minLength: 1 }), name: str({ pattern: DNS_LABEL }) }, ['apiVersion', 'kind', 'name']),
+      }, ['name', 'type', 'target'])),
+    }),
+    command: arr(str()),
+    args: arr(str()),
+    env: envMap,
+    ports: obj({
+      http: port,
+      servicePort: port,
+      metrics: portOrNone,
+      extra: arr(obj({ name: str({ pattern: '^[a-z0-9]([-a-z0-9]*[a-z0-9])?$', maxLength: 15 }), containerPort: port, expose: bool() }, ['name', 'containerPort'])),
+    }, ['http']),
+    probes: obj({ liveness: probe, readiness: probe, startup: probe }),
+    logging: obj({ enabled: bool(), path: str({ pattern: '^(/.*)?$' }), image: str({ minLength: 1 }), claimName: str({ pattern: `^(${DNS_LABEL.slice(1, -1)})?$` }), resources }),
+    database: obj({ secretName: str({ pattern: `^(${DNS_LABEL.slice(1, -1)})?$` }), mountPath: str({ pattern: '^(/.*)?$' }), envFrom: bool() }),
+    secrets: arr(obj({ name: str({ pattern: DNS_LABEL }), mountPath: str({ pattern: '^/' }), volumeName: str({ pattern: DNS_LABEL }) }, ['name', 'mountPath', 'volumeName'])),
+    configMaps: arr(obj({
+      name: str({ pattern: DNS_LABEL }),
+      mountPath: str({ pattern: '^/' }),
+      volumeName: str({ pattern: DNS_LABEL }),
+      defaultMode: int(0, 0o777),
+      data: map(str()),
+    }, ['name', 'mountPath', 'volumeName'])),
+    gridSecurity: obj({ enabled: bool(), mountPath: str({ pattern: '^/' }) }),
+    podSecurityContext: obj({ runAsUser: int(0), runAsGroup: int(0), fsGroup: int(0), runAsNonRoot: bool() }),
+    securityContext: obj({ privileged: bool(), allowPrivilegeEscalation: bool() }),
+    sidecars: arr(obj({
+      name: str({ pattern: DNS_LABEL }),
+      image: str({ minLength: 1 }),
+      command: arr(str()),
+      args: arr(str()),
+      env: envMap,
+      ports: arr(obj({ name: str({ maxLength: 15, minLength: 1 }), containerPort: port }, ['name', 'containerPort'])),
+      resources,
+      volumeMounts: arr(volumeMount),
+    }, ['name', 'image'])),
+    prometheus: obj({ scrape: bool(), port: portOrNone, path: str({ pattern: '^(/.*)?$' }) }),
+    podDisruptionBudget: obj({ enabled: bool(), minAvailable: intOrPercent, maxUnavailable: intOrPercent }),
+    nodeSelector: map(str()),
+    networkPolicy: obj({ enabled: bool(), frontend: podSelectorTarget, prometheus: podSelectorTarget }),
+  };
+  return {
+    $schema: 'http://json-schema.org/draft-07/schema#',
+    title: `Values of the ${chart} chart`,
+    ...describe(obj(properties, ['image', 'ports']), ''),
+  };
+}
+
+/** Adds the VALUE_DOCS descriptions to the properties they document. */
+function describe(schema: Schema, prefix: string): Schema {
+  const props = schema.properties as Record<string, Schema> | undefined;
+  if (!props) return schema;
+  const out: Record<string, Schema> = {};
+  for (const [k, v] of Object.entries(props)) {
+    const path = prefix + k;
+    const doc = VALUE_DOCS[path];
+    out[k] = describe(doc ? { description: doc, ...v } : v, `${path}.`);
+  }
+  return { ...schema, properties: out };
+}
+
+export function formatValuesSchema(schema: Schema): string {
+  return `${JSON.stringify(schema, null, 2)}\n`;
+}
