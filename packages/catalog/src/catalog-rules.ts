@@ -1,5 +1,5 @@
 import { locate, type ParsedYaml, type PathSegment, type SourceFinding } from '@cmsweb/yaml';
-import type { Cluster, Service } from './schema.js';
+import type { Cluster, CustomMetric, Service } from './schema.js';
 import { effectiveSettings, parseQuantity } from './effective-settings.js';
 
 interface Entry { service: Service; file: string }
@@ -7,6 +7,8 @@ interface Entry { service: Service; file: string }
 /** Env var names whose literal value would be a secret in the repository. */
 const SECRET_NAME = /(PASSWORD|PASSWD|SECRET|TOKEN|API_?KEY|PRIVATE_?KEY|CREDENTIAL)/i;
 const SECRET_VALUE = /-----BEGIN [A-Z ]*PRIVATE KEY-----|^[A-Za-z0-9+/]{40,}={0,2}$/;
+/** The keys a VM-hosted service may set: identity and frontend routing. */
+const VM_KEYS = new Set<string>(['name', 'namespace', 'description', 'vm', 'urlPrefixes']);
 
 /** Pure: rules that span fields or files. Each finding points at the key that breaks the rule. */
 export function checkCatalogRules(cluster: Cluster, clusterFile: string, entries: Entry[], parsed: Record<string, ParsedYaml>): SourceFinding[] {
@@ -46,8 +48,9 @@ export function checkCatalogRules(cluster: Cluster, clusterFile: string, entries
     }
 
     if (s.vm) {
-      for (const key of ['image', 'ports', 'resources', 'autoscaling', 'probes', 'sidecars', 'logging'] as const) {
-        if (s[key] !== undefined) at(file, [key], 'catalog-vm-service', `"${key}" has no meaning for a VM-hosted service (vm: is set): the service has no chart`);
+      // Everything but routing describes the chart's workload, which a VM-hosted service does not have.
+      for (const key of Object.keys(s) as Array<keyof Service>) {
+        if (!VM_KEYS.has(key) && s[key] !== undefined) at(file, [key], 'catalog-vm-service', `"${key}" has no meaning for a VM-hosted service (vm: is set): the service has no chart`);
       }
       continue;
     }
@@ -144,12 +147,16 @@ function checkSecrets(s: Service, file: string, at: At): void {
 }
 
 function checkAutoscaling(s: Service, file: string, at: At): void {
-  (s.autoscaling?.customMetrics ?? []).forEach((m, i) => {
-    const p: PathSegment[] = ['autoscaling', 'customMetrics', i];
-    if (!m.query) at(file, [...p, 'name'], 'catalog-metric-query', `custom metric "${m.name}" has no adapter query; the Prometheus Adapter cannot serve it without query:`);
-    if (m.type === 'Object' && !m.describedObject) at(file, [...p, 'type'], 'catalog-metric-object', `Object metric "${m.name}" needs describedObject: {apiVersion, kind, name}`);
-    if (m.type === 'Pods' && m.describedObject) at(file, [...p, 'describedObject'], 'catalog-metric-object', `Pods metric "${m.name}" takes no describedObject (only Object metrics do)`);
-  });
+  const lists: Array<[PathSegment[], CustomMetric[] | undefined]> = [[['autoscaling', 'customMetrics'], s.autoscaling?.customMetrics]];
+  for (const [env, o] of Object.entries(s.environments ?? {})) lists.push([['environments', env, 'autoscaling', 'customMetrics'], o.autoscaling?.customMetrics]);
+  for (const [base, list] of lists) {
+    (list ?? []).forEach((m, i) => {
+      const p: PathSegment[] = [...base, i];
+      if (!m.query) at(file, [...p, 'name'], 'catalog-metric-query', `custom metric "${m.name}" has no adapter query; the Prometheus Adapter cannot serve it without query:`);
+      if (m.type === 'Object' && !m.describedObject) at(file, [...p, 'type'], 'catalog-metric-object', `Object metric "${m.name}" needs describedObject: {apiVersion, kind, name}`);
+      if (m.type === 'Pods' && m.describedObject) at(file, [...p, 'describedObject'], 'catalog-metric-object', `Pods metric "${m.name}" takes no describedObject (only Object metrics do)`);
+    });
+  }
 }
 
 function seen(names: string[], onDuplicate: (name: string, index: number) => void): void {

@@ -1,11 +1,11 @@
-import type { Cluster, EnvVar, Resources, Service } from './schema.js';
+import type { Cluster, CustomMetric, EnvVar, Resources, Service } from './schema.js';
 
 /** What one service looks like in one environment: catalog values, cluster defaults and overrides merged. */
 export interface EffectiveSettings {
   env: string;
   replicas: number;
   resources: Resources;
-  autoscaling?: { enabled: boolean; minReplicas: number; maxReplicas: number; cpuUtilization?: number; memoryUtilization?: number };
+  autoscaling?: { enabled: boolean; minReplicas: number; maxReplicas: number; cpuUtilization?: number; memoryUtilization?: number; customMetrics?: CustomMetric[] };
   logging: boolean;
   databaseSecret?: string;
   env_: EnvVar[];
@@ -17,13 +17,16 @@ export interface EffectiveSettings {
 export function effectiveSettings(cluster: Cluster, service: Service, env: string): EffectiveSettings {
   const o = service.environments?.[env] ?? {};
   const base = service.autoscaling;
+  // An environment that writes autoscaling: without enabled: means to autoscale there.
   const auto = base || o.autoscaling
     ? {
-        enabled: o.autoscaling?.enabled ?? Boolean(base),
+        enabled: o.autoscaling?.enabled ?? true,
         minReplicas: o.autoscaling?.minReplicas ?? base?.minReplicas ?? 1,
         maxReplicas: o.autoscaling?.maxReplicas ?? base?.maxReplicas ?? 1,
         cpuUtilization: o.autoscaling?.cpuUtilization ?? base?.cpuUtilization,
         memoryUtilization: o.autoscaling?.memoryUtilization ?? base?.memoryUtilization,
+        // An environment's list replaces the service's list (metrics are not merged by name).
+        customMetrics: o.autoscaling?.customMetrics ?? base?.customMetrics,
       }
     : undefined;
   return {

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { parseYaml, toJs, type SourceFinding } from '@cmsweb/yaml';
+import { locate, parseYaml, toJs, type SourceFinding } from '@cmsweb/yaml';
 import { zodIssuesToFindings } from './zod-findings.js';
 
 // environments/<env>/environment.yaml: owned by release managers (chartgen only creates it when
@@ -48,13 +48,14 @@ export function loadEnvironmentFile(path: string, text: string): { environment?:
   if (parsed.findings.some((f) => f.severity === 'error')) return { findings: parsed.findings };
   const value = toJs(parsed)[0];
   const r = environmentFile.safeParse(value);
-  if (!r.success) return { findings: zodIssuesToFindings(r.error.issues, parsed, environmentFile, value) };
+  if (!r.success) return { findings: [...parsed.findings, ...zodIssuesToFindings(r.error.issues, parsed, environmentFile, value)] };
   const findings = [...parsed.findings];
   if (r.data.promotion?.tagPolicy) {
     try {
       new RegExp(r.data.promotion.tagPolicy.pattern);
     } catch (e) {
-      findings.push({ file: path, line: 1, column: 1, check: 'environment-schema', severity: 'error', message: `promotion.tagPolicy.pattern is not a valid regular expression: ${(e as Error).message}` });
+      const loc = locate(parsed, 0, ['promotion', 'tagPolicy', 'pattern']);
+      findings.push({ ...loc, check: 'environment-schema', severity: 'error', message: `promotion.tagPolicy.pattern is not a valid regular expression: ${(e as Error).message}` });
     }
   }
   return { environment: r.data, findings };

@@ -15,6 +15,12 @@ export function zodIssuesToFindings(issues: z.core.$ZodIssue[], parsed: ParsedYa
       }
       continue;
     }
+    if (issue.code === 'invalid_key') {
+      // The key is what is wrong, not the value under it.
+      const inner = issue.issues.map((i) => i.message).join('; ');
+      out.push(finding(parsed, path, 'catalog-schema', `${where(path.slice(0, -1))}: key ${JSON.stringify(String(path.at(-1)))} is not allowed: expected ${inner}`));
+      continue;
+    }
     const actual = valueAt(value, path);
     if (issue.code === 'invalid_type' && actual === undefined) {
       out.push(finding(parsed, path.slice(0, -1), 'catalog-schema', `missing required key "${String(path.at(-1))}" in ${where(path.slice(0, -1))}: expected ${issue.expected}`));
@@ -32,9 +38,11 @@ function describe(issue: z.core.$ZodIssue): string {
     case 'invalid_value':
       return `expected one of ${issue.values.map((v) => JSON.stringify(v)).join(', ')}`;
     case 'invalid_union': {
-      // Report the most specific alternative's message (e.g. the quantity pattern) rather than "Invalid input".
-      const msgs = issue.errors.flat().map((e) => e.message).filter((m) => !/^Invalid input/.test(m));
-      return msgs.length ? `expected ${msgs.join(' or ')}` : 'value of the wrong type';
+      // Report each alternative's most specific message (e.g. the quantity pattern) or its expected type,
+      // rather than zod's "Invalid input".
+      const msgs = issue.errors.flat().map((e) => (e.code === 'invalid_type' ? e.expected : /^Invalid input/.test(e.message) ? '' : e.message));
+      const unique = [...new Set(msgs.filter((m) => m !== ''))];
+      return unique.length ? `expected ${unique.join(' or ')}` : 'value of the wrong type';
     }
     case 'invalid_format':
       return `expected ${issue.message}`;
