@@ -33,6 +33,11 @@ export interface SchemaViolation {
  */
 export interface SchemaSource {
   readonly name: string;
+  /**
+   * True when a definition name (under `definitions`) means the same schema in every schema this source
+   * returns, so a validator may compile each definition once for all kinds.
+   */
+  readonly sharedDefinitions?: boolean;
   load(gvk: GroupVersionKind, kubernetesVersion: string): Promise<JSONSchema | undefined>;
   loadSync?(gvk: GroupVersionKind, kubernetesVersion: string): JSONSchema | undefined;
 }

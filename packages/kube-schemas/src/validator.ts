@@ -4,6 +4,7 @@ import { Ajv, type ValidateFunction } from 'ajv';
 import { checkApiVersion } from './api-versions.js';
 import { addKubernetesFormats } from './formats.js';
 import { gvkKey, gvkOfResource, parseKubernetesVersion, toGvk } from './gvk.js';
+import { SharedDefinitions } from './shared-definitions.js';
 import { schemaSourcesFor } from './sources/locations.js';
 import type { GroupVersionKind, JSONSchema, SchemaSource, SchemaViolation } from './types.js';
 import { toViolations } from './violations.js';
@@ -64,10 +65,12 @@ export function createSchemaValidator(options: SchemaValidatorOptions): SchemaVa
   const sources = options.sources ?? schemaSourcesFor(options.schemaLocations ?? ['default'], { strict, cwd: options.cwd });
   const ajv = addKubernetesFormats(new Ajv({ allErrors: true, verbose: true, strict: false, logger: false }));
   const cache = new Map<string, Compiled | null>();
+  const shared = new SharedDefinitions(ajv);
 
   const compile = (gvk: GroupVersionKind, schema: JSONSchema, source: SchemaSource): Compiled => {
     try {
-      return { validate: ajv.compile(forCompile(schema)), source: source.name };
+      const root = source.sharedDefinitions ? shared.rootFor(String(sources.indexOf(source)), schema) : undefined;
+      return { validate: ajv.compile(root ?? forCompile(schema)), source: source.name };
     } catch (err) {
       throw new Error(`schema for ${gvkKey(gvk)} from ${source.name} does not compile: ${(err as Error).message}`);
     }

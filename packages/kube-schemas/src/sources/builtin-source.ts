@@ -53,6 +53,7 @@ export function createBuiltinSource(options: { strict?: boolean } = {}): Builtin
 
   return {
     name: 'built-in',
+    sharedDefinitions: true,
     loadSync,
     load: async (gvk, kubernetesVersion) => loadSync(gvk, kubernetesVersion),
     kinds: () => [...getIndex().values()].map((e) => e.gvk),
