@@ -288,7 +288,7 @@ describe('YAML faults in catalog files', () => {
     {
       name: 'duplicate key',
       extra: 'replicas: 1\nreplicas: 2\n',
-      expected: `${F}:7:1 yaml-duplicate-key Map keys must be unique (each key may appear once per mapping; a duplicate silently replaces the first value in most tools)`,
+      expected: `${F}:7:1 yaml-duplicate-key duplicate key "replicas" (each key may appear once per mapping; a duplicate silently replaces the first value in most tools)`,
     },
     { name: 'unterminated string', extra: 'description: "DBS reader\n', expected: `${F}:6:14 yaml-syntax Missing closing "quote (a quote or bracket is not closed)` },
     { name: 'alias bomb', extra: BOMB, expected: `${F}:7:11 yaml-alias-bomb aliases expand too often (a "billion laughs" document); write the values out instead of nesting aliases` },
@@ -314,7 +314,7 @@ describe('several files', () => {
     });
     expect(lines(r.findings)).toEqual([
       `catalog/services/cmskv.yaml:6:1 catalog-unknown-key unknown key "replicaz" in the top level (did you mean "replicas"?); allowed keys: ${TOP_KEYS}`,
-      'catalog/services/exitcodes.yaml:7:1 yaml-duplicate-key Map keys must be unique (each key may appear once per mapping; a duplicate silently replaces the first value in most tools)',
+      'catalog/services/exitcodes.yaml:7:1 yaml-duplicate-key duplicate key "replicas" (each key may appear once per mapping; a duplicate silently replaces the first value in most tools)',
       'catalog/services/das-server.yaml:2:1 catalog-namespace namespace "das" is not declared in catalog/cluster.yaml (declared: dbs, http)',
     ]);
     expect(r.catalog).toBeUndefined();

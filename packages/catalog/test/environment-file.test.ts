@@ -76,7 +76,7 @@ describe('loadEnvironmentFile findings', () => {
   it('reports YAML faults and stops there', () => {
     const r = loadEnvironmentFile(P, `${VALID}name: prod\n`);
     expect(lines(r.findings)).toEqual([
-      `${P}:10:1 yaml-duplicate-key Map keys must be unique (each key may appear once per mapping; a duplicate silently replaces the first value in most tools)`,
+      `${P}:10:1 yaml-duplicate-key duplicate key "name" (each key may appear once per mapping; a duplicate silently replaces the first value in most tools)`,
     ]);
     expect(r.environment).toBeUndefined();
   });

@@ -50,7 +50,9 @@ export function parseYaml(text: string, file: string, options: ParseYamlOptions 
     for (const err of doc.errors) {
       const offset = errorOffset(text, err.code, err.message, err.pos[0]);
       const hint = ERROR_HINTS[err.code];
-      const base = err.message.split('\n')[0]!.replace(/ at line \d+, column \d+:?$/, '');
+      const base = err.code === 'DUPLICATE_KEY'
+        ? `duplicate key "${keyAt(text, offset)}"`
+        : err.message.split('\n')[0]!.replace(/ at line \d+, column \d+:?$/, '');
       findings.push({
         ...at(offset),
         check: err.code === 'DUPLICATE_KEY' ? 'yaml-duplicate-key' : 'yaml-syntax',
@@ -73,8 +75,17 @@ export function parseYaml(text: string, file: string, options: ParseYamlOptions 
       }
     }
   }
-  findings.push(...findTabIndentation(text, file));
-  return { file, text, documents: docs, lineCounter, findings: dedupe(findings) };
+  // A tab in indentation also trips the parser; keep only our clearer finding for that line.
+  const tabs = findTabIndentation(text, file);
+  const tabLines = new Set(tabs.map((t) => t.line));
+  const kept = findings.filter((f) => !(f.check === 'yaml-syntax' && tabLines.has(f.line)));
+  return { file, text, documents: docs, lineCounter, findings: dedupe([...kept, ...tabs]) };
+}
+
+/** The text of a plain or quoted key starting at `offset`. */
+function keyAt(text: string, offset: number): string {
+  const m = /^(?:"((?:[^"\\]|\\.)*)"|'((?:[^']|'')*)'|([^:\n#]*?))\s*:/.exec(text.slice(offset, offset + 300));
+  return (m?.[1] ?? m?.[2] ?? m?.[3] ?? '').trim();
 }
 
 /** Points at where a reader must look: the opening quote of an unterminated string, the key of a bad indent. */
