@@ -1,0 +1,12 @@
+/** The files of one chart the validator reads (contents by chart-relative path). */
+export interface ChartFiles {
+  /** How the chart directory is shown in findings (repository-relative, or as given on the command line). */
+  path: string;
+  chartYaml?: string;
+  valuesYaml?: string;
+  valuesSchema?: string;
+  /** templates/** and charts/<sub>/templates/** by chart-relative path. */
+  templates: Record<string, string>;
+  /** Entries of the chart's charts/ directory (subchart directories and .tgz archives). */
+  subcharts: string[];
+}

@@ -1,0 +1,78 @@
+import { existsSync, statSync } from 'node:fs';
+import { readFile } from 'node:fs/promises';
+import { basename, resolve } from 'node:path';
+import { parseYaml, toJs } from '@cmsweb/yaml';
+import { buildResult, type Finding, type ValidationResult } from '../findings.js';
+import { UsageError } from '../errors.js';
+import { applyConfig, isEnabled, type ValidatorConfig } from '../config/validator-config.js';
+import type { PolicyContext } from '../checks/check.js';
+import { parseRenderedManifests } from '../render/rendered-manifests.js';
+import type { Renderer } from '../render/renderer.js';
+import type { CreateKubeSchemaValidator } from '../schema/schema-validator.js';
+import { checkValues, type ValuesSource } from '../sources/values-schema.js';
+import { fromSourceFinding } from '../sources/yaml-findings.js';
+import { validateObjects } from '../validate-objects.js';
+import { lintChart } from './lint-chart.js';
+import { readChart } from './read-chart.js';
+import { renderErrorFinding } from './render-findings.js';
+
+export interface ChartValidationOptions {
+  /** Chart directory as given (also how findings show it). */
+  dir: string;
+  valueFiles: string[];
+  namespace: string;
+  releaseName?: string;
+  kubernetesVersion: string;
+  renderer: Renderer;
+  createSchemas: CreateKubeSchemaValidator;
+  schemaLocations?: string[];
+  config: ValidatorConfig;
+  context: PolicyContext;
+}
+
+/** Shell: lints, renders and checks any Helm chart with the given values. */
+export async function validateChart(opts: ChartValidationOptions): Promise<ValidationResult> {
+  if (!existsSync(opts.dir) || !statSync(opts.dir).isDirectory()) throw new UsageError(`${opts.dir}: not a directory (expected a Helm chart directory with Chart.yaml)`);
+  for (const f of opts.valueFiles) if (!existsSync(f)) throw new UsageError(`${f}: no such values file`);
+  const display = opts.dir.replace(/\/+$/, '') || '.';
+  const chart = await readChart(opts.dir, display);
+  const lint = lintChart(chart);
+  const findings: Finding[] = [...lint.findings];
+  const enabled = (id: string) => isEnabled(opts.config, id);
+
+  const overlays: ValuesSource[] = [];
+  let overlayBroken = false;
+  for (const f of opts.valueFiles) {
+    const text = await readFile(f, 'utf8');
+    const parsed = parseYaml(text, f);
+    findings.push(...parsed.findings.map((x) => fromSourceFinding(x, text)));
+    if (parsed.findings.some((x) => x.severity === 'error')) overlayBroken = true;
+    else overlays.push({ parsed, value: toJs(parsed)[0] ?? {} });
+  }
+  let overlayErrors = false;
+  if (lint.validateValues && overlays.length && enabled('overlay-schema')) {
+    const own = new Set(opts.valueFiles);
+    const fs = checkValues(lint.validateValues, [...(lint.values ? [lint.values] : []), ...overlays], 'overlay-schema').filter((x) => own.has(x.file!));
+    overlayErrors = fs.length > 0;
+    findings.push(...fs);
+  }
+  if (overlayBroken) return buildResult(applyConfig(findings, opts.config), 0);
+
+  const rendered = await opts.renderer.render({
+    chartDir: resolve(opts.dir),
+    releaseName: opts.releaseName ?? basename(resolve(opts.dir)),
+    namespace: opts.namespace,
+    valueFiles: opts.valueFiles.map((f) => resolve(f)),
+    kubeVersion: opts.kubernetesVersion,
+  });
+  if (rendered.error) {
+    if (!(rendered.error.kind === 'values-schema' && overlayErrors)) findings.push(renderErrorFinding(rendered.error, display, {}));
+    return buildResult(applyConfig(findings, opts.config), 0);
+  }
+  const parsed = parseRenderedManifests({ manifests: rendered.manifests, chartPath: display, templates: chart.templates, namespace: opts.namespace });
+  findings.push(...parsed.findings);
+  const schemas = await opts.createSchemas({ kubernetesVersion: opts.kubernetesVersion, schemaLocations: opts.schemaLocations });
+  await schemas.prepare(parsed.resources.map((r) => r.ref));
+  findings.push(...validateObjects(parsed.resources, { schemas, kubernetesVersion: opts.kubernetesVersion, context: opts.context, enabled }));
+  return buildResult(applyConfig(findings, opts.config), parsed.resources.length);
+}

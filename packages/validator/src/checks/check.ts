@@ -1,0 +1,63 @@
+import type { Severity } from '../findings.js';
+import type { Resource } from '../resources.js';
+
+/**
+ * What a check looks at, which decides how it runs and how its fixtures are written:
+ * - `source`: YAML files as text (test/fixtures/checks/<id>/{fires,passes}.yaml, validated as manifests)
+ * - `object`: Kubernetes objects, alone or together (fixture: {fires,passes}.yaml, plus context.yaml)
+ * - `chart`: a Helm chart (fixture: {fires,passes}/ chart directories)
+ * - `catalog`: the service catalog (fixture: {fires,passes}/ holding services/*.yaml, optional cluster.yaml)
+ * - `repository`: environments, overlays, Argo CD applications (fixture: {fires,passes}/ small repositories)
+ */
+export type CheckScope = 'source' | 'object' | 'chart' | 'catalog' | 'repository';
+
+export interface CheckDefinition {
+  id: string;
+  severity: Severity;
+  scope: CheckScope;
+  description: string;
+  remediation: string;
+  /** Policy checks: the template that implements the check and its parameters (kube-linter style). */
+  template?: string;
+  params?: Record<string, unknown>;
+}
+
+/** Repository knowledge policy checks may use; absent parts make the checks that need them stand down. */
+export interface PolicyContext {
+  /**
+   * True when the objects are everything that runs in their namespaces (a rendered environment or chart),
+   * so a missing target is a fault. In manifests mode (false) only a target found elsewhere is reported.
+   */
+  complete: boolean;
+  /** Host paths pods may mount (catalog/cluster.yaml allowedHostPaths). */
+  allowedHostPaths: string[];
+  /** Per catalog service: what its securityContext allows (privileged, runAsUser 0). */
+  allowances: Record<string, { privileged: boolean; runAsRoot: boolean }>;
+  /** The authenticating frontend every routed backend must admit. */
+  frontend?: { namespace: string; podLabels: Record<string, string> };
+  /** Catalog services the frontend forwards to (they have urlPrefixes). */
+  routedServices: string[];
+}
+
+export const EMPTY_CONTEXT: PolicyContext = { complete: false, allowedHostPaths: [], allowances: {}, routedServices: [] };
+
+/** One problem a template found: the object, a path into it, and what is wrong (and what is expected). */
+export interface Issue {
+  resource: Resource;
+  path: Array<string | number>;
+  message: string;
+}
+
+export interface CheckTemplate {
+  name: string;
+  description: string;
+  run(params: Record<string, unknown>, objects: ObjectSetView, context: PolicyContext): Issue[];
+}
+
+/** Read-only view of the objects validated together, with the lookups cross-object checks need. */
+export interface ObjectSetView {
+  all: readonly Resource[];
+  byKind(kind: string): readonly Resource[];
+  find(kind: string, namespace: string | undefined, name: string): Resource | undefined;
+  findAnyNamespace(kind: string, name: string): Resource[];
+}

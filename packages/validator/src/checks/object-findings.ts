@@ -1,0 +1,22 @@
+import { toPointer, type Finding, type Severity } from '../findings.js';
+import { annotationsOf, type Resource } from '../resources.js';
+
+/** Annotation listing check ids to skip for one object: `validator.cmsweb.cern.ch/ignore: image-tag,run-as-root`. */
+export const IGNORE_ANNOTATION = 'validator.cmsweb.cern.ch/ignore';
+
+export function ignoredChecks(resource: Resource): Set<string> {
+  const v = annotationsOf(resource.object)[IGNORE_ANNOTATION];
+  return new Set((v ?? '').split(',').map((s) => s.trim()).filter(Boolean));
+}
+
+/** A finding about a field of an object, at the position of that field; undefined when the object opts out. */
+export function objectFinding(check: string, severity: Severity, resource: Resource, path: ReadonlyArray<string | number>, message: string): Finding | undefined {
+  const ignored = ignoredChecks(resource);
+  if (ignored.has(check) || ignored.has('*')) return undefined;
+  const loc = resource.source.locate(path);
+  const f: Finding = { check, severity, message, file: resource.source.file, line: loc.line, column: loc.column, resource: resource.ref };
+  if (path.length) f.path = toPointer(path);
+  if (resource.env) f.env = resource.env;
+  if (resource.service) f.service = resource.service;
+  return f;
+}

@@ -1,0 +1,16 @@
+import type { CheckTemplate } from '../check.js';
+import { containerFieldPresent, containerResources, containerSecurity, imageTag, limitsAboveRequests } from './container-templates.js';
+import { frontendRulesUnique, hostPathAllowed, requiredLabels } from './object-templates.js';
+import { selectorMatchesPods, serviceTargetPort } from './selector-templates.js';
+import { hpaMetricAdapter, scaleTargetExists } from './autoscaling-templates.js';
+import { duplicateObject, networkPolicyAdmitsFrontend } from './network-templates.js';
+
+/** Every check template by name; policy checks in the registry refer to these. */
+export const TEMPLATES: Record<string, CheckTemplate> = Object.fromEntries(
+  [
+    containerFieldPresent, containerResources, limitsAboveRequests, imageTag, containerSecurity,
+    hostPathAllowed, requiredLabels, frontendRulesUnique,
+    selectorMatchesPods, serviceTargetPort, scaleTargetExists, hpaMetricAdapter,
+    networkPolicyAdmitsFrontend, duplicateObject,
+  ].map((t) => [t.name, t]),
+);

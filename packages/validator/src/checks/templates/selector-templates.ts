@@ -1,0 +1,97 @@
+import { isRecord, type Resource } from '../../resources.js';
+import type { CheckTemplate, Issue, ObjectSetView } from '../check.js';
+import { containersOf, getIn, isEmptySelector, podTemplateOf, selectorMatches, type PodTemplate } from '../workloads.js';
+
+// Cross-object templates over label selectors: Services, PodDisruptionBudgets and NetworkPolicies
+// must select pods of their own namespace.
+
+export function podTemplates(objects: ObjectSetView): PodTemplate[] {
+  const out: PodTemplate[] = [];
+  for (const r of objects.all) {
+    const p = podTemplateOf(r);
+    if (p) out.push(p);
+  }
+  return out;
+}
+
+const describe = (r: Resource) => `${r.ref.kind} ${r.ref.namespace ? `${r.ref.namespace}/` : ''}${r.ref.name}`;
+
+export interface SelectorMatch {
+  here: PodTemplate[];
+  elsewhere: PodTemplate[];
+}
+
+export function matchPods(pods: PodTemplate[], selector: unknown, namespace: string | undefined, plainMap: boolean): SelectorMatch {
+  const matching = pods.filter((p) => selectorMatches(selector, p.labels, plainMap));
+  return {
+    here: matching.filter((p) => p.resource.ref.namespace === namespace),
+    elsewhere: matching.filter((p) => p.resource.ref.namespace !== namespace),
+  };
+}
+
+/** Params: kinds, selector (path segments), plainMap (Service selectors are plain maps), role (what the selection is for). */
+export const selectorMatchesPods: CheckTemplate = {
+  name: 'selector-matches-pods',
+  description: 'a label selector selects pods in the same namespace',
+  run(params, objects, context) {
+    const kinds = params.kinds as string[];
+    const selectorPath = params.selector as string[];
+    const plainMap = Boolean(params.plainMap);
+    const pods = podTemplates(objects);
+    const out: Issue[] = [];
+    for (const kind of kinds) {
+      for (const r of objects.byKind(kind)) {
+        const selector = getIn(r.object, selectorPath);
+        if (!isRecord(selector) || isEmptySelector(selector, plainMap)) continue;
+        const m = matchPods(pods, selector, r.ref.namespace, plainMap);
+        if (m.here.length) continue;
+        const other = m.elsewhere[0];
+        if (!context.complete && !other) continue;
+        const shown = JSON.stringify(plainMap ? selector : (selector.matchLabels ?? selector));
+        const hint = other ? `; it matches ${describe(other.resource)} in namespace ${other.resource.ref.namespace ?? '(none)'}: move one of them so both share a namespace` : ': expected the labels of a pod template in the same namespace';
+        out.push({ resource: r, path: selectorPath, message: `${kind} selector ${shown} selects no pods in namespace ${r.ref.namespace ?? '(none)'}${hint}` });
+      }
+    }
+    return out;
+  },
+};
+
+/** Every Service port's targetPort is a container port (number or name) of the pods it selects. */
+export const serviceTargetPort: CheckTemplate = {
+  name: 'service-target-port',
+  description: "a Service's target ports are ports of the containers it selects",
+  run(_params, objects) {
+    const pods = podTemplates(objects);
+    const out: Issue[] = [];
+    for (const svc of objects.byKind('Service')) {
+      const spec = isRecord(svc.object.spec) ? svc.object.spec : {};
+      if (!isRecord(spec.selector) || isEmptySelector(spec.selector, true) || !Array.isArray(spec.ports)) continue;
+      const selected = matchPods(pods, spec.selector, svc.ref.namespace, true).here;
+      if (!selected.length) continue;
+      const numbers = new Set<number>();
+      const names = new Set<string>();
+      for (const p of selected) {
+        for (const c of containersOf(p, false)) {
+          for (const port of Array.isArray(c.container.ports) ? c.container.ports : []) {
+            if (!isRecord(port)) continue;
+            if (typeof port.containerPort === 'number') numbers.add(port.containerPort);
+            if (typeof port.name === 'string') names.add(port.name);
+          }
+        }
+      }
+      spec.ports.forEach((port, i) => {
+        if (!isRecord(port)) return;
+        const target = port.targetPort ?? port.port;
+        const ok = typeof target === 'number' ? numbers.has(target) : /^[0-9]+$/.test(String(target)) ? numbers.has(Number(target)) : names.has(String(target));
+        if (ok) return;
+        const known = [...[...numbers].sort((a, b) => a - b).map(String), ...[...names].sort()].join(', ') || 'none declared';
+        out.push({
+          resource: svc,
+          path: ['spec', 'ports', i, port.targetPort !== undefined ? 'targetPort' : 'port'],
+          message: `Service port ${String(port.name ?? port.port)} targets ${String(target)}, which is not a container port of ${describe(selected[0]!.resource)}: expected one of ${known}`,
+        });
+      });
+    }
+    return out;
+  },
+};

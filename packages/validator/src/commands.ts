@@ -1,0 +1,114 @@
+import { existsSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { readCatalog } from '@cmsweb/catalog';
+import type { ValidationResult } from './findings.js';
+import { UsageError } from './errors.js';
+import { CHECKS } from './checks/registry.js';
+import { readPolicyContext, readValidatorConfig } from './config/read-config.js';
+import { validateChart } from './chart/validate-chart.js';
+import { readInputs } from './manifests/read-inputs.js';
+import { validateManifestInputs } from './manifests/validate-manifests.js';
+import { RENDERERS } from './render/renderers.js';
+import type { Renderer } from './render/renderer.js';
+import { REPORTERS } from './report/reporters.js';
+import { formatCheckList } from './report/check-list.js';
+import { validateRepo } from './repo/validate-repo.js';
+import { createKubeSchemaValidator } from './schema/kube-schemas-adapter.js';
+
+// What each command does, as data for cli.ts to print: output text and exit code. No printing, no exit here.
+
+export const DEFAULT_KUBERNETES_VERSION = '1.33';
+
+export interface CommandOutput {
+  stdout: string;
+  exitCode: number;
+}
+
+export interface CommonOptions {
+  root: string;
+  output: string;
+  schemaLocation: string[];
+  color: boolean;
+}
+
+function report(result: ValidationResult, opts: CommonOptions): CommandOutput {
+  const reporter = REPORTERS[opts.output];
+  if (!reporter) throw new UsageError(`unknown output format "${opts.output}": expected one of ${Object.keys(REPORTERS).join(', ')}`);
+  return { stdout: reporter.format(result, { color: opts.color }), exitCode: result.summary.errors > 0 ? 1 : 0 };
+}
+
+function checkOutput(opts: CommonOptions): void {
+  if (!REPORTERS[opts.output]) throw new UsageError(`unknown output format "${opts.output}": expected one of ${Object.keys(REPORTERS).join(', ')}`);
+}
+
+function renderer(name: string): Renderer {
+  const r = RENDERERS[name];
+  if (!r) throw new UsageError(`unknown renderer "${name}": expected one of ${Object.keys(RENDERERS).join(', ')}`);
+  return r;
+}
+
+function kubeVersion(v: string | undefined, fallback: string): string {
+  const version = v ?? fallback;
+  if (!/^v?\d+\.\d+(\.\d+)?$/.test(version)) throw new UsageError(`--kube-version ${JSON.stringify(version)} is not a Kubernetes version: expected MAJOR.MINOR such as 1.33`);
+  return version.replace(/^v/, '').split('.').slice(0, 2).join('.');
+}
+
+/** The repository's Kubernetes version when `root` holds a catalog, else the default. */
+async function repoKubeVersion(root: string): Promise<string> {
+  if (!existsSync(join(root, 'catalog', 'cluster.yaml'))) return DEFAULT_KUBERNETES_VERSION;
+  return (await readCatalog(root)).catalog?.cluster.kubernetesVersion ?? DEFAULT_KUBERNETES_VERSION;
+}
+
+export async function runRepoCommand(opts: CommonOptions & { env: string[]; service: string[]; renderer: string; concurrency?: number }): Promise<CommandOutput> {
+  checkOutput(opts);
+  const root = resolve(opts.root);
+  const result = await validateRepo({
+    root,
+    envs: opts.env,
+    services: opts.service,
+    renderer: renderer(opts.renderer),
+    createSchemas: createKubeSchemaValidator,
+    schemaLocations: opts.schemaLocation.length ? opts.schemaLocation : undefined,
+    config: await readValidatorConfig(root),
+    concurrency: opts.concurrency,
+  });
+  return report(result, opts);
+}
+
+export async function runChartCommand(dir: string, opts: CommonOptions & { values: string[]; namespace: string; kubeVersion?: string; release?: string; renderer: string }): Promise<CommandOutput> {
+  checkOutput(opts);
+  const root = resolve(opts.root);
+  const result = await validateChart({
+    dir,
+    valueFiles: opts.values,
+    namespace: opts.namespace,
+    releaseName: opts.release,
+    kubernetesVersion: kubeVersion(opts.kubeVersion, await repoKubeVersion(root)),
+    renderer: renderer(opts.renderer),
+    createSchemas: createKubeSchemaValidator,
+    schemaLocations: opts.schemaLocation.length ? opts.schemaLocation : undefined,
+    config: await readValidatorConfig(root),
+    context: await readPolicyContext(root, true),
+  });
+  return report(result, opts);
+}
+
+export async function runManifestsCommand(paths: string[], opts: CommonOptions & { kubeVersion?: string }, stdin?: NodeJS.ReadableStream): Promise<CommandOutput> {
+  checkOutput(opts);
+  const root = resolve(opts.root);
+  const kubernetesVersion = kubeVersion(opts.kubeVersion, await repoKubeVersion(root));
+  const inputs = await readInputs(paths, stdin);
+  const result = await validateManifestInputs(inputs, {
+    kubernetesVersion,
+    schemaLocations: opts.schemaLocation.length ? opts.schemaLocation : undefined,
+    createSchemas: createKubeSchemaValidator,
+    config: await readValidatorConfig(root),
+    context: await readPolicyContext(root, false),
+  });
+  return report(result, opts);
+}
+
+export function runChecksCommand(output: string): CommandOutput {
+  if (output !== 'text' && output !== 'json' && output !== 'markdown') throw new UsageError(`unknown output format "${output}" for checks: expected text, json or markdown`);
+  return { stdout: formatCheckList(CHECKS, output), exitCode: 0 };
+}

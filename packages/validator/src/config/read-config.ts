@@ -1,0 +1,29 @@
+import { existsSync } from 'node:fs';
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { readCatalog } from '@cmsweb/catalog';
+import { UsageError } from '../errors.js';
+import { EMPTY_CONTEXT, type PolicyContext } from '../checks/check.js';
+import { policyContextFromCatalog } from '../repo/policy-context.js';
+import { CONFIG_FILE, DEFAULT_CONFIG, parseValidatorConfig, type ValidatorConfig } from './validator-config.js';
+
+/** Shell: <root>/validator.yaml, or the defaults when there is none; a broken file is bad input (exit 2). */
+export async function readValidatorConfig(root: string): Promise<ValidatorConfig> {
+  const file = join(root, CONFIG_FILE);
+  if (!existsSync(file)) return DEFAULT_CONFIG;
+  const { config, problems } = parseValidatorConfig(await readFile(file, 'utf8'), CONFIG_FILE);
+  if (problems.length) {
+    throw new UsageError(problems.map((p) => `${p.file ?? CONFIG_FILE}:${p.line}:${p.column}: ${p.message}`).join('\n'));
+  }
+  return config;
+}
+
+/**
+ * Shell: the repository's policy knowledge for chart and manifests mode (allowed host paths, frontend),
+ * when `root` holds a valid catalog; otherwise none (no host path allowed, no frontend known).
+ */
+export async function readPolicyContext(root: string, complete: boolean): Promise<PolicyContext> {
+  if (!existsSync(join(root, 'catalog', 'cluster.yaml'))) return { ...EMPTY_CONTEXT, complete };
+  const loaded = await readCatalog(root);
+  return loaded.catalog ? { ...policyContextFromCatalog(loaded.catalog, complete), allowances: {}, routedServices: [] } : { ...EMPTY_CONTEXT, complete };
+}

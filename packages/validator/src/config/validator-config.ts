@@ -1,0 +1,54 @@
+import { locate, parseYaml, toJs } from '@cmsweb/yaml';
+import type { Finding, Severity } from '../findings.js';
+import { isRecord } from '../resources.js';
+import { CHECKS_BY_ID } from '../checks/registry.js';
+
+/** validator.yaml at the repository root: `checks: { <id>: off | warning | error }`. */
+export interface ValidatorConfig {
+  checks: Record<string, 'off' | Severity>;
+}
+
+export const CONFIG_FILE = 'validator.yaml';
+export const DEFAULT_CONFIG: ValidatorConfig = { checks: {} };
+
+/** Pure: parses validator.yaml; problems come back as findings (the CLI treats them as bad input, exit 2). */
+export function parseValidatorConfig(text: string, file = CONFIG_FILE): { config: ValidatorConfig; problems: Finding[] } {
+  const parsed = parseYaml(text, file);
+  const problems: Finding[] = parsed.findings.filter((f) => f.severity === 'error').map((f) => ({ ...f }));
+  if (problems.length) return { config: DEFAULT_CONFIG, problems };
+  const value = toJs(parsed)[0] ?? {};
+  const at = (path: Array<string | number>, message: string) => problems.push({ check: 'config', severity: 'error', message, ...locate(parsed, 0, path) });
+  const checks: ValidatorConfig['checks'] = {};
+  if (!isRecord(value)) {
+    at([], 'expected a mapping with the key "checks"');
+    return { config: DEFAULT_CONFIG, problems };
+  }
+  for (const key of Object.keys(value)) if (key !== 'checks') at([key], `unknown key "${key}": the only key is "checks"`);
+  const raw = value.checks ?? {};
+  if (!isRecord(raw)) at(['checks'], 'checks must be a mapping of check id to off, warning or error');
+  else {
+    for (const [id, level] of Object.entries(raw)) {
+      if (!CHECKS_BY_ID.has(id)) at(['checks', id], `unknown check "${id}": run \`npx validator checks\` for the list of ids`);
+      // YAML 1.2 reads `off` as a string; accept false too, for YAML 1.1 habits.
+      const l = level === false ? 'off' : level;
+      if (l !== 'off' && l !== 'warning' && l !== 'error') at(['checks', id], `check "${id}" is set to ${JSON.stringify(level)}: expected off, warning or error`);
+      else checks[id] = l;
+    }
+  }
+  return { config: { checks }, problems };
+}
+
+export function isEnabled(config: ValidatorConfig, id: string): boolean {
+  return config.checks[id] !== 'off';
+}
+
+/** Pure: drops switched-off checks and applies severity overrides. */
+export function applyConfig(findings: Finding[], config: ValidatorConfig): Finding[] {
+  const out: Finding[] = [];
+  for (const f of findings) {
+    const level = config.checks[f.check];
+    if (level === 'off') continue;
+    out.push(level ? { ...f, severity: level } : f);
+  }
+  return out;
+}

@@ -1,0 +1,46 @@
+import { readdir, readFile, stat } from 'node:fs/promises';
+import { join } from 'node:path';
+import { UsageError } from '../errors.js';
+
+export interface InputFile {
+  /** As shown in findings: the path as given (or under the directory given), or "-" for standard input. */
+  path: string;
+  text: string;
+}
+
+const MANIFEST = /\.(ya?ml|json)$/i;
+
+/** Reads a whole stream as bytes and decodes once, so no multi-byte character or line is ever split. */
+export async function readStream(stream: NodeJS.ReadableStream): Promise<string> {
+  const chunks: Buffer[] = [];
+  for await (const chunk of stream) chunks.push(typeof chunk === 'string' ? Buffer.from(chunk) : (chunk as Buffer));
+  return Buffer.concat(chunks).toString('utf8');
+}
+
+async function walk(dir: string, out: string[]): Promise<void> {
+  const entries = await readdir(dir, { withFileTypes: true });
+  for (const e of entries.sort((a, b) => (a.name < b.name ? -1 : 1))) {
+    const p = join(dir, e.name);
+    if (e.isDirectory()) await walk(p, out);
+    else if (e.isFile() && MANIFEST.test(e.name)) out.push(p);
+  }
+}
+
+/** Shell: files, directories (recursively: *.yaml, *.yml, *.json) or "-" for standard input. */
+export async function readInputs(paths: string[], stdin: NodeJS.ReadableStream = process.stdin): Promise<InputFile[]> {
+  const out: InputFile[] = [];
+  for (const p of paths) {
+    if (p === '-') {
+      out.push({ path: '-', text: await readStream(stdin) });
+      continue;
+    }
+    const s = await stat(p).catch(() => undefined);
+    if (!s) throw new UsageError(`${p}: no such file or directory (expected manifest files, directories, or - for standard input)`);
+    if (s.isDirectory()) {
+      const files: string[] = [];
+      await walk(p, files);
+      for (const f of files) out.push({ path: f, text: await readFile(f, 'utf8') });
+    } else out.push({ path: p, text: await readFile(p, 'utf8') });
+  }
+  return out;
+}

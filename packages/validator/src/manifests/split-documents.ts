@@ -1,0 +1,36 @@
+/** One YAML document of a stream, with the line it starts on (1-based) in the whole text. */
+export interface DocumentChunk {
+  text: string;
+  startLine: number;
+}
+
+const MARKER = /^---(?:[ \t].*)?$/;
+
+/**
+ * Pure: splits a multi-document YAML stream before each `---` line. YAML forbids a `---` at column 0
+ * inside any scalar, so this split is exact; it lets large streams parse document by document (and in
+ * parallel) with the line numbers of the whole file. Chunks that hold only comments are kept (they are
+ * cheap to parse and may carry syntax errors).
+ */
+export function splitDocuments(text: string): DocumentChunk[] {
+  const chunks: DocumentChunk[] = [];
+  let chunkStart = 0;
+  let chunkLine = 1;
+  let pos = 0;
+  let line = 1;
+  while (pos <= text.length) {
+    const nl = text.indexOf('\n', pos);
+    const end = nl < 0 ? text.length : nl;
+    const content = text.charCodeAt(end - 1) === 13 ? text.slice(pos, end - 1) : text.slice(pos, end);
+    if (pos > chunkStart && content.startsWith('---') && MARKER.test(content)) {
+      chunks.push({ text: text.slice(chunkStart, pos), startLine: chunkLine });
+      chunkStart = pos;
+      chunkLine = line;
+    }
+    if (nl < 0) break;
+    pos = nl + 1;
+    line++;
+  }
+  if (chunkStart < text.length || chunks.length === 0) chunks.push({ text: text.slice(chunkStart), startLine: chunkLine });
+  return chunks;
+}

@@ -1,0 +1,34 @@
+// A renderer turns a chart plus values into manifests, exactly as Argo CD would. One interface, one
+// file per implementation (helm-renderer.ts runs the real helm binary; a native one comes later).
+
+export interface RenderRequest {
+  /** Absolute path of the chart directory. */
+  chartDir: string;
+  releaseName: string;
+  namespace: string;
+  /** Absolute paths of value files, in order (after the chart's own values.yaml). */
+  valueFiles: string[];
+  /** "MAJOR.MINOR", e.g. "1.33". */
+  kubeVersion: string;
+}
+
+/** Why rendering failed, located in a chart file when the renderer says where. */
+export interface RenderError {
+  kind: 'template-parse' | 'template-execute' | 'output-yaml' | 'values-schema' | 'chart';
+  message: string;
+  /** Path inside the chart directory (e.g. templates/deployment.yaml). */
+  file?: string;
+  line?: number;
+  column?: number;
+}
+
+export interface RenderResult {
+  /** The multi-document YAML stream (empty when rendering failed). */
+  manifests: string;
+  error?: RenderError;
+}
+
+export interface Renderer {
+  name: string;
+  render(request: RenderRequest): Promise<RenderResult>;
+}

@@ -1,0 +1,92 @@
+import { existsSync } from 'node:fs';
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { loadEnvironmentFile, readCatalog, type Catalog } from '@cmsweb/catalog';
+import { parseYaml, toJs } from '@cmsweb/yaml';
+import { UsageError } from '../errors.js';
+import type { Finding } from '../findings.js';
+import { parseManifests } from '../manifests/parse-manifests.js';
+import type { Resource } from '../resources.js';
+import { listTree } from '../sources/read-tree.js';
+import { fromSourceFinding } from '../sources/yaml-findings.js';
+import type { RepoEnvironment, RepoSnapshot, RepoYaml } from './repo-snapshot.js';
+
+export interface ReadRepo {
+  /** Absent when the catalog has errors (nothing can be planned then). */
+  snapshot?: RepoSnapshot;
+  catalog?: Catalog;
+  findings: Finding[];
+  /** Overlays by environment, then service. */
+  overlays: Record<string, Record<string, RepoYaml>>;
+  /** Generated Argo CD, Flux and cluster objects by environment. */
+  generated: Record<string, Resource[]>;
+}
+
+const YAML_FILE = /\.ya?ml$/;
+
+async function readYamlFile(root: string, file: string): Promise<{ y: RepoYaml; findings: Finding[] }> {
+  const text = await readFile(join(root, file), 'utf8');
+  const parsed = parseYaml(text, file);
+  const findings = parsed.findings.map((f) => fromSourceFinding(f, text));
+  const ok = !parsed.findings.some((f) => f.severity === 'error');
+  return { y: { file, parsed, value: ok ? toJs(parsed)[0] : undefined }, findings };
+}
+
+/** Shell: reads the catalog, the environment files and every YAML file under environments/<env>/. */
+export async function readRepo(root: string, envFilter: string[] = []): Promise<ReadRepo> {
+  if (!existsSync(join(root, 'catalog', 'cluster.yaml'))) {
+    throw new UsageError(`${root} is not a repository of this project: catalog/cluster.yaml is missing (run in the repository or pass --root DIR)`);
+  }
+  const loaded = await readCatalog(root);
+  const findings: Finding[] = loaded.findings.map((f) => fromSourceFinding(f, loaded.parsed[f.file]?.text));
+  const catalog = loaded.catalog;
+  const overlays: ReadRepo['overlays'] = {};
+  const generated: ReadRepo['generated'] = {};
+  if (!catalog) return { findings, overlays, generated };
+
+  const names = catalog.cluster.environments.map((e) => e.name);
+  const unknown = envFilter.filter((e) => !names.includes(e));
+  if (unknown.length) throw new UsageError(`unknown environment ${unknown.join(', ')}: expected one of ${names.join(', ')} (catalog/cluster.yaml)`);
+
+  const files = [...(await listTree(root, 'charts')), ...(await listTree(root, 'environments'))];
+  const environments: RepoEnvironment[] = [];
+  const apps: RepoSnapshot['apps'] = {};
+  for (const e of catalog.cluster.environments) {
+    const envFile = `environments/${e.name}/environment.yaml`;
+    let file: RepoEnvironment['file'];
+    if (!files.includes(envFile)) {
+      findings.push({ check: 'environment-schema', severity: 'error', message: `environment ${e.name} has no ${envFile}: expected its cluster, promotesFrom and promotion policy (run \`npx chartgen generate\` to create it)`, file: catalog.clusterFile, line: 1, column: 1, env: e.name });
+    } else {
+      const text = await readFile(join(root, envFile), 'utf8');
+      const r = loadEnvironmentFile(envFile, text);
+      findings.push(...r.findings.map((f) => ({ ...fromSourceFinding(f, text), check: f.check.startsWith('yaml-') ? f.check : 'environment-schema', env: e.name })));
+      file = r.environment;
+    }
+    environments.push({ name: e.name, file, kubernetesVersion: file?.kubernetesVersion ?? e.kubernetesVersion ?? catalog.cluster.kubernetesVersion });
+    // Overlays of every environment are read (secrets exclusive to prod matter to the others);
+    // findings and generated objects only for the selected environments.
+    const selected = !envFilter.length || envFilter.includes(e.name);
+    overlays[e.name] = {};
+    if (selected) generated[e.name] = [];
+    const base = `environments/${e.name}/`;
+    for (const f of files.filter((p) => p.startsWith(base) && YAML_FILE.test(p) && p !== envFile)) {
+      const rest = f.slice(base.length);
+      if (rest.startsWith('values/')) {
+        const { y, findings: fs } = await readYamlFile(root, f);
+        if (selected) findings.push(...fs.map((x) => ({ ...x, env: e.name })));
+        if (y.value !== undefined && (y.parsed.documents.length !== 1 || (y.value !== null && (typeof y.value !== 'object' || Array.isArray(y.value))))) {
+          if (selected) findings.push({ check: 'overlay-schema', severity: 'error', message: 'an overlay is one YAML document holding a mapping of chart values', file: f, line: 1, column: 1, env: e.name });
+          continue;
+        }
+        overlays[e.name]![rest.slice('values/'.length).replace(YAML_FILE, '')] = { ...y, value: y.value === null ? {} : y.value };
+      } else if (selected && /^(argocd|flux|cluster)\//.test(rest)) {
+        const text = await readFile(join(root, f), 'utf8');
+        const parsed = parseManifests(text, f);
+        findings.push(...parsed.findings.map((x) => ({ ...x, env: e.name })));
+        generated[e.name]!.push(...parsed.resources.map((r) => ({ ...r, env: e.name })));
+        if (rest.startsWith('argocd/apps/')) apps[f] = (await readYamlFile(root, f)).y;
+      }
+    }
+  }
+  return { snapshot: { catalog, environments, files: new Set(files), apps }, catalog, findings, overlays, generated };
+}

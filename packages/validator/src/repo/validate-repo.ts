@@ -1,0 +1,122 @@
+import { join } from 'node:path';
+import type { Finding, ValidationResult } from '../findings.js';
+import { buildResult } from '../findings.js';
+import { UsageError } from '../errors.js';
+import { mapLimit } from '../concurrency.js';
+import { applyConfig, isEnabled, type ValidatorConfig } from '../config/validator-config.js';
+import { checkEnvironmentRules } from '../checks/env-rules.js';
+import { lintChart, type LintedChart } from '../chart/lint-chart.js';
+import { readChart } from '../chart/read-chart.js';
+import type { ChartFiles } from '../chart/chart-files.js';
+import { renderErrorFinding } from '../chart/render-findings.js';
+import { parseRenderedManifests } from '../render/rendered-manifests.js';
+import type { Renderer } from '../render/renderer.js';
+import type { Resource } from '../resources.js';
+import type { CreateKubeSchemaValidator } from '../schema/schema-validator.js';
+import { checkValues } from '../sources/values-schema.js';
+import { validateObjects } from '../validate-objects.js';
+import { planValidation, type RenderJob } from './plan-validation.js';
+import { policyContextFromCatalog } from './policy-context.js';
+import { readRepo } from './read-repo.js';
+
+export interface RepoValidationOptions {
+  root: string;
+  envs?: string[];
+  services?: string[];
+  renderer: Renderer;
+  createSchemas: CreateKubeSchemaValidator;
+  schemaLocations?: string[];
+  config: ValidatorConfig;
+  /** Renders in flight at once (default: the machine's cores). */
+  concurrency?: number;
+}
+
+/** Shell: validates the whole repository (or the environments and services selected). */
+export async function validateRepo(opts: RepoValidationOptions): Promise<ValidationResult> {
+  const enabled = (id: string) => isEnabled(opts.config, id);
+  const repo = await readRepo(opts.root, opts.envs);
+  const findings: Finding[] = [...repo.findings];
+  if (!repo.snapshot || !repo.catalog) return buildResult(applyConfig(findings, opts.config), 0);
+  const catalog = repo.catalog;
+  const unknown = (opts.services ?? []).filter((s) => !catalog.services.some((c) => c.name === s && !c.vm));
+  if (unknown.length) throw new UsageError(`unknown service ${unknown.join(', ')}: expected a Kubernetes service of catalog/services/ (see \`ls catalog/services\`)`);
+
+  const plan = planValidation(repo.snapshot, { envs: opts.envs, services: opts.services });
+  findings.push(...plan.findings);
+
+  // Charts: lint each once (all of charts/ unless --service narrows it).
+  const chartPaths = [...new Set([...plan.jobs.map((j) => j.chartPath), ...chartDirsOf(repo.snapshot.files, opts.services)])].sort();
+  const charts = new Map<string, { files: ChartFiles; lint: LintedChart }>();
+  for (const p of chartPaths) {
+    const files = await readChart(join(opts.root, p), p);
+    const lint = lintChart(files);
+    charts.set(p, { files, lint });
+    findings.push(...lint.findings);
+  }
+
+  // Overlays against values.schema.json, then render each service × environment.
+  const overlayErrors = new Set<RenderJob>();
+  for (const job of plan.jobs) {
+    const chart = charts.get(job.chartPath)!;
+    if (!chart.lint.validateValues || !enabled('overlay-schema')) continue;
+    const overlays = job.valueFiles.map((f) => Object.values(repo.overlays[job.env] ?? {}).find((o) => o.file === f)).filter((o) => o !== undefined);
+    const sources = [...(chart.lint.values ? [chart.lint.values] : []), ...overlays];
+    const own = new Set(overlays.map((o) => o.file));
+    const fs = checkValues(chart.lint.validateValues, sources, 'overlay-schema').filter((f) => own.has(f.file!));
+    if (fs.length) overlayErrors.add(job);
+    findings.push(...fs.map((f) => ({ ...f, env: job.env, service: job.service })));
+  }
+  // An overlay that does not parse is reported with the sources; rendering it would only repeat that.
+  const broken = new Set(Object.values(repo.overlays).flatMap((m) => Object.values(m)).filter((o) => o.value === undefined).map((o) => o.file));
+  const jobs = plan.jobs.filter((j) => !j.valueFiles.some((f) => broken.has(f)));
+  const rendered = await mapLimit(jobs, async (job) => {
+    const r = await opts.renderer.render({
+      chartDir: join(opts.root, job.chartPath),
+      releaseName: job.releaseName,
+      namespace: job.namespace,
+      valueFiles: job.valueFiles.map((f) => join(opts.root, f)),
+      kubeVersion: job.kubernetesVersion,
+    });
+    return { job, r };
+  }, opts.concurrency);
+
+  const byEnv: Record<string, Resource[]> = {};
+  for (const env of plan.environments) byEnv[env] = [];
+  for (const { job, r } of rendered) {
+    if (r.error) {
+      if (!(r.error.kind === 'values-schema' && overlayErrors.has(job))) findings.push(renderErrorFinding(r.error, job.chartPath, job));
+      continue;
+    }
+    const parsed = parseRenderedManifests({ manifests: r.manifests, chartPath: job.chartPath, templates: charts.get(job.chartPath)!.files.templates, namespace: job.namespace });
+    findings.push(...parsed.findings.map((f) => ({ ...f, env: job.env, service: job.service })));
+    byEnv[job.env]!.push(...parsed.resources.map((res) => ({ ...res, env: job.env, service: job.service })));
+  }
+
+  // Objects of each environment together: rendered charts plus the generated Argo CD, Flux and cluster objects.
+  let count = 0;
+  const context = policyContextFromCatalog(catalog, true);
+  for (const env of plan.environments) {
+    const all = [...byEnv[env]!, ...(repo.generated[env] ?? [])];
+    count += all.length;
+    const version = repo.snapshot.environments.find((e) => e.name === env)!.kubernetesVersion;
+    const schemas = await opts.createSchemas({ kubernetesVersion: version, schemaLocations: opts.schemaLocations });
+    await schemas.prepare(all.map((r) => r.ref));
+    findings.push(...validateObjects(all, { schemas, kubernetesVersion: version, context, enabled }));
+  }
+  findings.push(...checkEnvironmentRules({ environments: repo.snapshot.environments, selected: plan.environments, overlays: filterServices(repo.overlays, opts.services), resources: byEnv }, enabled));
+  return buildResult(applyConfig(findings, opts.config), count);
+}
+
+function chartDirsOf(files: ReadonlySet<string>, services: string[] | undefined): string[] {
+  const out: string[] = [];
+  for (const f of files) {
+    const m = /^(charts\/[^/]+)\/Chart\.yaml$/.exec(f);
+    if (m && (!services?.length || services.includes(m[1]!.slice('charts/'.length)))) out.push(m[1]!);
+  }
+  return out;
+}
+
+function filterServices<T>(byEnv: Record<string, Record<string, T>>, services: string[] | undefined): Record<string, Record<string, T>> {
+  if (!services?.length) return byEnv;
+  return Object.fromEntries(Object.entries(byEnv).map(([env, m]) => [env, Object.fromEntries(Object.entries(m).filter(([s]) => services.includes(s)))]));
+}

@@ -1,0 +1,18 @@
+import type { Finding } from './findings.js';
+import type { Resource } from './resources.js';
+import type { PolicyContext } from './checks/check.js';
+import { runPolicyChecks } from './checks/run-policy-checks.js';
+import { runSchemaChecks } from './schema/schema-checks.js';
+import type { KubeSchemaValidator } from './schema/schema-validator.js';
+
+export interface ObjectValidation {
+  schemas: KubeSchemaValidator;
+  kubernetesVersion: string;
+  context: PolicyContext;
+  enabled: (id: string) => boolean;
+}
+
+/** Pure (given the schema validator): schema, API lifecycle and policy findings for objects validated together. */
+export function validateObjects(resources: readonly Resource[], v: ObjectValidation): Finding[] {
+  return [...runSchemaChecks(resources, v.schemas, v.kubernetesVersion, v.enabled), ...runPolicyChecks(resources, v.context, v.enabled)];
+}
