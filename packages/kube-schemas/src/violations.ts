@@ -84,7 +84,10 @@ function toViolation(e: ErrorObject): SchemaViolation {
   }
 }
 
-/** Maps ajv errors; the branch errors of a failed oneOf/anyOf collapse into that one error. */
+/**
+ * Maps ajv errors, ordered by path (stable whatever the schema's layout); the branch errors of a failed
+ * oneOf/anyOf collapse into that one error.
+ */
 export function toViolations(errors: readonly ErrorObject[] | null | undefined): SchemaViolation[] {
   if (!errors?.length) return [];
   const alternatives = errors.filter((e) => e.keyword === 'oneOf' || e.keyword === 'anyOf');
@@ -104,5 +107,5 @@ export function toViolations(errors: readonly ErrorObject[] | null | undefined):
       out.push(v);
     }
   }
-  return out;
+  return out.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
 }

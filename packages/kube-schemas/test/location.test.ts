@@ -78,8 +78,8 @@ describe('schema locations on disk', () => {
   it('a path template for custom resources, after the defaults, relative to cwd', () => {
     const v = createSchemaValidator({ kubernetesVersion: '1.33', schemaLocations: ['default', 'custom/{{ .Group }}/{{ .ResourceKind }}_{{ .ResourceAPIVersion }}.json'], cwd: FIXTURES });
     expect(v.validate({ apiVersion: 'example.org/v1', kind: 'Widget', spec: { size: 0, color: 'red' } })).toEqual([
-      { path: '/spec/size', message: 'value 0 must be >= 1', check: 'schema-format' },
       { path: '/spec/color', message: 'value "red" must match pattern "^#[0-9a-f]{6}$"', check: 'schema-format' },
+      { path: '/spec/size', message: 'value 0 must be >= 1', check: 'schema-format' },
     ]);
     expect(v.sourceOf('example.org/v1', 'Widget')).toBe('schema location custom/{{ .Group }}/{{ .ResourceKind }}_{{ .ResourceAPIVersion }}.json');
     expect(v.sourceOf('apps/v1', 'Deployment')).toBe('built-in');
@@ -90,8 +90,8 @@ describe('schema locations on disk', () => {
     const v = createSchemaValidator({ kubernetesVersion: '1.33', sources: [source] });
     const cm = { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'x', labels: { a: 1 }, namespaec: 'y' }, data: {} };
     expect(v.validate(cm)).toEqual([
-      { path: '/metadata/namespaec', message: 'unknown field "namespaec"', check: 'schema-unknown-field' },
       { path: '/metadata/labels/a', message: 'expected string, got integer', check: 'schema-type' },
+      { path: '/metadata/namespaec', message: 'unknown field "namespaec"', check: 'schema-unknown-field' },
     ]);
     expect(await source.load({ group: '', version: 'v1', kind: 'ConfigMap' }, '1.33')).toEqual(source.loadSync({ group: '', version: 'v1', kind: 'ConfigMap' }, '1.33'));
   });
