@@ -6,6 +6,8 @@ import { generate, UsageError } from './generate.js';
 // The only file that prints or exits. Exit codes: 0 ok, 1 drift found by --check, 2 bad catalog or
 // usage, 3 internal error (one line; the stack only with DEBUG=1).
 
+const LIST_LIMIT = 50;
+
 const finding = (f: SourceFinding) => `${formatLocation(f)}: ${f.severity === 'warning' ? 'warning: ' : ''}${f.message}`;
 
 async function main(argv: string[]): Promise<number> {
@@ -54,7 +56,9 @@ async function runGenerate(root: string, check: boolean): Promise<number> {
     for (const c of result.changes) console.log(`  ${c.kind.padEnd(7)} ${c.path}`);
     return 1;
   }
-  for (const c of result.changes) console.log(`  ${c.kind.padEnd(7)} ${c.path}`);
+  // A first generation writes hundreds of files: list a screenful, count the rest.
+  for (const c of result.changes.slice(0, LIST_LIMIT)) console.log(`  ${c.kind.padEnd(7)} ${c.path}`);
+  if (result.changes.length > LIST_LIMIT) console.log(`  ... and ${result.changes.length - LIST_LIMIT} more`);
   const count = (k: string) => result.changes.filter((c) => c.kind === k).length;
   console.log(`chartgen: ${count('added')} added, ${count('changed')} changed, ${count('removed')} removed, ${result.planned - count('added') - count('changed')} unchanged`);
   return 0;

@@ -1,0 +1,91 @@
+import { readdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { isDeepStrictEqual } from 'node:util';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { runHelm } from '@cmsweb/toolchain';
+import { generate } from '../src/index.js';
+import { copyRepo, loadCatalogFrom, mapLimit, removeTempDirs, repoRoot } from './helpers.js';
+import { find, helmTemplate, mergeValues, readYaml, type K8sObject } from './render.js';
+
+// Every chart of the repository's real catalog, generated into a temp copy (with the repository's
+// own overlays where they exist), checked by the real helm binary: lint --strict, and template with
+// each environment's overlay. The rendered objects must say what the merged values say.
+
+const CONCURRENCY = 4;
+
+describe('real catalog rendered by the real helm', () => {
+  let root = '';
+  let services: Array<{ name: string; namespace: string }> = [];
+  let envs: string[] = [];
+
+  beforeAll(async () => {
+    root = copyRepo(repoRoot, true);
+    const r = await generate({ root, check: false });
+    if (r.status !== 'ok') throw new Error(`real catalog does not generate: ${JSON.stringify(r.findings.slice(0, 5))}`);
+    const catalog = loadCatalogFrom(root);
+    services = catalog.services.filter((s) => !s.vm).map((s) => ({ name: s.name, namespace: s.namespace }));
+    envs = catalog.cluster.environments.map((e) => e.name);
+  }, 120_000);
+  afterAll(removeTempDirs);
+
+  it('generates a chart for every Kubernetes service and none for VM services', () => {
+    expect(services.length).toBeGreaterThan(0);
+    expect(readdirSync(join(root, 'charts')).sort()).toEqual(services.map((s) => s.name).sort());
+  });
+
+  it('every chart passes helm lint --strict', async () => {
+    const results = await mapLimit(services, CONCURRENCY, async (s) => ({ s: s.name, r: await runHelm(['lint', '--strict', join(root, 'charts', s.name)]) }));
+    const failed = results.filter((x) => x.r.code !== 0).map((x) => `${x.s}: ${x.r.stdout}${x.r.stderr}`);
+    expect(failed).toEqual([]);
+  }, 300_000);
+
+  it('helm template succeeds for every chart with every environment overlay, matching the merged values', async () => {
+    const jobs = services.flatMap((s) => envs.map((env) => ({ ...s, env })));
+    const problems = (await mapLimit(jobs, CONCURRENCY, async (j) => {
+      const overlay = join(root, 'environments', j.env, 'values', `${j.name}.yaml`);
+      const r = await helmTemplate(root, j.name, j.namespace, [overlay]);
+      if (r.code !== 0) return [`${j.name}/${j.env}: helm template failed: ${r.stderr}`];
+      const values = mergeValues(readYaml(join(root, 'charts', j.name, 'values.yaml')), readYaml(overlay)) as K8sObject;
+      return checkRendered(j.name, j.namespace, j.env, values, r.objects).map((p) => `${j.name}/${j.env}: ${p}`);
+    })).flat();
+    expect(problems).toEqual([]);
+  }, 600_000);
+});
+
+/** What every rendered release must contain, derived from its merged values. */
+function checkRendered(name: string, namespace: string, env: string, v: K8sObject, objects: K8sObject[]): string[] {
+  const out: string[] = [];
+  const expectEq = (what: string, actual: unknown, expected: unknown) => {
+    if (!isDeepStrictEqual(actual, expected)) out.push(`${what}: got ${JSON.stringify(actual)}, expected ${JSON.stringify(expected)}`);
+  };
+  const deploy = find(objects, 'Deployment', name);
+  if (!deploy) return ['no Deployment'];
+  for (const o of objects) expectEq(`${o.kind} namespace`, o.metadata?.namespace, namespace);
+  const main = deploy.spec.template.spec.containers[0];
+  const image = v.image.digest ? `${v.image.repository}@${v.image.digest}` : `${v.image.repository}:${v.image.tag}`;
+  expectEq('image', main.image, image);
+  expectEq('http port', main.ports.find((p: K8sObject) => p.name === 'http')?.containerPort, v.ports.http);
+  const svc = find(objects, 'Service', name);
+  expectEq('Service port', svc?.spec.ports[0], { name: 'http', port: v.ports.servicePort, targetPort: 'http', protocol: 'TCP' });
+  const hpa = find(objects, 'HorizontalPodAutoscaler', name);
+  expectEq('HPA present', Boolean(hpa), v.autoscaling.enabled);
+  expectEq('replicas', deploy.spec.replicas, v.autoscaling.enabled ? undefined : v.replicaCount);
+  if (hpa) {
+    expectEq('HPA apiVersion', hpa.apiVersion, 'autoscaling/v2');
+    expectEq('HPA bounds', [hpa.spec.minReplicas, hpa.spec.maxReplicas], [v.autoscaling.minReplicas, v.autoscaling.maxReplicas]);
+    const wanted = (v.autoscaling.cpuUtilization ? 1 : 0) + (v.autoscaling.memoryUtilization ? 1 : 0) + v.autoscaling.customMetrics.length;
+    expectEq('HPA metric count', (hpa.spec.metrics ?? []).length, wanted);
+  }
+  const containers = deploy.spec.template.spec.containers.map((c: K8sObject) => c.name);
+  expectEq('containers', containers, [name, ...(v.logging.enabled ? ['filebeat'] : []), ...v.sidecars.map((s: K8sObject) => s.name)]);
+  const volumes = deploy.spec.template.spec.volumes ?? [];
+  if (v.logging.enabled) {
+    const claim = volumes.find((x: K8sObject) => x.name === 'cmsweb-logs')?.persistentVolumeClaim?.claimName;
+    expectEq('log claim', claim, v.logging.claimName || `logs-cephfs-claim-${env}-${namespace}`);
+  }
+  expectEq('grid-security hostPath', Boolean(volumes.find((x: K8sObject) => x.hostPath?.path === '/etc/grid-security')), v.gridSecurity.enabled);
+  expectEq('NetworkPolicy present', Boolean(find(objects, 'NetworkPolicy', name)), v.networkPolicy.enabled);
+  expectEq('nodeSelector', deploy.spec.template.spec.nodeSelector ?? {}, v.nodeSelector);
+  expectEq('resources', main.resources ?? {}, v.resources);
+  return out;
+}

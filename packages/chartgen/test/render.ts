@@ -1,0 +1,47 @@
+import { readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { parseAllDocuments, parse } from 'yaml';
+import { runHelm } from '@cmsweb/toolchain';
+
+/** A rendered Kubernetes object, loosely typed for assertions. */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+export type K8sObject = Record<string, any>;
+
+export interface Rendered { code: number; stderr: string; objects: K8sObject[] }
+
+/** `helm template <svc> charts/<svc> -n <ns> -f <overlay>` with the real helm; objects parsed with the yaml package. */
+export async function helmTemplate(root: string, service: string, namespace: string, valueFiles: string[]): Promise<Rendered> {
+  const args = ['template', service, join(root, 'charts', service), '--namespace', namespace, ...valueFiles.flatMap((f) => ['-f', f])];
+  const r = await runHelm(args);
+  const objects = r.code === 0 ? parseAllDocuments(r.stdout).map((d) => d.toJS() as K8sObject).filter((o) => o && typeof o === 'object') : [];
+  return { code: r.code, stderr: r.stderr, objects };
+}
+
+export function find(objects: K8sObject[], kind: string, name?: string): K8sObject | undefined {
+  return objects.find((o) => o.kind === kind && (name === undefined || o.metadata?.name === name));
+}
+
+/** Helm's merge of values files: maps merge key by key, anything else is replaced. */
+export function mergeValues(base: unknown, over: unknown): unknown {
+  if (isMap(base) && isMap(over)) {
+    const out: Record<string, unknown> = { ...base };
+    for (const [k, v] of Object.entries(over)) out[k] = k in base ? mergeValues(base[k], v) : v;
+    return out;
+  }
+  return over === undefined ? base : over;
+}
+
+function isMap(v: unknown): v is Record<string, unknown> {
+  return typeof v === 'object' && v !== null && !Array.isArray(v);
+}
+
+export function readYaml(path: string): K8sObject {
+  return parse(readFileSync(path, 'utf8')) as K8sObject;
+}
+
+/** Writes an extra overlay for a test and returns its path. */
+export function writeOverlay(dir: string, name: string, text: string): string {
+  const path = join(dir, name);
+  writeFileSync(path, text);
+  return path;
+}
