@@ -1,0 +1,79 @@
+import { BadInput, checkDigest, checkEnvironment, checkReason, checkService, checkServices, checkTag } from '../core/input.js';
+import { planBump, planPromotion, type PromoteRequest } from '../core/promotion-plan.js';
+import { planRelease, planRollback } from '../core/rollback-plan.js';
+import { readRunContext } from '../shell/context.js';
+import { openRepository } from '../shell/git.js';
+import { runChange, type ChangeOptions, type ChangeOutcome, type ChangeSpec } from '../shell/run-change.js';
+
+// The four commands that change the repository. Each checks its input strictly first, then hands a
+// pure planner to the shell that reads, validates, commits and pushes.
+
+export interface ChangeFlags {
+  root: string;
+  push?: boolean;
+  dryRun?: boolean;
+  remote?: string;
+}
+
+export type ChangeCommand = 'bump' | 'promote' | 'rollback' | 'release';
+
+export interface ChangeReport {
+  command: ChangeCommand;
+  outcome: ChangeOutcome;
+}
+
+const MAX_ATTEMPTS = 12;
+
+async function execute(command: ChangeCommand, flags: ChangeFlags, spec: ChangeSpec): Promise<ChangeReport> {
+  const remote = flags.remote ?? 'origin';
+  if (!/^[A-Za-z0-9][A-Za-z0-9._-]*$/.test(remote)) throw new BadInput(`--remote ${JSON.stringify(remote)} is not a remote name: expected letters, digits, ".", "_" and "-"`);
+  const repo = await openRepository(flags.root);
+  const run = await readRunContext(repo.root, process.env);
+  const opts: ChangeOptions = { dryRun: !!flags.dryRun, push: !!flags.push, remote, maxAttempts: MAX_ATTEMPTS };
+  return { command, outcome: await runChange(repo, spec, opts, run) };
+}
+
+export function bump(flags: ChangeFlags & { service: string; env: string; tag: string; digest?: string; expectTag?: string }): Promise<ChangeReport> {
+  const req = {
+    service: checkService(flags.service), env: checkEnvironment(flags.env, '--env'), tag: checkTag(flags.tag),
+    digest: flags.digest === undefined ? null : checkDigest(flags.digest),
+    ...(flags.expectTag !== undefined ? { expectTag: checkTag(flags.expectTag, '--expect-tag') } : {}),
+  };
+  return execute('bump', flags, { services: [req.service], plan: (ctx) => planBump(req, ctx) });
+}
+
+export function promote(flags: ChangeFlags & {
+  service?: string; all?: boolean; except?: string; from: string; to: string; tag?: string; expectTag?: string; breakGlass?: boolean; reason?: string;
+}): Promise<ChangeReport> {
+  if (!!flags.service === !!flags.all) throw new BadInput('promote needs either --service S[,S2...] or --all (not both)');
+  if (flags.except !== undefined && !flags.all) throw new BadInput('--except goes with --all');
+  if (flags.breakGlass && flags.reason === undefined) throw new BadInput('--break-glass needs --reason TEXT: the override is recorded in the commit');
+  if (!flags.breakGlass && flags.reason !== undefined) throw new BadInput('--reason goes with --break-glass');
+  const req: PromoteRequest = {
+    services: flags.all ? 'all' : checkServices(flags.service!),
+    except: flags.except !== undefined ? checkServices(flags.except, '--except') : [],
+    from: checkEnvironment(flags.from, '--from'), to: checkEnvironment(flags.to, '--to'),
+    ...(flags.tag !== undefined ? { tag: checkTag(flags.tag) } : {}),
+    ...(flags.expectTag !== undefined ? { expectTag: checkTag(flags.expectTag, '--expect-tag') } : {}),
+    ...(flags.breakGlass ? { breakGlass: checkReason(flags.reason!) } : {}),
+  };
+  if (req.expectTag !== undefined && (req.services === 'all' || req.services.length !== 1)) throw new BadInput('--expect-tag names the current tag of one service: use it with a single --service');
+  return execute('promote', flags, {
+    services: req.services,
+    plan: (ctx) => planPromotion(ctx.pins ? { ...req, services: [...ctx.pins.keys()] } : req, ctx),
+  });
+}
+
+export function rollback(flags: ChangeFlags & { service: string; env: string; to?: string; reason?: string }): Promise<ChangeReport> {
+  const req = {
+    service: checkService(flags.service), env: checkEnvironment(flags.env, '--env'),
+    ...(flags.to !== undefined ? { to: checkTag(flags.to, '--to') } : {}),
+    ...(flags.reason !== undefined ? { reason: checkReason(flags.reason) } : {}),
+  };
+  return execute('rollback', flags, { services: [req.service], plan: (ctx) => planRollback(req, ctx) });
+}
+
+export function release(flags: ChangeFlags & { service: string; env: string }): Promise<ChangeReport> {
+  const req = { service: checkService(flags.service), env: checkEnvironment(flags.env, '--env') };
+  return execute('release', flags, { services: [req.service], plan: (ctx) => planRelease(req, ctx) });
+}

@@ -1,0 +1,45 @@
+import { buildHistory, type HistoryEvent } from '../core/history-events.js';
+import { BadInput, checkEnvironment, checkService } from '../core/input.js';
+import { buildStatus, type StatusReport } from '../core/status-matrix.js';
+import { readClock } from '../shell/context.js';
+import { openRepository, resolveCommit } from '../shell/git.js';
+import { recoverInterrupted } from '../shell/local-apply.js';
+import { readOverlayVersions } from '../shell/read-history.js';
+import { readSnapshot } from '../shell/read-snapshot.js';
+
+// The two reading commands: everything they report comes from git (the commit's files and the
+// history of its overlays with their trailers).
+
+async function headOf(root: string, ref: string | undefined) {
+  const repo = await openRepository(root);
+  const note = await recoverInterrupted(repo);
+  const rev = ref ?? 'HEAD';
+  if (ref !== undefined && !/^[A-Za-z0-9][A-Za-z0-9._/-]*$/.test(ref)) throw new BadInput(`--ref ${JSON.stringify(ref)} is not a branch, tag or commit name`);
+  const commit = await resolveCommit(repo.root, rev);
+  if (!commit) throw new BadInput(`${rev} does not name a commit in ${repo.root}`);
+  return { repo, commit, notes: note ? [note] : [] };
+}
+
+export async function status(flags: { root: string; ref?: string }): Promise<StatusReport & { notes: string[] }> {
+  const now = readClock(process.env);
+  const { repo, commit, notes } = await headOf(flags.root, flags.ref);
+  const snapshot = await readSnapshot(repo.root, commit);
+  const versions = await readOverlayVersions(repo.root, commit, 'all');
+  return { ...buildStatus(snapshot, versions, now), notes };
+}
+
+export interface HistoryReport {
+  service: string;
+  env: string | null;
+  commit: string;
+  events: HistoryEvent[];
+  notes: string[];
+}
+
+export async function history(flags: { root: string; service: string; env?: string; ref?: string }): Promise<HistoryReport> {
+  const service = checkService(flags.service);
+  const env = flags.env !== undefined ? checkEnvironment(flags.env, '--env') : undefined;
+  const { repo, commit, notes } = await headOf(flags.root, flags.ref);
+  const versions = await readOverlayVersions(repo.root, commit, [service], { holds: true });
+  return { service, env: env ?? null, commit, events: buildHistory(versions, service, env), notes };
+}

@@ -1,0 +1,92 @@
+import { spawn } from 'node:child_process';
+import { existsSync, realpathSync, statSync } from 'node:fs';
+import { simpleGit, type SimpleGit } from 'simple-git';
+import { BadInput } from '../core/input.js';
+
+// Git access. Everything goes through simple-git except the one binary-safe batch read
+// (`git cat-file --batch`), which needs stdin and exact byte counts.
+
+/** Variables simple-git refuses to pass on (editor, pager, GIT_*): dropped from the ambient env. */
+const GUARDED = /^(git_.*|editor|pager|visual|prefix|ssh_askpass)$/i;
+
+export function git(root: string, opts: { env?: Record<string, string>; input?: string } = {}): SimpleGit {
+  const extra = opts.env ?? {};
+  const env: Record<string, string> = {};
+  for (const [k, v] of Object.entries(process.env)) if (v !== undefined && !GUARDED.test(k)) env[k] = v;
+  const g = simpleGit({
+    baseDir: root,
+    allowEnvironment: Object.keys(extra),
+    ...(opts.input !== undefined ? { input: () => opts.input } : {}),
+  });
+  return g.env({ ...env, ...extra, LC_ALL: 'C' });
+}
+
+export interface Repository {
+  root: string;
+  gitDir: string;
+  /** The checked-out branch; null when HEAD is detached. */
+  branch: string | null;
+  /** The commit HEAD points at; null in a repository without commits. */
+  head: string | null;
+}
+
+export async function openRepository(rootArg: string): Promise<Repository> {
+  if (!existsSync(rootArg) || !statSync(rootArg).isDirectory()) throw new BadInput(`--root ${rootArg}: no such directory (expected the GitOps repository's work tree)`);
+  let top: string;
+  let gitDir: string;
+  try {
+    [top, gitDir] = (await git(rootArg).raw(['rev-parse', '--show-toplevel', '--absolute-git-dir'])).trim().split('\n') as [string, string];
+  } catch {
+    throw new BadInput(`--root ${rootArg}: not inside a git work tree (expected the GitOps repository)`);
+  }
+  const root = realpathSync(top);
+  return { root, gitDir, branch: await currentBranch(root), head: await resolveCommit(root, 'HEAD') };
+}
+
+export async function currentBranch(root: string): Promise<string | null> {
+  try {
+    return (await git(root).raw(['symbolic-ref', '--quiet', '--short', 'HEAD'])).trim() || null;
+  } catch {
+    return null;
+  }
+}
+
+export async function resolveCommit(root: string, ref: string): Promise<string | null> {
+  try {
+    const out = (await git(root).raw(['rev-parse', '--verify', '--quiet', `${ref}^{commit}`])).trim();
+    return out || null;
+  } catch {
+    return null;
+  }
+}
+
+/** Reads `<rev>:<path>` specs in one `git cat-file --batch`; null for what does not exist. */
+export function readBlobs(root: string, specs: readonly string[]): Promise<Map<string, string | null>> {
+  const result = new Map<string, string | null>();
+  if (specs.length === 0) return Promise.resolve(result);
+  return new Promise((resolve, reject) => {
+    const child = spawn('git', ['cat-file', '--batch'], { cwd: root, stdio: ['pipe', 'pipe', 'pipe'] });
+    const chunks: Buffer[] = [];
+    let stderr = '';
+    child.stdout.on('data', (c: Buffer) => chunks.push(c));
+    child.stderr.on('data', (c: Buffer) => (stderr += c.toString()));
+    child.on('error', reject);
+    child.on('close', (code) => {
+      if (code !== 0) return reject(new Error(`git cat-file --batch failed (exit ${code}): ${stderr.trim()}`));
+      const out = Buffer.concat(chunks);
+      let pos = 0;
+      for (const spec of specs) {
+        const nl = out.indexOf(10, pos);
+        const header = out.subarray(pos, nl).toString();
+        pos = nl + 1;
+        const m = /^[0-9a-f]+ (\w+) (\d+)$/.exec(header);
+        if (!m) { result.set(spec, null); continue; }
+        const size = Number(m[2]);
+        result.set(spec, m[1] === 'blob' ? out.subarray(pos, pos + size).toString('utf8') : null);
+        pos += size + 1;
+      }
+      resolve(result);
+    });
+    child.stdin.end(specs.map((s) => s.replace(/\n/g, '')).join('\n') + '\n');
+  });
+}

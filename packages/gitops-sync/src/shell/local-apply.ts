@@ -1,0 +1,160 @@
+import { closeSync, existsSync, fsyncSync, linkSync, openSync, readFileSync, renameSync, rmSync, statSync, writeFileSync, writeSync } from 'node:fs';
+import { basename, dirname, join } from 'node:path';
+import type { FileChange } from '../core/change-plan.js';
+import { git, readBlobs, type Repository } from './git.js';
+
+// Moving the local branch to a finished commit, crash-safe. Order: journal → atomic compare-and-swap
+// of the branch ref → work-tree files (temp file + rename) → index → journal removed. A process killed
+// anywhere leaves either the old state (journal discarded later) or the new commit with a journal that
+// the next gitops-sync command completes (roll forward). Never a half-written file: files are renamed
+// into place whole. A lock file in the git directory keeps two local commands from interleaving.
+
+interface Journal {
+  branch: string;
+  oldHead: string;
+  newHead: string;
+  paths: string[];
+}
+
+const journalPath = (repo: Repository) => join(repo.gitDir, 'gitops-sync-journal.json');
+const lockPath = (repo: Repository) => join(repo.gitDir, 'gitops-sync.lock');
+const tempName = (path: string) => join(dirname(path), `.${basename(path)}.gitops-sync.tmp`);
+
+export function writeAtomic(path: string, content: string | Buffer): void {
+  const tmp = tempName(path);
+  const mode = existsSync(path) ? statSync(path).mode & 0o777 : 0o644;
+  const fd = openSync(tmp, 'w', mode);
+  try {
+    writeSync(fd, typeof content === 'string' ? Buffer.from(content) : content);
+    fsyncSync(fd);
+  } finally {
+    closeSync(fd);
+  }
+  renameSync(tmp, path);
+}
+
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (e) {
+    return (e as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+/** Runs `fn` holding the repository's gitops-sync lock; a lock left by a dead process is taken over. */
+export async function withLock<T>(repo: Repository, fn: () => Promise<T>): Promise<T> {
+  const path = lockPath(repo);
+  for (let attempt = 0; ; attempt++) {
+    const mine = `${path}.${process.pid}`;
+    writeFileSync(mine, String(process.pid));
+    try {
+      linkSync(mine, path); // atomic: the lock appears with its owner's pid already in it
+      break;
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code !== 'EEXIST') throw e;
+      let holder: number;
+      try {
+        holder = Number(readFileSync(path, 'utf8').trim());
+      } catch {
+        continue;
+      }
+      if (!alive(holder)) { rmSync(path, { force: true }); continue; }
+      if (attempt > 300) throw new Error(`${path} is held by running process ${holder} for more than 30 s; wait for it or remove the file if that process is not gitops-sync`);
+      await new Promise((r) => setTimeout(r, 100));
+    } finally {
+      rmSync(mine, { force: true });
+    }
+  }
+  try {
+    return await fn();
+  } finally {
+    rmSync(path, { force: true });
+  }
+}
+
+function readText(path: string): string | null {
+  return existsSync(path) ? readFileSync(path, 'utf8') : null;
+}
+
+/**
+ * Moves `branch` from `base` to `commit` and brings the work tree and index along. Returns why it
+ * refused, or undefined when done. The caller made sure the files to touch were clean.
+ */
+export async function applyLocally(repo: Repository, base: string, commit: string, files: readonly FileChange[], reflog: string): Promise<string | undefined> {
+  return withLock(repo, async () => {
+    for (const f of files) {
+      if (readText(join(repo.root, f.path)) !== f.before) return `${f.path} changed in the work tree since it was read; nothing was committed`;
+    }
+    const journal: Journal = { branch: repo.branch!, oldHead: base, newHead: commit, paths: files.map((f) => f.path) };
+    writeAtomic(journalPath(repo), JSON.stringify(journal));
+    try {
+      await git(repo.root).raw(['update-ref', '-m', `gitops-sync: ${reflog}`, `refs/heads/${journal.branch}`, commit, base]);
+    } catch {
+      rmSync(journalPath(repo), { force: true });
+      return `${journal.branch} moved while the change was prepared (another commit landed); nothing was committed, run the command again`;
+    }
+    await completeWorktree(repo, journal);
+    rmSync(journalPath(repo), { force: true });
+    return undefined;
+  });
+}
+
+/** Writes the new commit's version of each journaled file where the work tree still has the old one. */
+async function completeWorktree(repo: Repository, j: Journal): Promise<string[]> {
+  const blobs = await readBlobs(repo.root, j.paths.flatMap((p) => [`${j.newHead}:${p}`, `${j.oldHead}:${p}`]));
+  const kept: string[] = [];
+  const done: string[] = [];
+  for (const p of j.paths) {
+    const abs = join(repo.root, p);
+    const want = blobs.get(`${j.newHead}:${p}`) ?? null;
+    const cur = readText(abs);
+    rmSync(tempName(abs), { force: true });
+    if (want === null) continue;
+    if (cur !== want && cur !== (blobs.get(`${j.oldHead}:${p}`) ?? null)) { kept.push(p); continue; }
+    if (cur !== want) writeAtomic(abs, want);
+    done.push(p);
+  }
+  if (done.length > 0) await updateIndex(repo, done);
+  return kept;
+}
+
+async function updateIndex(repo: Repository, paths: string[]): Promise<void> {
+  for (let attempt = 0; ; attempt++) {
+    try {
+      await git(repo.root).raw(['update-index', '--add', '--', ...paths]);
+      return;
+    } catch (e) {
+      if (attempt >= 50 || !/index\.lock/.test((e as Error).message)) throw e;
+      await new Promise((r) => setTimeout(r, 100));
+    }
+  }
+}
+
+/**
+ * Finishes or discards what a killed gitops-sync command left behind. Returns a note for the user,
+ * or undefined when there was nothing to do.
+ */
+export async function recoverInterrupted(repo: Repository): Promise<string | undefined> {
+  if (!existsSync(journalPath(repo))) return undefined;
+  return withLock(repo, async () => {
+    const text = readText(journalPath(repo));
+    if (text === null) return undefined;
+    let j: Journal;
+    try {
+      j = JSON.parse(text) as Journal;
+    } catch {
+      rmSync(journalPath(repo), { force: true });
+      return 'removed an unreadable gitops-sync journal (its change never reached the branch)';
+    }
+    const head = (await git(repo.root).raw(['rev-parse', '--verify', '--quiet', `refs/heads/${j.branch}`]).catch(() => '')).trim();
+    for (const p of j.paths) rmSync(tempName(join(repo.root, p)), { force: true });
+    if (head !== j.newHead) {
+      rmSync(journalPath(repo), { force: true });
+      return `discarded an interrupted gitops-sync change that never reached ${j.branch}`;
+    }
+    const kept = await completeWorktree(repo, j);
+    rmSync(journalPath(repo), { force: true });
+    return `completed an interrupted gitops-sync commit ${j.newHead.slice(0, 10)} on ${j.branch} (work tree and index brought up to it${kept.length ? `; left your edits in ${kept.join(', ')}` : ''})`;
+  });
+}

@@ -1,0 +1,62 @@
+import { loadEnvironmentFile } from '@cmsweb/catalog';
+import { formatLocation } from '@cmsweb/yaml';
+import { parseHolds } from '../core/holds.js';
+import { BadInput, SERVICE_NAME } from '../core/input.js';
+import type { EnvironmentState, Snapshot } from '../core/model.js';
+import { holdsPath } from '../core/model.js';
+import { parseOverlay } from '../core/overlay.js';
+import { git, readBlobs } from './git.js';
+
+// Reads environments/ as one commit has it: environment files, overlays and holds. Reading a commit
+// (not the work tree) gives every command one consistent snapshot, also on a freshly fetched head.
+
+const ENV_FILE = /^environments\/([^/]+)\/environment\.yaml$/;
+const OVERLAY = /^environments\/([^/]+)\/values\/([^/]+)\.yaml$/;
+
+export async function readSnapshot(root: string, commit: string): Promise<Snapshot> {
+  const names = (await git(root).raw(['ls-tree', '-r', '--name-only', '-z', commit, '--', 'environments'])).split('\0').filter(Boolean);
+  const envFiles = names.filter((n) => ENV_FILE.test(n));
+  const overlays = names.filter((n) => OVERLAY.test(n) && SERVICE_NAME.test(OVERLAY.exec(n)![2]!));
+  const holds = names.filter((n) => /^environments\/[^/]+\/holds\.yaml$/.test(n));
+  const blobs = await readBlobs(root, [...envFiles, ...overlays, ...holds].map((p) => `${commit}:${p}`));
+  const text = (p: string) => blobs.get(`${commit}:${p}`) ?? null;
+
+  const envs = new Map<string, EnvironmentState>();
+  const problems: string[] = [];
+  for (const path of envFiles) {
+    const dir = ENV_FILE.exec(path)![1]!;
+    const loaded = loadEnvironmentFile(path, text(path) ?? '');
+    const errors = loaded.findings.filter((f) => f.severity === 'error');
+    if (!loaded.environment || errors.length > 0) {
+      problems.push(...errors.map((f) => `${formatLocation(f)}: ${f.message}`));
+      continue;
+    }
+    if (loaded.environment.name !== dir) problems.push(`${path}:1:1: name is ${loaded.environment.name}, expected ${dir} (the directory name)`);
+    const hp = holdsPath(dir);
+    const parsedHolds = parseHolds(hp, text(hp));
+    problems.push(...parsedHolds.problems);
+    envs.set(dir, { name: dir, config: loaded.environment, overlays: new Map(), holds: parsedHolds.holds, holdsPath: hp, holdsText: text(hp) });
+  }
+  for (const path of overlays) {
+    const [, env, service] = OVERLAY.exec(path)! as unknown as [string, string, string];
+    envs.get(env)?.overlays.set(service, parseOverlay(env, service, path, text(path) ?? ''));
+  }
+  const order = promotionOrder(envs, problems);
+  if (problems.length > 0) throw new BadInput(`the environment configuration at ${commit.slice(0, 10)} is invalid:\n  ${problems.join('\n  ')}`);
+  if (envs.size === 0) throw new BadInput(`no environments/<env>/environment.yaml at ${commit.slice(0, 10)}: expected the GitOps repository layout (docs/contracts.md)`);
+  return { commit, order, envs };
+}
+
+/** Environments along the promotesFrom chains, the testbed(s) first. */
+function promotionOrder(envs: Map<string, EnvironmentState>, problems: string[]): string[] {
+  const order: string[] = [];
+  let frontier = [...envs.values()].filter((e) => e.config.promotesFrom === null).map((e) => e.name).sort();
+  while (frontier.length > 0) {
+    order.push(...frontier);
+    frontier = [...envs.values()].filter((e) => e.config.promotesFrom !== null && frontier.includes(e.config.promotesFrom)).map((e) => e.name).sort();
+  }
+  for (const e of envs.values()) {
+    if (!order.includes(e.name)) problems.push(`environments/${e.name}/environment.yaml: promotesFrom ${e.config.promotesFrom} does not lead back to a testbed (an environment with promotesFrom: null)`);
+  }
+  return order;
+}

@@ -1,0 +1,35 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, relative } from 'node:path';
+import type { Plan } from '../core/change-plan.js';
+import type { GateResult } from '../core/gates.js';
+import { materializeChange } from './build-commit.js';
+import { findValidator } from './validator.js';
+
+// The validation gate: the services a change touches must pass the validator for the target
+// environment, run on exactly the tree the commit would hold, before the commit is made.
+
+export async function validationGates(root: string, base: string, plan: Plan, required: boolean): Promise<GateResult[]> {
+  const services = plan.changes.map((c) => c.service);
+  if (services.length === 0) return [];
+  if (!required) {
+    return [{ gate: 'validation', service: null, status: 'skipped', message: `skipped (${plan.env} does not set promotion.requireValidation)` }];
+  }
+  const validator = findValidator(root);
+  if (!validator.installed) {
+    return [{ gate: 'validation', service: null, status: 'skipped', message: `skipped (validator not installed): ${relative(root, validator.bin)} is not in the repository` }];
+  }
+  const dir = mkdtempSync(join(tmpdir(), 'gitops-sync-validate-'));
+  try {
+    await materializeChange(root, base, plan.files, dir);
+    const results: GateResult[] = [];
+    for (let i = 0; i < services.length; i += 2) {
+      const batch = services.slice(i, i + 2);
+      const outcomes = await Promise.all(batch.map((s) => validator.validate(dir, plan.env, s)));
+      outcomes.forEach((o, k) => results.push({ gate: 'validation', service: batch[k]!, status: o.ok ? 'pass' : 'fail', message: o.summary }));
+    }
+    return results;
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}

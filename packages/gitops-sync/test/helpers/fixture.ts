@@ -1,0 +1,160 @@
+import { execFileSync, spawn, spawnSync } from 'node:child_process';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+// Real repositories for the tests: a bare remote on disk and working clones, each with its own git
+// identity (CI has none). Commit dates are set explicitly, so soak is computed against a controlled clock.
+
+export const BIN = resolve(dirname(fileURLToPath(import.meta.url)), '../../bin/gitops-sync.js');
+export const T0 = Date.parse('2026-11-01T08:00:00Z');
+export const at = (hours: number) => new Date(T0 + hours * 3_600_000).toISOString();
+export const DIGEST = (c: string) => `sha256:${c.repeat(64)}`;
+
+export const ENVIRONMENTS: Record<string, string> = {
+  dev: `# The testbed.
+name: dev
+cluster: cmsweb-testbed
+promotesFrom: null
+promotion:
+  tagPolicy:
+    pattern: ^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$
+    description: any valid image tag
+    allowDigest: true
+  requireValidation: true
+`,
+  preprod: `name: preprod
+cluster: cmsweb-preprod
+promotesFrom: dev
+promotion:
+  soak: 1h
+  freeze:
+    enabled: false
+  requireValidation: true
+`,
+  prod: `# Production: only stable tags or pinned digests.
+name: prod
+cluster: cmsweb-prod
+promotesFrom: preprod
+promotion:
+  tagPolicy:
+    pattern: ^(.+-stable|v?[0-9]+\\.[0-9]+\\.[0-9]+)$
+    description: tags ending in -stable or a release SemVer such as v1.2.3
+    allowDigest: true
+  soak: 24h
+  freeze:
+    enabled: false
+    windows:
+      - start: "2026-12-21T00:00:00Z"
+        end: "2027-01-04T00:00:00Z"
+        reason: CERN annual closure
+  requireValidation: true
+`,
+};
+
+export function overlay(service: string, env: string, tag: string | null, style: 'plain' | 'double' | 'single' = 'plain'): string {
+  const q = style === 'double' ? `"${tag}"` : style === 'single' ? `'${tag}'` : tag;
+  return `# ${service} in ${env}: the image and this environment's settings.
+image:
+${tag === null ? '  pullPolicy: IfNotPresent' : `  tag: ${q}   # moved by gitops-sync`}
+
+replicaCount: ${env === 'prod' ? 3 : 1}
+resources: { requests: { cpu: 100m } }
+`;
+}
+
+export function git(cwd: string, args: string[], env: Record<string, string> = {}): string {
+  return execFileSync('git', args, { cwd, encoding: 'utf8', env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] }).trim();
+}
+
+export interface Fixture {
+  dir: string;
+  remote: string;
+  seed: string;
+  clone(name: string, user?: string): string;
+  /** Writes files in the seed clone, commits them at `date` and pushes. */
+  commit(files: Record<string, string>, message: string, date: string): string;
+  cleanup(): void;
+}
+
+export function createFixture(tags: Record<string, Partial<Record<'dev' | 'preprod' | 'prod', string | null>>>, opts: { environments?: Record<string, string>; date?: string } = {}): Fixture {
+  const dir = mkdtempSync(join(tmpdir(), 'gitops-sync-test-'));
+  const remote = join(dir, 'remote.git');
+  git(dir, ['init', '-q', '--bare', '-b', 'main', remote]);
+  const clone = (name: string, user = name): string => {
+    const path = join(dir, name);
+    git(dir, ['clone', '-q', remote, path]);
+    git(path, ['config', 'user.name', user]);
+    git(path, ['config', 'user.email', `${user}@cern.example`]);
+    return path;
+  };
+  const seed = join(dir, 'seed');
+  git(dir, ['init', '-q', '-b', 'main', seed]);
+  git(seed, ['config', 'user.name', 'seed']);
+  git(seed, ['config', 'user.email', 'seed@cern.example']);
+  git(seed, ['remote', 'add', 'origin', remote]);
+  const commit = (files: Record<string, string>, message: string, date: string): string => {
+    for (const [p, text] of Object.entries(files)) {
+      mkdirSync(dirname(join(seed, p)), { recursive: true });
+      writeFileSync(join(seed, p), text);
+    }
+    git(seed, ['add', '--', ...Object.keys(files)]);
+    git(seed, ['commit', '-q', '-m', message], { GIT_AUTHOR_DATE: date, GIT_COMMITTER_DATE: date });
+    git(seed, ['push', '-q', 'origin', 'HEAD:main']);
+    return git(seed, ['rev-parse', 'HEAD']);
+  };
+  const files: Record<string, string> = {};
+  for (const [env, text] of Object.entries(opts.environments ?? ENVIRONMENTS)) files[`environments/${env}/environment.yaml`] = text;
+  for (const [service, envs] of Object.entries(tags)) {
+    for (const [env, tag] of Object.entries(envs)) if (tag !== undefined) files[`environments/${env}/values/${service}.yaml`] = overlay(service, env, tag);
+  }
+  files['catalog/cluster.yaml'] = 'name: cmsweb\n';
+  commit(files, 'initial layout', opts.date ?? at(0));
+  return { dir, remote, seed, clone, commit, cleanup: () => rmSync(dir, { recursive: true, force: true }) };
+}
+
+export interface CliResult {
+  code: number;
+  stdout: string;
+  stderr: string;
+  json: any;
+}
+
+function parse(stdout: string): unknown {
+  try {
+    return JSON.parse(stdout);
+  } catch {
+    return undefined;
+  }
+}
+
+export function cliEnv(now: string, requester?: string): Record<string, string> {
+  return { GITOPS_SYNC_NOW: now, ...(requester ? { GITOPS_SYNC_REQUESTER: requester } : {}), NO_COLOR: '1' };
+}
+
+/** Runs the real CLI as a child process (argv array, no shell). */
+export function cli(cwd: string, args: string[], now: string, extraEnv: Record<string, string> = {}): CliResult {
+  const r = spawnSync(process.execPath, [BIN, ...args], { cwd, encoding: 'utf8', env: { ...process.env, ...cliEnv(now), ...extraEnv }, timeout: 120_000 });
+  return { code: r.status ?? -1, stdout: r.stdout, stderr: r.stderr, json: parse(r.stdout) };
+}
+
+export function cliAsync(cwd: string, args: string[], now: string, extraEnv: Record<string, string> = {}): Promise<CliResult> {
+  return new Promise((resolvePromise) => {
+    const child = spawn(process.execPath, [BIN, ...args], { cwd, env: { ...process.env, ...cliEnv(now), ...extraEnv } });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (c) => (stdout += c));
+    child.stderr.on('data', (c) => (stderr += c));
+    child.on('close', (code) => resolvePromise({ code: code ?? -1, stdout, stderr, json: parse(stdout) }));
+  });
+}
+
+export function read(repo: string, path: string): string {
+  return readFileSync(join(repo, path), 'utf8');
+}
+
+/** `git show REV:path` in a repository (the bare remote works too). */
+export function show(repo: string, rev: string, path: string): string {
+  return git(repo, ['show', `${rev}:${path}`]);
+}
