@@ -20,6 +20,13 @@ export function referencedModel(type: string): string | undefined {
 
 const STRINGISH = new Set(['string', 'Array<string>', '{ [key: string]: string; }']);
 
+// Values the API server accepts that the enums omit: an empty toleration effect matches every effect,
+// an empty operator means Equal.
+const ENUM_EXTRAS: Readonly<Record<string, readonly string[]>> = {
+  'V1Toleration.effect': [''],
+  'V1Toleration.operator': [''],
+};
+
 /** Walks `model` (client) against `dtsFile` (kubernetes-models) and records hints into `table`. */
 export function collectHints(model: string, dtsFile: string, readModel: ModelReader, readDts: DtsReader, table: HintTable): void {
   if (table.has(model)) return;
@@ -33,7 +40,7 @@ export function collectHints(model: string, dtsFile: string, readModel: ModelRea
     const other = dts.fields.get(field.json);
     if (!other) continue;
     const values = literalUnion(other.type);
-    if (values && field.type === 'string') hints.set(field.json, { enum: values });
+    if (values && field.type === 'string') hints.set(field.json, { enum: [...values, ...(ENUM_EXTRAS[`${model}.${field.json}`] ?? [])] });
     else if (other.type.includes(QUANTITY) && STRINGISH.has(field.type)) hints.set(field.json, { quantity: true });
     const child = referencedModel(field.type);
     const iface = referencedInterface(other.type);
