@@ -15,7 +15,7 @@ export interface SchemaValidatorOptions {
   /**
    * kubeconform -schema-location values, tried in order: a directory, or a path template with
    * {{ .NormalizedKubernetesVersion }} etc. 'default' stands for the built-in kinds plus the bundled
-   * CRDs. Omitted: ['default'].
+   * CRDs. Omitted or empty: ['default'] (kubeconform without -schema-location).
    */
   readonly schemaLocations?: readonly string[];
   /** Reject unknown fields (kubeconform -strict). Default true. */
@@ -62,7 +62,8 @@ export function createSchemaValidator(options: SchemaValidatorOptions): SchemaVa
     throw new Error(`invalid Kubernetes version "${kubernetesVersion}" (expected e.g. "1.33" or "v1.33.2")`);
   }
   const strict = options.strict ?? true;
-  const sources = options.sources ?? schemaSourcesFor(options.schemaLocations ?? ['default'], { strict, cwd: options.cwd });
+  const locations = options.schemaLocations?.length ? options.schemaLocations : ['default'];
+  const sources = options.sources ?? schemaSourcesFor(locations, { strict, cwd: options.cwd });
   const ajv = addKubernetesFormats(new Ajv({ allErrors: true, verbose: true, strict: false, logger: false }));
   const cache = new Map<string, Compiled | null>();
   const shared = new SharedDefinitions(ajv);

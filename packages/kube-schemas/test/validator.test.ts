@@ -146,6 +146,11 @@ describe('options', () => {
     expect(loose.validate(d)).toEqual([{ path: '/spec/replicas', message: 'expected integer, got string', check: 'schema-type' }]);
   });
 
+  it('an empty schemaLocations list means the default sources, as no -schema-location does in kubeconform', () => {
+    const v = createSchemaValidator({ kubernetesVersion: '1.33', schemaLocations: [] });
+    expect(v.sources.map((s) => s.name)).toEqual(['built-in', 'crd']);
+  });
+
   it('rejects an invalid Kubernetes version', () => {
     expect(() => createSchemaValidator({ kubernetesVersion: 'latest' })).toThrow(/invalid Kubernetes version "latest"/);
   });
