@@ -40,4 +40,6 @@ export interface SchemaSource {
   readonly sharedDefinitions?: boolean;
   load(gvk: GroupVersionKind, kubernetesVersion: string): Promise<JSONSchema | undefined>;
   loadSync?(gvk: GroupVersionKind, kubernetesVersion: string): JSONSchema | undefined;
+  /** The kinds the source can answer for, when it can list them (used to suggest alternatives). */
+  kinds?(): GroupVersionKind[];
 }

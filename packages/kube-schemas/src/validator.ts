@@ -3,11 +3,11 @@
 import { Ajv, type ValidateFunction } from 'ajv';
 import { checkApiVersion } from './api-versions.js';
 import { addKubernetesFormats } from './formats.js';
-import { gvkKey, gvkOfResource, parseKubernetesVersion, toGvk } from './gvk.js';
+import { apiVersionOf, gvkKey, gvkOfResource, parseKubernetesVersion, toGvk } from './gvk.js';
 import { SharedDefinitions } from './shared-definitions.js';
 import { schemaSourcesFor } from './sources/locations.js';
 import type { GroupVersionKind, JSONSchema, SchemaSource, SchemaViolation } from './types.js';
-import { toViolations } from './violations.js';
+import { didYouMean, toViolations } from './violations.js';
 
 export interface SchemaValidatorOptions {
   /** Target Kubernetes version: '1.33', '1.33.2' or 'v1.33.2'. */
@@ -156,9 +156,14 @@ export function unknownKindViolation(resource: KindRef, kubernetesVersion: strin
   const lifecycle = checkApiVersion(apiVersion, kind, kubernetesVersion);
   const why = lifecycle.status === 'removed' ? `: ${lifecycle.message}` : '';
   const where = sources.map((s) => s.name).join(', ');
+  const served = (k: GroupVersionKind) => checkApiVersion(apiVersionOf(k), k.kind, kubernetesVersion).status !== 'removed';
+  const known = sources.flatMap((s) => s.kinds?.() ?? []).filter(served);
+  const sameKind = [...new Set(known.filter((k) => k.kind === kind).map((k) => `${apiVersionOf(k)} ${k.kind}`))];
+  const closeKind = sameKind.length ? undefined : didYouMean(kind, [...new Set(known.map((k) => k.kind))]);
+  const hint = sameKind.length ? `; known: ${sameKind.sort().join(', ')}` : closeKind ? ` (did you mean kind "${closeKind}"?)` : '';
   return {
     path: '/kind',
-    message: `no schema for ${apiVersion} ${kind} in Kubernetes ${kubernetesVersion} (looked in: ${where})${why}`,
+    message: `no schema for ${apiVersion} ${kind} in Kubernetes ${kubernetesVersion} (looked in: ${where})${why}${hint}`,
     check: 'schema-unknown-kind',
   };
 }

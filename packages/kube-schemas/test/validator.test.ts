@@ -83,6 +83,11 @@ describe('each violation kind', () => {
     expect(v).toMatchObject({ path: '/kind', check: 'schema-unknown-kind' });
     expect(v!.message).toContain('removed in Kubernetes 1.26');
     expect(v!.message).toContain('use autoscaling/v2');
+    expect(v!.message).toContain('known: autoscaling/v1 HorizontalPodAutoscaler, autoscaling/v2 HorizontalPodAutoscaler');
+    const [flow] = strict.validateOrReport({ apiVersion: 'flowcontrol.apiserver.k8s.io/v1beta2', kind: 'FlowSchema' });
+    expect(flow!.message).toMatch(/known: flowcontrol.apiserver.k8s.io\/v1 FlowSchema$/);
+    const [typo] = strict.validateOrReport({ apiVersion: 'apps/v1', kind: 'Deploymnet' });
+    expect(typo!.message).toBe('no schema for apps/v1 Deploymnet in Kubernetes 1.33 (looked in: built-in, crd) (did you mean kind "Deployment"?)');
   });
 
   it('a resource without apiVersion or kind reports the missing fields', () => {
