@@ -101,7 +101,6 @@ export async function runManifestsCommand(paths: string[], opts: CommonOptions &
   const result = await validateManifestInputs(inputs, {
     kubernetesVersion,
     schemaLocations: opts.schemaLocation.length ? opts.schemaLocation : undefined,
-    createSchemas: createKubeSchemaValidator,
     config: await readValidatorConfig(root),
     context: await readPolicyContext(root, false),
   });

@@ -24,7 +24,7 @@ export function lintChart(chart: ChartFiles): LintedChart {
   let values: LintedChart['values'];
   if (chart.valuesYaml !== undefined) {
     const parsed = parseYaml(chart.valuesYaml, file('values.yaml'));
-    findings.push(...parsed.findings.map((f) => fromSourceFinding(f, chart.valuesYaml)));
+    findings.push(...parsed.findings.map((f) => fromSourceFinding(f)));
     if (!parsed.findings.some((f) => f.severity === 'error')) {
       const value = toJs(parsed)[0] ?? {};
       if (!isRecord(value)) findings.push({ check: 'chart-values-schema', severity: 'error', message: 'values.yaml must be a mapping of value names', file: file('values.yaml'), line: 1, column: 1 });
@@ -48,7 +48,7 @@ function lintChartYaml(chart: ChartFiles, file: string, findings: Finding[]): vo
     return;
   }
   const parsed = parseYaml(chart.chartYaml, file);
-  findings.push(...parsed.findings.map((f) => fromSourceFinding(f, chart.chartYaml)));
+  findings.push(...parsed.findings.map((f) => fromSourceFinding(f)));
   if (parsed.findings.some((f) => f.severity === 'error')) return;
   const meta = toJs(parsed)[0];
   if (!isRecord(meta)) {

@@ -45,7 +45,7 @@ export async function validateChart(opts: ChartValidationOptions): Promise<Valid
   for (const f of opts.valueFiles) {
     const text = await readFile(f, 'utf8');
     const parsed = parseYaml(text, f);
-    findings.push(...parsed.findings.map((x) => fromSourceFinding(x, text)));
+    findings.push(...parsed.findings.map((x) => fromSourceFinding(x)));
     if (parsed.findings.some((x) => x.severity === 'error')) overlayBroken = true;
     else overlays.push({ parsed, value: toJs(parsed)[0] ?? {} });
   }

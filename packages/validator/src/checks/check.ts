@@ -51,6 +51,8 @@ export interface Issue {
 export interface CheckTemplate {
   name: string;
   description: string;
+  /** True when the template relates objects to each other (needs the whole set at once). */
+  crossObject: boolean;
   run(params: Record<string, unknown>, objects: ObjectSetView, context: PolicyContext): Issue[];
 }
 

@@ -14,7 +14,15 @@ export function buildObjectSet(resources: readonly Resource[]): ObjectSetView {
   return {
     all: resources,
     byKind: (kind) => kinds.get(kind) ?? [],
-    find: (kind, namespace, name) => (names.get(`${kind}/${name}`) ?? []).find((r) => r.ref.namespace === namespace),
+    find: (kind, namespace, name) => (names.get(`${kind}/${name}`) ?? []).find((r) => sameNamespace(r.ref.namespace, namespace)),
     findAnyNamespace: (kind, name) => names.get(`${kind}/${name}`) ?? [],
   };
+}
+
+/**
+ * Whether two objects share a namespace. A namespaced object written without one (plain manifests) lands
+ * in whatever namespace `kubectl apply` uses, so it is taken to share any namespace.
+ */
+export function sameNamespace(a: string | undefined, b: string | undefined): boolean {
+  return a === undefined || b === undefined || a === b;
 }

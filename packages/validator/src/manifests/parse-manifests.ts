@@ -2,7 +2,7 @@ import { locate, parseYaml, type ParsedYaml } from '@cmsweb/yaml';
 import type { Finding } from '../findings.js';
 import { isRecord, refOf, type KubeObject, type Resource } from '../resources.js';
 import { fromSourceFinding } from '../sources/yaml-findings.js';
-import { splitDocuments } from './split-documents.js';
+import { splitDocuments, type DocumentChunk } from './split-documents.js';
 
 export interface ParsedManifests {
   resources: Resource[];
@@ -40,23 +40,40 @@ const DIRECT: NonNullable<ParseManifestOptions['positions']> = {
 export function parseManifests(text: string, file: string, options: ParseManifestOptions = {}): ParsedManifests {
   const resources: Resource[] = [];
   const findings: Finding[] = [];
-  const positions = options.positions ?? DIRECT;
   for (const chunk of splitDocuments(text)) {
-    const offset = chunk.startLine - 1;
-    const parsed = parseYaml(chunk.text, file);
-    for (const f of parsed.findings) {
-      const g = fromSourceFinding(f, chunk.text, {}, offset);
-      findings.push({ ...g, ...positions.position({ line: g.line!, column: g.column! }) });
-    }
-    if (parsed.findings.some((f) => f.severity === 'error')) continue;
-    parsed.documents.forEach((doc, docIndex) => {
-      const value: unknown = doc.toJS({ maxAliasCount: 100 });
-      if (value === null || value === undefined) return;
-      const at = (path: Path) => positions.locate(parsed, docIndex, offset, path);
-      addObject(value, [], { file, locate: at }, options, resources, findings);
-    });
+    const r = parseChunk(chunk, file, options);
+    findings.push(...r.findings);
+    for (const p of r.resources) resources.push(p.resource);
   }
   return { resources, findings };
+}
+
+/** Where in its chunk a resource sits: the document, and the path of a List item (else []). */
+export interface ResourceOrigin {
+  resource: Resource;
+  docIndex: number;
+  base: Array<string | number>;
+}
+
+/** Pure: one chunk of a stream (see splitDocuments) → resources with their origin, and findings. */
+export function parseChunk(chunk: DocumentChunk, file: string, options: ParseManifestOptions = {}): { findings: Finding[]; resources: ResourceOrigin[] } {
+  const resources: ResourceOrigin[] = [];
+  const findings: Finding[] = [];
+  const positions = options.positions ?? DIRECT;
+  const offset = chunk.startLine - 1;
+  const parsed = parseYaml(chunk.text, file);
+  for (const f of parsed.findings) {
+    const g = fromSourceFinding(f, {}, offset);
+    findings.push({ ...g, ...positions.position({ line: g.line!, column: g.column! }) });
+  }
+  if (parsed.findings.some((f) => f.severity === 'error')) return { findings, resources };
+  parsed.documents.forEach((doc, docIndex) => {
+    const value: unknown = doc.toJS({ maxAliasCount: 100 });
+    if (value === null || value === undefined) return;
+    const at = (path: Path) => positions.locate(parsed, docIndex, offset, path);
+    addObject(value, [], { file, locate: at }, options, findings, (resource, base) => resources.push({ resource, docIndex, base }));
+  });
+  return { findings, resources };
 }
 
 function addObject(
@@ -64,8 +81,8 @@ function addObject(
   base: Array<string | number>,
   src: { file: string; locate: (p: ReadonlyArray<string | number>) => { line: number; column: number } },
   options: ParseManifestOptions,
-  resources: Resource[],
   findings: Finding[],
+  add: (resource: Resource, base: Array<string | number>) => void,
 ): void {
   const shape = (message: string, path: Array<string | number> = []) =>
     findings.push({ check: 'manifest-shape', severity: 'error', message, file: src.file, ...src.locate([...base, ...path]) });
@@ -75,7 +92,7 @@ function addObject(
   }
   // kubectl and kubeconform accept `kind: List` / `*List` wrappers: validate their items.
   if (typeof value.kind === 'string' && value.kind.endsWith('List') && Array.isArray(value.items)) {
-    value.items.forEach((item, i) => addObject(item, [...base, 'items', i], src, options, resources, findings));
+    value.items.forEach((item, i) => addObject(item, [...base, 'items', i], src, options, findings, add));
     return;
   }
   const missing = ['apiVersion', 'kind'].filter((k) => typeof value[k] !== 'string' || value[k] === '');
@@ -89,5 +106,5 @@ function addObject(
     shape(`${String(object.kind)} has no metadata.name: every object needs a name`, isRecord(meta) ? ['metadata'] : []);
   }
   const locateHere = base.length === 0 ? src.locate : (p: ReadonlyArray<string | number>) => src.locate([...base, ...p]);
-  resources.push({ object, ref: refOf(object, options.defaultNamespace), source: { file: src.file, locate: locateHere } });
+  add({ object, ref: refOf(object, options.defaultNamespace), source: { file: src.file, locate: locateHere } }, base);
 }

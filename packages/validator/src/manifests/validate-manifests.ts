@@ -1,32 +1,33 @@
-import { buildResult, type Finding, type ValidationResult } from '../findings.js';
+import { buildResult, type ValidationResult } from '../findings.js';
 import { applyConfig, isEnabled, type ValidatorConfig } from '../config/validator-config.js';
 import type { PolicyContext } from '../checks/check.js';
-import type { Resource } from '../resources.js';
-import type { CreateKubeSchemaValidator } from '../schema/schema-validator.js';
-import { validateObjects } from '../validate-objects.js';
-import { parseManifests } from './parse-manifests.js';
+import { runPolicyChecks } from '../checks/run-policy-checks.js';
+import type { Chunk } from './chunk-checks.js';
+import { rehydrate } from './lazy-locate.js';
 import type { InputFile } from './read-inputs.js';
+import { runChunkBatches } from './run-batches.js';
+import { splitDocuments } from './split-documents.js';
 
 export interface ManifestsValidationOptions {
   kubernetesVersion: string;
   schemaLocations?: string[];
-  createSchemas: CreateKubeSchemaValidator;
   config: ValidatorConfig;
   context: PolicyContext;
+  /** Worker threads at most (default: the machine's cores) and the document count from which they are used. */
+  parallel?: number;
+  workerThreshold?: number;
 }
 
 /** Validates plain manifests, as kubeconform does, plus the policy checks over all of them together. */
 export async function validateManifestInputs(inputs: InputFile[], opts: ManifestsValidationOptions): Promise<ValidationResult> {
-  const findings: Finding[] = [];
-  const resources: Resource[] = [];
+  const chunks: Chunk[] = [];
   for (const input of inputs) {
-    const parsed = parseManifests(input.text, input.path);
-    findings.push(...parsed.findings);
-    resources.push(...parsed.resources);
+    for (const c of splitDocuments(input.text)) chunks.push({ id: chunks.length, file: input.path, text: c.text, startLine: c.startLine });
   }
-  const schemas = await opts.createSchemas({ kubernetesVersion: opts.kubernetesVersion, schemaLocations: opts.schemaLocations });
-  await schemas.prepare(resources.map((r) => r.ref));
-  const enabled = (id: string) => isEnabled(opts.config, id);
-  findings.push(...validateObjects(resources, { schemas, kubernetesVersion: opts.kubernetesVersion, context: opts.context, enabled }));
-  return buildResult(applyConfig(findings, opts.config), resources.length);
+  const options = { kubernetesVersion: opts.kubernetesVersion, schemaLocations: opts.schemaLocations, config: opts.config, context: opts.context };
+  const single = await runChunkBatches(chunks, options, opts.parallel, opts.workerThreshold);
+  const resources = rehydrate(single.resources, new Map(chunks.map((c) => [c.id, c])));
+  const cross = runPolicyChecks(resources, opts.context, (id) => isEnabled(opts.config, id), 'cross-object');
+  return buildResult(applyConfig([...single.findings, ...cross], opts.config), resources.length);
 }
+

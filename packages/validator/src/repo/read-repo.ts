@@ -27,7 +27,7 @@ const YAML_FILE = /\.ya?ml$/;
 async function readYamlFile(root: string, file: string): Promise<{ y: RepoYaml; findings: Finding[] }> {
   const text = await readFile(join(root, file), 'utf8');
   const parsed = parseYaml(text, file);
-  const findings = parsed.findings.map((f) => fromSourceFinding(f, text));
+  const findings = parsed.findings.map((f) => fromSourceFinding(f));
   const ok = !parsed.findings.some((f) => f.severity === 'error');
   return { y: { file, parsed, value: ok ? toJs(parsed)[0] : undefined }, findings };
 }
@@ -38,7 +38,7 @@ export async function readRepo(root: string, envFilter: string[] = []): Promise<
     throw new UsageError(`${root} is not a repository of this project: catalog/cluster.yaml is missing (run in the repository or pass --root DIR)`);
   }
   const loaded = await readCatalog(root);
-  const findings: Finding[] = loaded.findings.map((f) => fromSourceFinding(f, loaded.parsed[f.file]?.text));
+  const findings: Finding[] = loaded.findings.map((f) => fromSourceFinding(f));
   const catalog = loaded.catalog;
   const overlays: ReadRepo['overlays'] = {};
   const generated: ReadRepo['generated'] = {};
@@ -59,7 +59,7 @@ export async function readRepo(root: string, envFilter: string[] = []): Promise<
     } else {
       const text = await readFile(join(root, envFile), 'utf8');
       const r = loadEnvironmentFile(envFile, text);
-      findings.push(...r.findings.map((f) => ({ ...fromSourceFinding(f, text), check: f.check.startsWith('yaml-') ? f.check : 'environment-schema', env: e.name })));
+      findings.push(...r.findings.map((f) => ({ ...fromSourceFinding(f), check: f.check.startsWith('yaml-') ? f.check : 'environment-schema', env: e.name })));
       file = r.environment;
     }
     environments.push({ name: e.name, file, kubernetesVersion: file?.kubernetesVersion ?? e.kubernetesVersion ?? catalog.cluster.kubernetesVersion });

@@ -8,6 +8,7 @@ import type { CheckTemplate, Issue, ObjectSetView } from '../check.js';
 export const scaleTargetExists: CheckTemplate = {
   name: 'scale-target-exists',
   description: "an autoscaler's scaleTargetRef exists in its namespace",
+  crossObject: true,
   run(_params, objects, context) {
     const out: Issue[] = [];
     for (const hpa of objects.byKind('HorizontalPodAutoscaler')) {
@@ -102,6 +103,7 @@ function adapterConfigs(objects: ObjectSetView, dataKey: RegExp): Served[] | und
 export const hpaMetricAdapter: CheckTemplate = {
   name: 'hpa-metric-adapter',
   description: 'custom metrics of autoscalers have a Prometheus Adapter rule',
+  crossObject: true,
   run(params, objects, context) {
     const hpas = objects.byKind('HorizontalPodAutoscaler');
     const uses = hpas.flatMap((h) => customMetricsOf(h).map((m) => ({ hpa: h, m })));

@@ -26,6 +26,7 @@ const label = (c: ContainerRef) => `${c.init ? 'init container' : 'container'} "
 export const containerFieldPresent: CheckTemplate = {
   name: 'container-field-present',
   description: 'every (non-init) container of the given workload kinds sets a field',
+  crossObject: false,
   run(params, objects) {
     const field = String(params.field);
     const kinds = (params.kinds as string[] | undefined) ?? LONG_RUNNING;
@@ -41,6 +42,7 @@ export const containerFieldPresent: CheckTemplate = {
 export const containerResources: CheckTemplate = {
   name: 'container-resources',
   description: 'every container sets requests and limits for the given resources',
+  crossObject: false,
   run(params, objects) {
     const names = (params.resources as string[]) ?? ['cpu', 'memory'];
     return eachContainer(objects, undefined, true, (c) => {
@@ -61,6 +63,7 @@ export const containerResources: CheckTemplate = {
 export const limitsAboveRequests: CheckTemplate = {
   name: 'limits-above-requests',
   description: 'where a container sets both, its limit is at least its request',
+  crossObject: false,
   run(_params, objects) {
     return eachContainer(objects, undefined, true, (c) => {
       const res = isRecord(c.container.resources) ? c.container.resources : {};
@@ -94,6 +97,7 @@ export function parseImage(image: string): { repository: string; tag?: string; d
 export const imageTag: CheckTemplate = {
   name: 'image-tag',
   description: 'every container image names a fixed tag or a digest',
+  crossObject: false,
   run(params, objects) {
     const forbidden = (params.forbiddenTags as string[]) ?? ['latest'];
     return eachContainer(objects, undefined, true, (c) => {
@@ -112,6 +116,7 @@ export const imageTag: CheckTemplate = {
 export const containerSecurity: CheckTemplate = {
   name: 'container-security',
   description: 'containers are not privileged / do not run as root unless the catalog allows it',
+  crossObject: false,
   run(params, objects, context) {
     const property = params.property as 'privileged' | 'runAsRoot';
     return eachContainer(objects, undefined, true, (c) => {

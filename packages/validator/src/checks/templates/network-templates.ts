@@ -17,6 +17,7 @@ function peerAdmits(peer: unknown, policyNamespace: string | undefined, namespac
 export const networkPolicyAdmitsFrontend: CheckTemplate = {
   name: 'networkpolicy-admits-frontend',
   description: 'network policies of routed services admit the frontend',
+  crossObject: true,
   run(_params, objects, context) {
     const frontend = context.frontend;
     if (!frontend) return [];
@@ -48,6 +49,7 @@ export const networkPolicyAdmitsFrontend: CheckTemplate = {
 export const duplicateObject: CheckTemplate = {
   name: 'duplicate-object',
   description: 'each object identity appears once',
+  crossObject: true,
   run(_params, objects, context) {
     const seen = new Map<string, { file: string }>();
     const out: Issue[] = [];

@@ -8,6 +8,7 @@ import { podTemplateOf } from '../workloads.js';
 export const hostPathAllowed: CheckTemplate = {
   name: 'host-path-allowed',
   description: 'hostPath volumes mount only allowed host paths',
+  crossObject: false,
   run(_params, objects, context) {
     const out: Issue[] = [];
     const allowed = context.allowedHostPaths.map((p) => p.replace(/\/+$/, ''));
@@ -34,6 +35,7 @@ export const hostPathAllowed: CheckTemplate = {
 export const requiredLabels: CheckTemplate = {
   name: 'required-labels',
   description: 'every object carries the given metadata labels',
+  crossObject: false,
   run(params, objects) {
     const names = params.labels as string[];
     const out: Issue[] = [];
@@ -55,6 +57,7 @@ export const requiredLabels: CheckTemplate = {
 export const frontendRulesUnique: CheckTemplate = {
   name: 'frontend-rules-unique',
   description: 'each URL prefix appears in one frontend rule only',
+  crossObject: false,
   run(params, objects) {
     const keyPattern = new RegExp(String(params.dataKey));
     const out: Issue[] = [];

@@ -1,43 +1,59 @@
 import { isRecord, type Resource } from '../../resources.js';
 import type { CheckTemplate, Issue, ObjectSetView } from '../check.js';
+import { sameNamespace } from '../object-set.js';
 import { containersOf, getIn, isEmptySelector, podTemplateOf, selectorMatches, type PodTemplate } from '../workloads.js';
 
 // Cross-object templates over label selectors: Services, PodDisruptionBudgets and NetworkPolicies
 // must select pods of their own namespace.
 
-export function podTemplates(objects: ObjectSetView): PodTemplate[] {
-  const out: PodTemplate[] = [];
+/** Pod templates of the object set, grouped by namespace (computed once per set). */
+export interface PodIndex {
+  all: PodTemplate[];
+  byNamespace: Map<string | undefined, PodTemplate[]>;
+}
+
+const indexes = new WeakMap<ObjectSetView, PodIndex>();
+
+export function podIndex(objects: ObjectSetView): PodIndex {
+  let index = indexes.get(objects);
+  if (index) return index;
+  index = { all: [], byNamespace: new Map() };
   for (const r of objects.all) {
     const p = podTemplateOf(r);
-    if (p) out.push(p);
+    if (!p) continue;
+    index.all.push(p);
+    const ns = p.resource.ref.namespace;
+    (index.byNamespace.get(ns) ?? index.byNamespace.set(ns, []).get(ns)!).push(p);
   }
-  return out;
+  indexes.set(objects, index);
+  return index;
 }
 
 const describe = (r: Resource) => `${r.ref.kind} ${r.ref.namespace ? `${r.ref.namespace}/` : ''}${r.ref.name}`;
 
 export interface SelectorMatch {
   here: PodTemplate[];
+  /** Only computed when nothing matches here. */
   elsewhere: PodTemplate[];
 }
 
-export function matchPods(pods: PodTemplate[], selector: unknown, namespace: string | undefined, plainMap: boolean): SelectorMatch {
-  const matching = pods.filter((p) => selectorMatches(selector, p.labels, plainMap));
-  return {
-    here: matching.filter((p) => p.resource.ref.namespace === namespace),
-    elsewhere: matching.filter((p) => p.resource.ref.namespace !== namespace),
-  };
+export function matchPods(index: PodIndex, selector: unknown, namespace: string | undefined, plainMap: boolean): SelectorMatch {
+  const candidates = namespace === undefined ? index.all : [...(index.byNamespace.get(namespace) ?? []), ...(index.byNamespace.get(undefined) ?? [])];
+  const here = candidates.filter((p) => selectorMatches(selector, p.labels, plainMap));
+  if (here.length) return { here, elsewhere: [] };
+  return { here, elsewhere: index.all.filter((p) => !sameNamespace(p.resource.ref.namespace, namespace) && selectorMatches(selector, p.labels, plainMap)) };
 }
 
 /** Params: kinds, selector (path segments), plainMap (Service selectors are plain maps), role (what the selection is for). */
 export const selectorMatchesPods: CheckTemplate = {
   name: 'selector-matches-pods',
   description: 'a label selector selects pods in the same namespace',
+  crossObject: true,
   run(params, objects, context) {
     const kinds = params.kinds as string[];
     const selectorPath = params.selector as string[];
     const plainMap = Boolean(params.plainMap);
-    const pods = podTemplates(objects);
+    const pods = podIndex(objects);
     const out: Issue[] = [];
     for (const kind of kinds) {
       for (const r of objects.byKind(kind)) {
@@ -60,8 +76,9 @@ export const selectorMatchesPods: CheckTemplate = {
 export const serviceTargetPort: CheckTemplate = {
   name: 'service-target-port',
   description: "a Service's target ports are ports of the containers it selects",
+  crossObject: true,
   run(_params, objects) {
-    const pods = podTemplates(objects);
+    const pods = podIndex(objects);
     const out: Issue[] = [];
     for (const svc of objects.byKind('Service')) {
       const spec = isRecord(svc.object.spec) ? svc.object.spec : {};
@@ -82,13 +99,17 @@ export const serviceTargetPort: CheckTemplate = {
       spec.ports.forEach((port, i) => {
         if (!isRecord(port)) return;
         const target = port.targetPort ?? port.port;
-        const ok = typeof target === 'number' ? numbers.has(target) : /^[0-9]+$/.test(String(target)) ? numbers.has(Number(target)) : names.has(String(target));
+        const numeric = typeof target === 'number' || /^[0-9]+$/.test(String(target));
+        // Containers need not declare ports for traffic to a number; a name needs a declared port.
+        if (numeric && numbers.size === 0) return;
+        const ok = numeric ? numbers.has(Number(target)) : names.has(String(target));
         if (ok) return;
-        const known = [...[...numbers].sort((a, b) => a - b).map(String), ...[...names].sort()].join(', ') || 'none declared';
+        const known = [...[...numbers].sort((a, b) => a - b).map(String), ...[...names].sort()].join(', ');
+        const expected = known ? `expected one of ${known}` : 'its containers declare no ports; declare the named port';
         out.push({
           resource: svc,
           path: ['spec', 'ports', i, port.targetPort !== undefined ? 'targetPort' : 'port'],
-          message: `Service port ${String(port.name ?? port.port)} targets ${String(target)}, which is not a container port of ${describe(selected[0]!.resource)}: expected one of ${known}`,
+          message: `Service port ${String(port.name ?? port.port)} targets ${String(target)}, which is not a container port of ${describe(selected[0]!.resource)}: ${expected}`,
         });
       });
     }

@@ -1,0 +1,89 @@
+import { existsSync, readFileSync, readdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { parseYaml, stringifyYaml, toJs } from '@cmsweb/yaml';
+import { loadCatalog } from '@cmsweb/catalog';
+import { CHECKS } from '../src/checks/registry.js';
+import { EMPTY_CONTEXT, type CheckDefinition, type PolicyContext } from '../src/checks/check.js';
+import { DEFAULT_CONFIG } from '../src/config/validator-config.js';
+import { parseManifests } from '../src/manifests/parse-manifests.js';
+import { validateObjects } from '../src/validate-objects.js';
+import { validateChart } from '../src/chart/validate-chart.js';
+import { validateRepo } from '../src/repo/validate-repo.js';
+import { helmRenderer } from '../src/render/helm-renderer.js';
+import { createKubeSchemaValidator } from '../src/schema/kube-schemas-adapter.js';
+import { mergeValues } from '../src/sources/values-schema.js';
+import { FIXTURES, FIXTURE_REPO, tempRepo } from './helpers.js';
+
+// Every check of the registry has a fixture that fires and one that does not (kube-linter style):
+// test/fixtures/checks/<id>/{fires,passes}(.yaml | /). The layout per scope is in src/checks/check.ts.
+
+const DIR = join(FIXTURES, 'checks');
+const KUBE = '1.33';
+
+async function findingsFor(check: CheckDefinition, kind: 'fires' | 'passes'): Promise<string[]> {
+  const base = join(DIR, check.id);
+  switch (check.scope) {
+    case 'source':
+    case 'object': {
+      const file = join(base, `${kind}.yaml`);
+      const ctxFile = join(base, `${kind}.context.yaml`);
+      const ctx = (existsSync(ctxFile) ? toJs(parseYaml(readFileSync(ctxFile, 'utf8'), ctxFile))[0] : {}) as Partial<PolicyContext> & { service?: string };
+      const parsed = parseManifests(readFileSync(file, 'utf8'), file);
+      const resources = parsed.resources.map((r) => (ctx.service ? { ...r, service: ctx.service } : r));
+      const schemas = await createKubeSchemaValidator({ kubernetesVersion: KUBE });
+      const context: PolicyContext = { ...EMPTY_CONTEXT, ...ctx };
+      const found = [...parsed.findings, ...validateObjects(resources, { schemas, kubernetesVersion: KUBE, context, enabled: () => true })];
+      return found.map((f) => f.check);
+    }
+    case 'chart': {
+      const r = await validateChart({ dir: join(base, kind), valueFiles: [], namespace: 'web', kubernetesVersion: KUBE, renderer: helmRenderer, createSchemas: createKubeSchemaValidator, config: DEFAULT_CONFIG, context: { ...EMPTY_CONTEXT, complete: true } });
+      return r.findings.map((f) => f.check);
+    }
+    case 'catalog': {
+      const dir = join(base, kind);
+      let cluster = readFileSync(join(FIXTURE_REPO, 'catalog', 'cluster.yaml'), 'utf8');
+      if (existsSync(join(dir, 'cluster.yaml'))) {
+        const patch = toJs(parseYaml(readFileSync(join(dir, 'cluster.yaml'), 'utf8'), 'cluster.yaml'))[0];
+        cluster = stringifyYaml(mergeValues(toJs(parseYaml(cluster, 'cluster.yaml'))[0], patch));
+      }
+      const services = readdirSync(join(dir, 'services')).map((n) => ({ path: `catalog/services/${n}`, text: readFileSync(join(dir, 'services', n), 'utf8') }));
+      return loadCatalog({ path: 'catalog/cluster.yaml', text: cluster }, services).findings.map((f) => f.check);
+    }
+    case 'repository': {
+      const repo = tempRepo(FIXTURE_REPO, join(base, kind));
+      try {
+        const r = await validateRepo({ root: repo.dir, renderer: helmRenderer, createSchemas: createKubeSchemaValidator, config: DEFAULT_CONFIG });
+        return r.findings.map((f) => f.check);
+      } finally {
+        repo.cleanup();
+      }
+    }
+  }
+}
+
+function fixturePaths(check: CheckDefinition): string[] {
+  const base = join(DIR, check.id);
+  return check.scope === 'source' || check.scope === 'object' ? [join(base, 'fires.yaml'), join(base, 'passes.yaml')] : [join(base, 'fires'), join(base, 'passes')];
+}
+
+describe('every check has fixtures', () => {
+  it.each(CHECKS.map((c) => [c.id, c] as const))('%s has a fixture that fires and one that passes', (_id, check) => {
+    const missing = fixturePaths(check).filter((p) => !existsSync(p));
+    expect(missing, `missing fixtures for ${check.id}`).toEqual([]);
+  });
+
+  it('has no fixture directory for a check that does not exist', () => {
+    const ids = new Set(CHECKS.map((c) => c.id));
+    expect(readdirSync(DIR).filter((d) => !ids.has(d))).toEqual([]);
+  });
+});
+
+describe('check fixtures', () => {
+  for (const check of CHECKS) {
+    it(`${check.id}: fires on fires, not on passes`, { timeout: 60_000 }, async () => {
+      expect(await findingsFor(check, 'fires')).toContain(check.id);
+      expect(await findingsFor(check, 'passes')).not.toContain(check.id);
+    });
+  }
+});
