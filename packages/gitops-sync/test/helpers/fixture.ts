@@ -65,7 +65,11 @@ resources: { requests: { cpu: 100m } }
 }
 
 export function git(cwd: string, args: string[], env: Record<string, string> = {}): string {
-  return execFileSync('git', args, { cwd, encoding: 'utf8', env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] }).trim();
+  return gitRaw(cwd, args, env).trim();
+}
+
+export function gitRaw(cwd: string, args: string[], env: Record<string, string> = {}): string {
+  return execFileSync('git', args, { cwd, encoding: 'utf8', env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
 }
 
 export interface Fixture {
@@ -95,6 +99,7 @@ export function createFixture(tags: Record<string, Partial<Record<'dev' | 'prepr
   git(seed, ['config', 'user.email', 'seed@cern.example']);
   git(seed, ['remote', 'add', 'origin', remote]);
   const commit = (files: Record<string, string>, message: string, date: string): string => {
+    if (git(seed, ['ls-remote', 'origin', 'main'])) git(seed, ['pull', '-q', '--ff-only', 'origin', 'main']);
     for (const [p, text] of Object.entries(files)) {
       mkdirSync(dirname(join(seed, p)), { recursive: true });
       writeFileSync(join(seed, p), text);
