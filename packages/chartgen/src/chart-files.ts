@@ -1,8 +1,7 @@
 import type { Cluster, Service } from '@cmsweb/catalog';
 import { stringifyYaml } from '@cmsweb/yaml';
 import { buildChartValues, type ChartValues } from './chart-values.js';
-import { formatCommentedYaml } from './commented-yaml.js';
-import { buildValuesSchema, formatValuesSchema } from './values-schema.js';
+import { formatCommentedYaml, type YamlCache } from './commented-yaml.js';
 import { buildReadmeRows } from './chart-readme.js';
 import { VALUE_DOCS } from './value-docs.js';
 import type { Renderer } from './templates.js';
@@ -16,8 +15,16 @@ export const PART_OF = 'cmsweb';
 /** The Helm templates of every chart, by file name (templates/chart/<file>.hbs). */
 export const CHART_TEMPLATE_FILES = ['_helpers.tpl', 'deployment.yaml', 'service.yaml', 'hpa.yaml', 'pdb.yaml', 'networkpolicy.yaml', 'configmap.yaml'] as const;
 
+/** What every chart of one plan shares: rendering, the serialisation cache, the (identical) values schema. */
+export interface ChartContext {
+  renderer: Renderer;
+  cache: YamlCache;
+  /** values.schema.json text: the same for every chart of a catalog. */
+  schemaJson: string;
+}
+
 /** Pure: every file of charts/<service>/, by repository-relative path. */
-export function planChart(cluster: Cluster, s: Service, catalogFile: string, renderer: Renderer): Map<string, string> {
+export function planChart(cluster: Cluster, s: Service, catalogFile: string, { renderer, cache, schemaJson }: ChartContext): Map<string, string> {
   const dir = `charts/${s.name}`;
   const values = buildChartValues(cluster, s);
   const appVersion = s.image?.initialTag ?? cluster.defaults.initialTag;
@@ -36,9 +43,8 @@ export function planChart(cluster: Cluster, s: Service, catalogFile: string, ren
     annotations: { [GENERATED_MARKER.key]: GENERATED_MARKER.value, 'cmsweb.cern.ch/namespace': s.namespace },
   };
   files.set(`${dir}/Chart.yaml`, renderer.render('chart/Chart.yaml', { ...common, body: trimEnd(stringifyYaml(chartYaml)) }));
-  files.set(`${dir}/values.yaml`, renderer.render('chart/values.yaml', { ...common, body: trimEnd(formatCommentedYaml(values as unknown as Record<string, unknown>, VALUE_DOCS)) }));
-  const schema = buildValuesSchema(s.name, cluster.environments.map((e) => e.name));
-  files.set(`${dir}/values.schema.json`, renderer.render('chart/values.schema.json', { body: trimEnd(formatValuesSchema(schema)) }));
+  files.set(`${dir}/values.yaml`, renderer.render('chart/values.yaml', { ...common, body: trimEnd(formatCommentedYaml(values as unknown as Record<string, unknown>, VALUE_DOCS, cache)) }));
+  files.set(`${dir}/values.schema.json`, schemaJson);
   files.set(`${dir}/README.md`, renderer.render('chart/README.md', {
     ...common,
     namespace: s.namespace,

@@ -3,6 +3,8 @@ import { VALUE_DOCS } from './value-docs.js';
 export interface ReadmeRow { key: string; type: string; defaultValue: string; description: string }
 
 const MAX_DEFAULT = 80;
+/** Keys whose children have their own documentation (and so their own rows). */
+const DOCUMENTED_PARENTS = new Set(Object.keys(VALUE_DOCS).filter((p) => p.includes('.')).map((p) => p.slice(0, p.lastIndexOf('.'))));
 
 /**
  * Pure: the values table of a chart's README: one row per documented key, descending into a key when
@@ -13,8 +15,7 @@ export function buildReadmeRows(values: Record<string, unknown>): ReadmeRow[] {
   const visit = (obj: Record<string, unknown>, prefix: string) => {
     for (const [k, v] of Object.entries(obj)) {
       const path = prefix + k;
-      const hasDocumentedChildren = Object.keys(VALUE_DOCS).some((p) => p.startsWith(`${path}.`));
-      if (hasDocumentedChildren && isPlainObject(v)) {
+      if (DOCUMENTED_PARENTS.has(path) && isPlainObject(v)) {
         visit(v, `${path}.`);
         continue;
       }

@@ -1,23 +1,50 @@
-import { Document, isMap, isPair, isScalar, type YAMLMap } from 'yaml';
 import { stringifyYaml } from '@cmsweb/yaml';
 
+/** Serialised chunks by their JSON, shared over one plan: charts repeat many values (labels, limits, ...). */
+export type YamlCache = Map<string, string>;
+
 /**
- * Pure: `value` as YAML (through the repository's one serializer configuration) with a `# comment` line
- * above every key that `comments` documents (dotted paths). Top-level keys are separated by a blank line.
+ * Pure: `value` as YAML with a `# comment` line above every key that `comments` documents (dotted
+ * paths, two levels deep), top-level keys separated by a blank line. Each key is serialised on its own
+ * by `stringifyYaml` (the repository's one configuration), so the text minus comments and blank lines
+ * is exactly `stringifyYaml(value)`; serialising key by key lets identical chunks be reused via `cache`.
  */
-export function formatCommentedYaml(value: Record<string, unknown>, comments: Record<string, string>): string {
-  const doc = new Document(value);
-  annotate(doc.contents as YAMLMap, '', comments, true);
-  return stringifyYaml(doc);
+export function formatCommentedYaml(value: Record<string, unknown>, comments: Record<string, string>, cache: YamlCache = new Map()): string {
+  const chunk = (key: string, v: unknown): string => {
+    const one = { [key]: v };
+    const id = JSON.stringify(one);
+    let text = cache.get(id);
+    if (text === undefined) {
+      text = stringifyYaml(one);
+      cache.set(id, text);
+    }
+    return text;
+  };
+  const documentedParents = new Set(Object.keys(comments).filter((p) => p.includes('.')).map((p) => p.slice(0, p.indexOf('.'))));
+  const parts: string[] = [];
+  for (const [key, v] of Object.entries(value)) {
+    let part = commentLines(comments[key], '');
+    if (documentedParents.has(key) && isNonEmptyMap(v)) {
+      part += `${chunk(key, {}).replace(/ \{\}\n$/, '\n')}`;
+      for (const [child, cv] of Object.entries(v)) {
+        part += commentLines(comments[`${key}.${child}`], '  ') + indent(chunk(child, cv));
+      }
+    } else {
+      part += chunk(key, v);
+    }
+    parts.push(part);
+  }
+  return parts.join('\n');
 }
 
-function annotate(map: YAMLMap, prefix: string, comments: Record<string, string>, top: boolean): void {
-  map.items.forEach((pair, i) => {
-    if (!isPair(pair) || !isScalar(pair.key)) return;
-    const path = prefix + String(pair.key.value);
-    const comment = comments[path];
-    if (comment) pair.key.commentBefore = comment.split('\n').map((l) => ` ${l}`).join('\n');
-    if (top && i > 0) pair.key.spaceBefore = true;
-    if (isMap(pair.value)) annotate(pair.value, `${path}.`, comments, false);
-  });
+function commentLines(comment: string | undefined, pad: string): string {
+  return comment ? comment.split('\n').map((l) => `${pad}# ${l}\n`).join('') : '';
+}
+
+function indent(text: string): string {
+  return text.replace(/^(?=.)/gm, '  ');
+}
+
+function isNonEmptyMap(v: unknown): v is Record<string, unknown> {
+  return typeof v === 'object' && v !== null && !Array.isArray(v) && Object.keys(v).length > 0;
 }

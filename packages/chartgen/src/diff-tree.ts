@@ -7,6 +7,7 @@ export interface TreeChange { path: string; kind: ChangeKind }
  * is removed. Nothing outside the owned directories is ever removed. Sorted by path.
  */
 export function diffTree(planned: ReadonlyMap<string, string>, current: ReadonlyMap<string, string>, ownedDirs: readonly string[]): TreeChange[] {
+  const owned = new Set(ownedDirs);
   const changes: TreeChange[] = [];
   for (const [path, text] of planned) {
     const now = current.get(path);
@@ -14,7 +15,15 @@ export function diffTree(planned: ReadonlyMap<string, string>, current: Readonly
     else if (now !== text) changes.push({ path, kind: 'changed' });
   }
   for (const path of current.keys()) {
-    if (!planned.has(path) && ownedDirs.some((d) => path.startsWith(`${d}/`))) changes.push({ path, kind: 'removed' });
+    if (!planned.has(path) && isUnder(path, owned)) changes.push({ path, kind: 'removed' });
   }
   return changes.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
+}
+
+/** Whether `path` lies inside one of `dirs` (a set, so that this stays cheap for thousands of dirs). */
+export function isUnder(path: string, dirs: ReadonlySet<string>): boolean {
+  for (let i = path.indexOf('/'); i !== -1; i = path.indexOf('/', i + 1)) {
+    if (dirs.has(path.slice(0, i))) return true;
+  }
+  return false;
 }

@@ -39,13 +39,14 @@ export async function generate(options: GenerateOptions): Promise<GenerateResult
   const envs = catalog.cluster.environments.map((e) => e.name);
   const charted = catalog.services.filter((s) => !s.vm).map((s) => s.name);
   const candidates = envs.flatMap((env) => [`environments/${env}/environment.yaml`, ...charted.map((s) => `environments/${env}/values/${s}.yaml`)]);
-  const existing = await existingPaths(root, candidates);
+  const existing = existingPaths(root, candidates);
 
   const renderer = createRenderer(await readTemplateSources());
   const planned = planGeneration({ catalog, existing, renderer });
 
-  const owned = [...new Set([...ownedDirectories(catalog), ...(await readGeneratedChartDirs(root))])].sort();
-  const current = await readTree(root, owned, planned.keys());
+  const catalogOwned = ownedDirectories(catalog);
+  const owned = [...new Set([...catalogOwned, ...readGeneratedChartDirs(root, new Set(catalogOwned))])].sort();
+  const current = readTree(root, owned, planned.keys());
   const changes = diffTree(planned, current, owned);
   if (!options.check && changes.length) {
     await writeTree(root, changes, planned, ['charts', 'environments', ...envs.map((e) => `environments/${e}`)]);

@@ -1,7 +1,8 @@
 import type { Catalog } from '@cmsweb/catalog';
 import { orderKubernetesKeys, stringifyYaml } from '@cmsweb/yaml';
 import { buildChartValues } from './chart-values.js';
-import { planChart, trimEnd } from './chart-files.js';
+import { planChart, trimEnd, type ChartContext } from './chart-files.js';
+import { buildValuesSchema, formatValuesSchema } from './values-schema.js';
 import { buildOverlayValues, overlayComments } from './overlay-values.js';
 import { formatCommentedYaml } from './commented-yaml.js';
 import { buildClusterApplication, buildRootApplication, buildServiceApplication } from './argocd-objects.js';
@@ -29,9 +30,11 @@ export function planGeneration({ catalog, existing, renderer }: GenerationInput)
   const fileOf = (name: string) => catalog.serviceFiles[name] ?? `catalog/services/${name}.yaml`;
   const k8s = (objects: object[]) => trimEnd(objects.map((o) => stringifyYaml(orderKubernetesKeys(o))).join('---\n'));
   const charted = catalog.services.filter((s) => !s.vm);
+  const schema = buildValuesSchema(cluster.environments.map((e) => e.name));
+  const context: ChartContext = { renderer, cache: new Map(), schemaJson: renderer.render('chart/values.schema.json', { body: trimEnd(formatValuesSchema(schema)) }) };
 
   for (const s of charted) {
-    for (const [path, text] of planChart(cluster, s, fileOf(s.name), renderer)) files.set(path, text);
+    for (const [path, text] of planChart(cluster, s, fileOf(s.name), context)) files.set(path, text);
   }
 
   cluster.environments.forEach((env, index) => {
@@ -46,7 +49,7 @@ export function planGeneration({ catalog, existing, renderer }: GenerationInput)
       const overlay = `${base}/values/${s.name}.yaml`;
       if (!existing.has(overlay)) {
         const values = buildOverlayValues(cluster, s, env.name, buildChartValues(cluster, s));
-        files.set(overlay, renderer.render('environment/overlay.yaml', { ...common, body: trimEnd(formatCommentedYaml(values, overlayComments(env.name))) }));
+        files.set(overlay, renderer.render('environment/overlay.yaml', { ...common, body: trimEnd(formatCommentedYaml(values, overlayComments(env.name), context.cache)) }));
       }
       files.set(`${base}/argocd/apps/${s.name}.yaml`, renderer.render('environment/argocd-app.yaml', { ...common, body: k8s([buildServiceApplication(cluster, env, s)]) }));
       files.set(`${base}/flux/helmreleases/${s.name}.yaml`, renderer.render('environment/flux-helmrelease.yaml', { ...common, body: k8s([buildHelmRelease(env, s)]) }));

@@ -3,7 +3,10 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import { environmentFile, loadCatalog, type Service } from '@cmsweb/catalog';
-import { parseYaml } from '@cmsweb/yaml';
+import { parseYaml, stringifyYaml } from '@cmsweb/yaml';
+import { formatCommentedYaml } from '../src/commented-yaml.js';
+import { overlayComments } from '../src/overlay-values.js';
+import { VALUE_DOCS } from '../src/value-docs.js';
 import { buildAdapterRules, buildChartValues, buildFrontendRules, buildOverlayValues, checkGenerationRules, diffTree, formatFrontendRule, FRONTEND_RULE_LINE } from '../src/index.js';
 import { claimNameExpression } from '../src/chart-files.js';
 import { buildEnvironmentFile } from '../src/environment-scaffold.js';
@@ -101,6 +104,21 @@ describe('chart values and schema', () => {
     }
   });
 
+  it('commented YAML is stringifyYaml output plus comment lines and blank lines, for every chart and overlay', async () => {
+    const strip = (t: string) => t.split('\n').filter((l) => l.trim() !== '' && !l.trimStart().startsWith('#')).join('\n');
+    const real = loadCatalogFrom(repoRoot);
+    for (const c of [catalog, real]) {
+      for (const s of c.services.filter((x) => !x.vm)) {
+        const values = buildChartValues(c.cluster, s) as unknown as Record<string, unknown>;
+        expect(strip(formatCommentedYaml(values, VALUE_DOCS))).toBe(strip(stringifyYaml(values)));
+        for (const env of c.cluster.environments) {
+          const o = buildOverlayValues(c.cluster, s, env.name, buildChartValues(c.cluster, s));
+          expect(strip(formatCommentedYaml(o, overlayComments(env.name)))).toBe(strip(stringifyYaml(o)));
+        }
+      }
+    }
+  });
+
   it('every object with fixed keys in values.schema.json forbids other keys', () => {
     const loose: string[] = [];
     const walk = (node: unknown, path: string) => {
@@ -110,12 +128,12 @@ describe('chart values and schema', () => {
       if (o.properties && o.additionalProperties !== false) loose.push(path);
       for (const [k, v] of Object.entries(o)) walk(v, `${path}/${k}`);
     };
-    walk(buildValuesSchema('x', ['dev']), '');
+    walk(buildValuesSchema(['dev']), '');
     expect(loose).toEqual([]);
   });
 
   it('every chart value key is declared in the schema (values.yaml itself passes)', () => {
-    const schema = buildValuesSchema('alpha', ['dev', 'prod']) as { properties: Record<string, { properties?: Record<string, unknown> }> };
+    const schema = buildValuesSchema(['dev', 'prod']) as { properties: Record<string, { properties?: Record<string, unknown> }> };
     const values = buildChartValues(cluster, svc('alpha')) as unknown as Record<string, unknown>;
     expect(Object.keys(values).sort()).toEqual(Object.keys(schema.properties).sort());
     for (const [k, v] of Object.entries(values)) {
