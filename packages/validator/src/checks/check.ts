@@ -29,6 +29,11 @@ export interface PolicyContext {
    * so a missing target is a fault. In manifests mode (false) only a target found elsewhere is reported.
    */
   complete: boolean;
+  /**
+   * True when the cluster-level objects (environments/<env>/cluster: the Prometheus Adapter rules, the
+   * frontend rules) are among the objects, so a missing adapter rule is a fault (repository mode only).
+   */
+  clusterObjects: boolean;
   /** Host paths pods may mount (catalog/cluster.yaml allowedHostPaths). */
   allowedHostPaths: string[];
   /** Per catalog service: what its securityContext allows (privileged, runAsUser 0). */
@@ -39,7 +44,7 @@ export interface PolicyContext {
   routedServices: string[];
 }
 
-export const EMPTY_CONTEXT: PolicyContext = { complete: false, allowedHostPaths: [], allowances: {}, routedServices: [] };
+export const EMPTY_CONTEXT: PolicyContext = { complete: false, clusterObjects: false, allowedHostPaths: [], allowances: {}, routedServices: [] };
 
 /** One problem a template found: the object, a path into it, and what is wrong (and what is expected). */
 export interface Issue {

@@ -25,5 +25,5 @@ export async function readValidatorConfig(root: string): Promise<ValidatorConfig
 export async function readPolicyContext(root: string, complete: boolean): Promise<PolicyContext> {
   if (!existsSync(join(root, 'catalog', 'cluster.yaml'))) return { ...EMPTY_CONTEXT, complete };
   const loaded = await readCatalog(root);
-  return loaded.catalog ? { ...policyContextFromCatalog(loaded.catalog, complete), allowances: {}, routedServices: [] } : { ...EMPTY_CONTEXT, complete };
+  return loaded.catalog ? { ...policyContextFromCatalog(loaded.catalog, complete, false), allowances: {}, routedServices: [] } : { ...EMPTY_CONTEXT, complete };
 }

@@ -2,7 +2,7 @@ import type { Catalog } from '@cmsweb/catalog';
 import type { PolicyContext } from '../checks/check.js';
 
 /** Pure: what the catalog tells policy checks (allowed host paths, privileges, the frontend). */
-export function policyContextFromCatalog(catalog: Catalog, complete: boolean): PolicyContext {
+export function policyContextFromCatalog(catalog: Catalog, complete: boolean, clusterObjects = complete): PolicyContext {
   const allowances: PolicyContext['allowances'] = {};
   for (const s of catalog.services) {
     const sc = s.securityContext ?? {};
@@ -10,6 +10,7 @@ export function policyContextFromCatalog(catalog: Catalog, complete: boolean): P
   }
   return {
     complete,
+    clusterObjects,
     allowedHostPaths: catalog.cluster.allowedHostPaths,
     allowances,
     frontend: { namespace: catalog.cluster.frontend.namespace, podLabels: catalog.cluster.frontend.podLabels },

@@ -109,7 +109,7 @@ export const hpaMetricAdapter: CheckTemplate = {
     const uses = hpas.flatMap((h) => customMetricsOf(h).map((m) => ({ hpa: h, m })));
     if (!uses.length) return [];
     const served = adapterConfigs(objects, new RegExp(String(params.dataKey ?? 'config\\.yaml$')));
-    if (!served && !context.complete) return [];
+    if (!served && !context.clusterObjects) return [];
     return uses
       .filter(({ m }) => !(served ?? []).some((s) => s(m.name)))
       .map(({ hpa, m }) => ({

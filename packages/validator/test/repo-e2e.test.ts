@@ -1,0 +1,202 @@
+import { readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { runCli, tempRepo, FIXTURE_REPO } from './helpers.js';
+
+// End to end on the fixture repository through the real CLI and the real helm: a clean repository
+// exits 0; each injected defect is reported with the file and line a person edits.
+
+interface JsonFinding { check: string; severity: string; message: string; file?: string; line?: number; column?: number; env?: string; service?: string; resource?: { kind: string; name: string }; path?: string }
+interface JsonReport { summary: { resources: number; errors: number; warnings: number }; findings: JsonFinding[] }
+
+const cleanups: Array<() => void> = [];
+afterEach(() => cleanups.splice(0).forEach((c) => c()));
+
+function repoWith(edits: Record<string, (text: string) => string>): string {
+  const repo = tempRepo();
+  cleanups.push(repo.cleanup);
+  for (const [file, edit] of Object.entries(edits)) {
+    const p = join(repo.dir, file);
+    writeFileSync(p, edit(readFileSync(p, 'utf8')));
+  }
+  return repo.dir;
+}
+
+function validate(root: string, ...args: string[]): { code: number; report: JsonReport } {
+  const r = runCli(['--root', root, '--output', 'json', ...args]);
+  expect(r.stderr).toBe('');
+  return { code: r.code, report: JSON.parse(r.stdout) as JsonReport };
+}
+
+/** 1-based line of the first line of `file` in `root` containing `needle`. */
+function lineOf(root: string, file: string, needle: string): number {
+  const i = readFileSync(join(root, file), 'utf8').split('\n').findIndex((l) => l.includes(needle));
+  expect(i, `${needle} in ${file}`).toBeGreaterThanOrEqual(0);
+  return i + 1;
+}
+
+describe('validator on the fixture repository', { timeout: 60_000 }, () => {
+  it('exits 0 on the clean repository and counts what it validated', () => {
+    const { code, report } = validate(FIXTURE_REPO);
+    expect(report.findings).toEqual([]);
+    expect(code).toBe(0);
+    // per environment: Deployment, Service, HPA, PDB, NetworkPolicy rendered + 7 generated objects
+    expect(report.summary).toEqual({ resources: 24, errors: 0, warnings: 0 });
+  });
+
+  it('a typo key in an overlay: overlay-schema at the key, with a suggestion', () => {
+    const root = repoWith({ 'environments/dev/values/demo.yaml': (t) => `${t}replicaz: 2\n` });
+    const { code, report } = validate(root);
+    expect(code).toBe(1);
+    expect(report.findings).toEqual([
+      expect.objectContaining({ check: 'overlay-schema', file: 'environments/dev/values/demo.yaml', line: lineOf(root, 'environments/dev/values/demo.yaml', 'replicaz'), column: 1, env: 'dev', service: 'demo', message: expect.stringContaining('did you mean "replicaCount"') }),
+    ]);
+  });
+
+  it('a duplicate key: yaml-duplicate-key at the second occurrence', () => {
+    const root = repoWith({ 'environments/prod/values/demo.yaml': (t) => t.replace('environment: prod\n', 'environment: prod\nenvironment: dev\n') });
+    const { code, report } = validate(root);
+    expect(code).toBe(1);
+    expect(report.findings).toEqual([
+      expect.objectContaining({ check: 'yaml-duplicate-key', file: 'environments/prod/values/demo.yaml', line: lineOf(root, 'environments/prod/values/demo.yaml', 'environment: dev'), column: 1 }),
+    ]);
+  });
+
+  it('latest in prod: the tag policy at the overlay and the moving tag at the template', () => {
+    const root = repoWith({ 'environments/prod/values/demo.yaml': (t) => t.replace('tag: v1.0.0', 'tag: latest') });
+    const { code, report } = validate(root);
+    expect(code).toBe(1);
+    expect(report.findings.map((f) => [f.check, f.file, f.line, f.env])).toEqual([
+      ['image-tag', 'charts/demo/templates/deployment.yaml', lineOf(root, 'charts/demo/templates/deployment.yaml', 'image:'), 'prod'],
+      ['tag-policy', 'environments/prod/values/demo.yaml', lineOf(root, 'environments/prod/values/demo.yaml', 'tag: latest'), 'prod'],
+    ]);
+  });
+
+  it('a hand-edited template that breaks rendering: chart-render at the template line, per environment', () => {
+    const root = repoWith({ 'charts/demo/templates/pdb.yaml': (t) => t.replace('minAvailable: 1', 'minAvailable: {{ .Values.pdb.min }}') });
+    const { code, report } = validate(root);
+    expect(code).toBe(1);
+    const line = lineOf(root, 'charts/demo/templates/pdb.yaml', '.Values.pdb.min');
+    expect(report.findings.map((f) => [f.check, f.file, f.line, f.env])).toEqual([
+      ['chart-render', 'charts/demo/templates/pdb.yaml', line, 'dev'],
+      ['chart-render', 'charts/demo/templates/pdb.yaml', line, 'prod'],
+    ]);
+    expect(report.findings[0]!.message).toMatch(/nil pointer/);
+  });
+
+  it('a template that does not parse: chart-template-parse, once for the chart', () => {
+    const root = repoWith({ 'charts/demo/templates/hpa.yaml': (t) => t.replace(/\{\{- end \}\}\n$/, '') });
+    const { report } = validate(root);
+    expect(report.findings).toEqual([expect.objectContaining({ check: 'chart-template-parse', file: 'charts/demo/templates/hpa.yaml' })]);
+    expect(report.findings[0]!.env).toBeUndefined();
+  });
+
+  it('an unknown field added to a template: schema-unknown-field at the template line', () => {
+    const root = repoWith({ 'charts/demo/templates/deployment.yaml': (t) => t.replace('          ports:\n', '          imagePullPolicyy: Always\n          ports:\n') });
+    const { code, report } = validate(root);
+    expect(code).toBe(1);
+    const line = lineOf(root, 'charts/demo/templates/deployment.yaml', 'imagePullPolicyy');
+    expect(report.findings.map((f) => [f.check, f.file, f.line, f.column, f.path, f.env])).toEqual([
+      ['schema-unknown-field', 'charts/demo/templates/deployment.yaml', line, 11, '/spec/template/spec/containers/0/imagePullPolicyy', 'dev'],
+      ['schema-unknown-field', 'charts/demo/templates/deployment.yaml', line, 11, '/spec/template/spec/containers/0/imagePullPolicyy', 'prod'],
+    ]);
+    expect(report.findings[0]!.message).toContain('did you mean "imagePullPolicy"');
+  });
+
+  it('a generated Argo CD object with an unknown field is checked against its CRD', () => {
+    const root = repoWith({ 'environments/dev/argocd/apps/demo.yaml': (t) => t.replace('  project: cmsweb', '  project: cmsweb\n  projekt: cmsweb') });
+    const { report } = validate(root);
+    expect(report.findings).toEqual([
+      expect.objectContaining({ check: 'schema-unknown-field', file: 'environments/dev/argocd/apps/demo.yaml', line: lineOf(root, 'environments/dev/argocd/apps/demo.yaml', 'projekt'), resource: expect.objectContaining({ kind: 'Application' }) }),
+    ]);
+  });
+
+  it('--env and --service narrow what is rendered', () => {
+    const root = repoWith({ 'environments/prod/values/demo.yaml': (t) => t.replace('tag: v1.0.0', 'tag: latest') });
+    expect(validate(root, '--env', 'dev').code).toBe(0);
+    expect(validate(root, '--env', 'prod', '--service', 'demo').code).toBe(1);
+  });
+
+  it('validator.yaml switches a check off; an annotation ignores it for one object', () => {
+    const root = repoWith({ 'environments/prod/values/demo.yaml': (t) => t.replace('tag: v1.0.0', 'tag: latest') });
+    writeFileSync(join(root, 'validator.yaml'), 'checks:\n  tag-policy: off\n');
+    expect(validate(root).report.findings.map((f) => f.check)).toEqual(['image-tag']);
+    const dep = join(root, 'charts/demo/templates/deployment.yaml');
+    writeFileSync(dep, readFileSync(dep, 'utf8').replace('  labels:\n    {{- include "demo.labels" . | nindent 4 }}\nspec:', '  labels:\n    {{- include "demo.labels" . | nindent 4 }}\n  annotations:\n    validator.cmsweb.cern.ch/ignore: image-tag\nspec:'));
+    const { code, report } = validate(root);
+    expect(report.findings).toEqual([]);
+    expect(code).toBe(0);
+  });
+});
+
+describe('CLI contract', { timeout: 60_000 }, () => {
+  it.each([
+    [['--root', '/nonexistent-dir'], /not a repository of this project: catalog\/cluster.yaml is missing/],
+    [['--root', FIXTURE_REPO, '--env', 'staging'], /unknown environment staging: expected one of dev, prod/],
+    [['--root', FIXTURE_REPO, '--service', 'nope'], /unknown service nope/],
+    [['--root', FIXTURE_REPO, '--renderer', 'native'], /unknown renderer "native": expected one of helm/],
+    [['--root', FIXTURE_REPO, '--output', 'xml'], /argument 'xml' is invalid/],
+    [['--no-such-flag'], /unknown option '--no-such-flag'/],
+    [['manifests', '/nonexistent.yaml'], /\/nonexistent.yaml: no such file or directory/],
+    [['chart', '/nonexistent'], /\/nonexistent: not a directory/],
+    [['manifests', '-', '--kube-version', 'latest'], /--kube-version "latest" is not a Kubernetes version/],
+  ])('%j is bad usage: exit 2, one line on stderr, no stack', (args, message) => {
+    const r = runCli(args, { input: '' });
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(message);
+    expect(r.stderr).not.toMatch(/\n\s+at /);
+  });
+
+  it('a broken validator.yaml is bad input naming file:line:column', () => {
+    const repo = tempRepo();
+    cleanups.push(repo.cleanup);
+    writeFileSync(join(repo.dir, 'validator.yaml'), 'checks:\n  image-tags: off\n');
+    const r = runCli(['--root', repo.dir]);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toBe('validator: validator.yaml:2:3: unknown check "image-tags": run `npx validator checks` for the list of ids\n');
+  });
+
+  it('text output groups by file, shows file:line:column and ends with one summary line', () => {
+    const root = repoWith({ 'environments/prod/values/demo.yaml': (t) => t.replace('tag: v1.0.0', 'tag: latest') });
+    const r = runCli(['--root', root]);
+    expect(r.code).toBe(1);
+    const lines = r.stdout.trimEnd().split('\n');
+    expect(lines).toContain('environments/prod/values/demo.yaml');
+    expect(lines.some((l) => l.startsWith('  environments/prod/values/demo.yaml:3:3  error  '))).toBe(true);
+    expect(lines.at(-1)).toBe('✖ 2 errors, 0 warnings in 24 resources');
+  });
+
+  it('junit and sarif outputs carry the findings', () => {
+    const root = repoWith({ 'environments/prod/values/demo.yaml': (t) => t.replace('tag: v1.0.0', 'tag: latest') });
+    const junit = runCli(['--root', root, '--output', 'junit']).stdout;
+    expect(junit).toMatch(/^<\?xml version="1.0" encoding="UTF-8"\?>\n<testsuites name="validator" tests="2" failures="2">/);
+    expect(junit).toContain('<testsuite name="environments/prod/values/demo.yaml" tests="1" failures="1">');
+    const sarif = JSON.parse(runCli(['--root', root, '--output', 'sarif']).stdout);
+    expect(sarif.version).toBe('2.1.0');
+    expect(sarif.runs[0].results.map((r: { ruleId: string; locations: Array<{ physicalLocation: { artifactLocation: { uri: string }; region: { startLine: number } } }> }) => [r.ruleId, r.locations[0]!.physicalLocation.artifactLocation.uri, r.locations[0]!.physicalLocation.region.startLine])).toEqual([
+      ['image-tag', 'charts/demo/templates/deployment.yaml', 23],
+      ['tag-policy', 'environments/prod/values/demo.yaml', 3],
+    ]);
+  });
+
+  it('chart mode validates any chart with values files', () => {
+    const repo = tempRepo();
+    cleanups.push(repo.cleanup);
+    writeFileSync(join(repo.dir, 'bad-values.yaml'), 'image:\n  tag: v1\n  tagg: v2\n');
+    const r = runCli(['chart', join(repo.dir, 'charts/demo'), '-f', join(repo.dir, 'bad-values.yaml'), '--namespace', 'demo', '--output', 'json']);
+    expect(r.code).toBe(1);
+    const report = JSON.parse(r.stdout) as JsonReport;
+    expect(report.findings).toEqual([expect.objectContaining({ check: 'overlay-schema', file: join(repo.dir, 'bad-values.yaml'), line: 3, column: 3 })]);
+    const ok = runCli(['chart', join(repo.dir, 'charts/demo'), '-f', join(repo.dir, 'environments/prod/values/demo.yaml'), '--namespace', 'demo', '--kube-version', '1.33']);
+    expect(ok.code).toBe(0);
+    expect(ok.stdout.trimEnd().split('\n').at(-1)).toBe('✔ 0 errors, 0 warnings in 5 resources');
+  });
+
+  it('checks lists every check; --output markdown is the README table', () => {
+    const r = runCli(['checks', '--output', 'markdown']);
+    expect(r.code).toBe(0);
+    const readme = readFileSync(join(__dirname, '..', 'README.md'), 'utf8');
+    const table = /<!-- checks:start -->\n([\s\S]*?)<!-- checks:end -->/.exec(readme)?.[1];
+    expect(table, 'README.md has the generated check table (npx validator checks --output markdown)').toBe(r.stdout);
+  });
+});

@@ -1,0 +1,132 @@
+import { describe, expect, it } from 'vitest';
+import { splitDocuments } from '../src/manifests/split-documents.js';
+import { parseHelmError } from '../src/render/helm-errors.js';
+import { mapRenderedLine } from '../src/render/template-lines.js';
+import { parseValidatorConfig, applyConfig } from '../src/config/validator-config.js';
+import { parseImage } from '../src/checks/templates/container-templates.js';
+import { servedMetrics } from '../src/checks/templates/autoscaling-templates.js';
+import { selectorMatches } from '../src/checks/workloads.js';
+import { fromPointer, toPointer, buildResult, type Finding } from '../src/findings.js';
+import { mergeValues } from '../src/sources/values-schema.js';
+
+describe('splitDocuments', () => {
+  it.each([
+    ['a: 1\n', [[1, 'a: 1\n']]],
+    ['---\na: 1\n---\nb: 2\n', [[1, '---\na: 1\n'], [3, '---\nb: 2\n']]],
+    ['a: 1\n--- # second\nb: 2', [[1, 'a: 1\n'], [2, '--- # second\nb: 2']]],
+    // a --- inside an indented block scalar is content, not a marker
+    ['a: |\n  ---\n  x\n---\nb: 2\n', [[1, 'a: |\n  ---\n  x\n'], [4, '---\nb: 2\n']]],
+    ['a: 1\r\n---\r\nb: 2\r\n', [[1, 'a: 1\r\n'], [2, '---\r\nb: 2\r\n']]],
+    ['', [[1, '']]],
+  ] as const)('%j', (text, expected) => {
+    expect(splitDocuments(text).map((c) => [c.startLine, c.text])).toEqual(expected);
+  });
+
+  it('concatenated chunks are the input', () => {
+    const text = '# head\n---\na: 1\n---\n---\nb: [1,\n 2]\n...\n';
+    expect(splitDocuments(text).map((c) => c.text).join('')).toBe(text);
+  });
+});
+
+describe('parseHelmError', () => {
+  it.each([
+    ['Error: parse error at (demo/templates/hpa.yaml:17): unexpected EOF\n\nUse --debug flag to render out invalid YAML\n', { kind: 'template-parse', file: 'templates/hpa.yaml', line: 17 }],
+    ['Error: mongodb/templates/monitoring.yaml:438:105\n  executing "mongodb/templates/monitoring.yaml" at <.Values.instance0.serviceName>:\n    nil pointer evaluating interface {}.serviceName\n', { kind: 'template-execute', file: 'templates/monitoring.yaml', line: 438, column: 105 }],
+    ['Error: template: mini/templates/cm.yaml:3:5: executing "mini/templates/cm.yaml" at <.Values.a.b>: nil pointer', { kind: 'template-execute', file: 'templates/cm.yaml', line: 3, column: 5 }],
+    ['Error: execution error at (demo/charts/sub/templates/x.yaml:5:3): image.tag is required', { kind: 'template-execute', file: 'charts/sub/templates/x.yaml', line: 5, column: 3 }],
+    ['Error: YAML parse error on demo/templates/bad.yaml: error converting YAML to JSON: yaml: line 2: mapping values are not allowed in this context', { kind: 'output-yaml', file: 'templates/bad.yaml' }],
+    ["Error: values don't meet the specifications of the schema(s) in the following chart(s):\nhc:\n- at '': additional properties 'replicaz' not allowed\n", { kind: 'values-schema' }],
+    ['Error: invalid chart apiVersion\n', { kind: 'chart', message: 'invalid chart apiVersion' }],
+  ])('%s', (stderr, expected) => {
+    expect(parseHelmError(stderr)).toMatchObject(expected);
+  });
+});
+
+describe('mapRenderedLine', () => {
+  const template = 'kind: Deployment\nspec:\n  containers:\n    - name: {{ .Chart.Name }}\n      image: {{ .Values.image }}\n      command: [a]\n      command: [b]\n';
+  const rendered = '# Source: x/templates/d.yaml\nkind: Deployment\nspec:\n  containers:\n    - name: web\n      image: "r:1"\n      command: [a]\n      command: [b]\n';
+  it.each([
+    [2, { line: 1, column: 1 }],   // same content
+    [6, { line: 5, column: 7 }],   // same key, substituted value
+    [5, { line: 4, column: 7 }],   // list item key
+    [8, { line: 7, column: 7 }],   // second occurrence maps to the second occurrence
+  ])('rendered line %i', (line, expected) => {
+    expect(mapRenderedLine(rendered, line, template)).toEqual(expected);
+  });
+  it('gives up on a line the template does not have', () => {
+    expect(mapRenderedLine('a: 1\nzzz: 2\n', 2, 'a: 1\n')).toBeUndefined();
+  });
+});
+
+describe('validator.yaml', () => {
+  it('switches checks off and changes severities', () => {
+    const { config, problems } = parseValidatorConfig('checks:\n  standard-labels: off\n  liveness-probe: error\n');
+    expect(problems).toEqual([]);
+    const findings: Finding[] = [
+      { check: 'standard-labels', severity: 'warning', message: 'a' },
+      { check: 'liveness-probe', severity: 'warning', message: 'b' },
+      { check: 'image-tag', severity: 'error', message: 'c' },
+    ];
+    expect(applyConfig(findings, config).map((f) => `${f.check}:${f.severity}`)).toEqual(['liveness-probe:error', 'image-tag:error']);
+  });
+  it('names the line of an unknown check and of a bad level', () => {
+    const { problems } = parseValidatorConfig('checks:\n  image-tags: off\n  image-tag: fatal\n', 'validator.yaml');
+    expect(problems.map((p) => `${p.line}:${p.column} ${p.message}`)).toEqual([
+      '2:3 unknown check "image-tags": run `npx validator checks` for the list of ids',
+      '3:3 check "image-tag" is set to "fatal": expected off, warning or error',
+    ]);
+  });
+  it('rejects keys other than checks', () => {
+    expect(parseValidatorConfig('check:\n  a: off\n').problems[0]).toMatchObject({ line: 1, column: 1, message: 'unknown key "check": the only key is "checks"' });
+  });
+});
+
+describe('small pure helpers', () => {
+  it.each([
+    ['nginx', { repository: 'nginx' }],
+    ['nginx:1.25', { repository: 'nginx', tag: '1.25' }],
+    ['registry:5000/a/b', { repository: 'registry:5000/a/b' }],
+    ['registry:5000/a/b:v1', { repository: 'registry:5000/a/b', tag: 'v1' }],
+    [`a/b@sha256:${'a'.repeat(64)}`, { repository: 'a/b', digest: `sha256:${'a'.repeat(64)}` }],
+  ])('parseImage(%s)', (image, expected) => {
+    expect(parseImage(image)).toEqual({ tag: undefined, digest: undefined, ...expected });
+  });
+
+  it('JSON pointers round-trip, escaping / and ~', () => {
+    const path = ['metadata', 'annotations', 'a/b~c', 'spec', 0];
+    expect(toPointer(path)).toBe('/metadata/annotations/a~1b~0c/spec/0');
+    expect(fromPointer(toPointer(path))).toEqual(path);
+  });
+
+  it('selectors: matchLabels and matchExpressions', () => {
+    const labels = { app: 'web', tier: 'front' };
+    expect(selectorMatches({ matchLabels: { app: 'web' } }, labels)).toBe(true);
+    expect(selectorMatches({ matchLabels: { app: 'api' } }, labels)).toBe(false);
+    expect(selectorMatches({ matchExpressions: [{ key: 'tier', operator: 'In', values: ['front'] }] }, labels)).toBe(true);
+    expect(selectorMatches({ matchExpressions: [{ key: 'tier', operator: 'NotIn', values: ['front'] }] }, labels)).toBe(false);
+    expect(selectorMatches({ matchExpressions: [{ key: 'zone', operator: 'DoesNotExist' }] }, labels)).toBe(true);
+    expect(selectorMatches({ app: 'web' }, labels, true)).toBe(true);
+  });
+
+  it('Prometheus Adapter rules: renamed, literal and pattern series', () => {
+    const served = servedMetrics({
+      rules: [
+        { seriesQuery: 'http_requests_total{namespace!=""}', name: { matches: '^(.*)_total$', as: '${1}_per_second' } },
+        { seriesQuery: 'queue_depth' },
+      ],
+    });
+    const names = ['http_requests_per_second', 'queue_depth', 'other'];
+    expect(names.map((n) => served.some((s) => s(n)))).toEqual([true, true, false]);
+  });
+
+  it('values coalesce like Helm: maps merge, null deletes', () => {
+    expect(mergeValues({ a: { b: 1, c: 2 }, d: [1] }, { a: { c: 3, b: null }, d: [2] })).toEqual({ a: { c: 3 }, d: [2] });
+  });
+
+  it('the result counts each finding once and orders them by file and line', () => {
+    const f = (file: string, line: number): Finding => ({ check: 'x', severity: 'error', message: 'm', file, line, column: 1 });
+    const r = buildResult([f('b', 1), f('a', 2), f('a', 1), f('a', 1)], 7);
+    expect(r.summary).toEqual({ resources: 7, errors: 3, warnings: 0 });
+    expect(r.findings.map((x) => `${x.file}:${x.line}`)).toEqual(['a:1', 'a:2', 'b:1']);
+  });
+});
