@@ -22,7 +22,7 @@ export interface ChangeReport {
   outcome: ChangeOutcome;
 }
 
-const MAX_ATTEMPTS = 12;
+const MAX_ATTEMPTS = 20;
 
 async function execute(command: ChangeCommand, flags: ChangeFlags, spec: ChangeSpec): Promise<ChangeReport> {
   const remote = flags.remote ?? 'origin';

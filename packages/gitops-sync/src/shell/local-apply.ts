@@ -1,4 +1,4 @@
-import { closeSync, existsSync, fsyncSync, linkSync, openSync, readFileSync, renameSync, rmSync, statSync, writeFileSync, writeSync } from 'node:fs';
+import { closeSync, existsSync, fsyncSync, linkSync, openSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync, writeSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import type { FileChange } from '../core/change-plan.js';
 import { git, readBlobs, type Repository } from './git.js';
@@ -73,6 +73,21 @@ export async function withLock<T>(repo: Repository, fn: () => Promise<T>): Promi
   }
 }
 
+/** Removes lock files (and their link sources) left by processes that no longer run. */
+function clearStaleLocks(repo: Repository): void {
+  const lock = basename(lockPath(repo));
+  for (const f of readdirSync(repo.gitDir)) {
+    if (f !== lock && !f.startsWith(`${lock}.`)) continue;
+    let pid: number;
+    try {
+      pid = Number(readFileSync(join(repo.gitDir, f), 'utf8').trim());
+    } catch {
+      continue;
+    }
+    if (!alive(pid)) rmSync(join(repo.gitDir, f), { force: true });
+  }
+}
+
 function readText(path: string): string | null {
   return existsSync(path) ? readFileSync(path, 'utf8') : null;
 }
@@ -136,6 +151,7 @@ async function updateIndex(repo: Repository, paths: string[]): Promise<void> {
  * or undefined when there was nothing to do.
  */
 export async function recoverInterrupted(repo: Repository): Promise<string | undefined> {
+  clearStaleLocks(repo);
   if (!existsSync(journalPath(repo))) return undefined;
   return withLock(repo, async () => {
     const text = readText(journalPath(repo));
