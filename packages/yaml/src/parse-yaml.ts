@@ -97,6 +97,9 @@ function errorOffset(text: string, code: string, message: string, pos: number): 
   }
   let p = pos;
   while (code === 'BAD_INDENT' && text[p] === ' ') p++;
+  // After a key with an empty value (`command:` then a newline) the parser reports the duplicate at the
+  // end of that empty value: move on to where the duplicated key itself starts.
+  while (code === 'DUPLICATE_KEY' && (text[p] === ' ' || text[p] === '\n' || text[p] === '\r' || text[p] === '\t')) p++;
   return p;
 }
 
