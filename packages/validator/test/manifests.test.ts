@@ -1,0 +1,76 @@
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { EMPTY_CONTEXT } from '../src/checks/check.js';
+import { DEFAULT_CONFIG } from '../src/config/validator-config.js';
+import { validateManifestInputs } from '../src/manifests/validate-manifests.js';
+import { runCli } from './helpers.js';
+
+const dir = mkdtempSync(join(tmpdir(), 'validator-manifests-'));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+/**
+ * A document with a large multi-byte block scalar (cheap to parse, many bytes), missing one standard label
+ * (a finding with its line for every document) and, every 7th, a duplicate key.
+ */
+function doc(i: number): string {
+  const body = Array.from({ length: 120 }, (_, k) => `    ligne ${k} — élément ${i} ✓ 測試 ${'x'.repeat(40)}`).join('\n');
+  const defect = i % 7 === 0 ? `  tier: one\n  tier: two\n` : '';
+  return `apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: cm-${i}\n  namespace: ns-${i % 13}\n  labels: {app.kubernetes.io/name: cm, app.kubernetes.io/instance: cm-${i}}\n  annotations: {note: "élément ${i} ✓ 測試"}\ndata:\n${defect}  payload: |\n${body}\n`;
+}
+
+describe('manifests mode', () => {
+  it('piped input of tens of megabytes gives exactly the result of the same file read from disk', { timeout: 240_000 }, () => {
+    const docs: string[] = [];
+    let size = 0;
+    for (let i = 0; size < 24 * 1024 * 1024; i++) {
+      const d = doc(i);
+      docs.push(d);
+      size += Buffer.byteLength(d);
+    }
+    const text = docs.join('---\n');
+    const file = join(dir, 'big.yaml');
+    writeFileSync(file, text);
+    const fromDisk = runCli(['manifests', file, '--output', 'json']);
+    const piped = runCli(['manifests', '-', '--output', 'json'], { input: Buffer.from(text) });
+    expect(piped.stderr).toBe('');
+    expect(fromDisk.code).toBe(1);
+    expect(piped.code).toBe(fromDisk.code);
+    const disk = JSON.parse(fromDisk.stdout);
+    const pipe = JSON.parse(piped.stdout.replaceAll('"file": "-"', `"file": ${JSON.stringify(file)}`));
+    expect(pipe).toEqual(disk);
+    const defective = docs.filter((_, i) => i % 7 === 0).length;
+    // a defective document has a duplicate key, so it yields that finding and no resource
+    const count = (check: string) => disk.findings.filter((f: { check: string }) => f.check === check).length;
+    expect(count('yaml-duplicate-key')).toBe(defective);
+    expect(count('standard-labels')).toBe(docs.length - defective);
+    expect(disk.findings).toHaveLength(docs.length);
+    expect(disk.summary.resources).toBe(docs.length - defective);
+  });
+
+  it('worker threads and a single thread give the same result', { timeout: 120_000 }, async () => {
+    const docs = Array.from({ length: 60 }, (_, i) => `apiVersion: apps/v1
+kind: Deployment
+metadata: {name: app-${i}, namespace: ns-${i % 3}}
+spec:
+  selector: {matchLabels: {app: app-${i}}}
+  template:
+    metadata: {labels: {app: app-${i}}}
+    spec:
+      containers: [{name: app, image: "r/app:${i % 5 === 0 ? 'latest' : 'v1'}", imagePullPolicyy: Always}]
+---
+apiVersion: autoscaling/v2
+kind: HorizontalPodAutoscaler
+metadata: {name: app-${i}, namespace: ns-${(i + (i % 4 === 0 ? 1 : 0)) % 3}}
+spec: {maxReplicas: 2, scaleTargetRef: {apiVersion: apps/v1, kind: Deployment, name: app-${i}}}
+`);
+    const inputs = [{ path: 'a.yaml', text: docs.slice(0, 30).join('---\n') }, { path: 'b.yaml', text: docs.slice(30).join('---\n') }];
+    const opts = { kubernetesVersion: '1.33', config: DEFAULT_CONFIG, context: EMPTY_CONTEXT };
+    const single = await validateManifestInputs(inputs, { ...opts, parallel: 1 });
+    const workers = await validateManifestInputs(inputs, { ...opts, parallel: 2, workerThreshold: 10 });
+    expect(workers).toEqual(single);
+    const checks = new Set(single.findings.map((f) => f.check));
+    for (const c of ['schema-unknown-field', 'image-tag', 'hpa-target', 'liveness-probe']) expect(checks).toContain(c);
+  });
+});
