@@ -1,4 +1,5 @@
 import { stat } from 'node:fs/promises';
+import { join } from 'node:path';
 import { readCatalog } from '@cmsweb/catalog';
 import { sortFindings, type SourceFinding } from '@cmsweb/yaml';
 import { checkGenerationRules } from './generation-rules.js';
@@ -28,6 +29,8 @@ export async function generate(options: GenerateOptions): Promise<GenerateResult
   const { root } = options;
   const isDir = await stat(root).then((s) => s.isDirectory(), () => false);
   if (!isDir) throw new UsageError(`--root ${root} is not a directory`);
+  const hasCluster = await stat(join(root, 'catalog', 'cluster.yaml')).then((s) => s.isFile(), () => false);
+  if (!hasCluster) throw new UsageError(`${join(root, 'catalog', 'cluster.yaml')} does not exist; --root must be a repository with catalog/cluster.yaml and catalog/services/`);
 
   const loaded = await readCatalog(root);
   const errors = (f: SourceFinding[]) => f.filter((x) => x.severity === 'error');

@@ -15,7 +15,8 @@ async function generated(): Promise<string> {
   return root;
 }
 
-describe('chartgen generate', () => {
+// Each test spawns several node processes; on a loaded CI machine that takes far longer than vitest's 5 s default.
+describe('chartgen generate', { timeout: 120_000 }, () => {
   it('writes charts and environments, then --check finds nothing to do', async () => {
     const root = copyRepo(fixtureRepo);
     const first = await runCli(['generate', '--root', root]);
@@ -145,5 +146,8 @@ describe('chartgen generate', () => {
     const missing = await runCli(['generate', '--root', join(fixtureRepo, 'does-not-exist')]);
     expect(missing.code).toBe(2);
     expect(missing.stderr).toMatch(/is not a directory/);
+    const noCatalog = await runCli(['generate', '--root', join(fixtureRepo, 'catalog')]);
+    expect(noCatalog.code).toBe(2);
+    expect(noCatalog.stderr).toMatch(/catalog\/cluster\.yaml does not exist; --root must be a repository/);
   });
 });

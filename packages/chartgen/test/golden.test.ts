@@ -6,7 +6,7 @@ import { fixtureRepo, goldenDir, planFrom, readDirTree } from './helpers.js';
 // The fixture catalog's complete output against test/golden/. Regenerate deliberately with
 // UPDATE_GOLDEN=1 npx vitest run --root packages/chartgen, then review the diff.
 
-describe('golden output of the fixture catalog', async () => {
+describe('golden output of the fixture catalog', { timeout: 60_000 }, async () => {
   const planned = await planFrom(fixtureRepo);
 
   if (process.env.UPDATE_GOLDEN === '1') {

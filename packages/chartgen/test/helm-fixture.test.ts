@@ -9,7 +9,7 @@ import { find, helmTemplate, writeOverlay, type K8sObject } from './render.js';
 
 const DIGEST = `sha256:${'ab12'.repeat(16)}`;
 
-describe('fixture charts rendered by the real helm', () => {
+describe('fixture charts rendered by the real helm', { timeout: 120_000 }, () => {
   let root = '';
   const render = (svc: string, ns: string, env: string, extra: string[] = []) =>
     helmTemplate(root, svc, ns, [join(root, 'environments', env, 'values', `${svc}.yaml`), ...extra]);
@@ -24,7 +24,7 @@ describe('fixture charts rendered by the real helm', () => {
     root = copyRepo(fixtureRepo);
     const r = await generate({ root, check: false });
     expect(r.status).toBe('ok');
-  });
+  }, 120_000);
   afterAll(removeTempDirs);
 
   describe('alpha in prod (HPA with Pods and Object metrics, logging, every volume kind)', () => {
@@ -35,7 +35,7 @@ describe('fixture charts rendered by the real helm', () => {
       objects = await ok('alpha', 'web', 'prod');
       pod = find(objects, 'Deployment', 'alpha')!.spec.template.spec;
       main = pod.containers[0];
-    });
+    }, 120_000);
 
     it('runs the overlay tag and omits replicas under the HPA', () => {
       expect(main.image).toBe('registry.example.org/cmsweb/alpha:1.4.0-stable');

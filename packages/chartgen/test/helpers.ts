@@ -32,7 +32,11 @@ export interface CliResult { code: number; stdout: string; stderr: string }
 /** Runs the real CLI as a child process (`node packages/chartgen/bin/chartgen.js ...`). */
 export function runCli(args: string[], env: NodeJS.ProcessEnv = {}): Promise<CliResult> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [bin, ...args], { env: { ...process.env, ...env, NO_COLOR: '1' } });
+    // No colour settings at all: nx sets FORCE_COLOR, and node warns on stderr when NO_COLOR meets it.
+    const childEnv: NodeJS.ProcessEnv = { ...process.env, ...env };
+    delete childEnv.FORCE_COLOR;
+    delete childEnv.NO_COLOR;
+    const child = spawn(process.execPath, [bin, ...args], { env: childEnv });
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (d) => (stdout += d));
