@@ -15,18 +15,21 @@ export interface Identity {
 /** Writes the blobs and the tree of `base` with the plan's files applied; returns the tree id. */
 export async function stageTree(root: string, base: string, files: readonly FileChange[]): Promise<string> {
   const dir = mkdtempSync(join(tmpdir(), 'gitops-sync-index-'));
-  const indexFile = join(dir, 'index');
-  const dispose = () => rmSync(dir, { recursive: true, force: true });
   try {
-    const env = { GIT_INDEX_FILE: indexFile };
+    const env = { GIT_INDEX_FILE: join(dir, 'index') };
     await git(root, { env }).raw(['read-tree', base]);
-    for (const f of files) {
-      const blob = (await git(root, { input: f.after }).raw(['hash-object', '-w', '--stdin'])).trim();
-      await git(root, { env }).raw(['update-index', '--add', '--cacheinfo', `100644,${blob},${f.path}`]);
-    }
+    const sources = files.map((f, i) => {
+      const p = join(dir, `blob-${i}`);
+      writeFileSync(p, f.after);
+      return p;
+    });
+    const blobs = (await git(root, { input: sources.join('\n') + '\n' }).raw(['hash-object', '-w', '--no-filters', '--stdin-paths'])).trim().split('\n');
+    if (blobs.length !== files.length) throw new Error(`git hash-object returned ${blobs.length} ids for ${files.length} files`);
+    const info = files.map((f, i) => `100644 ${blobs[i]}\t${f.path}`).join('\n') + '\n';
+    await git(root, { env, input: info }).raw(['update-index', '--index-info']);
     return (await git(root, { env }).raw(['write-tree'])).trim();
   } finally {
-    dispose();
+    rmSync(dir, { recursive: true, force: true });
   }
 }
 

@@ -42,10 +42,19 @@ export async function readOverlayVersions(root: string, commit: string, services
   const overlays = versions.filter((v) => v.kind === 'overlay');
   const blobs = await readBlobs(root, overlays.map((v) => `${v.commit}:${v.path}`));
   for (const v of overlays) {
-    const text = blobs.get(`${v.commit}:${v.path}`);
-    if (text === null || text === undefined) continue;
-    const parsed = parseOverlay(v.env, v.service, v.path, text);
-    v.image = parsed.image.tag !== null || parsed.image.digest !== null ? parsed.image : null;
+    // Parsed on first use: soak walks stop at the first other tag, so most versions are never parsed.
+    const text = blobs.get(`${v.commit}:${v.path}`) ?? null;
+    let image: OverlayVersion['image'] | undefined;
+    Object.defineProperty(v, 'image', {
+      enumerable: true,
+      get: () => (image === undefined ? (image = imageOf(v, text)) : image),
+    });
   }
   return versions;
+}
+
+function imageOf(v: OverlayVersion, text: string | null): OverlayVersion['image'] {
+  if (text === null) return null;
+  const parsed = parseOverlay(v.env, v.service, v.path, text).image;
+  return parsed.tag !== null || parsed.digest !== null ? parsed : null;
 }
