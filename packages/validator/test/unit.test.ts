@@ -53,6 +53,27 @@ describe('mapRenderedLine', () => {
   ])('rendered line %i', (line, expected) => {
     expect(mapRenderedLine(rendered, line, template)).toEqual(expected);
   });
+  it('skips template lines that did not render (a disabled block) and lines inserted by toYaml', () => {
+    const tpl = [
+      'containers:',
+      '  - name: {{ .Chart.Name }}',
+      '    env:',
+      '      {{- toYaml .Values.env | nindent 6 }}',
+      '  {{- if .Values.logging }}',
+      '  - name: filebeat',
+      '    image: filebeat:7',
+      '  {{- end }}',
+      '  {{- range .Values.sidecars }}',
+      '  - name: {{ .name }}',
+      '    image: {{ .image | quote }}',
+      '  {{- end }}',
+    ].join('\n');
+    const out = ['containers:', '  - name: web', '    env:', '      - name: A', '        value: "1"', '  - name: exporter', '    image: "exporter:1"'].join('\n');
+    expect(mapRenderedLine(out, 6, tpl)).toEqual({ line: 10, column: 5 });
+    expect(mapRenderedLine(out, 7, tpl)).toEqual({ line: 11, column: 5 });
+    expect(mapRenderedLine(out, 4, tpl)).toBeUndefined();
+  });
+
   it('gives up on a line the template does not have', () => {
     expect(mapRenderedLine('a: 1\nzzz: 2\n', 2, 'a: 1\n')).toBeUndefined();
   });

@@ -4,7 +4,7 @@ import { parseManifests } from '../manifests/parse-manifests.js';
 import { splitDocuments } from '../manifests/split-documents.js';
 import type { Resource } from '../resources.js';
 import { chartRelative } from './helm-errors.js';
-import { mapRenderedLine } from './template-lines.js';
+import { alignTemplate, templatePosition } from './template-lines.js';
 
 export interface RenderedInput {
   /** The renderer's output stream. */
@@ -32,7 +32,12 @@ export function parseRenderedManifests(input: RenderedInput): { resources: Resou
     const rel = source ? chartRelative(source) : undefined;
     const file = rel ? `${input.chartPath}/${rel}` : `${input.chartPath} (rendered output)`;
     const template = rel !== undefined ? input.templates[rel] : undefined;
-    const toTemplate = (renderedLine: number) => (template !== undefined ? mapRenderedLine(chunk.text, renderedLine, template) : undefined);
+    let alignment: Int32Array | undefined;
+    const toTemplate = (renderedLine: number) => {
+      if (template === undefined) return undefined;
+      alignment ??= alignTemplate(chunk.text, template);
+      return templatePosition(alignment, renderedLine, template);
+    };
     const parsed = parseManifests(chunk.text, file, {
       defaultNamespace: input.namespace,
       positions: {

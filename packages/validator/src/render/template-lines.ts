@@ -1,38 +1,80 @@
-// Pure: maps a line of rendered output back to the template line that most likely produced it.
-// Helm keeps no source map; a rendered line is usually a template line verbatim, or the same key with
-// a substituted value. We match by content, then by key, counting repeats so the n-th `command:` of a
-// document maps to the n-th `command:` of its template.
+// Pure: maps lines of rendered output back to the template lines that produced them. Helm keeps no
+// source map, but a template's literal lines reappear verbatim (or with their {{ }} actions substituted)
+// at the same indentation. We align the two texts with a longest-common-subsequence over "compatible"
+// lines: exact matches weigh more than matches through {{ }} wildcards. Lines inserted by include/toYaml
+// stay unmatched, and a finding on them falls back to the nearest matched ancestor.
 
-const keyOf = (line: string): string | undefined => /^\s*(?:-\s+)?("[^"]*"|'[^']*'|[^\s:#{][^:#]*?)\s*:(\s|$)/.exec(line)?.[1];
+const ACTION = /\{\{.*?\}\}/g;
 
-function nth(lines: string[], k: number, pred: (l: string) => boolean): number | undefined {
-  let seen = 0;
-  for (let i = 0; i < lines.length; i++) {
-    if (pred(lines[i]!) && ++seen === k) return i;
+interface TemplateLine {
+  indent: number;
+  text: string;
+  /** Literal text with actions as wildcards; undefined for lines that are only actions or blank. */
+  pattern?: RegExp;
+}
+
+function indentOf(line: string): number {
+  return line.length - line.trimStart().length;
+}
+
+function compile(line: string): TemplateLine {
+  const text = line.trimEnd();
+  const body = text.trimStart();
+  const literal = body.replace(ACTION, '').trim();
+  if (literal === '' || body.startsWith('#')) return { indent: indentOf(text), text: body };
+  const source = body.split(ACTION).map((part) => part.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')).join('.*?');
+  return { indent: indentOf(text), text: body, pattern: new RegExp(`^${source}$`) };
+}
+
+/** Weight of aligning a rendered line with a template line: 2 exact, 1 through wildcards, 0 incompatible. */
+function weight(rendered: string, t: TemplateLine): number {
+  if (!t.pattern || indentOf(rendered) !== t.indent) return 0;
+  const body = rendered.trim();
+  if (body === t.text) return 2;
+  return t.pattern.test(body) ? 1 : 0;
+}
+
+/** For each rendered line (0-based), the 0-based template line it came from, or -1. */
+export function alignTemplate(renderedDoc: string, template: string): Int32Array {
+  const r = renderedDoc.split('\n').map((l) => l.replace(/\r$/, ''));
+  const t = template.split('\n').map(compile);
+  const n = r.length;
+  const m = t.length;
+  const score = new Int32Array((n + 1) * (m + 1));
+  const at = (i: number, j: number) => i * (m + 1) + j;
+  for (let i = n - 1; i >= 0; i--) {
+    const blank = r[i]!.trim() === '' || r[i]!.trimStart().startsWith('#');
+    for (let j = m - 1; j >= 0; j--) {
+      const w = blank ? 0 : weight(r[i]!, t[j]!);
+      const best = Math.max(score[at(i + 1, j)]!, score[at(i, j + 1)]!);
+      score[at(i, j)] = w > 0 ? Math.max(best, w + score[at(i + 1, j + 1)]!) : best;
+    }
   }
-  return undefined;
+  const map = new Int32Array(n).fill(-1);
+  let i = 0;
+  let j = 0;
+  while (i < n && j < m) {
+    const blank = r[i]!.trim() === '' || r[i]!.trimStart().startsWith('#');
+    const w = blank ? 0 : weight(r[i]!, t[j]!);
+    if (w > 0 && score[at(i, j)] === w + score[at(i + 1, j + 1)]!) {
+      map[i] = j;
+      i++;
+      j++;
+    } else if (score[at(i + 1, j)] === score[at(i, j)]) i++;
+    else j++;
+  }
+  return map;
 }
 
-function occurrence(lines: string[], index: number, pred: (l: string) => boolean): number {
-  let k = 0;
-  for (let i = 0; i <= index; i++) if (pred(lines[i]!)) k++;
-  return k;
+/** 1-based template line and column for 1-based `renderedLine`, given an alignment; undefined when unmatched. */
+export function templatePosition(alignment: Int32Array, renderedLine: number, template: string): { line: number; column: number } | undefined {
+  const j = alignment[renderedLine - 1];
+  if (j === undefined || j < 0) return undefined;
+  const line = template.split('\n')[j]!;
+  return { line: j + 1, column: /^\s*(?:-\s+)?/.exec(line)![0].length + 1 };
 }
 
-/** 1-based template line and column for 1-based `renderedLine` of `renderedDoc`, or undefined. */
+/** Convenience for one lookup (tests, single findings). */
 export function mapRenderedLine(renderedDoc: string, renderedLine: number, template: string): { line: number; column: number } | undefined {
-  const rendered = renderedDoc.split('\n');
-  const tpl = template.split('\n');
-  const target = rendered[renderedLine - 1];
-  if (target === undefined || target.trim() === '') return undefined;
-  const content = target.trim();
-  const same = (l: string) => l.trim() === content;
-  const byContent = nth(tpl, occurrence(rendered, renderedLine - 1, same), same) ?? nth(tpl, 1, same);
-  const key = keyOf(target);
-  const sameKey = (l: string) => key !== undefined && keyOf(l) === key;
-  const idx = byContent ?? (key !== undefined ? (nth(tpl, occurrence(rendered, renderedLine - 1, sameKey), sameKey) ?? nth(tpl, 1, sameKey)) : undefined);
-  if (idx === undefined) return undefined;
-  const line = tpl[idx]!;
-  const indent = /^\s*(?:-\s+)?/.exec(line)![0].length;
-  return { line: idx + 1, column: indent + 1 };
+  return templatePosition(alignTemplate(renderedDoc, template), renderedLine, template);
 }

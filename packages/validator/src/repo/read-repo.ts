@@ -83,7 +83,10 @@ export async function readRepo(root: string, envFilter: string[] = []): Promise<
         const text = await readFile(join(root, f), 'utf8');
         const parsed = parseManifests(text, f);
         findings.push(...parsed.findings.map((x) => ({ ...x, env: e.name })));
-        generated[e.name]!.push(...parsed.resources.map((r) => ({ ...r, env: e.name })));
+        // Per-service generated files (argocd/apps/<svc>.yaml, flux/helmreleases/<svc>.yaml) belong to that service.
+        const svc = /^(?:argocd\/apps|flux\/helmreleases)\/([^/]+)\.ya?ml$/.exec(rest)?.[1];
+        const service = svc && catalog.services.some((s) => s.name === svc) ? svc : undefined;
+        generated[e.name]!.push(...parsed.resources.map((r) => ({ ...r, env: e.name, ...(service ? { service } : {}) })));
         if (rest.startsWith('argocd/apps/')) apps[f] = (await readYamlFile(root, f)).y;
       }
     }

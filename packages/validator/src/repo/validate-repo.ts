@@ -97,11 +97,13 @@ export async function validateRepo(opts: RepoValidationOptions): Promise<Validat
   const context = policyContextFromCatalog(catalog, true);
   for (const env of plan.environments) {
     const all = [...byEnv[env]!, ...(repo.generated[env] ?? [])];
-    count += all.length;
+    count += opts.services?.length ? all.filter((r) => r.service && opts.services!.includes(r.service)).length : all.length;
     const version = repo.snapshot.environments.find((e) => e.name === env)!.kubernetesVersion;
     const schemas = await opts.createSchemas({ kubernetesVersion: version, schemaLocations: opts.schemaLocations });
     await schemas.prepare(all.map((r) => r.ref));
-    findings.push(...validateObjects(all, { schemas, kubernetesVersion: version, context, enabled }));
+    const objectFindings = validateObjects(all, { schemas, kubernetesVersion: version, context, enabled });
+    // With --service, the environment's shared objects give context but are not reported on.
+    findings.push(...(opts.services?.length ? objectFindings.filter((f) => f.service && opts.services!.includes(f.service)) : objectFindings));
   }
   findings.push(...checkEnvironmentRules({ environments: repo.snapshot.environments, selected: plan.environments, overlays: filterServices(repo.overlays, opts.services), resources: byEnv }, enabled));
   return buildResult(applyConfig(findings, opts.config), count);

@@ -43,7 +43,8 @@ export const requiredLabels: CheckTemplate = {
       const labels = labelsOf(r.object);
       const missing = names.filter((n) => !labels[n]);
       if (missing.length) {
-        out.push({ resource: r, path: ['metadata', 'labels'], message: `${r.ref.kind} ${r.ref.name} lacks the standard label${missing.length > 1 ? 's' : ''} ${missing.join(', ')}: every object carries ${names.join(', ')}` });
+        const set = missing.length < names.length ? ` (the standard set is ${names.join(', ')})` : '';
+        out.push({ resource: r, path: ['metadata', 'labels'], message: `${r.ref.kind} ${r.ref.name} lacks the standard label${missing.length > 1 ? 's' : ''} ${missing.join(', ')}${set}` });
       }
     }
     return out;
