@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { readFileSync } from 'node:fs';
 import { evaluateGates, GATES, type GateContext, type GateId } from '../src/core/gates.js';
 import type { EnvironmentState, Hold, OverlayVersion } from '../src/core/model.js';
 import { environmentFile } from '@cmsweb/catalog';
@@ -43,8 +44,14 @@ const cases: Record<GateId, { fires: Partial<GateContext>; passes: Partial<GateC
 const result = (ctx: GateContext, id: GateId) => evaluateGates(ctx).find((g) => g.gate === id)!;
 
 describe('gates', () => {
-  it('every gate in the registry has a firing and a passing case here', () => {
-    for (const g of GATES) expect(cases[g.id], `gate ${g.id} lacks test cases`).toBeDefined();
+  it('every gate in the registry has a firing and a passing case here, and a row in the README', () => {
+    const readme = readFileSync(new URL('../README.md', import.meta.url), 'utf8');
+    for (const g of GATES) {
+      expect(cases[g.id], `gate ${g.id} lacks test cases`).toBeDefined();
+      const row = readme.split('\n').find((l) => l.startsWith(`| \`${g.id}\` |`));
+      expect(row, `README lacks a row for gate ${g.id}`).toBeDefined();
+      expect(row!.split('|')[3]!.trim()).toBe(g.overridable ? 'yes' : 'no');
+    }
   });
   for (const [id, c] of Object.entries(cases)) {
     if (!c) continue;

@@ -34,15 +34,16 @@ export async function stageTree(root: string, base: string, files: readonly File
 }
 
 /**
- * Writes `base` with the plan's files applied into `dir` (catalog/, charts/, environments/: what the
- * validator reads), without writing any object into the repository.
+ * Writes `base` with the plan's files applied into `dir` (every tracked file but the tooling under
+ * packages/: catalog/, charts/, environments/, validator.yaml, ...), without writing any object into
+ * the repository.
  */
 export async function materializeChange(root: string, base: string, files: readonly FileChange[], dir: string): Promise<void> {
   const tmp = mkdtempSync(join(tmpdir(), 'gitops-sync-index-'));
   try {
     const env = { GIT_INDEX_FILE: join(tmp, 'index') };
     await git(root, { env }).raw(['read-tree', base]);
-    const paths = (await git(root, { env }).raw(['ls-files', '-z', '--', 'catalog', 'charts', 'environments'])).split('\0').filter(Boolean);
+    const paths = (await git(root, { env }).raw(['ls-files', '-z', '--', '.', ':(exclude)packages'])).split('\0').filter(Boolean);
     if (paths.length > 0) await git(root, { env, input: paths.join('\0') + '\0' }).raw(['checkout-index', '-f', '-z', '--stdin', `--prefix=${dir.replace(/\/?$/, '/')}`]);
     for (const f of files) {
       mkdirSync(dirname(join(dir, f.path)), { recursive: true });

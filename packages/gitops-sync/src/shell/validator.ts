@@ -47,7 +47,7 @@ function run(bin: string, cwd: string, dir: string, env: string, service: string
   });
 }
 
-/** Up to three finding messages from the validator's JSON (any objects carrying a `message`). */
+/** Up to three finding messages from the validator's JSON (errors first), with file:line when given. */
 function findingMessages(stdout: string): string | undefined {
   let json: unknown;
   try {
@@ -55,17 +55,20 @@ function findingMessages(stdout: string): string | undefined {
   } catch {
     return undefined;
   }
-  const found: string[] = [];
+  const found: Array<{ text: string; error: boolean }> = [];
   const walk = (v: unknown): void => {
-    if (found.length >= 3 || v === null || typeof v !== 'object') return;
+    if (v === null || typeof v !== 'object') return;
     const o = v as Record<string, unknown>;
     if (typeof o.message === 'string') {
       const where = typeof o.file === 'string' ? `${o.file}${typeof o.line === 'number' ? `:${o.line}` : ''}: ` : '';
-      found.push(where + o.message);
+      found.push({ text: where + o.message, error: o.severity === undefined || o.severity === 'error' });
       return;
     }
     Object.values(o).forEach(walk);
   };
   walk(json);
-  return found.length > 0 ? found.join('; ') : 'the validator reported findings (exit 1)';
+  const errors = found.filter((f) => f.error);
+  const shown = (errors.length > 0 ? errors : found).map((f) => f.text);
+  if (shown.length === 0) return 'the validator reported findings (exit 1)';
+  return shown.slice(0, 3).join('; ') + (shown.length > 3 ? ` (and ${shown.length - 3} more)` : '');
 }
