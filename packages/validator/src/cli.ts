@@ -39,10 +39,12 @@ const program = common(new Command('validator'))
   .description('Renders every chart for every environment as Argo CD would and checks sources and result, offline.')
   .enablePositionalOptions()
   .option('--env <env>', 'validate this environment only (repeatable)', collect, [])
+  // `nx run validator:validate --env x` is taken by nx:run-commands' own `env` option; this spelling is not.
+  .option('--environment <env>', 'same as --env', collect, [])
   .option('--service <name>', 'validate this service only (repeatable)', collect, [])
   .option('--renderer <name>', 'how charts are rendered', 'helm')
   .exitOverride()
-  .action((o) => finish(() => runRepoCommand({ ...o, color: color() })));
+  .action((o) => finish(() => runRepoCommand({ ...o, env: [...o.env, ...o.environment], color: color() })));
 
 common(program.command('chart <dir>').description('validate any Helm chart: Chart.yaml, values schema, rendering, Kubernetes schemas, policies'))
   .option('-f, --values <file>', 'values file (repeatable, in order)', collect, [])
