@@ -1,4 +1,4 @@
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -72,5 +72,29 @@ spec: {maxReplicas: 2, scaleTargetRef: {apiVersion: apps/v1, kind: Deployment, n
     expect(workers).toEqual(single);
     const checks = new Set(single.findings.map((f) => f.check));
     for (const c of ['schema-unknown-field', 'image-tag', 'hpa-target', 'liveness-probe']) expect(checks).toContain(c);
+  });
+
+  it('--schema-location passes kubeconform-style locations through (a CRD schema by path template)', { timeout: 60_000 }, () => {
+    const schemas = join(dir, 'schemas');
+    mkdirSync(schemas, { recursive: true });
+    writeFileSync(join(schemas, 'widget-example-v1.json'), JSON.stringify({
+      type: 'object',
+      additionalProperties: false,
+      required: ['apiVersion', 'kind', 'metadata', 'spec'],
+      properties: {
+        apiVersion: { type: 'string' }, kind: { type: 'string' }, metadata: { type: 'object' },
+        spec: { type: 'object', additionalProperties: false, properties: { size: { type: 'integer' } } },
+      },
+    }));
+    const widget = join(dir, 'widget.yaml');
+    writeFileSync(widget, 'apiVersion: example/v1\nkind: Widget\nmetadata:\n  name: w\n  namespace: web\n  labels: {app.kubernetes.io/name: w, app.kubernetes.io/instance: w, app.kubernetes.io/managed-by: test}\nspec:\n  size: 3\n  colour: red\n');
+    const without = JSON.parse(runCli(['manifests', widget, '--output', 'json']).stdout);
+    expect(without.findings.map((f: { check: string }) => f.check)).toEqual(['schema-unknown-kind']);
+    const location = `${schemas}/{{ .ResourceKind }}{{ .KindSuffix }}.json`;
+    const r = runCli(['manifests', widget, '--output', 'json', '--schema-location', 'default', '--schema-location', location]);
+    expect(r.code).toBe(1);
+    expect(JSON.parse(r.stdout).findings).toEqual([
+      expect.objectContaining({ check: 'schema-unknown-field', file: widget, line: 9, column: 3, path: '/spec/colour' }),
+    ]);
   });
 });
