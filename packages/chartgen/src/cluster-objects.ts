@@ -1,9 +1,10 @@
 import type { Cluster } from '@cmsweb/catalog';
 import { stringifyYaml } from '@cmsweb/yaml';
 import type { AdapterRule } from './adapter-rules.js';
+import { LABEL_NAMES, standardLabels } from './standard-labels.js';
 
-/** Pure: one Namespace per catalog namespace, labelled with its team. */
-export function buildNamespaces(cluster: Cluster): object[] {
+/** Pure: one Namespace per catalog namespace, labelled with its team (and the standard labels, named after itself). */
+export function buildNamespaces(cluster: Cluster, env: string): object[] {
   return [...cluster.namespaces]
     .sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0))
     .map((n) => ({
@@ -11,7 +12,7 @@ export function buildNamespaces(cluster: Cluster): object[] {
       kind: 'Namespace',
       metadata: {
         name: n.name,
-        labels: { team: n.team },
+        labels: { ...standardLabels(cluster, n.name, env), team: n.team },
         ...(n.description ? { annotations: { 'cmsweb.cern.ch/description': n.description } } : {}),
       },
     }));
@@ -25,17 +26,17 @@ export function buildFrontendRulesConfigMap(cluster: Cluster, env: string, rules
   return {
     apiVersion: 'v1',
     kind: 'ConfigMap',
-    metadata: { name: FRONTEND_RULES_CONFIGMAP, namespace: cluster.frontend.namespace },
+    metadata: { name: FRONTEND_RULES_CONFIGMAP, namespace: cluster.frontend.namespace, labels: standardLabels(cluster, LABEL_NAMES.frontendRules, env) },
     data: { [`backends-k8s-${env}.txt`]: rulesText },
   };
 }
 
 /** Pure: the Prometheus Adapter's config.yaml as a ConfigMap in Prometheus's namespace. */
-export function buildAdapterConfigMap(cluster: Cluster, rules: AdapterRule[]): object {
+export function buildAdapterConfigMap(cluster: Cluster, env: string, rules: AdapterRule[]): object {
   return {
     apiVersion: 'v1',
     kind: 'ConfigMap',
-    metadata: { name: ADAPTER_CONFIGMAP, namespace: cluster.prometheus.namespace },
+    metadata: { name: ADAPTER_CONFIGMAP, namespace: cluster.prometheus.namespace, labels: standardLabels(cluster, LABEL_NAMES.prometheusAdapter, env) },
     data: { 'config.yaml': stringifyYaml({ rules }) },
   };
 }

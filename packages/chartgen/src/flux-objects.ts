@@ -1,4 +1,5 @@
 import type { Cluster, Service } from '@cmsweb/catalog';
+import { LABEL_NAMES, standardLabels } from './standard-labels.js';
 
 // Flux equivalents of the Argo CD objects: one GitRepository per environment and a HelmRelease per service.
 
@@ -8,21 +9,21 @@ export const FLUX_SOURCE = 'cmsweb';
 type Env = Cluster['environments'][number];
 
 /** Pure: the GitRepository Flux fetches charts and overlays from. */
-export function buildGitRepository(cluster: Cluster): object {
+export function buildGitRepository(cluster: Cluster, env: Env): object {
   return {
     apiVersion: 'source.toolkit.fluxcd.io/v1',
     kind: 'GitRepository',
-    metadata: { name: FLUX_SOURCE, namespace: FLUX_NAMESPACE },
+    metadata: { name: FLUX_SOURCE, namespace: FLUX_NAMESPACE, labels: standardLabels(cluster, LABEL_NAMES.gitRepository, env.name) },
     spec: { interval: '1m', url: cluster.git.repoURL, ref: { branch: cluster.git.branch } },
   };
 }
 
 /** Pure: the HelmRelease installing charts/<service> in `env`. */
-export function buildHelmRelease(env: Env, s: Service): object {
+export function buildHelmRelease(cluster: Cluster, env: Env, s: Service): object {
   return {
     apiVersion: 'helm.toolkit.fluxcd.io/v2',
     kind: 'HelmRelease',
-    metadata: { name: s.name, namespace: FLUX_NAMESPACE },
+    metadata: { name: s.name, namespace: FLUX_NAMESPACE, labels: standardLabels(cluster, s.name, env.name) },
     spec: {
       interval: '5m',
       releaseName: s.name,

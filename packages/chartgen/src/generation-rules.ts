@@ -1,6 +1,7 @@
 import { locate, type ParsedYaml, type PathSegment, type SourceFinding } from '@cmsweb/yaml';
 import type { Catalog } from '@cmsweb/catalog';
 import { FILEBEAT_CONTAINER, RESERVED_VOLUMES } from './chart-values.js';
+import { instanceOf, isLabelValue, LABEL_NAMES } from './standard-labels.js';
 
 // What the catalog schema cannot see but generation needs: names chartgen itself uses, and
 // definitions that must agree across services. Findings are data, located at the offending key.
@@ -73,6 +74,19 @@ export function checkGenerationRules(catalog: Catalog, parsed: Record<string, Pa
       } else if (!prev) metricOwner.set(m.name, { service: s.name, key });
     }
   }
+
+  // Every object under environments/<env>/ carries app.kubernetes.io/instance: <name>-<env>, a label value.
+  const labelled = [
+    ...catalog.services.filter((s) => !s.vm).map((s) => ({ name: s.name, what: `service ${s.name}` })),
+    ...catalog.cluster.namespaces.map((n) => ({ name: n.name, what: `namespace ${n.name}` })),
+    ...Object.values(LABEL_NAMES).map((n) => ({ name: n, what: n })),
+  ];
+  catalog.cluster.environments.forEach((env, i) => {
+    const bad = labelled.map((l) => ({ ...l, value: instanceOf(l.name, env.name) })).filter((l) => !isLabelValue(l.value));
+    if (!bad.length) return;
+    const worst = bad.reduce((a, b) => (b.value.length > a.value.length ? b : a));
+    at('catalog/cluster.yaml', ['environments', i, 'name'], 'chartgen-label-value', `environment name "${env.name}" makes app.kubernetes.io/instance of ${bad.length} generated object(s) an invalid label value, e.g. "${worst.value}" (${worst.what}); a label value has at most 63 characters and ends with a letter or digit: shorten the environment name or that name`);
+  });
   return out;
 }
 

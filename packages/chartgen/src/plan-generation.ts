@@ -5,7 +5,7 @@ import { planChart, trimEnd, type ChartContext } from './chart-files.js';
 import { buildValuesSchema, formatValuesSchema } from './values-schema.js';
 import { buildOverlayValues, overlayComments } from './overlay-values.js';
 import { formatCommentedYaml } from './commented-yaml.js';
-import { buildClusterApplication, buildRootApplication, buildServiceApplication } from './argocd-objects.js';
+import { buildAppProject, buildClusterApplication, buildRootApplication, buildServiceApplication } from './argocd-objects.js';
 import { buildGitRepository, buildHelmRelease } from './flux-objects.js';
 import { buildFrontendRules, formatFrontendRule } from './frontend-rules.js';
 import { buildAdapterRules } from './adapter-rules.js';
@@ -52,17 +52,18 @@ export function planGeneration({ catalog, existing, renderer }: GenerationInput)
         files.set(overlay, renderer.render('environment/overlay.yaml', { ...common, body: trimEnd(formatCommentedYaml(values, overlayComments(env.name), context.cache)) }));
       }
       files.set(`${base}/argocd/apps/${s.name}.yaml`, renderer.render('environment/argocd-app.yaml', { ...common, body: k8s([buildServiceApplication(cluster, env, s)]) }));
-      files.set(`${base}/flux/helmreleases/${s.name}.yaml`, renderer.render('environment/flux-helmrelease.yaml', { ...common, body: k8s([buildHelmRelease(env, s)]) }));
+      files.set(`${base}/flux/helmreleases/${s.name}.yaml`, renderer.render('environment/flux-helmrelease.yaml', { ...common, body: k8s([buildHelmRelease(cluster, env, s)]) }));
     }
     files.set(`${base}/argocd/root.yaml`, renderer.render('environment/argocd-root.yaml', { ...envData, body: k8s([buildRootApplication(cluster, env)]) }));
+    files.set(`${base}/argocd/project.yaml`, renderer.render('environment/argocd-project.yaml', { ...envData, body: k8s([buildAppProject(cluster, env, charted)]) }));
     files.set(`${base}/argocd/apps/cluster.yaml`, renderer.render('environment/argocd-cluster-app.yaml', { ...envData, body: k8s([buildClusterApplication(cluster, env)]) }));
-    files.set(`${base}/flux/gitrepository.yaml`, renderer.render('environment/flux-gitrepository.yaml', { ...envData, body: k8s([buildGitRepository(cluster)]) }));
+    files.set(`${base}/flux/gitrepository.yaml`, renderer.render('environment/flux-gitrepository.yaml', { ...envData, body: k8s([buildGitRepository(cluster, env)]) }));
 
     const rulesText = renderer.render('environment/backends.txt', { rules: buildFrontendRules(cluster, catalog.services).map(formatFrontendRule) });
     files.set(`${base}/cluster/backends-k8s-${env.name}.txt`, rulesText);
     files.set(`${base}/cluster/frontend-rules.yaml`, renderer.render('environment/frontend-rules.yaml', { ...envData, body: k8s([buildFrontendRulesConfigMap(cluster, env.name, rulesText)]) }));
-    files.set(`${base}/cluster/namespaces.yaml`, renderer.render('environment/namespaces.yaml', { ...envData, body: k8s(buildNamespaces(cluster)) }));
-    files.set(`${base}/cluster/prometheus-adapter.yaml`, renderer.render('environment/prometheus-adapter.yaml', { ...envData, body: k8s([buildAdapterConfigMap(cluster, buildAdapterRules(cluster, catalog.services, env.name))]) }));
+    files.set(`${base}/cluster/namespaces.yaml`, renderer.render('environment/namespaces.yaml', { ...envData, body: k8s(buildNamespaces(cluster, env.name)) }));
+    files.set(`${base}/cluster/prometheus-adapter.yaml`, renderer.render('environment/prometheus-adapter.yaml', { ...envData, body: k8s([buildAdapterConfigMap(cluster, env.name, buildAdapterRules(cluster, catalog.services, env.name))]) }));
   });
 
   return new Map([...files.entries()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
