@@ -21,8 +21,8 @@ function runInWorker(chunks: Chunk[], options: ChunkCheckOptions): Promise<Chunk
 }
 
 /**
- * Shell: the single-object checks of all chunks, split over worker threads (one batch per core) when
- * there are enough documents; otherwise inline. Both give the same result.
+ * Shell: the single-object checks of all chunks, split into one batch per core when there are enough
+ * documents (the main thread checks one, worker threads the others); otherwise inline. Same result.
  */
 export async function runChunkBatches(chunks: Chunk[], options: ChunkCheckOptions, parallel = availableParallelism(), threshold = WORKER_THRESHOLD): Promise<ChunkBatchResult> {
   const workers = Math.min(parallel, Math.ceil(chunks.length / Math.max(1, threshold / 2)));
@@ -39,6 +39,10 @@ export async function runChunkBatches(chunks: Chunk[], options: ChunkCheckOption
     batches.at(-1)!.push(c);
     size += c.text.length;
   }
-  const results = await Promise.all(batches.map((b) => runInWorker(b, options)));
+  // The main thread takes the first batch itself while the workers take the others.
+  const [mine, ...rest] = batches;
+  const remote = rest.map((b) => runInWorker(b, options));
+  const local = await checkChunkBatch(mine!, options, createKubeSchemaValidator);
+  const results = [local, ...(await Promise.all(remote))];
   return { findings: results.flatMap((r) => r.findings), resources: results.flatMap((r) => r.resources) };
 }
