@@ -22,7 +22,10 @@ function eachContainer(objects: ObjectSetView, kinds: string[] | undefined, incl
 
 const label = (c: ContainerRef) => `${c.init ? 'init container' : 'container'} "${c.name}"`;
 
-/** A container field that must be present (probes). Params: field, what (human name), kinds (default: long-running workloads). */
+/**
+ * A container field that must be present (probes). Params: field, what (human name), kinds (default:
+ * long-running workloads), servingOnly (only containers that declare ports, i.e. receive traffic).
+ */
 export const containerFieldPresent: CheckTemplate = {
   name: 'container-field-present',
   description: 'every (non-init) container of the given workload kinds sets a field',
@@ -30,8 +33,9 @@ export const containerFieldPresent: CheckTemplate = {
   run(params, objects) {
     const field = String(params.field);
     const kinds = (params.kinds as string[] | undefined) ?? LONG_RUNNING;
+    const servingOnly = Boolean(params.servingOnly);
     return eachContainer(objects, kinds, false, (c) =>
-      c.container[field] === undefined
+      c.container[field] === undefined && (!servingOnly || (Array.isArray(c.container.ports) && c.container.ports.length > 0))
         ? { resource: c.pod.resource, path: c.path, message: `${label(c)} has no ${field}: expected a ${String(params.what ?? field)}` }
         : undefined,
     );
