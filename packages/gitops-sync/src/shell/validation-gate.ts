@@ -22,12 +22,12 @@ export async function validationGates(root: string, base: string, plan: Plan, re
   const dir = mkdtempSync(join(tmpdir(), 'gitops-sync-validate-'));
   try {
     await materializeChange(root, base, plan.files, dir);
-    const results: GateResult[] = [];
-    for (let i = 0; i < services.length; i += 2) {
-      const batch = services.slice(i, i + 2);
-      const outcomes = await Promise.all(batch.map((s) => validator.validate(dir, plan.env, s)));
-      outcomes.forEach((o, k) => results.push({ gate: 'validation', service: batch[k]!, status: o.ok ? 'pass' : 'fail', message: o.summary }));
-    }
+    // One validator run for the whole change: it renders the services in parallel itself.
+    const outcomes = await validator.validate(dir, plan.env, services);
+    const results: GateResult[] = services.map((s) => {
+      const o = outcomes.get(s)!;
+      return { gate: 'validation', service: s, status: o.ok ? 'pass' : 'fail', message: o.summary };
+    });
     return results;
   } finally {
     rmSync(dir, { recursive: true, force: true });
