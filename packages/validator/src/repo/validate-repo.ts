@@ -44,6 +44,21 @@ export async function validateRepo(opts: RepoValidationOptions): Promise<Validat
   const plan = planValidation(repo.snapshot, { envs: opts.envs, services: opts.services });
   findings.push(...plan.findings);
 
+  // Rendering starts first: helm runs in child processes while this thread lints charts and overlays.
+  // An overlay that does not parse is reported with the sources; rendering it would only repeat that.
+  const broken = new Set(Object.values(repo.overlays).flatMap((m) => Object.values(m)).filter((o) => o.value === undefined).map((o) => o.file));
+  const jobs = plan.jobs.filter((j) => !j.valueFiles.some((f) => broken.has(f)));
+  const rendering = mapLimit(jobs, async (job) => {
+    const r = await opts.renderer.render({
+      chartDir: join(opts.root, job.chartPath),
+      releaseName: job.releaseName,
+      namespace: job.namespace,
+      valueFiles: job.valueFiles.map((f) => join(opts.root, f)),
+      kubeVersion: job.kubernetesVersion,
+    });
+    return { job, r };
+  }, opts.concurrency);
+
   // Charts: lint each once (all of charts/ unless --service narrows it).
   const chartPaths = [...new Set([...plan.jobs.map((j) => j.chartPath), ...chartDirsOf(repo.snapshot.files, opts.services)])].sort();
   const charts = new Map<string, { files: ChartFiles; lint: LintedChart }>();
@@ -52,9 +67,10 @@ export async function validateRepo(opts: RepoValidationOptions): Promise<Validat
     const lint = lintChart(files);
     charts.set(p, { files, lint });
     findings.push(...lint.findings);
+    await new Promise((resolve) => setImmediate(resolve)); // let finished renders hand over, so helm stays busy
   }
 
-  // Overlays against values.schema.json, then render each service × environment.
+  // Overlays against values.schema.json.
   const overlayErrors = new Set<RenderJob>();
   for (const job of plan.jobs) {
     const chart = charts.get(job.chartPath)!;
@@ -66,20 +82,8 @@ export async function validateRepo(opts: RepoValidationOptions): Promise<Validat
     if (fs.length) overlayErrors.add(job);
     findings.push(...fs.map((f) => ({ ...f, env: job.env, service: job.service })));
   }
-  // An overlay that does not parse is reported with the sources; rendering it would only repeat that.
-  const broken = new Set(Object.values(repo.overlays).flatMap((m) => Object.values(m)).filter((o) => o.value === undefined).map((o) => o.file));
-  const jobs = plan.jobs.filter((j) => !j.valueFiles.some((f) => broken.has(f)));
-  const rendered = await mapLimit(jobs, async (job) => {
-    const r = await opts.renderer.render({
-      chartDir: join(opts.root, job.chartPath),
-      releaseName: job.releaseName,
-      namespace: job.namespace,
-      valueFiles: job.valueFiles.map((f) => join(opts.root, f)),
-      kubeVersion: job.kubernetesVersion,
-    });
-    return { job, r };
-  }, opts.concurrency);
 
+  const rendered = await rendering;
   const byEnv: Record<string, Resource[]> = {};
   for (const env of plan.environments) byEnv[env] = [];
   for (const { job, r } of rendered) {
