@@ -58,6 +58,7 @@ export async function validateRepo(opts: RepoValidationOptions): Promise<Validat
     });
     return { job, r };
   }, opts.concurrency);
+  rendering.catch(() => undefined); // a failure surfaces at the await below, not as an unhandled rejection meanwhile
 
   // Charts: lint each once (all of charts/ unless --service narrows it).
   const chartPaths = [...new Set([...plan.jobs.map((j) => j.chartPath), ...chartDirsOf(repo.snapshot.files, opts.services)])].sort();
