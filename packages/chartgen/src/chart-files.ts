@@ -1,6 +1,6 @@
 import type { Cluster, Service } from '@cmsweb/catalog';
 import { stringifyYaml } from '@cmsweb/yaml';
-import { buildChartValues, type ChartValues } from './chart-values.js';
+import { buildChartValues, FILEBEAT_MONITOR_PORT, type ChartValues } from './chart-values.js';
 import { formatCommentedYaml, type YamlCache } from './commented-yaml.js';
 import { buildReadmeRows } from './chart-readme.js';
 import { VALUE_DOCS } from './value-docs.js';
@@ -53,7 +53,7 @@ export function planChart(cluster: Cluster, s: Service, catalogFile: string, { r
   }));
   const claim = claimNameExpression(cluster.logging.claimName);
   for (const t of CHART_TEMPLATE_FILES) {
-    files.set(`${dir}/templates/${t}`, renderer.render(`chart/${t}`, { ...common, partOf: PART_OF, claimPattern: cluster.logging.claimName, ...claim }));
+    files.set(`${dir}/templates/${t}`, renderer.render(`chart/${t}`, { ...common, partOf: PART_OF, claimPattern: cluster.logging.claimName, ...claim, filebeatMonitorPort: FILEBEAT_MONITOR_PORT }));
   }
   return files;
 }

@@ -71,6 +71,12 @@ export interface ChartSidecar {
 /** Fixed names of the volumes the chart adds itself; catalog volumes must not reuse them. */
 export const RESERVED_VOLUMES = ['etc-grid-security', 'cmsweb-logs', 'filebeat-config', 'filebeat-data', 'database-secret'] as const;
 export const FILEBEAT_CONTAINER = 'filebeat';
+/**
+ * Port of filebeat's HTTP monitoring endpoint (GET / answers 200), which its liveness probe checks. Bound on
+ * the pod IP (the kubelet probes from outside the container) but declared nowhere: no containerPort, not in
+ * the Service or the NetworkPolicy. No other port of the pod may use it (generation rule chartgen-port-reserved).
+ */
+export const FILEBEAT_MONITOR_PORT = 5066;
 export const DATABASE_MOUNT_PATH = '/etc/database';
 /** Pod-level securityContext fields; the rest of the catalog's securityContext applies to the main container. */
 const POD_SECURITY_FIELDS = ['runAsUser', 'runAsGroup', 'fsGroup', 'runAsNonRoot'] as const;

@@ -1,6 +1,6 @@
 import { locate, type ParsedYaml, type PathSegment, type SourceFinding } from '@cmsweb/yaml';
 import type { Catalog } from '@cmsweb/catalog';
-import { FILEBEAT_CONTAINER, RESERVED_VOLUMES } from './chart-values.js';
+import { FILEBEAT_CONTAINER, FILEBEAT_MONITOR_PORT, RESERVED_VOLUMES } from './chart-values.js';
 import { instanceOf, isLabelValue, LABEL_NAMES } from './standard-labels.js';
 
 // What the catalog schema cannot see but generation needs: names chartgen itself uses, and
@@ -61,6 +61,22 @@ export function checkGenerationRules(catalog: Catalog, parsed: Record<string, Pa
         }
       });
     });
+
+    // With logging, filebeat listens on FILEBEAT_MONITOR_PORT in the pod (its liveness probe's endpoint), so no
+    // container port may be that port. (The catalog rules already confine prometheus.port and probe ports to these.)
+    if (s.logging) {
+      const podPorts: Array<{ port: number | undefined; path: PathSegment[] }> = [
+        { port: s.ports?.http, path: ['ports', 'http'] },
+        { port: s.ports?.metrics, path: ['ports', 'metrics'] },
+        ...(s.ports?.extra ?? []).map((p, i) => ({ port: p.containerPort, path: ['ports', 'extra', i, 'containerPort'] as PathSegment[] })),
+        ...(s.sidecars ?? []).flatMap((c, i) => (c.ports ?? []).map((p, j) => ({ port: p.containerPort, path: ['sidecars', i, 'ports', j, 'containerPort'] as PathSegment[] }))),
+      ];
+      for (const { port, path } of podPorts) {
+        if (port === FILEBEAT_MONITOR_PORT) {
+          at(file, path, 'chartgen-port-reserved', `port ${port} is reserved in pods with logging: the filebeat sidecar serves its monitoring endpoint (checked by its liveness probe) on ${FILEBEAT_MONITOR_PORT}; use another port`);
+        }
+      }
+    }
 
     const metrics = [...(s.autoscaling?.customMetrics ?? []).map((m, i) => ({ m, path: ['autoscaling', 'customMetrics', i] as PathSegment[] }))];
     for (const [env, o] of Object.entries(s.environments ?? {})) {

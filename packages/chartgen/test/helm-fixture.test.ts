@@ -1,5 +1,6 @@
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { parse } from 'yaml';
 import { generate } from '../src/index.js';
 import { copyRepo, fixtureRepo, removeTempDirs } from './helpers.js';
 import { find, helmTemplate, writeOverlay, type K8sObject } from './render.js';
@@ -104,6 +105,27 @@ describe('fixture charts rendered by the real helm', { timeout: 120_000 }, () =>
       const config = find(objects, 'ConfigMap', 'alpha-filebeat')!;
       expect(config.data['filebeat.yml']).toContain('- /data/srv/logs/alpha/*${MY_POD_NAME}*.log');
       expect(find(objects, 'ConfigMap', 'alpha-run')!.data['run.sh']).toContain('exec /usr/bin/alpha --port 8080');
+    });
+
+    it('probes filebeat on its monitoring endpoint, which no port, Service or NetworkPolicy declares', () => {
+      const filebeat = pod.containers.find((c: K8sObject) => c.name === 'filebeat');
+      expect(filebeat.livenessProbe).toEqual({
+        httpGet: { path: '/', port: 5066 },
+        initialDelaySeconds: 30,
+        periodSeconds: 30,
+        timeoutSeconds: 5,
+        failureThreshold: 3,
+      });
+      expect(filebeat.readinessProbe).toBeUndefined();
+      expect(filebeat.ports).toBeUndefined();
+      const config = parse(find(objects, 'ConfigMap', 'alpha-filebeat')!.data['filebeat.yml']) as K8sObject;
+      expect([config['http.enabled'], config['http.host'], config['http.port']]).toEqual([true, '0.0.0.0', 5066]);
+      const declared = [
+        ...pod.containers.flatMap((c: K8sObject) => (c.ports ?? []).map((p: K8sObject) => p.containerPort)),
+        ...find(objects, 'Service', 'alpha')!.spec.ports.flatMap((p: K8sObject) => [p.port, p.targetPort]),
+        ...find(objects, 'NetworkPolicy', 'alpha')!.spec.ingress.flatMap((r: K8sObject) => r.ports.map((p: K8sObject) => p.port)),
+      ];
+      expect(declared).not.toContain(5066);
     });
 
     it('admits only the frontend on the service port and Prometheus on the metrics port', () => {

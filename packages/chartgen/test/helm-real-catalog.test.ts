@@ -2,6 +2,7 @@ import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { isDeepStrictEqual } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { parse } from 'yaml';
 import { runHelm } from '@cmsweb/toolchain';
 import { generate } from '../src/index.js';
 import { copyRepo, loadCatalogFrom, mapLimit, removeTempDirs, repoRoot } from './helpers.js';
@@ -12,6 +13,8 @@ import { find, helmTemplate, mergeValues, readYaml, type K8sObject } from './ren
 // each environment's overlay. The rendered objects must say what the merged values say.
 
 const CONCURRENCY = 4;
+const FILEBEAT_MONITOR_PORT = 5066;
+const FILEBEAT_LIVENESS = { httpGet: { path: '/', port: FILEBEAT_MONITOR_PORT }, initialDelaySeconds: 30, periodSeconds: 30, timeoutSeconds: 5, failureThreshold: 3 };
 
 describe('real catalog rendered by the real helm', () => {
   let root = '';
@@ -82,6 +85,13 @@ function checkRendered(name: string, namespace: string, env: string, v: K8sObjec
   if (v.logging.enabled) {
     const claim = volumes.find((x: K8sObject) => x.name === 'cmsweb-logs')?.persistentVolumeClaim?.claimName;
     expectEq('log claim', claim, v.logging.claimName || `logs-cephfs-claim-${env}-${namespace}`);
+    const filebeat = deploy.spec.template.spec.containers.find((c: K8sObject) => c.name === 'filebeat');
+    expectEq('filebeat livenessProbe', filebeat?.livenessProbe, FILEBEAT_LIVENESS);
+    expectEq('filebeat ports', filebeat?.ports, undefined);
+    const config = parse(find(objects, 'ConfigMap', `${name}-filebeat`)?.data?.['filebeat.yml'] ?? '') as K8sObject | null;
+    expectEq('filebeat http endpoint', [config?.['http.enabled'], config?.['http.host'], config?.['http.port']], [true, '0.0.0.0', FILEBEAT_MONITOR_PORT]);
+    const podPorts = deploy.spec.template.spec.containers.flatMap((c: K8sObject) => (c.ports ?? []).map((p: K8sObject) => p.containerPort));
+    expectEq(`container ports on the filebeat monitoring port ${FILEBEAT_MONITOR_PORT}`, podPorts.filter((p: number) => p === FILEBEAT_MONITOR_PORT), []);
   }
   expectEq('grid-security hostPath', Boolean(volumes.find((x: K8sObject) => x.hostPath?.path === '/etc/grid-security')), v.gridSecurity.enabled);
   expectEq('NetworkPolicy present', Boolean(find(objects, 'NetworkPolicy', name)), v.networkPolicy.enabled);

@@ -185,6 +185,10 @@ describe('generation rules', () => {
     ['two mounts on one path', 'name: s\nnamespace: web\nimage: {repository: r}\nports: {http: 8000}\nsecrets:\n  - {name: x, mountPath: /x}\n  - {name: y, mountPath: /x}\n', /^catalog\/services\/s\.yaml:7:15: mountPath \/x is already used by secrets\.0\.mountPath/],
     ['a sidecar mounting a missing volume', 'name: s\nnamespace: web\nimage: {repository: r}\nports: {http: 8000}\nsidecars:\n  - name: c\n    image: i\n    volumeMounts: [{name: nope, mountPath: /n}]\n', /^catalog\/services\/s\.yaml:8:21: sidecar "c" mounts volume "nope", which the pod does not have/],
     ['a sidecar named like the service', 'name: s\nnamespace: web\nimage: {repository: r}\nports: {http: 8000}\nsidecars:\n  - name: s\n    image: i\n', /^catalog\/services\/s\.yaml:6:5: container name "s" is already used/],
+    ['the filebeat monitoring port as the http port of a service with logging', 'name: s\nnamespace: web\nimage: {repository: r}\nports: {http: 5066}\nlogging: {path: /logs}\n', /^catalog\/services\/s\.yaml:4:9: port 5066 is reserved in pods with logging: the filebeat sidecar serves its monitoring endpoint/],
+    ['the filebeat monitoring port on a sidecar of a service with logging', 'name: s\nnamespace: web\nimage: {repository: r}\nports: {http: 8000}\nlogging: {path: /logs}\nsidecars:\n  - name: c\n    image: i\n    ports: [{name: m, containerPort: 5066}]\n', /^catalog\/services\/s\.yaml:9:23: port 5066 is reserved in pods with logging/],
+    ['the filebeat monitoring port as an extra port of a service with logging', 'name: s\nnamespace: web\nimage: {repository: r}\nports: {http: 8000, extra: [{name: x, containerPort: 5066}]}\nlogging: {path: /logs}\n', /^catalog\/services\/s\.yaml:4:39: port 5066 is reserved in pods with logging/],
+    ['port 5066 in a service without logging (no filebeat in the pod)', 'name: s\nnamespace: web\nimage: {repository: r}\nports: {http: 5066}\n', null],
   ];
   it.each(cases)('%s', (_what, text, expected) => {
     const name = /^name: (\S+)/.exec(text)![1]!;
