@@ -68,7 +68,7 @@ spec: {maxReplicas: 2, scaleTargetRef: {apiVersion: apps/v1, kind: Deployment, n
     const inputs = [{ path: 'a.yaml', text: docs.slice(0, 30).join('---\n') }, { path: 'b.yaml', text: docs.slice(30).join('---\n') }];
     const opts = { kubernetesVersion: '1.33', config: DEFAULT_CONFIG, context: EMPTY_CONTEXT };
     const single = await validateManifestInputs(inputs, { ...opts, parallel: 1 });
-    const workers = await validateManifestInputs(inputs, { ...opts, parallel: 2, workerThreshold: 10 });
+    const workers = await validateManifestInputs(inputs, { ...opts, parallel: 2, workerThreshold: 10, waitForWorkers: true });
     expect(workers).toEqual(single);
     const checks = new Set(single.findings.map((f) => f.check));
     for (const c of ['schema-unknown-field', 'image-tag', 'hpa-target', 'liveness-probe']) expect(checks).toContain(c);

@@ -6,6 +6,9 @@ import { parseValidatorConfig, applyConfig } from '../src/config/validator-confi
 import { parseImage } from '../src/checks/templates/container-templates.js';
 import { servedMetrics } from '../src/checks/templates/autoscaling-templates.js';
 import { selectorMatches } from '../src/checks/workloads.js';
+import { buildObjectSet, sameNamespace } from '../src/checks/object-set.js';
+import { matchPods, podIndex } from '../src/checks/templates/selector-templates.js';
+import { refOf, type KubeObject, type Resource } from '../src/resources.js';
 import { fromPointer, toPointer, buildResult, type Finding } from '../src/findings.js';
 import { mergeValues } from '../src/sources/values-schema.js';
 
@@ -149,5 +152,32 @@ describe('small pure helpers', () => {
     const r = buildResult([f('b', 1), f('a', 2), f('a', 1), f('a', 1)], 7);
     expect(r.summary).toEqual({ resources: 7, errors: 3, warnings: 0 });
     expect(r.findings.map((x) => `${x.file}:${x.line}`)).toEqual(['a:1', 'a:2', 'b:1']);
+  });
+});
+
+describe('matchPods', () => {
+  it('the label index selects exactly the pods (and in the order) a scan over all pods selects', () => {
+    let seed = 7;
+    const rnd = (n: number) => Math.floor(((seed = (seed * 1103515245 + 12345) & 0x7fffffff) / 0x80000000) * n);
+    const labels = () => Object.fromEntries(Array.from({ length: rnd(4) }, () => [`k${rnd(3)}`, `v${rnd(3)}`]));
+    const namespaces = ['a', 'b', undefined];
+    const resources: Resource[] = Array.from({ length: 300 }, (_, i) => {
+      const object: KubeObject = {
+        apiVersion: 'apps/v1', kind: 'Deployment', metadata: { name: `d${i}`, namespace: namespaces[rnd(3)] },
+        spec: { template: { metadata: { labels: labels() }, spec: { containers: [] } } },
+      };
+      return { object, ref: refOf(object), source: { file: 'x.yaml', locate: () => ({ line: 1, column: 1 }) } };
+    });
+    const index = podIndex(buildObjectSet(resources));
+    for (let i = 0; i < 500; i++) {
+      const plainMap = rnd(2) === 0;
+      const ml = labels();
+      const selector: unknown = rnd(20) === 0 ? 'not a selector' : plainMap ? ml : { matchLabels: ml, ...(rnd(3) === 0 ? { matchExpressions: [{ key: `k${rnd(3)}`, operator: 'Exists' }] } : {}) };
+      const namespace = namespaces[rnd(3)];
+      const candidates = namespace === undefined ? index.all : [...(index.byNamespace.get(namespace) ?? []), ...(index.byNamespace.get(undefined) ?? [])];
+      const here = candidates.filter((p) => selectorMatches(selector, p.labels, plainMap));
+      const elsewhere = here.length ? [] : index.all.filter((p) => !sameNamespace(p.resource.ref.namespace, namespace) && selectorMatches(selector, p.labels, plainMap));
+      expect(matchPods(index, selector, namespace, plainMap)).toEqual({ here, elsewhere });
+    }
   });
 });

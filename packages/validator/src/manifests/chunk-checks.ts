@@ -4,8 +4,9 @@ import { runPolicyChecks } from '../checks/run-policy-checks.js';
 import { isEnabled, type ValidatorConfig } from '../config/validator-config.js';
 import type { KubeObject, Resource } from '../resources.js';
 import { runSchemaChecks } from '../schema/schema-checks.js';
-import type { CreateKubeSchemaValidator } from '../schema/schema-validator.js';
-import { parseChunk } from './parse-manifests.js';
+import type { CreateKubeSchemaValidator, KubeSchemaValidator } from '../schema/schema-validator.js';
+import { fastLoad } from './fast-parse.js';
+import { addObject, parseChunk } from './parse-manifests.js';
 
 /** One document chunk of an input file (see splitDocuments), numbered across all inputs. */
 export interface Chunk {
@@ -29,6 +30,8 @@ export interface ChunkCheckOptions {
   schemaLocations?: string[];
   config: ValidatorConfig;
   context: PolicyContext;
+  /** Test hook: false sends every chunk through the slow path (parseYaml with positions). Default true. */
+  fastPath?: boolean;
 }
 
 export interface ChunkBatchResult {
@@ -36,26 +39,119 @@ export interface ChunkBatchResult {
   resources: PlainResource[];
 }
 
+/** Positions of fast-path resources are never shown: a chunk with any finding is checked again on the slow path. */
+const NOWHERE = () => ({ line: 0, column: 0 });
+
+/** Checks batches of chunks with one schema validator (compiled schemas are kept between batches). */
+export interface ChunkChecker {
+  check(chunks: Chunk[]): Promise<ChunkBatchResult>;
+}
+
 /**
- * Everything that looks at one object at a time, for a batch of chunks: YAML, shape, schema, API
+ * Everything that looks at one object at a time, for batches of chunks: YAML, shape, schema, API
  * lifecycle and single-object policy checks. Runs inline or in a worker thread with the same result.
+ *
+ * Two paths with one result. The fast path loads each chunk with js-yaml (see fast-parse.ts) and runs
+ * the checks on the values; it only decides which chunks are clean. Every chunk it cannot load, and every
+ * chunk with a finding, goes through the slow path: parseYaml with positions, exactly as if there were no
+ * fast path. Single-object checks look at one object at a time, so the slow path over a subset of the
+ * chunks gives these chunks' findings, in the same relative order.
  */
+export async function createChunkChecker(opts: ChunkCheckOptions, createSchemas: CreateKubeSchemaValidator): Promise<ChunkChecker> {
+  const enabled = (id: string) => isEnabled(opts.config, id);
+  const schemas = await createSchemas({ kubernetesVersion: opts.kubernetesVersion, schemaLocations: opts.schemaLocations });
+  // The fast path costs about a fifth of the slow path per document and only pays for the documents it
+  // settles. Where most documents have findings (e.g. warnings on every object), later batches skip it,
+  // trying it again on every FAST_PATH_PROBE-th batch. Either way the result is the same.
+  let settledShare = 1;
+  let batch = 0;
+  return {
+    check: async (chunks) => {
+      const tryFast = opts.fastPath !== false && (settledShare >= FAST_PATH_MIN_SHARE || batch % FAST_PATH_PROBE === 0);
+      batch++;
+      const { result, settled } = await checkChunks(chunks, schemas, opts, enabled, tryFast);
+      if (tryFast && chunks.length) settledShare = (settledShare + settled / chunks.length) / 2;
+      return result;
+    },
+  };
+}
+
+/** The fast path is skipped while it settles a smaller share of the documents than this... */
+const FAST_PATH_MIN_SHARE = 0.2;
+/** ...except on every this-many-th batch, to notice when that changes. */
+const FAST_PATH_PROBE = 8;
+
+/** One batch with a checker of its own (see createChunkChecker). */
 export async function checkChunkBatch(chunks: Chunk[], opts: ChunkCheckOptions, createSchemas: CreateKubeSchemaValidator): Promise<ChunkBatchResult> {
+  return (await createChunkChecker(opts, createSchemas)).check(chunks);
+}
+
+/** A batch, and how many of its chunks the fast path settled. */
+async function checkChunks(
+  chunks: Chunk[],
+  schemas: KubeSchemaValidator,
+  opts: ChunkCheckOptions,
+  enabled: (id: string) => boolean,
+  tryFast: boolean,
+): Promise<{ result: ChunkBatchResult; settled: number }> {
+  const byChunk = new Map<number, PlainResource[]>();
+  let slowChunks = chunks;
+  if (tryFast) {
+    const slow = new Set<number>();
+    const fast: Resource[] = [];
+    const chunkOf = new Map<ResourceRef, number>();
+    for (const chunk of chunks) {
+      const loaded = fastLoad(chunk.text);
+      if (!loaded) {
+        slow.add(chunk.id);
+        continue;
+      }
+      if (loaded.value === null) continue;
+      const shape: Finding[] = [];
+      const plain: PlainResource[] = [];
+      addObject(loaded.value, [], { file: chunk.file, locate: NOWHERE }, {}, shape, (resource, base) => {
+        plain.push({ chunk: chunk.id, docIndex: 0, base, object: resource.object, ref: resource.ref });
+      });
+      if (shape.length) {
+        slow.add(chunk.id);
+        continue;
+      }
+      for (const p of plain) {
+        fast.push({ object: p.object, ref: p.ref, source: { file: chunk.file, locate: NOWHERE } });
+        chunkOf.set(p.ref, chunk.id);
+      }
+      if (plain.length) byChunk.set(chunk.id, plain);
+    }
+    for (const f of await singleObjectFindings(fast, schemas, opts, enabled)) {
+      const id = f.resource && chunkOf.get(f.resource);
+      // A finding always names its resource; one that did not would send every chunk to the slow path.
+      if (id === undefined) for (const c of chunks) slow.add(c.id);
+      else slow.add(id);
+    }
+    for (const id of slow) byChunk.delete(id);
+    slowChunks = chunks.filter((c) => slow.has(c.id));
+  }
+
   const findings: Finding[] = [];
   const resources: Resource[] = [];
-  const plain: PlainResource[] = [];
-  for (const chunk of chunks) {
+  for (const chunk of slowChunks) {
     const r = parseChunk(chunk, chunk.file);
     findings.push(...r.findings);
+    const plain: PlainResource[] = [];
     for (const o of r.resources) {
       resources.push(o.resource);
       plain.push({ chunk: chunk.id, docIndex: o.docIndex, base: o.base, object: o.resource.object, ref: o.resource.ref });
     }
+    if (plain.length) byChunk.set(chunk.id, plain);
   }
-  const enabled = (id: string) => isEnabled(opts.config, id);
-  const schemas = await createSchemas({ kubernetesVersion: opts.kubernetesVersion, schemaLocations: opts.schemaLocations });
+  findings.push(...(await singleObjectFindings(resources, schemas, opts, enabled)));
+  const plain: PlainResource[] = [];
+  for (const chunk of chunks) for (const p of byChunk.get(chunk.id) ?? []) plain.push(p);
+  return { result: { findings, resources: plain }, settled: chunks.length - slowChunks.length };
+}
+
+async function singleObjectFindings(resources: Resource[], schemas: KubeSchemaValidator, opts: ChunkCheckOptions, enabled: (id: string) => boolean): Promise<Finding[]> {
+  if (!resources.length) return [];
   await schemas.prepare(resources.map((r) => r.ref));
-  findings.push(...runSchemaChecks(resources, schemas, opts.kubernetesVersion, enabled));
-  findings.push(...runPolicyChecks(resources, opts.context, enabled, 'single-object'));
-  return { findings, resources: plain };
+  return [...runSchemaChecks(resources, schemas, opts.kubernetesVersion, enabled), ...runPolicyChecks(resources, opts.context, enabled, 'single-object')];
 }

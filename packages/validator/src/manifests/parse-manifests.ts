@@ -76,7 +76,11 @@ export function parseChunk(chunk: DocumentChunk, file: string, options: ParseMan
   return { findings, resources };
 }
 
-function addObject(
+/**
+ * Pure: the Kubernetes objects of one document value (`kind: List` items included) through `add`, and
+ * its shape problems as findings.
+ */
+export function addObject(
   value: unknown,
   base: Array<string | number>,
   src: { file: string; locate: (p: ReadonlyArray<string | number>) => { line: number; column: number } },

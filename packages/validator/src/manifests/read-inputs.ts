@@ -1,5 +1,6 @@
 import { readdir, readFile, stat } from 'node:fs/promises';
 import { join } from 'node:path';
+import { mapLimit } from '../concurrency.js';
 import { UsageError } from '../errors.js';
 
 export interface InputFile {
@@ -9,6 +10,9 @@ export interface InputFile {
 }
 
 const MANIFEST = /\.(ya?ml|json)$/i;
+
+/** Files read at once (reads overlap with each other, not with parsing). */
+const READ_CONCURRENCY = 16;
 
 /** Reads a whole stream as bytes and decodes once, so no multi-byte character or line is ever split. */
 export async function readStream(stream: NodeJS.ReadableStream): Promise<string> {
@@ -26,21 +30,23 @@ async function walk(dir: string, out: string[]): Promise<void> {
   }
 }
 
-/** Shell: files, directories (recursively: *.yaml, *.yml, *.json) or "-" for standard input. */
+/**
+ * Shell: files, directories (recursively: *.yaml, *.yml, *.json) or "-" for standard input, in the order
+ * given. Files are read concurrently; standard input is read completely, once per "-", in order.
+ */
 export async function readInputs(paths: string[], stdin: NodeJS.ReadableStream = process.stdin): Promise<InputFile[]> {
-  const out: InputFile[] = [];
+  const files: string[] = [];
+  const piped = new Map<number, string>();
   for (const p of paths) {
     if (p === '-') {
-      out.push({ path: '-', text: await readStream(stdin) });
+      piped.set(files.length, await readStream(stdin));
+      files.push('-');
       continue;
     }
     const s = await stat(p).catch(() => undefined);
     if (!s) throw new UsageError(`${p}: no such file or directory (expected manifest files, directories, or - for standard input)`);
-    if (s.isDirectory()) {
-      const files: string[] = [];
-      await walk(p, files);
-      for (const f of files) out.push({ path: f, text: await readFile(f, 'utf8') });
-    } else out.push({ path: p, text: await readFile(p, 'utf8') });
+    if (s.isDirectory()) await walk(p, files);
+    else files.push(p);
   }
-  return out;
+  return mapLimit(files, async (path, i) => ({ path, text: piped.get(i) ?? (await readFile(path, 'utf8')) }), READ_CONCURRENCY);
 }

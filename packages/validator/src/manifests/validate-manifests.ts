@@ -16,6 +16,10 @@ export interface ManifestsValidationOptions {
   /** Worker threads at most (default: the machine's cores) and the document count from which they are used. */
   parallel?: number;
   workerThreshold?: number;
+  /** Test hook: the main thread waits for the workers before it takes a batch (see runChunkBatches). */
+  waitForWorkers?: boolean;
+  /** Test hook: false checks every document on the slow path (see createChunkChecker). Same result. */
+  fastPath?: boolean;
 }
 
 /** Validates plain manifests, as kubeconform does, plus the policy checks over all of them together. */
@@ -24,8 +28,8 @@ export async function validateManifestInputs(inputs: InputFile[], opts: Manifest
   for (const input of inputs) {
     for (const c of splitDocuments(input.text)) chunks.push({ id: chunks.length, file: input.path, text: c.text, startLine: c.startLine });
   }
-  const options = { kubernetesVersion: opts.kubernetesVersion, schemaLocations: opts.schemaLocations, config: opts.config, context: opts.context };
-  const single = await runChunkBatches(chunks, options, opts.parallel, opts.workerThreshold);
+  const options = { kubernetesVersion: opts.kubernetesVersion, schemaLocations: opts.schemaLocations, config: opts.config, context: opts.context, fastPath: opts.fastPath };
+  const single = await runChunkBatches(chunks, options, { parallel: opts.parallel, threshold: opts.workerThreshold, waitForWorkers: opts.waitForWorkers });
   const resources = rehydrate(single.resources, new Map(chunks.map((c) => [c.id, c])));
   const cross = runPolicyChecks(resources, opts.context, (id) => isEnabled(opts.config, id), 'cross-object');
   return buildResult(applyConfig([...single.findings, ...cross], opts.config), resources.length);

@@ -6,24 +6,43 @@ import { containersOf, getIn, isEmptySelector, podTemplateOf, selectorMatches, t
 // Cross-object templates over label selectors: Services, PodDisruptionBudgets and NetworkPolicies
 // must select pods of their own namespace.
 
-/** Pod templates of the object set, grouped by namespace (computed once per set). */
+/** Pods by label: key → value → pods, in the order they have in the list the index was built from. */
+type LabelIndex = Map<string, Map<string, PodTemplate[]>>;
+
+/** Pod templates of the object set, grouped by namespace and indexed by label (computed once per set). */
 export interface PodIndex {
   all: PodTemplate[];
   byNamespace: Map<string | undefined, PodTemplate[]>;
+  labels: LabelIndex;
+  labelsByNamespace: Map<string | undefined, LabelIndex>;
 }
 
 const indexes = new WeakMap<ObjectSetView, PodIndex>();
 
+function addToLabelIndex(index: LabelIndex, p: PodTemplate): void {
+  for (const [k, v] of Object.entries(p.labels)) {
+    let values = index.get(k);
+    if (!values) index.set(k, (values = new Map()));
+    const list = values.get(v);
+    if (list) list.push(p);
+    else values.set(v, [p]);
+  }
+}
+
 export function podIndex(objects: ObjectSetView): PodIndex {
   let index = indexes.get(objects);
   if (index) return index;
-  index = { all: [], byNamespace: new Map() };
+  index = { all: [], byNamespace: new Map(), labels: new Map(), labelsByNamespace: new Map() };
   for (const r of objects.all) {
     const p = podTemplateOf(r);
     if (!p) continue;
     index.all.push(p);
+    addToLabelIndex(index.labels, p);
     const ns = p.resource.ref.namespace;
     (index.byNamespace.get(ns) ?? index.byNamespace.set(ns, []).get(ns)!).push(p);
+    let nsLabels = index.labelsByNamespace.get(ns);
+    if (!nsLabels) index.labelsByNamespace.set(ns, (nsLabels = new Map()));
+    addToLabelIndex(nsLabels, p);
   }
   indexes.set(objects, index);
   return index;
@@ -37,11 +56,30 @@ export interface SelectorMatch {
   elsewhere: PodTemplate[];
 }
 
+/**
+ * The pods of `list` that may match: those carrying the rarest of the labels the selector requires (in
+ * their order in `list`), or all of `list` when it requires none. selectorMatches decides.
+ */
+function candidatesOf(list: PodTemplate[], labels: LabelIndex | undefined, required: Array<[string, string]>): PodTemplate[] {
+  if (!required.length) return list;
+  let best: PodTemplate[] | undefined;
+  for (const [k, v] of required) {
+    const posting = labels?.get(k)?.get(v);
+    if (!posting) return [];
+    if (!best || posting.length < best.length) best = posting;
+  }
+  return best!;
+}
+
 export function matchPods(index: PodIndex, selector: unknown, namespace: string | undefined, plainMap: boolean): SelectorMatch {
-  const candidates = namespace === undefined ? index.all : [...(index.byNamespace.get(namespace) ?? []), ...(index.byNamespace.get(undefined) ?? [])];
+  const matchLabels = !isRecord(selector) ? {} : plainMap ? selector : isRecord(selector.matchLabels) ? selector.matchLabels : {};
+  const required = Object.entries(matchLabels).map(([k, v]): [string, string] => [k, String(v)]);
+  const inNamespace = (ns: string | undefined) => candidatesOf(index.byNamespace.get(ns) ?? [], index.labelsByNamespace.get(ns), required);
+  const candidates = namespace === undefined ? candidatesOf(index.all, index.labels, required) : [...inNamespace(namespace), ...inNamespace(undefined)];
   const here = candidates.filter((p) => selectorMatches(selector, p.labels, plainMap));
   if (here.length) return { here, elsewhere: [] };
-  return { here, elsewhere: index.all.filter((p) => !sameNamespace(p.resource.ref.namespace, namespace) && selectorMatches(selector, p.labels, plainMap)) };
+  const others = candidatesOf(index.all, index.labels, required);
+  return { here, elsewhere: others.filter((p) => !sameNamespace(p.resource.ref.namespace, namespace) && selectorMatches(selector, p.labels, plainMap)) };
 }
 
 /** Params: kinds, selector (path segments), plainMap (Service selectors are plain maps), role (what the selection is for). */
