@@ -1,6 +1,10 @@
 #!/usr/bin/env node
-// Runs the TypeScript CLI through tsx, so `npx chartgen` works right after `npm ci` with no build step.
-import { register } from 'tsx/esm/api';
+// Runs the compiled CLI: dist/ is emitted by `npm ci` (postinstall) or `npm run build`; the source entry is src/cli.ts.
+import { existsSync } from 'node:fs';
 
-register();
-await import('../src/cli.ts');
+const entry = new URL('../dist/cli.js', import.meta.url);
+if (!existsSync(entry)) {
+  process.stderr.write('chartgen: not built: run `npm run build` at the repository root (`npm ci` does it)\n');
+  process.exit(3);
+}
+await import(entry.href);

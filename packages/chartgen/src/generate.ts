@@ -9,20 +9,23 @@ import { existingPaths, readGeneratedChartDirs, readTree } from './read-tree.js'
 import { writeTree } from './write-tree.js';
 import { createRenderer } from './templates.js';
 import { readTemplateSources } from './read-templates.js';
+import { UsageError } from '@cmsweb/toolkit';
 
 export interface GenerateOptions {
   /** Repository root holding catalog/, charts/ and environments/. */
   root: string;
   /** Only compare: write nothing. */
   check: boolean;
+  /** Called as each file is written (`done` of `total`): the CLI's progress line. */
+  onWritten?: (done: number, total: number) => void;
 }
 
 export type GenerateResult =
   | { status: 'bad-catalog'; findings: SourceFinding[] }
   | { status: 'ok'; changes: TreeChange[]; planned: number; written: boolean; warnings: SourceFinding[] };
 
-/** Thrown for a usage problem the user can fix (exit 2), as opposed to a bug or broken I/O. */
-export class UsageError extends Error {}
+/** Thrown for a usage problem the user can fix (exit 2), as opposed to a bug or broken I/O: one class for the three tools. */
+export { UsageError } from '@cmsweb/toolkit';
 
 /** Shell: read the catalog and the tree, plan, diff, and (unless checking) write the difference. */
 export async function generate(options: GenerateOptions): Promise<GenerateResult> {
@@ -52,7 +55,7 @@ export async function generate(options: GenerateOptions): Promise<GenerateResult
   const current = readTree(root, owned, planned.keys());
   const changes = diffTree(planned, current, owned);
   if (!options.check && changes.length) {
-    await writeTree(root, changes, planned, ['charts', 'environments', ...envs.map((e) => `environments/${e}`)]);
+    await writeTree(root, changes, planned, ['charts', 'environments', ...envs.map((e) => `environments/${e}`)], options.onWritten);
   }
   return { status: 'ok', changes, planned: planned.size, written: !options.check && changes.length > 0, warnings: sortFindings([...loaded.findings, ...ruleFindings]) };
 }

@@ -63,7 +63,7 @@ const lines: string[] = [];
 const small = repoWith(1);
 try {
   const help = timeCli(small.dir, ['--help']);
-  lines.push(`CLI start-up (gitops-sync --help, node + tsx): ${fmt(help.ms)}`);
+  lines.push(`CLI start-up (gitops-sync --help, compiled): ${fmt(help.ms)}`);
   for (const s of services) execFileSync('sed', ['-i', 's/tag: v0.0.0 /tag: v1.0.0 /', `environments/dev/values/${s}.yaml`], { cwd: small.dir });
   execFileSync('git', ['commit', '-q', '-am', 'bump all dev', '--date', '2026-11-01T00:00:00Z'], { cwd: small.dir, env: { ...process.env, GIT_COMMITTER_DATE: '2026-11-01T00:00:00Z' } });
   const dry = timeCli(small.dir, ['promote', '--all', '--from', 'dev', '--to', 'preprod', '--dry-run', '--json']);

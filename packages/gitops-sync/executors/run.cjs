@@ -8,7 +8,7 @@ const { join } = require('node:path');
 /** The arguments as typed after the target name, or (when nx is driven from code) the options rebuilt. */
 function forwardedArgs(options, context) {
   const id = [context.projectName, context.targetName, context.configurationName].filter(Boolean).join(':');
-  const raw = context.taskGraph && context.taskGraph.tasks && context.taskGraph.tasks[id] && context.taskGraph.tasks[id].overrides.__overrides_unparsed__;
+  const raw = context.taskGraph?.tasks?.[id]?.overrides.__overrides_unparsed__;
   if (Array.isArray(raw)) return { args: raw.map(String) };
   const args = [];
   for (const [key, value] of Object.entries(options)) {

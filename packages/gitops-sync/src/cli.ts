@@ -1,14 +1,16 @@
 import { Command, CommanderError } from 'commander';
-import { bump, promote, release, rollback, type ChangeReport } from './commands/change.js';
-import { history, status } from './commands/read-only.js';
-import { BadInput } from './core/input.js';
-import { changeJson, changeText, exitCodeOf, historyJson, historyText, statusJson, statusText } from './format-output.js';
+import { createActivity, EXIT, helpFooter, listOption, oneOf, packageVersion, UsageError } from '@cmsweb/toolkit';
+import type { ChangeReport } from './commands/change.js';
 
 // The only file that prints or exits. Exit codes: 0 ok, 1 refused, 2 bad input or usage, 3 internal.
+// The commands (git, catalog, planners) are imported when one runs, so `--help` and `--version` start fast.
 
 interface Output { code: number; text: string }
 
 const json = (v: unknown) => JSON.stringify(v, null, 2) + '\n';
+const change = () => import('./commands/change.js');
+const readOnly = () => import('./commands/read-only.js');
+const formats = () => import('./format-output.js');
 
 function common(cmd: Command): Command {
   return cmd
@@ -20,59 +22,90 @@ function changing(cmd: Command): Command {
   return common(cmd)
     .option('--push', "fetch, commit on the remote's head and push it (re-applied on a lost race, never forced)")
     .option('--dry-run', 'print the file diffs and every gate result; change nothing')
-    .option('--remote <name>', 'the remote to push to', 'origin');
+    .option('--remote <name>', 'the remote to push to', 'origin')
+    .option('-q, --quiet', 'print nothing when the change succeeds (a refusal or an error still is); no progress');
 }
 
-function changeOutput(r: ChangeReport, asJson: boolean): Output {
-  return { code: exitCodeOf(r), text: asJson ? json(changeJson(r)) : changeText(r) };
+/** `--service` and `--env` parse the same way in every command (repeatable, comma-separated); these take one. */
+function single(cmd: Command, required: boolean, flags: string[] = ['--service', '--env']): Command {
+  const describe = { '--service': ['--service <name>', 'the service'], '--env': ['--env <env>', 'the environment'] } as const;
+  for (const f of flags as (keyof typeof describe)[]) {
+    const [spec, what] = describe[f];
+    if (required) cmd.requiredOption(spec, what, listOption);
+    else cmd.option(spec, `only ${what.replace('the ', 'this ')}`, listOption);
+  }
+  return cmd;
 }
+
+async function changeOutput(run: Promise<ChangeReport>, o: { json?: boolean; quiet?: boolean }, label: string): Promise<Output> {
+  const activity = createActivity({ label: `gitops-sync: ${label}`, quiet: o.quiet || o.json });
+  const r = await run.finally(activity.done);
+  const { changeJson, changeText, exitCodeOf } = await formats();
+  const code = exitCodeOf(r);
+  if (o.json) return { code, text: json(changeJson(r)) };
+  return { code, text: o.quiet && code === EXIT.ok ? '' : changeText(r) };
+}
+
+const one = (values: string[] | undefined, flag: string, command: string) => oneOf(values, flag, command) as string;
 
 function program(done: (o: Output) => void): Command {
   const p = new Command('gitops-sync')
     .description('Bumps, promotes and rolls back image tags through the environments, with gates, git history and safe pushes.')
+    .version(packageVersion(import.meta.url), '-V, --version', 'print the version and exit')
     .exitOverride()
-    .showHelpAfterError(false);
-  changing(p.command('bump').description('set a new tag in the testbed overlay'))
-    .requiredOption('--service <service>', 'the service')
-    .requiredOption('--env <env>', 'the environment (the testbed)')
+    .showHelpAfterError(false)
+    .addHelpText(
+      'after',
+      helpFooter(
+        [
+          ['npx gitops-sync status', 'tags, lags, holds and possible promotions'],
+          ['npx gitops-sync bump --service dbs --env dev --tag 1.4.2 --push', 'new tag in the testbed, pushed'],
+          ['npx gitops-sync promote --service dbs,das --from dev --to preprod', 'two services, one commit'],
+          ['npx gitops-sync promote --all --except frontend --from preprod --to prod --push', 'everything that lags'],
+          ['npx gitops-sync rollback --service dbs --env prod --reason "bad release"', 'previous tag, and hold'],
+          ['npx gitops-sync history --service dbs --json', 'who moved which tag where and when'],
+        ],
+        { findings: 'refused (a gate, a hold, a lost race, a dirty work tree): nothing was changed' },
+      ),
+    );
+  single(changing(p.command('bump').description('set a new tag in the testbed overlay')), true)
     .requiredOption('--tag <tag>', 'the new image tag')
     .option('--digest <sha256:...>', 'pin the image digest too')
     .option('--expect-tag <tag>', 'refuse unless the overlay runs this tag now (compare-and-swap)')
-    .action(async (o) => done(changeOutput(await bump(o), !!o.json)));
+    .action(async (o) => done(await changeOutput(change().then((m) => m.bump({ ...o, service: one(o.service, '--service', 'bump'), env: one(o.env, '--env', 'bump') })), o, 'bump')));
   changing(p.command('promote').description('promote what the source runs into the environment that promotes from it (one commit)'))
-    .option('--service <s1,s2,...>', 'the services to promote')
+    .option('--service <names>', 'the services to promote (repeatable, or comma-separated)', listOption)
     .option('--all', 'every service that lags')
-    .option('--except <s1,s2,...>', 'with --all: services to leave out')
+    .option('--except <names>', 'with --all: services to leave out (repeatable, or comma-separated)', listOption)
     .requiredOption('--from <env>', 'the source environment')
     .requiredOption('--to <env>', 'the target environment')
     .option('--tag <tag>', 'refuse unless the source runs this tag (single service)')
     .option('--expect-tag <tag>', 'refuse unless the target runs this tag now (compare-and-swap)')
     .option('--break-glass', 'override the soak and freeze gates (recorded as Gate-Override)')
     .option('--reason <text>', 'why the glass was broken (required with --break-glass)')
-    .action(async (o) => done(changeOutput(await promote(o), !!o.json)));
-  changing(p.command('rollback').description('go back to the previous tag (or --to TAG) from history and hold the service'))
-    .requiredOption('--service <service>', 'the service')
-    .requiredOption('--env <env>', 'the environment')
+    .action(async (o) => {
+      const flags = { ...o, service: o.service?.join(','), except: o.except?.join(',') };
+      done(await changeOutput(change().then((m) => m.promote(flags)), o, 'promote'));
+    });
+  single(changing(p.command('rollback').description('go back to the previous tag (or --to TAG) from history and hold the service')), true)
     .option('--to <tag>', 'the tag to go back to (must be in the history of that overlay)')
     .option('--reason <text>', 'why (recorded in the hold and the commit)')
-    .action(async (o) => done(changeOutput(await rollback(o), !!o.json)));
-  changing(p.command('release').description('lift the hold a rollback placed'))
-    .requiredOption('--service <service>', 'the service')
-    .requiredOption('--env <env>', 'the environment')
-    .action(async (o) => done(changeOutput(await release(o), !!o.json)));
+    .action(async (o) => done(await changeOutput(change().then((m) => m.rollback({ ...o, service: one(o.service, '--service', 'rollback'), env: one(o.env, '--env', 'rollback') })), o, 'rollback')));
+  single(changing(p.command('release').description('lift the hold a rollback placed')), true)
+    .action(async (o) => done(await changeOutput(change().then((m) => m.release({ ...o, service: one(o.service, '--service', 'release'), env: one(o.env, '--env', 'release') })), o, 'release')));
   common(p.command('status').description('services × environments: tags, digests, lags, holds and the promotions possible now'))
     .option('--ref <ref>', 'read this commit or branch instead of HEAD (e.g. origin/main)')
     .action(async (o) => {
+      const [{ status }, { statusJson, statusText }] = await Promise.all([readOnly(), formats()]);
       const s = await status(o);
-      done({ code: 0, text: o.json ? json(statusJson(s)) : statusText(s) });
+      done({ code: EXIT.ok, text: o.json ? json(statusJson(s)) : statusText(s) });
     });
-  common(p.command('history').description('who moved which tag where and when, from git history alone'))
-    .requiredOption('--service <service>', 'the service')
-    .option('--env <env>', 'only this environment')
+  single(single(common(p.command('history').description('who moved which tag where and when, from git history alone')), true, ['--service']), false, ['--env'])
     .option('--ref <ref>', 'read history up to this commit or branch instead of HEAD')
     .action(async (o) => {
-      const h = await history(o);
-      done({ code: 0, text: o.json ? json(historyJson(h)) : historyText(h) });
+      const [{ history }, { historyJson, historyText }] = await Promise.all([readOnly(), formats()]);
+      const h = await history({ ...o, service: one(o.service, '--service', 'history'), env: oneOf(o.env, '--env', 'history') });
+      done({ code: EXIT.ok, text: o.json ? json(historyJson(h)) : historyText(h) });
     });
   for (const c of p.commands) c.exitOverride();
   return p;
@@ -85,21 +118,21 @@ async function main(argv: string[]): Promise<number> {
     await program((o) => (output = o)).parseAsync(argv, { from: 'user' });
   } catch (e) {
     if (e instanceof CommanderError) {
-      if (e.code === 'commander.helpDisplayed' || e.code === 'commander.help' || e.code === 'commander.version') return 0;
-      if (asJson) process.stdout.write(json({ status: 'error', exitCode: 2, error: e.message.replace(/^error: /, '') }));
-      return 2;
+      if (e.code === 'commander.helpDisplayed' || e.code === 'commander.help' || e.code === 'commander.version') return EXIT.ok;
+      if (asJson) process.stdout.write(json({ status: 'error', exitCode: EXIT.usage, error: e.message.replace(/^error: /, '') }));
+      return EXIT.usage;
     }
-    const code = e instanceof BadInput ? 2 : 3;
+    const code = e instanceof UsageError ? EXIT.usage : EXIT.internal;
     const message = e instanceof Error ? e.message : String(e);
-    const text = code === 2 ? `error: ${message}` : `internal error: ${message.split('\n')[0]}`;
-    if (asJson) process.stdout.write(json({ status: 'error', exitCode: code, error: code === 2 ? message : text }));
+    const text = code === EXIT.usage ? `error: ${message}` : `internal error: ${message.split('\n')[0]}`;
+    if (asJson) process.stdout.write(json({ status: 'error', exitCode: code, error: code === EXIT.usage ? message : text }));
     else process.stderr.write(text + '\n');
-    if (code === 3 && process.env.DEBUG === '1' && e instanceof Error) process.stderr.write(`${e.stack}\n`);
+    if (code === EXIT.internal && process.env.DEBUG === '1' && e instanceof Error) process.stderr.write(`${e.stack}\n`);
     return code;
   }
   if (!output) {
     process.stderr.write('error: expected a command: bump, promote, status, history, rollback or release (see --help)\n');
-    return 2;
+    return EXIT.usage;
   }
   process.stdout.write(output.text);
   return output.code;

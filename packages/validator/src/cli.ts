@@ -1,19 +1,25 @@
 import { Command, CommanderError, Option } from 'commander';
-import pc from 'picocolors';
-import { UsageError } from './errors.js';
-import { runChartCommand, runChecksCommand, runManifestsCommand, runRepoCommand, type CommandOutput } from './commands.js';
+import { colorWanted, createProgress, EXIT, helpFooter, listOption, packageVersion, repeatOption, UsageError } from '@cmsweb/toolkit';
+import type { CommandOutput } from './commands.js';
 
 // The only file that prints or exits. Exit codes: 0 nothing at error severity, 1 findings,
-// 2 bad input or usage, 3 internal error.
+// 2 bad input or usage, 3 internal error. The commands (and everything they load: schemas, ajv, the
+// catalog) are imported when a command runs, so `--help` and `--version` start in a few tens of ms.
 
-const collect = (value: string, previous: string[]) => [...previous, value];
-const color = () => pc.isColorSupported && !process.env.NO_COLOR && Boolean(process.stdout.isTTY);
+const color = () => colorWanted(process.env, Boolean(process.stdout.isTTY));
+const commands = () => import('./commands.js');
+
+interface Quiet {
+  quiet?: boolean;
+  output: string;
+}
 
 function common(cmd: Command): Command {
   return cmd
     .option('--root <dir>', 'repository root (validator.yaml, catalog)', process.cwd())
     .addOption(new Option('--output <format>', 'output format').choices(['text', 'json', 'junit', 'sarif']).default('text'))
-    .option('--schema-location <location>', 'kubeconform-style schema location (repeatable; "default" = built-in kinds and bundled CRDs)', collect, []);
+    .option('--schema-location <location>', 'kubeconform-style schema location (repeatable; "default" = built-in kinds and bundled CRDs)', repeatOption, [])
+    .option('-q, --quiet', 'text output: print nothing when no finding is at error severity; no progress');
 }
 
 /** Exits once the output is flushed (a pipe reader must get all of a large JSON report). */
@@ -21,59 +27,81 @@ function exitAfter(stdout: string, code: number): Promise<never> {
   return new Promise(() => process.stdout.write(stdout, () => process.exit(code)));
 }
 
-async function finish(run: () => Promise<CommandOutput> | CommandOutput): Promise<never> {
+async function finish(o: Quiet, run: () => Promise<CommandOutput> | CommandOutput): Promise<never> {
   try {
     const out = await run();
-    return await exitAfter(out.stdout, out.exitCode);
+    const silent = o.quiet && o.output === 'text' && out.exitCode === EXIT.ok;
+    return await exitAfter(silent ? '' : out.stdout, out.exitCode);
   } catch (e) {
     if (e instanceof UsageError) {
       process.stderr.write(`validator: ${e.message}\n`);
-      process.exit(2);
+      process.exit(EXIT.usage);
     }
     process.stderr.write(`validator: internal error: ${(e as Error).message ?? String(e)}${process.env.DEBUG ? `\n${(e as Error).stack ?? ''}` : ' (set DEBUG=1 for the stack)'}\n`);
-    process.exit(3);
+    process.exit(EXIT.internal);
   }
 }
 
 const program = common(new Command('validator'))
   .description('Renders every chart for every environment as Argo CD would and checks sources and result, offline.')
+  .version(packageVersion(import.meta.url), '-V, --version', 'print the version and exit')
   .enablePositionalOptions()
-  .option('--env <env>', 'validate this environment only (repeatable)', collect, [])
+  .option('--env <env>', 'validate these environments only (repeatable, or comma-separated)', listOption, [])
   // `nx run validator:validate --env x` is taken by nx:run-commands' own `env` option; this spelling is not.
-  .option('--environment <env>', 'same as --env', collect, [])
-  .option('--service <name>', 'validate this service only (repeatable)', collect, [])
+  .option('--environment <env>', 'same as --env', listOption, [])
+  .option('--service <name>', 'validate these services only (repeatable, or comma-separated)', listOption, [])
   .option('--renderer <name>', 'how charts are rendered', 'helm')
   .exitOverride()
-  .action((o) => finish(() => runRepoCommand({ ...o, env: [...o.env, ...o.environment], color: color() })));
+  .addHelpText(
+    'after',
+    helpFooter([
+      ['npx validator', 'validate the repository in the current directory'],
+      ['npx validator --env dev --service dbs,das', 'two services in dev only'],
+      ['npx validator --output sarif > validator.sarif', 'a report for code scanning'],
+      ['npx validator chart ./mychart -f values-prod.yaml', 'any Helm chart'],
+      ['kustomize build . | npx validator manifests -', 'plain manifests from standard input'],
+      ['npx validator checks', 'every check, its id and severity'],
+    ]),
+  )
+  .action((o) =>
+    finish(o, async () => {
+      const progress = createProgress({ label: 'validator: rendered', quiet: o.quiet });
+      try {
+        return await (await commands()).runRepoCommand({ ...o, env: [...new Set([...o.env, ...o.environment])], color: color(), onRendered: progress.update });
+      } finally {
+        progress.done();
+      }
+    }),
+  );
 
 common(program.command('chart <dir>').description('validate any Helm chart: Chart.yaml, values schema, rendering, Kubernetes schemas, policies'))
-  .option('-f, --values <file>', 'values file (repeatable, in order)', collect, [])
+  .option('-f, --values <file>', 'values file (repeatable, in order)', repeatOption, [])
   .option('--namespace <ns>', 'release namespace', 'default')
   .option('--release <name>', 'release name (default: the chart directory name)')
   .option('--kube-version <x.y>', 'Kubernetes version (default: catalog/cluster.yaml, else 1.33)')
   .option('--renderer <name>', 'how the chart is rendered', 'helm')
   .exitOverride()
-  .action((dir: string, o) => finish(() => runChartCommand(dir, { ...o, color: color() })));
+  .action((dir: string, o) => finish(o, async () => (await commands()).runChartCommand(dir, { ...o, color: color() })));
 
 common(program.command('manifests <paths...>').description('validate plain manifests (files, directories, - for standard input), as kubeconform does'))
   .option('--kube-version <x.y>', 'Kubernetes version (default: catalog/cluster.yaml, else 1.33)')
   .exitOverride()
-  .action((paths: string[], o) => finish(() => runManifestsCommand(paths, { ...o, color: color() })));
+  .action((paths: string[], o) => finish(o, async () => (await commands()).runManifestsCommand(paths, { ...o, color: color() })));
 
 program
   .command('checks')
   .description('list every check with its id, default severity and description')
   .addOption(new Option('--output <format>', 'output format').choices(['text', 'json', 'markdown']).default('text'))
   .exitOverride()
-  .action((o: { output: string }) => finish(() => runChecksCommand(o.output)));
+  .action((o: { output: string }) => finish(o, async () => (await commands()).runChecksCommand(o.output)));
 
 try {
   await program.parseAsync(process.argv);
 } catch (e) {
   if (e instanceof CommanderError) {
-    // commander already printed the message (or the help)
-    process.exit(e.code === 'commander.helpDisplayed' || e.code === 'commander.help' || e.code === 'commander.version' ? 0 : 2);
+    // commander already printed the message (or the help, or the version)
+    process.exit(e.code === 'commander.helpDisplayed' || e.code === 'commander.help' || e.code === 'commander.version' ? EXIT.ok : EXIT.usage);
   }
   process.stderr.write(`validator: internal error: ${(e as Error).message}\n`);
-  process.exit(3);
+  process.exit(EXIT.internal);
 }

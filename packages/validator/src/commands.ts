@@ -59,7 +59,9 @@ async function repoKubeVersion(root: string): Promise<string> {
   return (await readCatalog(root)).catalog?.cluster.kubernetesVersion ?? DEFAULT_KUBERNETES_VERSION;
 }
 
-export async function runRepoCommand(opts: CommonOptions & { env: string[]; service: string[]; renderer: string; concurrency?: number }): Promise<CommandOutput> {
+export async function runRepoCommand(
+  opts: CommonOptions & { env: string[]; service: string[]; renderer: string; concurrency?: number; onRendered?: (done: number, total: number) => void },
+): Promise<CommandOutput> {
   checkOutput(opts);
   const root = resolve(opts.root);
   const result = await validateRepo({
@@ -71,6 +73,7 @@ export async function runRepoCommand(opts: CommonOptions & { env: string[]; serv
     schemaLocations: opts.schemaLocation.length ? opts.schemaLocation : undefined,
     config: await readValidatorConfig(root),
     concurrency: opts.concurrency,
+    onRendered: opts.onRendered,
   });
   return report(result, opts);
 }

@@ -1,7 +1,2 @@
-/** Bad input or usage (exit 2): the message names what is wrong and what is expected. */
-export class UsageError extends Error {
-  constructor(message: string) {
-    super(message);
-    this.name = 'UsageError';
-  }
-}
+// Bad input or usage (exit 2): one class for the three tools, defined in @cmsweb/toolkit.
+export { UsageError } from '@cmsweb/toolkit';

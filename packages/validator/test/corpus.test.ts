@@ -1,7 +1,7 @@
 import { existsSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { mapLimit } from '../src/concurrency.js';
+import { mapLimit } from '@cmsweb/toolkit';
 import { EMPTY_CONTEXT } from '../src/checks/check.js';
 import { DEFAULT_CONFIG } from '../src/config/validator-config.js';
 import { validateChart } from '../src/chart/validate-chart.js';

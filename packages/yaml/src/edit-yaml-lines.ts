@@ -1,4 +1,4 @@
-import { isMap, isPair, isScalar, isSeq, stringify } from 'yaml';
+import { isMap, isPair, isSeq, stringify } from 'yaml';
 import type { Node, Pair, Scalar, YAMLMap } from 'yaml';
 import type { SourceFinding } from './location.js';
 import { at, isEmptyValue, type Composed, type Found } from './edit-yaml-doc.js';
@@ -69,7 +69,7 @@ function flowText(keys: readonly string[], value: string): string {
 export function insertKeys(c: Composed, text: string, f: Extract<Found, { kind: 'missing' }>, path: readonly string[], value: string): string | SourceFinding {
   const keys = path.slice(f.depth);
   const step = indentStep(c);
-  if (f.parent && f.parent.flow) return insertIntoFlow(c, text, f.parent, keys, value);
+  if (f.parent?.flow) return insertIntoFlow(c, text, f.parent, keys, value);
   let pos: number;
   let indent: number;
   if (f.parent) {

@@ -1,7 +1,11 @@
 // Strict checks of everything a caller passes in, before anything is read or touched. Values are
 // shown with JSON quoting so that `x$(id -u)` is reported exactly as it arrived.
 
-export class BadInput extends Error {}
+// Bad input or usage (exit 2): the one class of the three tools. `BadInput` is its name in this package
+// until the call sites are renamed (docs/contracts.md, Vocabulary).
+import { UsageError as BadInput } from '@cmsweb/toolkit';
+
+export { BadInput };
 
 export const SERVICE_NAME = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
 export const ENVIRONMENT_NAME = /^[a-z][a-z0-9-]{0,62}$/;

@@ -1,5 +1,6 @@
-import { closeSync, existsSync, fsyncSync, linkSync, openSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync, writeSync } from 'node:fs';
+import { existsSync, linkSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
+import { writeFileAtomicSync } from '@cmsweb/toolkit';
 import type { FileChange } from '../core/change-plan.js';
 import { git, readBlobs, type Repository } from './git.js';
 
@@ -20,17 +21,9 @@ const journalPath = (repo: Repository) => join(repo.gitDir, 'gitops-sync-journal
 const lockPath = (repo: Repository) => join(repo.gitDir, 'gitops-sync.lock');
 const tempName = (path: string) => join(dirname(path), `.${basename(path)}.gitops-sync.tmp`);
 
+/** @cmsweb/toolkit's atomic write (fsync, rename, directory fsync) with a fixed temporary name that recovery removes. */
 export function writeAtomic(path: string, content: string | Buffer): void {
-  const tmp = tempName(path);
-  const mode = existsSync(path) ? statSync(path).mode & 0o777 : 0o644;
-  const fd = openSync(tmp, 'w', mode);
-  try {
-    writeSync(fd, typeof content === 'string' ? Buffer.from(content) : content);
-    fsyncSync(fd);
-  } finally {
-    closeSync(fd);
-  }
-  renameSync(tmp, path);
+  writeFileAtomicSync(path, content, { tempPath: tempName(path) });
 }
 
 function alive(pid: number): boolean {

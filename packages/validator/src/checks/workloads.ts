@@ -78,7 +78,7 @@ export function selectorMatches(selector: unknown, labels: Record<string, string
   for (const e of exprs) {
     if (!isRecord(e) || typeof e.key !== 'string') continue;
     const values = Array.isArray(e.values) ? e.values.map(String) : [];
-    const has = Object.prototype.hasOwnProperty.call(labels, e.key);
+    const has = Object.hasOwn(labels, e.key);
     const val = labels[e.key];
     if (e.operator === 'In' && !(has && values.includes(val!))) return false;
     if (e.operator === 'NotIn' && has && values.includes(val!)) return false;

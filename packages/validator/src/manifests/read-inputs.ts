@@ -1,6 +1,6 @@
 import { readdir, readFile, stat } from 'node:fs/promises';
 import { join } from 'node:path';
-import { mapLimit } from '../concurrency.js';
+import { mapLimit } from '@cmsweb/toolkit';
 import { UsageError } from '../errors.js';
 
 export interface InputFile {

@@ -3,7 +3,12 @@ import { Worker } from 'node:worker_threads';
 import { createKubeSchemaValidator } from '../schema/kube-schemas-adapter.js';
 import { createChunkChecker, type Chunk, type ChunkBatchResult, type ChunkCheckOptions } from './chunk-checks.js';
 
-const ENTRY = new URL('./worker-entry.mjs', import.meta.url);
+// Compiled (dist/*.js), the worker is the emitted module; run from the TypeScript sources (vitest), it is
+// started through worker-entry.mjs, which registers tsx (a devDependency) in the worker thread first, with the
+// "source" export condition so that the workspace packages load from their sources too.
+const FROM_SOURCE = import.meta.url.endsWith('.ts');
+const ENTRY = FROM_SOURCE ? new URL('./worker-entry.mjs', import.meta.url) : new URL('./manifest-worker.js', import.meta.url);
+const EXEC_ARGV = FROM_SOURCE ? [...process.execArgv, '--conditions=source'] : undefined;
 
 // When worker threads pay. A worker needs about a second to start (tsx loader, modules, schemas), competes
 // for the cores while it does, and the main thread spends time receiving its results; on the project's
@@ -80,7 +85,7 @@ export async function runChunkBatches(chunks: Chunk[], options: ChunkCheckOption
   const workers: Worker[] = [];
   const readies: Array<Promise<void>> = [];
   const startWorker = () => {
-    const worker = new Worker(ENTRY, { workerData: { options } });
+    const worker = new Worker(ENTRY, { workerData: { options }, execArgv: EXEC_ARGV });
     workers.push(worker);
     // Batches sent and not yet answered, in order; two at a time, so the worker never waits for the
     // main thread (busy with a batch of its own) to hand it the next one.

@@ -2,7 +2,7 @@ import { join } from 'node:path';
 import type { Finding, ValidationResult } from '../findings.js';
 import { buildResult } from '../findings.js';
 import { UsageError } from '../errors.js';
-import { mapLimit } from '../concurrency.js';
+import { mapLimit } from '@cmsweb/toolkit';
 import { applyConfig, isEnabled, type ValidatorConfig } from '../config/validator-config.js';
 import { checkEnvironmentRules } from '../checks/env-rules.js';
 import { lintChart, type LintedChart } from '../chart/lint-chart.js';
@@ -29,6 +29,8 @@ export interface RepoValidationOptions {
   config: ValidatorConfig;
   /** Renders in flight at once (default: the machine's cores). */
   concurrency?: number;
+  /** Called as each render finishes (`done` of `total`): the CLI's progress line. */
+  onRendered?: (done: number, total: number) => void;
 }
 
 /** Shell: validates the whole repository (or the environments and services selected). */
@@ -48,6 +50,7 @@ export async function validateRepo(opts: RepoValidationOptions): Promise<Validat
   // An overlay that does not parse is reported with the sources; rendering it would only repeat that.
   const broken = new Set(Object.values(repo.overlays).flatMap((m) => Object.values(m)).filter((o) => o.value === undefined).map((o) => o.file));
   const jobs = plan.jobs.filter((j) => !j.valueFiles.some((f) => broken.has(f)));
+  let renders = 0;
   const rendering = mapLimit(jobs, async (job) => {
     const r = await opts.renderer.render({
       chartDir: join(opts.root, job.chartPath),
@@ -56,6 +59,7 @@ export async function validateRepo(opts: RepoValidationOptions): Promise<Validat
       valueFiles: job.valueFiles.map((f) => join(opts.root, f)),
       kubeVersion: job.kubernetesVersion,
     });
+    opts.onRendered?.(++renders, jobs.length);
     return { job, r };
   }, opts.concurrency);
   rendering.catch(() => undefined); // a failure surfaces at the await below, not as an unhandled rejection meanwhile

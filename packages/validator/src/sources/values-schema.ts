@@ -42,7 +42,7 @@ function hasPath(value: unknown, path: readonly PathSegment[]): boolean {
   let v = value;
   for (const seg of path) {
     if (Array.isArray(v) && typeof seg === 'number') v = v[seg];
-    else if (isRecord(v) && Object.prototype.hasOwnProperty.call(v, String(seg))) v = v[String(seg)];
+    else if (isRecord(v) && Object.hasOwn(v, String(seg))) v = v[String(seg)];
     else return false;
   }
   return true;

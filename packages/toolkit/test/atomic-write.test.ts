@@ -1,0 +1,62 @@
+import { chmodSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { writeFileAtomic, writeFileAtomicSync } from '../src/index.js';
+
+const dirs: string[] = [];
+const tempDir = () => {
+  const d = mkdtempSync(join(tmpdir(), 'toolkit-atomic-'));
+  dirs.push(d);
+  return d;
+};
+afterEach(() => {
+  for (const d of dirs.splice(0)) rmSync(d, { recursive: true, force: true });
+});
+
+describe.each([
+  [
+    'writeFileAtomic',
+    (p: string, c: string | Uint8Array, o?: Parameters<typeof writeFileAtomicSync>[2]) => writeFileAtomic(p, c, o),
+  ],
+  [
+    'writeFileAtomicSync',
+    async (p: string, c: string | Uint8Array, o?: Parameters<typeof writeFileAtomicSync>[2]) =>
+      writeFileAtomicSync(p, c, o),
+  ],
+])('%s', (_name, write) => {
+  it('creates a file with the content and mode 0644, leaving no temporary file', async () => {
+    const dir = tempDir();
+    await write(join(dir, 'a.yaml'), 'x: 1\n');
+    expect(readFileSync(join(dir, 'a.yaml'), 'utf8')).toBe('x: 1\n');
+    expect(statSync(join(dir, 'a.yaml')).mode & 0o777).toBe(0o644 & ~process.umask());
+    expect(readdirSync(dir)).toEqual(['a.yaml']);
+  });
+
+  it('replaces an existing file whole and keeps its permission bits', async () => {
+    const dir = tempDir();
+    const path = join(dir, 'run.sh');
+    writeFileSync(path, 'old content that is longer than the new one\n');
+    chmodSync(path, 0o755);
+    await write(path, new TextEncoder().encode('new\n'));
+    expect(readFileSync(path, 'utf8')).toBe('new\n');
+    expect(statSync(path).mode & 0o777).toBe(0o755);
+  });
+
+  it('uses the given temporary name and leaves the target untouched when the write fails', async () => {
+    const dir = tempDir();
+    const path = join(dir, 'a.yaml');
+    writeFileSync(path, 'kept\n');
+    // The temporary name is a directory: opening it for writing fails before the target is touched.
+    const blocked = join(dir, 'missing', 'tmp');
+    await expect(write(path, 'lost\n', { tempPath: blocked })).rejects.toThrow(/ENOENT/);
+    expect(readFileSync(path, 'utf8')).toBe('kept\n');
+    expect(readdirSync(dir)).toEqual(['a.yaml']);
+  });
+
+  it('refuses a target in a directory that does not exist (no directory is created)', async () => {
+    const dir = tempDir();
+    await expect(write(join(dir, 'nope', 'a.yaml'), 'x')).rejects.toThrow(/ENOENT/);
+    expect(readdirSync(dir)).toEqual([]);
+  });
+});
