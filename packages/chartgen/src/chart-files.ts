@@ -12,8 +12,23 @@ export const GENERATED_MARKER = { key: 'cmsweb.cern.ch/generated-by', value: 'ch
 export const CHART_VERSION = '1.0.0';
 export const PART_OF = 'cmsweb';
 
-/** The Helm templates of every chart, by file name (templates/chart/<file>.hbs). */
-export const CHART_TEMPLATE_FILES = ['_helpers.tpl', 'deployment.yaml', 'service.yaml', 'hpa.yaml', 'pdb.yaml', 'networkpolicy.yaml', 'configmap.yaml'] as const;
+/**
+ * The library chart holding the templates every service chart shares (`type: library`). Its version
+ * changes when its templates do (see packages/chartgen/README.md, "Library chart"); each service chart
+ * depends on exactly this version through `file://../_library`, which Argo CD (`helm dependency build`)
+ * and Flux (source-controller's local dependency manager) both resolve inside the git checkout.
+ */
+export const LIBRARY = { dir: 'charts/_library', name: 'cmsweb-library', version: '1.0.0', repository: 'file://../_library' } as const;
+
+/** The objects of a service chart: each is one file templates/<kind>.yaml including `cmsweb-library.<kind>`. */
+export const CHART_TEMPLATE_KINDS = ['deployment', 'service', 'hpa', 'pdb', 'networkpolicy', 'configmap'] as const;
+/** The library's templates (templates/library/<file>.hbs), written to charts/_library/templates/<file>. */
+export const LIBRARY_TEMPLATE_FILES = ['_helpers.tpl', ...CHART_TEMPLATE_KINDS.map((k) => `_${k}.tpl`)] as const;
+
+/** The whole of a service chart's templates/<kind>.yaml: the name of the file stays in helm's `# Source:` line. */
+export function chartTemplateText(kind: (typeof CHART_TEMPLATE_KINDS)[number]): string {
+  return `{{ include "${LIBRARY.name}.${kind}" . }}\n`;
+}
 
 /** What every chart of one plan shares: rendering, the serialisation cache, the (identical) values schema. */
 export interface ChartContext {
@@ -40,6 +55,7 @@ export function planChart(cluster: Cluster, s: Service, catalogFile: string, { r
     appVersion,
     // autoscaling/v2 and policy/v1 PodDisruptionBudget are served from 1.23 and 1.21.
     kubeVersion: '>=1.23.0-0',
+    dependencies: [{ name: LIBRARY.name, version: LIBRARY.version, repository: LIBRARY.repository }],
     annotations: { [GENERATED_MARKER.key]: GENERATED_MARKER.value, 'cmsweb.cern.ch/namespace': s.namespace },
   };
   files.set(`${dir}/Chart.yaml`, renderer.render('chart/Chart.yaml', { ...common, body: trimEnd(stringifyYaml(chartYaml)) }));
@@ -51,10 +67,29 @@ export function planChart(cluster: Cluster, s: Service, catalogFile: string, { r
     description: s.description ?? `CMSWEB service ${s.name}.`,
     rows: buildReadmeRows(values as unknown as Record<string, unknown>),
   }));
-  const claim = claimNameExpression(cluster.logging.claimName);
-  for (const t of CHART_TEMPLATE_FILES) {
-    files.set(`${dir}/templates/${t}`, renderer.render(`chart/${t}`, { ...common, partOf: PART_OF, claimPattern: cluster.logging.claimName, ...claim, filebeatMonitorPort: FILEBEAT_MONITOR_PORT }));
-  }
+  for (const kind of CHART_TEMPLATE_KINDS) files.set(`${dir}/templates/${kind}.yaml`, chartTemplateText(kind));
+  return files;
+}
+
+/**
+ * Pure: every file of the library chart (charts/_library/). Only cluster-wide settings reach it (the log
+ * claim pattern, the part-of label), so it is the same for every service.
+ */
+export function planLibrary(cluster: Cluster, clusterFile: string, renderer: Renderer): Map<string, string> {
+  const files = new Map<string, string>();
+  const chartYaml = {
+    apiVersion: 'v2',
+    name: LIBRARY.name,
+    description: 'Templates shared by every CMSWEB service chart (Deployment, Service, HPA, PDB, NetworkPolicy, ConfigMaps)',
+    type: 'library',
+    version: LIBRARY.version,
+    annotations: { [GENERATED_MARKER.key]: GENERATED_MARKER.value },
+  };
+  const common = { catalogFile: clusterFile };
+  files.set(`${LIBRARY.dir}/Chart.yaml`, renderer.render('library/Chart.yaml', { ...common, body: trimEnd(stringifyYaml(chartYaml)) }));
+  files.set(`${LIBRARY.dir}/README.md`, renderer.render('library/README.md', { ...common, ...LIBRARY, kinds: CHART_TEMPLATE_KINDS }));
+  const data = { ...common, partOf: PART_OF, claimPattern: cluster.logging.claimName, ...claimNameExpression(cluster.logging.claimName), filebeatMonitorPort: FILEBEAT_MONITOR_PORT };
+  for (const t of LIBRARY_TEMPLATE_FILES) files.set(`${LIBRARY.dir}/templates/${t}`, renderer.render(`library/${t}`, data));
   return files;
 }
 

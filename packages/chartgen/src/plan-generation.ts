@@ -1,7 +1,7 @@
 import type { Catalog } from '@cmsweb/catalog';
 import { orderKubernetesKeys, stringifyYaml } from '@cmsweb/yaml';
 import { buildChartValues } from './chart-values.js';
-import { planChart, trimEnd, type ChartContext } from './chart-files.js';
+import { LIBRARY, planChart, planLibrary, trimEnd, type ChartContext } from './chart-files.js';
 import { buildValuesSchema, formatValuesSchema } from './values-schema.js';
 import { buildOverlayValues, overlayComments } from './overlay-values.js';
 import { formatCommentedYaml } from './commented-yaml.js';
@@ -31,7 +31,11 @@ export function planGeneration({ catalog, existing, renderer }: GenerationInput)
   const k8s = (objects: object[]) => trimEnd(objects.map((o) => stringifyYaml(orderKubernetesKeys(o))).join('---\n'));
   const charted = catalog.services.filter((s) => !s.vm);
   const schema = buildValuesSchema(cluster.environments.map((e) => e.name));
-  const context: ChartContext = { renderer, cache: new Map(), schemaJson: renderer.render('chart/values.schema.json', { body: trimEnd(formatValuesSchema(schema)) }) };
+  const context: ChartContext = { renderer, cache: new Map(), schemaJson: formatValuesSchema(schema) };
+
+  if (charted.length) {
+    for (const [path, text] of planLibrary(cluster, catalog.clusterFile, renderer)) files.set(path, text);
+  }
 
   for (const s of charted) {
     for (const [path, text] of planChart(cluster, s, fileOf(s.name), context)) files.set(path, text);
@@ -74,7 +78,7 @@ export function planGeneration({ catalog, existing, renderer }: GenerationInput)
  * contain is stale and gets removed. Overlays and environment.yaml are outside them on purpose.
  */
 export function ownedDirectories(catalog: Catalog): string[] {
-  const out = catalog.services.filter((s) => !s.vm).map((s) => `charts/${s.name}`);
+  const out = [LIBRARY.dir, ...catalog.services.filter((s) => !s.vm).map((s) => `charts/${s.name}`)];
   for (const env of catalog.cluster.environments) {
     for (const d of ['argocd', 'flux', 'cluster']) out.push(`environments/${env.name}/${d}`);
   }

@@ -1,3 +1,4 @@
+import { LIBRARY } from './chart-files.js';
 import { VALUE_DOCS } from './value-docs.js';
 
 // values.schema.json of every chart: Helm validates the merged values (values.yaml + overlay) against it
@@ -113,6 +114,8 @@ export function buildValuesSchema(environments: string[]): Schema {
     podDisruptionBudget: obj({ enabled: bool(), minAvailable: intOrPercent, maxUnavailable: intOrPercent }),
     nodeSelector: map(str()),
     networkPolicy: obj({ enabled: bool(), frontend: podSelectorTarget, prometheus: podSelectorTarget }),
+    // Helm gives every dependency a key in the values: `<name>: { global: {} }` for the library.
+    [LIBRARY.name]: { description: `Set by helm for the ${LIBRARY.name} dependency (a library has no values): leave unset.`, ...obj({ global: { type: 'object' } }) },
   };
   return {
     $schema: 'http://json-schema.org/draft-07/schema#',
@@ -134,6 +137,18 @@ function describe(schema: Schema, prefix: string): Schema {
   return { ...schema, properties: out };
 }
 
+/**
+ * values.schema.json text: one line per value key (each of `properties` holds one value's whole schema),
+ * so a diff names the values whose rules changed. Helm resolves a `$ref` only within the file or to an
+ * absolute URL (helm v4 compiles the schema as file:///values.schema.json), so every chart carries the
+ * whole schema: it cannot point at a shared file in the library chart.
+ */
 export function formatValuesSchema(schema: Schema): string {
-  return `${JSON.stringify(schema, null, 2)}\n`;
+  const entries = (o: Record<string, unknown>, indent: string, expand: (key: string) => boolean): string =>
+    Object.entries(o).map(([k, v]) => `${indent}${JSON.stringify(k)}: ${expand(k) && isObject(v) ? `{\n${entries(v, `${indent}  `, () => false)}\n${indent}}` : JSON.stringify(v)}`).join(',\n');
+  return `{\n${entries(schema, '  ', (k) => k === 'properties')}\n}\n`;
+}
+
+function isObject(v: unknown): v is Record<string, unknown> {
+  return typeof v === 'object' && v !== null && !Array.isArray(v);
 }

@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import { generate } from '../src/index.js';
 import { copyRepo, fixtureRepo, removeTempDirs } from './helpers.js';
-import { find, helmTemplate, writeOverlay, type K8sObject } from './render.js';
+import { buildDependencies, find, helmTemplate, serviceChartDirs, writeOverlay, type K8sObject } from './render.js';
 
 // The fixture charts rendered by the real helm with their generated overlays: the objects must carry
 // the catalog's images, ports, HPA metrics, volumes and sidecars. Assertions are on parsed objects.
@@ -25,6 +25,7 @@ describe('fixture charts rendered by the real helm', { timeout: 120_000 }, () =>
     root = copyRepo(fixtureRepo);
     const r = await generate({ root, check: false });
     expect(r.status).toBe('ok');
+    expect(await buildDependencies(serviceChartDirs(root))).toEqual([]);
   }, 120_000);
   afterAll(removeTempDirs);
 

@@ -1,4 +1,6 @@
-import { readdirSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { cpSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { isDeepStrictEqual } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -6,11 +8,27 @@ import { parse } from 'yaml';
 import { runHelm } from '@cmsweb/toolchain';
 import { generate } from '../src/index.js';
 import { copyRepo, loadCatalogFrom, mapLimit, removeTempDirs, repoRoot } from './helpers.js';
-import { find, helmTemplate, mergeValues, readYaml, type K8sObject } from './render.js';
+import { buildDependencies, find, helmTemplate, mergeValues, readYaml, serviceChartDirs, vendorLibraryDirectory, type K8sObject } from './render.js';
 
 // Every chart of the repository's real catalog, generated into a temp copy (with the repository's
 // own overlays where they exist), checked by the real helm binary: lint --strict, and template with
 // each environment's overlay. The rendered objects must say what the merged values say.
+//
+// Before/after proof of the library chart: the charts of BEFORE (the last commit whose charts carried
+// their own copies of every template; CHARTS_BEFORE=<git ref> overrides it) render byte for byte what
+// today's library-based charts render, for every service × environment, with the library resolved as
+// Argo CD does (helm dependency build: a packaged .tgz) and as Flux does (the library directory loaded
+// as it is).
+const BEFORE = process.env.CHARTS_BEFORE ?? '0dfa83f627806aa632e0b601750effb792912b0a';
+const beforeAvailable = (() => {
+  try {
+    execFileSync('git', ['-C', repoRoot, 'cat-file', '-e', `${BEFORE}^{commit}`], { stdio: 'ignore' });
+    return true;
+  } catch {
+    return false;
+  }
+})();
+if (!beforeAvailable) console.warn(`helm-real-catalog: commit ${BEFORE} is not in this clone (shallow?): the before/after equality test is skipped`);
 
 const CONCURRENCY = 4;
 const FILEBEAT_MONITOR_PORT = 5066;
@@ -28,12 +46,20 @@ describe('real catalog rendered by the real helm', () => {
     const catalog = loadCatalogFrom(root);
     services = catalog.services.filter((s) => !s.vm).map((s) => ({ name: s.name, namespace: s.namespace }));
     envs = catalog.cluster.environments.map((e) => e.name);
-  }, 120_000);
+    expect(await buildDependencies(serviceChartDirs(root))).toEqual([]);
+  }, 300_000);
   afterAll(removeTempDirs);
+  /** What `helm template` printed for "<service>/<env>" with the library-based charts. */
+  const rendered = new Map<string, string>();
 
-  it('generates a chart for every Kubernetes service and none for VM services', () => {
+  it('generates a chart for every Kubernetes service, the library chart, and none for VM services', () => {
     expect(services.length).toBeGreaterThan(0);
-    expect(readdirSync(join(root, 'charts')).sort()).toEqual(services.map((s) => s.name).sort());
+    expect(readdirSync(join(root, 'charts')).sort()).toEqual(['_library', ...services.map((s) => s.name)].sort());
+  });
+
+  it('the library chart passes helm lint --strict', async () => {
+    const r = await runHelm(['lint', '--strict', join(root, 'charts', '_library')]);
+    expect(`${r.code} ${r.stderr}`).toBe('0 ');
   });
 
   it('every chart passes helm lint --strict', async () => {
@@ -48,12 +74,56 @@ describe('real catalog rendered by the real helm', () => {
       const overlay = join(root, 'environments', j.env, 'values', `${j.name}.yaml`);
       const r = await helmTemplate(root, j.name, j.namespace, [overlay]);
       if (r.code !== 0) return [`${j.name}/${j.env}: helm template failed: ${r.stderr}`];
+      rendered.set(`${j.name}/${j.env}`, r.stdout);
       const values = mergeValues(readYaml(join(root, 'charts', j.name, 'values.yaml')), readYaml(overlay)) as K8sObject;
       return checkRendered(j.name, j.namespace, j.env, values, r.objects).map((p) => `${j.name}/${j.env}: ${p}`);
     })).flat();
     expect(problems).toEqual([]);
   }, 600_000);
+
+  it.skipIf(!beforeAvailable)(`renders every service × environment byte for byte as the charts of ${BEFORE.slice(0, 12)} did (Argo CD's dependency build)`, async () => {
+    const before = mkdtempSync(join(tmpdir(), 'chartgen-before-'));
+    try {
+      execFileSync('sh', ['-c', 'git -C "$0" archive "$1" charts | tar -x -C "$2"', repoRoot, BEFORE, before]);
+      expect(readdirSync(join(before, 'charts')).sort()).toEqual(services.map((s) => s.name).sort());
+      const jobs = services.flatMap((s) => envs.map((env) => ({ ...s, env })));
+      const differing = (await mapLimit(jobs, CONCURRENCY, async (j) => {
+        const r = await helmTemplate(before, j.name, j.namespace, [join(root, 'environments', j.env, 'values', `${j.name}.yaml`)]);
+        const now = rendered.get(`${j.name}/${j.env}`);
+        return r.code === 0 && now === r.stdout ? [] : [`${j.name}/${j.env}: ${r.code === 0 ? firstDifference(r.stdout, now ?? '(not rendered)') : r.stderr}`];
+      })).flat();
+      expect(rendered.size).toBe(jobs.length);
+      expect(differing).toEqual([]);
+    } finally {
+      rmSync(before, { recursive: true, force: true });
+    }
+  }, 600_000);
+
+  it('renders identically with the library loaded as a directory (Flux source-controller\'s local dependency)', async () => {
+    const flux = mkdtempSync(join(tmpdir(), 'chartgen-flux-'));
+    try {
+      cpSync(join(root, 'charts'), join(flux, 'charts'), { recursive: true, filter: (src) => !/\/charts\/[^/]+\/(charts|Chart\.lock)$/.test(src) });
+      vendorLibraryDirectory(flux, serviceChartDirs(flux));
+      const env = envs[envs.length - 1]!;
+      const differing = (await mapLimit(services, CONCURRENCY, async (s) => {
+        const r = await helmTemplate(flux, s.name, s.namespace, [join(root, 'environments', env, 'values', `${s.name}.yaml`)]);
+        return r.code === 0 && r.stdout === rendered.get(`${s.name}/${env}`) ? [] : [`${s.name}/${env}: ${r.code === 0 ? firstDifference(r.stdout, rendered.get(`${s.name}/${env}`) ?? '') : r.stderr}`];
+      })).flat();
+      expect(differing).toEqual([]);
+    } finally {
+      rmSync(flux, { recursive: true, force: true });
+    }
+  }, 600_000);
 });
+
+/** The first line where two renderings differ, for a readable failure. */
+function firstDifference(a: string, b: string): string {
+  const x = a.split('\n');
+  const y = b.split('\n');
+  const i = x.findIndex((line, k) => line !== y[k]);
+  const at = i === -1 ? x.length : i;
+  return `line ${at + 1}: before ${JSON.stringify(x[at])}, now ${JSON.stringify(y[at])}`;
+}
 
 /** What every rendered release must contain, derived from its merged values. */
 function checkRendered(name: string, namespace: string, env: string, v: K8sObject, objects: K8sObject[]): string[] {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { createRenderer, readTemplateSources } from '../src/index.js';
-import { CHART_TEMPLATE_FILES } from '../src/chart-files.js';
+import { CHART_TEMPLATE_KINDS, LIBRARY_TEMPLATE_FILES } from '../src/chart-files.js';
 import { fixtureRepo, planFrom } from './helpers.js';
 
 describe('Handlebars rendering', () => {
@@ -29,17 +29,24 @@ describe('Handlebars rendering', () => {
     expect(Handlebars.helpers.raw).toBeUndefined();
   });
 
-  it('the generated Helm templates keep Go template actions and no Handlebars syntax', async () => {
+  it('the library templates keep Go template actions and no Handlebars syntax', async () => {
     const sources = await readTemplateSources();
-    for (const t of CHART_TEMPLATE_FILES) expect(sources[`chart/${t}`]).toBeDefined();
+    for (const t of LIBRARY_TEMPLATE_FILES) expect(sources[`library/${t}`]).toBeDefined();
     const planned = await planFrom(fixtureRepo);
-    for (const t of CHART_TEMPLATE_FILES) {
-      const text = planned.get(`charts/alpha/templates/${t}`)!;
+    for (const t of LIBRARY_TEMPLATE_FILES) {
+      const text = planned.get(`charts/_library/templates/${t}`)!;
       expect(text).toContain('{{');
       expect(text).not.toMatch(/\\\{\{/); // no leftover escapes
       expect(text).not.toMatch(/\{\{\{|\{\{#|\{\{\/(?!\*)|\{\{name\}\}/); // no Handlebars left
     }
-    expect(planned.get('charts/alpha/templates/deployment.yaml')).toContain('replicas: {{ .Values.replicaCount }}');
-    expect(planned.get('charts/alpha/templates/_helpers.tpl')).toContain('{{- printf "logs-cephfs-claim-%s-%s" $env .Release.Namespace }}');
+    expect(planned.get('charts/_library/templates/_deployment.tpl')).toContain('replicas: {{ .Values.replicaCount }}');
+    expect(planned.get('charts/_library/templates/_helpers.tpl')).toContain('{{- printf "logs-cephfs-claim-%s-%s" $env .Release.Namespace }}');
+  });
+
+  it('a service chart\'s templates are one line each, including the library', async () => {
+    const planned = await planFrom(fixtureRepo);
+    const templates = [...planned.keys()].filter((p) => p.startsWith('charts/alpha/templates/')).sort();
+    expect(templates).toEqual(CHART_TEMPLATE_KINDS.map((k) => `charts/alpha/templates/${k}.yaml`).sort());
+    for (const k of CHART_TEMPLATE_KINDS) expect(planned.get(`charts/alpha/templates/${k}.yaml`)).toBe(`{{ include "cmsweb-library.${k}" . }}\n`);
   });
 });
