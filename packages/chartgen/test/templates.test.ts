@@ -1,6 +1,7 @@
+import { createHash } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { createRenderer, readTemplateSources } from '../src/index.js';
-import { CHART_TEMPLATE_KINDS, LIBRARY_TEMPLATE_FILES } from '../src/chart-files.js';
+import { CHART_TEMPLATE_KINDS, LIBRARY, LIBRARY_TEMPLATE_FILES } from '../src/chart-files.js';
 import { fixtureRepo, planFrom } from './helpers.js';
 
 describe('Handlebars rendering', () => {
@@ -48,5 +49,19 @@ describe('Handlebars rendering', () => {
     const templates = [...planned.keys()].filter((p) => p.startsWith('charts/alpha/templates/')).sort();
     expect(templates).toEqual(CHART_TEMPLATE_KINDS.map((k) => `charts/alpha/templates/${k}.yaml`).sort());
     for (const k of CHART_TEMPLATE_KINDS) expect(planned.get(`charts/alpha/templates/${k}.yaml`)).toBe(`{{ include "cmsweb-library.${k}" . }}\n`);
+  });
+
+  // The library's version says which templates the service charts render with: a change to
+  // templates/library/*.tpl.hbs needs a new LIBRARY.version (README.md, "Library chart") and its digest here.
+  const LIBRARY_TEMPLATE_DIGESTS: Record<string, string> = {
+    '1.0.0': 'e354294a611e43bd9902a444efc4a61c404cfc15e8a1e24442f8d22f193ac8a8',
+  };
+
+  it(`the library templates are those of version ${LIBRARY.version} (a change bumps LIBRARY.version)`, async () => {
+    const sources = await readTemplateSources();
+    const hash = createHash('sha256');
+    for (const t of [...LIBRARY_TEMPLATE_FILES].sort()) hash.update(`${t}.hbs\0${sources[`library/${t}`]}\0`);
+    const digest = hash.digest('hex');
+    expect(digest, `templates/library/*.tpl.hbs changed (sha256 ${digest}): bump LIBRARY.version in src/chart-files.ts and record the digest for it`).toBe(LIBRARY_TEMPLATE_DIGESTS[LIBRARY.version]);
   });
 });
