@@ -4,6 +4,8 @@ import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { helmRenderer } from '../src/render/helm-renderer.js';
 import { isMissingDependency } from '../src/render/local-dependencies.js';
+import { parseRenderedManifests } from '../src/render/rendered-manifests.js';
+import { readChart } from '../src/chart/read-chart.js';
 
 // A chart whose templates come from a library chart next to it (file://../lib), as the generated
 // service charts use charts/_library: rendered by the real helm after the validator resolves the
@@ -41,6 +43,17 @@ describe('charts with file:// dependencies', { timeout: 60_000 }, () => {
     expect(r.error).toBeUndefined();
     expect(r.manifests).toContain('# Source: app/templates/cm.yaml\napiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: app\ndata:\n  v: "one"\n');
     expect(readdirSync(chart).sort()).toEqual(['Chart.yaml', 'templates', 'values.yaml']);
+  });
+
+  it('points a rendered object at the library line that wrote it, not at the one-line include', async () => {
+    const chart = repo({ version: '1.2.0', repository: 'file://../lib' });
+    const r = await helmRenderer.render(request(chart));
+    const files = await readChart(chart, 'charts/app');
+    expect(Object.keys(files.templates).sort()).toEqual(['../lib/templates/_cm.tpl', 'templates/cm.yaml']);
+    const { resources, findings } = parseRenderedManifests({ manifests: r.manifests, chartPath: 'charts/app', templates: files.templates, namespace: 'ns' });
+    expect(findings).toEqual([]);
+    expect(resources[0]!.source.file).toBe('charts/lib/templates/_cm.tpl');
+    expect(resources[0]!.source.locate(['data', 'v'])).toEqual({ line: 7, column: 3 });
   });
 
   it('refuses a library whose version does not satisfy the dependency, naming both', async () => {

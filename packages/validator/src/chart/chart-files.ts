@@ -5,7 +5,7 @@ export interface ChartFiles {
   chartYaml?: string;
   valuesYaml?: string;
   valuesSchema?: string;
-  /** templates/** and charts/<sub>/templates/** by chart-relative path. */
+  /** templates/**, charts/<sub>/templates/** and <file:// dependency>/templates/** by chart-relative path. */
   templates: Record<string, string>;
   /** Entries of the chart's charts/ directory (subchart directories and .tgz archives). */
   subcharts: string[];

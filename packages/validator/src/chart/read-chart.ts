@@ -1,5 +1,6 @@
 import { readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { fileDependencyDirs } from '../render/local-dependencies.js';
 import type { ChartFiles } from './chart-files.js';
 
 async function readIfExists(file: string): Promise<string | undefined> {
@@ -31,6 +32,8 @@ export async function readChart(dir: string, displayPath: string): Promise<Chart
   const templateFiles: string[] = [];
   await listFiles(join(dir, 'templates'), 'templates', templateFiles);
   for (const s of subcharts) await listFiles(join(dir, 'charts', s, 'templates'), `charts/${s}/templates`, templateFiles);
+  // A file:// dependency's templates (the library chart), by their path from this chart: ../_library/templates/x.
+  for (const d of await fileDependencyDirs(dir, subcharts)) await listFiles(join(dir, d, 'templates'), `${d}/templates`, templateFiles);
   const templates: Record<string, string> = {};
   for (const f of templateFiles) templates[f] = await readFile(join(dir, f), 'utf8');
   return {

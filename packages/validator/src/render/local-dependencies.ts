@@ -1,6 +1,6 @@
 import { cp, mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { basename, isAbsolute, join, resolve } from 'node:path';
+import { basename, isAbsolute, join, posix, resolve } from 'node:path';
 import semver from 'semver';
 import { parseYaml, toJs } from '@cmsweb/yaml';
 import { isRecord } from '../resources.js';
@@ -52,6 +52,20 @@ export async function withLocalDependencies(chartDir: string): Promise<LocalChar
     throw e;
   }
   return { dir, remove: () => rm(tmp, { recursive: true, force: true }) };
+}
+
+/**
+ * Shell: the directories (relative to the chart, `/`-separated) of the chart's `file://` dependencies
+ * that are not vendored in its charts/, for reading their templates; [] when Chart.yaml does not parse.
+ */
+export async function fileDependencyDirs(chartDir: string, vendored: string[]): Promise<string[]> {
+  const meta = await readChartYaml(chartDir);
+  if ('error' in meta || !Array.isArray(meta.value.dependencies)) return [];
+  return meta.value.dependencies
+    .filter(isRecord)
+    .filter((d) => typeof d.repository === 'string' && d.repository.startsWith('file://') && !isAbsolute(d.repository.slice(7)))
+    .filter((d) => !vendored.some((v) => v === d.name || v === d.alias || String(v).startsWith(`${String(d.name)}-`)))
+    .map((d) => posix.normalize(String(d.repository).slice('file://'.length)));
 }
 
 async function readChartYaml(dir: string): Promise<{ value: Record<string, unknown> } | { error: string }> {

@@ -1,9 +1,11 @@
+import { posix } from 'node:path';
 import { locate } from '@cmsweb/yaml';
 import type { Finding } from '../findings.js';
 import { parseManifests } from '../manifests/parse-manifests.js';
 import { splitDocuments } from '../manifests/split-documents.js';
 import type { Resource } from '../resources.js';
 import { chartRelative } from './helm-errors.js';
+import { includedTemplate } from './included-templates.js';
 import { alignTemplate, templatePosition } from './template-lines.js';
 
 export interface RenderedInput {
@@ -11,7 +13,7 @@ export interface RenderedInput {
   manifests: string;
   /** How the chart directory is shown (repository-relative, e.g. charts/dbs-global-r). */
   chartPath: string;
-  /** Template sources by chart-relative path (templates/x.yaml), to map positions back. */
+  /** Template sources by chart-relative path (templates/x.yaml; ../_library/templates/_x.tpl for a file:// dependency's), to map positions back. */
   templates: Record<string, string>;
   namespace: string;
 }
@@ -29,9 +31,11 @@ export function parseRenderedManifests(input: RenderedInput): { resources: Resou
   for (const chunk of splitDocuments(input.manifests)) {
     const source = SOURCE.exec(chunk.text)?.[1]?.trim();
     if (!source && chunk.text.replace(/^---.*$/m, '').trim() === '') continue;
-    const rel = source ? chartRelative(source) : undefined;
-    const file = rel ? `${input.chartPath}/${rel}` : `${input.chartPath} (rendered output)`;
-    const template = rel !== undefined ? input.templates[rel] : undefined;
+    const own = source ? chartRelative(source) : undefined;
+    const included = own !== undefined && input.templates[own] !== undefined ? includedTemplate(input.templates[own]!, input.templates) : undefined;
+    const rel = included?.rel ?? own;
+    const file = included ? posix.normalize(`${input.chartPath}/${included.rel}`) : rel ? `${input.chartPath}/${rel}` : `${input.chartPath} (rendered output)`;
+    const template = included?.text ?? (rel !== undefined ? input.templates[rel] : undefined);
     let alignment: Int32Array | undefined;
     const toTemplate = (renderedLine: number) => {
       if (template === undefined) return undefined;
