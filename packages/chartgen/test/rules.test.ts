@@ -8,7 +8,7 @@ import { formatCommentedYaml } from '../src/commented-yaml.js';
 import { overlayComments } from '../src/overlay-values.js';
 import { VALUE_DOCS } from '../src/value-docs.js';
 import { buildAdapterRules, buildChartValues, buildFrontendRules, buildOverlayValues, checkGenerationRules, diffTree, formatFrontendRule, FRONTEND_RULE_LINE } from '../src/index.js';
-import { claimNameExpression } from '../src/chart-files.js';
+import { claimNameExpression, LIBRARY } from '../src/chart-files.js';
 import { buildEnvironmentFile } from '../src/environment-scaffold.js';
 import { buildValuesSchema } from '../src/values-schema.js';
 import { fixtureRepo, loadCatalogFrom, planFrom, repoRoot } from './helpers.js';
@@ -135,7 +135,8 @@ describe('chart values and schema', () => {
   it('every chart value key is declared in the schema (values.yaml itself passes)', () => {
     const schema = buildValuesSchema(['dev', 'prod']) as { properties: Record<string, { properties?: Record<string, unknown> }> };
     const values = buildChartValues(cluster, svc('alpha')) as unknown as Record<string, unknown>;
-    expect(Object.keys(values).sort()).toEqual(Object.keys(schema.properties).sort());
+    // and the key helm itself adds for the library dependency
+    expect([...Object.keys(values), LIBRARY.name].sort()).toEqual(Object.keys(schema.properties).sort());
     for (const [k, v] of Object.entries(values)) {
       const props = schema.properties[k]!.properties;
       if (props && v && typeof v === 'object' && !Array.isArray(v)) expect(Object.keys(props)).toEqual(expect.arrayContaining(Object.keys(v)));

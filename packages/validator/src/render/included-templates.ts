@@ -8,7 +8,10 @@ const INCLUDE_ONLY = /^\s*\{\{-?\s*include\s+"([^"]+)"\s+\.\s*-?\}\}\s*$/;
  * The chart-relative path of the template defining what `text` includes, and that file's text with
  * every line up to the `define` blanked (line numbers stay the file's); undefined for other templates.
  */
-export function includedTemplate(text: string, templates: Record<string, string>): { rel: string; text: string } | undefined {
+export function includedTemplate(
+  text: string,
+  templates: Record<string, string>,
+): { rel: string; text: string } | undefined {
   const name = INCLUDE_ONLY.exec(text)?.[1];
   if (name === undefined) return undefined;
   const define = new RegExp(`\\{\\{-?\\s*define\\s+"${name.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}"\\s*-?\\}\\}`);

@@ -15,7 +15,10 @@ import { isRecord } from '../resources.js';
 
 /** helm's refusal of a chart whose dependency is not in charts/ (the text Argo CD matches too). */
 export function isMissingDependency(stderr: string): boolean {
-  return stderr.includes('found in Chart.yaml, but missing in charts/ directory') || stderr.includes('found in requirements.yaml, but missing in charts');
+  return (
+    stderr.includes('found in Chart.yaml, but missing in charts/ directory') ||
+    stderr.includes('found in requirements.yaml, but missing in charts')
+  );
 }
 
 export type LocalChart = { dir: string; remove(): Promise<void> } | { error: string };
@@ -30,16 +33,28 @@ export async function withLocalDependencies(chartDir: string): Promise<LocalChar
     const name = String(dep.name ?? '');
     const repository = String(dep.repository ?? '');
     const where = `${join(chartDir, 'Chart.yaml')}: dependency "${name}"`;
-    if (!repository.startsWith('file://')) return { error: `${where} from "${repository}" is not in charts/: expected charts/${name}-<version>.tgz (run helm dependency build; the validator renders offline) or a file:// repository` };
+    if (!repository.startsWith('file://'))
+      return {
+        error: `${where} from "${repository}" is not in charts/: expected charts/${name}-<version>.tgz (run helm dependency build; the validator renders offline) or a file:// repository`,
+      };
     const path = repository.slice('file://'.length);
-    if (isAbsolute(path)) return { error: `${where} has the absolute path ${repository}: expected a path relative to the chart (file://../<dir>) inside the repository, which Argo CD and Flux resolve in their checkout` };
+    if (isAbsolute(path))
+      return {
+        error: `${where} has the absolute path ${repository}: expected a path relative to the chart (file://../<dir>) inside the repository, which Argo CD and Flux resolve in their checkout`,
+      };
     const depDir = resolve(chartDir, path);
     const depMeta = await readChartYaml(depDir);
     if ('error' in depMeta) return { error: `${where}: ${depMeta.error}` };
-    if (depMeta.value.name !== name) return { error: `${where} points at ${repository}, whose Chart.yaml names the chart "${String(depMeta.value.name)}": expected "${name}"` };
+    if (depMeta.value.name !== name)
+      return {
+        error: `${where} points at ${repository}, whose Chart.yaml names the chart "${String(depMeta.value.name)}": expected "${name}"`,
+      };
     const version = String(depMeta.value.version ?? '');
     const wanted = String(dep.version ?? '*');
-    if (!semver.satisfies(version, wanted)) return { error: `${where} wants version ${wanted}; ${repository} has ${version}: expected a matching version (regenerate with npx chartgen generate)` };
+    if (!semver.satisfies(version, wanted))
+      return {
+        error: `${where} wants version ${wanted}; ${repository} has ${version}: expected a matching version (regenerate with npx chartgen generate)`,
+      };
     copies.push({ from: depDir, to: String(dep.alias ?? name) });
   }
   const tmp = await mkdtemp(join(tmpdir(), 'validator-chart-'));
@@ -63,7 +78,10 @@ export async function fileDependencyDirs(chartDir: string, vendored: string[]): 
   if ('error' in meta || !Array.isArray(meta.value.dependencies)) return [];
   return meta.value.dependencies
     .filter(isRecord)
-    .filter((d) => typeof d.repository === 'string' && d.repository.startsWith('file://') && !isAbsolute(d.repository.slice(7)))
+    .filter(
+      (d) =>
+        typeof d.repository === 'string' && d.repository.startsWith('file://') && !isAbsolute(d.repository.slice(7)),
+    )
     .filter((d) => !vendored.some((v) => v === d.name || v === d.alias || String(v).startsWith(`${String(d.name)}-`)))
     .map((d) => posix.normalize(String(d.repository).slice('file://'.length)));
 }
