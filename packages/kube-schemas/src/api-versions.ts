@@ -1,6 +1,7 @@
 // Is this apiVersion/kind served by the target Kubernetes version? Pure lookup in API_LIFECYCLE.
 import { API_LIFECYCLE, type ApiLifecycle } from './api-lifecycle.js';
 import { compareMinor, parseKubernetesVersion } from './gvk.js';
+import { servedHistory, type ServedHistory } from './served-history.js';
 
 export interface ApiVersionStatus {
   readonly status: 'ok' | 'deprecated' | 'removed';
@@ -23,11 +24,28 @@ function minor(version: string): [number, number] {
   return v;
 }
 
-export function checkApiVersion(apiVersion: string, kind: string, kubernetesVersion: string): ApiVersionStatus {
+/**
+ * An API the shipped releases (1.30-1.36) stop serving, as a lifecycle entry: removed in the first release
+ * without it, replaced by the same kind's newest version in the target release.
+ */
+export function lifecycleFromReleases(apiVersion: string, kind: string, target: string, history: ServedHistory): ApiLifecycle | undefined {
+  const base = kind.endsWith('List') ? kind.slice(0, -4) : kind;
+  const present = history.releasesOf(`${apiVersion} ${base}`);
+  if (!present.length || present.includes(target) || !history.versions.includes(target)) return undefined;
+  const last = present[present.length - 1]!;
+  const t = Number(target.split('.')[1]);
+  if (Number(last.split('.')[1]) > t) return undefined; // added later, not removed
+  const removedIn = `1.${Number(last.split('.')[1]) + 1}`;
+  const group = apiVersion.includes('/') ? apiVersion.slice(0, apiVersion.lastIndexOf('/')) : '';
+  const replacement = history.apiVersionsOf(group, base, target).at(-1);
+  return { apiVersion, kinds: [base], deprecatedIn: removedIn, removedIn, ...(replacement ? { replacement } : {}) };
+}
+
+export function checkApiVersion(apiVersion: string, kind: string, kubernetesVersion: string, history: ServedHistory = servedHistory()): ApiVersionStatus {
   const target = minor(kubernetesVersion);
-  const entry = findApiLifecycle(apiVersion, kind);
-  const what = `${apiVersion} ${kind}`;
   const at = `${target[0]}.${target[1]}`;
+  const entry = findApiLifecycle(apiVersion, kind) ?? lifecycleFromReleases(apiVersion, kind, at, history);
+  const what = `${apiVersion} ${kind}`;
   if (!entry || compareMinor(target, minor(entry.deprecatedIn)) < 0) {
     return { status: 'ok', message: `${what} is served by Kubernetes ${at}` };
   }

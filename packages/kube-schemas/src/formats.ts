@@ -16,9 +16,16 @@ export function isQuantity(value: string): boolean {
 /** Formats that only describe a type (already checked by `type`), as kubeconform's schemas write them. */
 const DESCRIPTIVE = ['int-or-string', 'quantity-or-number', 'password', 'binary'];
 
+/**
+ * The API server's `duration` format (k8s.io/kube-openapi strfmt, as CRDs use it): Go's
+ * time.ParseDuration syntax such as 1m30s, 500ms or 1.5h, not ISO 8601's P1D.
+ */
+export const GO_DURATION_PATTERN = /^[-+]?(?:0|(?:(?:\d+(?:\.\d*)?|\.\d+)(?:ns|us|µs|μs|ms|s|m|h))+)$/;
+
 export function addKubernetesFormats(ajv: Ajv): Ajv {
   addFormats(ajv);
   ajv.addFormat('quantity', { type: 'string', validate: isQuantity });
+  ajv.addFormat('duration', { type: 'string', validate: (v: string) => GO_DURATION_PATTERN.test(v) });
   for (const name of DESCRIPTIVE) ajv.addFormat(name, true);
   return ajv;
 }
@@ -30,4 +37,5 @@ export const FORMAT_HINTS: Readonly<Record<string, string>> = {
   'date-time': 'an RFC 3339 date-time such as 2024-01-31T12:00:00Z',
   int32: 'an integer between -2147483648 and 2147483647',
   int64: 'an integer within the 64-bit range',
+  duration: 'a duration such as 30s, 5m or 1h30m',
 };

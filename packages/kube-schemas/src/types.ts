@@ -40,6 +40,13 @@ export interface SchemaSource {
   readonly sharedDefinitions?: boolean;
   load(gvk: GroupVersionKind, kubernetesVersion: string): Promise<JSONSchema | undefined>;
   loadSync?(gvk: GroupVersionKind, kubernetesVersion: string): JSONSchema | undefined;
-  /** The kinds the source can answer for, when it can list them (used to suggest alternatives). */
-  kinds?(): GroupVersionKind[];
+  /** The kinds the source can answer for in that version, when it can list them (used to suggest alternatives). */
+  kinds?(kubernetesVersion?: string): GroupVersionKind[];
+  /**
+   * When a field of the definition (its `x-kubernetes-definition` tag) is unknown in the target version but
+   * exists in another: why ('it was added in 1.35').
+   */
+  fieldNote?(definition: string, field: string, kubernetesVersion: string): string | undefined;
+  /** When the kind is absent from the target version but exists in another: why. */
+  kindNote?(gvk: GroupVersionKind, kubernetesVersion: string): string | undefined;
 }

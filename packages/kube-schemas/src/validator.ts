@@ -3,11 +3,14 @@
 import { Ajv, type ValidateFunction } from 'ajv';
 import { checkApiVersion } from './api-versions.js';
 import { addKubernetesFormats } from './formats.js';
+import { addCelRules } from './crd/cel-rules.js';
 import { apiVersionOf, gvkKey, gvkOfResource, parseKubernetesVersion, toGvk } from './gvk.js';
 import { SharedDefinitions } from './shared-definitions.js';
 import { schemaSourcesFor } from './sources/locations.js';
+import { CRD_LOCATION_PREFIX } from './sources/crd-manifest-source.js';
 import type { GroupVersionKind, JSONSchema, SchemaSource, SchemaViolation } from './types.js';
-import { didYouMean, toViolations } from './violations.js';
+import { didYouMean, toViolations, type FieldNote } from './violations.js';
+import { minorVersion, supportedVersionError } from './sources/kubernetes-source.js';
 
 export interface SchemaValidatorOptions {
   /** Target Kubernetes version: '1.33', '1.33.2' or 'v1.33.2'. */
@@ -48,6 +51,7 @@ export interface SchemaValidator {
 interface Compiled {
   readonly validate: ValidateFunction;
   readonly source: string;
+  readonly fieldNote: FieldNote;
 }
 
 /** Drops what would make ajv resolve remote meta-schemas or reject a second schema with the same id. */
@@ -63,15 +67,24 @@ export function createSchemaValidator(options: SchemaValidatorOptions): SchemaVa
   }
   const strict = options.strict ?? true;
   const locations = options.schemaLocations?.length ? options.schemaLocations : ['default'];
+  if (!options.sources && (locations.includes('default') || locations.every((l) => l.startsWith(CRD_LOCATION_PREFIX)))) {
+    const unsupported = supportedVersionError(kubernetesVersion);
+    if (unsupported) throw new Error(unsupported);
+  }
   const sources = options.sources ?? schemaSourcesFor(locations, { strict, cwd: options.cwd });
-  const ajv = addKubernetesFormats(new Ajv({ allErrors: true, verbose: true, strict: false, logger: false }));
+  const target = minorVersion(kubernetesVersion)!;
+  const ajv = addCelRules(addKubernetesFormats(new Ajv({ allErrors: true, verbose: true, strict: false, logger: false })));
   const cache = new Map<string, Compiled | null>();
   const shared = new SharedDefinitions(ajv);
 
   const compile = (gvk: GroupVersionKind, schema: JSONSchema, source: SchemaSource): Compiled => {
     try {
       const root = source.sharedDefinitions ? shared.rootFor(String(sources.indexOf(source)), schema) : undefined;
-      return { validate: ajv.compile(root ?? forCompile(schema)), source: source.name };
+      const fieldNote: FieldNote = (definition, field) => {
+        const note = source.fieldNote?.(definition, field, kubernetesVersion);
+        return note && `it does not exist in Kubernetes ${target}; ${note}`;
+      };
+      return { validate: ajv.compile(root ?? forCompile(schema)), source: source.name, fieldNote };
     } catch (err) {
       throw new Error(`schema for ${gvkKey(gvk)} from ${source.name} does not compile: ${(err as Error).message}`);
     }
@@ -99,7 +112,7 @@ export function createSchemaValidator(options: SchemaValidatorOptions): SchemaVa
     if (!gvk) return typeMetaViolations(resource);
     const compiled = lookupSync(gvk);
     if (!compiled) return 'unknown-kind';
-    return compiled.validate(resource) ? [] : toViolations(compiled.validate.errors);
+    return compiled.validate(resource) ? [] : toViolations(compiled.validate.errors, compiled.fieldNote);
   };
 
   return {
@@ -154,10 +167,12 @@ function typeMetaViolations(resource: unknown): SchemaViolation[] {
 export function unknownKindViolation(resource: KindRef, kubernetesVersion: string, sources: readonly SchemaSource[]): SchemaViolation {
   const { apiVersion, kind } = resource;
   const lifecycle = checkApiVersion(apiVersion, kind, kubernetesVersion);
-  const why = lifecycle.status === 'removed' ? `: ${lifecycle.message}` : '';
+  const gvk = toGvk(apiVersion, kind);
+  const note = sources.map((s) => s.kindNote?.(gvk, kubernetesVersion)).find(Boolean);
+  const why = lifecycle.status === 'removed' ? `: ${lifecycle.message}` : note ? `: ${note}` : '';
   const where = sources.map((s) => s.name).join(', ');
   const served = (k: GroupVersionKind) => checkApiVersion(apiVersionOf(k), k.kind, kubernetesVersion).status !== 'removed';
-  const known = sources.flatMap((s) => s.kinds?.() ?? []).filter(served);
+  const known = sources.flatMap((s) => s.kinds?.(kubernetesVersion) ?? []).filter(served);
   const sameKind = [...new Set(known.filter((k) => k.kind === kind).map((k) => `${apiVersionOf(k)} ${k.kind}`))];
   const closeKind = sameKind.length ? undefined : didYouMean(kind, [...new Set(known.map((k) => k.kind))]);
   const hint = sameKind.length ? `; known: ${sameKind.sort().join(', ')}` : closeKind ? ` (did you mean kind "${closeKind}"?)` : '';

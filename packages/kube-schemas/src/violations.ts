@@ -43,7 +43,10 @@ function typesOf(schema: unknown): string[] {
 
 const or = (items: readonly string[]) => items.join(' or ');
 
-function toViolation(e: ErrorObject): SchemaViolation {
+/** Says why an unknown field of a definition is unknown (see SchemaSource.fieldNote). */
+export type FieldNote = (definition: string, field: string) => string | undefined;
+
+function toViolation(e: ErrorObject, fieldNote?: FieldNote): SchemaViolation {
   const path = e.instancePath;
   const p = e.params as Record<string, unknown>;
   switch (e.keyword) {
@@ -51,8 +54,10 @@ function toViolation(e: ErrorObject): SchemaViolation {
     case 'unevaluatedProperties': {
       const name = String(p['additionalProperty'] ?? p['unevaluatedProperty']);
       const known = Object.keys((e.parentSchema?.['properties'] as object | undefined) ?? {});
-      const hint = didYouMean(name, known);
-      const suffix = hint ? ` (did you mean "${hint}"?)` : '';
+      const definition = e.parentSchema?.['x-kubernetes-definition'];
+      const note = typeof definition === 'string' ? fieldNote?.(definition, name) : undefined;
+      const hint = note ? undefined : didYouMean(name, known);
+      const suffix = note ? `: ${note}` : hint ? ` (did you mean "${hint}"?)` : '';
       return { path: `${path}/${escapePointer(name)}`, message: `unknown field "${name}"${suffix}`, check: 'schema-unknown-field' };
     }
     case 'required': {
@@ -78,6 +83,8 @@ function toViolation(e: ErrorObject): SchemaViolation {
       const expected = FORMAT_HINTS[format] ?? `a valid ${format}`;
       return { path, message: `value ${show(e.data)} is not ${expected}`, check: 'schema-format' };
     }
+    case 'x-kubernetes-validations':
+      return { path, message: e.message ?? 'failed a validation rule', check: 'schema-format' };
     default:
       // Value constraints of schema-location and CRD schemas (pattern, minimum, maxLength, ...).
       return { path, message: `value ${show(e.data)} ${e.message ?? 'is invalid'}`, check: 'schema-format' };
@@ -88,7 +95,7 @@ function toViolation(e: ErrorObject): SchemaViolation {
  * Maps ajv errors, ordered by path (stable whatever the schema's layout); the branch errors of a failed
  * oneOf/anyOf collapse into that one error.
  */
-export function toViolations(errors: readonly ErrorObject[] | null | undefined): SchemaViolation[] {
+export function toViolations(errors: readonly ErrorObject[] | null | undefined, fieldNote?: FieldNote): SchemaViolation[] {
   if (!errors?.length) return [];
   const alternatives = errors.filter((e) => e.keyword === 'oneOf' || e.keyword === 'anyOf');
   const inBranch = (e: ErrorObject) =>
@@ -100,7 +107,7 @@ export function toViolations(errors: readonly ErrorObject[] | null | undefined):
   const out: SchemaViolation[] = [];
   for (const e of errors) {
     if (e.keyword === 'if' || inBranch(e) || redundant(e)) continue;
-    const v = toViolation(e);
+    const v = toViolation(e, fieldNote);
     const key = `${v.check}\0${v.path}\0${v.message}`;
     if (!seen.has(key)) {
       seen.add(key);

@@ -19,6 +19,7 @@ function common(cmd: Command): Command {
     .option('--root <dir>', 'repository root (validator.yaml, catalog)', process.cwd())
     .addOption(new Option('--output <format>', 'output format').choices(['text', 'json', 'junit', 'sarif']).default('text'))
     .option('--schema-location <location>', 'kubeconform-style schema location (repeatable; "default" = built-in kinds and bundled CRDs)', repeatOption, [])
+    .option('--crd <path>', 'folder or file of CustomResourceDefinitions whose kinds are checked like built-ins, CEL rules included (repeatable; adds to validator.yaml crds:)', repeatOption, [])
     .option('-q, --quiet', 'text output: print nothing when no finding is at error severity; no progress');
 }
 

@@ -13,7 +13,8 @@ import type { Renderer } from './render/renderer.js';
 import { REPORTERS } from './report/reporters.js';
 import { formatCheckList } from './report/check-list.js';
 import { validateRepo } from './repo/validate-repo.js';
-import { createKubeSchemaValidator } from './schema/kube-schemas-adapter.js';
+import { createKubeSchemaValidator, crdLocation, schemaOptionsProblem } from './schema/kube-schemas-adapter.js';
+import type { ValidatorConfig } from './config/validator-config.js';
 
 // What each command does, as data for cli.ts to print: output text and exit code. No printing, no exit here.
 
@@ -28,7 +29,22 @@ export interface CommonOptions {
   root: string;
   output: string;
   schemaLocation: string[];
+  /** Folders or files of CRD manifests (--crd), relative to the current directory. */
+  crd?: string[];
   color: boolean;
+}
+
+/**
+ * The schema locations of a run: --schema-location values, then validator.yaml `crds:` (relative to the
+ * root) and --crd paths as CRD locations. Refuses (bad input) a missing or broken CRD and a Kubernetes
+ * version without shipped schemas, before any work starts.
+ */
+function schemaLocations(opts: CommonOptions, config: ValidatorConfig, root: string, kubernetesVersion?: string): string[] | undefined {
+  const crdPaths = [...(config.crds ?? []).map((p) => resolve(root, p)), ...(opts.crd ?? []).map((p) => resolve(p))];
+  const problem = schemaOptionsProblem(kubernetesVersion, crdPaths, opts.schemaLocation);
+  if (problem) throw new UsageError(problem);
+  const all = [...opts.schemaLocation, ...crdPaths.map(crdLocation)];
+  return all.length ? all : undefined;
 }
 
 function report(result: ValidationResult, opts: CommonOptions): CommandOutput {
@@ -64,14 +80,15 @@ export async function runRepoCommand(
 ): Promise<CommandOutput> {
   checkOutput(opts);
   const root = resolve(opts.root);
+  const config = await readValidatorConfig(root);
   const result = await validateRepo({
     root,
     envs: opts.env,
     services: opts.service,
     renderer: renderer(opts.renderer),
     createSchemas: createKubeSchemaValidator,
-    schemaLocations: opts.schemaLocation.length ? opts.schemaLocation : undefined,
-    config: await readValidatorConfig(root),
+    schemaLocations: schemaLocations(opts, config, root),
+    config,
     concurrency: opts.concurrency,
     onRendered: opts.onRendered,
   });
@@ -81,16 +98,18 @@ export async function runRepoCommand(
 export async function runChartCommand(dir: string, opts: CommonOptions & { values: string[]; namespace: string; kubeVersion?: string; release?: string; renderer: string }): Promise<CommandOutput> {
   checkOutput(opts);
   const root = resolve(opts.root);
+  const config = await readValidatorConfig(root);
+  const kubernetesVersion = kubeVersion(opts.kubeVersion, await repoKubeVersion(root));
   const result = await validateChart({
     dir,
     valueFiles: opts.values,
     namespace: opts.namespace,
     releaseName: opts.release,
-    kubernetesVersion: kubeVersion(opts.kubeVersion, await repoKubeVersion(root)),
+    kubernetesVersion,
     renderer: renderer(opts.renderer),
     createSchemas: createKubeSchemaValidator,
-    schemaLocations: opts.schemaLocation.length ? opts.schemaLocation : undefined,
-    config: await readValidatorConfig(root),
+    schemaLocations: schemaLocations(opts, config, root, kubernetesVersion),
+    config,
     context: await readPolicyContext(root, true),
   });
   return report(result, opts);
@@ -100,11 +119,13 @@ export async function runManifestsCommand(paths: string[], opts: CommonOptions &
   checkOutput(opts);
   const root = resolve(opts.root);
   const kubernetesVersion = kubeVersion(opts.kubeVersion, await repoKubeVersion(root));
+  const config = await readValidatorConfig(root);
+  const locations = schemaLocations(opts, config, root, kubernetesVersion);
   const inputs = await readInputs(paths, stdin);
   const result = await validateManifestInputs(inputs, {
     kubernetesVersion,
-    schemaLocations: opts.schemaLocation.length ? opts.schemaLocation : undefined,
-    config: await readValidatorConfig(root),
+    schemaLocations: locations,
+    config,
     context: await readPolicyContext(root, false),
   });
   return report(result, opts);

@@ -101,7 +101,9 @@ describe('validator.yaml', () => {
     ]);
   });
   it('rejects keys other than checks', () => {
-    expect(parseValidatorConfig('check:\n  a: off\n').problems[0]).toMatchObject({ line: 1, column: 1, message: 'unknown key "check": the only key is "checks"' });
+    expect(parseValidatorConfig('check:\n  a: off\n').problems[0]).toMatchObject({ line: 1, column: 1, message: 'unknown key "check": the keys are "checks" and "crds"' });
+    expect(parseValidatorConfig('crds: [crds, 3]\n').problems[0]).toMatchObject({ line: 1, message: 'crds[1] must be a folder or file path, got 3' });
+    expect(parseValidatorConfig('crds: [crds]\n').config).toEqual({ checks: {}, crds: ['crds'] });
   });
 });
 

@@ -1,6 +1,6 @@
-// The custom resources this repository generates (Argo CD, Flux), from the hand-written schemas in
-// data/crds/ (one file per kind, named <group>_<version>_<Kind>.json; data/crds/README.md says where
-// each comes from).
+// The custom resources this repository generates (Argo CD, Flux), from data/crds/: one file per served
+// version of each upstream CRD, named <group>_<version>_<Kind>.json, converted by scripts/generate-schemas.ts
+// (see crd/convert-crd.ts for the structural-schema semantics; data/crds/README.md for the sources).
 import { readdirSync, readFileSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -30,11 +30,13 @@ export function createCrdSource(options: { strict?: boolean; dir?: string } = {}
     const gvk = crdFileKind(name);
     if (gvk) files.set(gvkKey(gvk), { gvk, file: join(dir, name) });
   }
-  const parsed = new Map<string, JSONSchema>();
+  const cache = new Map<string, JSONSchema>();
   const finish = (key: string, text: string): JSONSchema => {
-    const schema = JSON.parse(text) as JSONSchema;
+    const parsed = JSON.parse(text) as JSONSchema;
+    // Generated files ({ source, group, version, kind, schema }); a bare schema is accepted too.
+    const schema = (parsed['schema'] && parsed['kind'] ? parsed['schema'] : parsed) as JSONSchema;
     const ready = strict ? schema : relaxSchema(schema);
-    parsed.set(key, ready);
+    cache.set(key, ready);
     return ready;
   };
   return {
@@ -44,13 +46,13 @@ export function createCrdSource(options: { strict?: boolean; dir?: string } = {}
       const key = gvkKey(gvk);
       const entry = files.get(key);
       if (!entry) return undefined;
-      return parsed.get(key) ?? finish(key, readFileSync(entry.file, 'utf8'));
+      return cache.get(key) ?? finish(key, readFileSync(entry.file, 'utf8'));
     },
     async load(gvk) {
       const key = gvkKey(gvk);
       const entry = files.get(key);
       if (!entry) return undefined;
-      return parsed.get(key) ?? finish(key, await readFile(entry.file, 'utf8'));
+      return cache.get(key) ?? finish(key, await readFile(entry.file, 'utf8'));
     },
   };
 }

@@ -3,9 +3,13 @@ import type { Finding, Severity } from '../findings.js';
 import { isRecord } from '../resources.js';
 import { CHECKS_BY_ID } from '../checks/registry.js';
 
-/** validator.yaml at the repository root: `checks: { <id>: off | warning | error }`. */
+/**
+ * validator.yaml at the repository root: `checks: { <id>: off | warning | error }` and `crds: [<folder or
+ * file>, ...]` (CRD manifests, relative to the root, checked like the built-in kinds).
+ */
 export interface ValidatorConfig {
   checks: Record<string, 'off' | Severity>;
+  crds?: string[];
 }
 
 export const CONFIG_FILE = 'validator.yaml';
@@ -23,7 +27,12 @@ export function parseValidatorConfig(text: string, file = CONFIG_FILE): { config
     at([], 'expected a mapping with the key "checks"');
     return { config: DEFAULT_CONFIG, problems };
   }
-  for (const key of Object.keys(value)) if (key !== 'checks') at([key], `unknown key "${key}": the only key is "checks"`);
+  for (const key of Object.keys(value)) if (key !== 'checks' && key !== 'crds') at([key], `unknown key "${key}": the keys are "checks" and "crds"`);
+  const crds: string[] = [];
+  if (value.crds !== undefined) {
+    if (!Array.isArray(value.crds)) at(['crds'], 'crds must be a list of folders or files holding CustomResourceDefinitions, relative to the repository root');
+    else value.crds.forEach((p, i) => (typeof p === 'string' && p ? crds.push(p) : at(['crds', i], `crds[${i}] must be a folder or file path, got ${JSON.stringify(p)}`)));
+  }
   const raw = value.checks ?? {};
   if (!isRecord(raw)) at(['checks'], 'checks must be a mapping of check id to off, warning or error');
   else {
@@ -35,7 +44,7 @@ export function parseValidatorConfig(text: string, file = CONFIG_FILE): { config
       else checks[id] = l;
     }
   }
-  return { config: { checks }, problems };
+  return { config: { checks, ...(crds.length ? { crds } : {}) }, problems };
 }
 
 export function isEnabled(config: ValidatorConfig, id: string): boolean {

@@ -1,4 +1,4 @@
-import { checkApiVersion, createSchemaValidator } from '@cmsweb/kube-schemas';
+import { checkApiVersion, createSchemaValidator, CRD_LOCATION_PREFIX, readCrdManifests, supportedVersionError } from '@cmsweb/kube-schemas';
 import type { CreateKubeSchemaValidator, KubeSchemaValidator, SchemaViolation } from './schema-validator.js';
 
 /**
@@ -14,3 +14,20 @@ export const createKubeSchemaValidator: CreateKubeSchemaValidator = async (optio
   };
   return validator;
 };
+
+/** The schema location that stands for a folder (or file) of CRD manifests. */
+export const crdLocation = (absolutePath: string): string => `${CRD_LOCATION_PREFIX}${absolutePath}`;
+
+/**
+ * Checks what would make every later schema lookup fail, before any work starts: a Kubernetes version
+ * without shipped schemas, a CRD folder that is missing or holds a broken CRD. The problem, or undefined.
+ */
+export function schemaOptionsProblem(kubernetesVersion: string | undefined, crdPaths: readonly string[], schemaLocations: readonly string[]): string | undefined {
+  try {
+    if (crdPaths.length) readCrdManifests(crdPaths);
+  } catch (err) {
+    return (err as Error).message;
+  }
+  const usesDefault = !schemaLocations.length || schemaLocations.includes('default');
+  return kubernetesVersion && usesDefault ? supportedVersionError(kubernetesVersion) : undefined;
+}

@@ -1,10 +1,11 @@
 // The parts that turn installed package files into schemas, on small inputs, and the built-in source.
 import { describe, expect, it } from 'vitest';
-import { parseModel, type ModelInfo } from '../src/builtin/client-node-models.js';
-import { kindOfModel, kindsOfApiSource } from '../src/builtin/client-node-kinds.js';
-import { literalUnion, parseDtsInterface, referencedInterface } from '../src/builtin/models-dts.js';
-import { modelToJsonSchema } from '../src/builtin/to-json-schema.js';
-import { createBuiltinSource, didYouMean, isQuantity, relaxSchema } from '../src/index.js';
+import { parseModel, type ModelInfo } from '../src/generate/client-models/client-node-models.js';
+import { kindOfModel, kindsOfApiSource } from '../src/generate/client-models/client-node-kinds.js';
+import { literalUnion, parseDtsInterface, referencedInterface } from '../src/generate/client-models/models-dts.js';
+import { modelToJsonSchema } from '../src/generate/client-models/to-json-schema.js';
+import { createBuiltinSource } from '../src/generate/client-models/builtin-source.js';
+import { didYouMean, isQuantity, relaxSchema } from '../src/index.js';
 
 describe('client model files', () => {
   it('reads the attribute map and required markers', () => {

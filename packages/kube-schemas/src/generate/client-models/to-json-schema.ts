@@ -5,7 +5,7 @@
 // null: the API server treats `field: null` as "not set", and rendered manifests carry it
 // (`creationTimestamp: null`), so optional fields and every model object also accept null. Required
 // fields must still be present.
-import type { JSONSchema } from '../types.js';
+import type { JSONSchema } from '../../types.js';
 import type { ModelField, ModelReader } from './client-node-models.js';
 import { referencedModel, type FieldHints, type HintTable } from './field-hints.js';
 

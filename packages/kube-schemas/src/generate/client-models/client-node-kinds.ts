@@ -3,8 +3,8 @@
 // collection path (/api/v1/... or /apis/<group>/<version>/...). List kinds follow as <model>List.
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { gvkKey } from '../gvk.js';
-import type { GroupVersionKind } from '../types.js';
+import { gvkKey } from '../../gvk.js';
+import type { GroupVersionKind } from '../../types.js';
 import { clientNodeDir } from './client-node-models.js';
 
 export interface KindIndexEntry {

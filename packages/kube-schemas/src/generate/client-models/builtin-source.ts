@@ -2,14 +2,14 @@
 // @kubernetes/client-node's generated models (Kubernetes v1.34 OpenAPI), enums and Quantity fields from
 // kubernetes-models' interfaces. One data set serves every requested version; APIs the requested
 // version no longer serves (per the deprecation table) are answered as unknown.
-import { checkApiVersion } from '../api-versions.js';
-import { createModelReader, type ModelReader } from '../builtin/client-node-models.js';
-import { readKindIndex, type KindIndexEntry } from '../builtin/client-node-kinds.js';
-import { collectHints, type HintTable } from '../builtin/field-hints.js';
-import { createDtsReader, kindDtsFile, type DtsReader } from '../builtin/models-dts.js';
-import { modelToJsonSchema } from '../builtin/to-json-schema.js';
-import { apiVersionOf, gvkKey } from '../gvk.js';
-import type { GroupVersionKind, JSONSchema, SchemaSource } from '../types.js';
+import { checkApiVersion } from '../../api-versions.js';
+import { createModelReader, type ModelReader } from './client-node-models.js';
+import { readKindIndex, type KindIndexEntry } from './client-node-kinds.js';
+import { collectHints, type HintTable } from './field-hints.js';
+import { createDtsReader, kindDtsFile, type DtsReader } from './models-dts.js';
+import { modelToJsonSchema } from './to-json-schema.js';
+import { apiVersionOf, gvkKey } from '../../gvk.js';
+import type { GroupVersionKind, JSONSchema, SchemaSource } from '../../types.js';
 
 /** The Kubernetes release the client models were generated from. */
 export const BUILTIN_KUBERNETES_VERSION = '1.34';

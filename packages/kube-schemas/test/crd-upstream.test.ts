@@ -1,0 +1,137 @@
+// The upstream CRDs (Argo CD v3.5.1, Flux source-controller v1.9.1, helm-controller v1.6.3) as the API
+// server applies them: new fields pass, structural constraints and CEL rules fire.
+import { describe, expect, it } from 'vitest';
+import { convertCrd, convertStructural } from '../src/crd/convert-crd.js';
+import { fieldPathPointer } from '../src/crd/cel-rules.js';
+import { createSchemaValidator, type SchemaSource } from '../src/index.js';
+
+const v = createSchemaValidator({ kubernetesVersion: '1.33' });
+
+const helmRelease = (spec: Record<string, unknown> = {}) => ({
+  apiVersion: 'helm.toolkit.fluxcd.io/v2',
+  kind: 'HelmRelease',
+  metadata: { name: 'dbs', namespace: 'dbs' },
+  spec: { interval: '5m', chart: { spec: { chart: './charts/dbs', sourceRef: { kind: 'GitRepository', name: 'cmsweb' } } }, ...spec },
+});
+const gitRepository = (spec: Record<string, unknown> = {}) => ({
+  apiVersion: 'source.toolkit.fluxcd.io/v1',
+  kind: 'GitRepository',
+  metadata: { name: 'cmsweb', namespace: 'flux-system' },
+  spec: { url: 'https://example.org/repo.git', interval: '1m', ...spec },
+});
+
+describe('fields of the upstream releases', () => {
+  it('accepts what the hand-written schemas refused', () => {
+    const project = { apiVersion: 'argoproj.io/v1alpha1', kind: 'AppProject', metadata: { name: 'p' }, spec: { syncWindows: [{ kind: 'allow', schedule: '* * * * *', duration: '1h', description: 'office hours' }] } };
+    expect(v.validate(project)).toEqual([]);
+    expect(v.validate(helmRelease({ install: { serverSideApply: true } }))).toEqual([]);
+    const byRef = helmRelease();
+    delete (byRef.spec as Record<string, unknown>)['chart'];
+    (byRef.spec as Record<string, unknown>)['chartRef'] = { kind: 'ExternalArtifact', name: 'dbs' };
+    expect(v.validate(byRef)).toEqual([]);
+    expect(v.validate(gitRepository({ provider: 'aws' }))).toEqual([]);
+  });
+});
+
+describe('structural constraints and CEL rules', () => {
+  it('x-kubernetes-validations rules are evaluated with their messages', () => {
+    expect(v.validate(gitRepository({ provider: 'github', serviceAccountName: 'sa' }))).toEqual([
+      { path: '/spec', message: "serviceAccountName can only be set when provider is 'azure' or 'aws'", check: 'schema-format' },
+    ]);
+    const both = helmRelease({ chartRef: { kind: 'OCIRepository', name: 'dbs' } });
+    expect(v.validate(both)).toEqual([{ path: '/spec', message: 'either chart or chartRef must be set', check: 'schema-format' }]);
+    const strategy = helmRelease({ install: { strategy: { name: 'RemediateOnFailure', retryInterval: '1m' } } });
+    expect(v.validate(strategy)).toEqual([{ path: '/spec/install/strategy', message: expect.stringContaining('retryInterval'), check: 'schema-format' }]);
+  });
+
+  it('maxLength, pattern (durations), required and enum', () => {
+    const r = helmRelease({ releaseName: 'x'.repeat(54), interval: '5 minutes' });
+    (r.spec.chart.spec.sourceRef as Record<string, unknown>)['kind'] = undefined;
+    delete (r.spec.chart.spec.sourceRef as Record<string, unknown>)['kind'];
+    expect(v.validate(r)).toEqual([
+      { path: '/spec/chart/spec/sourceRef/kind', message: 'missing required field "kind"', check: 'schema-required' },
+      { path: '/spec/interval', message: expect.stringContaining('must match pattern'), check: 'schema-format' },
+      { path: '/spec/releaseName', message: expect.stringContaining('must NOT have more than 53 characters'), check: 'schema-format' },
+    ]);
+    expect(v.validate(gitRepository({ provider: 'gitlab' }))).toEqual([
+      { path: '/spec/provider', message: 'value "gitlab" is not one of: "generic", "aws", "azure", "github"', check: 'schema-enum' },
+    ]);
+  });
+});
+
+describe('conversion semantics', () => {
+  const kinds = (schema: Record<string, unknown>): SchemaSource => ({
+    name: 'test-crd',
+    load: async () => schema,
+    loadSync: () => schema,
+  });
+  const crd = (schema: Record<string, unknown>) => ({
+    apiVersion: 'apiextensions.k8s.io/v1',
+    kind: 'CustomResourceDefinition',
+    spec: { group: 'example.org', names: { kind: 'Widget' }, versions: [{ name: 'v1', served: true, schema: { openAPIV3Schema: schema } }, { name: 'v0', served: false }] },
+  });
+  const widget = (spec: unknown) => ({ apiVersion: 'example.org/v1', kind: 'Widget', metadata: { name: 'w' }, spec });
+  const validatorFor = (schema: Record<string, unknown>) => {
+    const [converted] = convertCrd(crd(schema), 'widget.yaml');
+    return createSchemaValidator({ kubernetesVersion: '1.33', sources: [kinds(converted!.schema)] });
+  };
+
+  it('preserve-unknown-fields, int-or-string, nullable, duration format', () => {
+    const w = validatorFor({
+      type: 'object',
+      properties: {
+        spec: {
+          type: 'object',
+          required: ['port'],
+          properties: {
+            port: { 'x-kubernetes-int-or-string': true, anyOf: [{ type: 'integer' }, { type: 'string' }] },
+            free: { type: 'object', 'x-kubernetes-preserve-unknown-fields': true },
+            note: { type: 'string', nullable: true },
+            timeout: { type: 'string', format: 'duration' },
+          },
+        },
+      },
+    });
+    expect(w.validate(widget({ port: 80, free: { any: 1 }, note: null, timeout: '1m30s' }))).toEqual([]);
+    expect(w.validate(widget({ port: 'http', unknown: 1, timeout: 'P1D' }))).toEqual([
+      { path: '/spec/timeout', message: 'value "P1D" is not a duration such as 30s, 5m or 1h30m', check: 'schema-format' },
+      { path: '/spec/unknown', message: 'unknown field "unknown"', check: 'schema-unknown-field' },
+    ]);
+    expect(w.validate(widget({ port: null }))).toEqual([{ path: '/spec/port', message: 'expected integer or string, got null', check: 'schema-type' }]);
+  });
+
+  it('a rule CEL cannot evaluate is an error, never a pass (fail closed); transition rules wait for an update', () => {
+    const w = validatorFor({
+      type: 'object',
+      properties: {
+        spec: {
+          type: 'object',
+          properties: { url: { type: 'string' } },
+          'x-kubernetes-validations': [
+            { rule: 'isURL(self.url)', message: 'url must be a URL' },
+            { rule: 'self.url == oldSelf.url', message: 'url is immutable' },
+            { rule: 'self.url.startsWith("https://")', messageExpression: '"url " + self.url + " is not https"', fieldPath: '.url' },
+            { rule: 'self.url +', message: 'broken' },
+          ],
+        },
+      },
+    });
+    expect(w.validate(widget({ url: 'http://x' }))).toEqual([
+      { path: '/spec', message: expect.stringMatching(/^rule "isURL\(self.url\)" cannot be evaluated: /), check: 'schema-format' },
+      { path: '/spec', message: expect.stringMatching(/^rule "self.url \+" cannot be evaluated: /), check: 'schema-format' },
+      { path: '/spec/url', message: 'url http://x is not https', check: 'schema-format' },
+    ]);
+  });
+
+  it('refuses what is not a v1 CRD, naming the file', () => {
+    expect(() => convertCrd({ kind: 'ConfigMap' }, 'x.yaml')).toThrow('x.yaml: not a CustomResourceDefinition (kind: "ConfigMap")');
+    expect(() => convertCrd({ ...crd({}), apiVersion: 'apiextensions.k8s.io/v1beta1' }, 'x.yaml')).toThrow('apiVersion "apiextensions.k8s.io/v1beta1" is not supported');
+    expect(() => convertStructural('nope', 'x.yaml spec', false)).toThrow('x.yaml spec: expected a schema object');
+  });
+
+  it('fieldPath to JSON pointer', () => {
+    expect(fieldPathPointer('.spec.x')).toBe('/spec/x');
+    expect(fieldPathPointer(".metadata['a/b'][2]")).toBe('/metadata/a~1b/2');
+    expect(fieldPathPointer('not a path')).toBe('');
+  });
+});

@@ -1,0 +1,80 @@
+// --crd DIR and validator.yaml `crds:`: a user's CRDs check their custom resources like built-in kinds,
+// CEL rules included; a missing or broken CRD is bad input (exit 2) and nothing is validated.
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { runCli } from './helpers.js';
+
+const dir = mkdtempSync(join(tmpdir(), 'validator-crd-'));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+const CRD = `apiVersion: apiextensions.k8s.io/v1
+kind: CustomResourceDefinition
+metadata: { name: widgets.example.org }
+spec:
+  group: example.org
+  names: { kind: Widget, plural: widgets }
+  scope: Namespaced
+  versions:
+    - name: v1
+      served: true
+      storage: true
+      schema:
+        openAPIV3Schema:
+          type: object
+          properties:
+            spec:
+              type: object
+              required: [size]
+              properties:
+                size: { type: integer, maximum: 10 }
+                mode: { type: string, enum: [fast, slow] }
+              x-kubernetes-validations:
+                - rule: "self.mode != 'fast' || self.size <= 5"
+                  message: fast widgets are at most 5
+`;
+const widget = (spec: string) => `apiVersion: example.org/v1\nkind: Widget\nmetadata: { name: w, namespace: default }\nspec: ${spec}\n`;
+
+mkdirSync(join(dir, 'crds'));
+writeFileSync(join(dir, 'crds', 'widget.yaml'), CRD);
+writeFileSync(join(dir, 'good.yaml'), widget('{ size: 3, mode: fast }'));
+writeFileSync(join(dir, 'bad.yaml'), widget('{ size: 7, mode: fast, colour: red }'));
+
+const findings = (args: string[], cwd = dir) => {
+  const r = runCli(['manifests', ...args, '--output', 'json', '--root', cwd], { cwd });
+  const all = r.stdout ? (JSON.parse(r.stdout).findings as { check: string; message: string; path?: string }[]) : [];
+  return { code: r.code, stderr: r.stderr, findings: all.filter((f) => f.check.startsWith('schema-')) };
+};
+
+describe('user CRDs', () => {
+  it('without them the kind is unknown; with --crd it is checked, CEL rule included', () => {
+    expect(findings(['good.yaml']).findings.map((f) => f.check)).toContain('schema-unknown-kind');
+    expect(findings(['good.yaml', '--crd', 'crds'])).toMatchObject({ code: 0, findings: [] });
+    const bad = findings(['bad.yaml', '--crd', 'crds']);
+    expect(bad.code).toBe(1);
+    expect(bad.findings.map((f) => [f.check, f.path, f.message])).toEqual([
+      ['schema-format', '/spec', 'spec: fast widgets are at most 5'],
+      ['schema-unknown-field', '/spec/colour', 'spec.colour: unknown field "colour"'],
+    ]);
+  }, 120_000);
+
+  it('validator.yaml crds: does the same, relative to the root', () => {
+    const root = join(dir, 'with-config');
+    mkdirSync(root);
+    writeFileSync(join(root, 'validator.yaml'), 'crds: [../crds]\n');
+    const r = findings([join(dir, 'bad.yaml')], root);
+    expect(r.findings.map((f) => f.message)).toContain('spec: fast widgets are at most 5');
+  }, 120_000);
+
+  it('a missing folder or a broken CRD is bad input, naming the file', () => {
+    const missing = findings(['good.yaml', '--crd', 'nowhere']);
+    expect(missing.code).toBe(2);
+    expect(missing.stderr).toContain(`CRD location ${join(dir, 'nowhere')}: no such file or directory`);
+    mkdirSync(join(dir, 'broken'));
+    writeFileSync(join(dir, 'broken', 'x.yaml'), CRD.replace('apiextensions.k8s.io/v1', 'apiextensions.k8s.io/v1beta1'));
+    const broken = findings(['good.yaml', '--crd', 'broken']);
+    expect(broken.code).toBe(2);
+    expect(broken.stderr).toContain(`${join(dir, 'broken', 'x.yaml')}:1 (CRD widgets.example.org): apiVersion "apiextensions.k8s.io/v1beta1" is not supported`);
+  }, 120_000);
+});
