@@ -22,7 +22,11 @@ for (const [rel, text] of Object.entries(files)) {
   }
 }
 if (check && differ.length) {
-  console.error(`generate-schemas --check: ${differ.length} file(s) differ from what the generator writes: ${differ.join(', ')}`);
+  console.error(
+    `generate-schemas --check: ${differ.length} file(s) differ from what the generator writes: ${differ.join(', ')}`,
+  );
   process.exit(1);
 }
-console.log(`${check ? 'checked' : 'wrote'} ${Object.keys(files).length} files in ${SCHEMA_DATA_DIR}${differ.length && !check ? ` (${differ.length} changed)` : ''}`);
+console.log(
+  `${check ? 'checked' : 'wrote'} ${Object.keys(files).length} files in ${SCHEMA_DATA_DIR}${differ.length && !check ? ` (${differ.length} changed)` : ''}`,
+);

@@ -20,7 +20,10 @@ export function readReleases(referenceDir: string): Record<string, DefinitionMap
   const releases: Record<string, DefinitionMap> = {};
   for (const file of readdirSync(dir).sort()) {
     const m = /^v(\d+\.\d+)\.0-definitions\.json$/.exec(file);
-    if (m) releases[m[1]!] = (JSON.parse(readFileSync(join(dir, file), 'utf8')) as { definitions: DefinitionMap }).definitions;
+    if (m)
+      releases[m[1]!] = (
+        JSON.parse(readFileSync(join(dir, file), 'utf8')) as { definitions: DefinitionMap }
+      ).definitions;
   }
   return releases;
 }
@@ -31,7 +34,8 @@ export function generateSchemaFiles(referenceDir: string): Record<string, string
   const files: Record<string, string> = {};
   files['kubernetes/definitions.json'] = formatRecordLines(data.pool);
   for (const [version, index] of Object.entries(data.versions)) {
-    files[`kubernetes/v${version}.json`] = `{"kinds":${formatRecordLines(index.kinds).trimEnd()},\n"definitions":${JSON.stringify(index.definitions)}}\n`;
+    files[`kubernetes/v${version}.json`] =
+      `{"kinds":${formatRecordLines(index.kinds).trimEnd()},\n"definitions":${JSON.stringify(index.definitions)}}\n`;
   }
   const builtin = createBuiltinSource();
   const kinds = Object.entries(data.versions[ENUM_RELEASE]!.kinds).map(([key, name]) => {

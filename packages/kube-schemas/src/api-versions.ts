@@ -28,7 +28,12 @@ function minor(version: string): [number, number] {
  * An API the shipped releases (1.30-1.36) stop serving, as a lifecycle entry: removed in the first release
  * without it, replaced by the same kind's newest version in the target release.
  */
-export function lifecycleFromReleases(apiVersion: string, kind: string, target: string, history: ServedHistory): ApiLifecycle | undefined {
+export function lifecycleFromReleases(
+  apiVersion: string,
+  kind: string,
+  target: string,
+  history: ServedHistory,
+): ApiLifecycle | undefined {
   const base = kind.endsWith('List') ? kind.slice(0, -4) : kind;
   const present = history.releasesOf(`${apiVersion} ${base}`);
   if (!present.length || present.includes(target) || !history.versions.includes(target)) return undefined;
@@ -41,7 +46,12 @@ export function lifecycleFromReleases(apiVersion: string, kind: string, target: 
   return { apiVersion, kinds: [base], deprecatedIn: removedIn, removedIn, ...(replacement ? { replacement } : {}) };
 }
 
-export function checkApiVersion(apiVersion: string, kind: string, kubernetesVersion: string, history: ServedHistory = servedHistory()): ApiVersionStatus {
+export function checkApiVersion(
+  apiVersion: string,
+  kind: string,
+  kubernetesVersion: string,
+  history: ServedHistory = servedHistory(),
+): ApiVersionStatus {
   const target = minor(kubernetesVersion);
   const at = `${target[0]}.${target[1]}`;
   const entry = findApiLifecycle(apiVersion, kind) ?? lifecycleFromReleases(apiVersion, kind, at, history);
@@ -53,8 +63,16 @@ export function checkApiVersion(apiVersion: string, kind: string, kubernetesVers
   const advice = instead ? `; ${instead}` : '';
   const details = { replacement: entry.replacement, deprecatedIn: entry.deprecatedIn, removedIn: entry.removedIn };
   if (entry.removedIn && compareMinor(target, minor(entry.removedIn)) >= 0) {
-    return { status: 'removed', ...details, message: `${what} was removed in Kubernetes ${entry.removedIn} (target ${at})${advice}` };
+    return {
+      status: 'removed',
+      ...details,
+      message: `${what} was removed in Kubernetes ${entry.removedIn} (target ${at})${advice}`,
+    };
   }
   const until = entry.removedIn ? ` and will be removed in ${entry.removedIn}` : '';
-  return { status: 'deprecated', ...details, message: `${what} is deprecated since Kubernetes ${entry.deprecatedIn}${until}${advice}` };
+  return {
+    status: 'deprecated',
+    ...details,
+    message: `${what} is deprecated since Kubernetes ${entry.deprecatedIn}${until}${advice}`,
+  };
 }

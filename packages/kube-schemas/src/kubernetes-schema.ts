@@ -21,7 +21,12 @@ export interface BuildOptions {
 /** Definition name → the definition as it is in the release. */
 export type DefinitionLookup = (name: string) => Definition | undefined;
 
-export function buildKindSchema(root: string, lookup: DefinitionLookup, enums: EnumTable, options: BuildOptions): JSONSchema {
+export function buildKindSchema(
+  root: string,
+  lookup: DefinitionLookup,
+  enums: EnumTable,
+  options: BuildOptions,
+): JSONSchema {
   const definitions: Record<string, JSONSchema> = {};
   const pending = [root];
   while (pending.length) {
@@ -34,7 +39,13 @@ export function buildKindSchema(root: string, lookup: DefinitionLookup, enums: E
   return { $ref: `${LOCAL}${root}`, definitions };
 }
 
-function convertDefinition(name: string, def: Definition, enums: Record<string, string[]>, options: BuildOptions, pending: string[]): JSONSchema {
+function convertDefinition(
+  name: string,
+  def: Definition,
+  enums: Record<string, string[]>,
+  options: BuildOptions,
+  pending: string[],
+): JSONSchema {
   if (name === INT_OR_STRING) return { type: ['string', 'integer', 'null'], [DEFINITION_TAG]: name };
   if (name === QUANTITY) return { type: ['string', 'number', 'null'], format: 'quantity', [DEFINITION_TAG]: name };
   const out = convertNode(def, options, pending) as JSONSchema;
@@ -67,7 +78,12 @@ function convertNode(node: unknown, options: BuildOptions, pending: string[]): u
       out[k] = props;
     } else out[k] = convertNode(v, options, pending);
   }
-  if (options.strict && out['properties'] && Object.keys(out['properties'] as object).length && out['additionalProperties'] === undefined) {
+  if (
+    options.strict &&
+    out['properties'] &&
+    Object.keys(out['properties'] as object).length &&
+    out['additionalProperties'] === undefined
+  ) {
     out['additionalProperties'] = false;
   }
   return out;

@@ -10,4 +10,3 @@ export function relaxSchema<T>(node: T): T {
   }
   return out as T;
 }
-

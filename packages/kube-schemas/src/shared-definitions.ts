@@ -12,7 +12,8 @@ function rewriteRefs(node: unknown, id: (name: string) => string): unknown {
   if (!node || typeof node !== 'object') return node;
   const out: Record<string, unknown> = {};
   for (const [k, v] of Object.entries(node)) {
-    out[k] = k === '$ref' && typeof v === 'string' && v.startsWith(LOCAL) ? id(v.slice(LOCAL.length)) : rewriteRefs(v, id);
+    out[k] =
+      k === '$ref' && typeof v === 'string' && v.startsWith(LOCAL) ? id(v.slice(LOCAL.length)) : rewriteRefs(v, id);
   }
   return out;
 }
@@ -29,7 +30,8 @@ export class SharedDefinitions {
   rootFor(namespace: string, schema: JSONSchema): JSONSchema | undefined {
     const ref = schema['$ref'];
     const definitions = schema['definitions'];
-    if (typeof ref !== 'string' || !ref.startsWith(LOCAL) || !definitions || typeof definitions !== 'object') return undefined;
+    if (typeof ref !== 'string' || !ref.startsWith(LOCAL) || !definitions || typeof definitions !== 'object')
+      return undefined;
     const id = (name: string) => `urn:kube-schemas:${namespace}:${encodeURIComponent(name)}`;
     for (const [name, definition] of Object.entries(definitions)) {
       const key = id(name);

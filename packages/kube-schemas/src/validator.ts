@@ -67,13 +67,18 @@ export function createSchemaValidator(options: SchemaValidatorOptions): SchemaVa
   }
   const strict = options.strict ?? true;
   const locations = options.schemaLocations?.length ? options.schemaLocations : ['default'];
-  if (!options.sources && (locations.includes('default') || locations.every((l) => l.startsWith(CRD_LOCATION_PREFIX)))) {
+  if (
+    !options.sources &&
+    (locations.includes('default') || locations.every((l) => l.startsWith(CRD_LOCATION_PREFIX)))
+  ) {
     const unsupported = supportedVersionError(kubernetesVersion);
     if (unsupported) throw new Error(unsupported);
   }
   const sources = options.sources ?? schemaSourcesFor(locations, { strict, cwd: options.cwd });
   const target = minorVersion(kubernetesVersion)!;
-  const ajv = addCelRules(addKubernetesFormats(new Ajv({ allErrors: true, verbose: true, strict: false, logger: false })));
+  const ajv = addCelRules(
+    addKubernetesFormats(new Ajv({ allErrors: true, verbose: true, strict: false, logger: false })),
+  );
   const cache = new Map<string, Compiled | null>();
   const shared = new SharedDefinitions(ajv);
 
@@ -122,7 +127,9 @@ export function createSchemaValidator(options: SchemaValidatorOptions): SchemaVa
     validate,
     validateOrReport(resource) {
       const result = validate(resource);
-      return result === 'unknown-kind' ? [unknownKindViolation(resource as KindRef, kubernetesVersion, sources)] : result;
+      return result === 'unknown-kind'
+        ? [unknownKindViolation(resource as KindRef, kubernetesVersion, sources)]
+        : result;
     },
     async warmUp(kinds) {
       for (const { apiVersion, kind } of kinds) {
@@ -150,7 +157,13 @@ export function createSchemaValidator(options: SchemaValidatorOptions): SchemaVa
 /** A resource without usable apiVersion/kind cannot be matched to any schema. */
 function typeMetaViolations(resource: unknown): SchemaViolation[] {
   if (!resource || typeof resource !== 'object' || Array.isArray(resource)) {
-    return [{ path: '', message: `expected a Kubernetes object, got ${Array.isArray(resource) ? 'array' : typeof resource}`, check: 'schema-type' }];
+    return [
+      {
+        path: '',
+        message: `expected a Kubernetes object, got ${Array.isArray(resource) ? 'array' : typeof resource}`,
+        check: 'schema-type',
+      },
+    ];
   }
   const out: SchemaViolation[] = [];
   for (const field of ['apiVersion', 'kind'] as const) {
@@ -164,18 +177,27 @@ function typeMetaViolations(resource: unknown): SchemaViolation[] {
   return out;
 }
 
-export function unknownKindViolation(resource: KindRef, kubernetesVersion: string, sources: readonly SchemaSource[]): SchemaViolation {
+export function unknownKindViolation(
+  resource: KindRef,
+  kubernetesVersion: string,
+  sources: readonly SchemaSource[],
+): SchemaViolation {
   const { apiVersion, kind } = resource;
   const lifecycle = checkApiVersion(apiVersion, kind, kubernetesVersion);
   const gvk = toGvk(apiVersion, kind);
   const note = sources.map((s) => s.kindNote?.(gvk, kubernetesVersion)).find(Boolean);
   const why = lifecycle.status === 'removed' ? `: ${lifecycle.message}` : note ? `: ${note}` : '';
   const where = sources.map((s) => s.name).join(', ');
-  const served = (k: GroupVersionKind) => checkApiVersion(apiVersionOf(k), k.kind, kubernetesVersion).status !== 'removed';
+  const served = (k: GroupVersionKind) =>
+    checkApiVersion(apiVersionOf(k), k.kind, kubernetesVersion).status !== 'removed';
   const known = sources.flatMap((s) => s.kinds?.(kubernetesVersion) ?? []).filter(served);
   const sameKind = [...new Set(known.filter((k) => k.kind === kind).map((k) => `${apiVersionOf(k)} ${k.kind}`))];
   const closeKind = sameKind.length ? undefined : didYouMean(kind, [...new Set(known.map((k) => k.kind))]);
-  const hint = sameKind.length ? `; known: ${sameKind.sort().join(', ')}` : closeKind ? ` (did you mean kind "${closeKind}"?)` : '';
+  const hint = sameKind.length
+    ? `; known: ${sameKind.sort().join(', ')}`
+    : closeKind
+      ? ` (did you mean kind "${closeKind}"?)`
+      : '';
   return {
     path: '/kind',
     message: `no schema for ${apiVersion} ${kind} in Kubernetes ${kubernetesVersion} (looked in: ${where})${why}${hint}`,

@@ -58,14 +58,26 @@ function toViolation(e: ErrorObject, fieldNote?: FieldNote): SchemaViolation {
       const note = typeof definition === 'string' ? fieldNote?.(definition, name) : undefined;
       const hint = note ? undefined : didYouMean(name, known);
       const suffix = note ? `: ${note}` : hint ? ` (did you mean "${hint}"?)` : '';
-      return { path: `${path}/${escapePointer(name)}`, message: `unknown field "${name}"${suffix}`, check: 'schema-unknown-field' };
+      return {
+        path: `${path}/${escapePointer(name)}`,
+        message: `unknown field "${name}"${suffix}`,
+        check: 'schema-unknown-field',
+      };
     }
     case 'required': {
       const name = String(p['missingProperty']);
-      return { path: `${path}/${escapePointer(name)}`, message: `missing required field "${name}"`, check: 'schema-required' };
+      return {
+        path: `${path}/${escapePointer(name)}`,
+        message: `missing required field "${name}"`,
+        check: 'schema-required',
+      };
     }
     case 'type':
-      return { path, message: `expected ${or(typesOf(e.parentSchema))}, got ${jsonType(e.data)}`, check: 'schema-type' };
+      return {
+        path,
+        message: `expected ${or(typesOf(e.parentSchema))}, got ${jsonType(e.data)}`,
+        check: 'schema-type',
+      };
     case 'oneOf':
     case 'anyOf': {
       const branches = (e.schema as unknown[]).flatMap(typesOf);
@@ -95,14 +107,20 @@ function toViolation(e: ErrorObject, fieldNote?: FieldNote): SchemaViolation {
  * Maps ajv errors, ordered by path (stable whatever the schema's layout); the branch errors of a failed
  * oneOf/anyOf collapse into that one error.
  */
-export function toViolations(errors: readonly ErrorObject[] | null | undefined, fieldNote?: FieldNote): SchemaViolation[] {
+export function toViolations(
+  errors: readonly ErrorObject[] | null | undefined,
+  fieldNote?: FieldNote,
+): SchemaViolation[] {
   if (!errors?.length) return [];
   const alternatives = errors.filter((e) => e.keyword === 'oneOf' || e.keyword === 'anyOf');
   const inBranch = (e: ErrorObject) =>
-    alternatives.some((a) => a !== e && e.schemaPath.startsWith(`${a.schemaPath}/`) && e.instancePath.startsWith(a.instancePath));
+    alternatives.some(
+      (a) => a !== e && e.schemaPath.startsWith(`${a.schemaPath}/`) && e.instancePath.startsWith(a.instancePath),
+    );
   // A value of the wrong type also fails its enum/format; the type error alone says it.
   const wrongType = new Set(errors.filter((e) => e.keyword === 'type').map((e) => e.instancePath));
-  const redundant = (e: ErrorObject) => (e.keyword === 'enum' || e.keyword === 'format') && wrongType.has(e.instancePath);
+  const redundant = (e: ErrorObject) =>
+    (e.keyword === 'enum' || e.keyword === 'format') && wrongType.has(e.instancePath);
   const seen = new Set<string>();
   const out: SchemaViolation[] = [];
   for (const e of errors) {

@@ -36,7 +36,7 @@ describe('checkApiVersion', () => {
     expect(checkApiVersion('policy/v1beta1', 'PodSecurityPolicy', '1.30').message).toContain('Pod Security Admission');
   });
 
-  it('a List kind shares its item kind\'s lifecycle', () => {
+  it("a List kind shares its item kind's lifecycle", () => {
     expect(checkApiVersion('batch/v1beta1', 'CronJobList', '1.30').status).toBe('removed');
   });
 

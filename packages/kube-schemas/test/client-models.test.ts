@@ -9,7 +9,8 @@ import { didYouMean, isQuantity, relaxSchema } from '../src/index.js';
 
 describe('client model files', () => {
   it('reads the attribute map and required markers', () => {
-    const js = 'V1Thing.attributeTypeMap = [\n    {\n        "name": "ref",\n        "baseName": "$ref",\n        "type": "string",\n        "format": ""\n    },\n    {\n        "name": "size",\n        "baseName": "size",\n        "type": "number",\n        "format": "int32"\n    }\n];\n';
+    const js =
+      'V1Thing.attributeTypeMap = [\n    {\n        "name": "ref",\n        "baseName": "$ref",\n        "type": "string",\n        "format": ""\n    },\n    {\n        "name": "size",\n        "baseName": "size",\n        "type": "number",\n        "format": "int32"\n    }\n];\n';
     const dts = "export declare class V1Thing {\n    'ref'?: string;\n    'size': number;\n}\n";
     expect(parseModel('V1Thing', js, dts)).toEqual({
       name: 'V1Thing',
@@ -72,13 +73,16 @@ describe('client model files', () => {
 
 describe('model → JSON Schema', () => {
   const models: Record<string, ModelInfo> = {
-    V1Box: { name: 'V1Box', fields: [
-      { json: 'name', type: 'string', format: '', required: true },
-      { json: 'items', type: 'Array<V1Box>', format: '', required: false },
-      { json: 'port', type: 'IntOrString', format: 'int-or-string', required: false },
-      { json: 'labels', type: '{ [key: string]: string; }', format: '', required: false },
-      { json: 'at', type: 'Date', format: 'date-time', required: false },
-    ] },
+    V1Box: {
+      name: 'V1Box',
+      fields: [
+        { json: 'name', type: 'string', format: '', required: true },
+        { json: 'items', type: 'Array<V1Box>', format: '', required: false },
+        { json: 'port', type: 'IntOrString', format: 'int-or-string', required: false },
+        { json: 'labels', type: '{ [key: string]: string; }', format: '', required: false },
+        { json: 'at', type: 'Date', format: 'date-time', required: false },
+      ],
+    },
   };
   const read = (n: string) => models[n];
 
@@ -103,11 +107,22 @@ describe('model → JSON Schema', () => {
   });
 
   it('hints add enums and quantities; non-strict leaves models open', () => {
-    const hints = new Map([['V1Box', new Map([['name', { enum: ['a', 'b'] }], ['labels', { quantity: true }]])]]);
+    const hints = new Map([
+      [
+        'V1Box',
+        new Map([
+          ['name', { enum: ['a', 'b'] }],
+          ['labels', { quantity: true }],
+        ]),
+      ],
+    ]);
     const schema = modelToJsonSchema('V1Box', read, hints, { strict: false }) as any;
     expect(schema.definitions.V1Box.additionalProperties).toBeUndefined();
     expect(schema.definitions.V1Box.properties.name).toEqual({ type: 'string', enum: ['a', 'b'] });
-    expect(schema.definitions.V1Box.properties.labels).toEqual({ type: ['object', 'null'], additionalProperties: { type: ['string', 'number'], format: 'quantity' } });
+    expect(schema.definitions.V1Box.properties.labels).toEqual({
+      type: ['object', 'null'],
+      additionalProperties: { type: ['string', 'number'], format: 'quantity' },
+    });
   });
 });
 
@@ -116,7 +131,14 @@ describe('built-in source', () => {
 
   it('knows the workload kinds and their lists', () => {
     const kinds = source.kinds().map((k) => `${k.group}/${k.version} ${k.kind}`);
-    expect(kinds).toEqual(expect.arrayContaining(['apps/v1 Deployment', 'apps/v1 DeploymentList', '/v1 Pod', 'autoscaling/v2 HorizontalPodAutoscaler']));
+    expect(kinds).toEqual(
+      expect.arrayContaining([
+        'apps/v1 Deployment',
+        'apps/v1 DeploymentList',
+        '/v1 Pod',
+        'autoscaling/v2 HorizontalPodAutoscaler',
+      ]),
+    );
   });
 
   it('answers nothing for an API the target version no longer serves', () => {
@@ -141,12 +163,20 @@ describe('small helpers', () => {
   });
 
   it('isQuantity', () => {
-    for (const q of ['1', '500m', '0.5', '.5', '1.', '2Gi', '1e3', '+1Ki', '-2', '100n']) expect(isQuantity(q), q).toBe(true);
+    for (const q of ['1', '500m', '0.5', '.5', '1.', '2Gi', '1e3', '+1Ki', '-2', '100n'])
+      expect(isQuantity(q), q).toBe(true);
     for (const q of ['', 'm', '500mm', '1 Gi', '2GB', '1.2.3', 'e3']) expect(isQuantity(q), q).toBe(false);
   });
 
   it('relaxSchema removes only additionalProperties: false', () => {
-    const strict = { type: 'object', additionalProperties: false, properties: { a: { type: 'object', additionalProperties: { type: 'string' } } } };
-    expect(relaxSchema(strict)).toEqual({ type: 'object', properties: { a: { type: 'object', additionalProperties: { type: 'string' } } } });
+    const strict = {
+      type: 'object',
+      additionalProperties: false,
+      properties: { a: { type: 'object', additionalProperties: { type: 'string' } } },
+    };
+    expect(relaxSchema(strict)).toEqual({
+      type: 'object',
+      properties: { a: { type: 'object', additionalProperties: { type: 'string' } } },
+    });
   });
 });

@@ -9,10 +9,24 @@ import { REFERENCE_DIR } from '../scripts/schema-files.js';
 import { KUBERNETES_VERSIONS } from '../src/index.js';
 
 const CORE = new Set([
-  'apps/v1 Deployment', 'apps/v1 StatefulSet', 'apps/v1 DaemonSet', 'v1 Service', 'v1 ConfigMap', 'v1 Secret', 'v1 Pod',
-  'autoscaling/v2 HorizontalPodAutoscaler', 'policy/v1 PodDisruptionBudget', 'networking.k8s.io/v1 NetworkPolicy',
-  'v1 Namespace', 'batch/v1 Job', 'batch/v1 CronJob', 'networking.k8s.io/v1 Ingress', 'v1 ServiceAccount',
-  'rbac.authorization.k8s.io/v1 Role', 'rbac.authorization.k8s.io/v1 RoleBinding', 'v1 PersistentVolumeClaim',
+  'apps/v1 Deployment',
+  'apps/v1 StatefulSet',
+  'apps/v1 DaemonSet',
+  'v1 Service',
+  'v1 ConfigMap',
+  'v1 Secret',
+  'v1 Pod',
+  'autoscaling/v2 HorizontalPodAutoscaler',
+  'policy/v1 PodDisruptionBudget',
+  'networking.k8s.io/v1 NetworkPolicy',
+  'v1 Namespace',
+  'batch/v1 Job',
+  'batch/v1 CronJob',
+  'networking.k8s.io/v1 Ingress',
+  'v1 ServiceAccount',
+  'rbac.authorization.k8s.io/v1 Role',
+  'rbac.authorization.k8s.io/v1 RoleBinding',
+  'v1 PersistentVolumeClaim',
   'discovery.k8s.io/v1 EndpointSlice',
 ]);
 
@@ -33,8 +47,10 @@ if (!existsSync(join(REFERENCE_DIR, 'kubernetes-openapi'))) {
     it('the Argo CD and Flux CRDs agree with their upstream schemas and CEL rules', () => {
       const rows = crdRows(REFERENCE_DIR);
       expect(rows.map((r) => r.target.split(' (')[0])).toEqual([
-        'argoproj.io/v1alpha1 Application', 'argoproj.io/v1alpha1 AppProject',
-        'source.toolkit.fluxcd.io/v1 GitRepository', 'helm.toolkit.fluxcd.io/v2 HelmRelease',
+        'argoproj.io/v1alpha1 Application',
+        'argoproj.io/v1alpha1 AppProject',
+        'source.toolkit.fluxcd.io/v1 GitRepository',
+        'helm.toolkit.fluxcd.io/v2 HelmRelease',
       ]);
       expect(rows.flatMap((r) => r.differences)).toEqual([]);
       expect(rows.reduce((n, r) => n + r.cases, 0)).toBeGreaterThan(50);

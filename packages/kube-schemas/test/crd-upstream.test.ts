@@ -11,7 +11,11 @@ const helmRelease = (spec: Record<string, unknown> = {}) => ({
   apiVersion: 'helm.toolkit.fluxcd.io/v2',
   kind: 'HelmRelease',
   metadata: { name: 'dbs', namespace: 'dbs' },
-  spec: { interval: '5m', chart: { spec: { chart: './charts/dbs', sourceRef: { kind: 'GitRepository', name: 'cmsweb' } } }, ...spec },
+  spec: {
+    interval: '5m',
+    chart: { spec: { chart: './charts/dbs', sourceRef: { kind: 'GitRepository', name: 'cmsweb' } } },
+    ...spec,
+  },
 });
 const gitRepository = (spec: Record<string, unknown> = {}) => ({
   apiVersion: 'source.toolkit.fluxcd.io/v1',
@@ -22,7 +26,12 @@ const gitRepository = (spec: Record<string, unknown> = {}) => ({
 
 describe('fields of the upstream releases', () => {
   it('accepts what the hand-written schemas refused', () => {
-    const project = { apiVersion: 'argoproj.io/v1alpha1', kind: 'AppProject', metadata: { name: 'p' }, spec: { syncWindows: [{ kind: 'allow', schedule: '* * * * *', duration: '1h', description: 'office hours' }] } };
+    const project = {
+      apiVersion: 'argoproj.io/v1alpha1',
+      kind: 'AppProject',
+      metadata: { name: 'p' },
+      spec: { syncWindows: [{ kind: 'allow', schedule: '* * * * *', duration: '1h', description: 'office hours' }] },
+    };
     expect(v.validate(project)).toEqual([]);
     expect(v.validate(helmRelease({ install: { serverSideApply: true } }))).toEqual([]);
     const byRef = helmRelease();
@@ -36,12 +45,20 @@ describe('fields of the upstream releases', () => {
 describe('structural constraints and CEL rules', () => {
   it('x-kubernetes-validations rules are evaluated with their messages', () => {
     expect(v.validate(gitRepository({ provider: 'github', serviceAccountName: 'sa' }))).toEqual([
-      { path: '/spec', message: "serviceAccountName can only be set when provider is 'azure' or 'aws'", check: 'schema-format' },
+      {
+        path: '/spec',
+        message: "serviceAccountName can only be set when provider is 'azure' or 'aws'",
+        check: 'schema-format',
+      },
     ]);
     const both = helmRelease({ chartRef: { kind: 'OCIRepository', name: 'dbs' } });
-    expect(v.validate(both)).toEqual([{ path: '/spec', message: 'either chart or chartRef must be set', check: 'schema-format' }]);
+    expect(v.validate(both)).toEqual([
+      { path: '/spec', message: 'either chart or chartRef must be set', check: 'schema-format' },
+    ]);
     const strategy = helmRelease({ install: { strategy: { name: 'RemediateOnFailure', retryInterval: '1m' } } });
-    expect(v.validate(strategy)).toEqual([{ path: '/spec/install/strategy', message: expect.stringContaining('retryInterval'), check: 'schema-format' }]);
+    expect(v.validate(strategy)).toEqual([
+      { path: '/spec/install/strategy', message: expect.stringContaining('retryInterval'), check: 'schema-format' },
+    ]);
   });
 
   it('maxLength, pattern (durations), required and enum', () => {
@@ -51,10 +68,18 @@ describe('structural constraints and CEL rules', () => {
     expect(v.validate(r)).toEqual([
       { path: '/spec/chart/spec/sourceRef/kind', message: 'missing required field "kind"', check: 'schema-required' },
       { path: '/spec/interval', message: expect.stringContaining('must match pattern'), check: 'schema-format' },
-      { path: '/spec/releaseName', message: expect.stringContaining('must NOT have more than 53 characters'), check: 'schema-format' },
+      {
+        path: '/spec/releaseName',
+        message: expect.stringContaining('must NOT have more than 53 characters'),
+        check: 'schema-format',
+      },
     ]);
     expect(v.validate(gitRepository({ provider: 'gitlab' }))).toEqual([
-      { path: '/spec/provider', message: 'value "gitlab" is not one of: "generic", "aws", "azure", "github"', check: 'schema-enum' },
+      {
+        path: '/spec/provider',
+        message: 'value "gitlab" is not one of: "generic", "aws", "azure", "github"',
+        check: 'schema-enum',
+      },
     ]);
   });
 });
@@ -68,7 +93,14 @@ describe('conversion semantics', () => {
   const crd = (schema: Record<string, unknown>) => ({
     apiVersion: 'apiextensions.k8s.io/v1',
     kind: 'CustomResourceDefinition',
-    spec: { group: 'example.org', names: { kind: 'Widget' }, versions: [{ name: 'v1', served: true, schema: { openAPIV3Schema: schema } }, { name: 'v0', served: false }] },
+    spec: {
+      group: 'example.org',
+      names: { kind: 'Widget' },
+      versions: [
+        { name: 'v1', served: true, schema: { openAPIV3Schema: schema } },
+        { name: 'v0', served: false },
+      ],
+    },
   });
   const widget = (spec: unknown) => ({ apiVersion: 'example.org/v1', kind: 'Widget', metadata: { name: 'w' }, spec });
   const validatorFor = (schema: Record<string, unknown>) => {
@@ -94,10 +126,16 @@ describe('conversion semantics', () => {
     });
     expect(w.validate(widget({ port: 80, free: { any: 1 }, note: null, timeout: '1m30s' }))).toEqual([]);
     expect(w.validate(widget({ port: 'http', unknown: 1, timeout: 'P1D' }))).toEqual([
-      { path: '/spec/timeout', message: 'value "P1D" is not a duration such as 30s, 5m or 1h30m', check: 'schema-format' },
+      {
+        path: '/spec/timeout',
+        message: 'value "P1D" is not a duration such as 30s, 5m or 1h30m',
+        check: 'schema-format',
+      },
       { path: '/spec/unknown', message: 'unknown field "unknown"', check: 'schema-unknown-field' },
     ]);
-    expect(w.validate(widget({ port: null }))).toEqual([{ path: '/spec/port', message: 'expected integer or string, got null', check: 'schema-type' }]);
+    expect(w.validate(widget({ port: null }))).toEqual([
+      { path: '/spec/port', message: 'expected integer or string, got null', check: 'schema-type' },
+    ]);
   });
 
   it('a rule CEL cannot evaluate is an error, never a pass (fail closed); transition rules wait for an update', () => {
@@ -110,22 +148,38 @@ describe('conversion semantics', () => {
           'x-kubernetes-validations': [
             { rule: 'isURL(self.url)', message: 'url must be a URL' },
             { rule: 'self.url == oldSelf.url', message: 'url is immutable' },
-            { rule: 'self.url.startsWith("https://")', messageExpression: '"url " + self.url + " is not https"', fieldPath: '.url' },
+            {
+              rule: 'self.url.startsWith("https://")',
+              messageExpression: '"url " + self.url + " is not https"',
+              fieldPath: '.url',
+            },
             { rule: 'self.url +', message: 'broken' },
           ],
         },
       },
     });
     expect(w.validate(widget({ url: 'http://x' }))).toEqual([
-      { path: '/spec', message: expect.stringMatching(/^rule "isURL\(self.url\)" cannot be evaluated: /), check: 'schema-format' },
-      { path: '/spec', message: expect.stringMatching(/^rule "self.url \+" cannot be evaluated: /), check: 'schema-format' },
+      {
+        path: '/spec',
+        message: expect.stringMatching(/^rule "isURL\(self.url\)" cannot be evaluated: /),
+        check: 'schema-format',
+      },
+      {
+        path: '/spec',
+        message: expect.stringMatching(/^rule "self.url \+" cannot be evaluated: /),
+        check: 'schema-format',
+      },
       { path: '/spec/url', message: 'url http://x is not https', check: 'schema-format' },
     ]);
   });
 
   it('refuses what is not a v1 CRD, naming the file', () => {
-    expect(() => convertCrd({ kind: 'ConfigMap' }, 'x.yaml')).toThrow('x.yaml: not a CustomResourceDefinition (kind: "ConfigMap")');
-    expect(() => convertCrd({ ...crd({}), apiVersion: 'apiextensions.k8s.io/v1beta1' }, 'x.yaml')).toThrow('apiVersion "apiextensions.k8s.io/v1beta1" is not supported');
+    expect(() => convertCrd({ kind: 'ConfigMap' }, 'x.yaml')).toThrow(
+      'x.yaml: not a CustomResourceDefinition (kind: "ConfigMap")',
+    );
+    expect(() => convertCrd({ ...crd({}), apiVersion: 'apiextensions.k8s.io/v1beta1' }, 'x.yaml')).toThrow(
+      'apiVersion "apiextensions.k8s.io/v1beta1" is not supported',
+    );
     expect(() => convertStructural('nope', 'x.yaml spec', false)).toThrow('x.yaml spec: expected a schema object');
   });
 

@@ -18,7 +18,11 @@ function application(): Record<string, any> {
         helm: { releaseName: 'dbs', valueFiles: ['../../environments/dev/values/dbs.yaml'] },
       },
       destination: { name: 'cmsweb-dev', namespace: 'dbs' },
-      syncPolicy: { automated: { prune: true, selfHeal: true }, syncOptions: ['CreateNamespace=true'], retry: { limit: 3, backoff: { duration: '5s', factor: 2 } } },
+      syncPolicy: {
+        automated: { prune: true, selfHeal: true },
+        syncOptions: ['CreateNamespace=true'],
+        retry: { limit: 3, backoff: { duration: '5s', factor: 2 } },
+      },
     },
   };
 }
@@ -27,7 +31,12 @@ const gitRepository = () => ({
   apiVersion: 'source.toolkit.fluxcd.io/v1',
   kind: 'GitRepository',
   metadata: { name: 'cmsweb', namespace: 'flux-system' },
-  spec: { url: 'https://gitlab.cern.ch/cmsweb-k8s/gitops.git', interval: '1m', ref: { branch: 'main' }, secretRef: { name: 'git' } },
+  spec: {
+    url: 'https://gitlab.cern.ch/cmsweb-k8s/gitops.git',
+    interval: '1m',
+    ref: { branch: 'main' },
+    secretRef: { name: 'git' },
+  },
 });
 
 const helmRelease = (): Record<string, any> => ({
@@ -37,7 +46,13 @@ const helmRelease = (): Record<string, any> => ({
   spec: {
     interval: '5m',
     releaseName: 'dbs',
-    chart: { spec: { chart: './charts/dbs', sourceRef: { kind: 'GitRepository', name: 'cmsweb', namespace: 'flux-system' }, valuesFiles: ['charts/dbs/values.yaml', 'environments/dev/values/dbs.yaml'] } },
+    chart: {
+      spec: {
+        chart: './charts/dbs',
+        sourceRef: { kind: 'GitRepository', name: 'cmsweb', namespace: 'flux-system' },
+        valuesFiles: ['charts/dbs/values.yaml', 'environments/dev/values/dbs.yaml'],
+      },
+    },
     install: { remediation: { retries: 3 }, strategy: { name: 'RetryOnFailure', retryInterval: '2m' } },
     upgrade: { cleanupOnFail: true },
     values: { anything: { goes: ['here'] } },
@@ -47,7 +62,12 @@ const helmRelease = (): Record<string, any> => ({
 describe('bundled CRDs', () => {
   it('the generated objects pass', () => {
     for (const o of [application(), gitRepository(), helmRelease()]) expect(v.validate(o)).toEqual([]);
-    const project = { apiVersion: 'argoproj.io/v1alpha1', kind: 'AppProject', metadata: { name: 'cmsweb' }, spec: { sourceRepos: ['*'], destinations: [{ namespace: '*', server: 'https://kubernetes.default.svc' }] } };
+    const project = {
+      apiVersion: 'argoproj.io/v1alpha1',
+      kind: 'AppProject',
+      metadata: { name: 'cmsweb' },
+      spec: { sourceRepos: ['*'], destinations: [{ namespace: '*', server: 'https://kubernetes.default.svc' }] },
+    };
     expect(v.validate(project)).toEqual([]);
   });
 
@@ -58,7 +78,11 @@ describe('bundled CRDs', () => {
     delete app['spec'].project;
     expect(v.validate(app)).toEqual([
       { path: '/spec/project', message: 'missing required field "project"', check: 'schema-required' },
-      { path: '/spec/source/helm/valueFile', message: 'unknown field "valueFile" (did you mean "valueFiles"?)', check: 'schema-unknown-field' },
+      {
+        path: '/spec/source/helm/valueFile',
+        message: 'unknown field "valueFile" (did you mean "valueFiles"?)',
+        check: 'schema-unknown-field',
+      },
       { path: '/spec/syncPolicy/automated/prune', message: 'expected boolean, got string', check: 'schema-type' },
     ]);
     const repo = gitRepository() as any;
@@ -72,13 +96,24 @@ describe('bundled CRDs', () => {
     hr['spec'].chart.spec.sourceRef.kind = 'OCIRegistry';
     hr['spec'].chart.spec.valuesFile = 'old.yaml';
     expect(v.validate(hr)).toEqual([
-      { path: '/spec/chart/spec/sourceRef/kind', message: 'value "OCIRegistry" is not one of: "HelmRepository", "GitRepository", "Bucket"', check: 'schema-enum' },
-      { path: '/spec/chart/spec/valuesFile', message: 'unknown field "valuesFile" (did you mean "valuesFiles"?)', check: 'schema-unknown-field' },
+      {
+        path: '/spec/chart/spec/sourceRef/kind',
+        message: 'value "OCIRegistry" is not one of: "HelmRepository", "GitRepository", "Bucket"',
+        check: 'schema-enum',
+      },
+      {
+        path: '/spec/chart/spec/valuesFile',
+        message: 'unknown field "valuesFile" (did you mean "valuesFiles"?)',
+        check: 'schema-unknown-field',
+      },
     ]);
   });
 
   it('only the versions the repository generates are bundled', () => {
-    const kinds = createCrdSource().kinds().map((k) => `${k.group}/${k.version} ${k.kind}`).sort();
+    const kinds = createCrdSource()
+      .kinds()
+      .map((k) => `${k.group}/${k.version} ${k.kind}`)
+      .sort();
     expect(kinds).toEqual([
       'argoproj.io/v1alpha1 AppProject',
       'argoproj.io/v1alpha1 Application',
@@ -94,6 +129,8 @@ describe('bundled CRDs', () => {
     app['spec'].source.helm.valueFile = ['x'];
     expect(loose.validate(app)).toEqual([]);
     delete app['spec'].destination;
-    expect(loose.validate(app)).toEqual([{ path: '/spec/destination', message: 'missing required field "destination"', check: 'schema-required' }]);
+    expect(loose.validate(app)).toEqual([
+      { path: '/spec/destination', message: 'missing required field "destination"', check: 'schema-required' },
+    ]);
   });
 });

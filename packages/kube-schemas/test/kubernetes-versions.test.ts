@@ -34,19 +34,27 @@ describe('per-version schemas', () => {
     expect(at('1.36').validate(d)).toEqual([
       {
         path: '/spec/template/spec/workloadRef',
-        message: 'unknown field "workloadRef": it does not exist in Kubernetes 1.36; it was removed in 1.36 (last in 1.35)',
+        message:
+          'unknown field "workloadRef": it does not exist in Kubernetes 1.36; it was removed in 1.36 (last in 1.35)',
         check: 'schema-unknown-field',
       },
     ]);
   });
 
   it('a kind added in a later release is unknown, naming the release', () => {
-    const ipAddress = { apiVersion: 'networking.k8s.io/v1', kind: 'IPAddress', metadata: { name: '10.0.0.1' }, spec: { parentRef: { resource: 'services', name: 's' } } };
+    const ipAddress = {
+      apiVersion: 'networking.k8s.io/v1',
+      kind: 'IPAddress',
+      metadata: { name: '10.0.0.1' },
+      spec: { parentRef: { resource: 'services', name: 's' } },
+    };
     expect(at('1.33').validate(ipAddress)).toEqual([]);
     expect(at('1.32').validateOrReport(ipAddress)).toEqual([
       {
         path: '/kind',
-        message: expect.stringContaining('no schema for networking.k8s.io/v1 IPAddress in Kubernetes 1.32 (looked in: built-in, crd): it was added in 1.33'),
+        message: expect.stringContaining(
+          'no schema for networking.k8s.io/v1 IPAddress in Kubernetes 1.32 (looked in: built-in, crd): it was added in 1.33',
+        ),
         check: 'schema-unknown-kind',
       },
     ]);
@@ -73,9 +81,14 @@ describe('removed APIs from the release data', () => {
       replacement: 'authentication.k8s.io/v1',
       deprecatedIn: '1.33',
       removedIn: '1.33',
-      message: 'authentication.k8s.io/v1beta1 SelfSubjectReview was removed in Kubernetes 1.33 (target 1.33); use authentication.k8s.io/v1',
+      message:
+        'authentication.k8s.io/v1beta1 SelfSubjectReview was removed in Kubernetes 1.33 (target 1.33); use authentication.k8s.io/v1',
     });
-    expect(checkApiVersion('resource.k8s.io/v1alpha3', 'DeviceClassList', '1.34')).toMatchObject({ status: 'removed', removedIn: '1.34', replacement: 'resource.k8s.io/v1' });
+    expect(checkApiVersion('resource.k8s.io/v1alpha3', 'DeviceClassList', '1.34')).toMatchObject({
+      status: 'removed',
+      removedIn: '1.34',
+      replacement: 'resource.k8s.io/v1',
+    });
   });
 
   it('a kind that a later release adds is not "removed"', () => {

@@ -31,12 +31,37 @@ export function deployment(): Record<string, any> {
 
 export const CLEAN: Record<string, any>[] = [
   deployment(),
-  { apiVersion: 'v1', kind: 'Service', metadata: { name: 'dbs' }, spec: { type: 'ClusterIP', selector: { app: 'dbs' }, ports: [{ port: 8250, targetPort: 'http', protocol: 'TCP' }] } },
+  {
+    apiVersion: 'v1',
+    kind: 'Service',
+    metadata: { name: 'dbs' },
+    spec: { type: 'ClusterIP', selector: { app: 'dbs' }, ports: [{ port: 8250, targetPort: 'http', protocol: 'TCP' }] },
+  },
   { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'cfg' }, data: { 'config.json': '{}' } },
-  { apiVersion: 'v1', kind: 'Secret', metadata: { name: 's' }, type: 'Opaque', data: { password: 'c2VjcmV0' }, stringData: { user: 'x' } },
-  { apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'dbs', labels: { 'pod-security.kubernetes.io/enforce': 'baseline' } } },
+  {
+    apiVersion: 'v1',
+    kind: 'Secret',
+    metadata: { name: 's' },
+    type: 'Opaque',
+    data: { password: 'c2VjcmV0' },
+    stringData: { user: 'x' },
+  },
+  {
+    apiVersion: 'v1',
+    kind: 'Namespace',
+    metadata: { name: 'dbs', labels: { 'pod-security.kubernetes.io/enforce': 'baseline' } },
+  },
   { apiVersion: 'v1', kind: 'ServiceAccount', metadata: { name: 'dbs' }, automountServiceAccountToken: false },
-  { apiVersion: 'v1', kind: 'PersistentVolumeClaim', metadata: { name: 'data' }, spec: { accessModes: ['ReadWriteOnce'], resources: { requests: { storage: '10Gi' } }, storageClassName: 'standard' } },
+  {
+    apiVersion: 'v1',
+    kind: 'PersistentVolumeClaim',
+    metadata: { name: 'data' },
+    spec: {
+      accessModes: ['ReadWriteOnce'],
+      resources: { requests: { storage: '10Gi' } },
+      storageClassName: 'standard',
+    },
+  },
   {
     apiVersion: 'autoscaling/v2',
     kind: 'HorizontalPodAutoscaler',
@@ -47,30 +72,70 @@ export const CLEAN: Record<string, any>[] = [
       maxReplicas: 5,
       metrics: [
         { type: 'Resource', resource: { name: 'cpu', target: { type: 'Utilization', averageUtilization: 80 } } },
-        { type: 'Pods', pods: { metric: { name: 'http_requests' }, target: { type: 'AverageValue', averageValue: '100' } } },
+        {
+          type: 'Pods',
+          pods: { metric: { name: 'http_requests' }, target: { type: 'AverageValue', averageValue: '100' } },
+        },
       ],
     },
   },
-  { apiVersion: 'policy/v1', kind: 'PodDisruptionBudget', metadata: { name: 'dbs' }, spec: { minAvailable: '50%', selector: { matchLabels: { app: 'dbs' } } } },
+  {
+    apiVersion: 'policy/v1',
+    kind: 'PodDisruptionBudget',
+    metadata: { name: 'dbs' },
+    spec: { minAvailable: '50%', selector: { matchLabels: { app: 'dbs' } } },
+  },
   {
     apiVersion: 'networking.k8s.io/v1',
     kind: 'NetworkPolicy',
     metadata: { name: 'dbs' },
-    spec: { podSelector: {}, policyTypes: ['Ingress'], ingress: [{ from: [{ namespaceSelector: { matchLabels: { a: 'b' } } }], ports: [{ port: 8250, protocol: 'TCP' }] }] },
+    spec: {
+      podSelector: {},
+      policyTypes: ['Ingress'],
+      ingress: [
+        { from: [{ namespaceSelector: { matchLabels: { a: 'b' } } }], ports: [{ port: 8250, protocol: 'TCP' }] },
+      ],
+    },
   },
   {
     apiVersion: 'networking.k8s.io/v1',
     kind: 'Ingress',
     metadata: { name: 'dbs', annotations: { 'nginx.ingress.kubernetes.io/ssl-redirect': 'true' } },
-    spec: { ingressClassName: 'nginx', rules: [{ host: 'cmsweb.cern.ch', http: { paths: [{ path: '/dbs', pathType: 'Prefix', backend: { service: { name: 'dbs', port: { number: 8250 } } } }] } }] },
+    spec: {
+      ingressClassName: 'nginx',
+      rules: [
+        {
+          host: 'cmsweb.cern.ch',
+          http: {
+            paths: [
+              { path: '/dbs', pathType: 'Prefix', backend: { service: { name: 'dbs', port: { number: 8250 } } } },
+            ],
+          },
+        },
+      ],
+    },
   },
   {
     apiVersion: 'batch/v1',
     kind: 'CronJob',
     metadata: { name: 'cleanup' },
-    spec: { schedule: '0 3 * * *', concurrencyPolicy: 'Forbid', jobTemplate: { spec: { template: { spec: { restartPolicy: 'OnFailure', containers: [{ name: 'c', image: 'busybox' }] } } } } },
+    spec: {
+      schedule: '0 3 * * *',
+      concurrencyPolicy: 'Forbid',
+      jobTemplate: {
+        spec: { template: { spec: { restartPolicy: 'OnFailure', containers: [{ name: 'c', image: 'busybox' }] } } },
+      },
+    },
   },
-  { apiVersion: 'batch/v1', kind: 'Job', metadata: { name: 'once' }, spec: { backoffLimit: 2, template: { spec: { restartPolicy: 'Never', containers: [{ name: 'c', image: 'busybox', command: ['true'] }] } } } },
+  {
+    apiVersion: 'batch/v1',
+    kind: 'Job',
+    metadata: { name: 'once' },
+    spec: {
+      backoffLimit: 2,
+      template: { spec: { restartPolicy: 'Never', containers: [{ name: 'c', image: 'busybox', command: ['true'] }] } },
+    },
+  },
   {
     apiVersion: 'apps/v1',
     kind: 'StatefulSet',
@@ -79,12 +144,53 @@ export const CLEAN: Record<string, any>[] = [
       serviceName: 'db',
       selector: { matchLabels: { app: 'db' } },
       template: { metadata: { labels: { app: 'db' } }, spec: { containers: [{ name: 'db', image: 'couchdb' }] } },
-      volumeClaimTemplates: [{ metadata: { name: 'data' }, spec: { accessModes: ['ReadWriteOnce'], resources: { requests: { storage: '1Gi' } } } }],
+      volumeClaimTemplates: [
+        {
+          metadata: { name: 'data' },
+          spec: { accessModes: ['ReadWriteOnce'], resources: { requests: { storage: '1Gi' } } },
+        },
+      ],
     },
   },
-  { apiVersion: 'apps/v1', kind: 'DaemonSet', metadata: { name: 'agent' }, spec: { selector: { matchLabels: { a: 'b' } }, template: { metadata: { labels: { a: 'b' } }, spec: { containers: [{ name: 'a', image: 'a' }], tolerations: [{ operator: 'Exists' }, { key: 'k', operator: '', value: 'v', effect: '' }] } } } },
-  { apiVersion: 'rbac.authorization.k8s.io/v1', kind: 'Role', metadata: { name: 'r' }, rules: [{ apiGroups: [''], resources: ['configmaps'], verbs: ['get', 'list'] }] },
-  { apiVersion: 'rbac.authorization.k8s.io/v1', kind: 'ClusterRole', metadata: { name: 'cr' }, rules: [{ nonResourceURLs: ['/metrics'], verbs: ['get'] }] },
-  { apiVersion: 'rbac.authorization.k8s.io/v1', kind: 'RoleBinding', metadata: { name: 'rb' }, roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'Role', name: 'r' }, subjects: [{ kind: 'ServiceAccount', name: 'dbs', namespace: 'dbs' }] },
-  { apiVersion: 'rbac.authorization.k8s.io/v1', kind: 'ClusterRoleBinding', metadata: { name: 'crb' }, roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'ClusterRole', name: 'cr' }, subjects: [{ kind: 'Group', name: 'ops', apiGroup: 'rbac.authorization.k8s.io' }] },
+  {
+    apiVersion: 'apps/v1',
+    kind: 'DaemonSet',
+    metadata: { name: 'agent' },
+    spec: {
+      selector: { matchLabels: { a: 'b' } },
+      template: {
+        metadata: { labels: { a: 'b' } },
+        spec: {
+          containers: [{ name: 'a', image: 'a' }],
+          tolerations: [{ operator: 'Exists' }, { key: 'k', operator: '', value: 'v', effect: '' }],
+        },
+      },
+    },
+  },
+  {
+    apiVersion: 'rbac.authorization.k8s.io/v1',
+    kind: 'Role',
+    metadata: { name: 'r' },
+    rules: [{ apiGroups: [''], resources: ['configmaps'], verbs: ['get', 'list'] }],
+  },
+  {
+    apiVersion: 'rbac.authorization.k8s.io/v1',
+    kind: 'ClusterRole',
+    metadata: { name: 'cr' },
+    rules: [{ nonResourceURLs: ['/metrics'], verbs: ['get'] }],
+  },
+  {
+    apiVersion: 'rbac.authorization.k8s.io/v1',
+    kind: 'RoleBinding',
+    metadata: { name: 'rb' },
+    roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'Role', name: 'r' },
+    subjects: [{ kind: 'ServiceAccount', name: 'dbs', namespace: 'dbs' }],
+  },
+  {
+    apiVersion: 'rbac.authorization.k8s.io/v1',
+    kind: 'ClusterRoleBinding',
+    metadata: { name: 'crb' },
+    roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'ClusterRole', name: 'cr' },
+    subjects: [{ kind: 'Group', name: 'ops', apiGroup: 'rbac.authorization.k8s.io' }],
+  },
 ];

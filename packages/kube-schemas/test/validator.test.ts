@@ -33,20 +33,28 @@ describe('each violation kind', () => {
   it('unknown field without a close match names no suggestion', () => {
     const d = deployment();
     d['spec'].flavour = 'vanilla';
-    expect(violations(d)).toEqual([{ path: '/spec/flavour', message: 'unknown field "flavour"', check: 'schema-unknown-field' }]);
+    expect(violations(d)).toEqual([
+      { path: '/spec/flavour', message: 'unknown field "flavour"', check: 'schema-unknown-field' },
+    ]);
   });
 
   it('wrong type', () => {
     const d = deployment();
     d['spec'].replicas = '2';
-    expect(violations(d)).toEqual([{ path: '/spec/replicas', message: 'expected integer, got string', check: 'schema-type' }]);
+    expect(violations(d)).toEqual([
+      { path: '/spec/replicas', message: 'expected integer, got string', check: 'schema-type' },
+    ]);
   });
 
   it('missing required field', () => {
     const d = deployment();
     delete container(d).name;
     expect(violations(d)).toEqual([
-      { path: '/spec/template/spec/containers/0/name', message: 'missing required field "name"', check: 'schema-required' },
+      {
+        path: '/spec/template/spec/containers/0/name',
+        message: 'missing required field "name"',
+        check: 'schema-required',
+      },
     ]);
   });
 
@@ -74,7 +82,9 @@ describe('each violation kind', () => {
       ['/spec/template/spec/containers/0/resources/limits/cpu', 'schema-format'],
     ]);
     const secret = { apiVersion: 'v1', kind: 'Secret', metadata: { name: 's' }, data: { key: 'not base64!' } };
-    expect(violations(secret)).toEqual([{ path: '/data/key', message: 'value "not base64!" is not base64-encoded data', check: 'schema-format' }]);
+    expect(violations(secret)).toEqual([
+      { path: '/data/key', message: 'value "not base64!" is not base64-encoded data', check: 'schema-format' },
+    ]);
   });
 
   it('unknown kind: validate says so, validateOrReport explains it', () => {
@@ -83,16 +93,24 @@ describe('each violation kind', () => {
     expect(v).toMatchObject({ path: '/kind', check: 'schema-unknown-kind' });
     expect(v!.message).toContain('removed in Kubernetes 1.26');
     expect(v!.message).toContain('use autoscaling/v2');
-    expect(v!.message).toContain('known: autoscaling/v1 HorizontalPodAutoscaler, autoscaling/v2 HorizontalPodAutoscaler');
+    expect(v!.message).toContain(
+      'known: autoscaling/v1 HorizontalPodAutoscaler, autoscaling/v2 HorizontalPodAutoscaler',
+    );
     const [flow] = strict.validateOrReport({ apiVersion: 'flowcontrol.apiserver.k8s.io/v1beta2', kind: 'FlowSchema' });
     expect(flow!.message).toMatch(/known: flowcontrol.apiserver.k8s.io\/v1 FlowSchema$/);
     const [typo] = strict.validateOrReport({ apiVersion: 'apps/v1', kind: 'Deploymnet' });
-    expect(typo!.message).toBe('no schema for apps/v1 Deploymnet in Kubernetes 1.33 (looked in: built-in, crd) (did you mean kind "Deployment"?)');
+    expect(typo!.message).toBe(
+      'no schema for apps/v1 Deploymnet in Kubernetes 1.33 (looked in: built-in, crd) (did you mean kind "Deployment"?)',
+    );
   });
 
   it('a resource without apiVersion or kind reports the missing fields', () => {
-    expect(strict.validate({ kind: 'Deployment' })).toEqual([{ path: '/apiVersion', message: 'missing required field "apiVersion"', check: 'schema-required' }]);
-    expect(strict.validate({ apiVersion: 'v1', kind: 7 })).toEqual([{ path: '/kind', message: 'expected string, got number', check: 'schema-type' }]);
+    expect(strict.validate({ kind: 'Deployment' })).toEqual([
+      { path: '/apiVersion', message: 'missing required field "apiVersion"', check: 'schema-required' },
+    ]);
+    expect(strict.validate({ apiVersion: 'v1', kind: 7 })).toEqual([
+      { path: '/kind', message: 'expected string, got number', check: 'schema-type' },
+    ]);
   });
 
   it('reports several violations of one document together', () => {
@@ -100,7 +118,11 @@ describe('each violation kind', () => {
     d['spec'].replicas = 'two';
     container(d).imagePullPolicyy = 'Always';
     delete d['spec'].selector;
-    expect(violations(d).map((v) => v.check).sort()).toEqual(['schema-required', 'schema-type', 'schema-unknown-field']);
+    expect(
+      violations(d)
+        .map((v) => v.check)
+        .sort(),
+    ).toEqual(['schema-required', 'schema-type', 'schema-unknown-field']);
   });
 });
 
@@ -115,7 +137,11 @@ describe('Kubernetes value forms', () => {
     const d = deployment();
     container(d).livenessProbe.httpGet.port = true;
     expect(violations(d)).toEqual([
-      { path: '/spec/template/spec/containers/0/livenessProbe/httpGet/port', message: 'expected string or integer, got boolean', check: 'schema-type' },
+      {
+        path: '/spec/template/spec/containers/0/livenessProbe/httpGet/port',
+        message: 'expected string or integer, got boolean',
+        check: 'schema-type',
+      },
     ]);
   });
 
@@ -127,7 +153,10 @@ describe('Kubernetes value forms', () => {
     }
     const d = deployment();
     container(d).resources.requests.memory = ['1Gi'];
-    expect(violations(d)[0]).toMatchObject({ check: 'schema-type', path: '/spec/template/spec/containers/0/resources/requests/memory' });
+    expect(violations(d)[0]).toMatchObject({
+      check: 'schema-type',
+      path: '/spec/template/spec/containers/0/resources/requests/memory',
+    });
   });
 
   it('null on optional fields means unset (as the API server reads it); required fields stay required', () => {
@@ -137,7 +166,9 @@ describe('Kubernetes value forms', () => {
     expect(violations(d)).toEqual([]);
     const e = deployment();
     container(e).name = null;
-    expect(violations(e)).toEqual([{ path: '/spec/template/spec/containers/0/name', message: 'expected string, got null', check: 'schema-type' }]);
+    expect(violations(e)).toEqual([
+      { path: '/spec/template/spec/containers/0/name', message: 'expected string, got null', check: 'schema-type' },
+    ]);
   });
 });
 
@@ -148,7 +179,9 @@ describe('options', () => {
     container(d).imagePullPolicyy = 'Always';
     expect(loose.validate(d)).toEqual([]);
     d['spec'].replicas = 'x';
-    expect(loose.validate(d)).toEqual([{ path: '/spec/replicas', message: 'expected integer, got string', check: 'schema-type' }]);
+    expect(loose.validate(d)).toEqual([
+      { path: '/spec/replicas', message: 'expected integer, got string', check: 'schema-type' },
+    ]);
   });
 
   it('an empty schemaLocations list means the default sources, as no -schema-location does in kubeconform', () => {
@@ -170,19 +203,33 @@ describe('options', () => {
     const source: SchemaSource = {
       name: 'async-only',
       load: async (gvk) =>
-        gvk.kind === 'Gadget' ? { type: 'object', properties: { apiVersion: {}, kind: {}, size: { type: 'integer' } }, additionalProperties: false } : undefined,
+        gvk.kind === 'Gadget'
+          ? {
+              type: 'object',
+              properties: { apiVersion: {}, kind: {}, size: { type: 'integer' } },
+              additionalProperties: false,
+            }
+          : undefined,
     };
     const v = createSchemaValidator({ kubernetesVersion: '1.33', sources: [source] });
     const gadget = { apiVersion: 'example.org/v1', kind: 'Gadget', size: 'big' };
     expect(v.validate(gadget)).toBe('unknown-kind');
     await v.warmUp([{ apiVersion: 'example.org/v1', kind: 'Gadget' }]);
-    expect(v.validate(gadget)).toEqual([{ path: '/size', message: 'expected integer, got string', check: 'schema-type' }]);
+    expect(v.validate(gadget)).toEqual([
+      { path: '/size', message: 'expected integer, got string', check: 'schema-type' },
+    ]);
     expect(v.sourceOf('example.org/v1', 'Gadget')).toBe('async-only');
   });
 
   it('a schema that does not compile is reported with its kind and source', () => {
-    const broken: SchemaSource = { name: 'broken', load: async () => undefined, loadSync: () => ({ type: 'no-such-type' }) };
+    const broken: SchemaSource = {
+      name: 'broken',
+      load: async () => undefined,
+      loadSync: () => ({ type: 'no-such-type' }),
+    };
     const v = createSchemaValidator({ kubernetesVersion: '1.33', sources: [broken] });
-    expect(() => v.validate({ apiVersion: 'v1', kind: 'ConfigMap' })).toThrow(/schema for v1 ConfigMap from broken does not compile/);
+    expect(() => v.validate({ apiVersion: 'v1', kind: 'ConfigMap' })).toThrow(
+      /schema for v1 ConfigMap from broken does not compile/,
+    );
   });
 });

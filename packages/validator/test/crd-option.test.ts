@@ -34,7 +34,8 @@ spec:
                 - rule: "self.mode != 'fast' || self.size <= 5"
                   message: fast widgets are at most 5
 `;
-const widget = (spec: string) => `apiVersion: example.org/v1\nkind: Widget\nmetadata: { name: w, namespace: default }\nspec: ${spec}\n`;
+const widget = (spec: string) =>
+  `apiVersion: example.org/v1\nkind: Widget\nmetadata: { name: w, namespace: default }\nspec: ${spec}\n`;
 
 mkdirSync(join(dir, 'crds'));
 writeFileSync(join(dir, 'crds', 'widget.yaml'), CRD);
@@ -72,9 +73,14 @@ describe('user CRDs', () => {
     expect(missing.code).toBe(2);
     expect(missing.stderr).toContain(`CRD location ${join(dir, 'nowhere')}: no such file or directory`);
     mkdirSync(join(dir, 'broken'));
-    writeFileSync(join(dir, 'broken', 'x.yaml'), CRD.replace('apiextensions.k8s.io/v1', 'apiextensions.k8s.io/v1beta1'));
+    writeFileSync(
+      join(dir, 'broken', 'x.yaml'),
+      CRD.replace('apiextensions.k8s.io/v1', 'apiextensions.k8s.io/v1beta1'),
+    );
     const broken = findings(['good.yaml', '--crd', 'broken']);
     expect(broken.code).toBe(2);
-    expect(broken.stderr).toContain(`${join(dir, 'broken', 'x.yaml')}:1 (CRD widgets.example.org): apiVersion "apiextensions.k8s.io/v1beta1" is not supported`);
+    expect(broken.stderr).toContain(
+      `${join(dir, 'broken', 'x.yaml')}:1 (CRD widgets.example.org): apiVersion "apiextensions.k8s.io/v1beta1" is not supported`,
+    );
   }, 120_000);
 });

@@ -78,7 +78,13 @@ function wrongValue(node: Node, resolve: Resolve): unknown {
 }
 
 /** The generated cases for one kind, whose root schema is `root` (properties with $refs resolved by `resolve`). */
-export function generateCases(apiVersion: string, kind: string, root: Node, resolve: Resolve, extraRequired: Record<string, unknown> = {}): Case[] {
+export function generateCases(
+  apiVersion: string,
+  kind: string,
+  root: Node,
+  resolve: Resolve,
+  extraRequired: Record<string, unknown> = {},
+): Case[] {
   const base = minimalValue(root, resolve) as Record<string, unknown> | undefined;
   if (!base || typeof base !== 'object') return [];
   const valid = { ...base, ...extraRequired, apiVersion, kind, metadata: { name: 'x', namespace: 'default' } };
@@ -92,7 +98,10 @@ export function generateCases(apiVersion: string, kind: string, root: Node, reso
     cases.push({ name: 'unknown field in spec', object: o, valid: false });
   }
   cases.push({ name: 'wrong type: metadata.name', object: { ...clone(valid), metadata: { name: 5 } }, valid: false });
-  for (const [scope, node] of [['', root], ['spec', specNode]] as const) {
+  for (const [scope, node] of [
+    ['', root],
+    ['spec', specNode],
+  ] as const) {
     if (!node?.['properties']) continue;
     const at = (o: Record<string, any>) => (scope ? o[scope] : o);
     // Missing required fields.

@@ -52,12 +52,18 @@ const oursVerdict = (result: SchemaViolation[] | 'unknown-kind') => ({
 function causeOf(oracle: boolean, result: SchemaViolation[] | 'unknown-kind'): string {
   if (result === 'unknown-kind') return 'kind missing from the shipped data';
   if (!oracle) return 'UNEXPLAINED: we accept what the definitions refuse';
-  if (result.every((v) => v.check === 'schema-enum')) return 'enum the API server enforces, absent from the definitions (enums.json)';
-  if (result.every((v) => v.check === 'schema-format' && v.message.includes('quantity'))) return 'Quantity grammar the API server enforces';
+  if (result.every((v) => v.check === 'schema-enum'))
+    return 'enum the API server enforces, absent from the definitions (enums.json)';
+  if (result.every((v) => v.check === 'schema-format' && v.message.includes('quantity')))
+    return 'Quantity grammar the API server enforces';
   return 'UNEXPLAINED: we refuse what the definitions accept';
 }
 
-export function kubernetesRows(referenceDir: string, versions?: readonly string[], kindFilter?: (key: string) => boolean): Row[] {
+export function kubernetesRows(
+  referenceDir: string,
+  versions?: readonly string[],
+  kindFilter?: (key: string) => boolean,
+): Row[] {
   const releases = readReleases(referenceDir);
   const data = kubernetesData();
   const rows: Row[] = [];
@@ -67,7 +73,8 @@ export function kubernetesRows(referenceDir: string, versions?: readonly string[
     ajv.addSchema({ $id: 'k8s', definitions: strictify(defs) as object });
     const ours = createSchemaValidator({ kubernetesVersion: version });
     const index = data.release(version)!;
-    const resolve = (n: Record<string, any>) => defs[String(n['$ref']).replace('#/definitions/', '')] as Record<string, any>;
+    const resolve = (n: Record<string, any>) =>
+      defs[String(n['$ref']).replace('#/definitions/', '')] as Record<string, any>;
     const row: Row = { target: `Kubernetes ${version}`, kinds: 0, cases: 0, agree: 0, differences: [] };
     for (const [key, name] of Object.entries(index.kinds)) {
       if (kindFilter && !kindFilter(key)) continue;
@@ -82,7 +89,16 @@ export function kubernetesRows(referenceDir: string, versions?: readonly string[
         const mine = oursVerdict(result);
         (row as { cases: number }).cases++;
         if (expected === mine.valid) (row as { agree: number }).agree++;
-        else row.differences.push({ target: version, kind: key, case: c.name, oracle: expected, ours: mine.valid, detail: mine.detail, cause: causeOf(expected, result) });
+        else
+          row.differences.push({
+            target: version,
+            kind: key,
+            case: c.name,
+            oracle: expected,
+            ours: mine.valid,
+            detail: mine.detail,
+            cause: causeOf(expected, result),
+          });
       }
     }
     rows.push(row);
@@ -92,19 +108,69 @@ export function kubernetesRows(referenceDir: string, versions?: readonly string[
 
 /** Hand-written cases for the CEL rules of the bundled CRDs: [kind key, case name, spec patch, valid]. */
 const RULE_CASES: [string, string, (o: Record<string, any>) => void, boolean][] = [
-  ['helm.toolkit.fluxcd.io/v2 HelmRelease', 'rule: chart and chartRef both set', (o) => (o['spec'].chartRef = { kind: 'OCIRepository', name: 'x' }), false],
-  ['helm.toolkit.fluxcd.io/v2 HelmRelease', 'rule: chartRef only', (o) => { delete o['spec'].chart; o['spec'].chartRef = { kind: 'OCIRepository', name: 'x' }; }, true],
-  ['helm.toolkit.fluxcd.io/v2 HelmRelease', 'rule: RetryOnFailure with retryInterval', (o) => (o['spec'].install = { strategy: { name: 'RetryOnFailure', retryInterval: '1m' } }), true],
-  ['helm.toolkit.fluxcd.io/v2 HelmRelease', 'rule: RemediateOnFailure with retryInterval', (o) => (o['spec'].install = { strategy: { name: 'RemediateOnFailure', retryInterval: '1m' } }), false],
-  ['helm.toolkit.fluxcd.io/v2 HelmRelease', 'rule: valuesFrom-like ref with neither configMapRef nor secretRef', (o) => (o['spec'].kubeConfig = {}), false],
-  ['helm.toolkit.fluxcd.io/v2 HelmRelease', 'rule: kubeConfig with secretRef', (o) => (o['spec'].kubeConfig = { secretRef: { name: 's' } }), true],
-  ['helm.toolkit.fluxcd.io/v2 HelmRelease', 'rule: kubeConfig with both refs', (o) => (o['spec'].kubeConfig = { secretRef: { name: 's' }, configMapRef: { name: 'c' } }), false],
-  ['source.toolkit.fluxcd.io/v1 GitRepository', 'rule: serviceAccountName with provider aws', (o) => Object.assign(o['spec'], { provider: 'aws', serviceAccountName: 'sa' }), true],
-  ['source.toolkit.fluxcd.io/v1 GitRepository', 'rule: serviceAccountName with provider github', (o) => Object.assign(o['spec'], { provider: 'github', serviceAccountName: 'sa' }), false],
+  [
+    'helm.toolkit.fluxcd.io/v2 HelmRelease',
+    'rule: chart and chartRef both set',
+    (o) => (o['spec'].chartRef = { kind: 'OCIRepository', name: 'x' }),
+    false,
+  ],
+  [
+    'helm.toolkit.fluxcd.io/v2 HelmRelease',
+    'rule: chartRef only',
+    (o) => {
+      delete o['spec'].chart;
+      o['spec'].chartRef = { kind: 'OCIRepository', name: 'x' };
+    },
+    true,
+  ],
+  [
+    'helm.toolkit.fluxcd.io/v2 HelmRelease',
+    'rule: RetryOnFailure with retryInterval',
+    (o) => (o['spec'].install = { strategy: { name: 'RetryOnFailure', retryInterval: '1m' } }),
+    true,
+  ],
+  [
+    'helm.toolkit.fluxcd.io/v2 HelmRelease',
+    'rule: RemediateOnFailure with retryInterval',
+    (o) => (o['spec'].install = { strategy: { name: 'RemediateOnFailure', retryInterval: '1m' } }),
+    false,
+  ],
+  [
+    'helm.toolkit.fluxcd.io/v2 HelmRelease',
+    'rule: valuesFrom-like ref with neither configMapRef nor secretRef',
+    (o) => (o['spec'].kubeConfig = {}),
+    false,
+  ],
+  [
+    'helm.toolkit.fluxcd.io/v2 HelmRelease',
+    'rule: kubeConfig with secretRef',
+    (o) => (o['spec'].kubeConfig = { secretRef: { name: 's' } }),
+    true,
+  ],
+  [
+    'helm.toolkit.fluxcd.io/v2 HelmRelease',
+    'rule: kubeConfig with both refs',
+    (o) => (o['spec'].kubeConfig = { secretRef: { name: 's' }, configMapRef: { name: 'c' } }),
+    false,
+  ],
+  [
+    'source.toolkit.fluxcd.io/v1 GitRepository',
+    'rule: serviceAccountName with provider aws',
+    (o) => Object.assign(o['spec'], { provider: 'aws', serviceAccountName: 'sa' }),
+    true,
+  ],
+  [
+    'source.toolkit.fluxcd.io/v1 GitRepository',
+    'rule: serviceAccountName with provider github',
+    (o) => Object.assign(o['spec'], { provider: 'github', serviceAccountName: 'sa' }),
+    false,
+  ],
 ];
 
 const VALID_BASES: Record<string, Record<string, unknown>> = {
-  'helm.toolkit.fluxcd.io/v2 HelmRelease': { spec: { interval: '5m', chart: { spec: { chart: 'c', sourceRef: { kind: 'GitRepository', name: 'g' } } } } },
+  'helm.toolkit.fluxcd.io/v2 HelmRelease': {
+    spec: { interval: '5m', chart: { spec: { chart: 'c', sourceRef: { kind: 'GitRepository', name: 'g' } } } },
+  },
   'source.toolkit.fluxcd.io/v1 GitRepository': { spec: { url: 'https://example.org/r.git', interval: '1m' } },
   'argoproj.io/v1alpha1 Application': { spec: { project: 'p', destination: {} } },
 };
@@ -113,7 +179,12 @@ export function crdRows(referenceDir: string): Row[] {
   const ours = createSchemaValidator({ kubernetesVersion: '1.33' });
   const rows: Row[] = [];
   const dir = join(referenceDir, 'crds');
-  for (const file of ['argocd-v3.5.1-application.yaml', 'argocd-v3.5.1-appproject.yaml', 'flux-source-controller-v1.9.1-gitrepositories.yaml', 'flux-helm-controller-v1.6.3-helmreleases.yaml']) {
+  for (const file of [
+    'argocd-v3.5.1-application.yaml',
+    'argocd-v3.5.1-appproject.yaml',
+    'flux-source-controller-v1.9.1-gitrepositories.yaml',
+    'flux-helm-controller-v1.6.3-helmreleases.yaml',
+  ]) {
     const crd = parseAllDocuments(readFileSync(join(dir, file), 'utf8'))[0]!.toJS() as Record<string, any>;
     for (const version of crd['spec'].versions as Record<string, any>[]) {
       if (!version['served'] || version['deprecated']) continue;
@@ -135,7 +206,16 @@ export function crdRows(referenceDir: string): Row[] {
         const mine = oursVerdict(result);
         (row as { cases: number }).cases++;
         if (mine.valid === c.valid) (row as { agree: number }).agree++;
-        else row.differences.push({ target: key, kind: key, case: c.name, oracle: c.valid, ours: mine.valid, detail: mine.detail, cause: 'UNEXPLAINED' });
+        else
+          row.differences.push({
+            target: key,
+            kind: key,
+            case: c.name,
+            oracle: c.valid,
+            ours: mine.valid,
+            detail: mine.detail,
+            cause: 'UNEXPLAINED',
+          });
       }
       rows.push(row);
     }

@@ -101,7 +101,9 @@ export function addCelRules(ajv: Ajv): Ajv {
         for (const c of compiled) {
           if (c.transition) continue;
           if (c.parseError) {
-            errors.push(ruleError(at, `rule ${JSON.stringify(c.rule.rule)} cannot be evaluated: ${c.parseError}`, c.rule, true));
+            errors.push(
+              ruleError(at, `rule ${JSON.stringify(c.rule.rule)} cannot be evaluated: ${c.parseError}`, c.rule, true),
+            );
             continue;
           }
           self ??= toCelValue(data);
@@ -109,11 +111,20 @@ export function addCelRules(ajv: Ajv): Ajv {
           try {
             result = c.program!({ self });
           } catch (err) {
-            errors.push(ruleError(at, `rule ${JSON.stringify(c.rule.rule)} cannot be evaluated: ${firstLine(err)}`, c.rule, true));
+            errors.push(
+              ruleError(at, `rule ${JSON.stringify(c.rule.rule)} cannot be evaluated: ${firstLine(err)}`, c.rule, true),
+            );
             continue;
           }
           if (typeof result !== 'boolean') {
-            errors.push(ruleError(at, `rule ${JSON.stringify(c.rule.rule)} cannot be evaluated: it returned ${typeof result}, not a bool`, c.rule, true));
+            errors.push(
+              ruleError(
+                at,
+                `rule ${JSON.stringify(c.rule.rule)} cannot be evaluated: it returned ${typeof result}, not a bool`,
+                c.rule,
+                true,
+              ),
+            );
           } else if (!result) {
             let text: string | undefined;
             try {

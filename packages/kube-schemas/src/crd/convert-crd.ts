@@ -22,8 +22,22 @@ export interface CrdVersionSchema {
 
 /** Keywords passed through as they are. */
 const VALUE_KEYWORDS = [
-  'format', 'enum', 'maxLength', 'minLength', 'pattern', 'maximum', 'minimum', 'exclusiveMaximum', 'exclusiveMinimum',
-  'multipleOf', 'maxItems', 'minItems', 'uniqueItems', 'maxProperties', 'minProperties', 'required',
+  'format',
+  'enum',
+  'maxLength',
+  'minLength',
+  'pattern',
+  'maximum',
+  'minimum',
+  'exclusiveMaximum',
+  'exclusiveMinimum',
+  'multipleOf',
+  'maxItems',
+  'minItems',
+  'uniqueItems',
+  'maxProperties',
+  'minProperties',
+  'required',
 ] as const;
 
 type Node = Record<string, unknown>;
@@ -35,13 +49,21 @@ export const OBJECT_META: JSONSchema = {
   type: ['object', 'null'],
   additionalProperties: false,
   properties: {
-    name: OPTIONAL('string'), generateName: OPTIONAL('string'), namespace: OPTIONAL('string'),
-    labels: STRING_MAP, annotations: STRING_MAP,
+    name: OPTIONAL('string'),
+    generateName: OPTIONAL('string'),
+    namespace: OPTIONAL('string'),
+    labels: STRING_MAP,
+    annotations: STRING_MAP,
     finalizers: { type: ['array', 'null'], items: { type: 'string' } },
-    ownerReferences: OPTIONAL('array'), managedFields: OPTIONAL('array'),
-    uid: OPTIONAL('string'), resourceVersion: OPTIONAL('string'), selfLink: OPTIONAL('string'),
-    generation: OPTIONAL('integer'), deletionGracePeriodSeconds: OPTIONAL('integer'),
-    creationTimestamp: { type: ['string', 'null'], format: 'date-time' }, deletionTimestamp: { type: ['string', 'null'], format: 'date-time' },
+    ownerReferences: OPTIONAL('array'),
+    managedFields: OPTIONAL('array'),
+    uid: OPTIONAL('string'),
+    resourceVersion: OPTIONAL('string'),
+    selfLink: OPTIONAL('string'),
+    generation: OPTIONAL('integer'),
+    deletionGracePeriodSeconds: OPTIONAL('integer'),
+    creationTimestamp: { type: ['string', 'null'], format: 'date-time' },
+    deletionTimestamp: { type: ['string', 'null'], format: 'date-time' },
   },
 };
 
@@ -72,11 +94,17 @@ export function convertStructural(node: unknown, where: string, nullOk: boolean)
   }
   if (embedded) {
     const props = (out['properties'] as Record<string, JSONSchema> | undefined) ?? {};
-    out['properties'] = { apiVersion: { type: 'string' }, kind: { type: 'string' }, metadata: { type: ['object', 'null'] }, ...props };
+    out['properties'] = {
+      apiVersion: { type: 'string' },
+      kind: { type: 'string' },
+      metadata: { type: ['object', 'null'] },
+      ...props,
+    };
   }
   if (n['items'] !== undefined) out['items'] = convertStructural(n['items'], `${where}[]`, false);
   const additional = n['additionalProperties'];
-  if (additional && typeof additional === 'object') out['additionalProperties'] = convertStructural(additional, `${where}.*`, false);
+  if (additional && typeof additional === 'object')
+    out['additionalProperties'] = convertStructural(additional, `${where}.*`, false);
   else if (additional === true || preserve || types.length === 0) {
     // open: preserved unknown fields, or a schema without a type (x-kubernetes-preserve-unknown-fields at a leaf)
   } else if (types.includes('object')) out['additionalProperties'] = false;
@@ -91,7 +119,8 @@ export function convertStructural(node: unknown, where: string, nullOk: boolean)
   if (Array.isArray(n['x-kubernetes-validations'])) out['x-kubernetes-validations'] = n['x-kubernetes-validations'];
   const nullable = n['nullable'] === true || nullOk;
   if (types.length) out['type'] = nullable ? [...types, 'null'] : types.length === 1 ? types[0] : types;
-  if (nullable && Array.isArray(out['enum']) && !(out['enum'] as unknown[]).includes(null)) out['enum'] = [...(out['enum'] as unknown[]), null];
+  if (nullable && Array.isArray(out['enum']) && !(out['enum'] as unknown[]).includes(null))
+    out['enum'] = [...(out['enum'] as unknown[]), null];
   return out;
 }
 
@@ -102,11 +131,16 @@ function convertValueBranch(node: unknown, where: string): JSONSchema {
   const out: JSONSchema = {};
   for (const k of VALUE_KEYWORDS) if (n[k] !== undefined) out[k] = n[k];
   if (n['properties']) {
-    out['properties'] = Object.fromEntries(Object.entries(n['properties'] as Node).map(([k, v]) => [k, convertValueBranch(v, `${where}.${k}`)]));
+    out['properties'] = Object.fromEntries(
+      Object.entries(n['properties'] as Node).map(([k, v]) => [k, convertValueBranch(v, `${where}.${k}`)]),
+    );
   }
   if (n['items']) out['items'] = convertValueBranch(n['items'], `${where}[]`);
   for (const combinator of ['allOf', 'anyOf', 'oneOf'] as const) {
-    if (Array.isArray(n[combinator])) out[combinator] = (n[combinator] as unknown[]).map((b, i) => convertValueBranch(b, `${where}.${combinator}[${i}]`));
+    if (Array.isArray(n[combinator]))
+      out[combinator] = (n[combinator] as unknown[]).map((b, i) =>
+        convertValueBranch(b, `${where}.${combinator}[${i}]`),
+      );
   }
   if (n['not']) out['not'] = convertValueBranch(n['not'], `${where}.not`);
   return out;
@@ -114,9 +148,15 @@ function convertValueBranch(node: unknown, where: string): JSONSchema {
 
 /** Every served version of a CRD object (already parsed from YAML/JSON); `where` names it in errors. */
 export function convertCrd(crd: unknown, where: string): CrdVersionSchema[] {
-  const c = crd as { apiVersion?: unknown; kind?: unknown; spec?: { group?: unknown; names?: { kind?: unknown }; versions?: unknown } };
-  if (c?.kind !== 'CustomResourceDefinition') fail(where, `not a CustomResourceDefinition (kind: ${JSON.stringify(c?.kind)})`);
-  if (c.apiVersion !== 'apiextensions.k8s.io/v1') fail(where, `apiVersion ${JSON.stringify(c.apiVersion)} is not supported (expected apiextensions.k8s.io/v1)`);
+  const c = crd as {
+    apiVersion?: unknown;
+    kind?: unknown;
+    spec?: { group?: unknown; names?: { kind?: unknown }; versions?: unknown };
+  };
+  if (c?.kind !== 'CustomResourceDefinition')
+    fail(where, `not a CustomResourceDefinition (kind: ${JSON.stringify(c?.kind)})`);
+  if (c.apiVersion !== 'apiextensions.k8s.io/v1')
+    fail(where, `apiVersion ${JSON.stringify(c.apiVersion)} is not supported (expected apiextensions.k8s.io/v1)`);
   const group = c.spec?.group;
   const kind = c.spec?.names?.kind;
   if (typeof group !== 'string' || !group) fail(where, 'spec.group is missing');
@@ -135,7 +175,9 @@ export function convertCrd(crd: unknown, where: string): CrdVersionSchema[] {
     const props = (root['properties'] as Record<string, JSONSchema> | undefined) ?? {};
     root['properties'] = { ...props, apiVersion: { type: 'string' }, kind: { type: 'string' }, metadata: OBJECT_META };
     out.push({
-      group, version: name, kind,
+      group,
+      version: name,
+      kind,
       ...(v['deprecated'] === true ? { deprecated: true } : {}),
       ...(typeof v['deprecationWarning'] === 'string' ? { deprecationWarning: v['deprecationWarning'] } : {}),
       schema: root,

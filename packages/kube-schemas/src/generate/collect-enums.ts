@@ -6,17 +6,31 @@ import type { Definition, DefinitionMap } from './convert-definitions.js';
 /** Definition name → field → allowed values. */
 export type EnumTable = Record<string, Record<string, string[]>>;
 
-type Node = { $ref?: string; items?: Node; additionalProperties?: Node | boolean; properties?: Record<string, Node>; enum?: unknown[]; type?: unknown };
+type Node = {
+  $ref?: string;
+  items?: Node;
+  additionalProperties?: Node | boolean;
+  properties?: Record<string, Node>;
+  enum?: unknown[];
+  type?: unknown;
+};
 
 const refName = (ref: string | undefined) => ref?.replace('#/definitions/', '');
 const childRef = (n: Node | undefined): string | undefined =>
-  refName(n?.$ref ?? n?.items?.$ref ?? (typeof n?.additionalProperties === 'object' ? n.additionalProperties.$ref : undefined));
+  refName(
+    n?.$ref ??
+      n?.items?.$ref ??
+      (typeof n?.additionalProperties === 'object' ? n.additionalProperties.$ref : undefined),
+  );
 
 /**
  * `kinds`: kind → (official definition name, client schema { $ref, definitions } of that kind or undefined).
  * Walks both trees in step and records every string field whose client schema has an enum.
  */
-export function collectEnums(official: DefinitionMap, kinds: [string, { $ref: string; definitions: Record<string, Node> } | undefined][]): EnumTable {
+export function collectEnums(
+  official: DefinitionMap,
+  kinds: [string, { $ref: string; definitions: Record<string, Node> } | undefined][],
+): EnumTable {
   const table: EnumTable = {};
   const seen = new Set<string>();
   const walk = (name: string, ours: Node | undefined, defs: Record<string, Node>) => {
@@ -33,6 +47,11 @@ export function collectEnums(official: DefinitionMap, kinds: [string, { $ref: st
       if (theirChild && myChild) walk(theirChild, defs[myChild], defs);
     }
   };
-  for (const [name, schema] of kinds) if (schema) walk(name, schema.definitions[refName(schema.$ref)!], schema.definitions);
-  return Object.fromEntries(Object.keys(table).sort().map((k) => [k, table[k]!]));
+  for (const [name, schema] of kinds)
+    if (schema) walk(name, schema.definitions[refName(schema.$ref)!], schema.definitions);
+  return Object.fromEntries(
+    Object.keys(table)
+      .sort()
+      .map((k) => [k, table[k]!]),
+  );
 }

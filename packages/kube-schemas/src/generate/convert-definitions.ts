@@ -21,7 +21,17 @@ export interface KubernetesData {
 }
 
 /** The keywords validation reads; everything else (descriptions, x-kubernetes-patch-*, ...) is dropped. */
-const KEPT = new Set(['type', 'properties', 'required', 'items', 'additionalProperties', '$ref', 'format', 'enum', 'oneOf']);
+const KEPT = new Set([
+  'type',
+  'properties',
+  'required',
+  'items',
+  'additionalProperties',
+  '$ref',
+  'format',
+  'enum',
+  'oneOf',
+]);
 
 // Kinds that are no manifests: shared meta types carry the GVK of every group.
 const NOT_MANIFESTS = new Set(['DeleteOptions', 'WatchEvent']);
@@ -52,7 +62,11 @@ export function canonicalJson(value: unknown): string {
 }
 
 function sortKeys<T>(record: Record<string, T>): Record<string, T> {
-  return Object.fromEntries(Object.keys(record).sort().map((k) => [k, record[k]!]));
+  return Object.fromEntries(
+    Object.keys(record)
+      .sort()
+      .map((k) => [k, record[k]!]),
+  );
 }
 
 /** `releases`: minor version ('1.33') → that release's definitions. */
@@ -77,7 +91,9 @@ export function convertDefinitions(releases: Record<string, DefinitionMap>): Kub
         (pool[name] ??= []).push(JSON.parse(text) as Definition);
       }
       definitions[name] = index;
-      for (const gvk of (def['x-kubernetes-group-version-kind'] as { group: string; version: string; kind: string }[] | undefined) ?? []) {
+      for (const gvk of (def['x-kubernetes-group-version-kind'] as
+        | { group: string; version: string; kind: string }[]
+        | undefined) ?? []) {
         if (NOT_MANIFESTS.has(gvk.kind)) continue;
         kinds[`${gvk.group ? `${gvk.group}/` : ''}${gvk.version} ${gvk.kind}`] = name;
       }

@@ -36,7 +36,9 @@ export function readCrdManifests(paths: readonly string[]): CrdVersionSchema[] {
       if (doc.errors.length) {
         const e = doc.errors[0]!;
         const line = e.linePos?.[0];
-        throw new Error(`${file}${line ? `:${line.line}:${line.col}` : ''}: not valid YAML: ${e.message.split('\n')[0]}`);
+        throw new Error(
+          `${file}${line ? `:${line.line}:${line.col}` : ''}: not valid YAML: ${e.message.split('\n')[0]}`,
+        );
       }
       const value = doc.toJS() as { kind?: unknown; metadata?: { name?: unknown } } | null;
       if (!value || value.kind !== 'CustomResourceDefinition') continue;

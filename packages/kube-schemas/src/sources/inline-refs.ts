@@ -14,13 +14,15 @@ export function inlineFileRefs(schema: JSONSchema, file: string, read: JsonFileR
     if (Array.isArray(node)) return node.map((n) => rewrite(n, base, prefix));
     if (!node || typeof node !== 'object') return node;
     const out: Record<string, unknown> = {};
-    for (const [k, v] of Object.entries(node)) out[k] = k === '$ref' && typeof v === 'string' ? target(v, base, prefix) : rewrite(v, base, prefix);
+    for (const [k, v] of Object.entries(node))
+      out[k] = k === '$ref' && typeof v === 'string' ? target(v, base, prefix) : rewrite(v, base, prefix);
     return out;
   };
 
   const target = (ref: string, base: string, prefix: string): string => {
     if (ref.startsWith('#')) return prefix ? `${prefix}${ref.slice(1)}` : ref;
-    if (/^[a-z][a-z0-9+.-]*:/i.test(ref)) throw new Error(`${base}: remote $ref "${ref}" is not supported (local schema files only)`);
+    if (/^[a-z][a-z0-9+.-]*:/i.test(ref))
+      throw new Error(`${base}: remote $ref "${ref}" is not supported (local schema files only)`);
     const [path, fragment = ''] = ref.split('#', 2) as [string, string?];
     const abs = resolve(dirname(base), path);
     let key = keys.get(abs);

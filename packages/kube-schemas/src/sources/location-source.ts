@@ -42,7 +42,9 @@ export function createLocationSource(location: string, options: LocationSourceOp
     // published schema sets, since environments name minor versions.
     const versions = [kubernetesVersion];
     if (/^v?\d+\.\d+$/.test(kubernetesVersion)) versions.push(`${kubernetesVersion}.0`);
-    const paths = versions.map((v) => renderLocation(template, locationTemplateData(gvk.kind, apiVersionOf(gvk), v, options.strict)));
+    const paths = versions.map((v) =>
+      renderLocation(template, locationTemplateData(gvk.kind, apiVersionOf(gvk), v, options.strict)),
+    );
     return [...new Set(paths.map((p) => (isAbsolute(p) ? p : resolve(base, p))))];
   };
 

@@ -14,13 +14,19 @@ export interface LocationTemplateData {
 }
 
 /** What kubeconform appends to a location that does not end in "json" (a directory). */
-export const DIRECTORY_LAYOUT = '/{{ .NormalizedKubernetesVersion }}-standalone{{ .StrictSuffix }}/{{ .ResourceKind }}{{ .KindSuffix }}.json';
+export const DIRECTORY_LAYOUT =
+  '/{{ .NormalizedKubernetesVersion }}-standalone{{ .StrictSuffix }}/{{ .ResourceKind }}{{ .KindSuffix }}.json';
 
 export function expandLocation(location: string): string {
   return location.endsWith('json') ? location : location + DIRECTORY_LAYOUT;
 }
 
-export function locationTemplateData(kind: string, apiVersion: string, kubernetesVersion: string, strict: boolean): LocationTemplateData {
+export function locationTemplateData(
+  kind: string,
+  apiVersion: string,
+  kubernetesVersion: string,
+  strict: boolean,
+): LocationTemplateData {
   // kubeconform prefixes "v" to the -kubernetes-version value; a value already starting with "v" is
   // taken as is rather than doubled.
   const bare = kubernetesVersion.replace(/^v/, '');
@@ -49,7 +55,8 @@ export function renderLocation(template: string, data: LocationTemplateData): st
     if (m[1]) before = before.trimEnd();
     out += before;
     const field = /^\.(\w+)$/.exec(m[2]!)?.[1];
-    if (!field) throw new Error(`schema location template: unsupported action "{{${m[2]}}}" (only {{ .Field }} is supported)`);
+    if (!field)
+      throw new Error(`schema location template: unsupported action "{{${m[2]}}}" (only {{ .Field }} is supported)`);
     if (!Object.hasOwn(data, field)) {
       throw new Error(`schema location template: unknown field ".${field}" (known: ${Object.keys(data).join(', ')})`);
     }

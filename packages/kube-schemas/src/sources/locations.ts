@@ -20,13 +20,21 @@ export function sharedBuiltinSource(strict: boolean): KubernetesSource {
  * `crds:<dir or file>` locations are CRD manifests: they add to the other locations (and come first, so a
  * user's CRD wins over a bundled one) rather than replacing the default.
  */
-export function schemaSourcesFor(locations: readonly string[], options: { strict: boolean; cwd?: string }): SchemaSource[] {
-  const crdPaths = locations.filter((l) => l.startsWith(CRD_LOCATION_PREFIX)).map((l) => resolve(options.cwd ?? process.cwd(), l.slice(CRD_LOCATION_PREFIX.length)));
+export function schemaSourcesFor(
+  locations: readonly string[],
+  options: { strict: boolean; cwd?: string },
+): SchemaSource[] {
+  const crdPaths = locations
+    .filter((l) => l.startsWith(CRD_LOCATION_PREFIX))
+    .map((l) => resolve(options.cwd ?? process.cwd(), l.slice(CRD_LOCATION_PREFIX.length)));
   const others = locations.filter((l) => !l.startsWith(CRD_LOCATION_PREFIX));
   const crds = crdPaths.length ? [createCrdManifestSource(crdPaths, options)] : [];
-  return [...crds, ...(others.length ? others : ['default']).flatMap((location): SchemaSource[] =>
-    location === 'default'
-      ? [sharedBuiltinSource(options.strict), createCrdSource({ strict: options.strict })]
-      : [createLocationSource(location, options)],
-  )];
+  return [
+    ...crds,
+    ...(others.length ? others : ['default']).flatMap((location): SchemaSource[] =>
+      location === 'default'
+        ? [sharedBuiltinSource(options.strict), createCrdSource({ strict: options.strict })]
+        : [createLocationSource(location, options)],
+    ),
+  ];
 }

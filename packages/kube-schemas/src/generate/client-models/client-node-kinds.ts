@@ -49,7 +49,9 @@ export function readKindIndex(root = join(clientNodeDir(), 'dist', 'gen')): Map<
   const apis = join(root, 'apis');
   const hasModel = (model: string) => existsSync(join(root, 'models', `${model}.js`));
   const index = new Map<string, KindIndexEntry>();
-  for (const file of readdirSync(apis).filter((f) => f.endsWith('Api.js')).sort()) {
+  for (const file of readdirSync(apis)
+    .filter((f) => f.endsWith('Api.js'))
+    .sort()) {
     for (const entry of kindsOfApiSource(readFileSync(join(apis, file), 'utf8'), hasModel)) {
       index.set(gvkKey(entry.gvk), entry);
     }

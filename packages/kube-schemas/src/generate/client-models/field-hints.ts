@@ -28,7 +28,13 @@ const ENUM_EXTRAS: Readonly<Record<string, readonly string[]>> = {
 };
 
 /** Walks `model` (client) against `dtsFile` (kubernetes-models) and records hints into `table`. */
-export function collectHints(model: string, dtsFile: string, readModel: ModelReader, readDts: DtsReader, table: HintTable): void {
+export function collectHints(
+  model: string,
+  dtsFile: string,
+  readModel: ModelReader,
+  readDts: DtsReader,
+  table: HintTable,
+): void {
   if (table.has(model)) return;
   const info = readModel(model);
   const dts = readDts(dtsFile);
@@ -40,7 +46,8 @@ export function collectHints(model: string, dtsFile: string, readModel: ModelRea
     const other = dts.fields.get(field.json);
     if (!other) continue;
     const values = literalUnion(other.type);
-    if (values && field.type === 'string') hints.set(field.json, { enum: [...values, ...(ENUM_EXTRAS[`${model}.${field.json}`] ?? [])] });
+    if (values && field.type === 'string')
+      hints.set(field.json, { enum: [...values, ...(ENUM_EXTRAS[`${model}.${field.json}`] ?? [])] });
     else if (other.type.includes(QUANTITY) && STRINGISH.has(field.type)) hints.set(field.json, { quantity: true });
     const child = referencedModel(field.type);
     const iface = referencedInterface(other.type);

@@ -65,7 +65,10 @@ export function createDtsReader(): DtsReader {
   const cache = new Map<string, DtsInterface | undefined>();
   return (file) => {
     if (!cache.has(file)) {
-      cache.set(file, existsSync(file) ? parseDtsInterface(file, readFileSync(file, 'utf8'), resolveImport(file)) : undefined);
+      cache.set(
+        file,
+        existsSync(file) ? parseDtsInterface(file, readFileSync(file, 'utf8'), resolveImport(file)) : undefined,
+      );
     }
     return cache.get(file);
   };

@@ -13,7 +13,12 @@ export interface ToSchemaOptions {
   readonly strict: boolean;
 }
 
-export function modelToJsonSchema(root: string, readModel: ModelReader, hints: HintTable, options: ToSchemaOptions): JSONSchema {
+export function modelToJsonSchema(
+  root: string,
+  readModel: ModelReader,
+  hints: HintTable,
+  options: ToSchemaOptions,
+): JSONSchema {
   const definitions: Record<string, JSONSchema> = {};
   const pending = [root];
   while (pending.length) {
