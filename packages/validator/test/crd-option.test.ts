@@ -1,10 +1,10 @@
 // --crd DIR and validator.yaml `crds:`: a user's CRDs check their custom resources like built-in kinds,
 // CEL rules included; a missing or broken CRD is bad input (exit 2) and nothing is validated.
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { runCli } from './helpers.js';
+import { runCli, tempRepo } from './helpers.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'validator-crd-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -83,4 +83,20 @@ describe('user CRDs', () => {
       `${join(dir, 'broken', 'x.yaml')}:1 (CRD widgets.example.org): apiVersion "apiextensions.k8s.io/v1beta1" is not supported`,
     );
   }, 120_000);
+
+  it('a Kubernetes version without shipped schemas is bad input, in repository mode too', () => {
+    const repo = tempRepo();
+    try {
+      const cluster = join(repo.dir, 'catalog', 'cluster.yaml');
+      writeFileSync(
+        cluster,
+        readFileSync(cluster, 'utf8').replace(/kubernetesVersion: "1\.\d+"/, 'kubernetesVersion: "1.29"'),
+      );
+      const r = runCli(['--root', repo.dir, '--output', 'json']);
+      expect(r.code).toBe(2);
+      expect(r.stderr).toContain('no Kubernetes schemas ship for version "1.29" (supported: 1.30 to 1.36');
+    } finally {
+      repo.cleanup();
+    }
+  }, 300_000);
 });

@@ -1,4 +1,11 @@
-import { checkApiVersion, createSchemaValidator, CRD_LOCATION_PREFIX, readCrdManifests, supportedVersionError } from '@cmsweb/kube-schemas';
+import {
+  checkApiVersion,
+  createSchemaValidator,
+  CRD_LOCATION_PREFIX,
+  readCrdManifests,
+  supportedVersionError,
+} from '@cmsweb/kube-schemas';
+import { UsageError } from '../errors.js';
 import type { CreateKubeSchemaValidator, KubeSchemaValidator, SchemaViolation } from './schema-validator.js';
 
 /**
@@ -6,9 +13,19 @@ import type { CreateKubeSchemaValidator, KubeSchemaValidator, SchemaViolation } 
  * built-in kinds and bundled Argo CD / Flux CRDs, or the kubeconform-style locations given.
  */
 export const createKubeSchemaValidator: CreateKubeSchemaValidator = async (options) => {
-  const v = createSchemaValidator({ kubernetesVersion: options.kubernetesVersion, schemaLocations: options.schemaLocations, strict: true });
+  // A version without shipped schemas (e.g. from an environment.yaml) is bad input, not an internal error.
+  const unsupported = schemaOptionsProblem(options.kubernetesVersion, [], options.schemaLocations ?? []);
+  if (unsupported) throw new UsageError(unsupported);
+  const v = createSchemaValidator({
+    kubernetesVersion: options.kubernetesVersion,
+    schemaLocations: options.schemaLocations,
+    strict: true,
+  });
   const validator: KubeSchemaValidator = {
-    validate: (object) => (object !== null && typeof object === 'object' ? (v.validate(object) as SchemaViolation[] | 'unknown-kind') : 'unknown-kind'),
+    validate: (object) =>
+      object !== null && typeof object === 'object'
+        ? (v.validate(object) as SchemaViolation[] | 'unknown-kind')
+        : 'unknown-kind',
     checkApiVersion: (apiVersion, kind) => checkApiVersion(apiVersion, kind, options.kubernetesVersion),
     prepare: (kinds) => v.warmUp(kinds),
   };
@@ -22,12 +39,17 @@ export const crdLocation = (absolutePath: string): string => `${CRD_LOCATION_PRE
  * Checks what would make every later schema lookup fail, before any work starts: a Kubernetes version
  * without shipped schemas, a CRD folder that is missing or holds a broken CRD. The problem, or undefined.
  */
-export function schemaOptionsProblem(kubernetesVersion: string | undefined, crdPaths: readonly string[], schemaLocations: readonly string[]): string | undefined {
+export function schemaOptionsProblem(
+  kubernetesVersion: string | undefined,
+  crdPaths: readonly string[],
+  schemaLocations: readonly string[],
+): string | undefined {
   try {
     if (crdPaths.length) readCrdManifests(crdPaths);
   } catch (err) {
     return (err as Error).message;
   }
-  const usesDefault = !schemaLocations.length || schemaLocations.includes('default');
+  const others = schemaLocations.filter((l) => !l.startsWith(CRD_LOCATION_PREFIX));
+  const usesDefault = !others.length || others.includes('default');
   return kubernetesVersion && usesDefault ? supportedVersionError(kubernetesVersion) : undefined;
 }
