@@ -43,7 +43,7 @@ export function createProgress(options: ProgressOptions): Progress {
       last = t;
       const pct = total > 0 ? Math.floor((done / total) * 100) : 0;
       const line = `${options.label} ${done}/${total} (${pct}%)`;
-      stream.write(`\r${line.slice(0, Math.max(10, (stream.columns ?? 80) - 1))}\x1b[K`);
+      stream.write(`\r${line.slice(0, Math.max(10, (stream.columns || 80) - 1))}\x1b[K`);
       drawn = true;
     },
     done() {
