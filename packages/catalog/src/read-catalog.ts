@@ -1,14 +1,41 @@
-import { readFile, readdir } from 'node:fs/promises';
-import { join } from 'node:path';
+import { listSafeDir, readSafeFile, refusedFinding, RefusedFileError, type SourceFinding } from '@cmsweb/yaml';
 import { loadCatalog, type LoadedCatalog, type SourceFile } from './load-catalog.js';
 
-/** Shell: reads catalog/cluster.yaml and catalog/services/*.yaml under `root` and loads them. */
+const SERVICES_DIR = 'catalog/services';
+const at = (file: string, message: string): SourceFinding => ({ check: 'catalog-files', severity: 'error', file, line: 1, column: 1, message });
+
+/**
+ * Shell: reads catalog/cluster.yaml and catalog/services/*.yaml under `root` (through the safe reader:
+ * symlinks leaving the repository, FIFOs, devices, directories and invalid UTF-8 are findings) and loads
+ * them. A catalog that cannot be read completely (services directory missing, a file, unreadable; any
+ * service file refused) has error findings, so no tool acts on a partial catalog.
+ */
 export async function readCatalog(root: string): Promise<LoadedCatalog> {
-  const read = async (rel: string): Promise<SourceFile> => ({ path: rel, text: await readFile(join(root, rel), 'utf8') });
-  const names = (await readdir(join(root, 'catalog', 'services')).catch(() => [] as string[]))
-    .filter((n) => n.endsWith('.yaml') || n.endsWith('.yml'))
-    .sort();
-  const cluster = await read('catalog/cluster.yaml').catch(() => ({ path: 'catalog/cluster.yaml', text: '' }));
-  const services = await Promise.all(names.map((n) => read(`catalog/services/${n}`)));
-  return loadCatalog(cluster, services);
+  const refused: SourceFinding[] = [];
+  const read = (rel: string): SourceFile | undefined => {
+    try {
+      const text = readSafeFile(rel, { root });
+      if (text === undefined) refused.push(at(rel, `${rel} does not exist`));
+      return text === undefined ? undefined : { path: rel, text };
+    } catch (e) {
+      if (!(e instanceof RefusedFileError)) throw e;
+      refused.push(refusedFinding(e));
+      return undefined;
+    }
+  };
+  let names: string[] = [];
+  try {
+    const entries = listSafeDir(SERVICES_DIR, { root });
+    if (!entries) refused.push(at(SERVICES_DIR, `${SERVICES_DIR}/ is missing: expected a directory holding one <service>.yaml per service (nothing is generated or deleted from an incomplete catalog)`));
+    names = (entries ?? []).filter((e) => /\.ya?ml$/.test(e.name)).map((e) => e.name);
+  } catch (e) {
+    if (!(e instanceof RefusedFileError)) throw e;
+    refused.push(refusedFinding(e));
+  }
+  const cluster = read('catalog/cluster.yaml') ?? { path: 'catalog/cluster.yaml', text: '' };
+  const services = names.map((n) => read(`${SERVICES_DIR}/${n}`)).filter((f): f is SourceFile => f !== undefined);
+  const loaded = loadCatalog(cluster, services);
+  if (!refused.length) return loaded;
+  const { catalog: _dropped, ...rest } = loaded;
+  return { ...rest, findings: [...refused, ...loaded.findings] };
 }

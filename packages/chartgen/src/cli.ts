@@ -1,6 +1,6 @@
 import { resolve } from 'node:path';
 import { Command, CommanderError } from 'commander';
-import { createProgress, EXIT, helpFooter, packageVersion, UsageError } from '@cmsweb/toolkit';
+import { createProgress, debugWanted, EXIT, helpFooter, packageVersion, UsageError } from '@cmsweb/toolkit';
 import type { SourceFinding } from '@cmsweb/yaml';
 
 // The only file that prints or exits. Exit codes: 0 ok, 1 drift found by --check, 2 bad catalog or
@@ -64,6 +64,10 @@ async function runGenerate(root: string, check: boolean, quiet: boolean): Promis
   }
   for (const w of result.warnings) console.error(finding(w));
   const say = quiet ? () => {} : (line: string) => console.log(line);
+  const foreign = result.changes.filter((c) => c.kind === 'foreign');
+  for (const c of foreign) {
+    console.error(`chartgen: warning: ${c.path} is in a generated directory but chartgen cannot prove it wrote it (not listed in charts/.generated, no generated-file header): left in place; delete it by hand if it is stale`);
+  }
   if (check) {
     if (!result.changes.length) {
       say(`chartgen: up to date (${result.planned} files)`);
@@ -74,10 +78,12 @@ async function runGenerate(root: string, check: boolean, quiet: boolean): Promis
     return EXIT.findings;
   }
   // A first generation writes hundreds of files: list a screenful, count the rest.
-  for (const c of result.changes.slice(0, LIST_LIMIT)) say(`  ${c.kind.padEnd(7)} ${c.path}`);
-  if (result.changes.length > LIST_LIMIT) say(`  ... and ${result.changes.length - LIST_LIMIT} more`);
+  const edits = result.changes.filter((c) => c.kind !== 'foreign');
+  for (const c of edits.slice(0, LIST_LIMIT)) say(`  ${c.kind.padEnd(7)} ${c.path}`);
+  if (edits.length > LIST_LIMIT) say(`  ... and ${edits.length - LIST_LIMIT} more`);
   const count = (k: string) => result.changes.filter((c) => c.kind === k).length;
-  say(`chartgen: ${count('added')} added, ${count('changed')} changed, ${count('removed')} removed, ${result.planned - count('added') - count('changed')} unchanged`);
+  const kept = foreign.length ? `, ${foreign.length} foreign kept` : '';
+  say(`chartgen: ${count('added')} added, ${count('changed')} changed, ${count('removed')} removed, ${result.planned - count('added') - count('changed')} unchanged${kept}`);
   return EXIT.ok;
 }
 
@@ -89,8 +95,8 @@ try {
     process.exitCode = EXIT.usage;
   } else {
     const err = e as Error;
-    console.error(`chartgen: internal error: ${err?.message ?? String(e)}${process.env.DEBUG === '1' ? '' : ' (DEBUG=1 shows the stack)'}`);
-    if (process.env.DEBUG === '1') console.error(err?.stack);
+    console.error(`chartgen: internal error: ${err?.message ?? String(e)}${debugWanted(process.env.DEBUG) ? '' : ' (DEBUG=1 shows the stack)'}`);
+    if (debugWanted(process.env.DEBUG)) console.error(err?.stack);
     process.exitCode = EXIT.internal;
   }
 }

@@ -1,12 +1,19 @@
-export type ChangeKind = 'added' | 'changed' | 'removed';
+/** `foreign`: a file in an owned directory that the plan lacks but chartgen cannot prove it wrote: left in place. */
+export type ChangeKind = 'added' | 'changed' | 'removed' | 'foreign';
 export interface TreeChange { path: string; kind: ChangeKind }
 
 /**
  * Pure: how the tree must change to match the plan. `current` holds the files that exist among the
  * planned paths and under the owned directories; a file under an owned directory that the plan lacks
- * is removed. Nothing outside the owned directories is ever removed. Sorted by path.
+ * is removed when `proven` says chartgen generated it, else reported as `foreign` (never deleted). Nothing
+ * outside the owned directories is ever removed. Sorted by path.
  */
-export function diffTree(planned: ReadonlyMap<string, string>, current: ReadonlyMap<string, string>, ownedDirs: readonly string[]): TreeChange[] {
+export function diffTree(
+  planned: ReadonlyMap<string, string>,
+  current: ReadonlyMap<string, string>,
+  ownedDirs: readonly string[],
+  proven: (path: string, text: string) => boolean = () => true,
+): TreeChange[] {
   const owned = new Set(ownedDirs);
   const changes: TreeChange[] = [];
   for (const [path, text] of planned) {
@@ -14,8 +21,8 @@ export function diffTree(planned: ReadonlyMap<string, string>, current: Readonly
     if (now === undefined) changes.push({ path, kind: 'added' });
     else if (now !== text) changes.push({ path, kind: 'changed' });
   }
-  for (const path of current.keys()) {
-    if (!planned.has(path) && isUnder(path, owned)) changes.push({ path, kind: 'removed' });
+  for (const [path, text] of current) {
+    if (!planned.has(path) && isUnder(path, owned)) changes.push({ path, kind: proven(path, text) ? 'removed' : 'foreign' });
   }
   return changes.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
 }

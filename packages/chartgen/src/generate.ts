@@ -1,11 +1,12 @@
-import { stat } from 'node:fs/promises';
+import { lstat, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { readCatalog } from '@cmsweb/catalog';
-import { sortFindings, type SourceFinding } from '@cmsweb/yaml';
+import { RefusedFileError, sortFindings, type SourceFinding } from '@cmsweb/yaml';
 import { checkGenerationRules } from './generation-rules.js';
 import { ownedDirectories, planGeneration } from './plan-generation.js';
 import { diffTree, type TreeChange } from './diff-tree.js';
-import { existingPaths, readGeneratedChartDirs, readTree } from './read-tree.js';
+import { existingPaths, readGeneratedChartDirs, readTree, REFUSED_CONTENT } from './read-tree.js';
+import { formatManifest, hasGeneratedHeader, MANIFEST_PATH, parseManifest } from './generated-manifest.js';
 import { writeTree } from './write-tree.js';
 import { createRenderer } from './templates.js';
 import { readTemplateSources } from './read-templates.js';
@@ -32,9 +33,18 @@ export async function generate(options: GenerateOptions): Promise<GenerateResult
   const { root } = options;
   const isDir = await stat(root).then((s) => s.isDirectory(), () => false);
   if (!isDir) throw new UsageError(`--root ${root} is not a directory`);
-  const hasCluster = await stat(join(root, 'catalog', 'cluster.yaml')).then((s) => s.isFile(), () => false);
+  const hasCluster = await lstat(join(root, 'catalog', 'cluster.yaml')).then(() => true, () => false);
   if (!hasCluster) throw new UsageError(`${join(root, 'catalog', 'cluster.yaml')} does not exist; --root must be a repository with catalog/cluster.yaml and catalog/services/`);
 
+  try {
+    return await generateIn(root, options);
+  } catch (e) {
+    if (e instanceof RefusedFileError) throw new UsageError(`${e.message}; nothing written`);
+    throw e;
+  }
+}
+
+async function generateIn(root: string, options: GenerateOptions): Promise<GenerateResult> {
   const loaded = await readCatalog(root);
   const errors = (f: SourceFinding[]) => f.filter((x) => x.severity === 'error');
   if (!loaded.catalog || errors(loaded.findings).length) return { status: 'bad-catalog', findings: sortFindings(loaded.findings) };
@@ -52,10 +62,15 @@ export async function generate(options: GenerateOptions): Promise<GenerateResult
 
   const catalogOwned = ownedDirectories(catalog);
   const owned = [...new Set([...catalogOwned, ...readGeneratedChartDirs(root, new Set(catalogOwned))])].sort();
+  planned.set(MANIFEST_PATH, formatManifest(planned.keys(), owned));
   const current = readTree(root, owned, planned.keys());
-  const changes = diffTree(planned, current, owned);
-  if (!options.check && changes.length) {
-    await writeTree(root, changes, planned, ['charts', 'environments', ...envs.map((e) => `environments/${e}`)], options.onWritten);
+  // What chartgen wrote last time: a refused or missing manifest proves nothing (headers still do).
+  const listed = parseManifest(current.get(MANIFEST_PATH) === REFUSED_CONTENT ? undefined : current.get(MANIFEST_PATH));
+  const proven = (path: string, text: string) => listed.has(path) || (text !== REFUSED_CONTENT && hasGeneratedHeader(text));
+  const changes = diffTree(planned, current, owned, proven);
+  const edits = changes.filter((c) => c.kind !== 'foreign');
+  if (!options.check && edits.length) {
+    await writeTree(root, edits, planned, ['charts', 'environments', ...envs.map((e) => `environments/${e}`)], options.onWritten);
   }
-  return { status: 'ok', changes, planned: planned.size, written: !options.check && changes.length > 0, warnings: sortFindings([...loaded.findings, ...ruleFindings]) };
+  return { status: 'ok', changes, planned: planned.size, written: !options.check && edits.length > 0, warnings: sortFindings([...loaded.findings, ...ruleFindings]) };
 }

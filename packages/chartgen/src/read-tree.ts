@@ -1,15 +1,19 @@
-import { readFileSync, readdirSync, statSync } from 'node:fs';
+import { lstatSync } from 'node:fs';
 import { join } from 'node:path';
-import { parseYaml, toJs } from '@cmsweb/yaml';
+import { listSafeDir, listSafeTree, parseYaml, readSafeFile, RefusedFileError, toJs } from '@cmsweb/yaml';
 import { GENERATED_MARKER } from './chart-files.js';
 import { isUnder } from './diff-tree.js';
 
 // Synchronous on purpose: a batch tool reading thousands of small files is several times faster with
-// readFileSync than with one promise per file, and nothing else runs meanwhile.
+// readFileSync than with one promise per file, and nothing else runs meanwhile. Every read goes through
+// the safe reader of @cmsweb/yaml: a symlink leaving the repository, a FIFO or a device is never read.
 
-/** Shell: which of `paths` (repository-relative) exist under `root` as files. */
+/** Stands for the content of a file that was refused (a symlink, FIFO, ...): equal to no planned text. */
+export const REFUSED_CONTENT = '\u0000refused';
+
+/** Shell: which of `paths` (repository-relative) exist under `root` in any form (never overwritten then). */
 export function existingPaths(root: string, paths: string[]): Set<string> {
-  return new Set(paths.filter((p) => statSync(join(root, p), { throwIfNoEntry: false })?.isFile()));
+  return new Set(paths.filter((p) => lstatSync(join(root, p), { throwIfNoEntry: false }) !== undefined));
 }
 
 /**
@@ -18,10 +22,10 @@ export function existingPaths(root: string, paths: string[]): Set<string> {
  */
 export function readGeneratedChartDirs(root: string, known: ReadonlySet<string>): string[] {
   const out: string[] = [];
-  for (const name of listDir(root, 'charts')) {
-    const dir = `charts/${name}`;
-    if (known.has(dir)) continue;
-    const text = readIfFile(root, `${dir}/Chart.yaml`);
+  for (const e of listSafeDir('charts', { root }) ?? []) {
+    const dir = `charts/${e.name}`;
+    if (e.kind !== 'dir' || known.has(dir)) continue;
+    const text = readOrRefused(root, `${dir}/Chart.yaml`);
     if (text !== undefined && isGeneratedChart(text)) out.push(dir);
   }
   return out.sort();
@@ -36,55 +40,32 @@ function isGeneratedChart(chartYaml: string): boolean {
 }
 
 /**
- * Shell: the current text of every file under `dirs` (recursively, symlinks not followed) and of the
- * `paths` that exist, by repository-relative path.
+ * Shell: the current text of every file under `dirs` (recursively, symlinked directories not entered)
+ * and of the `paths` that exist, by repository-relative path; a refused file's text is REFUSED_CONTENT.
+ * Throws RefusedFileError when an owned directory is a file or a symlink.
  */
 export function readTree(root: string, dirs: readonly string[], paths: Iterable<string>): Map<string, string> {
   const out = new Map<string, string>();
   const dirSet = new Set(dirs);
   for (const d of dirs) {
-    for (const f of listFiles(root, d)) {
-      const text = readIfFile(root, f);
+    for (const f of listSafeTree(root, d)) {
+      const text = readOrRefused(root, f);
       if (text !== undefined) out.set(f, text);
     }
   }
   for (const p of paths) {
     if (out.has(p) || isUnder(p, dirSet)) continue;
-    const text = readIfFile(root, p);
+    const text = readOrRefused(root, p);
     if (text !== undefined) out.set(p, text);
   }
   return out;
 }
 
-function listFiles(root: string, dir: string): string[] {
-  const out: string[] = [];
-  for (const e of listEntries(root, dir)) {
-    const rel = `${dir}/${e.name}`;
-    if (e.isDirectory()) out.push(...listFiles(root, rel));
-    else if (e.isFile() || e.isSymbolicLink()) out.push(rel);
-  }
-  return out;
-}
-
-function listEntries(root: string, dir: string) {
+function readOrRefused(root: string, path: string): string | undefined {
   try {
-    return readdirSync(join(root, dir), { withFileTypes: true });
+    return readSafeFile(path, { root });
   } catch (e) {
-    if ((e as NodeJS.ErrnoException).code === 'ENOENT' || (e as NodeJS.ErrnoException).code === 'ENOTDIR') return [];
-    throw e;
-  }
-}
-
-function listDir(root: string, dir: string): string[] {
-  return listEntries(root, dir).filter((e) => e.isDirectory()).map((e) => e.name);
-}
-
-function readIfFile(root: string, path: string): string | undefined {
-  try {
-    return readFileSync(join(root, path), 'utf8');
-  } catch (e) {
-    const code = (e as NodeJS.ErrnoException).code;
-    if (code === 'ENOENT' || code === 'EISDIR' || code === 'ENOTDIR') return undefined;
+    if (e instanceof RefusedFileError) return REFUSED_CONTENT;
     throw e;
   }
 }

@@ -1,6 +1,7 @@
-import { existsSync, mkdirSync, rmdirSync, unlinkSync } from 'node:fs';
+import { existsSync, lstatSync, mkdirSync, rmdirSync, unlinkSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fsyncDirectory, mapLimit, writeFileAtomic } from '@cmsweb/toolkit';
+import { RefusedFileError } from '@cmsweb/yaml';
 import type { TreeChange } from './diff-tree.js';
 
 /** Files written at once: creating files is the slow part of a first generation and overlaps well. */
@@ -18,7 +19,8 @@ export async function writeTree(
   stopDirs: readonly string[],
   onWritten?: (done: number, total: number) => void,
 ): Promise<void> {
-  const writes = changes.filter((c) => c.kind !== 'removed');
+  checkWritable(root, changes);
+  const writes = changes.filter((c) => c.kind === 'added' || c.kind === 'changed');
   for (const dir of new Set(writes.map((c) => dirname(join(root, c.path))))) mkdirSync(dir, { recursive: true });
   let written = 0;
   await mapLimit(writes, async (c) => {
@@ -45,5 +47,28 @@ function pruneEmptyParents(root: string, path: string, stopDirs: readonly string
       return; // not empty (or already gone): stop climbing
     }
     dir = dirname(dir);
+  }
+}
+
+/**
+ * Shell: refuses (RefusedFileError, before anything is written) a change whose directory on the way is a
+ * symlink or a file (a write would leave the repository, or fail half-way), or whose target is a directory.
+ */
+export function checkWritable(root: string, changes: readonly TreeChange[]): void {
+  const seen = new Set<string>();
+  for (const c of changes) {
+    if (c.kind === 'foreign') continue;
+    const parts = c.path.split('/');
+    for (let i = 1; i < parts.length; i++) {
+      const dir = parts.slice(0, i).join('/');
+      if (seen.has(dir)) continue;
+      seen.add(dir);
+      const s = lstatSync(join(root, dir), { throwIfNoEntry: false });
+      if (!s) break;
+      if (s.isSymbolicLink()) throw new RefusedFileError(dir, `is a symlink where chartgen writes a directory (it writes only inside the repository's own directories); replace it with a directory`);
+      if (!s.isDirectory()) throw new RefusedFileError(dir, `is a file where chartgen writes a directory (needed for ${c.path}); move it away`);
+    }
+    const t = lstatSync(join(root, c.path), { throwIfNoEntry: false });
+    if (t?.isDirectory()) throw new RefusedFileError(c.path, 'is a directory where chartgen writes a file; move it away');
   }
 }

@@ -1,5 +1,5 @@
 import { Command, CommanderError } from 'commander';
-import { createActivity, EXIT, helpFooter, listOption, oneOf, packageVersion, UsageError } from '@cmsweb/toolkit';
+import { createActivity, debugWanted, EXIT, helpFooter, listOption, oneOf, packageVersion, UsageError } from '@cmsweb/toolkit';
 import type { ChangeReport } from './commands/change.js';
 
 // The only file that prints or exits. Exit codes: 0 ok, 1 refused, 2 bad input or usage, 3 internal.
@@ -127,7 +127,7 @@ async function main(argv: string[]): Promise<number> {
     const text = code === EXIT.usage ? `error: ${message}` : `internal error: ${message.split('\n')[0]}`;
     if (asJson) process.stdout.write(json({ status: 'error', exitCode: code, error: code === EXIT.usage ? message : text }));
     else process.stderr.write(text + '\n');
-    if (code === EXIT.internal && process.env.DEBUG === '1' && e instanceof Error) process.stderr.write(`${e.stack}\n`);
+    if (code === EXIT.internal && debugWanted(process.env.DEBUG) && e instanceof Error) process.stderr.write(`${e.stack}\n`);
     return code;
   }
   if (!output) {

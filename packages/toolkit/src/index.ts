@@ -16,3 +16,4 @@ export {
 } from './progress.js';
 export { UsageError } from './usage-error.js';
 export { packageVersion } from './version.js';
+export { debugWanted } from './debug-flag.js';

@@ -1,5 +1,5 @@
 import { Command, CommanderError, Option } from 'commander';
-import { colorWanted, createProgress, EXIT, helpFooter, listOption, packageVersion, repeatOption, UsageError } from '@cmsweb/toolkit';
+import { colorWanted, createProgress, debugWanted, EXIT, helpFooter, listOption, packageVersion, repeatOption, UsageError } from '@cmsweb/toolkit';
 import type { CommandOutput } from './commands.js';
 
 // The only file that prints or exits. Exit codes: 0 nothing at error severity, 1 findings,
@@ -38,7 +38,7 @@ async function finish(o: Quiet, run: () => Promise<CommandOutput> | CommandOutpu
       process.stderr.write(`validator: ${e.message}\n`);
       process.exit(EXIT.usage);
     }
-    process.stderr.write(`validator: internal error: ${(e as Error).message ?? String(e)}${process.env.DEBUG ? `\n${(e as Error).stack ?? ''}` : ' (set DEBUG=1 for the stack)'}\n`);
+    process.stderr.write(`validator: internal error: ${(e as Error).message ?? String(e)}${debugWanted(process.env.DEBUG) ? `\n${(e as Error).stack ?? ''}` : ' (set DEBUG=1 for the stack)'}\n`);
     process.exit(EXIT.internal);
   }
 }
@@ -48,7 +48,7 @@ const program = common(new Command('validator'))
   .version(packageVersion(import.meta.url), '-V, --version', 'print the version and exit')
   .enablePositionalOptions()
   .option('--env <env>', 'validate these environments only (repeatable, or comma-separated)', listOption, [])
-  // `nx run validator:validate --env x` is taken by nx:run-commands' own `env` option; this spelling is not.
+  // An older spelling from when nx:run-commands took `--env` for itself; kept for scripts that use it.
   .option('--environment <env>', 'same as --env', listOption, [])
   .option('--service <name>', 'validate these services only (repeatable, or comma-separated)', listOption, [])
   .option('--renderer <name>', 'how charts are rendered', 'helm')

@@ -5,3 +5,5 @@ export { parseYaml, locate, toJs } from './parse-yaml.js';
 export { stringifyYaml, orderKubernetesKeys } from './stringify-yaml.js';
 export type { YamlScalarEdit, EditYamlResult } from './edit-yaml.js';
 export { editYamlScalars, readYamlScalar } from './edit-yaml.js';
+export type { SafeReadOptions, SafeDirEntry } from './read-safe.js';
+export { readSafeFile, checkRegularFile, listSafeDir, listSafeTree, refusedFinding, RefusedFileError, decodeUtf8, firstInvalidUtf8, MAX_FILE_BYTES } from './read-safe.js';

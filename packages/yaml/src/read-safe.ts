@@ -1,0 +1,233 @@
+import { closeSync, constants, fstatSync, lstatSync, openSync, readdirSync, readSync, realpathSync, statSync, type Stats } from 'node:fs';
+import { resolve, sep } from 'node:path';
+import type { SourceFinding } from './location.js';
+
+// Shell: the one place every tool reads a repository file through. A merge request is untrusted input:
+// a file may be a symlink to /etc/passwd, a dangling or looping symlink, a FIFO that blocks any reader,
+// a device, or a directory where a file belongs. Each is refused with a reason naming the path, never
+// with the content of the file (a CI log must not leak what a link points at).
+
+/** Bytes read at most from one file (a generated repository's largest file is well under 1 MB). */
+export const MAX_FILE_BYTES = 256 * 1024 * 1024;
+
+/** A file that is not a regular file inside the root, or not UTF-8. The message never holds its content. */
+export class RefusedFileError extends Error {
+  constructor(
+    readonly path: string,
+    readonly reason: string,
+    readonly line = 1,
+    readonly column = 1,
+  ) {
+    super(`${path}: ${reason}`);
+    this.name = 'RefusedFileError';
+  }
+}
+
+export interface SafeReadOptions {
+  /** Absolute directory the file (and whatever its symlinks point at) must stay inside; none for paths given on a command line. */
+  root?: string;
+  /** How the path is shown in a refusal (default: relative to root, or as given). */
+  display?: string;
+  maxBytes?: number;
+}
+
+const realRoots = new Map<string, string>();
+function realRoot(root: string): string {
+  let r = realRoots.get(root);
+  if (r === undefined) {
+    r = realpathSync.native(root);
+    realRoots.set(root, r);
+  }
+  return r;
+}
+
+const inside = (dir: string, p: string) => p === dir || p.startsWith(dir.endsWith(sep) ? dir : dir + sep);
+
+function kindOf(s: Stats): string | undefined {
+  if (s.isFile()) return undefined;
+  if (s.isDirectory()) return 'is a directory where a file belongs (expected a regular file)';
+  if (s.isFIFO()) return 'is a FIFO (named pipe), not a regular file: refused without opening it';
+  if (s.isSocket()) return 'is a socket, not a regular file: refused without opening it';
+  if (s.isCharacterDevice() || s.isBlockDevice()) return 'is a device, not a regular file: refused without opening it';
+  return 'is not a regular file';
+}
+
+const code = (e: unknown) => (e as NodeJS.ErrnoException)?.code;
+
+/** lstat, or undefined when nothing is there (missing, or a parent is not a directory). */
+function lstatOrMissing(full: string, shown: string, expected: string): Stats | undefined {
+  try {
+    return lstatSync(full);
+  } catch (e) {
+    if (code(e) === 'ENOENT' || code(e) === 'ENOTDIR') return undefined;
+    if (code(e) === 'ELOOP') throw new RefusedFileError(shown, `a directory on its path is a symlink loop (expected ${expected})`);
+    if (code(e) === 'EACCES') throw new RefusedFileError(shown, 'cannot be read: permission denied');
+    throw e;
+  }
+}
+
+/**
+ * Where `path` really is, after checking it is a regular file inside `root`; undefined when nothing is
+ * there (missing, or a parent is not a directory). Throws RefusedFileError otherwise.
+ */
+export function checkRegularFile(path: string, options: SafeReadOptions = {}): string | undefined {
+  const { root } = options;
+  const full = root ? resolve(root, path) : resolve(path);
+  const shown = options.display ?? path;
+  if (root && !inside(resolve(root), full)) throw new RefusedFileError(shown, 'lies outside the repository root (expected a path inside it)');
+  const link = lstatOrMissing(full, shown, 'a regular file');
+  if (!link) return undefined;
+  let real: string;
+  try {
+    real = realpathSync.native(full);
+  } catch (e) {
+    if (code(e) === 'ELOOP') throw new RefusedFileError(shown, 'is a symlink loop (expected a regular file)');
+    if (code(e) === 'ENOENT' || code(e) === 'ENOTDIR') throw new RefusedFileError(shown, 'is a dangling symlink: what it points at does not exist (expected a regular file)');
+    if (code(e) === 'EACCES') throw new RefusedFileError(shown, 'cannot be read: permission denied');
+    throw e;
+  }
+  if (root && !inside(realRoot(resolve(root)), real)) {
+    throw new RefusedFileError(shown, `is a symlink${link.isSymbolicLink() ? '' : ' (through a directory on its path)'} leading outside the repository root (expected a regular file inside it)`);
+  }
+  const problem = kindOf(link.isSymbolicLink() ? statSync(real) : link);
+  if (problem) throw new RefusedFileError(shown, problem);
+  return real;
+}
+
+/**
+ * Shell: the text of a regular file inside `root` (or anywhere, without root), or undefined when it does
+ * not exist. Refuses (RefusedFileError) symlinks leading outside the root, dangling symlinks, loops,
+ * FIFOs, sockets, devices, directories, files over `maxBytes` and invalid UTF-8. FIFOs and devices are
+ * never opened: they are recognised with lstat/stat first, and the file is opened non-blocking without
+ * following a symlink and checked again on the open descriptor.
+ */
+export function readSafeFile(path: string, options: SafeReadOptions = {}): string | undefined {
+  const real = checkRegularFile(path, options);
+  if (real === undefined) return undefined;
+  const shown = options.display ?? path;
+  const max = options.maxBytes ?? MAX_FILE_BYTES;
+  let fd: number;
+  try {
+    fd = openSync(real, constants.O_RDONLY | constants.O_NONBLOCK | constants.O_NOFOLLOW);
+  } catch (e) {
+    if (code(e) === 'EACCES') throw new RefusedFileError(shown, 'cannot be read: permission denied');
+    if (code(e) === 'ENOENT') return undefined;
+    if (code(e) === 'ELOOP') throw new RefusedFileError(shown, 'was replaced by a symlink while being read');
+    throw e;
+  }
+  try {
+    const s = fstatSync(fd);
+    const problem = kindOf(s);
+    if (problem) throw new RefusedFileError(shown, problem);
+    if (s.size > max) throw new RefusedFileError(shown, `is ${s.size} bytes, more than the ${max} bytes a file may have`);
+    const buf = Buffer.allocUnsafe(s.size);
+    let n = 0;
+    while (n < s.size) {
+      const r = readSync(fd, buf, n, s.size - n, null);
+      if (r === 0) break;
+      n += r;
+    }
+    return decodeUtf8(buf.subarray(0, n), shown);
+  } catch (e) {
+    if (code(e) === 'EISDIR') throw new RefusedFileError(shown, 'is a directory where a file belongs (expected a regular file)');
+    throw e;
+  } finally {
+    closeSync(fd);
+  }
+}
+
+/** Decodes strict UTF-8; invalid bytes are refused with their line and column (a leading BOM is dropped). */
+export function decodeUtf8(buf: Uint8Array, shown: string): string {
+  const bad = firstInvalidUtf8(buf);
+  if (bad !== -1) {
+    let line = 1;
+    let lineStart = 0;
+    for (let i = 0; i < bad; i++) if (buf[i] === 0x0a) (line++, (lineStart = i + 1));
+    const column = Buffer.from(buf.subarray(lineStart, bad)).toString('utf8').length + 1;
+    throw new RefusedFileError(shown, `invalid UTF-8 at line ${line} column ${column} (byte 0x${buf[bad]!.toString(16).padStart(2, '0')} at offset ${bad}); expected a UTF-8 text file`, line, column);
+  }
+  const text = Buffer.from(buf.buffer, buf.byteOffset, buf.byteLength).toString('utf8');
+  return text.charCodeAt(0) === 0xfeff ? text.slice(1) : text;
+}
+
+/** Offset of the first byte that is not part of a well-formed UTF-8 sequence, or -1. */
+export function firstInvalidUtf8(b: Uint8Array): number {
+  let i = 0;
+  const n = b.length;
+  while (i < n) {
+    const c = b[i]!;
+    if (c < 0x80) {
+      i++;
+      continue;
+    }
+    let need: number;
+    let min: number;
+    if (c >= 0xc2 && c <= 0xdf) (need = 1), (min = 0x80);
+    else if (c >= 0xe0 && c <= 0xef) (need = 2), (min = 0x800);
+    else if (c >= 0xf0 && c <= 0xf4) (need = 3), (min = 0x10000);
+    else return i;
+    if (i + need >= n) return i;
+    let cp = c & (0x3f >> need);
+    for (let k = 1; k <= need; k++) {
+      const d = b[i + k];
+      if (d === undefined || (d & 0xc0) !== 0x80) return i;
+      cp = (cp << 6) | (d & 0x3f);
+    }
+    if (cp < min || cp > 0x10ffff || (cp >= 0xd800 && cp <= 0xdfff)) return i;
+    i += need + 1;
+  }
+  return -1;
+}
+
+export interface SafeDirEntry {
+  name: string;
+  /** `file` for regular files and symlinks (read them with readSafeFile, which decides), `dir` for real directories. */
+  kind: 'file' | 'dir' | 'other';
+}
+
+/**
+ * Shell: the entries of a directory inside `root`, sorted by name; undefined when it does not exist.
+ * A symlinked directory is not descended (kind `file`, so that reading it is refused with a reason).
+ * Throws RefusedFileError when `dir` is a file, a symlink leaving the root or unreadable.
+ */
+export function listSafeDir(dir: string, options: SafeReadOptions = {}): SafeDirEntry[] | undefined {
+  const { root } = options;
+  const full = root ? resolve(root, dir) : resolve(dir);
+  const shown = options.display ?? dir;
+  const s = lstatOrMissing(full, shown, 'a directory');
+  if (!s) return undefined;
+  if (!s.isDirectory()) {
+    if (s.isSymbolicLink()) throw new RefusedFileError(shown, 'is a symlink where a directory belongs (expected a real directory inside the repository)');
+    throw new RefusedFileError(shown, `is ${s.isFile() ? 'a file' : 'not a directory'} where a directory belongs (expected a directory)`);
+  }
+  if (root && !inside(realRoot(resolve(root)), realpathSync.native(full))) throw new RefusedFileError(shown, 'leads outside the repository root through a symlinked directory');
+  let entries;
+  try {
+    entries = readdirSync(full, { withFileTypes: true });
+  } catch (e) {
+    if (code(e) === 'EACCES') throw new RefusedFileError(shown, 'cannot be listed: permission denied');
+    throw e;
+  }
+  return entries
+    .map((e): SafeDirEntry => ({ name: e.name, kind: e.isDirectory() ? 'dir' : e.isFile() || e.isSymbolicLink() ? 'file' : 'other' }))
+    .sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+}
+
+/** Shell: repository-relative paths of every file (and symlink) under `dir`, recursively, sorted; none when missing. */
+export function listSafeTree(root: string, dir: string, keep: (name: string) => boolean = () => true): string[] {
+  const out: string[] = [];
+  const walk = (rel: string) => {
+    for (const e of listSafeDir(rel, { root }) ?? []) {
+      const p = `${rel}/${e.name}`;
+      if (e.kind === 'dir') walk(p);
+      else if (keep(e.name)) out.push(p);
+    }
+  };
+  walk(dir);
+  return out;
+}
+
+/** A refusal as a finding (check `file-refused`) at the file's first line, or where its bad byte is. */
+export function refusedFinding(e: RefusedFileError): SourceFinding {
+  return { check: 'file-refused', severity: 'error', file: e.path, line: e.line, column: e.column, message: `refused: ${e.message}` };
+}

@@ -1,0 +1,93 @@
+import { execFileSync } from 'node:child_process';
+import { mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { firstInvalidUtf8, listSafeTree, readSafeFile, RefusedFileError } from '../src/index.js';
+
+const base = mkdtempSync(join(tmpdir(), 'read-safe-'));
+const root = join(base, 'repo');
+mkdirSync(join(root, 'd/sub'), { recursive: true });
+writeFileSync(join(base, 'secret.txt'), 'TOP-SECRET-CONTENT\n');
+writeFileSync(join(root, 'ok.yaml'), 'a: 1\n');
+writeFileSync(join(root, 'd/sub/x.yaml'), 'b: 2\n');
+symlinkSync('ok.yaml', join(root, 'inner-link.yaml'));
+symlinkSync(join(base, 'secret.txt'), join(root, 'outer-link.yaml'));
+symlinkSync('../secret.txt', join(root, 'relative-outer.yaml'));
+symlinkSync('nowhere.yaml', join(root, 'dangling.yaml'));
+symlinkSync('loop-b.yaml', join(root, 'loop-a.yaml'));
+symlinkSync('loop-a.yaml', join(root, 'loop-b.yaml'));
+symlinkSync(base, join(root, 'outdir'));
+execFileSync('mkfifo', [join(root, 'fifo.yaml')]);
+writeFileSync(join(root, 'bad-utf8.yaml'), Buffer.from([0x61, 0x3a, 0x0a, 0x62, 0x3a, 0x20, 0xff, 0x0a]));
+writeFileSync(join(root, 'bom.yaml'), '\ufeffa: 1\n');
+afterAll(() => rmSync(base, { recursive: true, force: true }));
+
+function refusal(path: string, opts = { root }): RefusedFileError {
+  try {
+    readSafeFile(path, opts);
+  } catch (e) {
+    if (e instanceof RefusedFileError) return e;
+    throw e;
+  }
+  throw new Error(`${path} was not refused`);
+}
+
+describe('readSafeFile', () => {
+  it('reads regular files and symlinks that stay inside the root', () => {
+    expect(readSafeFile('ok.yaml', { root })).toBe('a: 1\n');
+    expect(readSafeFile('inner-link.yaml', { root })).toBe('a: 1\n');
+    expect(readSafeFile('d/sub/x.yaml', { root })).toBe('b: 2\n');
+    expect(readSafeFile('bom.yaml', { root })).toBe('a: 1\n');
+  });
+  it('returns undefined for a missing file', () => {
+    expect(readSafeFile('missing.yaml', { root })).toBeUndefined();
+    expect(readSafeFile('ok.yaml/child', { root })).toBeUndefined();
+  });
+  it.each([
+    ['outer-link.yaml', /symlink leading outside the repository root/],
+    ['relative-outer.yaml', /symlink leading outside the repository root/],
+    ['outdir/secret.txt', /outside the repository root/],
+    ['../secret.txt', /lies outside the repository root/],
+    ['dangling.yaml', /dangling symlink/],
+    ['loop-a.yaml', /symlink loop/],
+    ['fifo.yaml', /FIFO/],
+    ['d', /directory where a file belongs/],
+  ])('refuses %s without printing its content', (path, reason) => {
+    const e = refusal(path);
+    expect(e.message).toMatch(reason);
+    expect(e.message.startsWith(path)).toBe(true);
+    expect(e.message).not.toContain('TOP-SECRET');
+  });
+  it('refuses a device without opening it, even without a root', () => {
+    expect(() => readSafeFile('/dev/zero')).toThrow(/device/);
+  });
+  it('refuses invalid UTF-8 naming line and column', () => {
+    const e = refusal('bad-utf8.yaml');
+    expect(e.message).toMatch(/invalid UTF-8 at line 2 column 4/);
+    expect([e.line, e.column]).toEqual([2, 4]);
+  });
+});
+
+describe('firstInvalidUtf8', () => {
+  it.each([
+    [[0x61, 0xc3, 0xa9], -1],
+    [[0xe2, 0x82, 0xac], -1],
+    [[0xf0, 0x9f, 0x98, 0x80], -1],
+    [[0xc0, 0x80], 0], // overlong
+    [[0xed, 0xa0, 0x80], 0], // surrogate
+    [[0x61, 0xe2, 0x82], 1], // truncated
+    [[0xf5, 0x80, 0x80, 0x80], 0],
+  ])('%j → %d', (bytes, at) => expect(firstInvalidUtf8(Uint8Array.from(bytes))).toBe(at));
+});
+
+describe('listSafeTree', () => {
+  it('lists files and symlinks, never descends a symlinked directory', () => {
+    const files = listSafeTree(root, 'd');
+    expect(files).toEqual(['d/sub/x.yaml']);
+    expect(listSafeTree(root, '.').filter((f) => f.includes('outdir'))).toEqual(['./outdir']);
+  });
+  it('refuses a file where a directory belongs', () => {
+    expect(() => listSafeTree(root, 'ok.yaml')).toThrow(/a file where a directory belongs/);
+  });
+});
