@@ -1,6 +1,8 @@
 import { z } from 'zod';
 import { locate, parseYaml, toJs, type SourceFinding } from '@cmsweb/yaml';
 import { zodIssuesToFindings } from './zod-findings.js';
+import { checkCatalogText } from './text-rules.js';
+import { DNS_SUBDOMAIN, ENVIRONMENT_NAME, re2Problem } from './grammar.js';
 
 // environments/<env>/environment.yaml: owned by release managers (chartgen only creates it when
 // missing). Read by the validator (tag policy, exclusive secrets, Kubernetes version) and by
@@ -9,11 +11,11 @@ import { zodIssuesToFindings } from './zod-findings.js';
 const duration = z.string().regex(/^[0-9]+(m|h|d)$/, 'a duration such as 30m, 24h or 7d');
 
 export const environmentFile = z.strictObject({
-  name: z.string().regex(/^[a-z][a-z0-9-]*$/),
+  name: z.string().regex(ENVIRONMENT_NAME, 'an environment name such as dev, preprod or prod'),
   /** Argo CD destination cluster name. */
-  cluster: z.string().min(1),
+  cluster: z.string().regex(DNS_SUBDOMAIN, 'a cluster name such as cmsweb-prod (lowercase DNS name)'),
   /** The environment this one takes its tags from; null for the first (dev, the testbed). */
-  promotesFrom: z.string().nullable(),
+  promotesFrom: z.string().regex(ENVIRONMENT_NAME, 'an environment name such as dev, preprod or prod').nullable(),
   /** Overrides catalog/cluster.yaml kubernetesVersion for rendering and validation. */
   kubernetesVersion: z.string().regex(/^1\.\d+$/, 'a Kubernetes version such as "1.33"').optional(),
   promotion: z.strictObject({
@@ -47,15 +49,17 @@ export function loadEnvironmentFile(path: string, text: string): { environment?:
   const parsed = parseYaml(text, path);
   if (parsed.findings.some((f) => f.severity === 'error')) return { findings: parsed.findings };
   const value = toJs(parsed)[0];
+  const textFindings = checkCatalogText(value, parsed).map((f) => ({ ...f, check: 'environment-schema' }));
+  if (textFindings.length) return { findings: [...parsed.findings, ...textFindings] };
   const r = environmentFile.safeParse(value);
   if (!r.success) return { findings: [...parsed.findings, ...zodIssuesToFindings(r.error.issues, parsed, environmentFile, value)] };
   const findings = [...parsed.findings];
   if (r.data.promotion?.tagPolicy) {
-    try {
-      new RegExp(r.data.promotion.tagPolicy.pattern);
-    } catch (e) {
+    // Tag policies run on RE2 (linear time: ^(a|aa)+$ cannot hang gitops-sync or the validator).
+    const problem = re2Problem(r.data.promotion.tagPolicy.pattern);
+    if (problem !== undefined) {
       const loc = locate(parsed, 0, ['promotion', 'tagPolicy', 'pattern']);
-      findings.push({ ...loc, check: 'environment-schema', severity: 'error', message: `promotion.tagPolicy.pattern is not a valid regular expression: ${(e as Error).message}` });
+      findings.push({ ...loc, check: 'environment-schema', severity: 'error', message: `promotion.tagPolicy.pattern is not a valid regular expression in RE2 syntax (no backreferences or lookaround): ${problem}` });
     }
   }
   return { environment: r.data, findings };

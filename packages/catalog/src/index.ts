@@ -7,3 +7,4 @@ export { effectiveSettings, parseQuantity } from './effective-settings.js';
 export { knownKeys } from './zod-findings.js';
 export type { EnvironmentFile } from './environment-file.js';
 export { environmentFile, loadEnvironmentFile, durationMs } from './environment-file.js';
+export * from './grammar.js';

@@ -2,6 +2,7 @@ import { parseYaml, toJs, type ParsedYaml, type SourceFinding } from '@cmsweb/ya
 import { cluster as clusterSchema, service as serviceSchema, type Cluster, type Service } from './schema.js';
 import { zodIssuesToFindings } from './zod-findings.js';
 import { checkCatalogRules } from './catalog-rules.js';
+import { checkCatalogText } from './text-rules.js';
 
 export interface SourceFile {
   /** Path as shown to users, relative to the repository root (e.g. catalog/services/dbs-global-r.yaml). */
@@ -41,6 +42,11 @@ export function loadCatalog(clusterFile: SourceFile, serviceFiles: SourceFile[])
       return undefined;
     }
     const value = toJs(p)[0];
+    const text = checkCatalogText(value, p);
+    if (text.length) {
+      findings.push(...text);
+      return undefined;
+    }
     const result = schema.safeParse(value);
     if (!result.success) {
       findings.push(...zodIssuesToFindings(result.error.issues, p, schema, value));

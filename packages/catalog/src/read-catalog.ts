@@ -2,7 +2,7 @@ import { listSafeDir, readSafeFile, refusedFinding, RefusedFileError, type Sourc
 import { loadCatalog, type LoadedCatalog, type SourceFile } from './load-catalog.js';
 
 const SERVICES_DIR = 'catalog/services';
-const at = (file: string, message: string): SourceFinding => ({ check: 'catalog-files', severity: 'error', file, line: 1, column: 1, message });
+const at = (file: string, message: string): SourceFinding => ({ check: 'file-refused', severity: 'error', file, line: 1, column: 1, message });
 
 /**
  * Shell: reads catalog/cluster.yaml and catalog/services/*.yaml under `root` (through the safe reader:

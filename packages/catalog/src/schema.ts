@@ -1,16 +1,32 @@
 import { z } from 'zod';
+import { ABSOLUTE_PATH, DNS_LABEL, DNS_LABEL_MAX, DNS_SUBDOMAIN, DNS_SUBDOMAIN_MAX, ENVIRONMENT_NAME, GIT_BRANCH, IMAGE_REFERENCE, IMAGE_REGISTRY, IMAGE_REPOSITORY, IMAGE_TAG, LABEL_KEY, LABEL_VALUE, re2Problem, repoUrlProblem, SERVICE_NAME_MAX, URL_PATH } from './grammar.js';
 
 // The catalog's schema. Every object is strict: an unknown key is an error (with a "did you mean").
 // Field docs here are the catalog reference; README.md's "Catalog reference" mirrors them.
 
-const dns1123 = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
-export const serviceName = z.string().regex(dns1123, 'a lowercase DNS-1123 label (a-z, 0-9, "-")').max(53, 'at most 53 characters (Helm release name limit)');
-const k8sName = z.string().regex(dns1123, 'a lowercase DNS-1123 label (a-z, 0-9, "-")').max(63);
-const envName = z.string().regex(/^[a-z][a-z0-9-]*$/, 'an environment name such as dev, preprod or prod');
+// Grammars (src/grammar.ts) are defined once and shared with chartgen, the validator and gitops-sync.
+const dnsLabel = 'a lowercase DNS-1123 label (a-z, 0-9, "-")';
+export const serviceName = z.string().regex(DNS_LABEL, dnsLabel).max(SERVICE_NAME_MAX, 'at most 53 characters (Helm release name limit)');
+const k8sName = z.string().regex(DNS_LABEL, dnsLabel).max(DNS_LABEL_MAX);
+const envName = z.string().regex(ENVIRONMENT_NAME, 'an environment name such as dev, preprod or prod');
+const dnsName = z.string().regex(DNS_SUBDOMAIN, 'a lowercase DNS name such as vocms0132.cern.ch').max(DNS_SUBDOMAIN_MAX);
+const imageTag = z.string().regex(IMAGE_TAG, 'an image tag: letters, digits, "_", "." and "-" (not first), at most 128 characters');
+const imageRepository = z.string().regex(IMAGE_REPOSITORY, 'an image repository without tag, lowercase, no spaces, such as registry.cern.ch/cmsweb/dbs').max(255);
+const imageReference = z.string().regex(IMAGE_REFERENCE, 'an image reference such as docker.elastic.co/beats/filebeat:7.12.0 (lowercase repository, optional :tag and @sha256:digest)').max(400);
+const urlPath = z.string().regex(URL_PATH, 'a URL path starting with "/" (letters, digits and -._~!$&\'()*+,;=:@%/; no spaces, "?" or "#")');
+/** A string checked by a function returning its problem (undefined when fine). */
+const checked = (expected: string, problem: (v: string) => string | undefined) =>
+  z.string().superRefine((v, ctx) => {
+    const p = problem(v);
+    if (p !== undefined) ctx.addIssue({ code: 'custom', message: `expected ${expected} (this one ${p})` });
+  });
 const quantity = z.union([z.string().regex(/^[0-9]+(\.[0-9]+)?(m|k|Ki|Mi|Gi|Ti|Pi|Ei|M|G|T|P|E)?$/, 'a Kubernetes quantity such as 500m, 256Mi or 2Gi'), z.number().nonnegative()]);
 const port = z.number().int().min(1).max(65535);
-const absPath = z.string().regex(/^\//, 'an absolute path starting with "/"');
-const labelMap = z.record(z.string(), z.string());
+const absPath = z.string().regex(ABSOLUTE_PATH, 'an absolute path starting with "/", without spaces');
+const labelMap = z.record(
+  z.string().regex(LABEL_KEY, 'a label key such as app or example.com/role'),
+  z.string().regex(LABEL_VALUE, 'a label value: at most 63 letters, digits, "-", "_" and "." (alphanumeric at both ends)').max(63),
+);
 
 export const resourceList = z.strictObject({ cpu: quantity.optional(), memory: quantity.optional() });
 export const resources = z.strictObject({ requests: resourceList.optional(), limits: resourceList.optional() });
@@ -65,7 +81,7 @@ export const volumeMount = z.strictObject({ name: k8sName, mountPath: absPath, s
 
 export const sidecar = z.strictObject({
   name: k8sName,
-  image: z.string().min(1),
+  image: imageReference,
   command: z.array(z.string()).optional(),
   args: z.array(z.string()).optional(),
   env: z.array(envVar).optional(),
@@ -87,12 +103,12 @@ export const environmentSettings = z.strictObject({
   env: z.array(envVar).optional(),
   nodeSelector: labelMap.optional(),
   /** Image tag chartgen writes when it creates this environment's overlay for the first time. */
-  initialTag: z.string().optional(),
+  initialTag: imageTag.optional(),
 });
 
 export const vmService = z.strictObject({
   /** Hosts the frontend forwards to, in order; `affinity` keeps a client on one host. */
-  hosts: z.array(z.string().regex(/^[a-z0-9.-]+$/, 'a host name')).min(1),
+  hosts: z.array(dnsName).min(1),
   affinity: z.boolean().optional(),
 });
 
@@ -103,11 +119,11 @@ export const service = z.strictObject({
   /** Runs on VMs outside Kubernetes: routed by the frontend, no chart. Excludes the workload fields. */
   vm: vmService.optional(),
   /** URL prefixes the frontend forwards to this service, e.g. /dbs/prod/global/DBSReader. */
-  urlPrefixes: z.array(absPath).optional(),
+  urlPrefixes: z.array(urlPath).optional(),
   image: z.strictObject({
-    repository: z.string().min(1),
+    repository: imageRepository,
     /** Tag for overlays chartgen creates; afterwards the tag lives only in environments/<env>/values. */
-    initialTag: z.string().optional(),
+    initialTag: imageTag.optional(),
     pullPolicy: z.enum(['Always', 'IfNotPresent', 'Never']).optional(),
   }).optional(),
   ports: z.strictObject({
@@ -162,30 +178,33 @@ export const cluster = z.strictObject({
   name: k8sName,
   /** Kubernetes version charts are rendered and validated for, "MAJOR.MINOR". */
   kubernetesVersion: z.string().regex(/^1\.\d+$/, 'a Kubernetes version such as "1.33"'),
-  registry: z.string().min(1),
+  registry: z.string().regex(IMAGE_REGISTRY, 'an image registry such as registry.cern.ch/cmsweb (lowercase, no scheme, no spaces)'),
   /** Where Argo CD and Flux fetch this repository from. */
-  git: z.strictObject({ repoURL: z.string().min(1), branch: z.string().min(1) }),
+  git: z.strictObject({
+    repoURL: checked('a Git repository URL such as https://github.com/org/repo.git or git@github.com:org/repo.git', repoUrlProblem),
+    branch: z.string().regex(GIT_BRANCH, 'a git branch name such as main (letters, digits, ".", "_", "-", "/")'),
+  }),
   /** Environments in promotion order; each promotes from the one before. */
   environments: z.array(z.strictObject({
     name: envName,
     /** Cluster (Argo CD destination name) that runs the environment. */
-    cluster: z.string().min(1),
+    cluster: dnsName,
     /** Kubernetes version of that cluster when it differs from the default. */
     kubernetesVersion: z.string().regex(/^1\.\d+$/, 'a Kubernetes version such as "1.33"').optional(),
   })).min(1),
-  namespaces: z.array(z.strictObject({ name: k8sName, team: z.string().min(1), description: z.string().optional() })).min(1),
+  namespaces: z.array(z.strictObject({ name: k8sName, team: z.string().regex(LABEL_VALUE).min(1), description: z.string().optional() })).min(1),
   frontend: z.strictObject({
     namespace: k8sName,
     /** Pod labels of the frontend, admitted by every service's NetworkPolicy. */
     podLabels: labelMap,
     /** Prefix the frontend puts before each service's URL prefix in its rules. */
-    rulePrefix: z.string(),
+    rulePrefix: checked('a regular expression in RE2 syntax (the frontend is written in Go)', (v) => (re2Problem(v) === undefined ? undefined : `does not compile: ${re2Problem(v)}`)),
   }),
   prometheus: z.strictObject({ namespace: k8sName, podLabels: labelMap }),
   logging: z.strictObject({
-    image: z.string().min(1),
+    image: imageReference,
     /** CephFS log claim name; {env} and {namespace} are substituted. */
-    claimName: z.string().min(1),
+    claimName: checked('a claim name: a DNS name with optional {env} and {namespace} placeholders', (v) => (DNS_SUBDOMAIN.test(v.replace(/\{(env|namespace)\}/g, 'x')) ? undefined : 'is not one')),
   }),
   /** Host paths a service may mount. */
   allowedHostPaths: z.array(absPath),
@@ -193,7 +212,7 @@ export const cluster = z.strictObject({
   defaults: z.strictObject({
     resources: resources,
     replicas: z.number().int().nonnegative(),
-    initialTag: z.string().min(1),
+    initialTag: imageTag,
     securityContext: service.shape.securityContext,
     probes: service.shape.probes,
   }),

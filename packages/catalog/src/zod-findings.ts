@@ -69,6 +69,9 @@ function show(v: unknown): string {
   if (v === null) return 'null';
   if (Array.isArray(v)) return 'a list';
   if (typeof v === 'object') return 'a mapping';
+  if (typeof v === 'number' && !Number.isFinite(v)) {
+    return Number.isNaN(v) ? 'NaN (not a number)' : `a number too large to represent (it reads as ${v > 0 ? '' : '-'}infinity)`;
+  }
   return `${typeof v} ${JSON.stringify(v)}`;
 }
 

@@ -82,7 +82,10 @@ const schemaCases: Case[] = [
   {
     name: 'service name that is no DNS label',
     files: { 'catalog/services/HttpGo.yaml': service('HttpGo') },
-    expected: ['catalog/services/HttpGo.yaml:1:1 catalog-schema name: expected a lowercase DNS-1123 label (a-z, 0-9, "-"), got string "HttpGo"'],
+    expected: [
+      'catalog/services/HttpGo.yaml:1:1 catalog-schema name: expected a lowercase DNS-1123 label (a-z, 0-9, "-"), got string "HttpGo"',
+      'catalog/services/HttpGo.yaml:4:10 catalog-schema image.repository: expected an image repository without tag, lowercase, no spaces, such as registry.cern.ch/cmsweb/dbs, got string "registry.cern.ch/cmsweb/HttpGo"',
+    ],
   },
   {
     name: 'service name longer than a Helm release name',

@@ -53,7 +53,14 @@ describe('loadEnvironmentFile findings', () => {
   it('reports a tag pattern that is no regular expression at the pattern', () => {
     const r = loadEnvironmentFile(P, VALID.replace('pattern: ^(.+-stable|v?[0-9]+\\.[0-9]+\\.[0-9]+)$', 'pattern: ^(.+-stable'));
     expect(lines(r.findings)).toEqual([
-      `${P}:6:5 environment-schema promotion.tagPolicy.pattern is not a valid regular expression: Invalid regular expression: /^(.+-stable/: Unterminated group`,
+      `${P}:6:5 environment-schema promotion.tagPolicy.pattern is not a valid regular expression in RE2 syntax (no backreferences or lookaround): missing closing ): \`^(.+-stable\``,
+    ]);
+  });
+
+  it('refuses a pattern only a backtracking engine accepts (a backreference), in RE2 syntax', () => {
+    const r = loadEnvironmentFile(P, VALID.replace('pattern: ^(.+-stable|v?[0-9]+\\.[0-9]+\\.[0-9]+)$', 'pattern: ^(a)\\1$'));
+    expect(lines(r.findings)).toEqual([
+      `${P}:6:5 environment-schema promotion.tagPolicy.pattern is not a valid regular expression in RE2 syntax (no backreferences or lookaround): invalid escape sequence: \`\\1\``,
     ]);
   });
 

@@ -1,7 +1,6 @@
 import { existsSync, statSync } from 'node:fs';
-import { readFile } from 'node:fs/promises';
 import { basename, resolve } from 'node:path';
-import { parseYaml, toJs } from '@cmsweb/yaml';
+import { parseYaml, readSafeFile, refusedFinding, RefusedFileError, toJs } from '@cmsweb/yaml';
 import { buildResult, type Finding, type ValidationResult } from '../findings.js';
 import { UsageError } from '../errors.js';
 import { applyConfig, isEnabled, type ValidatorConfig } from '../config/validator-config.js';
@@ -33,18 +32,26 @@ export interface ChartValidationOptions {
 /** Shell: lints, renders and checks any Helm chart with the given values. */
 export async function validateChart(opts: ChartValidationOptions): Promise<ValidationResult> {
   if (!existsSync(opts.dir) || !statSync(opts.dir).isDirectory()) throw new UsageError(`${opts.dir}: not a directory (expected a Helm chart directory with Chart.yaml)`);
-  for (const f of opts.valueFiles) if (!existsSync(f)) throw new UsageError(`${f}: no such values file`);
+  const valueTexts = opts.valueFiles.map((f) => {
+    try {
+      const text = readSafeFile(f);
+      if (text === undefined) throw new UsageError(`${f}: no such values file`);
+      return text;
+    } catch (e) {
+      if (e instanceof RefusedFileError) throw new UsageError(`values file ${e.message}`);
+      throw e;
+    }
+  });
   const display = opts.dir.replace(/\/+$/, '') || '.';
   const chart = await readChart(opts.dir, display);
   const lint = lintChart(chart);
-  const findings: Finding[] = [...lint.findings];
+  const findings: Finding[] = [...lint.findings, ...(chart.refused ?? []).map((e) => fromSourceFinding(refusedFinding(e)))];
   const enabled = (id: string) => isEnabled(opts.config, id);
 
   const overlays: ValuesSource[] = [];
   let overlayBroken = false;
-  for (const f of opts.valueFiles) {
-    const text = await readFile(f, 'utf8');
-    const parsed = parseYaml(text, f);
+  for (const [i, f] of opts.valueFiles.entries()) {
+    const parsed = parseYaml(valueTexts[i]!, f);
     findings.push(...parsed.findings.map((x) => fromSourceFinding(x)));
     if (parsed.findings.some((x) => x.severity === 'error')) overlayBroken = true;
     else overlays.push({ parsed, value: toJs(parsed)[0] ?? {} });
@@ -56,7 +63,8 @@ export async function validateChart(opts: ChartValidationOptions): Promise<Valid
     overlayErrors = fs.length > 0;
     findings.push(...fs);
   }
-  if (overlayBroken) return buildResult(applyConfig(findings, opts.config), 0);
+  // helm follows symlinks and quotes files in its errors: a chart with a refused file is not rendered.
+  if (overlayBroken || chart.refused?.length) return buildResult(applyConfig(findings, opts.config), 0);
 
   const rendered = await opts.renderer.render({
     chartDir: resolve(opts.dir),

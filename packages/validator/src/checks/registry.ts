@@ -22,6 +22,7 @@ const CHART_CHECKS: CheckDefinition[] = [
 ];
 
 const REPOSITORY_CHECKS: CheckDefinition[] = [
+  { id: 'file-refused', severity: 'error', scope: 'repository', description: 'every file read is a regular UTF-8 file inside the repository: no symlink leaving it, dangling or looping symlink, FIFO, device or directory where a file belongs (its content is never shown)', remediation: 'replace the path named with a regular file of the repository' },
   { id: 'environment-schema', severity: 'error', scope: 'repository', description: 'environments/<env>/environment.yaml follows its schema (name, cluster, promotion, secrets)', remediation: 'fix the key shown; see README "environment.yaml"' },
   { id: 'overlay-schema', severity: 'error', scope: 'repository', description: "each overlay environments/<env>/values/<service>.yaml satisfies the chart's values.schema.json (a typo key fails helm template)", remediation: 'fix or remove the key shown; allowed keys are listed in the message' },
   { id: 'overlay-missing', severity: 'error', scope: 'repository', description: 'every Kubernetes service of the catalog has an overlay in every environment', remediation: 'run `npx chartgen generate` (it creates missing overlays) and commit the result' },

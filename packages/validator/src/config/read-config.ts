@@ -1,7 +1,7 @@
 import { existsSync } from 'node:fs';
-import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { readCatalog } from '@cmsweb/catalog';
+import { readSafeFile, RefusedFileError } from '@cmsweb/yaml';
 import { UsageError } from '../errors.js';
 import { EMPTY_CONTEXT, type PolicyContext } from '../checks/check.js';
 import { policyContextFromCatalog } from '../repo/policy-context.js';
@@ -9,9 +9,15 @@ import { CONFIG_FILE, DEFAULT_CONFIG, parseValidatorConfig, type ValidatorConfig
 
 /** Shell: <root>/validator.yaml, or the defaults when there is none; a broken file is bad input (exit 2). */
 export async function readValidatorConfig(root: string): Promise<ValidatorConfig> {
-  const file = join(root, CONFIG_FILE);
-  if (!existsSync(file)) return DEFAULT_CONFIG;
-  const { config, problems } = parseValidatorConfig(await readFile(file, 'utf8'), CONFIG_FILE);
+  let text: string | undefined;
+  try {
+    text = readSafeFile(CONFIG_FILE, { root });
+  } catch (e) {
+    if (e instanceof RefusedFileError) throw new UsageError(`${e.path}:${e.line}:${e.column}: refused: ${e.reason}`);
+    throw e;
+  }
+  if (text === undefined) return DEFAULT_CONFIG;
+  const { config, problems } = parseValidatorConfig(text, CONFIG_FILE);
   if (problems.length) {
     throw new UsageError(problems.map((p) => `${p.file ?? CONFIG_FILE}:${p.line}:${p.column}: ${p.message}`).join('\n'));
   }

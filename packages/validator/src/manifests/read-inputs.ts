@@ -1,4 +1,5 @@
-import { readdir, readFile, stat } from 'node:fs/promises';
+import { lstat, readdir, stat } from 'node:fs/promises';
+import { readSafeFile, RefusedFileError } from '@cmsweb/yaml';
 import { join } from 'node:path';
 import { mapLimit } from '@cmsweb/toolkit';
 import { UsageError } from '../errors.js';
@@ -43,10 +44,22 @@ export async function readInputs(paths: string[], stdin: NodeJS.ReadableStream =
       files.push('-');
       continue;
     }
-    const s = await stat(p).catch(() => undefined);
-    if (!s) throw new UsageError(`${p}: no such file or directory (expected manifest files, directories, or - for standard input)`);
+    const s = await lstat(p).then((l) => (l.isSymbolicLink() ? stat(p) : l)).catch(() => undefined);
+    if (!s) throw new UsageError(`${p}: no such file or directory, or a dangling symlink (expected manifest files, directories, or - for standard input)`);
     if (s.isDirectory()) await walk(p, files);
     else files.push(p);
   }
-  return mapLimit(files, async (path, i) => ({ path, text: piped.get(i) ?? (await readFile(path, 'utf8')) }), READ_CONCURRENCY);
+  return mapLimit(files, async (path, i) => ({ path, text: piped.get(i) ?? readInput(path) }), READ_CONCURRENCY);
+}
+
+/** A manifest file through the safe reader: FIFOs, devices, loops and invalid UTF-8 are bad input (exit 2). */
+function readInput(path: string): string {
+  try {
+    const text = readSafeFile(path);
+    if (text === undefined) throw new UsageError(`${path}: no such file (it disappeared while being read)`);
+    return text;
+  } catch (e) {
+    if (e instanceof RefusedFileError) throw new UsageError(`${e.message} (expected manifest files, directories, or - for standard input)`);
+    throw e;
+  }
 }

@@ -1,8 +1,7 @@
-import { existsSync } from 'node:fs';
-import { readFile } from 'node:fs/promises';
+import { lstatSync } from 'node:fs';
 import { join } from 'node:path';
 import { loadEnvironmentFile, readCatalog, type Catalog } from '@cmsweb/catalog';
-import { parseYaml, toJs } from '@cmsweb/yaml';
+import { checkRegularFile, parseYaml, readSafeFile, refusedFinding, RefusedFileError, toJs } from '@cmsweb/yaml';
 import { UsageError } from '../errors.js';
 import type { Finding } from '../findings.js';
 import { parseManifests } from '../manifests/parse-manifests.js';
@@ -20,12 +19,28 @@ export interface ReadRepo {
   overlays: Record<string, Record<string, RepoYaml>>;
   /** Generated Argo CD, Flux and cluster objects by environment. */
   generated: Record<string, Resource[]>;
+  /** Chart directories holding a refused file (a symlink out of the repository, a FIFO, ...): never given to helm. */
+  refusedCharts: Set<string>;
 }
 
 const YAML_FILE = /\.ya?ml$/;
 
+/** Shell: a repository file's text through the safe reader, or the finding that refuses it. */
+export function readRepoText(root: string, file: string): { text: string; finding?: undefined } | { text?: undefined; finding: Finding } {
+  try {
+    const text = readSafeFile(file, { root });
+    if (text !== undefined) return { text };
+    return { finding: { check: 'file-refused', severity: 'error', file, line: 1, column: 1, message: `${file} disappeared while being read` } };
+  } catch (e) {
+    if (e instanceof RefusedFileError) return { finding: fromSourceFinding(refusedFinding(e)) };
+    throw e;
+  }
+}
+
 async function readYamlFile(root: string, file: string): Promise<{ y: RepoYaml; findings: Finding[] }> {
-  const text = await readFile(join(root, file), 'utf8');
+  const r = readRepoText(root, file);
+  if (r.finding) return { y: { file, parsed: parseYaml('', file), value: undefined }, findings: [r.finding] };
+  const text = r.text;
   const parsed = parseYaml(text, file);
   const findings = parsed.findings.map((f) => fromSourceFinding(f));
   const ok = !parsed.findings.some((f) => f.severity === 'error');
@@ -34,7 +49,7 @@ async function readYamlFile(root: string, file: string): Promise<{ y: RepoYaml; 
 
 /** Shell: reads the catalog, the environment files and every YAML file under environments/<env>/. */
 export async function readRepo(root: string, envFilter: string[] = []): Promise<ReadRepo> {
-  if (!existsSync(join(root, 'catalog', 'cluster.yaml'))) {
+  if (!lstatSync(join(root, 'catalog', 'cluster.yaml'), { throwIfNoEntry: false })) {
     throw new UsageError(`${root} is not a repository of this project: catalog/cluster.yaml is missing (run in the repository or pass --root DIR)`);
   }
   const loaded = await readCatalog(root);
@@ -42,13 +57,32 @@ export async function readRepo(root: string, envFilter: string[] = []): Promise<
   const catalog = loaded.catalog;
   const overlays: ReadRepo['overlays'] = {};
   const generated: ReadRepo['generated'] = {};
-  if (!catalog) return { findings, overlays, generated };
+  const refusedCharts = new Set<string>();
+  if (!catalog) return { findings, overlays, generated, refusedCharts };
 
   const names = catalog.cluster.environments.map((e) => e.name);
   const unknown = envFilter.filter((e) => !names.includes(e));
   if (unknown.length) throw new UsageError(`unknown environment ${unknown.join(', ')}: expected one of ${names.join(', ')} (catalog/cluster.yaml)`);
 
-  const files = [...(await listTree(root, 'charts')), ...(await listTree(root, 'environments'))];
+  const files: string[] = [];
+  for (const dir of ['charts', 'environments']) {
+    try {
+      files.push(...(await listTree(root, dir)));
+    } catch (e) {
+      if (!(e instanceof RefusedFileError)) throw e;
+      findings.push(fromSourceFinding(refusedFinding(e)));
+    }
+  }
+  // helm follows symlinks and quotes files in its errors: a chart with a refused file is not rendered.
+  for (const f of files.filter((p) => p.startsWith('charts/'))) {
+    try {
+      checkRegularFile(f, { root });
+    } catch (e) {
+      if (!(e instanceof RefusedFileError)) throw e;
+      findings.push(fromSourceFinding(refusedFinding(e)));
+      refusedCharts.add(f.split('/').slice(0, 2).join('/'));
+    }
+  }
   const environments: RepoEnvironment[] = [];
   const apps: RepoSnapshot['apps'] = {};
   for (const e of catalog.cluster.environments) {
@@ -57,10 +91,13 @@ export async function readRepo(root: string, envFilter: string[] = []): Promise<
     if (!files.includes(envFile)) {
       findings.push({ check: 'environment-schema', severity: 'error', message: `environment ${e.name} has no ${envFile}: expected its cluster, promotesFrom and promotion policy (run \`npx chartgen generate\` to create it)`, file: catalog.clusterFile, line: 1, column: 1, env: e.name });
     } else {
-      const text = await readFile(join(root, envFile), 'utf8');
-      const r = loadEnvironmentFile(envFile, text);
-      findings.push(...r.findings.map((f) => ({ ...fromSourceFinding(f), check: f.check.startsWith('yaml-') ? f.check : 'environment-schema', env: e.name })));
-      file = r.environment;
+      const read = readRepoText(root, envFile);
+      if (read.finding) findings.push({ ...read.finding, env: e.name });
+      else {
+        const r = loadEnvironmentFile(envFile, read.text);
+        findings.push(...r.findings.map((f) => ({ ...fromSourceFinding(f), check: f.check.startsWith('yaml-') ? f.check : 'environment-schema', env: e.name })));
+        file = r.environment;
+      }
     }
     environments.push({ name: e.name, file, kubernetesVersion: file?.kubernetesVersion ?? e.kubernetesVersion ?? catalog.cluster.kubernetesVersion });
     // Overlays of every environment are read (secrets exclusive to prod matter to the others);
@@ -80,8 +117,12 @@ export async function readRepo(root: string, envFilter: string[] = []): Promise<
         }
         overlays[e.name]![rest.slice('values/'.length).replace(YAML_FILE, '')] = { ...y, value: y.value === null ? {} : y.value };
       } else if (selected && /^(argocd|flux|cluster)\//.test(rest)) {
-        const text = await readFile(join(root, f), 'utf8');
-        const parsed = parseManifests(text, f);
+        const read = readRepoText(root, f);
+        if (read.finding) {
+          findings.push({ ...read.finding, env: e.name });
+          continue;
+        }
+        const parsed = parseManifests(read.text, f);
         findings.push(...parsed.findings.map((x) => ({ ...x, env: e.name })));
         // Per-service generated files (argocd/apps/<svc>.yaml, flux/helmreleases/<svc>.yaml) belong to that service.
         const svc = /^(?:argocd\/apps|flux\/helmreleases)\/([^/]+)\.ya?ml$/.exec(rest)?.[1];
@@ -91,5 +132,5 @@ export async function readRepo(root: string, envFilter: string[] = []): Promise<
       }
     }
   }
-  return { snapshot: { catalog, environments, files: new Set(files), apps }, catalog, findings, overlays, generated };
+  return { snapshot: { catalog, environments, files: new Set(files), apps }, catalog, findings, overlays, generated, refusedCharts };
 }

@@ -49,7 +49,9 @@ export async function validateRepo(opts: RepoValidationOptions): Promise<Validat
   // Rendering starts first: helm runs in child processes while this thread lints charts and overlays.
   // An overlay that does not parse is reported with the sources; rendering it would only repeat that.
   const broken = new Set(Object.values(repo.overlays).flatMap((m) => Object.values(m)).filter((o) => o.value === undefined).map((o) => o.file));
-  const jobs = plan.jobs.filter((j) => !j.valueFiles.some((f) => broken.has(f)));
+  // A chart holding a refused file is never given to helm; nor is any chart when the library chart they include holds one.
+  const refusedChart = (chartPath: string) => repo.refusedCharts.has(chartPath) || repo.refusedCharts.has('charts/_library');
+  const jobs = plan.jobs.filter((j) => !j.valueFiles.some((f) => broken.has(f)) && !refusedChart(j.chartPath));
   let renders = 0;
   const rendering = mapLimit(jobs, async (job) => {
     const r = await opts.renderer.render({
@@ -65,7 +67,7 @@ export async function validateRepo(opts: RepoValidationOptions): Promise<Validat
   rendering.catch(() => undefined); // a failure surfaces at the await below, not as an unhandled rejection meanwhile
 
   // Charts: lint each once (all of charts/ unless --service narrows it).
-  const chartPaths = [...new Set([...plan.jobs.map((j) => j.chartPath), ...chartDirsOf(repo.snapshot.files, opts.services)])].sort();
+  const chartPaths = [...new Set([...plan.jobs.map((j) => j.chartPath), ...chartDirsOf(repo.snapshot.files, opts.services)])].filter((p) => !refusedChart(p)).sort();
   const charts = new Map<string, { files: ChartFiles; lint: LintedChart }>();
   for (const p of chartPaths) {
     const files = await readChart(join(opts.root, p), p);
@@ -78,7 +80,8 @@ export async function validateRepo(opts: RepoValidationOptions): Promise<Validat
   // Overlays against values.schema.json.
   const overlayErrors = new Set<RenderJob>();
   for (const job of plan.jobs) {
-    const chart = charts.get(job.chartPath)!;
+    const chart = charts.get(job.chartPath);
+    if (!chart) continue; // a refused chart is neither linted nor rendered
     if (!chart.lint.validateValues || !enabled('overlay-schema')) continue;
     const overlays = job.valueFiles.map((f) => Object.values(repo.overlays[job.env] ?? {}).find((o) => o.file === f)).filter((o) => o !== undefined);
     const sources = [...(chart.lint.values ? [chart.lint.values] : []), ...overlays];

@@ -1,0 +1,68 @@
+import { execFileSync } from 'node:child_process';
+import { mkdirSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { FIXTURE_REPO, runCli, tempRepo } from './helpers.js';
+
+// Files of a merge request are untrusted: the validator reads every one through the safe reader of
+// @cmsweb/yaml. A symlink out of the repository, a dangling or looping one, a FIFO: a finding (or exit 2
+// for the configuration), never a hang, an internal error or the content of the file pointed at.
+
+const SECRET = 'TOP-SECRET-CONTENT';
+
+function withRepo(setup: (dir: string, outside: string) => void, args: (dir: string) => string[] = (d) => ['--root', d, '--env', 'dev']) {
+  const repo = tempRepo(FIXTURE_REPO);
+  const outside = `${repo.dir}-outside.yaml`;
+  writeFileSync(outside, `password: ${SECRET}\nkind: ${SECRET}\n`);
+  try {
+    setup(repo.dir, outside);
+    return runCli(args(repo.dir));
+  } finally {
+    repo.cleanup();
+    rmSync(outside, { force: true });
+  }
+}
+
+describe('hostile files in the repository', { timeout: 120_000 }, () => {
+  it.each([
+    ['an overlay symlinked to a file outside', (d: string, o: string) => (rmSync(join(d, 'environments/dev/values/demo.yaml')), symlinkSync(o, join(d, 'environments/dev/values/demo.yaml'))), /environments\/dev\/values\/demo\.yaml:1:1 .*symlink leading outside the repository root/],
+    ['a chart template symlinked to a file outside', (d: string, o: string) => symlinkSync(o, join(d, 'charts/demo/templates/leak.yaml')), /charts\/demo\/templates\/leak\.yaml:1:1 .*symlink leading outside the repository root/],
+    ['a chart file symlinked outside (read by .Files.Get)', (d: string, o: string) => symlinkSync(o, join(d, 'charts/demo/data.txt')), /charts\/demo\/data\.txt:1:1 .*symlink leading outside/],
+    ['environment.yaml as a dangling symlink', (d: string) => (rmSync(join(d, 'environments/dev/environment.yaml')), symlinkSync('nowhere.yaml', join(d, 'environments/dev/environment.yaml'))), /environments\/dev\/environment\.yaml:1:1 .*dangling symlink/],
+    ['a generated file as a symlink loop', (d: string) => (rmSync(join(d, 'environments/dev/argocd/root.yaml'), { force: true }), symlinkSync('root.yaml', join(d, 'environments/dev/argocd/root.yaml'))), /environments\/dev\/argocd\/root\.yaml:1:1 .*symlink loop/],
+    ['an overlay that is a FIFO', (d: string) => (rmSync(join(d, 'environments/dev/values/demo.yaml')), execFileSync('mkfifo', [join(d, 'environments/dev/values/demo.yaml')])), /environments\/dev\/values\/demo\.yaml:1:1 .*FIFO/],
+  ])('%s: a file-refused finding (exit 1), content never shown', (_name, setup, message) => {
+    const r = withRepo(setup);
+    expect(r.stderr).not.toMatch(/internal error|\n\s+at /);
+    expect(r.code).toBe(1);
+    expect(r.stdout).toMatch(message);
+    expect(r.stdout).toContain('file-refused');
+    expect(r.stdout + r.stderr).not.toContain(SECRET);
+  });
+
+  it.each([
+    ['a FIFO', (d: string) => execFileSync('mkfifo', [join(d, 'validator.yaml')]), /^validator: validator\.yaml:1:1: refused: is a FIFO/],
+    ['a symlink to a file outside', (d: string, o: string) => symlinkSync(o, join(d, 'validator.yaml')), /^validator: validator\.yaml:1:1: refused: is a symlink leading outside/],
+    ['a directory', (d: string) => mkdirSync(join(d, 'validator.yaml')), /^validator: validator\.yaml:1:1: refused: is a directory where a file belongs/],
+  ])('validator.yaml as %s: exit 2 naming it, no hang', (_name, setup, message) => {
+    const r = withRepo(setup);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(message);
+    expect(r.stdout + r.stderr).not.toContain(SECRET);
+  });
+
+  it('validator manifests refuses a FIFO and a device on the command line (exit 2), never opening them', () => {
+    const repo = tempRepo(FIXTURE_REPO);
+    try {
+      execFileSync('mkfifo', [join(repo.dir, 'pipe.yaml')]);
+      const fifo = runCli(['manifests', join(repo.dir, 'pipe.yaml')]);
+      expect(fifo.code).toBe(2);
+      expect(fifo.stderr).toMatch(/pipe\.yaml: is a FIFO/);
+      const dev = runCli(['manifests', '/dev/zero']);
+      expect(dev.code).toBe(2);
+      expect(dev.stderr).toMatch(/\/dev\/zero: is a device/);
+    } finally {
+      repo.cleanup();
+    }
+  });
+});
