@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { locate, parseYaml, toJs, type SourceFinding } from '@cmsweb/yaml';
 import { zodIssuesToFindings } from './zod-findings.js';
 import { checkCatalogText } from './text-rules.js';
-import { DNS_SUBDOMAIN, ENVIRONMENT_NAME, re2Problem } from './grammar.js';
+import { DNS_SUBDOMAIN, ENVIRONMENT_NAME, KUBERNETES_VERSIONS, re2Problem } from './grammar.js';
 
 // environments/<env>/environment.yaml: owned by release managers (chartgen only creates it when
 // missing). Read by the validator (tag policy, exclusive secrets, Kubernetes version) and by
@@ -17,7 +17,7 @@ export const environmentFile = z.strictObject({
   /** The environment this one takes its tags from; null for the first (dev, the testbed). */
   promotesFrom: z.string().regex(ENVIRONMENT_NAME, 'an environment name such as dev, preprod or prod').nullable(),
   /** Overrides catalog/cluster.yaml kubernetesVersion for rendering and validation. */
-  kubernetesVersion: z.string().regex(/^1\.\d+$/, 'a Kubernetes version such as "1.33"').optional(),
+  kubernetesVersion: z.enum(KUBERNETES_VERSIONS).optional(),
   promotion: z.strictObject({
     tagPolicy: z.strictObject({
       /** Regular expression every image tag in this environment must match. */
@@ -44,8 +44,14 @@ export const environmentFile = z.strictObject({
 
 export type EnvironmentFile = z.infer<typeof environmentFile>;
 
-/** Pure: parses one environment.yaml. */
-export function loadEnvironmentFile(path: string, text: string): { environment?: EnvironmentFile; findings: SourceFinding[] } {
+/** What an environment file must agree with: its folder's name and the environments of catalog/cluster.yaml. */
+export interface EnvironmentExpectation {
+  name: string;
+  environments: string[];
+}
+
+/** Pure: parses one environment.yaml (and, given `expected`, checks its name and promotesFrom against the catalog). */
+export function loadEnvironmentFile(path: string, text: string, expected?: EnvironmentExpectation): { environment?: EnvironmentFile; findings: SourceFinding[] } {
   const parsed = parseYaml(text, path);
   if (parsed.findings.some((f) => f.severity === 'error')) return { findings: parsed.findings };
   const value = toJs(parsed)[0];
@@ -62,7 +68,20 @@ export function loadEnvironmentFile(path: string, text: string): { environment?:
       findings.push({ ...loc, check: 'environment-schema', severity: 'error', message: `promotion.tagPolicy.pattern is not a valid regular expression in RE2 syntax (no backreferences or lookaround): ${problem}` });
     }
   }
+  if (expected) findings.push(...checkEnvironmentConsistency(r.data, expected, (key) => locate(parsed, 0, [key]), path));
   return { environment: r.data, findings };
+}
+
+function checkEnvironmentConsistency(env: EnvironmentFile, expected: EnvironmentExpectation, at: (key: string) => { file: string; line: number; column: number }, path: string): SourceFinding[] {
+  const out: SourceFinding[] = [];
+  const bad = (key: string, message: string) => out.push({ ...at(key), file: path, check: 'environment-schema', severity: 'error', message });
+  if (env.name !== expected.name) bad('name', `name ${JSON.stringify(env.name)} differs from its folder environments/${expected.name}/: expected name: ${expected.name}`);
+  const from = env.promotesFrom;
+  if (from !== null && (!expected.environments.includes(from) || from === expected.name)) {
+    const others = expected.environments.filter((e) => e !== expected.name);
+    bad('promotesFrom', `promotesFrom ${JSON.stringify(from)} names no other environment of catalog/cluster.yaml: expected one of ${others.join(', ')}, or null for the first`);
+  }
+  return out;
 }
 
 /** Converts a duration such as 24h into milliseconds. */

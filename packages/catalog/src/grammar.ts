@@ -15,6 +15,12 @@ export const DNS_SUBDOMAIN = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9
 export const DNS_SUBDOMAIN_MAX = 253;
 /** Environment names (dev, preprod, prod): a DNS label that starts with a letter. */
 export const ENVIRONMENT_NAME = /^[a-z][a-z0-9-]{0,62}$/;
+/** Kubernetes versions the tools render and validate for (the reference schemas: 1.30 to 1.36). */
+export const KUBERNETES_VERSIONS = ['1.30', '1.31', '1.32', '1.33', '1.34', '1.35', '1.36'] as const;
+/** The problem with a Kubernetes version, listing the accepted ones; undefined when supported. */
+export function kubernetesVersionProblem(v: string): string | undefined {
+  return (KUBERNETES_VERSIONS as readonly string[]).includes(v) ? undefined : `is not a supported Kubernetes version: expected one of ${KUBERNETES_VERSIONS.join(', ')}`;
+}
 /** The OCI distribution spec's tag grammar. */
 export const IMAGE_TAG = /^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$/;
 /** An image digest as the charts pin it. */

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { ABSOLUTE_PATH, DNS_LABEL, DNS_LABEL_MAX, DNS_SUBDOMAIN, DNS_SUBDOMAIN_MAX, ENVIRONMENT_NAME, GIT_BRANCH, IMAGE_REFERENCE, IMAGE_REGISTRY, IMAGE_REPOSITORY, IMAGE_TAG, LABEL_KEY, LABEL_VALUE, re2Problem, repoUrlProblem, SERVICE_NAME_MAX, URL_PATH } from './grammar.js';
+import { kubernetesVersionProblem, ABSOLUTE_PATH, DNS_LABEL, DNS_LABEL_MAX, DNS_SUBDOMAIN, DNS_SUBDOMAIN_MAX, ENVIRONMENT_NAME, GIT_BRANCH, IMAGE_REFERENCE, IMAGE_REGISTRY, IMAGE_REPOSITORY, IMAGE_TAG, LABEL_KEY, LABEL_VALUE, re2Problem, repoUrlProblem, SERVICE_NAME_MAX, URL_PATH } from './grammar.js';
 
 // The catalog's schema. Every object is strict: an unknown key is an error (with a "did you mean").
 // Field docs here are the catalog reference; README.md's "Catalog reference" mirrors them.
@@ -177,7 +177,7 @@ export const service = z.strictObject({
 export const cluster = z.strictObject({
   name: k8sName,
   /** Kubernetes version charts are rendered and validated for, "MAJOR.MINOR". */
-  kubernetesVersion: z.string().regex(/^1\.\d+$/, 'a Kubernetes version such as "1.33"'),
+  kubernetesVersion: checked('a Kubernetes version such as "1.33"', kubernetesVersionProblem),
   registry: z.string().regex(IMAGE_REGISTRY, 'an image registry such as registry.cern.ch/cmsweb (lowercase, no scheme, no spaces)'),
   /** Where Argo CD and Flux fetch this repository from. */
   git: z.strictObject({
@@ -190,7 +190,7 @@ export const cluster = z.strictObject({
     /** Cluster (Argo CD destination name) that runs the environment. */
     cluster: dnsName,
     /** Kubernetes version of that cluster when it differs from the default. */
-    kubernetesVersion: z.string().regex(/^1\.\d+$/, 'a Kubernetes version such as "1.33"').optional(),
+    kubernetesVersion: checked('a Kubernetes version such as "1.33"', kubernetesVersionProblem).optional(),
   })).min(1),
   namespaces: z.array(z.strictObject({ name: k8sName, team: z.string().regex(LABEL_VALUE).min(1), description: z.string().optional() })).min(1),
   frontend: z.strictObject({

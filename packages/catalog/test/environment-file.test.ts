@@ -64,6 +64,17 @@ describe('loadEnvironmentFile findings', () => {
     ]);
   });
 
+  it('checks name against its folder and promotesFrom against the declared environments', () => {
+    const expected = { name: 'prod', environments: ['dev', 'preprod', 'prod'] };
+    expect(lines(loadEnvironmentFile(P, VALID, expected).findings)).toEqual([]);
+    expect(lines(loadEnvironmentFile(P, VALID.replace('name: prod', 'name: production'), expected).findings)).toEqual([
+      `${P}:1:1 environment-schema name "production" differs from its folder environments/prod/: expected name: prod`,
+    ]);
+    expect(lines(loadEnvironmentFile(P, VALID.replace('promotesFrom: preprod', 'promotesFrom: staging'), expected).findings)).toEqual([
+      `${P}:3:1 environment-schema promotesFrom "staging" names no other environment of catalog/cluster.yaml: expected one of dev, preprod, or null for the first`,
+    ]);
+  });
+
   it('reports an unknown key with "did you mean"', () => {
     const r = loadEnvironmentFile(P, VALID.replace('  soak: 24h', '  soakk: 24h'));
     expect(lines(r.findings)).toEqual([

@@ -1,3 +1,4 @@
+import { DNS_LABEL as DNS_LABEL_RE, IMAGE_DIGEST } from '@cmsweb/catalog';
 import { LIBRARY } from './chart-files.js';
 import { VALUE_DOCS } from './value-docs.js';
 
@@ -9,7 +10,7 @@ import { VALUE_DOCS } from './value-docs.js';
 type Schema = Record<string, unknown>;
 
 const QUANTITY = '^[0-9]+(\\.[0-9]+)?(m|k|Ki|Mi|Gi|Ti|Pi|Ei|M|G|T|P|E)?$';
-const DNS_LABEL = '^[a-z0-9]([-a-z0-9]*[a-z0-9])?$';
+const DNS_LABEL = DNS_LABEL_RE.source;
 
 const str = (extra: Schema = {}): Schema => ({ type: 'string', ...extra });
 const int = (minimum?: number, maximum?: number): Schema => ({ type: 'integer', ...(minimum !== undefined ? { minimum } : {}), ...(maximum !== undefined ? { maximum } : {}) });
@@ -59,7 +60,7 @@ export function buildValuesSchema(environments: string[]): Schema {
     image: obj({
       repository: str({ minLength: 1 }),
       tag: str({ pattern: '^([A-Za-z0-9_][A-Za-z0-9_.-]{0,127})?$' }),
-      digest: str({ pattern: '^(sha256:[a-f0-9]{64})?$' }),
+      digest: str({ pattern: `^(${IMAGE_DIGEST.source.slice(1, -1)})?$` }),
       pullPolicy: { enum: ['Always', 'IfNotPresent', 'Never'] },
     }, ['repository']),
     replicaCount: int(0),

@@ -1,6 +1,6 @@
 import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { readCatalog } from '@cmsweb/catalog';
+import { kubernetesVersionProblem, readCatalog } from '@cmsweb/catalog';
 import type { ValidationResult } from './findings.js';
 import { UsageError } from './errors.js';
 import { CHECKS } from './checks/registry.js';
@@ -66,7 +66,10 @@ function renderer(name: string): Renderer {
 function kubeVersion(v: string | undefined, fallback: string): string {
   const version = v ?? fallback;
   if (!/^v?\d+\.\d+(\.\d+)?$/.test(version)) throw new UsageError(`--kube-version ${JSON.stringify(version)} is not a Kubernetes version: expected MAJOR.MINOR such as 1.33`);
-  return version.replace(/^v/, '').split('.').slice(0, 2).join('.');
+  const minor = version.replace(/^v/, '').split('.').slice(0, 2).join('.');
+  const problem = kubernetesVersionProblem(minor);
+  if (problem) throw new UsageError(`--kube-version ${JSON.stringify(version)} ${problem}`);
+  return minor;
 }
 
 /** The repository's Kubernetes version when `root` holds a catalog, else the default. */

@@ -140,6 +140,7 @@ describe('CLI contract', { timeout: 60_000 }, () => {
     [['manifests', '/nonexistent.yaml'], /\/nonexistent.yaml: no such file or directory/],
     [['chart', '/nonexistent'], /\/nonexistent: not a directory/],
     [['manifests', '-', '--kube-version', 'latest'], /--kube-version "latest" is not a Kubernetes version/],
+    [['manifests', '-', '--kube-version', '1.99'], /--kube-version "1.99" is not a supported Kubernetes version: expected one of 1.30, 1.31, 1.32, 1.33, 1.34, 1.35, 1.36$/m],
   ])('%j is bad usage: exit 2, one line on stderr, no stack', (args, message) => {
     const r = runCli(args, { input: '' });
     expect(r.code).toBe(2);

@@ -1,4 +1,4 @@
-import { durationMs } from '@cmsweb/catalog';
+import { compileUserPattern, durationMs } from '@cmsweb/catalog';
 import type { EnvironmentState, Image, OverlayVersion } from './model.js';
 import { sameImage, showImage } from './model.js';
 import { formatDuration, soakStart } from './soak.js';
@@ -100,7 +100,8 @@ export const GATES: readonly GateDefinition[] = [
     check: ({ to, next }) => {
       const policy = to.config.promotion?.tagPolicy;
       if (!policy) return skipped(`${to.name} configures no tag policy`);
-      if (next.tag !== null && new RegExp(policy.pattern).test(next.tag)) return pass(`${next.tag} matches ${to.name}'s policy (${policy.description})`);
+      // RE2 (linear time): a policy such as ^(a|aa)+$ cannot hang a bump on a long tag.
+      if (next.tag !== null && matchesPolicy(policy.pattern, next.tag)) return pass(`${next.tag} matches ${to.name}'s policy (${policy.description})`);
       if (policy.allowDigest && next.digest) return pass(`${next.tag} is pinned by digest, which ${to.name}'s policy accepts`);
       return fail(`tag ${JSON.stringify(next.tag)} does not match ${to.name}'s tag policy (${policy.description})${policy.allowDigest ? ' and pins no digest' : ''}`);
     },
@@ -142,4 +143,13 @@ export function evaluateGates(ctx: GateContext): GateResult[] {
     }
     return { gate: g.id, service: ctx.service, ...o };
   });
+}
+
+/** Whether `tag` matches a tag policy pattern (RE2 syntax); a pattern that does not compile matches nothing. */
+function matchesPolicy(pattern: string, tag: string): boolean {
+  try {
+    return compileUserPattern(pattern).test(tag);
+  } catch {
+    return false; // the environment file's own check names the pattern
+  }
 }

@@ -7,14 +7,12 @@ import { UsageError as BadInput } from '@cmsweb/toolkit';
 
 export { BadInput };
 
-export const SERVICE_NAME = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
-export const ENVIRONMENT_NAME = /^[a-z][a-z0-9-]{0,62}$/;
-/** The OCI distribution spec's tag grammar. */
-export const IMAGE_TAG = /^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$/;
-export const IMAGE_DIGEST = /^sha256:[a-f0-9]{64}$/;
+// The grammars are @cmsweb/catalog's (src/grammar.ts), shared by every tool.
+export { DNS_LABEL as SERVICE_NAME, ENVIRONMENT_NAME, IMAGE_DIGEST, IMAGE_TAG } from '@cmsweb/catalog';
+import { DNS_LABEL as SERVICE_NAME, ENVIRONMENT_NAME, IMAGE_DIGEST, IMAGE_TAG, SERVICE_NAME_MAX } from '@cmsweb/catalog';
 
 export function checkService(value: string, flag = '--service'): string {
-  if (!SERVICE_NAME.test(value) || value.length > 53) {
+  if (!SERVICE_NAME.test(value) || value.length > SERVICE_NAME_MAX) {
     throw new BadInput(`${flag} ${JSON.stringify(value)} is not a valid service name: expected a lowercase DNS-1123 label (a-z, 0-9, "-"), at most 53 characters`);
   }
   return value;

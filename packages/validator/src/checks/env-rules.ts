@@ -1,3 +1,4 @@
+import { compileUserPattern, IMAGE_DIGEST, type UserPattern } from '@cmsweb/catalog';
 import { locate } from '@cmsweb/yaml';
 import type { Finding } from '../findings.js';
 import { isRecord, type Resource } from '../resources.js';
@@ -16,7 +17,6 @@ export interface EnvRulesInput {
   resources: Record<string, Resource[]>;
 }
 
-const DIGEST = /^sha256:[0-9a-f]{64}$/;
 
 function getIn(v: unknown, path: string[]): unknown {
   return path.reduce<unknown>((acc, k) => (isRecord(acc) ? acc[k] : undefined), v);
@@ -35,9 +35,10 @@ function checkTagPolicies(input: EnvRulesInput): Finding[] {
   for (const env of input.environments.filter((e) => input.selected.includes(e.name))) {
     const policy = env.file?.promotion?.tagPolicy;
     if (!policy) continue;
-    let pattern: RegExp;
+    // RE2 (linear time): a policy such as ^(a|aa)+$ cannot hang the validator on a long tag.
+    let pattern: UserPattern;
     try {
-      pattern = new RegExp(policy.pattern);
+      pattern = compileUserPattern(policy.pattern);
     } catch {
       continue; // reported by environment-schema
     }
@@ -46,7 +47,7 @@ function checkTagPolicies(input: EnvRulesInput): Finding[] {
       const at = (path: string[], message: string) => out.push({ check: 'tag-policy', severity: 'error', message, ...locate(o.parsed, 0, path), env: env.name, service });
       const tag = getIn(o.value, ['image', 'tag']);
       const digest = getIn(o.value, ['image', 'digest']);
-      if (digest !== undefined && (typeof digest !== 'string' || !DIGEST.test(digest))) {
+      if (digest !== undefined && (typeof digest !== 'string' || !IMAGE_DIGEST.test(digest))) {
         at(['image', 'digest'], `image.digest ${JSON.stringify(digest)} is not a digest: expected sha256: followed by 64 lowercase hex digits`);
         continue;
       }

@@ -94,7 +94,7 @@ export async function readRepo(root: string, envFilter: string[] = []): Promise<
       const read = readRepoText(root, envFile);
       if (read.finding) findings.push({ ...read.finding, env: e.name });
       else {
-        const r = loadEnvironmentFile(envFile, read.text);
+        const r = loadEnvironmentFile(envFile, read.text, { name: e.name, environments: names });
         findings.push(...r.findings.map((f) => ({ ...fromSourceFinding(f), check: f.check.startsWith('yaml-') ? f.check : 'environment-schema', env: e.name })));
         file = r.environment;
       }
