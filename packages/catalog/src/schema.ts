@@ -48,8 +48,16 @@ export const customMetric = z.strictObject({
   describedObject: z.strictObject({ apiVersion: z.string(), kind: z.string(), name: k8sName }).optional(),
   /** Prometheus Adapter `metricsQuery` for this metric (Go template over <<.Series>>, <<.LabelMatchers>>). */
   query: z.string().min(1).optional(),
-  /** The Prometheus series the adapter discovers (defaults to `name`). */
+  /**
+   * The Prometheus series the adapter discovers (defaults to `name`). chartgen adds `<label>!=""` matchers for
+   * the labels the adapter maps to resources (namespace, and pod or objectLabel), so discovered series have them.
+   */
   seriesQuery: z.string().optional(),
+  /**
+   * Object metrics: the series label whose value is the described object's name (default: its kind in lower
+   * case, `job` for a batch/v1 Job: CMSWEB's exporters are scraped as the Prometheus job named after the Job).
+   */
+  objectLabel: z.string().regex(/^[a-zA-Z_][a-zA-Z0-9_]*$/, 'a Prometheus label name').optional(),
 });
 
 export const autoscaling = z.strictObject({

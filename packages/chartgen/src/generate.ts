@@ -1,6 +1,7 @@
 import { stat } from 'node:fs/promises';
 import { join } from 'node:path';
-import { readCatalog } from '@cmsweb/catalog';
+import { readFile } from 'node:fs/promises';
+import { loadEnvironmentFile, readCatalog, type EnvironmentFile } from '@cmsweb/catalog';
 import { sortFindings, type SourceFinding } from '@cmsweb/yaml';
 import { checkGenerationRules } from './generation-rules.js';
 import { ownedDirectories, planGeneration } from './plan-generation.js';
@@ -47,8 +48,20 @@ export async function generate(options: GenerateOptions): Promise<GenerateResult
   const candidates = envs.flatMap((env) => [`environments/${env}/environment.yaml`, ...charted.map((s) => `environments/${env}/values/${s}.yaml`)]);
   const existing = existingPaths(root, candidates);
 
+  // environment.yaml is owned by release managers; chartgen reads its argocd.sync (and refuses a broken one).
+  const environmentFiles = new Map<string, EnvironmentFile>();
+  const envFindings: SourceFinding[] = [];
+  for (const env of envs) {
+    const path = `environments/${env}/environment.yaml`;
+    if (!existing.has(path)) continue;
+    const r = loadEnvironmentFile(path, await readFile(join(root, path), 'utf8'));
+    envFindings.push(...r.findings.map((f) => ({ ...f, check: f.check.startsWith('yaml-') ? f.check : 'environment-schema' })));
+    if (r.environment) environmentFiles.set(env, r.environment);
+  }
+  if (errors(envFindings).length) return { status: 'bad-catalog', findings: sortFindings([...loaded.findings, ...ruleFindings, ...envFindings]) };
+
   const renderer = createRenderer(await readTemplateSources());
-  const planned = planGeneration({ catalog, existing, renderer });
+  const planned = planGeneration({ catalog, existing, renderer, environmentFiles });
 
   const catalogOwned = ownedDirectories(catalog);
   const owned = [...new Set([...catalogOwned, ...readGeneratedChartDirs(root, new Set(catalogOwned))])].sort();

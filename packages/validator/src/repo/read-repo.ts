@@ -33,6 +33,9 @@ async function readYamlFile(root: string, file: string): Promise<{ y: RepoYaml; 
 }
 
 /** Shell: reads the catalog, the environment files and every YAML file under environments/<env>/. */
+/** kustomize's build file (environments/<env>/flux/kustomization.yaml): read by kustomize-controller, never applied. */
+const KUSTOMIZE_FILE = /(^|\/)kustomization\.ya?ml$/;
+
 export async function readRepo(root: string, envFilter: string[] = []): Promise<ReadRepo> {
   if (!existsSync(join(root, 'catalog', 'cluster.yaml'))) {
     throw new UsageError(`${root} is not a repository of this project: catalog/cluster.yaml is missing (run in the repository or pass --root DIR)`);
@@ -79,7 +82,7 @@ export async function readRepo(root: string, envFilter: string[] = []): Promise<
           continue;
         }
         overlays[e.name]![rest.slice('values/'.length).replace(YAML_FILE, '')] = { ...y, value: y.value === null ? {} : y.value };
-      } else if (selected && /^(argocd|flux|cluster)\//.test(rest)) {
+      } else if (selected && /^(argocd|flux|cluster)\//.test(rest) && !KUSTOMIZE_FILE.test(rest)) {
         const text = await readFile(join(root, f), 'utf8');
         const parsed = parseManifests(text, f);
         findings.push(...parsed.findings.map((x) => ({ ...x, env: e.name })));
