@@ -57,21 +57,34 @@ describe('frontend rules', () => {
 });
 
 describe('Prometheus Adapter rules', () => {
-  it('has one rule per custom metric of an enabled HPA, sorted, with namespace/pod overrides', () => {
+  it('has one rule per custom metric of an enabled HPA, sorted, mapping namespace and the pods or the described object', () => {
     expect(buildAdapterRules(cluster, catalog.services, 'prod')).toEqual([
       {
-        seriesQuery: 'alpha_open_fds{namespace!="",pod!=""}',
-        resources: { overrides: { namespace: { resource: 'namespace' }, pod: { resource: 'pod' } } },
+        // An Object metric on the apps/v1 Deployment alpha: the adapter asks for label deployment="alpha".
+        seriesQuery: 'alpha_open_fds{namespace!="",pod!="",deployment!=""}',
+        resources: { overrides: { deployment: { group: 'apps', resource: 'deployment' }, namespace: { resource: 'namespace' } } },
         name: { matches: '^alpha_open_fds$', as: 'alpha_open_fds' },
         metricsQuery: 'max(<<.Series>>{<<.LabelMatchers>>}) by (<<.GroupBy>>)',
       },
       {
-        seriesQuery: 'alpha_requests_per_second',
+        seriesQuery: 'alpha_requests_per_second{namespace!="",pod!=""}',
         resources: { overrides: { namespace: { resource: 'namespace' }, pod: { resource: 'pod' } } },
         name: { matches: '^alpha_requests_per_second$', as: 'alpha_requests_per_second' },
         metricsQuery: 'sum(rate(<<.Series>>{<<.LabelMatchers>>}[2m])) by (<<.GroupBy>>)',
       },
     ]);
+  });
+
+  it('maps the described object of an Object metric: a batch/v1 Job by its `job` label (or objectLabel), with matchers in seriesQuery', () => {
+    const metric = { name: 'rps', type: 'Object' as const, target: 1, describedObject: { apiVersion: 'batch/v1', kind: 'Job', name: 'x-exporter' } };
+    const s = { ...svc('alpha'), autoscaling: { minReplicas: 1, maxReplicas: 2, customMetrics: [metric] }, environments: {} } as Service;
+    const rule = buildAdapterRules(cluster, [s], 'prod')[0]!;
+    expect(rule.resources.overrides).toEqual({ job: { group: 'batch', resource: 'job' }, namespace: { resource: 'namespace' } });
+    expect(rule.seriesQuery).toBe('rps{job!="",namespace!=""}');
+    const own = { ...s, autoscaling: { ...s.autoscaling!, customMetrics: [{ ...metric, objectLabel: 'exporter', seriesQuery: 'rps{env="prod"}' }] } } as Service;
+    const r2 = buildAdapterRules(cluster, [own], 'prod')[0]!;
+    expect(r2.resources.overrides).toEqual({ exporter: { group: 'batch', resource: 'job' }, namespace: { resource: 'namespace' } });
+    expect(r2.seriesQuery).toBe('rps{env="prod",exporter!="",namespace!=""}');
   });
 
   it('has none where the HPA is disabled (alpha in dev)', () => {
