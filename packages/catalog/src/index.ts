@@ -7,3 +7,5 @@ export { effectiveSettings, parseQuantity } from './effective-settings.js';
 export { knownKeys } from './zod-findings.js';
 export type { EnvironmentFile } from './environment-file.js';
 export { environmentFile, loadEnvironmentFile, durationMs } from './environment-file.js';
+export type { FrontendRoute } from './frontend-routes.js';
+export { backendHosts, catchAllHosts, frontendRoutes, hostsIn, sampleUrl, serviceHost } from './frontend-routes.js';

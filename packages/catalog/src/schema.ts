@@ -98,9 +98,17 @@ export const environmentSettings = z.strictObject({
   initialTag: z.string().optional(),
 });
 
+const hostList = z.array(z.string().regex(/^[a-z0-9.-]+$/, 'a host name')).min(1);
+/** Hosts for every environment (a list), or per environment (a map from environment name to a list). */
+export const hostsByEnvironment = z.union([hostList, z.record(envName, hostList)]);
+export type HostsByEnvironment = z.infer<typeof hostsByEnvironment>;
+
 export const vmService = z.strictObject({
-  /** Hosts the frontend forwards to, in order; `affinity` keeps a client on one host. */
-  hosts: z.array(z.string().regex(/^[a-z0-9.-]+$/, 'a host name')).min(1),
+  /**
+   * Hosts the frontend forwards to, in order: one list for every environment, or one per environment
+   * (`{ dev: [...], prod: [...] }`, every environment of cluster.yaml). `affinity` keeps a client on one host.
+   */
+  hosts: hostsByEnvironment,
   affinity: z.boolean().optional(),
 });
 
@@ -112,6 +120,12 @@ export const service = z.strictObject({
   vm: vmService.optional(),
   /** URL prefixes the frontend forwards to this service, e.g. /dbs/prod/global/DBSReader. */
   urlPrefixes: z.array(absPath).optional(),
+  /**
+   * Query parameters a request under urlPrefixes must carry to reach this service (`{ rse_type: t2t3 }`):
+   * the frontend matches its rules against path and query string, and tries these rules before the same
+   * prefix without a query.
+   */
+  urlQuery: z.record(z.string().regex(/^[A-Za-z0-9_.-]+$/, 'a query parameter name'), z.string().regex(/^[A-Za-z0-9_.~-]*$/, 'a plain query parameter value')).optional(),
   image: z.strictObject({
     repository: z.string().min(1),
     /** Tag for overlays chartgen creates; afterwards the tag lives only in environments/<env>/values. */
@@ -188,6 +202,11 @@ export const cluster = z.strictObject({
     podLabels: labelMap,
     /** Prefix the frontend puts before each service's URL prefix in its rules. */
     rulePrefix: z.string(),
+    /**
+     * Where the frontend sends a URL no service claims: the last rule of backends-k8s-<env>.txt (`^ <hosts>`).
+     * One list for every environment or one per environment; an environment left out gets no catch-all.
+     */
+    catchAll: hostsByEnvironment.optional(),
   }),
   prometheus: z.strictObject({ namespace: k8sName, podLabels: labelMap }),
   logging: z.strictObject({

@@ -243,7 +243,7 @@ const ruleCases: Case[] = [
       'catalog/services/dbs-global-r.yaml': service('dbs-global-r', '', { prefix: '/dbs/prod/global/DBSReader/', namespace: 'dbs' }),
       'catalog/services/dbs2go-global-r.yaml': service('dbs2go-global-r', '', { prefix: '/dbs/prod/global/DBSReader', namespace: 'dbs' }),
     },
-    expected: ['catalog/services/dbs2go-global-r.yaml:3:15 catalog-url-prefix URL prefix "/dbs/prod/global/DBSReader" is already routed to service "dbs-global-r"; the frontend needs each prefix once'],
+    expected: ['catalog/services/dbs2go-global-r.yaml:3:15 catalog-url-prefix URL prefix "/dbs/prod/global/DBSReader" is already routed to service "dbs-global-r"; the frontend needs each prefix once (give one of them urlQuery to split it by query string)'],
   },
   {
     name: 'cluster file errors',

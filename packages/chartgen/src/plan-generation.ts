@@ -69,7 +69,7 @@ export function planGeneration({ catalog, existing, renderer, environmentFiles =
     files.set(`${base}/flux/kustomizations.yaml`, renderer.render('environment/flux-kustomizations.yaml', { ...envData, body: k8s(buildKustomizations(cluster, env)) }));
     files.set(`${base}/flux/kustomization.yaml`, renderer.render('environment/flux-kustomization.yaml', { ...envData, body: trimEnd(stringifyYaml(buildFluxKustomizeFile())) }));
 
-    const rulesText = renderer.render('environment/backends.txt', { rules: buildFrontendRules(cluster, catalog.services).map(formatFrontendRule) });
+    const rulesText = renderer.render('environment/backends.txt', { rules: buildFrontendRules(cluster, catalog.services, env.name).map(formatFrontendRule) });
     files.set(`${base}/cluster/backends-k8s-${env.name}.txt`, rulesText);
     files.set(`${base}/cluster/frontend-rules.yaml`, renderer.render('environment/frontend-rules.yaml', { ...envData, body: k8s([buildFrontendRulesConfigMap(cluster, env.name, rulesText)]) }));
     files.set(`${base}/cluster/namespaces.yaml`, renderer.render('environment/namespaces.yaml', { ...envData, body: k8s(buildNamespaces(cluster, env.name)) }));

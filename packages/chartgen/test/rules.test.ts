@@ -18,30 +18,30 @@ const { cluster } = catalog;
 const svc = (name: string) => catalog.services.find((s) => s.name === name)!;
 
 describe('frontend rules', () => {
-  const rules = buildFrontendRules(cluster, catalog.services);
+  const rules = buildFrontendRules(cluster, catalog.services, 'prod');
 
   it('formats k8s services and VM hosts in the backends file format, longer prefixes first', () => {
     expect(rules.map(formatFrontendRule)).toEqual([
-      '^/auth/complete/couch/gamma_cache(?:/|$) gamma1.example.org|gamma2.example.org :affinity',
-      '^/auth/complete/couch/gamma(?:/|$) gamma1.example.org|gamma2.example.org :affinity',
-      '^/auth/complete/alpha/v2(?:/|$) alpha.web.svc.cluster.local',
-      '^/auth/complete/alpha(?:/|$) alpha.web.svc.cluster.local',
-      '^/auth/complete/beta(?:/|$) beta.web.svc.cluster.local',
+      '^/auth/complete/couch/gamma_cache(?:[/?]|$) gamma1.example.org|gamma2.example.org :affinity',
+      '^/auth/complete/couch/gamma(?:[/?]|$) gamma1.example.org|gamma2.example.org :affinity',
+      '^/auth/complete/alpha/v2(?:[/?]|$) alpha.web.svc.cluster.local',
+      '^/auth/complete/alpha(?:[/?]|$) alpha.web.svc.cluster.local',
+      '^/auth/complete/beta(?:[/?]|$) beta.web.svc.cluster.local',
     ]);
   });
 
   it.each([
-    ['/a.b', '^/auth/complete/a\\.b(?:/|$)'],
-    ['/x/', '^/auth/complete/x(?:/|$)'],
-    ['/q(1)', '^/auth/complete/q\\(1\\)(?:/|$)'],
+    ['/a.b', '^/auth/complete/a\\.b(?:[/?]|$)'],
+    ['/x/', '^/auth/complete/x(?:[/?]|$)'],
+    ['/q(1)', '^/auth/complete/q\\(1\\)(?:[/?]|$)'],
   ])('escapes and normalises prefix %s', (prefix, regex) => {
     const s = { name: 's', namespace: 'web', urlPrefixes: [prefix], vm: { hosts: ['h.example.org'] } } as Service;
-    expect(buildFrontendRules(cluster, [s])[0]!.regex).toBe(regex);
+    expect(buildFrontendRules(cluster, [s], 'prod')[0]!.regex).toBe(regex);
   });
 
   it('a VM service without affinity has no :affinity marker', () => {
     const s = { name: 's', namespace: 'web', urlPrefixes: ['/s'], vm: { hosts: ['a.example.org', 'b.example.org'] } } as Service;
-    expect(formatFrontendRule(buildFrontendRules(cluster, [s])[0]!)).toBe('^/auth/complete/s(?:/|$) a.example.org|b.example.org');
+    expect(formatFrontendRule(buildFrontendRules(cluster, [s], 'prod')[0]!)).toBe('^/auth/complete/s(?:[/?]|$) a.example.org|b.example.org');
   });
 
   const corpus = join(repoRoot, '..', 'shared', 'corpus', 'cmsweb-frontend', 'backends-k8s-preprod.txt');
@@ -52,6 +52,8 @@ describe('frontend rules', () => {
     expect(rules.map(formatFrontendRule).filter((l) => !FRONTEND_RULE_LINE.test(l))).toEqual([]);
     // The shapes we produce occur in the real file: k8s targets, multi-host VM targets with affinity.
     expect(real.some((l) => /^\^\/auth\/complete\/\S+\(\?:\/\|\$\) [a-z0-9-]+\.[a-z0-9-]+\.svc\.cluster\.local$/.test(l))).toBe(true);
+    // Query conditions (ms-unmerged's rse_type) and the final catch-all occur there too.
+    expect(real.some((l) => /rse_type=/.test(l))).toBe(true);
     expect(real.some((l) => / [a-z0-9.-]+\|[a-z0-9.-]+ :affinity$/.test(l))).toBe(true);
   });
 });
