@@ -94,4 +94,5 @@ export async function mapLimit<T, R>(items: T[], limit: number, fn: (item: T) =>
 }
 
 /** The catalogs every consumer test runs on: the bundled CMSWEB one and the test fixtures. */
-export const consumerCatalogs: Array<[string, string]> = [['repository', repoRoot], ['fixture', fixtureRepo]];
+export const webshopRepo = join(packageDir, 'test', 'fixtures', 'webshop');
+export const consumerCatalogs: Array<[string, string]> = [['repository', repoRoot], ['fixture', fixtureRepo], ['webshop', webshopRepo]];
