@@ -31,8 +31,6 @@ export interface RuleVerdict {
   problem?: string;
 }
 
-interface GroupResource { group: string; resource: string }
-
 const CLUSTER_SCOPED = new Set(['namespaces', 'nodes', 'persistentvolumes']);
 
 /** The RESTMapper's plural for a lower-case kind or resource (irregular kinds CMSWEB uses are regular). */

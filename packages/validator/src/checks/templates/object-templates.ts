@@ -1,5 +1,6 @@
 import { isRecord, labelsOf } from '../../resources.js';
-import type { CheckTemplate, Issue } from '../check.js';
+import type { Resource } from '../../resources.js';
+import type { CheckTemplate, Issue, ObjectSetView } from '../check.js';
 import { podTemplateOf } from '../workloads.js';
 
 // Per-object templates: each looks at one object at a time.
@@ -60,12 +61,9 @@ export const frontendRulesUnique: CheckTemplate = {
   description: 'each URL prefix appears in one frontend rule only',
   crossObject: false,
   run(params, objects) {
-    const keyPattern = new RegExp(String(params.dataKey));
     const out: Issue[] = [];
-    for (const r of objects.byKind('ConfigMap')) {
-      const data = isRecord(r.object.data) ? r.object.data : {};
-      for (const [key, text] of Object.entries(data)) {
-        if (!keyPattern.test(key) || typeof text !== 'string') continue;
+    for (const { resource: r, key, text } of configMapTexts(objects, new RegExp(String(params.dataKey)))) {
+      {
         const seen = new Map<string, number>();
         text.split('\n').forEach((line, i) => {
           const t = line.trim();
@@ -119,12 +117,9 @@ export const frontendRoutesTemplate: CheckTemplate = {
   description: 'the frontend rules route each catalog URL to its service, first match wins',
   crossObject: false,
   run(params, objects, context) {
-    const keyPattern = new RegExp(String(params.dataKey));
     const out: Issue[] = [];
-    for (const r of objects.byKind('ConfigMap')) {
-      const data = isRecord(r.object.data) ? r.object.data : {};
-      for (const [key, text] of Object.entries(data)) {
-        if (!keyPattern.test(key) || typeof text !== 'string') continue;
+    for (const { resource: r, key, text } of configMapTexts(objects, new RegExp(String(params.dataKey)))) {
+      {
         const at = (message: string) => out.push({ resource: r, path: ['data', key], message: `${key}: ${message}` });
         const { rules, errors } = parseFrontendRules(text);
         errors.forEach((e) => at(e.message));
@@ -150,4 +145,14 @@ export const frontendRoutesTemplate: CheckTemplate = {
 
 function sameHosts(a: readonly string[], b: readonly string[]): boolean {
   return a.length === b.length && [...a].sort().every((h, i) => h === [...b].sort()[i]);
+}
+
+/** The text values of ConfigMaps whose data key matches `keyPattern`. */
+function configMapTexts(objects: ObjectSetView, keyPattern: RegExp): Array<{ resource: Resource; key: string; text: string }> {
+  const out: Array<{ resource: Resource; key: string; text: string }> = [];
+  for (const resource of objects.byKind('ConfigMap')) {
+    const data = isRecord(resource.object.data) ? resource.object.data : {};
+    for (const [key, text] of Object.entries(data)) if (keyPattern.test(key) && typeof text === 'string') out.push({ resource, key, text });
+  }
+  return out;
 }
