@@ -8,7 +8,7 @@ interface Entry { service: Service; file: string }
 const SECRET_NAME = /(PASSWORD|PASSWD|SECRET|TOKEN|API_?KEY|PRIVATE_?KEY|CREDENTIAL)/i;
 const SECRET_VALUE = /-----BEGIN [A-Z ]*PRIVATE KEY-----|^[A-Za-z0-9+/]{40,}={0,2}$/;
 /** The keys a VM-hosted service may set: identity and frontend routing. */
-const VM_KEYS = new Set<string>(['name', 'namespace', 'description', 'vm', 'urlPrefixes']);
+const VM_KEYS = new Set<string>(['name', 'namespace', 'description', 'vm', 'urlPrefixes', 'urlQuery']);
 
 /** Pure: rules that span fields or files. Each finding points at the key that breaks the rule. */
 export function checkCatalogRules(cluster: Cluster, clusterFile: string, entries: Entry[], parsed: Record<string, ParsedYaml>): SourceFinding[] {
@@ -25,6 +25,13 @@ export function checkCatalogRules(cluster: Cluster, clusterFile: string, entries
   seen(cluster.namespaces.map((n) => n.name), (name, i) => at(clusterFile, ['namespaces', i, 'name'], 'catalog-duplicate', `namespace "${name}" is declared twice`));
   seen(envNames, (name, i) => at(clusterFile, ['environments', i, 'name'], 'catalog-duplicate', `environment "${name}" is declared twice`));
 
+  const catchAll = cluster.frontend.catchAll;
+  if (catchAll && !Array.isArray(catchAll)) {
+    for (const env of Object.keys(catchAll)) {
+      if (!envNames.includes(env)) at(clusterFile, ['frontend', 'catchAll', env], 'catalog-environment', `environment "${env}" is not declared in environments (declared: ${envNames.join(', ')})`);
+    }
+  }
+
   for (const { service: s, file } of entries) {
     const expectedFile = `${s.name}.yaml`;
     if (!file.endsWith(`/${expectedFile}`) && file !== expectedFile) {
@@ -37,12 +44,23 @@ export function checkCatalogRules(cluster: Cluster, clusterFile: string, entries
     if (!namespaces.has(s.namespace)) {
       at(file, ['namespace'], 'catalog-namespace', `namespace "${s.namespace}" is not declared in ${clusterFile} (declared: ${[...namespaces].sort().join(', ')})`);
     }
+    // A prefix is claimed once per query condition (ms-unmerged: one service per rse_type, one without).
+    const query = Object.entries(s.urlQuery ?? {}).map(([k, v]) => `${k}=${v}`).sort().join('&');
     (s.urlPrefixes ?? []).forEach((prefix, i) => {
-      const norm = prefix.replace(/\/+$/, '') || '/';
+      const norm = (prefix.replace(/\/+$/, '') || '/') + (query ? `?${query}` : '');
       const owner = prefixOwner.get(norm);
-      if (owner && owner !== s.name) at(file, ['urlPrefixes', i], 'catalog-url-prefix', `URL prefix "${prefix}" is already routed to service "${owner}"; the frontend needs each prefix once`);
+      if (owner && owner !== s.name) at(file, ['urlPrefixes', i], 'catalog-url-prefix', `URL prefix "${prefix}"${query ? ` with query ${query}` : ''} is already routed to service "${owner}"; the frontend needs each prefix once (give one of them urlQuery to split it by query string)`);
       else prefixOwner.set(norm, s.name);
     });
+    if (s.urlQuery && !(s.urlPrefixes ?? []).length) at(file, ['urlQuery'], 'catalog-url-prefix', 'urlQuery applies to the urlPrefixes of the service, and it has none: add urlPrefixes or remove urlQuery');
+    if (s.vm && !Array.isArray(s.vm.hosts)) {
+      const hosts = s.vm.hosts;
+      for (const env of Object.keys(hosts)) {
+        if (!envNames.includes(env)) at(file, ['vm', 'hosts', env], 'catalog-environment', `environment "${env}" is not declared in ${clusterFile} (declared: ${envNames.join(', ')})`);
+      }
+      const missing = envNames.filter((e) => !hosts[e]);
+      if (missing.length) at(file, ['vm', 'hosts'], 'catalog-vm-service', `vm.hosts has no hosts for environment(s) ${missing.join(', ')}: with hosts per environment every environment of ${clusterFile} needs its list (or give one list for all)`);
+    }
     for (const env of Object.keys(s.environments ?? {})) {
       if (!envNames.includes(env)) at(file, ['environments', env], 'catalog-environment', `environment "${env}" is not declared in ${clusterFile} (declared: ${envNames.join(', ')})`);
     }

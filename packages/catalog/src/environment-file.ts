@@ -36,6 +36,14 @@ export const environmentFile = z.strictObject({
     /** Run the validator on the affected services before committing a promotion. */
     requireValidation: z.boolean().optional(),
   }).optional(),
+  /** How Argo CD deploys this environment (read by chartgen into the environment's Applications). */
+  argocd: z.strictObject({
+    /**
+     * automated (default): every commit is synced, objects removed from git are pruned, changes made in the
+     * cluster are reverted (selfHeal). manual: Argo CD shows the difference and a person presses sync.
+     */
+    sync: z.enum(['automated', 'manual']).optional(),
+  }).optional(),
   secrets: z.strictObject({
     /** Secrets only this environment may reference (e.g. prod database accounts). */
     exclusive: z.array(z.string()).optional(),

@@ -8,3 +8,5 @@ export { knownKeys } from './zod-findings.js';
 export type { EnvironmentFile } from './environment-file.js';
 export { environmentFile, loadEnvironmentFile, durationMs } from './environment-file.js';
 export * from './grammar.js';
+export type { FrontendRoute } from './frontend-routes.js';
+export { backendHosts, catchAllHosts, frontendRoutes, hostsIn, sampleUrl, serviceHost } from './frontend-routes.js';

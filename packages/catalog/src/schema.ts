@@ -64,8 +64,16 @@ export const customMetric = z.strictObject({
   describedObject: z.strictObject({ apiVersion: z.string(), kind: z.string(), name: k8sName }).optional(),
   /** Prometheus Adapter `metricsQuery` for this metric (Go template over <<.Series>>, <<.LabelMatchers>>). */
   query: z.string().min(1).optional(),
-  /** The Prometheus series the adapter discovers (defaults to `name`). */
+  /**
+   * The Prometheus series the adapter discovers (defaults to `name`). chartgen adds `<label>!=""` matchers for
+   * the labels the adapter maps to resources (namespace, and pod or objectLabel), so discovered series have them.
+   */
   seriesQuery: z.string().optional(),
+  /**
+   * Object metrics: the series label whose value is the described object's name (default: its kind in lower
+   * case, `job` for a batch/v1 Job: CMSWEB's exporters are scraped as the Prometheus job named after the Job).
+   */
+  objectLabel: z.string().regex(/^[a-zA-Z_][a-zA-Z0-9_]*$/, 'a Prometheus label name').optional(),
 });
 
 export const autoscaling = z.strictObject({
@@ -106,9 +114,17 @@ export const environmentSettings = z.strictObject({
   initialTag: imageTag.optional(),
 });
 
+const hostList = z.array(dnsName).min(1);
+/** Hosts for every environment (a list), or per environment (a map from environment name to a list). */
+export const hostsByEnvironment = z.union([hostList, z.record(envName, hostList)]);
+export type HostsByEnvironment = z.infer<typeof hostsByEnvironment>;
+
 export const vmService = z.strictObject({
-  /** Hosts the frontend forwards to, in order; `affinity` keeps a client on one host. */
-  hosts: z.array(dnsName).min(1),
+  /**
+   * Hosts the frontend forwards to, in order: one list for every environment, or one per environment
+   * (`{ dev: [...], prod: [...] }`, every environment of cluster.yaml). `affinity` keeps a client on one host.
+   */
+  hosts: hostsByEnvironment,
   affinity: z.boolean().optional(),
 });
 
@@ -120,6 +136,12 @@ export const service = z.strictObject({
   vm: vmService.optional(),
   /** URL prefixes the frontend forwards to this service, e.g. /dbs/prod/global/DBSReader. */
   urlPrefixes: z.array(urlPath).optional(),
+  /**
+   * Query parameters a request under urlPrefixes must carry to reach this service (`{ rse_type: t2t3 }`):
+   * the frontend matches its rules against path and query string, and tries these rules before the same
+   * prefix without a query.
+   */
+  urlQuery: z.record(z.string().regex(/^[A-Za-z0-9_.-]+$/, 'a query parameter name'), z.string().regex(/^[A-Za-z0-9_.~-]*$/, 'a plain query parameter value')).optional(),
   image: z.strictObject({
     repository: imageRepository,
     /** Tag for overlays chartgen creates; afterwards the tag lives only in environments/<env>/values. */
@@ -199,6 +221,11 @@ export const cluster = z.strictObject({
     podLabels: labelMap,
     /** Prefix the frontend puts before each service's URL prefix in its rules. */
     rulePrefix: checked('a regular expression in RE2 syntax (the frontend is written in Go)', (v) => (re2Problem(v) === undefined ? undefined : `does not compile: ${re2Problem(v)}`)),
+    /**
+     * Where the frontend sends a URL no service claims: the last rule of backends-k8s-<env>.txt (`^ <hosts>`).
+     * One list for every environment or one per environment; an environment left out gets no catch-all.
+     */
+    catchAll: hostsByEnvironment.optional(),
   }),
   prometheus: z.strictObject({ namespace: k8sName, podLabels: labelMap }),
   logging: z.strictObject({

@@ -39,7 +39,8 @@ describe('bundled catalog', () => {
     const vms = catalog.services.filter((s) => s.vm);
     expect(vms.length).toBeGreaterThanOrEqual(3);
     for (const s of vms) expect(s.urlPrefixes?.length, s.name).toBeGreaterThan(0);
-    expect(svc('phedex').vm).toEqual({ hosts: ['vocms0132.cern.ch', 'vocms0731.cern.ch'], affinity: true });
+    // Hosts per environment, as in the real frontend files (backends-k8s-test/preprod/prod.txt).
+    expect(svc('phedex').vm).toEqual({ hosts: { dev: ['vocms0132.cern.ch', 'vocms0731.cern.ch'], preprod: ['vocms0132.cern.ch', 'vocms0731.cern.ch'], prod: ['vocms0136.cern.ch'] }, affinity: true });
   });
 
   it('keeps the real facts of dbs-global-r', () => {
@@ -106,9 +107,10 @@ describe('bundled catalog', () => {
     }
   });
 
-  it('uses each URL prefix once', () => {
-    const prefixes = catalog.services.flatMap((s) => s.urlPrefixes ?? []);
+  it('uses each URL prefix once per query condition (ms-unmerged is split by rse_type)', () => {
+    const prefixes = catalog.services.flatMap((s) => (s.urlPrefixes ?? []).map((p) => `${p}?${JSON.stringify(s.urlQuery ?? {})}`));
     expect(new Set(prefixes).size).toBe(prefixes.length);
+    expect(svc('ms-unmer-t2t3').urlQuery).toEqual({ rse_type: 't2t3' });
   });
 
   it('uses the HPA features of the real cluster: utilisation above 100% and Object metrics with queries', () => {

@@ -220,6 +220,30 @@ const ruleCases: Case[] = [
     ],
   },
   {
+    name: 'VM hosts per environment: every environment needs its hosts, only declared environments',
+    files: {
+      'catalog/services/couchdb.yaml':
+        'name: couchdb\nnamespace: http\nvm:\n  hosts:\n    dev: [vocms0745.cern.ch]\n    prdo: [vocms0842.cern.ch]\nurlPrefixes: [/couchdb/wmstats]\n',
+    },
+    expected: [
+      'catalog/services/couchdb.yaml:6:5 catalog-environment environment "prdo" is not declared in catalog/cluster.yaml (declared: dev, preprod, prod)',
+      'catalog/services/couchdb.yaml:4:3 catalog-vm-service vm.hosts has no hosts for environment(s) preprod, prod: with hosts per environment every environment of catalog/cluster.yaml needs its list (or give one list for all)',
+    ],
+  },
+  {
+    name: 'query conditions: a prefix is claimed once per query; urlQuery needs urlPrefixes',
+    files: {
+      'catalog/services/ms-a.yaml': service('ms-a', '', { prefix: '/ms-unmerged' }),
+      'catalog/services/ms-b.yaml': service('ms-b', 'urlQuery: { rse_type: t2t3 }\n', { prefix: '/ms-unmerged' }),
+      'catalog/services/ms-c.yaml': service('ms-c', 'urlQuery: { rse_type: t2t3 }\n', { prefix: '/ms-unmerged' }),
+      'catalog/services/ms-d.yaml': 'name: ms-d\nnamespace: http\nvm: { hosts: [h.example.org] }\nurlQuery: { a: b }\n',
+    },
+    expected: [
+      'catalog/services/ms-c.yaml:3:15 catalog-url-prefix URL prefix "/ms-unmerged" with query rse_type=t2t3 is already routed to service "ms-b"; the frontend needs each prefix once (give one of them urlQuery to split it by query string)',
+      'catalog/services/ms-d.yaml:4:1 catalog-url-prefix urlQuery applies to the urlPrefixes of the service, and it has none: add urlPrefixes or remove urlQuery',
+    ],
+  },
+  {
     name: 'environment not declared in the cluster file',
     text: service('httpgo', 'environments:\n  staging: { replicas: 2 }\n'),
     expected: [`${F}:7:3 catalog-environment environment "staging" is not declared in catalog/cluster.yaml (declared: dev, preprod, prod)`],
@@ -246,7 +270,7 @@ const ruleCases: Case[] = [
       'catalog/services/dbs-global-r.yaml': service('dbs-global-r', '', { prefix: '/dbs/prod/global/DBSReader/', namespace: 'dbs' }),
       'catalog/services/dbs2go-global-r.yaml': service('dbs2go-global-r', '', { prefix: '/dbs/prod/global/DBSReader', namespace: 'dbs' }),
     },
-    expected: ['catalog/services/dbs2go-global-r.yaml:3:15 catalog-url-prefix URL prefix "/dbs/prod/global/DBSReader" is already routed to service "dbs-global-r"; the frontend needs each prefix once'],
+    expected: ['catalog/services/dbs2go-global-r.yaml:3:15 catalog-url-prefix URL prefix "/dbs/prod/global/DBSReader" is already routed to service "dbs-global-r"; the frontend needs each prefix once (give one of them urlQuery to split it by query string)'],
   },
   {
     name: 'cluster file errors',

@@ -13,6 +13,41 @@ export const ROOT_APPLICATION_FILE = 'root.yaml';
 
 type Env = Cluster['environments'][number];
 
+/** How Argo CD applies commits to an environment (environment.yaml `argocd.sync`). */
+export type SyncMode = 'automated' | 'manual';
+
+/**
+ * Sync waves of the objects the root application syncs: the project first (the Applications reference it),
+ * then the cluster objects (namespaces, frontend and adapter rules), then the services. Argo CD applies a
+ * wave and waits for it to be healthy before the next one.
+ */
+export const SYNC_WAVES = { project: '-1', cluster: '0', services: '1' } as const;
+
+/**
+ * The finalizer that makes deleting an Application delete what it deployed (Argo CD's cascading delete);
+ * without it a removed service's Application disappears and leaves its workload running, unmanaged.
+ */
+export const RESOURCES_FINALIZER = 'resources-finalizer.argocd.argoproj.io';
+
+/**
+ * Retry of a failed sync (e.g. a webhook not ready yet): 5 more attempts after 5s, 10s, 20s, 40s, 80s
+ * (capped at 3m). Argo CD's default is no retry at all.
+ */
+export const SYNC_RETRY = { limit: 5, backoff: { duration: '5s', factor: 2, maxDuration: '3m' } } as const;
+
+/**
+ * Pure: the syncPolicy of an Application. `automated`: Argo CD syncs every new commit, deletes what git no
+ * longer has (prune) and reverts changes made in the cluster (selfHeal). `manual`: it shows the difference
+ * and a person syncs. Both retry a failed sync with backoff; `syncOptions` as given.
+ */
+export function syncPolicy(mode: SyncMode, syncOptions: string[] = []): object {
+  return {
+    ...(mode === 'automated' ? { automated: { prune: true, selfHeal: true } } : {}),
+    ...(syncOptions.length ? { syncOptions } : {}),
+    retry: SYNC_RETRY,
+  };
+}
+
 /**
  * The AppProject of an environment. One per environment (`cmsweb-<env>`), not one shared `cmsweb`: every
  * root application creates its project, and Applications of all environments may live in one Argo CD, where a
@@ -23,11 +58,17 @@ export function projectName(env: string): string {
 }
 
 /** Pure: the Application deploying charts/<service> to `env` with the environment's overlay. */
-export function buildServiceApplication(cluster: Cluster, env: Env, s: Service): object {
+export function buildServiceApplication(cluster: Cluster, env: Env, s: Service, mode: SyncMode = 'automated'): object {
   return {
     apiVersion: 'argoproj.io/v1alpha1',
     kind: 'Application',
-    metadata: { name: `${s.name}-${env.name}`, namespace: ARGOCD_NAMESPACE, labels: standardLabels(cluster, s.name, env.name) },
+    metadata: {
+      name: `${s.name}-${env.name}`,
+      namespace: ARGOCD_NAMESPACE,
+      labels: standardLabels(cluster, s.name, env.name),
+      annotations: { 'argocd.argoproj.io/sync-wave': SYNC_WAVES.services },
+      finalizers: [RESOURCES_FINALIZER],
+    },
     spec: {
       project: projectName(env.name),
       source: {
@@ -41,16 +82,26 @@ export function buildServiceApplication(cluster: Cluster, env: Env, s: Service):
         },
       },
       destination: { name: env.cluster, namespace: s.namespace },
+      // The namespace also comes from the cluster Application (wave 0, with its team label); CreateNamespace
+      // makes the service independent of that order (Argo CD does not wait for a child Application's health
+      // unless the argocd-cm health customisation for Applications is installed).
+      syncPolicy: syncPolicy(mode, ['CreateNamespace=true']),
     },
   };
 }
 
 /** Pure: the Application deploying environments/<env>/cluster (namespaces, frontend and adapter rules). */
-export function buildClusterApplication(cluster: Cluster, env: Env): object {
+export function buildClusterApplication(cluster: Cluster, env: Env, mode: SyncMode = 'automated'): object {
   return {
     apiVersion: 'argoproj.io/v1alpha1',
     kind: 'Application',
-    metadata: { name: `cluster-${env.name}`, namespace: ARGOCD_NAMESPACE, labels: standardLabels(cluster, LABEL_NAMES.clusterApplication, env.name) },
+    metadata: {
+      name: `cluster-${env.name}`,
+      namespace: ARGOCD_NAMESPACE,
+      labels: standardLabels(cluster, LABEL_NAMES.clusterApplication, env.name),
+      annotations: { 'argocd.argoproj.io/sync-wave': SYNC_WAVES.cluster },
+      finalizers: [RESOURCES_FINALIZER],
+    },
     spec: {
       project: projectName(env.name),
       source: {
@@ -62,6 +113,8 @@ export function buildClusterApplication(cluster: Cluster, env: Env): object {
       },
       // Every object there names its namespace (or is cluster-scoped).
       destination: { name: env.cluster, namespace: CLUSTER_APP_NAMESPACE },
+      // Prune removes stale rules; Namespaces opt out (annotation in cluster-objects.ts): deleting one deletes all in it.
+      syncPolicy: syncPolicy(mode),
     },
   };
 }
@@ -88,7 +141,7 @@ export function buildAppProject(cluster: Cluster, env: Env, services: readonly S
       name: projectName(env.name),
       namespace: ARGOCD_NAMESPACE,
       labels: standardLabels(cluster, LABEL_NAMES.appProject, env.name),
-      annotations: { 'argocd.argoproj.io/sync-wave': '-1' },
+      annotations: { 'argocd.argoproj.io/sync-wave': SYNC_WAVES.project },
     },
     spec: {
       description: `${cluster.name} ${env.name}: the services and cluster objects deployed to ${env.cluster} (generated by chartgen)`,
@@ -103,6 +156,9 @@ export function buildAppProject(cluster: Cluster, env: Env, services: readonly S
  * Pure: the app of apps, deploying environments/<env>/argocd (the AppProject and every Application under
  * apps/, not root.yaml itself) into Argo CD. It belongs to Argo CD's `default` project: the environment's
  * project does not exist before this application first syncs, and does not admit Argo CD's own namespace.
+ * It is always automated (it only adds, changes and removes Application objects; with a manual environment
+ * those Applications then wait for a person) and has no resources finalizer: deleting the root by mistake
+ * must not cascade into deleting every service of the environment.
  */
 export function buildRootApplication(cluster: Cluster, env: Env): object {
   return {
@@ -118,6 +174,7 @@ export function buildRootApplication(cluster: Cluster, env: Env): object {
         directory: { recurse: true, exclude: ROOT_APPLICATION_FILE },
       },
       destination: { name: 'in-cluster', namespace: ARGOCD_NAMESPACE },
+      syncPolicy: syncPolicy('automated'),
     },
   };
 }

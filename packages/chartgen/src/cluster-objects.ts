@@ -3,6 +3,12 @@ import { stringifyYaml } from '@cmsweb/yaml';
 import type { AdapterRule } from './adapter-rules.js';
 import { LABEL_NAMES, standardLabels } from './standard-labels.js';
 
+/**
+ * Never deleted by a sync: removing a namespace from catalog/cluster.yaml must not delete every object in it.
+ * Argo CD (automated prune) and Flux (Kustomization prune) both honour their annotation.
+ */
+export const NAMESPACE_NO_PRUNE = { 'argocd.argoproj.io/sync-options': 'Prune=false', 'kustomize.toolkit.fluxcd.io/prune': 'disabled' } as const;
+
 /** Pure: one Namespace per catalog namespace, labelled with its team (and the standard labels, named after itself). */
 export function buildNamespaces(cluster: Cluster, env: string): object[] {
   return [...cluster.namespaces]
@@ -13,7 +19,7 @@ export function buildNamespaces(cluster: Cluster, env: string): object[] {
       metadata: {
         name: n.name,
         labels: { ...standardLabels(cluster, n.name, env), team: n.team },
-        ...(n.description ? { annotations: { 'cmsweb.cern.ch/description': n.description } } : {}),
+        annotations: { ...NAMESPACE_NO_PRUNE, ...(n.description ? { 'cmsweb.cern.ch/description': n.description } : {}) },
       },
     }));
 }

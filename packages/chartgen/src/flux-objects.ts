@@ -1,12 +1,32 @@
 import type { Cluster, Service } from '@cmsweb/catalog';
 import { LABEL_NAMES, standardLabels } from './standard-labels.js';
 
-// Flux equivalents of the Argo CD objects: one GitRepository per environment and a HelmRelease per service.
+// Flux equivalents of the Argo CD objects (fluxcd/kustomize-controller api/v1, helm-controller api/v2):
+//   GitRepository `cmsweb`                       the repository (flux/gitrepository.yaml)
+//   Kustomization cmsweb-<env>                   root: applies environments/<env>/flux through its
+//                                                kustomization.yaml (itself, the source, the two below)
+//   Kustomization cmsweb-<env>-cluster           environments/<env>/cluster: namespaces, frontend and adapter rules
+//   Kustomization cmsweb-<env>-services          environments/<env>/flux/helmreleases, dependsOn the cluster one
+// A cluster admin applies gitrepository.yaml and root.yaml once; everything else arrives through git.
 
 export const FLUX_NAMESPACE = 'flux-system';
 export const FLUX_SOURCE = 'cmsweb';
+/** Files of environments/<env>/flux/ the root Kustomization applies (listed in its kustomization.yaml). */
+export const FLUX_ROOT_FILES = ['gitrepository.yaml', 'root.yaml', 'kustomizations.yaml'] as const;
 
 type Env = Cluster['environments'][number];
+
+const sourceRef = { kind: 'GitRepository', name: FLUX_SOURCE };
+
+export function fluxRootName(env: string): string {
+  return `cmsweb-${env}`;
+}
+export function fluxClusterName(env: string): string {
+  return `cmsweb-${env}-cluster`;
+}
+export function fluxServicesName(env: string): string {
+  return `cmsweb-${env}-services`;
+}
 
 /** Pure: the GitRepository Flux fetches charts and overlays from. */
 export function buildGitRepository(cluster: Cluster, env: Env): object {
@@ -17,6 +37,67 @@ export function buildGitRepository(cluster: Cluster, env: Env): object {
     spec: { interval: '1m', url: cluster.git.repoURL, ref: { branch: cluster.git.branch } },
   };
 }
+
+/**
+ * Pure: the root Kustomization, the one object (with the GitRepository) a cluster admin applies by hand. It
+ * applies environments/<env>/flux through the kustomization.yaml there: itself (so a change to it arrives
+ * through git too, as `flux bootstrap`'s flux-system does), the GitRepository and the two Kustomizations.
+ */
+export function buildRootKustomization(cluster: Cluster, env: Env): object {
+  return {
+    apiVersion: 'kustomize.toolkit.fluxcd.io/v1',
+    kind: 'Kustomization',
+    metadata: { name: fluxRootName(env.name), namespace: FLUX_NAMESPACE, labels: standardLabels(cluster, LABEL_NAMES.fluxRoot, env.name) },
+    spec: { interval: '10m', sourceRef, path: `./environments/${env.name}/flux`, prune: true },
+  };
+}
+
+/**
+ * Pure: the cluster objects, then the services. kustomize-controller generates a kustomization.yaml for a path
+ * without one from every YAML file under it (backends-k8s-<env>.txt is not YAML, so it is left out, as it
+ * should be: the ConfigMap in frontend-rules.yaml carries the same text). `wait` makes the cluster
+ * Kustomization Ready only once its objects are; `dependsOn` holds the HelmReleases until then.
+ */
+export function buildKustomizations(cluster: Cluster, env: Env): object[] {
+  return [
+    {
+      apiVersion: 'kustomize.toolkit.fluxcd.io/v1',
+      kind: 'Kustomization',
+      metadata: { name: fluxClusterName(env.name), namespace: FLUX_NAMESPACE, labels: standardLabels(cluster, LABEL_NAMES.fluxCluster, env.name) },
+      spec: { interval: '10m', retryInterval: '1m', timeout: '3m', sourceRef, path: `./environments/${env.name}/cluster`, prune: true, wait: true },
+    },
+    {
+      apiVersion: 'kustomize.toolkit.fluxcd.io/v1',
+      kind: 'Kustomization',
+      metadata: { name: fluxServicesName(env.name), namespace: FLUX_NAMESPACE, labels: standardLabels(cluster, LABEL_NAMES.fluxServices, env.name) },
+      spec: {
+        dependsOn: [{ name: fluxClusterName(env.name) }],
+        interval: '10m',
+        retryInterval: '1m',
+        sourceRef,
+        path: `./environments/${env.name}/flux/helmreleases`,
+        // A service removed from the catalog loses its HelmRelease file; prune deletes the HelmRelease, and
+        // helm-controller then uninstalls the release.
+        prune: true,
+      },
+    },
+  ];
+}
+
+/** Pure: kustomization.yaml of environments/<env>/flux, so that the root does not also apply helmreleases/. */
+export function buildFluxKustomizeFile(): object {
+  return { apiVersion: 'kustomize.config.k8s.io/v1beta1', kind: 'Kustomization', resources: [...FLUX_ROOT_FILES] };
+}
+
+/**
+ * Install and upgrade remediation: a failed install is uninstalled and retried 3 times; a failed upgrade is
+ * rolled back and retried 3 times (remediateLastFailure: the last failure is rolled back too, not left half
+ * applied). Flux's defaults are no retries.
+ */
+export const HELM_REMEDIATION = {
+  install: { createNamespace: true, remediation: { retries: 3 } },
+  upgrade: { cleanupOnFail: true, remediation: { retries: 3, remediateLastFailure: true, strategy: 'rollback' } },
+} as const;
 
 /** Pure: the HelmRelease installing charts/<service> in `env`. */
 export function buildHelmRelease(cluster: Cluster, env: Env, s: Service): object {
@@ -38,6 +119,9 @@ export function buildHelmRelease(cluster: Cluster, env: Env, s: Service): object
           valuesFiles: [`charts/${s.name}/values.yaml`, `environments/${env.name}/values/${s.name}.yaml`],
         },
       },
+      // The namespace also comes from the cluster Kustomization (which this one's Kustomization depends on);
+      // createNamespace keeps a first install working whatever the order.
+      ...HELM_REMEDIATION,
     },
   };
 }

@@ -1,7 +1,7 @@
 import { lstat, stat } from 'node:fs/promises';
 import { join } from 'node:path';
-import { readCatalog } from '@cmsweb/catalog';
-import { RefusedFileError, sortFindings, type SourceFinding } from '@cmsweb/yaml';
+import { loadEnvironmentFile, readCatalog, type EnvironmentFile } from '@cmsweb/catalog';
+import { readSafeFile, refusedFinding, RefusedFileError, sortFindings, type SourceFinding } from '@cmsweb/yaml';
 import { checkGenerationRules } from './generation-rules.js';
 import { ownedDirectories, planGeneration } from './plan-generation.js';
 import { diffTree, type TreeChange } from './diff-tree.js';
@@ -57,8 +57,29 @@ async function generateIn(root: string, options: GenerateOptions): Promise<Gener
   const candidates = envs.flatMap((env) => [`environments/${env}/environment.yaml`, ...charted.map((s) => `environments/${env}/values/${s}.yaml`)]);
   const existing = existingPaths(root, candidates);
 
+  // environment.yaml is owned by release managers; chartgen reads its argocd.sync (and refuses a broken one).
+  const environmentFiles = new Map<string, EnvironmentFile>();
+  const envFindings: SourceFinding[] = [];
+  for (const env of envs) {
+    const path = `environments/${env}/environment.yaml`;
+    if (!existing.has(path)) continue;
+    let text: string | undefined;
+    try {
+      text = readSafeFile(path, { root });
+    } catch (e) {
+      if (!(e instanceof RefusedFileError)) throw e;
+      envFindings.push(refusedFinding(e));
+      continue;
+    }
+    if (text === undefined) continue;
+    const r = loadEnvironmentFile(path, text);
+    envFindings.push(...r.findings.map((f) => ({ ...f, check: f.check.startsWith('yaml-') ? f.check : 'environment-schema' })));
+    if (r.environment) environmentFiles.set(env, r.environment);
+  }
+  if (errors(envFindings).length) return { status: 'bad-catalog', findings: sortFindings([...loaded.findings, ...ruleFindings, ...envFindings]) };
+
   const renderer = createRenderer(await readTemplateSources());
-  const planned = planGeneration({ catalog, existing, renderer });
+  const planned = planGeneration({ catalog, existing, renderer, environmentFiles });
 
   const catalogOwned = ownedDirectories(catalog);
   const owned = [...new Set([...catalogOwned, ...readGeneratedChartDirs(root, new Set(catalogOwned))])].sort();

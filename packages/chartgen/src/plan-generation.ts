@@ -1,4 +1,4 @@
-import type { Catalog } from '@cmsweb/catalog';
+import type { Catalog, EnvironmentFile } from '@cmsweb/catalog';
 import { orderKubernetesKeys, stringifyYaml } from '@cmsweb/yaml';
 import { buildChartValues } from './chart-values.js';
 import { LIBRARY, planChart, planLibrary, trimEnd, type ChartContext } from './chart-files.js';
@@ -6,7 +6,7 @@ import { buildValuesSchema, formatValuesSchema } from './values-schema.js';
 import { buildOverlayValues, overlayComments } from './overlay-values.js';
 import { formatCommentedYaml } from './commented-yaml.js';
 import { buildAppProject, buildClusterApplication, buildRootApplication, buildServiceApplication } from './argocd-objects.js';
-import { buildGitRepository, buildHelmRelease } from './flux-objects.js';
+import { buildFluxKustomizeFile, buildGitRepository, buildHelmRelease, buildKustomizations, buildRootKustomization } from './flux-objects.js';
 import { buildFrontendRules, formatFrontendRule } from './frontend-rules.js';
 import { buildAdapterRules } from './adapter-rules.js';
 import { buildAdapterConfigMap, buildFrontendRulesConfigMap, buildNamespaces } from './cluster-objects.js';
@@ -21,10 +21,12 @@ export interface GenerationInput {
    */
   existing: ReadonlySet<string>;
   renderer: Renderer;
+  /** The environment.yaml files that exist, by environment name (their `argocd.sync` shapes the Applications). */
+  environmentFiles?: ReadonlyMap<string, EnvironmentFile>;
 }
 
 /** Pure: every file chartgen generates for the catalog, by repository-relative path, in path order. */
-export function planGeneration({ catalog, existing, renderer }: GenerationInput): Map<string, string> {
+export function planGeneration({ catalog, existing, renderer, environmentFiles = new Map() }: GenerationInput): Map<string, string> {
   const { cluster } = catalog;
   const files = new Map<string, string>();
   const fileOf = (name: string) => catalog.serviceFiles[name] ?? `catalog/services/${name}.yaml`;
@@ -48,6 +50,7 @@ export function planGeneration({ catalog, existing, renderer }: GenerationInput)
       files.set(envFile, renderer.render('environment/environment.yaml', { name: env.name, body: trimEnd(stringifyYaml(buildEnvironmentFile(cluster, index))) }));
     }
     const envData = { env: env.name };
+    const sync = environmentFiles.get(env.name)?.argocd?.sync ?? 'automated';
     for (const s of charted) {
       const common = { ...envData, name: s.name, catalogFile: fileOf(s.name) };
       const overlay = `${base}/values/${s.name}.yaml`;
@@ -55,15 +58,18 @@ export function planGeneration({ catalog, existing, renderer }: GenerationInput)
         const values = buildOverlayValues(cluster, s, env.name, buildChartValues(cluster, s));
         files.set(overlay, renderer.render('environment/overlay.yaml', { ...common, body: trimEnd(formatCommentedYaml(values, overlayComments(env.name), context.cache)) }));
       }
-      files.set(`${base}/argocd/apps/${s.name}.yaml`, renderer.render('environment/argocd-app.yaml', { ...common, body: k8s([buildServiceApplication(cluster, env, s)]) }));
+      files.set(`${base}/argocd/apps/${s.name}.yaml`, renderer.render('environment/argocd-app.yaml', { ...common, body: k8s([buildServiceApplication(cluster, env, s, sync)]) }));
       files.set(`${base}/flux/helmreleases/${s.name}.yaml`, renderer.render('environment/flux-helmrelease.yaml', { ...common, body: k8s([buildHelmRelease(cluster, env, s)]) }));
     }
     files.set(`${base}/argocd/root.yaml`, renderer.render('environment/argocd-root.yaml', { ...envData, body: k8s([buildRootApplication(cluster, env)]) }));
     files.set(`${base}/argocd/project.yaml`, renderer.render('environment/argocd-project.yaml', { ...envData, body: k8s([buildAppProject(cluster, env, charted)]) }));
-    files.set(`${base}/argocd/apps/cluster.yaml`, renderer.render('environment/argocd-cluster-app.yaml', { ...envData, body: k8s([buildClusterApplication(cluster, env)]) }));
+    files.set(`${base}/argocd/apps/cluster.yaml`, renderer.render('environment/argocd-cluster-app.yaml', { ...envData, body: k8s([buildClusterApplication(cluster, env, sync)]) }));
     files.set(`${base}/flux/gitrepository.yaml`, renderer.render('environment/flux-gitrepository.yaml', { ...envData, body: k8s([buildGitRepository(cluster, env)]) }));
+    files.set(`${base}/flux/root.yaml`, renderer.render('environment/flux-root.yaml', { ...envData, body: k8s([buildRootKustomization(cluster, env)]) }));
+    files.set(`${base}/flux/kustomizations.yaml`, renderer.render('environment/flux-kustomizations.yaml', { ...envData, body: k8s(buildKustomizations(cluster, env)) }));
+    files.set(`${base}/flux/kustomization.yaml`, renderer.render('environment/flux-kustomization.yaml', { ...envData, body: trimEnd(stringifyYaml(buildFluxKustomizeFile())) }));
 
-    const rulesText = renderer.render('environment/backends.txt', { rules: buildFrontendRules(cluster, catalog.services).map(formatFrontendRule) });
+    const rulesText = renderer.render('environment/backends.txt', { rules: buildFrontendRules(cluster, catalog.services, env.name).map(formatFrontendRule) });
     files.set(`${base}/cluster/backends-k8s-${env.name}.txt`, rulesText);
     files.set(`${base}/cluster/frontend-rules.yaml`, renderer.render('environment/frontend-rules.yaml', { ...envData, body: k8s([buildFrontendRulesConfigMap(cluster, env.name, rulesText)]) }));
     files.set(`${base}/cluster/namespaces.yaml`, renderer.render('environment/namespaces.yaml', { ...envData, body: k8s(buildNamespaces(cluster, env.name)) }));

@@ -12,6 +12,9 @@ export const LABEL_NAMES = {
   appProject: 'cmsweb-project',
   clusterApplication: 'cluster-objects',
   gitRepository: 'cmsweb-gitrepository',
+  fluxRoot: 'cmsweb-flux-root',
+  fluxCluster: 'cmsweb-flux-cluster',
+  fluxServices: 'cmsweb-flux-services',
   frontendRules: 'frontend-rules',
   prometheusAdapter: 'prometheus-adapter',
 } as const;

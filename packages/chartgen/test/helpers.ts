@@ -92,3 +92,7 @@ export async function mapLimit<T, R>(items: T[], limit: number, fn: (item: T) =>
   await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
   return results;
 }
+
+/** The catalogs every consumer test runs on: the bundled CMSWEB one and the test fixtures. */
+export const webshopRepo = join(packageDir, 'test', 'fixtures', 'webshop');
+export const consumerCatalogs: Array<[string, string]> = [['repository', repoRoot], ['fixture', fixtureRepo], ['webshop', webshopRepo]];

@@ -18,30 +18,30 @@ const { cluster } = catalog;
 const svc = (name: string) => catalog.services.find((s) => s.name === name)!;
 
 describe('frontend rules', () => {
-  const rules = buildFrontendRules(cluster, catalog.services);
+  const rules = buildFrontendRules(cluster, catalog.services, 'prod');
 
   it('formats k8s services and VM hosts in the backends file format, longer prefixes first', () => {
     expect(rules.map(formatFrontendRule)).toEqual([
-      '^/auth/complete/couch/gamma_cache(?:/|$) gamma1.example.org|gamma2.example.org :affinity',
-      '^/auth/complete/couch/gamma(?:/|$) gamma1.example.org|gamma2.example.org :affinity',
-      '^/auth/complete/alpha/v2(?:/|$) alpha.web.svc.cluster.local',
-      '^/auth/complete/alpha(?:/|$) alpha.web.svc.cluster.local',
-      '^/auth/complete/beta(?:/|$) beta.web.svc.cluster.local',
+      '^/auth/complete/couch/gamma_cache(?:[/?]|$) gamma1.example.org|gamma2.example.org :affinity',
+      '^/auth/complete/couch/gamma(?:[/?]|$) gamma1.example.org|gamma2.example.org :affinity',
+      '^/auth/complete/alpha/v2(?:[/?]|$) alpha.web.svc.cluster.local',
+      '^/auth/complete/alpha(?:[/?]|$) alpha.web.svc.cluster.local',
+      '^/auth/complete/beta(?:[/?]|$) beta.web.svc.cluster.local',
     ]);
   });
 
   it.each([
-    ['/a.b', '^/auth/complete/a\\.b(?:/|$)'],
-    ['/x/', '^/auth/complete/x(?:/|$)'],
-    ['/q(1)', '^/auth/complete/q\\(1\\)(?:/|$)'],
+    ['/a.b', '^/auth/complete/a\\.b(?:[/?]|$)'],
+    ['/x/', '^/auth/complete/x(?:[/?]|$)'],
+    ['/q(1)', '^/auth/complete/q\\(1\\)(?:[/?]|$)'],
   ])('escapes and normalises prefix %s', (prefix, regex) => {
     const s = { name: 's', namespace: 'web', urlPrefixes: [prefix], vm: { hosts: ['h.example.org'] } } as Service;
-    expect(buildFrontendRules(cluster, [s])[0]!.regex).toBe(regex);
+    expect(buildFrontendRules(cluster, [s], 'prod')[0]!.regex).toBe(regex);
   });
 
   it('a VM service without affinity has no :affinity marker', () => {
     const s = { name: 's', namespace: 'web', urlPrefixes: ['/s'], vm: { hosts: ['a.example.org', 'b.example.org'] } } as Service;
-    expect(formatFrontendRule(buildFrontendRules(cluster, [s])[0]!)).toBe('^/auth/complete/s(?:/|$) a.example.org|b.example.org');
+    expect(formatFrontendRule(buildFrontendRules(cluster, [s], 'prod')[0]!)).toBe('^/auth/complete/s(?:[/?]|$) a.example.org|b.example.org');
   });
 
   const corpus = join(repoRoot, '..', 'shared', 'corpus', 'cmsweb-frontend', 'backends-k8s-preprod.txt');
@@ -52,26 +52,41 @@ describe('frontend rules', () => {
     expect(rules.map(formatFrontendRule).filter((l) => !FRONTEND_RULE_LINE.test(l))).toEqual([]);
     // The shapes we produce occur in the real file: k8s targets, multi-host VM targets with affinity.
     expect(real.some((l) => /^\^\/auth\/complete\/\S+\(\?:\/\|\$\) [a-z0-9-]+\.[a-z0-9-]+\.svc\.cluster\.local$/.test(l))).toBe(true);
+    // Query conditions (ms-unmerged's rse_type) and the final catch-all occur there too.
+    expect(real.some((l) => /rse_type=/.test(l))).toBe(true);
     expect(real.some((l) => / [a-z0-9.-]+\|[a-z0-9.-]+ :affinity$/.test(l))).toBe(true);
   });
 });
 
 describe('Prometheus Adapter rules', () => {
-  it('has one rule per custom metric of an enabled HPA, sorted, with namespace/pod overrides', () => {
+  it('has one rule per custom metric of an enabled HPA, sorted, mapping namespace and the pods or the described object', () => {
     expect(buildAdapterRules(cluster, catalog.services, 'prod')).toEqual([
       {
-        seriesQuery: 'alpha_open_fds{namespace!="",pod!=""}',
-        resources: { overrides: { namespace: { resource: 'namespace' }, pod: { resource: 'pod' } } },
+        // An Object metric on the apps/v1 Deployment alpha: the adapter asks for label deployment="alpha".
+        seriesQuery: 'alpha_open_fds{namespace!="",pod!="",deployment!=""}',
+        resources: { overrides: { deployment: { group: 'apps', resource: 'deployment' }, namespace: { resource: 'namespace' } } },
         name: { matches: '^alpha_open_fds$', as: 'alpha_open_fds' },
         metricsQuery: 'max(<<.Series>>{<<.LabelMatchers>>}) by (<<.GroupBy>>)',
       },
       {
-        seriesQuery: 'alpha_requests_per_second',
+        seriesQuery: 'alpha_requests_per_second{namespace!="",pod!=""}',
         resources: { overrides: { namespace: { resource: 'namespace' }, pod: { resource: 'pod' } } },
         name: { matches: '^alpha_requests_per_second$', as: 'alpha_requests_per_second' },
         metricsQuery: 'sum(rate(<<.Series>>{<<.LabelMatchers>>}[2m])) by (<<.GroupBy>>)',
       },
     ]);
+  });
+
+  it('maps the described object of an Object metric: a batch/v1 Job by its `job` label (or objectLabel), with matchers in seriesQuery', () => {
+    const metric = { name: 'rps', type: 'Object' as const, target: 1, describedObject: { apiVersion: 'batch/v1', kind: 'Job', name: 'x-exporter' } };
+    const s = { ...svc('alpha'), autoscaling: { minReplicas: 1, maxReplicas: 2, customMetrics: [metric] }, environments: {} } as Service;
+    const rule = buildAdapterRules(cluster, [s], 'prod')[0]!;
+    expect(rule.resources.overrides).toEqual({ job: { group: 'batch', resource: 'job' }, namespace: { resource: 'namespace' } });
+    expect(rule.seriesQuery).toBe('rps{job!="",namespace!=""}');
+    const own = { ...s, autoscaling: { ...s.autoscaling!, customMetrics: [{ ...metric, objectLabel: 'exporter', seriesQuery: 'rps{env="prod"}' }] } } as Service;
+    const r2 = buildAdapterRules(cluster, [own], 'prod')[0]!;
+    expect(r2.resources.overrides).toEqual({ exporter: { group: 'batch', resource: 'job' }, namespace: { resource: 'namespace' } });
+    expect(r2.seriesQuery).toBe('rps{env="prod",exporter!="",namespace!=""}');
   });
 
   it('has none where the HPA is disabled (alpha in dev)', () => {

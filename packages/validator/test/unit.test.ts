@@ -4,7 +4,7 @@ import { parseHelmError } from '../src/render/helm-errors.js';
 import { mapRenderedLine } from '../src/render/template-lines.js';
 import { parseValidatorConfig, applyConfig } from '../src/config/validator-config.js';
 import { parseImage } from '../src/checks/templates/container-templates.js';
-import { servedMetrics } from '../src/checks/templates/autoscaling-templates.js';
+import { judgeConfig, judgeRule } from '../src/checks/templates/adapter-discovery.js';
 import { selectorMatches } from '../src/checks/workloads.js';
 import { buildObjectSet, sameNamespace } from '../src/checks/object-set.js';
 import { matchPods, podIndex } from '../src/checks/templates/selector-templates.js';
@@ -134,15 +134,30 @@ describe('small pure helpers', () => {
     expect(selectorMatches({ app: 'web' }, labels, true)).toBe(true);
   });
 
-  it('Prometheus Adapter rules: renamed, literal and pattern series', () => {
-    const served = servedMetrics({
-      rules: [
-        { seriesQuery: 'http_requests_total{namespace!=""}', name: { matches: '^(.*)_total$', as: '${1}_per_second' } },
-        { seriesQuery: 'queue_depth' },
-      ],
-    });
-    const names = ['http_requests_per_second', 'queue_depth', 'other'];
-    expect(names.map((n) => served.some((s) => s(n)))).toEqual([true, true, false]);
+  it('Prometheus Adapter discovery: name mapping as the adapter does it (matches filters, as expands Go-style)', () => {
+    const pods = (name: string) => ({ name, type: 'Pods' as const });
+    const podRes = { overrides: { namespace: { resource: 'namespace' }, pod: { resource: 'pod' } } };
+    const served = (rule: object, name: string) => !judgeRule({ resources: podRes, ...rule }, 'rules[0]', pods(name)).problem;
+    expect(served({ seriesQuery: 'http_requests_total{namespace!=""}', name: { matches: '^(.*)_total$', as: '${1}_per_second' } }, 'http_requests_per_second')).toBe(true);
+    expect(served({ seriesQuery: 'http_requests_total', name: { matches: '^(.*)_total$' } }, 'http_requests')).toBe(true); // one group: $1
+    expect(served({ seriesQuery: 'queue_depth' }, 'queue_depth')).toBe(true); // no matches: .* and $0
+    expect(served({ seriesQuery: 'queue_depth', name: { matches: '^queue_size$', as: 'queue_depth' } }, 'queue_depth')).toBe(false); // matches drops the series
+    expect(served({ seriesQuery: 'a_b_c', name: { matches: '^(a)_(b)_c$' } }, 'a')).toBe(false); // two groups, no as: refused
+    expect(served({ seriesQuery: '{__name__=~"^rps_.*",namespace!=""}', name: { matches: '^rps_(.*)$', as: 'rps' } }, 'rps')).toBe(true);
+    expect(judgeConfig({ rules: [{ seriesQuery: 'x', resources: podRes }] }, pods('y'))[0]!.problem).toMatch(/served as "x" .*, not "y"/);
+  });
+
+  it('Prometheus Adapter discovery: resource mapping for the described object, the pods and the namespace', () => {
+    const job = { name: 'rps', type: 'Object' as const, describedObject: { apiVersion: 'batch/v1', kind: 'Job' } };
+    const rule = (overrides: object, seriesQuery = 'rps') => judgeRule({ seriesQuery, resources: { overrides }, name: { matches: '^rps$', as: 'rps' } }, 'rules[0]', job);
+    expect(rule({ namespace: { resource: 'namespace' }, pod: { resource: 'pod' } }).problem).toMatch(/no series label to jobs\.batch.*group: batch, resource: job/);
+    expect(rule({ namespace: { resource: 'namespace' }, job: { group: 'batch', resource: 'job' } }).problem).toBeUndefined();
+    expect(rule({ namespace: { resource: 'namespaces' }, job: { group: 'batch', resource: 'jobs' } }).problem).toBeUndefined(); // RESTMapper: plural too
+    expect(rule({ job: { group: 'batch', resource: 'job' } }).problem).toMatch(/namespaces/);
+    expect(rule({ job: { group: '', resource: 'job' }, namespace: { resource: 'namespace' } }).problem).toMatch(/jobs\.batch/); // core group has no jobs
+    expect(rule({ namespace: { resource: 'namespace' }, job: { group: 'batch', resource: 'job' } }, 'rps{job=""}').problem).toMatch(/carry no jobs\.batch/);
+    const templated = judgeRule({ seriesQuery: 'rps', resources: { template: '<<.Resource>>' } }, 'rules[0]', job);
+    expect(templated.problem).toBeUndefined(); // template: label "job" for jobs.batch, "namespace" for namespaces
   });
 
   it('values coalesce like Helm: maps merge, null deletes', () => {

@@ -42,6 +42,17 @@ export interface PolicyContext {
   frontend?: { namespace: string; podLabels: Record<string, string> };
   /** Catalog services the frontend forwards to (they have urlPrefixes). */
   routedServices: string[];
+  /**
+   * Per environment: URLs the frontend must route and where (from the catalog: urlPrefixes, urlQuery, VM
+   * hosts of that environment), and the catch-all hosts of unclaimed URLs (undefined: none).
+   */
+  frontendRoutes?: Record<string, FrontendTable>;
+}
+
+export interface FrontendTable {
+  routes: Array<{ service: string; url: string; hosts: string[] }>;
+  /** A URL no service claims, and where it must go (no hosts: nowhere, no rule may match it). */
+  unclaimed: { url: string; hosts: string[] };
 }
 
 export const EMPTY_CONTEXT: PolicyContext = { complete: false, clusterObjects: false, allowedHostPaths: [], allowances: {}, routedServices: [] };

@@ -1,4 +1,5 @@
 import { posix } from 'node:path';
+import { checkAppSyncPolicy } from './app-sync-policy.js';
 import { locate } from '@cmsweb/yaml';
 import type { Finding } from '../findings.js';
 import { isRecord } from '../resources.js';
@@ -54,6 +55,7 @@ export function planValidation(repo: RepoSnapshot, filters: PlanFilters = {}): V
         continue;
       }
       if (app.value === undefined) continue; // its YAML findings are reported with the sources
+      findings.push(...checkAppSyncPolicy(app, env, s.name));
       const job = jobFromApplication(app, { env: env.name, service: s.name, namespace: s.namespace, kubernetesVersion: env.kubernetesVersion }, repo.files, findings);
       if (job) jobs.push(job);
     }

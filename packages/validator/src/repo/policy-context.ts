@@ -1,5 +1,17 @@
-import type { Catalog } from '@cmsweb/catalog';
-import type { PolicyContext } from '../checks/check.js';
+import { catchAllHosts, frontendRoutes, sampleUrl, type Catalog } from '@cmsweb/catalog';
+import type { FrontendTable, PolicyContext } from '../checks/check.js';
+
+/** A URL under the frontend's rule prefix that no catalog prefix can claim. */
+export const UNCLAIMED_PATH = '/frontend-routes-probe-unclaimed-url';
+
+/** Pure: the URLs the frontend of each environment must route, and where, from the catalog. */
+export function frontendTables(catalog: Catalog): Record<string, FrontendTable> {
+  const prefix = catalog.cluster.frontend.rulePrefix;
+  return Object.fromEntries(catalog.cluster.environments.map((e) => [e.name, {
+    routes: frontendRoutes(catalog.services, e.name).filter((r) => r.hosts.length).map((r) => ({ service: r.service, url: sampleUrl(prefix, r), hosts: r.hosts })),
+    unclaimed: { url: `${prefix.replace(/^\^/, '')}${UNCLAIMED_PATH}`, hosts: catchAllHosts(catalog.cluster, e.name) ?? [] },
+  }]));
+}
 
 /** Pure: what the catalog tells policy checks (allowed host paths, privileges, the frontend). */
 export function policyContextFromCatalog(catalog: Catalog, complete: boolean, clusterObjects = complete): PolicyContext {
@@ -15,5 +27,6 @@ export function policyContextFromCatalog(catalog: Catalog, complete: boolean, cl
     allowances,
     frontend: { namespace: catalog.cluster.frontend.namespace, podLabels: catalog.cluster.frontend.podLabels },
     routedServices: catalog.services.filter((s) => !s.vm && (s.urlPrefixes?.length ?? 0) > 0).map((s) => s.name),
+    frontendRoutes: frontendTables(catalog),
   };
 }

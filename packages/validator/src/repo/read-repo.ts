@@ -47,6 +47,9 @@ async function readYamlFile(root: string, file: string): Promise<{ y: RepoYaml; 
   return { y: { file, parsed, value: ok ? toJs(parsed)[0] : undefined }, findings };
 }
 
+/** kustomize's build file (environments/<env>/flux/kustomization.yaml): read by kustomize-controller, never applied. */
+const KUSTOMIZE_FILE = /(^|\/)kustomization\.ya?ml$/;
+
 /** Shell: reads the catalog, the environment files and every YAML file under environments/<env>/. */
 export async function readRepo(root: string, envFilter: string[] = []): Promise<ReadRepo> {
   if (!lstatSync(join(root, 'catalog', 'cluster.yaml'), { throwIfNoEntry: false })) {
@@ -116,7 +119,7 @@ export async function readRepo(root: string, envFilter: string[] = []): Promise<
           continue;
         }
         overlays[e.name]![rest.slice('values/'.length).replace(YAML_FILE, '')] = { ...y, value: y.value === null ? {} : y.value };
-      } else if (selected && /^(argocd|flux|cluster)\//.test(rest)) {
+      } else if (selected && /^(argocd|flux|cluster)\//.test(rest) && !KUSTOMIZE_FILE.test(rest)) {
         const read = readRepoText(root, f);
         if (read.finding) {
           findings.push({ ...read.finding, env: e.name });

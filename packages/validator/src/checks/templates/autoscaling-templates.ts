@@ -1,6 +1,7 @@
 import { parseYaml, toJs } from '@cmsweb/yaml';
 import { isRecord, type Resource } from '../../resources.js';
 import type { CheckTemplate, Issue, ObjectSetView } from '../check.js';
+import { judgeConfig, type MetricRequest } from './adapter-discovery.js';
 
 // Cross-object templates over HorizontalPodAutoscalers: their target and their custom metrics.
 
@@ -34,6 +35,7 @@ interface MetricUse {
   name: string;
   type: string;
   path: Array<string | number>;
+  describedObject?: { apiVersion: string; kind: string; name?: string };
 }
 
 /** Custom (Pods, Object) and External metrics an HPA scales on, in v2 and v2beta1/v2beta2 shapes. */
@@ -47,45 +49,17 @@ export function customMetricsOf(hpa: Resource): MetricUse[] {
     const v2 = isRecord(body.metric) && typeof body.metric.name === 'string' ? body.metric.name : undefined;
     const beta1 = typeof body.metricName === 'string' ? body.metricName : undefined;
     const name = v2 ?? beta1;
-    if (name) out.push({ name, type: m.type, path: ['spec', 'metrics', i, field, ...(v2 ? ['metric', 'name'] : ['metricName'])] });
+    const target = isRecord(body.describedObject) ? body.describedObject : isRecord(body.target) ? body.target : undefined;
+    const describedObject = target && typeof target.kind === 'string' ? { apiVersion: typeof target.apiVersion === 'string' ? target.apiVersion : 'v1', kind: target.kind, ...(typeof target.name === 'string' ? { name: target.name } : {}) } : undefined;
+    if (name) out.push({ name, type: m.type, path: ['spec', 'metrics', i, field, ...(v2 ? ['metric', 'name'] : ['metricName'])], ...(describedObject ? { describedObject } : {}) });
   });
   return out;
 }
 
-type Served = (metric: string) => boolean;
-
-/** Metric names a Prometheus Adapter configuration serves (rules, externalRules). */
-export function servedMetrics(config: unknown): Served[] {
-  if (!isRecord(config)) return [];
-  const out: Served[] = [];
-  for (const key of ['rules', 'customRules', 'externalRules']) {
-    for (const rule of Array.isArray(config[key]) ? config[key] : []) {
-      if (!isRecord(rule)) continue;
-      const series = typeof rule.seriesQuery === 'string' ? rule.seriesQuery : '';
-      const literal = /^\s*([a-zA-Z_:][a-zA-Z0-9_:]*)\s*(\{|$)/.exec(series)?.[1];
-      const name = isRecord(rule.name) ? rule.name : {};
-      const as = typeof name.as === 'string' ? name.as : undefined;
-      const matches = typeof name.matches === 'string' ? name.matches : undefined;
-      if (as !== undefined && !as.includes('$')) out.push((m) => m === as);
-      else if (literal) {
-        let served = literal;
-        if (matches) {
-          try {
-            served = literal.replace(new RegExp(matches), as !== undefined ? as.replace(/\$\{(\d+)\}/g, '$$$1') : '$1');
-          } catch {
-            served = literal;
-          }
-        }
-        out.push((m) => m === served);
-      } else out.push(() => true); // a rule over many series: cannot tell which names it yields
-    }
-  }
-  return out;
-}
-
-function adapterConfigs(objects: ObjectSetView, dataKey: RegExp): Served[] | undefined {
+/** Adapter configurations among the objects: the parsed config.yaml of each ConfigMap key matching `dataKey`. */
+function adapterConfigs(objects: ObjectSetView, dataKey: RegExp): Array<{ where: string; config: unknown }> | undefined {
   let found = false;
-  const served: Served[] = [];
+  const out: Array<{ where: string; config: unknown }> = [];
   for (const cm of objects.byKind('ConfigMap')) {
     const data = isRecord(cm.object.data) ? cm.object.data : {};
     for (const [key, text] of Object.entries(data)) {
@@ -93,31 +67,49 @@ function adapterConfigs(objects: ObjectSetView, dataKey: RegExp): Served[] | und
       const parsed = parseYaml(text, `${cm.ref.name}:${key}`);
       if (parsed.findings.some((f) => f.severity === 'error')) continue;
       found = true;
-      served.push(...servedMetrics(toJs(parsed)[0]));
+      out.push({ where: `${cm.source.file} (ConfigMap ${cm.ref.namespace ? `${cm.ref.namespace}/` : ''}${cm.ref.name} ${key})`, config: toJs(parsed)[0] });
     }
   }
-  return found ? served : undefined;
+  return found ? out : undefined;
 }
 
-/** Every custom metric an HPA uses is served by a Prometheus Adapter rule. Params: dataKey. */
+/**
+ * Every custom metric an HPA uses is served by a Prometheus Adapter rule, simulating the adapter's discovery
+ * (adapter-discovery.ts): series → name mapping → resource mapping for the described object or the pods.
+ * Params: dataKey.
+ */
 export const hpaMetricAdapter: CheckTemplate = {
   name: 'hpa-metric-adapter',
-  description: 'custom metrics of autoscalers have a Prometheus Adapter rule',
+  description: "custom metrics of autoscalers are registered by the Prometheus Adapter's discovery for their object",
   crossObject: true,
   run(params, objects, context) {
     const hpas = objects.byKind('HorizontalPodAutoscaler');
     const uses = hpas.flatMap((h) => customMetricsOf(h).map((m) => ({ hpa: h, m })));
     if (!uses.length) return [];
-    const served = adapterConfigs(objects, new RegExp(String(params.dataKey ?? 'config\\.yaml$')));
-    if (!served && !context.clusterObjects) return [];
-    return uses
-      .filter(({ m }) => !(served ?? []).some((s) => s(m.name)))
-      .map(({ hpa, m }) => ({
+    const configs = adapterConfigs(objects, new RegExp(String(params.dataKey ?? 'config\\.yaml$')));
+    if (!configs && !context.clusterObjects) return [];
+    const out: Issue[] = [];
+    for (const { hpa, m } of uses) {
+      const hpaName = `HorizontalPodAutoscaler ${hpa.ref.namespace ? `${hpa.ref.namespace}/` : ''}${hpa.ref.name}`;
+      const type = m.type === 'Pods' || m.type === 'Object' || m.type === 'External' ? m.type : 'Object';
+      const req: MetricRequest = { name: m.name, type, ...(m.describedObject ? { describedObject: m.describedObject } : {}) };
+      const on = type === 'Pods' ? 'its pods' : type === 'Object' ? `${m.describedObject?.kind ?? 'its object'} ${m.describedObject?.name ?? ''}`.trim() : 'an external metric';
+      if (!configs) {
+        out.push({ resource: hpa, path: m.path, message: `${hpaName}: ${m.type} metric "${m.name}" needs a Prometheus Adapter rule, but no adapter configuration (ConfigMap with rules) is among the validated objects` });
+        continue;
+      }
+      const verdicts = configs.flatMap((c) => judgeConfig(c.config, req).map((v) => ({ ...v, where: c.where })));
+      if (verdicts.some((v) => !v.problem)) continue;
+      // The closest rule: one that yields the metric's name but maps no resource, else any rule for that series.
+      const named = verdicts.find((v) => v.served === m.name) ?? verdicts.find((v) => v.seriesQuery.includes(m.name));
+      out.push({
         resource: hpa,
         path: m.path,
-        message: served
-          ? `${m.type} metric "${m.name}" has no Prometheus Adapter rule, so the autoscaler never gets a value: expected a rule serving "${m.name}" in the adapter configuration (catalog autoscaling.customMetrics[].query)`
-          : `${m.type} metric "${m.name}" needs a Prometheus Adapter rule, but no adapter configuration (ConfigMap with rules) is among the validated objects`,
-      }));
+        message: named
+          ? `${hpaName} scales on ${m.type} metric "${m.name}" of ${on}, but the Prometheus Adapter never serves it: ${named.where} ${named.rule} (seriesQuery ${named.seriesQuery}): ${named.problem}`
+          : `${hpaName} scales on ${m.type} metric "${m.name}" of ${on}, but no Prometheus Adapter rule yields that name (${verdicts.length} rule(s) in ${[...new Set(configs.map((c) => c.where))].join(', ')}): expected a rule whose seriesQuery finds the series and whose name.matches/as give "${m.name}" (catalog autoscaling.customMetrics[].query, regenerate)`,
+      });
+    }
+    return out;
   },
 };

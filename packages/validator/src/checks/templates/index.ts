@@ -1,6 +1,6 @@
 import type { CheckTemplate } from '../check.js';
 import { containerFieldPresent, containerResources, containerSecurity, imageTag, limitsAboveRequests } from './container-templates.js';
-import { frontendRulesUnique, hostPathAllowed, requiredLabels } from './object-templates.js';
+import { frontendRoutesTemplate, frontendRulesUnique, hostPathAllowed, requiredLabels } from './object-templates.js';
 import { selectorMatchesPods, serviceTargetPort } from './selector-templates.js';
 import { hpaMetricAdapter, scaleTargetExists } from './autoscaling-templates.js';
 import { duplicateObject, networkPolicyAdmitsFrontend } from './network-templates.js';
@@ -9,7 +9,7 @@ import { duplicateObject, networkPolicyAdmitsFrontend } from './network-template
 export const TEMPLATES: Record<string, CheckTemplate> = Object.fromEntries(
   [
     containerFieldPresent, containerResources, limitsAboveRequests, imageTag, containerSecurity,
-    hostPathAllowed, requiredLabels, frontendRulesUnique,
+    hostPathAllowed, requiredLabels, frontendRulesUnique, frontendRoutesTemplate,
     selectorMatchesPods, serviceTargetPort, scaleTargetExists, hpaMetricAdapter,
     networkPolicyAdmitsFrontend, duplicateObject,
   ].map((t) => [t.name, t]),

@@ -1,5 +1,6 @@
 import { isRecord, labelsOf } from '../../resources.js';
-import type { CheckTemplate, Issue } from '../check.js';
+import type { Resource } from '../../resources.js';
+import type { CheckTemplate, Issue, ObjectSetView } from '../check.js';
 import { podTemplateOf } from '../workloads.js';
 
 // Per-object templates: each looks at one object at a time.
@@ -60,12 +61,9 @@ export const frontendRulesUnique: CheckTemplate = {
   description: 'each URL prefix appears in one frontend rule only',
   crossObject: false,
   run(params, objects) {
-    const keyPattern = new RegExp(String(params.dataKey));
     const out: Issue[] = [];
-    for (const r of objects.byKind('ConfigMap')) {
-      const data = isRecord(r.object.data) ? r.object.data : {};
-      for (const [key, text] of Object.entries(data)) {
-        if (!keyPattern.test(key) || typeof text !== 'string') continue;
+    for (const { resource: r, key, text } of configMapTexts(objects, new RegExp(String(params.dataKey)))) {
+      {
         const seen = new Map<string, number>();
         text.split('\n').forEach((line, i) => {
           const t = line.trim();
@@ -81,3 +79,80 @@ export const frontendRulesUnique: CheckTemplate = {
     return out;
   },
 };
+
+/** One parsed line of a frontend rules file (cmshosts.pm grammar). */
+export interface FrontendLine { line: number; regex: RegExp; source: string; hosts: string[] }
+
+const RULE_LINE = /^(\S+)\s+(\S+)(\s+((:\w+)(\s+:\w+)*))?$/;
+
+/** Pure: the rules of a backends-*.txt as cmshosts.pm reads them, and the lines it would refuse. */
+export function parseFrontendRules(text: string): { rules: FrontendLine[]; errors: Array<{ line: number; message: string }> } {
+  const rules: FrontendLine[] = [];
+  const errors: Array<{ line: number; message: string }> = [];
+  text.split('\n').forEach((raw, i) => {
+    const t = raw.trim();
+    if (t === '' || t.startsWith('#')) return;
+    const m = RULE_LINE.exec(t);
+    if (!m) return void errors.push({ line: i + 1, message: `line ${i + 1} is not "<regex> <host>[|<host>...] [:affinity]": the frontend refuses the whole file and keeps its previous rules` });
+    try {
+      rules.push({ line: i + 1, regex: new RegExp(m[1]!), source: m[1]!, hosts: m[2]!.split('|') });
+    } catch (e) {
+      errors.push({ line: i + 1, message: `line ${i + 1}: ${m[1]} is not a valid regular expression (${(e as Error).message})` });
+    }
+  });
+  return { rules, errors };
+}
+
+/** Pure: the first rule matching `url` (path and query string, the frontend's unparsed URI). */
+export function routeUrl(rules: readonly FrontendLine[], url: string): FrontendLine | undefined {
+  return rules.find((r) => r.regex.test(url));
+}
+
+/**
+ * The frontend rules route every URL of the catalog to its service's hosts in that environment, and URLs
+ * no service claims to the catch-all (or nowhere), with the frontend's first-match semantics. Params: dataKey.
+ */
+export const frontendRoutesTemplate: CheckTemplate = {
+  name: 'frontend-routes',
+  description: 'the frontend rules route each catalog URL to its service, first match wins',
+  crossObject: false,
+  run(params, objects, context) {
+    const out: Issue[] = [];
+    for (const { resource: r, key, text } of configMapTexts(objects, new RegExp(String(params.dataKey)))) {
+      {
+        const at = (message: string) => out.push({ resource: r, path: ['data', key], message: `${key}: ${message}` });
+        const { rules, errors } = parseFrontendRules(text);
+        errors.forEach((e) => at(e.message));
+        const env = r.env ?? /^backends(?:-k8s)?-(.+)\.txt$/.exec(key)?.[1];
+        const table = env ? context.frontendRoutes?.[env] : undefined;
+        if (!table || errors.length) continue;
+        const show = (rule: FrontendLine | undefined) => (rule ? `line ${rule.line} (${rule.source} → ${rule.hosts.join('|')})` : 'no rule');
+        for (const route of table.routes) {
+          const hit = routeUrl(rules, route.url);
+          if (hit && sameHosts(hit.hosts, route.hosts)) continue;
+          at(`${route.url} must reach service ${route.service} (${route.hosts.join('|')} in ${env}) but the first matching rule is ${show(hit)}: expected a rule for it before any broader one (catalog urlPrefixes, urlQuery, vm.hosts; regenerate)`);
+        }
+        const hit = routeUrl(rules, table.unclaimed.url);
+        const want = table.unclaimed.hosts;
+        if (want.length ? !hit || !sameHosts(hit.hosts, want) : hit) {
+          at(`${table.unclaimed.url}, a URL no service claims, is routed by ${show(hit)}: expected ${want.length ? `the final catch-all "^ ${want.join('|')}" (catalog/cluster.yaml frontend.catchAll)` : `no rule (${env} has no frontend.catchAll)`}`);
+        }
+      }
+    }
+    return out;
+  },
+};
+
+function sameHosts(a: readonly string[], b: readonly string[]): boolean {
+  return a.length === b.length && [...a].sort().every((h, i) => h === [...b].sort()[i]);
+}
+
+/** The text values of ConfigMaps whose data key matches `keyPattern`. */
+function configMapTexts(objects: ObjectSetView, keyPattern: RegExp): Array<{ resource: Resource; key: string; text: string }> {
+  const out: Array<{ resource: Resource; key: string; text: string }> = [];
+  for (const resource of objects.byKind('ConfigMap')) {
+    const data = isRecord(resource.object.data) ? resource.object.data : {};
+    for (const [key, text] of Object.entries(data)) if (keyPattern.test(key) && typeof text === 'string') out.push({ resource, key, text });
+  }
+  return out;
+}

@@ -1,0 +1,79 @@
+import { spawn } from 'node:child_process';
+import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { generate } from '../src/index.js';
+import { repoRoot, webshopRepo } from './helpers.js';
+
+// The second, non-CMSWEB catalog (webshop: dev, qa, staging, prod) through the whole pipeline: chartgen
+// generates the repository, the validator (its CLI, as gitops-sync runs it) passes it with no error, and then
+// reports defects injected into what the consumers read (adapter rules, frontend rules, Argo CD and Flux
+// objects) with file and line.
+
+const VALIDATOR = join(repoRoot, 'packages', 'validator', 'bin', 'validator.js');
+const dirs: string[] = [];
+afterAll(() => dirs.forEach((d) => rmSync(d, { recursive: true, force: true })));
+
+interface Finding { check: string; severity: string; file: string; line: number; message: string }
+
+function validate(root: string, env: string): Promise<{ code: number; findings: Finding[] }> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [VALIDATOR, '--root', root, '--env', env, '--output', 'json'], { env: { ...process.env, NO_COLOR: '1', FORCE_COLOR: undefined } });
+    let out = '';
+    child.stdout.on('data', (d) => (out += d));
+    child.on('error', reject);
+    child.on('close', (code) => {
+      try {
+        resolve({ code: code ?? -1, findings: (JSON.parse(out) as { findings: Finding[] }).findings });
+      } catch (e) {
+        reject(new Error(`validator output is not JSON (exit ${code}): ${out.slice(0, 500)} ${(e as Error).message}`));
+      }
+    });
+  });
+}
+
+function edit(root: string, file: string, from: string, to: string): void {
+  const path = join(root, file);
+  const text = readFileSync(path, 'utf8');
+  expect(text, `${file} contains ${from}`).toContain(from);
+  writeFileSync(path, text.replace(from, to));
+}
+
+describe('webshop: generated, validated, and every injected consumer defect reported with file and line', { timeout: 300_000 }, () => {
+  it('prod passes, then fails on each defect', async () => {
+    const root = mkdtempSync(join(tmpdir(), 'chartgen-webshop-'));
+    dirs.push(root);
+    cpSync(join(webshopRepo, 'catalog'), join(root, 'catalog'), { recursive: true });
+    expect((await generate({ root, check: false })).status).toBe('ok');
+
+    const clean = await validate(root, 'prod');
+    expect(clean.findings.filter((f) => f.severity === 'error')).toEqual([]);
+    expect(clean.code).toBe(0);
+
+    // Adapter: the rule no longer maps the `service` label, so the checkout HPA's Object metric is never served.
+    edit(root, 'environments/prod/cluster/prometheus-adapter.yaml', '            service:\n              resource: service\n', '');
+    // Frontend: the ERP goes to the staging hosts in prod; the catch-all is gone.
+    edit(root, 'environments/prod/cluster/frontend-rules.yaml', 'erp-1.shop.example.com|erp-2.shop.example.com|erp-3.shop.example.com', 'erp-stage-1.shop.example.com');
+    edit(root, 'environments/prod/cluster/frontend-rules.yaml', '    ^ static-1.shop.example.com|static-2.shop.example.com\n', '');
+    // Argo CD: a typo in the sync policy (the CRD refuses the field, so Argo CD would never sync it).
+    edit(root, 'environments/prod/argocd/apps/storefront.yaml', 'selfHeal: true', 'selfHeel: true');
+    // Flux: remediation retries of the wrong type.
+    edit(root, 'environments/prod/flux/helmreleases/checkout.yaml', 'retries: 3', 'retries: three');
+
+    const broken = await validate(root, 'prod');
+    expect(broken.code).toBe(1);
+    const errors = broken.findings.filter((f) => f.severity === 'error');
+    const at = (check: string, file: RegExp) => errors.filter((f) => f.check === check && file.test(f.file));
+    // The HPA is located where it is written: the service chart's template or the library template it includes.
+    const adapter = at('hpa-custom-metric-adapter', /^charts\/(checkout|_library)\/templates\/_?hpa\.(yaml|tpl)$/);
+    expect(adapter.length).toBe(1);
+    expect(adapter[0]!.message).toMatch(/checkout_queue_depth.*prometheus-adapter\.yaml.*services/);
+    const frontend = at('frontend-routes', /^environments\/prod\/cluster\/frontend-rules\.yaml$/);
+    expect(frontend.map((f) => f.message).join('\n')).toMatch(/erp.*erp-1\.shop\.example\.com/);
+    expect(frontend.map((f) => f.message).join('\n')).toMatch(/catch-all/);
+    expect(at('schema-unknown-field', /^environments\/prod\/argocd\/apps\/storefront\.yaml$/).length).toBe(1);
+    expect(at('schema-type', /^environments\/prod\/flux\/helmreleases\/checkout\.yaml$/).length).toBeGreaterThan(0);
+    for (const f of errors) expect(f.line, `${f.file} ${f.check}`).toBeGreaterThan(1);
+  });
+});
