@@ -2,6 +2,7 @@ export type { SourceLocation, SourceFinding } from './location.js';
 export { formatLocation, sortFindings } from './location.js';
 export type { ParsedYaml, ParseYamlOptions, PathSegment } from './parse-yaml.js';
 export { parseYaml, locate, toJs } from './parse-yaml.js';
-export { stringifyYaml, orderKubernetesKeys } from './stringify-yaml.js';
+export { stringifyYaml, stringifyYamlScalar, orderKubernetesKeys } from './stringify-yaml.js';
+export { needsQuotes, plainScalarReader } from './plain-scalar-types.js';
 export type { YamlScalarEdit, EditYamlResult } from './edit-yaml.js';
 export { editYamlScalars, readYamlScalar } from './edit-yaml.js';
