@@ -172,6 +172,8 @@ export const cluster = z.strictObject({
     cluster: z.string().min(1),
     /** Kubernetes version of that cluster when it differs from the default. */
     kubernetesVersion: z.string().regex(/^1\.\d+$/, 'a Kubernetes version such as "1.33"').optional(),
+    /** Production is a property, not a name: its database accounts and exclusive secrets stay its own. */
+    production: z.boolean().optional(),
   })).min(1),
   namespaces: z.array(z.strictObject({ name: k8sName, team: z.string().min(1), description: z.string().optional() })).min(1),
   frontend: z.strictObject({

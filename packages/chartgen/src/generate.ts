@@ -3,9 +3,9 @@ import { join } from 'node:path';
 import { readCatalog } from '@cmsweb/catalog';
 import { sortFindings, type SourceFinding } from '@cmsweb/yaml';
 import { checkGenerationRules } from './generation-rules.js';
-import { ownedDirectories, planGeneration } from './plan-generation.js';
+import { GENERATED_ENVIRONMENT_DIRS, ownedDirectories, planGeneration } from './plan-generation.js';
 import { diffTree, type TreeChange } from './diff-tree.js';
-import { existingPaths, readGeneratedChartDirs, readTree } from './read-tree.js';
+import { existingPaths, readGeneratedChartDirs, readRemovedEnvironmentDirs, readTree } from './read-tree.js';
 import { writeTree } from './write-tree.js';
 import { createRenderer } from './templates.js';
 import { readTemplateSources } from './read-templates.js';
@@ -51,7 +51,9 @@ export async function generate(options: GenerateOptions): Promise<GenerateResult
   const planned = planGeneration({ catalog, existing, renderer });
 
   const catalogOwned = ownedDirectories(catalog);
-  const owned = [...new Set([...catalogOwned, ...readGeneratedChartDirs(root, new Set(catalogOwned))])].sort();
+  // Also what chartgen generated for charts and environments the catalog no longer has: it goes.
+  const removedEnvs = readRemovedEnvironmentDirs(root, envs, GENERATED_ENVIRONMENT_DIRS);
+  const owned = [...new Set([...catalogOwned, ...readGeneratedChartDirs(root, new Set(catalogOwned)), ...removedEnvs])].sort();
   const current = readTree(root, owned, planned.keys());
   const changes = diffTree(planned, current, owned);
   if (!options.check && changes.length) {
