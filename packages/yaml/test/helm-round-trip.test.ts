@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parse, stringify } from 'yaml';
 import { runHelm } from '@cmsweb/toolchain';
-import { editYamlScalars, needsQuotes, stringifyYaml, type YamlScalarEdit } from '../src/index.js';
+import { editYamlScalars, needsQuotes, stringifyYaml } from '../src/index.js';
 
 // Property test against the real reader: helm (sigs.k8s.io/yaml → go-yaml v2, YAML 1.1 booleans) reads
 // a values file written by our writers and echoes .Values back as JSON. Every generated string must come

@@ -1,11 +1,11 @@
 // A stand-in validator for the gate tests (GITOPS_SYNC_VALIDATOR points at it): passes every overlay,
 // reports a finding for tags containing "broken"; "crash" makes it exit 3. Speaks the validator's
 // documented interface: repeated --service, JSON findings with severity and service.
-const fs = require('fs');
+const fs = require('node:fs');
 const a = process.argv.slice(2);
 const arg = (k) => a[a.indexOf(k) + 1];
 if (arg('--output') !== 'json') process.exit(2);
-const services = a.filter((x, i) => a[i - 1] === '--service');
+const services = a.filter((_x, i) => a[i - 1] === '--service');
 const findings = [];
 for (const s of services) {
   const rel = 'environments/' + arg('--env') + '/values/' + s + '.yaml';
