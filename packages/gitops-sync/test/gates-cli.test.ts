@@ -25,7 +25,7 @@ describe('gates through the CLI', () => {
     const pinned = cli(c, ['promote', '--service', 'b', '--from', 'preprod', '--to', 'prod', '--json'], at(48));
     expect(pinned.code).toBe(0);
     expect(gate(pinned, 'tag-policy')).toMatchObject({ status: 'pass', message: 'v2.0.0-rc2 is pinned by digest, which prod\'s policy accepts' });
-  }, 60_000);
+  }, 180_000);
 
   it('digest: a tag re-pushed with a new digest does not go on; the recorded digest does', () => {
     fx = createFixture({ a: { dev: 'v1', preprod: 'v0' } });
@@ -37,7 +37,7 @@ describe('gates through the CLI', () => {
     expect(r.code).toBe(1);
     expect(gate(r, 'digest').message).toMatch(new RegExp(`tag v2 was recorded with digest ${DIGEST('1')} in (dev|preprod) .* the source now has ${DIGEST('2')}: the tag was re-pushed`));
     expect(show(c, 'HEAD', 'environments/preprod/values/a.yaml')).toContain(DIGEST('1'));
-  }, 60_000);
+  }, 180_000);
 
   it('freeze: the switch and a window refuse; --break-glass --reason overrides and is recorded', () => {
     const frozen = { ...ENVIRONMENTS, preprod: ENVIRONMENTS.preprod!.replace('enabled: false', 'enabled: true\n    reason: LHC restart') };
@@ -55,7 +55,7 @@ describe('gates through the CLI', () => {
     expect(git(c, ['log', '-1', '--format=%(trailers:key=Gate-Override,valueonly)'])).toBe('freeze: INC-4711 data loss fix');
     const h = cli(c, ['history', '--service', 'a', '--env', 'preprod', '--json'], at(6));
     expect(h.json.events[0]).toMatchObject({ action: 'promote', gateOverrides: [{ gate: 'freeze', reason: 'INC-4711 data loss fix' }], by: 'rm <rm@cern.example>' });
-  }, 60_000);
+  }, 180_000);
 
   it('source and compare-and-swap: --tag and --expect-tag state what must be there', () => {
     fx = createFixture({ a: { dev: 'v2', preprod: 'v1' } });
@@ -67,7 +67,7 @@ describe('gates through the CLI', () => {
     expect(cli(c, ['promote', '--service', 'a', '--from', 'dev', '--to', 'preprod', '--tag', 'v2', '--expect-tag', 'v1'], at(5)).code).toBe(0);
     const again = cli(c, ['promote', '--service', 'a', '--from', 'dev', '--to', 'preprod', '--json'], at(6));
     expect(again.json).toMatchObject({ status: 'up-to-date', exitCode: 0, commit: null, upToDate: ['a'] });
-  }, 60_000);
+  }, 180_000);
 
   it('validation: it runs on the tree to be committed and refuses findings; a validator inside the repository is not used', () => {
     fx = createFixture({ a: { dev: 'v1' } });
@@ -85,7 +85,7 @@ describe('gates through the CLI', () => {
     expect(gate(crash, 'validation', 'a').message).toBe('the validator failed to run for a in dev (exit 3): validator: internal error');
     expect(git(c, ['rev-parse', 'HEAD'])).toBe(head);
     expect(git(c, ['status', '--porcelain'])).toBe('');
-  }, 60_000);
+  }, 180_000);
 
   it('validation required but the validator cannot run: the gate fails (exit 1), says how to fix it, nothing is committed', () => {
     fx = createFixture({ a: { dev: 'v1' } });
@@ -99,7 +99,7 @@ describe('gates through the CLI', () => {
     });
     expect(git(c, ['rev-parse', 'HEAD'])).toBe(head);
     expect(git(c, ['status', '--porcelain'])).toBe('');
-  }, 60_000);
+  }, 180_000);
 
   it('without GITOPS_SYNC_VALIDATOR the installed validator (packages/validator) runs, even though --root has none', () => {
     fx = createFixture({ a: { dev: 'v1' } });
@@ -119,7 +119,7 @@ describe('gates through the CLI', () => {
     expect(r.code).toBe(2);
     expect(r.stderr).toContain('--to prod: catalog/cluster.yaml does not declare environment prod, so environments/prod/ is a leftover and nothing is changed there (expected one of dev, preprod; add prod to environments: in catalog/cluster.yaml, or delete environments/prod/)');
     expect(git(c, ['rev-parse', 'HEAD'])).toBe(head);
-  }, 60_000);
+  }, 180_000);
 
   it('validation can be switched off per environment and says so', () => {
     fx = createFixture({ a: { dev: 'v1' } }, { environments: { ...ENVIRONMENTS, dev: ENVIRONMENTS.dev!.replace('requireValidation: true', 'requireValidation: false') } });
@@ -128,5 +128,5 @@ describe('gates through the CLI', () => {
     const r = cli(c, ['bump', '--service', 'a', '--env', 'dev', '--tag', 'v2', '--json'], at(1));
     expect(gate(r, 'validation')).toMatchObject({ status: 'skipped', message: 'skipped (dev does not set promotion.requireValidation)' });
     expect(git(c, ['status', '--porcelain'])).toBe('?? unrelated.txt');
-  }, 60_000);
+  }, 180_000);
 });
