@@ -96,7 +96,7 @@ describe('crash safety', () => {
     } finally {
       fx.cleanup();
     }
-  }, 600_000);
+  }, 1_200_000);
 
   it('the next command rolls a commit forward whose work-tree update was cut off, and discards one that never landed', () => {
     const fx = createFixture({ a: { dev: 'v1' } });
