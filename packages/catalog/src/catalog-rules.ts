@@ -106,12 +106,15 @@ export function checkCatalogRules(cluster: Cluster, clusterFile: string, entries
       }
     }
     for (const e of perEnv.values()) at(file, e.path, e.check, `${e.envs.join(', ')}: ${e.message}`);
-    const prodDb = effectiveSettings(cluster, s, 'prod').databaseSecret;
-    for (const env of envNames.filter((e) => e !== 'prod')) {
-      const db = effectiveSettings(cluster, s, env).databaseSecret;
-      if (prodDb && db === prodDb) {
-        const p: PathSegment[] = s.environments?.[env]?.databaseSecret ? ['environments', env, 'databaseSecret'] : ['databaseSecret'];
-        at(file, p, 'catalog-database-secret', `${env} uses the prod database account secret "${prodDb}"; give ${env} its own (environments.${env}.databaseSecret)`);
+    // Production is whichever environment cluster.yaml marks `production: true`, whatever its name.
+    for (const prod of cluster.environments.filter((e) => e.production)) {
+      const prodDb = effectiveSettings(cluster, s, prod.name).databaseSecret;
+      for (const env of cluster.environments.filter((e) => !e.production).map((e) => e.name)) {
+        const db = effectiveSettings(cluster, s, env).databaseSecret;
+        if (prodDb && db === prodDb) {
+          const p: PathSegment[] = s.environments?.[env]?.databaseSecret ? ['environments', env, 'databaseSecret'] : ['databaseSecret'];
+          at(file, p, 'catalog-database-secret', `${env} uses the database account secret "${prodDb}" of production environment ${prod.name}; give ${env} its own (environments.${env}.databaseSecret)`);
+        }
       }
     }
   }

@@ -213,6 +213,8 @@ export const cluster = z.strictObject({
     cluster: dnsName,
     /** Kubernetes version of that cluster when it differs from the default. */
     kubernetesVersion: checked('a Kubernetes version such as "1.33"', kubernetesVersionProblem).optional(),
+    /** Production is a property, not a name: its database accounts and exclusive secrets stay its own. */
+    production: z.boolean().optional(),
   })).min(1),
   namespaces: z.array(z.strictObject({ name: k8sName, team: z.string().regex(LABEL_VALUE).min(1), description: z.string().optional() })).min(1),
   frontend: z.strictObject({

@@ -198,15 +198,21 @@ const ruleCases: Case[] = [
   {
     name: 'prod and preprod sharing a database secret',
     text: service('httpgo', 'environments:\n  preprod: { databaseSecret: httpgo-db }\n  prod: { databaseSecret: httpgo-db }\n'),
-    expected: [`${F}:7:14 catalog-database-secret preprod uses the prod database account secret "httpgo-db"; give preprod its own (environments.preprod.databaseSecret)`],
+    expected: [`${F}:7:14 catalog-database-secret preprod uses the database account secret "httpgo-db" of production environment prod; give preprod its own (environments.preprod.databaseSecret)`],
   },
   {
     name: 'one database secret for all environments',
     text: service('httpgo', 'databaseSecret: httpgo-db\n'),
     expected: [
-      `${F}:6:1 catalog-database-secret dev uses the prod database account secret "httpgo-db"; give dev its own (environments.dev.databaseSecret)`,
-      `${F}:6:1 catalog-database-secret preprod uses the prod database account secret "httpgo-db"; give preprod its own (environments.preprod.databaseSecret)`,
+      `${F}:6:1 catalog-database-secret dev uses the database account secret "httpgo-db" of production environment prod; give dev its own (environments.dev.databaseSecret)`,
+      `${F}:6:1 catalog-database-secret preprod uses the database account secret "httpgo-db" of production environment prod; give preprod its own (environments.preprod.databaseSecret)`,
     ],
+  },
+  {
+    name: 'production is a property: with four environments, live (production: true) owns its account, prod (a name only) does not',
+    cluster: CLUSTER.replace(/environments:\n(  - .*\n)+/, 'environments:\n  - { name: dev, cluster: c1 }\n  - { name: test, cluster: c2 }\n  - { name: prod, cluster: c3 }\n  - { name: live, cluster: c4, production: true }\n'),
+    text: service('httpgo', 'environments:\n  prod: { databaseSecret: httpgo-db }\n  live: { databaseSecret: httpgo-db }\n  test: { databaseSecret: httpgo-test-db }\n'),
+    expected: [`${F}:7:11 catalog-database-secret prod uses the database account secret "httpgo-db" of production environment live; give prod its own (environments.prod.databaseSecret)`],
   },
   {
     name: 'VM-hosted service with workload fields',
@@ -357,5 +363,13 @@ describe('several files', () => {
     expect(r.catalog?.services.map((s) => s.name)).toEqual(['couchdb', 'exitcodes', 'httpgo']);
     expect(r.catalog?.serviceFiles.exitcodes).toBe('catalog/services/exitcodes.yaml');
     expect(r.catalog?.clusterFile).toBe('catalog/cluster.yaml');
+  });
+});
+
+describe('production is a property of an environment', () => {
+  it('with no environment marked production: true, no database account is production-only', () => {
+    const r = load({ [F]: service('httpgo', 'databaseSecret: httpgo-db\n') }, CLUSTER.replace('production: true', 'production: false'));
+    expect(lines(r.findings)).toEqual([]);
+    expect(r.catalog?.cluster.environments.map((e) => [e.name, e.production ?? false])).toEqual([['dev', false], ['preprod', false], ['prod', false]]);
   });
 });

@@ -9,7 +9,7 @@ git: { repoURL: https://example.org/cmsweb-gitops.git, branch: main }
 environments:
   - { name: dev, cluster: cmsweb-testbed }
   - { name: preprod, cluster: cmsweb-preprod }
-  - { name: prod, cluster: cmsweb-prod }
+  - { name: prod, cluster: cmsweb-prod, production: true }
 namespaces:
   - { name: dbs, team: dbs }
   - { name: http, team: http-group }

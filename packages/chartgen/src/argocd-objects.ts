@@ -77,8 +77,9 @@ export function buildServiceApplication(cluster: Cluster, env: Env, s: Service, 
         path: `charts/${s.name}`,
         helm: {
           releaseName: s.name,
-          // Relative to the chart path, as Argo CD resolves valueFiles.
-          valueFiles: [`../../environments/${env.name}/values/${s.name}.yaml`],
+          // Relative to the chart path, as Argo CD resolves valueFiles; after the chart's values.yaml (which helm
+          // reads first by itself): the catalog's settings of the environment, then the overlay people own.
+          valueFiles: [`values-${env.name}.yaml`, `../../environments/${env.name}/values/${s.name}.yaml`],
         },
       },
       destination: { name: env.cluster, namespace: s.namespace },

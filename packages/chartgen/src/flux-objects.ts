@@ -115,8 +115,9 @@ export function buildHelmRelease(cluster: Cluster, env: Env, s: Service): object
           // Charts are versioned by git, not by Chart.yaml version: rebuild on every revision.
           reconcileStrategy: 'Revision',
           sourceRef: { kind: 'GitRepository', name: FLUX_SOURCE, namespace: FLUX_NAMESPACE },
-          // valuesFiles replaces the chart's values.yaml instead of adding to it, so list it first.
-          valuesFiles: [`charts/${s.name}/values.yaml`, `environments/${env.name}/values/${s.name}.yaml`],
+          // valuesFiles replaces the chart's values.yaml instead of adding to it, so list it first; then the
+          // catalog's settings of the environment, then the overlay people own (as the Argo CD Application).
+          valuesFiles: [`charts/${s.name}/values.yaml`, `charts/${s.name}/values-${env.name}.yaml`, `environments/${env.name}/values/${s.name}.yaml`],
         },
       },
       // The namespace also comes from the cluster Kustomization (which this one's Kustomization depends on);

@@ -3,9 +3,9 @@ import { join } from 'node:path';
 import { loadEnvironmentFile, readCatalog, type EnvironmentFile } from '@cmsweb/catalog';
 import { readSafeFile, refusedFinding, RefusedFileError, sortFindings, type SourceFinding } from '@cmsweb/yaml';
 import { checkGenerationRules } from './generation-rules.js';
-import { ownedDirectories, planGeneration } from './plan-generation.js';
+import { GENERATED_ENVIRONMENT_DIRS, ownedDirectories, planGeneration } from './plan-generation.js';
 import { diffTree, type TreeChange } from './diff-tree.js';
-import { existingPaths, readGeneratedChartDirs, readTree, REFUSED_CONTENT } from './read-tree.js';
+import { existingPaths, readGeneratedChartDirs, readRemovedEnvironmentDirs, readTree, REFUSED_CONTENT } from './read-tree.js';
 import { formatManifest, hasGeneratedHeader, MANIFEST_PATH, parseManifest } from './generated-manifest.js';
 import { writeTree } from './write-tree.js';
 import { createRenderer } from './templates.js';
@@ -82,7 +82,9 @@ async function generateIn(root: string, options: GenerateOptions): Promise<Gener
   const planned = planGeneration({ catalog, existing, renderer, environmentFiles });
 
   const catalogOwned = ownedDirectories(catalog);
-  const owned = [...new Set([...catalogOwned, ...readGeneratedChartDirs(root, new Set(catalogOwned))])].sort();
+  // Also what chartgen generated for charts and environments the catalog no longer has: it goes.
+  const removedEnvs = readRemovedEnvironmentDirs(root, envs, GENERATED_ENVIRONMENT_DIRS);
+  const owned = [...new Set([...catalogOwned, ...readGeneratedChartDirs(root, new Set(catalogOwned)), ...removedEnvs])].sort();
   planned.set(MANIFEST_PATH, formatManifest(planned.keys(), owned));
   const current = readTree(root, owned, planned.keys());
   // What chartgen wrote last time: a refused or missing manifest proves nothing (headers still do).

@@ -1,17 +1,26 @@
 import { effectiveSettings, type Cluster, type Service } from '@cmsweb/catalog';
 import { chartEnv, chartMetrics, chartResources, type ChartValues } from './chart-values.js';
 
-// The first version of environments/<env>/values/<service>.yaml. Written once, when missing; from then
-// on people and gitops-sync own it. It holds what runs (image.tag) and what this environment does
-// differently from the chart's values.yaml.
+// Two value files per service and environment, read by helm in this order after the chart's values.yaml:
+//  1. charts/<service>/values-<env>.yaml: generated on every run from the catalog (environments.<env>.*
+//     and the defaults): what this environment does differently from values.yaml. Never hand-edited.
+//  2. environments/<env>/values/<service>.yaml, the overlay: written once, when missing; from then on
+//     people and gitops-sync own it. It holds what runs (image.tag, image.digest) and deliberate overrides.
+// So a change of environments.<env>.* in the catalog reaches the cluster with the next generation, and
+// the overlay people own is never rewritten.
 
 export type OverlayValues = Record<string, unknown>;
 
-/** Pure: the overlay chartgen creates for `s` in `env`; `chart` is the chart's values.yaml content. */
-export function buildOverlayValues(cluster: Cluster, s: Service, env: string, chart: ChartValues): OverlayValues {
+/** Pure: the overlay chartgen creates for `s` in `env` when it is missing: only what runs. */
+export function buildOverlayValues(cluster: Cluster, s: Service, env: string): OverlayValues {
+  return { image: { tag: effectiveSettings(cluster, s, env).initialTag } };
+}
+
+/** Pure: charts/<service>/values-<env>.yaml: the catalog's settings of `env`; `chart` is the chart's values.yaml content. */
+export function buildEnvironmentValues(cluster: Cluster, s: Service, env: string, chart: ChartValues): OverlayValues {
   const eff = effectiveSettings(cluster, s, env);
   const o = s.environments?.[env] ?? {};
-  const out: OverlayValues = { image: { tag: eff.initialTag }, environment: env, replicaCount: eff.replicas };
+  const out: OverlayValues = { environment: env, replicaCount: eff.replicas };
   if (o.resources) out.resources = chartResources(eff.resources);
   const auto = autoscalingChanges(cluster, s, env, chart);
   if (auto) out.autoscaling = auto;
@@ -43,7 +52,13 @@ export function overlayComments(env: string): Record<string, string> {
   return {
     image: `What runs in ${env}. gitops-sync bumps and promotes image.tag (and image.digest).`,
     'image.tag': `Image tag; it must match the tag policy of environments/${env}/environment.yaml.`,
-    environment: 'Names the log claim; keep it equal to this directory\'s environment.',
+  };
+}
+
+/** Comments of the keys of charts/<service>/values-<env>.yaml (dotted paths). */
+export function environmentValuesComments(env: string): Record<string, string> {
+  return {
+    environment: `Names the log claim: ${env}.`,
     replicaCount: 'Pods when autoscaling is disabled.',
     resources: `Requests and limits in ${env}.`,
     autoscaling: `Autoscaling settings that differ in ${env}.`,

@@ -3,7 +3,7 @@ import { orderKubernetesKeys, stringifyYaml } from '@cmsweb/yaml';
 import { buildChartValues } from './chart-values.js';
 import { LIBRARY, planChart, planLibrary, trimEnd, type ChartContext } from './chart-files.js';
 import { buildValuesSchema, formatValuesSchema } from './values-schema.js';
-import { buildOverlayValues, overlayComments } from './overlay-values.js';
+import { buildEnvironmentValues, buildOverlayValues, environmentValuesComments, overlayComments } from './overlay-values.js';
 import { formatCommentedYaml } from './commented-yaml.js';
 import { buildAppProject, buildClusterApplication, buildRootApplication, buildServiceApplication } from './argocd-objects.js';
 import { buildFluxKustomizeFile, buildGitRepository, buildHelmRelease, buildKustomizations, buildRootKustomization } from './flux-objects.js';
@@ -53,9 +53,11 @@ export function planGeneration({ catalog, existing, renderer, environmentFiles =
     const sync = environmentFiles.get(env.name)?.argocd?.sync ?? 'automated';
     for (const s of charted) {
       const common = { ...envData, name: s.name, catalogFile: fileOf(s.name) };
+      const envValues = buildEnvironmentValues(cluster, s, env.name, buildChartValues(cluster, s));
+      files.set(environmentValuesFile(s.name, env.name), renderer.render('chart/values-env.yaml', { ...common, body: trimEnd(formatCommentedYaml(envValues, environmentValuesComments(env.name), context.cache)) }));
       const overlay = `${base}/values/${s.name}.yaml`;
       if (!existing.has(overlay)) {
-        const values = buildOverlayValues(cluster, s, env.name, buildChartValues(cluster, s));
+        const values = buildOverlayValues(cluster, s, env.name);
         files.set(overlay, renderer.render('environment/overlay.yaml', { ...common, body: trimEnd(formatCommentedYaml(values, overlayComments(env.name), context.cache)) }));
       }
       files.set(`${base}/argocd/apps/${s.name}.yaml`, renderer.render('environment/argocd-app.yaml', { ...common, body: k8s([buildServiceApplication(cluster, env, s, sync)]) }));
@@ -79,6 +81,14 @@ export function planGeneration({ catalog, existing, renderer, environmentFiles =
   return new Map([...files.entries()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
 }
 
+/** The generated values file of `service` in `env`, between the chart's values.yaml and the overlay. */
+export function environmentValuesFile(service: string, env: string): string {
+  return `charts/${service}/values-${env}.yaml`;
+}
+
+/** Subdirectories of environments/<env>/ that chartgen generates whole (the rest belongs to people). */
+export const GENERATED_ENVIRONMENT_DIRS = ['argocd', 'flux', 'cluster'] as const;
+
 /**
  * Directories whose whole content chartgen owns for this catalog: a file in them that the plan does not
  * contain is stale and gets removed. Overlays and environment.yaml are outside them on purpose.
@@ -86,7 +96,7 @@ export function planGeneration({ catalog, existing, renderer, environmentFiles =
 export function ownedDirectories(catalog: Catalog): string[] {
   const out = [LIBRARY.dir, ...catalog.services.filter((s) => !s.vm).map((s) => `charts/${s.name}`)];
   for (const env of catalog.cluster.environments) {
-    for (const d of ['argocd', 'flux', 'cluster']) out.push(`environments/${env.name}/${d}`);
+    for (const d of GENERATED_ENVIRONMENT_DIRS) out.push(`environments/${env.name}/${d}`);
   }
   return out.sort();
 }

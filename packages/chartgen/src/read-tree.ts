@@ -31,6 +31,19 @@ export function readGeneratedChartDirs(root: string, known: ReadonlySet<string>)
   return out.sort();
 }
 
+/**
+ * Shell: the generated directories (argocd/, flux/, cluster/) of environments/<env>/ folders whose
+ * environment `envs` (catalog/cluster.yaml) no longer declares. Only those go: the overlays,
+ * environment.yaml and holds.yaml there belong to people (the validator reports the leftover folder).
+ */
+export function readRemovedEnvironmentDirs(root: string, envs: readonly string[], generatedDirs: readonly string[]): string[] {
+  return (listSafeDir('environments', { root }) ?? [])
+    .filter((e) => e.kind === 'dir' && !envs.includes(e.name))
+    .map((e) => e.name)
+    .flatMap((name) => generatedDirs.map((d) => `environments/${name}/${d}`))
+    .sort();
+}
+
 function isGeneratedChart(chartYaml: string): boolean {
   if (!chartYaml.includes(GENERATED_MARKER.key)) return false;
   const parsed = parseYaml(chartYaml, 'Chart.yaml');

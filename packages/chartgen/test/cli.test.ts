@@ -157,4 +157,33 @@ describe('chartgen generate', { timeout: 120_000 }, () => {
     expect(noCatalog.code).toBe(2);
     expect(noCatalog.stderr).toMatch(/catalog\/cluster\.yaml does not exist; --root must be a repository/);
   });
+
+  it('four environments, one value file chain each; removing one deletes only what chartgen generated for it', async () => {
+    const root = copyRepo(fixtureRepo);
+    const cluster = join(root, 'catalog/cluster.yaml');
+    const four = readFileSync(cluster, 'utf8').replace('  - name: prod\n', '  - name: test\n    cluster: fixture-test\n  - name: staging\n    cluster: fixture-staging\n  - name: prod\n');
+    writeFileSync(cluster, four);
+    expect((await runCli(['generate', '--root', root])).code).toBe(0);
+    for (const env of ['dev', 'test', 'staging', 'prod']) {
+      const app = readFileSync(join(root, `environments/${env}/argocd/apps/alpha.yaml`), 'utf8');
+      expect(app).toContain(`      valueFiles:\n        - values-${env}.yaml\n        - ../../environments/${env}/values/alpha.yaml\n`);
+      const hr = readFileSync(join(root, `environments/${env}/flux/helmreleases/alpha.yaml`), 'utf8');
+      expect(hr).toContain(`      valuesFiles:\n        - charts/alpha/values.yaml\n        - charts/alpha/values-${env}.yaml\n        - environments/${env}/values/alpha.yaml\n`);
+      expect(readFileSync(join(root, `charts/alpha/values-${env}.yaml`), 'utf8')).toContain(`environment: ${env}\n`);
+      expect(readFileSync(join(root, `environments/${env}/values/alpha.yaml`), 'utf8')).not.toMatch(/^(environment|replicaCount|resources|autoscaling):/m);
+    }
+    writeFileSync(cluster, four.replace('  - name: staging\n    cluster: fixture-staging\n', ''));
+    const r = await runCli(['generate', '--root', root]);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toContain('  removed environments/staging/argocd/apps/alpha.yaml\n');
+    expect(r.stdout).toContain('  removed charts/alpha/values-staging.yaml\n');
+    expect(existsSync(join(root, 'environments/staging/argocd'))).toBe(false);
+    expect(existsSync(join(root, 'environments/staging/flux'))).toBe(false);
+    expect(existsSync(join(root, 'environments/staging/cluster'))).toBe(false);
+    expect(existsSync(join(root, 'charts/alpha/values-staging.yaml'))).toBe(false);
+    // What people own stays, for the validator to report as a leftover (environment-leftover).
+    expect(existsSync(join(root, 'environments/staging/values/alpha.yaml'))).toBe(true);
+    expect(existsSync(join(root, 'environments/staging/environment.yaml'))).toBe(true);
+    expect((await runCli(['generate', '--check', '--root', root])).code).toBe(0);
+  });
 });

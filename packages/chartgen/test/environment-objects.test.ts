@@ -42,7 +42,7 @@ function permitted(project: K8sObject, cluster: string, namespace: string): bool
 
 const cases: Array<[string, string]> = [['fixture', fixtureRepo], ['repository', repoRoot]];
 
-describe.each(cases)('environment objects of the %s catalog', (_what, root) => {
+describe.each(cases)('environment objects of the %s catalog', { timeout: 60_000 }, (_what, root) => {
   const catalog: Catalog = loadCatalogFrom(root);
   const plannedP = planFrom(root);
 

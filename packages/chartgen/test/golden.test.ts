@@ -37,6 +37,7 @@ describe('golden output of the fixture catalog', { timeout: 60_000 }, async () =
     expect(planned.has('charts/gamma/Chart.yaml')).toBe(false); // VM service: no chart
     expect(golden.get('charts/alpha/values.yaml')).toContain('alpha_open_fds');
     expect(golden.get('charts/beta/values.yaml')).toContain('name: exporter');
-    expect(golden.get('environments/prod/values/alpha.yaml')).toContain('enabled: true');
+    expect(golden.get('charts/alpha/values-prod.yaml')).toContain('enabled: true');
+    expect(golden.get('environments/prod/values/alpha.yaml')).not.toContain('replicaCount');
   });
 });

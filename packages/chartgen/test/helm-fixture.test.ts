@@ -13,7 +13,7 @@ const DIGEST = `sha256:${'ab12'.repeat(16)}`;
 describe('fixture charts rendered by the real helm', { timeout: 120_000 }, () => {
   let root = '';
   const render = (svc: string, ns: string, env: string, extra: string[] = []) =>
-    helmTemplate(root, svc, ns, [join(root, 'environments', env, 'values', `${svc}.yaml`), ...extra]);
+    helmTemplate(root, svc, ns, [join(root, 'charts', svc, `values-${env}.yaml`), join(root, 'environments', env, 'values', `${svc}.yaml`), ...extra]);
   const ok = async (svc: string, ns: string, env: string, extra: string[] = []) => {
     const r = await render(svc, ns, env, extra);
     expect(r.stderr).toBe('');

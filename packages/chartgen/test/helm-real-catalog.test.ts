@@ -71,11 +71,13 @@ describe('real catalog rendered by the real helm', () => {
   it('helm template succeeds for every chart with every environment overlay, matching the merged values', async () => {
     const jobs = services.flatMap((s) => envs.map((env) => ({ ...s, env })));
     const problems = (await mapLimit(jobs, CONCURRENCY, async (j) => {
+      // As the Argo CD Application lists them: the catalog's values-<env>.yaml, then the overlay.
+      const envValues = join(root, 'charts', j.name, `values-${j.env}.yaml`);
       const overlay = join(root, 'environments', j.env, 'values', `${j.name}.yaml`);
-      const r = await helmTemplate(root, j.name, j.namespace, [overlay]);
+      const r = await helmTemplate(root, j.name, j.namespace, [envValues, overlay]);
       if (r.code !== 0) return [`${j.name}/${j.env}: helm template failed: ${r.stderr}`];
       rendered.set(`${j.name}/${j.env}`, r.stdout);
-      const values = mergeValues(readYaml(join(root, 'charts', j.name, 'values.yaml')), readYaml(overlay)) as K8sObject;
+      const values = mergeValues(mergeValues(readYaml(join(root, 'charts', j.name, 'values.yaml')), readYaml(envValues)), readYaml(overlay)) as K8sObject;
       return checkRendered(j.name, j.namespace, j.env, values, r.objects).map((p) => `${j.name}/${j.env}: ${p}`);
     })).flat();
     expect(problems).toEqual([]);

@@ -5,7 +5,7 @@ import { parse } from 'yaml';
 import { environmentFile, loadCatalog, type Service } from '@cmsweb/catalog';
 import { parseYaml, stringifyYaml } from '@cmsweb/yaml';
 import { formatCommentedYaml } from '../src/commented-yaml.js';
-import { overlayComments } from '../src/overlay-values.js';
+import { buildEnvironmentValues, environmentValuesComments, overlayComments } from '../src/overlay-values.js';
 import { VALUE_DOCS } from '../src/value-docs.js';
 import { buildAdapterRules, buildChartValues, buildFrontendRules, buildOverlayValues, checkGenerationRules, diffTree, formatFrontendRule, FRONTEND_RULE_LINE } from '../src/index.js';
 import { claimNameExpression, LIBRARY } from '../src/chart-files.js';
@@ -95,7 +95,11 @@ describe('Prometheus Adapter rules', () => {
 });
 
 describe('overlay values', () => {
-  const overlay = (name: string, env: string) => buildOverlayValues(cluster, svc(name), env, buildChartValues(cluster, svc(name)));
+  // charts/<svc>/values-<env>.yaml: the catalog's settings; the overlay chartgen creates holds only the image.
+  const overlay = (name: string, env: string) => ({ ...buildOverlayValues(cluster, svc(name), env), ...buildEnvironmentValues(cluster, svc(name), env, buildChartValues(cluster, svc(name))) });
+  it('a new overlay holds only image.tag', () => {
+    expect(buildOverlayValues(cluster, svc('alpha'), 'prod')).toEqual({ image: { tag: '1.4.0-stable' } });
+  });
 
   it.each([
     ['alpha', 'dev', { image: { tag: '1.4.0-stable' }, environment: 'dev', replicaCount: 1, autoscaling: { enabled: false }, logging: { enabled: false }, database: { secretName: 'alpha-dev-db' } }],
@@ -127,8 +131,10 @@ describe('chart values and schema', () => {
         const values = buildChartValues(c.cluster, s) as unknown as Record<string, unknown>;
         expect(strip(formatCommentedYaml(values, VALUE_DOCS))).toBe(strip(stringifyYaml(values)));
         for (const env of c.cluster.environments) {
-          const o = buildOverlayValues(c.cluster, s, env.name, buildChartValues(c.cluster, s));
+          const o = buildOverlayValues(c.cluster, s, env.name);
           expect(strip(formatCommentedYaml(o, overlayComments(env.name)))).toBe(strip(stringifyYaml(o)));
+          const e = buildEnvironmentValues(c.cluster, s, env.name, buildChartValues(c.cluster, s));
+          expect(strip(formatCommentedYaml(e, environmentValuesComments(env.name)))).toBe(strip(stringifyYaml(e)));
         }
       }
     }

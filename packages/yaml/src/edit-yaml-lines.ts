@@ -1,15 +1,19 @@
-import { isMap, isPair, isSeq, stringify } from 'yaml';
+import { isMap, isPair, isSeq } from 'yaml';
 import type { Node, Pair, Scalar, YAMLMap } from 'yaml';
 import type { SourceFinding } from './location.js';
 import { at, isEmptyValue, type Composed, type Found } from './edit-yaml-doc.js';
+import { stringifyYamlScalar } from './stringify-yaml.js';
 
 // Line-level edits for keys that do not exist yet or must go: whole lines are inserted or removed,
 // every other byte of the file stays as it was.
 
-/** A scalar as a new line would write it: plain when that reads back as the same string, else quoted. */
+/**
+ * A scalar as a new line would write it: as the repository's one serializer writes it (plain only when
+ * every YAML 1.1 and 1.2 reader reads back the same string), double-quoted when it spans lines.
+ */
 export function formatScalar(value: string, inFlow: boolean): string {
   if (/[\n\r]/.test(value) || (inFlow && /[,[\]{}]/.test(value))) return JSON.stringify(value);
-  const s = stringify(value, { lineWidth: 0, singleQuote: false }).replace(/\n$/, '');
+  const s = stringifyYamlScalar(value);
   return s.includes('\n') ? JSON.stringify(value) : s;
 }
 

@@ -4,6 +4,7 @@ import type { SourceFinding } from './location.js';
 import { at, compose, find, offsetOf, readScalar, show, type Composed } from './edit-yaml-doc.js';
 import { formatScalar, insertKeys, removePair } from './edit-yaml-lines.js';
 import { verify } from './edit-yaml-verify.js';
+import { needsQuotes } from './plain-scalar-types.js';
 
 /**
  * One change to a scalar at a mapping path, stated as compare-and-swap: `expect` is the value the
@@ -79,7 +80,10 @@ function setValue(c: Composed, text: string, pair: Pair<Scalar, Node | null>, pa
     const colon = text.indexOf(':', pair.key.range![1]);
     return text.slice(0, colon + 1) + ' ' + formatScalar(value, false) + text.slice(colon + 1);
   }
-  const types = [(node as Scalar).type, Scalar_QUOTE_DOUBLE];
+  // A plain scalar stays plain only when no YAML 1.1 or 1.2 reader would take the new text for another
+  // type (helm's go-yaml v2 reads `tag: on` as true): otherwise double quotes.
+  const current = (node as Scalar).type;
+  const types = current === 'PLAIN' && needsQuotes(value) ? [Scalar_QUOTE_DOUBLE] : [current, Scalar_QUOTE_DOUBLE];
   for (const type of types) {
     CST.setScalarValue(token, value, { type });
     const out = c.tokens.map((t) => CST.stringify(t)).join('');

@@ -1,20 +1,35 @@
-import { stringify } from 'yaml';
+import { Document, Scalar, visit, type ToStringOptions } from 'yaml';
+import { needsQuotes } from './plain-scalar-types.js';
+
+const TO_STRING: ToStringOptions = {
+  indent: 2,
+  indentSeq: true,
+  lineWidth: 0,
+  minContentWidth: 0,
+  singleQuote: false,
+};
 
 /**
  * The one YAML serializer configuration of the repository: every generated YAML file goes through
  * here, so output is identical whoever writes it. Key order is the caller's (sort where order is free,
  * `apiVersion, kind, metadata` first for Kubernetes objects: see `orderKubernetesKeys`).
+ * Every string, key or value, that some YAML 1.1 or 1.2 reader would take for another type (`no`,
+ * `on`, `~`, `1e3`, `0x1F`, `017`, `1.10`, `1_000`, `2001-12-14`, `<<`: see plain-scalar-types.ts) is
+ * double-quoted; helm reads values with go-yaml v2, which turns an unquoted `no` into false.
  */
 export function stringifyYaml(value: unknown): string {
-  return stringify(value, {
-    indent: 2,
-    indentSeq: true,
-    lineWidth: 0,
-    minContentWidth: 0,
-    singleQuote: false,
-    aliasDuplicateObjects: false,
-    sortMapEntries: false,
+  const doc = new Document(value, { aliasDuplicateObjects: false, sortMapEntries: false });
+  visit(doc, {
+    Scalar(_key, node) {
+      if (typeof node.value === 'string' && needsQuotes(node.value)) node.type = Scalar.QUOTE_DOUBLE;
+    },
   });
+  return doc.toString(TO_STRING);
+}
+
+/** A single string as the one serializer writes it (a scalar on one line, quoted when needed). */
+export function stringifyYamlScalar(value: string): string {
+  return stringifyYaml(value).replace(/\n$/, '');
 }
 
 const K8S_FIRST = ['apiVersion', 'kind', 'metadata', 'spec'];

@@ -55,6 +55,9 @@ export interface PlanContext {
 
 export function environment(snapshot: Snapshot, name: string, flag: string): EnvironmentState {
   const env = snapshot.envs.get(name);
+  if (!env && snapshot.undeclared?.includes(name)) {
+    throw new BadInput(`${flag} ${name}: catalog/cluster.yaml does not declare environment ${name}, so environments/${name}/ is a leftover and nothing is changed there (expected one of ${snapshot.order.join(', ')}; add ${name} to environments: in catalog/cluster.yaml, or delete environments/${name}/)`);
+  }
   if (!env) throw new BadInput(`${flag} ${name}: no environment of that name (expected one of ${snapshot.order.join(', ')}, from environments/<env>/environment.yaml)`);
   return env;
 }

@@ -45,6 +45,8 @@ export interface Snapshot {
   /** Environments in promotion order (the testbed first). */
   order: string[];
   envs: Map<string, EnvironmentState>;
+  /** environments/<env>/ folders of environments that catalog/cluster.yaml does not declare (leftovers). */
+  undeclared?: string[];
 }
 
 /** One commit that changed an overlay (or a holds file), with what the overlay held after it. */

@@ -1,5 +1,5 @@
 import { loadEnvironmentFile } from '@cmsweb/catalog';
-import { formatLocation } from '@cmsweb/yaml';
+import { formatLocation, parseYaml, toJs } from '@cmsweb/yaml';
 import { parseHolds } from '../core/holds.js';
 import { BadInput, SERVICE_NAME } from '../core/input.js';
 import type { EnvironmentState, Snapshot } from '../core/model.js';
@@ -18,13 +18,20 @@ export async function readSnapshot(root: string, commit: string): Promise<Snapsh
   const envFiles = names.filter((n) => ENV_FILE.test(n));
   const overlays = names.filter((n) => OVERLAY.test(n) && SERVICE_NAME.test(OVERLAY.exec(n)![2]!));
   const holds = names.filter((n) => /^environments\/[^/]+\/holds\.yaml$/.test(n));
-  const blobs = await readBlobs(root, [...envFiles, ...overlays, ...holds].map((p) => `${commit}:${p}`));
+  const blobs = await readBlobs(root, [CLUSTER_FILE, ...envFiles, ...overlays, ...holds].map((p) => `${commit}:${p}`));
   const text = (p: string) => blobs.get(`${commit}:${p}`) ?? null;
+  const declared = declaredEnvironments(text(CLUSTER_FILE), commit);
 
   const envs = new Map<string, EnvironmentState>();
   const problems: string[] = [];
+  const undeclared: string[] = [];
   for (const path of envFiles) {
     const dir = ENV_FILE.exec(path)![1]!;
+    // A folder of an environment that catalog/cluster.yaml no longer lists is a leftover: never a target.
+    if (!declared.includes(dir)) {
+      undeclared.push(dir);
+      continue;
+    }
     const loaded = loadEnvironmentFile(path, text(path) ?? '');
     const errors = loaded.findings.filter((f) => f.severity === 'error');
     if (!loaded.environment || errors.length > 0) {
@@ -44,7 +51,25 @@ export async function readSnapshot(root: string, commit: string): Promise<Snapsh
   const order = promotionOrder(envs, problems);
   if (problems.length > 0) throw new BadInput(`the environment configuration at ${commit.slice(0, 10)} is invalid:\n  ${problems.join('\n  ')}`);
   if (envs.size === 0) throw new BadInput(`no environments/<env>/environment.yaml at ${commit.slice(0, 10)}: expected the GitOps repository layout (docs/contracts.md)`);
-  return { commit, order, envs };
+  return { commit, order, envs, undeclared };
+}
+
+const CLUSTER_FILE = 'catalog/cluster.yaml';
+
+/** The environment names catalog/cluster.yaml declares (`environments: [{ name }]`); fails closed without them. */
+function declaredEnvironments(text: string | null, commit: string): string[] {
+  const at = `${CLUSTER_FILE} at ${commit.slice(0, 10)}`;
+  if (text === null) throw new BadInput(`${at} is missing: expected the catalog, whose environments list says which environments exist (docs/contracts.md)`);
+  const parsed = parseYaml(text, CLUSTER_FILE);
+  const bad = parsed.findings.find((f) => f.severity === 'error');
+  if (bad) throw new BadInput(`${formatLocation(bad)}: ${bad.message}`);
+  const value = toJs(parsed)[0] as { environments?: unknown } | null;
+  const list = value && typeof value === 'object' ? value.environments : undefined;
+  const names = Array.isArray(list) ? list.map((e) => (e && typeof e === 'object' ? (e as { name?: unknown }).name : undefined)) : [];
+  if (!Array.isArray(list) || names.length === 0 || names.some((n) => typeof n !== 'string')) {
+    throw new BadInput(`${at} declares no environments: expected environments: [{ name: dev, cluster: ... }, ...] listing every environment gitops-sync may change`);
+  }
+  return names as string[];
 }
 
 /** Environments along the promotesFrom chains, the testbed(s) first. */

@@ -1,6 +1,6 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, relative } from 'node:path';
+import { join } from 'node:path';
 import type { Plan } from '../core/change-plan.js';
 import type { GateResult } from '../core/gates.js';
 import { materializeChange } from './build-commit.js';
@@ -17,7 +17,8 @@ export async function validationGates(root: string, base: string, plan: Plan, re
   }
   const validator = findValidator(root);
   if (!validator.installed) {
-    return [{ gate: 'validation', service: null, status: 'skipped', message: `skipped (validator not installed): ${relative(root, validator.bin)} is not in the repository` }];
+    // Required means fail closed: a gate that cannot run is a failed gate.
+    return [{ gate: 'validation', service: null, status: 'fail', message: `${plan.env} requires validation (promotion.requireValidation) but the validator cannot run: ${validator.problem}; nothing was committed` }];
   }
   const dir = mkdtempSync(join(tmpdir(), 'gitops-sync-validate-'));
   try {

@@ -1,28 +1,64 @@
 import { spawn } from 'node:child_process';
-import { existsSync } from 'node:fs';
-import { join } from 'node:path';
+import { existsSync, readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { dirname, join, resolve } from 'node:path';
 
-// The one interface to the validator (packages/validator, written separately): run
-//   node <root>/packages/validator/bin/validator.js --root DIR --env E --service S1 --service S2 ... --output json
+// The one interface to the validator (the `validator` workspace package, a dependency of gitops-sync):
+//   node <validator bin> --root DIR --env E --service S1 --service S2 ... --output json
 // on the tree the change would commit. Exit 0: valid; exit 1: findings; anything else: the validator
-// itself failed, which refuses the change too (fail closed).
+// itself failed, which refuses the change too (fail closed). The validator is the one installed with
+// gitops-sync (resolved from this file, as `import` would), never a file looked up inside --root, so a
+// repository cannot switch the gate off by lacking (or shipping) a validator; GITOPS_SYNC_VALIDATOR
+// points at another validator bin explicitly.
+
+/** Environment variable naming the validator bin to run instead of the installed one. */
+export const VALIDATOR_ENV = 'GITOPS_SYNC_VALIDATOR';
 
 export interface ValidationOutcome {
   ok: boolean;
   summary: string;
 }
 
-export interface Validator {
-  /** Where the validator was looked for, and whether it is there. */
-  readonly bin: string;
-  readonly installed: boolean;
-  /** One run for all `services`; the outcome of each, by service. */
-  validate(treeDir: string, env: string, services: string[]): Promise<Map<string, ValidationOutcome>>;
+export type Validator =
+  | { readonly installed: true; readonly bin: string; validate(treeDir: string, env: string, services: string[]): Promise<Map<string, ValidationOutcome>> }
+  | { readonly installed: false; /** Why it cannot run and how to install it or point at it. */ readonly problem: string };
+
+const HOW = `install gitops-sync with its dependencies (\`npm ci\` in its repository installs the validator workspace package next to it), or set ${VALIDATOR_ENV} to the path of packages/validator/bin/validator.js`;
+
+/** Shell: the validator to run: $GITOPS_SYNC_VALIDATOR, else the `validator` package installed with gitops-sync. */
+export function findValidator(root: string, env: NodeJS.ProcessEnv = process.env): Validator {
+  const explicit = env[VALIDATOR_ENV];
+  if (explicit !== undefined && explicit !== '') {
+    const bin = resolve(root, explicit);
+    if (!existsSync(bin)) return { installed: false, problem: `${VALIDATOR_ENV}=${explicit}: ${bin} does not exist; ${HOW}` };
+    return installed(bin, root);
+  }
+  const bin = installedValidatorBin();
+  return typeof bin === 'string' ? installed(bin, root) : { installed: false, problem: `${bin.problem}; ${HOW}` };
 }
 
-export function findValidator(root: string): Validator {
-  const bin = join(root, 'packages', 'validator', 'bin', 'validator.js');
-  return { bin, installed: existsSync(bin), validate: (dir, env, services) => run(bin, root, dir, env, services) };
+function installed(bin: string, root: string): Validator {
+  return { installed: true, bin, validate: (dir, env, services) => run(bin, root, dir, env, services) };
+}
+
+/** The `validator` bin of the package gitops-sync depends on (package.json "bin"), resolved from here. */
+export function installedValidatorBin(): string | { problem: string } {
+  let pkgFile: string;
+  try {
+    pkgFile = createRequire(import.meta.url).resolve('validator/package.json');
+  } catch {
+    return { problem: 'the validator package is not installed with gitops-sync (cannot resolve validator/package.json from it)' };
+  }
+  let bin: unknown;
+  try {
+    bin = (JSON.parse(readFileSync(pkgFile, 'utf8')) as { bin?: unknown }).bin;
+  } catch (e) {
+    return { problem: `${pkgFile} cannot be read (${(e as Error).message})` };
+  }
+  const rel = typeof bin === 'string' ? bin : bin && typeof bin === 'object' ? (bin as Record<string, unknown>).validator : undefined;
+  if (typeof rel !== 'string') return { problem: `${pkgFile} declares no "validator" bin: it is not the CMSWEB validator` };
+  const path = join(dirname(pkgFile), rel);
+  return existsSync(path) ? path : { problem: `the validator bin ${path} is missing` };
 }
 
 function run(bin: string, cwd: string, dir: string, env: string, services: string[]): Promise<Map<string, ValidationOutcome>> {

@@ -8,6 +8,8 @@ import { fileURLToPath } from 'node:url';
 // identity (CI has none). Commit dates are set explicitly, so soak is computed against a controlled clock.
 
 export const BIN = resolve(dirname(fileURLToPath(import.meta.url)), '../../bin/gitops-sync.js');
+/** The validator every CLI run of the tests uses (GITOPS_SYNC_VALIDATOR), unless a test passes another. */
+export const FAKE_VALIDATOR = resolve(dirname(fileURLToPath(import.meta.url)), 'fake-validator.cjs');
 export const T0 = Date.parse('2026-11-01T08:00:00Z');
 export const at = (hours: number) => new Date(T0 + hours * 3_600_000).toISOString();
 export const DIGEST = (c: string) => `sha256:${c.repeat(64)}`;
@@ -114,7 +116,7 @@ export function createFixture(tags: Record<string, Partial<Record<'dev' | 'prepr
   for (const [service, envs] of Object.entries(tags)) {
     for (const [env, tag] of Object.entries(envs)) if (tag !== undefined) files[`environments/${env}/values/${service}.yaml`] = overlay(service, env, tag);
   }
-  files['catalog/cluster.yaml'] = 'name: cmsweb\n';
+  files['catalog/cluster.yaml'] = `name: cmsweb\nenvironments:\n${Object.keys(opts.environments ?? ENVIRONMENTS).map((e) => `  - name: ${e}\n`).join('')}`;
   commit(files, 'initial layout', opts.date ?? at(0));
   return { dir, remote, seed, clone, commit, cleanup: () => rmSync(dir, { recursive: true, force: true }) };
 }
@@ -135,7 +137,7 @@ function parse(stdout: string): unknown {
 }
 
 export function cliEnv(now: string, requester?: string): Record<string, string> {
-  return { GITOPS_SYNC_NOW: now, ...(requester ? { GITOPS_SYNC_REQUESTER: requester } : {}), NO_COLOR: '1' };
+  return { GITOPS_SYNC_NOW: now, ...(requester ? { GITOPS_SYNC_REQUESTER: requester } : {}), NO_COLOR: '1', GITOPS_SYNC_VALIDATOR: FAKE_VALIDATOR };
 }
 
 /** Runs the real CLI as a child process (argv array, no shell). */

@@ -7,7 +7,7 @@ import { objectFinding } from './object-findings.js';
 import { secretRefsOf } from './secret-refs.js';
 
 export interface EnvRulesInput {
-  /** Every environment of the repository, in promotion order (the last one is production). */
+  /** Every environment of the repository, in promotion order (`production` marks production ones). */
   environments: RepoEnvironment[];
   /** Environments being validated (after --env). */
   selected: string[];
@@ -52,9 +52,8 @@ function checkTagPolicies(input: EnvRulesInput): Finding[] {
         continue;
       }
       if (typeof digest === 'string' && policy.allowDigest) continue;
-      if (tag === undefined || tag === null || tag === '') {
-        at(['image'], `image.tag is missing: every overlay sets the tag that runs in ${env.name} (${policy.description})`);
-      } else if (!pattern.test(String(tag))) {
+      if (tag === undefined || tag === null || tag === '') continue; // overlay-image reports it
+      if (!pattern.test(String(tag))) {
         const pin = policy.allowDigest ? ' or pin image.digest' : '';
         at(['image', 'tag'], `image.tag ${JSON.stringify(tag)} does not match ${env.name}'s tag policy (${policy.description}: ${policy.pattern}): promote a tag that matches${pin}`);
       }
@@ -65,12 +64,12 @@ function checkTagPolicies(input: EnvRulesInput): Finding[] {
 
 function checkExclusiveSecrets(input: EnvRulesInput): Finding[] {
   const out: Finding[] = [];
-  const production = input.environments.at(-1)?.name;
+  const production = new Set(input.environments.filter((e) => e.production).map((e) => e.name));
   // owner environment of each exclusive secret
   const owner = new Map<string, string>();
   for (const env of input.environments) {
     for (const s of env.file?.secrets?.exclusive ?? []) owner.set(s, env.name);
-    if (env.name !== production) continue;
+    if (!production.has(env.name)) continue;
     for (const o of Object.values(input.overlays[env.name] ?? {})) {
       const db = getIn(o.value, ['database', 'secretName']);
       if (typeof db === 'string' && db) owner.set(db, env.name);

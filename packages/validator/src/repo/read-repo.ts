@@ -21,6 +21,12 @@ export interface ReadRepo {
   generated: Record<string, Resource[]>;
   /** Chart directories holding a refused file (a symlink out of the repository, a FIFO, ...): never given to helm. */
   refusedCharts: Set<string>;
+  /** charts/<service>/values-<env>.yaml (the catalog's settings of an environment) by environment, then service. */
+  environmentValues: Record<string, Record<string, RepoYaml>>;
+  /** charts/<service>/values.yaml by service. */
+  chartValues: Record<string, RepoYaml>;
+  /** environments/<name>/ folders of environments catalog/cluster.yaml does not declare, with their first file. */
+  leftovers: Array<{ name: string; file: string }>;
 }
 
 const YAML_FILE = /\.ya?ml$/;
@@ -61,7 +67,10 @@ export async function readRepo(root: string, envFilter: string[] = []): Promise<
   const overlays: ReadRepo['overlays'] = {};
   const generated: ReadRepo['generated'] = {};
   const refusedCharts = new Set<string>();
-  if (!catalog) return { findings, overlays, generated, refusedCharts };
+  const environmentValues: ReadRepo['environmentValues'] = {};
+  const chartValues: ReadRepo['chartValues'] = {};
+  const leftovers: ReadRepo['leftovers'] = [];
+  if (!catalog) return { findings, overlays, generated, refusedCharts, environmentValues, chartValues, leftovers };
 
   const names = catalog.cluster.environments.map((e) => e.name);
   const unknown = envFilter.filter((e) => !names.includes(e));
@@ -102,7 +111,7 @@ export async function readRepo(root: string, envFilter: string[] = []): Promise<
         file = r.environment;
       }
     }
-    environments.push({ name: e.name, file, kubernetesVersion: file?.kubernetesVersion ?? e.kubernetesVersion ?? catalog.cluster.kubernetesVersion });
+    environments.push({ name: e.name, file, kubernetesVersion: file?.kubernetesVersion ?? e.kubernetesVersion ?? catalog.cluster.kubernetesVersion, production: e.production === true });
     // Overlays of every environment are read (secrets exclusive to prod matter to the others);
     // findings and generated objects only for the selected environments.
     const selected = !envFilter.length || envFilter.includes(e.name);
@@ -135,5 +144,23 @@ export async function readRepo(root: string, envFilter: string[] = []): Promise<
       }
     }
   }
-  return { snapshot: { catalog, environments, files: new Set(files), apps }, catalog, findings, overlays, generated, refusedCharts };
+  // The values helm merges each overlay with: the chart's values.yaml and the generated values-<env>.yaml.
+  const readIfThere = async (f: string) => (files.includes(f) ? (await readYamlFile(root, f)).y : undefined);
+  for (const [env, byService] of Object.entries(overlays)) {
+    if (envFilter.length && !envFilter.includes(env)) continue;
+    environmentValues[env] = {};
+    for (const service of Object.keys(byService)) {
+      const v = await readIfThere(`charts/${service}/values-${env}.yaml`);
+      if (v) environmentValues[env]![service] = v;
+      const chart = service in chartValues ? undefined : await readIfThere(`charts/${service}/values.yaml`);
+      if (chart) chartValues[service] = chart;
+    }
+  }
+  const firstFile = new Map<string, string>();
+  for (const f of [...files].sort()) {
+    const m = /^environments\/([^/]+)\//.exec(f);
+    if (m && !names.includes(m[1]!) && !firstFile.has(m[1]!)) firstFile.set(m[1]!, f);
+  }
+  for (const [name, file] of firstFile) leftovers.push({ name, file });
+  return { snapshot: { catalog, environments, files: new Set(files), apps }, catalog, findings, overlays, generated, refusedCharts, environmentValues, chartValues, leftovers };
 }

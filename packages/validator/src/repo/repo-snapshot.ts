@@ -13,6 +13,8 @@ export interface RepoEnvironment {
   /** environments/<env>/environment.yaml when it exists and is valid. */
   file?: EnvironmentFile;
   kubernetesVersion: string;
+  /** catalog/cluster.yaml `production: true`: production is a property of an environment, not its name. */
+  production: boolean;
 }
 
 /** What plan-validation needs to know about the repository: read by validate-repo, planned purely. */

@@ -5,6 +5,7 @@ import { UsageError } from '../errors.js';
 import { mapLimit } from '@cmsweb/toolkit';
 import { applyConfig, isEnabled, type ValidatorConfig } from '../config/validator-config.js';
 import { checkEnvironmentRules } from '../checks/env-rules.js';
+import { checkOverlayRules } from '../checks/overlay-rules.js';
 import { lintChart, type LintedChart } from '../chart/lint-chart.js';
 import { readChart } from '../chart/read-chart.js';
 import type { ChartFiles } from '../chart/chart-files.js';
@@ -118,6 +119,10 @@ export async function validateRepo(opts: RepoValidationOptions): Promise<Validat
     findings.push(...(opts.services?.length ? objectFindings.filter((f) => f.service && opts.services!.includes(f.service)) : objectFindings));
   }
   findings.push(...checkEnvironmentRules({ environments: repo.snapshot.environments, selected: plan.environments, overlays: filterServices(repo.overlays, opts.services), resources: byEnv }, enabled));
+  findings.push(...checkOverlayRules({
+    selected: plan.environments, overlays: filterServices(repo.overlays, opts.services), environmentValues: repo.environmentValues, chartValues: repo.chartValues,
+    catalogFiles: catalog.serviceFiles, leftovers: repo.leftovers, declared: catalog.cluster.environments.map((e) => e.name), clusterFile: catalog.clusterFile,
+  }, enabled));
   return buildResult(applyConfig(findings, opts.config), count);
 }
 
