@@ -85,6 +85,7 @@ export async function readRepo(root: string, envFilter: string[] = []): Promise<
   }
   const environments: RepoEnvironment[] = [];
   const apps: RepoSnapshot['apps'] = {};
+  const helmReleases: RepoSnapshot['helmReleases'] = {};
   for (const e of catalog.cluster.environments) {
     const envFile = `environments/${e.name}/environment.yaml`;
     let file: RepoEnvironment['file'];
@@ -129,8 +130,9 @@ export async function readRepo(root: string, envFilter: string[] = []): Promise<
         const service = svc && catalog.services.some((s) => s.name === svc) ? svc : undefined;
         generated[e.name]!.push(...parsed.resources.map((r) => ({ ...r, env: e.name, ...(service ? { service } : {}) })));
         if (rest.startsWith('argocd/apps/')) apps[f] = (await readYamlFile(root, f)).y;
+        if (rest.startsWith('flux/helmreleases/')) helmReleases[f] = (await readYamlFile(root, f)).y;
       }
     }
   }
-  return { snapshot: { catalog, environments, files: new Set(files), apps }, catalog, findings, overlays, generated, refusedCharts };
+  return { snapshot: { catalog, environments, files: new Set(files), apps, helmReleases }, catalog, findings, overlays, generated, refusedCharts };
 }
