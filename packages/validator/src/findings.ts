@@ -1,5 +1,7 @@
 // The one result shape of the validator: findings are data (the `--output json` contract, see README.md).
 
+import type { CheckId } from './checks/registry.js';
+
 export type Severity = 'error' | 'warning';
 
 /** Identity of a Kubernetes object a finding is about. */
@@ -12,7 +14,8 @@ export interface ResourceRef {
 
 /** One problem. `path` is a JSON pointer into `resource`; `file:line:column` is where a person fixes it. */
 export interface Finding {
-  check: string;
+  /** A check of the registry (src/checks/registry.ts): a closed type. */
+  check: CheckId;
   severity: Severity;
   message: string;
   file?: string;

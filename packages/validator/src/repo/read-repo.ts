@@ -96,7 +96,7 @@ export async function readRepo(root: string, envFilter: string[] = []): Promise<
       if (read.finding) findings.push({ ...read.finding, env: e.name });
       else {
         const r = loadEnvironmentFile(envFile, read.text, { name: e.name, environments: names });
-        findings.push(...r.findings.map((f) => ({ ...fromSourceFinding(f), check: f.check.startsWith('yaml-') ? f.check : 'environment-schema', env: e.name })));
+        findings.push(...r.findings.map((f) => ({ ...fromSourceFinding(f), check: f.check.startsWith('yaml-') ? fromSourceFinding(f).check : 'environment-schema', env: e.name })));
         file = r.environment;
       }
     }

@@ -119,7 +119,7 @@ export async function validateRepo(opts: RepoValidationOptions): Promise<Validat
   const byEnv: Record<string, Resource[]> = {};
   for (const env of plan.environments) byEnv[env] = [];
   for (const { job, r, flux } of rendered) {
-    if (flux) findings.push(...flux.problems.map((p) => ({ check: 'helmrelease-source', severity: 'error' as const, message: p.message, ...locate(flux.hr.parsed, 0, p.at), env: job.env, service: job.service })));
+    if (flux) findings.push(...flux.problems.map((p) => ({ check: 'helmrelease-source' as const, severity: 'error' as const, message: p.message, ...locate(flux.hr.parsed, 0, p.at), env: job.env, service: job.service })));
     if (r.error) {
       let fromApp = false;
       if (r.error.kind === 'values-schema') {
@@ -168,7 +168,7 @@ interface FluxOutcome {
 function parityFindings(job: RenderJob, app: RepoYaml, flux: FluxOutcome, argo: Resource[], fluxObjects: Resource[] | undefined): Finding[] {
   const at = { ...locate(flux.hr.parsed, 0, ['spec']), env: job.env, service: job.service };
   const related = [{ ...locate(app.parsed, 0, job.sourcePath), message: 'the Argo CD Application of the same service' }];
-  const base = { check: 'argo-flux-parity', severity: 'error' as const, ...at, related };
+  const base = { check: 'argo-flux-parity' as const, severity: 'error' as const, ...at, related };
   if (!fluxObjects) {
     return [{ ...base, message: `Flux cannot render ${job.service} although Argo CD can: ${flux.result?.error?.message ?? 'helm failed'}` }];
   }

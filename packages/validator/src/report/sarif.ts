@@ -6,7 +6,7 @@ import type { Reporter } from './reporter.js';
 export const sarifReporter: Reporter = {
   name: 'sarif',
   format(result: ValidationResult) {
-    const ruleIndex = new Map(CHECKS.map((c, i) => [c.id, i]));
+    const ruleIndex = new Map<string, number>(CHECKS.map((c, i) => [c.id, i]));
     const sarif = {
       $schema: 'https://json.schemastore.org/sarif-2.1.0.json',
       version: '2.1.0',

@@ -9,6 +9,7 @@ export const hostPathAllowed: CheckTemplate = {
   name: 'host-path-allowed',
   description: 'hostPath volumes mount only allowed host paths',
   crossObject: false,
+  params: {},
   run(_params, objects, context) {
     const out: Issue[] = [];
     const allowed = context.allowedHostPaths.map((p) => p.replace(/\/+$/, ''));
@@ -36,6 +37,7 @@ export const requiredLabels: CheckTemplate = {
   name: 'required-labels',
   description: 'every object carries the given metadata labels',
   crossObject: false,
+  params: { labels: { type: 'string[]', required: true, description: 'label keys every object carries' } },
   run(params, objects) {
     const names = params.labels as string[];
     const out: Issue[] = [];
@@ -59,6 +61,7 @@ export const frontendRulesUnique: CheckTemplate = {
   name: 'frontend-rules-unique',
   description: 'each URL prefix appears in one frontend rule only',
   crossObject: false,
+  params: { dataKey: { type: 'regexp', required: true, description: 'which data keys of ConfigMaps hold frontend rules' } },
   run(params, objects) {
     const keyPattern = new RegExp(String(params.dataKey));
     const out: Issue[] = [];
