@@ -1,5 +1,7 @@
 // The one result shape of the validator: findings are data (the `--output json` contract, see README.md).
 
+import type { CheckId } from './checks/registry.js';
+
 export type Severity = 'error' | 'warning';
 
 /** Identity of a Kubernetes object a finding is about. */
@@ -12,7 +14,8 @@ export interface ResourceRef {
 
 /** One problem. `path` is a JSON pointer into `resource`; `file:line:column` is where a person fixes it. */
 export interface Finding {
-  check: string;
+  /** A check of the registry (src/checks/registry.ts): a closed type. */
+  check: CheckId;
   severity: Severity;
   message: string;
   file?: string;
@@ -22,6 +25,23 @@ export interface Finding {
   service?: string;
   resource?: ResourceRef;
   path?: string;
+  /**
+   * Further places that explain the finding: when `file:line` is where a value was set (an overlay, the
+   * catalog, an Application), the chart template that produced the object follows here.
+   */
+  related?: RelatedLocation[];
+}
+
+export interface RelatedLocation {
+  file: string;
+  line?: number;
+  column?: number;
+  message?: string;
+}
+
+/** `file:line:column` of a related location. */
+export function relatedLabel(r: RelatedLocation): string {
+  return `${r.file}:${r.line ?? 1}:${r.column ?? 1}${r.message ? ` (${r.message})` : ''}`;
 }
 
 export interface Summary {
@@ -78,7 +98,7 @@ export function sortFindings(findings: Finding[]): Finding[] {
 export function dedupeFindings(findings: Finding[]): Finding[] {
   const seen = new Set<string>();
   return findings.filter((f) => {
-    const key = JSON.stringify([f.check, f.severity, f.message, f.file, f.line, f.column, f.env, f.service, f.resource, f.path]);
+    const key = JSON.stringify([f.check, f.severity, f.message, f.file, f.line, f.column, f.env, f.service, f.resource, f.path, f.related]);
     if (seen.has(key)) return false;
     seen.add(key);
     return true;

@@ -1,4 +1,4 @@
-import { existsSync, readFileSync, readdirSync } from 'node:fs';
+import { existsSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { parseYaml, stringifyYaml, toJs } from '@cmsweb/yaml';
@@ -13,6 +13,8 @@ import { validateRepo } from '../src/repo/validate-repo.js';
 import { helmRenderer } from '../src/render/helm-renderer.js';
 import { createKubeSchemaValidator } from '../src/schema/kube-schemas-adapter.js';
 import { mergeValues } from '../src/sources/values-schema.js';
+import type { Finding } from '../src/findings.js';
+import { fromSourceFinding } from '../src/sources/yaml-findings.js';
 import { FIXTURES, FIXTURE_REPO, tempRepo } from './helpers.js';
 
 // Every check of the registry has a fixture that fires and one that does not (kube-linter style):
@@ -21,7 +23,7 @@ import { FIXTURES, FIXTURE_REPO, tempRepo } from './helpers.js';
 const DIR = join(FIXTURES, 'checks');
 const KUBE = '1.33';
 
-async function findingsFor(check: CheckDefinition, kind: 'fires' | 'passes'): Promise<string[]> {
+async function findingsFor(check: CheckDefinition, kind: 'fires' | 'passes'): Promise<Finding[]> {
   const base = join(DIR, check.id);
   switch (check.scope) {
     case 'source':
@@ -34,11 +36,11 @@ async function findingsFor(check: CheckDefinition, kind: 'fires' | 'passes'): Pr
       const schemas = await createKubeSchemaValidator({ kubernetesVersion: KUBE });
       const context: PolicyContext = { ...EMPTY_CONTEXT, ...ctx };
       const found = [...parsed.findings, ...validateObjects(resources, { schemas, kubernetesVersion: KUBE, context, enabled: () => true })];
-      return found.map((f) => f.check);
+      return found;
     }
     case 'chart': {
       const r = await validateChart({ dir: join(base, kind), valueFiles: [], namespace: 'web', kubernetesVersion: KUBE, renderer: helmRenderer, createSchemas: createKubeSchemaValidator, config: DEFAULT_CONFIG, context: { ...EMPTY_CONTEXT, complete: true } });
-      return r.findings.map((f) => f.check);
+      return r.findings;
     }
     case 'catalog': {
       const dir = join(base, kind);
@@ -48,13 +50,13 @@ async function findingsFor(check: CheckDefinition, kind: 'fires' | 'passes'): Pr
         cluster = stringifyYaml(mergeValues(toJs(parseYaml(cluster, 'cluster.yaml'))[0], patch));
       }
       const services = readdirSync(join(dir, 'services')).map((n) => ({ path: `catalog/services/${n}`, text: readFileSync(join(dir, 'services', n), 'utf8') }));
-      return loadCatalog({ path: 'catalog/cluster.yaml', text: cluster }, services).findings.map((f) => f.check);
+      return loadCatalog({ path: 'catalog/cluster.yaml', text: cluster }, services).findings.map((f) => fromSourceFinding(f));
     }
     case 'repository': {
       const repo = tempRepo(FIXTURE_REPO, join(base, kind));
       try {
         const r = await validateRepo({ root: repo.dir, renderer: helmRenderer, createSchemas: createKubeSchemaValidator, config: DEFAULT_CONFIG });
-        return r.findings.map((f) => f.check);
+        return r.findings.map((f) => ({ ...f, file: f.file?.replace(`${repo.dir}/`, '') }));
       } finally {
         repo.cleanup();
       }
@@ -74,16 +76,31 @@ describe('every check has fixtures', () => {
   });
 
   it('has no fixture directory for a check that does not exist', () => {
-    const ids = new Set(CHECKS.map((c) => c.id));
+    const ids = new Set<string>(CHECKS.map((c) => c.id));
     expect(readdirSync(DIR).filter((d) => !ids.has(d))).toEqual([]);
   });
 });
 
+// The exact findings of the check on its firing fixture (id, position, message), as committed in
+// <id>/fires.expected.json. UPDATE_FIXTURES=1 rewrites those files from the current output (review the diff).
+function exact(check: CheckDefinition, found: Finding[]): Array<Record<string, unknown>> {
+  const base = join(DIR, check.id);
+  return found.filter((f) => f.check === check.id).map((f) => ({
+    check: f.check, file: f.file?.replace(`${base}/`, ''), line: f.line, column: f.column, message: f.message.replaceAll(`${base}/`, ''),
+    ...(f.path ? { path: f.path } : {}),
+  }));
+}
+
 describe('check fixtures', () => {
   for (const check of CHECKS) {
-    it(`${check.id}: fires on fires, not on passes`, { timeout: 60_000 }, async () => {
-      expect(await findingsFor(check, 'fires')).toContain(check.id);
-      expect(await findingsFor(check, 'passes')).not.toContain(check.id);
+    it(`${check.id}: fires exactly as expected on fires, not on passes`, { timeout: 120_000 }, async () => {
+      const fires = exact(check, await findingsFor(check, 'fires'));
+      const expectedFile = join(DIR, check.id, 'fires.expected.json');
+      if (process.env.UPDATE_FIXTURES === '1') writeFileSync(expectedFile, `${JSON.stringify(fires, null, 2)}\n`);
+      expect(existsSync(expectedFile), `${expectedFile} is missing (run with UPDATE_FIXTURES=1 and review it)`).toBe(true);
+      expect(fires.length, `${check.id} does not fire on its fixture`).toBeGreaterThan(0);
+      expect(fires).toEqual(JSON.parse(readFileSync(expectedFile, 'utf8')));
+      expect((await findingsFor(check, 'passes')).map((f) => f.check)).not.toContain(check.id);
     });
   }
 });

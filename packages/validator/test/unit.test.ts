@@ -165,7 +165,7 @@ describe('small pure helpers', () => {
   });
 
   it('the result counts each finding once and orders them by file and line', () => {
-    const f = (file: string, line: number): Finding => ({ check: 'x', severity: 'error', message: 'm', file, line, column: 1 });
+    const f = (file: string, line: number): Finding => ({ check: 'yaml-syntax', severity: 'error', message: 'm', file, line, column: 1 });
     const r = buildResult([f('b', 1), f('a', 2), f('a', 1), f('a', 1)], 7);
     expect(r.summary).toEqual({ resources: 7, errors: 3, warnings: 0 });
     expect(r.findings.map((x) => `${x.file}:${x.line}`)).toEqual(['a:1', 'a:2', 'b:1']);

@@ -3,6 +3,7 @@ import semver from 'semver';
 import { locate, parseYaml, toJs, type ParsedYaml } from '@cmsweb/yaml';
 import type { Finding } from '../findings.js';
 import { isRecord } from '../resources.js';
+import { parseHelmYaml } from '../sources/helm-yaml.js';
 import { fromSourceFinding } from '../sources/yaml-findings.js';
 import { checkValues, compileValuesSchema } from '../sources/values-schema.js';
 import type { ChartFiles } from './chart-files.js';
@@ -23,9 +24,9 @@ export function lintChart(chart: ChartFiles): LintedChart {
 
   let values: LintedChart['values'];
   if (chart.valuesYaml !== undefined) {
-    const parsed = parseYaml(chart.valuesYaml, file('values.yaml'));
-    findings.push(...parsed.findings.map((f) => fromSourceFinding(f)));
-    if (!parsed.findings.some((f) => f.severity === 'error')) {
+    const { parsed, findings: yamlFindings } = parseHelmYaml(chart.valuesYaml, file('values.yaml'));
+    findings.push(...yamlFindings.map((f) => fromSourceFinding(f)));
+    if (!yamlFindings.some((f) => f.severity === 'error')) {
       const value = toJs(parsed)[0] ?? {};
       if (!isRecord(value)) findings.push({ check: 'chart-values-schema', severity: 'error', message: 'values.yaml must be a mapping of value names', file: file('values.yaml'), line: 1, column: 1 });
       else values = { parsed, value };

@@ -1,9 +1,10 @@
 import type { CheckDefinition } from './check.js';
 
 // The rules of @cmsweb/catalog (schema and cross-entry rules), as the validator reports them.
-const c = (id: string, description: string, remediation: string): CheckDefinition => ({ id, severity: 'error', scope: 'catalog', description, remediation });
+const c = <const I extends string>(id: I, description: string, remediation: string) =>
+  ({ id, severity: 'error', scope: 'catalog', description, remediation }) as const satisfies CheckDefinition;
 
-export const CATALOG_CHECKS: CheckDefinition[] = [
+export const CATALOG_CHECKS = [
   c('catalog-schema', 'catalog files follow the catalog schema: types, formats, required keys', 'fix the value shown; README "Catalog reference" lists every key'),
   c('catalog-unknown-key', 'catalog files use only known keys (every object is strict)', 'fix the typo; the message suggests the closest key'),
   c('catalog-duplicate', 'service, namespace and environment names are unique', 'rename one of the two'),
@@ -22,4 +23,4 @@ export const CATALOG_CHECKS: CheckDefinition[] = [
   c('catalog-resources', 'limits are at least requests in every environment', 'raise the limit or lower the request'),
   c('catalog-autoscaling', 'autoscaling minReplicas <= maxReplicas in every environment', 'fix the bounds'),
   c('catalog-database-secret', 'non-prod environments do not use the prod database secret', 'give the environment its own databaseSecret'),
-];
+] as const;

@@ -11,15 +11,27 @@ import type { Resource } from '../resources.js';
  */
 export type CheckScope = 'source' | 'object' | 'chart' | 'catalog' | 'repository';
 
-export interface CheckDefinition {
-  id: string;
+export interface CheckDefinition<I extends string = string> {
+  id: I;
   severity: Severity;
   scope: CheckScope;
   description: string;
   remediation: string;
   /** Policy checks: the template that implements the check and its parameters (kube-linter style). */
   template?: string;
-  params?: Record<string, unknown>;
+  params?: Readonly<Record<string, unknown>>;
+}
+
+/**
+ * A template parameter: its type, whether a check must give it, what it means. The registry validates
+ * each check's parameters against these when it loads (src/checks/registry-validation.ts).
+ */
+export interface ParamSpec {
+  type: 'string' | 'string[]' | 'boolean' | 'regexp';
+  required?: boolean;
+  /** Allowed values (type string). */
+  oneOf?: readonly string[];
+  description: string;
 }
 
 /** Repository knowledge policy checks may use; absent parts make the checks that need them stand down. */
@@ -69,7 +81,9 @@ export interface CheckTemplate {
   description: string;
   /** True when the template relates objects to each other (needs the whole set at once). */
   crossObject: boolean;
-  run(params: Record<string, unknown>, objects: ObjectSetView, context: PolicyContext): Issue[];
+  /** Every parameter the template reads (a check giving another one is refused when the registry loads). */
+  params: Readonly<Record<string, ParamSpec>>;
+  run(params: Readonly<Record<string, unknown>>, objects: ObjectSetView, context: PolicyContext): Issue[];
 }
 
 /** Read-only view of the objects validated together, with the lookups cross-object checks need. */

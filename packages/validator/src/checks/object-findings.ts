@@ -1,4 +1,5 @@
 import { toPointer, type Finding, type Severity } from '../findings.js';
+import type { CheckId } from './registry.js';
 import { annotationsOf, type Resource } from '../resources.js';
 
 /** Annotation listing check ids to skip for one object: `validator.cmsweb.cern.ch/ignore: image-tag,run-as-root`. */
@@ -10,7 +11,7 @@ export function ignoredChecks(resource: Resource): Set<string> {
 }
 
 /** A finding about a field of an object, at the position of that field; undefined when the object opts out. */
-export function objectFinding(check: string, severity: Severity, resource: Resource, path: ReadonlyArray<string | number>, message: string): Finding | undefined {
+export function objectFinding(check: CheckId, severity: Severity, resource: Resource, path: ReadonlyArray<string | number>, message: string): Finding | undefined {
   const ignored = ignoredChecks(resource);
   if (ignored.has(check) || ignored.has('*')) return undefined;
   const loc = resource.source.locate(path);

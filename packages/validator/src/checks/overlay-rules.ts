@@ -3,6 +3,7 @@ import { locate } from '@cmsweb/yaml';
 import type { Finding } from '../findings.js';
 import { isRecord } from '../resources.js';
 import type { RepoYaml } from '../repo/repo-snapshot.js';
+import type { CheckId } from './registry.js';
 
 // Unsafe states of the people-owned overlays, judged against what helm merges them with: the chart's
 // values.yaml, then charts/<service>/values-<env>.yaml (the catalog's settings of the environment,
@@ -29,12 +30,12 @@ const getIn = (v: unknown, path: readonly string[]): unknown => path.reduce<unkn
 const show = (v: unknown): string => JSON.stringify(v) ?? 'null';
 
 /** Pure: overlay-image, overlay-contradicts-catalog, overlay-replicas-autoscaled and environment-leftover findings. */
-export function checkOverlayRules(input: OverlayRulesInput, enabled: (id: string) => boolean): Finding[] {
+export function checkOverlayRules(input: OverlayRulesInput, enabled: (id: CheckId) => boolean): Finding[] {
   const out: Finding[] = [];
   for (const env of input.selected) {
     for (const [service, o] of Object.entries(input.overlays[env] ?? {})) {
       if (o.value === undefined) continue; // does not parse: reported with the sources
-      const at = (check: string, path: readonly string[], message: string) => out.push({ check, severity: 'error', message, ...locate(o.parsed, 0, path), env, service });
+      const at = (check: CheckId, path: readonly string[], message: string) => out.push({ check, severity: 'error', message, ...locate(o.parsed, 0, path), env, service });
       const generated = input.environmentValues[env]?.[service];
       const chart = input.chartValues[service];
       if (enabled('overlay-image')) checkImage(o, env, chart, at);
@@ -64,7 +65,7 @@ export function checkOverlayRules(input: OverlayRulesInput, enabled: (id: string
 }
 
 /** An emptied overlay runs the chart's default tag: every overlay names its image. */
-function checkImage(o: RepoYaml, env: string, chart: RepoYaml | undefined, at: (check: string, path: readonly string[], message: string) => void): void {
+function checkImage(o: RepoYaml, env: string, chart: RepoYaml | undefined, at: (check: CheckId, path: readonly string[], message: string) => void): void {
   const tag = getIn(o.value, ['image', 'tag']);
   const digest = getIn(o.value, ['image', 'digest']);
   const set = (v: unknown) => v !== undefined && v !== null && v !== '';

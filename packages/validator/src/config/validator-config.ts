@@ -16,12 +16,20 @@ export const CONFIG_FILE = 'validator.yaml';
 export const DEFAULT_CONFIG: ValidatorConfig = { checks: {} };
 
 /** Pure: parses validator.yaml; problems come back as findings (the CLI treats them as bad input, exit 2). */
-export function parseValidatorConfig(text: string, file = CONFIG_FILE): { config: ValidatorConfig; problems: Finding[] } {
+/** What is wrong in validator.yaml, where (bad input: not a finding of a check). */
+export interface ConfigProblem {
+  message: string;
+  file?: string;
+  line?: number;
+  column?: number;
+}
+
+export function parseValidatorConfig(text: string, file = CONFIG_FILE): { config: ValidatorConfig; problems: ConfigProblem[] } {
   const parsed = parseYaml(text, file);
-  const problems: Finding[] = parsed.findings.filter((f) => f.severity === 'error').map((f) => ({ ...f }));
+  const problems: ConfigProblem[] = parsed.findings.filter((f) => f.severity === 'error').map((f) => ({ message: f.message, file: f.file, line: f.line, column: f.column }));
   if (problems.length) return { config: DEFAULT_CONFIG, problems };
   const value = toJs(parsed)[0] ?? {};
-  const at = (path: Array<string | number>, message: string) => problems.push({ check: 'config', severity: 'error', message, ...locate(parsed, 0, path) });
+  const at = (path: Array<string | number>, message: string) => problems.push({ message, ...locate(parsed, 0, path) });
   const checks: ValidatorConfig['checks'] = {};
   if (!isRecord(value)) {
     at([], 'expected a mapping with the key "checks"');

@@ -1,35 +1,60 @@
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { runHelm } from '@cmsweb/toolchain';
 import { parseHelmError } from './helm-errors.js';
 import { isMissingDependency, withLocalDependencies } from './local-dependencies.js';
 import type { Renderer, RenderRequest, RenderResult } from './renderer.js';
 
-/** Renders with the real helm binary: `helm template <release> <chart> -f ... --namespace ... --kube-version ...`. */
-export function helmTemplateArgs(req: RenderRequest): string[] {
+/**
+ * Pure: the arguments Argo CD's repo server gives helm (argo-cd util/helm/cmd.go `template`), in its order:
+ * `template <chart> --name-template <release> --namespace --kube-version --set... --set-string...
+ * --set-file... --values <each file> --values <inline values file> --api-versions... --include-crds`.
+ * Helm itself applies value files in order, then --set, --set-string, --set-file, whatever the order here.
+ */
+export function helmTemplateArgs(req: RenderRequest, inlineValuesFile?: string): string[] {
   return [
-    'template', req.releaseName, req.chartDir,
-    ...req.valueFiles.flatMap((f) => ['-f', f]),
-    '--namespace', req.namespace,
+    'template', req.chartDir, '--name-template', req.releaseName,
+    ...(req.namespace ? ['--namespace', req.namespace] : []),
     '--kube-version', req.kubeVersion,
-    // Argo CD renders CRDs of the chart too (unless skipCrds).
-    '--include-crds',
+    ...(req.set ?? []).flatMap((s) => ['--set', `${s.name}=${s.value}`]),
+    ...(req.setString ?? []).flatMap((s) => ['--set-string', `${s.name}=${s.value}`]),
+    ...(req.setFile ?? []).flatMap((s) => ['--set-file', `${s.name}=${s.value}`]),
+    ...req.valueFiles.flatMap((f) => ['--values', f]),
+    ...(inlineValuesFile ? ['--values', inlineValuesFile] : []),
+    ...(req.apiVersions ?? []).flatMap((v) => ['--api-versions', v]),
+    ...(req.skipCrds ? [] : ['--include-crds']),
+    ...(req.skipSchemaValidation ? ['--skip-schema-validation'] : []),
+    ...(req.skipTests ? ['--skip-tests'] : []),
   ];
 }
 
 export const helmRenderer: Renderer = {
   name: 'helm',
   async render(req: RenderRequest): Promise<RenderResult> {
-    let r = await runHelm(helmTemplateArgs(req));
-    if (r.code !== 0 && isMissingDependency(r.stderr)) {
-      // As Argo CD: a missing dependency is resolved (here in a temp copy), then the chart rendered again.
-      const local = await withLocalDependencies(req.chartDir);
-      if ('error' in local) return { manifests: '', error: { kind: 'chart', message: local.error } };
-      try {
-        r = await runHelm(helmTemplateArgs({ ...req, chartDir: local.dir }));
-      } finally {
-        await local.remove();
+    let dir: string | undefined;
+    try {
+      let inline: string | undefined;
+      if (req.inlineValues !== undefined) {
+        dir = await mkdtemp(join(tmpdir(), 'validator-values-'));
+        inline = join(dir, 'values.yaml');
+        await writeFile(inline, req.inlineValues);
       }
+      let r = await runHelm(helmTemplateArgs(req, inline));
+      if (r.code !== 0 && isMissingDependency(r.stderr)) {
+        // As Argo CD: a missing dependency is resolved (here in a temp copy), then the chart rendered again.
+        const local = await withLocalDependencies(req.chartDir);
+        if ('error' in local) return { manifests: '', error: { kind: 'chart', message: local.error } };
+        try {
+          r = await runHelm(helmTemplateArgs({ ...req, chartDir: local.dir }, inline));
+        } finally {
+          await local.remove();
+        }
+      }
+      if (r.code !== 0) return { manifests: '', error: parseHelmError(r.stderr || r.stdout) };
+      return { manifests: r.stdout };
+    } finally {
+      if (dir) await rm(dir, { recursive: true, force: true });
     }
-    if (r.code !== 0) return { manifests: '', error: parseHelmError(r.stderr || r.stdout) };
-    return { manifests: r.stdout };
   },
 };

@@ -10,6 +10,18 @@ export interface RenderRequest {
   valueFiles: string[];
   /** "MAJOR.MINOR", e.g. "1.33". */
   kubeVersion: string;
+  /** YAML text passed as one more value file after `valueFiles` (Argo CD's helm.values / valuesObject). */
+  inlineValues?: string;
+  /** `--set name=value`, `--set-string`, `--set-file name=<absolute path>` (values already escaped). */
+  set?: Array<{ name: string; value: string }>;
+  setString?: Array<{ name: string; value: string }>;
+  setFile?: Array<{ name: string; value: string }>;
+  /** `--api-versions` (Capabilities.APIVersions.Has). */
+  apiVersions?: string[];
+  /** Leave the chart's crds/ out (Argo CD's skipCrds); default: included. */
+  skipCrds?: boolean;
+  skipSchemaValidation?: boolean;
+  skipTests?: boolean;
 }
 
 /** Why rendering failed, located in a chart file when the renderer says where. */

@@ -3,6 +3,7 @@ import { checkAppSyncPolicy } from './app-sync-policy.js';
 import { locate } from '@cmsweb/yaml';
 import type { Finding } from '../findings.js';
 import { isRecord } from '../resources.js';
+import { helmSourcePaths, readHelmSource, type HelmSource } from '../render/argocd-source.js';
 import type { RepoSnapshot, RepoYaml } from './repo-snapshot.js';
 
 /** One render: a service in an environment, exactly as its Argo CD Application describes it. */
@@ -17,6 +18,10 @@ export interface RenderJob {
   namespace: string;
   kubernetesVersion: string;
   appFile: string;
+  /** Path of the source inside the Application (['spec', 'source'] or ['spec', 'sources', i]). */
+  sourcePath: Array<string | number>;
+  /** Everything else Argo CD passes to helm for this source. */
+  helm: HelmSource;
 }
 
 export interface ValidationPlan {
@@ -56,8 +61,7 @@ export function planValidation(repo: RepoSnapshot, filters: PlanFilters = {}): V
       }
       if (app.value === undefined) continue; // its YAML findings are reported with the sources
       findings.push(...checkAppSyncPolicy(app, env, s.name));
-      const job = jobFromApplication(app, { env: env.name, service: s.name, namespace: s.namespace, kubernetesVersion: env.kubernetesVersion }, repo.files, findings);
-      if (job) jobs.push(job);
+      jobs.push(...jobsFromApplication(app, { env: env.name, service: s.name, namespace: s.namespace, kubernetesVersion: env.kubernetesVersion }, repo.files, findings));
     }
     for (const f of repo.files) {
       const m = new RegExp(`^${base}/values/([^/]+)\\.ya?ml$`).exec(f);
@@ -69,42 +73,39 @@ export function planValidation(repo: RepoSnapshot, filters: PlanFilters = {}): V
   return { jobs, findings, environments: envs.map((e) => e.name) };
 }
 
-function jobFromApplication(
+function jobsFromApplication(
   app: RepoYaml,
   expected: { env: string; service: string; namespace: string; kubernetesVersion: string },
   files: ReadonlySet<string>,
   findings: Finding[],
-): RenderJob | undefined {
+): RenderJob[] {
   const bad = (path: Array<string | number>, message: string) =>
     findings.push({ check: 'app-source', severity: 'error', message, ...locate(app.parsed, 0, path), env: expected.env, service: expected.service });
-  const spec = isRecord(app.value) && isRecord(app.value.spec) ? app.value.spec : {};
-  const source = isRecord(spec.source) ? spec.source : undefined;
-  if (!source || typeof source.path !== 'string') {
-    bad(['spec'], 'the Application has no spec.source.path: expected path: charts/<service> (a single-source Helm application)');
-    return undefined;
+  const { sourcePaths, refs } = helmSourcePaths(app.value);
+  if (!sourcePaths.length) {
+    bad(['spec'], 'the Application has no source with a path: expected spec.source.path: charts/<service> (a Helm chart of this repository)');
+    return [];
   }
-  const chartPath = posix.normalize(source.path).replace(/\/+$/, '');
-  const helm = isRecord(source.helm) ? source.helm : {};
-  const valueFiles = (Array.isArray(helm.valueFiles) ? helm.valueFiles : []).map((v) => posix.normalize(posix.join(chartPath, String(v))));
+  const spec = isRecord(app.value) && isRecord(app.value.spec) ? app.value.spec : {};
   const destination = isRecord(spec.destination) ? spec.destination : {};
   const namespace = typeof destination.namespace === 'string' ? destination.namespace : '';
-  const metaName = isRecord(app.value) && isRecord(app.value.metadata) ? String(app.value.metadata.name ?? '') : '';
-  const releaseName = typeof helm.releaseName === 'string' && helm.releaseName ? helm.releaseName : metaName;
-
-  let ok = true;
-  if (!files.has(`${chartPath}/Chart.yaml`)) {
-    bad(['spec', 'source', 'path'], `chart path ${chartPath} has no Chart.yaml: expected charts/${expected.service} (run \`npx chartgen generate\`)`);
-    ok = false;
-  }
-  (Array.isArray(helm.valueFiles) ? helm.valueFiles : []).forEach((v, i) => {
-    if (!files.has(valueFiles[i]!)) {
-      bad(['spec', 'source', 'helm', 'valueFiles', i], `value file ${String(v)} resolves to ${valueFiles[i]}, which does not exist: Argo CD fails to render the application`);
-      ok = false;
-    }
-  });
   if (namespace !== expected.namespace) {
     bad(['spec', 'destination', 'namespace'], `destination namespace ${JSON.stringify(namespace)} differs from the catalog's namespace ${expected.namespace}: regenerate with \`npx chartgen generate\``);
   }
-  if (!ok) return undefined;
-  return { env: expected.env, service: expected.service, chartPath, valueFiles, releaseName, namespace: namespace || expected.namespace, kubernetesVersion: expected.kubernetesVersion, appFile: app.file };
+  const jobs: RenderJob[] = [];
+  for (const sourcePath of sourcePaths) {
+    const { source, problems } = readHelmSource({ app: app.value, sourcePath, kubernetesVersion: expected.kubernetesVersion, files, refs });
+    for (const p of problems) bad(p.at, p.message);
+    if (!source) continue;
+    if (!files.has(`${source.chartPath}/Chart.yaml`)) {
+      bad([...sourcePath, 'path'], `chart path ${source.chartPath} has no Chart.yaml: expected charts/${expected.service} (run \`npx chartgen generate\`)`);
+      continue;
+    }
+    jobs.push({
+      env: expected.env, service: expected.service, chartPath: source.chartPath, valueFiles: source.valueFiles,
+      releaseName: source.releaseName, namespace: source.namespace || expected.namespace, kubernetesVersion: source.kubernetesVersion,
+      appFile: app.file, sourcePath, helm: source,
+    });
+  }
+  return jobs;
 }

@@ -97,6 +97,7 @@ export async function readRepo(root: string, envFilter: string[] = []): Promise<
   }
   const environments: RepoEnvironment[] = [];
   const apps: RepoSnapshot['apps'] = {};
+  const helmReleases: RepoSnapshot['helmReleases'] = {};
   for (const e of catalog.cluster.environments) {
     const envFile = `environments/${e.name}/environment.yaml`;
     let file: RepoEnvironment['file'];
@@ -107,7 +108,7 @@ export async function readRepo(root: string, envFilter: string[] = []): Promise<
       if (read.finding) findings.push({ ...read.finding, env: e.name });
       else {
         const r = loadEnvironmentFile(envFile, read.text, { name: e.name, environments: names });
-        findings.push(...r.findings.map((f) => ({ ...fromSourceFinding(f), check: f.check.startsWith('yaml-') ? f.check : 'environment-schema', env: e.name })));
+        findings.push(...r.findings.map((f) => ({ ...fromSourceFinding(f), check: f.check.startsWith('yaml-') ? fromSourceFinding(f).check : 'environment-schema', env: e.name })));
         file = r.environment;
       }
     }
@@ -141,6 +142,7 @@ export async function readRepo(root: string, envFilter: string[] = []): Promise<
         const service = svc && catalog.services.some((s) => s.name === svc) ? svc : undefined;
         generated[e.name]!.push(...parsed.resources.map((r) => ({ ...r, env: e.name, ...(service ? { service } : {}) })));
         if (rest.startsWith('argocd/apps/')) apps[f] = (await readYamlFile(root, f)).y;
+        if (rest.startsWith('flux/helmreleases/')) helmReleases[f] = (await readYamlFile(root, f)).y;
       }
     }
   }
@@ -162,5 +164,5 @@ export async function readRepo(root: string, envFilter: string[] = []): Promise<
     if (m && !names.includes(m[1]!) && !firstFile.has(m[1]!)) firstFile.set(m[1]!, f);
   }
   for (const [name, file] of firstFile) leftovers.push({ name, file });
-  return { snapshot: { catalog, environments, files: new Set(files), apps }, catalog, findings, overlays, generated, refusedCharts, environmentValues, chartValues, leftovers };
+  return { snapshot: { catalog, environments, files: new Set(files), apps, helmReleases }, catalog, findings, overlays, generated, refusedCharts, environmentValues, chartValues, leftovers };
 }

@@ -25,4 +25,6 @@ export interface RepoSnapshot {
   files: ReadonlySet<string>;
   /** environments/<env>/argocd/apps/<service>.yaml, by repository-relative path. */
   apps: Record<string, RepoYaml>;
+  /** environments/<env>/flux/helmreleases/<service>.yaml, by repository-relative path. */
+  helmReleases: Record<string, RepoYaml>;
 }

@@ -1,6 +1,6 @@
 import { join } from 'node:path';
 import type { Finding, ValidationResult } from '../findings.js';
-import { buildResult } from '../findings.js';
+import { buildResult, resourceLabel } from '../findings.js';
 import { UsageError } from '../errors.js';
 import { mapLimit } from '@cmsweb/toolkit';
 import { applyConfig, isEnabled, type ValidatorConfig } from '../config/validator-config.js';
@@ -10,6 +10,13 @@ import { lintChart, type LintedChart } from '../chart/lint-chart.js';
 import { readChart } from '../chart/read-chart.js';
 import type { ChartFiles } from '../chart/chart-files.js';
 import { renderErrorFinding } from '../chart/render-findings.js';
+import { locate } from '@cmsweb/yaml';
+import { compareRenders, showValue } from '../render/compare-renders.js';
+import { readHelmRelease, type FluxProblem, type FluxRender } from '../render/flux-release.js';
+import type { RenderResult } from '../render/renderer.js';
+import type { RepoYaml } from './repo-snapshot.js';
+import { renderFluxRelease } from './flux-render.js';
+import { appValuesFindings } from '../render/app-values.js';
 import { parseRenderedManifests } from '../render/rendered-manifests.js';
 import type { Renderer } from '../render/renderer.js';
 import type { Resource } from '../resources.js';
@@ -61,9 +68,26 @@ export async function validateRepo(opts: RepoValidationOptions): Promise<Validat
       namespace: job.namespace,
       valueFiles: job.valueFiles.map((f) => join(opts.root, f)),
       kubeVersion: job.kubernetesVersion,
+      inlineValues: job.helm.inlineValues?.text,
+      set: job.helm.set,
+      setString: job.helm.setString,
+      setFile: job.helm.setFile.map((s) => ({ name: s.name, value: join(opts.root, s.value) })),
+      apiVersions: job.helm.apiVersions,
+      skipCrds: job.helm.skipCrds,
+      skipSchemaValidation: job.helm.skipSchemaValidation,
+      skipTests: job.helm.skipTests,
     });
+    // The same service through Flux (when its HelmRelease is in the repository), to compare.
+    const hrFile = `environments/${job.env}/flux/helmreleases/${job.service}.yaml`;
+    const hr = repo.snapshot!.helmReleases[hrFile];
+    let flux: FluxOutcome | undefined;
+    if (hr && hr.value !== undefined && job.sourcePath.length === 2) {
+      const read = readHelmRelease({ release: hr.value, files: repo.snapshot!.files, objects: repo.generated[job.env] ?? [] });
+      flux = { hr, problems: read.problems, render: read.render };
+      if (read.render) flux.result = await renderFluxRelease(opts.root, read.render, job.kubernetesVersion, opts.renderer);
+    }
     opts.onRendered?.(++renders, jobs.length);
-    return { job, r };
+    return { job, r, flux };
   }, opts.concurrency);
   rendering.catch(() => undefined); // a failure surfaces at the await below, not as an unhandled rejection meanwhile
 
@@ -95,13 +119,25 @@ export async function validateRepo(opts: RepoValidationOptions): Promise<Validat
   const rendered = await rendering;
   const byEnv: Record<string, Resource[]> = {};
   for (const env of plan.environments) byEnv[env] = [];
-  for (const { job, r } of rendered) {
+  for (const { job, r, flux } of rendered) {
+    if (flux) findings.push(...flux.problems.map((p) => ({ check: 'helmrelease-source' as const, severity: 'error' as const, message: p.message, ...locate(flux.hr.parsed, 0, p.at), env: job.env, service: job.service })));
     if (r.error) {
-      if (!(r.error.kind === 'values-schema' && overlayErrors.has(job))) findings.push(renderErrorFinding(r.error, job.chartPath, job));
+      let fromApp = false;
+      if (r.error.kind === 'values-schema') {
+        const app = repo.snapshot.apps[job.appFile]!;
+        const av = appValuesFindings(r.error.message, job.helm, app, job);
+        findings.push(...av.findings);
+        fromApp = av.all;
+      }
+      if (!fromApp && !(r.error.kind === 'values-schema' && overlayErrors.has(job))) findings.push(renderErrorFinding(r.error, job.chartPath, job));
       continue;
     }
     const parsed = parseRenderedManifests({ manifests: r.manifests, chartPath: job.chartPath, templates: charts.get(job.chartPath)!.files.templates, namespace: job.namespace });
     findings.push(...parsed.findings.map((f) => ({ ...f, env: job.env, service: job.service })));
+    if (flux?.render && flux.result && enabled('argo-flux-parity')) {
+      const fluxParsed = flux.result.error ? undefined : parseRenderedManifests({ manifests: flux.result.manifests, chartPath: flux.render.chartPath, templates: charts.get(flux.render.chartPath)?.files.templates ?? {}, namespace: flux.render.namespace });
+      findings.push(...parityFindings(job, repo.snapshot.apps[job.appFile]!, flux, parsed.resources, fluxParsed?.resources));
+    }
     byEnv[job.env]!.push(...parsed.resources.map((res) => ({ ...res, env: job.env, service: job.service })));
   }
 
@@ -124,6 +160,29 @@ export async function validateRepo(opts: RepoValidationOptions): Promise<Validat
     catalogFiles: catalog.serviceFiles, leftovers: repo.leftovers, declared: catalog.cluster.environments.map((e) => e.name), clusterFile: catalog.clusterFile,
   }, enabled));
   return buildResult(applyConfig(findings, opts.config), count);
+}
+
+interface FluxOutcome {
+  hr: RepoYaml;
+  problems: FluxProblem[];
+  render?: FluxRender;
+  result?: RenderResult;
+}
+
+/** Pure: an environment whose Argo CD and Flux renderings of a service differ, as one finding (the first difference). */
+function parityFindings(job: RenderJob, app: RepoYaml, flux: FluxOutcome, argo: Resource[], fluxObjects: Resource[] | undefined): Finding[] {
+  const at = { ...locate(flux.hr.parsed, 0, ['spec']), env: job.env, service: job.service };
+  const related = [{ ...locate(app.parsed, 0, job.sourcePath), message: 'the Argo CD Application of the same service' }];
+  const base = { check: 'argo-flux-parity' as const, severity: 'error' as const, ...at, related };
+  if (!fluxObjects) {
+    return [{ ...base, message: `Flux cannot render ${job.service} although Argo CD can: ${flux.result?.error?.message ?? 'helm failed'}` }];
+  }
+  const diffs = compareRenders(argo.map((r) => ({ ref: r.ref, object: r.object })), job.namespace, fluxObjects.map((r) => ({ ref: r.ref, object: r.object })), flux.render!.namespace);
+  if (!diffs.length) return [];
+  const d = diffs[0]!;
+  const what = d.only === 'argo' ? 'only Argo CD renders it' : d.only === 'flux' ? 'only Flux renders it' : `${d.path} is ${showValue(d.argo)} with Argo CD, ${showValue(d.flux)} with Flux`;
+  const more = diffs.length > 1 ? ` (${diffs.length - 1} more difference${diffs.length > 2 ? 's' : ''})` : '';
+  return [{ ...base, message: `Argo CD and Flux render ${job.service} differently in ${job.env}: ${resourceLabel(d.ref)}: ${what}${more}`, resource: d.ref, ...(d.path ? { path: d.path } : {}) }];
 }
 
 function chartDirsOf(files: ReadonlySet<string>, services: string[] | undefined): string[] {

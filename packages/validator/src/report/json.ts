@@ -2,7 +2,7 @@ import type { Finding } from '../findings.js';
 import type { Reporter } from './reporter.js';
 
 // The stable, documented shape (README "JSON output"): keys in this order, absent fields omitted.
-const ORDER: Array<keyof Finding> = ['check', 'severity', 'message', 'file', 'line', 'column', 'env', 'service', 'resource', 'path'];
+const ORDER: Array<keyof Finding> = ['check', 'severity', 'message', 'file', 'line', 'column', 'env', 'service', 'resource', 'path', 'related'];
 
 function ordered(f: Finding): Record<string, unknown> {
   const out: Record<string, unknown> = {};

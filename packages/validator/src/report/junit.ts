@@ -1,8 +1,10 @@
-import { resourceLabel, type ValidationResult } from '../findings.js';
+import { relatedLabel, resourceLabel, type RelatedLocation, type ValidationResult } from '../findings.js';
 import { groupFindings } from './group-findings.js';
 import type { Reporter } from './reporter.js';
 
 const esc = (s: string) => s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
+
+const related = (rs: RelatedLocation[] | undefined) => (rs ?? []).map((r) => `\nrelated: ${relatedLabel(r)}`).join('');
 
 /** JUnit XML: one test suite per file (or resource), one test case per finding; errors are failures. */
 export const junitReporter: Reporter = {
@@ -25,10 +27,10 @@ export const junitReporter: Reporter = {
         const location = f.file ? `${f.file}:${at}` : g.title;
         if (f.severity === 'error') {
           out.push(`    <testcase classname="${esc(f.check)}" name="${esc(name)}">`);
-          out.push(`      <failure message="${esc(f.message)}" type="${esc(f.check)}">${esc(`${location}${f.path ? ` ${f.path}` : ''}: ${f.message}`)}</failure>`);
+          out.push(`      <failure message="${esc(f.message)}" type="${esc(f.check)}">${esc(`${location}${f.path ? ` ${f.path}` : ''}: ${f.message}${related(f.related)}`)}</failure>`);
           out.push('    </testcase>');
         } else {
-          out.push(`    <testcase classname="${esc(f.check)}" name="${esc(name)}"><system-out>${esc(`warning: ${location}: ${f.message}`)}</system-out></testcase>`);
+          out.push(`    <testcase classname="${esc(f.check)}" name="${esc(name)}"><system-out>${esc(`warning: ${location}: ${f.message}${related(f.related)}`)}</system-out></testcase>`);
         }
       }
       out.push('  </testsuite>');

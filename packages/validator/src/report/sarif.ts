@@ -6,7 +6,7 @@ import type { Reporter } from './reporter.js';
 export const sarifReporter: Reporter = {
   name: 'sarif',
   format(result: ValidationResult) {
-    const ruleIndex = new Map(CHECKS.map((c, i) => [c.id, i]));
+    const ruleIndex = new Map<string, number>(CHECKS.map((c, i) => [c.id, i]));
     const sarif = {
       $schema: 'https://json.schemastore.org/sarif-2.1.0.json',
       version: '2.1.0',
@@ -32,6 +32,9 @@ export const sarifReporter: Reporter = {
             locations: f.file
               ? [{ physicalLocation: { artifactLocation: { uri: f.file }, region: { startLine: f.line ?? 1, startColumn: f.column ?? 1 } } }]
               : [],
+            ...(f.related?.length
+              ? { relatedLocations: f.related.map((r, id) => ({ id, physicalLocation: { artifactLocation: { uri: r.file }, region: { startLine: r.line ?? 1, startColumn: r.column ?? 1 } }, ...(r.message ? { message: { text: r.message } } : {}) })) }
+              : {}),
             properties: {
               ...(f.env ? { env: f.env } : {}),
               ...(f.service ? { service: f.service } : {}),

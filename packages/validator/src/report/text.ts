@@ -1,5 +1,5 @@
 import pc from 'picocolors';
-import { resourceLabel, type ValidationResult } from '../findings.js';
+import { relatedLabel, resourceLabel, type ValidationResult } from '../findings.js';
 import { groupFindings } from './group-findings.js';
 import type { Reporter } from './reporter.js';
 
@@ -17,6 +17,7 @@ export const textReporter: Reporter = {
         const envs = f.envs.length ? c.dim(` [${f.envs.join(', ')}]`) : '';
         const what = f.resource && f.file ? c.dim(` (${resourceLabel(f.resource)}${f.path ? ` ${f.path}` : ''})`) : f.path ? c.dim(` (${f.path})`) : '';
         lines.push(`  ${where}  ${sev}  ${f.message}  ${c.dim(f.check)}${envs}${what}`);
+        for (const r of f.related ?? []) lines.push(c.dim(`      related: ${relatedLabel(r)}`));
       }
       lines.push('');
     }

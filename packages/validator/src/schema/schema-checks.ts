@@ -1,13 +1,13 @@
 import { fromPointer, type Finding } from '../findings.js';
 import type { Resource } from '../resources.js';
-import { checkDefinition } from '../checks/registry.js';
+import { checkDefinition, type CheckId } from '../checks/registry.js';
 import { objectFinding } from '../checks/object-findings.js';
 import type { KubeSchemaValidator } from './schema-validator.js';
 
 /** Pure (given a validator): schema, removed and deprecated API findings for each object. */
 export function runSchemaChecks(resources: readonly Resource[], validator: KubeSchemaValidator, kubernetesVersion: string, enabled: (id: string) => boolean): Finding[] {
   const out: Finding[] = [];
-  const add = (id: string, r: Resource, path: ReadonlyArray<string | number>, message: string) => {
+  const add = (id: CheckId, r: Resource, path: ReadonlyArray<string | number>, message: string) => {
     if (!enabled(id)) return;
     const f = objectFinding(id, checkDefinition(id).severity, r, path, message);
     if (f) out.push(f);

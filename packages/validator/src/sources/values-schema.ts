@@ -1,3 +1,4 @@
+import type { CheckId } from '../checks/registry.js';
 import type { ErrorObject, ValidateFunction } from 'ajv';
 import { closest } from 'fastest-levenshtein';
 import { locate, type ParsedYaml, type PathSegment } from '@cmsweb/yaml';
@@ -84,7 +85,7 @@ export interface ValuesSource {
  * Pure: validates the coalesced values (chart values.yaml, then each overlay) against the chart's schema;
  * each error points at the last source that sets the offending key (an overlay, else values.yaml).
  */
-export function checkValues(validate: ValidateFunction, sources: ValuesSource[], check: string): Finding[] {
+export function checkValues(validate: ValidateFunction, sources: ValuesSource[], check: CheckId): Finding[] {
   const merged = sources.reduce<unknown>((acc, s) => mergeValues(acc, s.value ?? {}), {});
   if (validate(merged)) return [];
   const out: Finding[] = [];

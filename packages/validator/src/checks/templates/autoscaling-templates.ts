@@ -10,6 +10,7 @@ export const scaleTargetExists: CheckTemplate = {
   name: 'scale-target-exists',
   description: "an autoscaler's scaleTargetRef exists in its namespace",
   crossObject: true,
+  params: {},
   run(_params, objects, context) {
     const out: Issue[] = [];
     for (const hpa of objects.byKind('HorizontalPodAutoscaler')) {
@@ -82,6 +83,7 @@ export const hpaMetricAdapter: CheckTemplate = {
   name: 'hpa-metric-adapter',
   description: "custom metrics of autoscalers are registered by the Prometheus Adapter's discovery for their object",
   crossObject: true,
+  params: { dataKey: { type: 'regexp', description: 'which data keys of the adapter ConfigMap hold its rules' } },
   run(params, objects, context) {
     const hpas = objects.byKind('HorizontalPodAutoscaler');
     const uses = hpas.flatMap((h) => customMetricsOf(h).map((m) => ({ hpa: h, m })));

@@ -30,6 +30,12 @@ export const containerFieldPresent: CheckTemplate = {
   name: 'container-field-present',
   description: 'every (non-init) container of the given workload kinds sets a field',
   crossObject: false,
+  params: {
+    field: { type: 'string', required: true, description: 'the container field that must be set (e.g. livenessProbe)' },
+    what: { type: 'string', description: 'how the message names the field' },
+    kinds: { type: 'string[]', description: 'workload kinds looked at (default: the long-running ones)' },
+    servingOnly: { type: 'boolean', description: 'only containers that declare ports' },
+  },
   run(params, objects) {
     const field = String(params.field);
     const kinds = (params.kinds as string[] | undefined) ?? LONG_RUNNING;
@@ -47,6 +53,7 @@ export const containerResources: CheckTemplate = {
   name: 'container-resources',
   description: 'every container sets requests and limits for the given resources',
   crossObject: false,
+  params: { resources: { type: 'string[]', description: 'resource names every container requests and limits (default cpu, memory)' } },
   run(params, objects) {
     const names = (params.resources as string[]) ?? ['cpu', 'memory'];
     return eachContainer(objects, undefined, true, (c) => {
@@ -68,6 +75,7 @@ export const limitsAboveRequests: CheckTemplate = {
   name: 'limits-above-requests',
   description: 'where a container sets both, its limit is at least its request',
   crossObject: false,
+  params: {},
   run(_params, objects) {
     return eachContainer(objects, undefined, true, (c) => {
       const res = isRecord(c.container.resources) ? c.container.resources : {};
@@ -102,6 +110,7 @@ export const imageTag: CheckTemplate = {
   name: 'image-tag',
   description: 'every container image names a fixed tag or a digest',
   crossObject: false,
+  params: { forbiddenTags: { type: 'string[]', description: 'tags refused unless pinned by digest (default latest)' } },
   run(params, objects) {
     const forbidden = (params.forbiddenTags as string[]) ?? ['latest'];
     return eachContainer(objects, undefined, true, (c) => {
@@ -121,6 +130,7 @@ export const containerSecurity: CheckTemplate = {
   name: 'container-security',
   description: 'containers are not privileged / do not run as root unless the catalog allows it',
   crossObject: false,
+  params: { property: { type: 'string', required: true, oneOf: ['privileged', 'runAsRoot'], description: 'the securityContext property the catalog must allow' } },
   run(params, objects, context) {
     const property = params.property as 'privileged' | 'runAsRoot';
     return eachContainer(objects, undefined, true, (c) => {

@@ -18,6 +18,7 @@ export const networkPolicyAdmitsFrontend: CheckTemplate = {
   name: 'networkpolicy-admits-frontend',
   description: 'network policies of routed services admit the frontend',
   crossObject: true,
+  params: {},
   run(_params, objects, context) {
     const frontend = context.frontend;
     if (!frontend) return [];
@@ -50,6 +51,7 @@ export const duplicateObject: CheckTemplate = {
   name: 'duplicate-object',
   description: 'each object identity appears once',
   crossObject: true,
+  params: {},
   run(_params, objects, context) {
     const seen = new Map<string, { file: string }>();
     const out: Issue[] = [];

@@ -10,6 +10,7 @@ export const hostPathAllowed: CheckTemplate = {
   name: 'host-path-allowed',
   description: 'hostPath volumes mount only allowed host paths',
   crossObject: false,
+  params: {},
   run(_params, objects, context) {
     const out: Issue[] = [];
     const allowed = context.allowedHostPaths.map((p) => p.replace(/\/+$/, ''));
@@ -37,6 +38,7 @@ export const requiredLabels: CheckTemplate = {
   name: 'required-labels',
   description: 'every object carries the given metadata labels',
   crossObject: false,
+  params: { labels: { type: 'string[]', required: true, description: 'label keys every object carries' } },
   run(params, objects) {
     const names = params.labels as string[];
     const out: Issue[] = [];
@@ -60,6 +62,7 @@ export const frontendRulesUnique: CheckTemplate = {
   name: 'frontend-rules-unique',
   description: 'each URL prefix appears in one frontend rule only',
   crossObject: false,
+  params: { dataKey: { type: 'regexp', required: true, description: 'which data keys of ConfigMaps hold frontend rules' } },
   run(params, objects) {
     const out: Issue[] = [];
     for (const { resource: r, key, text } of configMapTexts(objects, new RegExp(String(params.dataKey)))) {
@@ -116,6 +119,7 @@ export const frontendRoutesTemplate: CheckTemplate = {
   name: 'frontend-routes',
   description: 'the frontend rules route each catalog URL to its service, first match wins',
   crossObject: false,
+  params: { dataKey: { type: 'regexp', required: true, description: 'which data keys of ConfigMaps hold frontend rules' } },
   run(params, objects, context) {
     const out: Issue[] = [];
     for (const { resource: r, key, text } of configMapTexts(objects, new RegExp(String(params.dataKey)))) {

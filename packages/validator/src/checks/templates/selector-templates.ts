@@ -87,6 +87,11 @@ export const selectorMatchesPods: CheckTemplate = {
   name: 'selector-matches-pods',
   description: 'a label selector selects pods in the same namespace',
   crossObject: true,
+  params: {
+    kinds: { type: 'string[]', required: true, description: 'kinds whose selector is checked' },
+    selector: { type: 'string[]', required: true, description: 'path of the selector in the object' },
+    plainMap: { type: 'boolean', description: 'the selector is a plain label map (a Service), not a LabelSelector' },
+  },
   run(params, objects, context) {
     const kinds = params.kinds as string[];
     const selectorPath = params.selector as string[];
@@ -115,6 +120,7 @@ export const serviceTargetPort: CheckTemplate = {
   name: 'service-target-port',
   description: "a Service's target ports are ports of the containers it selects",
   crossObject: true,
+  params: {},
   run(_params, objects) {
     const pods = podIndex(objects);
     const out: Issue[] = [];
