@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { spawn } from 'node:child_process';
 import { chmodSync, mkdirSync, readdirSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { at, createFixture, git, gitRaw, read } from './helpers/fixture.js';
+import { at, createFixture, git, gitRaw, prng, read } from './helpers/fixture.js';
 import { run } from './helpers/run.js';
 
 // Fault injection over git states, bounded: every fault below (lock files of git and of gitops-sync,
@@ -10,15 +10,6 @@ import { run } from './helpers/run.js';
 // pseudo-randomly chosen command (bump or promote, local or --push). Each must be refused with exit 1
 // and a reason, no stack trace, and change nothing: HEAD, refs, work tree, index, the git directory's
 // gitops-sync files and the remote. Kills at random points (also during --push) are in crash.test.ts.
-
-function prng(seed: number): () => number {
-  return () => {
-    seed = (seed + 0x6d2b79f5) | 0;
-    let t = Math.imul(seed ^ (seed >>> 15), 1 | seed);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 interface Command { name: string; push: boolean; env: string; args(i: number): string[] }
 const COMMANDS: Command[] = [
@@ -119,9 +110,9 @@ describe('fault injection over git states', () => {
         tally.unchanged++;
         undo();
       }
-      // With the faults gone, the same commands go through.
+      // With the faults gone, the same commands go through (the push carries the local promotion).
       expect((await run(repo, COMMANDS[2]!.args(0), at(100))).json.status).toBe('committed');
-      expect((await run(repo, COMMANDS[1]!.args(99), at(100))).json.status).toBe('pushed');
+      expect((await run(repo, [...COMMANDS[1]!.args(99), '--include-local-commits'], at(100))).json.status).toBe('pushed');
       console.log(`git fault injection: ${tally.tried} cases (${FAULTS.length} faults × bump/promote, local/--push), refused cleanly ${tally.refused}, nothing changed ${tally.unchanged}`);
     } finally {
       fx.cleanup();

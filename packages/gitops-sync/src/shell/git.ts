@@ -17,6 +17,9 @@ export function git(root: string, opts: { env?: Record<string, string>; input?: 
   const g = simpleGit({
     baseDir: root,
     allowEnvironment: Object.keys(extra),
+    // simple-git treats a non-zero exit with nothing on stderr as success (a silent failing hook, for
+    // one): any non-zero exit is an error here, carrying what git printed.
+    errors: (error, result) => error ?? (result.exitCode === 0 ? undefined : Buffer.concat([...result.stdErr, ...result.stdOut, Buffer.from(`(exit ${result.exitCode})`)])),
     ...(opts.allowConfigEnv ? { unsafe: { allowUnsafeConfigEnvCount: true, allowUnsafeHooksPath: true } } : {}),
     ...(opts.input !== undefined ? { input: () => opts.input } : {}),
   });

@@ -208,3 +208,13 @@ export function read(repo: string, path: string): string {
 export function show(repo: string, rev: string, path: string): string {
   return git(repo, ['show', `${rev}:${path}`]);
 }
+
+/** A small seeded generator (mulberry32), so "random" test cases are the same on every run. */
+export function prng(seed: number): () => number {
+  return () => {
+    seed = (seed + 0x6d2b79f5) | 0;
+    let t = Math.imul(seed ^ (seed >>> 15), 1 | seed);
+    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
