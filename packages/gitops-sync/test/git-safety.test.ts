@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { chmodSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { at, createFixture, git, gitRaw, read, show, type Fixture } from './helpers/fixture.js';
+import { at, createFixture, git, gitRaw, read, type Fixture } from './helpers/fixture.js';
 import { run } from './helpers/run.js';
 
 // gitops-sync behaves like `git commit` and `git push` would for a careful person: commit hooks run,
