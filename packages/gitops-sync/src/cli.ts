@@ -1,6 +1,7 @@
 import { Command, CommanderError } from 'commander';
 import { createActivity, debugWanted, EXIT, helpFooter, listOption, oneOf, packageVersion, UsageError } from '@cmsweb/toolkit';
 import type { ChangeReport } from './commands/change.js';
+import { Refused } from './shell/git-state.js';
 
 // The only file that prints or exits. Exit codes: 0 ok, 1 refused, 2 bad input or usage, 3 internal.
 // The commands (git, catalog, planners) are imported when one runs, so `--help` and `--version` start fast.
@@ -23,6 +24,7 @@ function changing(cmd: Command): Command {
     .option('--push', "fetch, commit on the remote's head and push it (re-applied on a lost race, never forced)")
     .option('--dry-run', 'print the file diffs and every gate result; change nothing')
     .option('--remote <name>', 'the remote to push to', 'origin')
+    .option('--include-local-commits', 'with --push: also push the local commits the remote lacks (refused otherwise)')
     .option('-q, --quiet', 'print nothing when the change succeeds (a refusal or an error still is); no progress');
 }
 
@@ -118,9 +120,16 @@ async function main(argv: string[]): Promise<number> {
     await program((o) => (output = o)).parseAsync(argv, { from: 'user' });
   } catch (e) {
     if (e instanceof CommanderError) {
-      if (e.code === 'commander.helpDisplayed' || e.code === 'commander.help' || e.code === 'commander.version') return EXIT.ok;
+      if (e.code === 'commander.helpDisplayed' || e.code === 'commander.version') return EXIT.ok;
+      // 'commander.help' without --help: no command was given (the usage went to stderr): exit 2.
       if (asJson) process.stdout.write(json({ status: 'error', exitCode: EXIT.usage, error: e.message.replace(/^error: /, '') }));
       return EXIT.usage;
+    }
+    if (e instanceof Refused) {
+      // A refusal of the repository's state (operation in progress, locks, local commits): nothing changed.
+      if (asJson) process.stdout.write(json({ status: 'refused', exitCode: EXIT.findings, reason: e.message }));
+      else process.stderr.write(`REFUSED: ${e.message}\n`);
+      return EXIT.findings;
     }
     const code = e instanceof UsageError ? EXIT.usage : EXIT.internal;
     const message = e instanceof Error ? e.message : String(e);

@@ -51,6 +51,21 @@ describe('concurrent pushes', () => {
     expect(git(fx.remote, ['rev-list', '--count', 'main'])).toBe('2');
   }, 120_000);
 
+  it('two CLI bumps --push of different services started at once in one clone: both land, one after the other', async () => {
+    fx = createFixture({ a: { dev: 'v1' }, b: { dev: 'v1' } });
+    const repo = fx.clone('ci');
+    const base = git(repo, ['rev-parse', 'HEAD']);
+    const bump = (service: string, tag: string) => cliAsync(repo, ['bump', '--service', service, '--env', 'dev', '--tag', tag, '--json', '--push'], at(1));
+    const [ra, rb] = await Promise.all([bump('a', 'v2'), bump('b', 'v3')]);
+    expect([ra.stderr, rb.stderr]).toEqual(['', '']);
+    expect([ra.json.status, rb.json.status]).toEqual(['pushed', 'pushed']);
+    expect(git(repo, ['rev-parse', 'HEAD'])).toBe(git(fx.remote, ['rev-parse', 'main']));
+    const subjects = git(repo, ['log', '--format=%s', `${base}..HEAD`]).split('\n');
+    expect([...subjects].sort()).toEqual(['bump(dev): a v2', 'bump(dev): b v3']);
+    expect(git(repo, ['status', '--porcelain'])).toBe('');
+    expect(show(fx.remote, 'main', 'environments/dev/values/b.yaml')).toContain('tag: v3 ');
+  }, 120_000);
+
   it('a lost push race is redone on the new head: the other commit stays, ours lands on top', () => {
     fx = createFixture({ a: { dev: 'v2', preprod: 'v1' }, b: { dev: 'v7', preprod: 'v6' } });
     raceOnce(fx, 'environments/dev/values/b.yaml', (t) => t.replace('tag: v7', 'tag: v8'));

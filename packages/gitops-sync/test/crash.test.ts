@@ -3,7 +3,7 @@ import { execFileSync, spawn, spawnSync } from 'node:child_process';
 import { existsSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseOverlay } from '../src/core/overlay.js';
-import { at, BIN, cli, cliEnv, createFixture, git, gitRaw, read, show } from './helpers/fixture.js';
+import { at, BIN, cli, cliEnv, createFixture, git, gitRaw, read, prng, show } from './helpers/fixture.js';
 
 // SIGKILL at deterministic pseudo-random points, 30 times over: a local commit, a pushed commit, and a
 // change the validator refuses. After every kill, before any recovery: no overlay is half-written, the
@@ -11,15 +11,6 @@ import { at, BIN, cli, cliEnv, createFixture, git, gitRaw, read, show } from './
 // never becomes a commit. The next command completes or discards what the killed one left.
 
 // The validation gate runs helpers/fake-validator.cjs (cliEnv's GITOPS_SYNC_VALIDATOR): it refuses tags containing "broken".
-
-function prng(seed: number): () => number {
-  return () => {
-    seed = (seed + 0x6d2b79f5) | 0;
-    let t = Math.imul(seed ^ (seed >>> 15), 1 | seed);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 function runAndKill(cwd: string, args: string[], now: string, delayMs: number): Promise<{ killed: boolean; code: number | null }> {
   return new Promise((resolve) => {

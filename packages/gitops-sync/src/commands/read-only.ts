@@ -1,3 +1,4 @@
+import { closest, distance } from 'fastest-levenshtein';
 import { buildHistory, type HistoryEvent } from '../core/history-events.js';
 import { BadInput, checkEnvironment, checkService } from '../core/input.js';
 import { buildStatus, type StatusReport } from '../core/status-matrix.js';
@@ -20,8 +21,8 @@ async function headOf(root: string, ref: string | undefined) {
   return { repo, commit, notes: note ? [note] : [] };
 }
 
-export async function status(flags: { root: string; ref?: string }): Promise<StatusReport & { notes: string[] }> {
-  const now = readClock(process.env);
+export async function status(flags: { root: string; ref?: string }, env: NodeJS.ProcessEnv = process.env): Promise<StatusReport & { notes: string[] }> {
+  const now = readClock(env);
   const { repo, commit, notes } = await headOf(flags.root, flags.ref);
   const snapshot = await readSnapshot(repo.root, commit);
   const versions = await readOverlayVersions(repo.root, commit, 'all');
@@ -40,6 +41,17 @@ export async function history(flags: { root: string; service: string; env?: stri
   const service = checkService(flags.service);
   const env = flags.env !== undefined ? checkEnvironment(flags.env, '--env') : undefined;
   const { repo, commit, notes } = await headOf(flags.root, flags.ref);
+  const snapshot = await readSnapshot(repo.root, commit);
+  if (env !== undefined && !snapshot.envs.has(env)) throw new BadInput(`--env ${env}: no environment of that name (expected one of ${snapshot.order.join(', ')})`);
   const versions = await readOverlayVersions(repo.root, commit, [service], { holds: true });
+  const known = [...new Set([...snapshot.envs.values()].flatMap((e) => [...e.overlays.keys()]))].sort();
+  if (versions.length === 0 && !known.includes(service)) throw new BadInput(unknownService(service, known));
   return { service, env: env ?? null, commit, events: buildHistory(versions, service, env), notes };
+}
+
+/** "--service X: no such service", with the closest known name and the list. */
+export function unknownService(service: string, known: readonly string[]): string {
+  const near = known.length > 0 ? closest(service, known as string[]) : undefined;
+  const hint = near !== undefined && distance(service, near) <= Math.max(2, Math.floor(service.length / 3)) ? ` (did you mean ${near}?)` : '';
+  return `--service ${service}: no such service, no overlay environments/<env>/values/${service}.yaml now or in history${hint}; expected one of ${known.join(', ') || '(none)'}`;
 }

@@ -62,7 +62,7 @@ export function planPromotion(req: PromoteRequest, ctx: PlanContext): Plan {
     const expectSource = pin?.source ?? (req.tag !== undefined ? { tag: req.tag, digest: source.digest } : undefined);
     const expectTarget = pin?.target ?? (req.expectTag !== undefined ? { tag: req.expectTag, digest: target.image.digest } : undefined);
     const next = pin?.next ?? source;
-    if (!pin && req.services === 'all' && sameImage(target.image, source)) {
+    if (!pin && req.services === 'all' && sameImage(target.image, source) && to.config.promotesFrom === from.name) {
       plan.upToDate.push(service);
       continue;
     }
@@ -87,8 +87,15 @@ export function assemble(kind: Plan['kind'], env: string, from: string | undefin
 /** Adds one service's gates and, when it changes anything, its overlay edit. */
 export function addService(plan: Plan, change: ServiceChange, gates: GateResult[], edit: () => FileChange | GateResult): void {
   const swapped = gates.find((g) => g.gate === 'compare-and-swap');
-  if (sameImage(change.from, change.to) && swapped?.status !== 'fail') {
+  // A change against the environment order is refused even when it would change nothing.
+  const misordered = gates.some((g) => g.gate === 'order' && g.status === 'fail');
+  if (sameImage(change.from, change.to) && swapped?.status !== 'fail' && !misordered) {
     plan.upToDate.push(change.service);
+    return;
+  }
+  if (sameImage(change.from, change.to) && misordered) {
+    plan.gates.push(...gates);
+    plan.changes.push(change);
     return;
   }
   const file = edit();

@@ -2,10 +2,12 @@ import { randomBytes } from 'node:crypto';
 import { BadInput, checkRequester } from '../core/input.js';
 import type { Identity } from './build-commit.js';
 import { git } from './git.js';
+import { DEFAULT_LOCK_POLICY, type LockPolicy } from './git-state.js';
 
 // What a command takes from its surroundings, injected so that tests control it:
 //   GITOPS_SYNC_NOW        the clock (ISO 8601); default: the system clock
 //   GITOPS_SYNC_REQUESTER  who asks ("Name <email>"); default: git config user.name <user.email>
+//   GITOPS_SYNC_LOCK_WAIT  seconds to wait for another command's lock (ours 120 s, git's 30 s by default)
 
 export interface RunContext {
   now: Date;
@@ -13,6 +15,8 @@ export interface RunContext {
   committer: Identity;
   author: Identity;
   operationId: string;
+  /** Bounded waits for gitops-sync's own lock and git's lock files. */
+  locks: { ownWaitMs: number; policy: LockPolicy };
 }
 
 export function readClock(env: NodeJS.ProcessEnv): Date {
@@ -23,12 +27,16 @@ export function readClock(env: NodeJS.ProcessEnv): Date {
   return d;
 }
 
-async function config(root: string, key: string): Promise<string> {
+/** user.name and user.email in one git call ('' when unset). */
+async function identityConfig(root: string): Promise<{ name: string; email: string }> {
+  let out = '';
   try {
-    return (await git(root).raw(['config', '--get', key])).trim();
+    out = await git(root).raw(['config', '-z', '--get-regexp', '^user\\.(name|email)$']);
   } catch {
-    return '';
+    // neither is set
   }
+  const values = new Map(out.split('\0').filter(Boolean).map((e) => [e.slice(0, e.indexOf('\n')), e.slice(e.indexOf('\n') + 1)] as const));
+  return { name: values.get('user.name')?.trim() ?? '', email: values.get('user.email')?.trim() ?? '' };
 }
 
 function parseIdentity(s: string): Identity | undefined {
@@ -38,8 +46,7 @@ function parseIdentity(s: string): Identity | undefined {
 
 export async function readRunContext(root: string, env: NodeJS.ProcessEnv): Promise<RunContext> {
   const now = readClock(env);
-  const name = await config(root, 'user.name');
-  const email = await config(root, 'user.email');
+  const { name, email } = await identityConfig(root);
   const configured = name && email ? { name, email } : undefined;
   const requester = env.GITOPS_SYNC_REQUESTER
     ? checkRequester(env.GITOPS_SYNC_REQUESTER, 'GITOPS_SYNC_REQUESTER')
@@ -48,6 +55,15 @@ export async function readRunContext(root: string, env: NodeJS.ProcessEnv): Prom
   const committer = configured ?? parseIdentity(requester);
   if (!committer) throw new BadInput(`no git identity to commit with: set git config user.name and user.email (GITOPS_SYNC_REQUESTER ${JSON.stringify(requester)} is not "Name <email>")`);
   const author = parseIdentity(requester) ?? committer;
+  const locks = readLockWait(env);
   const stamp = now.toISOString().replace(/[-:]/g, '').replace(/\.\d+Z$/, 'Z');
-  return { now, requester, committer, author, operationId: `${stamp}-${randomBytes(4).toString('hex')}` };
+  return { now, requester, committer, author, operationId: `${stamp}-${randomBytes(4).toString('hex')}`, locks };
+}
+
+function readLockWait(env: NodeJS.ProcessEnv): RunContext['locks'] {
+  const raw = env.GITOPS_SYNC_LOCK_WAIT;
+  if (raw === undefined || raw === '') return { ownWaitMs: 120_000, policy: DEFAULT_LOCK_POLICY };
+  if (!/^\d{1,5}(\.\d{1,3})?$/.test(raw)) throw new BadInput(`GITOPS_SYNC_LOCK_WAIT ${JSON.stringify(raw)} is not a number of seconds: expected such as 30 or 0.5`);
+  const ms = Math.round(Number(raw) * 1000);
+  return { ownWaitMs: ms, policy: { ...DEFAULT_LOCK_POLICY, waitMs: ms } };
 }

@@ -1,5 +1,6 @@
 import { spawn } from 'node:child_process';
-import { existsSync, realpathSync, statSync } from 'node:fs';
+import { existsSync, readFileSync, realpathSync, statSync } from 'node:fs';
+import { join } from 'node:path';
 import { simpleGit, type SimpleGit } from 'simple-git';
 import { BadInput } from '../core/input.js';
 
@@ -9,13 +10,17 @@ import { BadInput } from '../core/input.js';
 /** Variables simple-git refuses to pass on (editor, pager, GIT_*): dropped from the ambient env. */
 const GUARDED = /^(git_.*|editor|pager|visual|prefix|ssh_askpass)$/i;
 
-export function git(root: string, opts: { env?: Record<string, string>; input?: string } = {}): SimpleGit {
+export function git(root: string, opts: { env?: Record<string, string>; input?: string; allowConfigEnv?: boolean } = {}): SimpleGit {
   const extra = opts.env ?? {};
   const env: Record<string, string> = {};
   for (const [k, v] of Object.entries(process.env)) if (v !== undefined && !GUARDED.test(k)) env[k] = v;
   const g = simpleGit({
     baseDir: root,
     allowEnvironment: Object.keys(extra),
+    // simple-git treats a non-zero exit with nothing on stderr as success (a silent failing hook, for
+    // one): any non-zero exit is an error here, carrying what git printed.
+    errors: (error, result) => error ?? (result.exitCode === 0 ? undefined : Buffer.concat([...result.stdErr, ...result.stdOut, Buffer.from(`(exit ${result.exitCode})`)])),
+    ...(opts.allowConfigEnv ? { unsafe: { allowUnsafeConfigEnvCount: true, allowUnsafeHooksPath: true } } : {}),
     ...(opts.input !== undefined ? { input: () => opts.input } : {}),
   });
   return g.env({ ...env, ...extra, LC_ALL: 'C' });
@@ -23,7 +28,10 @@ export function git(root: string, opts: { env?: Record<string, string>; input?: 
 
 export interface Repository {
   root: string;
+  /** This work tree's git directory (HEAD, index, MERGE_HEAD, ...). */
   gitDir: string;
+  /** The directory shared by all work trees (refs, objects, config). */
+  commonDir: string;
   /** The checked-out branch; null when HEAD is detached. */
   branch: string | null;
   /** The commit HEAD points at; null in a repository without commits. */
@@ -34,18 +42,21 @@ export async function openRepository(rootArg: string): Promise<Repository> {
   if (!existsSync(rootArg) || !statSync(rootArg).isDirectory()) throw new BadInput(`--root ${rootArg}: no such directory (expected the GitOps repository's work tree)`);
   let top: string;
   let gitDir: string;
+  let commonDir: string;
   try {
-    [top, gitDir] = (await git(rootArg).raw(['rev-parse', '--show-toplevel', '--absolute-git-dir'])).trim().split('\n') as [string, string];
+    [top, gitDir, commonDir] = (await git(rootArg).raw(['rev-parse', '--path-format=absolute', '--show-toplevel', '--absolute-git-dir', '--git-common-dir'])).trim().split('\n') as [string, string, string];
   } catch {
     throw new BadInput(`--root ${rootArg}: not inside a git work tree (expected the GitOps repository)`);
   }
   const root = realpathSync(top);
-  return { root, gitDir, branch: await currentBranch(root), head: await resolveCommit(root, 'HEAD') };
+  return { root, gitDir, commonDir, branch: branchOf(gitDir), head: await resolveCommit(root, 'HEAD') };
 }
 
-export async function currentBranch(root: string): Promise<string | null> {
+/** The branch HEAD names, read from the HEAD file (git's documented format), or null when detached. */
+function branchOf(gitDir: string): string | null {
   try {
-    return (await git(root).raw(['symbolic-ref', '--quiet', '--short', 'HEAD'])).trim() || null;
+    const m = /^ref: refs\/heads\/(\S+)\s*$/.exec(readFileSync(join(gitDir, 'HEAD'), 'utf8'));
+    return m ? m[1]! : null;
   } catch {
     return null;
   }

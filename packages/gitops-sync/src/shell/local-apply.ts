@@ -3,12 +3,14 @@ import { basename, dirname, join } from 'node:path';
 import { writeFileAtomicSync } from '@cmsweb/toolkit';
 import type { FileChange } from '../core/change-plan.js';
 import { git, readBlobs, type Repository } from './git.js';
+import { awaitGitLocks, gitLockFiles, Refused, type LockPolicy } from './git-state.js';
 
 // Moving the local branch to a finished commit, crash-safe. Order: journal → atomic compare-and-swap
 // of the branch ref → work-tree files (temp file + rename) → index → journal removed. A process killed
 // anywhere leaves either the old state (journal discarded later) or the new commit with a journal that
 // the next gitops-sync command completes (roll forward). Never a half-written file: files are renamed
-// into place whole. A lock file in the git directory keeps two local commands from interleaving.
+// into place whole. A lock file in the git directory (held by run-change for the whole command) keeps
+// two commands in one clone from interleaving: the second waits.
 
 interface Journal {
   branch: string;
@@ -26,7 +28,7 @@ export function writeAtomic(path: string, content: string | Buffer): void {
   writeFileAtomicSync(path, content, { tempPath: tempName(path) });
 }
 
-function alive(pid: number): boolean {
+export function alive(pid: number): boolean {
   try {
     process.kill(pid, 0);
     return true;
@@ -35,10 +37,14 @@ function alive(pid: number): boolean {
   }
 }
 
-/** Runs `fn` holding the repository's gitops-sync lock; a lock left by a dead process is taken over. */
-export async function withLock<T>(repo: Repository, fn: () => Promise<T>): Promise<T> {
+/**
+ * Runs `fn` holding the repository's gitops-sync lock, waiting at most `waitMs` for another
+ * gitops-sync command to finish; a lock left by a dead process is ours to take over.
+ */
+export async function withLock<T>(repo: Repository, fn: () => Promise<T>, waitMs = 120_000): Promise<T> {
   const path = lockPath(repo);
-  for (let attempt = 0; ; attempt++) {
+  const start = Date.now();
+  for (;;) {
     const mine = `${path}.${process.pid}`;
     writeFileSync(mine, String(process.pid));
     try {
@@ -53,8 +59,10 @@ export async function withLock<T>(repo: Repository, fn: () => Promise<T>): Promi
         continue;
       }
       if (!alive(holder)) { rmSync(path, { force: true }); continue; }
-      if (attempt > 300) throw new Error(`${path} is held by running process ${holder} for more than 30 s; wait for it or remove the file if that process is not gitops-sync`);
-      await new Promise((r) => setTimeout(r, 100));
+      if (Date.now() - start >= waitMs) {
+        throw new Refused(`another gitops-sync command (process ${holder}) has held ${path} for more than ${Math.round(waitMs / 1000)} s; wait for it and run this command again (GITOPS_SYNC_LOCK_WAIT sets the wait, in seconds); nothing was changed`);
+      }
+      await new Promise((r) => setTimeout(r, 50));
     } finally {
       rmSync(mine, { force: true });
     }
@@ -85,27 +93,42 @@ function readText(path: string): string | null {
   return existsSync(path) ? readFileSync(path, 'utf8') : null;
 }
 
+export interface Applied {
+  /** Why nothing was committed. */
+  refusal?: string;
+  /** Something the user should know about a commit that did land. */
+  note?: string;
+}
+
 /**
- * Moves `branch` from `base` to `commit` and brings the work tree and index along. Returns why it
- * refused, or undefined when done. The caller made sure the files to touch were clean.
+ * Moves `branch` from `base` to `commit` and brings the work tree and index along. The caller holds
+ * the gitops-sync lock and made sure the files to touch were clean. git's own lock files are checked
+ * (and waited for) before the journal is written, so a stale index.lock changes nothing.
  */
-export async function applyLocally(repo: Repository, base: string, commit: string, files: readonly FileChange[], reflog: string): Promise<string | undefined> {
-  return withLock(repo, async () => {
-    for (const f of files) {
-      if (readText(join(repo.root, f.path)) !== f.before) return `${f.path} changed in the work tree since it was read; nothing was committed`;
-    }
-    const journal: Journal = { branch: repo.branch!, oldHead: base, newHead: commit, paths: files.map((f) => f.path) };
-    writeAtomic(journalPath(repo), JSON.stringify(journal));
-    try {
-      await git(repo.root).raw(['update-ref', '-m', `gitops-sync: ${reflog}`, `refs/heads/${journal.branch}`, commit, base]);
-    } catch {
-      rmSync(journalPath(repo), { force: true });
-      return `${journal.branch} moved while the change was prepared (another commit landed); nothing was committed, run the command again`;
-    }
-    await completeWorktree(repo, journal);
+export async function applyLocally(repo: Repository, base: string, commit: string, files: readonly FileChange[], reflog: string, locks: LockPolicy): Promise<Applied> {
+  for (const f of files) {
+    if (readText(join(repo.root, f.path)) !== f.before) return { refusal: `${f.path} changed in the work tree since it was read; nothing was committed` };
+  }
+  await awaitGitLocks(gitLockFiles(repo, repo.branch!), locks);
+  const journal: Journal = { branch: repo.branch!, oldHead: base, newHead: commit, paths: files.map((f) => f.path) };
+  writeAtomic(journalPath(repo), JSON.stringify(journal));
+  try {
+    await git(repo.root).raw(['update-ref', '-m', `gitops-sync: ${reflog}`, `refs/heads/${journal.branch}`, commit, base]);
+  } catch (e) {
     rmSync(journalPath(repo), { force: true });
-    return undefined;
-  });
+    return { refusal: `could not move ${journal.branch} from ${base.slice(0, 10)} to the new commit (${firstLine((e as Error).message)}); nothing was committed, run the command again` };
+  }
+  try {
+    await completeWorktree(repo, journal);
+  } catch (e) {
+    return { note: `the commit is on ${journal.branch}, but the work tree or index could not be brought up to it (${firstLine((e as Error).message)}); the next gitops-sync command completes it` };
+  }
+  rmSync(journalPath(repo), { force: true });
+  return {};
+}
+
+function firstLine(s: string): string {
+  return s.trim().split('\n')[0] ?? s;
 }
 
 /** Writes the new commit's version of each journaled file where the work tree still has the old one. */
@@ -141,29 +164,35 @@ async function updateIndex(repo: Repository, paths: string[]): Promise<void> {
 
 /**
  * Finishes or discards what a killed gitops-sync command left behind. Returns a note for the user,
- * or undefined when there was nothing to do.
+ * or undefined when there was nothing to do. `recoverLocked` is for a caller that holds the lock.
  */
 export async function recoverInterrupted(repo: Repository): Promise<string | undefined> {
   clearStaleLocks(repo);
   if (!existsSync(journalPath(repo))) return undefined;
-  return withLock(repo, async () => {
-    const text = readText(journalPath(repo));
-    if (text === null) return undefined;
-    let j: Journal;
-    try {
-      j = JSON.parse(text) as Journal;
-    } catch {
-      rmSync(journalPath(repo), { force: true });
-      return 'removed an unreadable gitops-sync journal (its change never reached the branch)';
-    }
-    const head = (await git(repo.root).raw(['rev-parse', '--verify', '--quiet', `refs/heads/${j.branch}`]).catch(() => '')).trim();
-    for (const p of j.paths) rmSync(tempName(join(repo.root, p)), { force: true });
-    if (head !== j.newHead) {
-      rmSync(journalPath(repo), { force: true });
-      return `discarded an interrupted gitops-sync change that never reached ${j.branch}`;
-    }
-    const kept = await completeWorktree(repo, j);
+  return withLock(repo, () => recoverLocked(repo));
+}
+
+export async function recoverLocked(repo: Repository): Promise<string | undefined> {
+  const text = readText(journalPath(repo));
+  if (text === null) return undefined;
+  let j: Journal;
+  try {
+    j = JSON.parse(text) as Journal;
+  } catch {
     rmSync(journalPath(repo), { force: true });
-    return `completed an interrupted gitops-sync commit ${j.newHead.slice(0, 10)} on ${j.branch} (work tree and index brought up to it${kept.length ? `; left your edits in ${kept.join(', ')}` : ''})`;
-  });
+    return 'removed an unreadable gitops-sync journal (its change never reached the branch)';
+  }
+  const head = (await git(repo.root).raw(['rev-parse', '--verify', '--quiet', `refs/heads/${j.branch}`]).catch(() => '')).trim();
+  for (const p of j.paths) rmSync(tempName(join(repo.root, p)), { force: true });
+  if (head !== j.newHead) {
+    rmSync(journalPath(repo), { force: true });
+    return `discarded an interrupted gitops-sync change that never reached ${j.branch}`;
+  }
+  const held = gitLockFiles(repo, j.branch).filter((p) => existsSync(p));
+  if (held.length > 0) {
+    return `an interrupted gitops-sync commit ${j.newHead.slice(0, 10)} on ${j.branch} waits for its work tree and index, but git's ${held.join(', ')} exists: remove it if no git command is running, and the next gitops-sync command completes the commit`;
+  }
+  const kept = await completeWorktree(repo, j);
+  rmSync(journalPath(repo), { force: true });
+  return `completed an interrupted gitops-sync commit ${j.newHead.slice(0, 10)} on ${j.branch} (work tree and index brought up to it${kept.length ? `; left your edits in ${kept.join(', ')}` : ''})`;
 }

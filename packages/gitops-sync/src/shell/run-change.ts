@@ -1,9 +1,10 @@
 import type { Pin, Plan, PlanContext } from '../core/change-plan.js';
 import { BadInput } from '../core/input.js';
-import { commitTree, stageTree } from './build-commit.js';
+import { commitHooks, commitThroughGit, commitTree, removeStaleWorktrees, stageTree } from './build-commit.js';
 import type { RunContext } from './context.js';
 import { git, type Repository } from './git.js';
-import { applyLocally, recoverInterrupted } from './local-apply.js';
+import { alive, applyLocally, recoverInterrupted, recoverLocked, withLock } from './local-apply.js';
+import { awaitGitLocks, gitLockFiles, Refused, refuseInProgress } from './git-state.js';
 import { readOverlayVersions } from './read-history.js';
 import { readSnapshot } from './read-snapshot.js';
 import { fastForwardLocal, fetchHead, pushCommit } from './remote.js';
@@ -25,6 +26,8 @@ export interface ChangeOptions {
   push: boolean;
   remote: string;
   maxAttempts: number;
+  /** With --push: also push the local branch's commits that the remote lacks (fast-forward only). */
+  includeLocalCommits?: boolean;
 }
 
 export interface ChangeOutcome {
@@ -40,16 +43,41 @@ export interface ChangeOutcome {
   notes: string[];
 }
 
+/**
+ * Runs one change. Before anything is written: no merge/rebase/cherry-pick/revert/bisect in
+ * progress, the gitops-sync lock held for the whole command (a second command in the same clone
+ * waits, bounded), and none of git's lock files present (waited for, bounded; a stale one is
+ * explained, never removed). A dry run takes no lock and writes nothing.
+ */
 export async function runChange(repo: Repository, spec: ChangeSpec, opts: ChangeOptions, run: RunContext): Promise<ChangeOutcome> {
-  const notes: string[] = [];
-  const recovered = await recoverInterrupted(repo);
-  if (recovered) notes.push(recovered);
+  refuseInProgress(repo);
   if (!repo.branch) throw new BadInput(`HEAD is detached in ${repo.root}: check out the branch to change (gitops-sync commits on a branch)`);
+  if (opts.dryRun) {
+    const note = await recoverInterrupted(repo);
+    return change(repo, spec, opts, run, note ? [note] : []);
+  }
+  return withLock(repo, async () => {
+    await awaitGitLocks(gitLockFiles(repo, repo.branch!), run.locks.policy);
+    const notes: string[] = [];
+    for (const path of await removeStaleWorktrees(repo.root, repo.commonDir, alive)) notes.push(`removed the temporary work tree ${path} of a killed gitops-sync command`);
+    const recovered = await recoverLocked(repo);
+    if (recovered) notes.push(recovered);
+    return change(repo, spec, opts, run, notes);
+  }, run.locks.ownWaitMs);
+}
+
+async function change(repo: Repository, spec: ChangeSpec, opts: ChangeOptions, run: RunContext, notes: string[]): Promise<ChangeOutcome> {
   const head = (await git(repo.root).raw(['rev-parse', '--verify', 'HEAD']).catch(() => '')).trim();
   if (!head) throw new BadInput(`${repo.root} has no commits yet: expected the GitOps repository`);
-  const branch = repo.branch;
+  const branch = repo.branch!;
   repo = { ...repo, head };
-  let base = opts.push ? await fetchHead(repo, opts.remote, branch) : head;
+  const pushBase = async (): Promise<string> => {
+    const remoteHead = await fetchHead(repo, opts.remote, branch);
+    return (await localCommitsBase(repo, head, remoteHead, opts)) ?? remoteHead;
+  };
+  let base = opts.push ? await pushBase() : head;
+  const hooks = opts.dryRun ? undefined : await commitHooks(repo.root);
+  if (hooks && hooks.ignored.length > 0) notes.push(`hook${hooks.ignored.length > 1 ? 's' : ''} ${hooks.ignored.join(', ')} in ${hooks.dir} ${hooks.ignored.length > 1 ? 'are' : 'is'} not executable: git ignores ${hooks.ignored.length > 1 ? 'them' : 'it'}, and so did gitops-sync`);
   const races: string[] = [];
   let pins: Map<string, Pin> | undefined;
   for (let attempt = 1; ; attempt++) {
@@ -58,9 +86,6 @@ export async function runChange(repo: Repository, spec: ChangeSpec, opts: Change
     const ctx = await planContext(repo, base, spec, run, pins);
     const plan = spec.plan(ctx);
     pins ??= plan.pins;
-    if (opts.push && attempt === 1 && !(await isAncestor(repo, head, base))) {
-      return outcome('refused', plan, { reason: `local ${repo.branch} has commits that are not on ${opts.remote}/${repo.branch}: push or drop them first (gitops-sync pushes only its own commit)` });
-    }
     if (plan.refused) return outcome('refused', plan);
     if (plan.files.length === 0) return outcome('up-to-date', plan);
     const dirty = await dirtyPaths(repo, plan.files.map((f) => f.path));
@@ -68,14 +93,23 @@ export async function runChange(repo: Repository, spec: ChangeSpec, opts: Change
     plan.gates.push(...(await validationGates(repo.root, base, plan, ctx.snapshot.envs.get(plan.env)?.config.promotion?.requireValidation === true)));
     plan.refused = plan.gates.some((g) => g.status === 'fail');
     if (plan.refused) return outcome('refused', plan);
-    if (opts.dryRun) return outcome('dry-run', plan);
+    if (opts.dryRun || !hooks) return outcome('dry-run', plan);
 
     const tree = await stageTree(repo.root, base, plan.files);
-    const commit = await commitTree(repo.root, tree, base, plan.message, run.now, run.committer, run.author);
+    let commit: string;
+    if (hooks.run.length === 0) {
+      commit = await commitTree(repo.root, tree, base, plan.message, run.now, run.committer, run.author);
+    } else {
+      const made = await commitThroughGit(repo.root, hooks.dir, base, tree, plan.files, plan.message, run.now, run.committer, run.author);
+      if ('refusal' in made) return outcome('refused', plan, { reason: made.refusal });
+      commit = made.commit;
+      if (attempt === 1) notes.push(`committed through git commit: the repository's ${hooks.run.join(', ')} hook${hooks.run.length > 1 ? 's' : ''} ran`);
+    }
     const subject = plan.message.split('\n')[0]!;
     if (!opts.push) {
-      const refusal = await applyLocally(repo, base, commit, plan.files, subject);
-      return refusal ? outcome('refused', plan, { reason: refusal }) : outcome('committed', plan, { commit });
+      const applied = await applyLocally(repo, base, commit, plan.files, subject, run.locks.policy);
+      if (applied.note) notes.push(applied.note);
+      return applied.refusal ? outcome('refused', plan, { reason: applied.refusal }) : outcome('committed', plan, { commit });
     }
     const pushed = await pushCommit(repo, opts.remote, branch, commit);
     if (pushed.status === 'pushed') {
@@ -88,8 +122,30 @@ export async function runChange(repo: Repository, spec: ChangeSpec, opts: Change
       return outcome('refused', plan, { reason: `gave up after ${attempt} attempts: ${opts.remote}/${repo.branch} kept moving under the push (nothing was pushed)` });
     }
     await new Promise((r) => setTimeout(r, Math.min(2000, 50 * 2 ** attempt) * (0.5 + Math.random())));
-    base = await fetchHead(repo, opts.remote, branch);
+    base = await pushBase();
   }
+}
+
+/**
+ * With --push, the local branch must not hold commits the remote lacks: they would be left out
+ * silently (or, pushed, go unreviewed). Refused, naming them, unless --include-local-commits; then
+ * the change is built on the local head, which must fast-forward the remote. Returns the base to
+ * build on when it is the local head, undefined when it is the remote's head.
+ */
+async function localCommitsBase(repo: Repository, head: string, remoteHead: string, opts: ChangeOptions): Promise<string | undefined> {
+  const log = (await git(repo.root).raw(['log', '--format=%h %s', `${remoteHead}..${head}`])).trim();
+  if (log === '') return undefined;
+  const commits = log.split('\n');
+  const tracking = `${opts.remote}/${repo.branch}`;
+  const listed = commits.slice(0, 10).join('; ') + (commits.length > 10 ? `; and ${commits.length - 10} more` : '');
+  const count = `${commits.length} commit${commits.length > 1 ? 's' : ''}`;
+  if (!opts.includeLocalCommits) {
+    throw new Refused(`local ${repo.branch} has ${count} that ${tracking} lacks (${listed}): gitops-sync pushes only its own commit. Push them first (git push), drop them, or pass --include-local-commits to push them with this change; nothing was changed`);
+  }
+  if ((await git(repo.root).raw(['rev-list', '--count', `${head}..${remoteHead}`])).trim() !== '0') {
+    throw new Refused(`local ${repo.branch} and ${tracking} have diverged (local has ${count}: ${listed}): --include-local-commits pushes only a fast-forward; run git pull --rebase first; nothing was changed`);
+  }
+  return head;
 }
 
 async function planContext(repo: Repository, base: string, spec: ChangeSpec, run: RunContext, pins: Map<string, Pin> | undefined): Promise<PlanContext> {
@@ -97,15 +153,6 @@ async function planContext(repo: Repository, base: string, spec: ChangeSpec, run
   const services = pins ? [...pins.keys()] : spec.services;
   const versions = await readOverlayVersions(repo.root, base, services);
   return { snapshot, versions, now: run.now, requester: run.requester, operationId: run.operationId, ...(pins ? { pins } : {}) };
-}
-
-async function isAncestor(repo: Repository, a: string, b: string): Promise<boolean> {
-  try {
-    await git(repo.root).raw(['merge-base', '--is-ancestor', a, b]);
-    return true;
-  } catch {
-    return false;
-  }
 }
 
 /** Paths with staged, unstaged or untracked changes in the work tree. */

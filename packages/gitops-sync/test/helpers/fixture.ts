@@ -1,5 +1,5 @@
 import { execFileSync, spawn, spawnSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -84,24 +84,57 @@ export interface Fixture {
   cleanup(): void;
 }
 
+// One template per test file (module instance): an empty bare remote and a seed repository already
+// configured as its clone. A fixture copies it (no git process), commits its files once, and makes
+// further clones by copying the seed (a clone is a copy of the seed when the seed is at the remote's
+// head), so a test starts no `git init`/`git clone` of its own.
+let template: string | undefined;
+
+function makeTemplate(): string {
+  const dir = mkdtempSync(join(tmpdir(), 'gitops-sync-template-'));
+  git(dir, ['init', '-q', '--bare', '-b', 'main', 'remote.git']);
+  git(dir, ['init', '-q', '-b', 'main', 'seed']);
+  writeFileSync(join(dir, 'seed', '.git', 'config'), cloneConfig(join(dir, 'remote.git'), 'seed'));
+  process.once('exit', () => rmSync(dir, { recursive: true, force: true }));
+  return dir;
+}
+
+function cloneConfig(remote: string, user: string): string {
+  return `[core]
+\trepositoryformatversion = 0
+\tfilemode = true
+\tbare = false
+\tlogallrefupdates = true
+[remote "origin"]
+\turl = ${remote}
+\tfetch = +refs/heads/*:refs/remotes/origin/*
+[branch "main"]
+\tremote = origin
+\tmerge = refs/heads/main
+[user]
+\tname = ${user}
+\temail = ${user}@cern.example
+`;
+}
+
+const refOf = (gitDir: string, ref: string): string | undefined => {
+  try {
+    return readFileSync(join(gitDir, ref), 'utf8').trim();
+  } catch {
+    return undefined;
+  }
+};
+
 export function createFixture(tags: Record<string, Partial<Record<'dev' | 'preprod' | 'prod', string | null>>>, opts: { environments?: Record<string, string>; date?: string } = {}): Fixture {
+  template ??= makeTemplate();
   const dir = mkdtempSync(join(tmpdir(), 'gitops-sync-test-'));
+  cpSync(template, dir, { recursive: true });
   const remote = join(dir, 'remote.git');
-  git(dir, ['init', '-q', '--bare', '-b', 'main', remote]);
-  const clone = (name: string, user = name): string => {
-    const path = join(dir, name);
-    git(dir, ['clone', '-q', remote, path]);
-    git(path, ['config', 'user.name', user]);
-    git(path, ['config', 'user.email', `${user}@cern.example`]);
-    return path;
-  };
   const seed = join(dir, 'seed');
-  git(dir, ['init', '-q', '-b', 'main', seed]);
-  git(seed, ['config', 'user.name', 'seed']);
-  git(seed, ['config', 'user.email', 'seed@cern.example']);
-  git(seed, ['remote', 'add', 'origin', remote]);
+  writeFileSync(join(seed, '.git', 'config'), cloneConfig(remote, 'seed'));
+  let pushed = false;
   const commit = (files: Record<string, string>, message: string, date: string): string => {
-    if (git(seed, ['ls-remote', 'origin', 'main'])) git(seed, ['pull', '-q', '--ff-only', 'origin', 'main']);
+    if (pushed && refOf(remote, 'refs/heads/main') !== refOf(join(seed, '.git'), 'refs/heads/main')) git(seed, ['pull', '-q', '--ff-only', 'origin', 'main']);
     for (const [p, text] of Object.entries(files)) {
       mkdirSync(dirname(join(seed, p)), { recursive: true });
       writeFileSync(join(seed, p), text);
@@ -109,7 +142,19 @@ export function createFixture(tags: Record<string, Partial<Record<'dev' | 'prepr
     git(seed, ['add', '--', ...Object.keys(files)]);
     git(seed, ['commit', '-q', '-m', message], { GIT_AUTHOR_DATE: date, GIT_COMMITTER_DATE: date });
     git(seed, ['push', '-q', 'origin', 'HEAD:main']);
-    return git(seed, ['rev-parse', 'HEAD']);
+    pushed = true;
+    return refOf(join(seed, '.git'), 'refs/heads/main') ?? git(seed, ['rev-parse', 'HEAD']);
+  };
+  const clone = (name: string, user = name): string => {
+    const path = join(dir, name);
+    const head = refOf(remote, 'refs/heads/main');
+    if (head === undefined || head !== refOf(join(seed, '.git'), 'refs/heads/main')) {
+      git(dir, ['clone', '-q', remote, path]); // the seed is behind (or the ref is packed): a real clone
+    } else {
+      cpSync(seed, path, { recursive: true });
+    }
+    writeFileSync(join(path, '.git', 'config'), cloneConfig(remote, user));
+    return path;
   };
   const files: Record<string, string> = {};
   for (const [env, text] of Object.entries(opts.environments ?? ENVIRONMENTS)) files[`environments/${env}/environment.yaml`] = text;
@@ -164,4 +209,14 @@ export function read(repo: string, path: string): string {
 /** `git show REV:path` in a repository (the bare remote works too). */
 export function show(repo: string, rev: string, path: string): string {
   return git(repo, ['show', `${rev}:${path}`]);
+}
+
+/** A small seeded generator (mulberry32), so "random" test cases are the same on every run. */
+export function prng(seed: number): () => number {
+  return () => {
+    seed = (seed + 0x6d2b79f5) | 0;
+    let t = Math.imul(seed ^ (seed >>> 15), 1 | seed);
+    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
 }
