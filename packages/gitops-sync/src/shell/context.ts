@@ -17,6 +17,8 @@ export interface RunContext {
   operationId: string;
   /** Bounded waits for gitops-sync's own lock and git's lock files. */
   locks: { ownWaitMs: number; policy: LockPolicy };
+  /** $GITOPS_SYNC_VALIDATOR: another validator than the one installed with gitops-sync. */
+  validatorOverride: string | undefined;
 }
 
 export function readClock(env: NodeJS.ProcessEnv): Date {
@@ -57,7 +59,7 @@ export async function readRunContext(root: string, env: NodeJS.ProcessEnv): Prom
   const author = parseIdentity(requester) ?? committer;
   const locks = readLockWait(env);
   const stamp = now.toISOString().replace(/[-:]/g, '').replace(/\.\d+Z$/, 'Z');
-  return { now, requester, committer, author, operationId: `${stamp}-${randomBytes(4).toString('hex')}`, locks };
+  return { now, requester, committer, author, operationId: `${stamp}-${randomBytes(4).toString('hex')}`, locks, validatorOverride: env.GITOPS_SYNC_VALIDATOR };
 }
 
 function readLockWait(env: NodeJS.ProcessEnv): RunContext['locks'] {

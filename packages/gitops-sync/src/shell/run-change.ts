@@ -90,7 +90,7 @@ async function change(repo: Repository, spec: ChangeSpec, opts: ChangeOptions, r
     if (plan.files.length === 0) return outcome('up-to-date', plan);
     const dirty = await dirtyPaths(repo, plan.files.map((f) => f.path));
     if (dirty.length > 0) return outcome('refused', plan, { reason: `uncommitted changes in ${dirty.join(', ')}: commit or discard them first (gitops-sync never overwrites local edits)` });
-    plan.gates.push(...(await validationGates(repo.root, base, plan, ctx.snapshot.envs.get(plan.env)?.config.promotion?.requireValidation === true)));
+    plan.gates.push(...(await validationGates(repo.root, base, plan, ctx.snapshot.envs.get(plan.env)?.config.promotion?.requireValidation === true, run.validatorOverride)));
     plan.refused = plan.gates.some((g) => g.status === 'fail');
     if (plan.refused) return outcome('refused', plan);
     if (opts.dryRun || !hooks) return outcome('dry-run', plan);
