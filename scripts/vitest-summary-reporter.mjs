@@ -8,14 +8,18 @@ export default class SummaryReporter {
     this.root = ctx.config.root;
   }
   onTestRunEnd(testModules) {
-    let passed = 0, failed = 0, skipped = 0;
+    let passed = 0,
+      failed = 0,
+      skipped = 0;
     const failures = [];
     for (const mod of testModules) {
       for (const test of mod.children.allTests()) {
         const state = test.result().state;
         if (state === 'passed') passed++;
-        else if (state === 'failed') { failed++; failures.push(test.fullName); }
-        else skipped++;
+        else if (state === 'failed') {
+          failed++;
+          failures.push(test.fullName);
+        } else skipped++;
       }
       // A file that fails to load has no tests but must count as a failure.
       if (mod.state() === 'failed' && [...mod.children.allTests()].length === 0) {

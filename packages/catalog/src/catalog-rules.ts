@@ -2,7 +2,10 @@ import { locate, type ParsedYaml, type PathSegment, type SourceFinding } from '@
 import type { Cluster, CustomMetric, Service } from './schema.js';
 import { effectiveSettings, parseQuantity } from './effective-settings.js';
 
-interface Entry { service: Service; file: string }
+interface Entry {
+  service: Service;
+  file: string;
+}
 
 /** Env var names whose literal value would be a secret in the repository. */
 const SECRET_NAME = /(PASSWORD|PASSWD|SECRET|TOKEN|API_?KEY|PRIVATE_?KEY|CREDENTIAL)/i;
@@ -11,7 +14,12 @@ const SECRET_VALUE = /-----BEGIN [A-Z ]*PRIVATE KEY-----|^[A-Za-z0-9+/]{40,}={0,
 const VM_KEYS = new Set<string>(['name', 'namespace', 'description', 'vm', 'urlPrefixes', 'urlQuery']);
 
 /** Pure: rules that span fields or files. Each finding points at the key that breaks the rule. */
-export function checkCatalogRules(cluster: Cluster, clusterFile: string, entries: Entry[], parsed: Record<string, ParsedYaml>): SourceFinding[] {
+export function checkCatalogRules(
+  cluster: Cluster,
+  clusterFile: string,
+  entries: Entry[],
+  parsed: Record<string, ParsedYaml>,
+): SourceFinding[] {
   const out: SourceFinding[] = [];
   const at = (file: string, path: PathSegment[], check: string, message: string) => {
     const p = parsed[file];
@@ -22,64 +30,143 @@ export function checkCatalogRules(cluster: Cluster, clusterFile: string, entries
   const byName = new Map<string, string>();
   const prefixOwner = new Map<string, string>();
 
-  seen(cluster.namespaces.map((n) => n.name), (name, i) => at(clusterFile, ['namespaces', i, 'name'], 'catalog-duplicate', `namespace "${name}" is declared twice`));
-  seen(envNames, (name, i) => at(clusterFile, ['environments', i, 'name'], 'catalog-duplicate', `environment "${name}" is declared twice`));
+  seen(
+    cluster.namespaces.map((n) => n.name),
+    (name, i) =>
+      at(clusterFile, ['namespaces', i, 'name'], 'catalog-duplicate', `namespace "${name}" is declared twice`),
+  );
+  seen(envNames, (name, i) =>
+    at(clusterFile, ['environments', i, 'name'], 'catalog-duplicate', `environment "${name}" is declared twice`),
+  );
 
   const catchAll = cluster.frontend.catchAll;
   if (catchAll && !Array.isArray(catchAll)) {
     for (const env of Object.keys(catchAll)) {
-      if (!envNames.includes(env)) at(clusterFile, ['frontend', 'catchAll', env], 'catalog-environment', `environment "${env}" is not declared in environments (declared: ${envNames.join(', ')})`);
+      if (!envNames.includes(env))
+        at(
+          clusterFile,
+          ['frontend', 'catchAll', env],
+          'catalog-environment',
+          `environment "${env}" is not declared in environments (declared: ${envNames.join(', ')})`,
+        );
     }
   }
 
   for (const { service: s, file } of entries) {
     const expectedFile = `${s.name}.yaml`;
     if (!file.endsWith(`/${expectedFile}`) && file !== expectedFile) {
-      at(file, ['name'], 'catalog-file-name', `service "${s.name}" must live in a file named ${expectedFile}, one file per service`);
+      at(
+        file,
+        ['name'],
+        'catalog-file-name',
+        `service "${s.name}" must live in a file named ${expectedFile}, one file per service`,
+      );
     }
     const other = byName.get(s.name);
-    if (other) at(file, ['name'], 'catalog-duplicate', `service name "${s.name}" is already used by ${other}; service names must be unique`);
+    if (other)
+      at(
+        file,
+        ['name'],
+        'catalog-duplicate',
+        `service name "${s.name}" is already used by ${other}; service names must be unique`,
+      );
     else byName.set(s.name, file);
 
     if (!namespaces.has(s.namespace)) {
-      at(file, ['namespace'], 'catalog-namespace', `namespace "${s.namespace}" is not declared in ${clusterFile} (declared: ${[...namespaces].sort().join(', ')})`);
+      at(
+        file,
+        ['namespace'],
+        'catalog-namespace',
+        `namespace "${s.namespace}" is not declared in ${clusterFile} (declared: ${[...namespaces].sort().join(', ')})`,
+      );
     }
     // A prefix is claimed once per query condition (ms-unmerged: one service per rse_type, one without).
-    const query = Object.entries(s.urlQuery ?? {}).map(([k, v]) => `${k}=${v}`).sort().join('&');
+    const query = Object.entries(s.urlQuery ?? {})
+      .map(([k, v]) => `${k}=${v}`)
+      .sort()
+      .join('&');
     (s.urlPrefixes ?? []).forEach((prefix, i) => {
       const norm = (prefix.replace(/\/+$/, '') || '/') + (query ? `?${query}` : '');
       const owner = prefixOwner.get(norm);
-      if (owner && owner !== s.name) at(file, ['urlPrefixes', i], 'catalog-url-prefix', `URL prefix "${prefix}"${query ? ` with query ${query}` : ''} is already routed to service "${owner}"; the frontend needs each prefix once (give one of them urlQuery to split it by query string)`);
+      if (owner && owner !== s.name)
+        at(
+          file,
+          ['urlPrefixes', i],
+          'catalog-url-prefix',
+          `URL prefix "${prefix}"${query ? ` with query ${query}` : ''} is already routed to service "${owner}"; the frontend needs each prefix once (give one of them urlQuery to split it by query string)`,
+        );
       else prefixOwner.set(norm, s.name);
     });
-    if (s.urlQuery && !(s.urlPrefixes ?? []).length) at(file, ['urlQuery'], 'catalog-url-prefix', 'urlQuery applies to the urlPrefixes of the service, and it has none: add urlPrefixes or remove urlQuery');
+    if (s.urlQuery && !(s.urlPrefixes ?? []).length)
+      at(
+        file,
+        ['urlQuery'],
+        'catalog-url-prefix',
+        'urlQuery applies to the urlPrefixes of the service, and it has none: add urlPrefixes or remove urlQuery',
+      );
     if (s.vm && !Array.isArray(s.vm.hosts)) {
       const hosts = s.vm.hosts;
       for (const env of Object.keys(hosts)) {
-        if (!envNames.includes(env)) at(file, ['vm', 'hosts', env], 'catalog-environment', `environment "${env}" is not declared in ${clusterFile} (declared: ${envNames.join(', ')})`);
+        if (!envNames.includes(env))
+          at(
+            file,
+            ['vm', 'hosts', env],
+            'catalog-environment',
+            `environment "${env}" is not declared in ${clusterFile} (declared: ${envNames.join(', ')})`,
+          );
       }
       const missing = envNames.filter((e) => !hosts[e]);
-      if (missing.length) at(file, ['vm', 'hosts'], 'catalog-vm-service', `vm.hosts has no hosts for environment(s) ${missing.join(', ')}: with hosts per environment every environment of ${clusterFile} needs its list (or give one list for all)`);
+      if (missing.length)
+        at(
+          file,
+          ['vm', 'hosts'],
+          'catalog-vm-service',
+          `vm.hosts has no hosts for environment(s) ${missing.join(', ')}: with hosts per environment every environment of ${clusterFile} needs its list (or give one list for all)`,
+        );
     }
     for (const env of Object.keys(s.environments ?? {})) {
-      if (!envNames.includes(env)) at(file, ['environments', env], 'catalog-environment', `environment "${env}" is not declared in ${clusterFile} (declared: ${envNames.join(', ')})`);
+      if (!envNames.includes(env))
+        at(
+          file,
+          ['environments', env],
+          'catalog-environment',
+          `environment "${env}" is not declared in ${clusterFile} (declared: ${envNames.join(', ')})`,
+        );
     }
 
     if (s.vm) {
       // Everything but routing describes the chart's workload, which a VM-hosted service does not have.
       for (const key of Object.keys(s) as Array<keyof Service>) {
-        if (!VM_KEYS.has(key) && s[key] !== undefined) at(file, [key], 'catalog-vm-service', `"${key}" has no meaning for a VM-hosted service (vm: is set): the service has no chart`);
+        if (!VM_KEYS.has(key) && s[key] !== undefined)
+          at(
+            file,
+            [key],
+            'catalog-vm-service',
+            `"${key}" has no meaning for a VM-hosted service (vm: is set): the service has no chart`,
+          );
       }
       continue;
     }
-    if (!s.image) at(file, [], 'catalog-schema', 'missing required key "image" (a Kubernetes service needs image.repository; set vm: for a VM-hosted one)');
-    if (!s.ports) at(file, [], 'catalog-schema', 'missing required key "ports" (a Kubernetes service needs at least ports.http)');
+    if (!s.image)
+      at(
+        file,
+        [],
+        'catalog-schema',
+        'missing required key "image" (a Kubernetes service needs image.repository; set vm: for a VM-hosted one)',
+      );
+    if (!s.ports)
+      at(file, [], 'catalog-schema', 'missing required key "ports" (a Kubernetes service needs at least ports.http)');
 
     checkPorts(s, file, at);
     checkSecrets(s, file, at);
     checkAutoscaling(s, file, at);
     if (s.gridSecurity && !cluster.allowedHostPaths.includes('/etc/grid-security')) {
-      at(file, ['gridSecurity'], 'catalog-host-path', `/etc/grid-security is not in allowedHostPaths of ${clusterFile}`);
+      at(
+        file,
+        ['gridSecurity'],
+        'catalog-host-path',
+        `/etc/grid-security is not in allowedHostPaths of ${clusterFile}`,
+      );
     }
     // Per-environment rules: one finding per place, naming every environment it affects.
     const perEnv = new Map<string, { path: PathSegment[]; check: string; message: string; envs: string[] }>();
@@ -92,17 +179,33 @@ export function checkCatalogRules(cluster: Cluster, clusterFile: string, entries
     for (const env of envNames) {
       const eff = effectiveSettings(cluster, s, env);
       const overridden = s.environments?.[env]?.resources !== undefined;
-      const basePath: PathSegment[] = overridden ? ['environments', env, 'resources'] : s.resources ? ['resources'] : [];
+      const basePath: PathSegment[] = overridden
+        ? ['environments', env, 'resources']
+        : s.resources
+          ? ['resources']
+          : [];
       for (const r of ['cpu', 'memory'] as const) {
         const req = eff.resources.requests?.[r];
         const lim = eff.resources.limits?.[r];
         if (req !== undefined && lim !== undefined && parseQuantity(lim) < parseQuantity(req)) {
-          atEnv(env, [...basePath, 'limits', r], 'catalog-resources', `limits.${r} ${lim} is below requests.${r} ${req}; limits must be >= requests`);
+          atEnv(
+            env,
+            [...basePath, 'limits', r],
+            'catalog-resources',
+            `limits.${r} ${lim} is below requests.${r} ${req}; limits must be >= requests`,
+          );
         }
       }
       if (eff.autoscaling && eff.autoscaling.minReplicas > eff.autoscaling.maxReplicas) {
-        const p: PathSegment[] = s.environments?.[env]?.autoscaling ? ['environments', env, 'autoscaling'] : ['autoscaling'];
-        atEnv(env, [...p, 'minReplicas'], 'catalog-autoscaling', `autoscaling minReplicas ${eff.autoscaling.minReplicas} is greater than maxReplicas ${eff.autoscaling.maxReplicas}; expected min <= max`);
+        const p: PathSegment[] = s.environments?.[env]?.autoscaling
+          ? ['environments', env, 'autoscaling']
+          : ['autoscaling'];
+        atEnv(
+          env,
+          [...p, 'minReplicas'],
+          'catalog-autoscaling',
+          `autoscaling minReplicas ${eff.autoscaling.minReplicas} is greater than maxReplicas ${eff.autoscaling.maxReplicas}; expected min <= max`,
+        );
       }
     }
     for (const e of perEnv.values()) at(file, e.path, e.check, `${e.envs.join(', ')}: ${e.message}`);
@@ -112,8 +215,15 @@ export function checkCatalogRules(cluster: Cluster, clusterFile: string, entries
       for (const env of cluster.environments.filter((e) => !e.production).map((e) => e.name)) {
         const db = effectiveSettings(cluster, s, env).databaseSecret;
         if (prodDb && db === prodDb) {
-          const p: PathSegment[] = s.environments?.[env]?.databaseSecret ? ['environments', env, 'databaseSecret'] : ['databaseSecret'];
-          at(file, p, 'catalog-database-secret', `${env} uses the database account secret "${prodDb}" of production environment ${prod.name}; give ${env} its own (environments.${env}.databaseSecret)`);
+          const p: PathSegment[] = s.environments?.[env]?.databaseSecret
+            ? ['environments', env, 'databaseSecret']
+            : ['databaseSecret'];
+          at(
+            file,
+            p,
+            'catalog-database-secret',
+            `${env} uses the database account secret "${prodDb}" of production environment ${prod.name}; give ${env} its own (environments.${env}.databaseSecret)`,
+          );
         }
       }
     }
@@ -128,26 +238,45 @@ function checkPorts(s: Service, file: string, at: At): void {
   const named: Array<[number, PathSegment[]]> = [[s.ports.http, ['ports', 'http']]];
   if (s.ports.metrics !== undefined) named.push([s.ports.metrics, ['ports', 'metrics']]);
   (s.ports.extra ?? []).forEach((p, i) => named.push([p.containerPort, ['ports', 'extra', i, 'containerPort']]));
-  (s.sidecars ?? []).forEach((c, ci) => (c.ports ?? []).forEach((p, i) => named.push([p.containerPort, ['sidecars', ci, 'ports', i, 'containerPort']])));
+  (s.sidecars ?? []).forEach((c, ci) =>
+    (c.ports ?? []).forEach((p, i) => named.push([p.containerPort, ['sidecars', ci, 'ports', i, 'containerPort']])),
+  );
   const used = new Map<number, string>();
   for (const [port, path] of named) {
     const prev = used.get(port);
-    if (prev) at(file, path, 'catalog-ports', `port ${port} is already used by ${prev}; container ports of a pod must differ`);
+    if (prev)
+      at(file, path, 'catalog-ports', `port ${port} is already used by ${prev}; container ports of a pod must differ`);
     else used.set(port, path.join('.'));
   }
   const known = new Set(named.map(([p]) => p));
   if (s.prometheus?.port !== undefined && !known.has(s.prometheus.port)) {
-    at(file, ['prometheus', 'port'], 'catalog-ports', `prometheus.port ${s.prometheus.port} is not a port of the pod (known: ${[...known].join(', ')})`);
+    at(
+      file,
+      ['prometheus', 'port'],
+      'catalog-ports',
+      `prometheus.port ${s.prometheus.port} is not a port of the pod (known: ${[...known].join(', ')})`,
+    );
   }
   for (const kind of ['liveness', 'readiness', 'startup'] as const) {
     const pr = s.probes?.[kind];
     const p = pr?.httpGet?.port ?? pr?.tcpSocket?.port;
     if (typeof p === 'number' && !known.has(p)) {
-      at(file, ['probes', kind, pr?.httpGet ? 'httpGet' : 'tcpSocket', 'port'], 'catalog-ports', `${kind} probe port ${p} is not a port of the pod (known: ${[...known].join(', ')})`);
+      at(
+        file,
+        ['probes', kind, pr?.httpGet ? 'httpGet' : 'tcpSocket', 'port'],
+        'catalog-ports',
+        `${kind} probe port ${p} is not a port of the pod (known: ${[...known].join(', ')})`,
+      );
     }
     if (pr) {
       const handlers = ['exec', 'httpGet', 'tcpSocket'].filter((h) => (pr as Record<string, unknown>)[h] !== undefined);
-      if (handlers.length !== 1) at(file, ['probes', kind], 'catalog-probe', `${kind} probe needs exactly one of exec, httpGet, tcpSocket (has ${handlers.length ? handlers.join(', ') : 'none'})`);
+      if (handlers.length !== 1)
+        at(
+          file,
+          ['probes', kind],
+          'catalog-probe',
+          `${kind} probe needs exactly one of exec, httpGet, tcpSocket (has ${handlers.length ? handlers.join(', ') : 'none'})`,
+        );
     }
   }
 }
@@ -158,24 +287,58 @@ function checkSecrets(s: Service, file: string, at: At): void {
   (s.sidecars ?? []).forEach((c, i) => lists.push([['sidecars', i, 'env'], c.env]));
   for (const [base, list] of lists) {
     (list ?? []).forEach((e, i) => {
-      const sources = ['value', 'secretKeyRef', 'configMapKeyRef', 'fieldRef'].filter((k) => (e as Record<string, unknown>)[k] !== undefined);
-      if (sources.length > 1) at(file, [...base, i], 'catalog-env', `env ${e.name} has ${sources.join(' and ')}; expected exactly one source`);
+      const sources = ['value', 'secretKeyRef', 'configMapKeyRef', 'fieldRef'].filter(
+        (k) => (e as Record<string, unknown>)[k] !== undefined,
+      );
+      if (sources.length > 1)
+        at(
+          file,
+          [...base, i],
+          'catalog-env',
+          `env ${e.name} has ${sources.join(' and ')}; expected exactly one source`,
+        );
       if (e.value !== undefined && (SECRET_NAME.test(e.name) || SECRET_VALUE.test(e.value))) {
-        at(file, [...base, i, 'value'], 'catalog-literal-secret', `env ${e.name} has a literal value that looks like a secret; secrets never enter the repository: use secretKeyRef: {name: <secret>, key: <key>}`);
+        at(
+          file,
+          [...base, i, 'value'],
+          'catalog-literal-secret',
+          `env ${e.name} has a literal value that looks like a secret; secrets never enter the repository: use secretKeyRef: {name: <secret>, key: <key>}`,
+        );
       }
     });
   }
 }
 
 function checkAutoscaling(s: Service, file: string, at: At): void {
-  const lists: Array<[PathSegment[], CustomMetric[] | undefined]> = [[['autoscaling', 'customMetrics'], s.autoscaling?.customMetrics]];
-  for (const [env, o] of Object.entries(s.environments ?? {})) lists.push([['environments', env, 'autoscaling', 'customMetrics'], o.autoscaling?.customMetrics]);
+  const lists: Array<[PathSegment[], CustomMetric[] | undefined]> = [
+    [['autoscaling', 'customMetrics'], s.autoscaling?.customMetrics],
+  ];
+  for (const [env, o] of Object.entries(s.environments ?? {}))
+    lists.push([['environments', env, 'autoscaling', 'customMetrics'], o.autoscaling?.customMetrics]);
   for (const [base, list] of lists) {
     (list ?? []).forEach((m, i) => {
       const p: PathSegment[] = [...base, i];
-      if (!m.query) at(file, [...p, 'name'], 'catalog-metric-query', `custom metric "${m.name}" has no adapter query; the Prometheus Adapter cannot serve it without query:`);
-      if (m.type === 'Object' && !m.describedObject) at(file, [...p, 'type'], 'catalog-metric-object', `Object metric "${m.name}" needs describedObject: {apiVersion, kind, name}`);
-      if (m.type === 'Pods' && m.describedObject) at(file, [...p, 'describedObject'], 'catalog-metric-object', `Pods metric "${m.name}" takes no describedObject (only Object metrics do)`);
+      if (!m.query)
+        at(
+          file,
+          [...p, 'name'],
+          'catalog-metric-query',
+          `custom metric "${m.name}" has no adapter query; the Prometheus Adapter cannot serve it without query:`,
+        );
+      if (m.type === 'Object' && !m.describedObject)
+        at(
+          file,
+          [...p, 'type'],
+          'catalog-metric-object',
+          `Object metric "${m.name}" needs describedObject: {apiVersion, kind, name}`,
+        );
+      if (m.type === 'Pods' && m.describedObject)
+        at(
+          file,
+          [...p, 'describedObject'],
+          'catalog-metric-object',
+          `Pods metric "${m.name}" takes no describedObject (only Object metrics do)`,
+        );
     });
   }
 }

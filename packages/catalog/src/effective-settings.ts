@@ -5,7 +5,14 @@ export interface EffectiveSettings {
   env: string;
   replicas: number;
   resources: Resources;
-  autoscaling?: { enabled: boolean; minReplicas: number; maxReplicas: number; cpuUtilization?: number; memoryUtilization?: number; customMetrics?: CustomMetric[] };
+  autoscaling?: {
+    enabled: boolean;
+    minReplicas: number;
+    maxReplicas: number;
+    cpuUtilization?: number;
+    memoryUtilization?: number;
+    customMetrics?: CustomMetric[];
+  };
   logging: boolean;
   databaseSecret?: string;
   env_: EnvVar[];
@@ -18,17 +25,18 @@ export function effectiveSettings(cluster: Cluster, service: Service, env: strin
   const o = service.environments?.[env] ?? {};
   const base = service.autoscaling;
   // An environment that writes autoscaling: without enabled: means to autoscale there.
-  const auto = base || o.autoscaling
-    ? {
-        enabled: o.autoscaling?.enabled ?? true,
-        minReplicas: o.autoscaling?.minReplicas ?? base?.minReplicas ?? 1,
-        maxReplicas: o.autoscaling?.maxReplicas ?? base?.maxReplicas ?? 1,
-        cpuUtilization: o.autoscaling?.cpuUtilization ?? base?.cpuUtilization,
-        memoryUtilization: o.autoscaling?.memoryUtilization ?? base?.memoryUtilization,
-        // An environment's list replaces the service's list (metrics are not merged by name).
-        customMetrics: o.autoscaling?.customMetrics ?? base?.customMetrics,
-      }
-    : undefined;
+  const auto =
+    base || o.autoscaling
+      ? {
+          enabled: o.autoscaling?.enabled ?? true,
+          minReplicas: o.autoscaling?.minReplicas ?? base?.minReplicas ?? 1,
+          maxReplicas: o.autoscaling?.maxReplicas ?? base?.maxReplicas ?? 1,
+          cpuUtilization: o.autoscaling?.cpuUtilization ?? base?.cpuUtilization,
+          memoryUtilization: o.autoscaling?.memoryUtilization ?? base?.memoryUtilization,
+          // An environment's list replaces the service's list (metrics are not merged by name).
+          customMetrics: o.autoscaling?.customMetrics ?? base?.customMetrics,
+        }
+      : undefined;
   return {
     env,
     replicas: o.replicas ?? service.replicas ?? cluster.defaults.replicas,
@@ -57,7 +65,21 @@ function mergeEnv(base: EnvVar[], over: EnvVar[]): EnvVar[] {
   return [...base.filter((e) => !names.has(e.name)), ...over];
 }
 
-const UNITS: Record<string, number> = { m: 1e-3, k: 1e3, M: 1e6, G: 1e9, T: 1e12, P: 1e15, E: 1e18, Ki: 2 ** 10, Mi: 2 ** 20, Gi: 2 ** 30, Ti: 2 ** 40, Pi: 2 ** 50, Ei: 2 ** 60 };
+const UNITS: Record<string, number> = {
+  m: 1e-3,
+  k: 1e3,
+  M: 1e6,
+  G: 1e9,
+  T: 1e12,
+  P: 1e15,
+  E: 1e18,
+  Ki: 2 ** 10,
+  Mi: 2 ** 20,
+  Gi: 2 ** 30,
+  Ti: 2 ** 40,
+  Pi: 2 ** 50,
+  Ei: 2 ** 60,
+};
 
 /** A Kubernetes quantity as a number (cores for cpu, bytes for memory). */
 export function parseQuantity(q: string | number): number {

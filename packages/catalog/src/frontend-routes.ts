@@ -26,7 +26,7 @@ export function serviceHost(s: Service): string {
 
 /** The hosts the frontend forwards `s` to in `env`. */
 export function backendHosts(s: Service, env: string): string[] {
-  return s.vm ? hostsIn(s.vm.hosts, env) ?? [] : [serviceHost(s)];
+  return s.vm ? (hostsIn(s.vm.hosts, env) ?? []) : [serviceHost(s)];
 }
 
 /**
@@ -38,12 +38,28 @@ export function frontendRoutes(services: readonly Service[], env: string): Front
   const routes: FrontendRoute[] = [];
   for (const s of services) {
     for (const raw of s.urlPrefixes ?? []) {
-      routes.push({ service: s.name, prefix: raw.replace(/\/+$/, ''), query: { ...(s.urlQuery ?? {}) }, hosts: backendHosts(s, env), affinity: Boolean(s.vm?.affinity) });
+      routes.push({
+        service: s.name,
+        prefix: raw.replace(/\/+$/, ''),
+        query: { ...(s.urlQuery ?? {}) },
+        hosts: backendHosts(s, env),
+        affinity: Boolean(s.vm?.affinity),
+      });
     }
   }
-  const q = (r: FrontendRoute) => Object.entries(r.query).map(([k, v]) => `${k}=${v}`).sort().join('&');
+  const q = (r: FrontendRoute) =>
+    Object.entries(r.query)
+      .map(([k, v]) => `${k}=${v}`)
+      .sort()
+      .join('&');
   const cmp = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
-  return routes.sort((a, b) => b.prefix.length - a.prefix.length || cmp(a.prefix, b.prefix) || Object.keys(b.query).length - Object.keys(a.query).length || cmp(q(a), q(b)));
+  return routes.sort(
+    (a, b) =>
+      b.prefix.length - a.prefix.length ||
+      cmp(a.prefix, b.prefix) ||
+      Object.keys(b.query).length - Object.keys(a.query).length ||
+      cmp(q(a), q(b)),
+  );
 }
 
 /** The catch-all hosts of `env` (undefined: no catch-all). */

@@ -19,7 +19,9 @@ export const ENVIRONMENT_NAME = /^[a-z][a-z0-9-]{0,62}$/;
 export const KUBERNETES_VERSIONS = ['1.30', '1.31', '1.32', '1.33', '1.34', '1.35', '1.36'] as const;
 /** The problem with a Kubernetes version, listing the accepted ones; undefined when supported. */
 export function kubernetesVersionProblem(v: string): string | undefined {
-  return (KUBERNETES_VERSIONS as readonly string[]).includes(v) ? undefined : `is not a supported Kubernetes version: expected one of ${KUBERNETES_VERSIONS.join(', ')}`;
+  return (KUBERNETES_VERSIONS as readonly string[]).includes(v)
+    ? undefined
+    : `is not a supported Kubernetes version: expected one of ${KUBERNETES_VERSIONS.join(', ')}`;
 }
 /** The OCI distribution spec's tag grammar. */
 export const IMAGE_TAG = /^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$/;
@@ -34,14 +36,17 @@ const PATH_COMPONENT = '[a-z0-9]+(?:(?:[._]|__|[-]+)[a-z0-9]+)*';
 /** An image repository without tag or digest, e.g. registry.cern.ch/cmsweb/dbs (at most 255 characters). */
 export const IMAGE_REPOSITORY = new RegExp(`^(?:${DOMAIN}/)?${PATH_COMPONENT}(?:/${PATH_COMPONENT})*$`);
 /** A full image reference: repository, optional :tag, optional @sha256:digest. */
-export const IMAGE_REFERENCE = new RegExp(`^(?:${DOMAIN}/)?${PATH_COMPONENT}(?:/${PATH_COMPONENT})*(?::[A-Za-z0-9_][A-Za-z0-9_.-]{0,127})?(?:@sha256:[a-f0-9]{64})?$`);
+export const IMAGE_REFERENCE = new RegExp(
+  `^(?:${DOMAIN}/)?${PATH_COMPONENT}(?:/${PATH_COMPONENT})*(?::[A-Za-z0-9_][A-Za-z0-9_.-]{0,127})?(?:@sha256:[a-f0-9]{64})?$`,
+);
 /** A registry prefix: a domain with optional port and path, e.g. registry.cern.ch/cmsweb. */
 export const IMAGE_REGISTRY = new RegExp(`^${DOMAIN}(?:/${PATH_COMPONENT})*$`);
 
 /** Kubernetes label value: empty, or up to 63 alphanumerics with "-", "_", "." inside. */
 export const LABEL_VALUE = /^(([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9])?$/;
 /** Kubernetes label key: optional DNS-subdomain prefix and "/", then a name of up to 63 characters. */
-export const LABEL_KEY = /^([a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*\/)?[A-Za-z0-9]([-A-Za-z0-9_.]{0,61}[A-Za-z0-9])?$/;
+export const LABEL_KEY =
+  /^([a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*\/)?[A-Za-z0-9]([-A-Za-z0-9_.]{0,61}[A-Za-z0-9])?$/;
 
 /** A URL path prefix the frontend routes: "/" then RFC 3986 path characters (no space, quote, "?", "#"). */
 export const URL_PATH = /^\/[A-Za-z0-9._~!$&'()*+,;=:@%/-]*$/;
@@ -71,7 +76,8 @@ export function repoUrlProblem(url: string): string | undefined {
   } catch {
     return 'is not a URL';
   }
-  if (!['https:', 'http:', 'ssh:', 'git:'].includes(parsed.protocol)) return `has scheme ${parsed.protocol.replace(/:$/, '')}`;
+  if (!['https:', 'http:', 'ssh:', 'git:'].includes(parsed.protocol))
+    return `has scheme ${parsed.protocol.replace(/:$/, '')}`;
   if (!parsed.hostname) return 'has no host';
   if (!/^[A-Za-z0-9._~/%-]*$/.test(parsed.pathname)) return 'has characters a repository path does not use';
   if (parsed.search || parsed.hash) return 'has a query or fragment';

@@ -38,7 +38,14 @@ export function loadCatalog(clusterFile: SourceFile, serviceFiles: SourceFile[])
     findings.push(...p.findings);
     if (p.findings.some((f) => f.severity === 'error')) return undefined;
     if (p.documents.length !== 1) {
-      findings.push({ file: file.path, line: 1, column: 1, check: 'catalog-schema', severity: 'error', message: `expected exactly one YAML document, found ${p.documents.length}` });
+      findings.push({
+        file: file.path,
+        line: 1,
+        column: 1,
+        check: 'catalog-schema',
+        severity: 'error',
+        message: `expected exactly one YAML document, found ${p.documents.length}`,
+      });
       return undefined;
     }
     const value = toJs(p)[0];

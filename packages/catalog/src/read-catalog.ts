@@ -2,7 +2,14 @@ import { listSafeDir, readSafeFile, refusedFinding, RefusedFileError, type Sourc
 import { loadCatalog, type LoadedCatalog, type SourceFile } from './load-catalog.js';
 
 const SERVICES_DIR = 'catalog/services';
-const at = (file: string, message: string): SourceFinding => ({ check: 'file-refused', severity: 'error', file, line: 1, column: 1, message });
+const at = (file: string, message: string): SourceFinding => ({
+  check: 'file-refused',
+  severity: 'error',
+  file,
+  line: 1,
+  column: 1,
+  message,
+});
 
 /**
  * Shell: reads catalog/cluster.yaml and catalog/services/*.yaml under `root` (through the safe reader:
@@ -26,7 +33,13 @@ export async function readCatalog(root: string): Promise<LoadedCatalog> {
   let names: string[] = [];
   try {
     const entries = listSafeDir(SERVICES_DIR, { root });
-    if (!entries) refused.push(at(SERVICES_DIR, `${SERVICES_DIR}/ is missing: expected a directory holding one <service>.yaml per service (nothing is generated or deleted from an incomplete catalog)`));
+    if (!entries)
+      refused.push(
+        at(
+          SERVICES_DIR,
+          `${SERVICES_DIR}/ is missing: expected a directory holding one <service>.yaml per service (nothing is generated or deleted from an incomplete catalog)`,
+        ),
+      );
     names = (entries ?? []).filter((e) => /\.ya?ml$/.test(e.name)).map((e) => e.name);
   } catch (e) {
     if (!(e instanceof RefusedFileError)) throw e;

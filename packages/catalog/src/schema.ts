@@ -1,31 +1,77 @@
 import { z } from 'zod';
-import { kubernetesVersionProblem, ABSOLUTE_PATH, DNS_LABEL, DNS_LABEL_MAX, DNS_SUBDOMAIN, DNS_SUBDOMAIN_MAX, ENVIRONMENT_NAME, GIT_BRANCH, IMAGE_REFERENCE, IMAGE_REGISTRY, IMAGE_REPOSITORY, IMAGE_TAG, LABEL_KEY, LABEL_VALUE, re2Problem, repoUrlProblem, SERVICE_NAME_MAX, URL_PATH } from './grammar.js';
+import {
+  kubernetesVersionProblem,
+  ABSOLUTE_PATH,
+  DNS_LABEL,
+  DNS_LABEL_MAX,
+  DNS_SUBDOMAIN,
+  DNS_SUBDOMAIN_MAX,
+  ENVIRONMENT_NAME,
+  GIT_BRANCH,
+  IMAGE_REFERENCE,
+  IMAGE_REGISTRY,
+  IMAGE_REPOSITORY,
+  IMAGE_TAG,
+  LABEL_KEY,
+  LABEL_VALUE,
+  re2Problem,
+  repoUrlProblem,
+  SERVICE_NAME_MAX,
+  URL_PATH,
+} from './grammar.js';
 
 // The catalog's schema. Every object is strict: an unknown key is an error (with a "did you mean").
 // Field docs here are the catalog reference; README.md's "Catalog reference" mirrors them.
 
 // Grammars (src/grammar.ts) are defined once and shared with chartgen, the validator and gitops-sync.
 const dnsLabel = 'a lowercase DNS-1123 label (a-z, 0-9, "-")';
-export const serviceName = z.string().regex(DNS_LABEL, dnsLabel).max(SERVICE_NAME_MAX, 'at most 53 characters (Helm release name limit)');
+export const serviceName = z
+  .string()
+  .regex(DNS_LABEL, dnsLabel)
+  .max(SERVICE_NAME_MAX, 'at most 53 characters (Helm release name limit)');
 const k8sName = z.string().regex(DNS_LABEL, dnsLabel).max(DNS_LABEL_MAX);
 const envName = z.string().regex(ENVIRONMENT_NAME, 'an environment name such as dev, preprod or prod');
-const dnsName = z.string().regex(DNS_SUBDOMAIN, 'a lowercase DNS name such as vocms0132.cern.ch').max(DNS_SUBDOMAIN_MAX);
-const imageTag = z.string().regex(IMAGE_TAG, 'an image tag: letters, digits, "_", "." and "-" (not first), at most 128 characters');
-const imageRepository = z.string().regex(IMAGE_REPOSITORY, 'an image repository without tag, lowercase, no spaces, such as registry.cern.ch/cmsweb/dbs').max(255);
-const imageReference = z.string().regex(IMAGE_REFERENCE, 'an image reference such as docker.elastic.co/beats/filebeat:7.12.0 (lowercase repository, optional :tag and @sha256:digest)').max(400);
-const urlPath = z.string().regex(URL_PATH, 'a URL path starting with "/" (letters, digits and -._~!$&\'()*+,;=:@%/; no spaces, "?" or "#")');
+const dnsName = z
+  .string()
+  .regex(DNS_SUBDOMAIN, 'a lowercase DNS name such as vocms0132.cern.ch')
+  .max(DNS_SUBDOMAIN_MAX);
+const imageTag = z
+  .string()
+  .regex(IMAGE_TAG, 'an image tag: letters, digits, "_", "." and "-" (not first), at most 128 characters');
+const imageRepository = z
+  .string()
+  .regex(IMAGE_REPOSITORY, 'an image repository without tag, lowercase, no spaces, such as registry.cern.ch/cmsweb/dbs')
+  .max(255);
+const imageReference = z
+  .string()
+  .regex(
+    IMAGE_REFERENCE,
+    'an image reference such as docker.elastic.co/beats/filebeat:7.12.0 (lowercase repository, optional :tag and @sha256:digest)',
+  )
+  .max(400);
+const urlPath = z
+  .string()
+  .regex(URL_PATH, 'a URL path starting with "/" (letters, digits and -._~!$&\'()*+,;=:@%/; no spaces, "?" or "#")');
 /** A string checked by a function returning its problem (undefined when fine). */
 const checked = (expected: string, problem: (v: string) => string | undefined) =>
   z.string().superRefine((v, ctx) => {
     const p = problem(v);
     if (p !== undefined) ctx.addIssue({ code: 'custom', message: `expected ${expected} (this one ${p})` });
   });
-const quantity = z.union([z.string().regex(/^[0-9]+(\.[0-9]+)?(m|k|Ki|Mi|Gi|Ti|Pi|Ei|M|G|T|P|E)?$/, 'a Kubernetes quantity such as 500m, 256Mi or 2Gi'), z.number().nonnegative()]);
+const quantity = z.union([
+  z
+    .string()
+    .regex(/^[0-9]+(\.[0-9]+)?(m|k|Ki|Mi|Gi|Ti|Pi|Ei|M|G|T|P|E)?$/, 'a Kubernetes quantity such as 500m, 256Mi or 2Gi'),
+  z.number().nonnegative(),
+]);
 const port = z.number().int().min(1).max(65535);
 const absPath = z.string().regex(ABSOLUTE_PATH, 'an absolute path starting with "/", without spaces');
 const labelMap = z.record(
   z.string().regex(LABEL_KEY, 'a label key such as app or example.com/role'),
-  z.string().regex(LABEL_VALUE, 'a label value: at most 63 letters, digits, "-", "_" and "." (alphanumeric at both ends)').max(63),
+  z
+    .string()
+    .regex(LABEL_VALUE, 'a label value: at most 63 letters, digits, "-", "_" and "." (alphanumeric at both ends)')
+    .max(63),
 );
 
 export const resourceList = z.strictObject({ cpu: quantity.optional(), memory: quantity.optional() });
@@ -37,7 +83,10 @@ export const envVar = z.strictObject({
   value: z.string().optional(),
   secretKeyRef: z.strictObject({ name: k8sName, key: z.string().min(1) }).optional(),
   configMapKeyRef: z.strictObject({ name: k8sName, key: z.string().min(1) }).optional(),
-  fieldRef: z.string().regex(/^(metadata|spec|status)\./, 'a field path such as metadata.name or status.podIP').optional(),
+  fieldRef: z
+    .string()
+    .regex(/^(metadata|spec|status)\./, 'a field path such as metadata.name or status.podIP')
+    .optional(),
 });
 
 const probeTiming = {
@@ -50,7 +99,9 @@ const probeTiming = {
 /** A probe: exactly one of exec, httpGet, tcpSocket. */
 export const probe = z.strictObject({
   exec: z.strictObject({ command: z.array(z.string()).min(1) }).optional(),
-  httpGet: z.strictObject({ path: absPath, port: z.union([port, z.string()]), scheme: z.enum(['HTTP', 'HTTPS']).optional() }).optional(),
+  httpGet: z
+    .strictObject({ path: absPath, port: z.union([port, z.string()]), scheme: z.enum(['HTTP', 'HTTPS']).optional() })
+    .optional(),
   tcpSocket: z.strictObject({ port: z.union([port, z.string()]) }).optional(),
   ...probeTiming,
 });
@@ -73,7 +124,10 @@ export const customMetric = z.strictObject({
    * Object metrics: the series label whose value is the described object's name (default: its kind in lower
    * case, `job` for a batch/v1 Job: CMSWEB's exporters are scraped as the Prometheus job named after the Job).
    */
-  objectLabel: z.string().regex(/^[a-zA-Z_][a-zA-Z0-9_]*$/, 'a Prometheus label name').optional(),
+  objectLabel: z
+    .string()
+    .regex(/^[a-zA-Z_][a-zA-Z0-9_]*$/, 'a Prometheus label name')
+    .optional(),
 });
 
 export const autoscaling = z.strictObject({
@@ -85,7 +139,12 @@ export const autoscaling = z.strictObject({
   customMetrics: z.array(customMetric).optional(),
 });
 
-export const volumeMount = z.strictObject({ name: k8sName, mountPath: absPath, subPath: z.string().optional(), readOnly: z.boolean().optional() });
+export const volumeMount = z.strictObject({
+  name: k8sName,
+  mountPath: absPath,
+  subPath: z.string().optional(),
+  readOnly: z.boolean().optional(),
+});
 
 export const sidecar = z.strictObject({
   name: k8sName,
@@ -141,55 +200,79 @@ export const service = z.strictObject({
    * the frontend matches its rules against path and query string, and tries these rules before the same
    * prefix without a query.
    */
-  urlQuery: z.record(z.string().regex(/^[A-Za-z0-9_.-]+$/, 'a query parameter name'), z.string().regex(/^[A-Za-z0-9_.~-]*$/, 'a plain query parameter value')).optional(),
-  image: z.strictObject({
-    repository: imageRepository,
-    /** Tag for overlays chartgen creates; afterwards the tag lives only in environments/<env>/values. */
-    initialTag: imageTag.optional(),
-    pullPolicy: z.enum(['Always', 'IfNotPresent', 'Never']).optional(),
-  }).optional(),
-  ports: z.strictObject({
-    /** The main container port; the Service exposes it under the same number unless servicePort is set. */
-    http: port,
-    servicePort: port.optional(),
-    /** Port Prometheus scrapes (pod annotations prometheus.io/port). */
-    metrics: port.optional(),
-    extra: z.array(z.strictObject({ name: z.string().max(15), containerPort: port, expose: z.boolean().optional() })).optional(),
-  }).optional(),
+  urlQuery: z
+    .record(
+      z.string().regex(/^[A-Za-z0-9_.-]+$/, 'a query parameter name'),
+      z.string().regex(/^[A-Za-z0-9_.~-]*$/, 'a plain query parameter value'),
+    )
+    .optional(),
+  image: z
+    .strictObject({
+      repository: imageRepository,
+      /** Tag for overlays chartgen creates; afterwards the tag lives only in environments/<env>/values. */
+      initialTag: imageTag.optional(),
+      pullPolicy: z.enum(['Always', 'IfNotPresent', 'Never']).optional(),
+    })
+    .optional(),
+  ports: z
+    .strictObject({
+      /** The main container port; the Service exposes it under the same number unless servicePort is set. */
+      http: port,
+      servicePort: port.optional(),
+      /** Port Prometheus scrapes (pod annotations prometheus.io/port). */
+      metrics: port.optional(),
+      extra: z
+        .array(z.strictObject({ name: z.string().max(15), containerPort: port, expose: z.boolean().optional() }))
+        .optional(),
+    })
+    .optional(),
   command: z.array(z.string()).optional(),
   args: z.array(z.string()).optional(),
   env: z.array(envVar).optional(),
   resources: resources.optional(),
   replicas: z.number().int().nonnegative().optional(),
-  probes: z.strictObject({ liveness: probe.optional(), readiness: probe.optional(), startup: probe.optional() }).optional(),
+  probes: z
+    .strictObject({ liveness: probe.optional(), readiness: probe.optional(), startup: probe.optional() })
+    .optional(),
   autoscaling: autoscaling.optional(),
   /** Secrets mounted as files, by name only. */
   secrets: z.array(z.strictObject({ name: k8sName, mountPath: absPath, volumeName: k8sName.optional() })).optional(),
   /** Config maps mounted as files; with `data` the chart generates the ConfigMap too. */
-  configMaps: z.array(z.strictObject({
-    name: k8sName,
-    mountPath: absPath,
-    volumeName: k8sName.optional(),
-    defaultMode: z.number().int().min(0).max(0o777).optional(),
-    data: z.record(z.string(), z.string()).optional(),
-  })).optional(),
+  configMaps: z
+    .array(
+      z.strictObject({
+        name: k8sName,
+        mountPath: absPath,
+        volumeName: k8sName.optional(),
+        defaultMode: z.number().int().min(0).max(0o777).optional(),
+        data: z.record(z.string(), z.string()).optional(),
+      }),
+    )
+    .optional(),
   /** Mount the node's /etc/grid-security (read-only) at this path. */
   gridSecurity: z.strictObject({ mountPath: absPath }).optional(),
-  securityContext: z.strictObject({
-    runAsUser: z.number().int().nonnegative().optional(),
-    runAsGroup: z.number().int().nonnegative().optional(),
-    fsGroup: z.number().int().nonnegative().optional(),
-    runAsNonRoot: z.boolean().optional(),
-    privileged: z.boolean().optional(),
-    allowPrivilegeEscalation: z.boolean().optional(),
-  }).optional(),
+  securityContext: z
+    .strictObject({
+      runAsUser: z.number().int().nonnegative().optional(),
+      runAsGroup: z.number().int().nonnegative().optional(),
+      fsGroup: z.number().int().nonnegative().optional(),
+      runAsNonRoot: z.boolean().optional(),
+      privileged: z.boolean().optional(),
+      allowPrivilegeEscalation: z.boolean().optional(),
+    })
+    .optional(),
   /** Filebeat sidecar shipping `path` to the CephFS log claim of the environment and namespace. */
   logging: z.strictObject({ path: absPath }).optional(),
   /** Extra containers next to the service (exporters, proxies). */
   sidecars: z.array(sidecar).optional(),
   prometheus: z.strictObject({ scrape: z.boolean(), port: port.optional(), path: absPath.optional() }).optional(),
   nodeSelector: labelMap.optional(),
-  podDisruptionBudget: z.strictObject({ minAvailable: z.union([z.number().int().nonnegative(), z.string()]).optional(), maxUnavailable: z.union([z.number().int().nonnegative(), z.string()]).optional() }).optional(),
+  podDisruptionBudget: z
+    .strictObject({
+      minAvailable: z.union([z.number().int().nonnegative(), z.string()]).optional(),
+      maxUnavailable: z.union([z.number().int().nonnegative(), z.string()]).optional(),
+    })
+    .optional(),
   /** Name of the Secret with the database account, when all environments share the default; see environments. */
   databaseSecret: k8sName.optional(),
   /** Per-environment differences, keyed by environment name. */
@@ -200,29 +283,44 @@ export const cluster = z.strictObject({
   name: k8sName,
   /** Kubernetes version charts are rendered and validated for, "MAJOR.MINOR". */
   kubernetesVersion: checked('a Kubernetes version such as "1.33"', kubernetesVersionProblem),
-  registry: z.string().regex(IMAGE_REGISTRY, 'an image registry such as registry.cern.ch/cmsweb (lowercase, no scheme, no spaces)'),
+  registry: z
+    .string()
+    .regex(IMAGE_REGISTRY, 'an image registry such as registry.cern.ch/cmsweb (lowercase, no scheme, no spaces)'),
   /** Where Argo CD and Flux fetch this repository from. */
   git: z.strictObject({
-    repoURL: checked('a Git repository URL such as https://github.com/org/repo.git or git@github.com:org/repo.git', repoUrlProblem),
+    repoURL: checked(
+      'a Git repository URL such as https://github.com/org/repo.git or git@github.com:org/repo.git',
+      repoUrlProblem,
+    ),
     branch: z.string().regex(GIT_BRANCH, 'a git branch name such as main (letters, digits, ".", "_", "-", "/")'),
   }),
   /** Environments in promotion order; each promotes from the one before. */
-  environments: z.array(z.strictObject({
-    name: envName,
-    /** Cluster (Argo CD destination name) that runs the environment. */
-    cluster: dnsName,
-    /** Kubernetes version of that cluster when it differs from the default. */
-    kubernetesVersion: checked('a Kubernetes version such as "1.33"', kubernetesVersionProblem).optional(),
-    /** Production is a property, not a name: its database accounts and exclusive secrets stay its own. */
-    production: z.boolean().optional(),
-  })).min(1),
-  namespaces: z.array(z.strictObject({ name: k8sName, team: z.string().regex(LABEL_VALUE).min(1), description: z.string().optional() })).min(1),
+  environments: z
+    .array(
+      z.strictObject({
+        name: envName,
+        /** Cluster (Argo CD destination name) that runs the environment. */
+        cluster: dnsName,
+        /** Kubernetes version of that cluster when it differs from the default. */
+        kubernetesVersion: checked('a Kubernetes version such as "1.33"', kubernetesVersionProblem).optional(),
+        /** Production is a property, not a name: its database accounts and exclusive secrets stay its own. */
+        production: z.boolean().optional(),
+      }),
+    )
+    .min(1),
+  namespaces: z
+    .array(
+      z.strictObject({ name: k8sName, team: z.string().regex(LABEL_VALUE).min(1), description: z.string().optional() }),
+    )
+    .min(1),
   frontend: z.strictObject({
     namespace: k8sName,
     /** Pod labels of the frontend, admitted by every service's NetworkPolicy. */
     podLabels: labelMap,
     /** Prefix the frontend puts before each service's URL prefix in its rules. */
-    rulePrefix: checked('a regular expression in RE2 syntax (the frontend is written in Go)', (v) => (re2Problem(v) === undefined ? undefined : `does not compile: ${re2Problem(v)}`)),
+    rulePrefix: checked('a regular expression in RE2 syntax (the frontend is written in Go)', (v) =>
+      re2Problem(v) === undefined ? undefined : `does not compile: ${re2Problem(v)}`,
+    ),
     /**
      * Where the frontend sends a URL no service claims: the last rule of backends-k8s-<env>.txt (`^ <hosts>`).
      * One list for every environment or one per environment; an environment left out gets no catch-all.
@@ -233,7 +331,9 @@ export const cluster = z.strictObject({
   logging: z.strictObject({
     image: imageReference,
     /** CephFS log claim name; {env} and {namespace} are substituted. */
-    claimName: checked('a claim name: a DNS name with optional {env} and {namespace} placeholders', (v) => (DNS_SUBDOMAIN.test(v.replace(/\{(env|namespace)\}/g, 'x')) ? undefined : 'is not one')),
+    claimName: checked('a claim name: a DNS name with optional {env} and {namespace} placeholders', (v) =>
+      DNS_SUBDOMAIN.test(v.replace(/\{(env|namespace)\}/g, 'x')) ? undefined : 'is not one',
+    ),
   }),
   /** Host paths a service may mount. */
   allowedHostPaths: z.array(absPath),

@@ -40,7 +40,14 @@ describe('bundled catalog', () => {
     expect(vms.length).toBeGreaterThanOrEqual(3);
     for (const s of vms) expect(s.urlPrefixes?.length, s.name).toBeGreaterThan(0);
     // Hosts per environment, as in the real frontend files (backends-k8s-test/preprod/prod.txt).
-    expect(svc('phedex').vm).toEqual({ hosts: { dev: ['vocms0132.cern.ch', 'vocms0731.cern.ch'], preprod: ['vocms0132.cern.ch', 'vocms0731.cern.ch'], prod: ['vocms0136.cern.ch'] }, affinity: true });
+    expect(svc('phedex').vm).toEqual({
+      hosts: {
+        dev: ['vocms0132.cern.ch', 'vocms0731.cern.ch'],
+        preprod: ['vocms0132.cern.ch', 'vocms0731.cern.ch'],
+        prod: ['vocms0136.cern.ch'],
+      },
+      affinity: true,
+    });
   });
 
   it('keeps the real facts of dbs-global-r', () => {
@@ -68,11 +75,19 @@ describe('bundled catalog', () => {
   it('fixes the real anomalies: t0reqmon autoscales in dmwm, where it runs', () => {
     const s = svc('t0reqmon');
     expect(s.namespace).toBe('dmwm');
-    expect(s.autoscaling).toMatchObject({ minReplicas: 5, maxReplicas: 8, cpuUtilization: 200, memoryUtilization: 300 });
+    expect(s.autoscaling).toMatchObject({
+      minReplicas: 5,
+      maxReplicas: 8,
+      cpuUtilization: 200,
+      memoryUtilization: 300,
+    });
   });
 
-  it('gives every chart an initial tag that prod\'s tag policy accepts', () => {
-    const prod = loadEnvironmentFile('environments/prod/environment.yaml', readFileSync(join(ROOT, 'environments/prod/environment.yaml'), 'utf8'));
+  it("gives every chart an initial tag that prod's tag policy accepts", () => {
+    const prod = loadEnvironmentFile(
+      'environments/prod/environment.yaml',
+      readFileSync(join(ROOT, 'environments/prod/environment.yaml'), 'utf8'),
+    );
     const policy = new RegExp(prod.environment!.promotion!.tagPolicy!.pattern);
     for (const s of catalog.services.filter((x) => !x.vm)) {
       expect(s.image?.initialTag, s.name).toBeDefined();
@@ -108,7 +123,9 @@ describe('bundled catalog', () => {
   });
 
   it('uses each URL prefix once per query condition (ms-unmerged is split by rse_type)', () => {
-    const prefixes = catalog.services.flatMap((s) => (s.urlPrefixes ?? []).map((p) => `${p}?${JSON.stringify(s.urlQuery ?? {})}`));
+    const prefixes = catalog.services.flatMap((s) =>
+      (s.urlPrefixes ?? []).map((p) => `${p}?${JSON.stringify(s.urlQuery ?? {})}`),
+    );
     expect(new Set(prefixes).size).toBe(prefixes.length);
     expect(svc('ms-unmer-t2t3').urlQuery).toEqual({ rse_type: 't2t3' });
   });

@@ -8,7 +8,8 @@ import { CLUSTER, lines, load, service } from './fixtures.js';
 const F = 'catalog/services/httpgo.yaml';
 const TOP_KEYS = Object.keys(serviceSchema.shape).join(', ');
 const ENV_KEYS = Object.keys(environmentSettings.shape).join(', ');
-const BOMB = 'description: &a [x, x, x, x, x, x, x, x, x]\nargs: &b [*a, *a, *a, *a, *a, *a, *a, *a, *a]\ncommand: &c [*b, *b, *b, *b, *b, *b, *b, *b, *b]\nenv: [*c, *c, *c, *c, *c, *c, *c, *c, *c]\n';
+const BOMB =
+  'description: &a [x, x, x, x, x, x, x, x, x]\nargs: &b [*a, *a, *a, *a, *a, *a, *a, *a, *a]\ncommand: &c [*b, *b, *b, *b, *b, *b, *b, *b, *b]\nenv: [*c, *c, *c, *c, *c, *c, *c, *c, *c]\n';
 
 interface Case {
   name: string;
@@ -24,17 +25,23 @@ const schemaCases: Case[] = [
   {
     name: 'unknown top-level key, with "did you mean"',
     text: service('httpgo', 'replicaz: 2\n'),
-    expected: [`${F}:6:1 catalog-unknown-key unknown key "replicaz" in the top level (did you mean "replicas"?); allowed keys: ${TOP_KEYS}`],
+    expected: [
+      `${F}:6:1 catalog-unknown-key unknown key "replicaz" in the top level (did you mean "replicas"?); allowed keys: ${TOP_KEYS}`,
+    ],
   },
   {
     name: 'unknown key inside an environment',
     text: service('httpgo', 'environments:\n  prod: { replicaz: 3 }\n'),
-    expected: [`${F}:7:11 catalog-unknown-key unknown key "replicaz" in environments.prod (did you mean "replicas"?); allowed keys: ${ENV_KEYS}`],
+    expected: [
+      `${F}:7:11 catalog-unknown-key unknown key "replicaz" in environments.prod (did you mean "replicas"?); allowed keys: ${ENV_KEYS}`,
+    ],
   },
   {
     name: 'unknown key inside a list item',
     text: service('httpgo', 'sidecars:\n  - { name: exp, image: exporter, portz: [] }\n'),
-    expected: [`${F}:7:35 catalog-unknown-key unknown key "portz" in sidecars[0] (did you mean "ports"?); allowed keys: name, image, command, args, env, ports, resources, volumeMounts`],
+    expected: [
+      `${F}:7:35 catalog-unknown-key unknown key "portz" in sidecars[0] (did you mean "ports"?); allowed keys: name, image, command, args, env, ports, resources, volumeMounts`,
+    ],
   },
   {
     name: 'wrong type',
@@ -48,8 +55,13 @@ const schemaCases: Case[] = [
   },
   {
     name: 'value outside an enum',
-    text: service('httpgo').replace('image: { repository: registry.cern.ch/cmsweb/httpgo }', 'image: { repository: registry.cern.ch/cmsweb/httpgo, pullPolicy: always }'),
-    expected: [`${F}:4:54 catalog-schema image.pullPolicy: expected one of "Always", "IfNotPresent", "Never", got string "always"`],
+    text: service('httpgo').replace(
+      'image: { repository: registry.cern.ch/cmsweb/httpgo }',
+      'image: { repository: registry.cern.ch/cmsweb/httpgo, pullPolicy: always }',
+    ),
+    expected: [
+      `${F}:4:54 catalog-schema image.pullPolicy: expected one of "Always", "IfNotPresent", "Never", got string "always"`,
+    ],
   },
   {
     name: 'value matching no alternative of a union names each alternative',
@@ -59,7 +71,9 @@ const schemaCases: Case[] = [
   {
     name: 'bad quantity',
     text: service('httpgo', 'resources:\n  requests: { cpu: 2 cores }\n'),
-    expected: [`${F}:7:15 catalog-schema resources.requests.cpu: expected a Kubernetes quantity such as 500m, 256Mi or 2Gi, got string "2 cores"`],
+    expected: [
+      `${F}:7:15 catalog-schema resources.requests.cpu: expected a Kubernetes quantity such as 500m, 256Mi or 2Gi, got string "2 cores"`,
+    ],
   },
   {
     name: 'missing required key at the top level',
@@ -68,7 +82,10 @@ const schemaCases: Case[] = [
   },
   {
     name: 'missing required key in a nested mapping points at the mapping',
-    text: service('httpgo').replace('image: { repository: registry.cern.ch/cmsweb/httpgo }', 'image: { initialTag: v1.2.3 }'),
+    text: service('httpgo').replace(
+      'image: { repository: registry.cern.ch/cmsweb/httpgo }',
+      'image: { initialTag: v1.2.3 }',
+    ),
     expected: [`${F}:4:1 catalog-schema missing required key "repository" in image: expected string`],
   },
   {
@@ -90,12 +107,16 @@ const schemaCases: Case[] = [
   {
     name: 'service name longer than a Helm release name',
     files: { [`catalog/services/${'a'.repeat(54)}.yaml`]: service('a'.repeat(54)) },
-    expected: [`catalog/services/${'a'.repeat(54)}.yaml:1:1 catalog-schema name: expected at most 53 characters (Helm release name limit), got string "${'a'.repeat(54)}"`],
+    expected: [
+      `catalog/services/${'a'.repeat(54)}.yaml:1:1 catalog-schema name: expected at most 53 characters (Helm release name limit), got string "${'a'.repeat(54)}"`,
+    ],
   },
   {
     name: 'environment key that is no environment name',
     text: service('httpgo', 'environments:\n  Prod: { replicas: 2 }\n'),
-    expected: [`${F}:7:3 catalog-schema environments: key "Prod" is not allowed: expected an environment name such as dev, preprod or prod`],
+    expected: [
+      `${F}:7:3 catalog-schema environments: key "Prod" is not allowed: expected an environment name such as dev, preprod or prod`,
+    ],
   },
   {
     name: 'empty file',
@@ -118,7 +139,9 @@ const ruleCases: Case[] = [
   {
     name: 'unknown namespace',
     text: service('httpgo', '', { namespace: 'htp' }),
-    expected: [`${F}:2:1 catalog-namespace namespace "htp" is not declared in catalog/cluster.yaml (declared: dbs, http)`],
+    expected: [
+      `${F}:2:1 catalog-namespace namespace "htp" is not declared in catalog/cluster.yaml (declared: dbs, http)`,
+    ],
   },
   {
     name: 'metrics port equal to the http port',
@@ -127,7 +150,10 @@ const ruleCases: Case[] = [
   },
   {
     name: 'sidecar port equal to the http port',
-    text: service('httpgo', 'sidecars:\n  - name: exporter\n    image: exporter\n    ports: [{ name: mon, containerPort: 8888 }]\n'),
+    text: service(
+      'httpgo',
+      'sidecars:\n  - name: exporter\n    image: exporter\n    ports: [{ name: mon, containerPort: 8888 }]\n',
+    ),
     expected: [`${F}:9:26 catalog-ports port 8888 is already used by ports.http; container ports of a pod must differ`],
   },
   {
@@ -142,53 +168,91 @@ const ruleCases: Case[] = [
   },
   {
     name: 'probe with two handlers',
-    text: service('httpgo', 'probes:\n  liveness:\n    httpGet: { path: /healthz, port: 8888 }\n    tcpSocket: { port: 8888 }\n'),
-    expected: [`${F}:7:3 catalog-probe liveness probe needs exactly one of exec, httpGet, tcpSocket (has httpGet, tcpSocket)`],
+    text: service(
+      'httpgo',
+      'probes:\n  liveness:\n    httpGet: { path: /healthz, port: 8888 }\n    tcpSocket: { port: 8888 }\n',
+    ),
+    expected: [
+      `${F}:7:3 catalog-probe liveness probe needs exactly one of exec, httpGet, tcpSocket (has httpGet, tcpSocket)`,
+    ],
   },
   {
     name: 'HPA min > max, once for all environments',
     text: service('httpgo', 'autoscaling:\n  minReplicas: 5\n  maxReplicas: 3\n'),
-    expected: [`${F}:7:3 catalog-autoscaling dev, preprod, prod: autoscaling minReplicas 5 is greater than maxReplicas 3; expected min <= max`],
+    expected: [
+      `${F}:7:3 catalog-autoscaling dev, preprod, prod: autoscaling minReplicas 5 is greater than maxReplicas 3; expected min <= max`,
+    ],
   },
   {
     name: 'HPA min > max in one environment points at the override',
-    text: service('httpgo', 'autoscaling: { minReplicas: 1, maxReplicas: 3 }\nenvironments:\n  prod: { autoscaling: { minReplicas: 5 } }\n'),
-    expected: [`${F}:8:26 catalog-autoscaling prod: autoscaling minReplicas 5 is greater than maxReplicas 3; expected min <= max`],
+    text: service(
+      'httpgo',
+      'autoscaling: { minReplicas: 1, maxReplicas: 3 }\nenvironments:\n  prod: { autoscaling: { minReplicas: 5 } }\n',
+    ),
+    expected: [
+      `${F}:8:26 catalog-autoscaling prod: autoscaling minReplicas 5 is greater than maxReplicas 3; expected min <= max`,
+    ],
   },
   {
     name: 'limits below requests',
     text: service('httpgo', 'resources:\n  requests: { memory: 2Gi }\n  limits: { memory: 1Gi }\n'),
-    expected: [`${F}:8:13 catalog-resources dev, preprod, prod: limits.memory 1Gi is below requests.memory 2Gi; limits must be >= requests`],
+    expected: [
+      `${F}:8:13 catalog-resources dev, preprod, prod: limits.memory 1Gi is below requests.memory 2Gi; limits must be >= requests`,
+    ],
   },
   {
     name: 'an environment limit below the cluster default request',
     text: service('httpgo', 'environments:\n  prod:\n    resources:\n      limits: { cpu: 50m }\n'),
-    expected: [`${F}:9:17 catalog-resources prod: limits.cpu 50m is below requests.cpu 100m; limits must be >= requests`],
+    expected: [
+      `${F}:9:17 catalog-resources prod: limits.cpu 50m is below requests.cpu 100m; limits must be >= requests`,
+    ],
   },
   {
     name: 'custom metric without adapter query',
-    text: service('httpgo', 'autoscaling:\n  minReplicas: 1\n  maxReplicas: 3\n  customMetrics:\n    - { name: http_requests_per_second, type: Pods, target: 10 }\n'),
-    expected: [`${F}:10:9 catalog-metric-query custom metric "http_requests_per_second" has no adapter query; the Prometheus Adapter cannot serve it without query:`],
+    text: service(
+      'httpgo',
+      'autoscaling:\n  minReplicas: 1\n  maxReplicas: 3\n  customMetrics:\n    - { name: http_requests_per_second, type: Pods, target: 10 }\n',
+    ),
+    expected: [
+      `${F}:10:9 catalog-metric-query custom metric "http_requests_per_second" has no adapter query; the Prometheus Adapter cannot serve it without query:`,
+    ],
   },
   {
     name: 'custom metric without adapter query in an environment',
-    text: service('httpgo', 'environments:\n  prod:\n    autoscaling:\n      customMetrics:\n        - { name: http_rps, type: Pods, target: "10" }\n'),
-    expected: [`${F}:10:13 catalog-metric-query custom metric "http_rps" has no adapter query; the Prometheus Adapter cannot serve it without query:`],
+    text: service(
+      'httpgo',
+      'environments:\n  prod:\n    autoscaling:\n      customMetrics:\n        - { name: http_rps, type: Pods, target: "10" }\n',
+    ),
+    expected: [
+      `${F}:10:13 catalog-metric-query custom metric "http_rps" has no adapter query; the Prometheus Adapter cannot serve it without query:`,
+    ],
   },
   {
     name: 'Object metric without describedObject',
-    text: service('httpgo', 'autoscaling:\n  minReplicas: 1\n  maxReplicas: 3\n  customMetrics:\n    - name: myapphttp_load1\n      type: Object\n      target: 250m\n      query: max(<<.Series>>{<<.LabelMatchers>>}) by (<<.GroupBy>>)\n'),
-    expected: [`${F}:11:7 catalog-metric-object Object metric "myapphttp_load1" needs describedObject: {apiVersion, kind, name}`],
+    text: service(
+      'httpgo',
+      'autoscaling:\n  minReplicas: 1\n  maxReplicas: 3\n  customMetrics:\n    - name: myapphttp_load1\n      type: Object\n      target: 250m\n      query: max(<<.Series>>{<<.LabelMatchers>>}) by (<<.GroupBy>>)\n',
+    ),
+    expected: [
+      `${F}:11:7 catalog-metric-object Object metric "myapphttp_load1" needs describedObject: {apiVersion, kind, name}`,
+    ],
   },
   {
     name: 'literal secret value, by variable name',
     text: service('httpgo', 'env:\n  - { name: DB_PASSWORD, value: hunter2 }\n'),
-    expected: [`${F}:7:26 catalog-literal-secret env DB_PASSWORD has a literal value that looks like a secret; secrets never enter the repository: use secretKeyRef: {name: <secret>, key: <key>}`],
+    expected: [
+      `${F}:7:26 catalog-literal-secret env DB_PASSWORD has a literal value that looks like a secret; secrets never enter the repository: use secretKeyRef: {name: <secret>, key: <key>}`,
+    ],
   },
   {
     name: 'literal secret value, by its shape, in an environment',
-    text: service('httpgo', 'environments:\n  prod:\n    env:\n      - { name: SETTINGS, value: "dGhpcyBpcyBub3QgYSByZWFsIHNlY3JldCBidXQgbG9va3MgbGlrZSBvbmU=" }\n'),
-    expected: [`${F}:9:27 catalog-literal-secret env SETTINGS has a literal value that looks like a secret; secrets never enter the repository: use secretKeyRef: {name: <secret>, key: <key>}`],
+    text: service(
+      'httpgo',
+      'environments:\n  prod:\n    env:\n      - { name: SETTINGS, value: "dGhpcyBpcyBub3QgYSByZWFsIHNlY3JldCBidXQgbG9va3MgbGlrZSBvbmU=" }\n',
+    ),
+    expected: [
+      `${F}:9:27 catalog-literal-secret env SETTINGS has a literal value that looks like a secret; secrets never enter the repository: use secretKeyRef: {name: <secret>, key: <key>}`,
+    ],
   },
   {
     name: 'env var with two sources',
@@ -197,8 +261,13 @@ const ruleCases: Case[] = [
   },
   {
     name: 'prod and preprod sharing a database secret',
-    text: service('httpgo', 'environments:\n  preprod: { databaseSecret: httpgo-db }\n  prod: { databaseSecret: httpgo-db }\n'),
-    expected: [`${F}:7:14 catalog-database-secret preprod uses the database account secret "httpgo-db" of production environment prod; give preprod its own (environments.preprod.databaseSecret)`],
+    text: service(
+      'httpgo',
+      'environments:\n  preprod: { databaseSecret: httpgo-db }\n  prod: { databaseSecret: httpgo-db }\n',
+    ),
+    expected: [
+      `${F}:7:14 catalog-database-secret preprod uses the database account secret "httpgo-db" of production environment prod; give preprod its own (environments.preprod.databaseSecret)`,
+    ],
   },
   {
     name: 'one database secret for all environments',
@@ -210,9 +279,17 @@ const ruleCases: Case[] = [
   },
   {
     name: 'production is a property: with four environments, live (production: true) owns its account, prod (a name only) does not',
-    cluster: CLUSTER.replace(/environments:\n(  - .*\n)+/, 'environments:\n  - { name: dev, cluster: c1 }\n  - { name: test, cluster: c2 }\n  - { name: prod, cluster: c3 }\n  - { name: live, cluster: c4, production: true }\n'),
-    text: service('httpgo', 'environments:\n  prod: { databaseSecret: httpgo-db }\n  live: { databaseSecret: httpgo-db }\n  test: { databaseSecret: httpgo-test-db }\n'),
-    expected: [`${F}:7:11 catalog-database-secret prod uses the database account secret "httpgo-db" of production environment live; give prod its own (environments.prod.databaseSecret)`],
+    cluster: CLUSTER.replace(
+      /environments:\n(  - .*\n)+/,
+      'environments:\n  - { name: dev, cluster: c1 }\n  - { name: test, cluster: c2 }\n  - { name: prod, cluster: c3 }\n  - { name: live, cluster: c4, production: true }\n',
+    ),
+    text: service(
+      'httpgo',
+      'environments:\n  prod: { databaseSecret: httpgo-db }\n  live: { databaseSecret: httpgo-db }\n  test: { databaseSecret: httpgo-test-db }\n',
+    ),
+    expected: [
+      `${F}:7:11 catalog-database-secret prod uses the database account secret "httpgo-db" of production environment live; give prod its own (environments.prod.databaseSecret)`,
+    ],
   },
   {
     name: 'VM-hosted service with workload fields',
@@ -252,12 +329,16 @@ const ruleCases: Case[] = [
   {
     name: 'environment not declared in the cluster file',
     text: service('httpgo', 'environments:\n  staging: { replicas: 2 }\n'),
-    expected: [`${F}:7:3 catalog-environment environment "staging" is not declared in catalog/cluster.yaml (declared: dev, preprod, prod)`],
+    expected: [
+      `${F}:7:3 catalog-environment environment "staging" is not declared in catalog/cluster.yaml (declared: dev, preprod, prod)`,
+    ],
   },
   {
     name: 'file name not matching the service name',
     files: { 'catalog/services/httpgo-server.yaml': service('httpgo') },
-    expected: ['catalog/services/httpgo-server.yaml:1:1 catalog-file-name service "httpgo" must live in a file named httpgo.yaml, one file per service'],
+    expected: [
+      'catalog/services/httpgo-server.yaml:1:1 catalog-file-name service "httpgo" must live in a file named httpgo.yaml, one file per service',
+    ],
   },
   {
     name: 'grid-security mount not allowed by the cluster',
@@ -268,15 +349,25 @@ const ruleCases: Case[] = [
   {
     name: 'duplicate service names in two files',
     files: { 'catalog/services/httpgo.yaml': service('httpgo'), 'catalog/extra/httpgo.yaml': service('httpgo') },
-    expected: [`${F}:1:1 catalog-duplicate service name "httpgo" is already used by catalog/extra/httpgo.yaml; service names must be unique`],
+    expected: [
+      `${F}:1:1 catalog-duplicate service name "httpgo" is already used by catalog/extra/httpgo.yaml; service names must be unique`,
+    ],
   },
   {
     name: 'duplicate URL prefixes (a trailing slash does not make a prefix different)',
     files: {
-      'catalog/services/dbs-global-r.yaml': service('dbs-global-r', '', { prefix: '/dbs/prod/global/DBSReader/', namespace: 'dbs' }),
-      'catalog/services/dbs2go-global-r.yaml': service('dbs2go-global-r', '', { prefix: '/dbs/prod/global/DBSReader', namespace: 'dbs' }),
+      'catalog/services/dbs-global-r.yaml': service('dbs-global-r', '', {
+        prefix: '/dbs/prod/global/DBSReader/',
+        namespace: 'dbs',
+      }),
+      'catalog/services/dbs2go-global-r.yaml': service('dbs2go-global-r', '', {
+        prefix: '/dbs/prod/global/DBSReader',
+        namespace: 'dbs',
+      }),
     },
-    expected: ['catalog/services/dbs2go-global-r.yaml:3:15 catalog-url-prefix URL prefix "/dbs/prod/global/DBSReader" is already routed to service "dbs-global-r"; the frontend needs each prefix once (give one of them urlQuery to split it by query string)'],
+    expected: [
+      'catalog/services/dbs2go-global-r.yaml:3:15 catalog-url-prefix URL prefix "/dbs/prod/global/DBSReader" is already routed to service "dbs-global-r"; the frontend needs each prefix once (give one of them urlQuery to split it by query string)',
+    ],
   },
   {
     name: 'cluster file errors',
@@ -312,7 +403,11 @@ describe('catalog rule findings', () => {
 // YAML faults come from @cmsweb/yaml; the catalog must pass them on with the file's path and stop there.
 describe('YAML faults in catalog files', () => {
   const yamlCases: Array<{ name: string; extra: string; expected: string }> = [
-    { name: 'tab indentation', extra: 'resources:\n\trequests: {}\n', expected: `${F}:7:1 yaml-tab-indent tab character used for indentation (indent with spaces, YAML does not allow tabs)` },
+    {
+      name: 'tab indentation',
+      extra: 'resources:\n\trequests: {}\n',
+      expected: `${F}:7:1 yaml-tab-indent tab character used for indentation (indent with spaces, YAML does not allow tabs)`,
+    },
     {
       name: 'bad indentation',
       extra: 'resources:\n  requests:\n    cpu: 1\n   memory: 1Gi\n',
@@ -323,8 +418,16 @@ describe('YAML faults in catalog files', () => {
       extra: 'replicas: 1\nreplicas: 2\n',
       expected: `${F}:7:1 yaml-duplicate-key duplicate key "replicas" (each key may appear once per mapping; a duplicate silently replaces the first value in most tools)`,
     },
-    { name: 'unterminated string', extra: 'description: "DBS reader\n', expected: `${F}:6:14 yaml-syntax Missing closing "quote (a quote or bracket is not closed)` },
-    { name: 'alias bomb', extra: BOMB, expected: `${F}:7:11 yaml-alias-bomb aliases expand too often (a "billion laughs" document); write the values out instead of nesting aliases` },
+    {
+      name: 'unterminated string',
+      extra: 'description: "DBS reader\n',
+      expected: `${F}:6:14 yaml-syntax Missing closing "quote (a quote or bracket is not closed)`,
+    },
+    {
+      name: 'alias bomb',
+      extra: BOMB,
+      expected: `${F}:7:11 yaml-alias-bomb aliases expand too often (a "billion laughs" document); write the values out instead of nesting aliases`,
+    },
   ];
   for (const c of yamlCases) {
     it(c.name, () => {
@@ -357,7 +460,8 @@ describe('several files', () => {
     const r = load({
       'catalog/services/httpgo.yaml': service('httpgo'),
       'catalog/services/exitcodes.yaml': service('exitcodes', '', { port: 9201 }),
-      'catalog/services/couchdb.yaml': 'name: couchdb\nnamespace: http\nvm: { hosts: [vocms0132.cern.ch] }\nurlPrefixes: [/couchdb/wmstats]\n',
+      'catalog/services/couchdb.yaml':
+        'name: couchdb\nnamespace: http\nvm: { hosts: [vocms0132.cern.ch] }\nurlPrefixes: [/couchdb/wmstats]\n',
     });
     expect(r.findings).toEqual([]);
     expect(r.catalog?.services.map((s) => s.name)).toEqual(['couchdb', 'exitcodes', 'httpgo']);
@@ -368,8 +472,15 @@ describe('several files', () => {
 
 describe('production is a property of an environment', () => {
   it('with no environment marked production: true, no database account is production-only', () => {
-    const r = load({ [F]: service('httpgo', 'databaseSecret: httpgo-db\n') }, CLUSTER.replace('production: true', 'production: false'));
+    const r = load(
+      { [F]: service('httpgo', 'databaseSecret: httpgo-db\n') },
+      CLUSTER.replace('production: true', 'production: false'),
+    );
     expect(lines(r.findings)).toEqual([]);
-    expect(r.catalog?.cluster.environments.map((e) => [e.name, e.production ?? false])).toEqual([['dev', false], ['preprod', false], ['prod', false]]);
+    expect(r.catalog?.cluster.environments.map((e) => [e.name, e.production ?? false])).toEqual([
+      ['dev', false],
+      ['preprod', false],
+      ['prod', false],
+    ]);
   });
 });

@@ -57,7 +57,10 @@ environments:
   preprod:
     databaseSecret: httpgo-preprod-db
 `,
-      ).replace('image: { repository: registry.cern.ch/cmsweb/httpgo }', 'image: { repository: registry.cern.ch/cmsweb/httpgo, initialTag: 00.00.19 }'),
+      ).replace(
+        'image: { repository: registry.cern.ch/cmsweb/httpgo }',
+        'image: { repository: registry.cern.ch/cmsweb/httpgo, initialTag: 00.00.19 }',
+      ),
     );
     const dev = at('dev');
     expect(dev.replicas).toBe(2);
@@ -68,7 +71,10 @@ environments:
     const prod = at('prod');
     expect(prod.replicas).toBe(5);
     // Requests and limits merge key by key: defaults, then service, then environment.
-    expect(prod.resources).toEqual({ requests: { cpu: '100m', memory: '512Mi' }, limits: { cpu: '4000m', memory: '2Gi' } });
+    expect(prod.resources).toEqual({
+      requests: { cpu: '100m', memory: '512Mi' },
+      limits: { cpu: '4000m', memory: '2Gi' },
+    });
     // An environment's variable replaces the service's variable of the same name.
     expect(prod.env_).toEqual([
       { name: 'MY_POD_NAME', fieldRef: 'metadata.name' },
@@ -105,7 +111,12 @@ environments:
       ),
     );
     expect(at('dev').autoscaling).toMatchObject({ enabled: false, minReplicas: 1, maxReplicas: 3 });
-    expect(at('preprod').autoscaling).toMatchObject({ enabled: true, minReplicas: 1, maxReplicas: 3, cpuUtilization: 400 });
+    expect(at('preprod').autoscaling).toMatchObject({
+      enabled: true,
+      minReplicas: 1,
+      maxReplicas: 3,
+      cpuUtilization: 400,
+    });
     expect(at('preprod').autoscaling?.customMetrics?.map((m) => m.name)).toEqual(['myapphttp_load1']);
     const prod = at('prod').autoscaling;
     expect(prod).toMatchObject({ enabled: true, minReplicas: 5, maxReplicas: 10, cpuUtilization: 400 });
@@ -114,9 +125,21 @@ environments:
   });
 
   it('autoscales an environment that declares autoscaling when the service does not', () => {
-    const at = one(service('httpgo', 'environments:\n  prod: { autoscaling: { minReplicas: 2, maxReplicas: 4, cpuUtilization: 200 } }\n'));
+    const at = one(
+      service(
+        'httpgo',
+        'environments:\n  prod: { autoscaling: { minReplicas: 2, maxReplicas: 4, cpuUtilization: 200 } }\n',
+      ),
+    );
     expect(at('dev').autoscaling).toBeUndefined();
-    expect(at('prod').autoscaling).toEqual({ enabled: true, minReplicas: 2, maxReplicas: 4, cpuUtilization: 200, memoryUtilization: undefined, customMetrics: undefined });
+    expect(at('prod').autoscaling).toEqual({
+      enabled: true,
+      minReplicas: 2,
+      maxReplicas: 4,
+      cpuUtilization: 200,
+      memoryUtilization: undefined,
+      customMetrics: undefined,
+    });
   });
 });
 

@@ -51,14 +51,20 @@ describe('loadEnvironmentFile findings', () => {
   });
 
   it('reports a tag pattern that is no regular expression at the pattern', () => {
-    const r = loadEnvironmentFile(P, VALID.replace('pattern: ^(.+-stable|v?[0-9]+\\.[0-9]+\\.[0-9]+)$', 'pattern: ^(.+-stable'));
+    const r = loadEnvironmentFile(
+      P,
+      VALID.replace('pattern: ^(.+-stable|v?[0-9]+\\.[0-9]+\\.[0-9]+)$', 'pattern: ^(.+-stable'),
+    );
     expect(lines(r.findings)).toEqual([
       `${P}:6:5 environment-schema promotion.tagPolicy.pattern is not a valid regular expression in RE2 syntax (no backreferences or lookaround): missing closing ): \`^(.+-stable\``,
     ]);
   });
 
   it('refuses a pattern only a backtracking engine accepts (a backreference), in RE2 syntax', () => {
-    const r = loadEnvironmentFile(P, VALID.replace('pattern: ^(.+-stable|v?[0-9]+\\.[0-9]+\\.[0-9]+)$', 'pattern: ^(a)\\1$'));
+    const r = loadEnvironmentFile(
+      P,
+      VALID.replace('pattern: ^(.+-stable|v?[0-9]+\\.[0-9]+\\.[0-9]+)$', 'pattern: ^(a)\\1$'),
+    );
     expect(lines(r.findings)).toEqual([
       `${P}:6:5 environment-schema promotion.tagPolicy.pattern is not a valid regular expression in RE2 syntax (no backreferences or lookaround): invalid escape sequence: \`\\1\``,
     ]);
@@ -70,7 +76,9 @@ describe('loadEnvironmentFile findings', () => {
     expect(lines(loadEnvironmentFile(P, VALID.replace('name: prod', 'name: production'), expected).findings)).toEqual([
       `${P}:1:1 environment-schema name "production" differs from its folder environments/prod/: expected name: prod`,
     ]);
-    expect(lines(loadEnvironmentFile(P, VALID.replace('promotesFrom: preprod', 'promotesFrom: staging'), expected).findings)).toEqual([
+    expect(
+      lines(loadEnvironmentFile(P, VALID.replace('promotesFrom: preprod', 'promotesFrom: staging'), expected).findings),
+    ).toEqual([
       `${P}:3:1 environment-schema promotesFrom "staging" names no other environment of catalog/cluster.yaml: expected one of dev, preprod, or null for the first`,
     ]);
   });
@@ -84,7 +92,10 @@ describe('loadEnvironmentFile findings', () => {
   });
 
   it('reports a bad duration and a missing key together', () => {
-    const r = loadEnvironmentFile(P, VALID.replace('  soak: 24h', '  soak: 1 day').replace('cluster: cmsweb-prod\n', ''));
+    const r = loadEnvironmentFile(
+      P,
+      VALID.replace('  soak: 24h', '  soak: 1 day').replace('cluster: cmsweb-prod\n', ''),
+    );
     expect(lines(r.findings)).toEqual([
       `${P}:1:1 catalog-schema missing required key "cluster" in the top level: expected string`,
       `${P}:8:3 catalog-schema promotion.soak: expected a duration such as 30m, 24h or 7d, got string "1 day"`,

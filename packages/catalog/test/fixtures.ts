@@ -29,7 +29,11 @@ defaults:
  * A valid Kubernetes service of five lines; `extra` starts on line 6, so positions in the tests
  * below are 5 + the line inside `extra`.
  */
-export function service(name: string, extra = '', opts: { port?: number; prefix?: string; namespace?: string } = {}): string {
+export function service(
+  name: string,
+  extra = '',
+  opts: { port?: number; prefix?: string; namespace?: string } = {},
+): string {
   return `name: ${name}
 namespace: ${opts.namespace ?? 'http'}
 urlPrefixes: [${opts.prefix ?? `/${name}`}]
@@ -39,7 +43,10 @@ ${extra}`;
 }
 
 export function load(files: Record<string, string>, cluster = CLUSTER): LoadedCatalog {
-  return loadCatalog({ path: 'catalog/cluster.yaml', text: cluster }, Object.entries(files).map(([path, text]) => ({ path, text })));
+  return loadCatalog(
+    { path: 'catalog/cluster.yaml', text: cluster },
+    Object.entries(files).map(([path, text]) => ({ path, text })),
+  );
 }
 
 /** One line per finding, as the CLIs print them. */

@@ -13,7 +13,14 @@ import { repoRoot } from '@cmsweb/toolchain';
 import { createRenderer, generate, planGeneration, readTemplateSources } from '../src/index.js';
 import { writeSyntheticCatalog } from './make-synthetic-catalog.js';
 
-interface Figures { services: number; files: number; planMs: number; generateMs: number; noopMs: number; peakRssMb: number }
+interface Figures {
+  services: number;
+  files: number;
+  planMs: number;
+  generateMs: number;
+  noopMs: number;
+  peakRssMb: number;
+}
 
 const PLAN_RUNS = 5;
 
@@ -50,7 +57,9 @@ async function measure(root: string): Promise<Figures> {
 }
 
 function runChild(label: string, root: string): void {
-  const out = execFileSync(process.execPath, ['--import', 'tsx', fileURLToPath(import.meta.url), '--measure', root], { encoding: 'utf8' });
+  const out = execFileSync(process.execPath, ['--import', 'tsx', fileURLToPath(import.meta.url), '--measure', root], {
+    encoding: 'utf8',
+  });
   const f = JSON.parse(out.trim().split('\n').at(-1)!) as Figures;
   const rate = (ms: number) => Math.round(f.services / (ms / 1000));
   console.log(
@@ -69,7 +78,8 @@ if (process.argv[2] === '--measure') {
     const bundled = join(work, 'bundled');
     cpSync(join(repoRoot, 'catalog'), join(bundled, 'catalog'), { recursive: true });
     runChild('bundled catalog', bundled);
-    for (const n of [250, 500, 1000]) runChild(`synthetic ${n}`, writeSyntheticCatalog(n, join(work, `synthetic-${n}`)));
+    for (const n of [250, 500, 1000])
+      runChild(`synthetic ${n}`, writeSyntheticCatalog(n, join(work, `synthetic-${n}`)));
   } finally {
     rmSync(work, { recursive: true, force: true });
   }

@@ -16,7 +16,11 @@ export function syntheticCluster(): object {
     kubernetesVersion: '1.33',
     registry: 'registry.cern.ch/cmsweb',
     git: { repoURL: 'https://github.com/dmwm/cmsweb-gitops.git', branch: 'main' },
-    environments: [{ name: 'dev', cluster: 'cmsweb-testbed' }, { name: 'preprod', cluster: 'cmsweb-preprod' }, { name: 'prod', cluster: 'cmsweb-prod' }],
+    environments: [
+      { name: 'dev', cluster: 'cmsweb-testbed' },
+      { name: 'preprod', cluster: 'cmsweb-preprod' },
+      { name: 'prod', cluster: 'cmsweb-prod' },
+    ],
     namespaces: NAMESPACES.map((n) => ({ name: n, team: `${n}-team` })),
     frontend: { namespace: 'auth', podLabels: { app: 'frontend' }, rulePrefix: '^/auth/complete' },
     prometheus: { namespace: 'monitoring', podLabels: { app: 'prometheus' } },
@@ -34,7 +38,13 @@ export function syntheticCluster(): object {
 export function syntheticService(i: number): object {
   const name = `svc-${String(i).padStart(4, '0')}`;
   const namespace = NAMESPACES[i % NAMESPACES.length]!;
-  if (i % 25 === 24) return { name, namespace, vm: { hosts: [`vm${i}a.cern.ch`, `vm${i}b.cern.ch`], affinity: true }, urlPrefixes: [`/vm/${name}`] };
+  if (i % 25 === 24)
+    return {
+      name,
+      namespace,
+      vm: { hosts: [`vm${i}a.cern.ch`, `vm${i}b.cern.ch`], affinity: true },
+      urlPrefixes: [`/vm/${name}`],
+    };
   const port = 8000 + (i % 1000);
   const s: Record<string, unknown> = {
     name,
@@ -44,25 +54,50 @@ export function syntheticService(i: number): object {
     image: { repository: `registry.cern.ch/cmsweb/${name}`, initialTag: `1.${i}.0-stable` },
     ports: { http: port, metrics: port + 10000 },
     command: ['/bin/bash', '/opt/setup-certs-and-run/setup-certs-and-run.sh'],
-    env: [{ name: 'MY_POD_NAME', fieldRef: 'metadata.name' }, { name: 'MODE', value: 'server' }],
+    env: [
+      { name: 'MY_POD_NAME', fieldRef: 'metadata.name' },
+      { name: 'MODE', value: 'server' },
+    ],
     resources: { requests: { cpu: '300m', memory: '512Mi' }, limits: { cpu: '2000m', memory: '3Gi' } },
     probes: { liveness: { httpGet: { path: `/${name}/healthz`, port }, initialDelaySeconds: 30, periodSeconds: 10 } },
-    secrets: [{ name: 'proxy-secrets', mountPath: '/etc/proxy' }, { name: `${name}-secrets`, mountPath: '/etc/secrets' }],
+    secrets: [
+      { name: 'proxy-secrets', mountPath: '/etc/proxy' },
+      { name: `${name}-secrets`, mountPath: '/etc/secrets' },
+    ],
     configMaps: [{ name, mountPath: '/opt/setup-certs-and-run', volumeName: 'setup-certs-and-run' }],
     gridSecurity: { mountPath: '/host/etc/grid-security' },
     prometheus: { scrape: true, port: port + 10000 },
-    environments: { dev: { databaseSecret: `${name}-dev-db` }, preprod: { replicas: 2, databaseSecret: `${name}-preprod-db` }, prod: { replicas: 3, databaseSecret: `${name}-prod-db` } },
+    environments: {
+      dev: { databaseSecret: `${name}-dev-db` },
+      preprod: { replicas: 2, databaseSecret: `${name}-preprod-db` },
+      prod: { replicas: 3, databaseSecret: `${name}-prod-db` },
+    },
   };
   if (i % 3 === 0) {
     s.autoscaling = {
       minReplicas: 1,
       maxReplicas: 4,
       cpuUtilization: 200,
-      customMetrics: [{ name: `${name.replace(/-/g, '_')}_rps`, type: 'Pods', target: 100, query: 'sum(rate(<<.Series>>{<<.LabelMatchers>>}[2m])) by (<<.GroupBy>>)' }],
+      customMetrics: [
+        {
+          name: `${name.replace(/-/g, '_')}_rps`,
+          type: 'Pods',
+          target: 100,
+          query: 'sum(rate(<<.Series>>{<<.LabelMatchers>>}[2m])) by (<<.GroupBy>>)',
+        },
+      ],
     };
   }
   if (i % 4 === 0) s.logging = { path: `/data/srv/logs/${name}` };
-  if (i % 5 === 0) s.sidecars = [{ name: 'exporter', image: 'registry.cern.ch/cmsweb/exporters:1.0', args: ['-port', String(port + 20000)], ports: [{ name: 'exporter', containerPort: port + 20000 }] }];
+  if (i % 5 === 0)
+    s.sidecars = [
+      {
+        name: 'exporter',
+        image: 'registry.cern.ch/cmsweb/exporters:1.0',
+        args: ['-port', String(port + 20000)],
+        ports: [{ name: 'exporter', containerPort: port + 20000 }],
+      },
+    ];
   return s;
 }
 

@@ -9,7 +9,10 @@ import { effectiveSettings, type Cluster, type CustomMetric, type Service } from
 //   metric as pods; both in a namespace, so the series needs a label mapped to namespaces as well.
 // The seriesQuery gets `<label>!=""` matchers for exactly those labels, so every discovered series has them.
 
-export interface GroupResource { group?: string; resource: string }
+export interface GroupResource {
+  group?: string;
+  resource: string;
+}
 
 /** A Prometheus Adapter discovery rule. */
 export interface AdapterRule {
@@ -36,7 +39,10 @@ export function metricResources(m: CustomMetric): Record<string, GroupResource> 
   if (m.type === 'Pods') out.pod = { resource: 'pod' };
   else if (m.describedObject) {
     const group = apiGroup(m.describedObject.apiVersion);
-    out[m.objectLabel ?? m.describedObject.kind.toLowerCase()] = { ...(group ? { group } : {}), resource: m.describedObject.kind.toLowerCase() };
+    out[m.objectLabel ?? m.describedObject.kind.toLowerCase()] = {
+      ...(group ? { group } : {}),
+      resource: m.describedObject.kind.toLowerCase(),
+    };
   }
   return out;
 }

@@ -125,7 +125,12 @@ export function buildClusterApplication(cluster: Cluster, env: Env, mode: SyncMo
  * frontend's and Prometheus's (frontend and adapter rules) and the cluster Application's destination.
  */
 export function projectNamespaces(cluster: Cluster, services: readonly Service[]): string[] {
-  const all = new Set([...services.filter((s) => !s.vm).map((s) => s.namespace), cluster.frontend.namespace, cluster.prometheus.namespace, CLUSTER_APP_NAMESPACE]);
+  const all = new Set([
+    ...services.filter((s) => !s.vm).map((s) => s.namespace),
+    cluster.frontend.namespace,
+    cluster.prometheus.namespace,
+    CLUSTER_APP_NAMESPACE,
+  ]);
   return [...all].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
 }
 
@@ -165,7 +170,11 @@ export function buildRootApplication(cluster: Cluster, env: Env): object {
   return {
     apiVersion: 'argoproj.io/v1alpha1',
     kind: 'Application',
-    metadata: { name: `cmsweb-${env.name}`, namespace: ARGOCD_NAMESPACE, labels: standardLabels(cluster, LABEL_NAMES.rootApplication, env.name) },
+    metadata: {
+      name: `cmsweb-${env.name}`,
+      namespace: ARGOCD_NAMESPACE,
+      labels: standardLabels(cluster, LABEL_NAMES.rootApplication, env.name),
+    },
     spec: {
       project: ARGOCD_DEFAULT_PROJECT,
       source: {

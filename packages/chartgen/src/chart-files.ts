@@ -18,7 +18,12 @@ export const PART_OF = 'cmsweb';
  * depends on exactly this version through `file://../_library`, which Argo CD (`helm dependency build`)
  * and Flux (source-controller's local dependency manager) both resolve inside the git checkout.
  */
-export const LIBRARY = { dir: 'charts/_library', name: 'cmsweb-library', version: '1.0.0', repository: 'file://../_library' } as const;
+export const LIBRARY = {
+  dir: 'charts/_library',
+  name: 'cmsweb-library',
+  version: '1.0.0',
+  repository: 'file://../_library',
+} as const;
 
 /** The objects of a service chart: each is one file templates/<kind>.yaml including `cmsweb-library.<kind>`. */
 export const CHART_TEMPLATE_KINDS = ['deployment', 'service', 'hpa', 'pdb', 'networkpolicy', 'configmap'] as const;
@@ -39,7 +44,12 @@ export interface ChartContext {
 }
 
 /** Pure: every file of charts/<service>/, by repository-relative path. */
-export function planChart(cluster: Cluster, s: Service, catalogFile: string, { renderer, cache, schemaJson }: ChartContext): Map<string, string> {
+export function planChart(
+  cluster: Cluster,
+  s: Service,
+  catalogFile: string,
+  { renderer, cache, schemaJson }: ChartContext,
+): Map<string, string> {
   const dir = `charts/${s.name}`;
   const values = buildChartValues(cluster, s);
   const appVersion = s.image?.initialTag ?? cluster.defaults.initialTag;
@@ -58,15 +68,27 @@ export function planChart(cluster: Cluster, s: Service, catalogFile: string, { r
     dependencies: [{ name: LIBRARY.name, version: LIBRARY.version, repository: LIBRARY.repository }],
     annotations: { [GENERATED_MARKER.key]: GENERATED_MARKER.value, 'cmsweb.cern.ch/namespace': s.namespace },
   };
-  files.set(`${dir}/Chart.yaml`, renderer.render('chart/Chart.yaml', { ...common, body: trimEnd(stringifyYaml(chartYaml)) }));
-  files.set(`${dir}/values.yaml`, renderer.render('chart/values.yaml', { ...common, body: trimEnd(formatCommentedYaml(values as unknown as Record<string, unknown>, VALUE_DOCS, cache)) }));
+  files.set(
+    `${dir}/Chart.yaml`,
+    renderer.render('chart/Chart.yaml', { ...common, body: trimEnd(stringifyYaml(chartYaml)) }),
+  );
+  files.set(
+    `${dir}/values.yaml`,
+    renderer.render('chart/values.yaml', {
+      ...common,
+      body: trimEnd(formatCommentedYaml(values as unknown as Record<string, unknown>, VALUE_DOCS, cache)),
+    }),
+  );
   files.set(`${dir}/values.schema.json`, schemaJson);
-  files.set(`${dir}/README.md`, renderer.render('chart/README.md', {
-    ...common,
-    namespace: s.namespace,
-    description: s.description ?? `CMSWEB service ${s.name}.`,
-    rows: buildReadmeRows(values as unknown as Record<string, unknown>),
-  }));
+  files.set(
+    `${dir}/README.md`,
+    renderer.render('chart/README.md', {
+      ...common,
+      namespace: s.namespace,
+      description: s.description ?? `CMSWEB service ${s.name}.`,
+      rows: buildReadmeRows(values as unknown as Record<string, unknown>),
+    }),
+  );
   for (const kind of CHART_TEMPLATE_KINDS) files.set(`${dir}/templates/${kind}.yaml`, chartTemplateText(kind));
   return files;
 }
@@ -80,16 +102,30 @@ export function planLibrary(cluster: Cluster, clusterFile: string, renderer: Ren
   const chartYaml = {
     apiVersion: 'v2',
     name: LIBRARY.name,
-    description: 'Templates shared by every CMSWEB service chart (Deployment, Service, HPA, PDB, NetworkPolicy, ConfigMaps)',
+    description:
+      'Templates shared by every CMSWEB service chart (Deployment, Service, HPA, PDB, NetworkPolicy, ConfigMaps)',
     type: 'library',
     version: LIBRARY.version,
     annotations: { [GENERATED_MARKER.key]: GENERATED_MARKER.value },
   };
   const common = { catalogFile: clusterFile };
-  files.set(`${LIBRARY.dir}/Chart.yaml`, renderer.render('library/Chart.yaml', { ...common, body: trimEnd(stringifyYaml(chartYaml)) }));
-  files.set(`${LIBRARY.dir}/README.md`, renderer.render('library/README.md', { ...common, ...LIBRARY, kinds: CHART_TEMPLATE_KINDS }));
-  const data = { ...common, partOf: PART_OF, claimPattern: cluster.logging.claimName, ...claimNameExpression(cluster.logging.claimName), filebeatMonitorPort: FILEBEAT_MONITOR_PORT };
-  for (const t of LIBRARY_TEMPLATE_FILES) files.set(`${LIBRARY.dir}/templates/${t}`, renderer.render(`library/${t}`, data));
+  files.set(
+    `${LIBRARY.dir}/Chart.yaml`,
+    renderer.render('library/Chart.yaml', { ...common, body: trimEnd(stringifyYaml(chartYaml)) }),
+  );
+  files.set(
+    `${LIBRARY.dir}/README.md`,
+    renderer.render('library/README.md', { ...common, ...LIBRARY, kinds: CHART_TEMPLATE_KINDS }),
+  );
+  const data = {
+    ...common,
+    partOf: PART_OF,
+    claimPattern: cluster.logging.claimName,
+    ...claimNameExpression(cluster.logging.claimName),
+    filebeatMonitorPort: FILEBEAT_MONITOR_PORT,
+  };
+  for (const t of LIBRARY_TEMPLATE_FILES)
+    files.set(`${LIBRARY.dir}/templates/${t}`, renderer.render(`library/${t}`, data));
   return files;
 }
 

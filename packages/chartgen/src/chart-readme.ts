@@ -1,10 +1,19 @@
 import { VALUE_DOCS } from './value-docs.js';
 
-export interface ReadmeRow { key: string; type: string; defaultValue: string; description: string }
+export interface ReadmeRow {
+  key: string;
+  type: string;
+  defaultValue: string;
+  description: string;
+}
 
 const MAX_DEFAULT = 80;
 /** Keys whose children have their own documentation (and so their own rows). */
-const DOCUMENTED_PARENTS = new Set(Object.keys(VALUE_DOCS).filter((p) => p.includes('.')).map((p) => p.slice(0, p.lastIndexOf('.'))));
+const DOCUMENTED_PARENTS = new Set(
+  Object.keys(VALUE_DOCS)
+    .filter((p) => p.includes('.'))
+    .map((p) => p.slice(0, p.lastIndexOf('.'))),
+);
 
 /**
  * Pure: the values table of a chart's README: one row per documented key, descending into a key when
@@ -19,7 +28,12 @@ export function buildReadmeRows(values: Record<string, unknown>): ReadmeRow[] {
         visit(v, `${path}.`);
         continue;
       }
-      rows.push({ key: path, type: typeOf(v), defaultValue: formatDefault(v), description: cell(VALUE_DOCS[path] ?? '') });
+      rows.push({
+        key: path,
+        type: typeOf(v),
+        defaultValue: formatDefault(v),
+        description: cell(VALUE_DOCS[path] ?? ''),
+      });
     }
   };
   visit(values, '');

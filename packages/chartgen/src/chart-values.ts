@@ -11,8 +11,14 @@ export type EnvSource =
   | { configMapKeyRef: { name: string; key: string } }
   | { fieldRef: string };
 
-export interface QuantityList { cpu?: string; memory?: string }
-export interface ChartResources { requests?: QuantityList; limits?: QuantityList }
+export interface QuantityList {
+  cpu?: string;
+  memory?: string;
+}
+export interface ChartResources {
+  requests?: QuantityList;
+  limits?: QuantityList;
+}
 
 export interface ChartMetric {
   name: string;
@@ -37,12 +43,27 @@ export interface ChartValues {
   command: string[];
   args: string[];
   env: Record<string, EnvSource>;
-  ports: { http: number; servicePort: number; metrics: number; extra: Array<{ name: string; containerPort: number; expose: boolean }> };
-  probes: { liveness: Probe | Record<string, never>; readiness: Probe | Record<string, never>; startup: Probe | Record<string, never> };
+  ports: {
+    http: number;
+    servicePort: number;
+    metrics: number;
+    extra: Array<{ name: string; containerPort: number; expose: boolean }>;
+  };
+  probes: {
+    liveness: Probe | Record<string, never>;
+    readiness: Probe | Record<string, never>;
+    startup: Probe | Record<string, never>;
+  };
   logging: { enabled: boolean; path: string; image: string; claimName: string; resources: ChartResources };
   database: { secretName: string; mountPath: string; envFrom: boolean };
   secrets: Array<{ name: string; mountPath: string; volumeName: string }>;
-  configMaps: Array<{ name: string; mountPath: string; volumeName: string; defaultMode: number; data: Record<string, string> }>;
+  configMaps: Array<{
+    name: string;
+    mountPath: string;
+    volumeName: string;
+    defaultMode: number;
+    data: Record<string, string>;
+  }>;
   gridSecurity: { enabled: boolean; mountPath: string };
   podSecurityContext: Record<string, number | boolean>;
   securityContext: Record<string, boolean>;
@@ -69,7 +90,13 @@ export interface ChartSidecar {
 }
 
 /** Fixed names of the volumes the chart adds itself; catalog volumes must not reuse them. */
-export const RESERVED_VOLUMES = ['etc-grid-security', 'cmsweb-logs', 'filebeat-config', 'filebeat-data', 'database-secret'] as const;
+export const RESERVED_VOLUMES = [
+  'etc-grid-security',
+  'cmsweb-logs',
+  'filebeat-config',
+  'filebeat-data',
+  'database-secret',
+] as const;
 export const FILEBEAT_CONTAINER = 'filebeat';
 /**
  * Port of filebeat's HTTP monitoring endpoint (GET / answers 200), which its liveness probe checks. Bound on
@@ -80,7 +107,10 @@ export const FILEBEAT_MONITOR_PORT = 5066;
 export const DATABASE_MOUNT_PATH = '/etc/database';
 /** Pod-level securityContext fields; the rest of the catalog's securityContext applies to the main container. */
 const POD_SECURITY_FIELDS = ['runAsUser', 'runAsGroup', 'fsGroup', 'runAsNonRoot'] as const;
-const FILEBEAT_RESOURCES: ChartResources = { requests: { cpu: '50m', memory: '50Mi' }, limits: { cpu: '500m', memory: '256Mi' } };
+const FILEBEAT_RESOURCES: ChartResources = {
+  requests: { cpu: '50m', memory: '50Mi' },
+  limits: { cpu: '500m', memory: '256Mi' },
+};
 
 /** Pure: the chart's default values (values.yaml) for a Kubernetes-hosted service. */
 export function buildChartValues(cluster: Cluster, s: Service): ChartValues {
@@ -110,13 +140,27 @@ export function buildChartValues(cluster: Cluster, s: Service): ChartValues {
       http: s.ports.http,
       servicePort: s.ports.servicePort ?? s.ports.http,
       metrics: s.ports.metrics ?? 0,
-      extra: (s.ports.extra ?? []).map((p) => ({ name: p.name, containerPort: p.containerPort, expose: p.expose ?? false })),
+      extra: (s.ports.extra ?? []).map((p) => ({
+        name: p.name,
+        containerPort: p.containerPort,
+        expose: p.expose ?? false,
+      })),
     },
     probes: { liveness: probes.liveness ?? {}, readiness: probes.readiness ?? {}, startup: probes.startup ?? {} },
     // Off in the chart: the log claim is per environment, so each environment's overlay switches it on.
-    logging: { enabled: false, path: s.logging?.path ?? '', image: cluster.logging.image, claimName: '', resources: FILEBEAT_RESOURCES },
+    logging: {
+      enabled: false,
+      path: s.logging?.path ?? '',
+      image: cluster.logging.image,
+      claimName: '',
+      resources: FILEBEAT_RESOURCES,
+    },
     database: { secretName: s.databaseSecret ?? '', mountPath: DATABASE_MOUNT_PATH, envFrom: false },
-    secrets: (s.secrets ?? []).map((x) => ({ name: x.name, mountPath: x.mountPath, volumeName: x.volumeName ?? x.name })),
+    secrets: (s.secrets ?? []).map((x) => ({
+      name: x.name,
+      mountPath: x.mountPath,
+      volumeName: x.volumeName ?? x.name,
+    })),
     configMaps: (s.configMaps ?? []).map((c) => ({
       name: c.name,
       mountPath: c.mountPath,
@@ -137,7 +181,11 @@ export function buildChartValues(cluster: Cluster, s: Service): ChartValues {
       resources: chartResources(c.resources ?? cluster.defaults.resources),
       volumeMounts: (c.volumeMounts ?? []).map((m) => ({ ...m })),
     })),
-    prometheus: { scrape: s.prometheus?.scrape ?? false, port: s.prometheus?.port ?? 0, path: s.prometheus?.path ?? '' },
+    prometheus: {
+      scrape: s.prometheus?.scrape ?? false,
+      port: s.prometheus?.port ?? 0,
+      path: s.prometheus?.path ?? '',
+    },
     podDisruptionBudget: {
       enabled: Boolean(s.podDisruptionBudget),
       minAvailable: s.podDisruptionBudget?.minAvailable ?? '',

@@ -12,7 +12,9 @@ const LIST_LIMIT = 50;
 async function main(argv: string[]): Promise<number> {
   const program = new Command()
     .name('chartgen')
-    .description('Generates a Helm chart per catalog service and the environment scaffolding (overlays, Argo CD, Flux, cluster objects).')
+    .description(
+      'Generates a Helm chart per catalog service and the environment scaffolding (overlays, Argo CD, Flux, cluster objects).',
+    )
     .version(packageVersion(import.meta.url), '-V, --version', 'print the version and exit')
     .exitOverride()
     .configureOutput({ writeErr: (s) => process.stderr.write(s), writeOut: (s) => process.stdout.write(s) })
@@ -24,7 +26,10 @@ async function main(argv: string[]): Promise<number> {
           ['npx chartgen generate --check', 'CI: exit 1 listing the files that differ'],
           ['npx chartgen generate --root ../gitops --quiet', 'another checkout, no output on success'],
         ],
-        { findings: 'generate --check: files differ from the catalog', usage: 'bad input or usage, or a catalog with errors (nothing written)' },
+        {
+          findings: 'generate --check: files differ from the catalog',
+          usage: 'bad input or usage, or a catalog with errors (nothing written)',
+        },
       ),
     );
   let code = 0;
@@ -33,7 +38,11 @@ async function main(argv: string[]): Promise<number> {
     .description('write charts/ and environments/ from catalog/ (only files that change)')
     .option('--root <dir>', 'repository root', process.cwd())
     .option('--check', 'write nothing; exit 1 listing every file that differs from what would be generated', false)
-    .option('-q, --quiet', 'print nothing on success (errors, warnings and --check differences still are); no progress', false)
+    .option(
+      '-q, --quiet',
+      'print nothing on success (errors, warnings and --check differences still are); no progress',
+      false,
+    )
     .exitOverride()
     .action(async (opts: { root: string; check: boolean; quiet: boolean }) => {
       code = await runGenerate(resolve(opts.root), opts.check, opts.quiet);
@@ -53,7 +62,8 @@ async function main(argv: string[]): Promise<number> {
 
 async function runGenerate(root: string, check: boolean, quiet: boolean): Promise<number> {
   const [{ generate }, { formatLocation }] = await Promise.all([import('./generate.js'), import('@cmsweb/yaml')]);
-  const finding = (f: SourceFinding) => `${formatLocation(f)}: ${f.severity === 'warning' ? 'warning: ' : ''}${f.message}`;
+  const finding = (f: SourceFinding) =>
+    `${formatLocation(f)}: ${f.severity === 'warning' ? 'warning: ' : ''}${f.message}`;
   const progress = createProgress({ label: 'chartgen: written', quiet });
   const result = await generate({ root, check, onWritten: progress.update }).finally(progress.done);
   if (result.status === 'bad-catalog') {
@@ -66,14 +76,18 @@ async function runGenerate(root: string, check: boolean, quiet: boolean): Promis
   const say = quiet ? () => {} : (line: string) => console.log(line);
   const foreign = result.changes.filter((c) => c.kind === 'foreign');
   for (const c of foreign) {
-    console.error(`chartgen: warning: ${c.path} is in a generated directory but chartgen cannot prove it wrote it (not listed in charts/.generated, no generated-file header): left in place; delete it by hand if it is stale`);
+    console.error(
+      `chartgen: warning: ${c.path} is in a generated directory but chartgen cannot prove it wrote it (not listed in charts/.generated, no generated-file header): left in place; delete it by hand if it is stale`,
+    );
   }
   if (check) {
     if (!result.changes.length) {
       say(`chartgen: up to date (${result.planned} files)`);
       return EXIT.ok;
     }
-    console.log(`chartgen: ${result.changes.length} file${result.changes.length === 1 ? '' : 's'} differ from the catalog (run \`npx chartgen generate\`):`);
+    console.log(
+      `chartgen: ${result.changes.length} file${result.changes.length === 1 ? '' : 's'} differ from the catalog (run \`npx chartgen generate\`):`,
+    );
     for (const c of result.changes) console.log(`  ${c.kind.padEnd(7)} ${c.path}`);
     return EXIT.findings;
   }
@@ -83,7 +97,9 @@ async function runGenerate(root: string, check: boolean, quiet: boolean): Promis
   if (edits.length > LIST_LIMIT) say(`  ... and ${edits.length - LIST_LIMIT} more`);
   const count = (k: string) => result.changes.filter((c) => c.kind === k).length;
   const kept = foreign.length ? `, ${foreign.length} foreign kept` : '';
-  say(`chartgen: ${count('added')} added, ${count('changed')} changed, ${count('removed')} removed, ${result.planned - count('added') - count('changed')} unchanged${kept}`);
+  say(
+    `chartgen: ${count('added')} added, ${count('changed')} changed, ${count('removed')} removed, ${result.planned - count('added') - count('changed')} unchanged${kept}`,
+  );
   return EXIT.ok;
 }
 
@@ -95,7 +111,9 @@ try {
     process.exitCode = EXIT.usage;
   } else {
     const err = e as Error;
-    console.error(`chartgen: internal error: ${err?.message ?? String(e)}${debugWanted(process.env.DEBUG) ? '' : ' (DEBUG=1 shows the stack)'}`);
+    console.error(
+      `chartgen: internal error: ${err?.message ?? String(e)}${debugWanted(process.env.DEBUG) ? '' : ' (DEBUG=1 shows the stack)'}`,
+    );
     if (debugWanted(process.env.DEBUG)) console.error(err?.stack);
     process.exitCode = EXIT.internal;
   }

@@ -7,7 +7,10 @@ import { LABEL_NAMES, standardLabels } from './standard-labels.js';
  * Never deleted by a sync: removing a namespace from catalog/cluster.yaml must not delete every object in it.
  * Argo CD (automated prune) and Flux (Kustomization prune) both honour their annotation.
  */
-export const NAMESPACE_NO_PRUNE = { 'argocd.argoproj.io/sync-options': 'Prune=false', 'kustomize.toolkit.fluxcd.io/prune': 'disabled' } as const;
+export const NAMESPACE_NO_PRUNE = {
+  'argocd.argoproj.io/sync-options': 'Prune=false',
+  'kustomize.toolkit.fluxcd.io/prune': 'disabled',
+} as const;
 
 /** Pure: one Namespace per catalog namespace, labelled with its team (and the standard labels, named after itself). */
 export function buildNamespaces(cluster: Cluster, env: string): object[] {
@@ -19,7 +22,10 @@ export function buildNamespaces(cluster: Cluster, env: string): object[] {
       metadata: {
         name: n.name,
         labels: { ...standardLabels(cluster, n.name, env), team: n.team },
-        annotations: { ...NAMESPACE_NO_PRUNE, ...(n.description ? { 'cmsweb.cern.ch/description': n.description } : {}) },
+        annotations: {
+          ...NAMESPACE_NO_PRUNE,
+          ...(n.description ? { 'cmsweb.cern.ch/description': n.description } : {}),
+        },
       },
     }));
 }
@@ -32,7 +38,11 @@ export function buildFrontendRulesConfigMap(cluster: Cluster, env: string, rules
   return {
     apiVersion: 'v1',
     kind: 'ConfigMap',
-    metadata: { name: FRONTEND_RULES_CONFIGMAP, namespace: cluster.frontend.namespace, labels: standardLabels(cluster, LABEL_NAMES.frontendRules, env) },
+    metadata: {
+      name: FRONTEND_RULES_CONFIGMAP,
+      namespace: cluster.frontend.namespace,
+      labels: standardLabels(cluster, LABEL_NAMES.frontendRules, env),
+    },
     data: { [`backends-k8s-${env}.txt`]: rulesText },
   };
 }
@@ -42,7 +52,11 @@ export function buildAdapterConfigMap(cluster: Cluster, env: string, rules: Adap
   return {
     apiVersion: 'v1',
     kind: 'ConfigMap',
-    metadata: { name: ADAPTER_CONFIGMAP, namespace: cluster.prometheus.namespace, labels: standardLabels(cluster, LABEL_NAMES.prometheusAdapter, env) },
+    metadata: {
+      name: ADAPTER_CONFIGMAP,
+      namespace: cluster.prometheus.namespace,
+      labels: standardLabels(cluster, LABEL_NAMES.prometheusAdapter, env),
+    },
     data: { 'config.yaml': stringifyYaml({ rules }) },
   };
 }

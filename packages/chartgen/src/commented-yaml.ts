@@ -9,7 +9,11 @@ export type YamlCache = Map<string, string>;
  * by `stringifyYaml` (the repository's one configuration), so the text minus comments and blank lines
  * is exactly `stringifyYaml(value)`; serialising key by key lets identical chunks be reused via `cache`.
  */
-export function formatCommentedYaml(value: Record<string, unknown>, comments: Record<string, string>, cache: YamlCache = new Map()): string {
+export function formatCommentedYaml(
+  value: Record<string, unknown>,
+  comments: Record<string, string>,
+  cache: YamlCache = new Map(),
+): string {
   const chunk = (key: string, v: unknown): string => {
     const one = { [key]: v };
     const id = JSON.stringify(one);
@@ -20,7 +24,11 @@ export function formatCommentedYaml(value: Record<string, unknown>, comments: Re
     }
     return text;
   };
-  const documentedParents = new Set(Object.keys(comments).filter((p) => p.includes('.')).map((p) => p.slice(0, p.indexOf('.'))));
+  const documentedParents = new Set(
+    Object.keys(comments)
+      .filter((p) => p.includes('.'))
+      .map((p) => p.slice(0, p.indexOf('.'))),
+  );
   const parts: string[] = [];
   for (const [key, v] of Object.entries(value)) {
     let part = commentLines(comments[key], '');
@@ -38,7 +46,12 @@ export function formatCommentedYaml(value: Record<string, unknown>, comments: Re
 }
 
 function commentLines(comment: string | undefined, pad: string): string {
-  return comment ? comment.split('\n').map((l) => `${pad}# ${l}\n`).join('') : '';
+  return comment
+    ? comment
+        .split('\n')
+        .map((l) => `${pad}# ${l}\n`)
+        .join('')
+    : '';
 }
 
 function indent(text: string): string {

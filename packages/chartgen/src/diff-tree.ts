@@ -1,6 +1,9 @@
 /** `foreign`: a file in an owned directory that the plan lacks but chartgen cannot prove it wrote: left in place. */
 export type ChangeKind = 'added' | 'changed' | 'removed' | 'foreign';
-export interface TreeChange { path: string; kind: ChangeKind }
+export interface TreeChange {
+  path: string;
+  kind: ChangeKind;
+}
 
 /**
  * Pure: how the tree must change to match the plan. `current` holds the files that exist among the
@@ -22,7 +25,8 @@ export function diffTree(
     else if (now !== text) changes.push({ path, kind: 'changed' });
   }
   for (const [path, text] of current) {
-    if (!planned.has(path) && isUnder(path, owned)) changes.push({ path, kind: proven(path, text) ? 'removed' : 'foreign' });
+    if (!planned.has(path) && isUnder(path, owned))
+      changes.push({ path, kind: proven(path, text) ? 'removed' : 'foreign' });
   }
   return changes.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
 }

@@ -33,7 +33,11 @@ export function buildGitRepository(cluster: Cluster, env: Env): object {
   return {
     apiVersion: 'source.toolkit.fluxcd.io/v1',
     kind: 'GitRepository',
-    metadata: { name: FLUX_SOURCE, namespace: FLUX_NAMESPACE, labels: standardLabels(cluster, LABEL_NAMES.gitRepository, env.name) },
+    metadata: {
+      name: FLUX_SOURCE,
+      namespace: FLUX_NAMESPACE,
+      labels: standardLabels(cluster, LABEL_NAMES.gitRepository, env.name),
+    },
     spec: { interval: '1m', url: cluster.git.repoURL, ref: { branch: cluster.git.branch } },
   };
 }
@@ -47,7 +51,11 @@ export function buildRootKustomization(cluster: Cluster, env: Env): object {
   return {
     apiVersion: 'kustomize.toolkit.fluxcd.io/v1',
     kind: 'Kustomization',
-    metadata: { name: fluxRootName(env.name), namespace: FLUX_NAMESPACE, labels: standardLabels(cluster, LABEL_NAMES.fluxRoot, env.name) },
+    metadata: {
+      name: fluxRootName(env.name),
+      namespace: FLUX_NAMESPACE,
+      labels: standardLabels(cluster, LABEL_NAMES.fluxRoot, env.name),
+    },
     spec: { interval: '10m', sourceRef, path: `./environments/${env.name}/flux`, prune: true },
   };
 }
@@ -63,13 +71,29 @@ export function buildKustomizations(cluster: Cluster, env: Env): object[] {
     {
       apiVersion: 'kustomize.toolkit.fluxcd.io/v1',
       kind: 'Kustomization',
-      metadata: { name: fluxClusterName(env.name), namespace: FLUX_NAMESPACE, labels: standardLabels(cluster, LABEL_NAMES.fluxCluster, env.name) },
-      spec: { interval: '10m', retryInterval: '1m', timeout: '3m', sourceRef, path: `./environments/${env.name}/cluster`, prune: true, wait: true },
+      metadata: {
+        name: fluxClusterName(env.name),
+        namespace: FLUX_NAMESPACE,
+        labels: standardLabels(cluster, LABEL_NAMES.fluxCluster, env.name),
+      },
+      spec: {
+        interval: '10m',
+        retryInterval: '1m',
+        timeout: '3m',
+        sourceRef,
+        path: `./environments/${env.name}/cluster`,
+        prune: true,
+        wait: true,
+      },
     },
     {
       apiVersion: 'kustomize.toolkit.fluxcd.io/v1',
       kind: 'Kustomization',
-      metadata: { name: fluxServicesName(env.name), namespace: FLUX_NAMESPACE, labels: standardLabels(cluster, LABEL_NAMES.fluxServices, env.name) },
+      metadata: {
+        name: fluxServicesName(env.name),
+        namespace: FLUX_NAMESPACE,
+        labels: standardLabels(cluster, LABEL_NAMES.fluxServices, env.name),
+      },
       spec: {
         dependsOn: [{ name: fluxClusterName(env.name) }],
         interval: '10m',
@@ -117,7 +141,11 @@ export function buildHelmRelease(cluster: Cluster, env: Env, s: Service): object
           sourceRef: { kind: 'GitRepository', name: FLUX_SOURCE, namespace: FLUX_NAMESPACE },
           // valuesFiles replaces the chart's values.yaml instead of adding to it, so list it first; then the
           // catalog's settings of the environment, then the overlay people own (as the Argo CD Application).
-          valuesFiles: [`charts/${s.name}/values.yaml`, `charts/${s.name}/values-${env.name}.yaml`, `environments/${env.name}/values/${s.name}.yaml`],
+          valuesFiles: [
+            `charts/${s.name}/values.yaml`,
+            `charts/${s.name}/values-${env.name}.yaml`,
+            `environments/${env.name}/values/${s.name}.yaml`,
+          ],
         },
       },
       // The namespace also comes from the cluster Kustomization (which this one's Kustomization depends on);

@@ -33,7 +33,12 @@ export function routeRegex(rulePrefix: string, r: Pick<FrontendRoute, 'prefix' |
 export function buildFrontendRules(cluster: Cluster, services: readonly Service[], env: string): FrontendRule[] {
   const rules: FrontendRule[] = frontendRoutes(services, env)
     .filter((r) => r.hosts.length > 0)
-    .map((r) => ({ regex: routeRegex(cluster.frontend.rulePrefix, r), hosts: r.hosts, affinity: r.affinity, service: r.service }));
+    .map((r) => ({
+      regex: routeRegex(cluster.frontend.rulePrefix, r),
+      hosts: r.hosts,
+      affinity: r.affinity,
+      service: r.service,
+    }));
   const last = catchAllHosts(cluster, env);
   if (last?.length) rules.push({ regex: '^', hosts: last, affinity: false });
   return rules;

@@ -5,7 +5,13 @@ import { readSafeFile, refusedFinding, RefusedFileError, sortFindings, type Sour
 import { checkGenerationRules } from './generation-rules.js';
 import { GENERATED_ENVIRONMENT_DIRS, ownedDirectories, planGeneration } from './plan-generation.js';
 import { diffTree, type TreeChange } from './diff-tree.js';
-import { existingPaths, readGeneratedChartDirs, readRemovedEnvironmentDirs, readTree, REFUSED_CONTENT } from './read-tree.js';
+import {
+  existingPaths,
+  readGeneratedChartDirs,
+  readRemovedEnvironmentDirs,
+  readTree,
+  REFUSED_CONTENT,
+} from './read-tree.js';
 import { formatManifest, hasGeneratedHeader, MANIFEST_PATH, parseManifest } from './generated-manifest.js';
 import { writeTree } from './write-tree.js';
 import { createRenderer } from './templates.js';
@@ -31,10 +37,19 @@ export { UsageError } from '@cmsweb/toolkit';
 /** Shell: read the catalog and the tree, plan, diff, and (unless checking) write the difference. */
 export async function generate(options: GenerateOptions): Promise<GenerateResult> {
   const { root } = options;
-  const isDir = await stat(root).then((s) => s.isDirectory(), () => false);
+  const isDir = await stat(root).then(
+    (s) => s.isDirectory(),
+    () => false,
+  );
   if (!isDir) throw new UsageError(`--root ${root} is not a directory`);
-  const hasCluster = await lstat(join(root, 'catalog', 'cluster.yaml')).then(() => true, () => false);
-  if (!hasCluster) throw new UsageError(`${join(root, 'catalog', 'cluster.yaml')} does not exist; --root must be a repository with catalog/cluster.yaml and catalog/services/`);
+  const hasCluster = await lstat(join(root, 'catalog', 'cluster.yaml')).then(
+    () => true,
+    () => false,
+  );
+  if (!hasCluster)
+    throw new UsageError(
+      `${join(root, 'catalog', 'cluster.yaml')} does not exist; --root must be a repository with catalog/cluster.yaml and catalog/services/`,
+    );
 
   try {
     return await generateIn(root, options);
@@ -47,14 +62,19 @@ export async function generate(options: GenerateOptions): Promise<GenerateResult
 async function generateIn(root: string, options: GenerateOptions): Promise<GenerateResult> {
   const loaded = await readCatalog(root);
   const errors = (f: SourceFinding[]) => f.filter((x) => x.severity === 'error');
-  if (!loaded.catalog || errors(loaded.findings).length) return { status: 'bad-catalog', findings: sortFindings(loaded.findings) };
+  if (!loaded.catalog || errors(loaded.findings).length)
+    return { status: 'bad-catalog', findings: sortFindings(loaded.findings) };
   const catalog = loaded.catalog;
   const ruleFindings = checkGenerationRules(catalog, loaded.parsed);
-  if (errors(ruleFindings).length) return { status: 'bad-catalog', findings: sortFindings([...loaded.findings, ...ruleFindings]) };
+  if (errors(ruleFindings).length)
+    return { status: 'bad-catalog', findings: sortFindings([...loaded.findings, ...ruleFindings]) };
 
   const envs = catalog.cluster.environments.map((e) => e.name);
   const charted = catalog.services.filter((s) => !s.vm).map((s) => s.name);
-  const candidates = envs.flatMap((env) => [`environments/${env}/environment.yaml`, ...charted.map((s) => `environments/${env}/values/${s}.yaml`)]);
+  const candidates = envs.flatMap((env) => [
+    `environments/${env}/environment.yaml`,
+    ...charted.map((s) => `environments/${env}/values/${s}.yaml`),
+  ]);
   const existing = existingPaths(root, candidates);
 
   // environment.yaml is owned by release managers; chartgen reads its argocd.sync (and refuses a broken one).
@@ -73,10 +93,13 @@ async function generateIn(root: string, options: GenerateOptions): Promise<Gener
     }
     if (text === undefined) continue;
     const r = loadEnvironmentFile(path, text);
-    envFindings.push(...r.findings.map((f) => ({ ...f, check: f.check.startsWith('yaml-') ? f.check : 'environment-schema' })));
+    envFindings.push(
+      ...r.findings.map((f) => ({ ...f, check: f.check.startsWith('yaml-') ? f.check : 'environment-schema' })),
+    );
     if (r.environment) environmentFiles.set(env, r.environment);
   }
-  if (errors(envFindings).length) return { status: 'bad-catalog', findings: sortFindings([...loaded.findings, ...ruleFindings, ...envFindings]) };
+  if (errors(envFindings).length)
+    return { status: 'bad-catalog', findings: sortFindings([...loaded.findings, ...ruleFindings, ...envFindings]) };
 
   const renderer = createRenderer(await readTemplateSources());
   const planned = planGeneration({ catalog, existing, renderer, environmentFiles });
@@ -84,16 +107,31 @@ async function generateIn(root: string, options: GenerateOptions): Promise<Gener
   const catalogOwned = ownedDirectories(catalog);
   // Also what chartgen generated for charts and environments the catalog no longer has: it goes.
   const removedEnvs = readRemovedEnvironmentDirs(root, envs, GENERATED_ENVIRONMENT_DIRS);
-  const owned = [...new Set([...catalogOwned, ...readGeneratedChartDirs(root, new Set(catalogOwned)), ...removedEnvs])].sort();
+  const owned = [
+    ...new Set([...catalogOwned, ...readGeneratedChartDirs(root, new Set(catalogOwned)), ...removedEnvs]),
+  ].sort();
   planned.set(MANIFEST_PATH, formatManifest(planned.keys(), owned));
   const current = readTree(root, owned, planned.keys());
   // What chartgen wrote last time: a refused or missing manifest proves nothing (headers still do).
   const listed = parseManifest(current.get(MANIFEST_PATH) === REFUSED_CONTENT ? undefined : current.get(MANIFEST_PATH));
-  const proven = (path: string, text: string) => listed.has(path) || (text !== REFUSED_CONTENT && hasGeneratedHeader(text));
+  const proven = (path: string, text: string) =>
+    listed.has(path) || (text !== REFUSED_CONTENT && hasGeneratedHeader(text));
   const changes = diffTree(planned, current, owned, proven);
   const edits = changes.filter((c) => c.kind !== 'foreign');
   if (!options.check && edits.length) {
-    await writeTree(root, edits, planned, ['charts', 'environments', ...envs.map((e) => `environments/${e}`)], options.onWritten);
+    await writeTree(
+      root,
+      edits,
+      planned,
+      ['charts', 'environments', ...envs.map((e) => `environments/${e}`)],
+      options.onWritten,
+    );
   }
-  return { status: 'ok', changes, planned: planned.size, written: !options.check && edits.length > 0, warnings: sortFindings([...loaded.findings, ...ruleFindings]) };
+  return {
+    status: 'ok',
+    changes,
+    planned: planned.size,
+    written: !options.check && edits.length > 0,
+    warnings: sortFindings([...loaded.findings, ...ruleFindings]),
+  };
 }

@@ -20,7 +20,12 @@ export function checkGenerationRules(catalog: Catalog, parsed: Record<string, Pa
   for (const s of catalog.services) {
     const file = catalog.serviceFiles[s.name] ?? `catalog/services/${s.name}.yaml`;
     if (RESERVED_SERVICE_NAMES.includes(s.name)) {
-      at(file, ['name'], 'chartgen-reserved-name', `service name "${s.name}" is reserved: environments/<env>/argocd/apps/${s.name}.yaml holds the cluster-level Application; rename the service`);
+      at(
+        file,
+        ['name'],
+        'chartgen-reserved-name',
+        `service name "${s.name}" is reserved: environments/<env>/argocd/apps/${s.name}.yaml holds the cluster-level Application; rename the service`,
+      );
     }
     if (s.vm) continue;
 
@@ -30,12 +35,24 @@ export function checkGenerationRules(catalog: Catalog, parsed: Record<string, Pa
     const mountPaths = new Map<string, string>();
     const addVolume = (name: string, path: PathSegment[]) => {
       const prev = volumes.get(name);
-      if (prev) at(file, path, 'chartgen-volume-name', `volume name "${name}" is already used by ${prev === 'chartgen' ? 'a volume the chart adds itself' : prev}; set volumeName to a different name`);
+      if (prev)
+        at(
+          file,
+          path,
+          'chartgen-volume-name',
+          `volume name "${name}" is already used by ${prev === 'chartgen' ? 'a volume the chart adds itself' : prev}; set volumeName to a different name`,
+        );
       else volumes.set(name, path.join('.'));
     };
     const addMount = (mountPath: string, path: PathSegment[]) => {
       const prev = mountPaths.get(mountPath);
-      if (prev) at(file, path, 'chartgen-mount-path', `mountPath ${mountPath} is already used by ${prev}; each mount of the container needs its own path`);
+      if (prev)
+        at(
+          file,
+          path,
+          'chartgen-mount-path',
+          `mountPath ${mountPath} is already used by ${prev}; each mount of the container needs its own path`,
+        );
       else mountPaths.set(mountPath, path.join('.'));
     };
     (s.secrets ?? []).forEach((x, i) => {
@@ -50,14 +67,27 @@ export function checkGenerationRules(catalog: Catalog, parsed: Record<string, Pa
     if (s.logging) addMount(s.logging.path, ['logging', 'path']);
 
     // Volumes a sidecar may mount: the catalog's, plus those the chart adds for this service.
-    const podVolumes = [...volumes.keys()].filter((v) => !(RESERVED_VOLUMES as readonly string[]).includes(v) || chartAddsVolume(s, v));
+    const podVolumes = [...volumes.keys()].filter(
+      (v) => !(RESERVED_VOLUMES as readonly string[]).includes(v) || chartAddsVolume(s, v),
+    );
     const containers = new Set([s.name, ...(s.logging ? [FILEBEAT_CONTAINER] : [])]);
     (s.sidecars ?? []).forEach((c, i) => {
-      if (containers.has(c.name)) at(file, ['sidecars', i, 'name'], 'chartgen-container-name', `container name "${c.name}" is already used in the pod (the main container is "${s.name}"${s.logging ? ', logging adds "filebeat"' : ''})`);
+      if (containers.has(c.name))
+        at(
+          file,
+          ['sidecars', i, 'name'],
+          'chartgen-container-name',
+          `container name "${c.name}" is already used in the pod (the main container is "${s.name}"${s.logging ? ', logging adds "filebeat"' : ''})`,
+        );
       containers.add(c.name);
       (c.volumeMounts ?? []).forEach((m, j) => {
         if (!podVolumes.includes(m.name)) {
-          at(file, ['sidecars', i, 'volumeMounts', j, 'name'], 'chartgen-volume-mount', `sidecar "${c.name}" mounts volume "${m.name}", which the pod does not have (volumes: ${podVolumes.join(', ') || 'none'})`);
+          at(
+            file,
+            ['sidecars', i, 'volumeMounts', j, 'name'],
+            'chartgen-volume-mount',
+            `sidecar "${c.name}" mounts volume "${m.name}", which the pod does not have (volumes: ${podVolumes.join(', ') || 'none'})`,
+          );
         }
       });
     });
@@ -68,25 +98,50 @@ export function checkGenerationRules(catalog: Catalog, parsed: Record<string, Pa
       const podPorts: Array<{ port: number | undefined; path: PathSegment[] }> = [
         { port: s.ports?.http, path: ['ports', 'http'] },
         { port: s.ports?.metrics, path: ['ports', 'metrics'] },
-        ...(s.ports?.extra ?? []).map((p, i) => ({ port: p.containerPort, path: ['ports', 'extra', i, 'containerPort'] as PathSegment[] })),
-        ...(s.sidecars ?? []).flatMap((c, i) => (c.ports ?? []).map((p, j) => ({ port: p.containerPort, path: ['sidecars', i, 'ports', j, 'containerPort'] as PathSegment[] }))),
+        ...(s.ports?.extra ?? []).map((p, i) => ({
+          port: p.containerPort,
+          path: ['ports', 'extra', i, 'containerPort'] as PathSegment[],
+        })),
+        ...(s.sidecars ?? []).flatMap((c, i) =>
+          (c.ports ?? []).map((p, j) => ({
+            port: p.containerPort,
+            path: ['sidecars', i, 'ports', j, 'containerPort'] as PathSegment[],
+          })),
+        ),
       ];
       for (const { port, path } of podPorts) {
         if (port === FILEBEAT_MONITOR_PORT) {
-          at(file, path, 'chartgen-port-reserved', `port ${port} is reserved in pods with logging: the filebeat sidecar serves its monitoring endpoint (checked by its liveness probe) on ${FILEBEAT_MONITOR_PORT}; use another port`);
+          at(
+            file,
+            path,
+            'chartgen-port-reserved',
+            `port ${port} is reserved in pods with logging: the filebeat sidecar serves its monitoring endpoint (checked by its liveness probe) on ${FILEBEAT_MONITOR_PORT}; use another port`,
+          );
         }
       }
     }
 
-    const metrics = [...(s.autoscaling?.customMetrics ?? []).map((m, i) => ({ m, path: ['autoscaling', 'customMetrics', i] as PathSegment[] }))];
+    const metrics = [
+      ...(s.autoscaling?.customMetrics ?? []).map((m, i) => ({
+        m,
+        path: ['autoscaling', 'customMetrics', i] as PathSegment[],
+      })),
+    ];
     for (const [env, o] of Object.entries(s.environments ?? {})) {
-      (o.autoscaling?.customMetrics ?? []).forEach((m, i) => metrics.push({ m, path: ['environments', env, 'autoscaling', 'customMetrics', i] }));
+      (o.autoscaling?.customMetrics ?? []).forEach((m, i) =>
+        metrics.push({ m, path: ['environments', env, 'autoscaling', 'customMetrics', i] }),
+      );
     }
     for (const { m, path } of metrics) {
       const key = JSON.stringify([m.seriesQuery ?? m.name, m.query ?? '']);
       const prev = metricOwner.get(m.name);
       if (prev && prev.key !== key) {
-        at(file, [...path, 'name'], 'chartgen-metric-conflict', `custom metric "${m.name}" has a different query or seriesQuery in service "${prev.service}"; the Prometheus Adapter serves one definition per metric name`);
+        at(
+          file,
+          [...path, 'name'],
+          'chartgen-metric-conflict',
+          `custom metric "${m.name}" has a different query or seriesQuery in service "${prev.service}"; the Prometheus Adapter serves one definition per metric name`,
+        );
       } else if (!prev) metricOwner.set(m.name, { service: s.name, key });
     }
   }
@@ -98,10 +153,17 @@ export function checkGenerationRules(catalog: Catalog, parsed: Record<string, Pa
     ...Object.values(LABEL_NAMES).map((n) => ({ name: n, what: n })),
   ];
   catalog.cluster.environments.forEach((env, i) => {
-    const bad = labelled.map((l) => ({ ...l, value: instanceOf(l.name, env.name) })).filter((l) => !isLabelValue(l.value));
+    const bad = labelled
+      .map((l) => ({ ...l, value: instanceOf(l.name, env.name) }))
+      .filter((l) => !isLabelValue(l.value));
     if (!bad.length) return;
     const worst = bad.reduce((a, b) => (b.value.length > a.value.length ? b : a));
-    at('catalog/cluster.yaml', ['environments', i, 'name'], 'chartgen-label-value', `environment name "${env.name}" makes app.kubernetes.io/instance of ${bad.length} generated object(s) an invalid label value, e.g. "${worst.value}" (${worst.what}); a label value has at most 63 characters and ends with a letter or digit: shorten the environment name or that name`);
+    at(
+      'catalog/cluster.yaml',
+      ['environments', i, 'name'],
+      'chartgen-label-value',
+      `environment name "${env.name}" makes app.kubernetes.io/instance of ${bad.length} generated object(s) an invalid label value, e.g. "${worst.value}" (${worst.what}); a label value has at most 63 characters and ends with a letter or digit: shorten the environment name or that name`,
+    );
   });
   return out;
 }
@@ -109,9 +171,15 @@ export function checkGenerationRules(catalog: Catalog, parsed: Record<string, Pa
 /** Whether the chart adds volume `name` to the pod of `s` (in some environment). */
 function chartAddsVolume(s: Catalog['services'][number], name: string): boolean {
   switch (name) {
-    case 'etc-grid-security': return Boolean(s.gridSecurity);
-    case 'cmsweb-logs': case 'filebeat-config': case 'filebeat-data': return Boolean(s.logging);
-    case 'database-secret': return Boolean(s.databaseSecret || Object.values(s.environments ?? {}).some((o) => o.databaseSecret));
-    default: return false;
+    case 'etc-grid-security':
+      return Boolean(s.gridSecurity);
+    case 'cmsweb-logs':
+    case 'filebeat-config':
+    case 'filebeat-data':
+      return Boolean(s.logging);
+    case 'database-secret':
+      return Boolean(s.databaseSecret || Object.values(s.environments ?? {}).some((o) => o.databaseSecret));
+    default:
+      return false;
   }
 }

@@ -25,14 +25,20 @@ export function buildEnvironmentValues(cluster: Cluster, s: Service, env: string
   const auto = autoscalingChanges(cluster, s, env, chart);
   if (auto) out.autoscaling = auto;
   if (s.logging) out.logging = { enabled: eff.logging };
-  if (eff.databaseSecret && eff.databaseSecret !== chart.database.secretName) out.database = { secretName: eff.databaseSecret };
+  if (eff.databaseSecret && eff.databaseSecret !== chart.database.secretName)
+    out.database = { secretName: eff.databaseSecret };
   if (o.env?.length) out.env = chartEnv(o.env);
   if (o.nodeSelector && Object.keys(o.nodeSelector).length) out.nodeSelector = { ...eff.nodeSelector };
   return out;
 }
 
 /** The autoscaling keys whose effective value in `env` differs from the chart's values.yaml. */
-function autoscalingChanges(cluster: Cluster, s: Service, env: string, chart: ChartValues): Record<string, unknown> | undefined {
+function autoscalingChanges(
+  cluster: Cluster,
+  s: Service,
+  env: string,
+  chart: ChartValues,
+): Record<string, unknown> | undefined {
   const eff = effectiveSettings(cluster, s, env).autoscaling;
   if (!eff) return undefined;
   const base = chart.autoscaling;

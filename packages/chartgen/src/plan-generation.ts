@@ -3,10 +3,26 @@ import { orderKubernetesKeys, stringifyYaml } from '@cmsweb/yaml';
 import { buildChartValues } from './chart-values.js';
 import { LIBRARY, planChart, planLibrary, trimEnd, type ChartContext } from './chart-files.js';
 import { buildValuesSchema, formatValuesSchema } from './values-schema.js';
-import { buildEnvironmentValues, buildOverlayValues, environmentValuesComments, overlayComments } from './overlay-values.js';
+import {
+  buildEnvironmentValues,
+  buildOverlayValues,
+  environmentValuesComments,
+  overlayComments,
+} from './overlay-values.js';
 import { formatCommentedYaml } from './commented-yaml.js';
-import { buildAppProject, buildClusterApplication, buildRootApplication, buildServiceApplication } from './argocd-objects.js';
-import { buildFluxKustomizeFile, buildGitRepository, buildHelmRelease, buildKustomizations, buildRootKustomization } from './flux-objects.js';
+import {
+  buildAppProject,
+  buildClusterApplication,
+  buildRootApplication,
+  buildServiceApplication,
+} from './argocd-objects.js';
+import {
+  buildFluxKustomizeFile,
+  buildGitRepository,
+  buildHelmRelease,
+  buildKustomizations,
+  buildRootKustomization,
+} from './flux-objects.js';
 import { buildFrontendRules, formatFrontendRule } from './frontend-rules.js';
 import { buildAdapterRules } from './adapter-rules.js';
 import { buildAdapterConfigMap, buildFrontendRulesConfigMap, buildNamespaces } from './cluster-objects.js';
@@ -26,7 +42,12 @@ export interface GenerationInput {
 }
 
 /** Pure: every file chartgen generates for the catalog, by repository-relative path, in path order. */
-export function planGeneration({ catalog, existing, renderer, environmentFiles = new Map() }: GenerationInput): Map<string, string> {
+export function planGeneration({
+  catalog,
+  existing,
+  renderer,
+  environmentFiles = new Map(),
+}: GenerationInput): Map<string, string> {
   const { cluster } = catalog;
   const files = new Map<string, string>();
   const fileOf = (name: string) => catalog.serviceFiles[name] ?? `catalog/services/${name}.yaml`;
@@ -47,35 +68,118 @@ export function planGeneration({ catalog, existing, renderer, environmentFiles =
     const base = `environments/${env.name}`;
     const envFile = `${base}/environment.yaml`;
     if (!existing.has(envFile)) {
-      files.set(envFile, renderer.render('environment/environment.yaml', { name: env.name, body: trimEnd(stringifyYaml(buildEnvironmentFile(cluster, index))) }));
+      files.set(
+        envFile,
+        renderer.render('environment/environment.yaml', {
+          name: env.name,
+          body: trimEnd(stringifyYaml(buildEnvironmentFile(cluster, index))),
+        }),
+      );
     }
     const envData = { env: env.name };
     const sync = environmentFiles.get(env.name)?.argocd?.sync ?? 'automated';
     for (const s of charted) {
       const common = { ...envData, name: s.name, catalogFile: fileOf(s.name) };
       const envValues = buildEnvironmentValues(cluster, s, env.name, buildChartValues(cluster, s));
-      files.set(environmentValuesFile(s.name, env.name), renderer.render('chart/values-env.yaml', { ...common, body: trimEnd(formatCommentedYaml(envValues, environmentValuesComments(env.name), context.cache)) }));
+      files.set(
+        environmentValuesFile(s.name, env.name),
+        renderer.render('chart/values-env.yaml', {
+          ...common,
+          body: trimEnd(formatCommentedYaml(envValues, environmentValuesComments(env.name), context.cache)),
+        }),
+      );
       const overlay = `${base}/values/${s.name}.yaml`;
       if (!existing.has(overlay)) {
         const values = buildOverlayValues(cluster, s, env.name);
-        files.set(overlay, renderer.render('environment/overlay.yaml', { ...common, body: trimEnd(formatCommentedYaml(values, overlayComments(env.name), context.cache)) }));
+        files.set(
+          overlay,
+          renderer.render('environment/overlay.yaml', {
+            ...common,
+            body: trimEnd(formatCommentedYaml(values, overlayComments(env.name), context.cache)),
+          }),
+        );
       }
-      files.set(`${base}/argocd/apps/${s.name}.yaml`, renderer.render('environment/argocd-app.yaml', { ...common, body: k8s([buildServiceApplication(cluster, env, s, sync)]) }));
-      files.set(`${base}/flux/helmreleases/${s.name}.yaml`, renderer.render('environment/flux-helmrelease.yaml', { ...common, body: k8s([buildHelmRelease(cluster, env, s)]) }));
+      files.set(
+        `${base}/argocd/apps/${s.name}.yaml`,
+        renderer.render('environment/argocd-app.yaml', {
+          ...common,
+          body: k8s([buildServiceApplication(cluster, env, s, sync)]),
+        }),
+      );
+      files.set(
+        `${base}/flux/helmreleases/${s.name}.yaml`,
+        renderer.render('environment/flux-helmrelease.yaml', {
+          ...common,
+          body: k8s([buildHelmRelease(cluster, env, s)]),
+        }),
+      );
     }
-    files.set(`${base}/argocd/root.yaml`, renderer.render('environment/argocd-root.yaml', { ...envData, body: k8s([buildRootApplication(cluster, env)]) }));
-    files.set(`${base}/argocd/project.yaml`, renderer.render('environment/argocd-project.yaml', { ...envData, body: k8s([buildAppProject(cluster, env, charted)]) }));
-    files.set(`${base}/argocd/apps/cluster.yaml`, renderer.render('environment/argocd-cluster-app.yaml', { ...envData, body: k8s([buildClusterApplication(cluster, env, sync)]) }));
-    files.set(`${base}/flux/gitrepository.yaml`, renderer.render('environment/flux-gitrepository.yaml', { ...envData, body: k8s([buildGitRepository(cluster, env)]) }));
-    files.set(`${base}/flux/root.yaml`, renderer.render('environment/flux-root.yaml', { ...envData, body: k8s([buildRootKustomization(cluster, env)]) }));
-    files.set(`${base}/flux/kustomizations.yaml`, renderer.render('environment/flux-kustomizations.yaml', { ...envData, body: k8s(buildKustomizations(cluster, env)) }));
-    files.set(`${base}/flux/kustomization.yaml`, renderer.render('environment/flux-kustomization.yaml', { ...envData, body: trimEnd(stringifyYaml(buildFluxKustomizeFile())) }));
+    files.set(
+      `${base}/argocd/root.yaml`,
+      renderer.render('environment/argocd-root.yaml', { ...envData, body: k8s([buildRootApplication(cluster, env)]) }),
+    );
+    files.set(
+      `${base}/argocd/project.yaml`,
+      renderer.render('environment/argocd-project.yaml', {
+        ...envData,
+        body: k8s([buildAppProject(cluster, env, charted)]),
+      }),
+    );
+    files.set(
+      `${base}/argocd/apps/cluster.yaml`,
+      renderer.render('environment/argocd-cluster-app.yaml', {
+        ...envData,
+        body: k8s([buildClusterApplication(cluster, env, sync)]),
+      }),
+    );
+    files.set(
+      `${base}/flux/gitrepository.yaml`,
+      renderer.render('environment/flux-gitrepository.yaml', {
+        ...envData,
+        body: k8s([buildGitRepository(cluster, env)]),
+      }),
+    );
+    files.set(
+      `${base}/flux/root.yaml`,
+      renderer.render('environment/flux-root.yaml', { ...envData, body: k8s([buildRootKustomization(cluster, env)]) }),
+    );
+    files.set(
+      `${base}/flux/kustomizations.yaml`,
+      renderer.render('environment/flux-kustomizations.yaml', {
+        ...envData,
+        body: k8s(buildKustomizations(cluster, env)),
+      }),
+    );
+    files.set(
+      `${base}/flux/kustomization.yaml`,
+      renderer.render('environment/flux-kustomization.yaml', {
+        ...envData,
+        body: trimEnd(stringifyYaml(buildFluxKustomizeFile())),
+      }),
+    );
 
-    const rulesText = renderer.render('environment/backends.txt', { rules: buildFrontendRules(cluster, catalog.services, env.name).map(formatFrontendRule) });
+    const rulesText = renderer.render('environment/backends.txt', {
+      rules: buildFrontendRules(cluster, catalog.services, env.name).map(formatFrontendRule),
+    });
     files.set(`${base}/cluster/backends-k8s-${env.name}.txt`, rulesText);
-    files.set(`${base}/cluster/frontend-rules.yaml`, renderer.render('environment/frontend-rules.yaml', { ...envData, body: k8s([buildFrontendRulesConfigMap(cluster, env.name, rulesText)]) }));
-    files.set(`${base}/cluster/namespaces.yaml`, renderer.render('environment/namespaces.yaml', { ...envData, body: k8s(buildNamespaces(cluster, env.name)) }));
-    files.set(`${base}/cluster/prometheus-adapter.yaml`, renderer.render('environment/prometheus-adapter.yaml', { ...envData, body: k8s([buildAdapterConfigMap(cluster, env.name, buildAdapterRules(cluster, catalog.services, env.name))]) }));
+    files.set(
+      `${base}/cluster/frontend-rules.yaml`,
+      renderer.render('environment/frontend-rules.yaml', {
+        ...envData,
+        body: k8s([buildFrontendRulesConfigMap(cluster, env.name, rulesText)]),
+      }),
+    );
+    files.set(
+      `${base}/cluster/namespaces.yaml`,
+      renderer.render('environment/namespaces.yaml', { ...envData, body: k8s(buildNamespaces(cluster, env.name)) }),
+    );
+    files.set(
+      `${base}/cluster/prometheus-adapter.yaml`,
+      renderer.render('environment/prometheus-adapter.yaml', {
+        ...envData,
+        body: k8s([buildAdapterConfigMap(cluster, env.name, buildAdapterRules(cluster, catalog.services, env.name))]),
+      }),
+    );
   });
 
   return new Map([...files.entries()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));

@@ -13,7 +13,12 @@ export async function readTemplateSources(dir: string = TEMPLATES_DIR): Promise<
   for (const e of entries) {
     if (!e.isFile() || !e.name.endsWith('.hbs')) continue;
     const full = join(e.parentPath, e.name);
-    out[relative(dir, full).split(sep).join('/').replace(/\.hbs$/, '')] = await readFile(full, 'utf8');
+    out[
+      relative(dir, full)
+        .split(sep)
+        .join('/')
+        .replace(/\.hbs$/, '')
+    ] = await readFile(full, 'utf8');
   }
   return out;
 }

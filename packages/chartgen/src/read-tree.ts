@@ -36,7 +36,11 @@ export function readGeneratedChartDirs(root: string, known: ReadonlySet<string>)
  * environment `envs` (catalog/cluster.yaml) no longer declares. Only those go: the overlays,
  * environment.yaml and holds.yaml there belong to people (the validator reports the leftover folder).
  */
-export function readRemovedEnvironmentDirs(root: string, envs: readonly string[], generatedDirs: readonly string[]): string[] {
+export function readRemovedEnvironmentDirs(
+  root: string,
+  envs: readonly string[],
+  generatedDirs: readonly string[],
+): string[] {
   return (listSafeDir('environments', { root }) ?? [])
     .filter((e) => e.kind === 'dir' && !envs.includes(e.name))
     .map((e) => e.name)

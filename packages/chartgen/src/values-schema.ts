@@ -13,7 +13,11 @@ const QUANTITY = '^[0-9]+(\\.[0-9]+)?(m|k|Ki|Mi|Gi|Ti|Pi|Ei|M|G|T|P|E)?$';
 const DNS_LABEL = DNS_LABEL_RE.source;
 
 const str = (extra: Schema = {}): Schema => ({ type: 'string', ...extra });
-const int = (minimum?: number, maximum?: number): Schema => ({ type: 'integer', ...(minimum !== undefined ? { minimum } : {}), ...(maximum !== undefined ? { maximum } : {}) });
+const int = (minimum?: number, maximum?: number): Schema => ({
+  type: 'integer',
+  ...(minimum !== undefined ? { minimum } : {}),
+  ...(maximum !== undefined ? { maximum } : {}),
+});
 const bool = (): Schema => ({ type: 'boolean' });
 const arr = (items: Schema): Schema => ({ type: 'array', items });
 const map = (values: Schema): Schema => ({ type: 'object', additionalProperties: values });
@@ -50,19 +54,28 @@ const probe = obj({
   successThreshold: int(1),
 });
 const intOrPercent = { anyOf: [int(0), str({ pattern: '^([0-9]+%?)?$' })] };
-const podSelectorTarget = obj({ namespace: str({ pattern: DNS_LABEL }), podLabels: map(str()) }, ['namespace', 'podLabels']);
-const volumeMount = obj({ name: str({ pattern: DNS_LABEL }), mountPath: str({ pattern: '^/' }), subPath: str(), readOnly: bool() }, ['name', 'mountPath']);
+const podSelectorTarget = obj({ namespace: str({ pattern: DNS_LABEL }), podLabels: map(str()) }, [
+  'namespace',
+  'podLabels',
+]);
+const volumeMount = obj(
+  { name: str({ pattern: DNS_LABEL }), mountPath: str({ pattern: '^/' }), subPath: str(), readOnly: bool() },
+  ['name', 'mountPath'],
+);
 
 /** Pure: the JSON schema of the chart values (the same for every chart); `environments` are the catalog's environment names. */
 export function buildValuesSchema(environments: string[]): Schema {
   const properties: Record<string, Schema> = {
     environment: { type: 'string', enum: ['', ...environments] },
-    image: obj({
-      repository: str({ minLength: 1 }),
-      tag: str({ pattern: '^([A-Za-z0-9_][A-Za-z0-9_.-]{0,127})?$' }),
-      digest: str({ pattern: `^(${IMAGE_DIGEST.source.slice(1, -1)})?$` }),
-      pullPolicy: { enum: ['Always', 'IfNotPresent', 'Never'] },
-    }, ['repository']),
+    image: obj(
+      {
+        repository: str({ minLength: 1 }),
+        tag: str({ pattern: '^([A-Za-z0-9_][A-Za-z0-9_.-]{0,127})?$' }),
+        digest: str({ pattern: `^(${IMAGE_DIGEST.source.slice(1, -1)})?$` }),
+        pullPolicy: { enum: ['Always', 'IfNotPresent', 'Never'] },
+      },
+      ['repository'],
+    ),
     replicaCount: int(0),
     resources,
     autoscaling: obj({
@@ -71,52 +84,106 @@ export function buildValuesSchema(environments: string[]): Schema {
       maxReplicas: int(1),
       cpuUtilization: int(0),
       memoryUtilization: int(0),
-      customMetrics: arr(obj({
-        name: str({ pattern: '^[a-zA-Z_:][a-zA-Z0-9_:]*$' }),
-        type: { enum: ['Pods', 'Object'] },
-        target: quantity,
-        describedObject: obj({ apiVersion: str({ minLength: 1 }), kind: str({ minLength: 1 }), name: str({ pattern: DNS_LABEL }) }, ['apiVersion', 'kind', 'name']),
-      }, ['name', 'type', 'target'])),
+      customMetrics: arr(
+        obj(
+          {
+            name: str({ pattern: '^[a-zA-Z_:][a-zA-Z0-9_:]*$' }),
+            type: { enum: ['Pods', 'Object'] },
+            target: quantity,
+            describedObject: obj(
+              { apiVersion: str({ minLength: 1 }), kind: str({ minLength: 1 }), name: str({ pattern: DNS_LABEL }) },
+              ['apiVersion', 'kind', 'name'],
+            ),
+          },
+          ['name', 'type', 'target'],
+        ),
+      ),
     }),
     command: arr(str()),
     args: arr(str()),
     env: envMap,
-    ports: obj({
-      http: port,
-      servicePort: port,
-      metrics: portOrNone,
-      extra: arr(obj({ name: str({ pattern: '^[a-z0-9]([-a-z0-9]*[a-z0-9])?$', maxLength: 15 }), containerPort: port, expose: bool() }, ['name', 'containerPort'])),
-    }, ['http']),
+    ports: obj(
+      {
+        http: port,
+        servicePort: port,
+        metrics: portOrNone,
+        extra: arr(
+          obj(
+            {
+              name: str({ pattern: '^[a-z0-9]([-a-z0-9]*[a-z0-9])?$', maxLength: 15 }),
+              containerPort: port,
+              expose: bool(),
+            },
+            ['name', 'containerPort'],
+          ),
+        ),
+      },
+      ['http'],
+    ),
     probes: obj({ liveness: probe, readiness: probe, startup: probe }),
-    logging: obj({ enabled: bool(), path: str({ pattern: '^(/.*)?$' }), image: str({ minLength: 1 }), claimName: str({ pattern: `^(${DNS_LABEL.slice(1, -1)})?$` }), resources }),
-    database: obj({ secretName: str({ pattern: `^(${DNS_LABEL.slice(1, -1)})?$` }), mountPath: str({ pattern: '^(/.*)?$' }), envFrom: bool() }),
-    secrets: arr(obj({ name: str({ pattern: DNS_LABEL }), mountPath: str({ pattern: '^/' }), volumeName: str({ pattern: DNS_LABEL }) }, ['name', 'mountPath', 'volumeName'])),
-    configMaps: arr(obj({
-      name: str({ pattern: DNS_LABEL }),
-      mountPath: str({ pattern: '^/' }),
-      volumeName: str({ pattern: DNS_LABEL }),
-      defaultMode: int(0, 0o777),
-      data: map(str()),
-    }, ['name', 'mountPath', 'volumeName'])),
+    logging: obj({
+      enabled: bool(),
+      path: str({ pattern: '^(/.*)?$' }),
+      image: str({ minLength: 1 }),
+      claimName: str({ pattern: `^(${DNS_LABEL.slice(1, -1)})?$` }),
+      resources,
+    }),
+    database: obj({
+      secretName: str({ pattern: `^(${DNS_LABEL.slice(1, -1)})?$` }),
+      mountPath: str({ pattern: '^(/.*)?$' }),
+      envFrom: bool(),
+    }),
+    secrets: arr(
+      obj(
+        {
+          name: str({ pattern: DNS_LABEL }),
+          mountPath: str({ pattern: '^/' }),
+          volumeName: str({ pattern: DNS_LABEL }),
+        },
+        ['name', 'mountPath', 'volumeName'],
+      ),
+    ),
+    configMaps: arr(
+      obj(
+        {
+          name: str({ pattern: DNS_LABEL }),
+          mountPath: str({ pattern: '^/' }),
+          volumeName: str({ pattern: DNS_LABEL }),
+          defaultMode: int(0, 0o777),
+          data: map(str()),
+        },
+        ['name', 'mountPath', 'volumeName'],
+      ),
+    ),
     gridSecurity: obj({ enabled: bool(), mountPath: str({ pattern: '^/' }) }),
     podSecurityContext: obj({ runAsUser: int(0), runAsGroup: int(0), fsGroup: int(0), runAsNonRoot: bool() }),
     securityContext: obj({ privileged: bool(), allowPrivilegeEscalation: bool() }),
-    sidecars: arr(obj({
-      name: str({ pattern: DNS_LABEL }),
-      image: str({ minLength: 1 }),
-      command: arr(str()),
-      args: arr(str()),
-      env: envMap,
-      ports: arr(obj({ name: str({ maxLength: 15, minLength: 1 }), containerPort: port }, ['name', 'containerPort'])),
-      resources,
-      volumeMounts: arr(volumeMount),
-    }, ['name', 'image'])),
+    sidecars: arr(
+      obj(
+        {
+          name: str({ pattern: DNS_LABEL }),
+          image: str({ minLength: 1 }),
+          command: arr(str()),
+          args: arr(str()),
+          env: envMap,
+          ports: arr(
+            obj({ name: str({ maxLength: 15, minLength: 1 }), containerPort: port }, ['name', 'containerPort']),
+          ),
+          resources,
+          volumeMounts: arr(volumeMount),
+        },
+        ['name', 'image'],
+      ),
+    ),
     prometheus: obj({ scrape: bool(), port: portOrNone, path: str({ pattern: '^(/.*)?$' }) }),
     podDisruptionBudget: obj({ enabled: bool(), minAvailable: intOrPercent, maxUnavailable: intOrPercent }),
     nodeSelector: map(str()),
     networkPolicy: obj({ enabled: bool(), frontend: podSelectorTarget, prometheus: podSelectorTarget }),
     // Helm gives every dependency a key in the values: `<name>: { global: {} }` for the library.
-    [LIBRARY.name]: { description: `Set by helm for the ${LIBRARY.name} dependency (a library has no values): leave unset.`, ...obj({ global: { type: 'object' } }) },
+    [LIBRARY.name]: {
+      description: `Set by helm for the ${LIBRARY.name} dependency (a library has no values): leave unset.`,
+      ...obj({ global: { type: 'object' } }),
+    },
   };
   return {
     $schema: 'http://json-schema.org/draft-07/schema#',
@@ -146,7 +213,12 @@ function describe(schema: Schema, prefix: string): Schema {
  */
 export function formatValuesSchema(schema: Schema): string {
   const entries = (o: Record<string, unknown>, indent: string, expand: (key: string) => boolean): string =>
-    Object.entries(o).map(([k, v]) => `${indent}${JSON.stringify(k)}: ${expand(k) && isObject(v) ? `{\n${entries(v, `${indent}  `, () => false)}\n${indent}}` : JSON.stringify(v)}`).join(',\n');
+    Object.entries(o)
+      .map(
+        ([k, v]) =>
+          `${indent}${JSON.stringify(k)}: ${expand(k) && isObject(v) ? `{\n${entries(v, `${indent}  `, () => false)}\n${indent}}` : JSON.stringify(v)}`,
+      )
+      .join(',\n');
   return `{\n${entries(schema, '  ', (k) => k === 'properties')}\n}\n`;
 }
 

@@ -23,19 +23,27 @@ export async function writeTree(
   const writes = changes.filter((c) => c.kind === 'added' || c.kind === 'changed');
   for (const dir of new Set(writes.map((c) => dirname(join(root, c.path))))) mkdirSync(dir, { recursive: true });
   let written = 0;
-  await mapLimit(writes, async (c) => {
-    const text = planned.get(c.path);
-    if (text === undefined) throw new Error(`no planned content for ${c.path}`);
-    await writeFileAtomic(join(root, c.path), text, { syncDirectory: false });
-    onWritten?.(++written, writes.length);
-  }, WRITE_CONCURRENCY);
+  await mapLimit(
+    writes,
+    async (c) => {
+      const text = planned.get(c.path);
+      if (text === undefined) throw new Error(`no planned content for ${c.path}`);
+      await writeFileAtomic(join(root, c.path), text, { syncDirectory: false });
+      onWritten?.(++written, writes.length);
+    },
+    WRITE_CONCURRENCY,
+  );
   for (const c of changes) {
     if (c.kind !== 'removed') continue;
     unlinkSync(join(root, c.path));
     pruneEmptyParents(root, c.path, stopDirs);
   }
   // One directory fsync per directory touched makes the renames and removals durable.
-  await mapLimit([...new Set(changes.map((c) => dirname(join(root, c.path))))].filter((d) => existsSync(d)), fsyncDirectory, WRITE_CONCURRENCY);
+  await mapLimit(
+    [...new Set(changes.map((c) => dirname(join(root, c.path))))].filter((d) => existsSync(d)),
+    fsyncDirectory,
+    WRITE_CONCURRENCY,
+  );
 }
 
 function pruneEmptyParents(root: string, path: string, stopDirs: readonly string[]): void {
@@ -65,10 +73,19 @@ export function checkWritable(root: string, changes: readonly TreeChange[]): voi
       seen.add(dir);
       const s = lstatSync(join(root, dir), { throwIfNoEntry: false });
       if (!s) break;
-      if (s.isSymbolicLink()) throw new RefusedFileError(dir, `is a symlink where chartgen writes a directory (it writes only inside the repository's own directories); replace it with a directory`);
-      if (!s.isDirectory()) throw new RefusedFileError(dir, `is a file where chartgen writes a directory (needed for ${c.path}); move it away`);
+      if (s.isSymbolicLink())
+        throw new RefusedFileError(
+          dir,
+          `is a symlink where chartgen writes a directory (it writes only inside the repository's own directories); replace it with a directory`,
+        );
+      if (!s.isDirectory())
+        throw new RefusedFileError(
+          dir,
+          `is a file where chartgen writes a directory (needed for ${c.path}); move it away`,
+        );
     }
     const t = lstatSync(join(root, c.path), { throwIfNoEntry: false });
-    if (t?.isDirectory()) throw new RefusedFileError(c.path, 'is a directory where chartgen writes a file; move it away');
+    if (t?.isDirectory())
+      throw new RefusedFileError(c.path, 'is a directory where chartgen writes a file; move it away');
   }
 }

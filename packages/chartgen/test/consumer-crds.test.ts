@@ -23,16 +23,21 @@ function structural(s: Schema): Schema {
   for (const [k, v] of Object.entries(s)) {
     if (k.startsWith('x-kubernetes-')) continue;
     if (k === 'properties' && v && typeof v === 'object') {
-      out.properties = Object.fromEntries(Object.entries(v as Record<string, Schema>).map(([p, ps]) => [p, structural(ps)]));
-    } else if ((k === 'items' || k === 'additionalProperties') && v && typeof v === 'object') out[k] = structural(v as Schema);
-    else if ((k === 'anyOf' || k === 'allOf' || k === 'oneOf') && Array.isArray(v)) out[k] = v.map((x) => structural(x as Schema));
+      out.properties = Object.fromEntries(
+        Object.entries(v as Record<string, Schema>).map(([p, ps]) => [p, structural(ps)]),
+      );
+    } else if ((k === 'items' || k === 'additionalProperties') && v && typeof v === 'object')
+      out[k] = structural(v as Schema);
+    else if ((k === 'anyOf' || k === 'allOf' || k === 'oneOf') && Array.isArray(v))
+      out[k] = v.map((x) => structural(x as Schema));
     else if (k !== 'format') out[k] = v;
   }
   if (s['x-kubernetes-int-or-string']) {
     delete out.type;
     if (!out.anyOf) out.anyOf = [{ type: 'integer' }, { type: 'string' }];
   }
-  if (s.properties && !s['x-kubernetes-preserve-unknown-fields'] && out.additionalProperties === undefined) out.additionalProperties = false;
+  if (s.properties && !s['x-kubernetes-preserve-unknown-fields'] && out.additionalProperties === undefined)
+    out.additionalProperties = false;
   return out;
 }
 
@@ -50,16 +55,51 @@ const FLUX_KUSTOMIZATION: Schema = {
       required: ['interval', 'prune', 'sourceRef'],
       additionalProperties: false,
       properties: {
-        commonMetadata: { type: 'object' }, decryption: { type: 'object' }, kubeConfig: { type: 'object' }, postBuild: { type: 'object' },
-        dependsOn: { type: 'array', items: { type: 'object', required: ['name'], additionalProperties: false, properties: { name: { type: 'string' }, namespace: { type: 'string' }, readyExpr: { type: 'string' } } } },
-        interval: duration, retryInterval: duration, timeout: duration,
-        path: { type: 'string' }, prune: { type: 'boolean' },
+        commonMetadata: { type: 'object' },
+        decryption: { type: 'object' },
+        kubeConfig: { type: 'object' },
+        postBuild: { type: 'object' },
+        dependsOn: {
+          type: 'array',
+          items: {
+            type: 'object',
+            required: ['name'],
+            additionalProperties: false,
+            properties: { name: { type: 'string' }, namespace: { type: 'string' }, readyExpr: { type: 'string' } },
+          },
+        },
+        interval: duration,
+        retryInterval: duration,
+        timeout: duration,
+        path: { type: 'string' },
+        prune: { type: 'boolean' },
         deletionPolicy: { enum: ['MirrorPrune', 'Delete', 'WaitForTermination', 'Orphan'] },
-        healthChecks: { type: 'array' }, namePrefix: { type: 'string' }, nameSuffix: { type: 'string' }, patches: { type: 'array' }, images: { type: 'array' },
+        healthChecks: { type: 'array' },
+        namePrefix: { type: 'string' },
+        nameSuffix: { type: 'string' },
+        patches: { type: 'array' },
+        images: { type: 'array' },
         serviceAccountName: { type: 'string' },
-        sourceRef: { type: 'object', required: ['kind', 'name'], additionalProperties: false, properties: { apiVersion: { type: 'string' }, kind: { enum: ['OCIRepository', 'GitRepository', 'Bucket', 'ExternalArtifact'] }, name: { type: 'string' }, namespace: { type: 'string' } } },
-        suspend: { type: 'boolean' }, targetNamespace: { type: 'string', minLength: 1, maxLength: 63 }, force: { type: 'boolean' }, wait: { type: 'boolean' },
-        buildMetadata: { type: 'array' }, components: { type: 'array' }, ignoreMissingComponents: { type: 'boolean' }, healthCheckExprs: { type: 'array' }, ignore: { type: 'array' },
+        sourceRef: {
+          type: 'object',
+          required: ['kind', 'name'],
+          additionalProperties: false,
+          properties: {
+            apiVersion: { type: 'string' },
+            kind: { enum: ['OCIRepository', 'GitRepository', 'Bucket', 'ExternalArtifact'] },
+            name: { type: 'string' },
+            namespace: { type: 'string' },
+          },
+        },
+        suspend: { type: 'boolean' },
+        targetNamespace: { type: 'string', minLength: 1, maxLength: 63 },
+        force: { type: 'boolean' },
+        wait: { type: 'boolean' },
+        buildMetadata: { type: 'array' },
+        components: { type: 'array' },
+        ignoreMissingComponents: { type: 'boolean' },
+        healthCheckExprs: { type: 'array' },
+        ignore: { type: 'array' },
       },
     },
   },
@@ -74,47 +114,94 @@ function validators(): Map<string, ValidateFunction> {
     const crd = parse(readFileSync(join(CRD_DIR, f), 'utf8')) as K8sObject;
     for (const v of crd.spec.versions as K8sObject[]) {
       if (!v.served) continue;
-      out.set(`${crd.spec.group}/${v.name} ${crd.spec.names.kind}`, ajv.compile(structural(v.schema.openAPIV3Schema as Schema)));
+      out.set(
+        `${crd.spec.group}/${v.name} ${crd.spec.names.kind}`,
+        ajv.compile(structural(v.schema.openAPIV3Schema as Schema)),
+      );
     }
   }
   out.set('kustomize.toolkit.fluxcd.io/v1 Kustomization', ajv.compile(FLUX_KUSTOMIZATION));
   return (compiled = out);
 }
 
-const CONSUMER_GROUPS = /^(argoproj\.io|source\.toolkit\.fluxcd\.io|helm\.toolkit\.fluxcd\.io|kustomize\.toolkit\.fluxcd\.io)\//;
+const CONSUMER_GROUPS =
+  /^(argoproj\.io|source\.toolkit\.fluxcd\.io|helm\.toolkit\.fluxcd\.io|kustomize\.toolkit\.fluxcd\.io)\//;
 
-describe.each(consumerCatalogs)('Argo CD and Flux objects of the %s catalog against the upstream CRDs', { timeout: 120_000 }, (_what, root) => {
-  it.skipIf(!haveCrds)('every generated Application, AppProject, GitRepository, HelmRelease and Kustomization is valid', async () => {
-    const byType = validators();
-    const planned = await planFrom(root);
-    const problems: string[] = [];
-    const seen = new Set<string>();
-    for (const [path, text] of planned) {
-      if (!/^environments\/[^/]+\/(argocd|flux)\/.*\.yaml$/.test(path) || path.endsWith('/kustomization.yaml')) continue;
-      for (const d of parseAllDocuments(text)) {
-        const o = d.toJS() as K8sObject;
-        if (!CONSUMER_GROUPS.test(String(o.apiVersion))) continue;
-        const key = `${o.apiVersion} ${o.kind}`;
-        seen.add(key);
-        const validate = byType.get(key);
-        if (!validate) { problems.push(`${path}: no CRD for ${key}`); continue; }
-        if (!validate(o)) problems.push(...(validate.errors ?? []).map((e) => `${path}: ${key} ${e.instancePath} ${e.message} ${JSON.stringify(e.params)}`));
-      }
-    }
-    expect(problems).toEqual([]);
-    expect([...seen].sort()).toEqual([
-      'argoproj.io/v1alpha1 AppProject', 'argoproj.io/v1alpha1 Application', 'helm.toolkit.fluxcd.io/v2 HelmRelease',
-      'kustomize.toolkit.fluxcd.io/v1 Kustomization', 'source.toolkit.fluxcd.io/v1 GitRepository',
-    ]);
-  });
+describe.each(consumerCatalogs)(
+  'Argo CD and Flux objects of the %s catalog against the upstream CRDs',
+  { timeout: 120_000 },
+  (_what, root) => {
+    it.skipIf(!haveCrds)(
+      'every generated Application, AppProject, GitRepository, HelmRelease and Kustomization is valid',
+      async () => {
+        const byType = validators();
+        const planned = await planFrom(root);
+        const problems: string[] = [];
+        const seen = new Set<string>();
+        for (const [path, text] of planned) {
+          if (!/^environments\/[^/]+\/(argocd|flux)\/.*\.yaml$/.test(path) || path.endsWith('/kustomization.yaml'))
+            continue;
+          for (const d of parseAllDocuments(text)) {
+            const o = d.toJS() as K8sObject;
+            if (!CONSUMER_GROUPS.test(String(o.apiVersion))) continue;
+            const key = `${o.apiVersion} ${o.kind}`;
+            seen.add(key);
+            const validate = byType.get(key);
+            if (!validate) {
+              problems.push(`${path}: no CRD for ${key}`);
+              continue;
+            }
+            if (!validate(o))
+              problems.push(
+                ...(validate.errors ?? []).map(
+                  (e) => `${path}: ${key} ${e.instancePath} ${e.message} ${JSON.stringify(e.params)}`,
+                ),
+              );
+          }
+        }
+        expect(problems).toEqual([]);
+        expect([...seen].sort()).toEqual([
+          'argoproj.io/v1alpha1 AppProject',
+          'argoproj.io/v1alpha1 Application',
+          'helm.toolkit.fluxcd.io/v2 HelmRelease',
+          'kustomize.toolkit.fluxcd.io/v1 Kustomization',
+          'source.toolkit.fluxcd.io/v1 GitRepository',
+        ]);
+      },
+    );
 
-  it.skipIf(!haveCrds)('the conversion refuses what the API server refuses (the test can fail)', () => {
-    const byType = validators();
-    const app = { apiVersion: 'argoproj.io/v1alpha1', kind: 'Application', metadata: { name: 'a' }, spec: { destination: {}, project: 'p', source: { repoURL: 'r' }, syncPolicy: { automated: { prune: true, selfHeel: true } } } };
-    expect(byType.get('argoproj.io/v1alpha1 Application')!(app)).toBe(false);
-    const hr = { apiVersion: 'helm.toolkit.fluxcd.io/v2', kind: 'HelmRelease', metadata: { name: 'a' }, spec: { interval: '5m', chart: { spec: { chart: 'c', sourceRef: { kind: 'GitRepository', name: 'g' } } }, install: { remediation: { retries: 'three' } } } };
-    expect(byType.get('helm.toolkit.fluxcd.io/v2 HelmRelease')!(hr)).toBe(false);
-    const ks = { apiVersion: 'kustomize.toolkit.fluxcd.io/v1', kind: 'Kustomization', metadata: { name: 'a' }, spec: { interval: '10m', sourceRef: { kind: 'GitRepository', name: 'g' }, path: './x' } };
-    expect(byType.get('kustomize.toolkit.fluxcd.io/v1 Kustomization')!(ks)).toBe(false); // prune is required
-  });
-});
+    it.skipIf(!haveCrds)('the conversion refuses what the API server refuses (the test can fail)', () => {
+      const byType = validators();
+      const app = {
+        apiVersion: 'argoproj.io/v1alpha1',
+        kind: 'Application',
+        metadata: { name: 'a' },
+        spec: {
+          destination: {},
+          project: 'p',
+          source: { repoURL: 'r' },
+          syncPolicy: { automated: { prune: true, selfHeel: true } },
+        },
+      };
+      expect(byType.get('argoproj.io/v1alpha1 Application')!(app)).toBe(false);
+      const hr = {
+        apiVersion: 'helm.toolkit.fluxcd.io/v2',
+        kind: 'HelmRelease',
+        metadata: { name: 'a' },
+        spec: {
+          interval: '5m',
+          chart: { spec: { chart: 'c', sourceRef: { kind: 'GitRepository', name: 'g' } } },
+          install: { remediation: { retries: 'three' } },
+        },
+      };
+      expect(byType.get('helm.toolkit.fluxcd.io/v2 HelmRelease')!(hr)).toBe(false);
+      const ks = {
+        apiVersion: 'kustomize.toolkit.fluxcd.io/v1',
+        kind: 'Kustomization',
+        metadata: { name: 'a' },
+        spec: { interval: '10m', sourceRef: { kind: 'GitRepository', name: 'g' }, path: './x' },
+      };
+      expect(byType.get('kustomize.toolkit.fluxcd.io/v1 Kustomization')!(ks)).toBe(false); // prune is required
+    });
+  },
+);

@@ -15,11 +15,19 @@ const VALIDATOR = join(repoRoot, 'packages', 'validator', 'bin', 'validator.js')
 const dirs: string[] = [];
 afterAll(() => dirs.forEach((d) => rmSync(d, { recursive: true, force: true })));
 
-interface Finding { check: string; severity: string; file: string; line: number; message: string }
+interface Finding {
+  check: string;
+  severity: string;
+  file: string;
+  line: number;
+  message: string;
+}
 
 function validate(root: string, env: string): Promise<{ code: number; findings: Finding[] }> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [VALIDATOR, '--root', root, '--env', env, '--output', 'json'], { env: { ...process.env, NO_COLOR: '1', FORCE_COLOR: undefined } });
+    const child = spawn(process.execPath, [VALIDATOR, '--root', root, '--env', env, '--output', 'json'], {
+      env: { ...process.env, NO_COLOR: '1', FORCE_COLOR: undefined },
+    });
     let out = '';
     child.stdout.on('data', (d) => (out += d));
     child.on('error', reject);
@@ -40,7 +48,9 @@ function edit(root: string, file: string, from: string, to: string): void {
   writeFileSync(path, text.replace(from, to));
 }
 
-describe('webshop: generated, validated, and every injected consumer defect reported with file and line', { timeout: 300_000 }, () => {
+describe('webshop: generated, validated, and every injected consumer defect reported with file and line', {
+  timeout: 300_000,
+}, () => {
   it('prod passes, then fails on each defect', async () => {
     const root = mkdtempSync(join(tmpdir(), 'chartgen-webshop-'));
     dirs.push(root);
@@ -52,10 +62,25 @@ describe('webshop: generated, validated, and every injected consumer defect repo
     expect(clean.code).toBe(0);
 
     // Adapter: the rule no longer maps the `service` label, so the checkout HPA's Object metric is never served.
-    edit(root, 'environments/prod/cluster/prometheus-adapter.yaml', '            service:\n              resource: service\n', '');
+    edit(
+      root,
+      'environments/prod/cluster/prometheus-adapter.yaml',
+      '            service:\n              resource: service\n',
+      '',
+    );
     // Frontend: the ERP goes to the staging hosts in prod; the catch-all is gone.
-    edit(root, 'environments/prod/cluster/frontend-rules.yaml', 'erp-1.shop.example.com|erp-2.shop.example.com|erp-3.shop.example.com', 'erp-stage-1.shop.example.com');
-    edit(root, 'environments/prod/cluster/frontend-rules.yaml', '    ^ static-1.shop.example.com|static-2.shop.example.com\n', '');
+    edit(
+      root,
+      'environments/prod/cluster/frontend-rules.yaml',
+      'erp-1.shop.example.com|erp-2.shop.example.com|erp-3.shop.example.com',
+      'erp-stage-1.shop.example.com',
+    );
+    edit(
+      root,
+      'environments/prod/cluster/frontend-rules.yaml',
+      '    ^ static-1.shop.example.com|static-2.shop.example.com\n',
+      '',
+    );
     // Argo CD: a typo in the sync policy (the CRD refuses the field, so Argo CD would never sync it).
     edit(root, 'environments/prod/argocd/apps/storefront.yaml', 'selfHeal: true', 'selfHeel: true');
     // Flux: remediation retries of the wrong type.

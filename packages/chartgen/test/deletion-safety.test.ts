@@ -17,14 +17,35 @@ async function generated(): Promise<string> {
 
 /** Every entry under root with its type and content (symlinks as their target): what "nothing changed" means. */
 function snapshot(root: string): string {
-  return execFileSync('sh', ['-c', 'find . -printf "%p %y %l\\n" | sort && find . -type f -exec sha1sum {} + | sort'], { cwd: root, encoding: 'utf8' });
+  return execFileSync('sh', ['-c', 'find . -printf "%p %y %l\\n" | sort && find . -type f -exec sha1sum {} + | sort'], {
+    cwd: root,
+    encoding: 'utf8',
+  });
 }
 
 describe('chartgen deletion and reading safety', { timeout: 120_000 }, () => {
   it.each([
-    ['missing', (root: string) => rmSync(join(root, 'catalog/services'), { recursive: true }), /catalog\/services\/ is missing/],
-    ['a regular file', (root: string) => (rmSync(join(root, 'catalog/services'), { recursive: true }), writeFileSync(join(root, 'catalog/services'), 'x\n')), /catalog\/services: is a file where a directory belongs/],
-    ['a symlink out of the repository', (root: string) => (renameSync(join(root, 'catalog/services'), join(root, '..', `${root.split('/').pop()}-services`)), symlinkSync(join(root, '..', `${root.split('/').pop()}-services`), join(root, 'catalog/services'))), /catalog\/services: is a symlink where a directory belongs/],
+    [
+      'missing',
+      (root: string) => rmSync(join(root, 'catalog/services'), { recursive: true }),
+      /catalog\/services\/ is missing/,
+    ],
+    [
+      'a regular file',
+      (root: string) => (
+        rmSync(join(root, 'catalog/services'), { recursive: true }),
+        writeFileSync(join(root, 'catalog/services'), 'x\n')
+      ),
+      /catalog\/services: is a file where a directory belongs/,
+    ],
+    [
+      'a symlink out of the repository',
+      (root: string) => (
+        renameSync(join(root, 'catalog/services'), join(root, '..', `${root.split('/').pop()}-services`)),
+        symlinkSync(join(root, '..', `${root.split('/').pop()}-services`), join(root, 'catalog/services'))
+      ),
+      /catalog\/services: is a symlink where a directory belongs/,
+    ],
   ])('catalog/services %s: exit 2, nothing written or deleted', async (_name, breakIt, message) => {
     const root = await generated();
     breakIt(root);
@@ -46,7 +67,9 @@ describe('chartgen deletion and reading safety', { timeout: 120_000 }, () => {
     const r = await runCli(['generate', '--root', root]);
     rmSync(secret);
     expect(r.code).toBe(2);
-    expect(r.stderr).toMatch(/^catalog\/services\/beta\.yaml:1:1: refused: catalog\/services\/beta\.yaml: is a symlink leading outside the repository root/m);
+    expect(r.stderr).toMatch(
+      /^catalog\/services\/beta\.yaml:1:1: refused: catalog\/services\/beta\.yaml: is a symlink leading outside the repository root/m,
+    );
     expect(r.stdout + r.stderr).not.toContain('TOP-SECRET');
     expect(snapshot(root)).toBe(before);
   });
@@ -61,7 +84,9 @@ describe('chartgen deletion and reading safety', { timeout: 120_000 }, () => {
     make(join(root, 'catalog/services/zeta.yaml'));
     const r = await runCli(['generate', '--root', root]);
     expect(r.code).toBe(2);
-    expect(r.stderr).toMatch(new RegExp(`^catalog/services/zeta\\.yaml:1:1: refused: catalog/services/zeta\\.yaml: .*${reason.source}`, 'm'));
+    expect(r.stderr).toMatch(
+      new RegExp(`^catalog/services/zeta\\.yaml:1:1: refused: catalog/services/zeta\\.yaml: .*${reason.source}`, 'm'),
+    );
   });
 
   it('a generated chart directory that is a symlink: exit 2, nothing written through it', async () => {

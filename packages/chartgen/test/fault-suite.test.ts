@@ -1,6 +1,17 @@
 import { execFileSync, spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { cpSync, lstatSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, readlinkSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import {
+  cpSync,
+  lstatSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  readlinkSync,
+  rmSync,
+  symlinkSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -28,7 +39,11 @@ const secretFile = join(base, 'secret.yaml');
 writeFileSync(secretFile, `name: ${SECRET}\npassword: ${SECRET}\n`);
 afterAll(() => rmSync(base, { recursive: true, force: true }));
 
-interface Run { code: number | null; signal: string | null; out: string }
+interface Run {
+  code: number | null;
+  signal: string | null;
+  out: string;
+}
 function run(bin: string, args: string[], cwd: string): Promise<Run> {
   return new Promise((resolve) => {
     const env = { ...process.env, DEBUG: '0' };
@@ -50,7 +65,7 @@ function treeHash(dir: string): string {
       const p = rel ? `${rel}/${name}` : name;
       const s = lstatSync(join(dir, p));
       if (s.isSymbolicLink()) h.update(`L ${p} ${readlinkSync(join(dir, p))}\n`);
-      else if (s.isDirectory()) (h.update(`D ${p}\n`), walk(p));
+      else if (s.isDirectory()) h.update(`D ${p}\n`), walk(p);
       else if (s.isFile()) h.update(`F ${p} ${s.mode}\n`).update(readFileSync(join(dir, p)));
       else h.update(`O ${p}\n`);
     }
@@ -85,41 +100,149 @@ interface Case {
 
 const svc = (root: string, name = 'alpha') => join(root, 'catalog', 'services', `${name}.yaml`);
 const setText = (file: string, edit: (t: string) => string) => writeFileSync(file, edit(readFileSync(file, 'utf8')));
-const replaceWith = (file: string, make: (p: string) => void) => (rmSync(file, { recursive: true, force: true }), make(file));
+const replaceWith = (file: string, make: (p: string) => void) => (
+  rmSync(file, { recursive: true, force: true }), make(file)
+);
 
 const handWritten: Case[] = [
   { name: 'catalog/services missing', setup: (r) => rmSync(join(r, 'catalog/services'), { recursive: true }) },
-  { name: 'catalog/services a regular file', setup: (r) => replaceWith(join(r, 'catalog/services'), (p) => writeFileSync(p, 'x\n')) },
-  { name: 'catalog/services a symlink out of the repository', setup: (r) => replaceWith(join(r, 'catalog/services'), (p) => symlinkSync(base, p)) },
-  { name: 'service file a symlink to a secret outside', setup: (r) => replaceWith(svc(r), (p) => symlinkSync(secretFile, p)) },
-  { name: 'cluster.yaml a symlink to a secret outside', setup: (r) => replaceWith(join(r, 'catalog/cluster.yaml'), (p) => symlinkSync(secretFile, p)) },
+  {
+    name: 'catalog/services a regular file',
+    setup: (r) => replaceWith(join(r, 'catalog/services'), (p) => writeFileSync(p, 'x\n')),
+  },
+  {
+    name: 'catalog/services a symlink out of the repository',
+    setup: (r) => replaceWith(join(r, 'catalog/services'), (p) => symlinkSync(base, p)),
+  },
+  {
+    name: 'service file a symlink to a secret outside',
+    setup: (r) => replaceWith(svc(r), (p) => symlinkSync(secretFile, p)),
+  },
+  {
+    name: 'cluster.yaml a symlink to a secret outside',
+    setup: (r) => replaceWith(join(r, 'catalog/cluster.yaml'), (p) => symlinkSync(secretFile, p)),
+  },
   { name: 'service file a dangling symlink', setup: (r) => replaceWith(svc(r), (p) => symlinkSync('nowhere.yaml', p)) },
   { name: 'service file a symlink loop', setup: (r) => replaceWith(svc(r), (p) => symlinkSync(p, p)) },
   { name: 'service file a FIFO', setup: (r) => replaceWith(svc(r), (p) => execFileSync('mkfifo', [p])) },
   { name: 'service file a directory', setup: (r) => replaceWith(svc(r), (p) => mkdirSync(p)) },
-  { name: 'cluster.yaml a FIFO', setup: (r) => replaceWith(join(r, 'catalog/cluster.yaml'), (p) => execFileSync('mkfifo', [p])) },
-  { name: 'generated chart directory a symlink out', setup: (r) => replaceWith(join(r, 'charts/alpha'), (p) => symlinkSync(base, p)) },
+  {
+    name: 'cluster.yaml a FIFO',
+    setup: (r) => replaceWith(join(r, 'catalog/cluster.yaml'), (p) => execFileSync('mkfifo', [p])),
+  },
+  {
+    name: 'generated chart directory a symlink out',
+    setup: (r) => replaceWith(join(r, 'charts/alpha'), (p) => symlinkSync(base, p)),
+  },
   { name: 'charts/ a regular file', setup: (r) => replaceWith(join(r, 'charts'), (p) => writeFileSync(p, 'x\n')) },
-  { name: 'a generated file replaced by a directory', setup: (r) => replaceWith(join(r, 'charts/alpha/values.yaml'), (p) => mkdirSync(p)), accept: [2] },
-  { name: 'URL prefix with a newline', setup: (r) => setText(svc(r), (t) => `${t}\nurlPrefixes: ["/x\\n^/evil other.example.org"]\n`) },
+  {
+    name: 'a generated file replaced by a directory',
+    setup: (r) => replaceWith(join(r, 'charts/alpha/values.yaml'), (p) => mkdirSync(p)),
+    accept: [2],
+  },
+  {
+    name: 'URL prefix with a newline',
+    setup: (r) => setText(svc(r), (t) => `${t}\nurlPrefixes: ["/x\\n^/evil other.example.org"]\n`),
+  },
   { name: 'description with a NUL byte', setup: (r) => setText(svc(r), (t) => `${t}\ndescription: "a\\0b"\n`) },
-  { name: 'description with invalid UTF-8', setup: (r) => writeFileSync(svc(r), Buffer.concat([readFileSync(svc(r)), Buffer.from([0x64, 0x65, 0x73, 0x63, 0x3a, 0x20, 0xc3, 0x28, 0x0a])])) },
-  { name: 'repoURL "not a url; rm -rf /"', setup: (r) => setText(join(r, 'catalog/cluster.yaml'), (t) => t.replace(/repoURL: [^\s,}]+/, 'repoURL: "not a url; rm -rf /"')) },
-  { name: 'rulePrefix that is no RE2 regex', setup: (r) => setText(join(r, 'catalog/cluster.yaml'), (t) => t.replace(/rulePrefix: [^\s,}]+/, "rulePrefix: '^/auth/('")) },
-  { name: 'initialTag "bad tag!"', setup: (r) => setText(svc(r), (t) => t.replace(/initialTag: \S+/, 'initialTag: "bad tag!"')) },
-  { name: 'image repository with spaces and uppercase', setup: (r) => setText(svc(r), (t) => t.replace(/repository: \S+/, 'repository: "Registry/My Image"')) },
+  {
+    name: 'description with invalid UTF-8',
+    setup: (r) =>
+      writeFileSync(
+        svc(r),
+        Buffer.concat([readFileSync(svc(r)), Buffer.from([0x64, 0x65, 0x73, 0x63, 0x3a, 0x20, 0xc3, 0x28, 0x0a])]),
+      ),
+  },
+  {
+    name: 'repoURL "not a url; rm -rf /"',
+    setup: (r) =>
+      setText(join(r, 'catalog/cluster.yaml'), (t) => t.replace(/repoURL: [^\s,}]+/, 'repoURL: "not a url; rm -rf /"')),
+  },
+  {
+    name: 'rulePrefix that is no RE2 regex',
+    setup: (r) =>
+      setText(join(r, 'catalog/cluster.yaml'), (t) => t.replace(/rulePrefix: [^\s,}]+/, "rulePrefix: '^/auth/('")),
+  },
+  {
+    name: 'initialTag "bad tag!"',
+    setup: (r) => setText(svc(r), (t) => t.replace(/initialTag: \S+/, 'initialTag: "bad tag!"')),
+  },
+  {
+    name: 'image repository with spaces and uppercase',
+    setup: (r) => setText(svc(r), (t) => t.replace(/repository: \S+/, 'repository: "Registry/My Image"')),
+  },
   { name: 'replicas: 1e400', setup: (r) => setText(svc(r), (t) => `${t}\nreplicas: 1e400\n`) },
-  { name: 'alias bomb', setup: (r) => setText(svc(r), (t) => `${t}\nx0: &a [z, z, z, z, z, z, z, z, z]\nx1: &b [*a, *a, *a, *a, *a, *a, *a, *a, *a]\nx2: &c [*b, *b, *b, *b, *b, *b, *b, *b, *b]\nx3: [*c, *c, *c, *c, *c, *c, *c, *c, *c]\n`) },
-  { name: 'a list nested 3,000 deep', setup: (r) => setText(svc(r), (t) => `${t}\nargs: ${'['.repeat(3000)}${']'.repeat(3000)}\n`) },
-  { name: 'a foreign file in a generated chart (kept, exit 0)', setup: (r) => writeFileSync(join(r, 'charts/alpha/templates/mine.yaml'), 'kind: ConfigMap\n'), accept: [0] },
-  { name: "--root='$(touch pwned)'", setup: () => undefined, command: () => ({ bin: CHARTGEN, args: ['generate', '--root', '$(touch pwned)'] }) },
-  { name: '--root a file outside', setup: () => undefined, command: () => ({ bin: CHARTGEN, args: ['generate', '--root', secretFile] }) },
-  { name: 'unknown option', setup: () => undefined, command: (r) => ({ bin: CHARTGEN, args: ['generate', '--root', r, '--frobnicate'] }) },
-  { name: 'validator --kube-version 1.99', setup: () => undefined, command: (r) => ({ bin: VALIDATOR, args: ['manifests', join(r, 'environments/dev/cluster/namespaces.yaml'), '--kube-version', '1.99'] }) },
-  { name: 'validator --schema-location /nonexistent', setup: () => undefined, command: (r) => ({ bin: VALIDATOR, args: ['manifests', join(r, 'environments/dev/cluster/namespaces.yaml'), '--schema-location', '/nonexistent'] }) },
-  { name: 'validator manifests on a FIFO', setup: (r) => execFileSync('mkfifo', [join(r, 'pipe.yaml')]), command: (r) => ({ bin: VALIDATOR, args: ['manifests', join(r, 'pipe.yaml')] }) },
-  { name: 'validator manifests: a List nested 3,000 deep', setup: (r) => writeFileSync(join(r, 'deep.yaml'), `apiVersion: v1\nkind: List\nitems: ${'['.repeat(3000)}${']'.repeat(3000)}\n`), command: (r) => ({ bin: VALIDATOR, args: ['manifests', join(r, 'deep.yaml')] }) },
-  { name: 'validator: validator.yaml a FIFO', setup: (r) => execFileSync('mkfifo', [join(r, 'validator.yaml')]), command: (r) => ({ bin: VALIDATOR, args: ['manifests', join(r, 'environments/dev/cluster/namespaces.yaml'), '--root', r] }) },
+  {
+    name: 'alias bomb',
+    setup: (r) =>
+      setText(
+        svc(r),
+        (t) =>
+          `${t}\nx0: &a [z, z, z, z, z, z, z, z, z]\nx1: &b [*a, *a, *a, *a, *a, *a, *a, *a, *a]\nx2: &c [*b, *b, *b, *b, *b, *b, *b, *b, *b]\nx3: [*c, *c, *c, *c, *c, *c, *c, *c, *c]\n`,
+      ),
+  },
+  {
+    name: 'a list nested 3,000 deep',
+    setup: (r) => setText(svc(r), (t) => `${t}\nargs: ${'['.repeat(3000)}${']'.repeat(3000)}\n`),
+  },
+  {
+    name: 'a foreign file in a generated chart (kept, exit 0)',
+    setup: (r) => writeFileSync(join(r, 'charts/alpha/templates/mine.yaml'), 'kind: ConfigMap\n'),
+    accept: [0],
+  },
+  {
+    name: "--root='$(touch pwned)'",
+    setup: () => undefined,
+    command: () => ({ bin: CHARTGEN, args: ['generate', '--root', '$(touch pwned)'] }),
+  },
+  {
+    name: '--root a file outside',
+    setup: () => undefined,
+    command: () => ({ bin: CHARTGEN, args: ['generate', '--root', secretFile] }),
+  },
+  {
+    name: 'unknown option',
+    setup: () => undefined,
+    command: (r) => ({ bin: CHARTGEN, args: ['generate', '--root', r, '--frobnicate'] }),
+  },
+  {
+    name: 'validator --kube-version 1.99',
+    setup: () => undefined,
+    command: (r) => ({
+      bin: VALIDATOR,
+      args: ['manifests', join(r, 'environments/dev/cluster/namespaces.yaml'), '--kube-version', '1.99'],
+    }),
+  },
+  {
+    name: 'validator --schema-location /nonexistent',
+    setup: () => undefined,
+    command: (r) => ({
+      bin: VALIDATOR,
+      args: ['manifests', join(r, 'environments/dev/cluster/namespaces.yaml'), '--schema-location', '/nonexistent'],
+    }),
+  },
+  {
+    name: 'validator manifests on a FIFO',
+    setup: (r) => execFileSync('mkfifo', [join(r, 'pipe.yaml')]),
+    command: (r) => ({ bin: VALIDATOR, args: ['manifests', join(r, 'pipe.yaml')] }),
+  },
+  {
+    name: 'validator manifests: a List nested 3,000 deep',
+    setup: (r) =>
+      writeFileSync(
+        join(r, 'deep.yaml'),
+        `apiVersion: v1\nkind: List\nitems: ${'['.repeat(3000)}${']'.repeat(3000)}\n`,
+      ),
+    command: (r) => ({ bin: VALIDATOR, args: ['manifests', join(r, 'deep.yaml')] }),
+  },
+  {
+    name: 'validator: validator.yaml a FIFO',
+    setup: (r) => execFileSync('mkfifo', [join(r, 'validator.yaml')]),
+    command: (r) => ({
+      bin: VALIDATOR,
+      args: ['manifests', join(r, 'environments/dev/cluster/namespaces.yaml'), '--root', r],
+    }),
+  },
 ];
 
 /** A small seeded generator (mulberry32): the fuzzed cases are the same on every run. */
@@ -133,12 +256,42 @@ function prng(seed: number): () => number {
   };
 }
 
-const HOSTILE = ['\u0000', 'a\nb: c', '$(touch pwned)', '`id`', '../../../etc/passwd', '"', "'", '{{ .Values }}', '*x', '&a', ': :', '- -', '\t', 'x'.repeat(5000), '1e400', '-1', 'on', 'null', '~', '[', '{', '#', '\u202e', 'é', '\u001b[31m'];
+const HOSTILE = [
+  '\u0000',
+  'a\nb: c',
+  '$(touch pwned)',
+  '`id`',
+  '../../../etc/passwd',
+  '"',
+  "'",
+  '{{ .Values }}',
+  '*x',
+  '&a',
+  ': :',
+  '- -',
+  '\t',
+  'x'.repeat(5000),
+  '1e400',
+  '-1',
+  'on',
+  'null',
+  '~',
+  '[',
+  '{',
+  '#',
+  '\u202e',
+  'é',
+  '\u001b[31m',
+];
 
 function fuzzCases(): Case[] {
   const rnd = prng(SEED);
   const pick = <T>(xs: readonly T[]) => xs[Math.floor(rnd() * xs.length)]!;
-  const files = ['catalog/cluster.yaml', ...readdirSync(join(fixture, 'catalog/services')).map((n) => `catalog/services/${n}`), 'environments/dev/values/alpha.yaml'];
+  const files = [
+    'catalog/cluster.yaml',
+    ...readdirSync(join(fixture, 'catalog/services')).map((n) => `catalog/services/${n}`),
+    'environments/dev/values/alpha.yaml',
+  ];
   return Array.from({ length: FUZZ_CASES }, (_, i): Case => {
     const file = pick(files);
     const kind = pick(['value', 'bytes', 'truncate', 'indent', 'duplicate'] as const);
@@ -155,12 +308,22 @@ function fuzzCases(): Case[] {
         if (kind === 'value') lines[n] = lines[n]!.replace(/:\s.*$/, `: ${JSON.stringify(hostile)}`);
         if (kind === 'indent') lines[n] = ` ${lines[n]}`;
         if (kind === 'duplicate') lines.splice(n, 0, lines[n]!);
-        if (kind === 'bytes') return writeFileSync(p, Buffer.concat([buf.subarray(0, Math.floor(at * buf.length)), Buffer.from([byte]), buf.subarray(Math.floor(at * buf.length))]));
+        if (kind === 'bytes')
+          return writeFileSync(
+            p,
+            Buffer.concat([
+              buf.subarray(0, Math.floor(at * buf.length)),
+              Buffer.from([byte]),
+              buf.subarray(Math.floor(at * buf.length)),
+            ]),
+          );
         if (kind === 'truncate') return writeFileSync(p, buf.subarray(0, Math.floor(at * buf.length)));
         writeFileSync(p, lines.join('\n'));
       },
       // Overlays are read by the validator; catalog files by chartgen.
-      command: file.startsWith('environments/') ? (r) => ({ bin: VALIDATOR, args: ['--root', r, '--env', 'dev', '--service', 'alpha'] }) : undefined,
+      command: file.startsWith('environments/')
+        ? (r) => ({ bin: VALIDATOR, args: ['--root', r, '--env', 'dev', '--service', 'alpha'] })
+        : undefined,
     };
   });
 }

@@ -17,22 +17,35 @@ import type { K8sObject } from './render.js';
 
 afterAll(removeTempDirs);
 
-const objectsOf = (text: string) => parseAllDocuments(text).map((d) => d.toJS() as K8sObject).filter(Boolean);
+const objectsOf = (text: string) =>
+  parseAllDocuments(text)
+    .map((d) => d.toJS() as K8sObject)
+    .filter(Boolean);
 
 async function plan(root: string, sync?: Record<string, 'automated' | 'manual'>) {
   const catalog = loadCatalogFrom(root);
-  const environmentFiles = new Map(Object.entries(sync ?? {}).map(([env, mode]) => {
-    const text = `name: ${env}\ncluster: c\npromotesFrom: null\nargocd:\n  sync: ${mode}\n`;
-    return [env, loadEnvironmentFile(`environments/${env}/environment.yaml`, text).environment!];
-  }));
-  return { catalog, planned: planGeneration({ catalog, existing: new Set(), renderer: createRenderer(await readTemplateSources()), environmentFiles }) };
+  const environmentFiles = new Map(
+    Object.entries(sync ?? {}).map(([env, mode]) => {
+      const text = `name: ${env}\ncluster: c\npromotesFrom: null\nargocd:\n  sync: ${mode}\n`;
+      return [env, loadEnvironmentFile(`environments/${env}/environment.yaml`, text).environment!];
+    }),
+  );
+  return {
+    catalog,
+    planned: planGeneration({
+      catalog,
+      existing: new Set(),
+      renderer: createRenderer(await readTemplateSources()),
+      environmentFiles,
+    }),
+  };
 }
 
 /** What kustomize-controller applies for `path`: the kustomization.yaml's resources, else every YAML file under it. */
 function fluxApplies(planned: Map<string, string>, path: string): string[] {
   const dir = path.replace(/^\.\//, '');
   const k = planned.get(`${dir}/kustomization.yaml`);
-  if (k) return ((parse(k) as { resources: string[] }).resources).map((r) => `${dir}/${r}`);
+  if (k) return (parse(k) as { resources: string[] }).resources.map((r) => `${dir}/${r}`);
   return [...planned.keys()].filter((p) => p.startsWith(`${dir}/`) && /\.ya?ml$/.test(p));
 }
 
@@ -40,7 +53,9 @@ describe.each(consumerCatalogs)('Argo CD and Flux on the %s catalog', { timeout:
   it('Argo CD: by default every Application syncs automatically (prune, selfHeal), retries with backoff, cascades deletes', async () => {
     const { catalog, planned } = await plan(root);
     for (const env of catalog.cluster.environments) {
-      const apps = [...planned].filter(([p]) => p.startsWith(`environments/${env.name}/argocd/apps/`)).flatMap(([, t]) => objectsOf(t));
+      const apps = [...planned]
+        .filter(([p]) => p.startsWith(`environments/${env.name}/argocd/apps/`))
+        .flatMap(([, t]) => objectsOf(t));
       expect(apps.length).toBe(catalog.services.filter((s) => !s.vm).length + 1);
       for (const a of apps) {
         expect(a.spec.syncPolicy.automated, a.metadata.name).toEqual({ prune: true, selfHeal: true });
@@ -57,7 +72,9 @@ describe.each(consumerCatalogs)('Argo CD and Flux on the %s catalog', { timeout:
   it('Argo CD: the root app applies the project, then the cluster objects, then the services (sync waves); services create their namespace', async () => {
     const { catalog, planned } = await plan(root);
     for (const env of catalog.cluster.environments) {
-      const children = [...planned].filter(([p]) => p.startsWith(`environments/${env.name}/argocd/`) && !p.endsWith('/root.yaml')).flatMap(([, t]) => objectsOf(t));
+      const children = [...planned]
+        .filter(([p]) => p.startsWith(`environments/${env.name}/argocd/`) && !p.endsWith('/root.yaml'))
+        .flatMap(([, t]) => objectsOf(t));
       const wave = (o: K8sObject) => Number(o.metadata.annotations?.['argocd.argoproj.io/sync-wave'] ?? 0);
       const project = children.find((o) => o.kind === 'AppProject')!;
       const clusterApp = children.find((o) => o.metadata.name === `cluster-${env.name}`)!;
@@ -110,16 +127,24 @@ describe.each(consumerCatalogs)('Argo CD and Flux on the %s catalog', { timeout:
         for (const file of fluxApplies(planned, k.spec.path)) {
           expect(planned.has(file), `${k.metadata.name} applies ${file}`).toBe(true);
           applied.add(file);
-          queue.push(...objectsOf(planned.get(file)!).filter((o) => o.kind === 'Kustomization' && o.apiVersion.startsWith('kustomize.toolkit.fluxcd.io/')));
+          queue.push(
+            ...objectsOf(planned.get(file)!).filter(
+              (o) => o.kind === 'Kustomization' && o.apiVersion.startsWith('kustomize.toolkit.fluxcd.io/'),
+            ),
+          );
         }
       }
       // Every generated manifest of flux/ and cluster/ is applied by some Kustomization, nothing by hand.
-      const manifests = [...planned.keys()].filter((p) => new RegExp(`^${base}/(flux|cluster)/.*\\.yaml$`).test(p) && !p.endsWith('/kustomization.yaml'));
+      const manifests = [...planned.keys()].filter(
+        (p) => new RegExp(`^${base}/(flux|cluster)/.*\\.yaml$`).test(p) && !p.endsWith('/kustomization.yaml'),
+      );
       expect(manifests.filter((p) => !applied.has(p))).toEqual([]);
       // Every YAML file under a path without kustomization.yaml is a Kubernetes object (Flux refuses others).
-      for (const p of applied) for (const o of objectsOf(planned.get(p)!)) expect(o.apiVersion && o.kind && o.metadata?.name, p).toBeTruthy();
+      for (const p of applied)
+        for (const o of objectsOf(planned.get(p)!)) expect(o.apiVersion && o.kind && o.metadata?.name, p).toBeTruthy();
 
-      const owner = (file: string) => [...kustomizations.values()].find((k) => fluxApplies(planned, k.spec.path).includes(file))!;
+      const owner = (file: string) =>
+        [...kustomizations.values()].find((k) => fluxApplies(planned, k.spec.path).includes(file))!;
       const nsOwner = owner(`${base}/cluster/namespaces.yaml`);
       for (const s of catalog.services.filter((x) => !x.vm)) {
         const hrOwner = owner(`${base}/flux/helmreleases/${s.name}.yaml`);

@@ -13,7 +13,11 @@ const DIGEST = `sha256:${'ab12'.repeat(16)}`;
 describe('fixture charts rendered by the real helm', { timeout: 120_000 }, () => {
   let root = '';
   const render = (svc: string, ns: string, env: string, extra: string[] = []) =>
-    helmTemplate(root, svc, ns, [join(root, 'charts', svc, `values-${env}.yaml`), join(root, 'environments', env, 'values', `${svc}.yaml`), ...extra]);
+    helmTemplate(root, svc, ns, [
+      join(root, 'charts', svc, `values-${env}.yaml`),
+      join(root, 'environments', env, 'values', `${svc}.yaml`),
+      ...extra,
+    ]);
   const ok = async (svc: string, ns: string, env: string, extra: string[] = []) => {
     const r = await render(svc, ns, env, extra);
     expect(r.stderr).toBe('');
@@ -53,7 +57,10 @@ describe('fixture charts rendered by the real helm', { timeout: 120_000 }, () =>
       expect(hpa.spec.metrics).toEqual([
         { type: 'Resource', resource: { name: 'cpu', target: { type: 'Utilization', averageUtilization: 250 } } },
         { type: 'Resource', resource: { name: 'memory', target: { type: 'Utilization', averageUtilization: 150 } } },
-        { type: 'Pods', pods: { metric: { name: 'alpha_requests_per_second' }, target: { type: 'AverageValue', averageValue: '50' } } },
+        {
+          type: 'Pods',
+          pods: { metric: { name: 'alpha_requests_per_second' }, target: { type: 'AverageValue', averageValue: '50' } },
+        },
         {
           type: 'Object',
           object: {
@@ -70,7 +77,11 @@ describe('fixture charts rendered by the real helm', { timeout: 120_000 }, () =>
         { name: 'http', containerPort: 8080, protocol: 'TCP' },
         { name: 'metrics', containerPort: 18080, protocol: 'TCP' },
       ]);
-      expect(main.livenessProbe).toEqual({ httpGet: { path: '/alpha/healthz', port: 8080 }, initialDelaySeconds: 30, periodSeconds: 10 });
+      expect(main.livenessProbe).toEqual({
+        httpGet: { path: '/alpha/healthz', port: 8080 },
+        initialDelaySeconds: 30,
+        periodSeconds: 10,
+      });
       expect(main.readinessProbe).toEqual({ tcpSocket: { port: 8080 } });
       expect(main.startupProbe).toEqual({ exec: { command: ['cat', '/tmp/started'] }, failureThreshold: 30 });
       expect(main.env).toEqual([
@@ -80,9 +91,16 @@ describe('fixture charts rendered by the real helm', { timeout: 120_000 }, () =>
         { name: 'POD_NAME', valueFrom: { fieldRef: { fieldPath: 'metadata.name' } } },
       ]);
       const annotations = find(objects, 'Deployment', 'alpha')!.spec.template.metadata.annotations;
-      expect(annotations).toMatchObject({ 'prometheus.io/scrape': 'true', 'prometheus.io/port': '18080', 'prometheus.io/path': '/metrics' });
-      expect(pod.nodeSelector).toEqual({ 'role': 'prod-services' });
-      expect(main.resources).toEqual({ requests: { cpu: '200m', memory: '512Mi' }, limits: { cpu: '2', memory: '4Gi' } });
+      expect(annotations).toMatchObject({
+        'prometheus.io/scrape': 'true',
+        'prometheus.io/port': '18080',
+        'prometheus.io/path': '/metrics',
+      });
+      expect(pod.nodeSelector).toEqual({ role: 'prod-services' });
+      expect(main.resources).toEqual({
+        requests: { cpu: '200m', memory: '512Mi' },
+        limits: { cpu: '2', memory: '4Gi' },
+      });
     });
 
     it('mounts secrets, config maps, grid-security read-only, the database secret and the log claim', () => {
@@ -90,19 +108,37 @@ describe('fixture charts rendered by the real helm', { timeout: 120_000 }, () =>
       expect(volumes['alpha-secrets']).toEqual({ name: 'alpha-secrets', secret: { secretName: 'alpha-secrets' } });
       expect(volumes['proxy']).toEqual({ name: 'proxy', secret: { secretName: 'proxy-secrets' } });
       expect(volumes['run']).toEqual({ name: 'run', configMap: { name: 'alpha-run', defaultMode: 493 } });
-      expect(volumes['etc-grid-security']).toEqual({ name: 'etc-grid-security', hostPath: { path: '/etc/grid-security', type: 'Directory' } });
+      expect(volumes['etc-grid-security']).toEqual({
+        name: 'etc-grid-security',
+        hostPath: { path: '/etc/grid-security', type: 'Directory' },
+      });
       expect(volumes['database-secret']).toEqual({ name: 'database-secret', secret: { secretName: 'alpha-prod-db' } });
-      expect(volumes['cmsweb-logs']).toEqual({ name: 'cmsweb-logs', persistentVolumeClaim: { claimName: 'logs-cephfs-claim-prod-web' } });
+      expect(volumes['cmsweb-logs']).toEqual({
+        name: 'cmsweb-logs',
+        persistentVolumeClaim: { claimName: 'logs-cephfs-claim-prod-web' },
+      });
       const mounts = Object.fromEntries(main.volumeMounts.map((m: K8sObject) => [m.name, m]));
-      expect(mounts['etc-grid-security']).toEqual({ name: 'etc-grid-security', mountPath: '/etc/grid-security', readOnly: true });
+      expect(mounts['etc-grid-security']).toEqual({
+        name: 'etc-grid-security',
+        mountPath: '/etc/grid-security',
+        readOnly: true,
+      });
       expect(mounts['cmsweb-logs'].mountPath).toBe('/data/srv/logs/alpha');
-      expect(mounts['database-secret']).toEqual({ name: 'database-secret', mountPath: '/etc/database', readOnly: true });
+      expect(mounts['database-secret']).toEqual({
+        name: 'database-secret',
+        mountPath: '/etc/database',
+        readOnly: true,
+      });
     });
 
     it('runs the filebeat sidecar with its config from the generated ConfigMap', () => {
       const filebeat = pod.containers.find((c: K8sObject) => c.name === 'filebeat');
       expect(filebeat.image).toBe('docker.elastic.co/beats/filebeat:7.12.0');
-      expect(filebeat.volumeMounts.map((m: K8sObject) => m.name)).toEqual(['cmsweb-logs', 'filebeat-config', 'filebeat-data']);
+      expect(filebeat.volumeMounts.map((m: K8sObject) => m.name)).toEqual([
+        'cmsweb-logs',
+        'filebeat-config',
+        'filebeat-data',
+      ]);
       const config = find(objects, 'ConfigMap', 'alpha-filebeat')!;
       expect(config.data['filebeat.yml']).toContain('- /data/srv/logs/alpha/*${MY_POD_NAME}*.log');
       expect(find(objects, 'ConfigMap', 'alpha-run')!.data['run.sh']).toContain('exec /usr/bin/alpha --port 8080');
@@ -124,7 +160,9 @@ describe('fixture charts rendered by the real helm', { timeout: 120_000 }, () =>
       const declared = [
         ...pod.containers.flatMap((c: K8sObject) => (c.ports ?? []).map((p: K8sObject) => p.containerPort)),
         ...find(objects, 'Service', 'alpha')!.spec.ports.flatMap((p: K8sObject) => [p.port, p.targetPort]),
-        ...find(objects, 'NetworkPolicy', 'alpha')!.spec.ingress.flatMap((r: K8sObject) => r.ports.map((p: K8sObject) => p.port)),
+        ...find(objects, 'NetworkPolicy', 'alpha')!.spec.ingress.flatMap((r: K8sObject) =>
+          r.ports.map((p: K8sObject) => p.port),
+        ),
       ];
       expect(declared).not.toContain(5066);
     });
@@ -134,11 +172,21 @@ describe('fixture charts rendered by the real helm', { timeout: 120_000 }, () =>
       expect(np.spec.policyTypes).toEqual(['Ingress']);
       expect(np.spec.ingress).toEqual([
         {
-          from: [{ namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'auth' } }, podSelector: { matchLabels: { app: 'frontend' } } }],
+          from: [
+            {
+              namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'auth' } },
+              podSelector: { matchLabels: { app: 'frontend' } },
+            },
+          ],
           ports: [{ protocol: 'TCP', port: 8080 }],
         },
         {
-          from: [{ namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'monitoring' } }, podSelector: { matchLabels: { 'app.kubernetes.io/name': 'prometheus' } } }],
+          from: [
+            {
+              namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'monitoring' } },
+              podSelector: { matchLabels: { 'app.kubernetes.io/name': 'prometheus' } },
+            },
+          ],
           ports: [{ protocol: 'TCP', port: 18080 }],
         },
       ]);
@@ -152,7 +200,9 @@ describe('fixture charts rendered by the real helm', { timeout: 120_000 }, () =>
     expect(find(objects, 'HorizontalPodAutoscaler')).toBeUndefined();
     expect(deploy.spec.replicas).toBe(1);
     expect(deploy.spec.template.spec.containers.map((c: K8sObject) => c.name)).toEqual(['alpha']);
-    expect(deploy.spec.template.spec.volumes.find((v: K8sObject) => v.name === 'database-secret').secret.secretName).toBe('alpha-dev-db');
+    expect(
+      deploy.spec.template.spec.volumes.find((v: K8sObject) => v.name === 'database-secret').secret.secretName,
+    ).toBe('alpha-dev-db');
     expect(find(objects, 'ConfigMap', 'alpha-filebeat')).toBeUndefined();
   });
 
@@ -173,7 +223,10 @@ describe('fixture charts rendered by the real helm', { timeout: 120_000 }, () =>
       { name: 'grpc', port: 9090, targetPort: 'grpc', protocol: 'TCP' },
     ]);
     const np = find(objects, 'NetworkPolicy', 'beta')!;
-    expect(np.spec.ingress.map((r: K8sObject) => r.ports.map((p: K8sObject) => p.port))).toEqual([[9000, 9090], [19000]]);
+    expect(np.spec.ingress.map((r: K8sObject) => r.ports.map((p: K8sObject) => p.port))).toEqual([
+      [9000, 9090],
+      [19000],
+    ]);
     expect(find(objects, 'PodDisruptionBudget')).toBeUndefined();
   });
 
@@ -233,7 +286,9 @@ describe('fixture charts rendered by the real helm', { timeout: 120_000 }, () =>
       const bad = writeOverlay(root, 'noenv.yaml', 'environment: ""\n');
       const r = await render('alpha', 'web', 'prod', [bad]);
       expect(r.code).not.toBe(0);
-      expect(r.stderr).toContain('logging.enabled needs environment (or logging.claimName): set it in environments/<env>/values/alpha.yaml');
+      expect(r.stderr).toContain(
+        'logging.enabled needs environment (or logging.claimName): set it in environments/<env>/values/alpha.yaml',
+      );
     });
   });
 });

@@ -8,7 +8,16 @@ import { parse } from 'yaml';
 import { runHelm } from '@cmsweb/toolchain';
 import { generate } from '../src/index.js';
 import { copyRepo, loadCatalogFrom, mapLimit, removeTempDirs, repoRoot } from './helpers.js';
-import { buildDependencies, find, helmTemplate, mergeValues, readYaml, serviceChartDirs, vendorLibraryDirectory, type K8sObject } from './render.js';
+import {
+  buildDependencies,
+  find,
+  helmTemplate,
+  mergeValues,
+  readYaml,
+  serviceChartDirs,
+  vendorLibraryDirectory,
+  type K8sObject,
+} from './render.js';
 
 // Every chart of the repository's real catalog, generated into a temp copy (with the repository's
 // own overlays where they exist), checked by the real helm binary: lint --strict, and template with
@@ -28,11 +37,20 @@ const beforeAvailable = (() => {
     return false;
   }
 })();
-if (!beforeAvailable) console.warn(`helm-real-catalog: commit ${BEFORE} is not in this clone (shallow?): the before/after equality test is skipped`);
+if (!beforeAvailable)
+  console.warn(
+    `helm-real-catalog: commit ${BEFORE} is not in this clone (shallow?): the before/after equality test is skipped`,
+  );
 
 const CONCURRENCY = 4;
 const FILEBEAT_MONITOR_PORT = 5066;
-const FILEBEAT_LIVENESS = { httpGet: { path: '/', port: FILEBEAT_MONITOR_PORT }, initialDelaySeconds: 30, periodSeconds: 30, timeoutSeconds: 5, failureThreshold: 3 };
+const FILEBEAT_LIVENESS = {
+  httpGet: { path: '/', port: FILEBEAT_MONITOR_PORT },
+  initialDelaySeconds: 30,
+  periodSeconds: 30,
+  timeoutSeconds: 5,
+  failureThreshold: 3,
+};
 
 describe('real catalog rendered by the real helm', () => {
   let root = '';
@@ -54,7 +72,11 @@ describe('real catalog rendered by the real helm', () => {
 
   it('generates a chart for every Kubernetes service, the library chart, and none for VM services', () => {
     expect(services.length).toBeGreaterThan(0);
-    expect(readdirSync(join(root, 'charts')).filter((n) => n !== '.generated').sort()).toEqual(['_library', ...services.map((s) => s.name)].sort());
+    expect(
+      readdirSync(join(root, 'charts'))
+        .filter((n) => n !== '.generated')
+        .sort(),
+    ).toEqual(['_library', ...services.map((s) => s.name)].sort());
   });
 
   it('the library chart passes helm lint --strict', async () => {
@@ -63,54 +85,83 @@ describe('real catalog rendered by the real helm', () => {
   });
 
   it('every chart passes helm lint --strict', async () => {
-    const results = await mapLimit(services, CONCURRENCY, async (s) => ({ s: s.name, r: await runHelm(['lint', '--strict', join(root, 'charts', s.name)]) }));
+    const results = await mapLimit(services, CONCURRENCY, async (s) => ({
+      s: s.name,
+      r: await runHelm(['lint', '--strict', join(root, 'charts', s.name)]),
+    }));
     const failed = results.filter((x) => x.r.code !== 0).map((x) => `${x.s}: ${x.r.stdout}${x.r.stderr}`);
     expect(failed).toEqual([]);
   }, 300_000);
 
   it('helm template succeeds for every chart with every environment overlay, matching the merged values', async () => {
     const jobs = services.flatMap((s) => envs.map((env) => ({ ...s, env })));
-    const problems = (await mapLimit(jobs, CONCURRENCY, async (j) => {
-      // As the Argo CD Application lists them: the catalog's values-<env>.yaml, then the overlay.
-      const envValues = join(root, 'charts', j.name, `values-${j.env}.yaml`);
-      const overlay = join(root, 'environments', j.env, 'values', `${j.name}.yaml`);
-      const r = await helmTemplate(root, j.name, j.namespace, [envValues, overlay]);
-      if (r.code !== 0) return [`${j.name}/${j.env}: helm template failed: ${r.stderr}`];
-      rendered.set(`${j.name}/${j.env}`, r.stdout);
-      const values = mergeValues(mergeValues(readYaml(join(root, 'charts', j.name, 'values.yaml')), readYaml(envValues)), readYaml(overlay)) as K8sObject;
-      return checkRendered(j.name, j.namespace, j.env, values, r.objects).map((p) => `${j.name}/${j.env}: ${p}`);
-    })).flat();
+    const problems = (
+      await mapLimit(jobs, CONCURRENCY, async (j) => {
+        // As the Argo CD Application lists them: the catalog's values-<env>.yaml, then the overlay.
+        const envValues = join(root, 'charts', j.name, `values-${j.env}.yaml`);
+        const overlay = join(root, 'environments', j.env, 'values', `${j.name}.yaml`);
+        const r = await helmTemplate(root, j.name, j.namespace, [envValues, overlay]);
+        if (r.code !== 0) return [`${j.name}/${j.env}: helm template failed: ${r.stderr}`];
+        rendered.set(`${j.name}/${j.env}`, r.stdout);
+        const values = mergeValues(
+          mergeValues(readYaml(join(root, 'charts', j.name, 'values.yaml')), readYaml(envValues)),
+          readYaml(overlay),
+        ) as K8sObject;
+        return checkRendered(j.name, j.namespace, j.env, values, r.objects).map((p) => `${j.name}/${j.env}: ${p}`);
+      })
+    ).flat();
     expect(problems).toEqual([]);
   }, 600_000);
 
-  it.skipIf(!beforeAvailable)(`renders every service × environment byte for byte as the charts of ${BEFORE.slice(0, 12)} did (Argo CD's dependency build)`, async () => {
-    const before = mkdtempSync(join(tmpdir(), 'chartgen-before-'));
-    try {
-      execFileSync('sh', ['-c', 'git -C "$0" archive "$1" charts | tar -x -C "$2"', repoRoot, BEFORE, before]);
-      expect(readdirSync(join(before, 'charts')).sort()).toEqual(services.map((s) => s.name).sort());
-      const jobs = services.flatMap((s) => envs.map((env) => ({ ...s, env })));
-      const differing = (await mapLimit(jobs, CONCURRENCY, async (j) => {
-        const r = await helmTemplate(before, j.name, j.namespace, [join(root, 'environments', j.env, 'values', `${j.name}.yaml`)]);
-        const now = rendered.get(`${j.name}/${j.env}`);
-        return r.code === 0 && now === r.stdout ? [] : [`${j.name}/${j.env}: ${r.code === 0 ? firstDifference(r.stdout, now ?? '(not rendered)') : r.stderr}`];
-      })).flat();
-      expect(rendered.size).toBe(jobs.length);
-      expect(differing).toEqual([]);
-    } finally {
-      rmSync(before, { recursive: true, force: true });
-    }
-  }, 600_000);
+  it.skipIf(!beforeAvailable)(
+    `renders every service × environment byte for byte as the charts of ${BEFORE.slice(0, 12)} did (Argo CD's dependency build)`,
+    async () => {
+      const before = mkdtempSync(join(tmpdir(), 'chartgen-before-'));
+      try {
+        execFileSync('sh', ['-c', 'git -C "$0" archive "$1" charts | tar -x -C "$2"', repoRoot, BEFORE, before]);
+        expect(readdirSync(join(before, 'charts')).sort()).toEqual(services.map((s) => s.name).sort());
+        const jobs = services.flatMap((s) => envs.map((env) => ({ ...s, env })));
+        const differing = (
+          await mapLimit(jobs, CONCURRENCY, async (j) => {
+            const r = await helmTemplate(before, j.name, j.namespace, [
+              join(root, 'environments', j.env, 'values', `${j.name}.yaml`),
+            ]);
+            const now = rendered.get(`${j.name}/${j.env}`);
+            return r.code === 0 && now === r.stdout
+              ? []
+              : [`${j.name}/${j.env}: ${r.code === 0 ? firstDifference(r.stdout, now ?? '(not rendered)') : r.stderr}`];
+          })
+        ).flat();
+        expect(rendered.size).toBe(jobs.length);
+        expect(differing).toEqual([]);
+      } finally {
+        rmSync(before, { recursive: true, force: true });
+      }
+    },
+    600_000,
+  );
 
-  it('renders identically with the library loaded as a directory (Flux source-controller\'s local dependency)', async () => {
+  it("renders identically with the library loaded as a directory (Flux source-controller's local dependency)", async () => {
     const flux = mkdtempSync(join(tmpdir(), 'chartgen-flux-'));
     try {
-      cpSync(join(root, 'charts'), join(flux, 'charts'), { recursive: true, filter: (src) => !/\/charts\/[^/]+\/(charts|Chart\.lock)$/.test(src) });
+      cpSync(join(root, 'charts'), join(flux, 'charts'), {
+        recursive: true,
+        filter: (src) => !/\/charts\/[^/]+\/(charts|Chart\.lock)$/.test(src),
+      });
       vendorLibraryDirectory(flux, serviceChartDirs(flux));
       const env = envs[envs.length - 1]!;
-      const differing = (await mapLimit(services, CONCURRENCY, async (s) => {
-        const r = await helmTemplate(flux, s.name, s.namespace, [join(root, 'environments', env, 'values', `${s.name}.yaml`)]);
-        return r.code === 0 && r.stdout === rendered.get(`${s.name}/${env}`) ? [] : [`${s.name}/${env}: ${r.code === 0 ? firstDifference(r.stdout, rendered.get(`${s.name}/${env}`) ?? '') : r.stderr}`];
-      })).flat();
+      const differing = (
+        await mapLimit(services, CONCURRENCY, async (s) => {
+          const r = await helmTemplate(flux, s.name, s.namespace, [
+            join(root, 'environments', env, 'values', `${s.name}.yaml`),
+          ]);
+          return r.code === 0 && r.stdout === rendered.get(`${s.name}/${env}`)
+            ? []
+            : [
+                `${s.name}/${env}: ${r.code === 0 ? firstDifference(r.stdout, rendered.get(`${s.name}/${env}`) ?? '') : r.stderr}`,
+              ];
+        })
+      ).flat();
       expect(differing).toEqual([]);
     } finally {
       rmSync(flux, { recursive: true, force: true });
@@ -131,7 +182,8 @@ function firstDifference(a: string, b: string): string {
 function checkRendered(name: string, namespace: string, env: string, v: K8sObject, objects: K8sObject[]): string[] {
   const out: string[] = [];
   const expectEq = (what: string, actual: unknown, expected: unknown) => {
-    if (!isDeepStrictEqual(actual, expected)) out.push(`${what}: got ${JSON.stringify(actual)}, expected ${JSON.stringify(expected)}`);
+    if (!isDeepStrictEqual(actual, expected))
+      out.push(`${what}: got ${JSON.stringify(actual)}, expected ${JSON.stringify(expected)}`);
   };
   const deploy = find(objects, 'Deployment', name);
   if (!deploy) return ['no Deployment'];
@@ -141,18 +193,34 @@ function checkRendered(name: string, namespace: string, env: string, v: K8sObjec
   expectEq('image', main.image, image);
   expectEq('http port', main.ports.find((p: K8sObject) => p.name === 'http')?.containerPort, v.ports.http);
   const svc = find(objects, 'Service', name);
-  expectEq('Service port', svc?.spec.ports[0], { name: 'http', port: v.ports.servicePort, targetPort: 'http', protocol: 'TCP' });
+  expectEq('Service port', svc?.spec.ports[0], {
+    name: 'http',
+    port: v.ports.servicePort,
+    targetPort: 'http',
+    protocol: 'TCP',
+  });
   const hpa = find(objects, 'HorizontalPodAutoscaler', name);
   expectEq('HPA present', Boolean(hpa), v.autoscaling.enabled);
   expectEq('replicas', deploy.spec.replicas, v.autoscaling.enabled ? undefined : v.replicaCount);
   if (hpa) {
     expectEq('HPA apiVersion', hpa.apiVersion, 'autoscaling/v2');
-    expectEq('HPA bounds', [hpa.spec.minReplicas, hpa.spec.maxReplicas], [v.autoscaling.minReplicas, v.autoscaling.maxReplicas]);
-    const wanted = (v.autoscaling.cpuUtilization ? 1 : 0) + (v.autoscaling.memoryUtilization ? 1 : 0) + v.autoscaling.customMetrics.length;
+    expectEq(
+      'HPA bounds',
+      [hpa.spec.minReplicas, hpa.spec.maxReplicas],
+      [v.autoscaling.minReplicas, v.autoscaling.maxReplicas],
+    );
+    const wanted =
+      (v.autoscaling.cpuUtilization ? 1 : 0) +
+      (v.autoscaling.memoryUtilization ? 1 : 0) +
+      v.autoscaling.customMetrics.length;
     expectEq('HPA metric count', (hpa.spec.metrics ?? []).length, wanted);
   }
   const containers = deploy.spec.template.spec.containers.map((c: K8sObject) => c.name);
-  expectEq('containers', containers, [name, ...(v.logging.enabled ? ['filebeat'] : []), ...v.sidecars.map((s: K8sObject) => s.name)]);
+  expectEq('containers', containers, [
+    name,
+    ...(v.logging.enabled ? ['filebeat'] : []),
+    ...v.sidecars.map((s: K8sObject) => s.name),
+  ]);
   const volumes = deploy.spec.template.spec.volumes ?? [];
   if (v.logging.enabled) {
     const claim = volumes.find((x: K8sObject) => x.name === 'cmsweb-logs')?.persistentVolumeClaim?.claimName;
@@ -160,12 +228,28 @@ function checkRendered(name: string, namespace: string, env: string, v: K8sObjec
     const filebeat = deploy.spec.template.spec.containers.find((c: K8sObject) => c.name === 'filebeat');
     expectEq('filebeat livenessProbe', filebeat?.livenessProbe, FILEBEAT_LIVENESS);
     expectEq('filebeat ports', filebeat?.ports, undefined);
-    const config = parse(find(objects, 'ConfigMap', `${name}-filebeat`)?.data?.['filebeat.yml'] ?? '') as K8sObject | null;
-    expectEq('filebeat http endpoint', [config?.['http.enabled'], config?.['http.host'], config?.['http.port']], [true, '0.0.0.0', FILEBEAT_MONITOR_PORT]);
-    const podPorts = deploy.spec.template.spec.containers.flatMap((c: K8sObject) => (c.ports ?? []).map((p: K8sObject) => p.containerPort));
-    expectEq(`container ports on the filebeat monitoring port ${FILEBEAT_MONITOR_PORT}`, podPorts.filter((p: number) => p === FILEBEAT_MONITOR_PORT), []);
+    const config = parse(
+      find(objects, 'ConfigMap', `${name}-filebeat`)?.data?.['filebeat.yml'] ?? '',
+    ) as K8sObject | null;
+    expectEq(
+      'filebeat http endpoint',
+      [config?.['http.enabled'], config?.['http.host'], config?.['http.port']],
+      [true, '0.0.0.0', FILEBEAT_MONITOR_PORT],
+    );
+    const podPorts = deploy.spec.template.spec.containers.flatMap((c: K8sObject) =>
+      (c.ports ?? []).map((p: K8sObject) => p.containerPort),
+    );
+    expectEq(
+      `container ports on the filebeat monitoring port ${FILEBEAT_MONITOR_PORT}`,
+      podPorts.filter((p: number) => p === FILEBEAT_MONITOR_PORT),
+      [],
+    );
   }
-  expectEq('grid-security hostPath', Boolean(volumes.find((x: K8sObject) => x.hostPath?.path === '/etc/grid-security')), v.gridSecurity.enabled);
+  expectEq(
+    'grid-security hostPath',
+    Boolean(volumes.find((x: K8sObject) => x.hostPath?.path === '/etc/grid-security')),
+    v.gridSecurity.enabled,
+  );
   expectEq('NetworkPolicy present', Boolean(find(objects, 'NetworkPolicy', name)), v.networkPolicy.enabled);
   expectEq('nodeSelector', deploy.spec.template.spec.nodeSelector ?? {}, v.nodeSelector);
   expectEq('resources', main.resources ?? {}, v.resources);

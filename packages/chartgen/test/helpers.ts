@@ -27,7 +27,11 @@ export function removeTempDirs(): void {
   for (const d of tempDirs.splice(0)) rmSync(d, { recursive: true, force: true });
 }
 
-export interface CliResult { code: number; stdout: string; stderr: string }
+export interface CliResult {
+  code: number;
+  stdout: string;
+  stderr: string;
+}
 
 /** Runs the real CLI as a child process (`node packages/chartgen/bin/chartgen.js ...`). */
 export function runCli(args: string[], env: NodeJS.ProcessEnv = {}): Promise<CliResult> {
@@ -67,16 +71,28 @@ export function inodes(dir: string): Map<string, number> {
 
 /** Loads a catalog from disk the way the CLI does, failing the test on findings. */
 export function loadCatalogFrom(root: string): Catalog {
-  const services = readdirSync(join(root, 'catalog', 'services')).filter((n) => n.endsWith('.yaml')).sort();
+  const services = readdirSync(join(root, 'catalog', 'services'))
+    .filter((n) => n.endsWith('.yaml'))
+    .sort();
   const read = (rel: string) => ({ path: rel, text: readFileSync(join(root, rel), 'utf8') });
-  const loaded = loadCatalog(read('catalog/cluster.yaml'), services.map((n) => read(`catalog/services/${n}`)));
-  if (!loaded.catalog) throw new Error(`catalog under ${root} has findings:\n${loaded.findings.map((f) => `${f.file}:${f.line}:${f.column}: ${f.message}`).join('\n')}`);
+  const loaded = loadCatalog(
+    read('catalog/cluster.yaml'),
+    services.map((n) => read(`catalog/services/${n}`)),
+  );
+  if (!loaded.catalog)
+    throw new Error(
+      `catalog under ${root} has findings:\n${loaded.findings.map((f) => `${f.file}:${f.line}:${f.column}: ${f.message}`).join('\n')}`,
+    );
   return loaded.catalog;
 }
 
 /** The plan for a catalog on disk, with no overlays or environment files existing yet. */
 export async function planFrom(root: string, existing: ReadonlySet<string> = new Set()): Promise<Map<string, string>> {
-  return planGeneration({ catalog: loadCatalogFrom(root), existing, renderer: createRenderer(await readTemplateSources()) });
+  return planGeneration({
+    catalog: loadCatalogFrom(root),
+    existing,
+    renderer: createRenderer(await readTemplateSources()),
+  });
 }
 
 /** Runs `fn` over `items` with at most `limit` running at once; results in input order. */
@@ -95,4 +111,8 @@ export async function mapLimit<T, R>(items: T[], limit: number, fn: (item: T) =>
 
 /** The catalogs every consumer test runs on: the bundled CMSWEB one and the test fixtures. */
 export const webshopRepo = join(packageDir, 'test', 'fixtures', 'webshop');
-export const consumerCatalogs: Array<[string, string]> = [['repository', repoRoot], ['fixture', fixtureRepo], ['webshop', webshopRepo]];
+export const consumerCatalogs: Array<[string, string]> = [
+  ['repository', repoRoot],
+  ['fixture', fixtureRepo],
+  ['webshop', webshopRepo],
+];

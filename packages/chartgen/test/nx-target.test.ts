@@ -15,17 +15,23 @@ describe('nx targets run the CLIs without a shell', () => {
   it.each([
     ['chartgen:generate', ['--check']],
     ['validator:validate', []],
-  ])("%s passes --root='$(touch …)' literally: nothing runs, the CLI refuses the directory", (target, extra) => {
-    const marker = `hostile-nx-${target.replace(':', '-')}-${process.pid}`;
-    const r = spawnSync(nx, ['run', target, ...extra, `--root=$(touch ${marker})`], {
-      cwd: workspace, encoding: 'utf8', timeout: 300_000,
-      env: { ...process.env, NX_DAEMON: 'false', NX_NO_CLOUD: 'true', NX_SKIP_NX_CACHE: 'true' },
-    });
-    const created = existsSync(join(workspace, marker));
-    rmSync(join(workspace, marker), { force: true });
-    expect(created).toBe(false);
-    expect(r.status).not.toBe(0);
-    expect(`${r.stdout}${r.stderr}`).toContain(`$(touch ${marker})`);
-    expect(`${r.stdout}${r.stderr}`).toMatch(/is not a directory|is not a repository/);
-  }, 320_000);
+  ])(
+    "%s passes --root='$(touch …)' literally: nothing runs, the CLI refuses the directory",
+    (target, extra) => {
+      const marker = `hostile-nx-${target.replace(':', '-')}-${process.pid}`;
+      const r = spawnSync(nx, ['run', target, ...extra, `--root=$(touch ${marker})`], {
+        cwd: workspace,
+        encoding: 'utf8',
+        timeout: 300_000,
+        env: { ...process.env, NX_DAEMON: 'false', NX_NO_CLOUD: 'true', NX_SKIP_NX_CACHE: 'true' },
+      });
+      const created = existsSync(join(workspace, marker));
+      rmSync(join(workspace, marker), { force: true });
+      expect(created).toBe(false);
+      expect(r.status).not.toBe(0);
+      expect(`${r.stdout}${r.stderr}`).toContain(`$(touch ${marker})`);
+      expect(`${r.stdout}${r.stderr}`).toMatch(/is not a directory|is not a repository/);
+    },
+    320_000,
+  );
 });

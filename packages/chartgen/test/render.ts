@@ -8,19 +8,44 @@ import { mapLimit } from './helpers.js';
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 export type K8sObject = Record<string, any>;
 
-export interface Rendered { code: number; stdout: string; stderr: string; objects: K8sObject[] }
+export interface Rendered {
+  code: number;
+  stdout: string;
+  stderr: string;
+  objects: K8sObject[];
+}
 
 /** `helm template <svc> charts/<svc> -n <ns> -f <overlay>` with the real helm; objects parsed with the yaml package. */
-export async function helmTemplate(root: string, service: string, namespace: string, valueFiles: string[]): Promise<Rendered> {
-  const args = ['template', service, join(root, 'charts', service), '--namespace', namespace, ...valueFiles.flatMap((f) => ['-f', f])];
+export async function helmTemplate(
+  root: string,
+  service: string,
+  namespace: string,
+  valueFiles: string[],
+): Promise<Rendered> {
+  const args = [
+    'template',
+    service,
+    join(root, 'charts', service),
+    '--namespace',
+    namespace,
+    ...valueFiles.flatMap((f) => ['-f', f]),
+  ];
   const r = await runHelm(args);
-  const objects = r.code === 0 ? parseAllDocuments(r.stdout).map((d) => d.toJS() as K8sObject).filter((o) => o && typeof o === 'object') : [];
+  const objects =
+    r.code === 0
+      ? parseAllDocuments(r.stdout)
+          .map((d) => d.toJS() as K8sObject)
+          .filter((o) => o && typeof o === 'object')
+      : [];
   return { code: r.code, stdout: r.stdout, stderr: r.stderr, objects };
 }
 
 /** The service charts under `<root>/charts` (every directory but the library). */
 export function serviceChartDirs(root: string): string[] {
-  return readdirSync(join(root, 'charts'), { withFileTypes: true }).filter((e) => e.isDirectory() && e.name !== '_library').map((e) => join(root, 'charts', e.name)).sort();
+  return readdirSync(join(root, 'charts'), { withFileTypes: true })
+    .filter((e) => e.isDirectory() && e.name !== '_library')
+    .map((e) => join(root, 'charts', e.name))
+    .sort();
 }
 
 /**
@@ -28,7 +53,10 @@ export function serviceChartDirs(root: string): string[] {
  * `helm template` reports a dependency "missing in charts/ directory"); writes charts/*.tgz and Chart.lock.
  */
 export async function buildDependencies(chartDirs: string[]): Promise<string[]> {
-  const results = await mapLimit(chartDirs, 4, async (dir) => ({ dir, r: await runHelm(['dependency', 'build', dir]) }));
+  const results = await mapLimit(chartDirs, 4, async (dir) => ({
+    dir,
+    r: await runHelm(['dependency', 'build', dir]),
+  }));
   return results.filter(({ r }) => r.code !== 0).map(({ dir, r }) => `${dir}: ${r.stderr}`);
 }
 
@@ -38,7 +66,8 @@ export async function buildDependencies(chartDirs: string[]): Promise<string[]> 
  * unpacked copy of the library under the chart's charts/.
  */
 export function vendorLibraryDirectory(root: string, chartDirs: string[]): void {
-  for (const dir of chartDirs) cpSync(join(root, 'charts', '_library'), join(dir, 'charts', 'cmsweb-library'), { recursive: true });
+  for (const dir of chartDirs)
+    cpSync(join(root, 'charts', '_library'), join(dir, 'charts', 'cmsweb-library'), { recursive: true });
 }
 
 export function find(objects: K8sObject[], kind: string, name?: string): K8sObject | undefined {

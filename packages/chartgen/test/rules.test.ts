@@ -7,7 +7,16 @@ import { parseYaml, stringifyYaml } from '@cmsweb/yaml';
 import { formatCommentedYaml } from '../src/commented-yaml.js';
 import { buildEnvironmentValues, environmentValuesComments, overlayComments } from '../src/overlay-values.js';
 import { VALUE_DOCS } from '../src/value-docs.js';
-import { buildAdapterRules, buildChartValues, buildFrontendRules, buildOverlayValues, checkGenerationRules, diffTree, formatFrontendRule, FRONTEND_RULE_LINE } from '../src/index.js';
+import {
+  buildAdapterRules,
+  buildChartValues,
+  buildFrontendRules,
+  buildOverlayValues,
+  checkGenerationRules,
+  diffTree,
+  formatFrontendRule,
+  FRONTEND_RULE_LINE,
+} from '../src/index.js';
 import { claimNameExpression, LIBRARY } from '../src/chart-files.js';
 import { buildEnvironmentFile } from '../src/environment-scaffold.js';
 import { buildValuesSchema } from '../src/values-schema.js';
@@ -40,22 +49,36 @@ describe('frontend rules', () => {
   });
 
   it('a VM service without affinity has no :affinity marker', () => {
-    const s = { name: 's', namespace: 'web', urlPrefixes: ['/s'], vm: { hosts: ['a.example.org', 'b.example.org'] } } as Service;
-    expect(formatFrontendRule(buildFrontendRules(cluster, [s], 'prod')[0]!)).toBe('^/auth/complete/s(?:[/?]|$) a.example.org|b.example.org');
+    const s = {
+      name: 's',
+      namespace: 'web',
+      urlPrefixes: ['/s'],
+      vm: { hosts: ['a.example.org', 'b.example.org'] },
+    } as Service;
+    expect(formatFrontendRule(buildFrontendRules(cluster, [s], 'prod')[0]!)).toBe(
+      '^/auth/complete/s(?:[/?]|$) a.example.org|b.example.org',
+    );
   });
 
   const corpus = join(repoRoot, '..', 'shared', 'corpus', 'cmsweb-frontend', 'backends-k8s-preprod.txt');
-  it.skipIf(!existsSync(corpus))(`the real frontend file and ours follow the same line grammar${existsSync(corpus) ? '' : ' (SKIPPED: ../shared/corpus absent)'}`, () => {
-    const real = readFileSync(corpus, 'utf8').split('\n').filter((l) => l.trim() !== '');
-    expect(real.length).toBeGreaterThan(50);
-    expect(real.filter((l) => !FRONTEND_RULE_LINE.test(l))).toEqual([]);
-    expect(rules.map(formatFrontendRule).filter((l) => !FRONTEND_RULE_LINE.test(l))).toEqual([]);
-    // The shapes we produce occur in the real file: k8s targets, multi-host VM targets with affinity.
-    expect(real.some((l) => /^\^\/auth\/complete\/\S+\(\?:\/\|\$\) [a-z0-9-]+\.[a-z0-9-]+\.svc\.cluster\.local$/.test(l))).toBe(true);
-    // Query conditions (ms-unmerged's rse_type) and the final catch-all occur there too.
-    expect(real.some((l) => /rse_type=/.test(l))).toBe(true);
-    expect(real.some((l) => / [a-z0-9.-]+\|[a-z0-9.-]+ :affinity$/.test(l))).toBe(true);
-  });
+  it.skipIf(!existsSync(corpus))(
+    `the real frontend file and ours follow the same line grammar${existsSync(corpus) ? '' : ' (SKIPPED: ../shared/corpus absent)'}`,
+    () => {
+      const real = readFileSync(corpus, 'utf8')
+        .split('\n')
+        .filter((l) => l.trim() !== '');
+      expect(real.length).toBeGreaterThan(50);
+      expect(real.filter((l) => !FRONTEND_RULE_LINE.test(l))).toEqual([]);
+      expect(rules.map(formatFrontendRule).filter((l) => !FRONTEND_RULE_LINE.test(l))).toEqual([]);
+      // The shapes we produce occur in the real file: k8s targets, multi-host VM targets with affinity.
+      expect(
+        real.some((l) => /^\^\/auth\/complete\/\S+\(\?:\/\|\$\) [a-z0-9-]+\.[a-z0-9-]+\.svc\.cluster\.local$/.test(l)),
+      ).toBe(true);
+      // Query conditions (ms-unmerged's rse_type) and the final catch-all occur there too.
+      expect(real.some((l) => /rse_type=/.test(l))).toBe(true);
+      expect(real.some((l) => / [a-z0-9.-]+\|[a-z0-9.-]+ :affinity$/.test(l))).toBe(true);
+    },
+  );
 });
 
 describe('Prometheus Adapter rules', () => {
@@ -64,7 +87,9 @@ describe('Prometheus Adapter rules', () => {
       {
         // An Object metric on the apps/v1 Deployment alpha: the adapter asks for label deployment="alpha".
         seriesQuery: 'alpha_open_fds{namespace!="",pod!="",deployment!=""}',
-        resources: { overrides: { deployment: { group: 'apps', resource: 'deployment' }, namespace: { resource: 'namespace' } } },
+        resources: {
+          overrides: { deployment: { group: 'apps', resource: 'deployment' }, namespace: { resource: 'namespace' } },
+        },
         name: { matches: '^alpha_open_fds$', as: 'alpha_open_fds' },
         metricsQuery: 'max(<<.Series>>{<<.LabelMatchers>>}) by (<<.GroupBy>>)',
       },
@@ -78,14 +103,35 @@ describe('Prometheus Adapter rules', () => {
   });
 
   it('maps the described object of an Object metric: a batch/v1 Job by its `job` label (or objectLabel), with matchers in seriesQuery', () => {
-    const metric = { name: 'rps', type: 'Object' as const, target: 1, describedObject: { apiVersion: 'batch/v1', kind: 'Job', name: 'x-exporter' } };
-    const s = { ...svc('alpha'), autoscaling: { minReplicas: 1, maxReplicas: 2, customMetrics: [metric] }, environments: {} } as Service;
+    const metric = {
+      name: 'rps',
+      type: 'Object' as const,
+      target: 1,
+      describedObject: { apiVersion: 'batch/v1', kind: 'Job', name: 'x-exporter' },
+    };
+    const s = {
+      ...svc('alpha'),
+      autoscaling: { minReplicas: 1, maxReplicas: 2, customMetrics: [metric] },
+      environments: {},
+    } as Service;
     const rule = buildAdapterRules(cluster, [s], 'prod')[0]!;
-    expect(rule.resources.overrides).toEqual({ job: { group: 'batch', resource: 'job' }, namespace: { resource: 'namespace' } });
+    expect(rule.resources.overrides).toEqual({
+      job: { group: 'batch', resource: 'job' },
+      namespace: { resource: 'namespace' },
+    });
     expect(rule.seriesQuery).toBe('rps{job!="",namespace!=""}');
-    const own = { ...s, autoscaling: { ...s.autoscaling!, customMetrics: [{ ...metric, objectLabel: 'exporter', seriesQuery: 'rps{env="prod"}' }] } } as Service;
+    const own = {
+      ...s,
+      autoscaling: {
+        ...s.autoscaling!,
+        customMetrics: [{ ...metric, objectLabel: 'exporter', seriesQuery: 'rps{env="prod"}' }],
+      },
+    } as Service;
     const r2 = buildAdapterRules(cluster, [own], 'prod')[0]!;
-    expect(r2.resources.overrides).toEqual({ exporter: { group: 'batch', resource: 'job' }, namespace: { resource: 'namespace' } });
+    expect(r2.resources.overrides).toEqual({
+      exporter: { group: 'batch', resource: 'job' },
+      namespace: { resource: 'namespace' },
+    });
     expect(r2.seriesQuery).toBe('rps{env="prod",exporter!="",namespace!=""}');
   });
 
@@ -96,19 +142,46 @@ describe('Prometheus Adapter rules', () => {
 
 describe('overlay values', () => {
   // charts/<svc>/values-<env>.yaml: the catalog's settings; the overlay chartgen creates holds only the image.
-  const overlay = (name: string, env: string) => ({ ...buildOverlayValues(cluster, svc(name), env), ...buildEnvironmentValues(cluster, svc(name), env, buildChartValues(cluster, svc(name))) });
+  const overlay = (name: string, env: string) => ({
+    ...buildOverlayValues(cluster, svc(name), env),
+    ...buildEnvironmentValues(cluster, svc(name), env, buildChartValues(cluster, svc(name))),
+  });
   it('a new overlay holds only image.tag', () => {
     expect(buildOverlayValues(cluster, svc('alpha'), 'prod')).toEqual({ image: { tag: '1.4.0-stable' } });
   });
 
   it.each([
-    ['alpha', 'dev', { image: { tag: '1.4.0-stable' }, environment: 'dev', replicaCount: 1, autoscaling: { enabled: false }, logging: { enabled: false }, database: { secretName: 'alpha-dev-db' } }],
-    ['alpha', 'prod', {
-      image: { tag: '1.4.0-stable' }, environment: 'prod', replicaCount: 3,
-      resources: { requests: { cpu: '200m', memory: '512Mi' }, limits: { cpu: '2', memory: '4Gi' } },
-      autoscaling: { minReplicas: 2, maxReplicas: 6 }, logging: { enabled: true }, database: { secretName: 'alpha-prod-db' }, nodeSelector: { role: 'prod-services' },
-    }],
-    ['beta', 'dev', { image: { tag: '0.9.0-rc1' }, environment: 'dev', replicaCount: 2, env: { BETA_DEBUG: { value: '1' } } }],
+    [
+      'alpha',
+      'dev',
+      {
+        image: { tag: '1.4.0-stable' },
+        environment: 'dev',
+        replicaCount: 1,
+        autoscaling: { enabled: false },
+        logging: { enabled: false },
+        database: { secretName: 'alpha-dev-db' },
+      },
+    ],
+    [
+      'alpha',
+      'prod',
+      {
+        image: { tag: '1.4.0-stable' },
+        environment: 'prod',
+        replicaCount: 3,
+        resources: { requests: { cpu: '200m', memory: '512Mi' }, limits: { cpu: '2', memory: '4Gi' } },
+        autoscaling: { minReplicas: 2, maxReplicas: 6 },
+        logging: { enabled: true },
+        database: { secretName: 'alpha-prod-db' },
+        nodeSelector: { role: 'prod-services' },
+      },
+    ],
+    [
+      'beta',
+      'dev',
+      { image: { tag: '0.9.0-rc1' }, environment: 'dev', replicaCount: 2, env: { BETA_DEBUG: { value: '1' } } },
+    ],
     ['delta', 'prod', { image: { tag: 'v0.0.1-stable' }, environment: 'prod', replicaCount: 1 }],
   ])('%s in %s', (name, env, expected) => {
     expect(overlay(name, env)).toEqual(expected);
@@ -124,7 +197,11 @@ describe('chart values and schema', () => {
   });
 
   it('commented YAML is stringifyYaml output plus comment lines and blank lines, for every chart and overlay', async () => {
-    const strip = (t: string) => t.split('\n').filter((l) => l.trim() !== '' && !l.trimStart().startsWith('#')).join('\n');
+    const strip = (t: string) =>
+      t
+        .split('\n')
+        .filter((l) => l.trim() !== '' && !l.trimStart().startsWith('#'))
+        .join('\n');
     const real = loadCatalogFrom(repoRoot);
     for (const c of [catalog, real]) {
       for (const s of c.services.filter((x) => !x.vm)) {
@@ -154,13 +231,16 @@ describe('chart values and schema', () => {
   });
 
   it('every chart value key is declared in the schema (values.yaml itself passes)', () => {
-    const schema = buildValuesSchema(['dev', 'prod']) as { properties: Record<string, { properties?: Record<string, unknown> }> };
+    const schema = buildValuesSchema(['dev', 'prod']) as {
+      properties: Record<string, { properties?: Record<string, unknown> }>;
+    };
     const values = buildChartValues(cluster, svc('alpha')) as unknown as Record<string, unknown>;
     // and the key helm itself adds for the library dependency
     expect([...Object.keys(values), LIBRARY.name].sort()).toEqual(Object.keys(schema.properties).sort());
     for (const [k, v] of Object.entries(values)) {
       const props = schema.properties[k]!.properties;
-      if (props && v && typeof v === 'object' && !Array.isArray(v)) expect(Object.keys(props)).toEqual(expect.arrayContaining(Object.keys(v)));
+      if (props && v && typeof v === 'object' && !Array.isArray(v))
+        expect(Object.keys(props)).toEqual(expect.arrayContaining(Object.keys(v)));
     }
   });
 
@@ -189,11 +269,36 @@ describe('environment.yaml scaffold', () => {
 });
 
 describe('diffTree', () => {
-  const planned = new Map([['charts/a/x', '1'], ['charts/a/y', '2'], ['environments/dev/values/a.yaml', 'o']]);
+  const planned = new Map([
+    ['charts/a/x', '1'],
+    ['charts/a/y', '2'],
+    ['environments/dev/values/a.yaml', 'o'],
+  ]);
   it.each([
-    ['nothing exists', new Map<string, string>(), [['charts/a/x', 'added'], ['charts/a/y', 'added'], ['environments/dev/values/a.yaml', 'added']]],
+    [
+      'nothing exists',
+      new Map<string, string>(),
+      [
+        ['charts/a/x', 'added'],
+        ['charts/a/y', 'added'],
+        ['environments/dev/values/a.yaml', 'added'],
+      ],
+    ],
     ['all equal', new Map(planned), []],
-    ['one differs, one stray owned, one stray elsewhere', new Map([['charts/a/x', '1'], ['charts/a/y', 'old'], ['environments/dev/values/a.yaml', 'o'], ['charts/a/z', 'z'], ['environments/dev/values/gone.yaml', 'g']]), [['charts/a/y', 'changed'], ['charts/a/z', 'removed']]],
+    [
+      'one differs, one stray owned, one stray elsewhere',
+      new Map([
+        ['charts/a/x', '1'],
+        ['charts/a/y', 'old'],
+        ['environments/dev/values/a.yaml', 'o'],
+        ['charts/a/z', 'z'],
+        ['environments/dev/values/gone.yaml', 'g'],
+      ]),
+      [
+        ['charts/a/y', 'changed'],
+        ['charts/a/z', 'removed'],
+      ],
+    ],
   ])('%s', (_what, current, expected) => {
     expect(diffTree(planned, current, ['charts/a']).map((c) => [c.path, c.kind])).toEqual(expected);
   });
@@ -202,15 +307,51 @@ describe('diffTree', () => {
 describe('generation rules', () => {
   const cases: Array<[string, string, RegExp | null]> = [
     ['a clean service', 'name: s\nnamespace: web\nimage: {repository: r}\nports: {http: 8000}\n', null],
-    ['the reserved name "cluster"', 'name: cluster\nnamespace: web\nimage: {repository: r}\nports: {http: 8000}\n', /^catalog\/services\/cluster\.yaml:1:1: service name "cluster" is reserved/],
-    ['a volume name the chart uses itself', 'name: s\nnamespace: web\nimage: {repository: r}\nports: {http: 8000}\nsecrets:\n  - {name: x, mountPath: /x, volumeName: cmsweb-logs}\n', /^catalog\/services\/s\.yaml:6:30: volume name "cmsweb-logs" is already used by a volume the chart adds itself/],
-    ['two mounts on one path', 'name: s\nnamespace: web\nimage: {repository: r}\nports: {http: 8000}\nsecrets:\n  - {name: x, mountPath: /x}\n  - {name: y, mountPath: /x}\n', /^catalog\/services\/s\.yaml:7:15: mountPath \/x is already used by secrets\.0\.mountPath/],
-    ['a sidecar mounting a missing volume', 'name: s\nnamespace: web\nimage: {repository: r}\nports: {http: 8000}\nsidecars:\n  - name: c\n    image: i\n    volumeMounts: [{name: nope, mountPath: /n}]\n', /^catalog\/services\/s\.yaml:8:21: sidecar "c" mounts volume "nope", which the pod does not have/],
-    ['a sidecar named like the service', 'name: s\nnamespace: web\nimage: {repository: r}\nports: {http: 8000}\nsidecars:\n  - name: s\n    image: i\n', /^catalog\/services\/s\.yaml:6:5: container name "s" is already used/],
-    ['the filebeat monitoring port as the http port of a service with logging', 'name: s\nnamespace: web\nimage: {repository: r}\nports: {http: 5066}\nlogging: {path: /logs}\n', /^catalog\/services\/s\.yaml:4:9: port 5066 is reserved in pods with logging: the filebeat sidecar serves its monitoring endpoint/],
-    ['the filebeat monitoring port on a sidecar of a service with logging', 'name: s\nnamespace: web\nimage: {repository: r}\nports: {http: 8000}\nlogging: {path: /logs}\nsidecars:\n  - name: c\n    image: i\n    ports: [{name: m, containerPort: 5066}]\n', /^catalog\/services\/s\.yaml:9:23: port 5066 is reserved in pods with logging/],
-    ['the filebeat monitoring port as an extra port of a service with logging', 'name: s\nnamespace: web\nimage: {repository: r}\nports: {http: 8000, extra: [{name: x, containerPort: 5066}]}\nlogging: {path: /logs}\n', /^catalog\/services\/s\.yaml:4:39: port 5066 is reserved in pods with logging/],
-    ['port 5066 in a service without logging (no filebeat in the pod)', 'name: s\nnamespace: web\nimage: {repository: r}\nports: {http: 5066}\n', null],
+    [
+      'the reserved name "cluster"',
+      'name: cluster\nnamespace: web\nimage: {repository: r}\nports: {http: 8000}\n',
+      /^catalog\/services\/cluster\.yaml:1:1: service name "cluster" is reserved/,
+    ],
+    [
+      'a volume name the chart uses itself',
+      'name: s\nnamespace: web\nimage: {repository: r}\nports: {http: 8000}\nsecrets:\n  - {name: x, mountPath: /x, volumeName: cmsweb-logs}\n',
+      /^catalog\/services\/s\.yaml:6:30: volume name "cmsweb-logs" is already used by a volume the chart adds itself/,
+    ],
+    [
+      'two mounts on one path',
+      'name: s\nnamespace: web\nimage: {repository: r}\nports: {http: 8000}\nsecrets:\n  - {name: x, mountPath: /x}\n  - {name: y, mountPath: /x}\n',
+      /^catalog\/services\/s\.yaml:7:15: mountPath \/x is already used by secrets\.0\.mountPath/,
+    ],
+    [
+      'a sidecar mounting a missing volume',
+      'name: s\nnamespace: web\nimage: {repository: r}\nports: {http: 8000}\nsidecars:\n  - name: c\n    image: i\n    volumeMounts: [{name: nope, mountPath: /n}]\n',
+      /^catalog\/services\/s\.yaml:8:21: sidecar "c" mounts volume "nope", which the pod does not have/,
+    ],
+    [
+      'a sidecar named like the service',
+      'name: s\nnamespace: web\nimage: {repository: r}\nports: {http: 8000}\nsidecars:\n  - name: s\n    image: i\n',
+      /^catalog\/services\/s\.yaml:6:5: container name "s" is already used/,
+    ],
+    [
+      'the filebeat monitoring port as the http port of a service with logging',
+      'name: s\nnamespace: web\nimage: {repository: r}\nports: {http: 5066}\nlogging: {path: /logs}\n',
+      /^catalog\/services\/s\.yaml:4:9: port 5066 is reserved in pods with logging: the filebeat sidecar serves its monitoring endpoint/,
+    ],
+    [
+      'the filebeat monitoring port on a sidecar of a service with logging',
+      'name: s\nnamespace: web\nimage: {repository: r}\nports: {http: 8000}\nlogging: {path: /logs}\nsidecars:\n  - name: c\n    image: i\n    ports: [{name: m, containerPort: 5066}]\n',
+      /^catalog\/services\/s\.yaml:9:23: port 5066 is reserved in pods with logging/,
+    ],
+    [
+      'the filebeat monitoring port as an extra port of a service with logging',
+      'name: s\nnamespace: web\nimage: {repository: r}\nports: {http: 8000, extra: [{name: x, containerPort: 5066}]}\nlogging: {path: /logs}\n',
+      /^catalog\/services\/s\.yaml:4:39: port 5066 is reserved in pods with logging/,
+    ],
+    [
+      'port 5066 in a service without logging (no filebeat in the pod)',
+      'name: s\nnamespace: web\nimage: {repository: r}\nports: {http: 5066}\n',
+      null,
+    ],
   ];
   it.each(cases)('%s', (_what, text, expected) => {
     const name = /^name: (\S+)/.exec(text)![1]!;
@@ -218,7 +359,9 @@ describe('generation rules', () => {
     const clusterText = readFileSync(join(fixtureRepo, 'catalog/cluster.yaml'), 'utf8');
     const loaded = loadCatalog({ path: 'catalog/cluster.yaml', text: clusterText }, [{ path: file, text }]);
     expect(loaded.findings).toEqual([]);
-    const findings = checkGenerationRules(loaded.catalog!, { ...loaded.parsed, [file]: parseYaml(text, file) }).map((f) => `${f.file}:${f.line}:${f.column}: ${f.message}`);
+    const findings = checkGenerationRules(loaded.catalog!, { ...loaded.parsed, [file]: parseYaml(text, file) }).map(
+      (f) => `${f.file}:${f.line}:${f.column}: ${f.message}`,
+    );
     if (expected === null) expect(findings).toEqual([]);
     else {
       expect(findings).toHaveLength(1);
@@ -228,8 +371,12 @@ describe('generation rules', () => {
 
   it('a custom metric defined differently by two services is a conflict', () => {
     const clusterText = readFileSync(join(fixtureRepo, 'catalog/cluster.yaml'), 'utf8');
-    const svcText = (n: string, q: string) => `name: ${n}\nnamespace: web\nimage: {repository: r}\nports: {http: 8000}\nautoscaling:\n  minReplicas: 1\n  maxReplicas: 2\n  customMetrics:\n    - {name: m, type: Pods, target: 1, query: "${q}"}\n`;
-    const files = [{ path: 'catalog/services/a.yaml', text: svcText('a', 'sum(x)') }, { path: 'catalog/services/b.yaml', text: svcText('b', 'max(x)') }];
+    const svcText = (n: string, q: string) =>
+      `name: ${n}\nnamespace: web\nimage: {repository: r}\nports: {http: 8000}\nautoscaling:\n  minReplicas: 1\n  maxReplicas: 2\n  customMetrics:\n    - {name: m, type: Pods, target: 1, query: "${q}"}\n`;
+    const files = [
+      { path: 'catalog/services/a.yaml', text: svcText('a', 'sum(x)') },
+      { path: 'catalog/services/b.yaml', text: svcText('b', 'max(x)') },
+    ];
     const loaded = loadCatalog({ path: 'catalog/cluster.yaml', text: clusterText }, files);
     const findings = checkGenerationRules(loaded.catalog!, loaded.parsed);
     expect(findings.map((f) => `${f.file}:${f.line}:${f.column}: ${f.message}`)).toEqual([

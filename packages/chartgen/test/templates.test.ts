@@ -5,9 +5,13 @@ import { CHART_TEMPLATE_KINDS, LIBRARY, LIBRARY_TEMPLATE_FILES } from '../src/ch
 import { fixtureRepo, planFrom } from './helpers.js';
 
 describe('Handlebars rendering', () => {
-  it('leaves Helm\'s {{ .Values.x }} untouched while filling in its own fields', () => {
-    const r = createRenderer({ t: 'image: \\{{ .Values.image.repository }}\nname: \\{{ include "{{name}}.fullname" . }}\n{{{{raw}}}}{{ .Values.x | quote }}{{{{/raw}}}}\n' });
-    expect(r.render('t', { name: 'svc' })).toBe('image: {{ .Values.image.repository }}\nname: {{ include "svc.fullname" . }}\n{{ .Values.x | quote }}\n');
+  it("leaves Helm's {{ .Values.x }} untouched while filling in its own fields", () => {
+    const r = createRenderer({
+      t: 'image: \\{{ .Values.image.repository }}\nname: \\{{ include "{{name}}.fullname" . }}\n{{{{raw}}}}{{ .Values.x | quote }}{{{{/raw}}}}\n',
+    });
+    expect(r.render('t', { name: 'svc' })).toBe(
+      'image: {{ .Values.image.repository }}\nname: {{ include "svc.fullname" . }}\n{{ .Values.x | quote }}\n',
+    );
   });
 
   it('is strict: a missing field is an error, not an empty string', () => {
@@ -41,14 +45,17 @@ describe('Handlebars rendering', () => {
       expect(text).not.toMatch(/\{\{\{|\{\{#|\{\{\/(?!\*)|\{\{name\}\}/); // no Handlebars left
     }
     expect(planned.get('charts/_library/templates/_deployment.tpl')).toContain('replicas: {{ .Values.replicaCount }}');
-    expect(planned.get('charts/_library/templates/_helpers.tpl')).toContain('{{- printf "logs-cephfs-claim-%s-%s" $env .Release.Namespace }}');
+    expect(planned.get('charts/_library/templates/_helpers.tpl')).toContain(
+      '{{- printf "logs-cephfs-claim-%s-%s" $env .Release.Namespace }}',
+    );
   });
 
-  it('a service chart\'s templates are one line each, including the library', async () => {
+  it("a service chart's templates are one line each, including the library", async () => {
     const planned = await planFrom(fixtureRepo);
     const templates = [...planned.keys()].filter((p) => p.startsWith('charts/alpha/templates/')).sort();
     expect(templates).toEqual(CHART_TEMPLATE_KINDS.map((k) => `charts/alpha/templates/${k}.yaml`).sort());
-    for (const k of CHART_TEMPLATE_KINDS) expect(planned.get(`charts/alpha/templates/${k}.yaml`)).toBe(`{{ include "cmsweb-library.${k}" . }}\n`);
+    for (const k of CHART_TEMPLATE_KINDS)
+      expect(planned.get(`charts/alpha/templates/${k}.yaml`)).toBe(`{{ include "cmsweb-library.${k}" . }}\n`);
   });
 
   // The library's version says which templates the service charts render with: a change to
@@ -62,6 +69,9 @@ describe('Handlebars rendering', () => {
     const hash = createHash('sha256');
     for (const t of [...LIBRARY_TEMPLATE_FILES].sort()) hash.update(`${t}.hbs\0${sources[`library/${t}`]}\0`);
     const digest = hash.digest('hex');
-    expect(digest, `templates/library/*.tpl.hbs changed (sha256 ${digest}): bump LIBRARY.version in src/chart-files.ts and record the digest for it`).toBe(LIBRARY_TEMPLATE_DIGESTS[LIBRARY.version]);
+    expect(
+      digest,
+      `templates/library/*.tpl.hbs changed (sha256 ${digest}): bump LIBRARY.version in src/chart-files.ts and record the digest for it`,
+    ).toBe(LIBRARY_TEMPLATE_DIGESTS[LIBRARY.version]);
   });
 });

@@ -1,12 +1,24 @@
 import { Command, CommanderError } from 'commander';
-import { createActivity, debugWanted, EXIT, helpFooter, listOption, oneOf, packageVersion, UsageError } from '@cmsweb/toolkit';
+import {
+  createActivity,
+  debugWanted,
+  EXIT,
+  helpFooter,
+  listOption,
+  oneOf,
+  packageVersion,
+  UsageError,
+} from '@cmsweb/toolkit';
 import type { ChangeReport } from './commands/change.js';
 import { Refused } from './shell/git-state.js';
 
 // The only file that prints or exits. Exit codes: 0 ok, 1 refused, 2 bad input or usage, 3 internal.
 // The commands (git, catalog, planners) are imported when one runs, so `--help` and `--version` start fast.
 
-interface Output { code: number; text: string }
+interface Output {
+  code: number;
+  text: string;
+}
 
 const json = (v: unknown) => JSON.stringify(v, null, 2) + '\n';
 const change = () => import('./commands/change.js');
@@ -30,7 +42,10 @@ function changing(cmd: Command): Command {
 
 /** `--service` and `--env` parse the same way in every command (repeatable, comma-separated); these take one. */
 function single(cmd: Command, required: boolean, flags: string[] = ['--service', '--env']): Command {
-  const describe = { '--service': ['--service <name>', 'the service'], '--env': ['--env <env>', 'the environment'] } as const;
+  const describe = {
+    '--service': ['--service <name>', 'the service'],
+    '--env': ['--env <env>', 'the environment'],
+  } as const;
   for (const f of flags as (keyof typeof describe)[]) {
     const [spec, what] = describe[f];
     if (required) cmd.requiredOption(spec, what, listOption);
@@ -39,7 +54,11 @@ function single(cmd: Command, required: boolean, flags: string[] = ['--service',
   return cmd;
 }
 
-async function changeOutput(run: Promise<ChangeReport>, o: { json?: boolean; quiet?: boolean }, label: string): Promise<Output> {
+async function changeOutput(
+  run: Promise<ChangeReport>,
+  o: { json?: boolean; quiet?: boolean },
+  label: string,
+): Promise<Output> {
   const activity = createActivity({ label: `gitops-sync: ${label}`, quiet: o.quiet || o.json });
   const r = await run.finally(activity.done);
   const { changeJson, changeText, exitCodeOf } = await formats();
@@ -52,7 +71,9 @@ const one = (values: string[] | undefined, flag: string, command: string) => one
 
 function program(done: (o: Output) => void): Command {
   const p = new Command('gitops-sync')
-    .description('Bumps, promotes and rolls back image tags through the environments, with gates, git history and safe pushes.')
+    .description(
+      'Bumps, promotes and rolls back image tags through the environments, with gates, git history and safe pushes.',
+    )
     .version(packageVersion(import.meta.url), '-V, --version', 'print the version and exit')
     .exitOverride()
     .showHelpAfterError(false)
@@ -74,8 +95,22 @@ function program(done: (o: Output) => void): Command {
     .requiredOption('--tag <tag>', 'the new image tag')
     .option('--digest <sha256:...>', 'pin the image digest too')
     .option('--expect-tag <tag>', 'refuse unless the overlay runs this tag now (compare-and-swap)')
-    .action(async (o) => done(await changeOutput(change().then((m) => m.bump({ ...o, service: one(o.service, '--service', 'bump'), env: one(o.env, '--env', 'bump') })), o, 'bump')));
-  changing(p.command('promote').description('promote what the source runs into the environment that promotes from it (one commit)'))
+    .action(async (o) =>
+      done(
+        await changeOutput(
+          change().then((m) =>
+            m.bump({ ...o, service: one(o.service, '--service', 'bump'), env: one(o.env, '--env', 'bump') }),
+          ),
+          o,
+          'bump',
+        ),
+      ),
+    );
+  changing(
+    p
+      .command('promote')
+      .description('promote what the source runs into the environment that promotes from it (one commit)'),
+  )
     .option('--service <names>', 'the services to promote (repeatable, or comma-separated)', listOption)
     .option('--all', 'every service that lags')
     .option('--except <names>', 'with --all: services to leave out (repeatable, or comma-separated)', listOption)
@@ -87,26 +122,76 @@ function program(done: (o: Output) => void): Command {
     .option('--reason <text>', 'why the glass was broken (required with --break-glass)')
     .action(async (o) => {
       const flags = { ...o, service: o.service?.join(','), except: o.except?.join(',') };
-      done(await changeOutput(change().then((m) => m.promote(flags)), o, 'promote'));
+      done(
+        await changeOutput(
+          change().then((m) => m.promote(flags)),
+          o,
+          'promote',
+        ),
+      );
     });
-  single(changing(p.command('rollback').description('go back to the previous tag (or --to TAG) from history and hold the service')), true)
+  single(
+    changing(
+      p.command('rollback').description('go back to the previous tag (or --to TAG) from history and hold the service'),
+    ),
+    true,
+  )
     .option('--to <tag>', 'the tag to go back to (must be in the history of that overlay)')
     .option('--reason <text>', 'why (recorded in the hold and the commit)')
-    .action(async (o) => done(await changeOutput(change().then((m) => m.rollback({ ...o, service: one(o.service, '--service', 'rollback'), env: one(o.env, '--env', 'rollback') })), o, 'rollback')));
-  single(changing(p.command('release').description('lift the hold a rollback placed')), true)
-    .action(async (o) => done(await changeOutput(change().then((m) => m.release({ ...o, service: one(o.service, '--service', 'release'), env: one(o.env, '--env', 'release') })), o, 'release')));
-  common(p.command('status').description('services × environments: tags, digests, lags, holds and the promotions possible now'))
+    .action(async (o) =>
+      done(
+        await changeOutput(
+          change().then((m) =>
+            m.rollback({
+              ...o,
+              service: one(o.service, '--service', 'rollback'),
+              env: one(o.env, '--env', 'rollback'),
+            }),
+          ),
+          o,
+          'rollback',
+        ),
+      ),
+    );
+  single(changing(p.command('release').description('lift the hold a rollback placed')), true).action(async (o) =>
+    done(
+      await changeOutput(
+        change().then((m) =>
+          m.release({ ...o, service: one(o.service, '--service', 'release'), env: one(o.env, '--env', 'release') }),
+        ),
+        o,
+        'release',
+      ),
+    ),
+  );
+  common(
+    p
+      .command('status')
+      .description('services × environments: tags, digests, lags, holds and the promotions possible now'),
+  )
     .option('--ref <ref>', 'read this commit or branch instead of HEAD (e.g. origin/main)')
     .action(async (o) => {
       const [{ status }, { statusJson, statusText }] = await Promise.all([readOnly(), formats()]);
       const s = await status(o);
       done({ code: EXIT.ok, text: o.json ? json(statusJson(s)) : statusText(s) });
     });
-  single(single(common(p.command('history').description('who moved which tag where and when, from git history alone')), true, ['--service']), false, ['--env'])
+  single(
+    single(
+      common(p.command('history').description('who moved which tag where and when, from git history alone')),
+      true,
+      ['--service'],
+    ),
+    false,
+    ['--env'],
+  )
     .option('--ref <ref>', 'read history up to this commit or branch instead of HEAD')
     .action(async (o) => {
       const [{ history }, { historyJson, historyText }] = await Promise.all([readOnly(), formats()]);
-      const h = await history({ ...o, service: one(o.service, '--service', 'history'), env: oneOf(o.env, '--env', 'history') });
+      const h = await history({
+        ...o,
+        service: one(o.service, '--service', 'history'),
+        env: oneOf(o.env, '--env', 'history'),
+      });
       done({ code: EXIT.ok, text: o.json ? json(historyJson(h)) : historyText(h) });
     });
   for (const c of p.commands) c.exitOverride();
@@ -122,7 +207,8 @@ async function main(argv: string[]): Promise<number> {
     if (e instanceof CommanderError) {
       if (e.code === 'commander.helpDisplayed' || e.code === 'commander.version') return EXIT.ok;
       // 'commander.help' without --help: no command was given (the usage went to stderr): exit 2.
-      if (asJson) process.stdout.write(json({ status: 'error', exitCode: EXIT.usage, error: e.message.replace(/^error: /, '') }));
+      if (asJson)
+        process.stdout.write(json({ status: 'error', exitCode: EXIT.usage, error: e.message.replace(/^error: /, '') }));
       return EXIT.usage;
     }
     if (e instanceof Refused) {
@@ -134,13 +220,17 @@ async function main(argv: string[]): Promise<number> {
     const code = e instanceof UsageError ? EXIT.usage : EXIT.internal;
     const message = e instanceof Error ? e.message : String(e);
     const text = code === EXIT.usage ? `error: ${message}` : `internal error: ${message.split('\n')[0]}`;
-    if (asJson) process.stdout.write(json({ status: 'error', exitCode: code, error: code === EXIT.usage ? message : text }));
+    if (asJson)
+      process.stdout.write(json({ status: 'error', exitCode: code, error: code === EXIT.usage ? message : text }));
     else process.stderr.write(text + '\n');
-    if (code === EXIT.internal && debugWanted(process.env.DEBUG) && e instanceof Error) process.stderr.write(`${e.stack}\n`);
+    if (code === EXIT.internal && debugWanted(process.env.DEBUG) && e instanceof Error)
+      process.stderr.write(`${e.stack}\n`);
     return code;
   }
   if (!output) {
-    process.stderr.write('error: expected a command: bump, promote, status, history, rollback or release (see --help)\n');
+    process.stderr.write(
+      'error: expected a command: bump, promote, status, history, rollback or release (see --help)\n',
+    );
     return EXIT.usage;
   }
   process.stdout.write(output.text);

@@ -8,7 +8,8 @@ import { at, cliAsync, cli, createFixture, git, read, show, type Fixture } from 
 let fx: Fixture | undefined;
 afterEach(() => fx?.cleanup());
 
-const promote = (repo: string, service: string) => cliAsync(repo, ['promote', '--service', service, '--from', 'dev', '--to', 'preprod', '--push', '--json'], at(5));
+const promote = (repo: string, service: string) =>
+  cliAsync(repo, ['promote', '--service', service, '--from', 'dev', '--to', 'preprod', '--push', '--json'], at(5));
 
 describe('concurrent pushes', () => {
   it('12 processes promoting different services at once: every promotion lands exactly once, history stays linear', async () => {
@@ -21,23 +22,36 @@ describe('concurrent pushes', () => {
       expect(r.stderr, services[i]).toBe('');
       expect(r.json, services[i]).toMatchObject({ status: 'pushed', exitCode: 0 });
     }
-    const log = git(fx.remote, ['log', '--format=%H %P|%s|%(trailers:key=Promotion-Id,valueonly,separator=%x20)', `${base}..main`]).split('\n');
+    const log = git(fx.remote, [
+      'log',
+      '--format=%H %P|%s|%(trailers:key=Promotion-Id,valueonly,separator=%x20)',
+      `${base}..main`,
+    ]).split('\n');
     expect(log).toHaveLength(12);
     expect(log.every((l) => l.split('|')[0]!.split(' ').length === 2)).toBe(true); // one parent each: linear
     expect(new Set(log.map((l) => l.split('|')[2])).size).toBe(12);
-    expect(log.map((l) => l.split('|')[1]).sort()).toEqual(services.map((s, i) => `promote(preprod): ${s} v2.${i}.0 from dev`));
+    expect(log.map((l) => l.split('|')[1]).sort()).toEqual(
+      services.map((s, i) => `promote(preprod): ${s} v2.${i}.0 from dev`),
+    );
     for (const [i, s] of services.entries()) {
       expect(show(fx.remote, 'main', `environments/preprod/values/${s}.yaml`)).toContain(`tag: v2.${i}.0 `);
       expect(results[i]!.json.commit).toBe(log.find((l) => l.includes(`: ${s} `))!.split(' ')[0]);
     }
     const races = results.reduce((n, r) => n + r.json.races.length, 0);
-    console.log(`12 concurrent promotions: ${races} lost push races, all re-applied on the new head; max attempts ${Math.max(...results.map((r) => r.json.attempts))}`);
+    console.log(
+      `12 concurrent promotions: ${races} lost push races, all re-applied on the new head; max attempts ${Math.max(...results.map((r) => r.json.attempts))}`,
+    );
   }, 300_000);
 
   it('two bumps of one service to different tags: one wins, the other is refused by compare-and-swap', async () => {
     fx = createFixture({ a: { dev: 'v1' } });
     const [x, y] = [fx.clone('ci-x'), fx.clone('ci-y')];
-    const bump = (repo: string, tag: string) => cliAsync(repo, ['bump', '--service', 'a', '--env', 'dev', '--tag', tag, '--expect-tag', 'v1', '--push', '--json'], at(1));
+    const bump = (repo: string, tag: string) =>
+      cliAsync(
+        repo,
+        ['bump', '--service', 'a', '--env', 'dev', '--tag', tag, '--expect-tag', 'v1', '--push', '--json'],
+        at(1),
+      );
     const [rx, ry] = await Promise.all([bump(x, 'v2-x'), bump(y, 'v2-y')]);
     const winner = [rx, ry].filter((r) => r.code === 0);
     const loser = [rx, ry].filter((r) => r.code !== 0);
@@ -45,7 +59,9 @@ describe('concurrent pushes', () => {
     expect(loser).toHaveLength(1);
     expect(loser[0]!.json.status).toBe('refused');
     const cas = loser[0]!.json.gates.find((g: any) => g.gate === 'compare-and-swap');
-    expect(cas.message).toMatch(/^dev runs v2-[xy] now, expected v1: it changed since this change was planned; refusing instead of overwriting$/);
+    expect(cas.message).toMatch(
+      /^dev runs v2-[xy] now, expected v1: it changed since this change was planned; refusing instead of overwriting$/,
+    );
     const won = winner[0]!.json.changes[0].to.tag;
     expect(show(fx.remote, 'main', 'environments/dev/values/a.yaml')).toContain(`tag: ${won} `);
     expect(git(fx.remote, ['rev-list', '--count', 'main'])).toBe('2');
@@ -55,7 +71,8 @@ describe('concurrent pushes', () => {
     fx = createFixture({ a: { dev: 'v1' }, b: { dev: 'v1' } });
     const repo = fx.clone('ci');
     const base = git(repo, ['rev-parse', 'HEAD']);
-    const bump = (service: string, tag: string) => cliAsync(repo, ['bump', '--service', service, '--env', 'dev', '--tag', tag, '--json', '--push'], at(1));
+    const bump = (service: string, tag: string) =>
+      cliAsync(repo, ['bump', '--service', service, '--env', 'dev', '--tag', tag, '--json', '--push'], at(1));
     const [ra, rb] = await Promise.all([bump('a', 'v2'), bump('b', 'v3')]);
     expect([ra.stderr, rb.stderr]).toEqual(['', '']);
     expect([ra.json.status, rb.json.status]).toEqual(['pushed', 'pushed']);
@@ -74,7 +91,9 @@ describe('concurrent pushes', () => {
     const r = cli(repo, ['promote', '--service', 'a', '--from', 'dev', '--to', 'preprod', '--push', '--json'], at(5));
     expect(r.json).toMatchObject({ status: 'pushed', attempts: 2 });
     expect(r.json.races).toEqual([expect.stringMatching(/^attempt 1: .*failed to update ref/)]);
-    expect(git(fx.remote, ['log', '--format=%s', `${base}..main`])).toBe('promote(preprod): a v2 from dev\ncompeting change');
+    expect(git(fx.remote, ['log', '--format=%s', `${base}..main`])).toBe(
+      'promote(preprod): a v2 from dev\ncompeting change',
+    );
     expect(show(fx.remote, 'main', 'environments/dev/values/b.yaml')).toContain('tag: v8');
     expect(show(fx.remote, 'main', 'environments/preprod/values/a.yaml')).toContain('tag: v2 ');
     expect(git(repo, ['rev-parse', 'HEAD'])).toBe(git(fx.remote, ['rev-parse', 'main']));
@@ -87,7 +106,9 @@ describe('concurrent pushes', () => {
     const r = cli(repo, ['promote', '--service', 'a', '--from', 'dev', '--to', 'preprod', '--push', '--json'], at(5));
     expect(r.code).toBe(1);
     expect(r.json.attempts).toBe(2);
-    expect(r.json.gates.find((g: any) => g.status === 'fail').message).toBe('preprod runs v1-hotfix now, expected v1: it changed since this change was planned; refusing instead of overwriting');
+    expect(r.json.gates.find((g: any) => g.status === 'fail').message).toBe(
+      'preprod runs v1-hotfix now, expected v1: it changed since this change was planned; refusing instead of overwriting',
+    );
     expect(show(fx.remote, 'main', 'environments/preprod/values/a.yaml')).toContain('tag: v1-hotfix');
     expect(git(fx.remote, ['log', '-1', '--format=%s', 'main'])).toBe('competing change');
     expect(read(repo, 'environments/preprod/values/a.yaml')).toContain('tag: v1 ');
@@ -104,12 +125,15 @@ function raceOnce(fx: Fixture, path: string, edit: (text: string) => string): vo
   git(other, ['commit', '-q', '-am', 'competing change']);
   git(other, ['push', '-q', 'origin', 'HEAD:refs/heads/competitor']);
   const hook = join(fx.remote, 'hooks', 'update');
-  writeFileSync(hook, `#!/bin/sh
+  writeFileSync(
+    hook,
+    `#!/bin/sh
 if [ "$1" = refs/heads/main ] && [ ! -e "$GIT_DIR/raced" ]; then
   touch "$GIT_DIR/raced"
   git update-ref refs/heads/main refs/heads/competitor "$2"
 fi
 exit 0
-`);
+`,
+  );
   chmodSync(hook, 0o755);
 }

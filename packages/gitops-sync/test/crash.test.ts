@@ -12,12 +12,26 @@ import { at, BIN, cli, cliEnv, createFixture, git, gitRaw, read, prng, show } fr
 
 // The validation gate runs helpers/fake-validator.cjs (cliEnv's GITOPS_SYNC_VALIDATOR): it refuses tags containing "broken".
 
-function runAndKill(cwd: string, args: string[], now: string, delayMs: number): Promise<{ killed: boolean; code: number | null }> {
+function runAndKill(
+  cwd: string,
+  args: string[],
+  now: string,
+  delayMs: number,
+): Promise<{ killed: boolean; code: number | null }> {
   return new Promise((resolve) => {
-    const child = spawn(process.execPath, [BIN, ...args], { cwd, env: { ...process.env, ...cliEnv(now) }, stdio: 'ignore' });
+    const child = spawn(process.execPath, [BIN, ...args], {
+      cwd,
+      env: { ...process.env, ...cliEnv(now) },
+      stdio: 'ignore',
+    });
     let killed = false;
-    const timer = setTimeout(() => { killed = child.kill('SIGKILL'); }, delayMs);
-    child.on('exit', (code) => { clearTimeout(timer); resolve({ killed: killed && code === null, code }); });
+    const timer = setTimeout(() => {
+      killed = child.kill('SIGKILL');
+    }, delayMs);
+    child.on('exit', (code) => {
+      clearTimeout(timer);
+      resolve({ killed: killed && code === null, code });
+    });
   });
 }
 
@@ -45,7 +59,16 @@ describe('crash safety', () => {
         const remote = git(fx.remote, ['rev-parse', 'main']);
         const text = read(repo, OV(service));
         const planned = text.replace(`tag: ${tagOf(text)} `, `tag: ${tag} `);
-        const args = ['bump', '--service', service, '--env', 'dev', '--tag', tag, ...(kind === 'push' ? ['--push'] : [])];
+        const args = [
+          'bump',
+          '--service',
+          service,
+          '--env',
+          'dev',
+          '--tag',
+          tag,
+          ...(kind === 'push' ? ['--push'] : []),
+        ];
         const delay = Math.round(duration * (0.35 + 0.8 * random()));
         const run = await runAndKill(repo, args, at(2 + i), delay);
 
@@ -62,7 +85,10 @@ describe('crash safety', () => {
           expect(read(repo, OV(service))).toBe(text);
           tally.refused++;
         }
-        for (const [before, after, where] of [[head, newHead, repo], [remote, newRemote, fx.remote]] as const) {
+        for (const [before, after, where] of [
+          [head, newHead, repo],
+          [remote, newRemote, fx.remote],
+        ] as const) {
           if (after === before) continue;
           expect(git(where, ['rev-parse', `${after}^`]), `run ${i}`).toBe(before);
           expect(show(where, after, OV(service)) + '\n', `run ${i}`).toBe(planned);
@@ -75,14 +101,17 @@ describe('crash safety', () => {
         const status = cli(repo, ['status', '--json'], at(2 + i));
         expect(status.code, status.stderr).toBe(0);
         if (status.json.notes.length > 0) tally.recovered++;
-        if (kind === 'push' && git(repo, ['rev-parse', 'HEAD']) !== newRemote) git(repo, ['merge', '-q', '--ff-only', 'origin/main']);
+        if (kind === 'push' && git(repo, ['rev-parse', 'HEAD']) !== newRemote)
+          git(repo, ['merge', '-q', '--ff-only', 'origin/main']);
         expect(gitRaw(repo, ['status', '--porcelain', '--untracked-files=all']), `run ${i}`).toBe('');
         expect(read(repo, OV(service)) + '').toBe(show(repo, 'HEAD', OV(service)) + '\n');
         expect(readdirSync(join(repo, '.git')).filter((f) => f.startsWith('gitops-sync'))).toEqual([]);
       }
       for (const repo of [local, pusher, fx.remote]) git(repo, ['fsck', '--no-dangling', '--no-progress']);
       expect(existsSync(join(local, 'environments/dev/.a.yaml.gitops-sync.tmp'))).toBe(false);
-      console.log(`30 SIGKILL runs (command ≈ ${duration} ms): killed before the change landed ${tally.before}, killed after it landed ${tally.committed}, ran to the end ${tally.finished}, validator-refused ${tally.refused} (never committed); recovery notes ${tally.recovered}`);
+      console.log(
+        `30 SIGKILL runs (command ≈ ${duration} ms): killed before the change landed ${tally.before}, killed after it landed ${tally.committed}, ran to the end ${tally.finished}, validator-refused ${tally.refused} (never committed); recovery notes ${tally.recovered}`,
+      );
       expect(tally.before + tally.committed).toBeGreaterThan(0);
     } finally {
       fx.cleanup();
@@ -97,7 +126,11 @@ describe('crash safety', () => {
       const text = read(repo, OV('a'));
       const next = text.replace('tag: v1 ', 'tag: v2 ');
       // The state a kill between "move the branch" and "write the work tree" leaves behind:
-      const blob = execFileSync('git', ['hash-object', '-w', '--stdin'], { cwd: repo, input: next, encoding: 'utf8' }).trim();
+      const blob = execFileSync('git', ['hash-object', '-w', '--stdin'], {
+        cwd: repo,
+        input: next,
+        encoding: 'utf8',
+      }).trim();
       const env = { ...process.env, GIT_INDEX_FILE: join(repo, '.git', 'scratch-index') };
       execFileSync('git', ['read-tree', old], { cwd: repo, env });
       execFileSync('git', ['update-index', '--cacheinfo', `100644,${blob},${OV('a')}`], { cwd: repo, env });
@@ -105,18 +138,26 @@ describe('crash safety', () => {
       rmSync(join(repo, '.git', 'scratch-index'));
       const commit = git(repo, ['commit-tree', tree, '-p', old, '-m', 'bump(dev): a v2']);
       const dead = spawnSync('true').pid!;
-      writeFileSync(join(repo, '.git', 'gitops-sync-journal.json'), JSON.stringify({ branch: 'main', oldHead: old, newHead: commit, paths: [OV('a')] }));
+      writeFileSync(
+        join(repo, '.git', 'gitops-sync-journal.json'),
+        JSON.stringify({ branch: 'main', oldHead: old, newHead: commit, paths: [OV('a')] }),
+      );
       writeFileSync(join(repo, '.git', 'gitops-sync.lock'), String(dead));
       writeFileSync(join(repo, 'environments/dev/values/.a.yaml.gitops-sync.tmp'), next.slice(0, 20));
       git(repo, ['update-ref', 'refs/heads/main', commit, old]);
 
       const r = cli(repo, ['status', '--json'], at(2));
-      expect(r.json.notes).toEqual([`completed an interrupted gitops-sync commit ${commit.slice(0, 10)} on main (work tree and index brought up to it)`]);
+      expect(r.json.notes).toEqual([
+        `completed an interrupted gitops-sync commit ${commit.slice(0, 10)} on main (work tree and index brought up to it)`,
+      ]);
       expect(read(repo, OV('a'))).toBe(next);
       expect(gitRaw(repo, ['status', '--porcelain', '--untracked-files=all'])).toBe('');
       expect(readdirSync(join(repo, '.git')).filter((f) => f.startsWith('gitops-sync'))).toEqual([]);
 
-      writeFileSync(join(repo, '.git', 'gitops-sync-journal.json'), JSON.stringify({ branch: 'main', oldHead: commit, newHead: 'f'.repeat(40), paths: [OV('a')] }));
+      writeFileSync(
+        join(repo, '.git', 'gitops-sync-journal.json'),
+        JSON.stringify({ branch: 'main', oldHead: commit, newHead: 'f'.repeat(40), paths: [OV('a')] }),
+      );
       const d = cli(repo, ['bump', '--service', 'a', '--env', 'dev', '--tag', 'v3', '--json'], at(3));
       expect(d.json.notes).toEqual(['discarded an interrupted gitops-sync change that never reached main']);
       expect(d.json.status).toBe('committed');

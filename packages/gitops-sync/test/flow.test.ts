@@ -24,16 +24,42 @@ describe('dev → preprod → prod through a bare remote', () => {
   afterAll(() => fx.cleanup());
 
   it('CI bumps the testbed with a digest and pushes', () => {
-    const r = cli(ci, ['bump', '--service', SVC, '--env', 'dev', '--tag', 'v00.06.39-stable', '--digest', DIGEST('1'), '--push', '--json'], at(1));
+    const r = cli(
+      ci,
+      [
+        'bump',
+        '--service',
+        SVC,
+        '--env',
+        'dev',
+        '--tag',
+        'v00.06.39-stable',
+        '--digest',
+        DIGEST('1'),
+        '--push',
+        '--json',
+      ],
+      at(1),
+    );
     expect(r.stderr).toBe('');
     expect(r.code).toBe(0);
     expect(r.json).toMatchObject({ command: 'bump', status: 'pushed', exitCode: 0, environment: 'dev', attempts: 1 });
     expect(r.json.commit).toBe(remoteHead());
-    expect(show(fx.remote, 'main', OV('dev'))).toContain(`tag: v00.06.39-stable   # moved by gitops-sync\n  digest: ${DIGEST('1')}\n`);
-    expect(git(fx.remote, ['log', '-1', '--format=%B', 'main'])).toBe([
-      `bump(dev): ${SVC} v00.06.39-stable`, '', `Service: ${SVC}`, 'Environment: dev', 'Tag: v00.06.39-stable', `Digest: ${DIGEST('1')}`,
-      `Promotion-Id: ${r.json.message.match(/Promotion-Id: (\S+)/)[1]}`, 'Requested-By: ci-bot <ci-bot@cern.example>',
-    ].join('\n'));
+    expect(show(fx.remote, 'main', OV('dev'))).toContain(
+      `tag: v00.06.39-stable   # moved by gitops-sync\n  digest: ${DIGEST('1')}\n`,
+    );
+    expect(git(fx.remote, ['log', '-1', '--format=%B', 'main'])).toBe(
+      [
+        `bump(dev): ${SVC} v00.06.39-stable`,
+        '',
+        `Service: ${SVC}`,
+        'Environment: dev',
+        'Tag: v00.06.39-stable',
+        `Digest: ${DIGEST('1')}`,
+        `Promotion-Id: ${r.json.message.match(/Promotion-Id: (\S+)/)[1]}`,
+        'Requested-By: ci-bot <ci-bot@cern.example>',
+      ].join('\n'),
+    );
     expect(git(ci, ['status', '--porcelain'])).toBe('');
     expect(git(ci, ['rev-parse', 'HEAD'])).toBe(remoteHead());
   }, 60_000);
@@ -43,7 +69,10 @@ describe('dev → preprod → prod through a bare remote', () => {
     const r = cli(rm, ['promote', '--service', SVC, '--from', 'dev', '--to', 'preprod', '--push', '--json'], at(1.5));
     expect(r.code).toBe(1);
     expect(r.json.status).toBe('refused');
-    expect(r.json.gates.find((g: any) => g.gate === 'soak')).toMatchObject({ status: 'fail', message: expect.stringMatching(/has run 30m in dev .* preprod requires 1h, 30m to go/) });
+    expect(r.json.gates.find((g: any) => g.gate === 'soak')).toMatchObject({
+      status: 'fail',
+      message: expect.stringMatching(/has run 30m in dev .* preprod requires 1h, 30m to go/),
+    });
     expect(remoteHead()).toBe(before.remote);
     expect(git(rm, ['rev-parse', 'HEAD'])).toBe(before.head);
     expect(read(rm, OV('preprod'))).toBe(before.text);
@@ -68,7 +97,9 @@ describe('dev → preprod → prod through a bare remote', () => {
   it('refuses a skipped environment (dev → prod) and a promotion before the 24h soak', () => {
     const skip = cli(rm, ['promote', '--service', SVC, '--from', 'dev', '--to', 'prod', '--json'], at(30));
     expect(skip.code).toBe(1);
-    expect(skip.json.gates.find((g: any) => g.gate === 'order').message).toBe('prod promotes from preprod, not from dev: promote dev → preprod first, then preprod → prod');
+    expect(skip.json.gates.find((g: any) => g.gate === 'order').message).toBe(
+      'prod promotes from preprod, not from dev: promote dev → preprod first, then preprod → prod',
+    );
     const early = cli(rm, ['promote', '--service', SVC, '--from', 'preprod', '--to', 'prod', '--json'], at(20));
     expect(early.code).toBe(1);
     expect(early.json.gates.filter((g: any) => g.status === 'fail').map((g: any) => g.gate)).toEqual(['soak']);
@@ -77,15 +108,25 @@ describe('dev → preprod → prod through a bare remote', () => {
   it('promotes preprod → prod after 24h with the same digest, and status shows no lag', () => {
     const r = cli(rm, ['promote', '--service', SVC, '--from', 'preprod', '--to', 'prod', '--push', '--json'], at(27));
     expect(r.code).toBe(0);
-    expect(show(fx.remote, 'main', OV('prod'))).toBe(show(fx.remote, 'main', OV('preprod')).replace('in preprod:', 'in prod:').replace('replicaCount: 1', 'replicaCount: 3'));
+    expect(show(fx.remote, 'main', OV('prod'))).toBe(
+      show(fx.remote, 'main', OV('preprod'))
+        .replace('in preprod:', 'in prod:')
+        .replace('replicaCount: 1', 'replicaCount: 3'),
+    );
     const s = cli(rm, ['status', '--json'], at(27));
     expect(s.code).toBe(0);
     const row = s.json.services.find((x: any) => x.service === SVC);
-    for (const env of ['dev', 'preprod', 'prod']) expect(row.environments[env]).toMatchObject({ tag: 'v00.06.39-stable', digest: DIGEST('1'), held: null });
+    for (const env of ['dev', 'preprod', 'prod'])
+      expect(row.environments[env]).toMatchObject({ tag: 'v00.06.39-stable', digest: DIGEST('1'), held: null });
     expect(row.environments.prod.lags).toBe(false);
-    expect(git(fx.remote, ['log', '--format=%s', 'main'])).toBe([
-      `promote(prod): ${SVC} v00.06.39-stable from preprod`, `promote(preprod): ${SVC} v00.06.39-stable from dev`, `bump(dev): ${SVC} v00.06.39-stable`, 'initial layout',
-    ].join('\n'));
+    expect(git(fx.remote, ['log', '--format=%s', 'main'])).toBe(
+      [
+        `promote(prod): ${SVC} v00.06.39-stable from preprod`,
+        `promote(preprod): ${SVC} v00.06.39-stable from dev`,
+        `bump(dev): ${SVC} v00.06.39-stable`,
+        'initial layout',
+      ].join('\n'),
+    );
     expect(git(fx.remote, ['rev-list', '--min-parents=2', '--count', 'main'])).toBe('0');
   }, 60_000);
 
@@ -97,8 +138,17 @@ describe('dev → preprod → prod through a bare remote', () => {
     const row = s.json.services.find((x: any) => x.service === 'couchdb');
     expect(row.environments.dev.lags).toBeNull();
     expect(row.environments.preprod).toMatchObject({ tag: '3.2.3-stable', lags: false });
-    expect(row.environments.prod).toMatchObject({ tag: '3.2.2-stable', lags: true, lag: { source: 'preprod', sourceTag: '3.2.3-stable', direction: 'behind' } });
-    expect(row.environments.prod.promotion).toMatchObject({ from: 'preprod', tag: '3.2.3-stable', possible: false, blockedBy: [{ gate: 'soak' }] });
+    expect(row.environments.prod).toMatchObject({
+      tag: '3.2.2-stable',
+      lags: true,
+      lag: { source: 'preprod', sourceTag: '3.2.3-stable', direction: 'behind' },
+    });
+    expect(row.environments.prod.promotion).toMatchObject({
+      from: 'preprod',
+      tag: '3.2.3-stable',
+      possible: false,
+      blockedBy: [{ gate: 'soak' }],
+    });
     expect(s.json.possible).toEqual([]);
     const later = cli(rm, ['status'], at(60));
     expect(later.stdout).toMatch(/couchdb\s+3\.2\.3-stable\s+3\.2\.3-stable\s+3\.2\.2-stable </);

@@ -11,19 +11,63 @@ import { run } from './helpers/run.js';
 // and a reason, no stack trace, and change nothing: HEAD, refs, work tree, index, the git directory's
 // gitops-sync files and the remote. Kills at random points (also during --push) are in crash.test.ts.
 
-interface Command { name: string; push: boolean; env: string; args(i: number): string[] }
+interface Command {
+  name: string;
+  push: boolean;
+  env: string;
+  args(i: number): string[];
+}
 const COMMANDS: Command[] = [
-  { name: 'bump', push: false, env: 'dev', args: (i) => ['bump', '--service', 'a', '--env', 'dev', '--tag', `v9.${i}`, '--json'] },
-  { name: 'bump --push', push: true, env: 'dev', args: (i) => ['bump', '--service', 'a', '--env', 'dev', '--tag', `v9.${i}`, '--json', '--push'] },
-  { name: 'promote', push: false, env: 'preprod', args: () => ['promote', '--service', 'a', '--from', 'dev', '--to', 'preprod', '--json'] },
-  { name: 'promote --push', push: true, env: 'preprod', args: () => ['promote', '--service', 'a', '--from', 'dev', '--to', 'preprod', '--json', '--push'] },
+  {
+    name: 'bump',
+    push: false,
+    env: 'dev',
+    args: (i) => ['bump', '--service', 'a', '--env', 'dev', '--tag', `v9.${i}`, '--json'],
+  },
+  {
+    name: 'bump --push',
+    push: true,
+    env: 'dev',
+    args: (i) => ['bump', '--service', 'a', '--env', 'dev', '--tag', `v9.${i}`, '--json', '--push'],
+  },
+  {
+    name: 'promote',
+    push: false,
+    env: 'preprod',
+    args: () => ['promote', '--service', 'a', '--from', 'dev', '--to', 'preprod', '--json'],
+  },
+  {
+    name: 'promote --push',
+    push: true,
+    env: 'preprod',
+    args: () => ['promote', '--service', 'a', '--from', 'dev', '--to', 'preprod', '--json', '--push'],
+  },
 ];
 
-interface Fault { name: string; pushOnly?: boolean; expect: RegExp; make(repo: string, cmd: Command): () => void }
+interface Fault {
+  name: string;
+  pushOnly?: boolean;
+  expect: RegExp;
+  make(repo: string, cmd: Command): () => void;
+}
 
-const old = (path: string) => { writeFileSync(path, ''); const t = Date.now() / 1000 - 900; utimesSync(path, t, t); };
-const file = (name: string, content = '') => (repo: string) => { const p = join(repo, '.git', name); writeFileSync(p, content); return () => rmSync(p); };
-const staleLock = (name: string) => (repo: string) => { const p = join(repo, '.git', name); old(p); return () => rmSync(p); };
+const old = (path: string) => {
+  writeFileSync(path, '');
+  const t = Date.now() / 1000 - 900;
+  utimesSync(path, t, t);
+};
+const file =
+  (name: string, content = '') =>
+  (repo: string) => {
+    const p = join(repo, '.git', name);
+    writeFileSync(p, content);
+    return () => rmSync(p);
+  };
+const staleLock = (name: string) => (repo: string) => {
+  const p = join(repo, '.git', name);
+  old(p);
+  return () => rmSync(p);
+};
 const dir = (name: string, inner?: string) => (repo: string) => {
   const p = join(repo, '.git', name);
   mkdirSync(p);
@@ -38,37 +82,113 @@ const hook = (name: string, body: string) => (repo: string) => {
 };
 
 const FAULTS: Fault[] = [
-  { name: 'stale index.lock', make: staleLock('index.lock'), expect: /^git lock file \S+index\.lock \(\d+ s old\) exists, older than 60 s/ },
+  {
+    name: 'stale index.lock',
+    make: staleLock('index.lock'),
+    expect: /^git lock file \S+index\.lock \(\d+ s old\) exists, older than 60 s/,
+  },
   { name: 'stale HEAD.lock', make: staleLock('HEAD.lock'), expect: /^git lock file \S+HEAD\.lock .*remove it \(rm / },
   { name: 'stale ORIG_HEAD.lock', make: staleLock('ORIG_HEAD.lock'), expect: /^git lock file \S+ORIG_HEAD\.lock/ },
-  { name: 'stale branch lock', make: staleLock('refs/heads/main.lock'), expect: /^git lock file \S+refs\/heads\/main\.lock/ },
-  { name: 'stale packed-refs.lock', make: staleLock('packed-refs.lock'), expect: /^git lock file \S+packed-refs\.lock/ },
-  { name: 'young index.lock (wait bounded by GITOPS_SYNC_LOCK_WAIT=0.2)', make: file('index.lock'), expect: /index\.lock .* still there after waiting/ },
-  { name: 'merge in progress', make: (r) => file('MERGE_HEAD', git(r, ['rev-parse', 'HEAD']) + '\n')(r), expect: /^a merge is in progress .*git merge --abort/ },
-  { name: 'rebase (merge backend) in progress', make: dir('rebase-merge'), expect: /^a rebase is in progress .*git rebase --abort/ },
-  { name: 'rebase (apply backend) in progress', make: dir('rebase-apply'), expect: /^a rebase \(or `git am`\) is in progress/ },
-  { name: 'git am in progress', make: dir('rebase-apply', 'applying'), expect: /^`git am` is in progress .*git am --abort/ },
-  { name: 'cherry-pick in progress', make: (r) => file('CHERRY_PICK_HEAD', git(r, ['rev-parse', 'HEAD']) + '\n')(r), expect: /^a cherry-pick is in progress/ },
-  { name: 'revert in progress', make: (r) => file('REVERT_HEAD', git(r, ['rev-parse', 'HEAD']) + '\n')(r), expect: /^a revert is in progress/ },
-  { name: 'bisect in progress', make: file('BISECT_LOG', 'git bisect start\n'), expect: /^a bisect is in progress .*git bisect reset/ },
-  { name: 'pre-commit hook refuses', make: hook('pre-commit', 'echo "policy: no" >&2; exit 1'), expect: /^the repository's commit hooks refused the commit .*policy: no/ },
-  { name: 'commit-msg hook refuses', make: hook('commit-msg', 'echo "bad message" >&2; exit 1'), expect: /bad message/ },
-  { name: 'pre-commit hook edits the overlay', make: (r, c) => hook('pre-commit', `sed -i 's/replicaCount/replicas/' environments/${c.env}/values/a.yaml && git add -A`)(r), expect: /^a commit hook changed the files of the commit/ },
-  { name: 'prepare-commit-msg hook refuses', make: hook('prepare-commit-msg', 'exit 3'), expect: /^the repository's commit hooks refused/ },
   {
-    name: 'unpushed local commit', pushOnly: true, expect: /^local main has 1 commit that origin\/main lacks \([0-9a-f]+ local work\)/,
-    make: (r) => { git(r, ['commit', '-q', '--allow-empty', '-m', 'local work']); return () => git(r, ['reset', '-q', '--soft', 'HEAD^']); },
+    name: 'stale branch lock',
+    make: staleLock('refs/heads/main.lock'),
+    expect: /^git lock file \S+refs\/heads\/main\.lock/,
   },
   {
-    name: 'local edit of the overlay', expect: /^uncommitted changes in environments\/\w+\/values\/a\.yaml \(M\)/,
-    make: (r, c) => { const p = join(r, `environments/${c.env}/values/a.yaml`); const t = read(r, `environments/${c.env}/values/a.yaml`); writeFileSync(p, t + '# mine\n'); return () => writeFileSync(p, t); },
+    name: 'stale packed-refs.lock',
+    make: staleLock('packed-refs.lock'),
+    expect: /^git lock file \S+packed-refs\.lock/,
   },
   {
-    name: 'gitops-sync lock held by a live process (wait bounded)', expect: /^another gitops-sync command \(process \d+\) has held .*gitops-sync\.lock for more than 0 s/,
+    name: 'young index.lock (wait bounded by GITOPS_SYNC_LOCK_WAIT=0.2)',
+    make: file('index.lock'),
+    expect: /index\.lock .* still there after waiting/,
+  },
+  {
+    name: 'merge in progress',
+    make: (r) => file('MERGE_HEAD', git(r, ['rev-parse', 'HEAD']) + '\n')(r),
+    expect: /^a merge is in progress .*git merge --abort/,
+  },
+  {
+    name: 'rebase (merge backend) in progress',
+    make: dir('rebase-merge'),
+    expect: /^a rebase is in progress .*git rebase --abort/,
+  },
+  {
+    name: 'rebase (apply backend) in progress',
+    make: dir('rebase-apply'),
+    expect: /^a rebase \(or `git am`\) is in progress/,
+  },
+  {
+    name: 'git am in progress',
+    make: dir('rebase-apply', 'applying'),
+    expect: /^`git am` is in progress .*git am --abort/,
+  },
+  {
+    name: 'cherry-pick in progress',
+    make: (r) => file('CHERRY_PICK_HEAD', git(r, ['rev-parse', 'HEAD']) + '\n')(r),
+    expect: /^a cherry-pick is in progress/,
+  },
+  {
+    name: 'revert in progress',
+    make: (r) => file('REVERT_HEAD', git(r, ['rev-parse', 'HEAD']) + '\n')(r),
+    expect: /^a revert is in progress/,
+  },
+  {
+    name: 'bisect in progress',
+    make: file('BISECT_LOG', 'git bisect start\n'),
+    expect: /^a bisect is in progress .*git bisect reset/,
+  },
+  {
+    name: 'pre-commit hook refuses',
+    make: hook('pre-commit', 'echo "policy: no" >&2; exit 1'),
+    expect: /^the repository's commit hooks refused the commit .*policy: no/,
+  },
+  {
+    name: 'commit-msg hook refuses',
+    make: hook('commit-msg', 'echo "bad message" >&2; exit 1'),
+    expect: /bad message/,
+  },
+  {
+    name: 'pre-commit hook edits the overlay',
+    make: (r, c) =>
+      hook('pre-commit', `sed -i 's/replicaCount/replicas/' environments/${c.env}/values/a.yaml && git add -A`)(r),
+    expect: /^a commit hook changed the files of the commit/,
+  },
+  {
+    name: 'prepare-commit-msg hook refuses',
+    make: hook('prepare-commit-msg', 'exit 3'),
+    expect: /^the repository's commit hooks refused/,
+  },
+  {
+    name: 'unpushed local commit',
+    pushOnly: true,
+    expect: /^local main has 1 commit that origin\/main lacks \([0-9a-f]+ local work\)/,
+    make: (r) => {
+      git(r, ['commit', '-q', '--allow-empty', '-m', 'local work']);
+      return () => git(r, ['reset', '-q', '--soft', 'HEAD^']);
+    },
+  },
+  {
+    name: 'local edit of the overlay',
+    expect: /^uncommitted changes in environments\/\w+\/values\/a\.yaml \(M\)/,
+    make: (r, c) => {
+      const p = join(r, `environments/${c.env}/values/a.yaml`);
+      const t = read(r, `environments/${c.env}/values/a.yaml`);
+      writeFileSync(p, t + '# mine\n');
+      return () => writeFileSync(p, t);
+    },
+  },
+  {
+    name: 'gitops-sync lock held by a live process (wait bounded)',
+    expect: /^another gitops-sync command \(process \d+\) has held .*gitops-sync\.lock for more than 0 s/,
     make: (r) => {
       const child = spawn('sleep', ['60'], { stdio: 'ignore' });
       writeFileSync(join(r, '.git', 'gitops-sync.lock'), String(child.pid));
-      return () => { child.kill('SIGKILL'); rmSync(join(r, '.git', 'gitops-sync.lock')); };
+      return () => {
+        child.kill('SIGKILL');
+        rmSync(join(r, '.git', 'gitops-sync.lock'));
+      };
     },
   },
 ];
@@ -79,7 +199,9 @@ function state(repo: string, remote: string) {
     refs: git(repo, ['for-each-ref', '--format=%(refname) %(objectname)', 'refs/heads', 'refs/tags']),
     status: gitRaw(repo, ['status', '--porcelain=v1', '--untracked-files=all']),
     index: git(repo, ['ls-files', '-s']),
-    ours: readdirSync(join(repo, '.git')).filter((f) => f.startsWith('gitops-sync')).sort(),
+    ours: readdirSync(join(repo, '.git'))
+      .filter((f) => f.startsWith('gitops-sync'))
+      .sort(),
     worktrees: git(repo, ['worktree', 'list', '--porcelain']),
     remote: git(remote, ['rev-parse', 'main']),
   };
@@ -99,7 +221,9 @@ describe('fault injection over git states', () => {
         const what = `case ${i}: ${fault.name} × ${cmd.name}`;
         const undo = fault.make(repo, cmd);
         const before = state(repo, fx.remote);
-        const r = await run(repo, cmd.args(i), at(100), { GITOPS_SYNC_LOCK_WAIT: /young|live/.test(fault.name) ? (/live/.test(fault.name) ? '0' : '0.2') : '30' });
+        const r = await run(repo, cmd.args(i), at(100), {
+          GITOPS_SYNC_LOCK_WAIT: /young|live/.test(fault.name) ? (/live/.test(fault.name) ? '0' : '0.2') : '30',
+        });
         tally.tried++;
         expect(r.code, what).toBe(1);
         expect(r.json.status, what).toBe('refused');
@@ -112,8 +236,12 @@ describe('fault injection over git states', () => {
       }
       // With the faults gone, the same commands go through (the push carries the local promotion).
       expect((await run(repo, COMMANDS[2]!.args(0), at(100))).json.status).toBe('committed');
-      expect((await run(repo, [...COMMANDS[1]!.args(99), '--include-local-commits'], at(100))).json.status).toBe('pushed');
-      console.log(`git fault injection: ${tally.tried} cases (${FAULTS.length} faults × bump/promote, local/--push), refused cleanly ${tally.refused}, nothing changed ${tally.unchanged}`);
+      expect((await run(repo, [...COMMANDS[1]!.args(99), '--include-local-commits'], at(100))).json.status).toBe(
+        'pushed',
+      );
+      console.log(
+        `git fault injection: ${tally.tried} cases (${FAULTS.length} faults × bump/promote, local/--push), refused cleanly ${tally.refused}, nothing changed ${tally.unchanged}`,
+      );
     } finally {
       fx.cleanup();
     }

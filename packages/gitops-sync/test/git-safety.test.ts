@@ -1,5 +1,14 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { chmodSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
+import {
+  chmodSync,
+  existsSync,
+  mkdirSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  utimesSync,
+  writeFileSync,
+} from 'node:fs';
 import { join } from 'node:path';
 import { at, createFixture, git, gitRaw, read, type Fixture } from './helpers/fixture.js';
 import { run } from './helpers/run.js';
@@ -12,7 +21,17 @@ let fx: Fixture | undefined;
 afterEach(() => fx?.cleanup());
 
 const OV = (env: string, s = 'a') => `environments/${env}/values/${s}.yaml`;
-const bumpArgs = (tag: string, ...more: string[]) => ['bump', '--service', 'a', '--env', 'dev', '--tag', tag, '--json', ...more];
+const bumpArgs = (tag: string, ...more: string[]) => [
+  'bump',
+  '--service',
+  'a',
+  '--env',
+  'dev',
+  '--tag',
+  tag,
+  '--json',
+  ...more,
+];
 
 /** Everything a refused command must leave as it was. */
 function state(repo: string) {
@@ -22,7 +41,9 @@ function state(repo: string) {
     status: gitRaw(repo, ['status', '--porcelain=v1', '--untracked-files=all']),
     index: git(repo, ['ls-files', '-s']),
     overlay: read(repo, OV('dev')),
-    gitDir: readdirSync(join(repo, '.git')).filter((f) => f !== 'index' && f !== 'FETCH_HEAD').sort(),
+    gitDir: readdirSync(join(repo, '.git'))
+      .filter((f) => f !== 'index' && f !== 'FETCH_HEAD')
+      .sort(),
     worktrees: git(repo, ['worktree', 'list', '--porcelain']),
   };
 }
@@ -42,7 +63,9 @@ describe('commit hooks', () => {
     const r = await run(repo, bumpArgs('v2'), at(1));
     expect(r.code).toBe(1);
     expect(r.json.status).toBe('refused');
-    expect(r.json.reason).toMatch(/^the repository's commit hooks refused the commit \(git commit failed\): .*pre-commit: overlays need a ticket.*; nothing was committed$/);
+    expect(r.json.reason).toMatch(
+      /^the repository's commit hooks refused the commit \(git commit failed\): .*pre-commit: overlays need a ticket.*; nothing was committed$/,
+    );
     expect(state(repo)).toEqual(before);
   }, 60_000);
 
@@ -51,7 +74,11 @@ describe('commit hooks', () => {
     const repo = fx.clone('ci');
     const log = join(fx.dir, 'hook.log');
     git(repo, ['config', 'core.hooksPath', '.githooks']);
-    hook(join(repo, '.githooks'), 'commit-msg', 'grep -q "^Ticket:" "$1" || { echo "commit-msg: no Ticket: trailer" >&2; exit 1; }');
+    hook(
+      join(repo, '.githooks'),
+      'commit-msg',
+      'grep -q "^Ticket:" "$1" || { echo "commit-msg: no Ticket: trailer" >&2; exit 1; }',
+    );
     writeFileSync(join(repo, '.git/info/exclude'), '.githooks/\n');
     const before = state(repo);
     const refused = await run(repo, bumpArgs('v2'), at(1));
@@ -59,27 +86,48 @@ describe('commit hooks', () => {
     expect(state(repo)).toEqual(before);
 
     hook(join(repo, '.githooks'), 'commit-msg', 'printf "Ticket: CMSWEB-1\\n" >> "$1"');
-    hook(join(repo, '.githooks'), 'pre-commit', `git diff --cached --name-only >> ${log}; git diff --cached | grep '^+  tag' >> ${log}`);
+    hook(
+      join(repo, '.githooks'),
+      'pre-commit',
+      `git diff --cached --name-only >> ${log}; git diff --cached | grep '^+  tag' >> ${log}`,
+    );
     const ok = await run(repo, bumpArgs('v2'), at(1));
     expect(ok.code).toBe(0);
     expect(ok.json.status).toBe('committed');
     expect(ok.json.notes).toContain("committed through git commit: the repository's pre-commit, commit-msg hooks ran");
     expect(readFileSync(log, 'utf8')).toBe(`${OV('dev')}\n+  tag: v2   # moved by gitops-sync\n`);
-    expect(git(repo, ['log', '-1', '--format=%(trailers:key=Ticket,valueonly)%n%(trailers:key=Tag,valueonly)%n%an|%ad', '--date=iso-strict'])).toBe('CMSWEB-1\n\nv2\n\nci|2026-11-01T09:00:00+00:00');
+    expect(
+      git(repo, [
+        'log',
+        '-1',
+        '--format=%(trailers:key=Ticket,valueonly)%n%(trailers:key=Tag,valueonly)%n%an|%ad',
+        '--date=iso-strict',
+      ]),
+    ).toBe('CMSWEB-1\n\nv2\n\nci|2026-11-01T09:00:00+00:00');
     expect(ok.json.commit).toBe(git(repo, ['rev-parse', 'HEAD']));
     expect(read(repo, OV('dev'))).toContain('tag: v2 ');
     expect(gitRaw(repo, ['status', '--porcelain'])).toBe('');
-    expect(git(repo, ['worktree', 'list', '--porcelain']).split('\n').filter((l) => l.startsWith('worktree '))).toHaveLength(1);
+    expect(
+      git(repo, ['worktree', 'list', '--porcelain'])
+        .split('\n')
+        .filter((l) => l.startsWith('worktree ')),
+    ).toHaveLength(1);
   }, 60_000);
 
   it('a hook that changes the files to commit is refused (only the validated change is committed); with --push too', async () => {
     fx = createFixture({ a: { dev: 'v1' } });
     const repo = fx.clone('ci');
-    hook(join(repo, '.git/hooks'), 'pre-commit', `sed -i 's/replicaCount: 1/replicaCount: 9/' ${OV('dev')} && git add ${OV('dev')}`);
+    hook(
+      join(repo, '.git/hooks'),
+      'pre-commit',
+      `sed -i 's/replicaCount: 1/replicaCount: 9/' ${OV('dev')} && git add ${OV('dev')}`,
+    );
     const remote = git(fx.remote, ['rev-parse', 'main']);
     const before = state(repo);
     const r = await run(repo, bumpArgs('v2', '--push'), at(1));
-    expect(r.json.reason).toBe(`a commit hook changed the files of the commit (${OV('dev')}): gitops-sync commits only the change it planned and validated; make the overlay pass the hook, or change the hook; nothing was committed`);
+    expect(r.json.reason).toBe(
+      `a commit hook changed the files of the commit (${OV('dev')}): gitops-sync commits only the change it planned and validated; make the overlay pass the hook, or change the hook; nothing was committed`,
+    );
     expect(state(repo)).toEqual(before);
     expect(git(fx.remote, ['rev-parse', 'main'])).toBe(remote);
   }, 60_000);
@@ -91,7 +139,9 @@ describe('commit hooks', () => {
     chmodSync(join(repo, '.git/hooks/pre-commit'), 0o644);
     const r = await run(repo, bumpArgs('v2'), at(1));
     expect(r.json.status).toBe('committed');
-    expect(r.json.notes).toEqual([`hook pre-commit in ${join(repo, '.git/hooks')} is not executable: git ignores it, and so did gitops-sync`]);
+    expect(r.json.notes).toEqual([
+      `hook pre-commit in ${join(repo, '.git/hooks')} is not executable: git ignores it, and so did gitops-sync`,
+    ]);
   }, 60_000);
 });
 
@@ -110,7 +160,11 @@ describe('operations in progress', () => {
     for (const extra of [[], ['--push'], ['--dry-run']]) {
       const r = await run(repo, bumpArgs('v2', ...extra), at(1));
       expect(r.code).toBe(1);
-      expect(r.json).toEqual({ status: 'refused', exitCode: 1, reason: `a merge is in progress in ${repo} (${join(repo, '.git', 'MERGE_HEAD')} exists): finish it with \`git commit\` (after resolving conflicts) or abort it with \`git merge --abort\`, then run gitops-sync again; nothing was changed` });
+      expect(r.json).toEqual({
+        status: 'refused',
+        exitCode: 1,
+        reason: `a merge is in progress in ${repo} (${join(repo, '.git', 'MERGE_HEAD')} exists): finish it with \`git commit\` (after resolving conflicts) or abort it with \`git merge --abort\`, then run gitops-sync again; nothing was changed`,
+      });
     }
     expect(state(repo)).toEqual(before);
     git(repo, ['merge', '--abort']);
@@ -132,13 +186,20 @@ describe('operations in progress', () => {
     writeFileSync(join(repo, OV('dev', 'b')), read(repo, OV('dev', 'b')).replace('replicaCount: 1', 'replicaCount: 3'));
     git(repo, ['commit', '-qam', 'three']);
     const cases: Array<[string[], RegExp, string[]]> = [
-      [['rebase', '-q', 'main'], /^a rebase is in progress .*rebase-merge exists\): finish it with `git rebase --continue` or abort it with `git rebase --abort`/, ['rebase', '--abort']],
+      [
+        ['rebase', '-q', 'main'],
+        /^a rebase is in progress .*rebase-merge exists\): finish it with `git rebase --continue` or abort it with `git rebase --abort`/,
+        ['rebase', '--abort'],
+      ],
       [['cherry-pick', two], /^a cherry-pick is in progress .*`git cherry-pick --abort`/, ['cherry-pick', '--abort']],
       [['revert', '--no-edit', 'HEAD'], /^a revert is in progress/, ['revert', '--abort']],
     ];
     for (const [start, message, abort] of cases) {
       if (start[0] === 'revert') {
-        writeFileSync(join(repo, OV('dev', 'b')), read(repo, OV('dev', 'b')).replace('replicaCount: 3', 'replicaCount: 4'));
+        writeFileSync(
+          join(repo, OV('dev', 'b')),
+          read(repo, OV('dev', 'b')).replace('replicaCount: 3', 'replicaCount: 4'),
+        );
         git(repo, ['commit', '-qam', 'four']);
         git(repo, ['reset', '-q', '--hard', 'HEAD']);
         gitRaw(repo, ['revert', '--no-commit', 'HEAD']);
@@ -151,7 +212,10 @@ describe('operations in progress', () => {
       expect(r.code, start[0]).toBe(1);
       expect(r.json.reason, start[0]).toMatch(message);
       expect(state(repo), start[0]).toEqual(before);
-      if (start[0] === 'revert') { rmSync(join(repo, '.git', 'REVERT_HEAD')); git(repo, ['reset', '-q', '--hard', 'HEAD']); } else git(repo, abort);
+      if (start[0] === 'revert') {
+        rmSync(join(repo, '.git', 'REVERT_HEAD'));
+        git(repo, ['reset', '-q', '--hard', 'HEAD']);
+      } else git(repo, abort);
     }
   }, 60_000);
 });
@@ -166,10 +230,16 @@ describe('--push and local commits', () => {
     const remote = git(fx.remote, ['rev-parse', 'main']);
     const before = state(repo);
     const r = await run(repo, bumpArgs('v2', '--push'), at(1));
-    expect(r.json).toEqual({ status: 'refused', exitCode: 1, reason: `local main has 1 commit that origin/main lacks (${local} scale b to 2): gitops-sync pushes only its own commit. Push them first (git push), drop them, or pass --include-local-commits to push them with this change; nothing was changed` });
+    expect(r.json).toEqual({
+      status: 'refused',
+      exitCode: 1,
+      reason: `local main has 1 commit that origin/main lacks (${local} scale b to 2): gitops-sync pushes only its own commit. Push them first (git push), drop them, or pass --include-local-commits to push them with this change; nothing was changed`,
+    });
     expect(state(repo)).toEqual(before);
     expect(git(fx.remote, ['rev-parse', 'main'])).toBe(remote);
-    expect((await run(repo, bumpArgs('v2', '--include-local-commits'), at(1))).json.error).toBe('--include-local-commits goes with --push');
+    expect((await run(repo, bumpArgs('v2', '--include-local-commits'), at(1))).json.error).toBe(
+      '--include-local-commits goes with --push',
+    );
 
     const ok = await run(repo, bumpArgs('v2', '--push', '--include-local-commits'), at(1));
     expect(ok.json.status).toBe('pushed');
@@ -183,7 +253,9 @@ describe('--push and local commits', () => {
     git(repo, ['commit', '-q', '--allow-empty', '-m', 'local note']);
     fx.commit({ 'README.md': 'remote\n' }, 'remote change', at(0));
     const r = await run(repo, bumpArgs('v2', '--push', '--include-local-commits'), at(1));
-    expect(r.json.reason).toMatch(/^local main and origin\/main have diverged \(local has 1 commit: [0-9a-f]+ local note\): --include-local-commits pushes only a fast-forward; run git pull --rebase first/);
+    expect(r.json.reason).toMatch(
+      /^local main and origin\/main have diverged \(local has 1 commit: [0-9a-f]+ local note\): --include-local-commits pushes only a fast-forward; run git pull --rebase first/,
+    );
   }, 60_000);
 });
 
@@ -198,7 +270,11 @@ describe('locks', () => {
     const before = state(repo);
     const r = await run(repo, bumpArgs('v2'), at(1));
     expect(r.code).toBe(1);
-    expect(r.json.reason).toMatch(new RegExp(`^git lock file ${lock} \\(6\\d\\d s old\\) exists, older than 60 s: probably left by a git command that was killed \\(gitops-sync --push included\\)\\. If no git command is running here, remove it \\(rm ${lock}\\) and run gitops-sync again; nothing was changed$`));
+    expect(r.json.reason).toMatch(
+      new RegExp(
+        `^git lock file ${lock} \\(6\\d\\d s old\\) exists, older than 60 s: probably left by a git command that was killed \\(gitops-sync --push included\\)\\. If no git command is running here, remove it \\(rm ${lock}\\) and run gitops-sync again; nothing was changed$`,
+      ),
+    );
     expect(state(repo)).toEqual(before);
     expect(existsSync(lock)).toBe(true);
     expect(readdirSync(join(repo, '.git')).filter((f) => f.startsWith('gitops-sync'))).toEqual([]);
@@ -208,16 +284,21 @@ describe('locks', () => {
     fx = createFixture({ a: { dev: 'v1' } });
     const repo = fx.clone('rm');
     const old = Date.now() / 1000 - 3600;
-    for (const f of ['HEAD.lock', 'ORIG_HEAD.lock']) { writeFileSync(join(repo, '.git', f), ''); utimesSync(join(repo, '.git', f), old, old); }
+    for (const f of ['HEAD.lock', 'ORIG_HEAD.lock']) {
+      writeFileSync(join(repo, '.git', f), '');
+      utimesSync(join(repo, '.git', f), old, old);
+    }
     const remote = git(fx.remote, ['rev-parse', 'main']);
     const r = await run(repo, bumpArgs('v2', '--push'), at(1));
-    expect(r.json.reason).toMatch(/^git lock file \S+\/\.git\/HEAD\.lock \(36\d\d s old\), \S+\/\.git\/ORIG_HEAD\.lock \(36\d\d s old\) exists, older than 60 s/);
+    expect(r.json.reason).toMatch(
+      /^git lock file \S+\/\.git\/HEAD\.lock \(36\d\d s old\), \S+\/\.git\/ORIG_HEAD\.lock \(36\d\d s old\) exists, older than 60 s/,
+    );
     expect(git(fx.remote, ['rev-parse', 'main'])).toBe(remote);
     for (const f of ['HEAD.lock', 'ORIG_HEAD.lock']) rmSync(join(repo, '.git', f));
     expect((await run(repo, bumpArgs('v2', '--push'), at(1))).json.status).toBe('pushed');
   }, 60_000);
 
-  it("a young lock is waited for (bounded): gone in time, the command runs; still there, it is refused", async () => {
+  it('a young lock is waited for (bounded): gone in time, the command runs; still there, it is refused', async () => {
     fx = createFixture({ a: { dev: 'v1' } });
     const repo = fx.clone('rm');
     const lock = join(repo, '.git', 'index.lock');
@@ -227,7 +308,9 @@ describe('locks', () => {
     expect((await waiting).json.status).toBe('committed');
     writeFileSync(lock, '');
     const r = await run(repo, bumpArgs('v3'), at(1), { GITOPS_SYNC_LOCK_WAIT: '0.2' });
-    expect(r.json.reason).toMatch(/^git lock file .*index\.lock \(\d+ s old\) exists, still there after waiting \d+ s: another git command is running in this repository, or one was killed\./);
+    expect(r.json.reason).toMatch(
+      /^git lock file .*index\.lock \(\d+ s old\) exists, still there after waiting \d+ s: another git command is running in this repository, or one was killed\./,
+    );
     expect(read(repo, OV('dev'))).toContain('tag: v2 ');
     const bad = await run(repo, bumpArgs('v3'), at(1), { GITOPS_SYNC_LOCK_WAIT: 'soon' });
     expect(bad.json.error).toBe('GITOPS_SYNC_LOCK_WAIT "soon" is not a number of seconds: expected such as 30 or 0.5');
@@ -242,7 +325,11 @@ describe('locks', () => {
       run(repo, ['bump', '--service', 'b', '--env', 'dev', '--tag', 'v5', '--json'], at(1)),
     ]);
     expect([ra.json.status, rb.json.status]).toEqual(['committed', 'committed']);
-    expect(git(repo, ['log', '--format=%s', `${base}..HEAD`]).split('\n').sort()).toEqual(['bump(dev): a v2', 'bump(dev): b v5']);
+    expect(
+      git(repo, ['log', '--format=%s', `${base}..HEAD`])
+        .split('\n')
+        .sort(),
+    ).toEqual(['bump(dev): a v2', 'bump(dev): b v5']);
     expect(gitRaw(repo, ['status', '--porcelain'])).toBe('');
     expect(read(repo, OV('dev', 'b'))).toContain('tag: v5 ');
   }, 60_000);
@@ -256,9 +343,15 @@ describe('locks', () => {
     writeFileSync(join(repo, '.git', 'gitops-sync.lock'), String(dead));
     const r = await run(repo, bumpArgs('v2'), at(1));
     expect(r.json.status).toBe('committed');
-    expect(r.json.notes).toEqual([`removed the temporary work tree ${join(tmp, 'tree')} of a killed gitops-sync command`]);
+    expect(r.json.notes).toEqual([
+      `removed the temporary work tree ${join(tmp, 'tree')} of a killed gitops-sync command`,
+    ]);
     expect(existsSync(tmp)).toBe(false);
-    expect(git(repo, ['worktree', 'list', '--porcelain']).split('\n').filter((l) => l.startsWith('worktree '))).toHaveLength(1);
+    expect(
+      git(repo, ['worktree', 'list', '--porcelain'])
+        .split('\n')
+        .filter((l) => l.startsWith('worktree ')),
+    ).toHaveLength(1);
   }, 60_000);
 });
 
@@ -268,10 +361,18 @@ describe('option values', () => {
     const repo = fx.clone('rm');
     const r = await run(repo, ['history', '--service', 'dbs-global-w'], at(1));
     expect(r.code).toBe(2);
-    expect(r.stderr).toBe('error: --service dbs-global-w: no such service, no overlay environments/<env>/values/dbs-global-w.yaml now or in history (did you mean dbs-global-r?); expected one of couchdb, dbs-global-r\n');
-    expect((await run(repo, ['history', '--service', 'zzz'], at(1))).stderr).toBe('error: --service zzz: no such service, no overlay environments/<env>/values/zzz.yaml now or in history; expected one of couchdb, dbs-global-r\n');
-    expect((await run(repo, ['history', '--service', 'couchdb', '--env', 'qa'], at(1))).stderr).toBe('error: --env qa: no environment of that name (expected one of dev, preprod, prod)\n');
-    expect((await run(repo, ['bump', '--service', 'couchdb', '--env', 'qa', '--tag', 'v2'], at(1))).stderr).toMatch(/^error: --env qa: no environment of that name \(expected one of dev, preprod, prod/);
+    expect(r.stderr).toBe(
+      'error: --service dbs-global-w: no such service, no overlay environments/<env>/values/dbs-global-w.yaml now or in history (did you mean dbs-global-r?); expected one of couchdb, dbs-global-r\n',
+    );
+    expect((await run(repo, ['history', '--service', 'zzz'], at(1))).stderr).toBe(
+      'error: --service zzz: no such service, no overlay environments/<env>/values/zzz.yaml now or in history; expected one of couchdb, dbs-global-r\n',
+    );
+    expect((await run(repo, ['history', '--service', 'couchdb', '--env', 'qa'], at(1))).stderr).toBe(
+      'error: --env qa: no environment of that name (expected one of dev, preprod, prod)\n',
+    );
+    expect((await run(repo, ['bump', '--service', 'couchdb', '--env', 'qa', '--tag', 'v2'], at(1))).stderr).toMatch(
+      /^error: --env qa: no environment of that name \(expected one of dev, preprod, prod/,
+    );
   }, 60_000);
 
   it('a promotion backwards or skipping an environment is refused even when nothing would change', async () => {
@@ -279,10 +380,15 @@ describe('option values', () => {
     const repo = fx.clone('rm');
     const back = await run(repo, ['promote', '--service', 'a', '--from', 'prod', '--to', 'preprod', '--json'], at(100));
     expect(back.code).toBe(1);
-    expect(back.json.gates.find((g: any) => g.gate === 'order')).toMatchObject({ status: 'fail', message: 'preprod promotes from dev, not from prod: promote prod → dev first, then dev → preprod' });
+    expect(back.json.gates.find((g: any) => g.gate === 'order')).toMatchObject({
+      status: 'fail',
+      message: 'preprod promotes from dev, not from prod: promote prod → dev first, then dev → preprod',
+    });
     const skip = await run(repo, ['promote', '--all', '--from', 'dev', '--to', 'prod', '--json'], at(100));
     expect(skip.code).toBe(1);
-    expect(skip.json.gates.find((g: any) => g.gate === 'order').message).toBe('prod promotes from preprod, not from dev: promote dev → preprod first, then preprod → prod');
+    expect(skip.json.gates.find((g: any) => g.gate === 'order').message).toBe(
+      'prod promotes from preprod, not from dev: promote dev → preprod first, then preprod → prod',
+    );
     const fine = await run(repo, ['promote', '--service', 'a', '--from', 'preprod', '--to', 'prod', '--json'], at(100));
     expect(fine.json.status).toBe('up-to-date');
   }, 60_000);

@@ -12,7 +12,9 @@ const nx = join(workspace, 'node_modules', '.bin', 'nx');
 
 function nxRun(target: string, args: string[]) {
   const r = spawnSync(nx, ['run', `gitops-sync:${target}`, ...args], {
-    cwd: workspace, encoding: 'utf8', timeout: 180_000,
+    cwd: workspace,
+    encoding: 'utf8',
+    timeout: 180_000,
     env: { ...process.env, NX_DAEMON: 'false', NX_NO_CLOUD: 'true', NO_COLOR: '1', GITOPS_SYNC_NOW: at(5) },
   });
   return { code: r.status, out: `${r.stdout}\n${r.stderr}` };
@@ -22,10 +24,12 @@ describe('nx targets', () => {
   let fx: Fixture | undefined;
   afterAll(() => fx?.cleanup());
 
-  it("a service named x$(id -u) arrives literally and is refused as an invalid name", () => {
+  it('a service named x$(id -u) arrives literally and is refused as an invalid name', () => {
     const r = nxRun('promote', ['--service=x$(id -u)', '--from=preprod', '--to=prod']);
     expect(r.code).not.toBe(0);
-    expect(r.out).toContain('error: --service "x$(id -u)" is not a valid service name: expected a lowercase DNS-1123 label');
+    expect(r.out).toContain(
+      'error: --service "x$(id -u)" is not a valid service name: expected a lowercase DNS-1123 label',
+    );
     expect(r.out).not.toMatch(/--service "x\d+"/);
   }, 200_000);
 

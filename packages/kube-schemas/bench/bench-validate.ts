@@ -44,7 +44,10 @@ function document(i: number): Record<string, any> {
         apiVersion: 'v1',
         kind: 'Service',
         metadata: { name, labels },
-        spec: { selector: { app: name }, ports: [{ port: 8000, targetPort: i % 10 === 1 ? true : 'http', protocol: 'TCP' }] },
+        spec: {
+          selector: { app: name },
+          ports: [{ port: 8000, targetPort: i % 10 === 1 ? true : 'http', protocol: 'TCP' }],
+        },
       };
     case 2:
       return {
@@ -55,12 +58,19 @@ function document(i: number): Record<string, any> {
           scaleTargetRef: { apiVersion: 'apps/v1', kind: 'Deployment', name },
           minReplicas: 1,
           maxReplicas: 5,
-          metrics: [{ type: 'Resource', resource: { name: 'cpu', target: { type: 'Utilization', averageUtilization: 80 } } }],
+          metrics: [
+            { type: 'Resource', resource: { name: 'cpu', target: { type: 'Utilization', averageUtilization: 80 } } },
+          ],
           ...(i % 10 === 2 ? { maxReplicaz: 3 } : {}),
         },
       };
     default:
-      return { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name, labels }, data: { 'config.json': JSON.stringify({ port: 8000 + i }) } };
+      return {
+        apiVersion: 'v1',
+        kind: 'ConfigMap',
+        metadata: { name, labels },
+        data: { 'config.json': JSON.stringify({ port: 8000 + i }) },
+      };
   }
 }
 
@@ -73,7 +83,12 @@ const yamlText = docs.map((d) => stringify(d)).join('---\n');
 
 let t = performance.now();
 const validator = createSchemaValidator({ kubernetesVersion: '1.33' });
-await validator.warmUp([...new Set(docs.map((d) => `${d['apiVersion']}|${d['kind']}`))].map((k) => ({ apiVersion: k.split('|')[0]!, kind: k.split('|')[1]! })));
+await validator.warmUp(
+  [...new Set(docs.map((d) => `${d['apiVersion']}|${d['kind']}`))].map((k) => ({
+    apiVersion: k.split('|')[0]!,
+    kind: k.split('|')[1]!,
+  })),
+);
 const warmMs = performance.now() - t;
 
 t = performance.now();
@@ -95,10 +110,14 @@ for (const text of yamlText.split(/^---\n/m)) {
 const textMs = performance.now() - t;
 
 if (invalid !== (COUNT * 3) / 20 || invalidFromText !== invalid) {
-  throw new Error(`expected ${(COUNT * 3) / 20} invalid documents, found ${invalid} (objects) and ${invalidFromText} (YAML)`);
+  throw new Error(
+    `expected ${(COUNT * 3) / 20} invalid documents, found ${invalid} (objects) and ${invalidFromText} (YAML)`,
+  );
 }
 console.log(`kube-schemas: ${COUNT} documents (${invalid} invalid), Kubernetes 1.33, strict`);
 console.log(`  warm-up (load + compile 4 kinds): ${warmMs.toFixed(0)} ms`);
 console.log(`  validate parsed objects:          ${rate(COUNT, objectMs)} (${objectMs.toFixed(0)} ms)`);
 console.log(`  parse YAML + validate:            ${rate(COUNT, textMs)} (${textMs.toFixed(0)} ms)`);
-console.log(`  peak RSS: ${objectRss.toFixed(0)} MB after the object run (documents held in memory), ${(process.resourceUsage().maxRSS / 1024).toFixed(0)} MB at the end`);
+console.log(
+  `  peak RSS: ${objectRss.toFixed(0)} MB after the object run (documents held in memory), ${(process.resourceUsage().maxRSS / 1024).toFixed(0)} MB at the end`,
+);

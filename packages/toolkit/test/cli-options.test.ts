@@ -90,9 +90,17 @@ describe('createProgress', () => {
   });
 
   it('cuts the line to the terminal width, and takes 80 columns when the terminal reports none', () => {
-    for (const [columns, shown] of [[20, 'rendered 12/300 (4%'], [0, 'rendered 12/300 (4%)']] as const) {
+    for (const [columns, shown] of [
+      [20, 'rendered 12/300 (4%'],
+      [0, 'rendered 12/300 (4%)'],
+    ] as const) {
       const writes: string[] = [];
-      const p = createProgress({ label: 'rendered', stream: { isTTY: true, columns, write: (s: string) => writes.push(s) }, now: () => 5000, delayMs: 0 });
+      const p = createProgress({
+        label: 'rendered',
+        stream: { isTTY: true, columns, write: (s: string) => writes.push(s) },
+        now: () => 5000,
+        delayMs: 0,
+      });
       p.update(12, 300);
       expect(writes).toEqual([`\r${shown}\x1b[K`]);
     }

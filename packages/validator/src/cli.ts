@@ -1,5 +1,15 @@
 import { Command, CommanderError, Option } from 'commander';
-import { colorWanted, createProgress, debugWanted, EXIT, helpFooter, listOption, packageVersion, repeatOption, UsageError } from '@cmsweb/toolkit';
+import {
+  colorWanted,
+  createProgress,
+  debugWanted,
+  EXIT,
+  helpFooter,
+  listOption,
+  packageVersion,
+  repeatOption,
+  UsageError,
+} from '@cmsweb/toolkit';
 import type { CommandOutput } from './commands.js';
 
 // The only file that prints or exits. Exit codes: 0 nothing at error severity, 1 findings,
@@ -17,9 +27,21 @@ interface Quiet {
 function common(cmd: Command): Command {
   return cmd
     .option('--root <dir>', 'repository root (validator.yaml, catalog)', process.cwd())
-    .addOption(new Option('--output <format>', 'output format').choices(['text', 'json', 'junit', 'sarif']).default('text'))
-    .option('--schema-location <location>', 'kubeconform-style schema location (repeatable; "default" = built-in kinds and bundled CRDs)', repeatOption, [])
-    .option('--crd <path>', 'folder or file of CustomResourceDefinitions whose kinds are checked like built-ins, CEL rules included (repeatable; adds to validator.yaml crds:)', repeatOption, [])
+    .addOption(
+      new Option('--output <format>', 'output format').choices(['text', 'json', 'junit', 'sarif']).default('text'),
+    )
+    .option(
+      '--schema-location <location>',
+      'kubeconform-style schema location (repeatable; "default" = built-in kinds and bundled CRDs)',
+      repeatOption,
+      [],
+    )
+    .option(
+      '--crd <path>',
+      'folder or file of CustomResourceDefinitions whose kinds are checked like built-ins, CEL rules included (repeatable; adds to validator.yaml crds:)',
+      repeatOption,
+      [],
+    )
     .option('-q, --quiet', 'text output: print nothing when no finding is at error severity; no progress');
 }
 
@@ -38,7 +60,9 @@ async function finish(o: Quiet, run: () => Promise<CommandOutput> | CommandOutpu
       process.stderr.write(`validator: ${e.message}\n`);
       process.exit(EXIT.usage);
     }
-    process.stderr.write(`validator: internal error: ${(e as Error).message ?? String(e)}${debugWanted(process.env.DEBUG) ? `\n${(e as Error).stack ?? ''}` : ' (set DEBUG=1 for the stack)'}\n`);
+    process.stderr.write(
+      `validator: internal error: ${(e as Error).message ?? String(e)}${debugWanted(process.env.DEBUG) ? `\n${(e as Error).stack ?? ''}` : ' (set DEBUG=1 for the stack)'}\n`,
+    );
     process.exit(EXIT.internal);
   }
 }
@@ -68,14 +92,23 @@ const program = common(new Command('validator'))
     finish(o, async () => {
       const progress = createProgress({ label: 'validator: rendered', quiet: o.quiet });
       try {
-        return await (await commands()).runRepoCommand({ ...o, env: [...new Set([...o.env, ...o.environment])], color: color(), onRendered: progress.update });
+        return await (await commands()).runRepoCommand({
+          ...o,
+          env: [...new Set([...o.env, ...o.environment])],
+          color: color(),
+          onRendered: progress.update,
+        });
       } finally {
         progress.done();
       }
     }),
   );
 
-common(program.command('chart <dir>').description('validate any Helm chart: Chart.yaml, values schema, rendering, Kubernetes schemas, policies'))
+common(
+  program
+    .command('chart <dir>')
+    .description('validate any Helm chart: Chart.yaml, values schema, rendering, Kubernetes schemas, policies'),
+)
   .option('-f, --values <file>', 'values file (repeatable, in order)', repeatOption, [])
   .option('--namespace <ns>', 'release namespace', 'default')
   .option('--release <name>', 'release name (default: the chart directory name)')
@@ -84,10 +117,16 @@ common(program.command('chart <dir>').description('validate any Helm chart: Char
   .exitOverride()
   .action((dir: string, o) => finish(o, async () => (await commands()).runChartCommand(dir, { ...o, color: color() })));
 
-common(program.command('manifests <paths...>').description('validate plain manifests (files, directories, - for standard input), as kubeconform does'))
+common(
+  program
+    .command('manifests <paths...>')
+    .description('validate plain manifests (files, directories, - for standard input), as kubeconform does'),
+)
   .option('--kube-version <x.y>', 'Kubernetes version (default: catalog/cluster.yaml, else 1.33)')
   .exitOverride()
-  .action((paths: string[], o) => finish(o, async () => (await commands()).runManifestsCommand(paths, { ...o, color: color() })));
+  .action((paths: string[], o) =>
+    finish(o, async () => (await commands()).runManifestsCommand(paths, { ...o, color: color() })),
+  );
 
 program
   .command('checks')
@@ -101,7 +140,11 @@ try {
 } catch (e) {
   if (e instanceof CommanderError) {
     // commander already printed the message (or the help, or the version)
-    process.exit(e.code === 'commander.helpDisplayed' || e.code === 'commander.help' || e.code === 'commander.version' ? EXIT.ok : EXIT.usage);
+    process.exit(
+      e.code === 'commander.helpDisplayed' || e.code === 'commander.help' || e.code === 'commander.version'
+        ? EXIT.ok
+        : EXIT.usage,
+    );
   }
   process.stderr.write(`validator: internal error: ${(e as Error).message}\n`);
   process.exit(EXIT.internal);

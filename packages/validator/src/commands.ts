@@ -39,7 +39,12 @@ export interface CommonOptions {
  * root) and --crd paths as CRD locations. Refuses (bad input) a missing or broken CRD and a Kubernetes
  * version without shipped schemas, before any work starts.
  */
-function schemaLocations(opts: CommonOptions, config: ValidatorConfig, root: string, kubernetesVersion?: string): string[] | undefined {
+function schemaLocations(
+  opts: CommonOptions,
+  config: ValidatorConfig,
+  root: string,
+  kubernetesVersion?: string,
+): string[] | undefined {
   const crdPaths = [...(config.crds ?? []).map((p) => resolve(root, p)), ...(opts.crd ?? []).map((p) => resolve(p))];
   const problem = schemaOptionsProblem(kubernetesVersion, crdPaths, opts.schemaLocation);
   if (problem) throw new UsageError(problem);
@@ -49,12 +54,18 @@ function schemaLocations(opts: CommonOptions, config: ValidatorConfig, root: str
 
 function report(result: ValidationResult, opts: CommonOptions): CommandOutput {
   const reporter = REPORTERS[opts.output];
-  if (!reporter) throw new UsageError(`unknown output format "${opts.output}": expected one of ${Object.keys(REPORTERS).join(', ')}`);
+  if (!reporter)
+    throw new UsageError(
+      `unknown output format "${opts.output}": expected one of ${Object.keys(REPORTERS).join(', ')}`,
+    );
   return { stdout: reporter.format(result, { color: opts.color }), exitCode: result.summary.errors > 0 ? 1 : 0 };
 }
 
 function checkOutput(opts: CommonOptions): void {
-  if (!REPORTERS[opts.output]) throw new UsageError(`unknown output format "${opts.output}": expected one of ${Object.keys(REPORTERS).join(', ')}`);
+  if (!REPORTERS[opts.output])
+    throw new UsageError(
+      `unknown output format "${opts.output}": expected one of ${Object.keys(REPORTERS).join(', ')}`,
+    );
 }
 
 function renderer(name: string): Renderer {
@@ -65,7 +76,10 @@ function renderer(name: string): Renderer {
 
 function kubeVersion(v: string | undefined, fallback: string): string {
   const version = v ?? fallback;
-  if (!/^v?\d+\.\d+(\.\d+)?$/.test(version)) throw new UsageError(`--kube-version ${JSON.stringify(version)} is not a Kubernetes version: expected MAJOR.MINOR such as 1.33`);
+  if (!/^v?\d+\.\d+(\.\d+)?$/.test(version))
+    throw new UsageError(
+      `--kube-version ${JSON.stringify(version)} is not a Kubernetes version: expected MAJOR.MINOR such as 1.33`,
+    );
   const minor = version.replace(/^v/, '').split('.').slice(0, 2).join('.');
   const problem = kubernetesVersionProblem(minor);
   if (problem) throw new UsageError(`--kube-version ${JSON.stringify(version)} ${problem}`);
@@ -79,7 +93,13 @@ async function repoKubeVersion(root: string): Promise<string> {
 }
 
 export async function runRepoCommand(
-  opts: CommonOptions & { env: string[]; service: string[]; renderer: string; concurrency?: number; onRendered?: (done: number, total: number) => void },
+  opts: CommonOptions & {
+    env: string[];
+    service: string[];
+    renderer: string;
+    concurrency?: number;
+    onRendered?: (done: number, total: number) => void;
+  },
 ): Promise<CommandOutput> {
   checkOutput(opts);
   const root = resolve(opts.root);
@@ -98,7 +118,16 @@ export async function runRepoCommand(
   return report(result, opts);
 }
 
-export async function runChartCommand(dir: string, opts: CommonOptions & { values: string[]; namespace: string; kubeVersion?: string; release?: string; renderer: string }): Promise<CommandOutput> {
+export async function runChartCommand(
+  dir: string,
+  opts: CommonOptions & {
+    values: string[];
+    namespace: string;
+    kubeVersion?: string;
+    release?: string;
+    renderer: string;
+  },
+): Promise<CommandOutput> {
   checkOutput(opts);
   const root = resolve(opts.root);
   const config = await readValidatorConfig(root);
@@ -118,7 +147,11 @@ export async function runChartCommand(dir: string, opts: CommonOptions & { value
   return report(result, opts);
 }
 
-export async function runManifestsCommand(paths: string[], opts: CommonOptions & { kubeVersion?: string }, stdin?: NodeJS.ReadableStream): Promise<CommandOutput> {
+export async function runManifestsCommand(
+  paths: string[],
+  opts: CommonOptions & { kubeVersion?: string },
+  stdin?: NodeJS.ReadableStream,
+): Promise<CommandOutput> {
   checkOutput(opts);
   const root = resolve(opts.root);
   const kubernetesVersion = kubeVersion(opts.kubeVersion, await repoKubeVersion(root));
@@ -135,6 +168,7 @@ export async function runManifestsCommand(paths: string[], opts: CommonOptions &
 }
 
 export function runChecksCommand(output: string): CommandOutput {
-  if (output !== 'text' && output !== 'json' && output !== 'markdown') throw new UsageError(`unknown output format "${output}" for checks: expected text, json or markdown`);
+  if (output !== 'text' && output !== 'json' && output !== 'markdown')
+    throw new UsageError(`unknown output format "${output}" for checks: expected text, json or markdown`);
   return { stdout: formatCheckList(CHECKS, output), exitCode: 0 };
 }

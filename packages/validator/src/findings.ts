@@ -98,7 +98,19 @@ export function sortFindings(findings: Finding[]): Finding[] {
 export function dedupeFindings(findings: Finding[]): Finding[] {
   const seen = new Set<string>();
   return findings.filter((f) => {
-    const key = JSON.stringify([f.check, f.severity, f.message, f.file, f.line, f.column, f.env, f.service, f.resource, f.path, f.related]);
+    const key = JSON.stringify([
+      f.check,
+      f.severity,
+      f.message,
+      f.file,
+      f.line,
+      f.column,
+      f.env,
+      f.service,
+      f.resource,
+      f.path,
+      f.related,
+    ]);
     if (seen.has(key)) return false;
     seen.add(key);
     return true;

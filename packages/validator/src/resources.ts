@@ -45,20 +45,40 @@ export function refOf(object: KubeObject, defaultNamespace?: string): ResourceRe
 
 /** Kinds without a namespace (the common ones; an unknown kind is treated as namespaced). */
 export const CLUSTER_SCOPED = new Set([
-  'Namespace', 'Node', 'PersistentVolume', 'StorageClass', 'ClusterRole', 'ClusterRoleBinding',
-  'CustomResourceDefinition', 'PriorityClass', 'ValidatingWebhookConfiguration', 'MutatingWebhookConfiguration',
-  'APIService', 'CSIDriver', 'CSINode', 'RuntimeClass', 'IngressClass', 'VolumeAttachment',
-  'ValidatingAdmissionPolicy', 'ValidatingAdmissionPolicyBinding', 'PodSecurityPolicy', 'ComponentStatus',
+  'Namespace',
+  'Node',
+  'PersistentVolume',
+  'StorageClass',
+  'ClusterRole',
+  'ClusterRoleBinding',
+  'CustomResourceDefinition',
+  'PriorityClass',
+  'ValidatingWebhookConfiguration',
+  'MutatingWebhookConfiguration',
+  'APIService',
+  'CSIDriver',
+  'CSINode',
+  'RuntimeClass',
+  'IngressClass',
+  'VolumeAttachment',
+  'ValidatingAdmissionPolicy',
+  'ValidatingAdmissionPolicyBinding',
+  'PodSecurityPolicy',
+  'ComponentStatus',
 ]);
 
 export function labelsOf(object: KubeObject): Record<string, string> {
   const l = isRecord(object.metadata) ? object.metadata.labels : undefined;
-  return isRecord(l) ? (Object.fromEntries(Object.entries(l).map(([k, v]) => [k, String(v)])) as Record<string, string>) : {};
+  return isRecord(l)
+    ? (Object.fromEntries(Object.entries(l).map(([k, v]) => [k, String(v)])) as Record<string, string>)
+    : {};
 }
 
 export function annotationsOf(object: KubeObject): Record<string, string> {
   const a = isRecord(object.metadata) ? object.metadata.annotations : undefined;
-  return isRecord(a) ? (Object.fromEntries(Object.entries(a).map(([k, v]) => [k, String(v)])) as Record<string, string>) : {};
+  return isRecord(a)
+    ? (Object.fromEntries(Object.entries(a).map(([k, v]) => [k, String(v)])) as Record<string, string>)
+    : {};
 }
 
 /** The group of an apiVersion ("" for the core group). */

@@ -14,5 +14,8 @@ export interface ObjectValidation {
 
 /** Pure (given the schema validator): schema, API lifecycle and policy findings for objects validated together. */
 export function validateObjects(resources: readonly Resource[], v: ObjectValidation): Finding[] {
-  return [...runSchemaChecks(resources, v.schemas, v.kubernetesVersion, v.enabled), ...runPolicyChecks(resources, v.context, v.enabled)];
+  return [
+    ...runSchemaChecks(resources, v.schemas, v.kubernetesVersion, v.enabled),
+    ...runPolicyChecks(resources, v.context, v.enabled),
+  ];
 }

@@ -13,12 +13,26 @@ import { FIXTURE_REPO, tempRepo } from './helpers.js';
 // Argo CD's repo server (argo-cd reposerver/repository/repository.go helmTemplate, util/helm/cmd.go) is the
 // oracle: the same Application fields, order and precedence, rendered by the real helm.
 
-const FILES = new Set(['charts/demo/Chart.yaml', 'charts/demo/values.yaml', 'environments/dev/values/demo.yaml', 'environments/dev/values/a.yaml', 'environments/dev/values/b.yaml', 'files/config.json']);
+const FILES = new Set([
+  'charts/demo/Chart.yaml',
+  'charts/demo/values.yaml',
+  'environments/dev/values/demo.yaml',
+  'environments/dev/values/a.yaml',
+  'environments/dev/values/b.yaml',
+  'files/config.json',
+]);
 
 function app(helm: Record<string, unknown>, extra: Record<string, unknown> = {}) {
   return {
-    apiVersion: 'argoproj.io/v1alpha1', kind: 'Application', metadata: { name: 'demo-dev' },
-    spec: { project: 'p', source: { repoURL: 'https://example.org/r.git', targetRevision: 'main', path: 'charts/demo', helm }, destination: { namespace: 'demo' }, ...extra },
+    apiVersion: 'argoproj.io/v1alpha1',
+    kind: 'Application',
+    metadata: { name: 'demo-dev' },
+    spec: {
+      project: 'p',
+      source: { repoURL: 'https://example.org/r.git', targetRevision: 'main', path: 'charts/demo', helm },
+      destination: { namespace: 'demo' },
+      ...extra,
+    },
   };
 }
 const read = (helm: Record<string, unknown>, extra?: Record<string, unknown>) =>
@@ -26,18 +40,34 @@ const read = (helm: Record<string, unknown>, extra?: Record<string, unknown>) =>
 
 describe('readHelmSource (what Argo CD passes to helm)', () => {
   it('resolves value files against the chart path, keeps order, drops duplicates', () => {
-    const r = read({ valueFiles: ['../../environments/dev/values/b.yaml', '/environments/dev/values/a.yaml', '../../environments/dev/values/b.yaml'] });
+    const r = read({
+      valueFiles: [
+        '../../environments/dev/values/b.yaml',
+        '/environments/dev/values/a.yaml',
+        '../../environments/dev/values/b.yaml',
+      ],
+    });
     expect(r.problems).toEqual([]);
     expect(r.source!.valueFiles).toEqual(['environments/dev/values/b.yaml', 'environments/dev/values/a.yaml']);
   });
 
   it('expands globs in lexical order, an explicit file keeping its own position', () => {
     const r = read({ valueFiles: ['../../environments/dev/values/*.yaml', '../../environments/dev/values/a.yaml'] });
-    expect(r.source!.valueFiles).toEqual(['environments/dev/values/b.yaml', 'environments/dev/values/demo.yaml', 'environments/dev/values/a.yaml']);
+    expect(r.source!.valueFiles).toEqual([
+      'environments/dev/values/b.yaml',
+      'environments/dev/values/demo.yaml',
+      'environments/dev/values/a.yaml',
+    ]);
   });
 
   it('a missing value file is a problem at its entry unless ignoreMissingValueFiles', () => {
-    expect(read({ valueFiles: ['missing.yaml'] }).problems).toEqual([{ at: ['spec', 'source', 'helm', 'valueFiles', 0], message: 'value file "missing.yaml" resolves to charts/demo/missing.yaml, which does not exist: Argo CD fails to render the application (or set ignoreMissingValueFiles: true)' }]);
+    expect(read({ valueFiles: ['missing.yaml'] }).problems).toEqual([
+      {
+        at: ['spec', 'source', 'helm', 'valueFiles', 0],
+        message:
+          'value file "missing.yaml" resolves to charts/demo/missing.yaml, which does not exist: Argo CD fails to render the application (or set ignoreMissingValueFiles: true)',
+      },
+    ]);
     const r = read({ valueFiles: ['missing.yaml'], ignoreMissingValueFiles: true });
     expect(r.source!.valueFiles).toEqual([]);
     expect(r.source!.ignoredValueFiles).toEqual(['charts/demo/missing.yaml']);
@@ -50,26 +80,51 @@ describe('readHelmSource (what Argo CD passes to helm)', () => {
 
   it('releaseName, else the Application name; helm.namespace, else the destination; helm.kubeVersion, else the cluster', () => {
     expect(read({}).source).toMatchObject({ releaseName: 'demo-dev', namespace: 'demo', kubernetesVersion: '1.33' });
-    expect(read({ releaseName: 'r', namespace: 'other', kubeVersion: 'v1.31.4', apiVersions: ['x/v1'] }).source).toMatchObject({ releaseName: 'r', namespace: 'other', kubernetesVersion: '1.31', apiVersions: ['x/v1'] });
+    expect(
+      read({ releaseName: 'r', namespace: 'other', kubeVersion: 'v1.31.4', apiVersions: ['x/v1'] }).source,
+    ).toMatchObject({ releaseName: 'r', namespace: 'other', kubernetesVersion: '1.31', apiVersions: ['x/v1'] });
   });
 
   it('valuesObject wins over values', () => {
-    expect(read({ values: 'a: 1\n', valuesObject: { b: 2 } }).source!.inlineValues).toEqual({ text: 'b: 2\n', at: ['spec', 'source', 'helm', 'valuesObject'] });
-    expect(read({ values: 'a: 1\n' }).source!.inlineValues).toEqual({ text: 'a: 1\n', at: ['spec', 'source', 'helm', 'values'] });
+    expect(read({ values: 'a: 1\n', valuesObject: { b: 2 } }).source!.inlineValues).toEqual({
+      text: 'b: 2\n',
+      at: ['spec', 'source', 'helm', 'valuesObject'],
+    });
+    expect(read({ values: 'a: 1\n' }).source!.inlineValues).toEqual({
+      text: 'a: 1\n',
+      at: ['spec', 'source', 'helm', 'values'],
+    });
   });
 
   it('parameters: --set or --set-string (forceString), the last of one name wins, commas escaped, $VARS substituted', () => {
-    const s = read({ parameters: [{ name: 'a', value: 'x,y' }, { name: 'b', value: '{x,y}' }, { name: 'a', value: '1', forceString: true }, { name: 'c', value: '$ARGOCD_APP_NAME-$$' }] }).source!;
-    expect(s.set.map((x) => [x.name, x.value])).toEqual([['b', '{x,y}'], ['c', 'demo-dev-$']]);
+    const s = read({
+      parameters: [
+        { name: 'a', value: 'x,y' },
+        { name: 'b', value: '{x,y}' },
+        { name: 'a', value: '1', forceString: true },
+        { name: 'c', value: '$ARGOCD_APP_NAME-$$' },
+      ],
+    }).source!;
+    expect(s.set.map((x) => [x.name, x.value])).toEqual([
+      ['b', '{x,y}'],
+      ['c', 'demo-dev-$'],
+    ]);
     expect(s.setString.map((x) => [x.name, x.value])).toEqual([['a', '1']]);
   });
 
   it('fileParameters resolve against the chart path and must exist', () => {
-    expect(read({ fileParameters: [{ name: 'cfg', path: '../../files/config.json' }] }).source!.setFile.map((x) => [x.name, x.value])).toEqual([['cfg', 'files/config.json']]);
-    expect(read({ fileParameters: [{ name: 'cfg', path: 'nope.json' }] }).problems[0]!.message).toMatch(/nope\.json resolves to charts\/demo\/nope\.json, which does not exist/);
+    expect(
+      read({ fileParameters: [{ name: 'cfg', path: '../../files/config.json' }] }).source!.setFile.map((x) => [
+        x.name,
+        x.value,
+      ]),
+    ).toEqual([['cfg', 'files/config.json']]);
+    expect(read({ fileParameters: [{ name: 'cfg', path: 'nope.json' }] }).problems[0]!.message).toMatch(
+      /nope\.json resolves to charts\/demo\/nope\.json, which does not exist/,
+    );
   });
 
-  it('cleanSetParameter and envsubst behave as Argo CD\'s', () => {
+  it("cleanSetParameter and envsubst behave as Argo CD's", () => {
     expect(cleanSetParameter('a,b\\,c')).toBe('a\\,b\\,c');
     expect(cleanSetParameter('{a,b}')).toBe('{a,b}');
     expect(envsubst('${A}/$B/$C/$$', { A: '1', B: '2' })).toBe('1/2//$');
@@ -77,36 +132,90 @@ describe('readHelmSource (what Argo CD passes to helm)', () => {
 });
 
 describe('helm template arguments', () => {
-  it('are Argo CD\'s, in its order', () => {
-    expect(helmTemplateArgs({
-      chartDir: '/c', releaseName: 'r', namespace: 'n', kubeVersion: '1.33', valueFiles: ['/a.yaml'],
-      set: [{ name: 's', value: '1' }], setString: [{ name: 't', value: '2' }], setFile: [{ name: 'f', value: '/f' }],
-      apiVersions: ['x/v1'], skipCrds: true, skipTests: true,
-    }, '/tmp/inline.yaml')).toEqual([
-      'template', '/c', '--name-template', 'r', '--namespace', 'n', '--kube-version', '1.33',
-      '--set', 's=1', '--set-string', 't=2', '--set-file', 'f=/f',
-      '--values', '/a.yaml', '--values', '/tmp/inline.yaml', '--api-versions', 'x/v1', '--skip-tests',
+  it("are Argo CD's, in its order", () => {
+    expect(
+      helmTemplateArgs(
+        {
+          chartDir: '/c',
+          releaseName: 'r',
+          namespace: 'n',
+          kubeVersion: '1.33',
+          valueFiles: ['/a.yaml'],
+          set: [{ name: 's', value: '1' }],
+          setString: [{ name: 't', value: '2' }],
+          setFile: [{ name: 'f', value: '/f' }],
+          apiVersions: ['x/v1'],
+          skipCrds: true,
+          skipTests: true,
+        },
+        '/tmp/inline.yaml',
+      ),
+    ).toEqual([
+      'template',
+      '/c',
+      '--name-template',
+      'r',
+      '--namespace',
+      'n',
+      '--kube-version',
+      '1.33',
+      '--set',
+      's=1',
+      '--set-string',
+      't=2',
+      '--set-file',
+      'f=/f',
+      '--values',
+      '/a.yaml',
+      '--values',
+      '/tmp/inline.yaml',
+      '--api-versions',
+      'x/v1',
+      '--skip-tests',
     ]);
   });
 });
 
 describe('rendering with the real helm', () => {
-  it('applies value files, then the inline values, then parameters (helm precedence)', { timeout: 60_000 }, async () => {
+  it('applies value files, then the inline values, then parameters (helm precedence)', {
+    timeout: 60_000,
+  }, async () => {
     const repo = tempRepo(FIXTURE_REPO);
     try {
       mkdirSync(join(repo.dir, 'extra'), { recursive: true });
       writeFileSync(join(repo.dir, 'extra', 'v.yaml'), 'replicaCount: 3\ndatabase: { secretName: from-file }\n');
       const src = readHelmSource({
-        app: app({ valueFiles: ['../../extra/v.yaml'], valuesObject: { replicaCount: 4, database: { secretName: 'from-object' } }, parameters: [{ name: 'replicaCount', value: '5' }], apiVersions: ['example.org/v1'] }),
-        sourcePath: ['spec', 'source'], kubernetesVersion: '1.33', files: new Set(['charts/demo/Chart.yaml', 'extra/v.yaml']),
+        app: app({
+          valueFiles: ['../../extra/v.yaml'],
+          valuesObject: { replicaCount: 4, database: { secretName: 'from-object' } },
+          parameters: [{ name: 'replicaCount', value: '5' }],
+          apiVersions: ['example.org/v1'],
+        }),
+        sourcePath: ['spec', 'source'],
+        kubernetesVersion: '1.33',
+        files: new Set(['charts/demo/Chart.yaml', 'extra/v.yaml']),
       }).source!;
       const r = await helmRenderer.render({
-        chartDir: join(repo.dir, src.chartPath), releaseName: src.releaseName, namespace: src.namespace, kubeVersion: src.kubernetesVersion,
-        valueFiles: src.valueFiles.map((f) => join(repo.dir, f)), inlineValues: src.inlineValues?.text, set: src.set, setString: src.setString,
+        chartDir: join(repo.dir, src.chartPath),
+        releaseName: src.releaseName,
+        namespace: src.namespace,
+        kubeVersion: src.kubernetesVersion,
+        valueFiles: src.valueFiles.map((f) => join(repo.dir, f)),
+        inlineValues: src.inlineValues?.text,
+        set: src.set,
+        setString: src.setString,
         apiVersions: src.apiVersions,
       });
       expect(r.error).toBeUndefined();
-      const docs = toJs(parseYaml(r.manifests, 'out.yaml')) as Array<{ kind: string; spec?: { replicas?: number; template?: { spec: { containers: Array<{ env: Array<{ valueFrom?: { secretKeyRef: { name: string } } }> }> } } } }>;
+      const docs = toJs(parseYaml(r.manifests, 'out.yaml')) as Array<{
+        kind: string;
+        spec?: {
+          replicas?: number;
+          template?: {
+            spec: { containers: Array<{ env: Array<{ valueFrom?: { secretKeyRef: { name: string } } }> }> };
+          };
+        };
+      }>;
       const deploy = docs.find((d) => d?.kind === 'Deployment')!;
       expect(deploy.spec!.replicas).toBe(5);
       expect(deploy.spec!.template!.spec.containers[0]!.env[1]!.valueFrom!.secretKeyRef.name).toBe('from-object');
@@ -115,16 +224,32 @@ describe('rendering with the real helm', () => {
     }
   });
 
-  it('a parameter the chart schema refuses is an app-values finding at the parameter in the Application', { timeout: 60_000 }, async () => {
+  it('a parameter the chart schema refuses is an app-values finding at the parameter in the Application', {
+    timeout: 60_000,
+  }, async () => {
     const repo = tempRepo(FIXTURE_REPO, join(FIXTURE_REPO, '..', 'checks', 'app-values', 'fires'));
     try {
-      const r = await validateRepo({ root: repo.dir, envs: ['dev'], renderer: helmRenderer, createSchemas: createKubeSchemaValidator, config: DEFAULT_CONFIG });
-      expect(r.findings.filter((f) => f.severity === 'error')).toEqual([{
-        check: 'app-values', severity: 'error',
-        message: "helm parameter replicaz=2: Argo CD's helm template fails, the values do not satisfy charts/demo/values.schema.json: at '': additional properties 'replicaz' not allowed",
-        file: 'environments/dev/argocd/apps/demo.yaml', line: 18, column: 11, env: 'dev', service: 'demo',
-        related: [{ file: 'charts/demo/values.schema.json', line: 1, column: 1, message: 'the chart values schema' }],
-      }]);
+      const r = await validateRepo({
+        root: repo.dir,
+        envs: ['dev'],
+        renderer: helmRenderer,
+        createSchemas: createKubeSchemaValidator,
+        config: DEFAULT_CONFIG,
+      });
+      expect(r.findings.filter((f) => f.severity === 'error')).toEqual([
+        {
+          check: 'app-values',
+          severity: 'error',
+          message:
+            "helm parameter replicaz=2: Argo CD's helm template fails, the values do not satisfy charts/demo/values.schema.json: at '': additional properties 'replicaz' not allowed",
+          file: 'environments/dev/argocd/apps/demo.yaml',
+          line: 18,
+          column: 11,
+          env: 'dev',
+          service: 'demo',
+          related: [{ file: 'charts/demo/values.schema.json', line: 1, column: 1, message: 'the chart values schema' }],
+        },
+      ]);
     } finally {
       repo.cleanup();
     }
@@ -133,8 +258,19 @@ describe('rendering with the real helm', () => {
 
 describe('helm schema errors', () => {
   it('are split into violations with the value paths they name', () => {
-    expect(schemaViolations("values do not satisfy values.schema.json: demo: - at '/image': additional properties 'tagg', 'x' not allowed - at '/replicaCount': got string, want integer")).toEqual([
-      { pointer: '/image', message: "additional properties 'tagg', 'x' not allowed", paths: [['image', 'tagg'], ['image', 'x']] },
+    expect(
+      schemaViolations(
+        "values do not satisfy values.schema.json: demo: - at '/image': additional properties 'tagg', 'x' not allowed - at '/replicaCount': got string, want integer",
+      ),
+    ).toEqual([
+      {
+        pointer: '/image',
+        message: "additional properties 'tagg', 'x' not allowed",
+        paths: [
+          ['image', 'tagg'],
+          ['image', 'x'],
+        ],
+      },
       { pointer: '/replicaCount', message: 'got string, want integer', paths: [['replicaCount']] },
     ]);
     expect(setKeyPath('a.b[0].c\\.d')).toEqual(['a', 'b', '0', 'c.d']);

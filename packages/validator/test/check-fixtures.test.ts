@@ -30,16 +30,30 @@ async function findingsFor(check: CheckDefinition, kind: 'fires' | 'passes'): Pr
     case 'object': {
       const file = join(base, `${kind}.yaml`);
       const ctxFile = join(base, `${kind}.context.yaml`);
-      const ctx = (existsSync(ctxFile) ? toJs(parseYaml(readFileSync(ctxFile, 'utf8'), ctxFile))[0] : {}) as Partial<PolicyContext> & { service?: string };
+      const ctx = (
+        existsSync(ctxFile) ? toJs(parseYaml(readFileSync(ctxFile, 'utf8'), ctxFile))[0] : {}
+      ) as Partial<PolicyContext> & { service?: string };
       const parsed = parseManifests(readFileSync(file, 'utf8'), file);
       const resources = parsed.resources.map((r) => (ctx.service ? { ...r, service: ctx.service } : r));
       const schemas = await createKubeSchemaValidator({ kubernetesVersion: KUBE });
       const context: PolicyContext = { ...EMPTY_CONTEXT, ...ctx };
-      const found = [...parsed.findings, ...validateObjects(resources, { schemas, kubernetesVersion: KUBE, context, enabled: () => true })];
+      const found = [
+        ...parsed.findings,
+        ...validateObjects(resources, { schemas, kubernetesVersion: KUBE, context, enabled: () => true }),
+      ];
       return found;
     }
     case 'chart': {
-      const r = await validateChart({ dir: join(base, kind), valueFiles: [], namespace: 'web', kubernetesVersion: KUBE, renderer: helmRenderer, createSchemas: createKubeSchemaValidator, config: DEFAULT_CONFIG, context: { ...EMPTY_CONTEXT, complete: true } });
+      const r = await validateChart({
+        dir: join(base, kind),
+        valueFiles: [],
+        namespace: 'web',
+        kubernetesVersion: KUBE,
+        renderer: helmRenderer,
+        createSchemas: createKubeSchemaValidator,
+        config: DEFAULT_CONFIG,
+        context: { ...EMPTY_CONTEXT, complete: true },
+      });
       return r.findings;
     }
     case 'catalog': {
@@ -49,13 +63,23 @@ async function findingsFor(check: CheckDefinition, kind: 'fires' | 'passes'): Pr
         const patch = toJs(parseYaml(readFileSync(join(dir, 'cluster.yaml'), 'utf8'), 'cluster.yaml'))[0];
         cluster = stringifyYaml(mergeValues(toJs(parseYaml(cluster, 'cluster.yaml'))[0], patch));
       }
-      const services = readdirSync(join(dir, 'services')).map((n) => ({ path: `catalog/services/${n}`, text: readFileSync(join(dir, 'services', n), 'utf8') }));
-      return loadCatalog({ path: 'catalog/cluster.yaml', text: cluster }, services).findings.map((f) => fromSourceFinding(f));
+      const services = readdirSync(join(dir, 'services')).map((n) => ({
+        path: `catalog/services/${n}`,
+        text: readFileSync(join(dir, 'services', n), 'utf8'),
+      }));
+      return loadCatalog({ path: 'catalog/cluster.yaml', text: cluster }, services).findings.map((f) =>
+        fromSourceFinding(f),
+      );
     }
     case 'repository': {
       const repo = tempRepo(FIXTURE_REPO, join(base, kind));
       try {
-        const r = await validateRepo({ root: repo.dir, renderer: helmRenderer, createSchemas: createKubeSchemaValidator, config: DEFAULT_CONFIG });
+        const r = await validateRepo({
+          root: repo.dir,
+          renderer: helmRenderer,
+          createSchemas: createKubeSchemaValidator,
+          config: DEFAULT_CONFIG,
+        });
         return r.findings.map((f) => ({ ...f, file: f.file?.replace(`${repo.dir}/`, '') }));
       } finally {
         repo.cleanup();
@@ -66,7 +90,9 @@ async function findingsFor(check: CheckDefinition, kind: 'fires' | 'passes'): Pr
 
 function fixturePaths(check: CheckDefinition): string[] {
   const base = join(DIR, check.id);
-  return check.scope === 'source' || check.scope === 'object' ? [join(base, 'fires.yaml'), join(base, 'passes.yaml')] : [join(base, 'fires'), join(base, 'passes')];
+  return check.scope === 'source' || check.scope === 'object'
+    ? [join(base, 'fires.yaml'), join(base, 'passes.yaml')]
+    : [join(base, 'fires'), join(base, 'passes')];
 }
 
 describe('every check has fixtures', () => {
@@ -85,10 +111,16 @@ describe('every check has fixtures', () => {
 // <id>/fires.expected.json. UPDATE_FIXTURES=1 rewrites those files from the current output (review the diff).
 function exact(check: CheckDefinition, found: Finding[]): Array<Record<string, unknown>> {
   const base = join(DIR, check.id);
-  return found.filter((f) => f.check === check.id).map((f) => ({
-    check: f.check, file: f.file?.replace(`${base}/`, ''), line: f.line, column: f.column, message: f.message.replaceAll(`${base}/`, ''),
-    ...(f.path ? { path: f.path } : {}),
-  }));
+  return found
+    .filter((f) => f.check === check.id)
+    .map((f) => ({
+      check: f.check,
+      file: f.file?.replace(`${base}/`, ''),
+      line: f.line,
+      column: f.column,
+      message: f.message.replaceAll(`${base}/`, ''),
+      ...(f.path ? { path: f.path } : {}),
+    }));
 }
 
 describe('check fixtures', () => {
@@ -97,7 +129,9 @@ describe('check fixtures', () => {
       const fires = exact(check, await findingsFor(check, 'fires'));
       const expectedFile = join(DIR, check.id, 'fires.expected.json');
       if (process.env.UPDATE_FIXTURES === '1') writeFileSync(expectedFile, `${JSON.stringify(fires, null, 2)}\n`);
-      expect(existsSync(expectedFile), `${expectedFile} is missing (run with UPDATE_FIXTURES=1 and review it)`).toBe(true);
+      expect(existsSync(expectedFile), `${expectedFile} is missing (run with UPDATE_FIXTURES=1 and review it)`).toBe(
+        true,
+      );
       expect(fires.length, `${check.id} does not fire on its fixture`).toBeGreaterThan(0);
       expect(fires).toEqual(JSON.parse(readFileSync(expectedFile, 'utf8')));
       expect((await findingsFor(check, 'passes')).map((f) => f.check)).not.toContain(check.id);

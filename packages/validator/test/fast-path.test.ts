@@ -19,7 +19,10 @@ import { CORPUS } from './helpers.js';
 
 const CMSWEB = join(CORPUS, 'cmskubernetes', 'kubernetes', 'cmsweb');
 const corpusPresent = existsSync(CMSWEB);
-if (!corpusPresent) console.log(`fast-path corpus tests skipped: ${CMSWEB} is absent (they read the real CMSWEB manifests from ../shared/corpus)`);
+if (!corpusPresent)
+  console.log(
+    `fast-path corpus tests skipped: ${CMSWEB} is absent (they read the real CMSWEB manifests from ../shared/corpus)`,
+  );
 const corpusIt = corpusPresent ? it : it.skip;
 
 const OPTS = { kubernetesVersion: '1.33', config: DEFAULT_CONFIG, context: EMPTY_CONTEXT };
@@ -30,10 +33,14 @@ function sameValue(a: unknown, b: unknown): boolean {
   if (typeof a === 'number') return Object.is(a, b);
   if (a === null || b === null || typeof a !== 'object') return a === b;
   if (Array.isArray(a) !== Array.isArray(b) || Object.getPrototypeOf(a) !== Object.getPrototypeOf(b)) return false;
-  if (Array.isArray(a)) return a.length === (b as unknown[]).length && a.every((x, i) => sameValue(x, (b as unknown[])[i]));
+  if (Array.isArray(a))
+    return a.length === (b as unknown[]).length && a.every((x, i) => sameValue(x, (b as unknown[])[i]));
   const ka = Object.keys(a);
   const kb = Object.keys(b as object);
-  return ka.length === kb.length && ka.every((k, i) => k === kb[i] && sameValue((a as Record<string, unknown>)[k], (b as Record<string, unknown>)[k]));
+  return (
+    ka.length === kb.length &&
+    ka.every((k, i) => k === kb[i] && sameValue((a as Record<string, unknown>)[k], (b as Record<string, unknown>)[k]))
+  );
 }
 
 /**
@@ -44,10 +51,12 @@ function premiseBroken(text: string): string | undefined {
   const fast = fastLoad(text);
   if (!fast) return undefined;
   const slow = parseYaml(text, 'chunk.yaml');
-  if (slow.findings.length) return `accepted, but parseYaml reports ${slow.findings.map((f) => `${f.check} (${f.message})`).join(', ')}`;
+  if (slow.findings.length)
+    return `accepted, but parseYaml reports ${slow.findings.map((f) => `${f.check} (${f.message})`).join(', ')}`;
   if (slow.documents.length > 1) return `accepted, but parseYaml reads ${slow.documents.length} documents`;
   const value = slow.documents[0]?.toJS({ maxAliasCount: 100 }) ?? null;
-  if (!sameValue(fast.value, value)) return `accepted, but the values differ: fast ${JSON.stringify(fast.value)}, slow ${JSON.stringify(value)}`;
+  if (!sameValue(fast.value, value))
+    return `accepted, but the values differ: fast ${JSON.stringify(fast.value)}, slow ${JSON.stringify(value)}`;
   return undefined;
 }
 
@@ -56,7 +65,8 @@ const chunksOf = (text: string) => splitDocuments(text).map((c) => c.text);
 /** Bench documents with defects and unusual constructs mixed in, each kind of them several times. */
 function defectiveDocs(n: number): string {
   const docs = generateDocs(n).split('---\n');
-  const meta = (i: number) => `metadata:\n  name: odd-${i}\n  namespace: ns-${i % 7}\n  labels: {app.kubernetes.io/name: odd, app.kubernetes.io/instance: odd-${i}, app.kubernetes.io/managed-by: test}\n`;
+  const meta = (i: number) =>
+    `metadata:\n  name: odd-${i}\n  namespace: ns-${i % 7}\n  labels: {app.kubernetes.io/name: odd, app.kubernetes.io/instance: odd-${i}, app.kubernetes.io/managed-by: test}\n`;
   // a Deployment (with its Service selecting it, as in the bench) under a name of its own
   const deploy = (i: number) => docs[i - (i % 4)]!.replace(/^  name: app-\d+$/m, `  name: odd-${i}`);
   const cm = (i: number, data: string) => `apiVersion: v1\nkind: ConfigMap\n${meta(i)}data:\n${data}`;
@@ -74,7 +84,8 @@ function defectiveDocs(n: number): string {
     (i) => deploy(i).replace('  replicas: 2\n', '  replicas: 2.50\n'), // float
     (i) => cm(i, `  ~: null key\n`), // null key
     (i) => cm(i, `  key: v\n`).replaceAll('\n', '\r\n'), // CRLF
-    (i) => `apiVersion: v1\nkind: List\nitems:\n  - ${cm(i, '    k: v\n').replaceAll('\n', '\n    ').trimEnd()}\n  - apiVersion: v1\n    kind: Secret\n    metadata: {name: s-${i}}\n    data: {k: not-base64!}\n`,
+    (i) =>
+      `apiVersion: v1\nkind: List\nitems:\n  - ${cm(i, '    k: v\n').replaceAll('\n', '\n    ').trimEnd()}\n  - apiVersion: v1\n    kind: Secret\n    metadata: {name: s-${i}}\n    data: {k: not-base64!}\n`,
     () => `just a scalar\n`, // manifest-shape
     () => `# only a comment\n`,
     (i) => deploy(i).replace(/  name: app-\d+\n/, ''), // no metadata.name
@@ -82,7 +93,11 @@ function defectiveDocs(n: number): string {
     (i) => deploy(i).replace('  selector:\n', '  selector: !!map\n'), // tag
     (i) => cm(i, `  key: "value"# comment\n`), // syntax error js-yaml accepts
     (i) => cm(i, `  ? complex\n  : key\n`),
-    (i) => docs[i - (i % 4) + 1]!.replace(/^  name: app-\d+$/m, `  name: odd-${i}`).replace('targetPort: http', 'targetPort: web'), // cross-object finding
+    (i) =>
+      docs[i - (i % 4) + 1]!.replace(/^  name: app-\d+$/m, `  name: odd-${i}`).replace(
+        'targetPort: http',
+        'targetPort: web',
+      ), // cross-object finding
     (i) => cm(i, `  key: [a,\n  b]\n`), // flow end not indented more than its parent
     (i) => cm(i, `  script: |\n    \n   \n    echo hi\n`), // block scalar with more-indented leading empty lines
     (i) => cm(i, `  long: ${'x'.repeat(1200)}\n  ${'k'.repeat(1100)}: v\n`),
@@ -107,30 +122,107 @@ describe('manifests fast path', () => {
         'aa: .5\nab: 1.\nac: "0755"\nad: 0x\nae: -0x1F\naf: +0o7\nag: =\nah:\n',
     )?.value as Record<string, unknown>;
     expect(value).toEqual({
-      a: 'yes', b: 'no', c: 'on', d: 'off', e: 'y', f: 755, g: 493, h: 31, i: '0b101', j: '1_000', k: '2001-12-14t21:59:43.10-05:00', l: '2002-12-14',
-      m: '12:30:00', n: Infinity, o: -Infinity, p: NaN, q: 1000, r: 1.5, s: -0, t: 123456789012345678901234567890, u: null, v: null, w: 'nULL', x: true, y: 'tRUE', z: 12,
-      aa: 0.5, ab: 1, ac: '0755', ad: '0x', ae: '-0x1F', af: '+0o7', ag: '=', ah: null,
+      a: 'yes',
+      b: 'no',
+      c: 'on',
+      d: 'off',
+      e: 'y',
+      f: 755,
+      g: 493,
+      h: 31,
+      i: '0b101',
+      j: '1_000',
+      k: '2001-12-14t21:59:43.10-05:00',
+      l: '2002-12-14',
+      m: '12:30:00',
+      n: Infinity,
+      o: -Infinity,
+      p: NaN,
+      q: 1000,
+      r: 1.5,
+      s: -0,
+      t: 123456789012345678901234567890,
+      u: null,
+      v: null,
+      w: 'nULL',
+      x: true,
+      y: 'tRUE',
+      z: 12,
+      aa: 0.5,
+      ab: 1,
+      ac: '0755',
+      ad: '0x',
+      ae: '-0x1F',
+      af: '+0o7',
+      ag: '=',
+      ah: null,
     });
     expect(Object.is(value.s, -0)).toBe(true);
   });
 
   it('leaves to the slow path what it cannot vouch for', () => {
     const slow = [
-      'a: 1\na: 2\n', 'a: &x 1\nb: *x\n', 'a: &x 1\n', '<<: {a: 1}\n', 'a:\n\tb: 1\n', 'a: b\r\n', '\uFEFFa: 1\n', 'a: !!str 1\n', '? a\n: b\n',
-      '[a]: b\n', '{a: 1}: b\n', '~: a\n', ': a\n', 'null: a\n', 'a: [1,\n]\n', '%YAML 1.2\n---\na: 1\n', 'a: 1\n...\n', 'a: 1\n---\nb: 2\n',
-      '--- |\n  text\n', 'a: "b"#c\n', 'a: |\n   \n  b\n', `${'k'.repeat(1100)}: v\n`, 'a: "unterminated\n', 'a: b: c\n', '- a\nb: c\n',
-      '__proto__: {a: 1}\n', '---#x\na: 1\n', '...\na: 1\n', `a: [${'k'.repeat(1100)}: v]\n`, 'a: "\\U00110000"\n', 'a: [w: x\n# c\n, y]\n',
-      '- - a\n', '-  -\n-  -\n', 'a:\n  -\n  - b\n', 'a: |+\n  x\n  ', 'a: >2\n   x\n  y\n   ', 'a: "b\n  c"\n', 'a: b ] [c,\n  d]\n',
+      'a: 1\na: 2\n',
+      'a: &x 1\nb: *x\n',
+      'a: &x 1\n',
+      '<<: {a: 1}\n',
+      'a:\n\tb: 1\n',
+      'a: b\r\n',
+      '\uFEFFa: 1\n',
+      'a: !!str 1\n',
+      '? a\n: b\n',
+      '[a]: b\n',
+      '{a: 1}: b\n',
+      '~: a\n',
+      ': a\n',
+      'null: a\n',
+      'a: [1,\n]\n',
+      '%YAML 1.2\n---\na: 1\n',
+      'a: 1\n...\n',
+      'a: 1\n---\nb: 2\n',
+      '--- |\n  text\n',
+      'a: "b"#c\n',
+      'a: |\n   \n  b\n',
+      `${'k'.repeat(1100)}: v\n`,
+      'a: "unterminated\n',
+      'a: b: c\n',
+      '- a\nb: c\n',
+      '__proto__: {a: 1}\n',
+      '---#x\na: 1\n',
+      '...\na: 1\n',
+      `a: [${'k'.repeat(1100)}: v]\n`,
+      'a: "\\U00110000"\n',
+      'a: [w: x\n# c\n, y]\n',
+      '- - a\n',
+      '-  -\n-  -\n',
+      'a:\n  -\n  - b\n',
+      'a: |+\n  x\n  ',
+      'a: >2\n   x\n  y\n   ',
+      'a: "b\n  c"\n',
+      'a: b ] [c,\n  d]\n',
     ];
     for (const text of slow) expect(fastLoad(text), JSON.stringify(text)).toBeUndefined();
-    const fast = ['a: 1\n', '---\na: 1\n', '--- # first\na: 1\n', '# only a comment\n', '', 'a: "x # y"\n', `a: ${'x'.repeat(1100)}\n`, 'a: |\n  b\n\n  c\n', 'a: [b, c]\nd: {e: f}\n', 'a: "\u2028"\n'];
+    const fast = [
+      'a: 1\n',
+      '---\na: 1\n',
+      '--- # first\na: 1\n',
+      '# only a comment\n',
+      '',
+      'a: "x # y"\n',
+      `a: ${'x'.repeat(1100)}\n`,
+      'a: |\n  b\n\n  c\n',
+      'a: [b, c]\nd: {e: f}\n',
+      'a: "\u2028"\n',
+    ];
     for (const text of fast) {
       expect(fastLoad(text), JSON.stringify(text)).toBeDefined();
       expect(premiseBroken(text)).toBeUndefined();
     }
   });
 
-  it('generated documents with defects: the same result with and without it, in worker threads too', { timeout: 120_000 }, async () => {
+  it('generated documents with defects: the same result with and without it, in worker threads too', {
+    timeout: 120_000,
+  }, async () => {
     const text = defectiveDocs(540);
     const chunks = chunksOf(text);
     expect(chunks.map(premiseBroken).filter(Boolean)).toEqual([]);
@@ -138,19 +230,39 @@ describe('manifests fast path', () => {
     expect(accepted).toBeGreaterThan(chunks.length / 2);
     expect(accepted).toBeLessThan(chunks.length);
 
-    const inputs = [{ path: 'a.yaml', text }, { path: 'b.yaml', text: generateDocs(40) }];
+    const inputs = [
+      { path: 'a.yaml', text },
+      { path: 'b.yaml', text: generateDocs(40) },
+    ];
     const { slow, fast } = await bothPaths(inputs);
     expect(fast).toEqual(slow);
-    const workers = await validateManifestInputs(inputs, { ...OPTS, parallel: 2, workerThreshold: 10, waitForWorkers: true });
+    const workers = await validateManifestInputs(inputs, {
+      ...OPTS,
+      parallel: 2,
+      workerThreshold: 10,
+      waitForWorkers: true,
+    });
     expect(workers).toEqual(slow);
     const checks = new Set(slow.findings.map((f) => f.check));
-    for (const c of ['yaml-duplicate-key', 'yaml-tab-indent', 'yaml-syntax', 'manifest-shape', 'schema-unknown-field', 'schema-type', 'schema-format', 'image-tag', 'service-target-port']) {
+    for (const c of [
+      'yaml-duplicate-key',
+      'yaml-tab-indent',
+      'yaml-syntax',
+      'manifest-shape',
+      'schema-unknown-field',
+      'schema-type',
+      'schema-format',
+      'image-tag',
+      'service-target-port',
+    ]) {
       expect(checks, c).toContain(c);
     }
     expect(slow.summary.resources).toBeGreaterThan(500);
   });
 
-  it('documents with findings everywhere (the fast path steps aside), then clean ones: the same result', { timeout: 120_000 }, async () => {
+  it('documents with findings everywhere (the fast path steps aside), then clean ones: the same result', {
+    timeout: 120_000,
+  }, async () => {
     const warned = generateDocs(2400).replaceAll(', app.kubernetes.io/managed-by: bench', '').split('---\n');
     const text = [...warned.slice(0, 1600), ...generateDocs(2400).split('---\n').slice(1600)].join('---\n');
     const { slow, fast } = await bothPaths([{ path: 'a.yaml', text }]);
@@ -158,7 +270,9 @@ describe('manifests fast path', () => {
     expect(slow.findings.filter((f) => f.check === 'standard-labels')).toHaveLength(1600);
   });
 
-  it('batches go to the main thread and the workers as each is free; results come back in order', { timeout: 60_000 }, async () => {
+  it('batches go to the main thread and the workers as each is free; results come back in order', {
+    timeout: 60_000,
+  }, async () => {
     const chunks = chunksOf(defectiveDocs(400)).map((text, id) => ({ id, file: 'a.yaml', text, startLine: 1 }));
     const inline = await runChunkBatches(chunks, OPTS, { parallel: 1 });
     const shared = await runChunkBatches(chunks, OPTS, { parallel: 2, threshold: 10, waitForWorkers: true });
@@ -168,23 +282,91 @@ describe('manifests fast path', () => {
     expect(sortFindings(shared.findings)).toEqual(sortFindings(inline.findings));
   });
 
-  corpusIt('the CMSWEB manifests: the same result with and without it; each accepted document reads the same', { timeout: 120_000 }, async () => {
-    const inputs = await readInputs([CMSWEB]);
-    const chunks = inputs.flatMap((i) => chunksOf(i.text));
-    expect(chunks.map(premiseBroken).filter(Boolean)).toEqual([]);
-    expect(chunks.filter((c) => fastLoad(c) !== undefined).length).toBeGreaterThan(100);
-    const { slow, fast } = await bothPaths(inputs);
-    expect(slow.findings.length).toBeGreaterThan(100);
-    expect(fast).toEqual(slow);
-  });
+  corpusIt(
+    'the CMSWEB manifests: the same result with and without it; each accepted document reads the same',
+    { timeout: 120_000 },
+    async () => {
+      const inputs = await readInputs([CMSWEB]);
+      const chunks = inputs.flatMap((i) => chunksOf(i.text));
+      expect(chunks.map(premiseBroken).filter(Boolean)).toEqual([]);
+      expect(chunks.filter((c) => fastLoad(c) !== undefined).length).toBeGreaterThan(100);
+      const { slow, fast } = await bothPaths(inputs);
+      expect(slow.findings.length).toBeGreaterThan(100);
+      expect(fast).toEqual(slow);
+    },
+  );
 
   it('mutated documents (seeded): each accepted document reads the same', { timeout: 120_000 }, () => {
     const base = chunksOf(defectiveDocs(120));
     if (corpusPresent) base.push(...chunksOf(readFileSync(join(CMSWEB, 'services', 'dbs2go.yaml'), 'utf8')));
-    const inserts = [' ', ':', ': ', '- ', '#', ' #', "'", '"', '[', ']', '{', '}', ',', '|', '>', '\n', '?', '@', '`', '\\', '0', '.', 'e', '~', '&', '*', '!', '\t', '|-', '>+', '|2', '\u0085', '\u2028'];
-    const scalars = ['0o17', '0x1F', '1e3', '.inf', '.NaN', '1_000', '0b101', '+12', '-0', '0755', '1.', 'Yes', 'on', '~', 'NULL', 'True', '2002-12-14', '12:30:00', '"x"', "'y'", '[a, b]', '{a: b}', '|\n  text', '"multi\n  line"', 'a #b', 'a#b', '@x', '- a', 'x:y'];
+    const inserts = [
+      ' ',
+      ':',
+      ': ',
+      '- ',
+      '#',
+      ' #',
+      "'",
+      '"',
+      '[',
+      ']',
+      '{',
+      '}',
+      ',',
+      '|',
+      '>',
+      '\n',
+      '?',
+      '@',
+      '`',
+      '\\',
+      '0',
+      '.',
+      'e',
+      '~',
+      '&',
+      '*',
+      '!',
+      '\t',
+      '|-',
+      '>+',
+      '|2',
+      '\u0085',
+      '\u2028',
+    ];
+    const scalars = [
+      '0o17',
+      '0x1F',
+      '1e3',
+      '.inf',
+      '.NaN',
+      '1_000',
+      '0b101',
+      '+12',
+      '-0',
+      '0755',
+      '1.',
+      'Yes',
+      'on',
+      '~',
+      'NULL',
+      'True',
+      '2002-12-14',
+      '12:30:00',
+      '"x"',
+      "'y'",
+      '[a, b]',
+      '{a: b}',
+      '|\n  text',
+      '"multi\n  line"',
+      'a #b',
+      'a#b',
+      '@x',
+      '- a',
+      'x:y',
+    ];
     let seed = 42;
-    const rnd = () => ((seed = (seed * 1103515245 + 12345) & 0x7fffffff) / 0x7fffffff);
+    const rnd = () => (seed = (seed * 1103515245 + 12345) & 0x7fffffff) / 0x7fffffff;
     const pick = <T>(a: T[]): T => a[Math.floor(rnd() * a.length)]!;
     const broken: string[] = [];
     let accepted = 0;
@@ -196,11 +378,25 @@ describe('manifests fast path', () => {
         const li = Math.floor(rnd() * lines.length);
         const m = /^(\s*(?:- )?[^:#\s]+:)\s+\S.*$/.exec(lines[li]!);
         switch (Math.floor(rnd() * 5)) {
-          case 0: t = t.slice(0, pos) + t.slice(pos + 1); break;
-          case 1: t = t.slice(0, pos) + pick(inserts) + t.slice(pos); break;
-          case 2: lines.splice(li, 0, lines[li]!); t = lines.join('\n'); break;
-          case 3: lines[li] = rnd() < 0.5 ? ` ${lines[li]}` : lines[li]!.replace(/^ {1,2}/, ''); t = lines.join('\n'); break;
-          default: if (m) { lines[li] = `${m[1]} ${pick(scalars)}`; t = lines.join('\n'); }
+          case 0:
+            t = t.slice(0, pos) + t.slice(pos + 1);
+            break;
+          case 1:
+            t = t.slice(0, pos) + pick(inserts) + t.slice(pos);
+            break;
+          case 2:
+            lines.splice(li, 0, lines[li]!);
+            t = lines.join('\n');
+            break;
+          case 3:
+            lines[li] = rnd() < 0.5 ? ` ${lines[li]}` : lines[li]!.replace(/^ {1,2}/, '');
+            t = lines.join('\n');
+            break;
+          default:
+            if (m) {
+              lines[li] = `${m[1]} ${pick(scalars)}`;
+              t = lines.join('\n');
+            }
         }
       }
       for (const c of chunksOf(t)) {

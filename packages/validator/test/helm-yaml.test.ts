@@ -18,7 +18,10 @@ async function helmReads(values: string): Promise<{ data?: unknown; error?: stri
   try {
     cpSync(CHART, dir, { recursive: true });
     writeFileSync(join(dir, 'values.yaml'), values);
-    writeFileSync(join(dir, 'templates', 'configmap.yaml'), 'apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: x\ndata:\n  values: {{ toJson .Values | quote }}\n');
+    writeFileSync(
+      join(dir, 'templates', 'configmap.yaml'),
+      'apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: x\ndata:\n  values: {{ toJson .Values | quote }}\n',
+    );
     const r = await runHelm(['template', 'x', dir]);
     if (r.code !== 0) return { error: r.stderr };
     const cm = toJs(parseYaml(r.stdout, 'out.yaml')).find((d) => d) as { data: { values: string } };
@@ -35,7 +38,7 @@ const CASES: Array<[string, string]> = [
   ['a duplicate key (helm keeps the last)', 'greeting: first\nargs: []\ngreeting: second\n'],
 ];
 
-describe('YAML leniency like helm\'s (real helm as the oracle)', () => {
+describe("YAML leniency like helm's (real helm as the oracle)", () => {
   for (const [what, text] of CASES) {
     it(`${what}: helm accepts it, so a warning and helm's values`, { timeout: 60_000 }, async () => {
       const helm = await helmReads(text);
@@ -58,24 +61,37 @@ describe('YAML leniency like helm\'s (real helm as the oracle)', () => {
   }
 
   it('the warning says why and where', () => {
-    expect(parseHelmYaml(CASES[0]![1], 'values.yaml').findings).toEqual([{
-      check: 'yaml-helm-lenient', severity: 'warning', file: 'values.yaml', line: 3, column: 1,
-      message: 'this line of a flow sequence is indented no further than the key that opens it: helm (go-yaml) accepts it, YAML 1.2 parsers (editors, kubeconform, yaml) refuse it; indent the lines inside the [ ] past the key\'s column',
-    }]);
+    expect(parseHelmYaml(CASES[0]![1], 'values.yaml').findings).toEqual([
+      {
+        check: 'yaml-helm-lenient',
+        severity: 'warning',
+        file: 'values.yaml',
+        line: 3,
+        column: 1,
+        message:
+          "this line of a flow sequence is indented no further than the key that opens it: helm (go-yaml) accepts it, YAML 1.2 parsers (editors, kubeconform, yaml) refuse it; indent the lines inside the [ ] past the key's column",
+      },
+    ]);
   });
 
   const helmDir = join(CORPUS, 'cmskubernetes', 'helm');
-  (existsSync(helmDir) ? it : it.skip)('the CMSWEB charts: every values.yaml the strict parser refuses is one helm reads, now a warning', () => {
-    const refused: string[] = [];
-    for (const d of readdirSync(helmDir)) {
-      const f = join(helmDir, d, 'values.yaml');
-      if (!existsSync(f)) continue;
-      const text = readFileSync(f, 'utf8');
-      if (!parseYaml(text, f).findings.some((x) => x.severity === 'error')) continue;
-      refused.push(d);
-      expect(parseHelmYaml(text, f).findings.filter((x) => x.severity === 'error'), d).toEqual([]);
-    }
-    expect(refused.length).toBe(27);
-  });
+  (existsSync(helmDir) ? it : it.skip)(
+    'the CMSWEB charts: every values.yaml the strict parser refuses is one helm reads, now a warning',
+    () => {
+      const refused: string[] = [];
+      for (const d of readdirSync(helmDir)) {
+        const f = join(helmDir, d, 'values.yaml');
+        if (!existsSync(f)) continue;
+        const text = readFileSync(f, 'utf8');
+        if (!parseYaml(text, f).findings.some((x) => x.severity === 'error')) continue;
+        refused.push(d);
+        expect(
+          parseHelmYaml(text, f).findings.filter((x) => x.severity === 'error'),
+          d,
+        ).toEqual([]);
+      }
+      expect(refused.length).toBe(27);
+    },
+  );
   if (!existsSync(helmDir)) console.log(`helm-yaml corpus test skipped: ${helmDir} is absent`);
 });

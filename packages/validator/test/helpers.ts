@@ -19,7 +19,8 @@ export function tempRepo(base = FIXTURE_REPO, overlayDir?: string): { dir: strin
   if (overlayDir) {
     cpSync(overlayDir, dir, { recursive: true, filter: (src) => !src.endsWith('/.delete') });
     const del = join(overlayDir, '.delete');
-    if (existsSync(del)) for (const p of readFileSync(del, 'utf8').split('\n').filter(Boolean)) rmSync(join(dir, p), { force: true });
+    if (existsSync(del))
+      for (const p of readFileSync(del, 'utf8').split('\n').filter(Boolean)) rmSync(join(dir, p), { force: true });
   }
   return { dir, cleanup: () => rmSync(dir, { recursive: true, force: true }) };
 }
@@ -31,7 +32,10 @@ export interface CliRun {
 }
 
 /** Runs the real CLI (bin/validator.js) as a user would; `input` is piped to standard input. */
-export function runCli(args: string[], options: { cwd?: string; input?: string | Buffer; env?: Record<string, string> } = {}): CliRun {
+export function runCli(
+  args: string[],
+  options: { cwd?: string; input?: string | Buffer; env?: Record<string, string> } = {},
+): CliRun {
   const r = spawnSync(process.execPath, [BIN, ...args], {
     cwd: options.cwd ?? REPO_ROOT,
     input: options.input,

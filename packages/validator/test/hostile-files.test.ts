@@ -10,7 +10,10 @@ import { FIXTURE_REPO, runCli, tempRepo } from './helpers.js';
 
 const SECRET = 'TOP-SECRET-CONTENT';
 
-function withRepo(setup: (dir: string, outside: string) => void, args: (dir: string) => string[] = (d) => ['--root', d, '--env', 'dev']) {
+function withRepo(
+  setup: (dir: string, outside: string) => void,
+  args: (dir: string) => string[] = (d) => ['--root', d, '--env', 'dev'],
+) {
   const repo = tempRepo(FIXTURE_REPO);
   const outside = `${repo.dir}-outside.yaml`;
   writeFileSync(outside, `password: ${SECRET}\nkind: ${SECRET}\n`);
@@ -25,12 +28,48 @@ function withRepo(setup: (dir: string, outside: string) => void, args: (dir: str
 
 describe('hostile files in the repository', { timeout: 120_000 }, () => {
   it.each([
-    ['an overlay symlinked to a file outside', (d: string, o: string) => (rmSync(join(d, 'environments/dev/values/demo.yaml')), symlinkSync(o, join(d, 'environments/dev/values/demo.yaml'))), /environments\/dev\/values\/demo\.yaml:1:1 .*symlink leading outside the repository root/],
-    ['a chart template symlinked to a file outside', (d: string, o: string) => symlinkSync(o, join(d, 'charts/demo/templates/leak.yaml')), /charts\/demo\/templates\/leak\.yaml:1:1 .*symlink leading outside the repository root/],
-    ['a chart file symlinked outside (read by .Files.Get)', (d: string, o: string) => symlinkSync(o, join(d, 'charts/demo/data.txt')), /charts\/demo\/data\.txt:1:1 .*symlink leading outside/],
-    ['environment.yaml as a dangling symlink', (d: string) => (rmSync(join(d, 'environments/dev/environment.yaml')), symlinkSync('nowhere.yaml', join(d, 'environments/dev/environment.yaml'))), /environments\/dev\/environment\.yaml:1:1 .*dangling symlink/],
-    ['a generated file as a symlink loop', (d: string) => (rmSync(join(d, 'environments/dev/argocd/root.yaml'), { force: true }), symlinkSync('root.yaml', join(d, 'environments/dev/argocd/root.yaml'))), /environments\/dev\/argocd\/root\.yaml:1:1 .*symlink loop/],
-    ['an overlay that is a FIFO', (d: string) => (rmSync(join(d, 'environments/dev/values/demo.yaml')), execFileSync('mkfifo', [join(d, 'environments/dev/values/demo.yaml')])), /environments\/dev\/values\/demo\.yaml:1:1 .*FIFO/],
+    [
+      'an overlay symlinked to a file outside',
+      (d: string, o: string) => (
+        rmSync(join(d, 'environments/dev/values/demo.yaml')),
+        symlinkSync(o, join(d, 'environments/dev/values/demo.yaml'))
+      ),
+      /environments\/dev\/values\/demo\.yaml:1:1 .*symlink leading outside the repository root/,
+    ],
+    [
+      'a chart template symlinked to a file outside',
+      (d: string, o: string) => symlinkSync(o, join(d, 'charts/demo/templates/leak.yaml')),
+      /charts\/demo\/templates\/leak\.yaml:1:1 .*symlink leading outside the repository root/,
+    ],
+    [
+      'a chart file symlinked outside (read by .Files.Get)',
+      (d: string, o: string) => symlinkSync(o, join(d, 'charts/demo/data.txt')),
+      /charts\/demo\/data\.txt:1:1 .*symlink leading outside/,
+    ],
+    [
+      'environment.yaml as a dangling symlink',
+      (d: string) => (
+        rmSync(join(d, 'environments/dev/environment.yaml')),
+        symlinkSync('nowhere.yaml', join(d, 'environments/dev/environment.yaml'))
+      ),
+      /environments\/dev\/environment\.yaml:1:1 .*dangling symlink/,
+    ],
+    [
+      'a generated file as a symlink loop',
+      (d: string) => (
+        rmSync(join(d, 'environments/dev/argocd/root.yaml'), { force: true }),
+        symlinkSync('root.yaml', join(d, 'environments/dev/argocd/root.yaml'))
+      ),
+      /environments\/dev\/argocd\/root\.yaml:1:1 .*symlink loop/,
+    ],
+    [
+      'an overlay that is a FIFO',
+      (d: string) => (
+        rmSync(join(d, 'environments/dev/values/demo.yaml')),
+        execFileSync('mkfifo', [join(d, 'environments/dev/values/demo.yaml')])
+      ),
+      /environments\/dev\/values\/demo\.yaml:1:1 .*FIFO/,
+    ],
   ])('%s: a file-refused finding (exit 1), content never shown', (_name, setup, message) => {
     const r = withRepo(setup);
     expect(r.stderr).not.toMatch(/internal error|\n\s+at /);
@@ -41,9 +80,21 @@ describe('hostile files in the repository', { timeout: 120_000 }, () => {
   });
 
   it.each([
-    ['a FIFO', (d: string) => execFileSync('mkfifo', [join(d, 'validator.yaml')]), /^validator: validator\.yaml:1:1: refused: is a FIFO/],
-    ['a symlink to a file outside', (d: string, o: string) => symlinkSync(o, join(d, 'validator.yaml')), /^validator: validator\.yaml:1:1: refused: is a symlink leading outside/],
-    ['a directory', (d: string) => mkdirSync(join(d, 'validator.yaml')), /^validator: validator\.yaml:1:1: refused: is a directory where a file belongs/],
+    [
+      'a FIFO',
+      (d: string) => execFileSync('mkfifo', [join(d, 'validator.yaml')]),
+      /^validator: validator\.yaml:1:1: refused: is a FIFO/,
+    ],
+    [
+      'a symlink to a file outside',
+      (d: string, o: string) => symlinkSync(o, join(d, 'validator.yaml')),
+      /^validator: validator\.yaml:1:1: refused: is a symlink leading outside/,
+    ],
+    [
+      'a directory',
+      (d: string) => mkdirSync(join(d, 'validator.yaml')),
+      /^validator: validator\.yaml:1:1: refused: is a directory where a file belongs/,
+    ],
   ])('validator.yaml as %s: exit 2 naming it, no hang', (_name, setup, message) => {
     const r = withRepo(setup);
     expect(r.code).toBe(2);

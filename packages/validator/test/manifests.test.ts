@@ -15,13 +15,17 @@ afterAll(() => rmSync(dir, { recursive: true, force: true }));
  * (a finding with its line for every document) and, every 7th, a duplicate key.
  */
 function doc(i: number): string {
-  const body = Array.from({ length: 120 }, (_, k) => `    ligne ${k} — élément ${i} ✓ 測試 ${'x'.repeat(40)}`).join('\n');
+  const body = Array.from({ length: 120 }, (_, k) => `    ligne ${k} — élément ${i} ✓ 測試 ${'x'.repeat(40)}`).join(
+    '\n',
+  );
   const defect = i % 7 === 0 ? `  tier: one\n  tier: two\n` : '';
   return `apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: cm-${i}\n  namespace: ns-${i % 13}\n  labels: {app.kubernetes.io/name: cm, app.kubernetes.io/instance: cm-${i}}\n  annotations: {note: "élément ${i} ✓ 測試"}\ndata:\n${defect}  payload: |\n${body}\n`;
 }
 
 describe('manifests mode', () => {
-  it('piped input of tens of megabytes gives exactly the result of the same file read from disk', { timeout: 240_000 }, () => {
+  it('piped input of tens of megabytes gives exactly the result of the same file read from disk', {
+    timeout: 240_000,
+  }, () => {
     const docs: string[] = [];
     let size = 0;
     for (let i = 0; size < 24 * 1024 * 1024; i++) {
@@ -50,7 +54,9 @@ describe('manifests mode', () => {
   });
 
   it('worker threads and a single thread give the same result', { timeout: 120_000 }, async () => {
-    const docs = Array.from({ length: 60 }, (_, i) => `apiVersion: apps/v1
+    const docs = Array.from(
+      { length: 60 },
+      (_, i) => `apiVersion: apps/v1
 kind: Deployment
 metadata: {name: app-${i}, namespace: ns-${i % 3}}
 spec:
@@ -64,37 +70,71 @@ apiVersion: autoscaling/v2
 kind: HorizontalPodAutoscaler
 metadata: {name: app-${i}, namespace: ns-${(i + (i % 4 === 0 ? 1 : 0)) % 3}}
 spec: {maxReplicas: 2, scaleTargetRef: {apiVersion: apps/v1, kind: Deployment, name: app-${i}}}
-`);
-    const inputs = [{ path: 'a.yaml', text: docs.slice(0, 30).join('---\n') }, { path: 'b.yaml', text: docs.slice(30).join('---\n') }];
+`,
+    );
+    const inputs = [
+      { path: 'a.yaml', text: docs.slice(0, 30).join('---\n') },
+      { path: 'b.yaml', text: docs.slice(30).join('---\n') },
+    ];
     const opts = { kubernetesVersion: '1.33', config: DEFAULT_CONFIG, context: EMPTY_CONTEXT };
     const single = await validateManifestInputs(inputs, { ...opts, parallel: 1 });
-    const workers = await validateManifestInputs(inputs, { ...opts, parallel: 2, workerThreshold: 10, waitForWorkers: true });
+    const workers = await validateManifestInputs(inputs, {
+      ...opts,
+      parallel: 2,
+      workerThreshold: 10,
+      waitForWorkers: true,
+    });
     expect(workers).toEqual(single);
     const checks = new Set(single.findings.map((f) => f.check));
     for (const c of ['schema-unknown-field', 'image-tag', 'hpa-target', 'liveness-probe']) expect(checks).toContain(c);
   });
 
-  it('--schema-location passes kubeconform-style locations through (a CRD schema by path template)', { timeout: 60_000 }, () => {
+  it('--schema-location passes kubeconform-style locations through (a CRD schema by path template)', {
+    timeout: 60_000,
+  }, () => {
     const schemas = join(dir, 'schemas');
     mkdirSync(schemas, { recursive: true });
-    writeFileSync(join(schemas, 'widget-example-v1.json'), JSON.stringify({
-      type: 'object',
-      additionalProperties: false,
-      required: ['apiVersion', 'kind', 'metadata', 'spec'],
-      properties: {
-        apiVersion: { type: 'string' }, kind: { type: 'string' }, metadata: { type: 'object' },
-        spec: { type: 'object', additionalProperties: false, properties: { size: { type: 'integer' } } },
-      },
-    }));
+    writeFileSync(
+      join(schemas, 'widget-example-v1.json'),
+      JSON.stringify({
+        type: 'object',
+        additionalProperties: false,
+        required: ['apiVersion', 'kind', 'metadata', 'spec'],
+        properties: {
+          apiVersion: { type: 'string' },
+          kind: { type: 'string' },
+          metadata: { type: 'object' },
+          spec: { type: 'object', additionalProperties: false, properties: { size: { type: 'integer' } } },
+        },
+      }),
+    );
     const widget = join(dir, 'widget.yaml');
-    writeFileSync(widget, 'apiVersion: example/v1\nkind: Widget\nmetadata:\n  name: w\n  namespace: web\n  labels: {app.kubernetes.io/name: w, app.kubernetes.io/instance: w, app.kubernetes.io/managed-by: test}\nspec:\n  size: 3\n  colour: red\n');
+    writeFileSync(
+      widget,
+      'apiVersion: example/v1\nkind: Widget\nmetadata:\n  name: w\n  namespace: web\n  labels: {app.kubernetes.io/name: w, app.kubernetes.io/instance: w, app.kubernetes.io/managed-by: test}\nspec:\n  size: 3\n  colour: red\n',
+    );
     const without = JSON.parse(runCli(['manifests', widget, '--output', 'json']).stdout);
     expect(without.findings.map((f: { check: string }) => f.check)).toEqual(['schema-unknown-kind']);
     const location = `${schemas}/{{ .ResourceKind }}{{ .KindSuffix }}.json`;
-    const r = runCli(['manifests', widget, '--output', 'json', '--schema-location', 'default', '--schema-location', location]);
+    const r = runCli([
+      'manifests',
+      widget,
+      '--output',
+      'json',
+      '--schema-location',
+      'default',
+      '--schema-location',
+      location,
+    ]);
     expect(r.code).toBe(1);
     expect(JSON.parse(r.stdout).findings).toEqual([
-      expect.objectContaining({ check: 'schema-unknown-field', file: widget, line: 9, column: 3, path: '/spec/colour' }),
+      expect.objectContaining({
+        check: 'schema-unknown-field',
+        file: widget,
+        line: 9,
+        column: 3,
+        path: '/spec/colour',
+      }),
     ]);
   });
 });

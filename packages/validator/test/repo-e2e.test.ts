@@ -6,8 +6,22 @@ import { runCli, tempRepo, FIXTURE_REPO } from './helpers.js';
 // End to end on the fixture repository through the real CLI and the real helm: a clean repository
 // exits 0; each injected defect is reported with the file and line a person edits.
 
-interface JsonFinding { check: string; severity: string; message: string; file?: string; line?: number; column?: number; env?: string; service?: string; resource?: { kind: string; name: string }; path?: string }
-interface JsonReport { summary: { resources: number; errors: number; warnings: number }; findings: JsonFinding[] }
+interface JsonFinding {
+  check: string;
+  severity: string;
+  message: string;
+  file?: string;
+  line?: number;
+  column?: number;
+  env?: string;
+  service?: string;
+  resource?: { kind: string; name: string };
+  path?: string;
+}
+interface JsonReport {
+  summary: { resources: number; errors: number; warnings: number };
+  findings: JsonFinding[];
+}
 
 const cleanups: Array<() => void> = [];
 afterEach(() => cleanups.splice(0).forEach((c) => c()));
@@ -30,7 +44,9 @@ function validate(root: string, ...args: string[]): { code: number; report: Json
 
 /** 1-based line of the first line of `file` in `root` containing `needle`. */
 function lineOf(root: string, file: string, needle: string): number {
-  const i = readFileSync(join(root, file), 'utf8').split('\n').findIndex((l) => l.includes(needle));
+  const i = readFileSync(join(root, file), 'utf8')
+    .split('\n')
+    .findIndex((l) => l.includes(needle));
   expect(i, `${needle} in ${file}`).toBeGreaterThanOrEqual(0);
   return i + 1;
 }
@@ -49,16 +65,32 @@ describe('validator on the fixture repository', { timeout: 60_000 }, () => {
     const { code, report } = validate(root);
     expect(code).toBe(1);
     expect(report.findings).toEqual([
-      expect.objectContaining({ check: 'overlay-schema', file: 'environments/dev/values/demo.yaml', line: lineOf(root, 'environments/dev/values/demo.yaml', 'replicaz'), column: 1, env: 'dev', service: 'demo', message: expect.stringContaining('did you mean "replicaCount"') }),
+      expect.objectContaining({
+        check: 'overlay-schema',
+        file: 'environments/dev/values/demo.yaml',
+        line: lineOf(root, 'environments/dev/values/demo.yaml', 'replicaz'),
+        column: 1,
+        env: 'dev',
+        service: 'demo',
+        message: expect.stringContaining('did you mean "replicaCount"'),
+      }),
     ]);
   });
 
   it('a duplicate key: yaml-duplicate-key at the second occurrence', () => {
-    const root = repoWith({ 'environments/prod/values/demo.yaml': (t) => t.replace('environment: prod\n', 'environment: prod\nenvironment: dev\n') });
+    const root = repoWith({
+      'environments/prod/values/demo.yaml': (t) =>
+        t.replace('environment: prod\n', 'environment: prod\nenvironment: dev\n'),
+    });
     const { code, report } = validate(root);
     expect(code).toBe(1);
     expect(report.findings).toEqual([
-      expect.objectContaining({ check: 'yaml-duplicate-key', file: 'environments/prod/values/demo.yaml', line: lineOf(root, 'environments/prod/values/demo.yaml', 'environment: dev'), column: 1 }),
+      expect.objectContaining({
+        check: 'yaml-duplicate-key',
+        file: 'environments/prod/values/demo.yaml',
+        line: lineOf(root, 'environments/prod/values/demo.yaml', 'environment: dev'),
+        column: 1,
+      }),
     ]);
   });
 
@@ -67,13 +99,25 @@ describe('validator on the fixture repository', { timeout: 60_000 }, () => {
     const { code, report } = validate(root);
     expect(code).toBe(1);
     expect(report.findings.map((f) => [f.check, f.file, f.line, f.env])).toEqual([
-      ['image-tag', 'charts/demo/templates/deployment.yaml', lineOf(root, 'charts/demo/templates/deployment.yaml', 'image:'), 'prod'],
-      ['tag-policy', 'environments/prod/values/demo.yaml', lineOf(root, 'environments/prod/values/demo.yaml', 'tag: latest'), 'prod'],
+      [
+        'image-tag',
+        'charts/demo/templates/deployment.yaml',
+        lineOf(root, 'charts/demo/templates/deployment.yaml', 'image:'),
+        'prod',
+      ],
+      [
+        'tag-policy',
+        'environments/prod/values/demo.yaml',
+        lineOf(root, 'environments/prod/values/demo.yaml', 'tag: latest'),
+        'prod',
+      ],
     ]);
   });
 
   it('a hand-edited template that breaks rendering: chart-render at the template line, per environment', () => {
-    const root = repoWith({ 'charts/demo/templates/pdb.yaml': (t) => t.replace('minAvailable: 1', 'minAvailable: {{ .Values.pdb.min }}') });
+    const root = repoWith({
+      'charts/demo/templates/pdb.yaml': (t) => t.replace('minAvailable: 1', 'minAvailable: {{ .Values.pdb.min }}'),
+    });
     const { code, report } = validate(root);
     expect(code).toBe(1);
     const line = lineOf(root, 'charts/demo/templates/pdb.yaml', '.Values.pdb.min');
@@ -87,27 +131,54 @@ describe('validator on the fixture repository', { timeout: 60_000 }, () => {
   it('a template that does not parse: chart-template-parse, once for the chart', () => {
     const root = repoWith({ 'charts/demo/templates/hpa.yaml': (t) => t.replace(/\{\{- end \}\}\n$/, '') });
     const { report } = validate(root);
-    expect(report.findings).toEqual([expect.objectContaining({ check: 'chart-template-parse', file: 'charts/demo/templates/hpa.yaml' })]);
+    expect(report.findings).toEqual([
+      expect.objectContaining({ check: 'chart-template-parse', file: 'charts/demo/templates/hpa.yaml' }),
+    ]);
     expect(report.findings[0]!.env).toBeUndefined();
   });
 
   it('an unknown field added to a template: schema-unknown-field at the template line', () => {
-    const root = repoWith({ 'charts/demo/templates/deployment.yaml': (t) => t.replace('          ports:\n', '          imagePullPolicyy: Always\n          ports:\n') });
+    const root = repoWith({
+      'charts/demo/templates/deployment.yaml': (t) =>
+        t.replace('          ports:\n', '          imagePullPolicyy: Always\n          ports:\n'),
+    });
     const { code, report } = validate(root);
     expect(code).toBe(1);
     const line = lineOf(root, 'charts/demo/templates/deployment.yaml', 'imagePullPolicyy');
     expect(report.findings.map((f) => [f.check, f.file, f.line, f.column, f.path, f.env])).toEqual([
-      ['schema-unknown-field', 'charts/demo/templates/deployment.yaml', line, 11, '/spec/template/spec/containers/0/imagePullPolicyy', 'dev'],
-      ['schema-unknown-field', 'charts/demo/templates/deployment.yaml', line, 11, '/spec/template/spec/containers/0/imagePullPolicyy', 'prod'],
+      [
+        'schema-unknown-field',
+        'charts/demo/templates/deployment.yaml',
+        line,
+        11,
+        '/spec/template/spec/containers/0/imagePullPolicyy',
+        'dev',
+      ],
+      [
+        'schema-unknown-field',
+        'charts/demo/templates/deployment.yaml',
+        line,
+        11,
+        '/spec/template/spec/containers/0/imagePullPolicyy',
+        'prod',
+      ],
     ]);
     expect(report.findings[0]!.message).toContain('did you mean "imagePullPolicy"');
   });
 
   it('a generated Argo CD object with an unknown field is checked against its CRD', () => {
-    const root = repoWith({ 'environments/dev/argocd/apps/demo.yaml': (t) => t.replace('  project: cmsweb', '  project: cmsweb\n  projekt: cmsweb') });
+    const root = repoWith({
+      'environments/dev/argocd/apps/demo.yaml': (t) =>
+        t.replace('  project: cmsweb', '  project: cmsweb\n  projekt: cmsweb'),
+    });
     const { report } = validate(root);
     expect(report.findings).toEqual([
-      expect.objectContaining({ check: 'schema-unknown-field', file: 'environments/dev/argocd/apps/demo.yaml', line: lineOf(root, 'environments/dev/argocd/apps/demo.yaml', 'projekt'), resource: expect.objectContaining({ kind: 'Application' }) }),
+      expect.objectContaining({
+        check: 'schema-unknown-field',
+        file: 'environments/dev/argocd/apps/demo.yaml',
+        line: lineOf(root, 'environments/dev/argocd/apps/demo.yaml', 'projekt'),
+        resource: expect.objectContaining({ kind: 'Application' }),
+      }),
     ]);
   });
 
@@ -122,7 +193,13 @@ describe('validator on the fixture repository', { timeout: 60_000 }, () => {
     writeFileSync(join(root, 'validator.yaml'), 'checks:\n  tag-policy: off\n');
     expect(validate(root).report.findings.map((f) => f.check)).toEqual(['image-tag']);
     const dep = join(root, 'charts/demo/templates/deployment.yaml');
-    writeFileSync(dep, readFileSync(dep, 'utf8').replace('  labels:\n    {{- include "demo.labels" . | nindent 4 }}\nspec:', '  labels:\n    {{- include "demo.labels" . | nindent 4 }}\n  annotations:\n    validator.cmsweb.cern.ch/ignore: image-tag\nspec:'));
+    writeFileSync(
+      dep,
+      readFileSync(dep, 'utf8').replace(
+        '  labels:\n    {{- include "demo.labels" . | nindent 4 }}\nspec:',
+        '  labels:\n    {{- include "demo.labels" . | nindent 4 }}\n  annotations:\n    validator.cmsweb.cern.ch/ignore: image-tag\nspec:',
+      ),
+    );
     const { code, report } = validate(root);
     expect(report.findings).toEqual([]);
     expect(code).toBe(0);
@@ -140,7 +217,10 @@ describe('CLI contract', { timeout: 60_000 }, () => {
     [['manifests', '/nonexistent.yaml'], /\/nonexistent.yaml: no such file or directory/],
     [['chart', '/nonexistent'], /\/nonexistent: not a directory/],
     [['manifests', '-', '--kube-version', 'latest'], /--kube-version "latest" is not a Kubernetes version/],
-    [['manifests', '-', '--kube-version', '1.99'], /--kube-version "1.99" is not a supported Kubernetes version: expected one of 1.30, 1.31, 1.32, 1.33, 1.34, 1.35, 1.36$/m],
+    [
+      ['manifests', '-', '--kube-version', '1.99'],
+      /--kube-version "1.99" is not a supported Kubernetes version: expected one of 1.30, 1.31, 1.32, 1.33, 1.34, 1.35, 1.36$/m,
+    ],
   ])('%j is bad usage: exit 2, one line on stderr, no stack', (args, message) => {
     const r = runCli(args, { input: '' });
     expect(r.code).toBe(2);
@@ -152,7 +232,9 @@ describe('CLI contract', { timeout: 60_000 }, () => {
     const r = runCli(['--root', FIXTURE_REPO], { env: { HELM_BIN: '/nonexistent/helm' } });
     expect(r.code).toBe(3);
     expect(r.stdout).toBe('');
-    expect(r.stderr).toBe('validator: internal error: helm binary not found at /nonexistent/helm; run `npm ci` (its postinstall step extracts it) (set DEBUG=1 for the stack)\n');
+    expect(r.stderr).toBe(
+      'validator: internal error: helm binary not found at /nonexistent/helm; run `npm ci` (its postinstall step extracts it) (set DEBUG=1 for the stack)\n',
+    );
     const debug = runCli(['--root', FIXTURE_REPO], { env: { HELM_BIN: '/nonexistent/helm', DEBUG: '1' } });
     expect(debug.code).toBe(3);
     expect(debug.stderr).toMatch(/\n\s+at /);
@@ -164,7 +246,9 @@ describe('CLI contract', { timeout: 60_000 }, () => {
     writeFileSync(join(repo.dir, 'validator.yaml'), 'checks:\n  image-tags: off\n');
     const r = runCli(['--root', repo.dir]);
     expect(r.code).toBe(2);
-    expect(r.stderr).toBe('validator: validator.yaml:2:3: unknown check "image-tags": run `npx validator checks` for the list of ids\n');
+    expect(r.stderr).toBe(
+      'validator: validator.yaml:2:3: unknown check "image-tags": run `npx validator checks` for the list of ids\n',
+    );
   });
 
   it('text output groups by file, shows file:line:column and ends with one summary line', () => {
@@ -180,11 +264,24 @@ describe('CLI contract', { timeout: 60_000 }, () => {
   it('junit and sarif outputs carry the findings', () => {
     const root = repoWith({ 'environments/prod/values/demo.yaml': (t) => t.replace('tag: v1.0.0', 'tag: latest') });
     const junit = runCli(['--root', root, '--output', 'junit']).stdout;
-    expect(junit).toMatch(/^<\?xml version="1.0" encoding="UTF-8"\?>\n<testsuites name="validator" tests="2" failures="2">/);
+    expect(junit).toMatch(
+      /^<\?xml version="1.0" encoding="UTF-8"\?>\n<testsuites name="validator" tests="2" failures="2">/,
+    );
     expect(junit).toContain('<testsuite name="environments/prod/values/demo.yaml" tests="1" failures="1">');
     const sarif = JSON.parse(runCli(['--root', root, '--output', 'sarif']).stdout);
     expect(sarif.version).toBe('2.1.0');
-    expect(sarif.runs[0].results.map((r: { ruleId: string; locations: Array<{ physicalLocation: { artifactLocation: { uri: string }; region: { startLine: number } } }> }) => [r.ruleId, r.locations[0]!.physicalLocation.artifactLocation.uri, r.locations[0]!.physicalLocation.region.startLine])).toEqual([
+    expect(
+      sarif.runs[0].results.map(
+        (r: {
+          ruleId: string;
+          locations: Array<{ physicalLocation: { artifactLocation: { uri: string }; region: { startLine: number } } }>;
+        }) => [
+          r.ruleId,
+          r.locations[0]!.physicalLocation.artifactLocation.uri,
+          r.locations[0]!.physicalLocation.region.startLine,
+        ],
+      ),
+    ).toEqual([
       ['image-tag', 'charts/demo/templates/deployment.yaml', 23],
       ['tag-policy', 'environments/prod/values/demo.yaml', 3],
     ]);
@@ -194,11 +291,31 @@ describe('CLI contract', { timeout: 60_000 }, () => {
     const repo = tempRepo();
     cleanups.push(repo.cleanup);
     writeFileSync(join(repo.dir, 'bad-values.yaml'), 'image:\n  tag: v1\n  tagg: v2\n');
-    const r = runCli(['chart', join(repo.dir, 'charts/demo'), '-f', join(repo.dir, 'bad-values.yaml'), '--namespace', 'demo', '--output', 'json']);
+    const r = runCli([
+      'chart',
+      join(repo.dir, 'charts/demo'),
+      '-f',
+      join(repo.dir, 'bad-values.yaml'),
+      '--namespace',
+      'demo',
+      '--output',
+      'json',
+    ]);
     expect(r.code).toBe(1);
     const report = JSON.parse(r.stdout) as JsonReport;
-    expect(report.findings).toEqual([expect.objectContaining({ check: 'overlay-schema', file: join(repo.dir, 'bad-values.yaml'), line: 3, column: 3 })]);
-    const ok = runCli(['chart', join(repo.dir, 'charts/demo'), '-f', join(repo.dir, 'environments/prod/values/demo.yaml'), '--namespace', 'demo', '--kube-version', '1.33']);
+    expect(report.findings).toEqual([
+      expect.objectContaining({ check: 'overlay-schema', file: join(repo.dir, 'bad-values.yaml'), line: 3, column: 3 }),
+    ]);
+    const ok = runCli([
+      'chart',
+      join(repo.dir, 'charts/demo'),
+      '-f',
+      join(repo.dir, 'environments/prod/values/demo.yaml'),
+      '--namespace',
+      'demo',
+      '--kube-version',
+      '1.33',
+    ]);
     expect(ok.code).toBe(0);
     expect(ok.stdout.trimEnd().split('\n').at(-1)).toBe('✔ 0 errors, 0 warnings in 5 resources');
   });

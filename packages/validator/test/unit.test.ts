@@ -15,11 +15,35 @@ import { mergeValues } from '../src/sources/values-schema.js';
 describe('splitDocuments', () => {
   it.each([
     ['a: 1\n', [[1, 'a: 1\n']]],
-    ['---\na: 1\n---\nb: 2\n', [[1, '---\na: 1\n'], [3, '---\nb: 2\n']]],
-    ['a: 1\n--- # second\nb: 2', [[1, 'a: 1\n'], [2, '--- # second\nb: 2']]],
+    [
+      '---\na: 1\n---\nb: 2\n',
+      [
+        [1, '---\na: 1\n'],
+        [3, '---\nb: 2\n'],
+      ],
+    ],
+    [
+      'a: 1\n--- # second\nb: 2',
+      [
+        [1, 'a: 1\n'],
+        [2, '--- # second\nb: 2'],
+      ],
+    ],
     // a --- inside an indented block scalar is content, not a marker
-    ['a: |\n  ---\n  x\n---\nb: 2\n', [[1, 'a: |\n  ---\n  x\n'], [4, '---\nb: 2\n']]],
-    ['a: 1\r\n---\r\nb: 2\r\n', [[1, 'a: 1\r\n'], [2, '---\r\nb: 2\r\n']]],
+    [
+      'a: |\n  ---\n  x\n---\nb: 2\n',
+      [
+        [1, 'a: |\n  ---\n  x\n'],
+        [4, '---\nb: 2\n'],
+      ],
+    ],
+    [
+      'a: 1\r\n---\r\nb: 2\r\n',
+      [
+        [1, 'a: 1\r\n'],
+        [2, '---\r\nb: 2\r\n'],
+      ],
+    ],
     ['', [[1, '']]],
   ] as const)('%j', (text, expected) => {
     expect(splitDocuments(text).map((c) => [c.startLine, c.text])).toEqual(expected);
@@ -27,18 +51,40 @@ describe('splitDocuments', () => {
 
   it('concatenated chunks are the input', () => {
     const text = '# head\n---\na: 1\n---\n---\nb: [1,\n 2]\n...\n';
-    expect(splitDocuments(text).map((c) => c.text).join('')).toBe(text);
+    expect(
+      splitDocuments(text)
+        .map((c) => c.text)
+        .join(''),
+    ).toBe(text);
   });
 });
 
 describe('parseHelmError', () => {
   it.each([
-    ['Error: parse error at (demo/templates/hpa.yaml:17): unexpected EOF\n\nUse --debug flag to render out invalid YAML\n', { kind: 'template-parse', file: 'templates/hpa.yaml', line: 17 }],
-    ['Error: mongodb/templates/monitoring.yaml:438:105\n  executing "mongodb/templates/monitoring.yaml" at <.Values.instance0.serviceName>:\n    nil pointer evaluating interface {}.serviceName\n', { kind: 'template-execute', file: 'templates/monitoring.yaml', line: 438, column: 105 }],
-    ['Error: template: mini/templates/cm.yaml:3:5: executing "mini/templates/cm.yaml" at <.Values.a.b>: nil pointer', { kind: 'template-execute', file: 'templates/cm.yaml', line: 3, column: 5 }],
-    ['Error: execution error at (demo/charts/sub/templates/x.yaml:5:3): image.tag is required', { kind: 'template-execute', file: 'charts/sub/templates/x.yaml', line: 5, column: 3 }],
-    ['Error: YAML parse error on demo/templates/bad.yaml: error converting YAML to JSON: yaml: line 2: mapping values are not allowed in this context', { kind: 'output-yaml', file: 'templates/bad.yaml' }],
-    ["Error: values don't meet the specifications of the schema(s) in the following chart(s):\nhc:\n- at '': additional properties 'replicaz' not allowed\n", { kind: 'values-schema' }],
+    [
+      'Error: parse error at (demo/templates/hpa.yaml:17): unexpected EOF\n\nUse --debug flag to render out invalid YAML\n',
+      { kind: 'template-parse', file: 'templates/hpa.yaml', line: 17 },
+    ],
+    [
+      'Error: mongodb/templates/monitoring.yaml:438:105\n  executing "mongodb/templates/monitoring.yaml" at <.Values.instance0.serviceName>:\n    nil pointer evaluating interface {}.serviceName\n',
+      { kind: 'template-execute', file: 'templates/monitoring.yaml', line: 438, column: 105 },
+    ],
+    [
+      'Error: template: mini/templates/cm.yaml:3:5: executing "mini/templates/cm.yaml" at <.Values.a.b>: nil pointer',
+      { kind: 'template-execute', file: 'templates/cm.yaml', line: 3, column: 5 },
+    ],
+    [
+      'Error: execution error at (demo/charts/sub/templates/x.yaml:5:3): image.tag is required',
+      { kind: 'template-execute', file: 'charts/sub/templates/x.yaml', line: 5, column: 3 },
+    ],
+    [
+      'Error: YAML parse error on demo/templates/bad.yaml: error converting YAML to JSON: yaml: line 2: mapping values are not allowed in this context',
+      { kind: 'output-yaml', file: 'templates/bad.yaml' },
+    ],
+    [
+      "Error: values don't meet the specifications of the schema(s) in the following chart(s):\nhc:\n- at '': additional properties 'replicaz' not allowed\n",
+      { kind: 'values-schema' },
+    ],
     ['Error: invalid chart apiVersion\n', { kind: 'chart', message: 'invalid chart apiVersion' }],
   ])('%s', (stderr, expected) => {
     expect(parseHelmError(stderr)).toMatchObject(expected);
@@ -46,13 +92,15 @@ describe('parseHelmError', () => {
 });
 
 describe('mapRenderedLine', () => {
-  const template = 'kind: Deployment\nspec:\n  containers:\n    - name: {{ .Chart.Name }}\n      image: {{ .Values.image }}\n      command: [a]\n      command: [b]\n';
-  const rendered = '# Source: x/templates/d.yaml\nkind: Deployment\nspec:\n  containers:\n    - name: web\n      image: "r:1"\n      command: [a]\n      command: [b]\n';
+  const template =
+    'kind: Deployment\nspec:\n  containers:\n    - name: {{ .Chart.Name }}\n      image: {{ .Values.image }}\n      command: [a]\n      command: [b]\n';
+  const rendered =
+    '# Source: x/templates/d.yaml\nkind: Deployment\nspec:\n  containers:\n    - name: web\n      image: "r:1"\n      command: [a]\n      command: [b]\n';
   it.each([
-    [2, { line: 1, column: 1 }],   // same content
-    [6, { line: 5, column: 7 }],   // same key, substituted value
-    [5, { line: 4, column: 7 }],   // list item key
-    [8, { line: 7, column: 7 }],   // second occurrence maps to the second occurrence
+    [2, { line: 1, column: 1 }], // same content
+    [6, { line: 5, column: 7 }], // same key, substituted value
+    [5, { line: 4, column: 7 }], // list item key
+    [8, { line: 7, column: 7 }], // second occurrence maps to the second occurrence
   ])('rendered line %i', (line, expected) => {
     expect(mapRenderedLine(rendered, line, template)).toEqual(expected);
   });
@@ -71,7 +119,15 @@ describe('mapRenderedLine', () => {
       '    image: {{ .image | quote }}',
       '  {{- end }}',
     ].join('\n');
-    const out = ['containers:', '  - name: web', '    env:', '      - name: A', '        value: "1"', '  - name: exporter', '    image: "exporter:1"'].join('\n');
+    const out = [
+      'containers:',
+      '  - name: web',
+      '    env:',
+      '      - name: A',
+      '        value: "1"',
+      '  - name: exporter',
+      '    image: "exporter:1"',
+    ].join('\n');
     expect(mapRenderedLine(out, 6, tpl)).toEqual({ line: 10, column: 5 });
     expect(mapRenderedLine(out, 7, tpl)).toEqual({ line: 11, column: 5 });
     expect(mapRenderedLine(out, 4, tpl)).toBeUndefined();
@@ -91,7 +147,10 @@ describe('validator.yaml', () => {
       { check: 'liveness-probe', severity: 'warning', message: 'b' },
       { check: 'image-tag', severity: 'error', message: 'c' },
     ];
-    expect(applyConfig(findings, config).map((f) => `${f.check}:${f.severity}`)).toEqual(['liveness-probe:error', 'image-tag:error']);
+    expect(applyConfig(findings, config).map((f) => `${f.check}:${f.severity}`)).toEqual([
+      'liveness-probe:error',
+      'image-tag:error',
+    ]);
   });
   it('names the line of an unknown check and of a bad level', () => {
     const { problems } = parseValidatorConfig('checks:\n  image-tags: off\n  image-tag: fatal\n', 'validator.yaml');
@@ -101,8 +160,15 @@ describe('validator.yaml', () => {
     ]);
   });
   it('rejects keys other than checks', () => {
-    expect(parseValidatorConfig('check:\n  a: off\n').problems[0]).toMatchObject({ line: 1, column: 1, message: 'unknown key "check": the keys are "checks" and "crds"' });
-    expect(parseValidatorConfig('crds: [crds, 3]\n').problems[0]).toMatchObject({ line: 1, message: 'crds[1] must be a folder or file path, got 3' });
+    expect(parseValidatorConfig('check:\n  a: off\n').problems[0]).toMatchObject({
+      line: 1,
+      column: 1,
+      message: 'unknown key "check": the keys are "checks" and "crds"',
+    });
+    expect(parseValidatorConfig('crds: [crds, 3]\n').problems[0]).toMatchObject({
+      line: 1,
+      message: 'crds[1] must be a folder or file path, got 3',
+    });
     expect(parseValidatorConfig('crds: [crds]\n').config).toEqual({ checks: {}, crds: ['crds'] });
   });
 });
@@ -128,8 +194,12 @@ describe('small pure helpers', () => {
     const labels = { app: 'web', tier: 'front' };
     expect(selectorMatches({ matchLabels: { app: 'web' } }, labels)).toBe(true);
     expect(selectorMatches({ matchLabels: { app: 'api' } }, labels)).toBe(false);
-    expect(selectorMatches({ matchExpressions: [{ key: 'tier', operator: 'In', values: ['front'] }] }, labels)).toBe(true);
-    expect(selectorMatches({ matchExpressions: [{ key: 'tier', operator: 'NotIn', values: ['front'] }] }, labels)).toBe(false);
+    expect(selectorMatches({ matchExpressions: [{ key: 'tier', operator: 'In', values: ['front'] }] }, labels)).toBe(
+      true,
+    );
+    expect(selectorMatches({ matchExpressions: [{ key: 'tier', operator: 'NotIn', values: ['front'] }] }, labels)).toBe(
+      false,
+    );
     expect(selectorMatches({ matchExpressions: [{ key: 'zone', operator: 'DoesNotExist' }] }, labels)).toBe(true);
     expect(selectorMatches({ app: 'web' }, labels, true)).toBe(true);
   });
@@ -137,35 +207,70 @@ describe('small pure helpers', () => {
   it('Prometheus Adapter discovery: name mapping as the adapter does it (matches filters, as expands Go-style)', () => {
     const pods = (name: string) => ({ name, type: 'Pods' as const });
     const podRes = { overrides: { namespace: { resource: 'namespace' }, pod: { resource: 'pod' } } };
-    const served = (rule: object, name: string) => !judgeRule({ resources: podRes, ...rule }, 'rules[0]', pods(name)).problem;
-    expect(served({ seriesQuery: 'http_requests_total{namespace!=""}', name: { matches: '^(.*)_total$', as: '${1}_per_second' } }, 'http_requests_per_second')).toBe(true);
-    expect(served({ seriesQuery: 'http_requests_total', name: { matches: '^(.*)_total$' } }, 'http_requests')).toBe(true); // one group: $1
+    const served = (rule: object, name: string) =>
+      !judgeRule({ resources: podRes, ...rule }, 'rules[0]', pods(name)).problem;
+    expect(
+      served(
+        { seriesQuery: 'http_requests_total{namespace!=""}', name: { matches: '^(.*)_total$', as: '${1}_per_second' } },
+        'http_requests_per_second',
+      ),
+    ).toBe(true);
+    expect(served({ seriesQuery: 'http_requests_total', name: { matches: '^(.*)_total$' } }, 'http_requests')).toBe(
+      true,
+    ); // one group: $1
     expect(served({ seriesQuery: 'queue_depth' }, 'queue_depth')).toBe(true); // no matches: .* and $0
-    expect(served({ seriesQuery: 'queue_depth', name: { matches: '^queue_size$', as: 'queue_depth' } }, 'queue_depth')).toBe(false); // matches drops the series
+    expect(
+      served({ seriesQuery: 'queue_depth', name: { matches: '^queue_size$', as: 'queue_depth' } }, 'queue_depth'),
+    ).toBe(false); // matches drops the series
     expect(served({ seriesQuery: 'a_b_c', name: { matches: '^(a)_(b)_c$' } }, 'a')).toBe(false); // two groups, no as: refused
-    expect(served({ seriesQuery: '{__name__=~"^rps_.*",namespace!=""}', name: { matches: '^rps_(.*)$', as: 'rps' } }, 'rps')).toBe(true);
-    expect(judgeConfig({ rules: [{ seriesQuery: 'x', resources: podRes }] }, pods('y'))[0]!.problem).toMatch(/served as "x" .*, not "y"/);
+    expect(
+      served({ seriesQuery: '{__name__=~"^rps_.*",namespace!=""}', name: { matches: '^rps_(.*)$', as: 'rps' } }, 'rps'),
+    ).toBe(true);
+    expect(judgeConfig({ rules: [{ seriesQuery: 'x', resources: podRes }] }, pods('y'))[0]!.problem).toMatch(
+      /served as "x" .*, not "y"/,
+    );
   });
 
   it('Prometheus Adapter discovery: resource mapping for the described object, the pods and the namespace', () => {
     const job = { name: 'rps', type: 'Object' as const, describedObject: { apiVersion: 'batch/v1', kind: 'Job' } };
-    const rule = (overrides: object, seriesQuery = 'rps') => judgeRule({ seriesQuery, resources: { overrides }, name: { matches: '^rps$', as: 'rps' } }, 'rules[0]', job);
-    expect(rule({ namespace: { resource: 'namespace' }, pod: { resource: 'pod' } }).problem).toMatch(/no series label to jobs\.batch.*group: batch, resource: job/);
-    expect(rule({ namespace: { resource: 'namespace' }, job: { group: 'batch', resource: 'job' } }).problem).toBeUndefined();
-    expect(rule({ namespace: { resource: 'namespaces' }, job: { group: 'batch', resource: 'jobs' } }).problem).toBeUndefined(); // RESTMapper: plural too
+    const rule = (overrides: object, seriesQuery = 'rps') =>
+      judgeRule({ seriesQuery, resources: { overrides }, name: { matches: '^rps$', as: 'rps' } }, 'rules[0]', job);
+    expect(rule({ namespace: { resource: 'namespace' }, pod: { resource: 'pod' } }).problem).toMatch(
+      /no series label to jobs\.batch.*group: batch, resource: job/,
+    );
+    expect(
+      rule({ namespace: { resource: 'namespace' }, job: { group: 'batch', resource: 'job' } }).problem,
+    ).toBeUndefined();
+    expect(
+      rule({ namespace: { resource: 'namespaces' }, job: { group: 'batch', resource: 'jobs' } }).problem,
+    ).toBeUndefined(); // RESTMapper: plural too
     expect(rule({ job: { group: 'batch', resource: 'job' } }).problem).toMatch(/namespaces/);
-    expect(rule({ job: { group: '', resource: 'job' }, namespace: { resource: 'namespace' } }).problem).toMatch(/jobs\.batch/); // core group has no jobs
-    expect(rule({ namespace: { resource: 'namespace' }, job: { group: 'batch', resource: 'job' } }, 'rps{job=""}').problem).toMatch(/carry no jobs\.batch/);
+    expect(rule({ job: { group: '', resource: 'job' }, namespace: { resource: 'namespace' } }).problem).toMatch(
+      /jobs\.batch/,
+    ); // core group has no jobs
+    expect(
+      rule({ namespace: { resource: 'namespace' }, job: { group: 'batch', resource: 'job' } }, 'rps{job=""}').problem,
+    ).toMatch(/carry no jobs\.batch/);
     const templated = judgeRule({ seriesQuery: 'rps', resources: { template: '<<.Resource>>' } }, 'rules[0]', job);
     expect(templated.problem).toBeUndefined(); // template: label "job" for jobs.batch, "namespace" for namespaces
   });
 
   it('values coalesce like Helm: maps merge, null deletes', () => {
-    expect(mergeValues({ a: { b: 1, c: 2 }, d: [1] }, { a: { c: 3, b: null }, d: [2] })).toEqual({ a: { c: 3 }, d: [2] });
+    expect(mergeValues({ a: { b: 1, c: 2 }, d: [1] }, { a: { c: 3, b: null }, d: [2] })).toEqual({
+      a: { c: 3 },
+      d: [2],
+    });
   });
 
   it('the result counts each finding once and orders them by file and line', () => {
-    const f = (file: string, line: number): Finding => ({ check: 'yaml-syntax', severity: 'error', message: 'm', file, line, column: 1 });
+    const f = (file: string, line: number): Finding => ({
+      check: 'yaml-syntax',
+      severity: 'error',
+      message: 'm',
+      file,
+      line,
+      column: 1,
+    });
     const r = buildResult([f('b', 1), f('a', 2), f('a', 1), f('a', 1)], 7);
     expect(r.summary).toEqual({ resources: 7, errors: 3, warnings: 0 });
     expect(r.findings.map((x) => `${x.file}:${x.line}`)).toEqual(['a:1', 'a:2', 'b:1']);
@@ -180,7 +285,9 @@ describe('matchPods', () => {
     const namespaces = ['a', 'b', undefined];
     const resources: Resource[] = Array.from({ length: 300 }, (_, i) => {
       const object: KubeObject = {
-        apiVersion: 'apps/v1', kind: 'Deployment', metadata: { name: `d${i}`, namespace: namespaces[rnd(3)] },
+        apiVersion: 'apps/v1',
+        kind: 'Deployment',
+        metadata: { name: `d${i}`, namespace: namespaces[rnd(3)] },
         spec: { template: { metadata: { labels: labels() }, spec: { containers: [] } } },
       };
       return { object, ref: refOf(object), source: { file: 'x.yaml', locate: () => ({ line: 1, column: 1 }) } };
@@ -189,11 +296,26 @@ describe('matchPods', () => {
     for (let i = 0; i < 500; i++) {
       const plainMap = rnd(2) === 0;
       const ml = labels();
-      const selector: unknown = rnd(20) === 0 ? 'not a selector' : plainMap ? ml : { matchLabels: ml, ...(rnd(3) === 0 ? { matchExpressions: [{ key: `k${rnd(3)}`, operator: 'Exists' }] } : {}) };
+      const selector: unknown =
+        rnd(20) === 0
+          ? 'not a selector'
+          : plainMap
+            ? ml
+            : {
+                matchLabels: ml,
+                ...(rnd(3) === 0 ? { matchExpressions: [{ key: `k${rnd(3)}`, operator: 'Exists' }] } : {}),
+              };
       const namespace = namespaces[rnd(3)];
-      const candidates = namespace === undefined ? index.all : [...(index.byNamespace.get(namespace) ?? []), ...(index.byNamespace.get(undefined) ?? [])];
+      const candidates =
+        namespace === undefined
+          ? index.all
+          : [...(index.byNamespace.get(namespace) ?? []), ...(index.byNamespace.get(undefined) ?? [])];
       const here = candidates.filter((p) => selectorMatches(selector, p.labels, plainMap));
-      const elsewhere = here.length ? [] : index.all.filter((p) => !sameNamespace(p.resource.ref.namespace, namespace) && selectorMatches(selector, p.labels, plainMap));
+      const elsewhere = here.length
+        ? []
+        : index.all.filter(
+            (p) => !sameNamespace(p.resource.ref.namespace, namespace) && selectorMatches(selector, p.labels, plainMap),
+          );
       expect(matchPods(index, selector, namespace, plainMap)).toEqual({ here, elsewhere });
     }
   });

@@ -19,14 +19,23 @@ export type Found =
 
 export function compose(text: string, file: string): Composed | { ok: false; findings: SourceFinding[] } {
   const syntax = parseYaml(text, file).findings.filter((f) => f.severity === 'error');
-  if (syntax.length > 0) return { ok: false, findings: syntax.map((f) => ({ ...f, message: `${f.message}; fix the file before editing it` })) };
+  if (syntax.length > 0)
+    return {
+      ok: false,
+      findings: syntax.map((f) => ({ ...f, message: `${f.message}; fix the file before editing it` })),
+    };
   const lines = new LineCounter();
   const tokens = [...new Parser(lines.addNewLine).parse(text)];
   const docs = [...new Composer({ keepSourceTokens: true, uniqueKeys: true }).compose(tokens)];
   const doc = docs[0] ?? (parseDocument('') as Document.Parsed);
   const c = { doc, tokens, lines, file };
   if (docs.length > 1) {
-    return { ok: false, findings: [at(c, docs[1]!.range[0], 'yaml-edit-path', 'the file holds several YAML documents; expected exactly one')] };
+    return {
+      ok: false,
+      findings: [
+        at(c, docs[1]!.range[0], 'yaml-edit-path', 'the file holds several YAML documents; expected exactly one'),
+      ],
+    };
   }
   return c;
 }
@@ -61,15 +70,25 @@ export function find(doc: Document.Parsed, path: readonly string[]): Found {
 }
 
 /** The string at a path (null when absent or empty), or why the path holds no scalar. */
-export function readScalar(doc: Document.Parsed, path: readonly string[]): string | null | { offset: number; message: string } {
+export function readScalar(
+  doc: Document.Parsed,
+  path: readonly string[],
+): string | null | { offset: number; message: string } {
   const f = find(doc, path);
   if (f.kind === 'missing') return null;
   if (f.kind === 'blocked') {
-    return { offset: f.node.range?.[0] ?? 0, message: `${path.slice(0, f.depth).join('.') || 'the document'} is not a mapping, so ${path.join('.')} cannot be read or set; expected a mapping` };
+    return {
+      offset: f.node.range?.[0] ?? 0,
+      message: `${path.slice(0, f.depth).join('.') || 'the document'} is not a mapping, so ${path.join('.')} cannot be read or set; expected a mapping`,
+    };
   }
   const v = f.pair.value;
   if (v === null || (isScalar(v) && v.value === null)) return null;
-  if (!isScalar(v)) return { offset: v.range?.[0] ?? 0, message: `${path.join('.')} is a ${isSeq(v) ? 'sequence' : 'mapping'}, expected a scalar` };
+  if (!isScalar(v))
+    return {
+      offset: v.range?.[0] ?? 0,
+      message: `${path.join('.')} is a ${isSeq(v) ? 'sequence' : 'mapping'}, expected a scalar`,
+    };
   return typeof v.value === 'string' ? v.value : String(v.source ?? v.value);
 }
 

@@ -60,7 +60,14 @@ function indentStep(c: Composed): number {
 
 function blockLines(keys: readonly string[], value: string, indent: number, step: number, eol: string): string {
   return keys
-    .map((k, i) => ' '.repeat(indent + i * step) + formatScalar(k, false) + ':' + (i === keys.length - 1 ? ' ' + formatScalar(value, false) : '') + eol)
+    .map(
+      (k, i) =>
+        ' '.repeat(indent + i * step) +
+        formatScalar(k, false) +
+        ':' +
+        (i === keys.length - 1 ? ' ' + formatScalar(value, false) : '') +
+        eol,
+    )
     .join('');
 }
 
@@ -70,7 +77,13 @@ function flowText(keys: readonly string[], value: string): string {
 }
 
 /** Adds the missing keys `path[depth..]` (and the value) as new lines at the end of their mapping. */
-export function insertKeys(c: Composed, text: string, f: Extract<Found, { kind: 'missing' }>, path: readonly string[], value: string): string | SourceFinding {
+export function insertKeys(
+  c: Composed,
+  text: string,
+  f: Extract<Found, { kind: 'missing' }>,
+  path: readonly string[],
+  value: string,
+): string | SourceFinding {
   const keys = path.slice(f.depth);
   const step = indentStep(c);
   if (f.parent?.flow) return insertIntoFlow(c, text, f.parent, keys, value);
@@ -89,10 +102,21 @@ export function insertKeys(c: Composed, text: string, f: Extract<Found, { kind: 
   }
   const { offset, needsNewline } = nextLineStart(text, pos);
   const eol = text.includes('\r\n') ? '\r\n' : '\n';
-  return text.slice(0, offset) + (needsNewline && offset > 0 ? eol : '') + blockLines(keys, value, indent, step, eol) + text.slice(offset);
+  return (
+    text.slice(0, offset) +
+    (needsNewline && offset > 0 ? eol : '') +
+    blockLines(keys, value, indent, step, eol) +
+    text.slice(offset)
+  );
 }
 
-function insertIntoFlow(c: Composed, text: string, map: YAMLMap, keys: readonly string[], value: string): string | SourceFinding {
+function insertIntoFlow(
+  c: Composed,
+  text: string,
+  map: YAMLMap,
+  keys: readonly string[],
+  value: string,
+): string | SourceFinding {
   const last = map.items[map.items.length - 1];
   if (!last) {
     const open = text.indexOf('{', map.range![0]);
@@ -100,20 +124,41 @@ function insertIntoFlow(c: Composed, text: string, map: YAMLMap, keys: readonly 
   }
   const end = lastContentEnd(last as Pair);
   if (text.slice(end, map.range![1]).includes('#')) {
-    return at(c, map.range![0], 'yaml-edit-path', `cannot add ${keys.join('.')} to a flow mapping that holds comments; expected a block mapping or a flow mapping without comments`);
+    return at(
+      c,
+      map.range![0],
+      'yaml-edit-path',
+      `cannot add ${keys.join('.')} to a flow mapping that holds comments; expected a block mapping or a flow mapping without comments`,
+    );
   }
   return text.slice(0, end) + ', ' + flowText(keys, value) + text.slice(end);
 }
 
 /** Removes a key's whole line(s) from a block mapping. */
-export function removePair(c: Composed, text: string, pair: Pair<Scalar, Node | null>, map: YAMLMap, path: readonly string[]): string | SourceFinding {
+export function removePair(
+  c: Composed,
+  text: string,
+  pair: Pair<Scalar, Node | null>,
+  map: YAMLMap,
+  path: readonly string[],
+): string | SourceFinding {
   const keyStart = pair.key.range![0];
   const lineStart = text.lastIndexOf('\n', keyStart - 1) + 1;
   if (map.flow || text.slice(lineStart, keyStart).trim() !== '') {
-    return at(c, keyStart, 'yaml-edit-path', `${path.join('.')} does not start its own line; expected a block mapping entry to remove`);
+    return at(
+      c,
+      keyStart,
+      'yaml-edit-path',
+      `${path.join('.')} does not start its own line; expected a block mapping entry to remove`,
+    );
   }
   if (map.items.length === 1) {
-    return at(c, keyStart, 'yaml-edit-path', `${path.join('.')} is the only key of its mapping; removing it would leave ${path.slice(0, -1).join('.') || 'the document'} empty`);
+    return at(
+      c,
+      keyStart,
+      'yaml-edit-path',
+      `${path.join('.')} is the only key of its mapping; removing it would leave ${path.slice(0, -1).join('.') || 'the document'} empty`,
+    );
   }
   const { offset } = nextLineStart(text, lastContentEnd(pair));
   return text.slice(0, lineStart) + text.slice(offset);

@@ -7,20 +7,27 @@ import type { YamlScalarEdit } from './edit-yaml.js';
 // equals the old document with exactly those values changed.
 
 export function verify(before: string, after: string, file: string, edits: readonly YamlScalarEdit[]): SourceFinding[] {
-  const fail = (message: string): SourceFinding[] => [{ file, line: 1, column: 1, check: 'yaml-edit-readback', severity: 'error', message }];
+  const fail = (message: string): SourceFinding[] => [
+    { file, line: 1, column: 1, check: 'yaml-edit-readback', severity: 'error', message },
+  ];
   const doc = parseDocument(after, { uniqueKeys: true });
-  if (doc.errors.length > 0) return fail(`the edited text does not parse (${doc.errors[0]!.message.split('\n')[0]}); nothing was written`);
+  if (doc.errors.length > 0)
+    return fail(`the edited text does not parse (${doc.errors[0]!.message.split('\n')[0]}); nothing was written`);
   const actual: unknown = doc.toJS({ maxAliasCount: 100 });
   const expected: unknown = structuredClone(parseDocument(before).toJS({ maxAliasCount: 100 }) ?? {});
   for (const e of edits) {
     let got: unknown = actual;
-    for (const k of e.path) got = got !== null && typeof got === 'object' ? (got as Record<string, unknown>)[k] : undefined;
+    for (const k of e.path)
+      got = got !== null && typeof got === 'object' ? (got as Record<string, unknown>)[k] : undefined;
     if (e.value === null ? got !== undefined : got !== e.value) {
-      return fail(`after the edit ${e.path.join('.')} reads back as ${JSON.stringify(got) ?? 'absent'}, expected ${e.value === null ? 'absent' : JSON.stringify(e.value)}; nothing was written`);
+      return fail(
+        `after the edit ${e.path.join('.')} reads back as ${JSON.stringify(got) ?? 'absent'}, expected ${e.value === null ? 'absent' : JSON.stringify(e.value)}; nothing was written`,
+      );
     }
     setIn(expected as Record<string, unknown>, e.path, e.value);
   }
-  if (!isDeepStrictEqual(actual ?? {}, expected)) return fail('the edit changed more than the requested values; nothing was written');
+  if (!isDeepStrictEqual(actual ?? {}, expected))
+    return fail('the edit changed more than the requested values; nothing was written');
   return [];
 }
 

@@ -17,9 +17,7 @@ export interface YamlScalarEdit {
   value: string | null;
 }
 
-export type EditYamlResult =
-  | { ok: true; text: string; changed: boolean }
-  | { ok: false; findings: SourceFinding[] };
+export type EditYamlResult = { ok: true; text: string; changed: boolean } | { ok: false; findings: SourceFinding[] };
 
 /**
  * Pure: applies scalar edits to a single-document YAML text, changing only the bytes of the edited
@@ -37,8 +35,14 @@ export function editYamlScalars(text: string, file: string, edits: readonly Yaml
     if (typeof current === 'object' && current !== null) {
       conflicts.push(at(first, current.offset, 'yaml-edit-path', current.message));
     } else if (e.expect !== undefined && current !== e.expect) {
-      conflicts.push(at(first, offsetOf(first.doc, e.path), 'yaml-edit-conflict',
-        `${e.path.join('.')} is ${show(current)}, expected ${show(e.expect)}: the file changed since it was read, so nothing was written`));
+      conflicts.push(
+        at(
+          first,
+          offsetOf(first.doc, e.path),
+          'yaml-edit-conflict',
+          `${e.path.join('.')} is ${show(current)}, expected ${show(e.expect)}: the file changed since it was read, so nothing was written`,
+        ),
+      );
     }
   }
   if (conflicts.length > 0) return { ok: false, findings: conflicts };
@@ -54,7 +58,11 @@ export function editYamlScalars(text: string, file: string, edits: readonly Yaml
 }
 
 /** Pure: the string value at a mapping path (null when absent or empty), or findings when there is none. */
-export function readYamlScalar(text: string, file: string, path: readonly string[]): string | null | { findings: SourceFinding[] } {
+export function readYamlScalar(
+  text: string,
+  file: string,
+  path: readonly string[],
+): string | null | { findings: SourceFinding[] } {
   const c = compose(text, file);
   if ('findings' in c) return { findings: c.findings };
   const v = readScalar(c.doc, path);
@@ -66,14 +74,26 @@ function applyOne(text: string, file: string, e: YamlScalarEdit): string | Sourc
   if ('findings' in c) return c.findings[0]!;
   const f = find(c.doc, e.path);
   if (f.kind === 'blocked') {
-    return at(c, f.node.range?.[0] ?? 0, 'yaml-edit-path', `${e.path.slice(0, f.depth).join('.') || 'the document'} is not a mapping; expected a mapping holding ${e.path[f.depth]}`);
+    return at(
+      c,
+      f.node.range?.[0] ?? 0,
+      'yaml-edit-path',
+      `${e.path.slice(0, f.depth).join('.') || 'the document'} is not a mapping; expected a mapping holding ${e.path[f.depth]}`,
+    );
   }
-  if (f.kind === 'found') return e.value === null ? removePair(c, text, f.pair, f.map, e.path) : setValue(c, text, f.pair, e.path, e.value);
+  if (f.kind === 'found')
+    return e.value === null ? removePair(c, text, f.pair, f.map, e.path) : setValue(c, text, f.pair, e.path, e.value);
   return e.value === null ? text : insertKeys(c, text, f, e.path, e.value);
 }
 
 /** Rewrites one scalar token in place, keeping its quoting style unless the value needs quotes to stay a string. */
-function setValue(c: Composed, text: string, pair: Pair<Scalar, Node | null>, path: readonly string[], value: string): string | SourceFinding {
+function setValue(
+  c: Composed,
+  text: string,
+  pair: Pair<Scalar, Node | null>,
+  path: readonly string[],
+  value: string,
+): string | SourceFinding {
   const node = pair.value;
   const token = node && isScalar(node) ? (node.srcToken as CST.FlowScalar | CST.BlockScalar | undefined) : undefined;
   if (!token) {
@@ -89,7 +109,12 @@ function setValue(c: Composed, text: string, pair: Pair<Scalar, Node | null>, pa
     const out = c.tokens.map((t) => CST.stringify(t)).join('');
     if (readsBackAsString(out, c.file, path, value)) return out;
   }
-  return at(c, token.offset, 'yaml-edit-readback', `cannot write ${JSON.stringify(value)} at ${path.join('.')} so that it reads back as that string`);
+  return at(
+    c,
+    token.offset,
+    'yaml-edit-readback',
+    `cannot write ${JSON.stringify(value)} at ${path.join('.')} so that it reads back as that string`,
+  );
 }
 
 const Scalar_QUOTE_DOUBLE = 'QUOTE_DOUBLE' as Scalar.Type;

@@ -7,4 +7,14 @@ export { needsQuotes, plainScalarReader } from './plain-scalar-types.js';
 export type { YamlScalarEdit, EditYamlResult } from './edit-yaml.js';
 export { editYamlScalars, readYamlScalar } from './edit-yaml.js';
 export type { SafeReadOptions, SafeDirEntry } from './read-safe.js';
-export { readSafeFile, checkRegularFile, listSafeDir, listSafeTree, refusedFinding, RefusedFileError, decodeUtf8, firstInvalidUtf8, MAX_FILE_BYTES } from './read-safe.js';
+export {
+  readSafeFile,
+  checkRegularFile,
+  listSafeDir,
+  listSafeTree,
+  refusedFinding,
+  RefusedFileError,
+  decodeUtf8,
+  firstInvalidUtf8,
+  MAX_FILE_BYTES,
+} from './read-safe.js';

@@ -50,9 +50,10 @@ export function parseYaml(text: string, file: string, options: ParseYamlOptions 
     for (const err of doc.errors) {
       const offset = errorOffset(text, err.code, err.message, err.pos[0]);
       const hint = ERROR_HINTS[err.code];
-      const base = err.code === 'DUPLICATE_KEY'
-        ? `duplicate key "${keyAt(text, offset)}"`
-        : err.message.split('\n')[0]!.replace(/ at line \d+, column \d+:?$/, '');
+      const base =
+        err.code === 'DUPLICATE_KEY'
+          ? `duplicate key "${keyAt(text, offset)}"`
+          : err.message.split('\n')[0]!.replace(/ at line \d+, column \d+:?$/, '');
       findings.push({
         ...at(offset),
         check: err.code === 'DUPLICATE_KEY' ? 'yaml-duplicate-key' : 'yaml-syntax',
@@ -61,7 +62,12 @@ export function parseYaml(text: string, file: string, options: ParseYamlOptions 
       });
     }
     for (const warn of doc.warnings) {
-      findings.push({ ...at(warn.pos[0]), check: 'yaml-syntax', severity: 'warning', message: warn.message.split('\n')[0]! });
+      findings.push({
+        ...at(warn.pos[0]),
+        check: 'yaml-syntax',
+        severity: 'warning',
+        message: warn.message.split('\n')[0]!,
+      });
     }
     // Only a text with an alias (`*name`) can be a bomb; skipping the others avoids converting every document twice.
     if (doc.errors.length === 0 && text.includes('*')) {
@@ -71,7 +77,8 @@ export function parseYaml(text: string, file: string, options: ParseYamlOptions 
           ...at(bomb),
           check: 'yaml-alias-bomb',
           severity: 'error',
-          message: 'aliases expand too often (a "billion laughs" document); write the values out instead of nesting aliases',
+          message:
+            'aliases expand too often (a "billion laughs" document); write the values out instead of nesting aliases',
         });
       }
     }
@@ -112,7 +119,12 @@ function checkAliasExpansion(doc: Document.Parsed, maxAliasCount: number): numbe
   } catch (e) {
     if (e instanceof ReferenceError || (e instanceof Error && /alias/i.test(e.message))) {
       let offset = 0;
-      visit(doc, { Alias: (_k, node) => { offset = node.range?.[0] ?? 0; return visit.BREAK; } });
+      visit(doc, {
+        Alias: (_k, node) => {
+          offset = node.range?.[0] ?? 0;
+          return visit.BREAK;
+        },
+      });
       return offset;
     }
     throw e;

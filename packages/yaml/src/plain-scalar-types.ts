@@ -15,20 +15,33 @@ interface PlainRule {
 
 const RULES: readonly PlainRule[] = [
   // go-yaml v2 resolveMap, which is the YAML 1.1 bool/null/float/merge list plus the YAML 1.2 core one.
-  { reader: 'YAML 1.1 bool (go-yaml v2)', pattern: /^(?:y|Y|yes|Yes|YES|n|N|no|No|NO|true|True|TRUE|false|False|FALSE|on|On|ON|off|Off|OFF)$/ },
+  {
+    reader: 'YAML 1.1 bool (go-yaml v2)',
+    pattern: /^(?:y|Y|yes|Yes|YES|n|N|no|No|NO|true|True|TRUE|false|False|FALSE|on|On|ON|off|Off|OFF)$/,
+  },
   { reader: 'YAML 1.1/1.2 null', pattern: /^(?:~|null|Null|NULL|)$/ },
   { reader: 'YAML 1.1/1.2 infinity and NaN', pattern: /^(?:[-+]?\.(?:inf|Inf|INF)|\.(?:nan|NaN|NAN))$/ },
   { reader: 'YAML 1.1 merge key and value', pattern: /^(?:<<|=)$/ },
   // go-yaml v2: Go's ParseInt(s, 0, 64) on the text without underscores (prefixes 0x, 0o, 0b, leading 0).
-  { reader: 'go-yaml v2 int (Go ParseInt base 0, underscores removed)', pattern: /^[-+]?_*(?:0_*[xX][0-9a-fA-F_]*[0-9a-fA-F][0-9a-fA-F_]*|0_*[oO][0-7_]*[0-7][0-7_]*|0_*[bB][01_]*[01][01_]*|[0-9][0-9_]*)$/ },
+  {
+    reader: 'go-yaml v2 int (Go ParseInt base 0, underscores removed)',
+    pattern:
+      /^[-+]?_*(?:0_*[xX][0-9a-fA-F_]*[0-9a-fA-F][0-9a-fA-F_]*|0_*[oO][0-7_]*[0-7][0-7_]*|0_*[bB][01_]*[01][01_]*|[0-9][0-9_]*)$/,
+  },
   // go-yaml v2 yamlStyleFloat on the text without underscores, and Go's ParseFloat for a leading dot.
-  { reader: 'go-yaml v2 float', pattern: /^[-+]?_*(?:\.[0-9_]*[0-9][0-9_]*|[0-9][0-9_]*(?:\.[0-9_]*)?)(?:[eE]_*[-+]?[0-9_]*[0-9][0-9_]*)?$/ },
+  {
+    reader: 'go-yaml v2 float',
+    pattern: /^[-+]?_*(?:\.[0-9_]*[0-9][0-9_]*|[0-9][0-9_]*(?:\.[0-9_]*)?)(?:[eE]_*[-+]?[0-9_]*[0-9][0-9_]*)?$/,
+  },
   // YAML 1.1 float: [-+]?([0-9][0-9_]*)?\.[0-9.]*([eE][-+][0-9]+)? (so 1.2.3 and a lone dot).
   { reader: 'YAML 1.1 float', pattern: /^[-+]?(?:[0-9][0-9_]*)?\.[0-9._]*(?:[eE][-+]?[0-9]+)?$/ },
   // YAML 1.1 base 60: 1:30, -1:30:00, 190:20:30.15.
   { reader: 'YAML 1.1 sexagesimal', pattern: /^[-+]?[0-9][0-9_]*(?::[0-5]?[0-9])+(?:\.[0-9_]*)?$/ },
   // YAML 1.2 core / JSON numbers.
-  { reader: 'YAML 1.2 core int and float', pattern: /^(?:[-+]?[0-9]+|0o[0-7]+|0x[0-9a-fA-F]+|[-+]?(?:\.[0-9]+|[0-9]+(?:\.[0-9]*)?)(?:[eE][-+]?[0-9]+)?)$/ },
+  {
+    reader: 'YAML 1.2 core int and float',
+    pattern: /^(?:[-+]?[0-9]+|0o[0-7]+|0x[0-9a-fA-F]+|[-+]?(?:\.[0-9]+|[0-9]+(?:\.[0-9]*)?)(?:[eE][-+]?[0-9]+)?)$/,
+  },
   // YAML 1.1 timestamp and go-yaml's Go layouts (2001-12-14, 2001-1-2T3:4:5Z, 2001-12-14 21:59:43.10).
   { reader: 'YAML 1.1 timestamp (go-yaml v2/v3)', pattern: /^[0-9]{4}-[0-9]{1,2}-[0-9]{1,2}(?:$|[Tt \t])/ },
 ];

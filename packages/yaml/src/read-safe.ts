@@ -1,4 +1,15 @@
-import { closeSync, constants, fstatSync, lstatSync, openSync, readdirSync, readSync, realpathSync, statSync, type Stats } from 'node:fs';
+import {
+  closeSync,
+  constants,
+  fstatSync,
+  lstatSync,
+  openSync,
+  readdirSync,
+  readSync,
+  realpathSync,
+  statSync,
+  type Stats,
+} from 'node:fs';
 import { resolve, sep } from 'node:path';
 import type { SourceFinding } from './location.js';
 
@@ -60,7 +71,8 @@ function lstatOrMissing(full: string, shown: string, expected: string): Stats | 
     return lstatSync(full);
   } catch (e) {
     if (code(e) === 'ENOENT' || code(e) === 'ENOTDIR') return undefined;
-    if (code(e) === 'ELOOP') throw new RefusedFileError(shown, `a directory on its path is a symlink loop (expected ${expected})`);
+    if (code(e) === 'ELOOP')
+      throw new RefusedFileError(shown, `a directory on its path is a symlink loop (expected ${expected})`);
     if (code(e) === 'EACCES') throw new RefusedFileError(shown, 'cannot be read: permission denied');
     throw e;
   }
@@ -74,7 +86,8 @@ export function checkRegularFile(path: string, options: SafeReadOptions = {}): s
   const { root } = options;
   const full = root ? resolve(root, path) : resolve(path);
   const shown = options.display ?? path;
-  if (root && !inside(resolve(root), full)) throw new RefusedFileError(shown, 'lies outside the repository root (expected a path inside it)');
+  if (root && !inside(resolve(root), full))
+    throw new RefusedFileError(shown, 'lies outside the repository root (expected a path inside it)');
   const link = lstatOrMissing(full, shown, 'a regular file');
   if (!link) return undefined;
   let real: string;
@@ -82,12 +95,19 @@ export function checkRegularFile(path: string, options: SafeReadOptions = {}): s
     real = realpathSync.native(full);
   } catch (e) {
     if (code(e) === 'ELOOP') throw new RefusedFileError(shown, 'is a symlink loop (expected a regular file)');
-    if (code(e) === 'ENOENT' || code(e) === 'ENOTDIR') throw new RefusedFileError(shown, 'is a dangling symlink: what it points at does not exist (expected a regular file)');
+    if (code(e) === 'ENOENT' || code(e) === 'ENOTDIR')
+      throw new RefusedFileError(
+        shown,
+        'is a dangling symlink: what it points at does not exist (expected a regular file)',
+      );
     if (code(e) === 'EACCES') throw new RefusedFileError(shown, 'cannot be read: permission denied');
     throw e;
   }
   if (root && !inside(realRoot(resolve(root)), real)) {
-    throw new RefusedFileError(shown, `is a symlink${link.isSymbolicLink() ? '' : ' (through a directory on its path)'} leading outside the repository root (expected a regular file inside it)`);
+    throw new RefusedFileError(
+      shown,
+      `is a symlink${link.isSymbolicLink() ? '' : ' (through a directory on its path)'} leading outside the repository root (expected a regular file inside it)`,
+    );
   }
   const problem = kindOf(link.isSymbolicLink() ? statSync(real) : link);
   if (problem) throw new RefusedFileError(shown, problem);
@@ -119,7 +139,8 @@ export function readSafeFile(path: string, options: SafeReadOptions = {}): strin
     const s = fstatSync(fd);
     const problem = kindOf(s);
     if (problem) throw new RefusedFileError(shown, problem);
-    if (s.size > max) throw new RefusedFileError(shown, `is ${s.size} bytes, more than the ${max} bytes a file may have`);
+    if (s.size > max)
+      throw new RefusedFileError(shown, `is ${s.size} bytes, more than the ${max} bytes a file may have`);
     const buf = Buffer.allocUnsafe(s.size);
     let n = 0;
     while (n < s.size) {
@@ -129,7 +150,8 @@ export function readSafeFile(path: string, options: SafeReadOptions = {}): strin
     }
     return decodeUtf8(buf.subarray(0, n), shown);
   } catch (e) {
-    if (code(e) === 'EISDIR') throw new RefusedFileError(shown, 'is a directory where a file belongs (expected a regular file)');
+    if (code(e) === 'EISDIR')
+      throw new RefusedFileError(shown, 'is a directory where a file belongs (expected a regular file)');
     throw e;
   } finally {
     closeSync(fd);
@@ -142,9 +164,14 @@ export function decodeUtf8(buf: Uint8Array, shown: string): string {
   if (bad !== -1) {
     let line = 1;
     let lineStart = 0;
-    for (let i = 0; i < bad; i++) if (buf[i] === 0x0a) (line++, (lineStart = i + 1));
+    for (let i = 0; i < bad; i++) if (buf[i] === 0x0a) line++, (lineStart = i + 1);
     const column = Buffer.from(buf.subarray(lineStart, bad)).toString('utf8').length + 1;
-    throw new RefusedFileError(shown, `invalid UTF-8 at line ${line} column ${column} (byte 0x${buf[bad]!.toString(16).padStart(2, '0')} at offset ${bad}); expected a UTF-8 text file`, line, column);
+    throw new RefusedFileError(
+      shown,
+      `invalid UTF-8 at line ${line} column ${column} (byte 0x${buf[bad]!.toString(16).padStart(2, '0')} at offset ${bad}); expected a UTF-8 text file`,
+      line,
+      column,
+    );
   }
   const text = Buffer.from(buf.buffer, buf.byteOffset, buf.byteLength).toString('utf8');
   return text.charCodeAt(0) === 0xfeff ? text.slice(1) : text;
@@ -197,10 +224,18 @@ export function listSafeDir(dir: string, options: SafeReadOptions = {}): SafeDir
   const s = lstatOrMissing(full, shown, 'a directory');
   if (!s) return undefined;
   if (!s.isDirectory()) {
-    if (s.isSymbolicLink()) throw new RefusedFileError(shown, 'is a symlink where a directory belongs (expected a real directory inside the repository)');
-    throw new RefusedFileError(shown, `is ${s.isFile() ? 'a file' : 'not a directory'} where a directory belongs (expected a directory)`);
+    if (s.isSymbolicLink())
+      throw new RefusedFileError(
+        shown,
+        'is a symlink where a directory belongs (expected a real directory inside the repository)',
+      );
+    throw new RefusedFileError(
+      shown,
+      `is ${s.isFile() ? 'a file' : 'not a directory'} where a directory belongs (expected a directory)`,
+    );
   }
-  if (root && !inside(realRoot(resolve(root)), realpathSync.native(full))) throw new RefusedFileError(shown, 'leads outside the repository root through a symlinked directory');
+  if (root && !inside(realRoot(resolve(root)), realpathSync.native(full)))
+    throw new RefusedFileError(shown, 'leads outside the repository root through a symlinked directory');
   let entries;
   try {
     entries = readdirSync(full, { withFileTypes: true });
@@ -209,7 +244,12 @@ export function listSafeDir(dir: string, options: SafeReadOptions = {}): SafeDir
     throw e;
   }
   return entries
-    .map((e): SafeDirEntry => ({ name: e.name, kind: e.isDirectory() ? 'dir' : e.isFile() || e.isSymbolicLink() ? 'file' : 'other' }))
+    .map(
+      (e): SafeDirEntry => ({
+        name: e.name,
+        kind: e.isDirectory() ? 'dir' : e.isFile() || e.isSymbolicLink() ? 'file' : 'other',
+      }),
+    )
     .sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
 }
 
@@ -229,5 +269,12 @@ export function listSafeTree(root: string, dir: string, keep: (name: string) => 
 
 /** A refusal as a finding (check `file-refused`) at the file's first line, or where its bad byte is. */
 export function refusedFinding(e: RefusedFileError): SourceFinding {
-  return { check: 'file-refused', severity: 'error', file: e.path, line: e.line, column: e.column, message: `refused: ${e.message}` };
+  return {
+    check: 'file-refused',
+    severity: 'error',
+    file: e.path,
+    line: e.line,
+    column: e.column,
+    message: `refused: ${e.message}`,
+  };
 }

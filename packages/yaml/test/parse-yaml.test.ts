@@ -2,15 +2,53 @@ import { describe, expect, it } from 'vitest';
 import { parseYaml, locate } from '../src/index.js';
 
 const cases: Array<{ name: string; text: string; check: string; line: number; column: number; message: RegExp }> = [
-  { name: 'duplicate key', text: 'a: 1\nb: 2\na: 3\n', check: 'yaml-duplicate-key', line: 3, column: 1, message: /duplicate key "a"/ },
-  { name: 'duplicate key after a key with an empty value', text: 'probe:\n  exec:\n    command:\n  exec:\n    command: [a]\n', check: 'yaml-duplicate-key', line: 4, column: 3, message: /duplicate key "exec"/ },
-  { name: 'tab indentation', text: 'a:\n\tb: 1\n', check: 'yaml-tab-indent', line: 2, column: 1, message: /tab character/ },
-  { name: 'unterminated string', text: 'a: "abc\nb: 1\n', check: 'yaml-syntax', line: 1, column: 4, message: /quote|Missing closing/i },
-  { name: 'bad indentation', text: 'a:\n  b: 1\n c: 2\n', check: 'yaml-syntax', line: 3, column: 2, message: /indent/i },
+  {
+    name: 'duplicate key',
+    text: 'a: 1\nb: 2\na: 3\n',
+    check: 'yaml-duplicate-key',
+    line: 3,
+    column: 1,
+    message: /duplicate key "a"/,
+  },
+  {
+    name: 'duplicate key after a key with an empty value',
+    text: 'probe:\n  exec:\n    command:\n  exec:\n    command: [a]\n',
+    check: 'yaml-duplicate-key',
+    line: 4,
+    column: 3,
+    message: /duplicate key "exec"/,
+  },
+  {
+    name: 'tab indentation',
+    text: 'a:\n\tb: 1\n',
+    check: 'yaml-tab-indent',
+    line: 2,
+    column: 1,
+    message: /tab character/,
+  },
+  {
+    name: 'unterminated string',
+    text: 'a: "abc\nb: 1\n',
+    check: 'yaml-syntax',
+    line: 1,
+    column: 4,
+    message: /quote|Missing closing/i,
+  },
+  {
+    name: 'bad indentation',
+    text: 'a:\n  b: 1\n c: 2\n',
+    check: 'yaml-syntax',
+    line: 3,
+    column: 2,
+    message: /indent/i,
+  },
   {
     name: 'alias bomb',
     text: 'a: &a [x, x, x, x, x, x, x, x, x]\nb: &b [*a, *a, *a, *a, *a, *a, *a, *a, *a]\nc: &c [*b, *b, *b, *b, *b, *b, *b, *b, *b]\nd: [*c, *c, *c, *c, *c, *c, *c, *c, *c]\n',
-    check: 'yaml-alias-bomb', line: 2, column: 8, message: /billion laughs/,
+    check: 'yaml-alias-bomb',
+    line: 2,
+    column: 8,
+    message: /billion laughs/,
   },
 ];
 

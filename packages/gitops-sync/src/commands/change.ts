@@ -1,4 +1,12 @@
-import { BadInput, checkDigest, checkEnvironment, checkReason, checkService, checkServices, checkTag } from '../core/input.js';
+import {
+  BadInput,
+  checkDigest,
+  checkEnvironment,
+  checkReason,
+  checkService,
+  checkServices,
+  checkTag,
+} from '../core/input.js';
 import { planBump, planPromotion, type PromoteRequest } from '../core/promotion-plan.js';
 import { planRelease, planRollback } from '../core/rollback-plan.js';
 import { readRunContext } from '../shell/context.js';
@@ -25,57 +33,103 @@ export interface ChangeReport {
 
 const MAX_ATTEMPTS = 20;
 
-async function execute(command: ChangeCommand, flags: ChangeFlags, spec: ChangeSpec, env: NodeJS.ProcessEnv): Promise<ChangeReport> {
+async function execute(
+  command: ChangeCommand,
+  flags: ChangeFlags,
+  spec: ChangeSpec,
+  env: NodeJS.ProcessEnv,
+): Promise<ChangeReport> {
   const remote = flags.remote ?? 'origin';
   if (flags.includeLocalCommits && !flags.push) throw new BadInput('--include-local-commits goes with --push');
-  if (!/^[A-Za-z0-9][A-Za-z0-9._-]*$/.test(remote)) throw new BadInput(`--remote ${JSON.stringify(remote)} is not a remote name: expected letters, digits, ".", "_" and "-"`);
+  if (!/^[A-Za-z0-9][A-Za-z0-9._-]*$/.test(remote))
+    throw new BadInput(
+      `--remote ${JSON.stringify(remote)} is not a remote name: expected letters, digits, ".", "_" and "-"`,
+    );
   const repo = await openRepository(flags.root);
   const run = await readRunContext(repo.root, env);
-  const opts: ChangeOptions = { dryRun: !!flags.dryRun, push: !!flags.push, remote, maxAttempts: MAX_ATTEMPTS, includeLocalCommits: !!flags.includeLocalCommits };
+  const opts: ChangeOptions = {
+    dryRun: !!flags.dryRun,
+    push: !!flags.push,
+    remote,
+    maxAttempts: MAX_ATTEMPTS,
+    includeLocalCommits: !!flags.includeLocalCommits,
+  };
   return { command, outcome: await runChange(repo, spec, opts, run) };
 }
 
-export function bump(flags: ChangeFlags & { service: string; env: string; tag: string; digest?: string; expectTag?: string }, env: NodeJS.ProcessEnv = process.env): Promise<ChangeReport> {
+export function bump(
+  flags: ChangeFlags & { service: string; env: string; tag: string; digest?: string; expectTag?: string },
+  env: NodeJS.ProcessEnv = process.env,
+): Promise<ChangeReport> {
   const req = {
-    service: checkService(flags.service), env: checkEnvironment(flags.env, '--env'), tag: checkTag(flags.tag),
+    service: checkService(flags.service),
+    env: checkEnvironment(flags.env, '--env'),
+    tag: checkTag(flags.tag),
     digest: flags.digest === undefined ? null : checkDigest(flags.digest),
     ...(flags.expectTag !== undefined ? { expectTag: checkTag(flags.expectTag, '--expect-tag') } : {}),
   };
   return execute('bump', flags, { services: [req.service], plan: (ctx) => planBump(req, ctx) }, env);
 }
 
-export function promote(flags: ChangeFlags & {
-  service?: string; all?: boolean; except?: string; from: string; to: string; tag?: string; expectTag?: string; breakGlass?: boolean; reason?: string;
-}, env: NodeJS.ProcessEnv = process.env): Promise<ChangeReport> {
-  if (!!flags.service === !!flags.all) throw new BadInput('promote needs either --service S[,S2...] or --all (not both)');
+export function promote(
+  flags: ChangeFlags & {
+    service?: string;
+    all?: boolean;
+    except?: string;
+    from: string;
+    to: string;
+    tag?: string;
+    expectTag?: string;
+    breakGlass?: boolean;
+    reason?: string;
+  },
+  env: NodeJS.ProcessEnv = process.env,
+): Promise<ChangeReport> {
+  if (!!flags.service === !!flags.all)
+    throw new BadInput('promote needs either --service S[,S2...] or --all (not both)');
   if (flags.except !== undefined && !flags.all) throw new BadInput('--except goes with --all');
-  if (flags.breakGlass && flags.reason === undefined) throw new BadInput('--break-glass needs --reason TEXT: the override is recorded in the commit');
+  if (flags.breakGlass && flags.reason === undefined)
+    throw new BadInput('--break-glass needs --reason TEXT: the override is recorded in the commit');
   if (!flags.breakGlass && flags.reason !== undefined) throw new BadInput('--reason goes with --break-glass');
   const req: PromoteRequest = {
     services: flags.all ? 'all' : checkServices(flags.service!),
     except: flags.except !== undefined ? checkServices(flags.except, '--except') : [],
-    from: checkEnvironment(flags.from, '--from'), to: checkEnvironment(flags.to, '--to'),
+    from: checkEnvironment(flags.from, '--from'),
+    to: checkEnvironment(flags.to, '--to'),
     ...(flags.tag !== undefined ? { tag: checkTag(flags.tag) } : {}),
     ...(flags.expectTag !== undefined ? { expectTag: checkTag(flags.expectTag, '--expect-tag') } : {}),
     ...(flags.breakGlass ? { breakGlass: checkReason(flags.reason!) } : {}),
   };
-  if (req.expectTag !== undefined && (req.services === 'all' || req.services.length !== 1)) throw new BadInput('--expect-tag names the current tag of one service: use it with a single --service');
-  return execute('promote', flags, {
-    services: req.services,
-    plan: (ctx) => planPromotion(ctx.pins ? { ...req, services: [...ctx.pins.keys()] } : req, ctx),
-  }, env);
+  if (req.expectTag !== undefined && (req.services === 'all' || req.services.length !== 1))
+    throw new BadInput('--expect-tag names the current tag of one service: use it with a single --service');
+  return execute(
+    'promote',
+    flags,
+    {
+      services: req.services,
+      plan: (ctx) => planPromotion(ctx.pins ? { ...req, services: [...ctx.pins.keys()] } : req, ctx),
+    },
+    env,
+  );
 }
 
-export function rollback(flags: ChangeFlags & { service: string; env: string; to?: string; reason?: string }, env: NodeJS.ProcessEnv = process.env): Promise<ChangeReport> {
+export function rollback(
+  flags: ChangeFlags & { service: string; env: string; to?: string; reason?: string },
+  env: NodeJS.ProcessEnv = process.env,
+): Promise<ChangeReport> {
   const req = {
-    service: checkService(flags.service), env: checkEnvironment(flags.env, '--env'),
+    service: checkService(flags.service),
+    env: checkEnvironment(flags.env, '--env'),
     ...(flags.to !== undefined ? { to: checkTag(flags.to, '--to') } : {}),
     ...(flags.reason !== undefined ? { reason: checkReason(flags.reason) } : {}),
   };
   return execute('rollback', flags, { services: [req.service], plan: (ctx) => planRollback(req, ctx) }, env);
 }
 
-export function release(flags: ChangeFlags & { service: string; env: string }, env: NodeJS.ProcessEnv = process.env): Promise<ChangeReport> {
+export function release(
+  flags: ChangeFlags & { service: string; env: string },
+  env: NodeJS.ProcessEnv = process.env,
+): Promise<ChangeReport> {
   const req = { service: checkService(flags.service), env: checkEnvironment(flags.env, '--env') };
   return execute('release', flags, { services: [req.service], plan: (ctx) => planRelease(req, ctx) }, env);
 }

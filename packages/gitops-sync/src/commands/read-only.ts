@@ -15,13 +15,17 @@ async function headOf(root: string, ref: string | undefined) {
   const repo = await openRepository(root);
   const note = await recoverInterrupted(repo);
   const rev = ref ?? 'HEAD';
-  if (ref !== undefined && !/^[A-Za-z0-9][A-Za-z0-9._/-]*$/.test(ref)) throw new BadInput(`--ref ${JSON.stringify(ref)} is not a branch, tag or commit name`);
+  if (ref !== undefined && !/^[A-Za-z0-9][A-Za-z0-9._/-]*$/.test(ref))
+    throw new BadInput(`--ref ${JSON.stringify(ref)} is not a branch, tag or commit name`);
   const commit = await resolveCommit(repo.root, rev);
   if (!commit) throw new BadInput(`${rev} does not name a commit in ${repo.root}`);
   return { repo, commit, notes: note ? [note] : [] };
 }
 
-export async function status(flags: { root: string; ref?: string }, env: NodeJS.ProcessEnv = process.env): Promise<StatusReport & { notes: string[] }> {
+export async function status(
+  flags: { root: string; ref?: string },
+  env: NodeJS.ProcessEnv = process.env,
+): Promise<StatusReport & { notes: string[] }> {
   const now = readClock(env);
   const { repo, commit, notes } = await headOf(flags.root, flags.ref);
   const snapshot = await readSnapshot(repo.root, commit);
@@ -37,12 +41,18 @@ export interface HistoryReport {
   notes: string[];
 }
 
-export async function history(flags: { root: string; service: string; env?: string; ref?: string }): Promise<HistoryReport> {
+export async function history(flags: {
+  root: string;
+  service: string;
+  env?: string;
+  ref?: string;
+}): Promise<HistoryReport> {
   const service = checkService(flags.service);
   const env = flags.env !== undefined ? checkEnvironment(flags.env, '--env') : undefined;
   const { repo, commit, notes } = await headOf(flags.root, flags.ref);
   const snapshot = await readSnapshot(repo.root, commit);
-  if (env !== undefined && !snapshot.envs.has(env)) throw new BadInput(`--env ${env}: no environment of that name (expected one of ${snapshot.order.join(', ')})`);
+  if (env !== undefined && !snapshot.envs.has(env))
+    throw new BadInput(`--env ${env}: no environment of that name (expected one of ${snapshot.order.join(', ')})`);
   const versions = await readOverlayVersions(repo.root, commit, [service], { holds: true });
   const known = [...new Set([...snapshot.envs.values()].flatMap((e) => [...e.overlays.keys()]))].sort();
   if (versions.length === 0 && !known.includes(service)) throw new BadInput(unknownService(service, known));
@@ -52,6 +62,9 @@ export async function history(flags: { root: string; service: string; env?: stri
 /** "--service X: no such service", with the closest known name and the list. */
 export function unknownService(service: string, known: readonly string[]): string {
   const near = known.length > 0 ? closest(service, known as string[]) : undefined;
-  const hint = near !== undefined && distance(service, near) <= Math.max(2, Math.floor(service.length / 3)) ? ` (did you mean ${near}?)` : '';
+  const hint =
+    near !== undefined && distance(service, near) <= Math.max(2, Math.floor(service.length / 3))
+      ? ` (did you mean ${near}?)`
+      : '';
   return `--service ${service}: no such service, no overlay environments/<env>/values/${service}.yaml now or in history${hint}; expected one of ${known.join(', ') || '(none)'}`;
 }

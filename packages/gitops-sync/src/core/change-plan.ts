@@ -56,22 +56,35 @@ export interface PlanContext {
 export function environment(snapshot: Snapshot, name: string, flag: string): EnvironmentState {
   const env = snapshot.envs.get(name);
   if (!env && snapshot.undeclared?.includes(name)) {
-    throw new BadInput(`${flag} ${name}: catalog/cluster.yaml does not declare environment ${name}, so environments/${name}/ is a leftover and nothing is changed there (expected one of ${snapshot.order.join(', ')}; add ${name} to environments: in catalog/cluster.yaml, or delete environments/${name}/)`);
+    throw new BadInput(
+      `${flag} ${name}: catalog/cluster.yaml does not declare environment ${name}, so environments/${name}/ is a leftover and nothing is changed there (expected one of ${snapshot.order.join(', ')}; add ${name} to environments: in catalog/cluster.yaml, or delete environments/${name}/)`,
+    );
   }
-  if (!env) throw new BadInput(`${flag} ${name}: no environment of that name (expected one of ${snapshot.order.join(', ')}, from environments/<env>/environment.yaml)`);
+  if (!env)
+    throw new BadInput(
+      `${flag} ${name}: no environment of that name (expected one of ${snapshot.order.join(', ')}, from environments/<env>/environment.yaml)`,
+    );
   return env;
 }
 
 export function overlayOf(env: EnvironmentState, service: string): Overlay {
   const o = env.overlays.get(service);
-  if (!o) throw new BadInput(`service ${service} has no overlay environments/${env.name}/values/${service}.yaml (expected one per service and environment; chartgen creates it)`);
+  if (!o)
+    throw new BadInput(
+      `service ${service} has no overlay environments/${env.name}/values/${service}.yaml (expected one per service and environment; chartgen creates it)`,
+    );
   return o;
 }
 
 /** Pure: the byte-minimal overlay edit from `current` to `next`, or the gate result saying why not. */
 export function editOverlay(overlay: Overlay, current: Image, next: Image): FileChange | GateResult {
   if (overlay.problems.length > 0) {
-    return { gate: 'overlay', service: overlay.service, status: 'fail', message: `${overlay.path} cannot be edited: ${overlay.problems.join('; ')}` };
+    return {
+      gate: 'overlay',
+      service: overlay.service,
+      status: 'fail',
+      message: `${overlay.path} cannot be edited: ${overlay.problems.join('; ')}`,
+    };
   }
   const r = editYamlScalars(overlay.text, overlay.path, [
     { path: ['image', 'tag'], expect: current.tag, value: next.tag },
@@ -79,7 +92,12 @@ export function editOverlay(overlay: Overlay, current: Image, next: Image): File
   ]);
   if (!r.ok) {
     const gate = r.findings.some((f) => f.check === 'yaml-edit-conflict') ? 'compare-and-swap' : 'overlay';
-    return { gate, service: overlay.service, status: 'fail', message: r.findings.map((f) => `${formatLocation(f)}: ${f.message}`).join('; ') };
+    return {
+      gate,
+      service: overlay.service,
+      status: 'fail',
+      message: r.findings.map((f) => `${formatLocation(f)}: ${f.message}`).join('; '),
+    };
   }
   return { path: overlay.path, before: overlay.text, after: r.text };
 }

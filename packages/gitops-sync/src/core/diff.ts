@@ -11,17 +11,24 @@ function lines(text: string | null): string[] {
 
 /** Longest-common-subsequence edit script; overlays are small, so O(n·m) is fine. */
 function editScript(a: string[], b: string[]): Op[] {
-  const n = a.length, m = b.length;
+  const n = a.length,
+    m = b.length;
   const lcs: Uint32Array[] = Array.from({ length: n + 1 }, () => new Uint32Array(m + 1));
-  for (let i = n - 1; i >= 0; i--) for (let j = m - 1; j >= 0; j--) {
-    lcs[i]![j] = a[i] === b[j] ? lcs[i + 1]![j + 1]! + 1 : Math.max(lcs[i + 1]![j]!, lcs[i]![j + 1]!);
-  }
+  for (let i = n - 1; i >= 0; i--)
+    for (let j = m - 1; j >= 0; j--) {
+      lcs[i]![j] = a[i] === b[j] ? lcs[i + 1]![j + 1]! + 1 : Math.max(lcs[i + 1]![j]!, lcs[i]![j + 1]!);
+    }
   const ops: Op[] = [];
-  let i = 0, j = 0;
+  let i = 0,
+    j = 0;
   while (i < n || j < m) {
-    if (i < n && j < m && a[i] === b[j]) { ops.push({ kind: ' ', line: a[i]!, a: i++, b: j++ }); }
-    else if (i < n && (j === m || lcs[i + 1]![j]! >= lcs[i]![j + 1]!)) { ops.push({ kind: '-', line: a[i]!, a: i++, b: j }); }
-    else { ops.push({ kind: '+', line: b[j]!, a: i, b: j++ }); }
+    if (i < n && j < m && a[i] === b[j]) {
+      ops.push({ kind: ' ', line: a[i]!, a: i++, b: j++ });
+    } else if (i < n && (j === m || lcs[i + 1]![j]! >= lcs[i]![j + 1]!)) {
+      ops.push({ kind: '-', line: a[i]!, a: i++, b: j });
+    } else {
+      ops.push({ kind: '+', line: b[j]!, a: i, b: j++ });
+    }
   }
   return ops;
 }
@@ -35,7 +42,8 @@ export function unifiedDiff(path: string, before: string | null, after: string, 
   while (k < changed.length) {
     let start = Math.max(0, changed[k]! - context);
     let end = Math.min(ops.length - 1, changed[k]! + context);
-    while (k + 1 < changed.length && changed[k + 1]! - context <= end + 1) end = Math.min(ops.length - 1, changed[++k]! + context);
+    while (k + 1 < changed.length && changed[k + 1]! - context <= end + 1)
+      end = Math.min(ops.length - 1, changed[++k]! + context);
     k++;
     const hunk = ops.slice(start, end + 1);
     const aLen = hunk.filter((o) => o.kind !== '+').length;

@@ -24,8 +24,13 @@ export function parseHolds(path: string, text: string | null): { holds: Map<stri
       continue;
     }
     holds.set(service, {
-      service, tag: h.tag, rolledBackFrom: h.rolledBackFrom, since: h.since, by: String(h.by ?? ''),
-      ...(h.reason ? { reason: String(h.reason) } : {}), operationId: String(h.operationId ?? ''),
+      service,
+      tag: h.tag,
+      rolledBackFrom: h.rolledBackFrom,
+      since: h.since,
+      by: String(h.by ?? ''),
+      ...(h.reason ? { reason: String(h.reason) } : {}),
+      operationId: String(h.operationId ?? ''),
     });
   }
   return { holds, problems };
@@ -37,8 +42,12 @@ export function formatHolds(holds: Map<string, Hold>): string {
   for (const service of [...holds.keys()].sort()) {
     const h = holds.get(service)!;
     out[service] = {
-      tag: h.tag, rolledBackFrom: h.rolledBackFrom, since: h.since, by: h.by,
-      ...(h.reason ? { reason: h.reason } : {}), operationId: h.operationId,
+      tag: h.tag,
+      rolledBackFrom: h.rolledBackFrom,
+      since: h.since,
+      by: h.by,
+      ...(h.reason ? { reason: h.reason } : {}),
+      operationId: h.operationId,
     };
   }
   return HEADER + stringifyYaml({ holds: out });

@@ -32,21 +32,48 @@ export function buildStatus(snapshot: Snapshot, versions: readonly OverlayVersio
     for (const envName of snapshot.order) {
       const env = snapshot.envs.get(envName)!;
       const o = env.overlays.get(service);
-      if (!o) { row[envName] = null; continue; }
-      const cell: StatusCell = { tag: o.image.tag, digest: o.image.digest, hold: env.holds.get(service) ?? null, problems: o.problems, lag: null, promotion: null };
+      if (!o) {
+        row[envName] = null;
+        continue;
+      }
+      const cell: StatusCell = {
+        tag: o.image.tag,
+        digest: o.image.digest,
+        hold: env.holds.get(service) ?? null,
+        problems: o.problems,
+        lag: null,
+        promotion: null,
+      };
       const from = env.config.promotesFrom ? snapshot.envs.get(env.config.promotesFrom) : undefined;
       const source = from?.overlays.get(service);
       if (from && source) {
         const same = sameImage(source.image, o.image);
-        cell.lag = { source: from.name, sourceTag: source.image.tag, direction: same ? 'same' : direction(o.image.tag, source.image.tag) };
+        cell.lag = {
+          source: from.name,
+          sourceTag: source.image.tag,
+          direction: same ? 'same' : direction(o.image.tag, source.image.tag),
+        };
         if (!same && source.image.tag !== null) {
           const gates = evaluateGates({
-            kind: 'promote', service, to: env, from, current: o.image, next: source.image, source: source.image,
-            versions: versions.filter((v) => v.service === service), now,
+            kind: 'promote',
+            service,
+            to: env,
+            from,
+            current: o.image,
+            next: source.image,
+            source: source.image,
+            versions: versions.filter((v) => v.service === service),
+            now,
           });
           const blockedBy = gates.filter((g) => g.status === 'fail');
-          cell.promotion = { from: from.name, tag: source.image.tag, possible: blockedBy.length === 0 && o.problems.length === 0, blockedBy };
-          if (cell.promotion.possible) report.possible.push({ service, from: from.name, to: envName, tag: source.image.tag });
+          cell.promotion = {
+            from: from.name,
+            tag: source.image.tag,
+            possible: blockedBy.length === 0 && o.problems.length === 0,
+            blockedBy,
+          };
+          if (cell.promotion.possible)
+            report.possible.push({ service, from: from.name, to: envName, tag: source.image.tag });
         }
       }
       row[envName] = cell;

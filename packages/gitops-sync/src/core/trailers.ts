@@ -25,7 +25,12 @@ export interface CommitTrailers {
 }
 
 const PER_SERVICE: Array<[keyof ServiceTrailers, string]> = [
-  ['environment', 'Environment'], ['tag', 'Tag'], ['digest', 'Digest'], ['promotedFrom', 'Promoted-From'], ['hold', 'Hold'], ['release', 'Release'],
+  ['environment', 'Environment'],
+  ['tag', 'Tag'],
+  ['digest', 'Digest'],
+  ['promotedFrom', 'Promoted-From'],
+  ['hold', 'Hold'],
+  ['release', 'Release'],
 ];
 
 /** Pure: subject, optional body lines, and the trailer block. */
@@ -56,7 +61,9 @@ export function parseCommitTrailers(text: string): CommitTrailers {
     else if (key === 'Requested-By') out.requestedBy = value;
     else if (key === 'Gate-Override') {
       const i = value.indexOf(': ');
-      out.gateOverrides.push(i > 0 ? { gate: value.slice(0, i), reason: value.slice(i + 2) } : { gate: value, reason: '' });
+      out.gateOverrides.push(
+        i > 0 ? { gate: value.slice(0, i), reason: value.slice(i + 2) } : { gate: value, reason: '' },
+      );
     } else if (current) {
       const entry = PER_SERVICE.find(([, name]) => name === key);
       if (entry) (current as unknown as Record<string, string>)[entry[0]] = value;

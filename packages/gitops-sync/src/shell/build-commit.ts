@@ -1,4 +1,15 @@
-import { accessSync, constants, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import {
+  accessSync,
+  constants,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  statSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { basename, dirname, join, resolve } from 'node:path';
 import type { FileChange } from '../core/change-plan.js';
@@ -26,8 +37,13 @@ export async function stageTree(root: string, base: string, files: readonly File
       writeFileSync(p, f.after);
       return p;
     });
-    const blobs = (await git(root, { input: sources.join('\n') + '\n' }).raw(['hash-object', '-w', '--no-filters', '--stdin-paths'])).trim().split('\n');
-    if (blobs.length !== files.length) throw new Error(`git hash-object returned ${blobs.length} ids for ${files.length} files`);
+    const blobs = (
+      await git(root, { input: sources.join('\n') + '\n' }).raw(['hash-object', '-w', '--no-filters', '--stdin-paths'])
+    )
+      .trim()
+      .split('\n');
+    if (blobs.length !== files.length)
+      throw new Error(`git hash-object returned ${blobs.length} ids for ${files.length} files`);
     const info = files.map((f, i) => `100644 ${blobs[i]}\t${f.path}`).join('\n') + '\n';
     await git(root, { env, input: info }).raw(['update-index', '--index-info']);
     return (await git(root, { env }).raw(['write-tree'])).trim();
@@ -41,13 +57,27 @@ export async function stageTree(root: string, base: string, files: readonly File
  * packages/: catalog/, charts/, environments/, validator.yaml, ...), without writing any object into
  * the repository.
  */
-export async function materializeChange(root: string, base: string, files: readonly FileChange[], dir: string): Promise<void> {
+export async function materializeChange(
+  root: string,
+  base: string,
+  files: readonly FileChange[],
+  dir: string,
+): Promise<void> {
   const tmp = mkdtempSync(join(tmpdir(), 'gitops-sync-index-'));
   try {
     const env = { GIT_INDEX_FILE: join(tmp, 'index') };
     await git(root, { env }).raw(['read-tree', base]);
-    const paths = (await git(root, { env }).raw(['ls-files', '-z', '--', '.', ':(exclude)packages'])).split('\0').filter(Boolean);
-    if (paths.length > 0) await git(root, { env, input: paths.join('\0') + '\0' }).raw(['checkout-index', '-f', '-z', '--stdin', `--prefix=${dir.replace(/\/?$/, '/')}`]);
+    const paths = (await git(root, { env }).raw(['ls-files', '-z', '--', '.', ':(exclude)packages']))
+      .split('\0')
+      .filter(Boolean);
+    if (paths.length > 0)
+      await git(root, { env, input: paths.join('\0') + '\0' }).raw([
+        'checkout-index',
+        '-f',
+        '-z',
+        '--stdin',
+        `--prefix=${dir.replace(/\/?$/, '/')}`,
+      ]);
     for (const f of files) {
       mkdirSync(dirname(join(dir, f.path)), { recursive: true });
       writeFileSync(join(dir, f.path), f.after);
@@ -57,8 +87,25 @@ export async function materializeChange(root: string, base: string, files: reado
   }
 }
 
-export async function commitTree(root: string, tree: string, parent: string, message: string, when: Date, committer: Identity, author: Identity): Promise<string> {
-  return (await git(root, { env: identityEnv(when, committer, author), input: message }).raw(['commit-tree', tree, '-p', parent, '-F', '-'])).trim();
+export async function commitTree(
+  root: string,
+  tree: string,
+  parent: string,
+  message: string,
+  when: Date,
+  committer: Identity,
+  author: Identity,
+): Promise<string> {
+  return (
+    await git(root, { env: identityEnv(when, committer, author), input: message }).raw([
+      'commit-tree',
+      tree,
+      '-p',
+      parent,
+      '-F',
+      '-',
+    ])
+  ).trim();
 }
 
 /** The hooks `git commit` runs, in the order it runs them. */
@@ -99,17 +146,39 @@ const WORKTREE_REASON = 'gitops-sync:';
  * commit hooks. A hook that refuses, or one that changes the files to commit (they were validated as
  * planned), is a refusal carrying git's and the hooks' output. Returns the new commit otherwise.
  */
-export async function commitThroughGit(root: string, hooksDir: string, base: string, tree: string, files: readonly FileChange[], message: string, when: Date, committer: Identity, author: Identity): Promise<{ commit: string } | { refusal: string }> {
+export async function commitThroughGit(
+  root: string,
+  hooksDir: string,
+  base: string,
+  tree: string,
+  files: readonly FileChange[],
+  message: string,
+  when: Date,
+  committer: Identity,
+  author: Identity,
+): Promise<{ commit: string } | { refusal: string }> {
   const dir = mkdtempSync(join(tmpdir(), WORKTREE_PREFIX));
   const wt = join(dir, 'tree');
   let added = false;
   try {
     try {
-      await git(root).raw(['worktree', 'add', '--no-checkout', '--detach', '--lock', '--reason', `${WORKTREE_REASON}${process.pid}`, wt, base]);
+      await git(root).raw([
+        'worktree',
+        'add',
+        '--no-checkout',
+        '--detach',
+        '--lock',
+        '--reason',
+        `${WORKTREE_REASON}${process.pid}`,
+        wt,
+        base,
+      ]);
       added = true;
       await git(wt).raw(['read-tree', '--reset', '-u', 'HEAD']);
     } catch (e) {
-      return { refusal: `cannot run the repository's commit hooks: making a temporary work tree failed (${lastLines((e as Error).message)}); nothing was committed` };
+      return {
+        refusal: `cannot run the repository's commit hooks: making a temporary work tree failed (${lastLines((e as Error).message)}); nothing was committed`,
+      };
     }
     for (const f of files) {
       mkdirSync(dirname(join(wt, f.path)), { recursive: true });
@@ -119,20 +188,43 @@ export async function commitThroughGit(root: string, hooksDir: string, base: str
     writeFileSync(join(dir, 'message'), message);
     try {
       // The hooks of the user's work tree (a relative core.hooksPath would otherwise resolve in the temporary one).
-      const env = { ...identityEnv(when, committer, author), GIT_CONFIG_COUNT: '1', GIT_CONFIG_KEY_0: 'core.hooksPath', GIT_CONFIG_VALUE_0: hooksDir };
-      await git(wt, { env, allowConfigEnv: true }).raw(['commit', '--quiet', '--cleanup=verbatim', '-F', join(dir, 'message')]);
+      const env = {
+        ...identityEnv(when, committer, author),
+        GIT_CONFIG_COUNT: '1',
+        GIT_CONFIG_KEY_0: 'core.hooksPath',
+        GIT_CONFIG_VALUE_0: hooksDir,
+      };
+      await git(wt, { env, allowConfigEnv: true }).raw([
+        'commit',
+        '--quiet',
+        '--cleanup=verbatim',
+        '-F',
+        join(dir, 'message'),
+      ]);
     } catch (e) {
-      return { refusal: `the repository's commit hooks refused the commit (git commit failed): ${lastLines((e as Error).message)}; nothing was committed` };
+      return {
+        refusal: `the repository's commit hooks refused the commit (git commit failed): ${lastLines((e as Error).message)}; nothing was committed`,
+      };
     }
-    const [commit, parent, made] = (await git(wt).raw(['rev-parse', 'HEAD', 'HEAD^', 'HEAD^{tree}'])).trim().split('\n') as [string, string, string];
-    if (parent !== base) return { refusal: `a commit hook moved HEAD of the temporary work tree (the commit's parent is ${parent.slice(0, 10)}, expected ${base.slice(0, 10)}); nothing was committed` };
+    const [commit, parent, made] = (await git(wt).raw(['rev-parse', 'HEAD', 'HEAD^', 'HEAD^{tree}']))
+      .trim()
+      .split('\n') as [string, string, string];
+    if (parent !== base)
+      return {
+        refusal: `a commit hook moved HEAD of the temporary work tree (the commit's parent is ${parent.slice(0, 10)}, expected ${base.slice(0, 10)}); nothing was committed`,
+      };
     if (made !== tree) {
       const changed = (await git(wt).raw(['diff', '--name-only', tree, made])).trim().split('\n').join(', ');
-      return { refusal: `a commit hook changed the files of the commit (${changed}): gitops-sync commits only the change it planned and validated; make the overlay pass the hook, or change the hook; nothing was committed` };
+      return {
+        refusal: `a commit hook changed the files of the commit (${changed}): gitops-sync commits only the change it planned and validated; make the overlay pass the hook, or change the hook; nothing was committed`,
+      };
     }
     return { commit };
   } finally {
-    if (added) await git(root).raw(['worktree', 'remove', '--force', '--force', wt]).catch(() => undefined);
+    if (added)
+      await git(root)
+        .raw(['worktree', 'remove', '--force', '--force', wt])
+        .catch(() => undefined);
     rmSync(dir, { recursive: true, force: true });
   }
 }
@@ -141,7 +233,11 @@ export async function commitThroughGit(root: string, hooksDir: string, base: str
  * Removes temporary work trees that a killed gitops-sync left registered (locked with the pid of a
  * process that no longer runs). Returns their paths.
  */
-export async function removeStaleWorktrees(root: string, commonDir: string, alive: (pid: number) => boolean): Promise<string[]> {
+export async function removeStaleWorktrees(
+  root: string,
+  commonDir: string,
+  alive: (pid: number) => boolean,
+): Promise<string[]> {
   const admin = join(commonDir, 'worktrees');
   if (!existsSync(admin)) return [];
   const removed: string[] = [];
@@ -156,7 +252,8 @@ export async function removeStaleWorktrees(root: string, commonDir: string, aliv
     }
     if (!reason.startsWith(WORKTREE_REASON) || alive(Number(reason.slice(WORKTREE_REASON.length)))) continue;
     rmSync(join(admin, name, 'locked'), { force: true });
-    if (basename(path) === 'tree' && basename(dirname(path)).startsWith(WORKTREE_PREFIX)) rmSync(dirname(path), { recursive: true, force: true });
+    if (basename(path) === 'tree' && basename(dirname(path)).startsWith(WORKTREE_PREFIX))
+      rmSync(dirname(path), { recursive: true, force: true });
     removed.push(path);
   }
   if (removed.length > 0) await git(root).raw(['worktree', 'prune']);
@@ -166,8 +263,12 @@ export async function removeStaleWorktrees(root: string, commonDir: string, aliv
 function identityEnv(when: Date, committer: Identity, author: Identity): Record<string, string> {
   const date = `@${Math.floor(when.getTime() / 1000)} +0000`;
   return {
-    GIT_AUTHOR_NAME: author.name, GIT_AUTHOR_EMAIL: author.email, GIT_AUTHOR_DATE: date,
-    GIT_COMMITTER_NAME: committer.name, GIT_COMMITTER_EMAIL: committer.email, GIT_COMMITTER_DATE: date,
+    GIT_AUTHOR_NAME: author.name,
+    GIT_AUTHOR_EMAIL: author.email,
+    GIT_AUTHOR_DATE: date,
+    GIT_COMMITTER_NAME: committer.name,
+    GIT_COMMITTER_EMAIL: committer.email,
+    GIT_COMMITTER_DATE: date,
   };
 }
 

@@ -25,7 +25,10 @@ export function readClock(env: NodeJS.ProcessEnv): Date {
   const raw = env.GITOPS_SYNC_NOW;
   if (raw === undefined || raw === '') return new Date();
   const d = new Date(raw);
-  if (!/^\d{4}-\d{2}-\d{2}T/.test(raw) || Number.isNaN(d.getTime())) throw new BadInput(`GITOPS_SYNC_NOW ${JSON.stringify(raw)} is not a date: expected ISO 8601 such as 2026-11-21T10:00:00Z`);
+  if (!/^\d{4}-\d{2}-\d{2}T/.test(raw) || Number.isNaN(d.getTime()))
+    throw new BadInput(
+      `GITOPS_SYNC_NOW ${JSON.stringify(raw)} is not a date: expected ISO 8601 such as 2026-11-21T10:00:00Z`,
+    );
   return d;
 }
 
@@ -37,7 +40,12 @@ async function identityConfig(root: string): Promise<{ name: string; email: stri
   } catch {
     // neither is set
   }
-  const values = new Map(out.split('\0').filter(Boolean).map((e) => [e.slice(0, e.indexOf('\n')), e.slice(e.indexOf('\n') + 1)] as const));
+  const values = new Map(
+    out
+      .split('\0')
+      .filter(Boolean)
+      .map((e) => [e.slice(0, e.indexOf('\n')), e.slice(e.indexOf('\n') + 1)] as const),
+  );
   return { name: values.get('user.name')?.trim() ?? '', email: values.get('user.email')?.trim() ?? '' };
 }
 
@@ -52,20 +60,42 @@ export async function readRunContext(root: string, env: NodeJS.ProcessEnv): Prom
   const configured = name && email ? { name, email } : undefined;
   const requester = env.GITOPS_SYNC_REQUESTER
     ? checkRequester(env.GITOPS_SYNC_REQUESTER, 'GITOPS_SYNC_REQUESTER')
-    : configured ? `${configured.name} <${configured.email}>` : undefined;
-  if (!requester) throw new BadInput('no requester identity: set git config user.name and user.email, or GITOPS_SYNC_REQUESTER="Name <email>"');
+    : configured
+      ? `${configured.name} <${configured.email}>`
+      : undefined;
+  if (!requester)
+    throw new BadInput(
+      'no requester identity: set git config user.name and user.email, or GITOPS_SYNC_REQUESTER="Name <email>"',
+    );
   const committer = configured ?? parseIdentity(requester);
-  if (!committer) throw new BadInput(`no git identity to commit with: set git config user.name and user.email (GITOPS_SYNC_REQUESTER ${JSON.stringify(requester)} is not "Name <email>")`);
+  if (!committer)
+    throw new BadInput(
+      `no git identity to commit with: set git config user.name and user.email (GITOPS_SYNC_REQUESTER ${JSON.stringify(requester)} is not "Name <email>")`,
+    );
   const author = parseIdentity(requester) ?? committer;
   const locks = readLockWait(env);
-  const stamp = now.toISOString().replace(/[-:]/g, '').replace(/\.\d+Z$/, 'Z');
-  return { now, requester, committer, author, operationId: `${stamp}-${randomBytes(4).toString('hex')}`, locks, validatorOverride: env.GITOPS_SYNC_VALIDATOR };
+  const stamp = now
+    .toISOString()
+    .replace(/[-:]/g, '')
+    .replace(/\.\d+Z$/, 'Z');
+  return {
+    now,
+    requester,
+    committer,
+    author,
+    operationId: `${stamp}-${randomBytes(4).toString('hex')}`,
+    locks,
+    validatorOverride: env.GITOPS_SYNC_VALIDATOR,
+  };
 }
 
 function readLockWait(env: NodeJS.ProcessEnv): RunContext['locks'] {
   const raw = env.GITOPS_SYNC_LOCK_WAIT;
   if (raw === undefined || raw === '') return { ownWaitMs: 120_000, policy: DEFAULT_LOCK_POLICY };
-  if (!/^\d{1,5}(\.\d{1,3})?$/.test(raw)) throw new BadInput(`GITOPS_SYNC_LOCK_WAIT ${JSON.stringify(raw)} is not a number of seconds: expected such as 30 or 0.5`);
+  if (!/^\d{1,5}(\.\d{1,3})?$/.test(raw))
+    throw new BadInput(
+      `GITOPS_SYNC_LOCK_WAIT ${JSON.stringify(raw)} is not a number of seconds: expected such as 30 or 0.5`,
+    );
   const ms = Math.round(Number(raw) * 1000);
   return { ownWaitMs: ms, policy: { ...DEFAULT_LOCK_POLICY, waitMs: ms } };
 }

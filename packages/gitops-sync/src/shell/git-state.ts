@@ -17,11 +17,32 @@ interface InProgress {
 }
 
 const IN_PROGRESS: readonly InProgress[] = [
-  { marker: 'rebase-merge', state: 'a rebase is in progress', finish: 'finish it with `git rebase --continue` or abort it with `git rebase --abort`' },
-  { marker: 'rebase-apply', state: 'a rebase (or `git am`) is in progress', finish: 'finish it with `git rebase --continue` (`git am --continue`) or abort it with `git rebase --abort` (`git am --abort`)' },
-  { marker: 'MERGE_HEAD', state: 'a merge is in progress', finish: 'finish it with `git commit` (after resolving conflicts) or abort it with `git merge --abort`' },
-  { marker: 'CHERRY_PICK_HEAD', state: 'a cherry-pick is in progress', finish: 'finish it with `git cherry-pick --continue` or abort it with `git cherry-pick --abort`' },
-  { marker: 'REVERT_HEAD', state: 'a revert is in progress', finish: 'finish it with `git revert --continue` or abort it with `git revert --abort`' },
+  {
+    marker: 'rebase-merge',
+    state: 'a rebase is in progress',
+    finish: 'finish it with `git rebase --continue` or abort it with `git rebase --abort`',
+  },
+  {
+    marker: 'rebase-apply',
+    state: 'a rebase (or `git am`) is in progress',
+    finish:
+      'finish it with `git rebase --continue` (`git am --continue`) or abort it with `git rebase --abort` (`git am --abort`)',
+  },
+  {
+    marker: 'MERGE_HEAD',
+    state: 'a merge is in progress',
+    finish: 'finish it with `git commit` (after resolving conflicts) or abort it with `git merge --abort`',
+  },
+  {
+    marker: 'CHERRY_PICK_HEAD',
+    state: 'a cherry-pick is in progress',
+    finish: 'finish it with `git cherry-pick --continue` or abort it with `git cherry-pick --abort`',
+  },
+  {
+    marker: 'REVERT_HEAD',
+    state: 'a revert is in progress',
+    finish: 'finish it with `git revert --continue` or abort it with `git revert --abort`',
+  },
   { marker: 'BISECT_LOG', state: 'a bisect is in progress', finish: 'end it with `git bisect reset`' },
 ];
 
@@ -29,8 +50,13 @@ const IN_PROGRESS: readonly InProgress[] = [
 export function refuseInProgress(repo: Repository): void {
   for (const p of IN_PROGRESS) {
     if (!existsSync(join(repo.gitDir, p.marker))) continue;
-    const state = p.marker === 'rebase-apply' && existsSync(join(repo.gitDir, 'rebase-apply', 'applying')) ? '`git am` is in progress' : p.state;
-    throw new Refused(`${state} in ${repo.root} (${join(repo.gitDir, p.marker)} exists): ${p.finish}, then run gitops-sync again; nothing was changed`);
+    const state =
+      p.marker === 'rebase-apply' && existsSync(join(repo.gitDir, 'rebase-apply', 'applying'))
+        ? '`git am` is in progress'
+        : p.state;
+    throw new Refused(
+      `${state} in ${repo.root} (${join(repo.gitDir, p.marker)} exists): ${p.finish}, then run gitops-sync again; nothing was changed`,
+    );
   }
 }
 
@@ -81,16 +107,21 @@ export async function awaitGitLocks(paths: readonly string[], policy: LockPolicy
   const start = policy.now();
   for (;;) {
     const now = policy.now();
-    const held = paths.map((p) => ({ p, age: ageOf(p, now) })).filter((l): l is { p: string; age: number } => l.age !== undefined);
+    const held = paths
+      .map((p) => ({ p, age: ageOf(p, now) }))
+      .filter((l): l is { p: string; age: number } => l.age !== undefined);
     if (held.length === 0) return;
     const stale = held.filter((l) => l.age >= policy.staleMs);
     const waited = now - start;
     if (stale.length > 0 || waited >= policy.waitMs) {
       const what = held.map((l) => `${l.p} (${seconds(l.age)} old)`).join(', ');
-      const why = stale.length > 0
-        ? `older than ${seconds(policy.staleMs)}: probably left by a git command that was killed (gitops-sync --push included)`
-        : `still there after waiting ${seconds(waited)}: another git command is running in this repository, or one was killed`;
-      throw new Refused(`git lock file ${what} exists, ${why}. If no git command is running here, remove it (rm ${held.map((l) => l.p).join(' ')}) and run gitops-sync again; nothing was changed`);
+      const why =
+        stale.length > 0
+          ? `older than ${seconds(policy.staleMs)}: probably left by a git command that was killed (gitops-sync --push included)`
+          : `still there after waiting ${seconds(waited)}: another git command is running in this repository, or one was killed`;
+      throw new Refused(
+        `git lock file ${what} exists, ${why}. If no git command is running here, remove it (rm ${held.map((l) => l.p).join(' ')}) and run gitops-sync again; nothing was changed`,
+      );
     }
     await policy.sleep(Math.min(100, policy.waitMs - waited));
   }

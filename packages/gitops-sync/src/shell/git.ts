@@ -10,7 +10,10 @@ import { BadInput } from '../core/input.js';
 /** Variables simple-git refuses to pass on (editor, pager, GIT_*): dropped from the ambient env. */
 const GUARDED = /^(git_.*|editor|pager|visual|prefix|ssh_askpass)$/i;
 
-export function git(root: string, opts: { env?: Record<string, string>; input?: string; allowConfigEnv?: boolean } = {}): SimpleGit {
+export function git(
+  root: string,
+  opts: { env?: Record<string, string>; input?: string; allowConfigEnv?: boolean } = {},
+): SimpleGit {
   const extra = opts.env ?? {};
   const env: Record<string, string> = {};
   for (const [k, v] of Object.entries(process.env)) if (v !== undefined && !GUARDED.test(k)) env[k] = v;
@@ -19,7 +22,11 @@ export function git(root: string, opts: { env?: Record<string, string>; input?: 
     allowEnvironment: Object.keys(extra),
     // simple-git treats a non-zero exit with nothing on stderr as success (a silent failing hook, for
     // one): any non-zero exit is an error here, carrying what git printed.
-    errors: (error, result) => error ?? (result.exitCode === 0 ? undefined : Buffer.concat([...result.stdErr, ...result.stdOut, Buffer.from(`(exit ${result.exitCode})`)])),
+    errors: (error, result) =>
+      error ??
+      (result.exitCode === 0
+        ? undefined
+        : Buffer.concat([...result.stdErr, ...result.stdOut, Buffer.from(`(exit ${result.exitCode})`)])),
     ...(opts.allowConfigEnv ? { unsafe: { allowUnsafeConfigEnvCount: true, allowUnsafeHooksPath: true } } : {}),
     ...(opts.input !== undefined ? { input: () => opts.input } : {}),
   });
@@ -39,12 +46,23 @@ export interface Repository {
 }
 
 export async function openRepository(rootArg: string): Promise<Repository> {
-  if (!existsSync(rootArg) || !statSync(rootArg).isDirectory()) throw new BadInput(`--root ${rootArg}: no such directory (expected the GitOps repository's work tree)`);
+  if (!existsSync(rootArg) || !statSync(rootArg).isDirectory())
+    throw new BadInput(`--root ${rootArg}: no such directory (expected the GitOps repository's work tree)`);
   let top: string;
   let gitDir: string;
   let commonDir: string;
   try {
-    [top, gitDir, commonDir] = (await git(rootArg).raw(['rev-parse', '--path-format=absolute', '--show-toplevel', '--absolute-git-dir', '--git-common-dir'])).trim().split('\n') as [string, string, string];
+    [top, gitDir, commonDir] = (
+      await git(rootArg).raw([
+        'rev-parse',
+        '--path-format=absolute',
+        '--show-toplevel',
+        '--absolute-git-dir',
+        '--git-common-dir',
+      ])
+    )
+      .trim()
+      .split('\n') as [string, string, string];
   } catch {
     throw new BadInput(`--root ${rootArg}: not inside a git work tree (expected the GitOps repository)`);
   }
@@ -91,7 +109,10 @@ export function readBlobs(root: string, specs: readonly string[]): Promise<Map<s
         const header = out.subarray(pos, nl).toString();
         pos = nl + 1;
         const m = /^[0-9a-f]+ (\w+) (\d+)$/.exec(header);
-        if (!m) { result.set(spec, null); continue; }
+        if (!m) {
+          result.set(spec, null);
+          continue;
+        }
         const size = Number(m[2]);
         result.set(spec, m[1] === 'blob' ? out.subarray(pos, pos + size).toString('utf8') : null);
         pos += size + 1;

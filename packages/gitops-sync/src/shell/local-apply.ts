@@ -58,9 +58,14 @@ export async function withLock<T>(repo: Repository, fn: () => Promise<T>, waitMs
       } catch {
         continue;
       }
-      if (!alive(holder)) { rmSync(path, { force: true }); continue; }
+      if (!alive(holder)) {
+        rmSync(path, { force: true });
+        continue;
+      }
       if (Date.now() - start >= waitMs) {
-        throw new Refused(`another gitops-sync command (process ${holder}) has held ${path} for more than ${Math.round(waitMs / 1000)} s; wait for it and run this command again (GITOPS_SYNC_LOCK_WAIT sets the wait, in seconds); nothing was changed`);
+        throw new Refused(
+          `another gitops-sync command (process ${holder}) has held ${path} for more than ${Math.round(waitMs / 1000)} s; wait for it and run this command again (GITOPS_SYNC_LOCK_WAIT sets the wait, in seconds); nothing was changed`,
+        );
       }
       await new Promise((r) => setTimeout(r, 50));
     } finally {
@@ -105,23 +110,42 @@ export interface Applied {
  * the gitops-sync lock and made sure the files to touch were clean. git's own lock files are checked
  * (and waited for) before the journal is written, so a stale index.lock changes nothing.
  */
-export async function applyLocally(repo: Repository, base: string, commit: string, files: readonly FileChange[], reflog: string, locks: LockPolicy): Promise<Applied> {
+export async function applyLocally(
+  repo: Repository,
+  base: string,
+  commit: string,
+  files: readonly FileChange[],
+  reflog: string,
+  locks: LockPolicy,
+): Promise<Applied> {
   for (const f of files) {
-    if (readText(join(repo.root, f.path)) !== f.before) return { refusal: `${f.path} changed in the work tree since it was read; nothing was committed` };
+    if (readText(join(repo.root, f.path)) !== f.before)
+      return { refusal: `${f.path} changed in the work tree since it was read; nothing was committed` };
   }
   await awaitGitLocks(gitLockFiles(repo, repo.branch!), locks);
   const journal: Journal = { branch: repo.branch!, oldHead: base, newHead: commit, paths: files.map((f) => f.path) };
   writeAtomic(journalPath(repo), JSON.stringify(journal));
   try {
-    await git(repo.root).raw(['update-ref', '-m', `gitops-sync: ${reflog}`, `refs/heads/${journal.branch}`, commit, base]);
+    await git(repo.root).raw([
+      'update-ref',
+      '-m',
+      `gitops-sync: ${reflog}`,
+      `refs/heads/${journal.branch}`,
+      commit,
+      base,
+    ]);
   } catch (e) {
     rmSync(journalPath(repo), { force: true });
-    return { refusal: `could not move ${journal.branch} from ${base.slice(0, 10)} to the new commit (${firstLine((e as Error).message)}); nothing was committed, run the command again` };
+    return {
+      refusal: `could not move ${journal.branch} from ${base.slice(0, 10)} to the new commit (${firstLine((e as Error).message)}); nothing was committed, run the command again`,
+    };
   }
   try {
     await completeWorktree(repo, journal);
   } catch (e) {
-    return { note: `the commit is on ${journal.branch}, but the work tree or index could not be brought up to it (${firstLine((e as Error).message)}); the next gitops-sync command completes it` };
+    return {
+      note: `the commit is on ${journal.branch}, but the work tree or index could not be brought up to it (${firstLine((e as Error).message)}); the next gitops-sync command completes it`,
+    };
   }
   rmSync(journalPath(repo), { force: true });
   return {};
@@ -133,7 +157,10 @@ function firstLine(s: string): string {
 
 /** Writes the new commit's version of each journaled file where the work tree still has the old one. */
 async function completeWorktree(repo: Repository, j: Journal): Promise<string[]> {
-  const blobs = await readBlobs(repo.root, j.paths.flatMap((p) => [`${j.newHead}:${p}`, `${j.oldHead}:${p}`]));
+  const blobs = await readBlobs(
+    repo.root,
+    j.paths.flatMap((p) => [`${j.newHead}:${p}`, `${j.oldHead}:${p}`]),
+  );
   const kept: string[] = [];
   const done: string[] = [];
   for (const p of j.paths) {
@@ -142,7 +169,10 @@ async function completeWorktree(repo: Repository, j: Journal): Promise<string[]>
     const cur = readText(abs);
     rmSync(tempName(abs), { force: true });
     if (want === null) continue;
-    if (cur !== want && cur !== (blobs.get(`${j.oldHead}:${p}`) ?? null)) { kept.push(p); continue; }
+    if (cur !== want && cur !== (blobs.get(`${j.oldHead}:${p}`) ?? null)) {
+      kept.push(p);
+      continue;
+    }
     if (cur !== want) writeAtomic(abs, want);
     done.push(p);
   }
@@ -182,7 +212,11 @@ export async function recoverLocked(repo: Repository): Promise<string | undefine
     rmSync(journalPath(repo), { force: true });
     return 'removed an unreadable gitops-sync journal (its change never reached the branch)';
   }
-  const head = (await git(repo.root).raw(['rev-parse', '--verify', '--quiet', `refs/heads/${j.branch}`]).catch(() => '')).trim();
+  const head = (
+    await git(repo.root)
+      .raw(['rev-parse', '--verify', '--quiet', `refs/heads/${j.branch}`])
+      .catch(() => '')
+  ).trim();
   for (const p of j.paths) rmSync(tempName(join(repo.root, p)), { force: true });
   if (head !== j.newHead) {
     rmSync(journalPath(repo), { force: true });

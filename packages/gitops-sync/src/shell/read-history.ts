@@ -11,20 +11,53 @@ import { git, readBlobs } from './git.js';
 const OVERLAY = /^environments\/([^/]+)\/values\/([^/]+)\.yaml$/;
 const HOLDS = /^environments\/([^/]+)\/holds\.yaml$/;
 
-export async function readOverlayVersions(root: string, commit: string, services: readonly string[] | 'all', opts: { holds?: boolean } = {}): Promise<OverlayVersion[]> {
-  const specs = services === 'all' ? [':(glob)environments/*/values/*.yaml'] : services.map((s) => `:(glob)environments/*/values/${s}.yaml`);
+export async function readOverlayVersions(
+  root: string,
+  commit: string,
+  services: readonly string[] | 'all',
+  opts: { holds?: boolean } = {},
+): Promise<OverlayVersion[]> {
+  const specs =
+    services === 'all'
+      ? [':(glob)environments/*/values/*.yaml']
+      : services.map((s) => `:(glob)environments/*/values/${s}.yaml`);
   if (opts.holds) specs.push(':(glob)environments/*/holds.yaml');
   if (specs.length === 0) return [];
   const out = await git(root).raw([
-    'log', '--topo-order', '--no-renames', '--name-only', '--format=%x1e%H%x1f%P%x1f%cI%x1f%an <%ae>%x1f%s%x1f%(trailers:only,unfold)%x1f', commit, '--', ...specs,
+    'log',
+    '--topo-order',
+    '--no-renames',
+    '--name-only',
+    '--format=%x1e%H%x1f%P%x1f%cI%x1f%an <%ae>%x1f%s%x1f%(trailers:only,unfold)%x1f',
+    commit,
+    '--',
+    ...specs,
   ]);
   const versions: OverlayVersion[] = [];
   const wanted = services === 'all' ? undefined : new Set(services);
   for (const record of out.split('\x1e')) {
     if (!record.trim()) continue;
-    const [sha, parents, date, author, subject, trailers, files] = record.split('\x1f') as [string, string, string, string, string, string, string];
-    const base = { commit: sha, parents: parents.split(' ').filter(Boolean), date, author, subject, trailers: trailers.trim() };
-    for (const file of files.split('\n').map((f) => f.trim()).filter(Boolean)) {
+    const [sha, parents, date, author, subject, trailers, files] = record.split('\x1f') as [
+      string,
+      string,
+      string,
+      string,
+      string,
+      string,
+      string,
+    ];
+    const base = {
+      commit: sha,
+      parents: parents.split(' ').filter(Boolean),
+      date,
+      author,
+      subject,
+      trailers: trailers.trim(),
+    };
+    for (const file of files
+      .split('\n')
+      .map((f) => f.trim())
+      .filter(Boolean)) {
       const o = OVERLAY.exec(file);
       if (o && SERVICE_NAME.test(o[2]!) && (!wanted || wanted.has(o[2]!))) {
         versions.push({ ...base, env: o[1]!, service: o[2]!, path: file, image: null, kind: 'overlay' });
@@ -40,7 +73,10 @@ export async function readOverlayVersions(root: string, commit: string, services
     }
   }
   const overlays = versions.filter((v) => v.kind === 'overlay');
-  const blobs = await readBlobs(root, overlays.map((v) => `${v.commit}:${v.path}`));
+  const blobs = await readBlobs(
+    root,
+    overlays.map((v) => `${v.commit}:${v.path}`),
+  );
   for (const v of overlays) {
     // Parsed on first use: soak walks stop at the first other tag, so most versions are never parsed.
     const text = blobs.get(`${v.commit}:${v.path}`) ?? null;

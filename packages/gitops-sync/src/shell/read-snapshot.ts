@@ -14,11 +14,16 @@ const ENV_FILE = /^environments\/([^/]+)\/environment\.yaml$/;
 const OVERLAY = /^environments\/([^/]+)\/values\/([^/]+)\.yaml$/;
 
 export async function readSnapshot(root: string, commit: string): Promise<Snapshot> {
-  const names = (await git(root).raw(['ls-tree', '-r', '--name-only', '-z', commit, '--', 'environments'])).split('\0').filter(Boolean);
+  const names = (await git(root).raw(['ls-tree', '-r', '--name-only', '-z', commit, '--', 'environments']))
+    .split('\0')
+    .filter(Boolean);
   const envFiles = names.filter((n) => ENV_FILE.test(n));
   const overlays = names.filter((n) => OVERLAY.test(n) && SERVICE_NAME.test(OVERLAY.exec(n)![2]!));
   const holds = names.filter((n) => /^environments\/[^/]+\/holds\.yaml$/.test(n));
-  const blobs = await readBlobs(root, [CLUSTER_FILE, ...envFiles, ...overlays, ...holds].map((p) => `${commit}:${p}`));
+  const blobs = await readBlobs(
+    root,
+    [CLUSTER_FILE, ...envFiles, ...overlays, ...holds].map((p) => `${commit}:${p}`),
+  );
   const text = (p: string) => blobs.get(`${commit}:${p}`) ?? null;
   const declared = declaredEnvironments(text(CLUSTER_FILE), commit);
 
@@ -38,19 +43,33 @@ export async function readSnapshot(root: string, commit: string): Promise<Snapsh
       problems.push(...errors.map((f) => `${formatLocation(f)}: ${f.message}`));
       continue;
     }
-    if (loaded.environment.name !== dir) problems.push(`${path}:1:1: name is ${loaded.environment.name}, expected ${dir} (the directory name)`);
+    if (loaded.environment.name !== dir)
+      problems.push(`${path}:1:1: name is ${loaded.environment.name}, expected ${dir} (the directory name)`);
     const hp = holdsPath(dir);
     const parsedHolds = parseHolds(hp, text(hp));
     problems.push(...parsedHolds.problems);
-    envs.set(dir, { name: dir, config: loaded.environment, overlays: new Map(), holds: parsedHolds.holds, holdsPath: hp, holdsText: text(hp) });
+    envs.set(dir, {
+      name: dir,
+      config: loaded.environment,
+      overlays: new Map(),
+      holds: parsedHolds.holds,
+      holdsPath: hp,
+      holdsText: text(hp),
+    });
   }
   for (const path of overlays) {
     const [, env, service] = OVERLAY.exec(path)! as unknown as [string, string, string];
     envs.get(env)?.overlays.set(service, parseOverlay(env, service, path, text(path) ?? ''));
   }
   const order = promotionOrder(envs, problems);
-  if (problems.length > 0) throw new BadInput(`the environment configuration at ${commit.slice(0, 10)} is invalid:\n  ${problems.join('\n  ')}`);
-  if (envs.size === 0) throw new BadInput(`no environments/<env>/environment.yaml at ${commit.slice(0, 10)}: expected the GitOps repository layout (docs/contracts.md)`);
+  if (problems.length > 0)
+    throw new BadInput(
+      `the environment configuration at ${commit.slice(0, 10)} is invalid:\n  ${problems.join('\n  ')}`,
+    );
+  if (envs.size === 0)
+    throw new BadInput(
+      `no environments/<env>/environment.yaml at ${commit.slice(0, 10)}: expected the GitOps repository layout (docs/contracts.md)`,
+    );
   return { commit, order, envs, undeclared };
 }
 
@@ -59,15 +78,22 @@ const CLUSTER_FILE = 'catalog/cluster.yaml';
 /** The environment names catalog/cluster.yaml declares (`environments: [{ name }]`); fails closed without them. */
 function declaredEnvironments(text: string | null, commit: string): string[] {
   const at = `${CLUSTER_FILE} at ${commit.slice(0, 10)}`;
-  if (text === null) throw new BadInput(`${at} is missing: expected the catalog, whose environments list says which environments exist (docs/contracts.md)`);
+  if (text === null)
+    throw new BadInput(
+      `${at} is missing: expected the catalog, whose environments list says which environments exist (docs/contracts.md)`,
+    );
   const parsed = parseYaml(text, CLUSTER_FILE);
   const bad = parsed.findings.find((f) => f.severity === 'error');
   if (bad) throw new BadInput(`${formatLocation(bad)}: ${bad.message}`);
   const value = toJs(parsed)[0] as { environments?: unknown } | null;
   const list = value && typeof value === 'object' ? value.environments : undefined;
-  const names = Array.isArray(list) ? list.map((e) => (e && typeof e === 'object' ? (e as { name?: unknown }).name : undefined)) : [];
+  const names = Array.isArray(list)
+    ? list.map((e) => (e && typeof e === 'object' ? (e as { name?: unknown }).name : undefined))
+    : [];
   if (!Array.isArray(list) || names.length === 0 || names.some((n) => typeof n !== 'string')) {
-    throw new BadInput(`${at} declares no environments: expected environments: [{ name: dev, cluster: ... }, ...] listing every environment gitops-sync may change`);
+    throw new BadInput(
+      `${at} declares no environments: expected environments: [{ name: dev, cluster: ... }, ...] listing every environment gitops-sync may change`,
+    );
   }
   return names as string[];
 }
@@ -75,13 +101,22 @@ function declaredEnvironments(text: string | null, commit: string): string[] {
 /** Environments along the promotesFrom chains, the testbed(s) first. */
 function promotionOrder(envs: Map<string, EnvironmentState>, problems: string[]): string[] {
   const order: string[] = [];
-  let frontier = [...envs.values()].filter((e) => e.config.promotesFrom === null).map((e) => e.name).sort();
+  let frontier = [...envs.values()]
+    .filter((e) => e.config.promotesFrom === null)
+    .map((e) => e.name)
+    .sort();
   while (frontier.length > 0) {
     order.push(...frontier);
-    frontier = [...envs.values()].filter((e) => e.config.promotesFrom !== null && frontier.includes(e.config.promotesFrom)).map((e) => e.name).sort();
+    frontier = [...envs.values()]
+      .filter((e) => e.config.promotesFrom !== null && frontier.includes(e.config.promotesFrom))
+      .map((e) => e.name)
+      .sort();
   }
   for (const e of envs.values()) {
-    if (!order.includes(e.name)) problems.push(`environments/${e.name}/environment.yaml: promotesFrom ${e.config.promotesFrom} does not lead back to a testbed (an environment with promotesFrom: null)`);
+    if (!order.includes(e.name))
+      problems.push(
+        `environments/${e.name}/environment.yaml: promotesFrom ${e.config.promotesFrom} does not lead back to a testbed (an environment with promotesFrom: null)`,
+      );
   }
   return order;
 }

@@ -17,7 +17,9 @@ export async function fetchHead(repo: Repository, remote: string, branch: string
         await new Promise((r) => setTimeout(r, 50 + attempt * 50));
         continue;
       }
-      throw new BadInput(`cannot fetch ${branch} from ${remote}: ${firstLine(msg)} (expected a reachable remote named ${remote} with a branch ${branch})`);
+      throw new BadInput(
+        `cannot fetch ${branch} from ${remote}: ${firstLine(msg)} (expected a reachable remote named ${remote} with a branch ${branch})`,
+      );
     }
   }
   const head = await resolveCommit(repo.root, tracking);
@@ -25,19 +27,37 @@ export async function fetchHead(repo: Repository, remote: string, branch: string
   return head;
 }
 
-export type PushResult = { status: 'pushed' } | { status: 'retry'; reason: string } | { status: 'refused'; reason: string };
+export type PushResult =
+  | { status: 'pushed' }
+  | { status: 'retry'; reason: string }
+  | { status: 'refused'; reason: string };
 
 /** Pushes `commit` as the new `branch` of `remote`; a push that lost a race asks for a retry. */
-export async function pushCommit(repo: Repository, remote: string, branch: string, commit: string): Promise<PushResult> {
+export async function pushCommit(
+  repo: Repository,
+  remote: string,
+  branch: string,
+  commit: string,
+): Promise<PushResult> {
   try {
     await git(repo.root).raw(['push', '--porcelain', remote, `${commit}:refs/heads/${branch}`]);
     return { status: 'pushed' };
   } catch (e) {
     const msg = e instanceof GitError || e instanceof Error ? e.message : String(e);
-    if (/\[rejected\]|fetch first|non-fast-forward|failed to update ref|cannot lock ref|stale info|incorrect old value/i.test(msg)) {
-      return { status: 'retry', reason: firstLine(msg.split('\n').find((l) => /rejected|failed|lock/i.test(l)) ?? msg) };
+    if (
+      /\[rejected\]|fetch first|non-fast-forward|failed to update ref|cannot lock ref|stale info|incorrect old value/i.test(
+        msg,
+      )
+    ) {
+      return {
+        status: 'retry',
+        reason: firstLine(msg.split('\n').find((l) => /rejected|failed|lock/i.test(l)) ?? msg),
+      };
     }
-    return { status: 'refused', reason: `${remote} refused the push: ${msg.trim().split('\n').filter(Boolean).slice(-3).join(' | ')}` };
+    return {
+      status: 'refused',
+      reason: `${remote} refused the push: ${msg.trim().split('\n').filter(Boolean).slice(-3).join(' | ')}`,
+    };
   }
 }
 

@@ -49,25 +49,48 @@ export interface ChangeOutcome {
  * waits, bounded), and none of git's lock files present (waited for, bounded; a stale one is
  * explained, never removed). A dry run takes no lock and writes nothing.
  */
-export async function runChange(repo: Repository, spec: ChangeSpec, opts: ChangeOptions, run: RunContext): Promise<ChangeOutcome> {
+export async function runChange(
+  repo: Repository,
+  spec: ChangeSpec,
+  opts: ChangeOptions,
+  run: RunContext,
+): Promise<ChangeOutcome> {
   refuseInProgress(repo);
-  if (!repo.branch) throw new BadInput(`HEAD is detached in ${repo.root}: check out the branch to change (gitops-sync commits on a branch)`);
+  if (!repo.branch)
+    throw new BadInput(
+      `HEAD is detached in ${repo.root}: check out the branch to change (gitops-sync commits on a branch)`,
+    );
   if (opts.dryRun) {
     const note = await recoverInterrupted(repo);
     return change(repo, spec, opts, run, note ? [note] : []);
   }
-  return withLock(repo, async () => {
-    await awaitGitLocks(gitLockFiles(repo, repo.branch!), run.locks.policy);
-    const notes: string[] = [];
-    for (const path of await removeStaleWorktrees(repo.root, repo.commonDir, alive)) notes.push(`removed the temporary work tree ${path} of a killed gitops-sync command`);
-    const recovered = await recoverLocked(repo);
-    if (recovered) notes.push(recovered);
-    return change(repo, spec, opts, run, notes);
-  }, run.locks.ownWaitMs);
+  return withLock(
+    repo,
+    async () => {
+      await awaitGitLocks(gitLockFiles(repo, repo.branch!), run.locks.policy);
+      const notes: string[] = [];
+      for (const path of await removeStaleWorktrees(repo.root, repo.commonDir, alive))
+        notes.push(`removed the temporary work tree ${path} of a killed gitops-sync command`);
+      const recovered = await recoverLocked(repo);
+      if (recovered) notes.push(recovered);
+      return change(repo, spec, opts, run, notes);
+    },
+    run.locks.ownWaitMs,
+  );
 }
 
-async function change(repo: Repository, spec: ChangeSpec, opts: ChangeOptions, run: RunContext, notes: string[]): Promise<ChangeOutcome> {
-  const head = (await git(repo.root).raw(['rev-parse', '--verify', 'HEAD']).catch(() => '')).trim();
+async function change(
+  repo: Repository,
+  spec: ChangeSpec,
+  opts: ChangeOptions,
+  run: RunContext,
+  notes: string[],
+): Promise<ChangeOutcome> {
+  const head = (
+    await git(repo.root)
+      .raw(['rev-parse', '--verify', 'HEAD'])
+      .catch(() => '')
+  ).trim();
   if (!head) throw new BadInput(`${repo.root} has no commits yet: expected the GitOps repository`);
   const branch = repo.branch!;
   repo = { ...repo, head };
@@ -77,20 +100,40 @@ async function change(repo: Repository, spec: ChangeSpec, opts: ChangeOptions, r
   };
   let base = opts.push ? await pushBase() : head;
   const hooks = opts.dryRun ? undefined : await commitHooks(repo.root);
-  if (hooks && hooks.ignored.length > 0) notes.push(`hook${hooks.ignored.length > 1 ? 's' : ''} ${hooks.ignored.join(', ')} in ${hooks.dir} ${hooks.ignored.length > 1 ? 'are' : 'is'} not executable: git ignores ${hooks.ignored.length > 1 ? 'them' : 'it'}, and so did gitops-sync`);
+  if (hooks && hooks.ignored.length > 0)
+    notes.push(
+      `hook${hooks.ignored.length > 1 ? 's' : ''} ${hooks.ignored.join(', ')} in ${hooks.dir} ${hooks.ignored.length > 1 ? 'are' : 'is'} not executable: git ignores ${hooks.ignored.length > 1 ? 'them' : 'it'}, and so did gitops-sync`,
+    );
   const races: string[] = [];
   let pins: Map<string, Pin> | undefined;
   for (let attempt = 1; ; attempt++) {
-    const outcome = (status: ChangeOutcome['status'], plan: Plan, extra: Partial<ChangeOutcome> = {}): ChangeOutcome =>
-      ({ status, plan, base, attempts: attempt, races, notes, ...extra });
+    const outcome = (
+      status: ChangeOutcome['status'],
+      plan: Plan,
+      extra: Partial<ChangeOutcome> = {},
+    ): ChangeOutcome => ({ status, plan, base, attempts: attempt, races, notes, ...extra });
     const ctx = await planContext(repo, base, spec, run, pins);
     const plan = spec.plan(ctx);
     pins ??= plan.pins;
     if (plan.refused) return outcome('refused', plan);
     if (plan.files.length === 0) return outcome('up-to-date', plan);
-    const dirty = await dirtyPaths(repo, plan.files.map((f) => f.path));
-    if (dirty.length > 0) return outcome('refused', plan, { reason: `uncommitted changes in ${dirty.join(', ')}: commit or discard them first (gitops-sync never overwrites local edits)` });
-    plan.gates.push(...(await validationGates(repo.root, base, plan, ctx.snapshot.envs.get(plan.env)?.config.promotion?.requireValidation === true, run.validatorOverride)));
+    const dirty = await dirtyPaths(
+      repo,
+      plan.files.map((f) => f.path),
+    );
+    if (dirty.length > 0)
+      return outcome('refused', plan, {
+        reason: `uncommitted changes in ${dirty.join(', ')}: commit or discard them first (gitops-sync never overwrites local edits)`,
+      });
+    plan.gates.push(
+      ...(await validationGates(
+        repo.root,
+        base,
+        plan,
+        ctx.snapshot.envs.get(plan.env)?.config.promotion?.requireValidation === true,
+        run.validatorOverride,
+      )),
+    );
     plan.refused = plan.gates.some((g) => g.status === 'fail');
     if (plan.refused) return outcome('refused', plan);
     if (opts.dryRun || !hooks) return outcome('dry-run', plan);
@@ -100,16 +143,31 @@ async function change(repo: Repository, spec: ChangeSpec, opts: ChangeOptions, r
     if (hooks.run.length === 0) {
       commit = await commitTree(repo.root, tree, base, plan.message, run.now, run.committer, run.author);
     } else {
-      const made = await commitThroughGit(repo.root, hooks.dir, base, tree, plan.files, plan.message, run.now, run.committer, run.author);
+      const made = await commitThroughGit(
+        repo.root,
+        hooks.dir,
+        base,
+        tree,
+        plan.files,
+        plan.message,
+        run.now,
+        run.committer,
+        run.author,
+      );
       if ('refusal' in made) return outcome('refused', plan, { reason: made.refusal });
       commit = made.commit;
-      if (attempt === 1) notes.push(`committed through git commit: the repository's ${hooks.run.join(', ')} hook${hooks.run.length > 1 ? 's' : ''} ran`);
+      if (attempt === 1)
+        notes.push(
+          `committed through git commit: the repository's ${hooks.run.join(', ')} hook${hooks.run.length > 1 ? 's' : ''} ran`,
+        );
     }
     const subject = plan.message.split('\n')[0]!;
     if (!opts.push) {
       const applied = await applyLocally(repo, base, commit, plan.files, subject, run.locks.policy);
       if (applied.note) notes.push(applied.note);
-      return applied.refusal ? outcome('refused', plan, { reason: applied.refusal }) : outcome('committed', plan, { commit });
+      return applied.refusal
+        ? outcome('refused', plan, { reason: applied.refusal })
+        : outcome('committed', plan, { commit });
     }
     const pushed = await pushCommit(repo, opts.remote, branch, commit);
     if (pushed.status === 'pushed') {
@@ -119,7 +177,9 @@ async function change(repo: Repository, spec: ChangeSpec, opts: ChangeOptions, r
     if (pushed.status === 'refused') return outcome('refused', plan, { reason: pushed.reason });
     races.push(`attempt ${attempt}: ${pushed.reason}`);
     if (attempt >= opts.maxAttempts) {
-      return outcome('refused', plan, { reason: `gave up after ${attempt} attempts: ${opts.remote}/${repo.branch} kept moving under the push (nothing was pushed)` });
+      return outcome('refused', plan, {
+        reason: `gave up after ${attempt} attempts: ${opts.remote}/${repo.branch} kept moving under the push (nothing was pushed)`,
+      });
     }
     await new Promise((r) => setTimeout(r, Math.min(2000, 50 * 2 ** attempt) * (0.5 + Math.random())));
     base = await pushBase();
@@ -132,7 +192,12 @@ async function change(repo: Repository, spec: ChangeSpec, opts: ChangeOptions, r
  * the change is built on the local head, which must fast-forward the remote. Returns the base to
  * build on when it is the local head, undefined when it is the remote's head.
  */
-async function localCommitsBase(repo: Repository, head: string, remoteHead: string, opts: ChangeOptions): Promise<string | undefined> {
+async function localCommitsBase(
+  repo: Repository,
+  head: string,
+  remoteHead: string,
+  opts: ChangeOptions,
+): Promise<string | undefined> {
   const log = (await git(repo.root).raw(['log', '--format=%h %s', `${remoteHead}..${head}`])).trim();
   if (log === '') return undefined;
   const commits = log.split('\n');
@@ -140,23 +205,43 @@ async function localCommitsBase(repo: Repository, head: string, remoteHead: stri
   const listed = commits.slice(0, 10).join('; ') + (commits.length > 10 ? `; and ${commits.length - 10} more` : '');
   const count = `${commits.length} commit${commits.length > 1 ? 's' : ''}`;
   if (!opts.includeLocalCommits) {
-    throw new Refused(`local ${repo.branch} has ${count} that ${tracking} lacks (${listed}): gitops-sync pushes only its own commit. Push them first (git push), drop them, or pass --include-local-commits to push them with this change; nothing was changed`);
+    throw new Refused(
+      `local ${repo.branch} has ${count} that ${tracking} lacks (${listed}): gitops-sync pushes only its own commit. Push them first (git push), drop them, or pass --include-local-commits to push them with this change; nothing was changed`,
+    );
   }
   if ((await git(repo.root).raw(['rev-list', '--count', `${head}..${remoteHead}`])).trim() !== '0') {
-    throw new Refused(`local ${repo.branch} and ${tracking} have diverged (local has ${count}: ${listed}): --include-local-commits pushes only a fast-forward; run git pull --rebase first; nothing was changed`);
+    throw new Refused(
+      `local ${repo.branch} and ${tracking} have diverged (local has ${count}: ${listed}): --include-local-commits pushes only a fast-forward; run git pull --rebase first; nothing was changed`,
+    );
   }
   return head;
 }
 
-async function planContext(repo: Repository, base: string, spec: ChangeSpec, run: RunContext, pins: Map<string, Pin> | undefined): Promise<PlanContext> {
+async function planContext(
+  repo: Repository,
+  base: string,
+  spec: ChangeSpec,
+  run: RunContext,
+  pins: Map<string, Pin> | undefined,
+): Promise<PlanContext> {
   const snapshot = await readSnapshot(repo.root, base);
   const services = pins ? [...pins.keys()] : spec.services;
   const versions = await readOverlayVersions(repo.root, base, services);
-  return { snapshot, versions, now: run.now, requester: run.requester, operationId: run.operationId, ...(pins ? { pins } : {}) };
+  return {
+    snapshot,
+    versions,
+    now: run.now,
+    requester: run.requester,
+    operationId: run.operationId,
+    ...(pins ? { pins } : {}),
+  };
 }
 
 /** Paths with staged, unstaged or untracked changes in the work tree. */
 async function dirtyPaths(repo: Repository, paths: string[]): Promise<string[]> {
   const out = await git(repo.root).raw(['status', '--porcelain=v1', '-z', '--untracked-files=all', '--', ...paths]);
-  return out.split('\0').filter((l) => l.length > 3).map((l) => `${l.slice(3)} (${l.slice(0, 2).trim()})`);
+  return out
+    .split('\0')
+    .filter((l) => l.length > 3)
+    .map((l) => `${l.slice(3)} (${l.slice(0, 2).trim()})`);
 }

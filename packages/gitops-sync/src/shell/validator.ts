@@ -20,8 +20,15 @@ export interface ValidationOutcome {
 }
 
 export type Validator =
-  | { readonly installed: true; readonly bin: string; validate(treeDir: string, env: string, services: string[]): Promise<Map<string, ValidationOutcome>> }
-  | { readonly installed: false; /** Why it cannot run and how to install it or point at it. */ readonly problem: string };
+  | {
+      readonly installed: true;
+      readonly bin: string;
+      validate(treeDir: string, env: string, services: string[]): Promise<Map<string, ValidationOutcome>>;
+    }
+  | {
+      readonly installed: false /** Why it cannot run and how to install it or point at it. */;
+      readonly problem: string;
+    };
 
 const HOW = `install gitops-sync with its dependencies (\`npm ci\` in its repository installs the validator workspace package next to it), or set ${VALIDATOR_ENV} to the path of packages/validator/bin/validator.js`;
 
@@ -30,7 +37,8 @@ export function findValidator(root: string, env: NodeJS.ProcessEnv = process.env
   const explicit = env[VALIDATOR_ENV];
   if (explicit !== undefined && explicit !== '') {
     const bin = resolve(root, explicit);
-    if (!existsSync(bin)) return { installed: false, problem: `${VALIDATOR_ENV}=${explicit}: ${bin} does not exist; ${HOW}` };
+    if (!existsSync(bin))
+      return { installed: false, problem: `${VALIDATOR_ENV}=${explicit}: ${bin} does not exist; ${HOW}` };
     return installed(bin, root);
   }
   const bin = installedValidatorBin();
@@ -47,7 +55,10 @@ export function installedValidatorBin(): string | { problem: string } {
   try {
     pkgFile = createRequire(import.meta.url).resolve('validator/package.json');
   } catch {
-    return { problem: 'the validator package is not installed with gitops-sync (cannot resolve validator/package.json from it)' };
+    return {
+      problem:
+        'the validator package is not installed with gitops-sync (cannot resolve validator/package.json from it)',
+    };
   }
   let bin: unknown;
   try {
@@ -55,13 +66,25 @@ export function installedValidatorBin(): string | { problem: string } {
   } catch (e) {
     return { problem: `${pkgFile} cannot be read (${(e as Error).message})` };
   }
-  const rel = typeof bin === 'string' ? bin : bin && typeof bin === 'object' ? (bin as Record<string, unknown>).validator : undefined;
-  if (typeof rel !== 'string') return { problem: `${pkgFile} declares no "validator" bin: it is not the CMSWEB validator` };
+  const rel =
+    typeof bin === 'string'
+      ? bin
+      : bin && typeof bin === 'object'
+        ? (bin as Record<string, unknown>).validator
+        : undefined;
+  if (typeof rel !== 'string')
+    return { problem: `${pkgFile} declares no "validator" bin: it is not the CMSWEB validator` };
   const path = join(dirname(pkgFile), rel);
   return existsSync(path) ? path : { problem: `the validator bin ${path} is missing` };
 }
 
-function run(bin: string, cwd: string, dir: string, env: string, services: string[]): Promise<Map<string, ValidationOutcome>> {
+function run(
+  bin: string,
+  cwd: string,
+  dir: string,
+  env: string,
+  services: string[],
+): Promise<Map<string, ValidationOutcome>> {
   const all = (o: (s: string) => ValidationOutcome) => new Map(services.map((s) => [s, o(s)]));
   return new Promise((resolve) => {
     const args = [bin, '--root', dir, '--env', env, ...services.flatMap((s) => ['--service', s]), '--output', 'json'];
@@ -70,22 +93,31 @@ function run(bin: string, cwd: string, dir: string, env: string, services: strin
     let stderr = '';
     child.stdout.on('data', (c: Buffer) => (stdout += c.toString()));
     child.stderr.on('data', (c: Buffer) => (stderr += c.toString()));
-    child.on('error', (e) => resolve(all(() => ({ ok: false, summary: `the validator could not be started: ${e.message}` }))));
+    child.on('error', (e) =>
+      resolve(all(() => ({ ok: false, summary: `the validator could not be started: ${e.message}` }))),
+    );
     child.on('close', (code, signal) => {
       const valid = (s: string): ValidationOutcome => ({ ok: true, summary: `validator: ${s} in ${env} is valid` });
       if (code === 0) return resolve(all(valid));
       if (code === 1) {
         const bySvc = findingMessages(stdout, services);
         if (bySvc) {
-          return resolve(all((s) => {
-            const m = bySvc.get(s);
-            return m ? { ok: false, summary: `validator findings for ${s} in ${env}: ${m}` } : valid(s);
-          }));
+          return resolve(
+            all((s) => {
+              const m = bySvc.get(s);
+              return m ? { ok: false, summary: `validator findings for ${s} in ${env}: ${m}` } : valid(s);
+            }),
+          );
         }
       }
       const why = signal ? `killed by ${signal}` : `exit ${code}`;
       const detail = (stderr.trim().split('\n').pop() ?? '') || stdout.trim().slice(0, 200);
-      resolve(all((s) => ({ ok: false, summary: `the validator failed to run for ${s} in ${env} (${why})${detail ? `: ${detail}` : ''}` })));
+      resolve(
+        all((s) => ({
+          ok: false,
+          summary: `the validator failed to run for ${s} in ${env} (${why})${detail ? `: ${detail}` : ''}`,
+        })),
+      );
     });
   });
 }
@@ -107,7 +139,10 @@ function findingMessages(stdout: string, services: string[]): Map<string, string
   for (const s of services) {
     const mine = errors.filter((f) => f.service === undefined || f.service === s);
     if (mine.length === 0) continue;
-    const shown = mine.map((f) => `${typeof f.file === 'string' ? `${f.file}${typeof f.line === 'number' ? `:${f.line}` : ''}: ` : ''}${String(f.message)}`);
+    const shown = mine.map(
+      (f) =>
+        `${typeof f.file === 'string' ? `${f.file}${typeof f.line === 'number' ? `:${f.line}` : ''}: ` : ''}${String(f.message)}`,
+    );
     out.set(s, shown.slice(0, 3).join('; ') + (shown.length > 3 ? ` (and ${shown.length - 3} more)` : ''));
   }
   // Exit 1 with no error we can attribute: refuse all rather than pass silently.

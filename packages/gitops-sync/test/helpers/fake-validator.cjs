@@ -10,8 +10,19 @@ const findings = [];
 for (const s of services) {
   const rel = 'environments/' + arg('--env') + '/values/' + s + '.yaml';
   const text = fs.readFileSync(arg('--root') + '/' + rel, 'utf8');
-  if (text.includes('crash')) { console.error('validator: internal error'); process.exit(3); }
-  if (text.includes('broken')) findings.push({ check: 'image-pull', severity: 'error', service: s, file: rel, line: 3, message: 'image tag broken does not exist in the registry' });
+  if (text.includes('crash')) {
+    console.error('validator: internal error');
+    process.exit(3);
+  }
+  if (text.includes('broken'))
+    findings.push({
+      check: 'image-pull',
+      severity: 'error',
+      service: s,
+      file: rel,
+      line: 3,
+      message: 'image tag broken does not exist in the registry',
+    });
 }
 console.log(JSON.stringify({ summary: { resources: 1, errors: findings.length, warnings: 0 }, findings }));
 process.exit(findings.length ? 1 : 0);

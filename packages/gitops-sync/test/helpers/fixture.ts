@@ -55,7 +55,12 @@ promotion:
 `,
 };
 
-export function overlay(service: string, env: string, tag: string | null, style: 'plain' | 'double' | 'single' = 'plain'): string {
+export function overlay(
+  service: string,
+  env: string,
+  tag: string | null,
+  style: 'plain' | 'double' | 'single' = 'plain',
+): string {
   const q = style === 'double' ? `"${tag}"` : style === 'single' ? `'${tag}'` : tag;
   return `# ${service} in ${env}: the image and this environment's settings.
 image:
@@ -71,7 +76,12 @@ export function git(cwd: string, args: string[], env: Record<string, string> = {
 }
 
 export function gitRaw(cwd: string, args: string[], env: Record<string, string> = {}): string {
-  return execFileSync('git', args, { cwd, encoding: 'utf8', env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  return execFileSync('git', args, {
+    cwd,
+    encoding: 'utf8',
+    env: { ...process.env, ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
 }
 
 export interface Fixture {
@@ -125,7 +135,10 @@ const refOf = (gitDir: string, ref: string): string | undefined => {
   }
 };
 
-export function createFixture(tags: Record<string, Partial<Record<'dev' | 'preprod' | 'prod', string | null>>>, opts: { environments?: Record<string, string>; date?: string } = {}): Fixture {
+export function createFixture(
+  tags: Record<string, Partial<Record<'dev' | 'preprod' | 'prod', string | null>>>,
+  opts: { environments?: Record<string, string>; date?: string } = {},
+): Fixture {
   template ??= makeTemplate();
   const dir = mkdtempSync(join(tmpdir(), 'gitops-sync-test-'));
   cpSync(template, dir, { recursive: true });
@@ -134,7 +147,8 @@ export function createFixture(tags: Record<string, Partial<Record<'dev' | 'prepr
   writeFileSync(join(seed, '.git', 'config'), cloneConfig(remote, 'seed'));
   let pushed = false;
   const commit = (files: Record<string, string>, message: string, date: string): string => {
-    if (pushed && refOf(remote, 'refs/heads/main') !== refOf(join(seed, '.git'), 'refs/heads/main')) git(seed, ['pull', '-q', '--ff-only', 'origin', 'main']);
+    if (pushed && refOf(remote, 'refs/heads/main') !== refOf(join(seed, '.git'), 'refs/heads/main'))
+      git(seed, ['pull', '-q', '--ff-only', 'origin', 'main']);
     for (const [p, text] of Object.entries(files)) {
       mkdirSync(dirname(join(seed, p)), { recursive: true });
       writeFileSync(join(seed, p), text);
@@ -157,11 +171,15 @@ export function createFixture(tags: Record<string, Partial<Record<'dev' | 'prepr
     return path;
   };
   const files: Record<string, string> = {};
-  for (const [env, text] of Object.entries(opts.environments ?? ENVIRONMENTS)) files[`environments/${env}/environment.yaml`] = text;
+  for (const [env, text] of Object.entries(opts.environments ?? ENVIRONMENTS))
+    files[`environments/${env}/environment.yaml`] = text;
   for (const [service, envs] of Object.entries(tags)) {
-    for (const [env, tag] of Object.entries(envs)) if (tag !== undefined) files[`environments/${env}/values/${service}.yaml`] = overlay(service, env, tag);
+    for (const [env, tag] of Object.entries(envs))
+      if (tag !== undefined) files[`environments/${env}/values/${service}.yaml`] = overlay(service, env, tag);
   }
-  files['catalog/cluster.yaml'] = `name: cmsweb\nenvironments:\n${Object.keys(opts.environments ?? ENVIRONMENTS).map((e) => `  - name: ${e}\n`).join('')}`;
+  files['catalog/cluster.yaml'] = `name: cmsweb\nenvironments:\n${Object.keys(opts.environments ?? ENVIRONMENTS)
+    .map((e) => `  - name: ${e}\n`)
+    .join('')}`;
   commit(files, 'initial layout', opts.date ?? at(0));
   return { dir, remote, seed, clone, commit, cleanup: () => rmSync(dir, { recursive: true, force: true }) };
 }
@@ -182,18 +200,36 @@ function parse(stdout: string): unknown {
 }
 
 export function cliEnv(now: string, requester?: string): Record<string, string> {
-  return { GITOPS_SYNC_NOW: now, ...(requester ? { GITOPS_SYNC_REQUESTER: requester } : {}), NO_COLOR: '1', GITOPS_SYNC_VALIDATOR: FAKE_VALIDATOR };
+  return {
+    GITOPS_SYNC_NOW: now,
+    ...(requester ? { GITOPS_SYNC_REQUESTER: requester } : {}),
+    NO_COLOR: '1',
+    GITOPS_SYNC_VALIDATOR: FAKE_VALIDATOR,
+  };
 }
 
 /** Runs the real CLI as a child process (argv array, no shell). */
 export function cli(cwd: string, args: string[], now: string, extraEnv: Record<string, string> = {}): CliResult {
-  const r = spawnSync(process.execPath, [BIN, ...args], { cwd, encoding: 'utf8', env: { ...process.env, ...cliEnv(now), ...extraEnv }, timeout: 120_000 });
+  const r = spawnSync(process.execPath, [BIN, ...args], {
+    cwd,
+    encoding: 'utf8',
+    env: { ...process.env, ...cliEnv(now), ...extraEnv },
+    timeout: 120_000,
+  });
   return { code: r.status ?? -1, stdout: r.stdout, stderr: r.stderr, json: parse(r.stdout) };
 }
 
-export function cliAsync(cwd: string, args: string[], now: string, extraEnv: Record<string, string> = {}): Promise<CliResult> {
+export function cliAsync(
+  cwd: string,
+  args: string[],
+  now: string,
+  extraEnv: Record<string, string> = {},
+): Promise<CliResult> {
   return new Promise((resolvePromise) => {
-    const child = spawn(process.execPath, [BIN, ...args], { cwd, env: { ...process.env, ...cliEnv(now), ...extraEnv } });
+    const child = spawn(process.execPath, [BIN, ...args], {
+      cwd,
+      env: { ...process.env, ...cliEnv(now), ...extraEnv },
+    });
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (c) => (stdout += c));

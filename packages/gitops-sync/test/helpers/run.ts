@@ -1,7 +1,15 @@
 import { bump, promote, release, rollback, type ChangeReport } from '../../src/commands/change.js';
 import { history, status } from '../../src/commands/read-only.js';
 import { BadInput } from '../../src/core/input.js';
-import { changeJson, changeText, exitCodeOf, historyJson, historyText, statusJson, statusText } from '../../src/format-output.js';
+import {
+  changeJson,
+  changeText,
+  exitCodeOf,
+  historyJson,
+  historyText,
+  statusJson,
+  statusText,
+} from '../../src/format-output.js';
 import { Refused } from '../../src/shell/git-state.js';
 import { cliEnv, type CliResult } from './fixture.js';
 
@@ -25,13 +33,28 @@ function parse(cwd: string, args: readonly string[]): { command: string; flags: 
 }
 
 const json = (v: unknown) => JSON.stringify(v, null, 2) + '\n';
-const CHANGES: Record<string, (flags: any, env: NodeJS.ProcessEnv) => Promise<ChangeReport>> = { bump, promote, rollback, release };
+const CHANGES: Record<string, (flags: any, env: NodeJS.ProcessEnv) => Promise<ChangeReport>> = {
+  bump,
+  promote,
+  rollback,
+  release,
+};
 
 /** Runs a gitops-sync command in this process; the result has the CLI's shape (code, stdout, stderr, json). */
-export async function run(cwd: string, args: readonly string[], now: string, extraEnv: Record<string, string> = {}): Promise<CliResult> {
+export async function run(
+  cwd: string,
+  args: readonly string[],
+  now: string,
+  extraEnv: Record<string, string> = {},
+): Promise<CliResult> {
   const { command, flags } = parse(cwd, args);
   const env = { ...process.env, ...cliEnv(now), ...extraEnv };
-  const done = (code: number, stdout: string, stderr = ''): CliResult => ({ code, stdout, stderr, json: flags.json ? JSON.parse(stdout) : undefined });
+  const done = (code: number, stdout: string, stderr = ''): CliResult => ({
+    code,
+    stdout,
+    stderr,
+    json: flags.json ? JSON.parse(stdout) : undefined,
+  });
   try {
     if (command === 'status') {
       const s = await status(flags as any, env);
@@ -46,8 +69,14 @@ export async function run(cwd: string, args: readonly string[], now: string, ext
     const r = await change(flags, env);
     return done(exitCodeOf(r), flags.json ? json(changeJson(r)) : changeText(r));
   } catch (e) {
-    if (e instanceof Refused) return flags.json ? done(1, json({ status: 'refused', exitCode: 1, reason: e.message })) : done(1, '', `REFUSED: ${e.message}\n`);
-    if (e instanceof BadInput) return flags.json ? done(2, json({ status: 'error', exitCode: 2, error: e.message })) : done(2, '', `error: ${e.message}\n`);
+    if (e instanceof Refused)
+      return flags.json
+        ? done(1, json({ status: 'refused', exitCode: 1, reason: e.message }))
+        : done(1, '', `REFUSED: ${e.message}\n`);
+    if (e instanceof BadInput)
+      return flags.json
+        ? done(2, json({ status: 'error', exitCode: 2, error: e.message }))
+        : done(2, '', `error: ${e.message}\n`);
     throw e;
   }
 }

@@ -28,7 +28,15 @@ export function lintChart(chart: ChartFiles): LintedChart {
     findings.push(...yamlFindings.map((f) => fromSourceFinding(f)));
     if (!yamlFindings.some((f) => f.severity === 'error')) {
       const value = toJs(parsed)[0] ?? {};
-      if (!isRecord(value)) findings.push({ check: 'chart-values-schema', severity: 'error', message: 'values.yaml must be a mapping of value names', file: file('values.yaml'), line: 1, column: 1 });
+      if (!isRecord(value))
+        findings.push({
+          check: 'chart-values-schema',
+          severity: 'error',
+          message: 'values.yaml must be a mapping of value names',
+          file: file('values.yaml'),
+          line: 1,
+          column: 1,
+        });
       else values = { parsed, value };
     }
   }
@@ -43,7 +51,8 @@ export function lintChart(chart: ChartFiles): LintedChart {
 }
 
 function lintChartYaml(chart: ChartFiles, file: string, findings: Finding[]): void {
-  const bad = (message: string, at = { line: 1, column: 1 }) => findings.push({ check: 'chart-yaml', severity: 'error', message, file, ...at });
+  const bad = (message: string, at = { line: 1, column: 1 }) =>
+    findings.push({ check: 'chart-yaml', severity: 'error', message, file, ...at });
   if (chart.chartYaml === undefined) {
     bad('the chart has no Chart.yaml: expected apiVersion, name and version');
     return;
@@ -58,11 +67,21 @@ function lintChartYaml(chart: ChartFiles, file: string, findings: Finding[]): vo
   }
   const at = (key: string) => locate(parsed, 0, [key]);
   if (meta.apiVersion === undefined) bad('missing apiVersion: expected v2 (or v1 for old charts)');
-  else if (meta.apiVersion !== 'v1' && meta.apiVersion !== 'v2') bad(`apiVersion ${JSON.stringify(meta.apiVersion)} is not a Helm chart API version: expected v2 (or v1); helm refuses the chart`, at('apiVersion'));
-  if (typeof meta.name !== 'string' || meta.name === '') bad('missing name: expected the chart name', meta.name === undefined ? undefined : at('name'));
+  else if (meta.apiVersion !== 'v1' && meta.apiVersion !== 'v2')
+    bad(
+      `apiVersion ${JSON.stringify(meta.apiVersion)} is not a Helm chart API version: expected v2 (or v1); helm refuses the chart`,
+      at('apiVersion'),
+    );
+  if (typeof meta.name !== 'string' || meta.name === '')
+    bad('missing name: expected the chart name', meta.name === undefined ? undefined : at('name'));
   if (meta.version === undefined) bad('missing version: expected a SemVer version such as 0.1.0');
-  else if (typeof meta.version !== 'string' || !semver.valid(meta.version)) bad(`version ${JSON.stringify(meta.version)} is not SemVer: expected MAJOR.MINOR.PATCH such as 0.1.0 (quote it if YAML reads a number)`, at('version'));
-  if (meta.type !== undefined && meta.type !== 'application' && meta.type !== 'library') bad(`type ${JSON.stringify(meta.type)} is unknown: expected application or library`, at('type'));
+  else if (typeof meta.version !== 'string' || !semver.valid(meta.version))
+    bad(
+      `version ${JSON.stringify(meta.version)} is not SemVer: expected MAJOR.MINOR.PATCH such as 0.1.0 (quote it if YAML reads a number)`,
+      at('version'),
+    );
+  if (meta.type !== undefined && meta.type !== 'application' && meta.type !== 'library')
+    bad(`type ${JSON.stringify(meta.type)} is unknown: expected application or library`, at('type'));
   if (Array.isArray(meta.dependencies)) {
     meta.dependencies.forEach((d, i) => {
       if (!isRecord(d) || typeof d.name !== 'string') return;
@@ -70,7 +89,10 @@ function lintChartYaml(chart: ChartFiles, file: string, findings: Finding[]): vo
       const present = chart.subcharts.some((s) => s === name || (s.startsWith(`${name}-`) && s.endsWith('.tgz')));
       if (!present && typeof d.repository === 'string' && !d.repository.startsWith('file://') && d.repository !== '') {
         const loc = locate(parsed, 0, ['dependencies', i, 'name']);
-        bad(`dependency "${name}" is not vendored in charts/: expected charts/${name}/ or charts/${name}-<version>.tgz (run helm dependency build; rendering offline cannot fetch it)`, loc);
+        bad(
+          `dependency "${name}" is not vendored in charts/: expected charts/${name}/ or charts/${name}-<version>.tgz (run helm dependency build; rendering offline cannot fetch it)`,
+          loc,
+        );
       }
     });
   }

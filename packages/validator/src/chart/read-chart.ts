@@ -55,7 +55,9 @@ export async function readChart(dir: string, displayPath: string): Promise<Chart
     if (text !== undefined) templates[f] = text;
   }
   // Every other file helm loads (.helmignore, README.md, files read with .Files.Get) must be safe too.
-  for (const f of files('.', []).map((p) => p.slice(2))) if (!f.startsWith('templates/') && !f.startsWith('charts/')) guard(() => readSafeFile(f, { root: dir, maxBytes: 64 * 1024 * 1024 }));
+  for (const f of files('.', []).map((p) => p.slice(2)))
+    if (!f.startsWith('templates/') && !f.startsWith('charts/'))
+      guard(() => readSafeFile(f, { root: dir, maxBytes: 64 * 1024 * 1024 }));
   return {
     path: displayPath,
     chartYaml: read('Chart.yaml'),

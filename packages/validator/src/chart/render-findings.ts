@@ -2,8 +2,16 @@ import type { Finding } from '../findings.js';
 import type { RenderError } from '../render/renderer.js';
 
 /** Pure: a failed render as a finding, in the chart file the renderer names. */
-export function renderErrorFinding(error: RenderError, chartPath: string, context: { env?: string; service?: string }): Finding {
-  const file = error.file ? `${chartPath}/${error.file}` : error.kind === 'values-schema' ? `${chartPath}/values.schema.json` : `${chartPath}/Chart.yaml`;
+export function renderErrorFinding(
+  error: RenderError,
+  chartPath: string,
+  context: { env?: string; service?: string },
+): Finding {
+  const file = error.file
+    ? `${chartPath}/${error.file}`
+    : error.kind === 'values-schema'
+      ? `${chartPath}/values.schema.json`
+      : `${chartPath}/Chart.yaml`;
   const f: Finding = {
     check: error.kind === 'template-parse' ? 'chart-template-parse' : 'chart-render',
     severity: 'error',

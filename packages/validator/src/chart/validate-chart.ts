@@ -31,7 +31,8 @@ export interface ChartValidationOptions {
 
 /** Shell: lints, renders and checks any Helm chart with the given values. */
 export async function validateChart(opts: ChartValidationOptions): Promise<ValidationResult> {
-  if (!existsSync(opts.dir) || !statSync(opts.dir).isDirectory()) throw new UsageError(`${opts.dir}: not a directory (expected a Helm chart directory with Chart.yaml)`);
+  if (!existsSync(opts.dir) || !statSync(opts.dir).isDirectory())
+    throw new UsageError(`${opts.dir}: not a directory (expected a Helm chart directory with Chart.yaml)`);
   const valueTexts = opts.valueFiles.map((f) => {
     try {
       const text = readSafeFile(f);
@@ -45,7 +46,10 @@ export async function validateChart(opts: ChartValidationOptions): Promise<Valid
   const display = opts.dir.replace(/\/+$/, '') || '.';
   const chart = await readChart(opts.dir, display);
   const lint = lintChart(chart);
-  const findings: Finding[] = [...lint.findings, ...(chart.refused ?? []).map((e) => fromSourceFinding(refusedFinding(e)))];
+  const findings: Finding[] = [
+    ...lint.findings,
+    ...(chart.refused ?? []).map((e) => fromSourceFinding(refusedFinding(e))),
+  ];
   const enabled = (id: string) => isEnabled(opts.config, id);
 
   const overlays: ValuesSource[] = [];
@@ -59,7 +63,11 @@ export async function validateChart(opts: ChartValidationOptions): Promise<Valid
   let overlayErrors = false;
   if (lint.validateValues && overlays.length && enabled('overlay-schema')) {
     const own = new Set(opts.valueFiles);
-    const fs = checkValues(lint.validateValues, [...(lint.values ? [lint.values] : []), ...overlays], 'overlay-schema').filter((x) => own.has(x.file!));
+    const fs = checkValues(
+      lint.validateValues,
+      [...(lint.values ? [lint.values] : []), ...overlays],
+      'overlay-schema',
+    ).filter((x) => own.has(x.file!));
     overlayErrors = fs.length > 0;
     findings.push(...fs);
   }
@@ -74,13 +82,29 @@ export async function validateChart(opts: ChartValidationOptions): Promise<Valid
     kubeVersion: opts.kubernetesVersion,
   });
   if (rendered.error) {
-    if (!(rendered.error.kind === 'values-schema' && overlayErrors)) findings.push(renderErrorFinding(rendered.error, display, {}));
+    if (!(rendered.error.kind === 'values-schema' && overlayErrors))
+      findings.push(renderErrorFinding(rendered.error, display, {}));
     return buildResult(applyConfig(findings, opts.config), 0);
   }
-  const parsed = parseRenderedManifests({ manifests: rendered.manifests, chartPath: display, templates: chart.templates, namespace: opts.namespace });
+  const parsed = parseRenderedManifests({
+    manifests: rendered.manifests,
+    chartPath: display,
+    templates: chart.templates,
+    namespace: opts.namespace,
+  });
   findings.push(...parsed.findings);
-  const schemas = await opts.createSchemas({ kubernetesVersion: opts.kubernetesVersion, schemaLocations: opts.schemaLocations });
+  const schemas = await opts.createSchemas({
+    kubernetesVersion: opts.kubernetesVersion,
+    schemaLocations: opts.schemaLocations,
+  });
   await schemas.prepare(parsed.resources.map((r) => r.ref));
-  findings.push(...validateObjects(parsed.resources, { schemas, kubernetesVersion: opts.kubernetesVersion, context: opts.context, enabled }));
+  findings.push(
+    ...validateObjects(parsed.resources, {
+      schemas,
+      kubernetesVersion: opts.kubernetesVersion,
+      context: opts.context,
+      enabled,
+    }),
+  );
   return buildResult(applyConfig(findings, opts.config), parsed.resources.length);
 }

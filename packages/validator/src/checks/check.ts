@@ -67,7 +67,13 @@ export interface FrontendTable {
   unclaimed: { url: string; hosts: string[] };
 }
 
-export const EMPTY_CONTEXT: PolicyContext = { complete: false, clusterObjects: false, allowedHostPaths: [], allowances: {}, routedServices: [] };
+export const EMPTY_CONTEXT: PolicyContext = {
+  complete: false,
+  clusterObjects: false,
+  allowedHostPaths: [],
+  allowances: {},
+  routedServices: [],
+};
 
 /** One problem a template found: the object, a path into it, and what is wrong (and what is expected). */
 export interface Issue {

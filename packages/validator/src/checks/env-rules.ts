@@ -17,7 +17,6 @@ export interface EnvRulesInput {
   resources: Record<string, Resource[]>;
 }
 
-
 function getIn(v: unknown, path: string[]): unknown {
   return path.reduce<unknown>((acc, k) => (isRecord(acc) ? acc[k] : undefined), v);
 }
@@ -44,18 +43,32 @@ function checkTagPolicies(input: EnvRulesInput): Finding[] {
     }
     for (const [service, o] of Object.entries(input.overlays[env.name] ?? {})) {
       if (o.value === undefined) continue;
-      const at = (path: string[], message: string) => out.push({ check: 'tag-policy', severity: 'error', message, ...locate(o.parsed, 0, path), env: env.name, service });
+      const at = (path: string[], message: string) =>
+        out.push({
+          check: 'tag-policy',
+          severity: 'error',
+          message,
+          ...locate(o.parsed, 0, path),
+          env: env.name,
+          service,
+        });
       const tag = getIn(o.value, ['image', 'tag']);
       const digest = getIn(o.value, ['image', 'digest']);
       if (digest !== undefined && (typeof digest !== 'string' || !IMAGE_DIGEST.test(digest))) {
-        at(['image', 'digest'], `image.digest ${JSON.stringify(digest)} is not a digest: expected sha256: followed by 64 lowercase hex digits`);
+        at(
+          ['image', 'digest'],
+          `image.digest ${JSON.stringify(digest)} is not a digest: expected sha256: followed by 64 lowercase hex digits`,
+        );
         continue;
       }
       if (typeof digest === 'string' && policy.allowDigest) continue;
       if (tag === undefined || tag === null || tag === '') continue; // overlay-image reports it
       if (!pattern.test(String(tag))) {
         const pin = policy.allowDigest ? ' or pin image.digest' : '';
-        at(['image', 'tag'], `image.tag ${JSON.stringify(tag)} does not match ${env.name}'s tag policy (${policy.description}: ${policy.pattern}): promote a tag that matches${pin}`);
+        at(
+          ['image', 'tag'],
+          `image.tag ${JSON.stringify(tag)} does not match ${env.name}'s tag policy (${policy.description}: ${policy.pattern}): promote a tag that matches${pin}`,
+        );
       }
     }
   }
@@ -82,14 +95,27 @@ function checkExclusiveSecrets(input: EnvRulesInput): Finding[] {
       const own = typeof db === 'string' ? owner.get(db) : undefined;
       if (own && own !== env) {
         flagged.add(`${service}/${String(db)}`);
-        out.push({ check: 'exclusive-secret', severity: 'error', message: `${env} uses secret "${String(db)}", which belongs to ${own} only: give ${env} its own database account (e.g. ${service}-${env}-db)`, ...locate(o.parsed, 0, ['database', 'secretName']), env, service });
+        out.push({
+          check: 'exclusive-secret',
+          severity: 'error',
+          message: `${env} uses secret "${String(db)}", which belongs to ${own} only: give ${env} its own database account (e.g. ${service}-${env}-db)`,
+          ...locate(o.parsed, 0, ['database', 'secretName']),
+          env,
+          service,
+        });
       }
     }
     for (const r of input.resources[env] ?? []) {
       for (const ref of secretRefsOf(r)) {
         const own = owner.get(ref.name);
         if (!own || own === env || flagged.has(`${r.service}/${ref.name}`)) continue;
-        const f = objectFinding('exclusive-secret', 'error', r, ref.path, `${env} references secret "${ref.name}", which belongs to ${own} only: use a secret of ${env}`);
+        const f = objectFinding(
+          'exclusive-secret',
+          'error',
+          r,
+          ref.path,
+          `${env} references secret "${ref.name}", which belongs to ${own} only: use a secret of ${env}`,
+        );
         if (f) out.push(f);
       }
     }

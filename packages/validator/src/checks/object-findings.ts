@@ -7,15 +7,34 @@ export const IGNORE_ANNOTATION = 'validator.cmsweb.cern.ch/ignore';
 
 export function ignoredChecks(resource: Resource): Set<string> {
   const v = annotationsOf(resource.object)[IGNORE_ANNOTATION];
-  return new Set((v ?? '').split(',').map((s) => s.trim()).filter(Boolean));
+  return new Set(
+    (v ?? '')
+      .split(',')
+      .map((s) => s.trim())
+      .filter(Boolean),
+  );
 }
 
 /** A finding about a field of an object, at the position of that field; undefined when the object opts out. */
-export function objectFinding(check: CheckId, severity: Severity, resource: Resource, path: ReadonlyArray<string | number>, message: string): Finding | undefined {
+export function objectFinding(
+  check: CheckId,
+  severity: Severity,
+  resource: Resource,
+  path: ReadonlyArray<string | number>,
+  message: string,
+): Finding | undefined {
   const ignored = ignoredChecks(resource);
   if (ignored.has(check) || ignored.has('*')) return undefined;
   const loc = resource.source.locate(path);
-  const f: Finding = { check, severity, message, file: resource.source.file, line: loc.line, column: loc.column, resource: resource.ref };
+  const f: Finding = {
+    check,
+    severity,
+    message,
+    file: resource.source.file,
+    line: loc.line,
+    column: loc.column,
+    resource: resource.ref,
+  };
   if (path.length) f.path = toPointer(path);
   if (resource.env) f.env = resource.env;
   if (resource.service) f.service = resource.service;

@@ -14,7 +14,8 @@ export function buildObjectSet(resources: readonly Resource[]): ObjectSetView {
   return {
     all: resources,
     byKind: (kind) => kinds.get(kind) ?? [],
-    find: (kind, namespace, name) => (names.get(`${kind}/${name}`) ?? []).find((r) => sameNamespace(r.ref.namespace, namespace)),
+    find: (kind, namespace, name) =>
+      (names.get(`${kind}/${name}`) ?? []).find((r) => sameNamespace(r.ref.namespace, namespace)),
     findAnyNamespace: (kind, name) => names.get(`${kind}/${name}`) ?? [],
   };
 }

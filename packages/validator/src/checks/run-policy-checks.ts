@@ -22,7 +22,8 @@ export function runPolicyChecks(
     if (!check.template || !enabled(check.id)) continue;
     const template = TEMPLATES[check.template];
     if (!template) throw new Error(`internal: check ${check.id} names unknown template ${check.template}`);
-    if ((which === 'single-object' && template.crossObject) || (which === 'cross-object' && !template.crossObject)) continue;
+    if ((which === 'single-object' && template.crossObject) || (which === 'cross-object' && !template.crossObject))
+      continue;
     for (const issue of template.run(check.params ?? {}, objects, context)) {
       const f = objectFinding(check.id, check.severity, issue.resource, issue.path, issue.message);
       if (f) out.push(f);

@@ -14,22 +14,30 @@ export function secretRefsOf(resource: Resource): SecretRef[] {
   const spec = [...pod.path, 'spec'];
   (Array.isArray(pod.spec.volumes) ? pod.spec.volumes : []).forEach((v, i) => {
     if (!isRecord(v)) return;
-    if (isRecord(v.secret) && typeof v.secret.secretName === 'string') out.push({ name: v.secret.secretName, path: [...spec, 'volumes', i, 'secret', 'secretName'] });
+    if (isRecord(v.secret) && typeof v.secret.secretName === 'string')
+      out.push({ name: v.secret.secretName, path: [...spec, 'volumes', i, 'secret', 'secretName'] });
     const sources = isRecord(v.projected) && Array.isArray(v.projected.sources) ? v.projected.sources : [];
     sources.forEach((s, j) => {
-      if (isRecord(s) && isRecord(s.secret) && typeof s.secret.name === 'string') out.push({ name: s.secret.name, path: [...spec, 'volumes', i, 'projected', 'sources', j, 'secret', 'name'] });
+      if (isRecord(s) && isRecord(s.secret) && typeof s.secret.name === 'string')
+        out.push({ name: s.secret.name, path: [...spec, 'volumes', i, 'projected', 'sources', j, 'secret', 'name'] });
     });
   });
   (Array.isArray(pod.spec.imagePullSecrets) ? pod.spec.imagePullSecrets : []).forEach((s, i) => {
-    if (isRecord(s) && typeof s.name === 'string') out.push({ name: s.name, path: [...spec, 'imagePullSecrets', i, 'name'] });
+    if (isRecord(s) && typeof s.name === 'string')
+      out.push({ name: s.name, path: [...spec, 'imagePullSecrets', i, 'name'] });
   });
   for (const c of containersOf(pod)) {
     (Array.isArray(c.container.env) ? c.container.env : []).forEach((e, i) => {
-      const ref = isRecord(e) && isRecord(e.valueFrom) && isRecord(e.valueFrom.secretKeyRef) ? e.valueFrom.secretKeyRef : undefined;
-      if (ref && typeof ref.name === 'string') out.push({ name: ref.name, path: [...c.path, 'env', i, 'valueFrom', 'secretKeyRef', 'name'] });
+      const ref =
+        isRecord(e) && isRecord(e.valueFrom) && isRecord(e.valueFrom.secretKeyRef)
+          ? e.valueFrom.secretKeyRef
+          : undefined;
+      if (ref && typeof ref.name === 'string')
+        out.push({ name: ref.name, path: [...c.path, 'env', i, 'valueFrom', 'secretKeyRef', 'name'] });
     });
     (Array.isArray(c.container.envFrom) ? c.container.envFrom : []).forEach((e, i) => {
-      if (isRecord(e) && isRecord(e.secretRef) && typeof e.secretRef.name === 'string') out.push({ name: e.secretRef.name, path: [...c.path, 'envFrom', i, 'secretRef', 'name'] });
+      if (isRecord(e) && isRecord(e.secretRef) && typeof e.secretRef.name === 'string')
+        out.push({ name: e.secretRef.name, path: [...c.path, 'envFrom', i, 'secretRef', 'name'] });
     });
   }
   return out;

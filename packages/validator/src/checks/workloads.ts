@@ -51,19 +51,32 @@ export function podTemplateOf(resource: Resource): PodTemplate | undefined {
   const template = getIn(resource.object, path);
   if (!isRecord(template) || !isRecord(template.spec)) return undefined;
   const meta = isRecord(template.metadata) ? template.metadata : {};
-  const labels = isRecord(meta.labels) ? Object.fromEntries(Object.entries(meta.labels).map(([k, v]) => [k, String(v)])) : {};
+  const labels = isRecord(meta.labels)
+    ? Object.fromEntries(Object.entries(meta.labels).map(([k, v]) => [k, String(v)]))
+    : {};
   return { resource, path, labels, spec: template.spec };
 }
 
 export function containersOf(pod: PodTemplate, includeInit = true): ContainerRef[] {
   const out: ContainerRef[] = [];
-  const lists: Array<[string, boolean]> = includeInit ? [['containers', false], ['initContainers', true]] : [['containers', false]];
+  const lists: Array<[string, boolean]> = includeInit
+    ? [
+        ['containers', false],
+        ['initContainers', true],
+      ]
+    : [['containers', false]];
   for (const [field, init] of lists) {
     const list = pod.spec[field];
     if (!Array.isArray(list)) continue;
     list.forEach((c, i) => {
       if (!isRecord(c)) return;
-      out.push({ pod, container: c, name: typeof c.name === 'string' ? c.name : `#${i}`, path: [...pod.path, 'spec', field, i], init });
+      out.push({
+        pod,
+        container: c,
+        name: typeof c.name === 'string' ? c.name : `#${i}`,
+        path: [...pod.path, 'spec', field, i],
+        init,
+      });
     });
   }
   return out;

@@ -19,7 +19,9 @@ export async function readValidatorConfig(root: string): Promise<ValidatorConfig
   if (text === undefined) return DEFAULT_CONFIG;
   const { config, problems } = parseValidatorConfig(text, CONFIG_FILE);
   if (problems.length) {
-    throw new UsageError(problems.map((p) => `${p.file ?? CONFIG_FILE}:${p.line}:${p.column}: ${p.message}`).join('\n'));
+    throw new UsageError(
+      problems.map((p) => `${p.file ?? CONFIG_FILE}:${p.line}:${p.column}: ${p.message}`).join('\n'),
+    );
   }
   return config;
 }
@@ -31,5 +33,7 @@ export async function readValidatorConfig(root: string): Promise<ValidatorConfig
 export async function readPolicyContext(root: string, complete: boolean): Promise<PolicyContext> {
   if (!existsSync(join(root, 'catalog', 'cluster.yaml'))) return { ...EMPTY_CONTEXT, complete };
   const loaded = await readCatalog(root);
-  return loaded.catalog ? { ...policyContextFromCatalog(loaded.catalog, complete, false), allowances: {}, routedServices: [] } : { ...EMPTY_CONTEXT, complete };
+  return loaded.catalog
+    ? { ...policyContextFromCatalog(loaded.catalog, complete, false), allowances: {}, routedServices: [] }
+    : { ...EMPTY_CONTEXT, complete };
 }

@@ -24,9 +24,14 @@ export interface ConfigProblem {
   column?: number;
 }
 
-export function parseValidatorConfig(text: string, file = CONFIG_FILE): { config: ValidatorConfig; problems: ConfigProblem[] } {
+export function parseValidatorConfig(
+  text: string,
+  file = CONFIG_FILE,
+): { config: ValidatorConfig; problems: ConfigProblem[] } {
   const parsed = parseYaml(text, file);
-  const problems: ConfigProblem[] = parsed.findings.filter((f) => f.severity === 'error').map((f) => ({ message: f.message, file: f.file, line: f.line, column: f.column }));
+  const problems: ConfigProblem[] = parsed.findings
+    .filter((f) => f.severity === 'error')
+    .map((f) => ({ message: f.message, file: f.file, line: f.line, column: f.column }));
   if (problems.length) return { config: DEFAULT_CONFIG, problems };
   const value = toJs(parsed)[0] ?? {};
   const at = (path: Array<string | number>, message: string) => problems.push({ message, ...locate(parsed, 0, path) });
@@ -35,20 +40,32 @@ export function parseValidatorConfig(text: string, file = CONFIG_FILE): { config
     at([], 'expected a mapping with the key "checks"');
     return { config: DEFAULT_CONFIG, problems };
   }
-  for (const key of Object.keys(value)) if (key !== 'checks' && key !== 'crds') at([key], `unknown key "${key}": the keys are "checks" and "crds"`);
+  for (const key of Object.keys(value))
+    if (key !== 'checks' && key !== 'crds') at([key], `unknown key "${key}": the keys are "checks" and "crds"`);
   const crds: string[] = [];
   if (value.crds !== undefined) {
-    if (!Array.isArray(value.crds)) at(['crds'], 'crds must be a list of folders or files holding CustomResourceDefinitions, relative to the repository root');
-    else value.crds.forEach((p, i) => (typeof p === 'string' && p ? crds.push(p) : at(['crds', i], `crds[${i}] must be a folder or file path, got ${JSON.stringify(p)}`)));
+    if (!Array.isArray(value.crds))
+      at(
+        ['crds'],
+        'crds must be a list of folders or files holding CustomResourceDefinitions, relative to the repository root',
+      );
+    else
+      value.crds.forEach((p, i) =>
+        typeof p === 'string' && p
+          ? crds.push(p)
+          : at(['crds', i], `crds[${i}] must be a folder or file path, got ${JSON.stringify(p)}`),
+      );
   }
   const raw = value.checks ?? {};
   if (!isRecord(raw)) at(['checks'], 'checks must be a mapping of check id to off, warning or error');
   else {
     for (const [id, level] of Object.entries(raw)) {
-      if (!CHECKS_BY_ID.has(id)) at(['checks', id], `unknown check "${id}": run \`npx validator checks\` for the list of ids`);
+      if (!CHECKS_BY_ID.has(id))
+        at(['checks', id], `unknown check "${id}": run \`npx validator checks\` for the list of ids`);
       // YAML 1.2 reads `off` as a string; accept false too, for YAML 1.1 habits.
       const l = level === false ? 'off' : level;
-      if (l !== 'off' && l !== 'warning' && l !== 'error') at(['checks', id], `check "${id}" is set to ${JSON.stringify(level)}: expected off, warning or error`);
+      if (l !== 'off' && l !== 'warning' && l !== 'error')
+        at(['checks', id], `check "${id}" is set to ${JSON.stringify(level)}: expected off, warning or error`);
       else checks[id] = l;
     }
   }

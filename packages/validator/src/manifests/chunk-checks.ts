@@ -57,9 +57,15 @@ export interface ChunkChecker {
  * fast path. Single-object checks look at one object at a time, so the slow path over a subset of the
  * chunks gives these chunks' findings, in the same relative order.
  */
-export async function createChunkChecker(opts: ChunkCheckOptions, createSchemas: CreateKubeSchemaValidator): Promise<ChunkChecker> {
+export async function createChunkChecker(
+  opts: ChunkCheckOptions,
+  createSchemas: CreateKubeSchemaValidator,
+): Promise<ChunkChecker> {
   const enabled = (id: string) => isEnabled(opts.config, id);
-  const schemas = await createSchemas({ kubernetesVersion: opts.kubernetesVersion, schemaLocations: opts.schemaLocations });
+  const schemas = await createSchemas({
+    kubernetesVersion: opts.kubernetesVersion,
+    schemaLocations: opts.schemaLocations,
+  });
   // The fast path costs about a fifth of the slow path per document and only pays for the documents it
   // settles. Where most documents have findings (e.g. warnings on every object), later batches skip it,
   // trying it again on every FAST_PATH_PROBE-th batch. Either way the result is the same.
@@ -82,7 +88,11 @@ const FAST_PATH_MIN_SHARE = 0.2;
 const FAST_PATH_PROBE = 8;
 
 /** One batch with a checker of its own (see createChunkChecker). */
-export async function checkChunkBatch(chunks: Chunk[], opts: ChunkCheckOptions, createSchemas: CreateKubeSchemaValidator): Promise<ChunkBatchResult> {
+export async function checkChunkBatch(
+  chunks: Chunk[],
+  opts: ChunkCheckOptions,
+  createSchemas: CreateKubeSchemaValidator,
+): Promise<ChunkBatchResult> {
   return (await createChunkChecker(opts, createSchemas)).check(chunks);
 }
 
@@ -140,7 +150,13 @@ async function checkChunks(
     const plain: PlainResource[] = [];
     for (const o of r.resources) {
       resources.push(o.resource);
-      plain.push({ chunk: chunk.id, docIndex: o.docIndex, base: o.base, object: o.resource.object, ref: o.resource.ref });
+      plain.push({
+        chunk: chunk.id,
+        docIndex: o.docIndex,
+        base: o.base,
+        object: o.resource.object,
+        ref: o.resource.ref,
+      });
     }
     if (plain.length) byChunk.set(chunk.id, plain);
   }
@@ -150,8 +166,16 @@ async function checkChunks(
   return { result: { findings, resources: plain }, settled: chunks.length - slowChunks.length };
 }
 
-async function singleObjectFindings(resources: Resource[], schemas: KubeSchemaValidator, opts: ChunkCheckOptions, enabled: (id: string) => boolean): Promise<Finding[]> {
+async function singleObjectFindings(
+  resources: Resource[],
+  schemas: KubeSchemaValidator,
+  opts: ChunkCheckOptions,
+  enabled: (id: string) => boolean,
+): Promise<Finding[]> {
   if (!resources.length) return [];
   await schemas.prepare(resources.map((r) => r.ref));
-  return [...runSchemaChecks(resources, schemas, opts.kubernetesVersion, enabled), ...runPolicyChecks(resources, opts.context, enabled, 'single-object')];
+  return [
+    ...runSchemaChecks(resources, schemas, opts.kubernetesVersion, enabled),
+    ...runPolicyChecks(resources, opts.context, enabled, 'single-object'),
+  ];
 }

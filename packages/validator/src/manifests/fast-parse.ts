@@ -21,13 +21,18 @@ const CORE_TYPES = [
   }),
   new Type('tag:yaml.org,2002:bool', {
     kind: 'scalar',
-    resolve: (s: string | null) => s !== null && (s.length === 4 || s.length === 5) && /^(?:[Tt]rue|TRUE|[Ff]alse|FALSE)$/.test(s),
+    resolve: (s: string | null) =>
+      s !== null && (s.length === 4 || s.length === 5) && /^(?:[Tt]rue|TRUE|[Ff]alse|FALSE)$/.test(s),
     construct: (s: string) => s[0] === 't' || s[0] === 'T',
   }),
   new Type('tag:yaml.org,2002:int', {
     kind: 'scalar',
-    resolve: (s: string | null) => s !== null && isDigitOrSign(s.charCodeAt(0)) && (/^0o[0-7]+$/.test(s) || /^[-+]?[0-9]+$/.test(s) || /^0x[0-9a-fA-F]+$/.test(s)),
-    construct: (s: string) => (/^0o/.test(s) ? parseInt(s.substring(2), 8) : /^0x/.test(s) ? parseInt(s.substring(2), 16) : parseInt(s, 10)),
+    resolve: (s: string | null) =>
+      s !== null &&
+      isDigitOrSign(s.charCodeAt(0)) &&
+      (/^0o[0-7]+$/.test(s) || /^[-+]?[0-9]+$/.test(s) || /^0x[0-9a-fA-F]+$/.test(s)),
+    construct: (s: string) =>
+      /^0o/.test(s) ? parseInt(s.substring(2), 8) : /^0x/.test(s) ? parseInt(s.substring(2), 16) : parseInt(s, 10),
   }),
   new Type('tag:yaml.org,2002:float', {
     kind: 'scalar',
@@ -38,7 +43,13 @@ const CORE_TYPES = [
         /^[-+]?(?:\.[0-9]+|[0-9]+(?:\.[0-9]*)?)[eE][-+]?[0-9]+$/.test(s) ||
         /^[-+]?(?:\.[0-9]+|[0-9]+\.[0-9]*)$/.test(s)),
     construct: (s: string) =>
-      /^[-+]?\.(?:inf|Inf|INF)$/.test(s) ? (s[0] === '-' ? Number.NEGATIVE_INFINITY : Number.POSITIVE_INFINITY) : /^\.(?:nan|NaN|NAN)$/.test(s) ? NaN : parseFloat(s),
+      /^[-+]?\.(?:inf|Inf|INF)$/.test(s)
+        ? s[0] === '-'
+          ? Number.NEGATIVE_INFINITY
+          : Number.POSITIVE_INFINITY
+        : /^\.(?:nan|NaN|NAN)$/.test(s)
+          ? NaN
+          : parseFloat(s),
   }),
 ];
 
@@ -116,8 +127,11 @@ function spansLines(text: string): boolean {
     } else if (c === 91 /* [ */ || c === 123 /* { */) depth++;
     else if (c === 93 /* ] */ || c === 125 /* } */) {
       if (--depth < 0) return true;
-    }
-    else if ((c === 39 || c === 34) && (prev === 10 || prev === 32 || prev === 91 || prev === 123 || prev === 44 /* , */ || prev === 58 /* : */)) quote = c;
+    } else if (
+      (c === 39 || c === 34) &&
+      (prev === 10 || prev === 32 || prev === 91 || prev === 123 || prev === 44 /* , */ || prev === 58) /* : */
+    )
+      quote = c;
     else if (c === 35 /* # */ && (prev === 10 || prev === 32)) {
       // a comment: skip to the end of the line
       const nl = text.indexOf('\n', i);

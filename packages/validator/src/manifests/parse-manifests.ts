@@ -56,7 +56,11 @@ export interface ResourceOrigin {
 }
 
 /** Pure: one chunk of a stream (see splitDocuments) → resources with their origin, and findings. */
-export function parseChunk(chunk: DocumentChunk, file: string, options: ParseManifestOptions = {}): { findings: Finding[]; resources: ResourceOrigin[] } {
+export function parseChunk(
+  chunk: DocumentChunk,
+  file: string,
+  options: ParseManifestOptions = {},
+): { findings: Finding[]; resources: ResourceOrigin[] } {
   const resources: ResourceOrigin[] = [];
   const findings: Finding[] = [];
   const positions = options.positions ?? DIRECT;
@@ -71,7 +75,9 @@ export function parseChunk(chunk: DocumentChunk, file: string, options: ParseMan
     const value: unknown = doc.toJS({ maxAliasCount: 100 });
     if (value === null || value === undefined) return;
     const at = (path: Path) => positions.locate(parsed, docIndex, offset, path);
-    addObject(value, [], { file, locate: at }, options, findings, (resource, base) => resources.push({ resource, docIndex, base }));
+    addObject(value, [], { file, locate: at }, options, findings, (resource, base) =>
+      resources.push({ resource, docIndex, base }),
+    );
   });
   return { findings, resources };
 }
@@ -89,9 +95,17 @@ export function addObject(
   add: (resource: Resource, base: Array<string | number>) => void,
 ): void {
   const shape = (message: string, path: Array<string | number> = []) =>
-    findings.push({ check: 'manifest-shape', severity: 'error', message, file: src.file, ...src.locate([...base, ...path]) });
+    findings.push({
+      check: 'manifest-shape',
+      severity: 'error',
+      message,
+      file: src.file,
+      ...src.locate([...base, ...path]),
+    });
   if (!isRecord(value)) {
-    shape(`a Kubernetes manifest document must be a mapping with apiVersion, kind and metadata, found ${Array.isArray(value) ? 'a list' : `the scalar ${JSON.stringify(value)}`}`);
+    shape(
+      `a Kubernetes manifest document must be a mapping with apiVersion, kind and metadata, found ${Array.isArray(value) ? 'a list' : `the scalar ${JSON.stringify(value)}`}`,
+    );
     return;
   }
   // kubectl and kubeconform accept `kind: List` / `*List` wrappers: validate their items.
@@ -101,14 +115,20 @@ export function addObject(
   }
   const missing = ['apiVersion', 'kind'].filter((k) => typeof value[k] !== 'string' || value[k] === '');
   if (missing.length) {
-    shape(`missing ${missing.join(' and ')}: every Kubernetes object needs apiVersion (e.g. apps/v1) and kind (e.g. Deployment)`);
+    shape(
+      `missing ${missing.join(' and ')}: every Kubernetes object needs apiVersion (e.g. apps/v1) and kind (e.g. Deployment)`,
+    );
     return;
   }
   const object = value as KubeObject;
   const meta = object.metadata;
-  if (!isRecord(meta) || (typeof meta.name !== 'string' && typeof (meta as Record<string, unknown>).generateName !== 'string')) {
+  if (
+    !isRecord(meta) ||
+    (typeof meta.name !== 'string' && typeof (meta as Record<string, unknown>).generateName !== 'string')
+  ) {
     shape(`${String(object.kind)} has no metadata.name: every object needs a name`, isRecord(meta) ? ['metadata'] : []);
   }
-  const locateHere = base.length === 0 ? src.locate : (p: ReadonlyArray<string | number>) => src.locate([...base, ...p]);
+  const locateHere =
+    base.length === 0 ? src.locate : (p: ReadonlyArray<string | number>) => src.locate([...base, ...p]);
   add({ object, ref: refOf(object, options.defaultNamespace), source: { file: src.file, locate: locateHere } }, base);
 }

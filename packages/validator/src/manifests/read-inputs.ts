@@ -44,8 +44,13 @@ export async function readInputs(paths: string[], stdin: NodeJS.ReadableStream =
       files.push('-');
       continue;
     }
-    const s = await lstat(p).then((l) => (l.isSymbolicLink() ? stat(p) : l)).catch(() => undefined);
-    if (!s) throw new UsageError(`${p}: no such file or directory, or a dangling symlink (expected manifest files, directories, or - for standard input)`);
+    const s = await lstat(p)
+      .then((l) => (l.isSymbolicLink() ? stat(p) : l))
+      .catch(() => undefined);
+    if (!s)
+      throw new UsageError(
+        `${p}: no such file or directory, or a dangling symlink (expected manifest files, directories, or - for standard input)`,
+      );
     if (s.isDirectory()) await walk(p, files);
     else files.push(p);
   }
@@ -59,7 +64,8 @@ function readInput(path: string): string {
     if (text === undefined) throw new UsageError(`${path}: no such file (it disappeared while being read)`);
     return text;
   } catch (e) {
-    if (e instanceof RefusedFileError) throw new UsageError(`${e.message} (expected manifest files, directories, or - for standard input)`);
+    if (e instanceof RefusedFileError)
+      throw new UsageError(`${e.message} (expected manifest files, directories, or - for standard input)`);
     throw e;
   }
 }

@@ -7,7 +7,9 @@ import { createChunkChecker, type Chunk, type ChunkBatchResult, type ChunkCheckO
 // started through worker-entry.mjs, which registers tsx (a devDependency) in the worker thread first, with the
 // "source" export condition so that the workspace packages load from their sources too.
 const FROM_SOURCE = import.meta.url.endsWith('.ts');
-const ENTRY = FROM_SOURCE ? new URL('./worker-entry.mjs', import.meta.url) : new URL('./manifest-worker.js', import.meta.url);
+const ENTRY = FROM_SOURCE
+  ? new URL('./worker-entry.mjs', import.meta.url)
+  : new URL('./manifest-worker.js', import.meta.url);
 const EXEC_ARGV = FROM_SOURCE ? [...process.execArgv, '--conditions=source'] : undefined;
 
 // When worker threads pay. A worker needs about a second to start (tsx loader, modules, schemas), competes
@@ -54,7 +56,11 @@ interface WorkerMessage {
  * threads (one per further core) take in turn, each as soon as it is free, so a worker that is slow to
  * start costs nothing. Results are put back in batch order: the same result as inline.
  */
-export async function runChunkBatches(chunks: Chunk[], options: ChunkCheckOptions, schedule: BatchSchedule = {}): Promise<ChunkBatchResult & { workerBatches: number }> {
+export async function runChunkBatches(
+  chunks: Chunk[],
+  options: ChunkCheckOptions,
+  schedule: BatchSchedule = {},
+): Promise<ChunkBatchResult & { workerBatches: number }> {
   const parallel = schedule.parallel ?? availableParallelism();
   const threshold = schedule.threshold ?? WORKER_THRESHOLD;
   const local = createChunkChecker(options, createKubeSchemaValidator);
@@ -142,5 +148,9 @@ export async function runChunkBatches(chunks: Chunk[], options: ChunkCheckOption
     // Workers still starting have nothing left to do.
     for (const w of workers) void w.terminate();
   }
-  return { findings: results.flatMap((r) => r.findings), resources: results.flatMap((r) => r.resources), workerBatches };
+  return {
+    findings: results.flatMap((r) => r.findings),
+    resources: results.flatMap((r) => r.resources),
+    workerBatches,
+  };
 }

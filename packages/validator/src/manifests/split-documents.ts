@@ -31,6 +31,7 @@ export function splitDocuments(text: string): DocumentChunk[] {
     pos = nl + 1;
     line++;
   }
-  if (chunkStart < text.length || chunks.length === 0) chunks.push({ text: text.slice(chunkStart), startLine: chunkLine });
+  if (chunkStart < text.length || chunks.length === 0)
+    chunks.push({ text: text.slice(chunkStart), startLine: chunkLine });
   return chunks;
 }

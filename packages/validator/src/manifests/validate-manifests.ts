@@ -23,15 +23,28 @@ export interface ManifestsValidationOptions {
 }
 
 /** Validates plain manifests, as kubeconform does, plus the policy checks over all of them together. */
-export async function validateManifestInputs(inputs: InputFile[], opts: ManifestsValidationOptions): Promise<ValidationResult> {
+export async function validateManifestInputs(
+  inputs: InputFile[],
+  opts: ManifestsValidationOptions,
+): Promise<ValidationResult> {
   const chunks: Chunk[] = [];
   for (const input of inputs) {
-    for (const c of splitDocuments(input.text)) chunks.push({ id: chunks.length, file: input.path, text: c.text, startLine: c.startLine });
+    for (const c of splitDocuments(input.text))
+      chunks.push({ id: chunks.length, file: input.path, text: c.text, startLine: c.startLine });
   }
-  const options = { kubernetesVersion: opts.kubernetesVersion, schemaLocations: opts.schemaLocations, config: opts.config, context: opts.context, fastPath: opts.fastPath };
-  const single = await runChunkBatches(chunks, options, { parallel: opts.parallel, threshold: opts.workerThreshold, waitForWorkers: opts.waitForWorkers });
+  const options = {
+    kubernetesVersion: opts.kubernetesVersion,
+    schemaLocations: opts.schemaLocations,
+    config: opts.config,
+    context: opts.context,
+    fastPath: opts.fastPath,
+  };
+  const single = await runChunkBatches(chunks, options, {
+    parallel: opts.parallel,
+    threshold: opts.workerThreshold,
+    waitForWorkers: opts.waitForWorkers,
+  });
   const resources = rehydrate(single.resources, new Map(chunks.map((c) => [c.id, c])));
   const cross = runPolicyChecks(resources, opts.context, (id) => isEnabled(opts.config, id), 'cross-object');
   return buildResult(applyConfig([...single.findings, ...cross], opts.config), resources.length);
 }
-

@@ -22,7 +22,10 @@ export function schemaViolations(message: string): SchemaViolation[] {
   for (const m of message.matchAll(re)) {
     const pointer = m[1]!;
     const text = m[2]!.trim();
-    const base = pointer.split('/').slice(1).map((s) => s.replace(/~1/g, '/').replace(/~0/g, '~'));
+    const base = pointer
+      .split('/')
+      .slice(1)
+      .map((s) => s.replace(/~1/g, '/').replace(/~0/g, '~'));
     const props = /additional propert(?:y|ies) (.*) not allowed/.exec(text);
     const names = props ? [...props[1]!.matchAll(/'([^']*)'/g)].map((x) => x[1]!) : [];
     out.push({ pointer, message: text, paths: names.length ? names.map((n) => [...base, n]) : [base] });
@@ -36,11 +39,25 @@ export function setKeyPath(name: string): string[] {
   let cur = '';
   for (let i = 0; i < name.length; i++) {
     const c = name[i]!;
-    if (c === '\\' && i + 1 < name.length) { cur += name[++i]; continue; }
-    if (c === '.') { out.push(cur); cur = ''; continue; }
+    if (c === '\\' && i + 1 < name.length) {
+      cur += name[++i];
+      continue;
+    }
+    if (c === '.') {
+      out.push(cur);
+      cur = '';
+      continue;
+    }
     if (c === '[') {
       const j = name.indexOf(']', i);
-      if (j > i) { if (cur) out.push(cur); out.push(name.slice(i + 1, j)); cur = ''; i = j; if (name[i + 1] === '.') i++; continue; }
+      if (j > i) {
+        if (cur) out.push(cur);
+        out.push(name.slice(i + 1, j));
+        cur = '';
+        i = j;
+        if (name[i + 1] === '.') i++;
+        continue;
+      }
     }
     cur += c;
   }
@@ -91,7 +108,10 @@ export function appValuesFindings(
     for (const path of v.paths) {
       const shown = `'/${path.join('/')}'`;
       // The last --set of a key wins over value files, so parameters are looked at first.
-      const param = [...setArgs].reverse().find(({ arg }) => { const k = setKeyPath(arg.name); return prefixOf(k, path) || prefixOf(path, k); });
+      const param = [...setArgs].reverse().find(({ arg }) => {
+        const k = setKeyPath(arg.name);
+        return prefixOf(k, path) || prefixOf(path, k);
+      });
       let at: PathSegment[] | undefined;
       let what = '';
       if (param) {
@@ -105,10 +125,15 @@ export function appValuesFindings(
       if (!at) continue;
       hit = true;
       findings.push({
-        check: 'app-values', severity: 'error',
+        check: 'app-values',
+        severity: 'error',
         message: `${what}: Argo CD's helm template fails, the values do not satisfy ${context.chartPath}/values.schema.json: at ${v.pointer === '' ? "''" : `'${v.pointer}'`}: ${v.message}${v.paths.length > 1 ? ` (here: ${shown})` : ''}`,
-        ...locate(app.parsed, 0, at), env: context.env, service: context.service,
-        related: [{ file: `${context.chartPath}/values.schema.json`, line: 1, column: 1, message: 'the chart values schema' }],
+        ...locate(app.parsed, 0, at),
+        env: context.env,
+        service: context.service,
+        related: [
+          { file: `${context.chartPath}/values.schema.json`, line: 1, column: 1, message: 'the chart values schema' },
+        ],
       });
     }
     if (hit) attributed++;

@@ -76,7 +76,15 @@ export function readHelmSource(input: ReadHelmSourceInput): { source?: HelmSourc
   const source = getIn(app, input.sourcePath);
   const sp = input.sourcePath;
   if (!isRecord(source) || typeof source.path !== 'string' || !source.path) {
-    return { problems: [{ at: sp, message: 'the Application source has no path: expected path: charts/<service> (a Helm chart of this repository)' }] };
+    return {
+      problems: [
+        {
+          at: sp,
+          message:
+            'the Application source has no path: expected path: charts/<service> (a Helm chart of this repository)',
+        },
+      ],
+    };
   }
   const chartPath = posix.normalize(source.path).replace(/^\/+/, '').replace(/\/+$/, '');
   const helm = isRecord(source.helm) ? source.helm : {};
@@ -85,8 +93,14 @@ export function readHelmSource(input: ReadHelmSourceInput): { source?: HelmSourc
   const appName = typeof metadata.name === 'string' ? metadata.name : '';
   const destination = isRecord(spec.destination) ? spec.destination : {};
   const namespace = str(helm.namespace) || str(destination.namespace);
-  const kubernetesVersion = str(helm.kubeVersion) ? normaliseKubeVersion(str(helm.kubeVersion)) : input.kubernetesVersion;
-  if (!kubernetesVersion) problems.push({ at: [...hp, 'kubeVersion'], message: `helm.kubeVersion ${JSON.stringify(helm.kubeVersion)} is not a Kubernetes version: expected e.g. "1.33" or "v1.33.2"` });
+  const kubernetesVersion = str(helm.kubeVersion)
+    ? normaliseKubeVersion(str(helm.kubeVersion))
+    : input.kubernetesVersion;
+  if (!kubernetesVersion)
+    problems.push({
+      at: [...hp, 'kubeVersion'],
+      message: `helm.kubeVersion ${JSON.stringify(helm.kubeVersion)} is not a Kubernetes version: expected e.g. "1.33" or "v1.33.2"`,
+    });
   const apiVersions = Array.isArray(helm.apiVersions) ? helm.apiVersions.map(String) : [];
 
   const env: Record<string, string> = {
@@ -107,24 +121,39 @@ export function readHelmSource(input: ReadHelmSourceInput): { source?: HelmSourc
   const raw = Array.isArray(helm.valueFiles) ? helm.valueFiles : [];
   const resolved = raw.map((v) => resolvePath(chartPath, envsubst(String(v), env), input.refs));
   const explicit = new Set(resolved.filter((r): r is string => typeof r === 'string' && !isGlob(r)));
-  const push = (p: string) => { if (!valueFiles.includes(p)) valueFiles.push(p); };
+  const push = (p: string) => {
+    if (!valueFiles.includes(p)) valueFiles.push(p);
+  };
   raw.forEach((v, i) => {
     const r = resolved[i]!;
     const at = [...hp, 'valueFiles', i];
-    if (typeof r !== 'string') { problems.push({ at, message: `value file ${JSON.stringify(v)}: ${r.error}` }); return; }
+    if (typeof r !== 'string') {
+      problems.push({ at, message: `value file ${JSON.stringify(v)}: ${r.error}` });
+      return;
+    }
     if (isGlob(r)) {
       const re = globRegExp(r);
       const matches = [...input.files].filter((f) => re.test(f)).sort();
       if (!matches.length) {
-        if (!ignoreMissing) problems.push({ at, message: `value file pattern ${JSON.stringify(v)} matches no file (as ${r}): Argo CD fails to render the application (or set ignoreMissingValueFiles: true)` });
+        if (!ignoreMissing)
+          problems.push({
+            at,
+            message: `value file pattern ${JSON.stringify(v)} matches no file (as ${r}): Argo CD fails to render the application (or set ignoreMissingValueFiles: true)`,
+          });
         return;
       }
       for (const m of matches) if (!explicit.has(m)) push(m);
       return;
     }
     if (!input.files.has(r)) {
-      if (ignoreMissing) { ignoredValueFiles.push(r); return; }
-      problems.push({ at, message: `value file ${JSON.stringify(v)} resolves to ${r}, which does not exist: Argo CD fails to render the application (or set ignoreMissingValueFiles: true)` });
+      if (ignoreMissing) {
+        ignoredValueFiles.push(r);
+        return;
+      }
+      problems.push({
+        at,
+        message: `value file ${JSON.stringify(v)} resolves to ${r}, which does not exist: Argo CD fails to render the application (or set ignoreMissingValueFiles: true)`,
+      });
       return;
     }
     push(r);
@@ -138,7 +167,10 @@ export function readHelmSource(input: ReadHelmSourceInput): { source?: HelmSourc
   } else if (typeof helm.values === 'string' && helm.values.length) {
     inlineValues = { text: helm.values, at: [...hp, 'values'] };
   } else if (helm.values !== undefined && helm.values !== null && typeof helm.values !== 'string') {
-    problems.push({ at: [...hp, 'values'], message: 'helm.values must be a string of YAML (use valuesObject for a mapping)' });
+    problems.push({
+      at: [...hp, 'values'],
+      message: 'helm.values must be a string of YAML (use valuesObject for a mapping)',
+    });
   }
 
   // Parameters: a map in Argo CD, so the last of one name wins (in its first position here, for a stable order).
@@ -146,7 +178,13 @@ export function readHelmSource(input: ReadHelmSourceInput): { source?: HelmSourc
   const setString = new Map<string, SetArg>();
   (Array.isArray(helm.parameters) ? helm.parameters : []).forEach((p, i) => {
     const at = [...hp, 'parameters', i];
-    if (!isRecord(p) || typeof p.name !== 'string' || !p.name) { problems.push({ at, message: 'a helm parameter needs a name (and a value): expected {name: replicaCount, value: "2"}' }); return; }
+    if (!isRecord(p) || typeof p.name !== 'string' || !p.name) {
+      problems.push({
+        at,
+        message: 'a helm parameter needs a name (and a value): expected {name: replicaCount, value: "2"}',
+      });
+      return;
+    }
     const arg = { name: p.name, value: cleanSetParameter(envsubst(scalar(p.value), env)), at };
     const target = p.forceString === true ? setString : set;
     (p.forceString === true ? set : setString).delete(p.name);
@@ -155,10 +193,25 @@ export function readHelmSource(input: ReadHelmSourceInput): { source?: HelmSourc
   const setFile = new Map<string, SetArg>();
   (Array.isArray(helm.fileParameters) ? helm.fileParameters : []).forEach((p, i) => {
     const at = [...hp, 'fileParameters', i];
-    if (!isRecord(p) || typeof p.name !== 'string' || !p.name || typeof p.path !== 'string') { problems.push({ at, message: 'a helm file parameter needs a name and a path: expected {name: config, path: files/config.json}' }); return; }
+    if (!isRecord(p) || typeof p.name !== 'string' || !p.name || typeof p.path !== 'string') {
+      problems.push({
+        at,
+        message: 'a helm file parameter needs a name and a path: expected {name: config, path: files/config.json}',
+      });
+      return;
+    }
     const r = resolvePath(chartPath, envsubst(p.path, env), input.refs);
-    if (typeof r !== 'string') { problems.push({ at: [...at, 'path'], message: `file parameter ${p.name}: ${r.error}` }); return; }
-    if (!input.files.has(r)) { problems.push({ at: [...at, 'path'], message: `file parameter ${p.name}: ${p.path} resolves to ${r}, which does not exist: helm fails with --set-file` }); return; }
+    if (typeof r !== 'string') {
+      problems.push({ at: [...at, 'path'], message: `file parameter ${p.name}: ${r.error}` });
+      return;
+    }
+    if (!input.files.has(r)) {
+      problems.push({
+        at: [...at, 'path'],
+        message: `file parameter ${p.name}: ${p.path} resolves to ${r}, which does not exist: helm fails with --set-file`,
+      });
+      return;
+    }
     setFile.set(p.name, { name: p.name, value: r, at });
   });
 
@@ -166,11 +219,20 @@ export function readHelmSource(input: ReadHelmSourceInput): { source?: HelmSourc
   return {
     problems,
     source: {
-      chartPath, valueFiles, ignoredValueFiles, inlineValues,
-      set: [...set.values()], setString: [...setString.values()], setFile: [...setFile.values()],
+      chartPath,
+      valueFiles,
+      ignoredValueFiles,
+      inlineValues,
+      set: [...set.values()],
+      setString: [...setString.values()],
+      setFile: [...setFile.values()],
       releaseName: str(helm.releaseName) || appName,
-      namespace, kubernetesVersion, apiVersions,
-      skipCrds: helm.skipCrds === true, skipSchemaValidation: helm.skipSchemaValidation === true, skipTests: helm.skipTests === true,
+      namespace,
+      kubernetesVersion,
+      apiVersions,
+      skipCrds: helm.skipCrds === true,
+      skipSchemaValidation: helm.skipSchemaValidation === true,
+      skipTests: helm.skipTests === true,
     },
   };
 }
@@ -204,13 +266,17 @@ export function cleanSetParameter(value: string): string {
 
 /** Go's os.Expand with Argo CD's mapping: $VAR and ${VAR} (unknown ones become empty), $$ is $. */
 export function envsubst(s: string, env: Record<string, string>): string {
-  return s.replace(/\$(?:\{([^}]*)\}|([A-Za-z0-9_]+)|(\$))/g, (_m, braced: string | undefined, plain: string | undefined, dollar: string | undefined) =>
-    dollar ? '$' : env[braced ?? plain ?? ''] ?? '');
+  return s.replace(
+    /\$(?:\{([^}]*)\}|([A-Za-z0-9_]+)|(\$))/g,
+    (_m, braced: string | undefined, plain: string | undefined, dollar: string | undefined) =>
+      dollar ? '$' : (env[braced ?? plain ?? ''] ?? ''),
+  );
 }
 
 /** A path of the Application resolved to a repository-relative path (Argo CD's resolveFileOrDirectory). */
 function resolvePath(chartPath: string, p: string, refs: ReadonlySet<string> | undefined): string | { error: string } {
-  if (/^[a-z][a-z0-9+.-]*:\/\//i.test(p)) return { error: 'a remote URL cannot be read offline: keep value files in the repository' };
+  if (/^[a-z][a-z0-9+.-]*:\/\//i.test(p))
+    return { error: 'a remote URL cannot be read offline: keep value files in the repository' };
   const ref = /^\$([^/]+)\/(.*)$/.exec(p);
   let joined: string;
   if (ref) {
@@ -220,7 +286,8 @@ function resolvePath(chartPath: string, p: string, refs: ReadonlySet<string> | u
     joined = p.startsWith('/') ? posix.normalize(p.slice(1) || '.') : posix.normalize(posix.join(chartPath, p));
   }
   if (joined === '.' || joined === '') return { error: 'resolves to the repository root, which Argo CD refuses' };
-  if (joined.startsWith('../') || joined === '..') return { error: `resolves outside the repository (${joined}), which Argo CD refuses` };
+  if (joined.startsWith('../') || joined === '..')
+    return { error: `resolves outside the repository (${joined}), which Argo CD refuses` };
   return joined;
 }
 
@@ -233,11 +300,20 @@ function globRegExp(p: string): RegExp {
   let re = '';
   for (let i = 0; i < p.length; i++) {
     const c = p[i]!;
-    if (c === '*' && p[i + 1] === '*') { re += p[i + 2] === '/' ? '(?:.*/)?' : '.*'; i += p[i + 2] === '/' ? 2 : 1; }
-    else if (c === '*') re += '[^/]*';
+    if (c === '*' && p[i + 1] === '*') {
+      re += p[i + 2] === '/' ? '(?:.*/)?' : '.*';
+      i += p[i + 2] === '/' ? 2 : 1;
+    } else if (c === '*') re += '[^/]*';
     else if (c === '?') re += '[^/]';
-    else if (c === '[') { const j = p.indexOf(']', i); if (j < 0) { re += '\\['; } else { re += `[${p.slice(i + 1, j).replace(/^!/, '^')}]`; i = j; } }
-    else re += c.replace(/[.+^${}()|\\]/g, '\\$&');
+    else if (c === '[') {
+      const j = p.indexOf(']', i);
+      if (j < 0) {
+        re += '\\[';
+      } else {
+        re += `[${p.slice(i + 1, j).replace(/^!/, '^')}]`;
+        i = j;
+      }
+    } else re += c.replace(/[.+^${}()|\\]/g, '\\$&');
   }
   return new RegExp(`^${re}$`);
 }

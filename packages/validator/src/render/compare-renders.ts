@@ -22,7 +22,12 @@ export interface RenderDifference {
 const keyOf = (r: ResourceRef, ns: string) => JSON.stringify([r.apiVersion, r.kind, r.namespace ?? ns, r.name]);
 
 /** Differences in a stable order (objects in Argo CD's order, then those only Flux renders). */
-export function compareRenders(argo: readonly RenderedObject[], argoNamespace: string, flux: readonly RenderedObject[], fluxNamespace: string): RenderDifference[] {
+export function compareRenders(
+  argo: readonly RenderedObject[],
+  argoNamespace: string,
+  flux: readonly RenderedObject[],
+  fluxNamespace: string,
+): RenderDifference[] {
   const out: RenderDifference[] = [];
   const fluxByKey = new Map(flux.map((o) => [keyOf(o.ref, fluxNamespace), o]));
   const seen = new Set<string>();
@@ -30,13 +35,17 @@ export function compareRenders(argo: readonly RenderedObject[], argoNamespace: s
     const k = keyOf(a.ref, argoNamespace);
     seen.add(k);
     const f = fluxByKey.get(k);
-    if (!f) { out.push({ ref: withNs(a.ref, argoNamespace), path: '', argo: a.object, flux: undefined, only: 'argo' }); continue; }
+    if (!f) {
+      out.push({ ref: withNs(a.ref, argoNamespace), path: '', argo: a.object, flux: undefined, only: 'argo' });
+      continue;
+    }
     const d = firstDifference(a.object, f.object, []);
     if (d) out.push({ ref: withNs(a.ref, argoNamespace), path: toPointer(d.path), argo: d.a, flux: d.b });
   }
   for (const f of flux) {
     const k = keyOf(f.ref, fluxNamespace);
-    if (!seen.has(k)) out.push({ ref: withNs(f.ref, fluxNamespace), path: '', argo: undefined, flux: f.object, only: 'flux' });
+    if (!seen.has(k))
+      out.push({ ref: withNs(f.ref, fluxNamespace), path: '', argo: undefined, flux: f.object, only: 'flux' });
   }
   return out;
 }
@@ -46,7 +55,11 @@ function withNs(r: ResourceRef, ns: string): ResourceRef {
 }
 
 /** The first path (keys in sorted order, depth first) where a and b differ. */
-export function firstDifference(a: unknown, b: unknown, path: Array<string | number>): { path: Array<string | number>; a: unknown; b: unknown } | undefined {
+export function firstDifference(
+  a: unknown,
+  b: unknown,
+  path: Array<string | number>,
+): { path: Array<string | number>; a: unknown; b: unknown } | undefined {
   if (Array.isArray(a) && Array.isArray(b)) {
     for (let i = 0; i < Math.max(a.length, b.length); i++) {
       const d = firstDifference(a[i], b[i], [...path, i]);

@@ -52,28 +52,65 @@ export function readHelmRelease(input: ReadHelmReleaseInput): { render?: FluxRen
   const chart = isRecord(spec.chart) && isRecord(spec.chart.spec) ? spec.chart.spec : undefined;
   const cp: PathSegment[] = ['spec', 'chart', 'spec'];
   if (!chart) {
-    return { problems: [{ at: ['spec'], message: 'the HelmRelease has no spec.chart.spec: expected chart: ./charts/<service> from the GitRepository of this repository (spec.chartRef cannot be rendered offline)' }] };
+    return {
+      problems: [
+        {
+          at: ['spec'],
+          message:
+            'the HelmRelease has no spec.chart.spec: expected chart: ./charts/<service> from the GitRepository of this repository (spec.chartRef cannot be rendered offline)',
+        },
+      ],
+    };
   }
   const sourceRef = isRecord(chart.sourceRef) ? chart.sourceRef : {};
   if (sourceRef.kind !== 'GitRepository') {
-    return { problems: [{ at: [...cp, 'sourceRef', 'kind'], message: `chart source kind ${JSON.stringify(sourceRef.kind)} cannot be rendered from this repository: expected GitRepository` }] };
+    return {
+      problems: [
+        {
+          at: [...cp, 'sourceRef', 'kind'],
+          message: `chart source kind ${JSON.stringify(sourceRef.kind)} cannot be rendered from this repository: expected GitRepository`,
+        },
+      ],
+    };
   }
-  const chartPath = typeof chart.chart === 'string' ? posix.normalize(chart.chart).replace(/^(\.\/)+/, '').replace(/^\/+/, '').replace(/\/+$/, '') : '';
+  const chartPath =
+    typeof chart.chart === 'string'
+      ? posix
+          .normalize(chart.chart)
+          .replace(/^(\.\/)+/, '')
+          .replace(/^\/+/, '')
+          .replace(/\/+$/, '')
+      : '';
   if (!chartPath || chartPath.startsWith('..') || !input.files.has(`${chartPath}/Chart.yaml`)) {
-    problems.push({ at: [...cp, 'chart'], message: `chart path ${JSON.stringify(chart.chart)} has no Chart.yaml in the GitRepository (resolved from the source root as ${chartPath || '(empty)'}): helm-controller cannot build the chart` });
+    problems.push({
+      at: [...cp, 'chart'],
+      message: `chart path ${JSON.stringify(chart.chart)} has no Chart.yaml in the GitRepository (resolved from the source root as ${chartPath || '(empty)'}): helm-controller cannot build the chart`,
+    });
   }
 
   const ignoreMissing = chart.ignoreMissingValuesFiles === true;
   const listed: Array<{ raw: unknown; at: PathSegment[] }> = [
     ...(typeof chart.valuesFile === 'string' ? [{ raw: chart.valuesFile, at: [...cp, 'valuesFile'] }] : []),
-    ...(Array.isArray(chart.valuesFiles) ? chart.valuesFiles.map((raw, i) => ({ raw, at: [...cp, 'valuesFiles', i] })) : []),
+    ...(Array.isArray(chart.valuesFiles)
+      ? chart.valuesFiles.map((raw, i) => ({ raw, at: [...cp, 'valuesFiles', i] }))
+      : []),
   ];
   const valuesFiles: string[] = [];
   for (const { raw, at } of listed) {
-    const p = posix.normalize(String(raw)).replace(/^(\.\/)+/, '').replace(/^\/+/, '');
-    if (p.startsWith('..')) { problems.push({ at, message: `values file ${JSON.stringify(raw)} is outside the source root` }); continue; }
+    const p = posix
+      .normalize(String(raw))
+      .replace(/^(\.\/)+/, '')
+      .replace(/^\/+/, '');
+    if (p.startsWith('..')) {
+      problems.push({ at, message: `values file ${JSON.stringify(raw)} is outside the source root` });
+      continue;
+    }
     if (!input.files.has(p)) {
-      if (!ignoreMissing) problems.push({ at, message: `values file ${JSON.stringify(raw)} does not exist (resolved from the source root as ${p}): the chart build fails (or set ignoreMissingValuesFiles: true)` });
+      if (!ignoreMissing)
+        problems.push({
+          at,
+          message: `values file ${JSON.stringify(raw)} does not exist (resolved from the source root as ${p}): the chart build fails (or set ignoreMissingValuesFiles: true)`,
+        });
       continue;
     }
     if (!valuesFiles.includes(p)) valuesFiles.push(p);
@@ -83,18 +120,31 @@ export function readHelmRelease(input: ReadHelmReleaseInput): { render?: FluxRen
   (Array.isArray(spec.valuesFrom) ? spec.valuesFrom : []).forEach((ref, i) => {
     const at: PathSegment[] = ['spec', 'valuesFrom', i];
     if (!isRecord(ref) || (ref.kind !== 'ConfigMap' && ref.kind !== 'Secret') || typeof ref.name !== 'string') {
-      problems.push({ at, message: 'valuesFrom entries name a ConfigMap or Secret: expected {kind: ConfigMap, name: <name>}' });
+      problems.push({
+        at,
+        message: 'valuesFrom entries name a ConfigMap or Secret: expected {kind: ConfigMap, name: <name>}',
+      });
       return;
     }
     const key = typeof ref.valuesKey === 'string' && ref.valuesKey ? ref.valuesKey : 'values.yaml';
-    const obj = input.objects.find((o) => o.ref.kind === ref.kind && o.ref.name === ref.name && (o.ref.namespace ?? hrNamespace) === hrNamespace);
+    const obj = input.objects.find(
+      (o) => o.ref.kind === ref.kind && o.ref.name === ref.name && (o.ref.namespace ?? hrNamespace) === hrNamespace,
+    );
     if (!obj) {
-      if (ref.optional !== true) problems.push({ at, message: `valuesFrom ${ref.kind} ${hrNamespace}/${ref.name} is not in the repository, so the release values cannot be checked: keep it in environments/<env>/ or mark it optional: true` });
+      if (ref.optional !== true)
+        problems.push({
+          at,
+          message: `valuesFrom ${ref.kind} ${hrNamespace}/${ref.name} is not in the repository, so the release values cannot be checked: keep it in environments/<env>/ or mark it optional: true`,
+        });
       return;
     }
     const text = dataValue(obj.object, key);
     if (text === undefined) {
-      if (ref.optional !== true) problems.push({ at, message: `valuesFrom ${ref.kind} ${hrNamespace}/${ref.name} has no key ${key}: helm-controller fails (set valuesKey or optional: true)` });
+      if (ref.optional !== true)
+        problems.push({
+          at,
+          message: `valuesFrom ${ref.kind} ${hrNamespace}/${ref.name} has no key ${key}: helm-controller fails (set valuesKey or optional: true)`,
+        });
       return;
     }
     if (typeof ref.targetPath === 'string' && ref.targetPath) {
@@ -103,7 +153,13 @@ export function readHelmRelease(input: ReadHelmReleaseInput): { render?: FluxRen
     }
     const parsed = parseYaml(text, `${ref.kind}/${ref.name}`);
     const v = parsed.findings.some((f) => f.severity === 'error') ? undefined : toJs(parsed)[0];
-    if (v !== null && !isRecord(v)) { problems.push({ at, message: `valuesFrom ${ref.kind} ${hrNamespace}/${ref.name} key ${key} is not a YAML mapping of values` }); return; }
+    if (v !== null && !isRecord(v)) {
+      problems.push({
+        at,
+        message: `valuesFrom ${ref.kind} ${hrNamespace}/${ref.name} key ${key} is not a YAML mapping of values`,
+      });
+      return;
+    }
     values = mergeMaps(values ?? {}, v ?? {});
   });
   if (isRecord(spec.values)) values = mergeMaps(values ?? {}, spec.values);
@@ -114,8 +170,15 @@ export function readHelmRelease(input: ReadHelmReleaseInput): { render?: FluxRen
   return {
     problems,
     render: {
-      chartPath, valuesFiles, values,
-      releaseName: typeof spec.releaseName === 'string' && spec.releaseName ? spec.releaseName : targetNamespace ? `${targetNamespace}-${name}` : name,
+      chartPath,
+      valuesFiles,
+      values,
+      releaseName:
+        typeof spec.releaseName === 'string' && spec.releaseName
+          ? spec.releaseName
+          : targetNamespace
+            ? `${targetNamespace}-${name}`
+            : name,
       namespace: targetNamespace || hrNamespace,
       skipCrds: install.crds === 'Skip',
     },
@@ -143,7 +206,16 @@ function dataValue(object: Record<string, unknown>, key: string): string | undef
 
 /** strvals-like: `targetPath=value` with the value typed as --set types it. */
 function setAt(values: Record<string, unknown>, path: string[], text: string): Record<string, unknown> {
-  const typed: unknown = text === 'true' ? true : text === 'false' ? false : text === 'null' ? null : /^-?(0|[1-9]\d*)$/.test(text) ? Number(text) : text;
+  const typed: unknown =
+    text === 'true'
+      ? true
+      : text === 'false'
+        ? false
+        : text === 'null'
+          ? null
+          : /^-?(0|[1-9]\d*)$/.test(text)
+            ? Number(text)
+            : text;
   let nested: unknown = typed;
   for (let i = path.length - 1; i >= 0; i--) nested = { [path[i]!]: nested };
   return mergeMaps(values, nested as Record<string, unknown>);

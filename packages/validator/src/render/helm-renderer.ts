@@ -14,9 +14,13 @@ import type { Renderer, RenderRequest, RenderResult } from './renderer.js';
  */
 export function helmTemplateArgs(req: RenderRequest, inlineValuesFile?: string): string[] {
   return [
-    'template', req.chartDir, '--name-template', req.releaseName,
+    'template',
+    req.chartDir,
+    '--name-template',
+    req.releaseName,
     ...(req.namespace ? ['--namespace', req.namespace] : []),
-    '--kube-version', req.kubeVersion,
+    '--kube-version',
+    req.kubeVersion,
     ...(req.set ?? []).flatMap((s) => ['--set', `${s.name}=${s.value}`]),
     ...(req.setString ?? []).flatMap((s) => ['--set-string', `${s.name}=${s.value}`]),
     ...(req.setFile ?? []).flatMap((s) => ['--set-file', `${s.name}=${s.value}`]),

@@ -32,9 +32,16 @@ export function parseRenderedManifests(input: RenderedInput): { resources: Resou
     const source = SOURCE.exec(chunk.text)?.[1]?.trim();
     if (!source && chunk.text.replace(/^---.*$/m, '').trim() === '') continue;
     const own = source ? chartRelative(source) : undefined;
-    const included = own !== undefined && input.templates[own] !== undefined ? includedTemplate(input.templates[own]!, input.templates) : undefined;
+    const included =
+      own !== undefined && input.templates[own] !== undefined
+        ? includedTemplate(input.templates[own]!, input.templates)
+        : undefined;
     const rel = included?.rel ?? own;
-    const file = included ? posix.normalize(`${input.chartPath}/${included.rel}`) : rel ? `${input.chartPath}/${rel}` : `${input.chartPath} (rendered output)`;
+    const file = included
+      ? posix.normalize(`${input.chartPath}/${included.rel}`)
+      : rel
+        ? `${input.chartPath}/${rel}`
+        : `${input.chartPath} (rendered output)`;
     const template = included?.text ?? (rel !== undefined ? input.templates[rel] : undefined);
     let alignment: Int32Array | undefined;
     const toTemplate = (renderedLine: number) => {

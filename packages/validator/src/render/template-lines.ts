@@ -22,7 +22,10 @@ function compile(line: string): TemplateLine {
   const body = text.trimStart();
   const literal = body.replace(ACTION, '').trim();
   if (literal === '' || body.startsWith('#')) return { indent: indentOf(text), text: body };
-  const source = body.split(ACTION).map((part) => part.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')).join('.*?');
+  const source = body
+    .split(ACTION)
+    .map((part) => part.replace(/[.*+?^${}()|[\]\\]/g, '\\$&'))
+    .join('.*?');
   return { indent: indentOf(text), text: body, pattern: new RegExp(`^${source}$`) };
 }
 
@@ -67,7 +70,11 @@ export function alignTemplate(renderedDoc: string, template: string): Int32Array
 }
 
 /** 1-based template line and column for 1-based `renderedLine`, given an alignment; undefined when unmatched. */
-export function templatePosition(alignment: Int32Array, renderedLine: number, template: string): { line: number; column: number } | undefined {
+export function templatePosition(
+  alignment: Int32Array,
+  renderedLine: number,
+  template: string,
+): { line: number; column: number } | undefined {
   const j = alignment[renderedLine - 1];
   if (j === undefined || j < 0) return undefined;
   const line = template.split('\n')[j]!;
@@ -75,6 +82,10 @@ export function templatePosition(alignment: Int32Array, renderedLine: number, te
 }
 
 /** Convenience for one lookup (tests, single findings). */
-export function mapRenderedLine(renderedDoc: string, renderedLine: number, template: string): { line: number; column: number } | undefined {
+export function mapRenderedLine(
+  renderedDoc: string,
+  renderedLine: number,
+  template: string,
+): { line: number; column: number } | undefined {
   return templatePosition(alignTemplate(renderedDoc, template), renderedLine, template);
 }

@@ -11,7 +11,12 @@ import { withLocalDependencies } from '../render/local-dependencies.js';
  * with the merged valuesFiles, so a temporary copy of the chart gets that values.yaml; the
  * release values (valuesFrom, then spec.values) are passed as the user values.
  */
-export async function renderFluxRelease(root: string, flux: FluxRender, kubeVersion: string, renderer: Renderer): Promise<RenderResult> {
+export async function renderFluxRelease(
+  root: string,
+  flux: FluxRender,
+  kubeVersion: string,
+  renderer: Renderer,
+): Promise<RenderResult> {
   // A temp copy of the chart with its file:// dependencies (the library chart) in charts/, as
   // source-controller loads them; the repository is never written.
   const local = await withLocalDependencies(join(root, flux.chartPath));
@@ -27,8 +32,13 @@ export async function renderFluxRelease(root: string, flux: FluxRender, kubeVers
       await writeFile(join(local.dir, 'values.yaml'), stringifyYaml(merged));
     }
     return await renderer.render({
-      chartDir: local.dir, releaseName: flux.releaseName, namespace: flux.namespace, valueFiles: [], kubeVersion,
-      inlineValues: flux.values ? stringifyYaml(flux.values) : undefined, skipCrds: flux.skipCrds,
+      chartDir: local.dir,
+      releaseName: flux.releaseName,
+      namespace: flux.namespace,
+      valueFiles: [],
+      kubeVersion,
+      inlineValues: flux.values ? stringifyYaml(flux.values) : undefined,
+      skipCrds: flux.skipCrds,
     });
   } finally {
     await local.remove();

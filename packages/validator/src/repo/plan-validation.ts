@@ -51,22 +51,53 @@ export function planValidation(repo: RepoSnapshot, filters: PlanFilters = {}): V
       const overlay = `${base}/values/${s.name}.yaml`;
       const ctx = { env: env.name, service: s.name };
       if (!repo.files.has(overlay)) {
-        findings.push({ check: 'overlay-missing', severity: 'error', message: `service ${s.name} has no overlay in ${env.name}: expected ${overlay} (run \`npx chartgen generate\`, which creates missing overlays)`, file: repo.catalog.serviceFiles[s.name], line: 1, column: 1, ...ctx });
+        findings.push({
+          check: 'overlay-missing',
+          severity: 'error',
+          message: `service ${s.name} has no overlay in ${env.name}: expected ${overlay} (run \`npx chartgen generate\`, which creates missing overlays)`,
+          file: repo.catalog.serviceFiles[s.name],
+          line: 1,
+          column: 1,
+          ...ctx,
+        });
       }
       const appFile = `${base}/argocd/apps/${s.name}.yaml`;
       const app = repo.apps[appFile];
       if (!app) {
-        findings.push({ check: 'app-missing', severity: 'error', message: `service ${s.name} has no Argo CD Application in ${env.name}: expected ${appFile} (run \`npx chartgen generate\`)`, file: repo.catalog.serviceFiles[s.name], line: 1, column: 1, ...ctx });
+        findings.push({
+          check: 'app-missing',
+          severity: 'error',
+          message: `service ${s.name} has no Argo CD Application in ${env.name}: expected ${appFile} (run \`npx chartgen generate\`)`,
+          file: repo.catalog.serviceFiles[s.name],
+          line: 1,
+          column: 1,
+          ...ctx,
+        });
         continue;
       }
       if (app.value === undefined) continue; // its YAML findings are reported with the sources
       findings.push(...checkAppSyncPolicy(app, env, s.name));
-      jobs.push(...jobsFromApplication(app, { env: env.name, service: s.name, namespace: s.namespace, kubernetesVersion: env.kubernetesVersion }, repo.files, findings));
+      jobs.push(
+        ...jobsFromApplication(
+          app,
+          { env: env.name, service: s.name, namespace: s.namespace, kubernetesVersion: env.kubernetesVersion },
+          repo.files,
+          findings,
+        ),
+      );
     }
     for (const f of repo.files) {
       const m = new RegExp(`^${base}/values/([^/]+)\\.ya?ml$`).exec(f);
       if (m && !known.has(m[1]!) && (!filters.services?.length || filters.services.includes(m[1]!))) {
-        findings.push({ check: 'overlay-unknown-service', severity: 'warning', message: `overlay for "${m[1]}", which is not a Kubernetes service of the catalog: expected catalog/services/${m[1]}.yaml (or delete the overlay)`, file: f, line: 1, column: 1, env: env.name });
+        findings.push({
+          check: 'overlay-unknown-service',
+          severity: 'warning',
+          message: `overlay for "${m[1]}", which is not a Kubernetes service of the catalog: expected catalog/services/${m[1]}.yaml (or delete the overlay)`,
+          file: f,
+          line: 1,
+          column: 1,
+          env: env.name,
+        });
       }
     }
   }
@@ -80,31 +111,60 @@ function jobsFromApplication(
   findings: Finding[],
 ): RenderJob[] {
   const bad = (path: Array<string | number>, message: string) =>
-    findings.push({ check: 'app-source', severity: 'error', message, ...locate(app.parsed, 0, path), env: expected.env, service: expected.service });
+    findings.push({
+      check: 'app-source',
+      severity: 'error',
+      message,
+      ...locate(app.parsed, 0, path),
+      env: expected.env,
+      service: expected.service,
+    });
   const { sourcePaths, refs } = helmSourcePaths(app.value);
   if (!sourcePaths.length) {
-    bad(['spec'], 'the Application has no source with a path: expected spec.source.path: charts/<service> (a Helm chart of this repository)');
+    bad(
+      ['spec'],
+      'the Application has no source with a path: expected spec.source.path: charts/<service> (a Helm chart of this repository)',
+    );
     return [];
   }
   const spec = isRecord(app.value) && isRecord(app.value.spec) ? app.value.spec : {};
   const destination = isRecord(spec.destination) ? spec.destination : {};
   const namespace = typeof destination.namespace === 'string' ? destination.namespace : '';
   if (namespace !== expected.namespace) {
-    bad(['spec', 'destination', 'namespace'], `destination namespace ${JSON.stringify(namespace)} differs from the catalog's namespace ${expected.namespace}: regenerate with \`npx chartgen generate\``);
+    bad(
+      ['spec', 'destination', 'namespace'],
+      `destination namespace ${JSON.stringify(namespace)} differs from the catalog's namespace ${expected.namespace}: regenerate with \`npx chartgen generate\``,
+    );
   }
   const jobs: RenderJob[] = [];
   for (const sourcePath of sourcePaths) {
-    const { source, problems } = readHelmSource({ app: app.value, sourcePath, kubernetesVersion: expected.kubernetesVersion, files, refs });
+    const { source, problems } = readHelmSource({
+      app: app.value,
+      sourcePath,
+      kubernetesVersion: expected.kubernetesVersion,
+      files,
+      refs,
+    });
     for (const p of problems) bad(p.at, p.message);
     if (!source) continue;
     if (!files.has(`${source.chartPath}/Chart.yaml`)) {
-      bad([...sourcePath, 'path'], `chart path ${source.chartPath} has no Chart.yaml: expected charts/${expected.service} (run \`npx chartgen generate\`)`);
+      bad(
+        [...sourcePath, 'path'],
+        `chart path ${source.chartPath} has no Chart.yaml: expected charts/${expected.service} (run \`npx chartgen generate\`)`,
+      );
       continue;
     }
     jobs.push({
-      env: expected.env, service: expected.service, chartPath: source.chartPath, valueFiles: source.valueFiles,
-      releaseName: source.releaseName, namespace: source.namespace || expected.namespace, kubernetesVersion: source.kubernetesVersion,
-      appFile: app.file, sourcePath, helm: source,
+      env: expected.env,
+      service: expected.service,
+      chartPath: source.chartPath,
+      valueFiles: source.valueFiles,
+      releaseName: source.releaseName,
+      namespace: source.namespace || expected.namespace,
+      kubernetesVersion: source.kubernetesVersion,
+      appFile: app.file,
+      sourcePath,
+      helm: source,
     });
   }
   return jobs;

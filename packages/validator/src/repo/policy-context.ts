@@ -7,14 +7,28 @@ export const UNCLAIMED_PATH = '/frontend-routes-probe-unclaimed-url';
 /** Pure: the URLs the frontend of each environment must route, and where, from the catalog. */
 export function frontendTables(catalog: Catalog): Record<string, FrontendTable> {
   const prefix = catalog.cluster.frontend.rulePrefix;
-  return Object.fromEntries(catalog.cluster.environments.map((e) => [e.name, {
-    routes: frontendRoutes(catalog.services, e.name).filter((r) => r.hosts.length).map((r) => ({ service: r.service, url: sampleUrl(prefix, r), hosts: r.hosts })),
-    unclaimed: { url: `${prefix.replace(/^\^/, '')}${UNCLAIMED_PATH}`, hosts: catchAllHosts(catalog.cluster, e.name) ?? [] },
-  }]));
+  return Object.fromEntries(
+    catalog.cluster.environments.map((e) => [
+      e.name,
+      {
+        routes: frontendRoutes(catalog.services, e.name)
+          .filter((r) => r.hosts.length)
+          .map((r) => ({ service: r.service, url: sampleUrl(prefix, r), hosts: r.hosts })),
+        unclaimed: {
+          url: `${prefix.replace(/^\^/, '')}${UNCLAIMED_PATH}`,
+          hosts: catchAllHosts(catalog.cluster, e.name) ?? [],
+        },
+      },
+    ]),
+  );
 }
 
 /** Pure: what the catalog tells policy checks (allowed host paths, privileges, the frontend). */
-export function policyContextFromCatalog(catalog: Catalog, complete: boolean, clusterObjects = complete): PolicyContext {
+export function policyContextFromCatalog(
+  catalog: Catalog,
+  complete: boolean,
+  clusterObjects = complete,
+): PolicyContext {
   const allowances: PolicyContext['allowances'] = {};
   for (const s of catalog.services) {
     const sc = s.securityContext ?? {};

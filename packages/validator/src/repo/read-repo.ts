@@ -32,11 +32,23 @@ export interface ReadRepo {
 const YAML_FILE = /\.ya?ml$/;
 
 /** Shell: a repository file's text through the safe reader, or the finding that refuses it. */
-export function readRepoText(root: string, file: string): { text: string; finding?: undefined } | { text?: undefined; finding: Finding } {
+export function readRepoText(
+  root: string,
+  file: string,
+): { text: string; finding?: undefined } | { text?: undefined; finding: Finding } {
   try {
     const text = readSafeFile(file, { root });
     if (text !== undefined) return { text };
-    return { finding: { check: 'file-refused', severity: 'error', file, line: 1, column: 1, message: `${file} disappeared while being read` } };
+    return {
+      finding: {
+        check: 'file-refused',
+        severity: 'error',
+        file,
+        line: 1,
+        column: 1,
+        message: `${file} disappeared while being read`,
+      },
+    };
   } catch (e) {
     if (e instanceof RefusedFileError) return { finding: fromSourceFinding(refusedFinding(e)) };
     throw e;
@@ -59,7 +71,9 @@ const KUSTOMIZE_FILE = /(^|\/)kustomization\.ya?ml$/;
 /** Shell: reads the catalog, the environment files and every YAML file under environments/<env>/. */
 export async function readRepo(root: string, envFilter: string[] = []): Promise<ReadRepo> {
   if (!lstatSync(join(root, 'catalog', 'cluster.yaml'), { throwIfNoEntry: false })) {
-    throw new UsageError(`${root} is not a repository of this project: catalog/cluster.yaml is missing (run in the repository or pass --root DIR)`);
+    throw new UsageError(
+      `${root} is not a repository of this project: catalog/cluster.yaml is missing (run in the repository or pass --root DIR)`,
+    );
   }
   const loaded = await readCatalog(root);
   const findings: Finding[] = loaded.findings.map((f) => fromSourceFinding(f));
@@ -74,7 +88,10 @@ export async function readRepo(root: string, envFilter: string[] = []): Promise<
 
   const names = catalog.cluster.environments.map((e) => e.name);
   const unknown = envFilter.filter((e) => !names.includes(e));
-  if (unknown.length) throw new UsageError(`unknown environment ${unknown.join(', ')}: expected one of ${names.join(', ')} (catalog/cluster.yaml)`);
+  if (unknown.length)
+    throw new UsageError(
+      `unknown environment ${unknown.join(', ')}: expected one of ${names.join(', ')} (catalog/cluster.yaml)`,
+    );
 
   const files: string[] = [];
   for (const dir of ['charts', 'environments']) {
@@ -102,17 +119,36 @@ export async function readRepo(root: string, envFilter: string[] = []): Promise<
     const envFile = `environments/${e.name}/environment.yaml`;
     let file: RepoEnvironment['file'];
     if (!files.includes(envFile)) {
-      findings.push({ check: 'environment-schema', severity: 'error', message: `environment ${e.name} has no ${envFile}: expected its cluster, promotesFrom and promotion policy (run \`npx chartgen generate\` to create it)`, file: catalog.clusterFile, line: 1, column: 1, env: e.name });
+      findings.push({
+        check: 'environment-schema',
+        severity: 'error',
+        message: `environment ${e.name} has no ${envFile}: expected its cluster, promotesFrom and promotion policy (run \`npx chartgen generate\` to create it)`,
+        file: catalog.clusterFile,
+        line: 1,
+        column: 1,
+        env: e.name,
+      });
     } else {
       const read = readRepoText(root, envFile);
       if (read.finding) findings.push({ ...read.finding, env: e.name });
       else {
         const r = loadEnvironmentFile(envFile, read.text, { name: e.name, environments: names });
-        findings.push(...r.findings.map((f) => ({ ...fromSourceFinding(f), check: f.check.startsWith('yaml-') ? fromSourceFinding(f).check : 'environment-schema', env: e.name })));
+        findings.push(
+          ...r.findings.map((f) => ({
+            ...fromSourceFinding(f),
+            check: f.check.startsWith('yaml-') ? fromSourceFinding(f).check : 'environment-schema',
+            env: e.name,
+          })),
+        );
         file = r.environment;
       }
     }
-    environments.push({ name: e.name, file, kubernetesVersion: file?.kubernetesVersion ?? e.kubernetesVersion ?? catalog.cluster.kubernetesVersion, production: e.production === true });
+    environments.push({
+      name: e.name,
+      file,
+      kubernetesVersion: file?.kubernetesVersion ?? e.kubernetesVersion ?? catalog.cluster.kubernetesVersion,
+      production: e.production === true,
+    });
     // Overlays of every environment are read (secrets exclusive to prod matter to the others);
     // findings and generated objects only for the selected environments.
     const selected = !envFilter.length || envFilter.includes(e.name);
@@ -124,11 +160,27 @@ export async function readRepo(root: string, envFilter: string[] = []): Promise<
       if (rest.startsWith('values/')) {
         const { y, findings: fs } = await readYamlFile(root, f);
         if (selected) findings.push(...fs.map((x) => ({ ...x, env: e.name })));
-        if (y.value !== undefined && (y.parsed.documents.length !== 1 || (y.value !== null && (typeof y.value !== 'object' || Array.isArray(y.value))))) {
-          if (selected) findings.push({ check: 'overlay-schema', severity: 'error', message: 'an overlay is one YAML document holding a mapping of chart values', file: f, line: 1, column: 1, env: e.name });
+        if (
+          y.value !== undefined &&
+          (y.parsed.documents.length !== 1 ||
+            (y.value !== null && (typeof y.value !== 'object' || Array.isArray(y.value))))
+        ) {
+          if (selected)
+            findings.push({
+              check: 'overlay-schema',
+              severity: 'error',
+              message: 'an overlay is one YAML document holding a mapping of chart values',
+              file: f,
+              line: 1,
+              column: 1,
+              env: e.name,
+            });
           continue;
         }
-        overlays[e.name]![rest.slice('values/'.length).replace(YAML_FILE, '')] = { ...y, value: y.value === null ? {} : y.value };
+        overlays[e.name]![rest.slice('values/'.length).replace(YAML_FILE, '')] = {
+          ...y,
+          value: y.value === null ? {} : y.value,
+        };
       } else if (selected && /^(argocd|flux|cluster)\//.test(rest) && !KUSTOMIZE_FILE.test(rest)) {
         const read = readRepoText(root, f);
         if (read.finding) {
@@ -140,7 +192,9 @@ export async function readRepo(root: string, envFilter: string[] = []): Promise<
         // Per-service generated files (argocd/apps/<svc>.yaml, flux/helmreleases/<svc>.yaml) belong to that service.
         const svc = /^(?:argocd\/apps|flux\/helmreleases)\/([^/]+)\.ya?ml$/.exec(rest)?.[1];
         const service = svc && catalog.services.some((s) => s.name === svc) ? svc : undefined;
-        generated[e.name]!.push(...parsed.resources.map((r) => ({ ...r, env: e.name, ...(service ? { service } : {}) })));
+        generated[e.name]!.push(
+          ...parsed.resources.map((r) => ({ ...r, env: e.name, ...(service ? { service } : {}) })),
+        );
         if (rest.startsWith('argocd/apps/')) apps[f] = (await readYamlFile(root, f)).y;
         if (rest.startsWith('flux/helmreleases/')) helmReleases[f] = (await readYamlFile(root, f)).y;
       }
@@ -164,5 +218,15 @@ export async function readRepo(root: string, envFilter: string[] = []): Promise<
     if (m && !names.includes(m[1]!) && !firstFile.has(m[1]!)) firstFile.set(m[1]!, f);
   }
   for (const [name, file] of firstFile) leftovers.push({ name, file });
-  return { snapshot: { catalog, environments, files: new Set(files), apps, helmReleases }, catalog, findings, overlays, generated, refusedCharts, environmentValues, chartValues, leftovers };
+  return {
+    snapshot: { catalog, environments, files: new Set(files), apps, helmReleases },
+    catalog,
+    findings,
+    overlays,
+    generated,
+    refusedCharts,
+    environmentValues,
+    chartValues,
+    leftovers,
+  };
 }

@@ -49,50 +49,72 @@ export async function validateRepo(opts: RepoValidationOptions): Promise<Validat
   if (!repo.snapshot || !repo.catalog) return buildResult(applyConfig(findings, opts.config), 0);
   const catalog = repo.catalog;
   const unknown = (opts.services ?? []).filter((s) => !catalog.services.some((c) => c.name === s && !c.vm));
-  if (unknown.length) throw new UsageError(`unknown service ${unknown.join(', ')}: expected a Kubernetes service of catalog/services/ (see \`ls catalog/services\`)`);
+  if (unknown.length)
+    throw new UsageError(
+      `unknown service ${unknown.join(', ')}: expected a Kubernetes service of catalog/services/ (see \`ls catalog/services\`)`,
+    );
 
   const plan = planValidation(repo.snapshot, { envs: opts.envs, services: opts.services });
   findings.push(...plan.findings);
 
   // Rendering starts first: helm runs in child processes while this thread lints charts and overlays.
   // An overlay that does not parse is reported with the sources; rendering it would only repeat that.
-  const broken = new Set(Object.values(repo.overlays).flatMap((m) => Object.values(m)).filter((o) => o.value === undefined).map((o) => o.file));
+  const broken = new Set(
+    Object.values(repo.overlays)
+      .flatMap((m) => Object.values(m))
+      .filter((o) => o.value === undefined)
+      .map((o) => o.file),
+  );
   // A chart holding a refused file is never given to helm; nor is any chart when the library chart they include holds one.
-  const refusedChart = (chartPath: string) => repo.refusedCharts.has(chartPath) || repo.refusedCharts.has('charts/_library');
+  const refusedChart = (chartPath: string) =>
+    repo.refusedCharts.has(chartPath) || repo.refusedCharts.has('charts/_library');
   const jobs = plan.jobs.filter((j) => !j.valueFiles.some((f) => broken.has(f)) && !refusedChart(j.chartPath));
   let renders = 0;
-  const rendering = mapLimit(jobs, async (job) => {
-    const r = await opts.renderer.render({
-      chartDir: join(opts.root, job.chartPath),
-      releaseName: job.releaseName,
-      namespace: job.namespace,
-      valueFiles: job.valueFiles.map((f) => join(opts.root, f)),
-      kubeVersion: job.kubernetesVersion,
-      inlineValues: job.helm.inlineValues?.text,
-      set: job.helm.set,
-      setString: job.helm.setString,
-      setFile: job.helm.setFile.map((s) => ({ name: s.name, value: join(opts.root, s.value) })),
-      apiVersions: job.helm.apiVersions,
-      skipCrds: job.helm.skipCrds,
-      skipSchemaValidation: job.helm.skipSchemaValidation,
-      skipTests: job.helm.skipTests,
-    });
-    // The same service through Flux (when its HelmRelease is in the repository), to compare.
-    const hrFile = `environments/${job.env}/flux/helmreleases/${job.service}.yaml`;
-    const hr = repo.snapshot!.helmReleases[hrFile];
-    let flux: FluxOutcome | undefined;
-    if (hr && hr.value !== undefined && job.sourcePath.length === 2) {
-      const read = readHelmRelease({ release: hr.value, files: repo.snapshot!.files, objects: repo.generated[job.env] ?? [] });
-      flux = { hr, problems: read.problems, render: read.render };
-      if (read.render) flux.result = await renderFluxRelease(opts.root, read.render, job.kubernetesVersion, opts.renderer);
-    }
-    opts.onRendered?.(++renders, jobs.length);
-    return { job, r, flux };
-  }, opts.concurrency);
+  const rendering = mapLimit(
+    jobs,
+    async (job) => {
+      const r = await opts.renderer.render({
+        chartDir: join(opts.root, job.chartPath),
+        releaseName: job.releaseName,
+        namespace: job.namespace,
+        valueFiles: job.valueFiles.map((f) => join(opts.root, f)),
+        kubeVersion: job.kubernetesVersion,
+        inlineValues: job.helm.inlineValues?.text,
+        set: job.helm.set,
+        setString: job.helm.setString,
+        setFile: job.helm.setFile.map((s) => ({ name: s.name, value: join(opts.root, s.value) })),
+        apiVersions: job.helm.apiVersions,
+        skipCrds: job.helm.skipCrds,
+        skipSchemaValidation: job.helm.skipSchemaValidation,
+        skipTests: job.helm.skipTests,
+      });
+      // The same service through Flux (when its HelmRelease is in the repository), to compare.
+      const hrFile = `environments/${job.env}/flux/helmreleases/${job.service}.yaml`;
+      const hr = repo.snapshot!.helmReleases[hrFile];
+      let flux: FluxOutcome | undefined;
+      if (hr && hr.value !== undefined && job.sourcePath.length === 2) {
+        const read = readHelmRelease({
+          release: hr.value,
+          files: repo.snapshot!.files,
+          objects: repo.generated[job.env] ?? [],
+        });
+        flux = { hr, problems: read.problems, render: read.render };
+        if (read.render)
+          flux.result = await renderFluxRelease(opts.root, read.render, job.kubernetesVersion, opts.renderer);
+      }
+      opts.onRendered?.(++renders, jobs.length);
+      return { job, r, flux };
+    },
+    opts.concurrency,
+  );
   rendering.catch(() => undefined); // a failure surfaces at the await below, not as an unhandled rejection meanwhile
 
   // Charts: lint each once (all of charts/ unless --service narrows it).
-  const chartPaths = [...new Set([...plan.jobs.map((j) => j.chartPath), ...chartDirsOf(repo.snapshot.files, opts.services)])].filter((p) => !refusedChart(p)).sort();
+  const chartPaths = [
+    ...new Set([...plan.jobs.map((j) => j.chartPath), ...chartDirsOf(repo.snapshot.files, opts.services)]),
+  ]
+    .filter((p) => !refusedChart(p))
+    .sort();
   const charts = new Map<string, { files: ChartFiles; lint: LintedChart }>();
   for (const p of chartPaths) {
     const files = await readChart(join(opts.root, p), p);
@@ -108,7 +130,9 @@ export async function validateRepo(opts: RepoValidationOptions): Promise<Validat
     const chart = charts.get(job.chartPath);
     if (!chart) continue; // a refused chart is neither linted nor rendered
     if (!chart.lint.validateValues || !enabled('overlay-schema')) continue;
-    const overlays = job.valueFiles.map((f) => Object.values(repo.overlays[job.env] ?? {}).find((o) => o.file === f)).filter((o) => o !== undefined);
+    const overlays = job.valueFiles
+      .map((f) => Object.values(repo.overlays[job.env] ?? {}).find((o) => o.file === f))
+      .filter((o) => o !== undefined);
     const sources = [...(chart.lint.values ? [chart.lint.values] : []), ...overlays];
     const own = new Set(overlays.map((o) => o.file));
     const fs = checkValues(chart.lint.validateValues, sources, 'overlay-schema').filter((f) => own.has(f.file!));
@@ -120,7 +144,17 @@ export async function validateRepo(opts: RepoValidationOptions): Promise<Validat
   const byEnv: Record<string, Resource[]> = {};
   for (const env of plan.environments) byEnv[env] = [];
   for (const { job, r, flux } of rendered) {
-    if (flux) findings.push(...flux.problems.map((p) => ({ check: 'helmrelease-source' as const, severity: 'error' as const, message: p.message, ...locate(flux.hr.parsed, 0, p.at), env: job.env, service: job.service })));
+    if (flux)
+      findings.push(
+        ...flux.problems.map((p) => ({
+          check: 'helmrelease-source' as const,
+          severity: 'error' as const,
+          message: p.message,
+          ...locate(flux.hr.parsed, 0, p.at),
+          env: job.env,
+          service: job.service,
+        })),
+      );
     if (r.error) {
       let fromApp = false;
       if (r.error.kind === 'values-schema') {
@@ -129,14 +163,29 @@ export async function validateRepo(opts: RepoValidationOptions): Promise<Validat
         findings.push(...av.findings);
         fromApp = av.all;
       }
-      if (!fromApp && !(r.error.kind === 'values-schema' && overlayErrors.has(job))) findings.push(renderErrorFinding(r.error, job.chartPath, job));
+      if (!fromApp && !(r.error.kind === 'values-schema' && overlayErrors.has(job)))
+        findings.push(renderErrorFinding(r.error, job.chartPath, job));
       continue;
     }
-    const parsed = parseRenderedManifests({ manifests: r.manifests, chartPath: job.chartPath, templates: charts.get(job.chartPath)!.files.templates, namespace: job.namespace });
+    const parsed = parseRenderedManifests({
+      manifests: r.manifests,
+      chartPath: job.chartPath,
+      templates: charts.get(job.chartPath)!.files.templates,
+      namespace: job.namespace,
+    });
     findings.push(...parsed.findings.map((f) => ({ ...f, env: job.env, service: job.service })));
     if (flux?.render && flux.result && enabled('argo-flux-parity')) {
-      const fluxParsed = flux.result.error ? undefined : parseRenderedManifests({ manifests: flux.result.manifests, chartPath: flux.render.chartPath, templates: charts.get(flux.render.chartPath)?.files.templates ?? {}, namespace: flux.render.namespace });
-      findings.push(...parityFindings(job, repo.snapshot.apps[job.appFile]!, flux, parsed.resources, fluxParsed?.resources));
+      const fluxParsed = flux.result.error
+        ? undefined
+        : parseRenderedManifests({
+            manifests: flux.result.manifests,
+            chartPath: flux.render.chartPath,
+            templates: charts.get(flux.render.chartPath)?.files.templates ?? {},
+            namespace: flux.render.namespace,
+          });
+      findings.push(
+        ...parityFindings(job, repo.snapshot.apps[job.appFile]!, flux, parsed.resources, fluxParsed?.resources),
+      );
     }
     byEnv[job.env]!.push(...parsed.resources.map((res) => ({ ...res, env: job.env, service: job.service })));
   }
@@ -146,19 +195,46 @@ export async function validateRepo(opts: RepoValidationOptions): Promise<Validat
   const context = policyContextFromCatalog(catalog, true);
   for (const env of plan.environments) {
     const all = [...byEnv[env]!, ...(repo.generated[env] ?? [])];
-    count += opts.services?.length ? all.filter((r) => r.service && opts.services!.includes(r.service)).length : all.length;
+    count += opts.services?.length
+      ? all.filter((r) => r.service && opts.services!.includes(r.service)).length
+      : all.length;
     const version = repo.snapshot.environments.find((e) => e.name === env)!.kubernetesVersion;
     const schemas = await opts.createSchemas({ kubernetesVersion: version, schemaLocations: opts.schemaLocations });
     await schemas.prepare(all.map((r) => r.ref));
     const objectFindings = validateObjects(all, { schemas, kubernetesVersion: version, context, enabled });
     // With --service, the environment's shared objects give context but are not reported on.
-    findings.push(...(opts.services?.length ? objectFindings.filter((f) => f.service && opts.services!.includes(f.service)) : objectFindings));
+    findings.push(
+      ...(opts.services?.length
+        ? objectFindings.filter((f) => f.service && opts.services!.includes(f.service))
+        : objectFindings),
+    );
   }
-  findings.push(...checkEnvironmentRules({ environments: repo.snapshot.environments, selected: plan.environments, overlays: filterServices(repo.overlays, opts.services), resources: byEnv }, enabled));
-  findings.push(...checkOverlayRules({
-    selected: plan.environments, overlays: filterServices(repo.overlays, opts.services), environmentValues: repo.environmentValues, chartValues: repo.chartValues,
-    catalogFiles: catalog.serviceFiles, leftovers: repo.leftovers, declared: catalog.cluster.environments.map((e) => e.name), clusterFile: catalog.clusterFile,
-  }, enabled));
+  findings.push(
+    ...checkEnvironmentRules(
+      {
+        environments: repo.snapshot.environments,
+        selected: plan.environments,
+        overlays: filterServices(repo.overlays, opts.services),
+        resources: byEnv,
+      },
+      enabled,
+    ),
+  );
+  findings.push(
+    ...checkOverlayRules(
+      {
+        selected: plan.environments,
+        overlays: filterServices(repo.overlays, opts.services),
+        environmentValues: repo.environmentValues,
+        chartValues: repo.chartValues,
+        catalogFiles: catalog.serviceFiles,
+        leftovers: repo.leftovers,
+        declared: catalog.cluster.environments.map((e) => e.name),
+        clusterFile: catalog.clusterFile,
+      },
+      enabled,
+    ),
+  );
   return buildResult(applyConfig(findings, opts.config), count);
 }
 
@@ -170,19 +246,49 @@ interface FluxOutcome {
 }
 
 /** Pure: an environment whose Argo CD and Flux renderings of a service differ, as one finding (the first difference). */
-function parityFindings(job: RenderJob, app: RepoYaml, flux: FluxOutcome, argo: Resource[], fluxObjects: Resource[] | undefined): Finding[] {
+function parityFindings(
+  job: RenderJob,
+  app: RepoYaml,
+  flux: FluxOutcome,
+  argo: Resource[],
+  fluxObjects: Resource[] | undefined,
+): Finding[] {
   const at = { ...locate(flux.hr.parsed, 0, ['spec']), env: job.env, service: job.service };
-  const related = [{ ...locate(app.parsed, 0, job.sourcePath), message: 'the Argo CD Application of the same service' }];
+  const related = [
+    { ...locate(app.parsed, 0, job.sourcePath), message: 'the Argo CD Application of the same service' },
+  ];
   const base = { check: 'argo-flux-parity' as const, severity: 'error' as const, ...at, related };
   if (!fluxObjects) {
-    return [{ ...base, message: `Flux cannot render ${job.service} although Argo CD can: ${flux.result?.error?.message ?? 'helm failed'}` }];
+    return [
+      {
+        ...base,
+        message: `Flux cannot render ${job.service} although Argo CD can: ${flux.result?.error?.message ?? 'helm failed'}`,
+      },
+    ];
   }
-  const diffs = compareRenders(argo.map((r) => ({ ref: r.ref, object: r.object })), job.namespace, fluxObjects.map((r) => ({ ref: r.ref, object: r.object })), flux.render!.namespace);
+  const diffs = compareRenders(
+    argo.map((r) => ({ ref: r.ref, object: r.object })),
+    job.namespace,
+    fluxObjects.map((r) => ({ ref: r.ref, object: r.object })),
+    flux.render!.namespace,
+  );
   if (!diffs.length) return [];
   const d = diffs[0]!;
-  const what = d.only === 'argo' ? 'only Argo CD renders it' : d.only === 'flux' ? 'only Flux renders it' : `${d.path} is ${showValue(d.argo)} with Argo CD, ${showValue(d.flux)} with Flux`;
+  const what =
+    d.only === 'argo'
+      ? 'only Argo CD renders it'
+      : d.only === 'flux'
+        ? 'only Flux renders it'
+        : `${d.path} is ${showValue(d.argo)} with Argo CD, ${showValue(d.flux)} with Flux`;
   const more = diffs.length > 1 ? ` (${diffs.length - 1} more difference${diffs.length > 2 ? 's' : ''})` : '';
-  return [{ ...base, message: `Argo CD and Flux render ${job.service} differently in ${job.env}: ${resourceLabel(d.ref)}: ${what}${more}`, resource: d.ref, ...(d.path ? { path: d.path } : {}) }];
+  return [
+    {
+      ...base,
+      message: `Argo CD and Flux render ${job.service} differently in ${job.env}: ${resourceLabel(d.ref)}: ${what}${more}`,
+      resource: d.ref,
+      ...(d.path ? { path: d.path } : {}),
+    },
+  ];
 }
 
 function chartDirsOf(files: ReadonlySet<string>, services: string[] | undefined): string[] {
@@ -194,7 +300,15 @@ function chartDirsOf(files: ReadonlySet<string>, services: string[] | undefined)
   return out;
 }
 
-function filterServices<T>(byEnv: Record<string, Record<string, T>>, services: string[] | undefined): Record<string, Record<string, T>> {
+function filterServices<T>(
+  byEnv: Record<string, Record<string, T>>,
+  services: string[] | undefined,
+): Record<string, Record<string, T>> {
   if (!services?.length) return byEnv;
-  return Object.fromEntries(Object.entries(byEnv).map(([env, m]) => [env, Object.fromEntries(Object.entries(m).filter(([s]) => services.includes(s)))]));
+  return Object.fromEntries(
+    Object.entries(byEnv).map(([env, m]) => [
+      env,
+      Object.fromEntries(Object.entries(m).filter(([s]) => services.includes(s))),
+    ]),
+  );
 }

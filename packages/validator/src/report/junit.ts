@@ -12,7 +12,9 @@ export const junitReporter: Reporter = {
   format(result: ValidationResult) {
     const groups = groupFindings(result.findings);
     const out = ['<?xml version="1.0" encoding="UTF-8"?>'];
-    out.push(`<testsuites name="validator" tests="${Math.max(1, result.findings.length)}" failures="${result.summary.errors}">`);
+    out.push(
+      `<testsuites name="validator" tests="${Math.max(1, result.findings.length)}" failures="${result.summary.errors}">`,
+    );
     if (groups.length === 0) {
       out.push(`  <testsuite name="validator" tests="1" failures="0">`);
       out.push(`    <testcase classname="validator" name="${result.summary.resources} resources validated"/>`);
@@ -27,10 +29,14 @@ export const junitReporter: Reporter = {
         const location = f.file ? `${f.file}:${at}` : g.title;
         if (f.severity === 'error') {
           out.push(`    <testcase classname="${esc(f.check)}" name="${esc(name)}">`);
-          out.push(`      <failure message="${esc(f.message)}" type="${esc(f.check)}">${esc(`${location}${f.path ? ` ${f.path}` : ''}: ${f.message}${related(f.related)}`)}</failure>`);
+          out.push(
+            `      <failure message="${esc(f.message)}" type="${esc(f.check)}">${esc(`${location}${f.path ? ` ${f.path}` : ''}: ${f.message}${related(f.related)}`)}</failure>`,
+          );
           out.push('    </testcase>');
         } else {
-          out.push(`    <testcase classname="${esc(f.check)}" name="${esc(name)}"><system-out>${esc(`warning: ${location}: ${f.message}${related(f.related)}`)}</system-out></testcase>`);
+          out.push(
+            `    <testcase classname="${esc(f.check)}" name="${esc(name)}"><system-out>${esc(`warning: ${location}: ${f.message}${related(f.related)}`)}</system-out></testcase>`,
+          );
         }
       }
       out.push('  </testsuite>');

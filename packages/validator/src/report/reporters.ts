@@ -4,4 +4,9 @@ import type { Reporter } from './reporter.js';
 import { sarifReporter } from './sarif.js';
 import { textReporter } from './text.js';
 
-export const REPORTERS: Record<string, Reporter> = { text: textReporter, json: jsonReporter, junit: junitReporter, sarif: sarifReporter };
+export const REPORTERS: Record<string, Reporter> = {
+  text: textReporter,
+  json: jsonReporter,
+  junit: junitReporter,
+  sarif: sarifReporter,
+};

@@ -30,10 +30,26 @@ export const sarifReporter: Reporter = {
             level: f.severity === 'error' ? 'error' : 'warning',
             message: { text: f.message },
             locations: f.file
-              ? [{ physicalLocation: { artifactLocation: { uri: f.file }, region: { startLine: f.line ?? 1, startColumn: f.column ?? 1 } } }]
+              ? [
+                  {
+                    physicalLocation: {
+                      artifactLocation: { uri: f.file },
+                      region: { startLine: f.line ?? 1, startColumn: f.column ?? 1 },
+                    },
+                  },
+                ]
               : [],
             ...(f.related?.length
-              ? { relatedLocations: f.related.map((r, id) => ({ id, physicalLocation: { artifactLocation: { uri: r.file }, region: { startLine: r.line ?? 1, startColumn: r.column ?? 1 } }, ...(r.message ? { message: { text: r.message } } : {}) })) }
+              ? {
+                  relatedLocations: f.related.map((r, id) => ({
+                    id,
+                    physicalLocation: {
+                      artifactLocation: { uri: r.file },
+                      region: { startLine: r.line ?? 1, startColumn: r.column ?? 1 },
+                    },
+                    ...(r.message ? { message: { text: r.message } } : {}),
+                  })),
+                }
               : {}),
             properties: {
               ...(f.env ? { env: f.env } : {}),

@@ -12,10 +12,19 @@ export const textReporter: Reporter = {
     for (const group of groupFindings(result.findings)) {
       lines.push(c.underline(group.title));
       for (const f of group.findings) {
-        const where = f.file ? `${f.file}:${f.line ?? 1}:${f.column ?? 1}` : f.resource ? resourceLabel(f.resource) : '';
+        const where = f.file
+          ? `${f.file}:${f.line ?? 1}:${f.column ?? 1}`
+          : f.resource
+            ? resourceLabel(f.resource)
+            : '';
         const sev = f.severity === 'error' ? c.red('error  ') : c.yellow('warning');
         const envs = f.envs.length ? c.dim(` [${f.envs.join(', ')}]`) : '';
-        const what = f.resource && f.file ? c.dim(` (${resourceLabel(f.resource)}${f.path ? ` ${f.path}` : ''})`) : f.path ? c.dim(` (${f.path})`) : '';
+        const what =
+          f.resource && f.file
+            ? c.dim(` (${resourceLabel(f.resource)}${f.path ? ` ${f.path}` : ''})`)
+            : f.path
+              ? c.dim(` (${f.path})`)
+              : '';
         lines.push(`  ${where}  ${sev}  ${f.message}  ${c.dim(f.check)}${envs}${what}`);
         for (const r of f.related ?? []) lines.push(c.dim(`      related: ${relatedLabel(r)}`));
       }

@@ -5,7 +5,12 @@ import { objectFinding } from '../checks/object-findings.js';
 import type { KubeSchemaValidator } from './schema-validator.js';
 
 /** Pure (given a validator): schema, removed and deprecated API findings for each object. */
-export function runSchemaChecks(resources: readonly Resource[], validator: KubeSchemaValidator, kubernetesVersion: string, enabled: (id: string) => boolean): Finding[] {
+export function runSchemaChecks(
+  resources: readonly Resource[],
+  validator: KubeSchemaValidator,
+  kubernetesVersion: string,
+  enabled: (id: string) => boolean,
+): Finding[] {
   const out: Finding[] = [];
   const add = (id: CheckId, r: Resource, path: ReadonlyArray<string | number>, message: string) => {
     if (!enabled(id)) return;
@@ -19,7 +24,12 @@ export function runSchemaChecks(resources: readonly Resource[], validator: KubeS
     const result = validator.validate(r.object);
     if (result === 'unknown-kind') {
       if (api.status !== 'removed') {
-        add('schema-unknown-kind', r, ['kind'], `no schema for ${r.ref.apiVersion} ${r.ref.kind} in Kubernetes ${kubernetesVersion} (built-in kinds, Argo CD and Flux CRDs, --schema-location): the object was not validated`);
+        add(
+          'schema-unknown-kind',
+          r,
+          ['kind'],
+          `no schema for ${r.ref.apiVersion} ${r.ref.kind} in Kubernetes ${kubernetesVersion} (built-in kinds, Argo CD and Flux CRDs, --schema-location): the object was not validated`,
+        );
       }
       continue;
     }

@@ -1,7 +1,12 @@
 // The validator's own view of a Kubernetes schema validator. kube-schemas-adapter.ts implements it with
 // @cmsweb/kube-schemas; nothing else in the validator knows that package.
 
-export type SchemaCheckId = 'schema-unknown-field' | 'schema-type' | 'schema-required' | 'schema-enum' | 'schema-format';
+export type SchemaCheckId =
+  | 'schema-unknown-field'
+  | 'schema-type'
+  | 'schema-required'
+  | 'schema-enum'
+  | 'schema-format';
 
 export interface SchemaViolation {
   /** JSON pointer into the object. */

@@ -28,22 +28,33 @@ export function parseHelmYaml(text: string, file: string): HelmYaml {
   const parsed = parseYaml(text, file);
   const errors = parsed.findings.filter((f) => f.severity === 'error');
   const isDup = (f: SourceFinding) => f.check === 'yaml-duplicate-key';
-    // Only flow indentation and duplicate keys are forgiven; the text with the flow lines indented must then
+  // Only flow indentation and duplicate keys are forgiven; the text with the flow lines indented must then
   // parse cleanly (other errors the strict parser reports inside such a flow collection go away with it).
   const flow = errors.filter((e) => FLOW_INDENT.test(e.message));
   if (!errors.length || (!flow.length && !errors.every(isDup))) return { parsed, findings: parsed.findings };
-  const fixed = flow.length ? indentFlowContinuations(text.split('\n'), flow.map((e) => e.line)) : text;
+  const fixed = flow.length
+    ? indentFlowContinuations(
+        text.split('\n'),
+        flow.map((e) => e.line),
+      )
+    : text;
   if (fixed === undefined) return { parsed, findings: parsed.findings };
   const lenient = parseYaml(fixed, file);
   if (lenient.findings.some((f) => f.severity === 'error' && !isDup(f))) return { parsed, findings: parsed.findings };
   const dups: SourceFinding[] = lenient.findings.filter(isDup).map((f) => ({
-    ...f, check: 'yaml-helm-lenient', severity: 'warning',
+    ...f,
+    check: 'yaml-helm-lenient',
+    severity: 'warning',
     message: `${f.message.replace(/ \(each key may appear once.*$/, '')}: helm keeps the last value (go-yaml through sigs.k8s.io/yaml accepts duplicates), other tools refuse or keep the first; delete or merge the duplicate`,
   }));
   const warnings: SourceFinding[] = flow.map((e) => {
     const kind = FLOW_INDENT.exec(e.message)![1] === 'map' ? 'mapping' : 'sequence';
     return {
-      check: 'yaml-helm-lenient', severity: 'warning', file, line: e.line, column: e.column,
+      check: 'yaml-helm-lenient',
+      severity: 'warning',
+      file,
+      line: e.line,
+      column: e.column,
       message: `this line of a flow ${kind} is indented no further than the key that opens it: helm (go-yaml) accepts it, YAML 1.2 parsers (editors, kubeconform, yaml) refuse it; indent the lines inside the ${kind === 'sequence' ? '[ ]' : '{ }'} past the key's column`,
     };
   });
@@ -58,7 +69,10 @@ function indentFlowContinuations(lines: string[], errorLines: number[]): string 
     // The opener: the nearest line above (or at) the error with more opening than closing brackets.
     let open = -1;
     for (let i = errLine - 1; i >= 0 && i >= errLine - 200; i--) {
-      if (balance(lines[i]!) > 0 && /^\s*(-\s+)?[^\s#][^:#]*:\s*[[{]/.test(lines[i]!)) { open = i; break; }
+      if (balance(lines[i]!) > 0 && /^\s*(-\s+)?[^\s#][^:#]*:\s*[[{]/.test(lines[i]!)) {
+        open = i;
+        break;
+      }
     }
     if (open < 0) return undefined;
     if (done.has(open)) continue;

@@ -15,12 +15,34 @@ export function compileValuesSchema(text: string, file: string): { validate?: Va
     const msg = (e as Error).message;
     const pos = Number(/position (\d+)/.exec(msg)?.[1] ?? 0);
     const before = text.slice(0, pos).split('\n');
-    return { findings: [{ check: 'chart-values-schema', severity: 'error', message: `values.schema.json is not valid JSON: ${msg.replace(/ in JSON at position \d+.*$/, '')}`, file, line: before.length, column: before.at(-1)!.length + 1 }] };
+    return {
+      findings: [
+        {
+          check: 'chart-values-schema',
+          severity: 'error',
+          message: `values.schema.json is not valid JSON: ${msg.replace(/ in JSON at position \d+.*$/, '')}`,
+          file,
+          line: before.length,
+          column: before.at(-1)!.length + 1,
+        },
+      ],
+    };
   }
   try {
     return { validate: compileJsonSchema(schema as object), findings: [] };
   } catch (e) {
-    return { findings: [{ check: 'chart-values-schema', severity: 'error', message: `values.schema.json is not a valid JSON Schema: ${(e as Error).message}`, file, line: 1, column: 1 }] };
+    return {
+      findings: [
+        {
+          check: 'chart-values-schema',
+          severity: 'error',
+          message: `values.schema.json is not a valid JSON Schema: ${(e as Error).message}`,
+          file,
+          line: 1,
+          column: 1,
+        },
+      ],
+    };
   }
 }
 
@@ -36,7 +58,9 @@ export function mergeValues(base: unknown, over: unknown): unknown {
 }
 
 export function where(path: readonly PathSegment[]): string {
-  return path.length ? path.map((p, i) => (typeof p === 'number' ? `[${p}]` : i === 0 ? p : `.${p}`)).join('') : 'the top level';
+  return path.length
+    ? path.map((p, i) => (typeof p === 'number' ? `[${p}]` : i === 0 ? p : `.${p}`)).join('')
+    : 'the top level';
 }
 
 function hasPath(value: unknown, path: readonly PathSegment[]): boolean {
@@ -61,7 +85,8 @@ function explain(e: ErrorObject, path: PathSegment[]): { path: PathSegment[]; me
   switch (e.keyword) {
     case 'additionalProperties': {
       const key = String(e.params.additionalProperty);
-      const props = isRecord(e.parentSchema) && isRecord(e.parentSchema.properties) ? Object.keys(e.parentSchema.properties) : [];
+      const props =
+        isRecord(e.parentSchema) && isRecord(e.parentSchema.properties) ? Object.keys(e.parentSchema.properties) : [];
       const hint = props.length ? ` (did you mean "${closest(key, props)}"?); allowed keys: ${props.join(', ')}` : '';
       return { path: [...path, key], message: `unknown key "${key}" in ${at}${hint}` };
     }
@@ -70,7 +95,10 @@ function explain(e: ErrorObject, path: PathSegment[]): { path: PathSegment[]; me
     case 'type':
       return { path, message: `${at}: expected ${String(e.params.type)}, got ${describeValue(e.data)}` };
     case 'enum':
-      return { path, message: `${at}: expected one of ${(e.params.allowedValues as unknown[]).map((v) => JSON.stringify(v)).join(', ')}, got ${describeValue(e.data)}` };
+      return {
+        path,
+        message: `${at}: expected one of ${(e.params.allowedValues as unknown[]).map((v) => JSON.stringify(v)).join(', ')}, got ${describeValue(e.data)}`,
+      };
     default:
       return { path, message: `${at}: ${e.message ?? e.keyword}, got ${describeValue(e.data)}` };
   }
@@ -92,8 +120,10 @@ export function checkValues(validate: ValidateFunction, sources: ValuesSource[],
   for (const e of validate.errors ?? []) {
     if (e.keyword === 'if' || e.keyword === 'anyOf' || e.keyword === 'oneOf' || e.keyword === 'allOf') continue;
     const { path, message } = explain(e, fromPointer(e.instancePath));
-    const source = [...sources].reverse().find((s) => hasPath(s.value, path)) ??
-      [...sources].reverse().find((s) => hasPath(s.value, path.slice(0, -1))) ?? sources.at(-1);
+    const source =
+      [...sources].reverse().find((s) => hasPath(s.value, path)) ??
+      [...sources].reverse().find((s) => hasPath(s.value, path.slice(0, -1))) ??
+      sources.at(-1);
     if (!source) continue;
     out.push({ check, severity: 'error', message, ...locate(source.parsed, 0, path) });
   }

@@ -8,6 +8,17 @@ import { isCheckId } from '../checks/registry.js';
  * is an internal error, never a finding nobody can switch off or look up.
  */
 export function fromSourceFinding(f: SourceFinding, extra: Partial<Finding> = {}, lineOffset = 0): Finding {
-  if (!isCheckId(f.check)) throw new Error(`internal: ${f.file}:${f.line}: check "${f.check}" is not in the validator's registry (src/checks/registry.ts)`);
-  return { check: f.check, severity: f.severity, message: f.message, file: f.file, line: f.line + lineOffset, column: f.column, ...extra };
+  if (!isCheckId(f.check))
+    throw new Error(
+      `internal: ${f.file}:${f.line}: check "${f.check}" is not in the validator's registry (src/checks/registry.ts)`,
+    );
+  return {
+    check: f.check,
+    severity: f.severity,
+    message: f.message,
+    file: f.file,
+    line: f.line + lineOffset,
+    column: f.column,
+    ...extra,
+  };
 }

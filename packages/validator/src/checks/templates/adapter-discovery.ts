@@ -58,7 +58,11 @@ function requestedResource(req: MetricRequest): string | undefined {
   return undefined;
 }
 
-interface Selector { name?: string; nameRegex?: string; matchers: Array<{ label: string; op: string; value: string }> }
+interface Selector {
+  name?: string;
+  nameRegex?: string;
+  matchers: Array<{ label: string; op: string; value: string }>;
+}
 
 /** Parses a PromQL series selector (`name{l="v",...}` or `{__name__="name",...}`); undefined when it is not one. */
 export function parseSelector(text: string): Selector | undefined {
@@ -84,25 +88,37 @@ export function parseSelector(text: string): Selector | undefined {
 
 /** Go's regexp.Expand of `template` for a match (named and numbered groups, `$$`). */
 export function expandGo(template: string, match: RegExpExecArray): string {
-  return template.replace(/\$(\$|\{([a-zA-Z0-9_]+)\}|([a-zA-Z0-9_]+))/g, (_all, dollar: string, braced?: string, bare?: string) => {
-    if (dollar === '$') return '$';
-    const ref = braced ?? bare!;
-    if (/^\d+$/.test(ref)) return match[Number(ref)] ?? '';
-    return match.groups?.[ref] ?? '';
-  });
+  return template.replace(
+    /\$(\$|\{([a-zA-Z0-9_]+)\}|([a-zA-Z0-9_]+))/g,
+    (_all, dollar: string, braced?: string, bare?: string) => {
+      if (dollar === '$') return '$';
+      const ref = braced ?? bare!;
+      if (/^\d+$/.test(ref)) return match[Number(ref)] ?? '';
+      return match.groups?.[ref] ?? '';
+    },
+  );
 }
 
 function groupCount(re: RegExp): number {
-  return (new RegExp(`${re.source}|`).exec('')!.length) - 1;
+  return new RegExp(`${re.source}|`).exec('')!.length - 1;
 }
 
 /** Pure: whether one discovery rule serves `req`, and if not, why. */
 export function judgeRule(rule: unknown, label: string, req: MetricRequest): RuleVerdict {
   const r = isRecord(rule) ? rule : {};
   const seriesQuery = typeof r.seriesQuery === 'string' ? r.seriesQuery : '';
-  const verdict = (served: string | undefined, problem?: string): RuleVerdict => ({ rule: label, seriesQuery, ...(served !== undefined ? { served } : {}), ...(problem ? { problem } : {}) });
+  const verdict = (served: string | undefined, problem?: string): RuleVerdict => ({
+    rule: label,
+    seriesQuery,
+    ...(served !== undefined ? { served } : {}),
+    ...(problem ? { problem } : {}),
+  });
   const sel = parseSelector(seriesQuery);
-  if (!sel) return verdict(undefined, `seriesQuery ${JSON.stringify(seriesQuery)} is not a series selector such as name{namespace!=""}`);
+  if (!sel)
+    return verdict(
+      undefined,
+      `seriesQuery ${JSON.stringify(seriesQuery)} is not a series selector such as name{namespace!=""}`,
+    );
 
   // 2. name mapping
   const name = isRecord(r.name) ? r.name : {};
@@ -115,20 +131,38 @@ export function judgeRule(rule: unknown, label: string, req: MetricRequest): Rul
   let as = typeof name.as === 'string' && name.as !== '' ? name.as : undefined;
   if (as === undefined) {
     const n = groupCount(matches);
-    if (n > 1) return verdict(undefined, `name.matches ${matches.source} has ${n} groups and no name.as: the adapter refuses the rule`);
+    if (n > 1)
+      return verdict(
+        undefined,
+        `name.matches ${matches.source} has ${n} groups and no name.as: the adapter refuses the rule`,
+      );
     as = n === 1 ? '$1' : '$0';
   }
-  const seriesName = sel.name ?? (sel.nameRegex !== undefined && new RegExp(`^(?:${sel.nameRegex})$`).test(req.name) ? req.name : undefined);
+  const seriesName =
+    sel.name ??
+    (sel.nameRegex !== undefined && new RegExp(`^(?:${sel.nameRegex})$`).test(req.name) ? req.name : undefined);
   let served: string | undefined;
   if (seriesName === undefined) {
     // The series names are open: the rule serves req.name if some series could be renamed into it.
     served = !as.includes('$') ? as : undefined;
-    if (served !== req.name) return verdict(served, `seriesQuery ${JSON.stringify(seriesQuery)} names no series this model can follow to "${req.name}"`);
+    if (served !== req.name)
+      return verdict(
+        served,
+        `seriesQuery ${JSON.stringify(seriesQuery)} names no series this model can follow to "${req.name}"`,
+      );
   } else {
     const found = matches.exec(seriesName);
-    if (!found) return verdict(undefined, `name.matches ${JSON.stringify(matches.source)} does not match the series ${seriesName} of seriesQuery, so the adapter drops every series of this rule`);
+    if (!found)
+      return verdict(
+        undefined,
+        `name.matches ${JSON.stringify(matches.source)} does not match the series ${seriesName} of seriesQuery, so the adapter drops every series of this rule`,
+      );
     served = expandGo(as, found);
-    if (served !== req.name) return verdict(served, `series ${seriesName} is served as "${served}" (name.as ${JSON.stringify(as)}), not "${req.name}"`);
+    if (served !== req.name)
+      return verdict(
+        served,
+        `series ${seriesName} is served as "${served}" (name.as ${JSON.stringify(as)}), not "${req.name}"`,
+      );
   }
   if (req.type === 'External') return verdict(served);
 
@@ -145,19 +179,36 @@ export function judgeRule(rule: unknown, label: string, req: MetricRequest): Rul
     const direct = labelFor.get(grKey);
     if (direct || !template) return direct;
     const [plural, ...group] = grKey.split('.');
-    const singular = plural!.replace(/ies$/, 'y').replace(/(x|ch|sh|ss)es$/, '$1').replace(/s$/, '');
-    return template.replace(/<<\s*\.Group\s*>>/g, group.join('.').replace(/[.-]/g, '_')).replace(/<<\s*\.Resource\s*>>/g, singular);
+    const singular = plural!
+      .replace(/ies$/, 'y')
+      .replace(/(x|ch|sh|ss)es$/, '$1')
+      .replace(/s$/, '');
+    return template
+      .replace(/<<\s*\.Group\s*>>/g, group.join('.').replace(/[.-]/g, '_'))
+      .replace(/<<\s*\.Resource\s*>>/g, singular);
   };
   const absent = (lbl: string) => sel.matchers.some((x) => x.label === lbl && x.op === '=' && x.value === '');
   const needed = requestedResource(req);
   const wanted = [...(needed && !CLUSTER_SCOPED.has(needed) ? ['namespaces'] : []), ...(needed ? [needed] : [])];
   for (const gr of wanted) {
     const lbl = labelOf(gr);
-    const what = gr === 'pods' ? 'the pods' : gr === 'namespaces' ? 'the namespace' : `the described ${req.describedObject?.kind} (${gr})`;
+    const what =
+      gr === 'pods'
+        ? 'the pods'
+        : gr === 'namespaces'
+          ? 'the namespace'
+          : `the described ${req.describedObject?.kind} (${gr})`;
     if (!lbl) {
-      return verdict(served, `resources maps no series label to ${gr} (${what}), so the adapter does not register "${req.name}" for it: expected resources.overrides.<label>: {${gr.includes('.') ? `group: ${gr.split('.').slice(1).join('.')}, ` : ''}resource: ${gr.split('.')[0]}}`);
+      return verdict(
+        served,
+        `resources maps no series label to ${gr} (${what}), so the adapter does not register "${req.name}" for it: expected resources.overrides.<label>: {${gr.includes('.') ? `group: ${gr.split('.').slice(1).join('.')}, ` : ''}resource: ${gr.split('.')[0]}}`,
+      );
     }
-    if (absent(lbl)) return verdict(served, `seriesQuery requires ${lbl}="" while ${lbl} is the label of ${gr}: the series carry no ${gr}`);
+    if (absent(lbl))
+      return verdict(
+        served,
+        `seriesQuery requires ${lbl}="" while ${lbl} is the label of ${gr}: the series carry no ${gr}`,
+      );
   }
   return verdict(served);
 }
@@ -166,5 +217,7 @@ export function judgeRule(rule: unknown, label: string, req: MetricRequest): Rul
 export function judgeConfig(config: unknown, req: MetricRequest): RuleVerdict[] {
   if (!isRecord(config)) return [];
   const keys = req.type === 'External' ? ['externalRules'] : ['rules', 'customRules'];
-  return keys.flatMap((k) => (Array.isArray(config[k]) ? config[k] : []).map((rule, i) => judgeRule(rule, `${k}[${i}]`, req)));
+  return keys.flatMap((k) =>
+    (Array.isArray(config[k]) ? config[k] : []).map((rule, i) => judgeRule(rule, `${k}[${i}]`, req)),
+  );
 }

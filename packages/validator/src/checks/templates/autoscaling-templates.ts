@@ -14,7 +14,10 @@ export const scaleTargetExists: CheckTemplate = {
   run(_params, objects, context) {
     const out: Issue[] = [];
     for (const hpa of objects.byKind('HorizontalPodAutoscaler')) {
-      const ref = isRecord(hpa.object.spec) && isRecord(hpa.object.spec.scaleTargetRef) ? hpa.object.spec.scaleTargetRef : undefined;
+      const ref =
+        isRecord(hpa.object.spec) && isRecord(hpa.object.spec.scaleTargetRef)
+          ? hpa.object.spec.scaleTargetRef
+          : undefined;
       if (!ref || typeof ref.kind !== 'string' || typeof ref.name !== 'string') continue;
       if (objects.find(ref.kind, hpa.ref.namespace, ref.name)) continue;
       const other = objects.findAnyNamespace(ref.kind, ref.name)[0];
@@ -50,25 +53,49 @@ export function customMetricsOf(hpa: Resource): MetricUse[] {
     const v2 = isRecord(body.metric) && typeof body.metric.name === 'string' ? body.metric.name : undefined;
     const beta1 = typeof body.metricName === 'string' ? body.metricName : undefined;
     const name = v2 ?? beta1;
-    const target = isRecord(body.describedObject) ? body.describedObject : isRecord(body.target) ? body.target : undefined;
-    const describedObject = target && typeof target.kind === 'string' ? { apiVersion: typeof target.apiVersion === 'string' ? target.apiVersion : 'v1', kind: target.kind, ...(typeof target.name === 'string' ? { name: target.name } : {}) } : undefined;
-    if (name) out.push({ name, type: m.type, path: ['spec', 'metrics', i, field, ...(v2 ? ['metric', 'name'] : ['metricName'])], ...(describedObject ? { describedObject } : {}) });
+    const target = isRecord(body.describedObject)
+      ? body.describedObject
+      : isRecord(body.target)
+        ? body.target
+        : undefined;
+    const describedObject =
+      target && typeof target.kind === 'string'
+        ? {
+            apiVersion: typeof target.apiVersion === 'string' ? target.apiVersion : 'v1',
+            kind: target.kind,
+            ...(typeof target.name === 'string' ? { name: target.name } : {}),
+          }
+        : undefined;
+    if (name)
+      out.push({
+        name,
+        type: m.type,
+        path: ['spec', 'metrics', i, field, ...(v2 ? ['metric', 'name'] : ['metricName'])],
+        ...(describedObject ? { describedObject } : {}),
+      });
   });
   return out;
 }
 
 /** Adapter configurations among the objects: the parsed config.yaml of each ConfigMap key matching `dataKey`. */
-function adapterConfigs(objects: ObjectSetView, dataKey: RegExp): Array<{ where: string; config: unknown }> | undefined {
+function adapterConfigs(
+  objects: ObjectSetView,
+  dataKey: RegExp,
+): Array<{ where: string; config: unknown }> | undefined {
   let found = false;
   const out: Array<{ where: string; config: unknown }> = [];
   for (const cm of objects.byKind('ConfigMap')) {
     const data = isRecord(cm.object.data) ? cm.object.data : {};
     for (const [key, text] of Object.entries(data)) {
-      if (!dataKey.test(key) || typeof text !== 'string' || !/(^|\n)(rules|externalRules|customRules):/.test(text)) continue;
+      if (!dataKey.test(key) || typeof text !== 'string' || !/(^|\n)(rules|externalRules|customRules):/.test(text))
+        continue;
       const parsed = parseYaml(text, `${cm.ref.name}:${key}`);
       if (parsed.findings.some((f) => f.severity === 'error')) continue;
       found = true;
-      out.push({ where: `${cm.source.file} (ConfigMap ${cm.ref.namespace ? `${cm.ref.namespace}/` : ''}${cm.ref.name} ${key})`, config: toJs(parsed)[0] });
+      out.push({
+        where: `${cm.source.file} (ConfigMap ${cm.ref.namespace ? `${cm.ref.namespace}/` : ''}${cm.ref.name} ${key})`,
+        config: toJs(parsed)[0],
+      });
     }
   }
   return found ? out : undefined;
@@ -94,10 +121,23 @@ export const hpaMetricAdapter: CheckTemplate = {
     for (const { hpa, m } of uses) {
       const hpaName = `HorizontalPodAutoscaler ${hpa.ref.namespace ? `${hpa.ref.namespace}/` : ''}${hpa.ref.name}`;
       const type = m.type === 'Pods' || m.type === 'Object' || m.type === 'External' ? m.type : 'Object';
-      const req: MetricRequest = { name: m.name, type, ...(m.describedObject ? { describedObject: m.describedObject } : {}) };
-      const on = type === 'Pods' ? 'its pods' : type === 'Object' ? `${m.describedObject?.kind ?? 'its object'} ${m.describedObject?.name ?? ''}`.trim() : 'an external metric';
+      const req: MetricRequest = {
+        name: m.name,
+        type,
+        ...(m.describedObject ? { describedObject: m.describedObject } : {}),
+      };
+      const on =
+        type === 'Pods'
+          ? 'its pods'
+          : type === 'Object'
+            ? `${m.describedObject?.kind ?? 'its object'} ${m.describedObject?.name ?? ''}`.trim()
+            : 'an external metric';
       if (!configs) {
-        out.push({ resource: hpa, path: m.path, message: `${hpaName}: ${m.type} metric "${m.name}" needs a Prometheus Adapter rule, but no adapter configuration (ConfigMap with rules) is among the validated objects` });
+        out.push({
+          resource: hpa,
+          path: m.path,
+          message: `${hpaName}: ${m.type} metric "${m.name}" needs a Prometheus Adapter rule, but no adapter configuration (ConfigMap with rules) is among the validated objects`,
+        });
         continue;
       }
       const verdicts = configs.flatMap((c) => judgeConfig(c.config, req).map((v) => ({ ...v, where: c.where })));

@@ -5,7 +5,12 @@ import { containersOf, podTemplateOf, LONG_RUNNING, type ContainerRef } from '..
 
 // Per-container templates: each runs over every container of every pod template in the object set.
 
-function eachContainer(objects: ObjectSetView, kinds: string[] | undefined, includeInit: boolean, fn: (c: ContainerRef) => Issue | Issue[] | undefined): Issue[] {
+function eachContainer(
+  objects: ObjectSetView,
+  kinds: string[] | undefined,
+  includeInit: boolean,
+  fn: (c: ContainerRef) => Issue | Issue[] | undefined,
+): Issue[] {
   const out: Issue[] = [];
   for (const r of objects.all) {
     if (kinds && !kinds.includes(r.ref.kind)) continue;
@@ -41,8 +46,13 @@ export const containerFieldPresent: CheckTemplate = {
     const kinds = (params.kinds as string[] | undefined) ?? LONG_RUNNING;
     const servingOnly = Boolean(params.servingOnly);
     return eachContainer(objects, kinds, false, (c) =>
-      c.container[field] === undefined && (!servingOnly || (Array.isArray(c.container.ports) && c.container.ports.length > 0))
-        ? { resource: c.pod.resource, path: c.path, message: `${label(c)} has no ${field}: expected a ${String(params.what ?? field)}` }
+      c.container[field] === undefined &&
+      (!servingOnly || (Array.isArray(c.container.ports) && c.container.ports.length > 0))
+        ? {
+            resource: c.pod.resource,
+            path: c.path,
+            message: `${label(c)} has no ${field}: expected a ${String(params.what ?? field)}`,
+          }
         : undefined,
     );
   },
@@ -53,7 +63,12 @@ export const containerResources: CheckTemplate = {
   name: 'container-resources',
   description: 'every container sets requests and limits for the given resources',
   crossObject: false,
-  params: { resources: { type: 'string[]', description: 'resource names every container requests and limits (default cpu, memory)' } },
+  params: {
+    resources: {
+      type: 'string[]',
+      description: 'resource names every container requests and limits (default cpu, memory)',
+    },
+  },
   run(params, objects) {
     const names = (params.resources as string[]) ?? ['cpu', 'memory'];
     return eachContainer(objects, undefined, true, (c) => {
@@ -64,7 +79,11 @@ export const containerResources: CheckTemplate = {
         for (const n of names) if (list[n] === undefined) missing.push(`${kind}.${n}`);
       }
       return missing.length
-        ? { resource: c.pod.resource, path: [...c.path, 'resources'], message: `${label(c)} does not set resources ${missing.join(', ')}: expected requests and limits for ${names.join(' and ')}` }
+        ? {
+            resource: c.pod.resource,
+            path: [...c.path, 'resources'],
+            message: `${label(c)} does not set resources ${missing.join(', ')}: expected requests and limits for ${names.join(' and ')}`,
+          }
         : undefined;
     });
   },
@@ -84,9 +103,18 @@ export const limitsAboveRequests: CheckTemplate = {
       const out: Issue[] = [];
       for (const [name, l] of Object.entries(lim)) {
         const r = req[name];
-        if (r === undefined || (typeof r !== 'string' && typeof r !== 'number') || (typeof l !== 'string' && typeof l !== 'number')) continue;
+        if (
+          r === undefined ||
+          (typeof r !== 'string' && typeof r !== 'number') ||
+          (typeof l !== 'string' && typeof l !== 'number')
+        )
+          continue;
         if (parseQuantity(l) < parseQuantity(r)) {
-          out.push({ resource: c.pod.resource, path: [...c.path, 'resources', 'limits', name], message: `${label(c)} has limits.${name} ${l} below requests.${name} ${r}: expected limits >= requests` });
+          out.push({
+            resource: c.pod.resource,
+            path: [...c.path, 'resources', 'limits', name],
+            message: `${label(c)} has limits.${name} ${l} below requests.${name} ${r}: expected limits >= requests`,
+          });
         }
       }
       return out;
@@ -115,11 +143,22 @@ export const imageTag: CheckTemplate = {
     const forbidden = (params.forbiddenTags as string[]) ?? ['latest'];
     return eachContainer(objects, undefined, true, (c) => {
       const image = c.container.image;
-      if (typeof image !== 'string' || image.trim() === '') return { resource: c.pod.resource, path: c.path, message: `${label(c)} has no image` };
+      if (typeof image !== 'string' || image.trim() === '')
+        return { resource: c.pod.resource, path: c.path, message: `${label(c)} has no image` };
       const { tag, digest } = parseImage(image.trim());
       if (digest) return undefined;
-      if (!tag) return { resource: c.pod.resource, path: [...c.path, 'image'], message: `${label(c)} image "${image}" has no tag, so it runs whatever "latest" is: expected a fixed tag or @sha256 digest` };
-      if (forbidden.includes(tag)) return { resource: c.pod.resource, path: [...c.path, 'image'], message: `${label(c)} image "${image}" uses the moving tag "${tag}": expected a fixed tag or @sha256 digest` };
+      if (!tag)
+        return {
+          resource: c.pod.resource,
+          path: [...c.path, 'image'],
+          message: `${label(c)} image "${image}" has no tag, so it runs whatever "latest" is: expected a fixed tag or @sha256 digest`,
+        };
+      if (forbidden.includes(tag))
+        return {
+          resource: c.pod.resource,
+          path: [...c.path, 'image'],
+          message: `${label(c)} image "${image}" uses the moving tag "${tag}": expected a fixed tag or @sha256 digest`,
+        };
       return undefined;
     });
   },
@@ -130,7 +169,14 @@ export const containerSecurity: CheckTemplate = {
   name: 'container-security',
   description: 'containers are not privileged / do not run as root unless the catalog allows it',
   crossObject: false,
-  params: { property: { type: 'string', required: true, oneOf: ['privileged', 'runAsRoot'], description: 'the securityContext property the catalog must allow' } },
+  params: {
+    property: {
+      type: 'string',
+      required: true,
+      oneOf: ['privileged', 'runAsRoot'],
+      description: 'the securityContext property the catalog must allow',
+    },
+  },
   run(params, objects, context) {
     const property = params.property as 'privileged' | 'runAsRoot';
     return eachContainer(objects, undefined, true, (c) => {
@@ -141,17 +187,32 @@ export const containerSecurity: CheckTemplate = {
       const allowHint = service ? ` (or allow it in catalog/services/${service}.yaml securityContext)` : '';
       if (property === 'privileged') {
         return sc.privileged === true
-          ? { resource: c.pod.resource, path: [...c.path, 'securityContext', 'privileged'], message: `${label(c)} is privileged: expected privileged unset or false${allowHint}` }
+          ? {
+              resource: c.pod.resource,
+              path: [...c.path, 'securityContext', 'privileged'],
+              message: `${label(c)} is privileged: expected privileged unset or false${allowHint}`,
+            }
           : undefined;
       }
       const user = sc.runAsUser ?? psc.runAsUser;
       const nonRoot = sc.runAsNonRoot ?? psc.runAsNonRoot;
       if (user === 0) {
-        const where = sc.runAsUser !== undefined ? [...c.path, 'securityContext', 'runAsUser'] : [...c.pod.path, 'spec', 'securityContext', 'runAsUser'];
-        return { resource: c.pod.resource, path: where, message: `${label(c)} runs as root (runAsUser 0): expected a non-zero runAsUser${allowHint}` };
+        const where =
+          sc.runAsUser !== undefined
+            ? [...c.path, 'securityContext', 'runAsUser']
+            : [...c.pod.path, 'spec', 'securityContext', 'runAsUser'];
+        return {
+          resource: c.pod.resource,
+          path: where,
+          message: `${label(c)} runs as root (runAsUser 0): expected a non-zero runAsUser${allowHint}`,
+        };
       }
       if (user === undefined && nonRoot !== true) {
-        return { resource: c.pod.resource, path: c.path, message: `${label(c)} sets neither runAsUser nor runAsNonRoot, so it runs as the image's user (root in most images): expected runAsNonRoot: true or a non-zero runAsUser${allowHint}` };
+        return {
+          resource: c.pod.resource,
+          path: c.path,
+          message: `${label(c)} sets neither runAsUser nor runAsNonRoot, so it runs as the image's user (root in most images): expected runAsNonRoot: true or a non-zero runAsUser${allowHint}`,
+        };
       }
       return undefined;
     });

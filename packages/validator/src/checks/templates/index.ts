@@ -1,5 +1,11 @@
 import type { CheckTemplate } from '../check.js';
-import { containerFieldPresent, containerResources, containerSecurity, imageTag, limitsAboveRequests } from './container-templates.js';
+import {
+  containerFieldPresent,
+  containerResources,
+  containerSecurity,
+  imageTag,
+  limitsAboveRequests,
+} from './container-templates.js';
 import { frontendRoutesTemplate, frontendRulesUnique, hostPathAllowed, requiredLabels } from './object-templates.js';
 import { selectorMatchesPods, serviceTargetPort } from './selector-templates.js';
 import { hpaMetricAdapter, scaleTargetExists } from './autoscaling-templates.js';
@@ -8,9 +14,20 @@ import { duplicateObject, networkPolicyAdmitsFrontend } from './network-template
 /** Every check template by name; policy checks in the registry refer to these. */
 export const TEMPLATES: Record<string, CheckTemplate> = Object.fromEntries(
   [
-    containerFieldPresent, containerResources, limitsAboveRequests, imageTag, containerSecurity,
-    hostPathAllowed, requiredLabels, frontendRulesUnique, frontendRoutesTemplate,
-    selectorMatchesPods, serviceTargetPort, scaleTargetExists, hpaMetricAdapter,
-    networkPolicyAdmitsFrontend, duplicateObject,
+    containerFieldPresent,
+    containerResources,
+    limitsAboveRequests,
+    imageTag,
+    containerSecurity,
+    hostPathAllowed,
+    requiredLabels,
+    frontendRulesUnique,
+    frontendRoutesTemplate,
+    selectorMatchesPods,
+    serviceTargetPort,
+    scaleTargetExists,
+    hpaMetricAdapter,
+    networkPolicyAdmitsFrontend,
+    duplicateObject,
   ].map((t) => [t.name, t]),
 );

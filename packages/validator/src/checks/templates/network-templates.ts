@@ -3,12 +3,19 @@ import type { CheckTemplate, Issue } from '../check.js';
 import { selectorMatches } from '../workloads.js';
 
 /** Does a NetworkPolicy `from` peer admit pods with `labels` in `namespace` (from a policy in `policyNamespace`)? */
-function peerAdmits(peer: unknown, policyNamespace: string | undefined, namespace: string, labels: Record<string, string>): boolean {
+function peerAdmits(
+  peer: unknown,
+  policyNamespace: string | undefined,
+  namespace: string,
+  labels: Record<string, string>,
+): boolean {
   if (!isRecord(peer)) return false;
-  if (peer.ipBlock !== undefined && peer.namespaceSelector === undefined && peer.podSelector === undefined) return false;
-  const nsOk = peer.namespaceSelector !== undefined
-    ? selectorMatches(peer.namespaceSelector, { 'kubernetes.io/metadata.name': namespace, name: namespace })
-    : policyNamespace === namespace;
+  if (peer.ipBlock !== undefined && peer.namespaceSelector === undefined && peer.podSelector === undefined)
+    return false;
+  const nsOk =
+    peer.namespaceSelector !== undefined
+      ? selectorMatches(peer.namespaceSelector, { 'kubernetes.io/metadata.name': namespace, name: namespace })
+      : policyNamespace === namespace;
   const podOk = peer.podSelector === undefined || selectorMatches(peer.podSelector, labels);
   return nsOk && podOk;
 }
@@ -33,7 +40,9 @@ export const networkPolicyAdmitsFrontend: CheckTemplate = {
       const admits = rules.some((rule) => {
         if (!isRecord(rule)) return false;
         const from = Array.isArray(rule.from) ? rule.from : [];
-        return from.length === 0 || from.some((p) => peerAdmits(p, np.ref.namespace, frontend.namespace, frontend.podLabels));
+        return (
+          from.length === 0 || from.some((p) => peerAdmits(p, np.ref.namespace, frontend.namespace, frontend.podLabels))
+        );
       });
       if (admits) continue;
       out.push({
@@ -61,7 +70,11 @@ export const duplicateObject: CheckTemplate = {
       const key = `${context.complete ? '' : r.source.file}|${r.env ?? ''}|${groupOf(r.ref.apiVersion)}|${r.ref.kind}|${r.ref.namespace ?? ''}|${r.ref.name}`;
       const first = seen.get(key);
       if (first) {
-        out.push({ resource: r, path: ['metadata', 'name'], message: `${r.ref.kind} ${r.ref.namespace ? `${r.ref.namespace}/` : ''}${r.ref.name} is defined twice (first in ${first.file}): the later one silently replaces the earlier; expected one definition` });
+        out.push({
+          resource: r,
+          path: ['metadata', 'name'],
+          message: `${r.ref.kind} ${r.ref.namespace ? `${r.ref.namespace}/` : ''}${r.ref.name} is defined twice (first in ${first.file}): the later one silently replaces the earlier; expected one definition`,
+        });
       } else seen.set(key, { file: r.source.file });
     }
     return out;

@@ -47,7 +47,11 @@ export const requiredLabels: CheckTemplate = {
       const missing = names.filter((n) => !labels[n]);
       if (missing.length) {
         const set = missing.length < names.length ? ` (the standard set is ${names.join(', ')})` : '';
-        out.push({ resource: r, path: ['metadata', 'labels'], message: `${r.ref.kind} ${r.ref.name} lacks the standard label${missing.length > 1 ? 's' : ''} ${missing.join(', ')}${set}` });
+        out.push({
+          resource: r,
+          path: ['metadata', 'labels'],
+          message: `${r.ref.kind} ${r.ref.name} lacks the standard label${missing.length > 1 ? 's' : ''} ${missing.join(', ')}${set}`,
+        });
       }
     }
     return out;
@@ -62,7 +66,9 @@ export const frontendRulesUnique: CheckTemplate = {
   name: 'frontend-rules-unique',
   description: 'each URL prefix appears in one frontend rule only',
   crossObject: false,
-  params: { dataKey: { type: 'regexp', required: true, description: 'which data keys of ConfigMaps hold frontend rules' } },
+  params: {
+    dataKey: { type: 'regexp', required: true, description: 'which data keys of ConfigMaps hold frontend rules' },
+  },
   run(params, objects) {
     const out: Issue[] = [];
     for (const { resource: r, key, text } of configMapTexts(objects, new RegExp(String(params.dataKey)))) {
@@ -74,7 +80,11 @@ export const frontendRulesUnique: CheckTemplate = {
           const prefix = t.split(/\s+/)[0]!;
           const first = seen.get(prefix);
           if (first !== undefined) {
-            out.push({ resource: r, path: ['data', key], message: `${key} line ${i + 1} routes URL prefix ${prefix} again (first on line ${first}): expected each prefix once; the frontend uses the first match only` });
+            out.push({
+              resource: r,
+              path: ['data', key],
+              message: `${key} line ${i + 1} routes URL prefix ${prefix} again (first on line ${first}): expected each prefix once; the frontend uses the first match only`,
+            });
           } else seen.set(prefix, i + 1);
         });
       }
@@ -84,23 +94,38 @@ export const frontendRulesUnique: CheckTemplate = {
 };
 
 /** One parsed line of a frontend rules file (cmshosts.pm grammar). */
-export interface FrontendLine { line: number; regex: RegExp; source: string; hosts: string[] }
+export interface FrontendLine {
+  line: number;
+  regex: RegExp;
+  source: string;
+  hosts: string[];
+}
 
 const RULE_LINE = /^(\S+)\s+(\S+)(\s+((:\w+)(\s+:\w+)*))?$/;
 
 /** Pure: the rules of a backends-*.txt as cmshosts.pm reads them, and the lines it would refuse. */
-export function parseFrontendRules(text: string): { rules: FrontendLine[]; errors: Array<{ line: number; message: string }> } {
+export function parseFrontendRules(text: string): {
+  rules: FrontendLine[];
+  errors: Array<{ line: number; message: string }>;
+} {
   const rules: FrontendLine[] = [];
   const errors: Array<{ line: number; message: string }> = [];
   text.split('\n').forEach((raw, i) => {
     const t = raw.trim();
     if (t === '' || t.startsWith('#')) return;
     const m = RULE_LINE.exec(t);
-    if (!m) return void errors.push({ line: i + 1, message: `line ${i + 1} is not "<regex> <host>[|<host>...] [:affinity]": the frontend refuses the whole file and keeps its previous rules` });
+    if (!m)
+      return void errors.push({
+        line: i + 1,
+        message: `line ${i + 1} is not "<regex> <host>[|<host>...] [:affinity]": the frontend refuses the whole file and keeps its previous rules`,
+      });
     try {
       rules.push({ line: i + 1, regex: new RegExp(m[1]!), source: m[1]!, hosts: m[2]!.split('|') });
     } catch (e) {
-      errors.push({ line: i + 1, message: `line ${i + 1}: ${m[1]} is not a valid regular expression (${(e as Error).message})` });
+      errors.push({
+        line: i + 1,
+        message: `line ${i + 1}: ${m[1]} is not a valid regular expression (${(e as Error).message})`,
+      });
     }
   });
   return { rules, errors };
@@ -119,7 +144,9 @@ export const frontendRoutesTemplate: CheckTemplate = {
   name: 'frontend-routes',
   description: 'the frontend rules route each catalog URL to its service, first match wins',
   crossObject: false,
-  params: { dataKey: { type: 'regexp', required: true, description: 'which data keys of ConfigMaps hold frontend rules' } },
+  params: {
+    dataKey: { type: 'regexp', required: true, description: 'which data keys of ConfigMaps hold frontend rules' },
+  },
   run(params, objects, context) {
     const out: Issue[] = [];
     for (const { resource: r, key, text } of configMapTexts(objects, new RegExp(String(params.dataKey)))) {
@@ -130,16 +157,21 @@ export const frontendRoutesTemplate: CheckTemplate = {
         const env = r.env ?? /^backends(?:-k8s)?-(.+)\.txt$/.exec(key)?.[1];
         const table = env ? context.frontendRoutes?.[env] : undefined;
         if (!table || errors.length) continue;
-        const show = (rule: FrontendLine | undefined) => (rule ? `line ${rule.line} (${rule.source} → ${rule.hosts.join('|')})` : 'no rule');
+        const show = (rule: FrontendLine | undefined) =>
+          rule ? `line ${rule.line} (${rule.source} → ${rule.hosts.join('|')})` : 'no rule';
         for (const route of table.routes) {
           const hit = routeUrl(rules, route.url);
           if (hit && sameHosts(hit.hosts, route.hosts)) continue;
-          at(`${route.url} must reach service ${route.service} (${route.hosts.join('|')} in ${env}) but the first matching rule is ${show(hit)}: expected a rule for it before any broader one (catalog urlPrefixes, urlQuery, vm.hosts; regenerate)`);
+          at(
+            `${route.url} must reach service ${route.service} (${route.hosts.join('|')} in ${env}) but the first matching rule is ${show(hit)}: expected a rule for it before any broader one (catalog urlPrefixes, urlQuery, vm.hosts; regenerate)`,
+          );
         }
         const hit = routeUrl(rules, table.unclaimed.url);
         const want = table.unclaimed.hosts;
         if (want.length ? !hit || !sameHosts(hit.hosts, want) : hit) {
-          at(`${table.unclaimed.url}, a URL no service claims, is routed by ${show(hit)}: expected ${want.length ? `the final catch-all "^ ${want.join('|')}" (catalog/cluster.yaml frontend.catchAll)` : `no rule (${env} has no frontend.catchAll)`}`);
+          at(
+            `${table.unclaimed.url}, a URL no service claims, is routed by ${show(hit)}: expected ${want.length ? `the final catch-all "^ ${want.join('|')}" (catalog/cluster.yaml frontend.catchAll)` : `no rule (${env} has no frontend.catchAll)`}`,
+          );
         }
       }
     }
@@ -152,11 +184,15 @@ function sameHosts(a: readonly string[], b: readonly string[]): boolean {
 }
 
 /** The text values of ConfigMaps whose data key matches `keyPattern`. */
-function configMapTexts(objects: ObjectSetView, keyPattern: RegExp): Array<{ resource: Resource; key: string; text: string }> {
+function configMapTexts(
+  objects: ObjectSetView,
+  keyPattern: RegExp,
+): Array<{ resource: Resource; key: string; text: string }> {
   const out: Array<{ resource: Resource; key: string; text: string }> = [];
   for (const resource of objects.byKind('ConfigMap')) {
     const data = isRecord(resource.object.data) ? resource.object.data : {};
-    for (const [key, text] of Object.entries(data)) if (keyPattern.test(key) && typeof text === 'string') out.push({ resource, key, text });
+    for (const [key, text] of Object.entries(data))
+      if (keyPattern.test(key) && typeof text === 'string') out.push({ resource, key, text });
   }
   return out;
 }

@@ -1,7 +1,14 @@
 import { isRecord, type Resource } from '../../resources.js';
 import type { CheckTemplate, Issue, ObjectSetView } from '../check.js';
 import { sameNamespace } from '../object-set.js';
-import { containersOf, getIn, isEmptySelector, podTemplateOf, selectorMatches, type PodTemplate } from '../workloads.js';
+import {
+  containersOf,
+  getIn,
+  isEmptySelector,
+  podTemplateOf,
+  selectorMatches,
+  type PodTemplate,
+} from '../workloads.js';
 
 // Cross-object templates over label selectors: Services, PodDisruptionBudgets and NetworkPolicies
 // must select pods of their own namespace.
@@ -60,7 +67,11 @@ export interface SelectorMatch {
  * The pods of `list` that may match: those carrying the rarest of the labels the selector requires (in
  * their order in `list`), or all of `list` when it requires none. selectorMatches decides.
  */
-function candidatesOf(list: PodTemplate[], labels: LabelIndex | undefined, required: Array<[string, string]>): PodTemplate[] {
+function candidatesOf(
+  list: PodTemplate[],
+  labels: LabelIndex | undefined,
+  required: Array<[string, string]>,
+): PodTemplate[] {
   if (!required.length) return list;
   let best: PodTemplate[] | undefined;
   for (const [k, v] of required) {
@@ -71,15 +82,35 @@ function candidatesOf(list: PodTemplate[], labels: LabelIndex | undefined, requi
   return best!;
 }
 
-export function matchPods(index: PodIndex, selector: unknown, namespace: string | undefined, plainMap: boolean): SelectorMatch {
-  const matchLabels = !isRecord(selector) ? {} : plainMap ? selector : isRecord(selector.matchLabels) ? selector.matchLabels : {};
+export function matchPods(
+  index: PodIndex,
+  selector: unknown,
+  namespace: string | undefined,
+  plainMap: boolean,
+): SelectorMatch {
+  const matchLabels = !isRecord(selector)
+    ? {}
+    : plainMap
+      ? selector
+      : isRecord(selector.matchLabels)
+        ? selector.matchLabels
+        : {};
   const required = Object.entries(matchLabels).map(([k, v]): [string, string] => [k, String(v)]);
-  const inNamespace = (ns: string | undefined) => candidatesOf(index.byNamespace.get(ns) ?? [], index.labelsByNamespace.get(ns), required);
-  const candidates = namespace === undefined ? candidatesOf(index.all, index.labels, required) : [...inNamespace(namespace), ...inNamespace(undefined)];
+  const inNamespace = (ns: string | undefined) =>
+    candidatesOf(index.byNamespace.get(ns) ?? [], index.labelsByNamespace.get(ns), required);
+  const candidates =
+    namespace === undefined
+      ? candidatesOf(index.all, index.labels, required)
+      : [...inNamespace(namespace), ...inNamespace(undefined)];
   const here = candidates.filter((p) => selectorMatches(selector, p.labels, plainMap));
   if (here.length) return { here, elsewhere: [] };
   const others = candidatesOf(index.all, index.labels, required);
-  return { here, elsewhere: others.filter((p) => !sameNamespace(p.resource.ref.namespace, namespace) && selectorMatches(selector, p.labels, plainMap)) };
+  return {
+    here,
+    elsewhere: others.filter(
+      (p) => !sameNamespace(p.resource.ref.namespace, namespace) && selectorMatches(selector, p.labels, plainMap),
+    ),
+  };
 }
 
 /** Params: kinds, selector (path segments), plainMap (Service selectors are plain maps), role (what the selection is for). */
@@ -107,8 +138,14 @@ export const selectorMatchesPods: CheckTemplate = {
         const other = m.elsewhere[0];
         if (!context.complete && !other) continue;
         const shown = JSON.stringify(plainMap ? selector : (selector.matchLabels ?? selector));
-        const hint = other ? `; it matches ${describe(other.resource)} in namespace ${other.resource.ref.namespace ?? '(none)'}: move one of them so both share a namespace` : ': expected the labels of a pod template in the same namespace';
-        out.push({ resource: r, path: selectorPath, message: `${kind} selector ${shown} selects no pods in namespace ${r.ref.namespace ?? '(none)'}${hint}` });
+        const hint = other
+          ? `; it matches ${describe(other.resource)} in namespace ${other.resource.ref.namespace ?? '(none)'}: move one of them so both share a namespace`
+          : ': expected the labels of a pod template in the same namespace';
+        out.push({
+          resource: r,
+          path: selectorPath,
+          message: `${kind} selector ${shown} selects no pods in namespace ${r.ref.namespace ?? '(none)'}${hint}`,
+        });
       }
     }
     return out;
