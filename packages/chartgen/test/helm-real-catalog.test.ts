@@ -118,13 +118,20 @@ describe('real catalog rendered by the real helm', () => {
     async () => {
       const before = mkdtempSync(join(tmpdir(), 'chartgen-before-'));
       try {
-        execFileSync('sh', ['-c', 'git -C "$0" archive "$1" charts | tar -x -C "$2"', repoRoot, BEFORE, before]);
+        execFileSync('sh', [
+          '-c',
+          'git -C "$0" archive "$1" charts environments | tar -x -C "$2"',
+          repoRoot,
+          BEFORE,
+          before,
+        ]);
         expect(readdirSync(join(before, 'charts')).sort()).toEqual(services.map((s) => s.name).sort());
         const jobs = services.flatMap((s) => envs.map((env) => ({ ...s, env })));
         const differing = (
           await mapLimit(jobs, CONCURRENCY, async (j) => {
+            // The overlays of that commit too: they held the catalog's settings that values-<env>.yaml holds now.
             const r = await helmTemplate(before, j.name, j.namespace, [
-              join(root, 'environments', j.env, 'values', `${j.name}.yaml`),
+              join(before, 'environments', j.env, 'values', `${j.name}.yaml`),
             ]);
             const now = rendered.get(`${j.name}/${j.env}`);
             return r.code === 0 && now === r.stdout
@@ -153,6 +160,7 @@ describe('real catalog rendered by the real helm', () => {
       const differing = (
         await mapLimit(services, CONCURRENCY, async (s) => {
           const r = await helmTemplate(flux, s.name, s.namespace, [
+            join(flux, 'charts', s.name, `values-${env}.yaml`),
             join(root, 'environments', env, 'values', `${s.name}.yaml`),
           ]);
           return r.code === 0 && r.stdout === rendered.get(`${s.name}/${env}`)

@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { generate } from '../src/index.js';
 import { copyRepo, fixtureRepo, removeTempDirs } from './helpers.js';
-import { find, helmTemplate } from './render.js';
+import { find, helmTemplate, serviceChartDirs, vendorLibraryDirectory } from './render.js';
 
 // Issue 7 item 5 on a generated chart: catalog strings that YAML 1.1 reads as other types (`no`, `on`,
 // `1.10`, `0x1F`, `~`) reach the container as those strings through values.yaml and the real helm.
@@ -26,6 +26,7 @@ describe('catalog strings survive helm', { timeout: 120_000 }, () => {
     expect(readFileSync(join(root, 'charts/beta/values.yaml'), 'utf8')).toContain(
       'args:\n  - --appendonly\n  - "no"\n  - "on"\n  - "1.10"\n  - "0x1F"\n  - "~"\n',
     );
+    vendorLibraryDirectory(root, serviceChartDirs(root)); // the library chart, resolved as Flux does
     const out = await helmTemplate(root, 'beta', 'web', [
       join(root, 'charts/beta/values-dev.yaml'),
       join(root, 'environments/dev/values/beta.yaml'),

@@ -2,7 +2,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { spawnSync } from 'node:child_process';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { at, createFixture, type Fixture } from './helpers/fixture.js';
+import { at, createFixture, FAKE_VALIDATOR, type Fixture } from './helpers/fixture.js';
 
 // `npx nx run gitops-sync:<command> --flag=value`: the arguments reach the CLI as an argv array, with
 // no shell in between (nx:run-commands would run `x$(id -u)` through sh and pass `x0`).
@@ -15,7 +15,7 @@ function nxRun(target: string, args: string[]) {
     cwd: workspace,
     encoding: 'utf8',
     timeout: 180_000,
-    env: { ...process.env, NX_DAEMON: 'false', NX_NO_CLOUD: 'true', NO_COLOR: '1', GITOPS_SYNC_NOW: at(5) },
+    env: { ...process.env, NX_DAEMON: 'false', NX_NO_CLOUD: 'true', NO_COLOR: '1', GITOPS_SYNC_NOW: at(5), GITOPS_SYNC_VALIDATOR: FAKE_VALIDATOR },
   });
   return { code: r.status, out: `${r.stdout}\n${r.stderr}` };
 }

@@ -38,7 +38,7 @@ describe('rollback, hold and release', () => {
       'tag: v1.0.0   # moved by gitops-sync',
     );
     expect(show(fx.remote, 'main', 'environments/prod/holds.yaml')).toContain(
-      'holds:\n  a:\n    tag: v1.0.0\n    rolledBackFrom: v1.1.0\n    since: 2026-11-02T15:00:00.000Z\n    by: rm <rm@cern.example>\n    reason: INC-9 500s on /dbs\n',
+      'holds:\n  a:\n    tag: v1.0.0\n    rolledBackFrom: v1.1.0\n    since: "2026-11-02T15:00:00.000Z"\n    by: rm <rm@cern.example>\n    reason: INC-9 500s on /dbs\n',
     );
     expect(git(fx.remote, ['log', '-1', '--format=%s%n%(trailers:key=Hold)', 'main'])).toBe(
       'rollback(prod): a v1.1.0 -> v1.0.0 (held)\nHold: v1.1.0',

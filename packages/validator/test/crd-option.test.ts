@@ -84,7 +84,7 @@ describe('user CRDs', () => {
     );
   }, 120_000);
 
-  it('a Kubernetes version without shipped schemas is bad input, in repository mode too', () => {
+  it('a Kubernetes version without shipped schemas in cluster.yaml is a catalog finding at its line', () => {
     const repo = tempRepo();
     try {
       const cluster = join(repo.dir, 'catalog', 'cluster.yaml');
@@ -93,8 +93,16 @@ describe('user CRDs', () => {
         readFileSync(cluster, 'utf8').replace(/kubernetesVersion: "1\.\d+"/, 'kubernetesVersion: "1.29"'),
       );
       const r = runCli(['--root', repo.dir, '--output', 'json']);
-      expect(r.code).toBe(2);
-      expect(r.stderr).toContain('no Kubernetes schemas ship for version "1.29" (supported: 1.30 to 1.36');
+      expect(r.code).toBe(1);
+      expect(JSON.parse(r.stdout).findings).toEqual([
+        expect.objectContaining({
+          check: 'catalog-schema',
+          file: 'catalog/cluster.yaml',
+          message: expect.stringContaining(
+            'not a supported Kubernetes version: expected one of 1.30, 1.31, 1.32, 1.33, 1.34, 1.35, 1.36',
+          ),
+        }),
+      ]);
     } finally {
       repo.cleanup();
     }
