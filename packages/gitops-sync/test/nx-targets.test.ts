@@ -15,7 +15,14 @@ function nxRun(target: string, args: string[]) {
     cwd: workspace,
     encoding: 'utf8',
     timeout: 180_000,
-    env: { ...process.env, NX_DAEMON: 'false', NX_NO_CLOUD: 'true', NO_COLOR: '1', GITOPS_SYNC_NOW: at(5), GITOPS_SYNC_VALIDATOR: FAKE_VALIDATOR },
+    env: {
+      ...process.env,
+      NX_DAEMON: 'false',
+      NX_NO_CLOUD: 'true',
+      NO_COLOR: '1',
+      GITOPS_SYNC_NOW: at(5),
+      GITOPS_SYNC_VALIDATOR: FAKE_VALIDATOR,
+    },
   });
   return { code: r.status, out: `${r.stdout}\n${r.stderr}` };
 }
