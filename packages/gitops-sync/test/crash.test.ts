@@ -4,6 +4,7 @@ import { existsSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseOverlay } from '../src/core/overlay.js';
 import { at, BIN, cli, cliEnv, createFixture, git, gitRaw, read, prng, show } from './helpers/fixture.js';
+import { run as runInProcess } from './helpers/run.js';
 
 // SIGKILL at deterministic pseudo-random points, 30 times over: a local commit, a pushed commit, and a
 // change the validator refuses. After every kill, before any recovery: no overlay is half-written, the
@@ -97,8 +98,9 @@ describe('crash safety', () => {
         const landed = kind === 'push' ? newRemote !== remote : newHead !== head;
         if (kind !== 'refused') tally[!run.killed ? 'finished' : landed ? 'committed' : 'before']++;
 
-        // The next command completes (or discards) what the killed one left; then all is clean.
-        const status = cli(repo, ['status', '--json'], at(2 + i));
+        // The next command (in process: the status command the CLI runs) completes or discards what the
+        // killed one left; then all is clean.
+        const status = await runInProcess(repo, ['status', '--json'], at(2 + i));
         expect(status.code, status.stderr).toBe(0);
         if (status.json.notes.length > 0) tally.recovered++;
         if (kind === 'push' && git(repo, ['rev-parse', 'HEAD']) !== newRemote)

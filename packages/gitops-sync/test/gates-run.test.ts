@@ -9,6 +9,17 @@ import { run } from './helpers/run.js';
 let fx: Fixture | undefined;
 afterEach(() => fx?.cleanup());
 
+const promoteArgs = (service: string, from: string, to: string, ...flags: string[]) => [
+  'promote',
+  '--service',
+  service,
+  '--from',
+  from,
+  '--to',
+  to,
+  ...flags,
+];
+
 const gate = (r: { json: any }, id: string, service?: string) =>
   r.json.gates.find((g: any) => g.gate === id && (!service || g.service === service));
 
@@ -55,19 +66,7 @@ describe('gates through the CLI', () => {
     ).toBe(0);
     const r = await run(
       c,
-      [
-        'promote',
-        '--service',
-        'a',
-        '--from',
-        'dev',
-        '--to',
-        'preprod',
-        '--json',
-        '--break-glass',
-        '--reason',
-        'try to sneak it in',
-      ],
+      promoteArgs('a', 'dev', 'preprod', '--json', '--break-glass', '--reason', 'try to sneak it in'),
       at(10),
     );
     expect(r.code).toBe(1);
@@ -105,19 +104,7 @@ describe('gates through the CLI', () => {
     ).toBe(0);
     const glass = await run(
       c,
-      [
-        'promote',
-        '--service',
-        'a',
-        '--from',
-        'dev',
-        '--to',
-        'preprod',
-        '--break-glass',
-        '--reason',
-        'INC-4711 data loss fix',
-        '--json',
-      ],
+      promoteArgs('a', 'dev', 'preprod', '--break-glass', '--reason', 'INC-4711 data loss fix', '--json'),
       at(5),
     );
     expect(glass.code).toBe(0);

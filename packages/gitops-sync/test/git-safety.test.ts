@@ -13,6 +13,12 @@ import { join } from 'node:path';
 import { at, createFixture, git, gitRaw, read, type Fixture } from './helpers/fixture.js';
 import { run } from './helpers/run.js';
 
+/** The work trees git lists for `repo` (only the main one once gitops-sync has cleaned up). */
+const worktrees = (repo: string) =>
+  git(repo, ['worktree', 'list', '--porcelain'])
+    .split('\n')
+    .filter((l) => l.startsWith('worktree '));
+
 // gitops-sync behaves like `git commit` and `git push` would for a careful person: commit hooks run,
 // operations in progress and other commands' locks are respected, local commits are not pushed
 // behind the user's back. In-process against the command functions, on real repositories.
@@ -107,11 +113,7 @@ describe('commit hooks', () => {
     expect(ok.json.commit).toBe(git(repo, ['rev-parse', 'HEAD']));
     expect(read(repo, OV('dev'))).toContain('tag: v2 ');
     expect(gitRaw(repo, ['status', '--porcelain'])).toBe('');
-    expect(
-      git(repo, ['worktree', 'list', '--porcelain'])
-        .split('\n')
-        .filter((l) => l.startsWith('worktree ')),
-    ).toHaveLength(1);
+    expect(worktrees(repo)).toHaveLength(1);
   }, 60_000);
 
   it('a hook that changes the files to commit is refused (only the validated change is committed); with --push too', async () => {
@@ -347,11 +349,7 @@ describe('locks', () => {
       `removed the temporary work tree ${join(tmp, 'tree')} of a killed gitops-sync command`,
     ]);
     expect(existsSync(tmp)).toBe(false);
-    expect(
-      git(repo, ['worktree', 'list', '--porcelain'])
-        .split('\n')
-        .filter((l) => l.startsWith('worktree ')),
-    ).toHaveLength(1);
+    expect(worktrees(repo)).toHaveLength(1);
   }, 60_000);
 });
 

@@ -8,7 +8,7 @@ import { planPromotion, planBump } from '../src/core/promotion-plan.js';
 import { planRollback } from '../src/core/rollback-plan.js';
 import type { EnvironmentState, OverlayVersion, Snapshot } from '../src/core/model.js';
 import { formatCommitMessage, parseCommitTrailers } from '../src/core/trailers.js';
-import { BadInput } from '../src/core/input.js';
+import { UsageError } from '@cmsweb/toolkit';
 import { ENVIRONMENTS, overlay, DIGEST } from './helpers/fixture.js';
 
 function snapshot(tags: Record<string, Record<string, string>>): Snapshot {
@@ -98,7 +98,7 @@ describe('planPromotion', () => {
     );
     expect(plan.changes.map((c) => c.service)).toEqual(['a']);
     expect(() => planPromotion({ services: ['nope'], except: [], from: 'preprod', to: 'prod' }, ctx(s, []))).toThrow(
-      BadInput,
+      UsageError,
     );
     expect(() => planPromotion({ services: ['a'], except: [], from: 'preprod', to: 'qa' }, ctx(s, []))).toThrow(
       /--to qa: no environment of that name/,

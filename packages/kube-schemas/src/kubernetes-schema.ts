@@ -7,6 +7,7 @@
 // Each definition carries `x-kubernetes-definition: <name>` so a violation can say which type it is in.
 import type { Definition } from './generate/convert-definitions.js';
 import type { EnumTable } from './generate/collect-enums.js';
+import { walkDefinitions } from './definition-walk.js';
 import type { JSONSchema } from './types.js';
 
 export const DEFINITION_TAG = 'x-kubernetes-definition';
@@ -27,16 +28,11 @@ export function buildKindSchema(
   enums: EnumTable,
   options: BuildOptions,
 ): JSONSchema {
-  const definitions: Record<string, JSONSchema> = {};
-  const pending = [root];
-  while (pending.length) {
-    const name = pending.pop()!;
-    if (definitions[name]) continue;
+  return walkDefinitions(root, (name, pending) => {
     const def = lookup(name);
     if (!def) throw new Error(`definition ${name} is missing from the shipped data`);
-    definitions[name] = convertDefinition(name, def, enums[name] ?? {}, options, pending);
-  }
-  return { $ref: `${LOCAL}${root}`, definitions };
+    return convertDefinition(name, def, enums[name] ?? {}, options, pending);
+  });
 }
 
 function convertDefinition(

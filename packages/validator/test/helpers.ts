@@ -3,6 +3,8 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { spawnSync } from 'node:child_process';
+import { runRepoCommand } from '../src/commands.js';
+import type { Finding } from '../src/findings.js';
 
 export const TEST_DIR = dirname(fileURLToPath(import.meta.url));
 export const FIXTURES = join(TEST_DIR, 'fixtures');
@@ -25,6 +27,12 @@ export function tempRepo(base = FIXTURE_REPO, overlayDir?: string): { dir: strin
   return { dir, cleanup: () => rmSync(dir, { recursive: true, force: true }) };
 }
 
+/** What `--output json` prints (the findings as src/findings.ts defines them). */
+export interface JsonReport {
+  summary: { resources: number; errors: number; warnings: number };
+  findings: Finding[];
+}
+
 export interface CliRun {
   code: number;
   stdout: string;
@@ -44,4 +52,27 @@ export function runCli(
     env: { ...process.env, NO_COLOR: '1', ...options.env },
   });
   return { code: r.status ?? -1, stdout: r.stdout, stderr: r.stderr };
+}
+
+/**
+ * The repository command of the CLI (`validator --root ROOT --output FORMAT --env … --service …`) run in
+ * this process: the same function and reporter the CLI calls, without a child process, so that the
+ * compiled schemas are shared by every run of a test file (the CLI compiles them once per process). The
+ * exit code and the standard output the CLI would print; bad input throws the CLI's UsageError. A few
+ * end-to-end runs of the real CLI stay (repo-e2e's CLI contract) for argument parsing and exit codes.
+ */
+export async function runRepoInProcess(
+  root: string,
+  options: { env?: string[]; service?: string[]; output?: string } = {},
+): Promise<CliRun> {
+  const out = await runRepoCommand({
+    root,
+    output: options.output ?? 'json',
+    env: options.env ?? [],
+    service: options.service ?? [],
+    renderer: 'helm',
+    schemaLocation: [],
+    color: false,
+  });
+  return { code: out.exitCode, stdout: out.stdout, stderr: '' };
 }

@@ -2,7 +2,7 @@ import { execFileSync } from 'node:child_process';
 import { mkdirSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { FIXTURE_REPO, runCli, tempRepo } from './helpers.js';
+import { type CliRun, FIXTURE_REPO, runCli, runRepoInProcess, tempRepo } from './helpers.js';
 
 // Files of a merge request are untrusted: the validator reads every one through the safe reader of
 // @cmsweb/yaml. A symlink out of the repository, a dangling or looping one, a FIFO: a finding (or exit 2
@@ -12,17 +12,21 @@ const SECRET = 'TOP-SECRET-CONTENT';
 
 function withRepo(
   setup: (dir: string, outside: string) => void,
-  args: (dir: string) => string[] = (d) => ['--root', d, '--env', 'dev'],
-) {
+  run: (dir: string) => CliRun | Promise<CliRun> = (d) => runCli(['--root', d, '--env', 'dev']),
+): Promise<CliRun> {
   const repo = tempRepo(FIXTURE_REPO);
   const outside = `${repo.dir}-outside.yaml`;
   writeFileSync(outside, `password: ${SECRET}\nkind: ${SECRET}\n`);
-  try {
-    setup(repo.dir, outside);
-    return runCli(args(repo.dir));
-  } finally {
+  const cleanup = () => {
     repo.cleanup();
     rmSync(outside, { force: true });
+  };
+  try {
+    setup(repo.dir, outside);
+    return Promise.resolve(run(repo.dir)).finally(cleanup);
+  } catch (e) {
+    cleanup();
+    throw e;
   }
 }
 
@@ -70,8 +74,9 @@ describe('hostile files in the repository', { timeout: 120_000 }, () => {
       ),
       /environments\/dev\/values\/demo\.yaml:1:1 .*FIFO/,
     ],
-  ])('%s: a file-refused finding (exit 1), content never shown', (_name, setup, message) => {
-    const r = withRepo(setup);
+  ])('%s: a file-refused finding (exit 1), content never shown', async (_name, setup, message) => {
+    // The repository command in process (text output, as the CLI prints it); the cases below run the real CLI.
+    const r = await withRepo(setup, (d) => runRepoInProcess(d, { env: ['dev'], output: 'text' }));
     expect(r.stderr).not.toMatch(/internal error|\n\s+at /);
     expect(r.code).toBe(1);
     expect(r.stdout).toMatch(message);
@@ -95,8 +100,8 @@ describe('hostile files in the repository', { timeout: 120_000 }, () => {
       (d: string) => mkdirSync(join(d, 'validator.yaml')),
       /^validator: validator\.yaml:1:1: refused: is a directory where a file belongs/,
     ],
-  ])('validator.yaml as %s: exit 2 naming it, no hang', (_name, setup, message) => {
-    const r = withRepo(setup);
+  ])('validator.yaml as %s: exit 2 naming it, no hang', async (_name, setup, message) => {
+    const r = await withRepo(setup);
     expect(r.code).toBe(2);
     expect(r.stderr).toMatch(message);
     expect(r.stdout + r.stderr).not.toContain(SECRET);

@@ -1,21 +1,12 @@
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { runCli, tempRepo } from './helpers.js';
+import type { Finding } from '../src/findings.js';
+import { runRepoInProcess, tempRepo } from './helpers.js';
 
-// The unsafe states of issue 7 injected into the fixture repository, through the real CLI: each is
+// The unsafe states of issue 7 injected into the fixture repository, through the CLI's repository command
+// (in process: runRepoInProcess; repo-e2e runs the real CLI): each is
 // reported with its check, file, line and the exact message a person acts on.
-
-interface JsonFinding {
-  check: string;
-  severity: string;
-  message: string;
-  file?: string;
-  line?: number;
-  column?: number;
-  env?: string;
-  service?: string;
-}
 
 const cleanups: Array<() => void> = [];
 afterEach(() => cleanups.splice(0).forEach((c) => c()));
@@ -31,18 +22,17 @@ function repoWith(files: Record<string, string | ((text: string) => string)>): s
   return repo.dir;
 }
 
-function findings(root: string, check: string): JsonFinding[] {
-  const r = runCli(['--root', root, '--output', 'json', '--env', 'prod']);
-  expect(r.stderr).toBe('');
-  return (JSON.parse(r.stdout) as { findings: JsonFinding[] }).findings.filter((f) => f.check === check);
+async function findings(root: string, check: string): Promise<Finding[]> {
+  const r = await runRepoInProcess(root, { env: ['prod'] });
+  return (JSON.parse(r.stdout) as { findings: Finding[] }).findings.filter((f) => f.check === check);
 }
 
 const PROD = 'environments/prod/values/demo.yaml';
 
 describe('overlay rules on the fixture repository', { timeout: 120_000 }, () => {
-  it('an emptied prod overlay: overlay-image at the top of the file', () => {
+  it('an emptied prod overlay: overlay-image at the top of the file', async () => {
     const root = repoWith({ [PROD]: '# emptied\nenvironment: prod\ndatabase:\n  secretName: demo-prod-db\n' });
-    expect(findings(root, 'overlay-image')).toEqual([
+    expect(await findings(root, 'overlay-image')).toEqual([
       {
         check: 'overlay-image',
         severity: 'error',
@@ -57,11 +47,11 @@ describe('overlay rules on the fixture repository', { timeout: 120_000 }, () => 
     ]);
   });
 
-  it('an overlay value that contradicts the catalog (charts/demo/values-prod.yaml): at the overlay line', () => {
+  it('an overlay value that contradicts the catalog (charts/demo/values-prod.yaml): at the overlay line', async () => {
     const root = repoWith({
       'charts/demo/values-prod.yaml': 'environment: prod\ndatabase:\n  secretName: demo-prod-db-2026\n',
     });
-    expect(findings(root, 'overlay-contradicts-catalog')).toEqual([
+    expect(await findings(root, 'overlay-contradicts-catalog')).toEqual([
       {
         check: 'overlay-contradicts-catalog',
         severity: 'error',
@@ -76,9 +66,9 @@ describe('overlay rules on the fixture repository', { timeout: 120_000 }, () => 
     ]);
   });
 
-  it('replicaCount while autoscaling is on: at the replicaCount line; not when the overlay switches autoscaling off', () => {
+  it('replicaCount while autoscaling is on: at the replicaCount line; not when the overlay switches autoscaling off', async () => {
     const on = repoWith({ [PROD]: (t) => `${t}replicaCount: 4\n` });
-    expect(findings(on, 'overlay-replicas-autoscaled')).toEqual([
+    expect(await findings(on, 'overlay-replicas-autoscaled')).toEqual([
       {
         check: 'overlay-replicas-autoscaled',
         severity: 'error',
@@ -92,12 +82,12 @@ describe('overlay rules on the fixture repository', { timeout: 120_000 }, () => 
       },
     ]);
     const off = repoWith({ [PROD]: (t) => `${t}replicaCount: 4\nautoscaling:\n  enabled: false\n` });
-    expect(findings(off, 'overlay-replicas-autoscaled')).toEqual([]);
+    expect(await findings(off, 'overlay-replicas-autoscaled')).toEqual([]);
   });
 
-  it('a folder of an environment cluster.yaml no longer declares: environment-leftover', () => {
+  it('a folder of an environment cluster.yaml no longer declares: environment-leftover', async () => {
     const root = repoWith({ 'environments/staging/values/demo.yaml': 'image:\n  tag: v1.0.0\n' });
-    expect(findings(root, 'environment-leftover')).toEqual([
+    expect(await findings(root, 'environment-leftover')).toEqual([
       {
         check: 'environment-leftover',
         severity: 'error',

@@ -1,27 +1,11 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { runCli, tempRepo, FIXTURE_REPO } from './helpers.js';
+import { type JsonReport, runCli, runRepoInProcess, tempRepo, FIXTURE_REPO } from './helpers.js';
 
-// End to end on the fixture repository through the real CLI and the real helm: a clean repository
-// exits 0; each injected defect is reported with the file and line a person edits.
-
-interface JsonFinding {
-  check: string;
-  severity: string;
-  message: string;
-  file?: string;
-  line?: number;
-  column?: number;
-  env?: string;
-  service?: string;
-  resource?: { kind: string; name: string };
-  path?: string;
-}
-interface JsonReport {
-  summary: { resources: number; errors: number; warnings: number };
-  findings: JsonFinding[];
-}
+// End to end on the fixture repository with the real helm: a clean repository exits 0 (through the real
+// CLI); each injected defect is reported with the file and line a person edits (the CLI's repository
+// command in process, runRepoInProcess). The CLI contract below runs the real CLI.
 
 const cleanups: Array<() => void> = [];
 afterEach(() => cleanups.splice(0).forEach((c) => c()));
@@ -36,9 +20,11 @@ function repoWith(edits: Record<string, (text: string) => string>): string {
   return repo.dir;
 }
 
-function validate(root: string, ...args: string[]): { code: number; report: JsonReport } {
-  const r = runCli(['--root', root, '--output', 'json', ...args]);
-  expect(r.stderr).toBe('');
+async function validate(
+  root: string,
+  options: { env?: string[]; service?: string[] } = {},
+): Promise<{ code: number; report: JsonReport }> {
+  const r = await runRepoInProcess(root, options);
   return { code: r.code, report: JSON.parse(r.stdout) as JsonReport };
 }
 
@@ -52,17 +38,19 @@ function lineOf(root: string, file: string, needle: string): number {
 }
 
 describe('validator on the fixture repository', { timeout: 60_000 }, () => {
-  it('exits 0 on the clean repository and counts what it validated', () => {
-    const { code, report } = validate(FIXTURE_REPO);
+  it('exits 0 on the clean repository and counts what it validated (the real CLI)', () => {
+    const r = runCli(['--root', FIXTURE_REPO, '--output', 'json']);
+    expect(r.stderr).toBe('');
+    const { code, report } = { code: r.code, report: JSON.parse(r.stdout) as JsonReport };
     expect(report.findings).toEqual([]);
     expect(code).toBe(0);
     // per environment: Deployment, Service, HPA, PDB, NetworkPolicy rendered + 7 generated objects
     expect(report.summary).toEqual({ resources: 24, errors: 0, warnings: 0 });
   });
 
-  it('a typo key in an overlay: overlay-schema at the key, with a suggestion', () => {
+  it('a typo key in an overlay: overlay-schema at the key, with a suggestion', async () => {
     const root = repoWith({ 'environments/dev/values/demo.yaml': (t) => `${t}replicaz: 2\n` });
-    const { code, report } = validate(root);
+    const { code, report } = await validate(root);
     expect(code).toBe(1);
     expect(report.findings).toEqual([
       expect.objectContaining({
@@ -77,12 +65,12 @@ describe('validator on the fixture repository', { timeout: 60_000 }, () => {
     ]);
   });
 
-  it('a duplicate key: yaml-duplicate-key at the second occurrence', () => {
+  it('a duplicate key: yaml-duplicate-key at the second occurrence', async () => {
     const root = repoWith({
       'environments/prod/values/demo.yaml': (t) =>
         t.replace('environment: prod\n', 'environment: prod\nenvironment: dev\n'),
     });
-    const { code, report } = validate(root);
+    const { code, report } = await validate(root);
     expect(code).toBe(1);
     expect(report.findings).toEqual([
       expect.objectContaining({
@@ -94,9 +82,9 @@ describe('validator on the fixture repository', { timeout: 60_000 }, () => {
     ]);
   });
 
-  it('latest in prod: the tag policy at the overlay and the moving tag at the template', () => {
+  it('latest in prod: the tag policy at the overlay and the moving tag at the template', async () => {
     const root = repoWith({ 'environments/prod/values/demo.yaml': (t) => t.replace('tag: v1.0.0', 'tag: latest') });
-    const { code, report } = validate(root);
+    const { code, report } = await validate(root);
     expect(code).toBe(1);
     expect(report.findings.map((f) => [f.check, f.file, f.line, f.env])).toEqual([
       [
@@ -114,11 +102,11 @@ describe('validator on the fixture repository', { timeout: 60_000 }, () => {
     ]);
   });
 
-  it('a hand-edited template that breaks rendering: chart-render at the template line, per environment', () => {
+  it('a hand-edited template that breaks rendering: chart-render at the template line, per environment', async () => {
     const root = repoWith({
       'charts/demo/templates/pdb.yaml': (t) => t.replace('minAvailable: 1', 'minAvailable: {{ .Values.pdb.min }}'),
     });
-    const { code, report } = validate(root);
+    const { code, report } = await validate(root);
     expect(code).toBe(1);
     const line = lineOf(root, 'charts/demo/templates/pdb.yaml', '.Values.pdb.min');
     expect(report.findings.map((f) => [f.check, f.file, f.line, f.env])).toEqual([
@@ -128,21 +116,21 @@ describe('validator on the fixture repository', { timeout: 60_000 }, () => {
     expect(report.findings[0]!.message).toMatch(/nil pointer/);
   });
 
-  it('a template that does not parse: chart-template-parse, once for the chart', () => {
+  it('a template that does not parse: chart-template-parse, once for the chart', async () => {
     const root = repoWith({ 'charts/demo/templates/hpa.yaml': (t) => t.replace(/\{\{- end \}\}\n$/, '') });
-    const { report } = validate(root);
+    const { report } = await validate(root);
     expect(report.findings).toEqual([
       expect.objectContaining({ check: 'chart-template-parse', file: 'charts/demo/templates/hpa.yaml' }),
     ]);
     expect(report.findings[0]!.env).toBeUndefined();
   });
 
-  it('an unknown field added to a template: schema-unknown-field at the template line', () => {
+  it('an unknown field added to a template: schema-unknown-field at the template line', async () => {
     const root = repoWith({
       'charts/demo/templates/deployment.yaml': (t) =>
         t.replace('          ports:\n', '          imagePullPolicyy: Always\n          ports:\n'),
     });
-    const { code, report } = validate(root);
+    const { code, report } = await validate(root);
     expect(code).toBe(1);
     const line = lineOf(root, 'charts/demo/templates/deployment.yaml', 'imagePullPolicyy');
     expect(report.findings.map((f) => [f.check, f.file, f.line, f.column, f.path, f.env])).toEqual([
@@ -166,12 +154,12 @@ describe('validator on the fixture repository', { timeout: 60_000 }, () => {
     expect(report.findings[0]!.message).toContain('did you mean "imagePullPolicy"');
   });
 
-  it('a generated Argo CD object with an unknown field is checked against its CRD', () => {
+  it('a generated Argo CD object with an unknown field is checked against its CRD', async () => {
     const root = repoWith({
       'environments/dev/argocd/apps/demo.yaml': (t) =>
         t.replace('  project: cmsweb', '  project: cmsweb\n  projekt: cmsweb'),
     });
-    const { report } = validate(root);
+    const { report } = await validate(root);
     expect(report.findings).toEqual([
       expect.objectContaining({
         check: 'schema-unknown-field',
@@ -182,16 +170,16 @@ describe('validator on the fixture repository', { timeout: 60_000 }, () => {
     ]);
   });
 
-  it('--env and --service narrow what is rendered', () => {
+  it('--env and --service narrow what is rendered', async () => {
     const root = repoWith({ 'environments/prod/values/demo.yaml': (t) => t.replace('tag: v1.0.0', 'tag: latest') });
-    expect(validate(root, '--env', 'dev').code).toBe(0);
-    expect(validate(root, '--env', 'prod', '--service', 'demo').code).toBe(1);
+    expect((await validate(root, { env: ['dev'] })).code).toBe(0);
+    expect((await validate(root, { env: ['prod'], service: ['demo'] })).code).toBe(1);
   });
 
-  it('validator.yaml switches a check off; an annotation ignores it for one object', () => {
+  it('validator.yaml switches a check off; an annotation ignores it for one object', async () => {
     const root = repoWith({ 'environments/prod/values/demo.yaml': (t) => t.replace('tag: v1.0.0', 'tag: latest') });
     writeFileSync(join(root, 'validator.yaml'), 'checks:\n  tag-policy: off\n');
-    expect(validate(root).report.findings.map((f) => f.check)).toEqual(['image-tag']);
+    expect((await validate(root)).report.findings.map((f) => f.check)).toEqual(['image-tag']);
     const dep = join(root, 'charts/demo/templates/deployment.yaml');
     writeFileSync(
       dep,
@@ -200,7 +188,7 @@ describe('validator on the fixture repository', { timeout: 60_000 }, () => {
         '  labels:\n    {{- include "demo.labels" . | nindent 4 }}\n  annotations:\n    validator.cmsweb.cern.ch/ignore: image-tag\nspec:',
       ),
     );
-    const { code, report } = validate(root);
+    const { code, report } = await validate(root);
     expect(report.findings).toEqual([]);
     expect(code).toBe(0);
   });
@@ -251,9 +239,9 @@ describe('CLI contract', { timeout: 60_000 }, () => {
     );
   });
 
-  it('text output groups by file, shows file:line:column and ends with one summary line', () => {
+  it('text output groups by file, shows file:line:column and ends with one summary line', async () => {
     const root = repoWith({ 'environments/prod/values/demo.yaml': (t) => t.replace('tag: v1.0.0', 'tag: latest') });
-    const r = runCli(['--root', root]);
+    const r = await runRepoInProcess(root, { output: 'text' });
     expect(r.code).toBe(1);
     const lines = r.stdout.trimEnd().split('\n');
     expect(lines).toContain('environments/prod/values/demo.yaml');
@@ -261,14 +249,14 @@ describe('CLI contract', { timeout: 60_000 }, () => {
     expect(lines.at(-1)).toBe('✖ 2 errors, 0 warnings in 24 resources');
   });
 
-  it('junit and sarif outputs carry the findings', () => {
+  it('junit and sarif outputs carry the findings', async () => {
     const root = repoWith({ 'environments/prod/values/demo.yaml': (t) => t.replace('tag: v1.0.0', 'tag: latest') });
-    const junit = runCli(['--root', root, '--output', 'junit']).stdout;
+    const junit = (await runRepoInProcess(root, { output: 'junit' })).stdout;
     expect(junit).toMatch(
       /^<\?xml version="1.0" encoding="UTF-8"\?>\n<testsuites name="validator" tests="2" failures="2">/,
     );
     expect(junit).toContain('<testsuite name="environments/prod/values/demo.yaml" tests="1" failures="1">');
-    const sarif = JSON.parse(runCli(['--root', root, '--output', 'sarif']).stdout);
+    const sarif = JSON.parse((await runRepoInProcess(root, { output: 'sarif' })).stdout);
     expect(sarif.version).toBe('2.1.0');
     expect(
       sarif.runs[0].results.map(
@@ -291,31 +279,15 @@ describe('CLI contract', { timeout: 60_000 }, () => {
     const repo = tempRepo();
     cleanups.push(repo.cleanup);
     writeFileSync(join(repo.dir, 'bad-values.yaml'), 'image:\n  tag: v1\n  tagg: v2\n');
-    const r = runCli([
-      'chart',
-      join(repo.dir, 'charts/demo'),
-      '-f',
-      join(repo.dir, 'bad-values.yaml'),
-      '--namespace',
-      'demo',
-      '--output',
-      'json',
-    ]);
+    const chart = (values: string, ...extra: string[]) =>
+      runCli(['chart', join(repo.dir, 'charts/demo'), '-f', join(repo.dir, values), '--namespace', 'demo', ...extra]);
+    const r = chart('bad-values.yaml', '--output', 'json');
     expect(r.code).toBe(1);
     const report = JSON.parse(r.stdout) as JsonReport;
     expect(report.findings).toEqual([
       expect.objectContaining({ check: 'overlay-schema', file: join(repo.dir, 'bad-values.yaml'), line: 3, column: 3 }),
     ]);
-    const ok = runCli([
-      'chart',
-      join(repo.dir, 'charts/demo'),
-      '-f',
-      join(repo.dir, 'environments/prod/values/demo.yaml'),
-      '--namespace',
-      'demo',
-      '--kube-version',
-      '1.33',
-    ]);
+    const ok = chart('environments/prod/values/demo.yaml', '--kube-version', '1.33');
     expect(ok.code).toBe(0);
     expect(ok.stdout.trimEnd().split('\n').at(-1)).toBe('✔ 0 errors, 0 warnings in 5 resources');
   });

@@ -1,12 +1,5 @@
-import {
-  BadInput,
-  checkDigest,
-  checkEnvironment,
-  checkReason,
-  checkService,
-  checkServices,
-  checkTag,
-} from '../core/input.js';
+import { UsageError } from '@cmsweb/toolkit';
+import { checkDigest, checkEnvironment, checkReason, checkService, checkServices, checkTag } from '../core/input.js';
 import { planBump, planPromotion, type PromoteRequest } from '../core/promotion-plan.js';
 import { planRelease, planRollback } from '../core/rollback-plan.js';
 import { readRunContext } from '../shell/context.js';
@@ -40,9 +33,9 @@ async function execute(
   env: NodeJS.ProcessEnv,
 ): Promise<ChangeReport> {
   const remote = flags.remote ?? 'origin';
-  if (flags.includeLocalCommits && !flags.push) throw new BadInput('--include-local-commits goes with --push');
+  if (flags.includeLocalCommits && !flags.push) throw new UsageError('--include-local-commits goes with --push');
   if (!/^[A-Za-z0-9][A-Za-z0-9._-]*$/.test(remote))
-    throw new BadInput(
+    throw new UsageError(
       `--remote ${JSON.stringify(remote)} is not a remote name: expected letters, digits, ".", "_" and "-"`,
     );
   const repo = await openRepository(flags.root);
@@ -86,11 +79,11 @@ export function promote(
   env: NodeJS.ProcessEnv = process.env,
 ): Promise<ChangeReport> {
   if (!!flags.service === !!flags.all)
-    throw new BadInput('promote needs either --service S[,S2...] or --all (not both)');
-  if (flags.except !== undefined && !flags.all) throw new BadInput('--except goes with --all');
+    throw new UsageError('promote needs either --service S[,S2...] or --all (not both)');
+  if (flags.except !== undefined && !flags.all) throw new UsageError('--except goes with --all');
   if (flags.breakGlass && flags.reason === undefined)
-    throw new BadInput('--break-glass needs --reason TEXT: the override is recorded in the commit');
-  if (!flags.breakGlass && flags.reason !== undefined) throw new BadInput('--reason goes with --break-glass');
+    throw new UsageError('--break-glass needs --reason TEXT: the override is recorded in the commit');
+  if (!flags.breakGlass && flags.reason !== undefined) throw new UsageError('--reason goes with --break-glass');
   const req: PromoteRequest = {
     services: flags.all ? 'all' : checkServices(flags.service!),
     except: flags.except !== undefined ? checkServices(flags.except, '--except') : [],
@@ -101,7 +94,7 @@ export function promote(
     ...(flags.breakGlass ? { breakGlass: checkReason(flags.reason!) } : {}),
   };
   if (req.expectTag !== undefined && (req.services === 'all' || req.services.length !== 1))
-    throw new BadInput('--expect-tag names the current tag of one service: use it with a single --service');
+    throw new UsageError('--expect-tag names the current tag of one service: use it with a single --service');
   return execute(
     'promote',
     flags,

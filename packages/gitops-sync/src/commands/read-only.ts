@@ -1,6 +1,7 @@
 import { closest, distance } from 'fastest-levenshtein';
 import { buildHistory, type HistoryEvent } from '../core/history-events.js';
-import { BadInput, checkEnvironment, checkService } from '../core/input.js';
+import { UsageError } from '@cmsweb/toolkit';
+import { checkEnvironment, checkService } from '../core/input.js';
 import { buildStatus, type StatusReport } from '../core/status-matrix.js';
 import { readClock } from '../shell/context.js';
 import { openRepository, resolveCommit } from '../shell/git.js';
@@ -16,9 +17,9 @@ async function headOf(root: string, ref: string | undefined) {
   const note = await recoverInterrupted(repo);
   const rev = ref ?? 'HEAD';
   if (ref !== undefined && !/^[A-Za-z0-9][A-Za-z0-9._/-]*$/.test(ref))
-    throw new BadInput(`--ref ${JSON.stringify(ref)} is not a branch, tag or commit name`);
+    throw new UsageError(`--ref ${JSON.stringify(ref)} is not a branch, tag or commit name`);
   const commit = await resolveCommit(repo.root, rev);
-  if (!commit) throw new BadInput(`${rev} does not name a commit in ${repo.root}`);
+  if (!commit) throw new UsageError(`${rev} does not name a commit in ${repo.root}`);
   return { repo, commit, notes: note ? [note] : [] };
 }
 
@@ -52,10 +53,10 @@ export async function history(flags: {
   const { repo, commit, notes } = await headOf(flags.root, flags.ref);
   const snapshot = await readSnapshot(repo.root, commit);
   if (env !== undefined && !snapshot.envs.has(env))
-    throw new BadInput(`--env ${env}: no environment of that name (expected one of ${snapshot.order.join(', ')})`);
+    throw new UsageError(`--env ${env}: no environment of that name (expected one of ${snapshot.order.join(', ')})`);
   const versions = await readOverlayVersions(repo.root, commit, [service], { holds: true });
   const known = [...new Set([...snapshot.envs.values()].flatMap((e) => [...e.overlays.keys()]))].sort();
-  if (versions.length === 0 && !known.includes(service)) throw new BadInput(unknownService(service, known));
+  if (versions.length === 0 && !known.includes(service)) throw new UsageError(unknownService(service, known));
   return { service, env: env ?? null, commit, events: buildHistory(versions, service, env), notes };
 }
 

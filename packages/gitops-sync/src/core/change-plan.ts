@@ -2,7 +2,7 @@ import { editYamlScalars } from '@cmsweb/yaml';
 import { formatLocation } from '@cmsweb/yaml';
 import type { GateResult, ChangeKind } from './gates.js';
 import type { Image, Overlay, OverlayVersion, Snapshot, EnvironmentState } from './model.js';
-import { BadInput } from './input.js';
+import { UsageError } from '@cmsweb/toolkit';
 
 // What every planner returns: the files to write, each gate's result, and the commit message, so
 // that the shell can show it (--dry-run), validate it, commit it, or report why it was refused.
@@ -56,12 +56,12 @@ export interface PlanContext {
 export function environment(snapshot: Snapshot, name: string, flag: string): EnvironmentState {
   const env = snapshot.envs.get(name);
   if (!env && snapshot.undeclared?.includes(name)) {
-    throw new BadInput(
+    throw new UsageError(
       `${flag} ${name}: catalog/cluster.yaml does not declare environment ${name}, so environments/${name}/ is a leftover and nothing is changed there (expected one of ${snapshot.order.join(', ')}; add ${name} to environments: in catalog/cluster.yaml, or delete environments/${name}/)`,
     );
   }
   if (!env)
-    throw new BadInput(
+    throw new UsageError(
       `${flag} ${name}: no environment of that name (expected one of ${snapshot.order.join(', ')}, from environments/<env>/environment.yaml)`,
     );
   return env;
@@ -70,7 +70,7 @@ export function environment(snapshot: Snapshot, name: string, flag: string): Env
 export function overlayOf(env: EnvironmentState, service: string): Overlay {
   const o = env.overlays.get(service);
   if (!o)
-    throw new BadInput(
+    throw new UsageError(
       `service ${service} has no overlay environments/${env.name}/values/${service}.yaml (expected one per service and environment; chartgen creates it)`,
     );
   return o;

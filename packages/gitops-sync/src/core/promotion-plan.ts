@@ -12,7 +12,7 @@ import {
   type PlanContext,
   type ServiceChange,
 } from './change-plan.js';
-import { BadInput } from './input.js';
+import { UsageError } from '@cmsweb/toolkit';
 import type { Image } from './model.js';
 import { sameImage } from './model.js';
 import { formatCommitMessage, type ServiceTrailers } from './trailers.js';
@@ -72,17 +72,17 @@ export function planPromotion(req: PromoteRequest, ctx: PlanContext): Plan {
   const from = environment(ctx.snapshot, req.from, '--from');
   const to = environment(ctx.snapshot, req.to, '--to');
   if (from.name === to.name)
-    throw new BadInput(`--from and --to are both ${from.name}: expected two different environments`);
+    throw new UsageError(`--from and --to are both ${from.name}: expected two different environments`);
   const services =
     req.services === 'all'
       ? [...from.overlays.keys()].filter((s) => to.overlays.has(s) && !req.except.includes(s)).sort()
       : req.services;
   if (services.length === 0)
-    throw new BadInput(
+    throw new UsageError(
       `no services to promote from ${from.name} to ${to.name}${req.except.length ? ' after --except' : ''}`,
     );
   if (req.tag !== undefined && services.length !== 1)
-    throw new BadInput('--tag names the tag of one service: use it with a single --service');
+    throw new UsageError('--tag names the tag of one service: use it with a single --service');
   const plan = assemble('promote', to.name, from.name, ctx);
   for (const service of services) {
     const source = overlayOf(from, service).image;

@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
-import { BadInput, checkRequester } from '../core/input.js';
+import { UsageError } from '@cmsweb/toolkit';
+import { checkRequester } from '../core/input.js';
 import type { Identity } from './build-commit.js';
 import { git } from './git.js';
 import { DEFAULT_LOCK_POLICY, type LockPolicy } from './git-state.js';
@@ -26,7 +27,7 @@ export function readClock(env: NodeJS.ProcessEnv): Date {
   if (raw === undefined || raw === '') return new Date();
   const d = new Date(raw);
   if (!/^\d{4}-\d{2}-\d{2}T/.test(raw) || Number.isNaN(d.getTime()))
-    throw new BadInput(
+    throw new UsageError(
       `GITOPS_SYNC_NOW ${JSON.stringify(raw)} is not a date: expected ISO 8601 such as 2026-11-21T10:00:00Z`,
     );
   return d;
@@ -64,12 +65,12 @@ export async function readRunContext(root: string, env: NodeJS.ProcessEnv): Prom
       ? `${configured.name} <${configured.email}>`
       : undefined;
   if (!requester)
-    throw new BadInput(
+    throw new UsageError(
       'no requester identity: set git config user.name and user.email, or GITOPS_SYNC_REQUESTER="Name <email>"',
     );
   const committer = configured ?? parseIdentity(requester);
   if (!committer)
-    throw new BadInput(
+    throw new UsageError(
       `no git identity to commit with: set git config user.name and user.email (GITOPS_SYNC_REQUESTER ${JSON.stringify(requester)} is not "Name <email>")`,
     );
   const author = parseIdentity(requester) ?? committer;
@@ -93,7 +94,7 @@ function readLockWait(env: NodeJS.ProcessEnv): RunContext['locks'] {
   const raw = env.GITOPS_SYNC_LOCK_WAIT;
   if (raw === undefined || raw === '') return { ownWaitMs: 120_000, policy: DEFAULT_LOCK_POLICY };
   if (!/^\d{1,5}(\.\d{1,3})?$/.test(raw))
-    throw new BadInput(
+    throw new UsageError(
       `GITOPS_SYNC_LOCK_WAIT ${JSON.stringify(raw)} is not a number of seconds: expected such as 30 or 0.5`,
     );
   const ms = Math.round(Number(raw) * 1000);

@@ -2,7 +2,7 @@ import { spawn } from 'node:child_process';
 import { existsSync, readFileSync, realpathSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { simpleGit, type SimpleGit } from 'simple-git';
-import { BadInput } from '../core/input.js';
+import { UsageError } from '@cmsweb/toolkit';
 
 // Git access. Everything goes through simple-git except the one binary-safe batch read
 // (`git cat-file --batch`), which needs stdin and exact byte counts.
@@ -47,7 +47,7 @@ export interface Repository {
 
 export async function openRepository(rootArg: string): Promise<Repository> {
   if (!existsSync(rootArg) || !statSync(rootArg).isDirectory())
-    throw new BadInput(`--root ${rootArg}: no such directory (expected the GitOps repository's work tree)`);
+    throw new UsageError(`--root ${rootArg}: no such directory (expected the GitOps repository's work tree)`);
   let top: string;
   let gitDir: string;
   let commonDir: string;
@@ -64,7 +64,7 @@ export async function openRepository(rootArg: string): Promise<Repository> {
       .trim()
       .split('\n') as [string, string, string];
   } catch {
-    throw new BadInput(`--root ${rootArg}: not inside a git work tree (expected the GitOps repository)`);
+    throw new UsageError(`--root ${rootArg}: not inside a git work tree (expected the GitOps repository)`);
   }
   const root = realpathSync(top);
   return { root, gitDir, commonDir, branch: branchOf(gitDir), head: await resolveCommit(root, 'HEAD') };

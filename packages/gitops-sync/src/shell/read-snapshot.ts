@@ -1,7 +1,8 @@
 import { loadEnvironmentFile } from '@cmsweb/catalog';
 import { formatLocation, parseYaml, toJs } from '@cmsweb/yaml';
 import { parseHolds } from '../core/holds.js';
-import { BadInput, SERVICE_NAME } from '../core/input.js';
+import { UsageError } from '@cmsweb/toolkit';
+import { SERVICE_NAME } from '../core/input.js';
 import type { EnvironmentState, Snapshot } from '../core/model.js';
 import { holdsPath } from '../core/model.js';
 import { parseOverlay } from '../core/overlay.js';
@@ -63,11 +64,11 @@ export async function readSnapshot(root: string, commit: string): Promise<Snapsh
   }
   const order = promotionOrder(envs, problems);
   if (problems.length > 0)
-    throw new BadInput(
+    throw new UsageError(
       `the environment configuration at ${commit.slice(0, 10)} is invalid:\n  ${problems.join('\n  ')}`,
     );
   if (envs.size === 0)
-    throw new BadInput(
+    throw new UsageError(
       `no environments/<env>/environment.yaml at ${commit.slice(0, 10)}: expected the GitOps repository layout (docs/contracts.md)`,
     );
   return { commit, order, envs, undeclared };
@@ -79,19 +80,19 @@ const CLUSTER_FILE = 'catalog/cluster.yaml';
 function declaredEnvironments(text: string | null, commit: string): string[] {
   const at = `${CLUSTER_FILE} at ${commit.slice(0, 10)}`;
   if (text === null)
-    throw new BadInput(
+    throw new UsageError(
       `${at} is missing: expected the catalog, whose environments list says which environments exist (docs/contracts.md)`,
     );
   const parsed = parseYaml(text, CLUSTER_FILE);
   const bad = parsed.findings.find((f) => f.severity === 'error');
-  if (bad) throw new BadInput(`${formatLocation(bad)}: ${bad.message}`);
+  if (bad) throw new UsageError(`${formatLocation(bad)}: ${bad.message}`);
   const value = toJs(parsed)[0] as { environments?: unknown } | null;
   const list = value && typeof value === 'object' ? value.environments : undefined;
   const names = Array.isArray(list)
     ? list.map((e) => (e && typeof e === 'object' ? (e as { name?: unknown }).name : undefined))
     : [];
   if (!Array.isArray(list) || names.length === 0 || names.some((n) => typeof n !== 'string')) {
-    throw new BadInput(
+    throw new UsageError(
       `${at} declares no environments: expected environments: [{ name: dev, cluster: ... }, ...] listing every environment gitops-sync may change`,
     );
   }

@@ -1,5 +1,5 @@
 import { GitError } from 'simple-git';
-import { BadInput } from '../core/input.js';
+import { UsageError } from '@cmsweb/toolkit';
 import { git, resolveCommit, type Repository } from './git.js';
 
 // The remote side of --push: fetch the remote's head, push a finished commit (never forced), and
@@ -17,13 +17,13 @@ export async function fetchHead(repo: Repository, remote: string, branch: string
         await new Promise((r) => setTimeout(r, 50 + attempt * 50));
         continue;
       }
-      throw new BadInput(
+      throw new UsageError(
         `cannot fetch ${branch} from ${remote}: ${firstLine(msg)} (expected a reachable remote named ${remote} with a branch ${branch})`,
       );
     }
   }
   const head = await resolveCommit(repo.root, tracking);
-  if (!head) throw new BadInput(`${remote} has no branch ${branch}`);
+  if (!head) throw new UsageError(`${remote} has no branch ${branch}`);
   return head;
 }
 

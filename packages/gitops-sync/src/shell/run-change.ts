@@ -1,5 +1,5 @@
 import type { Pin, Plan, PlanContext } from '../core/change-plan.js';
-import { BadInput } from '../core/input.js';
+import { UsageError } from '@cmsweb/toolkit';
 import { commitHooks, commitThroughGit, commitTree, removeStaleWorktrees, stageTree } from './build-commit.js';
 import type { RunContext } from './context.js';
 import { git, type Repository } from './git.js';
@@ -57,7 +57,7 @@ export async function runChange(
 ): Promise<ChangeOutcome> {
   refuseInProgress(repo);
   if (!repo.branch)
-    throw new BadInput(
+    throw new UsageError(
       `HEAD is detached in ${repo.root}: check out the branch to change (gitops-sync commits on a branch)`,
     );
   if (opts.dryRun) {
@@ -91,7 +91,7 @@ async function change(
       .raw(['rev-parse', '--verify', 'HEAD'])
       .catch(() => '')
   ).trim();
-  if (!head) throw new BadInput(`${repo.root} has no commits yet: expected the GitOps repository`);
+  if (!head) throw new UsageError(`${repo.root} has no commits yet: expected the GitOps repository`);
   const branch = repo.branch!;
   repo = { ...repo, head };
   const pushBase = async (): Promise<string> => {

@@ -1,6 +1,6 @@
 import { bump, promote, release, rollback, type ChangeReport } from '../../src/commands/change.js';
 import { history, status } from '../../src/commands/read-only.js';
-import { BadInput } from '../../src/core/input.js';
+import { UsageError } from '@cmsweb/toolkit';
 import {
   changeJson,
   changeText,
@@ -73,7 +73,7 @@ export async function run(
       return flags.json
         ? done(1, json({ status: 'refused', exitCode: 1, reason: e.message }))
         : done(1, '', `REFUSED: ${e.message}\n`);
-    if (e instanceof BadInput)
+    if (e instanceof UsageError)
       return flags.json
         ? done(2, json({ status: 'error', exitCode: 2, error: e.message }))
         : done(2, '', `error: ${e.message}\n`);

@@ -3,6 +3,7 @@
 // the definitions a kind reaches are converted, when the kind is first validated.
 import { parseApiVersion, gvkKey, parseKubernetesVersion } from '../gvk.js';
 import { buildKindSchema } from '../kubernetes-schema.js';
+import { builtInSource } from './built-in-source.js';
 import type { GroupVersionKind, JSONSchema, SchemaSource } from '../types.js';
 import { fieldReleases, kindReleases, presenceNote, type ReleaseData } from '../version-history.js';
 import { kubernetesData, KUBERNETES_VERSIONS } from './kubernetes-data.js';
@@ -38,34 +39,26 @@ const toKind = (key: string): GroupVersionKind => {
 export function createKubernetesSource(options: { strict?: boolean } = {}): KubernetesSource {
   const strict = options.strict ?? true;
   const data = kubernetesData();
-  const schemas = new Map<string, JSONSchema>();
-
-  const loadSync = (gvk: GroupVersionKind, kubernetesVersion: string): JSONSchema | undefined => {
+  const base = builtInSource((gvk, kubernetesVersion) => {
     const minor = minorVersion(kubernetesVersion);
     const index = minor ? data.release(minor) : undefined;
     if (!index) return undefined;
     const key = gvkKey(gvk);
     const root = index.kinds[key];
     if (!root) return undefined;
-    const cacheKey = `${minor} ${key}`;
-    let schema = schemas.get(cacheKey);
-    if (!schema) {
+    const schema = () => {
       const pool = data.pool();
       const lookup = (name: string) => {
         const variant = index.definitions[name];
         return variant === undefined ? undefined : pool[name]?.[variant];
       };
-      schema = buildKindSchema(root, lookup, data.enums(), { strict });
-      schemas.set(cacheKey, schema);
-    }
-    return schema;
-  };
+      return buildKindSchema(root, lookup, data.enums(), { strict });
+    };
+    return { key: `${minor} ${key}`, schema };
+  });
 
   return {
-    name: 'built-in',
-    sharedDefinitions: true,
-    loadSync,
-    load: async (gvk, kubernetesVersion) => loadSync(gvk, kubernetesVersion),
+    ...base,
     kinds(kubernetesVersion) {
       const minor = kubernetesVersion && minorVersion(kubernetesVersion);
       const versions = minor ? [minor] : [...KUBERNETES_VERSIONS];

@@ -3,6 +3,7 @@ import {
   createSchemaValidator,
   CRD_LOCATION_PREFIX,
   readCrdManifests,
+  type SchemaValidator,
   supportedVersionError,
 } from '@cmsweb/kube-schemas';
 import { UsageError } from '../errors.js';
@@ -16,11 +17,7 @@ export const createKubeSchemaValidator: CreateKubeSchemaValidator = async (optio
   // A version without shipped schemas (e.g. from an environment.yaml) is bad input, not an internal error.
   const unsupported = schemaOptionsProblem(options.kubernetesVersion, [], options.schemaLocations ?? []);
   if (unsupported) throw new UsageError(unsupported);
-  const v = createSchemaValidator({
-    kubernetesVersion: options.kubernetesVersion,
-    schemaLocations: options.schemaLocations,
-    strict: true,
-  });
+  const v = schemaValidatorFor(options.kubernetesVersion, options.schemaLocations);
   const validator: KubeSchemaValidator = {
     validate: (object) =>
       object !== null && typeof object === 'object'
@@ -31,6 +28,21 @@ export const createKubeSchemaValidator: CreateKubeSchemaValidator = async (optio
   };
   return validator;
 };
+
+// The built-in kinds and bundled CRDs are data shipped with the package: what ajv compiles from them for one
+// Kubernetes version is the same for every run of the process, so it is compiled once per version (a test
+// file, or gitops-sync's gate, validating many trees in one process pays the compilation once). Validators
+// over --schema-location / --crd folders read files that may change between runs: never shared.
+const builtIn = new Map<string, SchemaValidator>();
+
+function schemaValidatorFor(kubernetesVersion: string, schemaLocations?: readonly string[]): SchemaValidator {
+  const shared = !schemaLocations?.length || (schemaLocations.length === 1 && schemaLocations[0] === 'default');
+  const cached = shared ? builtIn.get(kubernetesVersion) : undefined;
+  if (cached) return cached;
+  const v = createSchemaValidator({ kubernetesVersion, schemaLocations, strict: true });
+  if (shared) builtIn.set(kubernetesVersion, v);
+  return v;
+}
 
 /** The schema location that stands for a folder (or file) of CRD manifests. */
 export const crdLocation = (absolutePath: string): string => `${CRD_LOCATION_PREFIX}${absolutePath}`;

@@ -8,6 +8,7 @@ import { readKindIndex, type KindIndexEntry } from './client-node-kinds.js';
 import { collectHints, type HintTable } from './field-hints.js';
 import { createDtsReader, kindDtsFile, type DtsReader } from './models-dts.js';
 import { modelToJsonSchema } from './to-json-schema.js';
+import { builtInSource } from '../../sources/built-in-source.js';
 import { apiVersionOf, gvkKey } from '../../gvk.js';
 import type { GroupVersionKind, JSONSchema, SchemaSource } from '../../types.js';
 
@@ -26,16 +27,14 @@ export function createBuiltinSource(options: { strict?: boolean } = {}): Builtin
   let readModel: ModelReader | undefined;
   let readDts: DtsReader | undefined;
   const hints: HintTable = new Map();
-  const schemas = new Map<string, JSONSchema>();
   const getIndex = () => (index ??= readKindIndex());
 
-  const loadSync = (gvk: GroupVersionKind, kubernetesVersion: string): JSONSchema | undefined => {
+  const base = builtInSource((gvk, kubernetesVersion) => {
     if (checkApiVersion(apiVersionOf(gvk), gvk.kind, kubernetesVersion).status === 'removed') return undefined;
     const key = gvkKey(gvk);
     const entry = getIndex().get(key);
     if (!entry) return undefined;
-    let schema = schemas.get(key);
-    if (!schema) {
+    const schema = () => {
       if (!readModel || !readDts) {
         readModel = createModelReader();
         readDts = createDtsReader();
@@ -45,17 +44,13 @@ export function createBuiltinSource(options: { strict?: boolean } = {}): Builtin
           collectHints(model, kindDtsFile(k.group, k.version, k.kind), readModel, readDts, hints);
         }
       }
-      schema = modelToJsonSchema(entry.model, readModel, hints, { strict });
-      schemas.set(key, schema);
-    }
-    return schema;
-  };
+      return modelToJsonSchema(entry.model, readModel, hints, { strict });
+    };
+    return { key, schema };
+  });
 
   return {
-    name: 'built-in',
-    sharedDefinitions: true,
-    loadSync,
-    load: async (gvk, kubernetesVersion) => loadSync(gvk, kubernetesVersion),
+    ...base,
     kinds: () => [...getIndex().values()].map((e) => e.gvk),
   };
 }

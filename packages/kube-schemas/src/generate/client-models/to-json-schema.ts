@@ -5,6 +5,7 @@
 // null: the API server treats `field: null` as "not set", and rendered manifests carry it
 // (`creationTimestamp: null`), so optional fields and every model object also accept null. Required
 // fields must still be present.
+import { walkDefinitions } from '../../definition-walk.js';
 import type { JSONSchema } from '../../types.js';
 import type { ModelField, ModelReader } from './client-node-models.js';
 import { referencedModel, type FieldHints, type HintTable } from './field-hints.js';
@@ -19,11 +20,7 @@ export function modelToJsonSchema(
   hints: HintTable,
   options: ToSchemaOptions,
 ): JSONSchema {
-  const definitions: Record<string, JSONSchema> = {};
-  const pending = [root];
-  while (pending.length) {
-    const name = pending.pop()!;
-    if (definitions[name]) continue;
+  return walkDefinitions(root, (name, pending) => {
     const info = readModel(name);
     const properties: Record<string, JSONSchema> = {};
     const required: string[] = [];
@@ -34,9 +31,8 @@ export function modelToJsonSchema(
     const schema: JSONSchema = { type: ['object', 'null'], properties };
     if (required.length) schema['required'] = required;
     if (options.strict && info?.fields.length) schema['additionalProperties'] = false;
-    definitions[name] = schema;
-  }
-  return { $ref: `#/definitions/${root}`, definitions };
+    return schema;
+  });
 }
 
 function fieldSchema(field: ModelField, hints: FieldHints | undefined, pending: string[]): JSONSchema {
