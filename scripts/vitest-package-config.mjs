@@ -1,4 +1,5 @@
 // The vitest configuration of every package (packages/<p>/vitest.config.ts calls it), so that it is written once.
+import { availableParallelism } from 'node:os';
 import { defineConfig } from 'vitest/config';
 
 /**
@@ -12,6 +13,10 @@ export function packageVitestConfig(options = {}) {
     ssr: { resolve: { conditions: ['source'] } },
     test: {
       include: ['test/**/*.test.ts'],
+      // vitest's default is one worker less than the cores: ONE on a 2-core machine, so a package's files ran
+      // one after the other. Most test time is waiting on child processes (helm, git, node), not CPU: two
+      // files per package at least (nx runs three packages at once), each a forked process.
+      maxWorkers: Math.max(2, availableParallelism()),
       ...(options.spawnsCli ? { globalSetup: ['../../scripts/vitest-build-setup.mjs'] } : {}),
       // Generous: the machine is shared and a test must not fail for being slow (none measures speed).
       testTimeout: 120_000,

@@ -57,67 +57,67 @@ export function projectName(env: string): string {
   return `cmsweb-${env}`;
 }
 
-/** Pure: the Application deploying charts/<service> to `env` with the environment's overlay. */
-export function buildServiceApplication(cluster: Cluster, env: Env, s: Service, mode: SyncMode = 'automated'): object {
+/** Pure: an Application of the environment's project, its source a path of the GitOps repository. */
+function application(
+  cluster: Cluster,
+  env: Env,
+  o: { name: string; label: string; wave: string; source: object; namespace: string; syncPolicy: object },
+): object {
   return {
     apiVersion: 'argoproj.io/v1alpha1',
     kind: 'Application',
     metadata: {
-      name: `${s.name}-${env.name}`,
+      name: o.name,
       namespace: ARGOCD_NAMESPACE,
-      labels: standardLabels(cluster, s.name, env.name),
-      annotations: { 'argocd.argoproj.io/sync-wave': SYNC_WAVES.services },
+      labels: standardLabels(cluster, o.label, env.name),
+      annotations: { 'argocd.argoproj.io/sync-wave': o.wave },
       finalizers: [RESOURCES_FINALIZER],
     },
     spec: {
       project: projectName(env.name),
-      source: {
-        repoURL: cluster.git.repoURL,
-        targetRevision: cluster.git.branch,
-        path: `charts/${s.name}`,
-        helm: {
-          releaseName: s.name,
-          // Relative to the chart path, as Argo CD resolves valueFiles; after the chart's values.yaml (which helm
-          // reads first by itself): the catalog's settings of the environment, then the overlay people own.
-          valueFiles: [`values-${env.name}.yaml`, `../../environments/${env.name}/values/${s.name}.yaml`],
-        },
-      },
-      destination: { name: env.cluster, namespace: s.namespace },
-      // The namespace also comes from the cluster Application (wave 0, with its team label); CreateNamespace
-      // makes the service independent of that order (Argo CD does not wait for a child Application's health
-      // unless the argocd-cm health customisation for Applications is installed).
-      syncPolicy: syncPolicy(mode, ['CreateNamespace=true']),
+      source: { repoURL: cluster.git.repoURL, targetRevision: cluster.git.branch, ...o.source },
+      destination: { name: env.cluster, namespace: o.namespace },
+      syncPolicy: o.syncPolicy,
     },
   };
 }
 
+/** Pure: the Application deploying charts/<service> to `env` with the environment's overlay. */
+export function buildServiceApplication(cluster: Cluster, env: Env, s: Service, mode: SyncMode = 'automated'): object {
+  return application(cluster, env, {
+    name: `${s.name}-${env.name}`,
+    label: s.name,
+    wave: SYNC_WAVES.services,
+    source: {
+      path: `charts/${s.name}`,
+      helm: {
+        releaseName: s.name,
+        // Relative to the chart path, as Argo CD resolves valueFiles; after the chart's values.yaml (which helm
+        // reads first by itself): the catalog's settings of the environment, then the overlay people own.
+        valueFiles: [`values-${env.name}.yaml`, `../../environments/${env.name}/values/${s.name}.yaml`],
+      },
+    },
+    namespace: s.namespace,
+    // The namespace also comes from the cluster Application (wave 0, with its team label); CreateNamespace
+    // makes the service independent of that order (Argo CD does not wait for a child Application's health
+    // unless the argocd-cm health customisation for Applications is installed).
+    syncPolicy: syncPolicy(mode, ['CreateNamespace=true']),
+  });
+}
+
 /** Pure: the Application deploying environments/<env>/cluster (namespaces, frontend and adapter rules). */
 export function buildClusterApplication(cluster: Cluster, env: Env, mode: SyncMode = 'automated'): object {
-  return {
-    apiVersion: 'argoproj.io/v1alpha1',
-    kind: 'Application',
-    metadata: {
-      name: `cluster-${env.name}`,
-      namespace: ARGOCD_NAMESPACE,
-      labels: standardLabels(cluster, LABEL_NAMES.clusterApplication, env.name),
-      annotations: { 'argocd.argoproj.io/sync-wave': SYNC_WAVES.cluster },
-      finalizers: [RESOURCES_FINALIZER],
-    },
-    spec: {
-      project: projectName(env.name),
-      source: {
-        repoURL: cluster.git.repoURL,
-        targetRevision: cluster.git.branch,
-        path: `environments/${env.name}/cluster`,
-        // The directory also holds backends-k8s-<env>.txt, which is not a manifest.
-        directory: { include: '*.yaml' },
-      },
-      // Every object there names its namespace (or is cluster-scoped).
-      destination: { name: env.cluster, namespace: CLUSTER_APP_NAMESPACE },
-      // Prune removes stale rules; Namespaces opt out (annotation in cluster-objects.ts): deleting one deletes all in it.
-      syncPolicy: syncPolicy(mode),
-    },
-  };
+  return application(cluster, env, {
+    name: `cluster-${env.name}`,
+    label: LABEL_NAMES.clusterApplication,
+    wave: SYNC_WAVES.cluster,
+    // The directory also holds backends-k8s-<env>.txt, which is not a manifest.
+    source: { path: `environments/${env.name}/cluster`, directory: { include: '*.yaml' } },
+    // Every object there names its namespace (or is cluster-scoped).
+    namespace: CLUSTER_APP_NAMESPACE,
+    // Prune removes stale rules; Namespaces opt out (annotation in cluster-objects.ts): deleting one deletes all in it.
+    syncPolicy: syncPolicy(mode),
+  });
 }
 
 /**
