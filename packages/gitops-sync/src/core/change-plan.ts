@@ -76,6 +76,13 @@ export function overlayOf(env: EnvironmentState, service: string): Overlay {
   return o;
 }
 
+/** The environment `--env` names, the service's overlay there, the image it runs now and the pin of a retry. */
+export function envTarget(ctx: PlanContext, envName: string, service: string) {
+  const env = environment(ctx.snapshot, envName, '--env');
+  const overlay = overlayOf(env, service);
+  return { env, overlay, current: overlay.image, pin: ctx.pins?.get(service) };
+}
+
 /** Pure: the byte-minimal overlay edit from `current` to `next`, or the gate result saying why not. */
 export function editOverlay(overlay: Overlay, current: Image, next: Image): FileChange | GateResult {
   if (overlay.problems.length > 0) {

@@ -2,6 +2,7 @@ import type { GateResult } from './gates.js';
 import { evaluateGates } from './gates.js';
 import {
   editOverlay,
+  envTarget,
   environment,
   isFileChange,
   overlayOf,
@@ -42,10 +43,7 @@ export interface PromoteRequest {
 }
 
 export function planBump(req: BumpRequest, ctx: PlanContext): Plan {
-  const to = environment(ctx.snapshot, req.env, '--env');
-  const overlay = overlayOf(to, req.service);
-  const current = overlay.image;
-  const pin = ctx.pins?.get(req.service);
+  const { env: to, overlay, current, pin } = envTarget(ctx, req.env, req.service);
   const next: Image = pin?.next ?? { tag: req.tag, digest: req.digest };
   const expectTarget =
     pin?.target ?? (req.expectTag !== undefined ? { tag: req.expectTag, digest: current.digest } : undefined);

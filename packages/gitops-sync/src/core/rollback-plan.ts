@@ -1,8 +1,8 @@
 import {
   editOverlay,
+  envTarget,
   environment,
   isFileChange,
-  overlayOf,
   refusedBy,
   type Plan,
   type PlanContext,
@@ -26,10 +26,7 @@ export interface RollbackRequest {
 }
 
 export function planRollback(req: RollbackRequest, ctx: PlanContext): Plan {
-  const env = environment(ctx.snapshot, req.env, '--env');
-  const overlay = overlayOf(env, req.service);
-  const current = overlay.image;
-  const pin = ctx.pins?.get(req.service);
+  const { env, overlay, current, pin } = envTarget(ctx, req.env, req.service);
   const own = ctx.versions.filter(
     (v) => v.service === req.service && v.env === env.name && v.kind === 'overlay' && v.image?.tag,
   );
