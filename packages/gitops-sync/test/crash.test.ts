@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { execFileSync, spawn, spawnSync } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
 import { existsSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseOverlay } from '../src/core/overlay.js';
@@ -139,7 +139,7 @@ describe('crash safety', () => {
       const tree = execFileSync('git', ['write-tree'], { cwd: repo, env, encoding: 'utf8' }).trim();
       rmSync(join(repo, '.git', 'scratch-index'));
       const commit = git(repo, ['commit-tree', tree, '-p', old, '-m', 'bump(dev): a v2']);
-      const dead = spawnSync('true').pid!;
+      const dead = 2 ** 22 + 17; // above Linux's largest pid_max: never a live process (a reaped pid may be reused)
       writeFileSync(
         join(repo, '.git', 'gitops-sync-journal.json'),
         JSON.stringify({ branch: 'main', oldHead: old, newHead: commit, paths: [OV('a')] }),
@@ -167,5 +167,5 @@ describe('crash safety', () => {
     } finally {
       fx.cleanup();
     }
-  }, 60_000);
+  }, 300_000);
 });

@@ -71,7 +71,10 @@ function workspace(): { ws: string; shared: string; runs: () => number; nx: () =
 }
 
 describe('nx keys test runs on ../shared', () => {
-  it('a test run is replayed from cache only while ../shared/corpus and ../shared/reference are unchanged', () => {
+  // Five nx runs: about a minute on a loaded machine; the timeout is a safety net, not a speed check.
+  it('a test run is replayed from cache only while ../shared/corpus and ../shared/reference are unchanged', {
+    timeout: 600_000,
+  }, () => {
     const { shared, runs, nx } = workspace();
     nx();
     expect(runs()).toBe(1);

@@ -12,7 +12,7 @@ if (!generated)
 describe('this repository', () => {
   (generated ? it : it.skip)(
     'validates clean: no finding at error severity in any service × environment',
-    { timeout: 300_000 },
+    { timeout: 900_000 },
     () => {
       const r = runCli(['--root', REPO_ROOT, '--output', 'json']);
       expect(r.stderr).toBe('');
