@@ -18,7 +18,11 @@ spec:
       {{- include "cmsweb-library.selectorLabels" . | nindent 6 }}
   policyTypes:
     - Ingress
+  {{- if not (or .Values.ports.http .Values.prometheus.scrape) }}
+  ingress: []
+  {{- else }}
   ingress:
+    {{- if .Values.ports.http }}
     {{- with .Values.networkPolicy.frontend }}
     - from:
         - namespaceSelector:
@@ -28,14 +32,15 @@ spec:
             matchLabels:
               {{- toYaml .podLabels | nindent 14 }}
       ports:
-        - protocol: TCP
+        - protocol: {{ $.Values.ports.protocol | default "TCP" }}
           port: {{ $.Values.ports.http }}
         {{- range $.Values.ports.extra }}
         {{- if .expose }}
-        - protocol: TCP
+        - protocol: {{ .protocol | default "TCP" }}
           port: {{ .containerPort }}
         {{- end }}
         {{- end }}
+    {{- end }}
     {{- end }}
     {{- if .Values.prometheus.scrape }}
     {{- with .Values.networkPolicy.prometheus }}
@@ -51,5 +56,6 @@ spec:
           port: {{ include "cmsweb-library.metricsPort" $ }}
     {{- end }}
     {{- end }}
+  {{- end }}
 {{- end }}
 {{- end }}

@@ -3,6 +3,8 @@
 The Service of a service chart; the chart's templates/service.yaml is `{{ include "cmsweb-library.service" . }}`.
 */}}
 {{- define "cmsweb-library.service" }}
+{{- /* A worker without ports (ports.http 0) has no Service. */}}
+{{- if .Values.ports.http }}
 apiVersion: v1
 kind: Service
 metadata:
@@ -12,19 +14,23 @@ metadata:
     {{- include "cmsweb-library.labels" . | nindent 4 }}
 spec:
   type: ClusterIP
+  {{- if .Values.ports.headless }}
+  clusterIP: None
+  {{- end }}
   selector:
     {{- include "cmsweb-library.selectorLabels" . | nindent 4 }}
   ports:
     - name: http
       port: {{ .Values.ports.servicePort | default .Values.ports.http }}
       targetPort: http
-      protocol: TCP
+      protocol: {{ .Values.ports.protocol | default "TCP" }}
     {{- range .Values.ports.extra }}
     {{- if .expose }}
     - name: {{ .name }}
       port: {{ .containerPort }}
       targetPort: {{ .name }}
-      protocol: TCP
+      protocol: {{ .protocol | default "TCP" }}
     {{- end }}
     {{- end }}
+{{- end }}
 {{- end }}

@@ -1,6 +1,7 @@
 import { locate, type ParsedYaml, type PathSegment, type SourceFinding } from '@cmsweb/yaml';
 import type { Cluster, CustomMetric, Service } from './schema.js';
 import { effectiveSettings, parseQuantity } from './effective-settings.js';
+import { checkWorkloadRules } from './workload-rules.js';
 
 interface Entry {
   service: Service;
@@ -154,9 +155,8 @@ export function checkCatalogRules(
         'catalog-schema',
         'missing required key "image" (a Kubernetes service needs image.repository; set vm: for a VM-hosted one)',
       );
-    if (!s.ports)
-      at(file, [], 'catalog-schema', 'missing required key "ports" (a Kubernetes service needs at least ports.http)');
 
+    checkWorkloadRules(cluster, clusterFile, s, file, at);
     checkPorts(s, file, at);
     checkSecrets(s, file, at);
     checkAutoscaling(s, file, at);
@@ -234,10 +234,9 @@ export function checkCatalogRules(
 type At = (file: string, path: PathSegment[], check: string, message: string) => void;
 
 function checkPorts(s: Service, file: string, at: At): void {
-  if (!s.ports) return;
-  const named: Array<[number, PathSegment[]]> = [[s.ports.http, ['ports', 'http']]];
-  if (s.ports.metrics !== undefined) named.push([s.ports.metrics, ['ports', 'metrics']]);
-  (s.ports.extra ?? []).forEach((p, i) => named.push([p.containerPort, ['ports', 'extra', i, 'containerPort']]));
+  const named: Array<[number, PathSegment[]]> = s.ports ? [[s.ports.http, ['ports', 'http']]] : [];
+  if (s.ports?.metrics !== undefined) named.push([s.ports.metrics, ['ports', 'metrics']]);
+  (s.ports?.extra ?? []).forEach((p, i) => named.push([p.containerPort, ['ports', 'extra', i, 'containerPort']]));
   (s.sidecars ?? []).forEach((c, ci) =>
     (c.ports ?? []).forEach((p, i) => named.push([p.containerPort, ['sidecars', ci, 'ports', i, 'containerPort']])),
   );
@@ -285,6 +284,7 @@ function checkSecrets(s: Service, file: string, at: At): void {
   const lists: Array<[PathSegment[], Service['env']]> = [[['env'], s.env]];
   for (const [env, o] of Object.entries(s.environments ?? {})) lists.push([['environments', env, 'env'], o.env]);
   (s.sidecars ?? []).forEach((c, i) => lists.push([['sidecars', i, 'env'], c.env]));
+  (s.initContainers ?? []).forEach((c, i) => lists.push([['initContainers', i, 'env'], c.env]));
   for (const [base, list] of lists) {
     (list ?? []).forEach((e, i) => {
       const sources = ['value', 'secretKeyRef', 'configMapKeyRef', 'fieldRef'].filter(

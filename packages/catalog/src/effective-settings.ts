@@ -18,6 +18,9 @@ export interface EffectiveSettings {
   env_: EnvVar[];
   nodeSelector: Record<string, string>;
   initialTag: string;
+  /** CronJob only: the schedule and suspension in this environment. */
+  schedule?: string;
+  suspend?: boolean;
 }
 
 /** Pure: the effective settings of `service` in environment `env`. */
@@ -47,6 +50,8 @@ export function effectiveSettings(cluster: Cluster, service: Service, env: strin
     env_: mergeEnv(service.env ?? [], o.env ?? []),
     nodeSelector: { ...(service.nodeSelector ?? {}), ...(o.nodeSelector ?? {}) },
     initialTag: o.initialTag ?? service.image?.initialTag ?? cluster.defaults.initialTag,
+    schedule: o.schedule ?? service.cronJob?.schedule,
+    suspend: o.suspend ?? service.cronJob?.suspend,
   };
 }
 

@@ -109,3 +109,81 @@ export function compileUserPattern(pattern: string): UserPattern {
   const re = RE2JS.compile(pattern);
   return { source: pattern, test: (input) => re.matcher(input).find() };
 }
+
+const CRON_FIELDS: Array<{ name: string; min: number; max: number; names?: string[] }> = [
+  { name: 'minute', min: 0, max: 59 },
+  { name: 'hour', min: 0, max: 23 },
+  { name: 'day of month', min: 1, max: 31 },
+  {
+    name: 'month',
+    min: 1,
+    max: 12,
+    names: ['JAN', 'FEB', 'MAR', 'APR', 'MAY', 'JUN', 'JUL', 'AUG', 'SEP', 'OCT', 'NOV', 'DEC'],
+  },
+  { name: 'day of week', min: 0, max: 6, names: ['SUN', 'MON', 'TUE', 'WED', 'THU', 'FRI', 'SAT'] },
+];
+const CRON_DESCRIPTORS = ['@yearly', '@annually', '@monthly', '@weekly', '@daily', '@midnight', '@hourly'];
+
+/**
+ * The problem of a CronJob schedule as the API server sees it (robfig/cron's standard parser: five fields
+ * or a descriptor such as @daily or `@every 1h`; a `TZ=`/`CRON_TZ=` prefix is refused on create since the
+ * timeZone field exists), or undefined when it parses.
+ */
+export function cronScheduleProblem(schedule: string): string | undefined {
+  const s = schedule.trim();
+  if (/^(CRON_)?TZ=/.test(s)) return 'names a time zone with TZ=/CRON_TZ=, which the API server refuses: use timeZone';
+  if (s.startsWith('@')) {
+    if (CRON_DESCRIPTORS.includes(s)) return undefined;
+    if (/^@every [0-9]+(\.[0-9]+)?(ns|us|µs|ms|s|m|h)([0-9]+(\.[0-9]+)?(ns|us|µs|ms|s|m|h))*$/.test(s))
+      return undefined;
+    return `is an unknown descriptor (known: ${CRON_DESCRIPTORS.join(', ')}, @every <duration>)`;
+  }
+  const fields = s.split(/\s+/);
+  if (fields.length !== 5)
+    return `has ${fields.length} field(s); expected 5: minute hour day-of-month month day-of-week`;
+  for (let i = 0; i < 5; i++) {
+    const f = CRON_FIELDS[i]!;
+    for (const part of fields[i]!.split(',')) {
+      const p = cronPartProblem(part, f);
+      if (p) return `has ${f.name} "${fields[i]}", which ${p}`;
+    }
+  }
+  return undefined;
+}
+
+function cronPartProblem(part: string, f: (typeof CRON_FIELDS)[number]): string | undefined {
+  const [range, step, ...rest] = part.split('/');
+  if (rest.length || range === undefined || range === '') return 'is not a value, range or step';
+  if (step !== undefined && !/^[0-9]+$/.test(step)) return `has step "${step}", not a number`;
+  if (step !== undefined && Number(step) === 0) return 'has step 0';
+  if (range === '*' || range === '?') return undefined;
+  const value = (v: string): number | undefined => {
+    if (/^[0-9]+$/.test(v)) return Number(v);
+    const i = f.names?.indexOf(v.toUpperCase()) ?? -1;
+    return i >= 0 ? i + f.min : undefined;
+  };
+  const bounds = range.split('-');
+  if (bounds.length > 2) return 'is not a value or range';
+  const nums = bounds.map(value);
+  if (nums.some((n) => n === undefined)) return `is not a number${f.names ? ' or name' : ''}`;
+  if (nums.some((n) => n! < f.min || n! > f.max)) return `is outside ${f.min}-${f.max}`;
+  if (nums.length === 2 && nums[0]! > nums[1]!) return 'is a range whose start is after its end';
+  return undefined;
+}
+
+/**
+ * The problem of a CronJob timeZone as the API server checks it (an IANA name Go's time.LoadLocation knows;
+ * not "Local", not empty), or undefined. Uses the IANA database of this Node.js (ICU).
+ */
+export function timeZoneProblem(tz: string): string | undefined {
+  if (tz === '') return 'is empty: leave timeZone out instead';
+  if (tz.toLowerCase() === 'local') return 'is "Local"; expected an explicit IANA time zone such as Europe/Zurich';
+  if (tz.split('/').some((p) => p === '.' || p === '..' || p.startsWith('-') || !/^[A-Za-z0-9_+-]+$/.test(p)))
+    return 'is not an IANA time zone name';
+  try {
+    new Intl.DateTimeFormat('en', { timeZone: tz });
+    return undefined;
+  } catch {
+    return 'is not a time zone of the IANA database (e.g. Europe/Zurich, UTC)';
+  }
+}

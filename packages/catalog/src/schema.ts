@@ -1,6 +1,8 @@
 import { z } from 'zod';
 import {
   kubernetesVersionProblem,
+  cronScheduleProblem,
+  timeZoneProblem,
   ABSOLUTE_PATH,
   DNS_LABEL,
   DNS_LABEL_MAX,
@@ -65,6 +67,7 @@ const quantity = z.union([
   z.number().nonnegative(),
 ]);
 const port = z.number().int().min(1).max(65535);
+const cronSchedule = checked('a cron schedule such as "*/10 * * * *" or @daily', cronScheduleProblem);
 const absPath = z.string().regex(ABSOLUTE_PATH, 'an absolute path starting with "/", without spaces');
 const labelMap = z.record(
   z.string().regex(LABEL_KEY, 'a label key such as app or example.com/role'),
@@ -97,11 +100,23 @@ const probeTiming = {
   successThreshold: z.number().int().positive().optional(),
 };
 /** A probe: exactly one of exec, httpGet, tcpSocket. */
+const httpGetAction = z.strictObject({
+  path: absPath,
+  port: z.union([port, z.string()]),
+  scheme: z.enum(['HTTP', 'HTTPS']).optional(),
+  /** Request headers the kubelet sends (e.g. Host, Authorization-free routing headers). */
+  httpHeaders: z
+    .array(
+      z.strictObject({
+        name: z.string().regex(/^[A-Za-z0-9!#$%&'*+.^_`|~-]+$/, 'an HTTP header name such as X-Forwarded-Host'),
+        value: z.string(),
+      }),
+    )
+    .optional(),
+});
 export const probe = z.strictObject({
   exec: z.strictObject({ command: z.array(z.string()).min(1) }).optional(),
-  httpGet: z
-    .strictObject({ path: absPath, port: z.union([port, z.string()]), scheme: z.enum(['HTTP', 'HTTPS']).optional() })
-    .optional(),
+  httpGet: httpGetAction.optional(),
   tcpSocket: z.strictObject({ port: z.union([port, z.string()]) }).optional(),
   ...probeTiming,
 });
@@ -146,17 +161,151 @@ export const volumeMount = z.strictObject({
   readOnly: z.boolean().optional(),
 });
 
+/** envFrom: every key of a Secret or ConfigMap as environment variables (exactly one of secretRef, configMapRef). */
+export const envFromSource = z.strictObject({
+  secretRef: k8sName.optional(),
+  configMapRef: k8sName.optional(),
+  prefix: z
+    .string()
+    .regex(/^[A-Za-z_][A-Za-z0-9_]*$/, 'a variable name prefix such as DB_')
+    .optional(),
+  optional: z.boolean().optional(),
+});
+
+/** A lifecycle hook handler: exactly one of exec, httpGet. */
+const lifecycleHandler = z.strictObject({
+  exec: z.strictObject({ command: z.array(z.string()).min(1) }).optional(),
+  httpGet: httpGetAction.optional(),
+});
+export const lifecycle = z.strictObject({
+  postStart: lifecycleHandler.optional(),
+  preStop: lifecycleHandler.optional(),
+});
+
+/** Container-level securityContext fields (hardening): seccomp, capabilities, read-only root filesystem. */
+const capability = z.string().regex(/^[A-Z_]+$/, 'a Linux capability such as NET_BIND_SERVICE or ALL');
+const containerHardening = {
+  readOnlyRootFilesystem: z.boolean().optional(),
+  capabilities: z
+    .strictObject({ add: z.array(capability).optional(), drop: z.array(capability).optional() })
+    .optional(),
+  seccompProfile: z
+    .strictObject({
+      type: z.enum(['RuntimeDefault', 'Localhost', 'Unconfined']),
+      localhostProfile: z.string().optional(),
+    })
+    .optional(),
+};
+export const containerSecurityContext = z.strictObject({
+  runAsUser: z.number().int().nonnegative().optional(),
+  runAsGroup: z.number().int().nonnegative().optional(),
+  runAsNonRoot: z.boolean().optional(),
+  privileged: z.boolean().optional(),
+  allowPrivilegeEscalation: z.boolean().optional(),
+  ...containerHardening,
+});
+
+const probes = z.strictObject({ liveness: probe.optional(), readiness: probe.optional(), startup: probe.optional() });
+
 export const sidecar = z.strictObject({
   name: k8sName,
   image: imageReference,
+  imagePullPolicy: z.enum(['Always', 'IfNotPresent', 'Never']).optional(),
   command: z.array(z.string()).optional(),
   args: z.array(z.string()).optional(),
   env: z.array(envVar).optional(),
-  ports: z.array(z.strictObject({ name: z.string().max(15), containerPort: port })).optional(),
+  envFrom: z.array(envFromSource).optional(),
+  ports: z
+    .array(
+      z.strictObject({ name: z.string().max(15), containerPort: port, protocol: z.enum(['TCP', 'UDP']).optional() }),
+    )
+    .optional(),
   resources: resources.optional(),
   /** Names of the pod's volumes (secrets, configMaps, ...) mounted into the sidecar. */
   volumeMounts: z.array(volumeMount).optional(),
+  probes: probes.optional(),
+  securityContext: containerSecurityContext.optional(),
+  lifecycle: lifecycle.optional(),
 });
+/** An init container: runs to completion before the pod's containers start (no probes, no ports). */
+export const initContainer = sidecar.omit({ probes: true, ports: true, lifecycle: true });
+
+/** A pod volume: exactly one of emptyDir, persistentVolumeClaim, hostPath (allowed by cluster.yaml), secret, configMap. */
+export const volume = z.strictObject({
+  name: k8sName,
+  /** Where the main container mounts it; without it only sidecars/init containers mount it (volumeMounts). */
+  mountPath: absPath.optional(),
+  subPath: z.string().optional(),
+  readOnly: z.boolean().optional(),
+  emptyDir: z.strictObject({ medium: z.enum(['', 'Memory']).optional(), sizeLimit: quantity.optional() }).optional(),
+  persistentVolumeClaim: z.strictObject({ claimName: k8sName, readOnly: z.boolean().optional() }).optional(),
+  hostPath: z
+    .strictObject({
+      path: absPath,
+      type: z
+        .enum(['', 'DirectoryOrCreate', 'Directory', 'FileOrCreate', 'File', 'Socket', 'CharDevice', 'BlockDevice'])
+        .optional(),
+    })
+    .optional(),
+  secret: z
+    .strictObject({ secretName: k8sName, defaultMode: z.number().int().min(0).max(0o777).optional() })
+    .optional(),
+  configMap: z.strictObject({ name: k8sName, defaultMode: z.number().int().min(0).max(0o777).optional() }).optional(),
+});
+
+/** A StatefulSet's per-pod PersistentVolumeClaim, mounted into the main container. */
+export const volumeClaimTemplate = z.strictObject({
+  name: k8sName,
+  mountPath: absPath,
+  storage: quantity,
+  storageClassName: z.string().optional(),
+  accessModes: z
+    .array(z.enum(['ReadWriteOnce', 'ReadOnlyMany', 'ReadWriteMany', 'ReadWriteOncePod']))
+    .min(1)
+    .optional(),
+});
+
+/** A policy rule of a Role or ClusterRole. */
+export const policyRule = z.strictObject({
+  apiGroups: z.array(z.string()).min(1),
+  resources: z.array(z.string().min(1)).min(1),
+  verbs: z
+    .array(z.enum(['get', 'list', 'watch', 'create', 'update', 'patch', 'delete', 'deletecollection', '*']))
+    .min(1),
+  resourceNames: z.array(z.string().min(1)).optional(),
+});
+
+export const toleration = z.strictObject({
+  key: z.string().optional(),
+  operator: z.enum(['Exists', 'Equal']).optional(),
+  value: z.string().optional(),
+  effect: z.enum(['NoSchedule', 'PreferNoSchedule', 'NoExecute']).optional(),
+  tolerationSeconds: z.number().int().optional(),
+});
+
+/** A CronJob's schedule; per environment: schedule and suspend (batch/v1, timeZone from Kubernetes 1.27). */
+export const cronJob = z.strictObject({
+  /** Cron expression (5 fields, or @hourly, @daily, ...), in timeZone (default: the kube-controller-manager's). */
+  schedule: cronSchedule,
+  timeZone: checked('an IANA time zone such as Europe/Zurich', timeZoneProblem).optional(),
+  concurrencyPolicy: z.enum(['Allow', 'Forbid', 'Replace']).optional(),
+  successfulJobsHistoryLimit: z.number().int().nonnegative().optional(),
+  failedJobsHistoryLimit: z.number().int().nonnegative().optional(),
+  startingDeadlineSeconds: z.number().int().positive().optional(),
+  suspend: z.boolean().optional(),
+});
+
+/** Settings of the Job a Job or CronJob runs. */
+export const jobSettings = z.strictObject({
+  backoffLimit: z.number().int().nonnegative().optional(),
+  activeDeadlineSeconds: z.number().int().positive().optional(),
+  ttlSecondsAfterFinished: z.number().int().nonnegative().optional(),
+  completions: z.number().int().positive().optional(),
+  parallelism: z.number().int().nonnegative().optional(),
+  restartPolicy: z.enum(['OnFailure', 'Never']).optional(),
+});
+
+export const WORKLOAD_KINDS = ['Deployment', 'DaemonSet', 'StatefulSet', 'CronJob', 'Job'] as const;
 
 /** Settings an environment may override; each becomes a chart value the overlay can switch. */
 export const environmentSettings = z.strictObject({
@@ -171,6 +320,9 @@ export const environmentSettings = z.strictObject({
   nodeSelector: labelMap.optional(),
   /** Image tag chartgen writes when it creates this environment's overlay for the first time. */
   initialTag: imageTag.optional(),
+  /** CronJob only: this environment's schedule and suspension. */
+  schedule: cronSchedule.optional(),
+  suspend: z.boolean().optional(),
 });
 
 const hostList = z.array(dnsName).min(1);
@@ -214,25 +366,82 @@ export const service = z.strictObject({
       pullPolicy: z.enum(['Always', 'IfNotPresent', 'Never']).optional(),
     })
     .optional(),
+  /** Workload kind (default Deployment); the kind's own settings are cronJob (CronJob), job (Job, CronJob) and volumeClaimTemplates (StatefulSet). */
+  kind: z.enum(WORKLOAD_KINDS).optional(),
+  cronJob: cronJob.optional(),
+  job: jobSettings.optional(),
+  volumeClaimTemplates: z.array(volumeClaimTemplate).optional(),
+  /** Omitted: a worker without ports (no Service; no readiness probe expected). */
   ports: z
     .strictObject({
       /** The main container port; the Service exposes it under the same number unless servicePort is set. */
       http: port,
+      /** Protocol of the main port (UDP for a datagram service). */
+      protocol: z.enum(['TCP', 'UDP']).optional(),
       servicePort: port.optional(),
       /** Port Prometheus scrapes (pod annotations prometheus.io/port). */
       metrics: port.optional(),
+      /** A headless Service (clusterIP: None): DNS names the pods; a StatefulSet's serviceName. */
+      headless: z.boolean().optional(),
       extra: z
-        .array(z.strictObject({ name: z.string().max(15), containerPort: port, expose: z.boolean().optional() }))
+        .array(
+          z.strictObject({
+            name: z.string().max(15),
+            containerPort: port,
+            protocol: z.enum(['TCP', 'UDP']).optional(),
+            expose: z.boolean().optional(),
+          }),
+        )
         .optional(),
     })
     .optional(),
   command: z.array(z.string()).optional(),
   args: z.array(z.string()).optional(),
   env: z.array(envVar).optional(),
+  /** Every key of a Secret (secretRef) or ConfigMap (configMapRef) as environment variables of the main container. */
+  envFrom: z.array(envFromSource).optional(),
   resources: resources.optional(),
   replicas: z.number().int().nonnegative().optional(),
-  probes: z
-    .strictObject({ liveness: probe.optional(), readiness: probe.optional(), startup: probe.optional() })
+  probes: probes.optional(),
+  lifecycle: lifecycle.optional(),
+  terminationGracePeriodSeconds: z.number().int().nonnegative().optional(),
+  /** Containers run to completion, in order, before the others start. */
+  initContainers: z.array(initContainer).optional(),
+  /** Pod volumes beyond secrets/configMaps: emptyDir, persistentVolumeClaim, hostPath (cluster.yaml allowedHostPaths). */
+  volumes: z.array(volume).optional(),
+  /** The pod's ServiceAccount (created by the chart) and what it may do (Role/ClusterRole + bindings). */
+  serviceAccount: z
+    .strictObject({
+      /** An existing ServiceAccount to use instead of creating one (no rules then). */
+      name: k8sName.optional(),
+      automountToken: z.boolean().optional(),
+      /** Namespaced permissions (Role + RoleBinding in the service namespace). */
+      rules: z.array(policyRule).optional(),
+      /** Cluster-wide permissions (ClusterRole + ClusterRoleBinding). */
+      clusterRules: z.array(policyRule).optional(),
+    })
+    .optional(),
+  imagePullSecrets: z.array(k8sName).optional(),
+  /** Use the node's network namespace (DaemonSets such as the frontend); dnsPolicy becomes ClusterFirstWithHostNet. */
+  hostNetwork: z.boolean().optional(),
+  tolerations: z.array(toleration).optional(),
+  /** Pod affinity rules as Kubernetes writes them (nodeAffinity, podAffinity, podAntiAffinity). */
+  affinity: z
+    .strictObject({
+      nodeAffinity: z.record(z.string(), z.unknown()).optional(),
+      podAffinity: z.record(z.string(), z.unknown()).optional(),
+      podAntiAffinity: z.record(z.string(), z.unknown()).optional(),
+    })
+    .optional(),
+  /** Spread of the pods over topology domains; the label selector is the chart's own pods. */
+  topologySpreadConstraints: z
+    .array(
+      z.strictObject({
+        maxSkew: z.number().int().min(1),
+        topologyKey: z.string().min(1),
+        whenUnsatisfiable: z.enum(['DoNotSchedule', 'ScheduleAnyway']),
+      }),
+    )
     .optional(),
   autoscaling: autoscaling.optional(),
   /** Secrets mounted as files, by name only. */
@@ -259,6 +468,7 @@ export const service = z.strictObject({
       runAsNonRoot: z.boolean().optional(),
       privileged: z.boolean().optional(),
       allowPrivilegeEscalation: z.boolean().optional(),
+      ...containerHardening,
     })
     .optional(),
   /** Filebeat sidecar shipping `path` to the CephFS log claim of the environment and namespace. */
@@ -354,3 +564,7 @@ export type CustomMetric = z.infer<typeof customMetric>;
 export type EnvVar = z.infer<typeof envVar>;
 export type Probe = z.infer<typeof probe>;
 export type Resources = z.infer<typeof resources>;
+export type WorkloadKind = (typeof WORKLOAD_KINDS)[number];
+export type Sidecar = z.infer<typeof sidecar>;
+export type InitContainer = z.infer<typeof initContainer>;
+export type EnvFromSource = z.infer<typeof envFromSource>;

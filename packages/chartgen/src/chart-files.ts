@@ -21,14 +21,31 @@ export const PART_OF = 'cmsweb';
 export const LIBRARY = {
   dir: 'charts/_library',
   name: 'cmsweb-library',
-  version: '1.0.0',
+  version: '1.1.0',
   repository: 'file://../_library',
 } as const;
 
 /** The objects of a service chart: each is one file templates/<kind>.yaml including `cmsweb-library.<kind>`. */
-export const CHART_TEMPLATE_KINDS = ['deployment', 'service', 'hpa', 'pdb', 'networkpolicy', 'configmap'] as const;
+export const CHART_TEMPLATE_KINDS = [
+  'deployment',
+  'service',
+  'hpa',
+  'pdb',
+  'networkpolicy',
+  'configmap',
+  'daemonset',
+  'statefulset',
+  'cronjob',
+  'job',
+  'serviceaccount',
+  'rbac',
+] as const;
 /** The library's templates (templates/library/<file>.hbs), written to charts/_library/templates/<file>. */
-export const LIBRARY_TEMPLATE_FILES = ['_helpers.tpl', ...CHART_TEMPLATE_KINDS.map((k) => `_${k}.tpl`)] as const;
+export const LIBRARY_TEMPLATE_FILES = [
+  '_helpers.tpl',
+  '_pod.tpl',
+  ...CHART_TEMPLATE_KINDS.map((k) => `_${k}.tpl`),
+] as const;
 
 /** The whole of a service chart's templates/<kind>.yaml: the name of the file stays in helm's `# Source:` line. */
 export function chartTemplateText(kind: (typeof CHART_TEMPLATE_KINDS)[number]): string {
@@ -103,7 +120,7 @@ export function planLibrary(cluster: Cluster, clusterFile: string, renderer: Ren
     apiVersion: 'v2',
     name: LIBRARY.name,
     description:
-      'Templates shared by every CMSWEB service chart (Deployment, Service, HPA, PDB, NetworkPolicy, ConfigMaps)',
+      'Templates shared by every CMSWEB service chart (Deployment, DaemonSet, StatefulSet, CronJob, Job, Service, HPA, PDB, NetworkPolicy, ConfigMaps, ServiceAccount and RBAC)',
     type: 'library',
     version: LIBRARY.version,
     annotations: { [GENERATED_MARKER.key]: GENERATED_MARKER.value },

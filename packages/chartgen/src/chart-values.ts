@@ -1,4 +1,13 @@
-import type { Cluster, CustomMetric, EnvVar, Probe, Resources, Service } from '@cmsweb/catalog';
+import type {
+  Cluster,
+  CustomMetric,
+  EnvFromSource,
+  EnvVar,
+  Probe,
+  Resources,
+  Service,
+  WorkloadKind,
+} from '@cmsweb/catalog';
 
 // The values of a generated chart, built from the catalog. Every chart has the same keys (a feature a
 // service does not use is empty or disabled), so the validator, gitops-sync and people can rely on them;
@@ -27,8 +36,28 @@ export interface ChartMetric {
   describedObject?: { apiVersion: string; kind: string; name: string };
 }
 
+/** A Kubernetes envFrom entry. */
+export type ChartEnvFrom = {
+  secretRef?: { name: string; optional?: boolean };
+  configMapRef?: { name: string; optional?: boolean };
+  prefix?: string;
+};
+
 export interface ChartValues {
   environment: string;
+  /** The workload kind: which of the chart's workload templates renders. */
+  kind: WorkloadKind;
+  /** CronJob settings, only those the catalog sets (the API server defaults the rest). */
+  cronJob: Record<string, string | number | boolean>;
+  /** Job settings (Job and CronJob), only those the catalog sets. */
+  job: Record<string, string | number>;
+  volumeClaimTemplates: Array<{
+    name: string;
+    mountPath: string;
+    storage: string;
+    accessModes: string[];
+    storageClassName?: string;
+  }>;
   image: { repository: string; tag: string; digest: string; pullPolicy: string };
   replicaCount: number;
   resources: ChartResources;
@@ -43,11 +72,26 @@ export interface ChartValues {
   command: string[];
   args: string[];
   env: Record<string, EnvSource>;
+  envFrom: ChartEnvFrom[];
   ports: {
     http: number;
     servicePort: number;
     metrics: number;
-    extra: Array<{ name: string; containerPort: number; expose: boolean }>;
+    extra: Array<{ name: string; containerPort: number; expose: boolean; protocol?: 'UDP' }>;
+    protocol?: 'UDP';
+    headless?: boolean;
+  };
+  lifecycle: Record<string, unknown>;
+  initContainers: ChartSidecar[];
+  volumes: Array<Record<string, unknown>>;
+  /** Pod-level settings, only those the catalog sets. */
+  pod: Record<string, unknown>;
+  serviceAccount: {
+    create: boolean;
+    name: string;
+    automountToken?: boolean;
+    rules?: unknown[];
+    clusterRules?: unknown[];
   };
   probes: {
     liveness: Probe | Record<string, never>;
@@ -66,7 +110,7 @@ export interface ChartValues {
   }>;
   gridSecurity: { enabled: boolean; mountPath: string };
   podSecurityContext: Record<string, number | boolean>;
-  securityContext: Record<string, boolean>;
+  securityContext: Record<string, unknown>;
   sidecars: ChartSidecar[];
   prometheus: { scrape: boolean; port: number; path: string };
   podDisruptionBudget: { enabled: boolean; minAvailable: number | string; maxUnavailable: number | string };
@@ -84,9 +128,15 @@ export interface ChartSidecar {
   command: string[];
   args: string[];
   env: Record<string, EnvSource>;
-  ports: Array<{ name: string; containerPort: number }>;
+  ports: Array<{ name: string; containerPort: number; protocol?: 'UDP' }>;
   resources: ChartResources;
   volumeMounts: Array<{ name: string; mountPath: string; subPath?: string; readOnly?: boolean }>;
+  // Set only when the catalog sets them (sidecars of today's services keep their values unchanged).
+  imagePullPolicy?: string;
+  envFrom?: ChartEnvFrom[];
+  probes?: { liveness?: Probe; readiness?: Probe; startup?: Probe };
+  securityContext?: Record<string, unknown>;
+  lifecycle?: Record<string, unknown>;
 }
 
 /** Fixed names of the volumes the chart adds itself; catalog volumes must not reuse them. */
@@ -114,14 +164,25 @@ const FILEBEAT_RESOURCES: ChartResources = {
 
 /** Pure: the chart's default values (values.yaml) for a Kubernetes-hosted service. */
 export function buildChartValues(cluster: Cluster, s: Service): ChartValues {
-  if (!s.image || !s.ports) throw new Error(`service ${s.name} has no image or ports; VM services have no chart`);
+  if (!s.image) throw new Error(`service ${s.name} has no image; VM services have no chart`);
   // "Values every service inherits unless it sets its own": a service's securityContext/probes replace
   // the defaults whole (merging could yield privileged + allowPrivilegeEscalation: false, which Kubernetes rejects).
   const security = s.securityContext ?? cluster.defaults.securityContext ?? {};
   const probes = s.probes ?? cluster.defaults.probes ?? {};
   const auto = s.autoscaling;
+  const kind = s.kind ?? 'Deployment';
   return {
     environment: '',
+    kind,
+    cronJob: definedOnly({ ...(s.cronJob ?? {}) }),
+    job: definedOnly({ ...(s.job ?? {}) }),
+    volumeClaimTemplates: (s.volumeClaimTemplates ?? []).map((v) => ({
+      name: v.name,
+      mountPath: v.mountPath,
+      storage: String(v.storage),
+      accessModes: v.accessModes ?? ['ReadWriteOnce'],
+      ...(v.storageClassName !== undefined ? { storageClassName: v.storageClassName } : {}),
+    })),
     image: { repository: s.image.repository, tag: '', digest: '', pullPolicy: s.image.pullPolicy ?? 'IfNotPresent' },
     replicaCount: s.replicas ?? cluster.defaults.replicas,
     resources: chartResources(mergeResources(cluster.defaults.resources, s.resources)),
@@ -136,15 +197,40 @@ export function buildChartValues(cluster: Cluster, s: Service): ChartValues {
     command: s.command ?? [],
     args: s.args ?? [],
     env: chartEnv(s.env),
+    envFrom: chartEnvFrom(s.envFrom),
+    // No ports: a worker (http 0: no container port named http, no Service, the NetworkPolicy admits no one).
     ports: {
-      http: s.ports.http,
-      servicePort: s.ports.servicePort ?? s.ports.http,
-      metrics: s.ports.metrics ?? 0,
-      extra: (s.ports.extra ?? []).map((p) => ({
+      http: s.ports?.http ?? 0,
+      servicePort: s.ports?.servicePort ?? s.ports?.http ?? 0,
+      metrics: s.ports?.metrics ?? 0,
+      extra: (s.ports?.extra ?? []).map((p) => ({
         name: p.name,
         containerPort: p.containerPort,
         expose: p.expose ?? false,
+        ...(p.protocol === 'UDP' ? { protocol: 'UDP' as const } : {}),
       })),
+      ...(s.ports?.protocol === 'UDP' ? { protocol: 'UDP' as const } : {}),
+      ...(s.ports?.headless ? { headless: true } : {}),
+    },
+    lifecycle: { ...(s.lifecycle ?? {}) },
+    initContainers: (s.initContainers ?? []).map((c) => chartContainer(cluster, c)),
+    volumes: (s.volumes ?? []).map((v) => definedOnly({ ...v })),
+    pod: definedOnly({
+      hostNetwork: s.hostNetwork || undefined,
+      terminationGracePeriodSeconds: s.terminationGracePeriodSeconds,
+      imagePullSecrets: s.imagePullSecrets?.map((name) => ({ name })),
+      tolerations: s.tolerations,
+      affinity: s.affinity,
+      topologySpreadConstraints: s.topologySpreadConstraints,
+    }),
+    serviceAccount: {
+      create: Boolean(s.serviceAccount && !s.serviceAccount.name),
+      name: s.serviceAccount?.name ?? '',
+      ...definedOnly({
+        automountToken: s.serviceAccount?.automountToken,
+        rules: s.serviceAccount?.rules,
+        clusterRules: s.serviceAccount?.clusterRules,
+      }),
     },
     probes: { liveness: probes.liveness ?? {}, readiness: probes.readiness ?? {}, startup: probes.startup ?? {} },
     // Off in the chart: the log claim is per environment, so each environment's overlay switches it on.
@@ -170,17 +256,14 @@ export function buildChartValues(cluster: Cluster, s: Service): ChartValues {
     })),
     gridSecurity: { enabled: Boolean(s.gridSecurity), mountPath: s.gridSecurity?.mountPath ?? '/etc/grid-security' },
     podSecurityContext: pick(security, POD_SECURITY_FIELDS),
-    securityContext: pick(security, ['privileged', 'allowPrivilegeEscalation'] as const) as Record<string, boolean>,
-    sidecars: (s.sidecars ?? []).map((c) => ({
-      name: c.name,
-      image: c.image,
-      command: c.command ?? [],
-      args: c.args ?? [],
-      env: chartEnv(c.env),
-      ports: (c.ports ?? []).map((p) => ({ name: p.name, containerPort: p.containerPort })),
-      resources: chartResources(c.resources ?? cluster.defaults.resources),
-      volumeMounts: (c.volumeMounts ?? []).map((m) => ({ ...m })),
-    })),
+    securityContext: {
+      ...pick(security, ['privileged', 'allowPrivilegeEscalation', 'readOnlyRootFilesystem'] as const),
+      ...definedOnly({
+        capabilities: 'capabilities' in security ? security.capabilities : undefined,
+        seccompProfile: 'seccompProfile' in security ? security.seccompProfile : undefined,
+      }),
+    },
+    sidecars: (s.sidecars ?? []).map((c) => chartContainer(cluster, c)),
     prometheus: {
       scrape: s.prometheus?.scrape ?? false,
       port: s.prometheus?.port ?? 0,
@@ -197,6 +280,54 @@ export function buildChartValues(cluster: Cluster, s: Service): ChartValues {
       frontend: { namespace: cluster.frontend.namespace, podLabels: sortedRecord(cluster.frontend.podLabels) },
       prometheus: { namespace: cluster.prometheus.namespace, podLabels: sortedRecord(cluster.prometheus.podLabels) },
     },
+  };
+}
+
+/** A sidecar or init container of the catalog as chart values; keys the catalog leaves out stay out. */
+function chartContainer(
+  cluster: Cluster,
+  c: NonNullable<Service['sidecars']>[number] | NonNullable<Service['initContainers']>[number],
+): ChartSidecar {
+  const probes = 'probes' in c ? c.probes : undefined;
+  return {
+    name: c.name,
+    image: c.image,
+    command: c.command ?? [],
+    args: c.args ?? [],
+    env: chartEnv(c.env),
+    ports: ('ports' in c ? (c.ports ?? []) : []).map((p) => ({
+      name: p.name,
+      containerPort: p.containerPort,
+      ...(p.protocol === 'UDP' ? { protocol: 'UDP' as const } : {}),
+    })),
+    resources: chartResources(c.resources ?? cluster.defaults.resources),
+    volumeMounts: (c.volumeMounts ?? []).map((m) => ({ ...m })),
+    ...definedOnly({
+      imagePullPolicy: c.imagePullPolicy,
+      envFrom: c.envFrom ? chartEnvFrom(c.envFrom) : undefined,
+      probes: probes ? definedOnly({ ...probes }) : undefined,
+      securityContext: c.securityContext ? { ...c.securityContext } : undefined,
+      lifecycle: 'lifecycle' in c && c.lifecycle ? { ...c.lifecycle } : undefined,
+    }),
+  };
+}
+
+/** Catalog envFrom ({secretRef: name}) → Kubernetes envFrom ({secretRef: {name}}). */
+export function chartEnvFrom(list: EnvFromSource[] | undefined): ChartEnvFrom[] {
+  return (list ?? []).map((e) => {
+    const ref = (name: string) => ({ name, ...(e.optional !== undefined ? { optional: e.optional } : {}) });
+    return {
+      ...(e.secretRef ? { secretRef: ref(e.secretRef) } : {}),
+      ...(e.configMapRef ? { configMapRef: ref(e.configMapRef) } : {}),
+      ...(e.prefix !== undefined ? { prefix: e.prefix } : {}),
+    };
+  });
+}
+
+/** The object without its undefined values (so values.yaml lists only what the catalog sets). */
+export function definedOnly<T extends Record<string, unknown>>(o: T): { [K in keyof T]: Exclude<T[K], undefined> } {
+  return Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as {
+    [K in keyof T]: Exclude<T[K], undefined>;
   };
 }
 

@@ -65,17 +65,30 @@ export function checkGenerationRules(catalog: Catalog, parsed: Record<string, Pa
     });
     if (s.gridSecurity) addMount(s.gridSecurity.mountPath, ['gridSecurity', 'mountPath']);
     if (s.logging) addMount(s.logging.path, ['logging', 'path']);
+    (s.volumes ?? []).forEach((v, i) => {
+      addVolume(v.name, ['volumes', i, 'name']);
+      if (v.mountPath) addMount(v.mountPath, ['volumes', i, 'mountPath']);
+    });
+    (s.volumeClaimTemplates ?? []).forEach((v, i) => {
+      addVolume(v.name, ['volumeClaimTemplates', i, 'name']);
+      addMount(v.mountPath, ['volumeClaimTemplates', i, 'mountPath']);
+    });
 
     // Volumes a sidecar may mount: the catalog's, plus those the chart adds for this service.
     const podVolumes = [...volumes.keys()].filter(
       (v) => !(RESERVED_VOLUMES as readonly string[]).includes(v) || chartAddsVolume(s, v),
     );
     const containers = new Set([s.name, ...(s.logging ? [FILEBEAT_CONTAINER] : [])]);
-    (s.sidecars ?? []).forEach((c, i) => {
+    // Init containers and containers share one name space in a pod.
+    const extraContainers = [
+      ...(s.sidecars ?? []).map((c, i) => ({ c, key: 'sidecars', i, what: 'sidecar' })),
+      ...(s.initContainers ?? []).map((c, i) => ({ c, key: 'initContainers', i, what: 'init container' })),
+    ];
+    for (const { c, key, i, what } of extraContainers) {
       if (containers.has(c.name))
         at(
           file,
-          ['sidecars', i, 'name'],
+          [key, i, 'name'],
           'chartgen-container-name',
           `container name "${c.name}" is already used in the pod (the main container is "${s.name}"${s.logging ? ', logging adds "filebeat"' : ''})`,
         );
@@ -84,13 +97,13 @@ export function checkGenerationRules(catalog: Catalog, parsed: Record<string, Pa
         if (!podVolumes.includes(m.name)) {
           at(
             file,
-            ['sidecars', i, 'volumeMounts', j, 'name'],
+            [key, i, 'volumeMounts', j, 'name'],
             'chartgen-volume-mount',
-            `sidecar "${c.name}" mounts volume "${m.name}", which the pod does not have (volumes: ${podVolumes.join(', ') || 'none'})`,
+            `${what} "${c.name}" mounts volume "${m.name}", which the pod does not have (volumes: ${podVolumes.join(', ') || 'none'})`,
           );
         }
       });
-    });
+    }
 
     // With logging, filebeat listens on FILEBEAT_MONITOR_PORT in the pod (its liveness probe's endpoint), so no
     // container port may be that port. (The catalog rules already confine prometheus.port and probe ports to these.)

@@ -29,6 +29,11 @@ export function buildEnvironmentValues(cluster: Cluster, s: Service, env: string
     out.database = { secretName: eff.databaseSecret };
   if (o.env?.length) out.env = chartEnv(o.env);
   if (o.nodeSelector && Object.keys(o.nodeSelector).length) out.nodeSelector = { ...eff.nodeSelector };
+  if (o.schedule !== undefined || o.suspend !== undefined)
+    out.cronJob = {
+      ...(o.schedule !== undefined ? { schedule: o.schedule } : {}),
+      ...(o.suspend !== undefined ? { suspend: o.suspend } : {}),
+    };
   return out;
 }
 
@@ -72,5 +77,6 @@ export function environmentValuesComments(env: string): Record<string, string> {
     database: `Secret with ${env}'s own database account.`,
     env: `Environment variables set only in ${env} (by name; they override the chart's).`,
     nodeSelector: `Nodes the pods run on in ${env}.`,
+    cronJob: `The CronJob's schedule and suspension in ${env}.`,
   };
 }

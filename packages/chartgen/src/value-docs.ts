@@ -2,6 +2,12 @@
 // values.schema.json and the row in the chart's README. Keyed by dotted path.
 export const VALUE_DOCS: Record<string, string> = {
   environment: 'Environment this release runs in (set by the overlay); names the log claim.',
+  kind: 'Workload kind: Deployment, DaemonSet, StatefulSet, CronJob or Job (one workload template renders).',
+  cronJob:
+    'CronJob settings: schedule (cron, required for a CronJob), timeZone, concurrencyPolicy, successfulJobsHistoryLimit, failedJobsHistoryLimit, startingDeadlineSeconds, suspend.',
+  job: 'Job settings (Job and CronJob): backoffLimit, activeDeadlineSeconds, ttlSecondsAfterFinished, completions, parallelism, restartPolicy (default OnFailure).',
+  volumeClaimTemplates:
+    'StatefulSet: one PersistentVolumeClaim per pod, {name, mountPath, storage, accessModes, storageClassName}, mounted into the main container.',
   image: 'Container image of the service.',
   'image.repository': 'Image repository, without tag.',
   'image.tag': 'Image tag; set by environments/<env>/values/<service>.yaml (empty: the chart appVersion).',
@@ -22,7 +28,20 @@ export const VALUE_DOCS: Record<string, string> = {
   command: "Container entrypoint (empty: the image's).",
   args: 'Arguments to the entrypoint.',
   env: 'Environment variables by name, each {value}, {secretKeyRef: {name, key}}, {configMapKeyRef: {name, key}} or {fieldRef: <path>}.',
-  ports: 'Container ports of the main container.',
+  envFrom:
+    'Every key of a Secret ({secretRef: {name}}) or ConfigMap ({configMapRef: {name}}) as environment variables.',
+  ports: 'Container ports of the main container (http 0: a worker without ports, no Service).',
+  'ports.protocol': 'Protocol of the main port (UDP; unset: TCP).',
+  'ports.headless': 'Make the Service headless (clusterIP: None): DNS names the pods.',
+  lifecycle: 'Lifecycle hooks of the main container (postStart, preStop), as Kubernetes writes them.',
+  initContainers: 'Containers run to completion before the others start.',
+  volumes:
+    'Pod volumes {name, mountPath, subPath, readOnly} with one source: emptyDir, persistentVolumeClaim, hostPath, secret or configMap; mountPath mounts it into the main container.',
+  pod: 'Pod settings the catalog sets: hostNetwork, terminationGracePeriodSeconds, imagePullSecrets, tolerations, affinity, topologySpreadConstraints.',
+  serviceAccount:
+    'ServiceAccount of the pods: create one named after the chart (with Role rules and ClusterRole clusterRules and their bindings) or use name.',
+  'serviceAccount.create': 'Create the ServiceAccount (and the Role/ClusterRole and bindings of rules/clusterRules).',
+  'serviceAccount.name': 'An existing ServiceAccount to use (empty: the created one, else the namespace default).',
   'ports.http': 'Main port (named http); the Service and the frontend send traffic here.',
   'ports.servicePort': 'Port of the Service, forwarded to ports.http.',
   'ports.metrics': 'Port serving Prometheus metrics (0: none).',
@@ -47,7 +66,8 @@ export const VALUE_DOCS: Record<string, string> = {
   'gridSecurity.enabled': 'Mount /etc/grid-security from the node.',
   'gridSecurity.mountPath': 'Where it appears in the container.',
   podSecurityContext: 'Pod securityContext (runAsUser, runAsGroup, fsGroup, runAsNonRoot).',
-  securityContext: 'Main container securityContext (privileged, allowPrivilegeEscalation).',
+  securityContext:
+    'Main container securityContext (privileged, allowPrivilegeEscalation, readOnlyRootFilesystem, capabilities, seccompProfile).',
   sidecars: 'Extra containers next to the service (exporters, proxies).',
   prometheus: 'Prometheus scraping through pod annotations prometheus.io/*.',
   'prometheus.scrape': 'Let Prometheus scrape the pods.',

@@ -43,9 +43,19 @@ const envMap = map({
   ],
 });
 const portRef = { anyOf: [port, str({ minLength: 1 })] };
+const execAction = obj({ command: { ...arr(str()), minItems: 1 } }, ['command']);
+const httpGetAction = obj(
+  {
+    path: str({ pattern: '^/' }),
+    port: portRef,
+    scheme: { enum: ['HTTP', 'HTTPS'] },
+    httpHeaders: arr(obj({ name: str({ minLength: 1 }), value: str() }, ['name', 'value'])),
+  },
+  ['path', 'port'],
+);
 const probe = obj({
-  exec: obj({ command: { ...arr(str()), minItems: 1 } }, ['command']),
-  httpGet: obj({ path: str({ pattern: '^/' }), port: portRef, scheme: { enum: ['HTTP', 'HTTPS'] } }, ['path', 'port']),
+  exec: execAction,
+  httpGet: httpGetAction,
   tcpSocket: obj({ port: portRef }, ['port']),
   initialDelaySeconds: int(0),
   periodSeconds: int(1),
@@ -53,6 +63,38 @@ const probe = obj({
   failureThreshold: int(1),
   successThreshold: int(1),
 });
+const lifecycleHandler = obj({ exec: execAction, httpGet: httpGetAction });
+const lifecycle = obj({ postStart: lifecycleHandler, preStop: lifecycleHandler });
+const dnsLabelOrEmpty = str({ pattern: `^(${DNS_LABEL.slice(1, -1)})?$` });
+const localRef = obj({ name: str({ pattern: DNS_LABEL }), optional: bool() }, ['name']);
+const envFrom = arr(obj({ secretRef: localRef, configMapRef: localRef, prefix: str() }));
+const protocol = { enum: ['TCP', 'UDP'] };
+const capabilities = arr(str({ pattern: '^[A-Z_]+$' }));
+const hardening = {
+  readOnlyRootFilesystem: bool(),
+  capabilities: obj({ add: capabilities, drop: capabilities }),
+  seccompProfile: obj({ type: { enum: ['RuntimeDefault', 'Localhost', 'Unconfined'] }, localhostProfile: str() }, [
+    'type',
+  ]),
+};
+const containerSecurityContext = obj({
+  runAsUser: int(0),
+  runAsGroup: int(0),
+  runAsNonRoot: bool(),
+  privileged: bool(),
+  allowPrivilegeEscalation: bool(),
+  ...hardening,
+});
+const policyRule = obj(
+  {
+    apiGroups: arr(str()),
+    resources: arr(str({ minLength: 1 })),
+    verbs: arr(str({ minLength: 1 })),
+    resourceNames: arr(str({ minLength: 1 })),
+  },
+  ['apiGroups', 'resources', 'verbs'],
+);
+const mode = int(0, 0o777);
 const intOrPercent = { anyOf: [int(0), str({ pattern: '^([0-9]+%?)?$' })] };
 const podSelectorTarget = obj({ namespace: str({ pattern: DNS_LABEL }), podLabels: map(str()) }, [
   'namespace',
@@ -63,10 +105,62 @@ const volumeMount = obj(
   ['name', 'mountPath'],
 );
 
+/** A sidecar or init container. */
+const container = obj(
+  {
+    name: str({ pattern: DNS_LABEL }),
+    image: str({ minLength: 1 }),
+    imagePullPolicy: { enum: ['Always', 'IfNotPresent', 'Never'] },
+    command: arr(str()),
+    args: arr(str()),
+    env: envMap,
+    envFrom,
+    ports: arr(
+      obj({ name: str({ maxLength: 15, minLength: 1 }), containerPort: port, protocol }, ['name', 'containerPort']),
+    ),
+    resources,
+    volumeMounts: arr(volumeMount),
+    probes: obj({ liveness: probe, readiness: probe, startup: probe }),
+    securityContext: containerSecurityContext,
+    lifecycle,
+  },
+  ['name', 'image'],
+);
+
 /** Pure: the JSON schema of the chart values (the same for every chart); `environments` are the catalog's environment names. */
 export function buildValuesSchema(environments: string[]): Schema {
   const properties: Record<string, Schema> = {
     environment: { type: 'string', enum: ['', ...environments] },
+    kind: { enum: ['Deployment', 'DaemonSet', 'StatefulSet', 'CronJob', 'Job'] },
+    cronJob: obj({
+      schedule: str({ minLength: 1 }),
+      timeZone: str({ minLength: 1 }),
+      concurrencyPolicy: { enum: ['Allow', 'Forbid', 'Replace'] },
+      successfulJobsHistoryLimit: int(0),
+      failedJobsHistoryLimit: int(0),
+      startingDeadlineSeconds: int(1),
+      suspend: bool(),
+    }),
+    job: obj({
+      backoffLimit: int(0),
+      activeDeadlineSeconds: int(1),
+      ttlSecondsAfterFinished: int(0),
+      completions: int(1),
+      parallelism: int(0),
+      restartPolicy: { enum: ['OnFailure', 'Never'] },
+    }),
+    volumeClaimTemplates: arr(
+      obj(
+        {
+          name: str({ pattern: DNS_LABEL }),
+          mountPath: str({ pattern: '^/' }),
+          storage: quantity,
+          accessModes: arr({ enum: ['ReadWriteOnce', 'ReadOnlyMany', 'ReadWriteMany', 'ReadWriteOncePod'] }),
+          storageClassName: str(),
+        },
+        ['name', 'mountPath', 'storage'],
+      ),
+    ),
     image: obj(
       {
         repository: str({ minLength: 1 }),
@@ -102,17 +196,21 @@ export function buildValuesSchema(environments: string[]): Schema {
     command: arr(str()),
     args: arr(str()),
     env: envMap,
+    envFrom,
     ports: obj(
       {
-        http: port,
-        servicePort: port,
+        http: portOrNone,
+        protocol,
+        servicePort: portOrNone,
         metrics: portOrNone,
+        headless: bool(),
         extra: arr(
           obj(
             {
               name: str({ pattern: '^[a-z0-9]([-a-z0-9]*[a-z0-9])?$', maxLength: 15 }),
               containerPort: port,
               expose: bool(),
+              protocol,
             },
             ['name', 'containerPort'],
           ),
@@ -120,6 +218,60 @@ export function buildValuesSchema(environments: string[]): Schema {
       },
       ['http'],
     ),
+    lifecycle,
+    initContainers: arr(container),
+    volumes: arr(
+      obj(
+        {
+          name: str({ pattern: DNS_LABEL }),
+          mountPath: str({ pattern: '^/' }),
+          subPath: str(),
+          readOnly: bool(),
+          emptyDir: obj({ medium: { enum: ['', 'Memory'] }, sizeLimit: { anyOf: [quantity, { type: 'number' }] } }),
+          persistentVolumeClaim: obj({ claimName: str({ pattern: DNS_LABEL }), readOnly: bool() }, ['claimName']),
+          hostPath: obj({ path: str({ pattern: '^/' }), type: str() }, ['path']),
+          secret: obj({ secretName: str({ pattern: DNS_LABEL }), defaultMode: mode }, ['secretName']),
+          configMap: obj({ name: str({ pattern: DNS_LABEL }), defaultMode: mode }, ['name']),
+        },
+        ['name'],
+      ),
+    ),
+    pod: obj({
+      hostNetwork: bool(),
+      terminationGracePeriodSeconds: int(0),
+      imagePullSecrets: arr(obj({ name: str({ pattern: DNS_LABEL }) }, ['name'])),
+      tolerations: arr(
+        obj({
+          key: str(),
+          operator: { enum: ['Exists', 'Equal'] },
+          value: str(),
+          effect: { enum: ['NoSchedule', 'PreferNoSchedule', 'NoExecute'] },
+          tolerationSeconds: { type: 'integer' },
+        }),
+      ),
+      affinity: obj({
+        nodeAffinity: { type: 'object' },
+        podAffinity: { type: 'object' },
+        podAntiAffinity: { type: 'object' },
+      }),
+      topologySpreadConstraints: arr(
+        obj(
+          {
+            maxSkew: int(1),
+            topologyKey: str({ minLength: 1 }),
+            whenUnsatisfiable: { enum: ['DoNotSchedule', 'ScheduleAnyway'] },
+          },
+          ['maxSkew', 'topologyKey', 'whenUnsatisfiable'],
+        ),
+      ),
+    }),
+    serviceAccount: obj({
+      create: bool(),
+      name: dnsLabelOrEmpty,
+      automountToken: bool(),
+      rules: arr(policyRule),
+      clusterRules: arr(policyRule),
+    }),
     probes: obj({ liveness: probe, readiness: probe, startup: probe }),
     logging: obj({
       enabled: bool(),
@@ -157,24 +309,8 @@ export function buildValuesSchema(environments: string[]): Schema {
     ),
     gridSecurity: obj({ enabled: bool(), mountPath: str({ pattern: '^/' }) }),
     podSecurityContext: obj({ runAsUser: int(0), runAsGroup: int(0), fsGroup: int(0), runAsNonRoot: bool() }),
-    securityContext: obj({ privileged: bool(), allowPrivilegeEscalation: bool() }),
-    sidecars: arr(
-      obj(
-        {
-          name: str({ pattern: DNS_LABEL }),
-          image: str({ minLength: 1 }),
-          command: arr(str()),
-          args: arr(str()),
-          env: envMap,
-          ports: arr(
-            obj({ name: str({ maxLength: 15, minLength: 1 }), containerPort: port }, ['name', 'containerPort']),
-          ),
-          resources,
-          volumeMounts: arr(volumeMount),
-        },
-        ['name', 'image'],
-      ),
-    ),
+    securityContext: obj({ privileged: bool(), allowPrivilegeEscalation: bool(), ...hardening }),
+    sidecars: arr(container),
     prometheus: obj({ scrape: bool(), port: portOrNone, path: str({ pattern: '^(/.*)?$' }) }),
     podDisruptionBudget: obj({ enabled: bool(), minAvailable: intOrPercent, maxUnavailable: intOrPercent }),
     nodeSelector: map(str()),

@@ -348,6 +348,26 @@ describe('generation rules', () => {
       /^catalog\/services\/s\.yaml:4:39: port 5066 is reserved in pods with logging/,
     ],
     [
+      'an init container named like a sidecar',
+      'name: s\nnamespace: web\nimage: {repository: r}\nsidecars:\n  - {name: c, image: i}\ninitContainers:\n  - {name: c, image: i}\n',
+      /^catalog\/services\/s\.yaml:7:6: container name "c" is already used/,
+    ],
+    [
+      'an init container mounting a volume the pod does not have',
+      'name: s\nnamespace: web\nimage: {repository: r}\ninitContainers:\n  - {name: c, image: i, volumeMounts: [{name: data, mountPath: /d}]}\n',
+      /^catalog\/services\/s\.yaml:5:41: init container "c" mounts volume "data", which the pod does not have/,
+    ],
+    [
+      'a volume and a secret mounted at the same path',
+      'name: s\nnamespace: web\nimage: {repository: r}\nsecrets: [{name: x, mountPath: /etc/x}]\nvolumes: [{name: tmp, emptyDir: {}, mountPath: /etc/x}]\n',
+      /^catalog\/services\/s\.yaml:5:37: mountPath \/etc\/x is already used by secrets\.0\.mountPath/,
+    ],
+    [
+      'an init container mounting an emptyDir of the pod, a volume without mountPath',
+      'name: s\nnamespace: web\nimage: {repository: r}\nvolumes: [{name: tmp, emptyDir: {}}]\ninitContainers:\n  - {name: c, image: i, volumeMounts: [{name: tmp, mountPath: /t}]}\n',
+      null,
+    ],
+    [
       'port 5066 in a service without logging (no filebeat in the pod)',
       'name: s\nnamespace: web\nimage: {repository: r}\nports: {http: 5066}\n',
       null,

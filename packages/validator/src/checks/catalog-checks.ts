@@ -60,6 +60,11 @@ export const CATALOG_CHECKS = [
     'host paths a service mounts are allowed by catalog/cluster.yaml',
     'add the path to allowedHostPaths (platform team) or drop the mount',
   ),
+  c(
+    'catalog-workload',
+    "a service's kind and its kind's settings agree (cronJob for CronJob, volumeClaimTemplates for StatefulSet, no replicas or autoscaling for DaemonSet/CronJob/Job, urlPrefixes need a port), volumes have one source",
+    'set kind: or move the setting to the kind it belongs to; the message names the rule',
+  ),
   c('catalog-resources', 'limits are at least requests in every environment', 'raise the limit or lower the request'),
   c('catalog-autoscaling', 'autoscaling minReplicas <= maxReplicas in every environment', 'fix the bounds'),
   c(

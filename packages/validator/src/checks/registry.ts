@@ -352,6 +352,26 @@ const OBJECT_CHECKS = [
     remediation: 'set runAsNonRoot: true or a non-zero runAsUser',
   },
   {
+    id: 'container-hardening',
+    severity: 'warning',
+    scope: 'object',
+    template: 'container-hardening',
+    params: { require: ['seccomp', 'dropAll', 'readOnlyRoot'] },
+    description:
+      'every container runs with a seccomp profile (RuntimeDefault), all capabilities dropped and a read-only root filesystem',
+    remediation:
+      'set securityContext.seccompProfile {type: RuntimeDefault}, capabilities {drop: [ALL]} and readOnlyRootFilesystem: true in the catalog (writable paths as emptyDir volumes)',
+  },
+  {
+    id: 'cronjob-schedule',
+    severity: 'error',
+    scope: 'object',
+    template: 'cronjob-schedule',
+    description:
+      "a CronJob's schedule is a cron expression the API server accepts (5 fields or @daily, ..., no TZ= prefix) and its timeZone an IANA time zone",
+    remediation: 'fix cronJob.schedule or cronJob.timeZone in the catalog (e.g. "*/10 * * * *", Europe/Zurich)',
+  },
+  {
     id: 'host-path',
     severity: 'error',
     scope: 'object',

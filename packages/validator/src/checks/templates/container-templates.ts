@@ -218,3 +218,46 @@ export const containerSecurity: CheckTemplate = {
     });
   },
 };
+
+/**
+ * The hardening a container lacks: a seccomp profile (its own or the pod's), capabilities.drop with ALL, and
+ * readOnlyRootFilesystem: true. Params: require (which of seccomp, dropAll, readOnlyRoot are expected).
+ */
+export const containerHardening: CheckTemplate = {
+  name: 'container-hardening',
+  description: 'every container runs with a seccomp profile, all capabilities dropped and a read-only root filesystem',
+  crossObject: false,
+  params: {
+    require: {
+      type: 'string[]',
+      description: 'the hardening expected: seccomp, dropAll, readOnlyRoot (default all three)',
+    },
+  },
+  run(params, objects) {
+    const required = (params.require as string[] | undefined) ?? ['seccomp', 'dropAll', 'readOnlyRoot'];
+    return eachContainer(objects, undefined, true, (c) => {
+      const sc = isRecord(c.container.securityContext) ? c.container.securityContext : {};
+      const psc = isRecord(c.pod.spec.securityContext) ? c.pod.spec.securityContext : {};
+      const missing: string[] = [];
+      const seccomp = isRecord(sc.seccompProfile)
+        ? sc.seccompProfile
+        : isRecord(psc.seccompProfile)
+          ? psc.seccompProfile
+          : undefined;
+      if (required.includes('seccomp') && (!seccomp || seccomp.type === 'Unconfined'))
+        missing.push('seccompProfile (RuntimeDefault)');
+      const drop = isRecord(sc.capabilities) && Array.isArray(sc.capabilities.drop) ? sc.capabilities.drop : [];
+      if (required.includes('dropAll') && !drop.some((d) => String(d).toUpperCase() === 'ALL'))
+        missing.push('capabilities.drop [ALL]');
+      if (required.includes('readOnlyRoot') && sc.readOnlyRootFilesystem !== true)
+        missing.push('readOnlyRootFilesystem: true');
+      return missing.length
+        ? {
+            resource: c.pod.resource,
+            path: isRecord(c.container.securityContext) ? [...c.path, 'securityContext'] : c.path,
+            message: `${label(c)} lacks ${missing.join(', ')}: expected them in its securityContext (catalog securityContext, or the sidecar's)`,
+          }
+        : undefined;
+    });
+  },
+};

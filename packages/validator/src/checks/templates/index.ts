@@ -1,12 +1,19 @@
 import type { CheckTemplate } from '../check.js';
 import {
   containerFieldPresent,
+  containerHardening,
   containerResources,
   containerSecurity,
   imageTag,
   limitsAboveRequests,
 } from './container-templates.js';
-import { frontendRoutesTemplate, frontendRulesUnique, hostPathAllowed, requiredLabels } from './object-templates.js';
+import {
+  cronJobSchedule,
+  frontendRoutesTemplate,
+  frontendRulesUnique,
+  hostPathAllowed,
+  requiredLabels,
+} from './object-templates.js';
 import { selectorMatchesPods, serviceTargetPort } from './selector-templates.js';
 import { hpaMetricAdapter, scaleTargetExists } from './autoscaling-templates.js';
 import { duplicateObject, networkPolicyAdmitsFrontend } from './network-templates.js';
@@ -19,6 +26,8 @@ export const TEMPLATES: Record<string, CheckTemplate> = Object.fromEntries(
     limitsAboveRequests,
     imageTag,
     containerSecurity,
+    containerHardening,
+    cronJobSchedule,
     hostPathAllowed,
     requiredLabels,
     frontendRulesUnique,

@@ -1,3 +1,4 @@
+import { cronScheduleProblem, timeZoneProblem } from '@cmsweb/catalog';
 import { isRecord, labelsOf } from '../../resources.js';
 import type { Resource } from '../../resources.js';
 import type { CheckTemplate, Issue, ObjectSetView } from '../check.js';
@@ -196,3 +197,37 @@ function configMapTexts(
   }
   return out;
 }
+
+/** A CronJob's schedule and timeZone as the API server validates them (batch/v1; robfig/cron, IANA zones). */
+export const cronJobSchedule: CheckTemplate = {
+  name: 'cronjob-schedule',
+  description: "a CronJob's schedule parses as a cron expression and its timeZone names an IANA time zone",
+  crossObject: false,
+  params: {},
+  run(_params, objects) {
+    const out: Issue[] = [];
+    for (const r of objects.all) {
+      if (r.ref.kind !== 'CronJob' || !isRecord(r.object.spec)) continue;
+      const spec = r.object.spec;
+      if (typeof spec.schedule === 'string') {
+        const p = cronScheduleProblem(spec.schedule);
+        if (p)
+          out.push({
+            resource: r,
+            path: ['spec', 'schedule'],
+            message: `schedule "${spec.schedule}" ${p}${/timeZone/.test(p) ? '' : ': expected five fields (minute hour day-of-month month day-of-week) or a descriptor such as @daily'}`,
+          });
+      }
+      if (typeof spec.timeZone === 'string') {
+        const p = timeZoneProblem(spec.timeZone);
+        if (p)
+          out.push({
+            resource: r,
+            path: ['spec', 'timeZone'],
+            message: `timeZone "${spec.timeZone}" ${p}`,
+          });
+      }
+    }
+    return out;
+  },
+};

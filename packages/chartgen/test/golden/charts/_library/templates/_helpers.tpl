@@ -132,6 +132,22 @@ Volume mounts of the main container.
 - name: cmsweb-logs
   mountPath: {{ required "logging.enabled needs logging.path" .Values.logging.path }}
 {{- end }}
+{{- range .Values.volumes }}
+{{- if .mountPath }}
+- name: {{ .name }}
+  mountPath: {{ .mountPath }}
+  {{- with .subPath }}
+  subPath: {{ . }}
+  {{- end }}
+  {{- if .readOnly }}
+  readOnly: true
+  {{- end }}
+{{- end }}
+{{- end }}
+{{- range .Values.volumeClaimTemplates }}
+- name: {{ .name }}
+  mountPath: {{ .mountPath }}
+{{- end }}
 {{- end }}
 
 {{/*
@@ -170,5 +186,9 @@ Volumes of the pod.
     defaultMode: 416
 - name: filebeat-data
   emptyDir: {}
+{{- end }}
+{{- range .Values.volumes }}
+- name: {{ .name }}
+  {{- toYaml (omit . "name" "mountPath" "subPath" "readOnly") | nindent 2 }}
 {{- end }}
 {{- end }}

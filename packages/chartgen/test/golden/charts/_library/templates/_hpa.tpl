@@ -4,6 +4,9 @@ The HorizontalPodAutoscaler (autoscaling.enabled) of a service chart; the chart'
 */}}
 {{- define "cmsweb-library.hpa" }}
 {{- if .Values.autoscaling.enabled }}
+{{- if not (has .Values.kind (list "Deployment" "StatefulSet")) }}
+{{- fail (printf "autoscaling.enabled: a %s cannot be autoscaled (only a Deployment or StatefulSet)" .Values.kind) }}
+{{- end }}
 apiVersion: autoscaling/v2
 kind: HorizontalPodAutoscaler
 metadata:
@@ -14,7 +17,7 @@ metadata:
 spec:
   scaleTargetRef:
     apiVersion: apps/v1
-    kind: Deployment
+    kind: {{ .Values.kind }}
     name: {{ include "cmsweb-library.fullname" . }}
   minReplicas: {{ .Values.autoscaling.minReplicas }}
   maxReplicas: {{ .Values.autoscaling.maxReplicas }}
