@@ -78,6 +78,13 @@ export function checkGenerationRules(catalog: Catalog, parsed: Record<string, Pa
     const podVolumes = [...volumes.keys()].filter(
       (v) => !(RESERVED_VOLUMES as readonly string[]).includes(v) || chartAddsVolume(s, v),
     );
+    if (s.logging && s.name === FILEBEAT_CONTAINER)
+      at(
+        file,
+        ['logging'],
+        'chartgen-container-name',
+        `logging adds a container "${FILEBEAT_CONTAINER}", the name of this service's main container: remove logging (or rename the service)`,
+      );
     const containers = new Set([s.name, ...(s.logging ? [FILEBEAT_CONTAINER] : [])]);
     // Init containers and containers share one name space in a pod.
     const extraContainers = [

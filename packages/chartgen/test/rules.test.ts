@@ -348,6 +348,11 @@ describe('generation rules', () => {
       /^catalog\/services\/s\.yaml:4:39: port 5066 is reserved in pods with logging/,
     ],
     [
+      'a service named filebeat that logs (two containers named filebeat)',
+      'name: filebeat\nnamespace: web\nimage: {repository: r}\nlogging: {path: /logs}\n',
+      /^catalog\/services\/filebeat\.yaml:4:1: logging adds a container "filebeat"/,
+    ],
+    [
       'an init container named like a sidecar',
       'name: s\nnamespace: web\nimage: {repository: r}\nsidecars:\n  - {name: c, image: i}\ninitContainers:\n  - {name: c, image: i}\n',
       /^catalog\/services\/s\.yaml:7:6: container name "c" is already used/,
