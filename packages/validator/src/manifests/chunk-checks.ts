@@ -7,6 +7,7 @@ import { runSchemaChecks } from '../schema/schema-checks.js';
 import type { CreateKubeSchemaValidator, KubeSchemaValidator } from '../schema/schema-validator.js';
 import { fastLoad } from './fast-parse.js';
 import { addObject, parseChunk } from './parse-manifests.js';
+import { textLocator } from './text-locate.js';
 
 /** One document chunk of an input file (see splitDocuments), numbered across all inputs. */
 export interface Chunk {
@@ -39,8 +40,8 @@ export interface ChunkBatchResult {
   resources: PlainResource[];
 }
 
-/** Positions of fast-path resources are never shown: a chunk with any finding is checked again on the slow path. */
-const NOWHERE = () => ({ line: 0, column: 0 });
+/** Where a fast-path resource with an unsure position points: never shown, its chunk is checked again on the slow path. */
+const NOWHERE = { line: 0, column: 0 };
 
 /** Checks batches of chunks with one schema validator (compiled schemas are kept between batches). */
 export interface ChunkChecker {
@@ -106,6 +107,7 @@ async function checkChunks(
 ): Promise<{ result: ChunkBatchResult; settled: number }> {
   const byChunk = new Map<number, PlainResource[]>();
   let slowChunks = chunks;
+  let kept: Finding[] = [];
   if (tryFast) {
     const slow = new Set<number>();
     const fast: Resource[] = [];
@@ -119,30 +121,46 @@ async function checkChunks(
       if (loaded.value === null) continue;
       const shape: Finding[] = [];
       const plain: PlainResource[] = [];
-      addObject(loaded.value, [], { file: chunk.file, locate: NOWHERE }, {}, shape, (resource, base) => {
+      // Positions from the text itself (text-locate.ts), only for the fields findings name; where that
+      // reader is unsure, the chunk goes to the slow path, which gives every position.
+      const inText = textLocator(chunk.text);
+      const offset = chunk.startLine - 1;
+      const locate = (path: ReadonlyArray<string | number>) => {
+        const at = inText(path);
+        if (!at) {
+          slow.add(chunk.id);
+          return NOWHERE;
+        }
+        return { line: at.line + offset, column: at.column };
+      };
+      const mine: Resource[] = [];
+      addObject(loaded.value, [], { file: chunk.file, locate }, {}, shape, (resource, base) => {
         plain.push({ chunk: chunk.id, docIndex: 0, base, object: resource.object, ref: resource.ref });
+        mine.push(resource);
       });
       if (shape.length) {
         slow.add(chunk.id);
         continue;
       }
-      for (const p of plain) {
-        fast.push({ object: p.object, ref: p.ref, source: { file: chunk.file, locate: NOWHERE } });
-        chunkOf.set(p.ref, chunk.id);
+      for (const r of mine) {
+        fast.push(r);
+        chunkOf.set(r.ref, chunk.id);
       }
       if (plain.length) byChunk.set(chunk.id, plain);
     }
-    for (const f of await singleObjectFindings(fast, schemas, opts, enabled)) {
+    // A finding stays when its chunk stays on the fast path: then every position it holds was found.
+    const found = await singleObjectFindings(fast, schemas, opts, enabled);
+    for (const f of found) {
       const id = f.resource && chunkOf.get(f.resource);
       // A finding always names its resource; one that did not would send every chunk to the slow path.
       if (id === undefined) for (const c of chunks) slow.add(c.id);
-      else slow.add(id);
     }
+    kept = found.filter((f) => !slow.has(chunkOf.get(f.resource!)!));
     for (const id of slow) byChunk.delete(id);
     slowChunks = chunks.filter((c) => slow.has(c.id));
   }
 
-  const findings: Finding[] = [];
+  const findings: Finding[] = kept;
   const resources: Resource[] = [];
   for (const chunk of slowChunks) {
     const r = parseChunk(chunk, chunk.file);

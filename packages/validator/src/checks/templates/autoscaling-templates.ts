@@ -84,17 +84,23 @@ function adapterConfigs(
 ): Array<{ where: string; config: unknown }> | undefined {
   let found = false;
   const out: Array<{ where: string; config: unknown }> = [];
+  // The same configuration text (one adapter ConfigMap per environment or copy) is read once.
+  const read = new Map<string, { config: unknown } | undefined>();
   for (const cm of objects.byKind('ConfigMap')) {
     const data = isRecord(cm.object.data) ? cm.object.data : {};
     for (const [key, text] of Object.entries(data)) {
       if (!dataKey.test(key) || typeof text !== 'string' || !/(^|\n)(rules|externalRules|customRules):/.test(text))
         continue;
-      const parsed = parseYaml(text, `${cm.ref.name}:${key}`);
-      if (parsed.findings.some((f) => f.severity === 'error')) continue;
+      if (!read.has(text)) {
+        const parsed = parseYaml(text, `${cm.ref.name}:${key}`);
+        read.set(text, parsed.findings.some((f) => f.severity === 'error') ? undefined : { config: toJs(parsed)[0] });
+      }
+      const config = read.get(text);
+      if (!config) continue;
       found = true;
       out.push({
         where: `${cm.source.file} (ConfigMap ${cm.ref.namespace ? `${cm.ref.namespace}/` : ''}${cm.ref.name} ${key})`,
-        config: toJs(parsed)[0],
+        config: config.config,
       });
     }
   }
@@ -118,6 +124,17 @@ export const hpaMetricAdapter: CheckTemplate = {
     const configs = adapterConfigs(objects, new RegExp(String(params.dataKey ?? 'config\\.yaml$')));
     if (!configs && !context.clusterObjects) return [];
     const out: Issue[] = [];
+    // Verdicts depend only on the configuration and the metric: each pair is judged once, and whether
+    // some rule serves a metric once per metric.
+    const judged = new Map<unknown, Map<string, ReturnType<typeof judgeConfig>>>();
+    const judge = (config: unknown, req: MetricRequest, key: string) => {
+      let byReq = judged.get(config);
+      if (!byReq) judged.set(config, (byReq = new Map()));
+      let v = byReq.get(key);
+      if (!v) byReq.set(key, (v = judgeConfig(config, req)));
+      return v;
+    };
+    const servedBy = new Map<string, boolean>();
     for (const { hpa, m } of uses) {
       const hpaName = `HorizontalPodAutoscaler ${hpa.ref.namespace ? `${hpa.ref.namespace}/` : ''}${hpa.ref.name}`;
       const type = m.type === 'Pods' || m.type === 'Object' || m.type === 'External' ? m.type : 'Object';
@@ -140,8 +157,12 @@ export const hpaMetricAdapter: CheckTemplate = {
         });
         continue;
       }
-      const verdicts = configs.flatMap((c) => judgeConfig(c.config, req).map((v) => ({ ...v, where: c.where })));
-      if (verdicts.some((v) => !v.problem)) continue;
+      const key = JSON.stringify(req);
+      let served = servedBy.get(key);
+      if (served === undefined)
+        servedBy.set(key, (served = configs.some((c) => judge(c.config, req, key).some((v) => !v.problem))));
+      if (served) continue;
+      const verdicts = configs.flatMap((c) => judge(c.config, req, key).map((v) => ({ ...v, where: c.where })));
       // The closest rule: one that yields the metric's name but maps no resource, else any rule for that series.
       const named = verdicts.find((v) => v.served === m.name) ?? verdicts.find((v) => v.seriesQuery.includes(m.name));
       out.push({
