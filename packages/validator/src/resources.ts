@@ -1,4 +1,4 @@
-import type { ResourceRef } from './findings.js';
+import type { RelatedLocation, ResourceRef } from './findings.js';
 
 /** Where a resource came from and how to point at one of its fields. */
 export interface ResourceSource {
@@ -6,6 +6,19 @@ export interface ResourceSource {
   file: string;
   /** 1-based line and column of the field at `path` (segments of a JSON pointer), best effort. */
   locate(path: ReadonlyArray<string | number>): { line: number; column: number };
+  /**
+   * Where the value at `path` was set when a person changes it elsewhere than `file` (repository mode: the
+   * overlay, the generated values file or the catalog line it came from), with further places to show.
+   */
+  origin?(path: ReadonlyArray<string | number>): ValueSource | undefined;
+}
+
+/** The file and line that set a rendered value, and the places it went through (e.g. a generated values file). */
+export interface ValueSource {
+  file: string;
+  line: number;
+  column: number;
+  via: RelatedLocation[];
 }
 
 /** A Kubernetes object under validation. */

@@ -82,22 +82,28 @@ describe('validator on the fixture repository', { timeout: 60_000 }, () => {
     ]);
   });
 
-  it('latest in prod: the tag policy at the overlay and the moving tag at the template', async () => {
+  it('latest in prod: the tag policy and the moving tag at the overlay line, the template as related', async () => {
     const root = repoWith({ 'environments/prod/values/demo.yaml': (t) => t.replace('tag: v1.0.0', 'tag: latest') });
     const { code, report } = await validate(root);
     expect(code).toBe(1);
-    expect(report.findings.map((f) => [f.check, f.file, f.line, f.env])).toEqual([
+    const overlay = 'environments/prod/values/demo.yaml';
+    const line = lineOf(root, overlay, 'tag: latest');
+    expect(report.findings.map((f) => [f.check, f.file, f.line, f.column, f.env, f.related])).toEqual([
+      ['tag-policy', overlay, line, 3, 'prod', undefined],
       [
         'image-tag',
-        'charts/demo/templates/deployment.yaml',
-        lineOf(root, 'charts/demo/templates/deployment.yaml', 'image:'),
+        overlay,
+        line,
+        3,
         'prod',
-      ],
-      [
-        'tag-policy',
-        'environments/prod/values/demo.yaml',
-        lineOf(root, 'environments/prod/values/demo.yaml', 'tag: latest'),
-        'prod',
+        [
+          {
+            file: 'charts/demo/templates/deployment.yaml',
+            line: lineOf(root, 'charts/demo/templates/deployment.yaml', 'image:'),
+            column: 11,
+            message: 'the chart template that renders it',
+          },
+        ],
       ],
     ]);
   });
@@ -255,7 +261,7 @@ describe('CLI contract', { timeout: 60_000 }, () => {
     expect(junit).toMatch(
       /^<\?xml version="1.0" encoding="UTF-8"\?>\n<testsuites name="validator" tests="2" failures="2">/,
     );
-    expect(junit).toContain('<testsuite name="environments/prod/values/demo.yaml" tests="1" failures="1">');
+    expect(junit).toContain('<testsuite name="environments/prod/values/demo.yaml" tests="2" failures="2">');
     const sarif = JSON.parse((await runRepoInProcess(root, { output: 'sarif' })).stdout);
     expect(sarif.version).toBe('2.1.0');
     expect(
@@ -270,8 +276,8 @@ describe('CLI contract', { timeout: 60_000 }, () => {
         ],
       ),
     ).toEqual([
-      ['image-tag', 'charts/demo/templates/deployment.yaml', 23],
       ['tag-policy', 'environments/prod/values/demo.yaml', 3],
+      ['image-tag', 'environments/prod/values/demo.yaml', 3],
     ]);
   });
 

@@ -36,6 +36,17 @@ export function objectFinding(
     resource: resource.ref,
   };
   if (path.length) f.path = toPointer(path);
+  // A value a person set elsewhere (overlay, catalog) is reported there; the template that rendered it follows.
+  const origin = path.length ? resource.source.origin?.(path) : undefined;
+  if (origin) {
+    f.file = origin.file;
+    f.line = origin.line;
+    f.column = origin.column;
+    f.related = [
+      { file: resource.source.file, line: loc.line, column: loc.column, message: 'the chart template that renders it' },
+      ...origin.via,
+    ];
+  }
   if (resource.env) f.env = resource.env;
   if (resource.service) f.service = resource.service;
   return f;

@@ -1,6 +1,6 @@
 import { locate, parseYaml, type ParsedYaml } from '@cmsweb/yaml';
 import type { Finding } from '../findings.js';
-import { isRecord, refOf, type KubeObject, type Resource } from '../resources.js';
+import { isRecord, refOf, type KubeObject, type Resource, type ValueSource } from '../resources.js';
 import { fromSourceFinding } from '../sources/yaml-findings.js';
 import { splitDocuments, type DocumentChunk } from './split-documents.js';
 
@@ -22,6 +22,8 @@ export interface ParseManifestOptions {
   positions?: {
     position(at: Position): Position;
     locate(parsed: ParsedYaml, docIndex: number, lineOffset: number, path: Path): Position;
+    /** Where the value at `path` of the document (`value`) was set, when elsewhere (see ResourceSource.origin). */
+    origin?(parsed: ParsedYaml, docIndex: number, value: unknown, path: Path): ValueSource | undefined;
   };
 }
 
@@ -75,9 +77,11 @@ export function parseChunk(
     const value: unknown = doc.toJS({ maxAliasCount: 100 });
     if (value === null || value === undefined) return;
     const at = (path: Path) => positions.locate(parsed, docIndex, offset, path);
-    addObject(value, [], { file, locate: at }, options, findings, (resource, base) =>
-      resources.push({ resource, docIndex, base }),
-    );
+    const origin = positions.origin;
+    const src = origin
+      ? { file, locate: at, origin: (path: Path) => origin(parsed, docIndex, value, path) }
+      : { file, locate: at };
+    addObject(value, [], src, options, findings, (resource, base) => resources.push({ resource, docIndex, base }));
   });
   return { findings, resources };
 }
@@ -89,7 +93,11 @@ export function parseChunk(
 export function addObject(
   value: unknown,
   base: Array<string | number>,
-  src: { file: string; locate: (p: ReadonlyArray<string | number>) => { line: number; column: number } },
+  src: {
+    file: string;
+    locate: (p: ReadonlyArray<string | number>) => { line: number; column: number };
+    origin?: (p: ReadonlyArray<string | number>) => ValueSource | undefined;
+  },
   options: ParseManifestOptions,
   findings: Finding[],
   add: (resource: Resource, base: Array<string | number>) => void,
@@ -130,5 +138,8 @@ export function addObject(
   }
   const locateHere =
     base.length === 0 ? src.locate : (p: ReadonlyArray<string | number>) => src.locate([...base, ...p]);
-  add({ object, ref: refOf(object, options.defaultNamespace), source: { file: src.file, locate: locateHere } }, base);
+  const origin = src.origin;
+  const source: Resource['source'] = { file: src.file, locate: locateHere };
+  if (origin) source.origin = base.length === 0 ? origin : (p) => origin([...base, ...p]);
+  add({ object, ref: refOf(object, options.defaultNamespace), source }, base);
 }

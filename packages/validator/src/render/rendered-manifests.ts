@@ -1,5 +1,5 @@
 import { posix } from 'node:path';
-import { locate } from '@cmsweb/yaml';
+import { locate, type ParsedYaml } from '@cmsweb/yaml';
 import type { Finding } from '../findings.js';
 import { parseManifests } from '../manifests/parse-manifests.js';
 import { splitDocuments } from '../manifests/split-documents.js';
@@ -7,6 +7,9 @@ import type { Resource } from '../resources.js';
 import { chartRelative } from './helm-errors.js';
 import { includedTemplate } from './included-templates.js';
 import { alignTemplate, templatePosition } from './template-lines.js';
+import { catalogOrigin, type CatalogFile } from './catalog-origin.js';
+import { mergeValues, namedTemplates, valueOrigin, type ValuesLayer } from './value-origin.js';
+import type { ValueSource } from '../resources.js';
 
 export interface RenderedInput {
   /** The renderer's output stream. */
@@ -16,9 +19,32 @@ export interface RenderedInput {
   /** Template sources by chart-relative path (templates/x.yaml; ../_library/templates/_x.tpl for a file:// dependency's), to map positions back. */
   templates: Record<string, string>;
   namespace: string;
+  /**
+   * The values files helm read, in order (the chart's values.yaml first), to report a finding on a value
+   * at the file and line that set it; with the catalog files chartgen generated some of them from.
+   */
+  values?: {
+    layers: ValuesLayer[];
+    catalog?: {
+      service: CatalogFile;
+      cluster?: CatalogFile;
+      env: string;
+      /** Generated from the catalog: the chart's values.yaml, and values-<env>.yaml (environments.<env>). */
+      chartValues: string;
+      envValues?: string;
+    };
+  };
 }
 
 const SOURCE = /^# Source: (.+)$/m;
+
+type Path = ReadonlyArray<string | number>;
+
+const getIn = (v: unknown, path: Path): unknown =>
+  path.reduce<unknown>(
+    (acc, k) => (acc !== null && typeof acc === 'object' ? (acc as Record<string, unknown>)[k] : undefined),
+    v,
+  );
 const TOP = { line: 1, column: 1 };
 
 /**
@@ -28,6 +54,8 @@ const TOP = { line: 1, column: 1 };
 export function parseRenderedManifests(input: RenderedInput): { resources: Resource[]; findings: Finding[] } {
   const resources: Resource[] = [];
   const findings: Finding[] = [];
+  let helpers: Record<string, string> | undefined;
+  let merged: unknown;
   for (const chunk of splitDocuments(input.manifests)) {
     const source = SOURCE.exec(chunk.text)?.[1]?.trim();
     if (!source && chunk.text.replace(/^---.*$/m, '').trim() === '') continue;
@@ -49,18 +77,58 @@ export function parseRenderedManifests(input: RenderedInput): { resources: Resou
       alignment ??= alignTemplate(chunk.text, template);
       return templatePosition(alignment, renderedLine, template);
     };
+    /** The deepest part of the path that maps to a template line (values may come from toYaml), and that line. */
+    const templateLine = (doc: ParsedYaml, docIndex: number, path: Path) => {
+      for (let n = path.length; n >= 0; n--) {
+        const mapped = toTemplate(locate(doc, docIndex, path.slice(0, n)).line);
+        if (mapped) return { n, mapped };
+      }
+      return undefined;
+    };
+    const values = input.values;
+    const origin =
+      values && template !== undefined
+        ? (doc: ParsedYaml, docIndex: number, value: unknown, path: Path): ValueSource | undefined => {
+            const at = templateLine(doc, docIndex, path);
+            if (!at) return undefined;
+            helpers ??= namedTemplates(input.templates);
+            merged ??= mergeValues(values.layers.map((l) => l.value));
+            const o = valueOrigin({
+              template,
+              line: at.mapped.line - 1,
+              rest: [...path.slice(at.n)],
+              rendered: getIn(value, path),
+              helpers,
+              layers: values.layers,
+              merged,
+            });
+            if (!o) return undefined;
+            const c = values.catalog;
+            if (c && (o.layer.file === c.chartValues || o.layer.file === c.envValues)) {
+              const from = catalogOrigin({
+                key: o.key,
+                value: getIn(o.layer.value, o.key),
+                env: o.layer.file === c.envValues ? c.env : undefined,
+                service: c.service,
+                cluster: c.cluster,
+              });
+              if (from)
+                return {
+                  file: from.file,
+                  line: from.line,
+                  column: from.column,
+                  via: [{ file: o.layer.file, line: o.line, column: o.column, message: 'where chartgen wrote it' }],
+                };
+            }
+            return { file: o.layer.file, line: o.line, column: o.column, via: [] };
+          }
+        : undefined;
     const parsed = parseManifests(chunk.text, file, {
       defaultNamespace: input.namespace,
       positions: {
         position: (at) => toTemplate(at.line) ?? TOP,
-        locate: (doc, docIndex, _offset, path) => {
-          // The deepest part of the path that maps to a template line (values may come from toYaml).
-          for (let n = path.length; n >= 0; n--) {
-            const mapped = toTemplate(locate(doc, docIndex, path.slice(0, n)).line);
-            if (mapped) return mapped;
-          }
-          return TOP;
-        },
+        locate: (doc, docIndex, _offset, path) => templateLine(doc, docIndex, path)?.mapped ?? TOP,
+        ...(origin ? { origin } : {}),
       },
     });
     findings.push(...parsed.findings);

@@ -10,7 +10,7 @@ import { lintChart, type LintedChart } from '../chart/lint-chart.js';
 import { readChart } from '../chart/read-chart.js';
 import type { ChartFiles } from '../chart/chart-files.js';
 import { renderErrorFinding } from '../chart/render-findings.js';
-import { locate } from '@cmsweb/yaml';
+import { locate, parseYaml, toJs } from '@cmsweb/yaml';
 import { compareRenders, showValue } from '../render/compare-renders.js';
 import { readHelmRelease, type FluxProblem, type FluxRender } from '../render/flux-release.js';
 import type { RenderResult } from '../render/renderer.js';
@@ -25,7 +25,7 @@ import { checkValues } from '../sources/values-schema.js';
 import { validateObjects } from '../validate-objects.js';
 import { planValidation, type RenderJob } from './plan-validation.js';
 import { policyContextFromCatalog } from './policy-context.js';
-import { readRepo } from './read-repo.js';
+import { readRepo, readRepoText } from './read-repo.js';
 
 export interface RepoValidationOptions {
   root: string;
@@ -140,6 +140,48 @@ export async function validateRepo(opts: RepoValidationOptions): Promise<Validat
     findings.push(...fs.map((f) => ({ ...f, env: job.env, service: job.service })));
   }
 
+  // The values files of each render (and the catalog files chartgen made some of them from), so that a
+  // finding on a value is reported where the value was set.
+  const yamlByFile = new Map<string, RepoYaml>();
+  for (const y of Object.values(repo.chartValues)) yamlByFile.set(y.file, y);
+  for (const byService of [...Object.values(repo.environmentValues), ...Object.values(repo.overlays)])
+    for (const y of Object.values(byService)) yamlByFile.set(y.file, y);
+  const catalogFiles = new Map<string, RepoYaml | undefined>();
+  const catalogFile = (file: string | undefined): RepoYaml | undefined => {
+    if (file === undefined) return undefined;
+    if (!catalogFiles.has(file)) {
+      const read = readRepoText(opts.root, file);
+      const parsed = read.text === undefined ? undefined : parseYaml(read.text, file);
+      const ok = parsed && !parsed.findings.some((f) => f.severity === 'error');
+      catalogFiles.set(file, ok ? { file, parsed, value: toJs(parsed)[0] } : undefined);
+    }
+    return catalogFiles.get(file);
+  };
+  const valuesOf = (job: RenderJob) => {
+    // Values an Application passes to helm itself (parameters, inline values) come last and are not followed.
+    const h = job.helm;
+    if (h.inlineValues || h.set.length || h.setString.length || h.setFile.length) return undefined;
+    const files = [`${job.chartPath}/values.yaml`, ...job.valueFiles];
+    const layers = files.map((f) => yamlByFile.get(f));
+    if (layers.some((l) => l === undefined || l.value === undefined)) return undefined;
+    const service = catalogFile(catalog.serviceFiles[job.service]);
+    const envValues = `${job.chartPath}/values-${job.env}.yaml`;
+    return {
+      layers: layers as RepoYaml[],
+      ...(service
+        ? {
+            catalog: {
+              service,
+              cluster: catalogFile(catalog.clusterFile),
+              env: job.env,
+              chartValues: files[0]!,
+              ...(job.valueFiles.includes(envValues) ? { envValues } : {}),
+            },
+          }
+        : {}),
+    };
+  };
+
   const rendered = await rendering;
   const byEnv: Record<string, Resource[]> = {};
   for (const env of plan.environments) byEnv[env] = [];
@@ -172,6 +214,7 @@ export async function validateRepo(opts: RepoValidationOptions): Promise<Validat
       chartPath: job.chartPath,
       templates: charts.get(job.chartPath)!.files.templates,
       namespace: job.namespace,
+      values: valuesOf(job),
     });
     findings.push(...parsed.findings.map((f) => ({ ...f, env: job.env, service: job.service })));
     if (flux?.render && flux.result && enabled('argo-flux-parity')) {

@@ -1,0 +1,205 @@
+// Pure: which values key produced a rendered field, and which file set that key last. Helm keeps no
+// source map, so it is read off the template: the template line the field was rendered from (see
+// template-lines.ts) names `.Values.x.y` itself, or through the `with`/`range` block it sits in, or
+// through a helper it includes, or it is a key whose subtree is `toYaml` of such a value. Candidates
+// are kept only where the data agrees (the rendered scalar equals, or contains, the key's value), and
+// the one set in the latest values file wins (values.yaml → values-<env>.yaml → overlay, helm's order).
+
+import { isDeepStrictEqual } from 'node:util';
+import { locate, type ParsedYaml } from '@cmsweb/yaml';
+import { isRecord } from '../resources.js';
+
+type Key = Array<string | number>;
+
+/** A values file as helm reads it, in order: the chart's values.yaml first. */
+export interface ValuesLayer {
+  file: string;
+  parsed: ParsedYaml;
+  value: unknown;
+}
+
+export interface ValueOrigin {
+  /** The values key (a path in the merged values). */
+  key: Key;
+  layer: ValuesLayer;
+  line: number;
+  column: number;
+}
+
+const ACTION = /\{\{-?\s*(.*?)\s*-?\}\}/g;
+/** `.Values.a.b`, `$.Values.a`, `.name`, or `.` alone, inside an action. */
+const REF = /(\$?)(\.(?:[A-Za-z_]\w*(?:\.[A-Za-z_]\w*)*)?)(?=[\s|)}]|$)/g;
+const INCLUDE = /\b(?:include|template)\s+"([^"]+)"\s+(\S+)/g;
+
+const getIn = (v: unknown, key: Key): unknown =>
+  key.reduce<unknown>(
+    (acc, k) => (isRecord(acc) || Array.isArray(acc) ? (acc as Record<string, unknown>)[k] : undefined),
+    v,
+  );
+
+/** Dot as a path from the root context (`['Values', ...]`), `[]` standing for a range element; undefined when computed. */
+type Dot = Array<string | number> | undefined;
+
+function resolve(expr: string, dot: Dot): Dot {
+  const m = /^(\$?)(\.(?:[A-Za-z_]\w*(?:\.[A-Za-z_]\w*)*)?)$/.exec(expr.trim());
+  if (!m) return undefined;
+  const parts = m[2] === '.' ? [] : m[2]!.slice(1).split('.');
+  if (m[1] === '$') return parts;
+  return dot === undefined ? undefined : [...dot, ...parts];
+}
+
+/** The dot in effect at the start of template line `line` (0-based): `with` and `range` blocks above it. */
+function dotAt(lines: string[], line: number): Dot {
+  const stack: Dot[] = [[]];
+  for (let i = 0; i < line; i++) {
+    for (const m of lines[i]!.matchAll(ACTION)) {
+      const body = m[1]!;
+      const dot = stack.at(-1);
+      const word = /^(\w+)\s*(.*)$/s.exec(body);
+      if (!word) continue;
+      const [, kw, rest] = word;
+      if (kw === 'define') stack.push([]);
+      else if (kw === 'with') stack.push(resolve(rest!.split('|')[0]!, dot));
+      else if (kw === 'range') {
+        const r = /^(?:\$\w+\s*(?:,\s*\$\w+\s*)?:=\s*)?(.*)$/.exec(rest!)![1]!;
+        const over = resolve(r.split('|')[0]!, dot);
+        stack.push(over === undefined ? undefined : [...over, '[]']);
+      } else if (kw === 'if' || kw === 'block') stack.push(dot);
+      else if (kw === 'end' && stack.length > 1) stack.pop();
+    }
+  }
+  return stack.at(-1);
+}
+
+/** Values keys an action text refers to, given the dot (helpers included with the root context are read too). */
+function refsIn(actions: string[], dot: Dot, helpers: Record<string, string>, depth = 0): Key[] {
+  const out: Key[] = [];
+  for (const body of actions) {
+    for (const inc of body.matchAll(INCLUDE)) {
+      const arg = resolve(inc[2]!, dot);
+      const helper = helpers[inc[1]!];
+      if (helper !== undefined && arg !== undefined && arg.length === 0 && depth < 3) {
+        out.push(
+          ...refsIn(
+            [...helper.matchAll(ACTION)].map((a) => a[1]!),
+            [],
+            helpers,
+            depth + 1,
+          ),
+        );
+      }
+    }
+    const plain = body.replace(INCLUDE, '').replace(/"(?:[^"\\]|\\.)*"/g, '""');
+    for (const r of plain.matchAll(REF)) {
+      const k = resolve(`${r[1]}${r[2]}`, dot);
+      if (k && k[0] === 'Values' && k.length > 1) out.push(k.slice(1));
+    }
+  }
+  return out;
+}
+
+/** The named templates (`define "name"`) of a chart's template sources, with their bodies. */
+export function namedTemplates(templates: Record<string, string>): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const source of Object.values(templates)) {
+    for (const m of source.matchAll(/\{\{-?\s*define\s+"([^"]+)"\s*-?\}\}([\s\S]*?)\{\{-?\s*end\s*-?\}\}/g))
+      out[m[1]!] ??= m[2]!;
+  }
+  return out;
+}
+
+/** Deep merge as helm coalesces values files: maps merge, anything else is replaced. */
+export function mergeValues(layers: readonly unknown[]): unknown {
+  const merge = (a: unknown, b: unknown): unknown => {
+    if (!isRecord(a) || !isRecord(b)) return b === undefined ? a : b;
+    const out: Record<string, unknown> = { ...a };
+    for (const [k, v] of Object.entries(b)) out[k] = merge(a[k], v);
+    return out;
+  };
+  return layers.reduce(merge, {});
+}
+
+const scalar = (v: unknown) => typeof v === 'string' || typeof v === 'number' || typeof v === 'boolean';
+
+/** Range elements (`[]`) of a key resolved to the one entry whose value `agrees` with what was rendered. */
+function expandRange(key: Key, merged: unknown, agrees: (value: unknown) => boolean): Key | undefined {
+  const at = key.indexOf('[]');
+  if (at < 0) return key;
+  const list = getIn(merged, key.slice(0, at));
+  const entries: Array<string | number> = Array.isArray(list)
+    ? list.map((_, i) => i)
+    : isRecord(list)
+      ? Object.keys(list)
+      : [];
+  const hits = entries
+    .map((i) => expandRange([...key.slice(0, at), i, ...key.slice(at + 1)], merged, agrees))
+    .filter((k): k is Key => k !== undefined && agrees(getIn(merged, k)));
+  return hits.length === 1 ? hits[0] : undefined;
+}
+
+/**
+ * The values key that produced the rendered field at template line `line` (0-based), `rest` being the
+ * part of the field's path below what that line renders (a `toYaml` subtree), and where it was set last.
+ */
+export function valueOrigin(input: {
+  template: string;
+  line: number;
+  rest: Key;
+  rendered: unknown;
+  helpers: Record<string, string>;
+  layers: readonly ValuesLayer[];
+  merged: unknown;
+}): ValueOrigin | undefined {
+  const lines = input.template.split('\n');
+  const dot = dotAt(lines, input.line);
+  const own = [...lines[input.line]!.matchAll(ACTION)].map((m) => m[1]!);
+  // Refs of the line itself; else, for a key line, its subtree as `toYaml <value>` (the first such action
+  // below it, inside its block).
+  const structural = input.rest.length > 0 || refsIn(own, dot, input.helpers).length === 0;
+  let keys: Key[] = input.rest.length ? [] : refsIn(own, dot, input.helpers);
+  if (structural) {
+    const indent = lines[input.line]!.length - lines[input.line]!.trimStart().length;
+    for (let i = input.line + 1; i < lines.length; i++) {
+      const l = lines[i]!;
+      const actionOnly = l.replace(ACTION, '').trim() === '';
+      if (!actionOnly && l.length - l.trimStart().length <= indent) break;
+      const y = /toYaml\s+(\$?\.[\w.]*)/.exec(l);
+      if (y) {
+        const base = resolve(y[1]!, dotAt(lines, i));
+        if (base?.[0] === 'Values') keys = [[...base.slice(1), ...input.rest]];
+        break;
+      }
+    }
+  }
+  // The data must agree: a subtree is the value; a scalar is the value, or contains it (e.g. repository:tag).
+  const shown = String(input.rendered);
+  const agrees = structural
+    ? (value: unknown) => value !== undefined && isDeepStrictEqual(value, input.rendered)
+    : (value: unknown) =>
+        scalar(input.rendered) &&
+        scalar(value) &&
+        (shown === String(value) || (String(value) !== '' && shown.includes(String(value))));
+  const found: ValueOrigin[] = [];
+  for (const raw of keys) {
+    const key = expandRange(raw, input.merged, agrees);
+    if (!key || !agrees(getIn(input.merged, key))) continue;
+    const set = setBy(key, input.layers);
+    if (set) found.push(set);
+  }
+  // The value set in the latest file: the one a person changed last in helm's order.
+  return found.sort((a, b) => input.layers.indexOf(b.layer) - input.layers.indexOf(a.layer))[0];
+}
+
+/** The last layer that sets `key` (or the deepest part of it), with the position of that key. */
+function setBy(key: Key, layers: readonly ValuesLayer[]): ValueOrigin | undefined {
+  for (let n = key.length; n > 0; n--) {
+    const part = key.slice(0, n);
+    for (let i = layers.length - 1; i >= 0; i--) {
+      const layer = layers[i]!;
+      if (getIn(layer.value, part) === undefined) continue;
+      const loc = locate(layer.parsed, 0, part);
+      return { key: part, layer, line: loc.line, column: loc.column };
+    }
+  }
+  return undefined;
+}
