@@ -6,6 +6,7 @@
 import { isDeepStrictEqual } from 'node:util';
 import { locate, type ParsedYaml } from '@cmsweb/yaml';
 import { isRecord } from '../resources.js';
+import { getIn } from './value-origin.js';
 
 type Key = Array<string | number>;
 
@@ -21,12 +22,6 @@ export interface CatalogOrigin {
   column: number;
   key: Key;
 }
-
-const getIn = (v: unknown, key: Key): unknown =>
-  key.reduce<unknown>(
-    (acc, k) => (isRecord(acc) || Array.isArray(acc) ? (acc as Record<string, unknown>)[k] : undefined),
-    v,
-  );
 
 /** Chart value names that differ from the catalog's (chartgen chart-values.ts / overlay-values.ts). */
 const RENAMED: Array<[Key, Key]> = [

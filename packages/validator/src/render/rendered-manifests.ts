@@ -8,7 +8,7 @@ import { chartRelative } from './helm-errors.js';
 import { includedTemplate } from './included-templates.js';
 import { alignTemplate, templatePosition } from './template-lines.js';
 import { catalogOrigin, type CatalogFile } from './catalog-origin.js';
-import { mergeValues, namedTemplates, valueOrigin, type ValuesLayer } from './value-origin.js';
+import { getIn, mergeValues, namedTemplates, valueOrigin, type ValuesLayer } from './value-origin.js';
 import type { ValueSource } from '../resources.js';
 
 export interface RenderedInput {
@@ -40,11 +40,6 @@ const SOURCE = /^# Source: (.+)$/m;
 
 type Path = ReadonlyArray<string | number>;
 
-const getIn = (v: unknown, path: Path): unknown =>
-  path.reduce<unknown>(
-    (acc, k) => (acc !== null && typeof acc === 'object' ? (acc as Record<string, unknown>)[k] : undefined),
-    v,
-  );
 const TOP = { line: 1, column: 1 };
 
 /**

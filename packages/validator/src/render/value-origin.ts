@@ -31,7 +31,8 @@ const ACTION = /\{\{-?\s*(.*?)\s*-?\}\}/g;
 const REF = /(\$?)(\.(?:[A-Za-z_]\w*(?:\.[A-Za-z_]\w*)*)?)(?=[\s|)}]|$)/g;
 const INCLUDE = /\b(?:include|template)\s+"([^"]+)"\s+(\S+)/g;
 
-const getIn = (v: unknown, key: Key): unknown =>
+/** The value at `key` (map keys and list indexes) of a plain value, or undefined. */
+export const getIn = (v: unknown, key: ReadonlyArray<string | number>): unknown =>
   key.reduce<unknown>(
     (acc, k) => (isRecord(acc) || Array.isArray(acc) ? (acc as Record<string, unknown>)[k] : undefined),
     v,
