@@ -95,7 +95,7 @@ describe('text locator', () => {
     expect(files.length).toBeGreaterThan(100);
     const r = check(files.map((f) => readFileSync(f, 'utf8')));
     expect(r.wrong).toEqual([]);
-    expect(r.answered).toBeGreaterThan(r.asked * 0.95);
+    expect(r.answered).toBeGreaterThan(r.asked * 0.9);
   });
 
   const corpusIt = existsSync(CORPUS) ? it : it.skip;
