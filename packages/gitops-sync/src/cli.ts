@@ -87,6 +87,7 @@ function program(done: (o: Output) => void): Command {
           ['npx gitops-sync promote --all --except frontend --from preprod --to prod --push', 'everything that lags'],
           ['npx gitops-sync rollback --service dbs --env prod --reason "bad release"', 'previous tag, and hold'],
           ['npx gitops-sync history --service dbs --json', 'who moved which tag where and when'],
+          ['npx gitops-sync serve --clients /etc/imagebot/clients.yaml --port 8080', 'the signed bump webhook'],
         ],
         { findings: 'refused (a gate, a hold, a lost race, a dirty work tree): nothing was changed' },
       ),
@@ -194,6 +195,34 @@ function program(done: (o: Output) => void): Command {
       });
       done({ code: EXIT.ok, text: o.json ? json(historyJson(h)) : historyText(h) });
     });
+  p.command('serve')
+    .description('the signed bump webhook: POST /v1/bump runs `bump --push` for authorised clients (see the README)')
+    .option(
+      '--root <dir>',
+      'the GitOps repository (a clone with a remote; default: the current directory)',
+      process.cwd(),
+    )
+    .requiredOption('--clients <file>', 'YAML: the clients, what each may bump, where each secret is')
+    .option('--port <port>', 'the TCP port (0: any free one)', '8080')
+    .option('--bind <address>', 'the address to listen on', '127.0.0.1')
+    .option('--remote <name>', 'the remote to push to', 'origin')
+    .option('--max-body <bytes>', 'the largest request body accepted (413 beyond)', '16384')
+    .option('--queue <n>', 'bumps waiting or running at most (503 beyond)', '100')
+    .action(async (o) => {
+      const { serve } = await import('./commands/serve.js');
+      const log = (e: Record<string, unknown>) => process.stdout.write(JSON.stringify(e) + '\n');
+      const running = await serve(o, process.env, log);
+      await new Promise<void>((resolve) => {
+        const stop = (signal: string) => {
+          log({ time: new Date().toISOString(), level: 'info', event: 'shutdown', signal });
+          running.server.shutdown().then(resolve);
+        };
+        process.once('SIGTERM', () => stop('SIGTERM'));
+        process.once('SIGINT', () => stop('SIGINT'));
+      });
+      log({ time: new Date().toISOString(), level: 'info', event: 'stopped' });
+      done({ code: EXIT.ok, text: '' });
+    });
   for (const c of p.commands) c.exitOverride();
   return p;
 }
@@ -229,7 +258,7 @@ async function main(argv: string[]): Promise<number> {
   }
   if (!output) {
     process.stderr.write(
-      'error: expected a command: bump, promote, status, history, rollback or release (see --help)\n',
+      'error: expected a command: bump, promote, status, history, rollback, release or serve (see --help)\n',
     );
     return EXIT.usage;
   }
