@@ -24,7 +24,7 @@ beforeAll(async () => {
     { name: 'ci-pre', services: ['a'], environments: ['preprod'] },
     { name: 'ci-slow', services: ['b'], rateLimit: { requests: 2, perSeconds: 3600 } },
   ]);
-  srv = await startServer(repo, clients.file, { maxBody: '1024' });
+  srv = await startServer(repo, clients.file, { maxBody: '1024', pathPrefix: '/imagebot' });
 });
 afterAll(async () => {
   await srv?.stop();
@@ -246,6 +246,18 @@ describe('POST /v1/bump', () => {
     expect(r.status).toBe(status);
     expect(remoteHead()).toBe(before);
     expect(git(repo, ['status', '--porcelain'])).toBe('');
+  });
+
+  it('under the --path-prefix the frontend keeps (/imagebot/v1/bump) too', async () => {
+    const r = await post(
+      srv.url,
+      { client: 'ci-all', secret: clients.secrets['ci-all']!, body: body({ service: 'c', tag: 'v4' }) },
+      '/imagebot/v1/bump',
+    );
+    expect(r.status).toBe(200);
+    expect(r.json.commit).toBe(remoteHead());
+    expect((await fetch(`${srv.url}/imagebot/healthz`)).status).toBe(200);
+    expect((await fetch(`${srv.url}/imagebotx/healthz`)).status).toBe(404);
   });
 
   it('a replayed request id is refused (409) and commits nothing more', async () => {

@@ -22,6 +22,7 @@ export interface ServeFlags {
   remote?: string;
   maxBody?: string;
   queue?: string;
+  pathPrefix?: string;
 }
 
 export const MIN_SECRET_BYTES = 32;
@@ -99,6 +100,10 @@ export async function serve(
   const maxBodyBytes = intFlag(flags.maxBody, '--max-body', 16 * 1024, 256, 1024 * 1024);
   const queueLimit = intFlag(flags.queue, '--queue', 100, 1, 100_000);
   const remote = flags.remote ?? 'origin';
+  if (flags.pathPrefix !== undefined && !/^(\/[A-Za-z0-9._~-]+)+$/.test(flags.pathPrefix))
+    throw new UsageError(
+      `--path-prefix ${JSON.stringify(flags.pathPrefix)} is not a URL path prefix: expected such as /imagebot (no trailing slash)`,
+    );
   if (!flags.clients)
     throw new UsageError('serve needs --clients FILE: who may post bumps, and where their secrets are');
   const clientsPath = resolve(flags.clients);
@@ -133,6 +138,7 @@ export async function serve(
     log,
     maxBodyBytes,
     queueLimit,
+    ...(flags.pathPrefix !== undefined ? { pathPrefix: flags.pathPrefix } : {}),
     bump: (r, requester) =>
       bump(
         {

@@ -33,6 +33,8 @@ export interface WebhookServerOptions {
   log(entry: LogEntry): void;
   maxBodyBytes?: number;
   queueLimit?: number;
+  /** A URL prefix the frontend keeps when it forwards (e.g. /imagebot): /imagebot/v1/bump is /v1/bump. */
+  pathPrefix?: string;
 }
 
 export interface WebhookServer {
@@ -180,7 +182,7 @@ export function createWebhookServer(o: WebhookServerOptions): WebhookServer {
   }
 
   async function route(req: IncomingMessage, body: Buffer | undefined): Promise<Answer> {
-    const path = (req.url ?? '/').split('?')[0];
+    const path = pathOf(req);
     if (path === '/healthz') {
       if (req.method !== 'GET' && req.method !== 'HEAD') return methodNotAllowed('GET');
       return draining
@@ -203,9 +205,15 @@ export function createWebhookServer(o: WebhookServerOptions): WebhookServer {
     };
   }
 
+  const pathOf = (req: IncomingMessage): string => {
+    const path = (req.url ?? '/').split('?')[0]!;
+    const p = o.pathPrefix;
+    return p && path.startsWith(`${p}/`) ? path.slice(p.length) : path;
+  };
+
   const server = createServer({ requestTimeout: 30_000, headersTimeout: 10_000 }, (req, res) => {
     const t0 = performance.now();
-    const path = (req.url ?? '/').split('?')[0]!;
+    const path = pathOf(req);
     const routeLabel = ['/v1/bump', '/healthz', '/metrics'].includes(path) ? path : 'other';
     const finish = (a: Answer) => {
       metrics.requests.inc({ route: routeLabel, status: String(a.status) });

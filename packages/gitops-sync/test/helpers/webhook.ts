@@ -65,7 +65,7 @@ export interface TestServer {
 export async function startServer(
   repo: string,
   clientsFile: string,
-  opts: { env?: Record<string, string>; maxBody?: string; queue?: string } = {},
+  opts: { env?: Record<string, string>; maxBody?: string; queue?: string; pathPrefix?: string } = {},
 ): Promise<TestServer> {
   const logs: LogEntry[] = [];
   const env = { ...process.env, ...cliEnv(NOW), ...opts.env };
@@ -77,6 +77,7 @@ export async function startServer(
       clients: clientsFile,
       ...(opts.maxBody ? { maxBody: opts.maxBody } : {}),
       ...(opts.queue ? { queue: opts.queue } : {}),
+      ...(opts.pathPrefix ? { pathPrefix: opts.pathPrefix } : {}),
     },
     env,
     (e) => logs.push(e),
@@ -113,8 +114,12 @@ export function signedHeaders(s: Signed): Record<string, string> {
   return h;
 }
 
-export async function post(url: string, s: Signed): Promise<{ status: number; json: any; headers: Headers }> {
-  const res = await fetch(`${url}/v1/bump`, { method: 'POST', headers: signedHeaders(s), body: s.body });
+export async function post(
+  url: string,
+  s: Signed,
+  path = '/v1/bump',
+): Promise<{ status: number; json: any; headers: Headers }> {
+  const res = await fetch(`${url}${path}`, { method: 'POST', headers: signedHeaders(s), body: s.body });
   const text = await res.text();
   let json: any;
   try {
