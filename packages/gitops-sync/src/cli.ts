@@ -195,6 +195,22 @@ function program(done: (o: Output) => void): Command {
       });
       done({ code: EXIT.ok, text: o.json ? json(historyJson(h)) : historyText(h) });
     });
+  p.command('cluster-status')
+    .description("what the environment's cluster runs beside what git says: images, rollout, Argo CD sync/health")
+    .option('--root <dir>', 'the GitOps repository (default: the current directory)', process.cwd())
+    .requiredOption('--env <env>', 'the environment whose cluster to read')
+    .option('--kubeconfig <file>', 'the kubeconfig (default: $KUBECONFIG, then ~/.kube/config)')
+    .option('--context <name>', 'the kubeconfig context (default: its current-context)')
+    .option('--timeout <duration>', 'the bound of each API call (e.g. 10s)', '10s')
+    .option('--json', 'print one JSON document (stable keys) instead of text')
+    .action(async (o) => {
+      const [{ clusterStatus, clusterExitCode }, { clusterJson, clusterText }] = await Promise.all([
+        import('./commands/cluster.js'),
+        import('./format-cluster.js'),
+      ]);
+      const r = await clusterStatus(o);
+      done({ code: clusterExitCode(r), text: o.json ? json(clusterJson(r)) : clusterText(r) });
+    });
   p.command('serve')
     .description('the signed bump webhook: POST /v1/bump runs `bump --push` for authorised clients (see the README)')
     .option(
@@ -259,7 +275,7 @@ async function main(argv: string[]): Promise<number> {
   }
   if (!output) {
     process.stderr.write(
-      'error: expected a command: bump, promote, status, history, rollback, release or serve (see --help)\n',
+      'error: expected a command: bump, promote, status, history, rollback, release, serve or cluster-status (see --help)\n',
     );
     return EXIT.usage;
   }
