@@ -121,15 +121,37 @@ function program(done: (o: Output) => void): Command {
     .option('--expect-tag <tag>', 'refuse unless the target runs this tag now (compare-and-swap)')
     .option('--break-glass', 'override the soak and freeze gates (recorded as Gate-Override)')
     .option('--reason <text>', 'why the glass was broken (required with --break-glass)')
+    .option('--wait', "with --push: wait until the target's cluster runs the promoted images, rolled out and healthy")
+    .option('--timeout <duration>', 'with --wait: how long to wait (e.g. 10m)', '10m')
+    .option('--kubeconfig <file>', "with --wait: the kubeconfig of the target's cluster")
+    .option('--context <name>', 'with --wait: the kubeconfig context')
     .action(async (o) => {
+      if (o.wait && !o.push) throw new UsageError('--wait goes with --push: it waits for what was pushed');
       const flags = { ...o, service: o.service?.join(','), except: o.except?.join(',') };
-      done(
-        await changeOutput(
-          change().then((m) => m.promote(flags)),
-          o,
-          'promote',
-        ),
-      );
+      const report = change().then((m) => m.promote(flags));
+      const out = await changeOutput(report, o, 'promote');
+      const r = await report;
+      if (!o.wait || out.code !== EXIT.ok || !r.outcome.commit) return done(out);
+      const [{ waitForRollout, parseDuration }, { waitJson, waitText }] = await Promise.all([
+        import('./commands/cluster.js'),
+        import('./format-cluster.js'),
+      ]);
+      const w = await waitForRollout({
+        root: o.root,
+        env: r.outcome.plan.env,
+        commit: r.outcome.commit,
+        services: r.outcome.plan.changes.map((c) => c.service),
+        timeoutMs: parseDuration(o.timeout, '--timeout'),
+        ...(o.kubeconfig !== undefined ? { kubeconfig: o.kubeconfig } : {}),
+        ...(o.context !== undefined ? { context: o.context } : {}),
+        ...(process.env.GITOPS_SYNC_POLL_MS ? { pollMs: Number(process.env.GITOPS_SYNC_POLL_MS) } : {}),
+      });
+      const code = w.ok ? EXIT.ok : EXIT.findings;
+      if (o.json) {
+        const { changeJson } = await formats();
+        return done({ code, text: json({ ...(changeJson(r) as object), exitCode: code, wait: waitJson(w) }) });
+      }
+      done({ code, text: out.text + waitText(w) });
     });
   single(
     changing(

@@ -1,4 +1,4 @@
-import { type ClusterReport, clusterExitCode } from './commands/cluster.js';
+import { type ClusterReport, clusterExitCode, type WaitResult } from './commands/cluster.js';
 
 // Pure: what `cluster-status` prints. JSON with a fixed key order; text as a table, then each difference.
 
@@ -58,4 +58,27 @@ export function clusterText(r: ClusterReport): string {
     ...diffs,
     '',
   ].join('\n');
+}
+
+export function waitJson(w: WaitResult): unknown {
+  return {
+    status: w.ok ? 'rolled-out' : 'timed-out',
+    environment: w.env,
+    commit: w.commit,
+    polls: w.polls,
+    error: w.error,
+    services: w.rows.map((row) => ({
+      service: row.service,
+      cluster: row.cluster,
+      argocd: row.app,
+      differences: row.differences,
+    })),
+  };
+}
+
+export function waitText(w: WaitResult): string {
+  if (w.ok)
+    return `${w.env}: the cluster runs the promoted images, rolled out and healthy (${w.polls} reading${w.polls > 1 ? 's' : ''})\n`;
+  const why = w.error ?? w.rows.flatMap((r) => r.differences.map((d) => `${r.service}: ${d}`)).join('; ');
+  return `TIMED OUT waiting for ${w.env} after ${w.seconds.toFixed(0)} s: ${why} (the commit is pushed; Argo CD may still sync it)\n`;
 }

@@ -3,7 +3,7 @@ import { parseYaml, toJs } from '@cmsweb/yaml';
 import { type ClusterRow, compareService, type GitService } from '../core/cluster-compare.js';
 import { checkEnvironment } from '../core/input.js';
 import { openRepository, readBlobs, resolveCommit } from '../shell/git.js';
-import { ClusterError, openCluster } from '../shell/kube-cluster.js';
+import { ClusterError, type ClusterReader, openCluster } from '../shell/kube-cluster.js';
 import { readSnapshot } from '../shell/read-snapshot.js';
 
 // `gitops-sync cluster-status --env E`: what git says (the overlays at HEAD, each service's namespace from
@@ -56,6 +56,18 @@ export async function gitServices(root: string, commit: string, env: string): Pr
   });
 }
 
+/** One reading: the Deployments of the services' namespaces and the Argo CD Applications, compared with git. */
+async function readRows(cluster: ClusterReader, wanted: GitService[], env: string): Promise<ClusterRow[]> {
+  const namespaces = [...new Set(wanted.map((s) => s.namespace))].sort();
+  const deployments = new Map(
+    await Promise.all(namespaces.map(async (ns) => [ns, await cluster.deployments(ns)] as const)),
+  );
+  const apps = await cluster.applications('argocd');
+  return wanted.map((g) =>
+    compareService(g, deployments.get(g.namespace)?.get(g.service), apps?.get(`${g.service}-${env}`), env),
+  );
+}
+
 export async function clusterStatus(flags: {
   root: string;
   env: string;
@@ -76,17 +88,65 @@ export async function clusterStatus(flags: {
   });
   const base = { env, commit, context: cluster.context, server: cluster.server };
   try {
-    const namespaces = [...new Set(wanted.map((s) => s.namespace))].sort();
-    const deployments = new Map(
-      await Promise.all(namespaces.map(async (ns) => [ns, await cluster.deployments(ns)] as const)),
-    );
-    const apps = await cluster.applications('argocd');
-    const rows = wanted.map((g) =>
-      compareService(g, deployments.get(g.namespace)?.get(g.service), apps?.get(`${g.service}-${env}`), env),
-    );
-    return { ...base, rows, error: null };
+    return { ...base, rows: await readRows(cluster, wanted, env), error: null };
   } catch (e) {
     if (e instanceof ClusterError) return { ...base, rows: [], error: e.message };
     throw e;
+  }
+}
+
+export interface WaitResult {
+  ok: boolean;
+  env: string;
+  commit: string;
+  polls: number;
+  seconds: number;
+  /** The last reading of the services waited for (or the error that ended the wait). */
+  rows: ClusterRow[];
+  error: string | null;
+}
+
+/**
+ * `promote --push --wait`: reads the target cluster every `pollMs` until each of `services` runs the image
+ * `commit` gives it, rolled out and (with Argo CD) Synced/Healthy, or `timeoutMs` has passed. A cluster that
+ * cannot be read is retried until the timeout (an API server restarting is not a failure of the promotion).
+ */
+export async function waitForRollout(o: {
+  root: string;
+  env: string;
+  commit: string;
+  services: string[];
+  kubeconfig?: string;
+  context?: string;
+  timeoutMs: number;
+  pollMs?: number;
+}): Promise<WaitResult> {
+  const repo = await openRepository(o.root);
+  const wanted = (await gitServices(repo.root, o.commit, o.env)).filter((s) => o.services.includes(s.service));
+  const cluster = openCluster({
+    ...(o.kubeconfig !== undefined ? { kubeconfig: o.kubeconfig } : {}),
+    ...(o.context !== undefined ? { context: o.context } : {}),
+    timeoutMs: Math.min(o.timeoutMs, 30_000),
+  });
+  const started = Date.now();
+  const pollMs = o.pollMs ?? 5000;
+  let polls = 0;
+  let rows: ClusterRow[] = [];
+  let error: string | null = null;
+  for (;;) {
+    polls++;
+    try {
+      rows = await readRows(cluster, wanted, o.env);
+      error = null;
+    } catch (e) {
+      if (!(e instanceof ClusterError)) throw e;
+      error = e.message;
+    }
+    const seconds = (Date.now() - started) / 1000;
+    if (error === null && rows.every((r) => r.differences.length === 0))
+      return { ok: true, env: o.env, commit: o.commit, polls, seconds, rows, error };
+    if (Date.now() - started + pollMs > o.timeoutMs)
+      return { ok: false, env: o.env, commit: o.commit, polls, seconds, rows, error };
+    await new Promise((r) => setTimeout(r, pollMs));
   }
 }
