@@ -193,7 +193,20 @@ function program(done: (o: Output) => void): Command {
       .description('services × environments: tags, digests, lags, holds and the promotions possible now'),
   )
     .option('--ref <ref>', 'read this commit or branch instead of HEAD (e.g. origin/main)')
+    .option('--html <file>', 'write the matrix as an HTML page (no JavaScript) to this file')
+    .option('--namespace <name>', 'with --html: only the services of this namespace')
+    .option('--team <name>', 'with --html: only the services of this team')
     .action(async (o) => {
+      if ((o.namespace !== undefined || o.team !== undefined) && o.html === undefined)
+        throw new UsageError('--namespace and --team filter the page: use them with --html FILE');
+      if (o.html !== undefined) {
+        const [{ statusPage }, { writeFileAtomic }] = await Promise.all([
+          import('./commands/status-page.js'),
+          import('@cmsweb/toolkit'),
+        ]);
+        await writeFileAtomic(o.html, await statusPage(o));
+        return done({ code: EXIT.ok, text: o.json ? json({ status: 'written', file: o.html }) : `wrote ${o.html}\n` });
+      }
       const [{ status }, { statusJson, statusText }] = await Promise.all([readOnly(), formats()]);
       const s = await status(o);
       done({ code: EXIT.ok, text: o.json ? json(statusJson(s)) : statusText(s) });

@@ -9,6 +9,7 @@ import { readSnapshot } from '../shell/read-snapshot.js';
 import { openReplayStore } from '../shell/replay-store.js';
 import { createWebhookServer, type LogEntry, type WebhookServer } from '../shell/webhook-server.js';
 import { bump } from './change.js';
+import { statusPage } from './status-page.js';
 
 // `gitops-sync serve`: reads the clients file and every client's secret (refusing to start on any problem,
 // with file:line), finds the testbed, opens the replay store in the git directory and starts the server.
@@ -139,6 +140,8 @@ export async function serve(
     maxBodyBytes,
     queueLimit,
     ...(flags.pathPrefix !== undefined ? { pathPrefix: flags.pathPrefix } : {}),
+    page: (filter) =>
+      statusPage({ root: repo.root, ...filter, action: flags.pathPrefix ? `${flags.pathPrefix}/` : '/' }, env),
     bump: (r, requester) =>
       bump(
         {

@@ -33,6 +33,8 @@ export interface WebhookServerOptions {
   log(entry: LogEntry): void;
   maxBodyBytes?: number;
   queueLimit?: number;
+  /** GET /: the status page (HTML), given the query's namespace and team filters. */
+  page?(filter: { namespace?: string; team?: string }): Promise<string>;
   /** A URL prefix the frontend keeps when it forwards (e.g. /imagebot): /imagebot/v1/bump is /v1/bump. */
   pathPrefix?: string;
 }
@@ -214,7 +216,7 @@ export function createWebhookServer(o: WebhookServerOptions): WebhookServer {
   const server = createServer({ requestTimeout: 30_000, headersTimeout: 10_000 }, (req, res) => {
     const t0 = performance.now();
     const path = pathOf(req);
-    const routeLabel = ['/v1/bump', '/healthz', '/metrics'].includes(path) ? path : 'other';
+    const routeLabel = ['/v1/bump', '/healthz', '/metrics', '/'].includes(path) ? path : 'other';
     const finish = (a: Answer) => {
       metrics.requests.inc({ route: routeLabel, status: String(a.status) });
       const text = JSON.stringify(a.body) + '\n';
@@ -233,6 +235,23 @@ export function createWebhookServer(o: WebhookServerOptions): WebhookServer {
         ms: Math.round(performance.now() - t0),
       });
     };
+    if (path === '/' && o.page && (req.method === 'GET' || req.method === 'HEAD')) {
+      const q = new URL(req.url ?? '/', 'http://x').searchParams;
+      const filter = { namespace: q.get('namespace') || undefined, team: q.get('team') || undefined };
+      o.page(Object.fromEntries(Object.entries(filter).filter(([, v]) => v !== undefined))).then(
+        (html) => {
+          metrics.requests.inc({ route: '/', status: '200' });
+          send(res, 200, 'text/html; charset=utf-8', html, {});
+        },
+        (e: unknown) =>
+          finish({
+            status: 500,
+            body: { error: 'the status page could not be built (see the server log)' },
+            log: { error: e instanceof Error ? e.message.split('\n')[0] : String(e) },
+          }),
+      );
+      return;
+    }
     if (path === '/metrics' && (req.method === 'GET' || req.method === 'HEAD')) {
       metrics.registry.metrics().then(
         (text) => {
