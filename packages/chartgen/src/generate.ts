@@ -16,7 +16,7 @@ import { formatManifest, hasGeneratedHeader, MANIFEST_PATH, parseManifest } from
 import { writeTree } from './write-tree.js';
 import { createRenderer } from './templates.js';
 import { readTemplateSources } from './read-templates.js';
-import { UsageError } from '@cmsweb/toolkit';
+import { atomicWriteTemp, processAlive, UsageError } from '@cmsweb/toolkit';
 
 export interface GenerateOptions {
   /** Repository root holding catalog/, charts/ and environments/. */
@@ -115,7 +115,13 @@ async function generateIn(root: string, options: GenerateOptions): Promise<Gener
   // What chartgen wrote last time: a refused or missing manifest proves nothing (headers still do).
   const listed = parseManifest(current.get(MANIFEST_PATH) === REFUSED_CONTENT ? undefined : current.get(MANIFEST_PATH));
   const proven = (path: string, text: string) =>
-    listed.has(path) || (text !== REFUSED_CONTENT && hasGeneratedHeader(text));
+    listed.has(path) || (text !== REFUSED_CONTENT && hasGeneratedHeader(text)) || deadWritersTemp(path);
+  // A chartgen killed while writing leaves the temporary file of an atomic write: named after a file chartgen
+  // writes, by a process that no longer runs. It goes (pid reuse can only keep one, as foreign).
+  const deadWritersTemp = (path: string) => {
+    const temp = atomicWriteTemp(path);
+    return temp !== undefined && (planned.has(temp.target) || listed.has(temp.target)) && !processAlive(temp.pid);
+  };
   const changes = diffTree(planned, current, owned, proven);
   const edits = changes.filter((c) => c.kind !== 'foreign');
   if (!options.check && edits.length) {

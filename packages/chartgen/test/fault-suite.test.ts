@@ -46,7 +46,7 @@ interface Run {
 }
 function run(bin: string, args: string[], cwd: string): Promise<Run> {
   return new Promise((resolve) => {
-    const env = { ...process.env, DEBUG: '0' };
+    const env: NodeJS.ProcessEnv = { ...process.env, DEBUG: '0' };
     delete env.FORCE_COLOR;
     delete env.NO_COLOR;
     const child = spawn(process.execPath, [bin, ...args], { cwd, env, stdio: ['ignore', 'pipe', 'pipe'] });
@@ -62,6 +62,7 @@ function treeHash(dir: string): string {
   const h = createHash('sha256');
   const walk = (rel: string) => {
     for (const name of readdirSync(join(dir, rel)).sort()) {
+      if (!rel && name === '.git') continue;
       const p = rel ? `${rel}/${name}` : name;
       const s = lstatSync(join(dir, p));
       if (s.isSymbolicLink()) h.update(`L ${p} ${readlinkSync(join(dir, p))}\n`);
@@ -71,6 +72,10 @@ function treeHash(dir: string): string {
     }
   };
   walk('');
+  // git's own files change under any read (the index's stat cache): a repository counts by its refs and status.
+  if (lstatSync(join(dir, '.git'), { throwIfNoEntry: false }))
+    for (const args of [['for-each-ref'], ['rev-parse', 'HEAD'], ['status', '--porcelain', '--untracked-files=all']])
+      h.update(execFileSync('git', args, { cwd: dir }));
   return h.digest('hex');
 }
 
@@ -96,9 +101,35 @@ interface Case {
   command?: (root: string) => { bin: string; args: string[] };
   /** Exit codes this case may end with (all within 0..2). */
   accept?: number[];
+  /** What the output must say (the clear message a refusal owes). */
+  says?: RegExp;
 }
 
 const svc = (root: string, name = 'alpha') => join(root, 'catalog', 'services', `${name}.yaml`);
+const OVERLAY = 'environments/dev/values/alpha.yaml';
+const ENV_FILE = 'environments/dev/environment.yaml';
+const GITOPS_SYNC = join(workspace, 'packages', 'gitops-sync', 'bin', 'gitops-sync.js');
+const DEPTH = /:\d+:\d+:? .*nested more than 128 levels deep here \(collections inside collections; the limit is 128\)/;
+const BOMB_LIMIT = /:\d+:\d+:? .*aliases expand too often .*the limit is 100\): write the values out/;
+const deepFlow = (n: number) => `${'['.repeat(n)}${']'.repeat(n)}`;
+const deepMap = (n: number) => `${'{a: '.repeat(n)}1${'}'.repeat(n)}`;
+const BOMB =
+  'x0: &a [z, z, z, z, z, z, z, z, z]\nx1: &b [*a, *a, *a, *a, *a, *a, *a, *a, *a]\nx2: &c [*b, *b, *b, *b, *b, *b, *b, *b, *b]\nx3: [*c, *c, *c, *c, *c, *c, *c, *c, *c]\n';
+const validateAlpha = (r: string, ...more: string[]) => ({
+  bin: VALIDATOR,
+  args: ['--root', r, '--env', 'dev', '--service', 'alpha', ...more],
+});
+/** The repository as a git clone with its first commit, for gitops-sync. */
+function gitInit(root: string): void {
+  const g = (...args: string[]) => execFileSync('git', args, { cwd: root, stdio: 'ignore' });
+  g('init', '-q', '-b', 'main');
+  g('-c', 'user.name=fault', '-c', 'user.email=fault@example.org', 'add', '-A');
+  g('-c', 'user.name=fault', '-c', 'user.email=fault@example.org', 'commit', '-q', '-m', 'generated');
+}
+const bumpAlpha = (r: string) => ({
+  bin: GITOPS_SYNC,
+  args: ['bump', '--root', r, '--service', 'alpha', '--env', 'dev', '--tag', 'v9.9.9'],
+});
 const setText = (file: string, edit: (t: string) => string) => writeFileSync(file, edit(readFileSync(file, 'utf8')));
 const replaceWith = (file: string, make: (p: string) => void) => (
   rmSync(file, { recursive: true, force: true }), make(file)
@@ -172,18 +203,141 @@ const handWritten: Case[] = [
     setup: (r) => setText(svc(r), (t) => t.replace(/repository: \S+/, 'repository: "Registry/My Image"')),
   },
   { name: 'replicas: 1e400', setup: (r) => setText(svc(r), (t) => `${t}\nreplicas: 1e400\n`) },
+  { name: 'alias bomb', setup: (r) => setText(svc(r), (t) => `${t}\n${BOMB}`), says: BOMB_LIMIT },
   {
-    name: 'alias bomb',
+    name: 'a list nested 3,000 deep',
+    setup: (r) => setText(svc(r), (t) => `${t}\nargs: ${deepFlow(3000)}\n`),
+    says: DEPTH,
+  },
+  {
+    name: 'block mappings nested 200 deep in a service file',
     setup: (r) =>
       setText(
         svc(r),
-        (t) =>
-          `${t}\nx0: &a [z, z, z, z, z, z, z, z, z]\nx1: &b [*a, *a, *a, *a, *a, *a, *a, *a, *a]\nx2: &c [*b, *b, *b, *b, *b, *b, *b, *b, *b]\nx3: [*c, *c, *c, *c, *c, *c, *c, *c, *c]\n`,
+        (t) => `${t}\nx:\n${Array.from({ length: 200 }, (_, i) => `${' '.repeat(i + 1)}a:`).join('\n')} 1\n`,
       ),
+    says: DEPTH,
   },
   {
-    name: 'a list nested 3,000 deep',
-    setup: (r) => setText(svc(r), (t) => `${t}\nargs: ${'['.repeat(3000)}${']'.repeat(3000)}\n`),
+    name: 'cluster.yaml: a mapping nested 3,000 deep',
+    setup: (r) => setText(join(r, 'catalog/cluster.yaml'), (t) => `${t}\nx: ${deepMap(3000)}\n`),
+    says: DEPTH,
+  },
+  {
+    name: 'environment.yaml nested 3,000 deep',
+    setup: (r) => setText(join(r, ENV_FILE), (t) => `${t}\nx: ${deepFlow(3000)}\n`),
+    says: DEPTH,
+  },
+  {
+    name: 'environment.yaml alias bomb',
+    setup: (r) => setText(join(r, ENV_FILE), (t) => `${t}\n${BOMB}`),
+    says: BOMB_LIMIT,
+  },
+  {
+    name: 'validator: an overlay nested 3,000 deep',
+    setup: (r) => setText(join(r, OVERLAY), (t) => `${t}\nx: ${deepFlow(3000)}\n`),
+    command: (r) => validateAlpha(r),
+    says: DEPTH,
+  },
+  {
+    name: 'validator: an overlay alias bomb',
+    setup: (r) => setText(join(r, OVERLAY), (t) => `${t}\n${BOMB}`),
+    command: (r) => validateAlpha(r),
+    says: BOMB_LIMIT,
+  },
+  {
+    name: "validator: a chart's values.schema.json nested 5,000 deep",
+    setup: (r) => writeFileSync(join(r, 'charts/alpha/values.schema.json'), `{"a": ${deepFlow(5000)}}\n`),
+    command: (r) => validateAlpha(r),
+    says: /values\.schema\.json:1:\d+ .*nested more than 128 levels deep/,
+  },
+  {
+    name: 'validator: a chart whose tpl renders itself (helm never finishes; --render-timeout 1)',
+    setup: (r) =>
+      writeFileSync(
+        join(r, 'charts/alpha/templates/loop.yaml'),
+        '{{- $loop := dict "t" "{{ tpl .t . }}" }}\nloop: {{ tpl $loop.t $loop }}\n',
+      ),
+    command: (r) => validateAlpha(r, '--render-timeout', '1'),
+    accept: [1],
+    says: /helm did not finish in 1 s rendering charts\/alpha for environment dev and was stopped: a template that includes or tpl's itself\?/,
+  },
+  {
+    name: 'validator: a chart whose named template includes itself',
+    setup: (r) =>
+      writeFileSync(
+        join(r, 'charts/alpha/templates/loop.yaml'),
+        '{{- define "self" }}{{ include "self" . }}{{ end }}\nloop: {{ include "self" . }}\n',
+      ),
+    command: (r) => validateAlpha(r),
+    accept: [1],
+    says: /charts\/alpha\/templates\/loop\.yaml:1:\d+ .*"self" includes itself without end/,
+  },
+  {
+    name: 'validator --render-timeout 0',
+    setup: () => undefined,
+    command: (r) => validateAlpha(r, '--render-timeout', '0'),
+    accept: [2],
+    says: /--render-timeout: expected a number of seconds greater than 0/,
+  },
+  {
+    name: 'validator: validator.yaml nested 3,000 deep',
+    setup: (r) => writeFileSync(join(r, 'validator.yaml'), `checks: ${deepMap(3000)}\n`),
+    command: (r) => ({
+      bin: VALIDATOR,
+      args: ['manifests', join(r, 'environments/dev/cluster/namespaces.yaml'), '--root', r],
+    }),
+    accept: [2],
+    says: DEPTH,
+  },
+  {
+    name: 'validator: validator.yaml alias bomb',
+    setup: (r) => writeFileSync(join(r, 'validator.yaml'), BOMB),
+    command: (r) => ({
+      bin: VALIDATOR,
+      args: ['manifests', join(r, 'environments/dev/cluster/namespaces.yaml'), '--root', r],
+    }),
+    accept: [2],
+    says: BOMB_LIMIT,
+  },
+  {
+    name: 'gitops-sync bump: an overlay nested 3,000 deep',
+    setup: (r) => {
+      setText(join(r, OVERLAY), (t) => `${t}\nx: ${deepFlow(3000)}\n`);
+      gitInit(r);
+    },
+    command: bumpAlpha,
+    says: DEPTH,
+  },
+  {
+    name: 'gitops-sync bump: an overlay alias bomb',
+    setup: (r) => {
+      setText(join(r, OVERLAY), (t) => `${t}\n${BOMB}`);
+      gitInit(r);
+    },
+    command: bumpAlpha,
+    says: BOMB_LIMIT,
+  },
+  {
+    name: 'gitops-sync bump: environment.yaml nested 3,000 deep',
+    setup: (r) => {
+      setText(join(r, ENV_FILE), (t) => `${t}\nx: ${deepFlow(3000)}\n`);
+      gitInit(r);
+    },
+    command: bumpAlpha,
+    says: DEPTH,
+  },
+  {
+    name: 'the temporary file of a chartgen killed mid-write (removed, exit 0)',
+    setup: (r) => writeFileSync(join(r, 'charts/alpha/.values.yaml.99999999.k3x9a1.tmp'), 'replicaCount: 1\nimage:\n'),
+    accept: [0],
+    says: /removed charts\/alpha\/\.values\.yaml\.99999999\.k3x9a1\.tmp/,
+  },
+  {
+    name: 'a temporary file of a chartgen still running (kept, exit 0)',
+    setup: (r) => writeFileSync(join(r, `charts/alpha/.values.yaml.${process.pid}.k3x9a1.tmp`), 'partial\n'),
+    accept: [0],
+    says: /cannot prove it wrote it .*left in place/,
   },
   {
     name: 'a foreign file in a generated chart (kept, exit 0)',
@@ -220,6 +374,8 @@ const handWritten: Case[] = [
       bin: VALIDATOR,
       args: ['manifests', join(r, 'environments/dev/cluster/namespaces.yaml'), '--schema-location', '/nonexistent'],
     }),
+    accept: [2],
+    says: /--schema-location "\/nonexistent": \/nonexistent does not exist: expected "default"/,
   },
   {
     name: 'validator manifests on a FIFO',
@@ -228,12 +384,9 @@ const handWritten: Case[] = [
   },
   {
     name: 'validator manifests: a List nested 3,000 deep',
-    setup: (r) =>
-      writeFileSync(
-        join(r, 'deep.yaml'),
-        `apiVersion: v1\nkind: List\nitems: ${'['.repeat(3000)}${']'.repeat(3000)}\n`,
-      ),
+    setup: (r) => writeFileSync(join(r, 'deep.yaml'), `apiVersion: v1\nkind: List\nitems: ${deepFlow(3000)}\n`),
     command: (r) => ({ bin: VALIDATOR, args: ['manifests', join(r, 'deep.yaml')] }),
+    says: DEPTH,
   },
   {
     name: 'validator: validator.yaml a FIFO',
@@ -328,7 +481,12 @@ function fuzzCases(): Case[] {
   });
 }
 
-const tally = { tried: 0, refused: 0, accepted: 0, unchangedOnRefusal: 0, noTrace: 0, noLeak: 0 };
+const tally = { tried: 0, refused: 0, accepted: 0, unchangedOnRefusal: 0, noTrace: 0, noLeak: 0, said: 0, says: 0 };
+const acceptedNames: string[] = [];
+const tallyLine = () =>
+  `fault suite: ${tally.tried} cases tried, ${tally.refused} refused cleanly (exit 1 or 2) with nothing written in ${tally.unchangedOnRefusal}, ${tally.accepted} accepted, ${tally.noTrace} without a stack trace, ${tally.noLeak} without leaking a file outside the repository, ${tally.said} of ${tally.says} with the message expected`;
+const killLine = () =>
+  `chartgen kills: ${killTally.kills} SIGKILLs at random points, every file whole (old or new) after ${killTally.whole}, the next run completed the tree in ${killTally.completed}`;
 
 describe('fault suite: hostile and broken input', { timeout: 600_000 }, () => {
   const cases = [...handWritten, ...fuzzCases()];
@@ -345,18 +503,124 @@ describe('fault suite: hostile and broken input', { timeout: 600_000 }, () => {
     tally.noTrace++;
     expect(r.out).not.toContain(SECRET);
     tally.noLeak++;
+    if (c.says) {
+      tally.says++;
+      expect(r.out).toMatch(c.says);
+      tally.said++;
+    }
     if (r.code !== 0) {
       tally.refused++;
       expect(treeHash(root), 'a refused command changes nothing').toBe(before);
       tally.unchangedOnRefusal++;
-    } else tally.accepted++;
+    } else {
+      tally.accepted++;
+      acceptedNames.push(c.name);
+    }
     expect(lstatSync(join(root, 'pwned'), { throwIfNoEntry: false })).toBeUndefined();
     rmSync(root, { recursive: true, force: true });
   });
 
   it('summary', () => {
-    const line = `fault suite: ${tally.tried} cases tried, ${tally.refused} refused cleanly (exit 1 or 2) with nothing written in ${tally.unchangedOnRefusal}, ${tally.accepted} accepted, ${tally.noTrace} without a stack trace, ${tally.noLeak} without leaking a file outside the repository`;
-    console.log(line);
+    console.log(tallyLine());
     expect(tally.tried).toBe(cases.length);
+  });
+});
+
+// Kills at random points: chartgen generate, killed (SIGKILL) at a pseudo-random moment of a generation that
+// writes most files (charts/ deleted, the repository URL changed), must leave every file whole, the old or the
+// new content, never part of one; the next run then completes the tree exactly and --check passes. The delays
+// come from a seeded generator over the measured duration of one run: how many kills land before, during or
+// after the writes depends on the machine, what is asserted does not.
+const KILLS = 6;
+
+function runAndKill(bin: string, args: string[], cwd: string, delayMs: number): Promise<Run & { killed: boolean }> {
+  return new Promise((resolve) => {
+    const child = spawn(process.execPath, [bin, ...args], { cwd, stdio: ['ignore', 'pipe', 'pipe'] });
+    let out = '';
+    child.stdout.on('data', (d) => (out += d));
+    child.stderr.on('data', (d) => (out += d));
+    const timer = setTimeout(() => child.kill('SIGKILL'), delayMs);
+    child.on('close', (code, signal) => {
+      clearTimeout(timer);
+      resolve({ code, signal, out, killed: signal === 'SIGKILL' });
+    });
+  });
+}
+
+/** Every regular file under dir (symlinks and .git aside): path → content. */
+function snapshot(dir: string): Map<string, string> {
+  const files = new Map<string, string>();
+  const walk = (rel: string) => {
+    for (const name of readdirSync(join(dir, rel))) {
+      const p = rel ? `${rel}/${name}` : name;
+      const s = lstatSync(join(dir, p));
+      if (s.isDirectory()) walk(p);
+      else if (s.isFile()) files.set(p, readFileSync(join(dir, p), 'utf8'));
+    }
+  };
+  walk('');
+  return files;
+}
+
+const killTally = { kills: 0, whole: 0, completed: 0, killed: 0, temporary: 0 };
+const bigChange = (root: string) => {
+  rmSync(join(root, 'charts'), { recursive: true });
+  setText(join(root, 'catalog/cluster.yaml'), (t) =>
+    t.replace(/repoURL: \S+/, 'repoURL: https://git.example.org/other.git'),
+  );
+};
+
+describe('kills at random points: chartgen generate', { timeout: 900_000 }, () => {
+  it(`${KILLS} SIGKILLs mid-generation leave every file whole, and the next run completes the tree`, async () => {
+    const reference = await freshRepo();
+    bigChange(reference);
+    const t0 = Date.now();
+    expect((await run(CHARTGEN, ['generate', '--root', reference], reference)).code).toBe(0);
+    const duration = Date.now() - t0;
+    const done = snapshot(reference);
+    const random = prng(SEED + 1);
+    for (let i = 0; i < KILLS; i++) {
+      const root = await freshRepo();
+      const old = snapshot(root);
+      bigChange(root);
+      const r = await runAndKill(
+        CHARTGEN,
+        ['generate', '--root', root],
+        root,
+        Math.round(duration * (0.2 + 0.9 * random())),
+      );
+      killTally.kills++;
+      if (r.killed) killTally.killed++;
+      expect(r.out).not.toMatch(/\n\s+at .*:\d+:\d+|internal error/);
+      for (const [path, text] of snapshot(root)) {
+        // a temporary file of the atomic write, or the old or the new content of a file
+        if (/(^|\/)\.[^/]+\.\d+\.[a-z0-9]+\.tmp$/.test(path)) {
+          killTally.temporary++;
+          continue;
+        }
+        expect([old.get(path), done.get(path)], `kill ${i} (${r.killed ? 'killed' : 'finished'}): ${path}`).toContain(
+          text,
+        );
+      }
+      killTally.whole++;
+      const next = await run(CHARTGEN, ['generate', '--root', root], root);
+      expect(next.code, next.out).toBe(0);
+      expect(snapshot(root), `kill ${i}: the next run completes the tree, temporary files included`).toEqual(done);
+      expect((await run(CHARTGEN, ['generate', '--check', '--root', root], root)).code).toBe(0);
+      killTally.completed++;
+      rmSync(root, { recursive: true, force: true });
+    }
+  });
+});
+
+describe('the figure in the README', () => {
+  it('is the tally of this run', () => {
+    const line = tallyLine();
+    console.log(
+      `${line}\n${killLine()} (this run: ${killTally.killed} killed before the end, ${killTally.temporary} temporary files left by the kills and removed by the next run)\naccepted (valid after the change): ${acceptedNames.join('; ')}`,
+    );
+    if (tally.tried === 0) return; // a filtered run (-t): no figure to compare
+    const readme = readFileSync(join(workspace, 'README.md'), 'utf8').replace(/\s+/g, ' ');
+    expect(readme.includes(line), `README.md "Hostile input" must quote this run's figure: ${line}`).toBe(true);
   });
 });

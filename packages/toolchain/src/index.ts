@@ -1,2 +1,9 @@
-export { helmBinary, runHelm, repoRoot } from './helm.js';
-export type { HelmResult } from './helm.js';
+export {
+  defaultHelmTimeoutSeconds,
+  HELM_TIMEOUT_SECONDS,
+  helmBinary,
+  repoRoot,
+  runHelm,
+  scaleTimeoutForLoad,
+} from './helm.js';
+export type { HelmResult, HelmRunOptions } from './helm.js';

@@ -19,6 +19,17 @@ export interface AtomicWriteOptions {
 
 const uniqueTempPath = (path: string) =>
   join(dirname(path), `.${basename(path)}.${process.pid}.${Math.random().toString(36).slice(2, 8)}.tmp`);
+
+const TEMP_NAME = /^(.*\/)?\.([^/]+)\.(\d+)\.([0-9a-z]{1,8})\.tmp$/;
+/**
+ * Pure: for a `/`-separated path named like the default temporary file of writeFileAtomic
+ * (`dir/.name.<pid>.<random>.tmp`), the file it was to replace and the pid of the writer; else undefined.
+ * A writer killed between creating and renaming it leaves it behind.
+ */
+export function atomicWriteTemp(path: string): { target: string; pid: number } | undefined {
+  const m = TEMP_NAME.exec(path);
+  return m ? { target: `${m[1] ?? ''}${m[2]}`, pid: Number(m[3]) } : undefined;
+}
 const bytesOf = (content: string | Uint8Array) =>
   typeof content === 'string' ? Buffer.from(content, 'utf8') : content;
 /** Some file systems refuse fsync on a directory: their renames are as durable as they get there. */

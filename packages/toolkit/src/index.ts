@@ -1,5 +1,6 @@
 export {
   type AtomicWriteOptions,
+  atomicWriteTemp,
   fsyncDirectory,
   fsyncDirectorySync,
   writeFileAtomic,
@@ -17,3 +18,4 @@ export {
 export { UsageError } from './usage-error.js';
 export { packageVersion } from './version.js';
 export { debugWanted } from './debug-flag.js';
+export { processAlive } from './process-alive.js';

@@ -2,7 +2,7 @@ import { chmodSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, wr
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { writeFileAtomic, writeFileAtomicSync } from '../src/index.js';
+import { atomicWriteTemp, writeFileAtomic, writeFileAtomicSync } from '../src/index.js';
 
 const dirs: string[] = [];
 const tempDir = () => {
@@ -58,5 +58,17 @@ describe.each([
     const dir = tempDir();
     await expect(write(join(dir, 'nope', 'a.yaml'), 'x')).rejects.toThrow(/ENOENT/);
     expect(readdirSync(dir)).toEqual([]);
+  });
+});
+
+describe('atomicWriteTemp', () => {
+  it.each([
+    ['charts/a/.values.yaml.1234.k3x9a1.tmp', { target: 'charts/a/values.yaml', pid: 1234 }],
+    ['.x.yaml.7.a.tmp', { target: 'x.yaml', pid: 7 }],
+    ['charts/a/.values.yaml.tmp', undefined],
+    ['charts/a/values.yaml.1234.k3x9a1.tmp', undefined],
+    ['charts/a/.values.yaml.12x.k3x9a1.tmp', undefined],
+  ])('%s', (path, want) => {
+    expect(atomicWriteTemp(path)).toEqual(want);
   });
 });

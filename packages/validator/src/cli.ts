@@ -16,6 +16,9 @@ import type { CommandOutput } from './commands.js';
 // 2 bad input or usage, 3 internal error. The commands (and everything they load: schemas, ajv, the
 // catalog) are imported when a command runs, so `--help` and `--version` start in a few tens of ms.
 
+const RENDER_TIMEOUT_HELP =
+  'seconds one helm render may take before it is stopped and reported (default: renderTimeout in validator.yaml, else 60 s scaled up by the load average per core)';
+
 const color = () => colorWanted(process.env, Boolean(process.stdout.isTTY));
 const commands = () => import('./commands.js');
 
@@ -76,6 +79,7 @@ const program = common(new Command('validator'))
   .option('--environment <env>', 'same as --env', listOption, [])
   .option('--service <name>', 'validate these services only (repeatable, or comma-separated)', listOption, [])
   .option('--renderer <name>', 'how charts are rendered', 'helm')
+  .option('--render-timeout <seconds>', RENDER_TIMEOUT_HELP)
   .exitOverride()
   .addHelpText(
     'after',
@@ -114,6 +118,7 @@ common(
   .option('--release <name>', 'release name (default: the chart directory name)')
   .option('--kube-version <x.y>', 'Kubernetes version (default: catalog/cluster.yaml, else 1.33)')
   .option('--renderer <name>', 'how the chart is rendered', 'helm')
+  .option('--render-timeout <seconds>', RENDER_TIMEOUT_HELP)
   .exitOverride()
   .action((dir: string, o) => finish(o, async () => (await commands()).runChartCommand(dir, { ...o, color: color() })));
 

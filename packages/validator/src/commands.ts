@@ -14,7 +14,7 @@ import { REPORTERS } from './report/reporters.js';
 import { formatCheckList } from './report/check-list.js';
 import { validateRepo } from './repo/validate-repo.js';
 import { createKubeSchemaValidator, crdLocation, schemaOptionsProblem } from './schema/kube-schemas-adapter.js';
-import type { ValidatorConfig } from './config/validator-config.js';
+import { renderTimeoutProblem, type ValidatorConfig } from './config/validator-config.js';
 
 // What each command does, as data for cli.ts to print: output text and exit code. No printing, no exit here.
 
@@ -68,10 +68,21 @@ function checkOutput(opts: CommonOptions): void {
     );
 }
 
-function renderer(name: string): Renderer {
+/**
+ * The renderer named by --renderer, given the render timeout of --render-timeout, else validator.yaml's
+ * renderTimeout, else the renderer's default.
+ */
+function renderer(name: string, timeoutOption: string | undefined, config: ValidatorConfig): Renderer {
   const r = RENDERERS[name];
   if (!r) throw new UsageError(`unknown renderer "${name}": expected one of ${Object.keys(RENDERERS).join(', ')}`);
-  return r;
+  let timeoutSeconds = config.renderTimeout;
+  if (timeoutOption !== undefined) {
+    const value = /^\s*\d+(\.\d+)?\s*$/.test(timeoutOption) ? Number(timeoutOption) : timeoutOption;
+    const problem = renderTimeoutProblem(value);
+    if (problem) throw new UsageError(`--render-timeout: ${problem}`);
+    timeoutSeconds = value as number;
+  }
+  return timeoutSeconds === undefined ? r : { ...r, render: (req) => r.render({ timeoutSeconds, ...req }) };
 }
 
 function kubeVersion(v: string | undefined, fallback: string): string {
@@ -97,6 +108,7 @@ export async function runRepoCommand(
     env: string[];
     service: string[];
     renderer: string;
+    renderTimeout?: string;
     concurrency?: number;
     onRendered?: (done: number, total: number) => void;
   },
@@ -108,7 +120,7 @@ export async function runRepoCommand(
     root,
     envs: opts.env,
     services: opts.service,
-    renderer: renderer(opts.renderer),
+    renderer: renderer(opts.renderer, opts.renderTimeout, config),
     createSchemas: createKubeSchemaValidator,
     schemaLocations: schemaLocations(opts, config, root),
     config,
@@ -126,6 +138,7 @@ export async function runChartCommand(
     kubeVersion?: string;
     release?: string;
     renderer: string;
+    renderTimeout?: string;
   },
 ): Promise<CommandOutput> {
   checkOutput(opts);
@@ -138,7 +151,7 @@ export async function runChartCommand(
     namespace: opts.namespace,
     releaseName: opts.release,
     kubernetesVersion,
-    renderer: renderer(opts.renderer),
+    renderer: renderer(opts.renderer, opts.renderTimeout, config),
     createSchemas: createKubeSchemaValidator,
     schemaLocations: schemaLocations(opts, config, root, kubernetesVersion),
     config,

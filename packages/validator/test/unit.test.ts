@@ -163,7 +163,7 @@ describe('validator.yaml', () => {
     expect(parseValidatorConfig('check:\n  a: off\n').problems[0]).toMatchObject({
       line: 1,
       column: 1,
-      message: 'unknown key "check": the keys are "checks" and "crds"',
+      message: 'unknown key "check": the keys are "checks", "crds" and "renderTimeout"',
     });
     expect(parseValidatorConfig('crds: [crds, 3]\n').problems[0]).toMatchObject({
       line: 1,

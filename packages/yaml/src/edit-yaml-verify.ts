@@ -1,5 +1,6 @@
 import { isDeepStrictEqual } from 'node:util';
 import { parseDocument } from 'yaml';
+import { YAML_LIMITS } from './limits.js';
 import type { SourceFinding } from './location.js';
 import type { YamlScalarEdit } from './edit-yaml.js';
 
@@ -13,8 +14,10 @@ export function verify(before: string, after: string, file: string, edits: reado
   const doc = parseDocument(after, { uniqueKeys: true });
   if (doc.errors.length > 0)
     return fail(`the edited text does not parse (${doc.errors[0]!.message.split('\n')[0]}); nothing was written`);
-  const actual: unknown = doc.toJS({ maxAliasCount: 100 });
-  const expected: unknown = structuredClone(parseDocument(before).toJS({ maxAliasCount: 100 }) ?? {});
+  const actual: unknown = doc.toJS({ maxAliasCount: YAML_LIMITS.maxAliasCount });
+  const expected: unknown = structuredClone(
+    parseDocument(before).toJS({ maxAliasCount: YAML_LIMITS.maxAliasCount }) ?? {},
+  );
   for (const e of edits) {
     let got: unknown = actual;
     for (const k of e.path)

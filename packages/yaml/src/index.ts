@@ -18,3 +18,4 @@ export {
   firstInvalidUtf8,
   MAX_FILE_BYTES,
 } from './read-safe.js';
+export { YAML_LIMITS, depthMessage, jsonDepthFinding, tooDeepOffset } from './limits.js';

@@ -1,5 +1,6 @@
-import { LineCounter, parseAllDocuments, isMap, isSeq, isScalar, isPair, visit } from 'yaml';
+import { Composer, LineCounter, Parser, isMap, isSeq, isScalar, isPair, visit } from 'yaml';
 import type { Document, Node, ParsedNode } from 'yaml';
+import { depthMessage, tooDeepOffset, YAML_LIMITS } from './limits.js';
 import type { SourceFinding, SourceLocation } from './location.js';
 
 /** A YAML file parsed with positions kept, plus everything wrong with it as findings. */
@@ -29,22 +30,26 @@ const ERROR_HINTS: Record<string, string> = {
 
 /**
  * Parses a (multi-document) YAML text. Never throws for bad input: syntax faults, tabs, bad
- * indentation, duplicate keys and alias bombs come back as findings with file:line:column.
+ * indentation, duplicate keys, alias bombs and nesting deeper than YAML_LIMITS.maxDepth (then no document
+ * is composed) come back as findings with file:line:column.
  */
 export function parseYaml(text: string, file: string, options: ParseYamlOptions = {}): ParsedYaml {
   const lineCounter = new LineCounter();
-  const documents = parseAllDocuments(text, {
-    lineCounter,
-    uniqueKeys: true,
-    prettyErrors: false,
-    keepSourceTokens: false,
-  });
-  const docs: Document.Parsed[] = Array.isArray(documents) ? documents : [];
-  const findings: SourceFinding[] = [];
   const at = (offset: number): SourceLocation => {
     const { line, col } = lineCounter.linePos(offset);
     return { file, line, column: col };
   };
+  // The parser builds tokens without recursion; the composer recurses, so the depth is checked in between.
+  const tokens = Array.from(new Parser(lineCounter.addNewLine).parse(text));
+  const deep = tooDeepOffset(tokens);
+  if (deep !== undefined) {
+    const findings = [{ ...at(deep), check: 'yaml-depth', severity: 'error' as const, message: depthMessage() }];
+    return { file, text, documents: [], lineCounter, findings };
+  }
+  const docs: Document.Parsed[] = Array.from(
+    new Composer({ uniqueKeys: true, keepSourceTokens: false }).compose(tokens),
+  );
+  const findings: SourceFinding[] = [];
 
   for (const doc of docs) {
     for (const err of doc.errors) {
@@ -71,14 +76,13 @@ export function parseYaml(text: string, file: string, options: ParseYamlOptions 
     }
     // Only a text with an alias (`*name`) can be a bomb; skipping the others avoids converting every document twice.
     if (doc.errors.length === 0 && text.includes('*')) {
-      const bomb = checkAliasExpansion(doc, options.maxAliasCount ?? 100);
+      const bomb = checkAliasExpansion(doc, options.maxAliasCount ?? YAML_LIMITS.maxAliasCount);
       if (bomb !== undefined) {
         findings.push({
           ...at(bomb),
           check: 'yaml-alias-bomb',
           severity: 'error',
-          message:
-            'aliases expand too often (a "billion laughs" document); write the values out instead of nesting aliases',
+          message: `aliases expand too often (a "billion laughs" document: an anchor used N times whose value holds M aliases counts N × M, and the limit is ${options.maxAliasCount ?? YAML_LIMITS.maxAliasCount}): write the values out instead of nesting aliases`,
         });
       }
     }
@@ -190,5 +194,5 @@ export function locate(parsed: ParsedYaml, docIndex: number, path: readonly Path
 
 /** The plain JavaScript value of each document (after a clean parse). */
 export function toJs(parsed: ParsedYaml): unknown[] {
-  return parsed.documents.map((d) => d.toJS({ maxAliasCount: 100 }));
+  return parsed.documents.map((d) => d.toJS({ maxAliasCount: YAML_LIMITS.maxAliasCount }));
 }

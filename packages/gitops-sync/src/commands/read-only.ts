@@ -5,7 +5,8 @@ import { checkEnvironment, checkService } from '../core/input.js';
 import { buildStatus, type StatusReport } from '../core/status-matrix.js';
 import { readClock } from '../shell/context.js';
 import { openRepository, resolveCommit } from '../shell/git.js';
-import { recoverInterrupted } from '../shell/local-apply.js';
+import { clearStaleWorktrees } from '../shell/build-commit.js';
+import { alive, recoverInterrupted } from '../shell/local-apply.js';
 import { readOverlayVersions } from '../shell/read-history.js';
 import { readSnapshot } from '../shell/read-snapshot.js';
 
@@ -14,13 +15,16 @@ import { readSnapshot } from '../shell/read-snapshot.js';
 
 async function headOf(root: string, ref: string | undefined) {
   const repo = await openRepository(root);
+  // What a killed command left: its interrupted commit and its temporary work tree (the reading commands clear
+  // them too, so that `status` after a kill leaves a clean repository).
   const note = await recoverInterrupted(repo);
+  const notes = [...(note ? [note] : []), ...(await clearStaleWorktrees(repo, alive))];
   const rev = ref ?? 'HEAD';
   if (ref !== undefined && !/^[A-Za-z0-9][A-Za-z0-9._/-]*$/.test(ref))
     throw new UsageError(`--ref ${JSON.stringify(ref)} is not a branch, tag or commit name`);
   const commit = await resolveCommit(repo.root, rev);
   if (!commit) throw new UsageError(`${rev} does not name a commit in ${repo.root}`);
-  return { repo, commit, notes: note ? [note] : [] };
+  return { repo, commit, notes };
 }
 
 export async function status(

@@ -260,6 +260,16 @@ export async function removeStaleWorktrees(
   return removed;
 }
 
+/** Shell: removeStaleWorktrees for `repo`, as notes for the user. */
+export async function clearStaleWorktrees(
+  repo: { root: string; commonDir: string },
+  alive: (pid: number) => boolean,
+): Promise<string[]> {
+  return (await removeStaleWorktrees(repo.root, repo.commonDir, alive)).map(
+    (path) => `removed the temporary work tree ${path} of a killed gitops-sync command`,
+  );
+}
+
 function identityEnv(when: Date, committer: Identity, author: Identity): Record<string, string> {
   const date = `@${Math.floor(when.getTime() / 1000)} +0000`;
   return {

@@ -1,6 +1,6 @@
 import { existsSync, linkSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
-import { writeFileAtomicSync } from '@cmsweb/toolkit';
+import { processAlive, writeFileAtomicSync } from '@cmsweb/toolkit';
 import type { FileChange } from '../core/change-plan.js';
 import { git, readBlobs, type Repository } from './git.js';
 import { awaitGitLocks, gitLockFiles, Refused, type LockPolicy } from './git-state.js';
@@ -28,14 +28,7 @@ export function writeAtomic(path: string, content: string | Buffer): void {
   writeFileAtomicSync(path, content, { tempPath: tempName(path) });
 }
 
-export function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (e) {
-    return (e as NodeJS.ErrnoException).code === 'EPERM';
-  }
-}
+export const alive = processAlive;
 
 /**
  * Runs `fn` holding the repository's gitops-sync lock, waiting at most `waitMs` for another

@@ -1,6 +1,6 @@
 import type { Pin, Plan, PlanContext } from '../core/change-plan.js';
 import { UsageError } from '@cmsweb/toolkit';
-import { commitHooks, commitThroughGit, commitTree, removeStaleWorktrees, stageTree } from './build-commit.js';
+import { clearStaleWorktrees, commitHooks, commitThroughGit, commitTree, stageTree } from './build-commit.js';
 import type { RunContext } from './context.js';
 import { git, type Repository } from './git.js';
 import { alive, applyLocally, recoverInterrupted, recoverLocked, withLock } from './local-apply.js';
@@ -68,9 +68,7 @@ export async function runChange(
     repo,
     async () => {
       await awaitGitLocks(gitLockFiles(repo, repo.branch!), run.locks.policy);
-      const notes: string[] = [];
-      for (const path of await removeStaleWorktrees(repo.root, repo.commonDir, alive))
-        notes.push(`removed the temporary work tree ${path} of a killed gitops-sync command`);
+      const notes = await clearStaleWorktrees(repo, alive);
       const recovered = await recoverLocked(repo);
       if (recovered) notes.push(recovered);
       return change(repo, spec, opts, run, notes);

@@ -4,7 +4,7 @@
 // ignored; a broken file or CRD is an error naming the file and what is wrong.
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
-import { parseAllDocuments } from 'yaml';
+import { parseYaml, toJs } from '@cmsweb/yaml';
 import { convertCrd, type CrdVersionSchema } from '../crd/convert-crd.js';
 import { gvkKey } from '../gvk.js';
 import { relaxSchema } from '../relax.js';
@@ -31,16 +31,13 @@ export function readCrdManifests(paths: readonly string[]): CrdVersionSchema[] {
   const out: CrdVersionSchema[] = [];
   for (const file of paths.flatMap(filesOf)) {
     const text = readFileSync(file, 'utf8');
-    const docs = parseAllDocuments(text, { uniqueKeys: true });
-    for (const doc of Array.isArray(docs) ? docs : [docs]) {
-      if (doc.errors.length) {
-        const e = doc.errors[0]!;
-        const line = e.linePos?.[0];
-        throw new Error(
-          `${file}${line ? `:${line.line}:${line.col}` : ''}: not valid YAML: ${e.message.split('\n')[0]}`,
-        );
-      }
-      const value = doc.toJS() as { kind?: unknown; metadata?: { name?: unknown } } | null;
+    // The one YAML reader of the repository: syntax, duplicate keys, nesting depth and alias bombs as findings.
+    const parsed = parseYaml(text, file);
+    const error = parsed.findings.find((f) => f.severity === 'error');
+    if (error) throw new Error(`${file}:${error.line}:${error.column}: not valid YAML: ${error.message}`);
+    const values = toJs(parsed);
+    for (const [i, doc] of parsed.documents.entries()) {
+      const value = values[i] as { kind?: unknown; metadata?: { name?: unknown } } | null;
       if (!value || value.kind !== 'CustomResourceDefinition') continue;
       const line = doc.contents?.range ? text.slice(0, doc.contents.range[0]).split('\n').length : 1;
       out.push(...convertCrd(value, `${file}:${line} (CRD ${String(value.metadata?.name ?? '?')})`));

@@ -3,6 +3,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { isAbsolute, resolve } from 'node:path';
+import { jsonDepthFinding } from '@cmsweb/yaml';
 import { apiVersionOf } from '../gvk.js';
 import type { GroupVersionKind, JSONSchema, SchemaSource } from '../types.js';
 import { inlineFileRefs } from './inline-refs.js';
@@ -21,6 +22,9 @@ export interface LocationSource extends SchemaSource {
 }
 
 function parseJson(file: string, text: string): JSONSchema {
+  // JSON.parse and the schema compiler recurse: nesting is bounded first (YAML_LIMITS of @cmsweb/yaml).
+  const deep = jsonDepthFinding(text, file);
+  if (deep) throw new Error(`${file}:${deep.line}:${deep.column}: ${deep.message}`);
   try {
     return JSON.parse(text) as JSONSchema;
   } catch (err) {

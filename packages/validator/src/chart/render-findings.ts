@@ -1,4 +1,5 @@
 import type { Finding } from '../findings.js';
+import { SELF_REFERENCE_HINT } from '../render/helm-errors.js';
 import type { RenderError } from '../render/renderer.js';
 
 /** Pure: a failed render as a finding, in the chart file the renderer names. */
@@ -15,7 +16,12 @@ export function renderErrorFinding(
   const f: Finding = {
     check: error.kind === 'template-parse' ? 'chart-template-parse' : 'chart-render',
     severity: 'error',
-    message: error.kind === 'chart' ? `helm cannot render the chart: ${error.message}` : error.message,
+    message:
+      error.kind === 'chart'
+        ? `helm cannot render the chart: ${error.message}`
+        : error.kind === 'timeout'
+          ? `${error.message} rendering ${chartPath}${context.env ? ` for environment ${context.env}` : ''} and was stopped: ${SELF_REFERENCE_HINT}; if the chart is only slow, raise --render-timeout or renderTimeout in validator.yaml`
+          : error.message,
     file,
     line: error.line ?? 1,
     column: error.column ?? 1,

@@ -38,6 +38,13 @@ const SOURCE_CHECKS = [
     remediation: 'write the values out instead of nesting aliases',
   },
   {
+    id: 'yaml-depth',
+    severity: 'error',
+    scope: 'source',
+    description: 'collections nest at most 128 levels deep (YAML_LIMITS of @cmsweb/yaml; real objects have under 30)',
+    remediation: 'flatten the data, or split it into several values',
+  },
+  {
     id: 'manifest-shape',
     severity: 'error',
     scope: 'source',

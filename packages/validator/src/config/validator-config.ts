@@ -4,12 +4,24 @@ import { isRecord } from '../resources.js';
 import { CHECKS_BY_ID } from '../checks/registry.js';
 
 /**
- * validator.yaml at the repository root: `checks: { <id>: off | warning | error }` and `crds: [<folder or
- * file>, ...]` (CRD manifests, relative to the root, checked like the built-in kinds).
+ * validator.yaml at the repository root: `checks: { <id>: off | warning | error }`, `crds: [<folder or
+ * file>, ...]` (CRD manifests, relative to the root, checked like the built-in kinds) and `renderTimeout:
+ * <seconds>` (how long one helm render may take before it is stopped).
  */
 export interface ValidatorConfig {
   checks: Record<string, 'off' | Severity>;
   crds?: string[];
+  renderTimeout?: number;
+}
+
+/** The longest render timeout accepted, in seconds (an hour: a render never needs more). */
+export const MAX_RENDER_TIMEOUT = 3600;
+
+/** Pure: what is wrong with a render timeout in seconds, or undefined when it is a number in (0, 3600]. */
+export function renderTimeoutProblem(value: unknown): string | undefined {
+  return typeof value === 'number' && Number.isFinite(value) && value > 0 && value <= MAX_RENDER_TIMEOUT
+    ? undefined
+    : `expected a number of seconds greater than 0 and at most ${MAX_RENDER_TIMEOUT}, such as 60; got ${JSON.stringify(value)}`;
 }
 
 export const CONFIG_FILE = 'validator.yaml';
@@ -41,7 +53,10 @@ export function parseValidatorConfig(
     return { config: DEFAULT_CONFIG, problems };
   }
   for (const key of Object.keys(value))
-    if (key !== 'checks' && key !== 'crds') at([key], `unknown key "${key}": the keys are "checks" and "crds"`);
+    if (key !== 'checks' && key !== 'crds' && key !== 'renderTimeout')
+      at([key], `unknown key "${key}": the keys are "checks", "crds" and "renderTimeout"`);
+  const timeoutProblem = value.renderTimeout === undefined ? undefined : renderTimeoutProblem(value.renderTimeout);
+  if (timeoutProblem) at(['renderTimeout'], `renderTimeout: ${timeoutProblem}`);
   const crds: string[] = [];
   if (value.crds !== undefined) {
     if (!Array.isArray(value.crds))
@@ -69,7 +84,11 @@ export function parseValidatorConfig(
       else checks[id] = l;
     }
   }
-  return { config: { checks, ...(crds.length ? { crds } : {}) }, problems };
+  const renderTimeout = timeoutProblem ? undefined : (value.renderTimeout as number | undefined);
+  return {
+    config: { checks, ...(crds.length ? { crds } : {}), ...(renderTimeout !== undefined ? { renderTimeout } : {}) },
+    problems,
+  };
 }
 
 export function isEnabled(config: ValidatorConfig, id: string): boolean {

@@ -1,4 +1,5 @@
 import { FAILSAFE_SCHEMA, load, Type } from 'js-yaml';
+import { YAML_LIMITS } from '@cmsweb/yaml';
 
 // The fast path of manifests mode. js-yaml loads a plain document about fifteen times faster than the
 // `yaml` library builds its document tree with positions (what @cmsweb/yaml's parseYaml does), but it is a
@@ -99,6 +100,13 @@ const FIRST_LINE = /^(?:\.\.\.|---(?!(?:[ ]+#.*|[ ]*)(?:\n|$)))/;
  */
 const LONG_LINE_KEY = /^ *(?:- +)*[\w./-]{1,253}:(?: [^[]*)?$/;
 
+// Nesting deeper than YAML_LIMITS.maxDepth is refused by the slow path. In a text the fast path takes (no
+// flow collection over several lines, no compact `- -`), each level deepens the indentation or opens a bracket
+// on one line, but for a sequence in a mapping at the key's column and a mapping after `- `: a text whose lines
+// are indented less than SCREEN and hold less than SCREEN open brackets nests at most 2 × SCREEN + 3 deep.
+const SCREEN = Math.floor(YAML_LIMITS.maxDepth / 2) - 4;
+const DEEP_INDENT = new RegExp(`^ {${SCREEN},}`, 'm');
+
 /**
  * True when a line ends inside a flow collection (brackets not balanced on the line) or inside a quoted
  * scalar: flow collections and quoted scalars over several lines are where the parsers differ most (comment
@@ -124,8 +132,9 @@ function spansLines(text: string): boolean {
     } else if (quote === 34 /* " */) {
       if (c === 92 /* \ */) i++;
       else if (c === 34) quote = 0;
-    } else if (c === 91 /* [ */ || c === 123 /* { */) depth++;
-    else if (c === 93 /* ] */ || c === 125 /* } */) {
+    } else if (c === 91 /* [ */ || c === 123 /* { */) {
+      if (++depth >= SCREEN) return true;
+    } else if (c === 93 /* ] */ || c === 125 /* } */) {
       if (--depth < 0) return true;
     } else if (
       (c === 39 || c === 34) &&
@@ -150,6 +159,7 @@ function needsSlowPath(text: string): boolean {
   if (FIRST_LINE.test(text)) return true;
   if (text.endsWith(' ') && LAST_LINE_SPACES.test(text.slice(text.lastIndexOf('\n')))) return true;
   for (const re of SLOW) if (re.test(text)) return true;
+  if (DEEP_INDENT.test(text)) return true;
   if (text.length > 1000) {
     let start = 0;
     while (start < text.length) {

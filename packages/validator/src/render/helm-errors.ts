@@ -6,8 +6,48 @@ export function chartRelative(helmPath: string): string {
   return i < 0 ? helmPath : helmPath.slice(i + 1);
 }
 
+/** The likely cause of a render that never ends or crashes helm (docs: toolchain's runHelm). */
+export const SELF_REFERENCE_HINT =
+  "a template that includes or tpl's itself? (helm stops a template included 1,000 levels deep in itself, not a tpl whose value calls tpl again)";
+
+// helm's message for an include nested too deep repeats every level (100 KB for 1,000 levels); Go's fatal
+// stack overflow dumps every goroutine. Neither belongs in a finding.
+const NESTED_INCLUDE = /rendering template has a nested reference name: ([^\n]+?): unable to execute template/;
+const INCLUDE_SITE = /template: ([^\s:]+):(\d+):(\d+): executing "[^"]*" at <include /g;
+const GO_STACK_OVERFLOW = /^(?:runtime: goroutine stack exceeds \d+-byte limit|fatal error: stack overflow)/m;
+const MAX_MESSAGE = 2000;
+
 /** Pure: turns helm's stderr into a located RenderError (helm v3 and v4 message shapes). */
 export function parseHelmError(stderr: string): RenderError {
+  const recursion = parseRecursion(stderr);
+  if (recursion) return recursion;
+  const error = parseMessage(stderr);
+  return error.message.length > MAX_MESSAGE
+    ? { ...error, message: `${error.message.slice(0, MAX_MESSAGE)}… (${error.message.length} characters)` }
+    : error;
+}
+
+/** Pure: an include without end (helm's limit) or a Go stack overflow (tpl without end), else undefined. */
+function parseRecursion(stderr: string): RenderError | undefined {
+  const nested = NESTED_INCLUDE.exec(stderr);
+  if (nested) {
+    // The innermost include of the named template: where it includes itself.
+    const site = [...stderr.slice(0, nested.index).matchAll(INCLUDE_SITE)].pop();
+    return {
+      kind: 'template-execute',
+      ...(site ? { file: chartRelative(site[1]!), line: Number(site[2]), column: Number(site[3]) } : {}),
+      message: `template failed: "${nested[1]}" includes itself without end (helm stops after 1,000 nested includes of one template): expected a recursion that stops, e.g. on a value that shrinks at each level`,
+    };
+  }
+  if (GO_STACK_OVERFLOW.test(stderr))
+    return {
+      kind: 'template-execute',
+      message: `helm crashed with a Go stack overflow while rendering: ${SELF_REFERENCE_HINT}`,
+    };
+  return undefined;
+}
+
+function parseMessage(stderr: string): RenderError {
   const text = stderr
     .replace(/\r/g, '')
     .replace(/\n*Use --debug flag to render out invalid YAML\s*$/, '')

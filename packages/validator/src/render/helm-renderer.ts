@@ -44,17 +44,20 @@ export const helmRenderer: Renderer = {
         inline = join(dir, 'values.yaml');
         await writeFile(inline, req.inlineValues);
       }
-      let r = await runHelm(helmTemplateArgs(req, inline));
+      const run = (args: string[]) => runHelm(args, { timeoutSeconds: req.timeoutSeconds });
+      let r = await run(helmTemplateArgs(req, inline));
       if (r.code !== 0 && isMissingDependency(r.stderr)) {
         // As Argo CD: a missing dependency is resolved (here in a temp copy), then the chart rendered again.
         const local = await withLocalDependencies(req.chartDir);
         if ('error' in local) return { manifests: '', error: { kind: 'chart', message: local.error } };
         try {
-          r = await runHelm(helmTemplateArgs({ ...req, chartDir: local.dir }, inline));
+          r = await run(helmTemplateArgs({ ...req, chartDir: local.dir }, inline));
         } finally {
           await local.remove();
         }
       }
+      if (r.timedOut)
+        return { manifests: '', error: { kind: 'timeout', message: `helm did not finish in ${r.timedOut.seconds} s` } };
       if (r.code !== 0) return { manifests: '', error: parseHelmError(r.stderr || r.stdout) };
       return { manifests: r.stdout };
     } finally {

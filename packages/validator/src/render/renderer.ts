@@ -22,11 +22,14 @@ export interface RenderRequest {
   skipCrds?: boolean;
   skipSchemaValidation?: boolean;
   skipTests?: boolean;
+  /** Seconds the render may take before it is stopped (a `timeout` error); default: the renderer's. */
+  timeoutSeconds?: number;
 }
 
 /** Why rendering failed, located in a chart file when the renderer says where. */
 export interface RenderError {
-  kind: 'template-parse' | 'template-execute' | 'output-yaml' | 'values-schema' | 'chart';
+  /** timeout: the renderer did not finish in the time it was given and was stopped. */
+  kind: 'template-parse' | 'template-execute' | 'output-yaml' | 'values-schema' | 'chart' | 'timeout';
   message: string;
   /** Path inside the chart directory (e.g. templates/deployment.yaml). */
   file?: string;

@@ -99,7 +99,8 @@ export async function validateRepo(opts: RepoValidationOptions): Promise<Validat
           objects: repo.generated[job.env] ?? [],
         });
         flux = { hr, problems: read.problems, render: read.render };
-        if (read.render)
+        // A chart that did not finish for Argo CD would not for Flux either: no second wait.
+        if (read.render && r.error?.kind !== 'timeout')
           flux.result = await renderFluxRelease(opts.root, read.render, job.kubernetesVersion, opts.renderer);
       }
       opts.onRendered?.(++renders, jobs.length);

@@ -6,6 +6,7 @@ import {
   type SchemaValidator,
   supportedVersionError,
 } from '@cmsweb/kube-schemas';
+import { existsSync } from 'node:fs';
 import { UsageError } from '../errors.js';
 import type { CreateKubeSchemaValidator, KubeSchemaValidator, SchemaViolation } from './schema-validator.js';
 
@@ -51,6 +52,14 @@ export const crdLocation = (absolutePath: string): string => `${CRD_LOCATION_PRE
  * Checks what would make every later schema lookup fail, before any work starts: a Kubernetes version
  * without shipped schemas, a CRD folder that is missing or holds a broken CRD. The problem, or undefined.
  */
+/** Shell: the directory a local schema location needs (itself, or the part of a template before `{{`), when it is missing. */
+function missingLocationDirectory(location: string): string | undefined {
+  if (location === 'default' || /^https?:\/\//i.test(location)) return undefined; // URLs: refused with their own message
+  const fixed = location.split('{{')[0]!;
+  const dir = location.includes('{{') ? fixed.slice(0, fixed.lastIndexOf('/') + 1) || '.' : location;
+  return existsSync(dir) ? undefined : dir;
+}
+
 export function schemaOptionsProblem(
   kubernetesVersion: string | undefined,
   crdPaths: readonly string[],
@@ -62,6 +71,11 @@ export function schemaOptionsProblem(
     return (err as Error).message;
   }
   const others = schemaLocations.filter((l) => !l.startsWith(CRD_LOCATION_PREFIX));
+  for (const location of others) {
+    const missing = missingLocationDirectory(location);
+    if (missing)
+      return `--schema-location ${JSON.stringify(location)}: ${missing} does not exist: expected "default", a directory of JSON schemas in kubeconform's layout, or a path template (such as dir/{{ .ResourceKind }}{{ .KindSuffix }}.json) under an existing directory`;
+  }
   const usesDefault = !others.length || others.includes('default');
   return kubernetesVersion && usesDefault ? supportedVersionError(kubernetesVersion) : undefined;
 }

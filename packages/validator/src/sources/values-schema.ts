@@ -1,13 +1,16 @@
 import type { CheckId } from '../checks/registry.js';
 import type { ErrorObject, ValidateFunction } from 'ajv';
 import { closest } from 'fastest-levenshtein';
-import { locate, type ParsedYaml, type PathSegment } from '@cmsweb/yaml';
+import { jsonDepthFinding, locate, type ParsedYaml, type PathSegment } from '@cmsweb/yaml';
 import { fromPointer, type Finding } from '../findings.js';
 import { isRecord } from '../resources.js';
 import { compileJsonSchema } from './ajv.js';
 
 /** Pure: parses and compiles values.schema.json; a broken schema is a finding at its position. */
 export function compileValuesSchema(text: string, file: string): { validate?: ValidateFunction; findings: Finding[] } {
+  // JSON.parse and the schema compiler recurse: nesting is bounded first, as for YAML.
+  const deep = jsonDepthFinding(text, file);
+  if (deep) return { findings: [{ ...deep, check: 'chart-values-schema' }] };
   let schema: unknown;
   try {
     schema = JSON.parse(text);
