@@ -90,9 +90,10 @@ describe('webshop: generated, validated, and every injected consumer defect repo
     expect(broken.code).toBe(1);
     const errors = broken.findings.filter((f) => f.severity === 'error');
     const at = (check: string, file: RegExp) => errors.filter((f) => f.check === check && file.test(f.file));
-    // The HPA is located where it is written: the service chart's template or the library template it includes.
-    const adapter = at('hpa-custom-metric-adapter', /^charts\/(checkout|_library)\/templates\/_?hpa\.(yaml|tpl)$/);
+    // The metric is reported where the person changes it: the catalog line naming it (the template is related).
+    const adapter = at('hpa-custom-metric-adapter', /^catalog\/services\/checkout\.yaml$/);
     expect(adapter.length).toBe(1);
+    expect(adapter[0]!.line).toBe(15);
     expect(adapter[0]!.message).toMatch(/checkout_queue_depth.*prometheus-adapter\.yaml.*services/);
     const frontend = at('frontend-routes', /^environments\/prod\/cluster\/frontend-rules\.yaml$/);
     expect(frontend.map((f) => f.message).join('\n')).toMatch(/erp.*erp-1\.shop\.example\.com/);
