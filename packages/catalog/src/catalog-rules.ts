@@ -2,6 +2,7 @@ import { locate, type ParsedYaml, type PathSegment, type SourceFinding } from '@
 import type { Cluster, CustomMetric, Service } from './schema.js';
 import { effectiveSettings, parseQuantity } from './effective-settings.js';
 import { checkWorkloadRules } from './workload-rules.js';
+import { prefixPath } from './frontend-routes.js';
 
 interface Entry {
   service: Service;
@@ -29,7 +30,7 @@ export function checkCatalogRules(
   const namespaces = new Set(cluster.namespaces.map((n) => n.name));
   const envNames = cluster.environments.map((e) => e.name);
   const byName = new Map<string, string>();
-  const prefixOwner = new Map<string, string>();
+  const prefixOwner = new Map<string, { service: string; scoped: boolean }>();
 
   seen(
     cluster.namespaces.map((n) => n.name),
@@ -86,17 +87,34 @@ export function checkCatalogRules(
       .map(([k, v]) => `${k}=${v}`)
       .sort()
       .join('&');
-    (s.urlPrefixes ?? []).forEach((prefix, i) => {
+    (s.urlPrefixes ?? []).forEach((entry, i) => {
+      const prefix = prefixPath(entry);
+      const envs = typeof entry === 'string' ? envNames : entry.environments;
+      if (typeof entry !== 'string')
+        entry.environments.forEach((env, j) => {
+          if (!envNames.includes(env))
+            at(
+              file,
+              ['urlPrefixes', i, 'environments', j],
+              'catalog-environment',
+              `environment "${env}" is not declared in ${clusterFile} (declared: ${envNames.join(', ')})`,
+            );
+        });
+      // Claimed per environment: a prefix may go to a VM in prod and to a Kubernetes service in preprod.
       const norm = (prefix.replace(/\/+$/, '') || '/') + (query ? `?${query}` : '');
-      const owner = prefixOwner.get(norm);
-      if (owner && owner !== s.name)
+      const scoped = typeof entry !== 'string';
+      const clash = envs
+        .map((env) => [env, prefixOwner.get(`${env} ${norm}`)] as const)
+        .find(([, o]) => o && o.service !== s.name);
+      if (clash) {
+        const where = scoped || clash[1]!.scoped ? ` in ${clash[0]}` : '';
         at(
           file,
           ['urlPrefixes', i],
           'catalog-url-prefix',
-          `URL prefix "${prefix}"${query ? ` with query ${query}` : ''} is already routed to service "${owner}"; the frontend needs each prefix once (give one of them urlQuery to split it by query string)`,
+          `URL prefix "${prefix}"${query ? ` with query ${query}` : ''} is already routed to service "${clash[1]!.service}"${where}; the frontend needs each prefix once${where ? ' per environment' : ''} (give one of them urlQuery to split it by query string${where ? ', or limit each to its environments: { path, environments: [...] }' : ''})`,
         );
-      else prefixOwner.set(norm, s.name);
+      } else for (const env of envs) prefixOwner.set(`${env} ${norm}`, { service: s.name, scoped });
     });
     if (s.urlQuery && !(s.urlPrefixes ?? []).length)
       at(

@@ -1,4 +1,4 @@
-import type { Cluster, HostsByEnvironment, Service } from './schema.js';
+import type { Cluster, HostsByEnvironment, Service, UrlPrefix } from './schema.js';
 
 // What the CMSWEB frontend must do with each URL in an environment, from the catalog: the service that
 // claims it (urlPrefixes, urlQuery) and the hosts it goes to. chartgen writes backends-k8s-<env>.txt from
@@ -19,6 +19,16 @@ export function hostsIn(hosts: HostsByEnvironment, env: string): string[] | unde
   return Array.isArray(hosts) ? [...hosts] : hosts[env] ? [...hosts[env]] : undefined;
 }
 
+/** The path of a urlPrefixes entry. */
+export function prefixPath(p: UrlPrefix): string {
+  return typeof p === 'string' ? p : p.path;
+}
+
+/** Whether a urlPrefixes entry is routed in `env` (a plain path: in every environment). */
+export function prefixRoutedIn(p: UrlPrefix, env: string): boolean {
+  return typeof p === 'string' || p.environments.includes(env);
+}
+
 /** The Kubernetes Service a charted service is reached at. */
 export function serviceHost(s: Service): string {
   return `${s.name}.${s.namespace}.svc.cluster.local`;
@@ -37,10 +47,11 @@ export function backendHosts(s: Service, env: string): string[] {
 export function frontendRoutes(services: readonly Service[], env: string): FrontendRoute[] {
   const routes: FrontendRoute[] = [];
   for (const s of services) {
-    for (const raw of s.urlPrefixes ?? []) {
+    for (const entry of s.urlPrefixes ?? []) {
+      if (!prefixRoutedIn(entry, env)) continue;
       routes.push({
         service: s.name,
-        prefix: raw.replace(/\/+$/, ''),
+        prefix: prefixPath(entry).replace(/\/+$/, ''),
         query: { ...(s.urlQuery ?? {}) },
         hosts: backendHosts(s, env),
         affinity: Boolean(s.vm?.affinity),

@@ -9,4 +9,13 @@ export type { EnvironmentFile } from './environment-file.js';
 export { environmentFile, loadEnvironmentFile, durationMs } from './environment-file.js';
 export * from './grammar.js';
 export type { FrontendRoute } from './frontend-routes.js';
-export { backendHosts, catchAllHosts, frontendRoutes, hostsIn, sampleUrl, serviceHost } from './frontend-routes.js';
+export {
+  backendHosts,
+  catchAllHosts,
+  frontendRoutes,
+  hostsIn,
+  prefixPath,
+  prefixRoutedIn,
+  sampleUrl,
+  serviceHost,
+} from './frontend-routes.js';

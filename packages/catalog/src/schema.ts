@@ -54,6 +54,12 @@ const imageReference = z
 const urlPath = z
   .string()
   .regex(URL_PATH, 'a URL path starting with "/" (letters, digits and -._~!$&\'()*+,;=:@%/; no spaces, "?" or "#")');
+
+const urlPrefix = z.union([
+  urlPath,
+  z.strictObject({ path: urlPath, environments: z.array(envName).min(1, 'name at least one environment') }),
+]);
+export type UrlPrefix = z.infer<typeof urlPrefix>;
 /** A string checked by a function returning its problem (undefined when fine). */
 const checked = (expected: string, problem: (v: string) => string | undefined) =>
   z.string().superRefine((v, ctx) => {
@@ -345,8 +351,12 @@ export const service = z.strictObject({
   description: z.string().optional(),
   /** Runs on VMs outside Kubernetes: routed by the frontend, no chart. Excludes the workload fields. */
   vm: vmService.optional(),
-  /** URL prefixes the frontend forwards to this service, e.g. /dbs/prod/global/DBSReader. */
-  urlPrefixes: z.array(urlPath).optional(),
+  /**
+   * URL prefixes the frontend forwards to this service, e.g. /dbs/prod/global/DBSReader; an entry
+   * `{ path, environments: [preprod] }` is routed only in those environments (the real preprod sends
+   * /dqm/offline-test-new to a Kubernetes service while prod sends it to a VM).
+   */
+  urlPrefixes: z.array(urlPrefix).optional(),
   /**
    * Query parameters a request under urlPrefixes must carry to reach this service (`{ rse_type: t2t3 }`):
    * the frontend matches its rules against path and query string, and tries these rules before the same

@@ -2,7 +2,15 @@ import { readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { effectiveSettings, loadEnvironmentFile, readCatalog, type Catalog, type LoadedCatalog } from '../src/index.js';
+import {
+  effectiveSettings,
+  loadEnvironmentFile,
+  prefixPath,
+  prefixRoutedIn,
+  readCatalog,
+  type Catalog,
+  type LoadedCatalog,
+} from '../src/index.js';
 import { lines } from './fixtures.js';
 
 // The catalog this repository ships (catalog/), built from the real CMSWEB facts.
@@ -122,11 +130,21 @@ describe('bundled catalog', () => {
     }
   });
 
-  it('uses each URL prefix once per query condition (ms-unmerged is split by rse_type)', () => {
-    const prefixes = catalog.services.flatMap((s) =>
-      (s.urlPrefixes ?? []).map((p) => `${p}?${JSON.stringify(s.urlQuery ?? {})}`),
+  it('uses each URL prefix once per environment and query condition (ms-unmerged is split by rse_type)', () => {
+    const prefixes = catalog.cluster.environments.flatMap(({ name: env }) =>
+      catalog.services.flatMap((s) =>
+        (s.urlPrefixes ?? [])
+          .filter((p) => prefixRoutedIn(p, env))
+          .map((p) => `${env} ${prefixPath(p)}?${JSON.stringify(s.urlQuery ?? {})}`),
+      ),
     );
     expect(new Set(prefixes).size).toBe(prefixes.length);
+    // The real preprod routes /dqm/offline-test-new to the new DQM GUI in Kubernetes, prod to the VM.
+    const owner = (env: string) =>
+      catalog.services.find((s) =>
+        s.urlPrefixes?.some((p) => prefixPath(p) === '/dqm/offline-test-new' && prefixRoutedIn(p, env)),
+      )?.name;
+    expect([owner('dev'), owner('preprod'), owner('prod')]).toEqual([undefined, 'newdqmgui', 'dqmgui-dev']);
     expect(svc('ms-unmer-t2t3').urlQuery).toEqual({ rse_type: 't2t3' });
   });
 

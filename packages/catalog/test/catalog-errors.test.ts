@@ -326,6 +326,21 @@ const ruleCases: Case[] = [
     ],
   },
   {
+    name: 'prefixes per environment: one owner per environment, only declared environments',
+    files: {
+      'catalog/services/dqm-vm.yaml':
+        'name: dqm-vm\nnamespace: http\nvm: { hosts: [vocms0731.cern.ch] }\nurlPrefixes:\n- {path: /dqm/t, environments: [prod]}\n- {path: /dqm/u, environments: [prdo]}\n',
+      'catalog/services/dqm-k8s.yaml':
+        'name: dqm-k8s\nnamespace: http\nvm: { hosts: [h.example.org] }\nurlPrefixes:\n- {path: /dqm/t, environments: [preprod]}\n',
+      'catalog/services/dqm-wide.yaml':
+        'name: dqm-wide\nnamespace: http\nvm: { hosts: [h.example.org] }\nurlPrefixes: [/dqm/t]\n',
+    },
+    expected: [
+      'catalog/services/dqm-vm.yaml:6:33 catalog-environment environment "prdo" is not declared in catalog/cluster.yaml (declared: dev, preprod, prod)',
+      'catalog/services/dqm-wide.yaml:4:15 catalog-url-prefix URL prefix "/dqm/t" is already routed to service "dqm-k8s" in preprod; the frontend needs each prefix once per environment (give one of them urlQuery to split it by query string, or limit each to its environments: { path, environments: [...] })',
+    ],
+  },
+  {
     name: 'environment not declared in the cluster file',
     text: service('httpgo', 'environments:\n  staging: { replicas: 2 }\n'),
     expected: [
