@@ -291,6 +291,26 @@ const handWritten: Case[] = [
     says: DEPTH,
   },
   {
+    name: 'validator manifests: a --schema-location schema nested 5,000 deep',
+    setup: (r) => {
+      mkdirSync(join(r, 'schemas'), { recursive: true });
+      writeFileSync(join(r, 'schemas/namespace-v1.json'), `{"a": ${deepFlow(5000)}}\n`);
+    },
+    command: (r) => ({
+      bin: VALIDATOR,
+      args: [
+        'manifests',
+        join(r, 'environments/dev/cluster/namespaces.yaml'),
+        '--root',
+        r,
+        '--schema-location',
+        join(r, 'schemas/{{ .ResourceKind }}{{ .KindSuffix }}.json'),
+      ],
+    }),
+    accept: [1],
+    says: /schemas\/namespace-v1\.json:1:\d+: nested more than 128 levels deep.*schema-unusable/,
+  },
+  {
     name: 'validator: validator.yaml alias bomb',
     setup: (r) => writeFileSync(join(r, 'validator.yaml'), BOMB),
     command: (r) => ({

@@ -16,7 +16,8 @@ export type SchemaCheck =
   | 'schema-required'
   | 'schema-enum'
   | 'schema-format'
-  | 'schema-unknown-kind';
+  | 'schema-unknown-kind'
+  | 'schema-unusable';
 
 export interface SchemaViolation {
   /** JSON pointer into the resource, e.g. /spec/template/spec/containers/0/imagePullPolicyy ('' = the resource). */

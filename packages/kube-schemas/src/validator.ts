@@ -53,6 +53,8 @@ interface Compiled {
   readonly source: string;
   readonly fieldNote: FieldNote;
 }
+/** A kind's schema: compiled, none known (null), or one that failed to load or compile. */
+type Entry = Compiled | null | { readonly unusable: string };
 
 /** Drops what would make ajv resolve remote meta-schemas or reject a second schema with the same id. */
 function forCompile(schema: JSONSchema): JSONSchema {
@@ -79,7 +81,7 @@ export function createSchemaValidator(options: SchemaValidatorOptions): SchemaVa
   const ajv = addCelRules(
     addKubernetesFormats(new Ajv({ allErrors: true, verbose: true, strict: false, logger: false })),
   );
-  const cache = new Map<string, Compiled | null>();
+  const cache = new Map<string, Entry>();
   const shared = new SharedDefinitions(ajv);
 
   const compile = (gvk: GroupVersionKind, schema: JSONSchema, source: SchemaSource): Compiled => {
@@ -95,18 +97,26 @@ export function createSchemaValidator(options: SchemaValidatorOptions): SchemaVa
     }
   };
 
-  const lookupSync = (gvk: GroupVersionKind): Compiled | null => {
+  // A schema file that cannot be read, parsed or compiled (a --schema-location is user input) makes the
+  // objects of its kind unvalidatable: a finding on each of them, like kubeconform's per-resource error,
+  // never an internal error that stops the whole run.
+  const loadWith = (gvk: GroupVersionKind, load: (source: SchemaSource) => JSONSchema | undefined): Entry => {
+    try {
+      for (const source of sources) {
+        const schema = load(source);
+        if (schema) return compile(gvk, schema, source);
+      }
+      return null;
+    } catch (err) {
+      return { unusable: (err as Error).message };
+    }
+  };
+
+  const lookupSync = (gvk: GroupVersionKind): Entry => {
     const key = gvkKey(gvk);
     let hit = cache.get(key);
     if (hit === undefined) {
-      hit = null;
-      for (const source of sources) {
-        const schema = source.loadSync?.(gvk, kubernetesVersion);
-        if (schema) {
-          hit = compile(gvk, schema, source);
-          break;
-        }
-      }
+      hit = loadWith(gvk, (source) => source.loadSync?.(gvk, kubernetesVersion));
       cache.set(key, hit);
     }
     return hit;
@@ -117,6 +127,14 @@ export function createSchemaValidator(options: SchemaValidatorOptions): SchemaVa
     if (!gvk) return typeMetaViolations(resource);
     const compiled = lookupSync(gvk);
     if (!compiled) return 'unknown-kind';
+    if ('unusable' in compiled)
+      return [
+        {
+          path: '/kind',
+          message: `the schema for ${apiVersionOf(gvk)} ${gvk.kind} cannot be used (${compiled.unusable}): the object was not validated; fix that schema file or leave out its --schema-location`,
+          check: 'schema-unusable',
+        },
+      ];
     return compiled.validate(resource) ? [] : toViolations(compiled.validate.errors, compiled.fieldNote);
   };
 
@@ -136,20 +154,24 @@ export function createSchemaValidator(options: SchemaValidatorOptions): SchemaVa
         const gvk = toGvk(apiVersion, kind);
         const key = gvkKey(gvk);
         if (cache.get(key)) continue;
-        cache.delete(key);
-        let hit: Compiled | null = null;
-        for (const source of sources) {
-          const schema = await source.load(gvk, kubernetesVersion);
-          if (schema) {
-            hit = compile(gvk, schema, source);
-            break;
+        let hit: Entry = null;
+        try {
+          for (const source of sources) {
+            const schema = await source.load(gvk, kubernetesVersion);
+            if (schema) {
+              hit = compile(gvk, schema, source);
+              break;
+            }
           }
+        } catch (err) {
+          hit = { unusable: (err as Error).message };
         }
         cache.set(key, hit);
       }
     },
     sourceOf(apiVersion, kind) {
-      return lookupSync(toGvk(apiVersion, kind))?.source;
+      const hit = lookupSync(toGvk(apiVersion, kind));
+      return hit && 'source' in hit ? hit.source : undefined;
     },
   };
 }

@@ -221,15 +221,29 @@ describe('options', () => {
     expect(v.sourceOf('example.org/v1', 'Gadget')).toBe('async-only');
   });
 
-  it('a schema that does not compile is reported with its kind and source', () => {
+  it('a schema that does not compile or load is a schema-unusable violation naming kind and source, not a throw', async () => {
     const broken: SchemaSource = {
       name: 'broken',
-      load: async () => undefined,
+      load: async () => {
+        throw new Error('broken/configmap-v1.json: not valid JSON');
+      },
       loadSync: () => ({ type: 'no-such-type' }),
     };
     const v = createSchemaValidator({ kubernetesVersion: '1.33', sources: [broken] });
-    expect(() => v.validate({ apiVersion: 'v1', kind: 'ConfigMap' })).toThrow(
-      /schema for v1 ConfigMap from broken does not compile/,
-    );
+    expect(v.validate({ apiVersion: 'v1', kind: 'ConfigMap' })).toEqual([
+      {
+        path: '/kind',
+        check: 'schema-unusable',
+        message: expect.stringMatching(
+          /^the schema for v1 ConfigMap cannot be used \(schema for v1 ConfigMap from broken does not compile: .*\): the object was not validated/,
+        ),
+      },
+    ]);
+    expect(v.sourceOf('v1', 'ConfigMap')).toBeUndefined();
+    const later = createSchemaValidator({ kubernetesVersion: '1.33', sources: [broken] });
+    await later.warmUp([{ apiVersion: 'v1', kind: 'Secret' }]);
+    expect(later.validate({ apiVersion: 'v1', kind: 'Secret' })).toEqual([
+      expect.objectContaining({ check: 'schema-unusable', message: expect.stringContaining('not valid JSON') }),
+    ]);
   });
 });

@@ -35,7 +35,14 @@ async function findingsFor(check: CheckDefinition, kind: 'fires' | 'passes'): Pr
       ) as Partial<PolicyContext> & { service?: string };
       const parsed = parseManifests(readFileSync(file, 'utf8'), file);
       const resources = parsed.resources.map((r) => (ctx.service ? { ...r, service: ctx.service } : r));
-      const schemas = await createKubeSchemaValidator({ kubernetesVersion: KUBE });
+      // <kind>.schemas/: extra JSON schemas, passed as a kubeconform-style --schema-location after the default.
+      const extra = join(base, `${kind}.schemas`);
+      const schemas = await createKubeSchemaValidator({
+        kubernetesVersion: KUBE,
+        ...(existsSync(extra)
+          ? { schemaLocations: ['default', `${extra}/{{ .ResourceKind }}{{ .KindSuffix }}.json`] }
+          : {}),
+      });
       const context: PolicyContext = { ...EMPTY_CONTEXT, ...ctx };
       const found = [
         ...parsed.findings,

@@ -274,6 +274,14 @@ const OBJECT_CHECKS = [
     remediation: 'check the apiVersion/kind spelling, or pass --schema-location with the CRD schema',
   },
   {
+    id: 'schema-unusable',
+    severity: 'error',
+    scope: 'object',
+    description:
+      'the schema found for the kind can be used: a --schema-location file that is not JSON, nests too deep or does not compile leaves its objects unvalidated',
+    remediation: 'fix the schema file named in the message, or leave out its --schema-location',
+  },
+  {
     id: 'api-removed',
     severity: 'error',
     scope: 'object',

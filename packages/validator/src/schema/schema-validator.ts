@@ -6,7 +6,8 @@ export type SchemaCheckId =
   | 'schema-type'
   | 'schema-required'
   | 'schema-enum'
-  | 'schema-format';
+  | 'schema-format'
+  | 'schema-unusable';
 
 export interface SchemaViolation {
   /** JSON pointer into the object. */
