@@ -4,8 +4,11 @@ import type { RelatedLocation, ResourceRef } from './findings.js';
 export interface ResourceSource {
   /** Repository-relative (or as given) path of the file a person edits: a manifest or a chart template. */
   file: string;
-  /** 1-based line and column of the field at `path` (segments of a JSON pointer), best effort. */
-  locate(path: ReadonlyArray<string | number>): { line: number; column: number };
+  /**
+   * 1-based line and column of the field at `path` (segments of a JSON pointer), best effort; with `file`
+   * when that line is written in another file (a named template the object's template includes).
+   */
+  locate(path: ReadonlyArray<string | number>): { line: number; column: number; file?: string };
   /**
    * Where the value at `path` was set when a person changes it elsewhere than `file` (repository mode: the
    * overlay, the generated values file or the catalog line it came from), with further places to show.

@@ -72,7 +72,11 @@ describe('charts with file:// dependencies', { timeout: 60_000 }, () => {
     });
     expect(findings).toEqual([]);
     expect(resources[0]!.source.file).toBe('charts/lib/templates/_cm.tpl');
-    expect(resources[0]!.source.locate(['data', 'v'])).toEqual({ line: 7, column: 3 });
+    expect(resources[0]!.source.locate(['data', 'v'])).toEqual({
+      file: 'charts/lib/templates/_cm.tpl',
+      line: 7,
+      column: 3,
+    });
   });
 
   it('refuses a library whose version does not satisfy the dependency, naming both', async () => {

@@ -132,6 +132,27 @@ describe('mapRenderedLine', () => {
     expect(mapRenderedLine(out, 7, tpl)).toEqual({ line: 11, column: 5 });
     expect(mapRenderedLine(out, 4, tpl)).toBeUndefined();
   });
+  it('aligns a key only where its enclosing keys agree (a literal key of a container not rendered is no match)', () => {
+    const tpl = [
+      'containers:',
+      '  - name: {{ .Chart.Name }}',
+      '    {{- with .Values.securityContext }}',
+      '    securityContext:',
+      '      {{- toYaml . | nindent 6 }}',
+      '    {{- end }}',
+      '  {{- if .Values.logging }}',
+      '  - name: filebeat',
+      '    securityContext:',
+      '      allowPrivilegeEscalation: false',
+      '  {{- end }}',
+    ].join('\n');
+    const out = ['containers:', '  - name: web', '    securityContext:', '      allowPrivilegeEscalation: false'].join(
+      '\n',
+    );
+    // Without the enclosing-key rule the filebeat block (two exact lines) would win over line 4.
+    expect(mapRenderedLine(out, 3, tpl)).toEqual({ line: 4, column: 5 });
+    expect(mapRenderedLine(out, 4, tpl)).toBeUndefined();
+  });
 
   it('gives up on a line the template does not have', () => {
     expect(mapRenderedLine('a: 1\nzzz: 2\n', 2, 'a: 1\n')).toBeUndefined();

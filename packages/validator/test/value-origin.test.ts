@@ -6,6 +6,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseYaml, toJs } from '@cmsweb/yaml';
 import { catalogOrigin } from '../src/render/catalog-origin.js';
 import { mergeValues, namedTemplates, valueOrigin } from '../src/render/value-origin.js';
+import { expandIncludes, includedFile, definitions } from '../src/render/included-templates.js';
+import { alignTemplate } from '../src/render/template-lines.js';
 import { REPO_ROOT, runCli } from './helpers.js';
 
 // A finding on a value someone set is reported where they set it. Here on a copy of this repository,
@@ -17,17 +19,9 @@ const CHARTS = join(REPO_ROOT, 'charts', 'das-server');
 const present = existsSync(CHARTS);
 if (!present)
   console.log('value-origin test skipped: charts/das-server is not generated (run `npx chartgen generate`)');
-// Since the library chart renders pods through nested includes (cmsweb-library.podTemplate → containerBody,
-// c26aa63), rendered container fields map to no line of the Deployment's own template, and value tracing
-// does not follow into included helpers yet: these findings stay at the template. Skipped, visibly, until
-// template-lines.ts maps lines through nested includes (the fixture repository's test in repo-e2e and the
-// pure tests below still run).
-const NESTED_INCLUDES = true;
-if (NESTED_INCLUDES)
-  console.log(
-    'value-origin test on this repository skipped: the library renders containers through nested includes, not followed yet',
-  );
-const describeIf = present && !NESTED_INCLUDES ? describe : describe.skip;
+// The library chart renders pods through nested includes (cmsweb-library.deployment → podTemplate →
+// containerBody for each sidecar): positions and values are traced through them (included-templates.ts).
+const describeIf = present ? describe : describe.skip;
 
 interface Finding {
   check: string;
@@ -72,9 +66,10 @@ describeIf('findings at the file and line that set the value', { timeout: 120_00
     const findings = (JSON.parse(r.stdout) as { findings: Finding[] }).findings.filter((f) => f.check === 'image-tag');
     const catalog = 'catalog/services/das-server.yaml';
     const sidecars = lineOf(root, catalog, 'sidecars:');
-    const template = 'charts/_library/templates/_deployment.tpl';
+    const pod = 'charts/_library/templates/_pod.tpl';
     const values = 'charts/das-server/values.yaml';
-    const range = lineOf(root, template, 'range .Values.sidecars');
+    // The sidecar's image is written in containerBody, which podTemplate includes for each sidecar.
+    const body = lineOf(root, pod, 'define "cmsweb-library.containerBody"');
     expect(findings).toEqual([
       {
         ...findings[0],
@@ -83,9 +78,9 @@ describeIf('findings at the file and line that set the value', { timeout: 120_00
         column: 5,
         related: [
           {
-            file: template,
-            line: lineOf(root, template, 'image: {{ .image | quote }}', range),
-            column: 11,
+            file: pod,
+            line: lineOf(root, pod, 'image: {{ .image | quote }}', body),
+            column: 1,
             message: 'the chart template that renders it',
           },
           {
@@ -103,9 +98,9 @@ describeIf('findings at the file and line that set the value', { timeout: 120_00
         column: 3,
         related: [
           {
-            file: template,
-            line: lineOf(root, template, 'image: {{ include "cmsweb-library.image" . | quote }}'),
-            column: 11,
+            file: pod,
+            line: lineOf(root, pod, 'image: {{ include "cmsweb-library.image" . | quote }}'),
+            column: 7,
             message: 'the chart template that renders it',
           },
         ],
@@ -113,12 +108,66 @@ describeIf('findings at the file and line that set the value', { timeout: 120_00
     ]);
   });
 
+  it('a sidecar resource at the catalog line; container probes at the library lines of their container', () => {
+    const r = runCli(['--root', root, '--env', 'dev', '--service', 'das-server', '--output', 'json']);
+    const findings = (JSON.parse(r.stdout) as { findings: Array<Finding & { path?: string }> }).findings;
+    const catalog = 'catalog/services/das-server.yaml';
+    const sidecars = lineOf(root, catalog, 'sidecars:');
+    const pod = 'charts/_library/templates/_pod.tpl';
+    const body = lineOf(root, pod, 'define "cmsweb-library.containerBody"');
+    const where = (f: Finding | undefined) =>
+      f && [f.file, f.line, f.column, f.related?.map((x) => [x.file, x.line, x.column])];
+    // The sidecar's resources (requests only) come from the catalog, rendered by containerBody.
+    expect(
+      where(findings.find((f) => f.check === 'resources-set' && f.path?.endsWith('/containers/1/resources'))),
+    ).toEqual([
+      catalog,
+      lineOf(root, catalog, 'resources:', sidecars),
+      5,
+      [
+        [pod, lineOf(root, pod, 'resources:', body), 1],
+        [
+          'charts/das-server/values.yaml',
+          lineOf(
+            root,
+            'charts/das-server/values.yaml',
+            'resources:',
+            lineOf(root, 'charts/das-server/values.yaml', 'sidecars:'),
+          ),
+          5,
+        ],
+      ],
+    ]);
+    // A missing probe is about the container: the main container's line, and the sidecars' range line.
+    expect(where(findings.find((f) => f.check === 'readiness-probe' && f.path?.endsWith('/containers/0')))).toEqual([
+      pod,
+      lineOf(root, pod, '- name: {{ .Chart.Name }}'),
+      7,
+      undefined,
+    ]);
+    expect(where(findings.find((f) => f.check === 'liveness-probe' && f.path?.endsWith('/containers/1')))).toEqual([
+      pod,
+      lineOf(root, pod, '- name: {{ .name }}', lineOf(root, pod, 'range .Values.sidecars')),
+      7,
+      undefined,
+    ]);
+    // The main container's securityContext is the one podTemplate renders from .Values.securityContext,
+    // not the filebeat sidecar's literal one (logging is off in dev, so filebeat is not rendered).
+    const hardening = findings.find(
+      (f) => f.check === 'container-hardening' && f.path?.endsWith('/containers/0/securityContext'),
+    );
+    expect(hardening?.related?.[0]).toMatchObject({
+      file: pod,
+      line: lineOf(root, pod, 'securityContext:', lineOf(root, pod, 'with .Values.securityContext')),
+    });
+  });
+
   it('text, SARIF (relatedLocations) and JUnit show the same places', () => {
     const args = ['--root', root, '--env', 'dev', '--service', 'das-server'];
     const text = runCli([...args, '--output', 'text']).stdout;
     expect(text).toMatch(/catalog\/services\/das-server\.yaml:\d+:5 +error .* image-tag/);
     expect(text).toMatch(
-      /related: charts\/_library\/templates\/_deployment\.tpl:\d+:11 \(the chart template that renders it\)/,
+      /related: charts\/_library\/templates\/_pod\.tpl:\d+:1 \(the chart template that renders it\)/,
     );
     const sarif = JSON.parse(runCli([...args, '--output', 'sarif']).stdout);
     const result = sarif.runs[0].results.find(
@@ -129,7 +178,7 @@ describeIf('findings at the file and line that set the value', { timeout: 120_00
       result.relatedLocations.map(
         (l: { physicalLocation: { artifactLocation: { uri: string } } }) => l.physicalLocation.artifactLocation.uri,
       ),
-    ).toEqual(['charts/_library/templates/_deployment.tpl', 'charts/das-server/values.yaml']);
+    ).toEqual(['charts/_library/templates/_pod.tpl', 'charts/das-server/values.yaml']);
     const junit = runCli([...args, '--output', 'junit']).stdout;
     expect(junit).toContain('<testsuite name="catalog/services/das-server.yaml"');
     expect(junit).toMatch(/related: charts\/das-server\/values\.yaml:\d+:5 \(where chartgen wrote it\)/);
@@ -181,6 +230,105 @@ describe('values key and catalog line, pure', () => {
     expect(at(10, 'b:2')).toEqual(['values.yaml', 'sidecars.1.image', 4, 27]);
   });
 
+  it('expands nested block includes as helm renders them: lines keep their file and line, values their scope', () => {
+    const templates = {
+      'templates/deployment.yaml': '{{ include "x.deployment" . }}\n',
+      'lib/_deployment.tpl': [
+        '{{/* `{{ include "x.other" . }}` in a comment is no include */}}',
+        '{{- define "x.deployment" }}',
+        'kind: Deployment',
+        'spec:',
+        '  template:',
+        '    {{- include "x.pod" . | nindent 4 }}',
+        '{{- end }}',
+      ].join('\n'),
+      'lib/_pod.tpl': [
+        '{{- define "x.pod" -}}',
+        'spec:',
+        '  containers:',
+        '    {{- range .Values.sidecars }}',
+        '    - name: {{ .name }}',
+        '      {{- include "x.body" . | nindent 6 }}',
+        '    {{- end }}',
+        '{{- end }}',
+        '{{- define "x.body" -}}',
+        'image: {{ .image | quote }}',
+        '{{- with .resources }}',
+        'resources:',
+        '  {{- toYaml . | nindent 2 }}',
+        '{{- end }}',
+        '{{- include "x.body" . }}',
+        '{{- end }}',
+      ].join('\n'),
+    };
+    const defs = definitions(templates);
+    expect([...defs].map(([name, d]) => [name, d.rel, d.start, d.end])).toEqual([
+      ['x.deployment', 'lib/_deployment.tpl', 1, 6],
+      ['x.pod', 'lib/_pod.tpl', 0, 7],
+      ['x.body', 'lib/_pod.tpl', 8, 15],
+    ]);
+    expect(includedFile(templates['templates/deployment.yaml'], defs)).toBe('lib/_deployment.tpl');
+    const e = expandIncludes('templates/deployment.yaml', templates['templates/deployment.yaml'], templates, defs);
+    const rendered = [
+      '# Source: x/templates/deployment.yaml',
+      'kind: Deployment',
+      'spec:',
+      '  template:',
+      '    spec:',
+      '      containers:',
+      '        - name: exporter',
+      '          image: "exporter:1"',
+      '          resources:',
+      '            requests:',
+      '              cpu: 50m',
+    ].join('\n');
+    const map = alignTemplate(rendered, e.text);
+    const at = (line: number) => {
+      const j = map[line - 1]!;
+      const o = j >= 0 ? e.origins[j] : undefined;
+      return o && [o.rel, o.line + 1];
+    };
+    expect([2, 4, 5, 7, 8, 9, 10].map(at)).toEqual([
+      ['lib/_deployment.tpl', 3],
+      ['lib/_deployment.tpl', 5],
+      ['lib/_pod.tpl', 2],
+      ['lib/_pod.tpl', 5],
+      ['lib/_pod.tpl', 10],
+      ['lib/_pod.tpl', 12],
+      undefined, // written by toYaml
+    ]);
+    // The recursive include of x.body in itself is left as it is (helm would fail on it; we never loop).
+    expect(e.text).toContain('{{- include "x.body" . }}');
+    const layers = [
+      {
+        file: 'values.yaml',
+        ...(() => {
+          const parsed = parseYaml(
+            'sidecars:\n  - name: exporter\n    image: exporter:1\n    resources: {requests: {cpu: 50m}}\n',
+            'values.yaml',
+          );
+          return { parsed, value: toJs(parsed)[0] };
+        })(),
+      },
+    ];
+    const merged = mergeValues(layers.map((l) => l.value));
+    const origin = (line: number, renderedValue: unknown, rest: Array<string | number> = []) => {
+      const o = valueOrigin({
+        template: e.text,
+        line: map[line - 1]!,
+        rest,
+        rendered: renderedValue,
+        helpers: namedTemplates(templates),
+        layers,
+        merged,
+      });
+      return o && [o.key.join('.'), o.line, o.column];
+    };
+    // `.image` of x.body is the range element podTemplate passed to it.
+    expect(origin(8, 'exporter:1')).toEqual(['sidecars.0.image', 3, 5]);
+    expect(origin(9, '50m', ['requests', 'cpu'])).toEqual(['sidecars.0.resources.requests.cpu', 4, 28]);
+  });
+
   it('maps a generated key back to the catalog: renamed keys, env lists, environments.<env>, defaults', () => {
     const service = yamlFile(
       'catalog/services/s.yaml',
@@ -206,5 +354,15 @@ describe('values key and catalog line, pure', () => {
       14,
     ]);
     expect(origin(['replicaCount'], 3)).toBeUndefined();
+    // chartgen splits the catalog's securityContext into the pod's and the main container's.
+    const secured = yamlFile('catalog/services/p.yaml', 'securityContext:\n  runAsUser: 0\n  privileged: true\n');
+    const split = (key: string, value: unknown) => {
+      const o = catalogOrigin({ key: [key], value, service: secured, cluster });
+      return o && [o.key.join('.'), o.line, o.column];
+    };
+    expect(split('securityContext', { privileged: true })).toEqual(['securityContext', 1, 1]);
+    expect(split('podSecurityContext', { runAsUser: 0 })).toEqual(['securityContext', 1, 1]);
+    expect(split('securityContext', { privileged: false })).toBeUndefined();
+    expect(split('securityContext', { privileged: true, readOnlyRootFilesystem: true })).toBeUndefined();
   });
 });

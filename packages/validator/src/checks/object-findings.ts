@@ -30,7 +30,7 @@ export function objectFinding(
     check,
     severity,
     message,
-    file: resource.source.file,
+    file: loc.file ?? resource.source.file,
     line: loc.line,
     column: loc.column,
     resource: resource.ref,
@@ -43,7 +43,12 @@ export function objectFinding(
     f.line = origin.line;
     f.column = origin.column;
     f.related = [
-      { file: resource.source.file, line: loc.line, column: loc.column, message: 'the chart template that renders it' },
+      {
+        file: loc.file ?? resource.source.file,
+        line: loc.line,
+        column: loc.column,
+        message: 'the chart template that renders it',
+      },
       ...origin.via,
     ];
   }

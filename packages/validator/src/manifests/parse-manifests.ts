@@ -10,6 +10,8 @@ export interface ParsedManifests {
 }
 
 type Position = { line: number; column: number };
+/** A position, in another file than the parsed one when it says so (a line of an included template). */
+type Located = Position & { file?: string };
 type Path = ReadonlyArray<string | number>;
 
 export interface ParseManifestOptions {
@@ -20,8 +22,8 @@ export interface ParseManifestOptions {
    * `position` maps a line/column of the parsed text; `locate` finds a field of document `docIndex`.
    */
   positions?: {
-    position(at: Position): Position;
-    locate(parsed: ParsedYaml, docIndex: number, lineOffset: number, path: Path): Position;
+    position(at: Position): Located;
+    locate(parsed: ParsedYaml, docIndex: number, lineOffset: number, path: Path): Located;
     /** Where the value at `path` of the document (`value`) was set, when elsewhere (see ResourceSource.origin). */
     origin?(parsed: ParsedYaml, docIndex: number, value: unknown, path: Path): ValueSource | undefined;
   };
@@ -95,7 +97,7 @@ export function addObject(
   base: Array<string | number>,
   src: {
     file: string;
-    locate: (p: ReadonlyArray<string | number>) => { line: number; column: number };
+    locate: (p: ReadonlyArray<string | number>) => Located;
     origin?: (p: ReadonlyArray<string | number>) => ValueSource | undefined;
   },
   options: ParseManifestOptions,

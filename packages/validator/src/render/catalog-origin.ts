@@ -61,6 +61,20 @@ function same(a: unknown, b: unknown): boolean {
 }
 
 /**
+ * chartgen splits the catalog's `securityContext` between the chart's `podSecurityContext` (runAsUser,
+ * runAsGroup, fsGroup, runAsNonRoot) and the main container's `securityContext` (the rest): either chart
+ * map is the catalog map's fields of its part (chart-values.ts).
+ */
+const POD_SECURITY_FIELDS = ['runAsUser', 'runAsGroup', 'fsGroup', 'runAsNonRoot'];
+function splitSecurity(key: Key, value: unknown, catalog: unknown): boolean {
+  if (key.length !== 1 || (key[0] !== 'securityContext' && key[0] !== 'podSecurityContext')) return false;
+  if (!isRecord(value) || !isRecord(catalog)) return false;
+  const pod = key[0] === 'podSecurityContext';
+  const part = Object.fromEntries(Object.entries(catalog).filter(([k]) => POD_SECURITY_FIELDS.includes(k) === pod));
+  return same(part, value);
+}
+
+/**
  * Where `key` (holding `value` in the generated file) comes from: the service's environments.<env>
  * (for values-<env>.yaml), the service's own settings, then cluster.yaml defaults; undefined when no
  * catalog place holds that value.
@@ -81,7 +95,8 @@ export function catalogOrigin(input: {
     if (!file) continue;
     for (const k of spellings(input.key, file.value, base)) {
       const path = [...base, ...k];
-      if (!same(getIn(file.value, path), input.value)) continue;
+      const there = getIn(file.value, path);
+      if (!same(there, input.value) && !splitSecurity(input.key, input.value, there)) continue;
       const loc = locate(file.parsed, 0, path);
       return { file: file.file, line: loc.line, column: loc.column, key: path };
     }

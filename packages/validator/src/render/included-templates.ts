@@ -1,24 +1,132 @@
-// Pure: a chart template that is only `{{ include "name" . }}` (the service charts' templates, which
-// include the library chart's named templates) produces lines written in the file that defines "name".
-// Positions are mapped against that definition instead, so a finding names the library line.
+// Pure: a chart template with its block includes expanded, as helm's engine renders them, so that a
+// rendered line can be aligned with the line of the file that wrote it (template-lines.ts) and its
+// values traced (value-origin.ts) even through nested named templates.
+//
+// Helm's `include "name" ARG` executes the named template with ARG as its data (dot, and `$` inside it)
+// and returns its output as a string, which `nindent N` / `indent N` indent line by line. A line that is
+// only such an include (`{{- include "lib.podTemplate" . | nindent 4 }}`, or the service charts' whole
+// `{{ include "lib.deployment" . }}`) is therefore replaced by the body of the `define`, every line
+// indented by N, between two synthetic action-only lines `{{ __scope ARG }}` … `{{ end }}` that set the
+// data for value tracing and never match a rendered line. Includes inside a line (a scalar such as
+// `image: {{ include "lib.image" . }}`) stay as they are. Recursion is bounded and never re-enters a
+// template it is already expanding.
 
-const INCLUDE_ONLY = /^\s*\{\{-?\s*include\s+"([^"]+)"\s+\.\s*-?\}\}\s*$/;
+/** A named template's body: the lines strictly between a `define` alone on its line and its `end`. */
+export interface Definition {
+  rel: string;
+  /** 0-based line of the `define` (the body starts on the next line). */
+  start: number;
+  /** 0-based line of the matching `end`. */
+  end: number;
+}
 
-/**
- * The chart-relative path of the template defining what `text` includes, and that file's text with
- * every line up to the `define` blanked (line numbers stay the file's); undefined for other templates.
- */
-export function includedTemplate(
+/** Expanded template text, and for each of its lines the file and 0-based line it was written at. */
+export interface ExpandedTemplate {
+  text: string;
+  origins: Array<{ rel: string; line: number } | undefined>;
+}
+
+const ACTION = /\{\{-?\s*([\s\S]*?)\s*-?\}\}/g;
+const BLOCK = /^(?:if|with|range|define|block)\b/;
+const ALONE_DEFINE = /^\s*\{\{-?\s*define\s+"([^"]+)"\s*-?\}\}\s*$/;
+const ALONE_END = /^\s*\{\{-?\s*end\s*-?\}\}\s*$/;
+const BLOCK_INCLUDE =
+  /^\s*\{\{-?\s*(?:include|template)\s+"([^"]+)"\s+(\$|\.|\$?\.[A-Za-z_][\w.]*)\s*(?:\|\s*(nindent|indent)\s+(\d+)\s*)?-?\}\}\s*$/;
+const MAX_DEPTH = 8;
+
+/** Template text with comments blanked (newlines kept), so that text inside `{{/* … *\/}}` is not read as actions. */
+export function withoutComments(source: string): string {
+  return source.replace(/\{\{-?\s*\/\*[\s\S]*?\*\/\s*-?\}\}/g, (c) => c.replace(/[^\n]/g, ' '));
+}
+
+/** Blocks of one template source: for each `define "name"`, its 0-based line and the line of its matching `end`. */
+function definesOf(source: string): Array<{ name: string; start: number; end: number; body: string }> {
+  const text = withoutComments(source);
+  const lineAt = (offset: number) => text.slice(0, offset).split('\n').length - 1;
+  const out: Array<{ name: string; start: number; end: number; body: string }> = [];
+  const stack: Array<{ name?: string; offset: number; after: number }> = [];
+  for (const m of text.matchAll(ACTION)) {
+    const body = m[1]!;
+    if (BLOCK.test(body)) {
+      const name = /^define\s+"([^"]+)"/.exec(body)?.[1];
+      stack.push({ ...(name !== undefined ? { name } : {}), offset: m.index, after: m.index + m[0].length });
+    } else if (/^end\b/.test(body)) {
+      const open = stack.pop();
+      if (open?.name !== undefined)
+        out.push({
+          name: open.name,
+          start: lineAt(open.offset),
+          end: lineAt(m.index),
+          body: source.slice(open.after, m.index),
+        });
+    }
+  }
+  return out;
+}
+
+/** The named templates of a chart's template sources (first definition wins, as files are read in order). */
+export function definitions(templates: Record<string, string>): Map<string, Definition & { body: string }> {
+  const out = new Map<string, Definition & { body: string }>();
+  for (const [rel, source] of Object.entries(templates))
+    for (const d of definesOf(source)) if (!out.has(d.name)) out.set(d.name, { rel, ...d });
+  return out;
+}
+
+/** `text` (the template at `rel`) with every block include of a known named template expanded, recursively. */
+export function expandIncludes(
+  rel: string,
   text: string,
   templates: Record<string, string>,
-): { rel: string; text: string } | undefined {
-  const name = INCLUDE_ONLY.exec(text)?.[1];
-  if (name === undefined) return undefined;
-  const define = new RegExp(`\\{\\{-?\\s*define\\s+"${name.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}"\\s*-?\\}\\}`);
-  for (const [rel, source] of Object.entries(templates)) {
-    const lines = source.split('\n');
-    const at = lines.findIndex((l) => define.test(l));
-    if (at >= 0) return { rel, text: lines.map((l, i) => (i <= at ? '' : l)).join('\n') };
-  }
-  return undefined;
+  defs: Map<string, Definition> = definitions(templates),
+): ExpandedTemplate {
+  const lines: string[] = [];
+  const origins: ExpandedTemplate['origins'] = [];
+  const split = new Map<string, string[]>();
+  const linesOf = (file: string) => {
+    let l = split.get(file);
+    if (!l) split.set(file, (l = (templates[file] ?? '').split('\n')));
+    return l;
+  };
+  const walk = (file: string, src: string[], from: number, to: number, pad: string, open: string[]) => {
+    for (let i = from; i < to; i++) {
+      const line = src[i]!;
+      const inc = BLOCK_INCLUDE.exec(line);
+      const def = inc ? defs.get(inc[1]!) : undefined;
+      const dl = def ? linesOf(def.rel) : undefined;
+      if (
+        inc &&
+        def &&
+        dl &&
+        open.length < MAX_DEPTH &&
+        !open.includes(inc[1]!) &&
+        ALONE_DEFINE.test(dl[def.start]!) &&
+        ALONE_END.test(dl[def.end]!)
+      ) {
+        const inner = pad + ' '.repeat(inc[4] ? Number(inc[4]) : 0);
+        lines.push(`${pad}{{ __scope ${inc[2]} }}`);
+        origins.push(undefined);
+        walk(def.rel, dl, def.start + 1, def.end, inner, [...open, inc[1]!]);
+        lines.push(`${pad}{{ end }}`);
+        origins.push(undefined);
+        continue;
+      }
+      lines.push(line.trim() === '' ? line : pad + line);
+      origins.push({ rel: file, line: i });
+    }
+  };
+  const own = text.split('\n');
+  walk(rel, own, 0, own.length, '', []);
+  return { text: lines.join('\n'), origins };
+}
+
+/**
+ * The chart-relative file defining what `text` includes when `text` is only one include (the service
+ * charts' `{{ include "cmsweb-library.deployment" . }}`), so the object is shown at the library file.
+ */
+export function includedFile(text: string, defs: Map<string, Definition>): string | undefined {
+  const lines = withoutComments(text)
+    .split('\n')
+    .filter((l) => l.trim() !== '');
+  const name = lines.length === 1 ? BLOCK_INCLUDE.exec(lines[0]!)?.[1] : undefined;
+  return name === undefined ? undefined : defs.get(name)?.rel;
 }

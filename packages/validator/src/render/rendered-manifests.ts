@@ -5,8 +5,8 @@ import { parseManifests } from '../manifests/parse-manifests.js';
 import { splitDocuments } from '../manifests/split-documents.js';
 import type { Resource } from '../resources.js';
 import { chartRelative } from './helm-errors.js';
-import { includedTemplate } from './included-templates.js';
-import { alignTemplate, templatePosition } from './template-lines.js';
+import { definitions, expandIncludes, includedFile, type Definition } from './included-templates.js';
+import { alignTemplate } from './template-lines.js';
 import { catalogOrigin, type CatalogFile } from './catalog-origin.js';
 import { getIn, mergeValues, namedTemplates, valueOrigin, type ValuesLayer } from './value-origin.js';
 import type { ValueSource } from '../resources.js';
@@ -51,32 +51,45 @@ export function parseRenderedManifests(input: RenderedInput): { resources: Resou
   const findings: Finding[] = [];
   let helpers: Record<string, string> | undefined;
   let merged: unknown;
+  let defs: Map<string, Definition> | undefined;
+  const split = new Map<string, string[]>();
+  const sourceLines = (rel: string) => {
+    let lines = split.get(rel);
+    if (!lines) split.set(rel, (lines = (input.templates[rel] ?? '').split('\n')));
+    return lines;
+  };
   for (const chunk of splitDocuments(input.manifests)) {
     const source = SOURCE.exec(chunk.text)?.[1]?.trim();
     if (!source && chunk.text.replace(/^---.*$/m, '').trim() === '') continue;
     const own = source ? chartRelative(source) : undefined;
-    const included =
-      own !== undefined && input.templates[own] !== undefined
-        ? includedTemplate(input.templates[own]!, input.templates)
-        : undefined;
-    const rel = included?.rel ?? own;
-    const file = included
-      ? posix.normalize(`${input.chartPath}/${included.rel}`)
-      : rel
-        ? `${input.chartPath}/${rel}`
-        : `${input.chartPath} (rendered output)`;
-    const template = included?.text ?? (rel !== undefined ? input.templates[rel] : undefined);
+    const ownText = own !== undefined ? input.templates[own] : undefined;
+    defs ??= definitions(input.templates);
+    // The template with its block includes expanded (nested ones too), each line knowing its file and line.
+    const expanded =
+      own !== undefined && ownText !== undefined ? expandIncludes(own, ownText, input.templates, defs) : undefined;
+    const rel = (ownText !== undefined ? includedFile(ownText, defs) : undefined) ?? own;
+    const shown = (r: string) => posix.normalize(`${input.chartPath}/${r}`);
+    const file = rel ? shown(rel) : `${input.chartPath} (rendered output)`;
+    const template = expanded?.text;
     let alignment: Int32Array | undefined;
-    const toTemplate = (renderedLine: number) => {
-      if (template === undefined) return undefined;
+    /** The expanded template's line (0-based) a rendered line came from, and where that line is written. */
+    const aligned = (renderedLine: number) => {
+      if (expanded === undefined || template === undefined) return undefined;
       alignment ??= alignTemplate(chunk.text, template);
-      return templatePosition(alignment, renderedLine, template);
+      const j = alignment[renderedLine - 1];
+      if (j === undefined || j < 0) return undefined;
+      const from = expanded.origins[j];
+      if (!from) return undefined;
+      const written = sourceLines(from.rel)[from.line] ?? '';
+      const column = /^\s*(?:-\s+)?/.exec(written)![0].length + 1;
+      return { j, at: { file: shown(from.rel), line: from.line + 1, column } };
     };
+    const toTemplate = (renderedLine: number) => aligned(renderedLine)?.at;
     /** The deepest part of the path that maps to a template line (values may come from toYaml), and that line. */
     const templateLine = (doc: ParsedYaml, docIndex: number, path: Path) => {
       for (let n = path.length; n >= 0; n--) {
-        const mapped = toTemplate(locate(doc, docIndex, path.slice(0, n)).line);
-        if (mapped) return { n, mapped };
+        const mapped = aligned(locate(doc, docIndex, path.slice(0, n)).line);
+        if (mapped) return { n, mapped: mapped.at, j: mapped.j };
       }
       return undefined;
     };
@@ -90,7 +103,7 @@ export function parseRenderedManifests(input: RenderedInput): { resources: Resou
             merged ??= mergeValues(values.layers.map((l) => l.value));
             const o = valueOrigin({
               template,
-              line: at.mapped.line - 1,
+              line: at.j,
               rest: [...path.slice(at.n)],
               rendered: getIn(value, path),
               helpers,

@@ -37,18 +37,52 @@ function weight(rendered: string, t: TemplateLine): number {
   return t.pattern.test(body) ? 1 : 0;
 }
 
-/** For each rendered line (0-based), the 0-based template line it came from, or -1. */
+/** For each line, the nearest line above with a smaller indentation among those `counts`, or -1. */
+function parents(indents: number[], counts: (i: number) => boolean): Int32Array {
+  const out = new Int32Array(indents.length).fill(-1);
+  const open: number[] = [];
+  for (let i = 0; i < indents.length; i++) {
+    if (!counts(i)) continue;
+    while (open.length && indents[open.at(-1)!]! >= indents[i]!) open.pop();
+    out[i] = open.at(-1) ?? -1;
+    open.push(i);
+  }
+  return out;
+}
+
+/**
+ * For each rendered line (0-based), the 0-based template line it came from, or -1. A rendered line aligns
+ * only with a template line whose enclosing keys agree too (line by line up to the top), so that a key of
+ * the first container is not taken for the same literal key of a container that was not rendered.
+ */
 export function alignTemplate(renderedDoc: string, template: string): Int32Array {
   const r = renderedDoc.split('\n').map((l) => l.replace(/\r$/, ''));
   const t = template.split('\n').map(compile);
   const n = r.length;
   const m = t.length;
+  const blank = r.map((l) => l.trim() === '' || l.trimStart().startsWith('#'));
+  const rParent = parents(r.map(indentOf), (i) => !blank[i]);
+  const tParent = parents(
+    t.map((x) => x.indent),
+    (j) => t[j]!.pattern !== undefined,
+  );
+  // 0 unknown, 1..2 weight + 1 (compatible, with its ancestors), -1 incompatible.
+  const memo = new Int8Array(n * m);
+  const compatible = (i: number, j: number): number => {
+    const k = i * m + j;
+    if (memo[k] === 0) {
+      const w = blank[i] ? 0 : weight(r[i]!, t[j]!);
+      const pi = rParent[i]!;
+      const pj = tParent[j]!;
+      memo[k] = w > 0 && (pi < 0 || pj < 0 || compatible(pi, pj) > 0) ? w + 1 : -1;
+    }
+    return memo[k]! > 0 ? memo[k]! - 1 : 0;
+  };
   const score = new Int32Array((n + 1) * (m + 1));
   const at = (i: number, j: number) => i * (m + 1) + j;
   for (let i = n - 1; i >= 0; i--) {
-    const blank = r[i]!.trim() === '' || r[i]!.trimStart().startsWith('#');
     for (let j = m - 1; j >= 0; j--) {
-      const w = blank ? 0 : weight(r[i]!, t[j]!);
+      const w = compatible(i, j);
       const best = Math.max(score[at(i + 1, j)]!, score[at(i, j + 1)]!);
       score[at(i, j)] = w > 0 ? Math.max(best, w + score[at(i + 1, j + 1)]!) : best;
     }
@@ -57,8 +91,7 @@ export function alignTemplate(renderedDoc: string, template: string): Int32Array
   let i = 0;
   let j = 0;
   while (i < n && j < m) {
-    const blank = r[i]!.trim() === '' || r[i]!.trimStart().startsWith('#');
-    const w = blank ? 0 : weight(r[i]!, t[j]!);
+    const w = compatible(i, j);
     if (w > 0 && score[at(i, j)] === w + score[at(i + 1, j + 1)]!) {
       map[i] = j;
       i++;

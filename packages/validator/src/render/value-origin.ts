@@ -8,6 +8,7 @@
 import { isDeepStrictEqual } from 'node:util';
 import { locate, type ParsedYaml } from '@cmsweb/yaml';
 import { isRecord } from '../resources.js';
+import { definitions } from './included-templates.js';
 
 type Key = Array<string | number>;
 
@@ -40,50 +41,61 @@ export const getIn = (v: unknown, key: ReadonlyArray<string | number>): unknown 
 
 /** Dot as a path from the root context (`['Values', ...]`), `[]` standing for a range element; undefined when computed. */
 type Dot = Array<string | number> | undefined;
-
-function resolve(expr: string, dot: Dot): Dot {
-  const m = /^(\$?)(\.(?:[A-Za-z_]\w*(?:\.[A-Za-z_]\w*)*)?)$/.exec(expr.trim());
-  if (!m) return undefined;
-  const parts = m[2] === '.' ? [] : m[2]!.slice(1).split('.');
-  if (m[1] === '$') return parts;
-  return dot === undefined ? undefined : [...dot, ...parts];
+/** The dot, and what `$` stands for: the root context, or the data of the include being expanded (included-templates.ts). */
+interface Scope {
+  dot: Dot;
+  root: Dot;
 }
 
-/** The dot in effect at the start of template line `line` (0-based): `with` and `range` blocks above it. */
-function dotAt(lines: string[], line: number): Dot {
-  const stack: Dot[] = [[]];
+function resolve(expr: string, scope: Scope): Dot {
+  const m = /^(\$?)(\.(?:[A-Za-z_]\w*(?:\.[A-Za-z_]\w*)*)?)?$/.exec(expr.trim());
+  if (!m || (m[1] === '' && m[2] === undefined)) return undefined;
+  const parts = m[2] === undefined || m[2] === '.' ? [] : m[2].slice(1).split('.');
+  const base = m[1] === '$' ? scope.root : scope.dot;
+  return base === undefined ? undefined : [...base, ...parts];
+}
+
+/**
+ * The scope in effect at the start of template line `line` (0-based): `with` and `range` blocks above it,
+ * and the `__scope ARG` lines that stand for an expanded include (its data becomes both dot and `$`).
+ */
+function scopeAt(lines: string[], line: number): Scope {
+  const stack: Scope[] = [{ dot: [], root: [] }];
   for (let i = 0; i < line; i++) {
     for (const m of lines[i]!.matchAll(ACTION)) {
       const body = m[1]!;
-      const dot = stack.at(-1);
+      const scope = stack.at(-1)!;
       const word = /^(\w+)\s*(.*)$/s.exec(body);
       if (!word) continue;
       const [, kw, rest] = word;
-      if (kw === 'define') stack.push([]);
-      else if (kw === 'with') stack.push(resolve(rest!.split('|')[0]!, dot));
+      if (kw === 'define') stack.push({ dot: [], root: [] });
+      else if (kw === '__scope') {
+        const data = resolve(rest!, scope);
+        stack.push({ dot: data, root: data });
+      } else if (kw === 'with') stack.push({ ...scope, dot: resolve(rest!.split('|')[0]!, scope) });
       else if (kw === 'range') {
         const r = /^(?:\$\w+\s*(?:,\s*\$\w+\s*)?:=\s*)?(.*)$/.exec(rest!)![1]!;
-        const over = resolve(r.split('|')[0]!, dot);
-        stack.push(over === undefined ? undefined : [...over, '[]']);
-      } else if (kw === 'if' || kw === 'block') stack.push(dot);
+        const over = resolve(r.split('|')[0]!, scope);
+        stack.push({ ...scope, dot: over === undefined ? undefined : [...over, '[]'] });
+      } else if (kw === 'if' || kw === 'block') stack.push(scope);
       else if (kw === 'end' && stack.length > 1) stack.pop();
     }
   }
-  return stack.at(-1);
+  return stack.at(-1)!;
 }
 
 /** Values keys an action text refers to, given the dot (helpers included with the root context are read too). */
-function refsIn(actions: string[], dot: Dot, helpers: Record<string, string>, depth = 0): Key[] {
+function refsIn(actions: string[], scope: Scope, helpers: Record<string, string>, depth = 0): Key[] {
   const out: Key[] = [];
   for (const body of actions) {
     for (const inc of body.matchAll(INCLUDE)) {
-      const arg = resolve(inc[2]!, dot);
+      const arg = resolve(inc[2]!, scope);
       const helper = helpers[inc[1]!];
       if (helper !== undefined && arg !== undefined && arg.length === 0 && depth < 3) {
         out.push(
           ...refsIn(
             [...helper.matchAll(ACTION)].map((a) => a[1]!),
-            [],
+            { dot: [], root: [] },
             helpers,
             depth + 1,
           ),
@@ -92,20 +104,17 @@ function refsIn(actions: string[], dot: Dot, helpers: Record<string, string>, de
     }
     const plain = body.replace(INCLUDE, '').replace(/"(?:[^"\\]|\\.)*"/g, '""');
     for (const r of plain.matchAll(REF)) {
-      const k = resolve(`${r[1]}${r[2]}`, dot);
+      const k = resolve(`${r[1]}${r[2]}`, scope);
       if (k && k[0] === 'Values' && k.length > 1) out.push(k.slice(1));
     }
   }
   return out;
 }
 
-/** The named templates (`define "name"`) of a chart's template sources, with their bodies. */
+/** The named templates (`define "name"`) of a chart's template sources, with their bodies (nested blocks included). */
 export function namedTemplates(templates: Record<string, string>): Record<string, string> {
   const out: Record<string, string> = {};
-  for (const source of Object.values(templates)) {
-    for (const m of source.matchAll(/\{\{-?\s*define\s+"([^"]+)"\s*-?\}\}([\s\S]*?)\{\{-?\s*end\s*-?\}\}/g))
-      out[m[1]!] ??= m[2]!;
-  }
+  for (const [name, d] of definitions(templates)) out[name] = d.body;
   return out;
 }
 
@@ -152,12 +161,12 @@ export function valueOrigin(input: {
   merged: unknown;
 }): ValueOrigin | undefined {
   const lines = input.template.split('\n');
-  const dot = dotAt(lines, input.line);
+  const scope = scopeAt(lines, input.line);
   const own = [...lines[input.line]!.matchAll(ACTION)].map((m) => m[1]!);
   // Refs of the line itself; else, for a key line, its subtree as `toYaml <value>` (the first such action
   // below it, inside its block).
-  const structural = input.rest.length > 0 || refsIn(own, dot, input.helpers).length === 0;
-  let keys: Key[] = input.rest.length ? [] : refsIn(own, dot, input.helpers);
+  const structural = input.rest.length > 0 || refsIn(own, scope, input.helpers).length === 0;
+  let keys: Key[] = input.rest.length ? [] : refsIn(own, scope, input.helpers);
   if (structural) {
     const indent = lines[input.line]!.length - lines[input.line]!.trimStart().length;
     for (let i = input.line + 1; i < lines.length; i++) {
@@ -166,7 +175,7 @@ export function valueOrigin(input: {
       if (!actionOnly && l.length - l.trimStart().length <= indent) break;
       const y = /toYaml\s+(\$?\.[\w.]*)/.exec(l);
       if (y) {
-        const base = resolve(y[1]!, dotAt(lines, i));
+        const base = resolve(y[1]!, scopeAt(lines, i));
         if (base?.[0] === 'Values') keys = [[...base.slice(1), ...input.rest]];
         break;
       }
