@@ -7,3 +7,5 @@ export {
   scaleTimeoutForLoad,
 } from './helm.js';
 export type { HelmResult, HelmRunOptions } from './helm.js';
+export { accessOf, startCacheServer } from './nx-cache-server.js';
+export type { CacheServer, CacheServerOptions } from './nx-cache-server.js';
