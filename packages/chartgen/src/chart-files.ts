@@ -21,7 +21,7 @@ export const PART_OF = 'cmsweb';
 export const LIBRARY = {
   dir: 'charts/_library',
   name: 'cmsweb-library',
-  version: '1.1.0',
+  version: '1.2.0',
   repository: 'file://../_library',
 } as const;
 
@@ -58,6 +58,8 @@ export interface ChartContext {
   cache: YamlCache;
   /** values.schema.json text: the same for every chart of a catalog. */
   schemaJson: string;
+  /** Namespace of every catalog service running in Kubernetes (allowFrom resolves service names with it). */
+  namespaceOf: ReadonlyMap<string, string>;
 }
 
 /** Pure: every file of charts/<service>/, by repository-relative path. */
@@ -65,10 +67,10 @@ export function planChart(
   cluster: Cluster,
   s: Service,
   catalogFile: string,
-  { renderer, cache, schemaJson }: ChartContext,
+  { renderer, cache, schemaJson, namespaceOf }: ChartContext,
 ): Map<string, string> {
   const dir = `charts/${s.name}`;
-  const values = buildChartValues(cluster, s);
+  const values = buildChartValues(cluster, s, namespaceOf);
   const appVersion = s.image?.initialTag ?? cluster.defaults.initialTag;
   const common = { name: s.name, catalogFile };
   const files = new Map<string, string>();

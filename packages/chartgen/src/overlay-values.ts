@@ -55,6 +55,9 @@ function autoscalingChanges(
   if ((eff.memoryUtilization ?? 0) !== base.memoryUtilization) out.memoryUtilization = eff.memoryUtilization ?? 0;
   const metrics = s.environments?.[env]?.autoscaling?.customMetrics;
   if (metrics) out.customMetrics = chartMetrics(metrics);
+  // helm coalesces this with the chart's behavior (keys merged, lists replaced), as effectiveSettings does.
+  const behavior = s.environments?.[env]?.autoscaling?.behavior;
+  if (behavior) out.behavior = behavior;
   return Object.keys(out).length ? out : undefined;
 }
 
