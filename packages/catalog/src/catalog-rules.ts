@@ -42,6 +42,14 @@ export function checkCatalogRules(
     at(clusterFile, ['environments', i, 'name'], 'catalog-duplicate', `environment "${name}" is declared twice`),
   );
 
+  for (const env of Object.keys(cluster.frontend.peers ?? {}))
+    if (!envNames.includes(env))
+      at(
+        clusterFile,
+        ['frontend', 'peers', env],
+        'catalog-environment',
+        `environment "${env}" is not declared in environments (declared: ${envNames.join(', ')})`,
+      );
   const catchAll = cluster.frontend.catchAll;
   if (catchAll && !Array.isArray(catchAll)) {
     for (const env of Object.keys(catchAll)) {

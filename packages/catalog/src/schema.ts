@@ -535,6 +535,11 @@ export const service = z.strictObject({
   prometheus: z.strictObject({ scrape: z.boolean(), port: port.optional(), path: absPath.optional() }).optional(),
   nodeSelector: labelMap.optional(),
   /**
+   * Extra labels of the pods, e.g. the label cluster.yaml `frontend.podLabels` selects on the pods that forward
+   * traffic to the backends. The chart owns app.kubernetes.io/* and helm.sh/* (catalog-pod-labels).
+   */
+  podLabels: labelMap.optional(),
+  /**
    * Clients this service's NetworkPolicy admits on its service ports, besides the frontend: another catalog
    * service (its pods, in its namespace) or the pods of a namespace (all, or those with podLabels).
    */
@@ -587,8 +592,17 @@ export const cluster = z.strictObject({
     .min(1),
   frontend: z.strictObject({
     namespace: k8sName,
-    /** Pod labels of the frontend, admitted by every service's NetworkPolicy. */
+    /**
+     * Pod labels of the frontend (in `namespace`), admitted by every service's NetworkPolicy in the environments
+     * that `peers` does not name.
+     */
     podLabels: labelMap,
+    /**
+     * Per environment, the pods that forward the frontend's traffic to the backends, when not the pods above:
+     * every service's NetworkPolicy admits each of them on its service ports (e.g. the authenticating proxies of a
+     * test cluster, or the cluster's ingress controller where the frontend runs outside the cluster).
+     */
+    peers: z.record(envName, z.array(z.strictObject({ namespace: k8sName, podLabels: labelMap })).min(1)).optional(),
     /** Prefix the frontend puts before each service's URL prefix in its rules. */
     rulePrefix: checked('a regular expression in RE2 syntax (the frontend is written in Go)', (v) =>
       re2Problem(v) === undefined ? undefined : `does not compile: ${re2Problem(v)}`,

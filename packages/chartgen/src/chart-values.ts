@@ -122,9 +122,12 @@ export interface ChartValues {
   prometheus: { scrape: boolean; port: number; path: string };
   podDisruptionBudget: { enabled: boolean; minAvailable: number | string; maxUnavailable: number | string };
   nodeSelector: Record<string, string>;
+  /** Extra labels of the pods (not of the selector), e.g. the label NetworkPolicies admit the frontend by. */
+  podLabels: Record<string, string>;
   networkPolicy: {
     enabled: boolean;
-    frontend: { namespace: string; podLabels: Record<string, string> };
+    /** The pods forwarding the frontend's traffic (cluster.yaml frontend; values-<env>.yaml when they differ). */
+    frontend: Array<{ namespace: string; podLabels: Record<string, string> }>;
     prometheus: { namespace: string; podLabels: Record<string, string> };
     /** catalog allowFrom, resolved: the pods admitted on the service ports ({} podLabels: the whole namespace). */
     allowFrom: Array<{ namespace: string; podLabels: Record<string, string> }>;
@@ -293,9 +296,10 @@ export function buildChartValues(
       maxUnavailable: s.podDisruptionBudget?.maxUnavailable ?? '',
     },
     nodeSelector: sortedRecord(s.nodeSelector ?? {}),
+    podLabels: sortedRecord(s.podLabels ?? {}),
     networkPolicy: {
       enabled: true,
-      frontend: { namespace: cluster.frontend.namespace, podLabels: sortedRecord(cluster.frontend.podLabels) },
+      frontend: [{ namespace: cluster.frontend.namespace, podLabels: sortedRecord(cluster.frontend.podLabels) }],
       prometheus: { namespace: cluster.prometheus.namespace, podLabels: sortedRecord(cluster.prometheus.podLabels) },
       allowFrom: chartAllowFrom(s, namespaceOf),
     },

@@ -1,5 +1,6 @@
-import { effectiveSettings, type Cluster, type Service } from '@cmsweb/catalog';
-import { chartEnv, chartMetrics, chartResources, type ChartValues } from './chart-values.js';
+import { isDeepStrictEqual } from 'node:util';
+import { effectiveSettings, frontendPeers, type Cluster, type Service } from '@cmsweb/catalog';
+import { chartEnv, chartMetrics, chartResources, sortedRecord, type ChartValues } from './chart-values.js';
 
 // Two value files per service and environment, read by helm in this order after the chart's values.yaml:
 //  1. charts/<service>/values-<env>.yaml: generated on every run from the catalog (environments.<env>.*
@@ -29,6 +30,12 @@ export function buildEnvironmentValues(cluster: Cluster, s: Service, env: string
     out.database = { secretName: eff.databaseSecret };
   if (o.env?.length) out.env = chartEnv(o.env);
   if (o.nodeSelector && Object.keys(o.nodeSelector).length) out.nodeSelector = { ...eff.nodeSelector };
+  // A list: helm replaces it whole when values-<env>.yaml sets it (maps would merge).
+  const peers = frontendPeers(cluster, env).map((p) => ({
+    namespace: p.namespace,
+    podLabels: sortedRecord(p.podLabels),
+  }));
+  if (!isDeepStrictEqual(peers, chart.networkPolicy.frontend)) out.networkPolicy = { frontend: peers };
   if (o.schedule !== undefined || o.suspend !== undefined)
     out.cronJob = {
       ...(o.schedule !== undefined ? { schedule: o.schedule } : {}),
@@ -81,5 +88,6 @@ export function environmentValuesComments(env: string): Record<string, string> {
     env: `Environment variables set only in ${env} (by name; they override the chart's).`,
     nodeSelector: `Nodes the pods run on in ${env}.`,
     cronJob: `The CronJob's schedule and suspension in ${env}.`,
+    networkPolicy: `The pods forwarding the frontend's traffic in ${env} (catalog/cluster.yaml frontend.peers).`,
   };
 }

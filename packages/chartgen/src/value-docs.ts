@@ -80,9 +80,12 @@ export const VALUE_DOCS: Record<string, string> = {
   'podDisruptionBudget.minAvailable': 'Pods (or percentage) that must stay up ("": not set).',
   'podDisruptionBudget.maxUnavailable': 'Pods (or percentage) that may be down ("": not set).',
   nodeSelector: 'Node labels the pods must run on.',
+  podLabels:
+    'Extra labels of the pods (not part of the selector), e.g. the label NetworkPolicies admit the frontend by.',
   networkPolicy: 'NetworkPolicy admitting only the frontend, Prometheus and the clients of allowFrom.',
   'networkPolicy.enabled': 'Create the NetworkPolicy.',
-  'networkPolicy.frontend': "The frontend's namespace and pod labels (admitted on ports.http and exposed extra ports).",
+  'networkPolicy.frontend':
+    "The pods forwarding the frontend's traffic, [{namespace, podLabels}] (admitted on ports.http and exposed extra ports).",
   'networkPolicy.prometheus': "Prometheus's namespace and pod labels (admitted on the metrics port).",
   'networkPolicy.allowFrom':
     'Clients admitted on the service ports (catalog allowFrom): [{namespace, podLabels}], podLabels {} admits the whole namespace.',

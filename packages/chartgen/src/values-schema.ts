@@ -331,9 +331,10 @@ export function buildValuesSchema(environments: string[]): Schema {
     prometheus: obj({ scrape: bool(), port: portOrNone, path: str({ pattern: '^(/.*)?$' }) }),
     podDisruptionBudget: obj({ enabled: bool(), minAvailable: intOrPercent, maxUnavailable: intOrPercent }),
     nodeSelector: map(str()),
+    podLabels: map(str()),
     networkPolicy: obj({
       enabled: bool(),
-      frontend: podSelectorTarget,
+      frontend: arr(podSelectorTarget),
       prometheus: podSelectorTarget,
       allowFrom: arr(podSelectorTarget),
     }),

@@ -477,6 +477,16 @@ const OBJECT_CHECKS = [
     remediation: 'add an ingress rule from the frontend namespace and pod labels',
   },
   {
+    id: 'networkpolicy-peer-pods',
+    severity: 'error',
+    scope: 'object',
+    template: 'networkpolicy-peer-pods',
+    description:
+      'a NetworkPolicy peer selecting pods of a namespace this environment renders selects pods some workload there runs',
+    remediation:
+      'select labels the intended pods carry (catalog cluster.yaml frontend.podLabels, a service podLabels, or allowFrom)',
+  },
+  {
     id: 'standard-labels',
     severity: 'warning',
     scope: 'object',

@@ -16,7 +16,7 @@ import {
 } from './object-templates.js';
 import { selectorMatchesPods, serviceTargetPort } from './selector-templates.js';
 import { hpaMetricAdapter, scaleTargetExists } from './autoscaling-templates.js';
-import { duplicateObject, networkPolicyAdmitsFrontend } from './network-templates.js';
+import { duplicateObject, networkPolicyAdmitsFrontend, networkPolicyPeerPods } from './network-templates.js';
 
 /** Every check template by name; policy checks in the registry refer to these. */
 export const TEMPLATES: Record<string, CheckTemplate> = Object.fromEntries(
@@ -37,6 +37,7 @@ export const TEMPLATES: Record<string, CheckTemplate> = Object.fromEntries(
     scaleTargetExists,
     hpaMetricAdapter,
     networkPolicyAdmitsFrontend,
+    networkPolicyPeerPods,
     duplicateObject,
   ].map((t) => [t.name, t]),
 );

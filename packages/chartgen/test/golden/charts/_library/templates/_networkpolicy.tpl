@@ -23,7 +23,7 @@ spec:
   {{- else }}
   ingress:
     {{- if .Values.ports.http }}
-    {{- with .Values.networkPolicy.frontend }}
+    {{- range .Values.networkPolicy.frontend }}
     - from:
         - namespaceSelector:
             matchLabels:
