@@ -439,6 +439,18 @@ const ruleCases: Case[] = [
     ],
   },
   {
+    name: 'pod labels the chart owns, and frontend peers of an undeclared environment',
+    text: service('httpgo', 'podLabels: { app.kubernetes.io/name: web, app: httpgo }\n'),
+    cluster: CLUSTER.replace(
+      'rulePrefix: ^/auth/complete }',
+      'rulePrefix: ^/auth/complete, peers: { production: [{ namespace: kube-system, podLabels: { app: ingress } }] } }',
+    ),
+    expected: [
+      'catalog/cluster.yaml:12:98 catalog-environment environment "production" is not declared in environments (declared: dev, preprod, prod)',
+      `${F}:6:14 catalog-workload pod label app.kubernetes.io/name is set by the chart (standard labels and the selector): choose a key of your own, e.g. app or <your-domain>/role`,
+    ],
+  },
+  {
     name: 'cluster file errors',
     text: service('httpgo'),
     cluster: CLUSTER.replace('registry: registry.cern.ch/cmsweb', 'registyr: registry.cern.ch/cmsweb'),

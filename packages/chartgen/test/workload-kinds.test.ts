@@ -158,10 +158,40 @@ describe('workload kinds rendered by the real helm', () => {
     expect(hpa('prod').behavior.scaleUp).toEqual(hpa('dev').behavior.scaleUp);
   });
 
+  it('podLabels label the pods, not the selector', () => {
+    const ds = find(objects('nodeagent.prod'), 'DaemonSet')!;
+    expect(ds.spec.template.metadata.labels.app).toBe('nodeagent');
+    expect(ds.spec.selector.matchLabels.app).toBeUndefined();
+    expect(ds.metadata.labels.app).toBeUndefined();
+  });
+
+  it("the NetworkPolicy admits the frontend's peers of each environment (cluster.yaml frontend.peers)", () => {
+    const peers = (env: string) =>
+      find(objects(`store.${env}`), 'NetworkPolicy')!
+        .spec.ingress.filter((r: { from: Array<{ namespaceSelector: object }> }) =>
+          r.from.some((p) => JSON.stringify(p.namespaceSelector).match(/auth|kube-system/)),
+        )
+        .map((r: { from: object[] }) => r.from);
+    const frontend = {
+      namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'auth' } },
+      podSelector: { matchLabels: { app: 'frontend' } },
+    };
+    expect(peers('dev')).toEqual([[frontend]]);
+    expect(peers('prod')).toEqual([
+      [
+        {
+          namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'kube-system' } },
+          podSelector: { matchLabels: { 'app.kubernetes.io/name': 'ingress-nginx' } },
+        },
+      ],
+      [frontend],
+    ]);
+  });
+
   it('the NetworkPolicy admits the allowFrom clients on the service ports: a catalog service by its pods, a namespace', () => {
     const ingress = find(objects('datagram.prod'), 'NetworkPolicy')!.spec.ingress;
     const ports = [{ protocol: 'UDP', port: 9331 }];
-    expect(ingress.slice(1)).toEqual([
+    expect(ingress.slice(2)).toEqual([
       {
         from: [
           {
@@ -184,7 +214,7 @@ describe('workload kinds rendered by the real helm', () => {
     // The store's pods really carry the labels the policy selects.
     const store = find(objects('store.prod'), 'StatefulSet')!;
     expect(store.metadata.namespace).toBe('web');
-    expect(store.spec.template.metadata.labels).toMatchObject(ingress[1].from[0].podSelector.matchLabels);
+    expect(store.spec.template.metadata.labels).toMatchObject(ingress[2].from[0].podSelector.matchLabels);
   });
 
   it('the DaemonSet runs on the node network of the selected, tainted nodes with an allowed host path', () => {
