@@ -42,14 +42,20 @@ export function checkCatalogRules(
     at(clusterFile, ['environments', i, 'name'], 'catalog-duplicate', `environment "${name}" is declared twice`),
   );
 
-  for (const env of Object.keys(cluster.frontend.peers ?? {}))
-    if (!envNames.includes(env))
-      at(
-        clusterFile,
-        ['frontend', 'peers', env],
-        'catalog-environment',
-        `environment "${env}" is not declared in environments (declared: ${envNames.join(', ')})`,
-      );
+  const envKeyed: Array<[PathSegment[], object | undefined]> = [
+    [['frontend', 'peers'], cluster.frontend.peers],
+    [['ingress', 'hosts'], cluster.ingress?.hosts],
+    [['ingress', 'sourceRanges'], cluster.ingress?.sourceRanges],
+  ];
+  for (const [path, byEnv] of envKeyed)
+    for (const env of Object.keys(byEnv ?? {}))
+      if (!envNames.includes(env))
+        at(
+          clusterFile,
+          [...path, env],
+          'catalog-environment',
+          `environment "${env}" is not declared in environments (declared: ${envNames.join(', ')})`,
+        );
   const catchAll = cluster.frontend.catchAll;
   if (catchAll && !Array.isArray(catchAll)) {
     for (const env of Object.keys(catchAll)) {

@@ -614,6 +614,25 @@ export const cluster = z.strictObject({
     catchAll: hostsByEnvironment.optional(),
   }),
   prometheus: z.strictObject({ namespace: k8sName, podLabels: labelMap }),
+  /**
+   * The backend cluster's ingress (read by ingress-nginx) in the environments of `hosts`: each service's chart
+   * renders an Ingress of its URL prefixes routed there (prefixes split by urlQuery stay with the frontend).
+   */
+  ingress: z
+    .strictObject({
+      /** spec.ingressClassName. */
+      className: k8sName,
+      /** The hosts of each environment's Ingress rules (one rule each); an environment left out gets no Ingress. */
+      hosts: z.record(envName, hostList),
+      /** Client address ranges ingress-nginx admits (annotation whitelist-source-range), per environment. */
+      sourceRanges: z
+        .record(
+          envName,
+          z.array(z.string().regex(/^(\d{1,3}\.){3}\d{1,3}(\/\d{1,2})?$|^[0-9a-fA-F:]+(\/\d{1,3})?$/, 'an IP address or CIDR range')).min(1),
+        )
+        .optional(),
+    })
+    .optional(),
   logging: z.strictObject({
     image: imageReference,
     /** CephFS log claim name; {env} and {namespace} are substituted. */

@@ -39,6 +39,7 @@ export const CHART_TEMPLATE_KINDS = [
   'job',
   'serviceaccount',
   'rbac',
+  'ingress',
 ] as const;
 /** The library's templates (templates/library/<file>.hbs), written to charts/_library/templates/<file>. */
 export const LIBRARY_TEMPLATE_FILES = [
@@ -122,7 +123,7 @@ export function planLibrary(cluster: Cluster, clusterFile: string, renderer: Ren
     apiVersion: 'v2',
     name: LIBRARY.name,
     description:
-      'Templates shared by every CMSWEB service chart (Deployment, DaemonSet, StatefulSet, CronJob, Job, Service, HPA, PDB, NetworkPolicy, ConfigMaps, ServiceAccount and RBAC)',
+      'Templates shared by every CMSWEB service chart (Deployment, DaemonSet, StatefulSet, CronJob, Job, Service, HPA, PDB, NetworkPolicy, Ingress, ConfigMaps, ServiceAccount and RBAC)',
     type: 'library',
     version: LIBRARY.version,
     annotations: { [GENERATED_MARKER.key]: GENERATED_MARKER.value },

@@ -124,6 +124,8 @@ export interface ChartValues {
   nodeSelector: Record<string, string>;
   /** Extra labels of the pods (not of the selector), e.g. the label NetworkPolicies admit the frontend by. */
   podLabels: Record<string, string>;
+  /** The Ingress of the backend cluster (cluster.yaml ingress): enabled per environment in values-<env>.yaml. */
+  ingress: { enabled: boolean; className: string; hosts: string[]; sourceRanges: string[]; paths: string[] };
   networkPolicy: {
     enabled: boolean;
     /** The pods forwarding the frontend's traffic (cluster.yaml frontend; values-<env>.yaml when they differ). */
@@ -297,6 +299,7 @@ export function buildChartValues(
     },
     nodeSelector: sortedRecord(s.nodeSelector ?? {}),
     podLabels: sortedRecord(s.podLabels ?? {}),
+    ingress: { enabled: false, className: '', hosts: [], sourceRanges: [], paths: [] },
     networkPolicy: {
       enabled: true,
       frontend: [{ namespace: cluster.frontend.namespace, podLabels: sortedRecord(cluster.frontend.podLabels) }],

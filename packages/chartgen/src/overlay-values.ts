@@ -1,5 +1,5 @@
 import { isDeepStrictEqual } from 'node:util';
-import { effectiveSettings, frontendPeers, type Cluster, type Service } from '@cmsweb/catalog';
+import { effectiveSettings, frontendPeers, prefixPath, prefixRoutedIn, type Cluster, type Service } from '@cmsweb/catalog';
 import { chartEnv, chartMetrics, chartResources, sortedRecord, type ChartValues } from './chart-values.js';
 
 // Two value files per service and environment, read by helm in this order after the chart's values.yaml:
@@ -36,12 +36,32 @@ export function buildEnvironmentValues(cluster: Cluster, s: Service, env: string
     podLabels: sortedRecord(p.podLabels),
   }));
   if (!isDeepStrictEqual(peers, chart.networkPolicy.frontend)) out.networkPolicy = { frontend: peers };
+  const ingress = ingressValues(cluster, s, env);
+  if (ingress) out.ingress = ingress;
   if (o.schedule !== undefined || o.suspend !== undefined)
     out.cronJob = {
       ...(o.schedule !== undefined ? { schedule: o.schedule } : {}),
       ...(o.suspend !== undefined ? { suspend: o.suspend } : {}),
     };
   return out;
+}
+
+/**
+ * The Ingress of `s` in `env`: where cluster.yaml ingress names a host for `env` and the service has URL prefixes
+ * routed there. Prefixes split by query string (urlQuery) are left to the frontend: an Ingress path cannot.
+ */
+function ingressValues(cluster: Cluster, s: Service, env: string): ChartValues['ingress'] | undefined {
+  const hosts = cluster.ingress?.hosts[env];
+  if (!hosts || !s.ports || s.ports.protocol === 'UDP' || s.urlQuery) return undefined;
+  const paths = (s.urlPrefixes ?? []).filter((p) => prefixRoutedIn(p, env)).map(prefixPath);
+  if (!paths.length) return undefined;
+  return {
+    enabled: true,
+    className: cluster.ingress!.className,
+    hosts,
+    sourceRanges: cluster.ingress!.sourceRanges?.[env] ?? [],
+    paths,
+  };
 }
 
 /** The autoscaling keys whose effective value in `env` differs from the chart's values.yaml. */
@@ -88,6 +108,7 @@ export function environmentValuesComments(env: string): Record<string, string> {
     env: `Environment variables set only in ${env} (by name; they override the chart's).`,
     nodeSelector: `Nodes the pods run on in ${env}.`,
     cronJob: `The CronJob's schedule and suspension in ${env}.`,
+    ingress: `The backend cluster's Ingress in ${env} (catalog/cluster.yaml ingress).`,
     networkPolicy: `The pods forwarding the frontend's traffic in ${env} (catalog/cluster.yaml frontend.peers).`,
   };
 }

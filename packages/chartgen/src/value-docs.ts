@@ -80,6 +80,13 @@ export const VALUE_DOCS: Record<string, string> = {
   'podDisruptionBudget.minAvailable': 'Pods (or percentage) that must stay up ("": not set).',
   'podDisruptionBudget.maxUnavailable': 'Pods (or percentage) that may be down ("": not set).',
   nodeSelector: 'Node labels the pods must run on.',
+  ingress:
+    "The backend cluster's Ingress (ingress-nginx) for the URL prefixes, enabled in values-<env>.yaml where catalog/cluster.yaml ingress names a host.",
+  'ingress.enabled': 'Create the Ingress.',
+  'ingress.className': 'spec.ingressClassName.',
+  'ingress.hosts': 'The hosts of the Ingress rules (one rule each).',
+  'ingress.sourceRanges': 'Client ranges ingress-nginx admits (whitelist-source-range); empty: all.',
+  'ingress.paths': 'URL prefixes routed to the Service (pathType Prefix).',
   podLabels:
     'Extra labels of the pods (not part of the selector), e.g. the label NetworkPolicies admit the frontend by.',
   networkPolicy: 'NetworkPolicy admitting only the frontend, Prometheus and the clients of allowFrom.',

@@ -332,6 +332,13 @@ export function buildValuesSchema(environments: string[]): Schema {
     podDisruptionBudget: obj({ enabled: bool(), minAvailable: intOrPercent, maxUnavailable: intOrPercent }),
     nodeSelector: map(str()),
     podLabels: map(str()),
+    ingress: obj({
+      enabled: bool(),
+      className: str(),
+      hosts: arr(str({ pattern: '^[a-z0-9]([-a-z0-9.]*[a-z0-9])?$' })),
+      sourceRanges: arr(str()),
+      paths: arr(str({ pattern: '^/' })),
+    }),
     networkPolicy: obj({
       enabled: bool(),
       frontend: arr(podSelectorTarget),

@@ -158,6 +158,23 @@ describe('workload kinds rendered by the real helm', () => {
     expect(hpa('prod').behavior.scaleUp).toEqual(hpa('dev').behavior.scaleUp);
   });
 
+  it("the Ingress of the environments cluster.yaml names routes the service's prefixes on each host to its Service port", () => {
+    expect(find(objects('nodeagent.dev'), 'Ingress')).toBeUndefined();
+    const ing = find(objects('nodeagent.prod'), 'Ingress')!;
+    const svc = find(objects('nodeagent.prod'), 'Service')!;
+    expect(ing.metadata.annotations).toEqual({
+      'nginx.ingress.kubernetes.io/whitelist-source-range': '10.0.0.0/8,192.0.2.7',
+    });
+    const backend = { service: { name: 'nodeagent', port: { number: svc.spec.ports[0].port } } };
+    expect(ing.spec).toEqual({
+      ingressClassName: 'nginx',
+      rules: ['web.example.org', 'web-alias.example.org'].map((host) => ({
+        host,
+        http: { paths: [{ path: '/nodeagent', pathType: 'Prefix', backend }] },
+      })),
+    });
+  });
+
   it('podLabels label the pods, not the selector', () => {
     const ds = find(objects('nodeagent.prod'), 'DaemonSet')!;
     expect(ds.spec.template.metadata.labels.app).toBe('nodeagent');

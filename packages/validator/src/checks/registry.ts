@@ -477,6 +477,14 @@ const OBJECT_CHECKS = [
     remediation: 'add an ingress rule from the frontend namespace and pod labels',
   },
   {
+    id: 'ingress-backend',
+    severity: 'error',
+    scope: 'object',
+    template: 'ingress-backend',
+    description: "an Ingress backend is a Service of the Ingress's namespace and one of its ports (else ingress-nginx answers 503)",
+    remediation: 'name a Service of the namespace and one of its ports (catalog: urlPrefixes and ports of the service)',
+  },
+  {
     id: 'networkpolicy-peer-pods',
     severity: 'error',
     scope: 'object',

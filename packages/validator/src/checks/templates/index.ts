@@ -14,7 +14,7 @@ import {
   hostPathAllowed,
   requiredLabels,
 } from './object-templates.js';
-import { selectorMatchesPods, serviceTargetPort } from './selector-templates.js';
+import { ingressBackend, selectorMatchesPods, serviceTargetPort } from './selector-templates.js';
 import { hpaMetricAdapter, scaleTargetExists } from './autoscaling-templates.js';
 import { duplicateObject, networkPolicyAdmitsFrontend, networkPolicyPeerPods } from './network-templates.js';
 
@@ -34,6 +34,7 @@ export const TEMPLATES: Record<string, CheckTemplate> = Object.fromEntries(
     frontendRoutesTemplate,
     selectorMatchesPods,
     serviceTargetPort,
+    ingressBackend,
     scaleTargetExists,
     hpaMetricAdapter,
     networkPolicyAdmitsFrontend,
