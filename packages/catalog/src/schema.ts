@@ -628,7 +628,16 @@ export const cluster = z.strictObject({
       sourceRanges: z
         .record(
           envName,
-          z.array(z.string().regex(/^(\d{1,3}\.){3}\d{1,3}(\/\d{1,2})?$|^[0-9a-fA-F:]+(\/\d{1,3})?$/, 'an IP address or CIDR range')).min(1),
+          z
+            .array(
+              z
+                .string()
+                .regex(
+                  /^(\d{1,3}\.){3}\d{1,3}(\/\d{1,2})?$|^[0-9a-fA-F:]+(\/\d{1,3})?$/,
+                  'an IP address or CIDR range',
+                ),
+            )
+            .min(1),
         )
         .optional(),
     })

@@ -1,5 +1,12 @@
 import { isDeepStrictEqual } from 'node:util';
-import { effectiveSettings, frontendPeers, prefixPath, prefixRoutedIn, type Cluster, type Service } from '@cmsweb/catalog';
+import {
+  effectiveSettings,
+  frontendPeers,
+  prefixPath,
+  prefixRoutedIn,
+  type Cluster,
+  type Service,
+} from '@cmsweb/catalog';
 import { chartEnv, chartMetrics, chartResources, sortedRecord, type ChartValues } from './chart-values.js';
 
 // Two value files per service and environment, read by helm in this order after the chart's values.yaml:

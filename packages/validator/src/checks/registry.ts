@@ -481,7 +481,8 @@ const OBJECT_CHECKS = [
     severity: 'error',
     scope: 'object',
     template: 'ingress-backend',
-    description: "an Ingress backend is a Service of the Ingress's namespace and one of its ports (else ingress-nginx answers 503)",
+    description:
+      "an Ingress backend is a Service of the Ingress's namespace and one of its ports (else ingress-nginx answers 503)",
     remediation: 'name a Service of the namespace and one of its ports (catalog: urlPrefixes and ports of the service)',
   },
   {

@@ -214,11 +214,13 @@ export const ingressBackend: CheckTemplate = {
     for (const ing of objects.byKind('Ingress')) {
       const spec = isRecord(ing.object.spec) ? ing.object.spec : {};
       const backends: Array<{ path: Array<string | number>; backend: unknown }> = [];
-      if (spec.defaultBackend !== undefined) backends.push({ path: ['spec', 'defaultBackend'], backend: spec.defaultBackend });
+      if (spec.defaultBackend !== undefined)
+        backends.push({ path: ['spec', 'defaultBackend'], backend: spec.defaultBackend });
       (Array.isArray(spec.rules) ? spec.rules : []).forEach((rule, i) => {
         const paths = isRecord(rule) && isRecord(rule.http) && Array.isArray(rule.http.paths) ? rule.http.paths : [];
         paths.forEach((p, j) => {
-          if (isRecord(p)) backends.push({ path: ['spec', 'rules', i, 'http', 'paths', j, 'backend'], backend: p.backend });
+          if (isRecord(p))
+            backends.push({ path: ['spec', 'rules', i, 'http', 'paths', j, 'backend'], backend: p.backend });
         });
       });
       for (const { path, backend } of backends) {
@@ -234,7 +236,8 @@ export const ingressBackend: CheckTemplate = {
           continue;
         }
         const port = isRecord(svc.port) ? svc.port : {};
-        const ports = isRecord(target.object.spec) && Array.isArray(target.object.spec.ports) ? target.object.spec.ports : [];
+        const ports =
+          isRecord(target.object.spec) && Array.isArray(target.object.spec.ports) ? target.object.spec.ports : [];
         const known = ports.filter(isRecord);
         const ok =
           typeof port.number === 'number'
