@@ -3,7 +3,7 @@
 The NetworkPolicy (networkPolicy.enabled) of a service chart; the chart's templates/networkpolicy.yaml is `{{ include "cmsweb-library.networkpolicy" . }}`.
 */}}
 {{- define "cmsweb-library.networkpolicy" }}
-{{- /* Admits only the frontend (on the service ports) and Prometheus (on the metrics port). */}}
+{{- /* Admits only the frontend and the allowFrom clients (on the service ports) and Prometheus (on the metrics port). */}}
 {{- if .Values.networkPolicy.enabled }}
 apiVersion: networking.k8s.io/v1
 kind: NetworkPolicy
@@ -23,7 +23,7 @@ spec:
   {{- else }}
   ingress:
     {{- if .Values.ports.http }}
-    {{- with .Values.networkPolicy.frontend }}
+    {{- range .Values.networkPolicy.frontend }}
     - from:
         - namespaceSelector:
             matchLabels:
@@ -32,14 +32,20 @@ spec:
             matchLabels:
               {{- toYaml .podLabels | nindent 14 }}
       ports:
-        - protocol: {{ $.Values.ports.protocol | default "TCP" }}
-          port: {{ $.Values.ports.http }}
-        {{- range $.Values.ports.extra }}
-        {{- if .expose }}
-        - protocol: {{ .protocol | default "TCP" }}
-          port: {{ .containerPort }}
-        {{- end }}
-        {{- end }}
+        {{- include "cmsweb-library.networkpolicyServicePorts" $ | nindent 8 }}
+    {{- end }}
+    {{- range .Values.networkPolicy.allowFrom }}
+    - from:
+        - namespaceSelector:
+            matchLabels:
+              kubernetes.io/metadata.name: {{ .namespace }}
+          {{- with .podLabels }}
+          podSelector:
+            matchLabels:
+              {{- toYaml . | nindent 14 }}
+          {{- end }}
+      ports:
+        {{- include "cmsweb-library.networkpolicyServicePorts" $ | nindent 8 }}
     {{- end }}
     {{- end }}
     {{- if .Values.prometheus.scrape }}
@@ -57,5 +63,19 @@ spec:
     {{- end }}
     {{- end }}
   {{- end }}
+{{- end }}
+{{- end }}
+
+{{/*
+The ports a client reaches the service on: ports.http and the exposed extra ports.
+*/}}
+{{- define "cmsweb-library.networkpolicyServicePorts" -}}
+- protocol: {{ .Values.ports.protocol | default "TCP" }}
+  port: {{ .Values.ports.http }}
+{{- range .Values.ports.extra }}
+{{- if .expose }}
+- protocol: {{ .protocol | default "TCP" }}
+  port: {{ .containerPort }}
+{{- end }}
 {{- end }}
 {{- end }}

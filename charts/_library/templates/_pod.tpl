@@ -17,6 +17,9 @@ metadata:
     {{- end }}
   labels:
     {{- include "cmsweb-library.labels" . | nindent 4 }}
+    {{- with .Values.podLabels }}
+    {{- toYaml . | nindent 4 }}
+    {{- end }}
 spec:
   {{- if has .Values.kind (list "CronJob" "Job") }}
   restartPolicy: {{ .Values.job.restartPolicy | default "OnFailure" }}

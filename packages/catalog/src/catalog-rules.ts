@@ -1,3 +1,4 @@
+import { closest } from 'fastest-levenshtein';
 import { locate, type ParsedYaml, type PathSegment, type SourceFinding } from '@cmsweb/yaml';
 import type { Cluster, CustomMetric, Service } from './schema.js';
 import { effectiveSettings, parseQuantity } from './effective-settings.js';
@@ -41,6 +42,20 @@ export function checkCatalogRules(
     at(clusterFile, ['environments', i, 'name'], 'catalog-duplicate', `environment "${name}" is declared twice`),
   );
 
+  const envKeyed: Array<[PathSegment[], object | undefined]> = [
+    [['frontend', 'peers'], cluster.frontend.peers],
+    [['ingress', 'hosts'], cluster.ingress?.hosts],
+    [['ingress', 'sourceRanges'], cluster.ingress?.sourceRanges],
+  ];
+  for (const [path, byEnv] of envKeyed)
+    for (const env of Object.keys(byEnv ?? {}))
+      if (!envNames.includes(env))
+        at(
+          clusterFile,
+          [...path, env],
+          'catalog-environment',
+          `environment "${env}" is not declared in environments (declared: ${envNames.join(', ')})`,
+        );
   const catchAll = cluster.frontend.catchAll;
   if (catchAll && !Array.isArray(catchAll)) {
     for (const env of Object.keys(catchAll)) {
@@ -246,7 +261,55 @@ export function checkCatalogRules(
       }
     }
   }
+  const services = new Map(entries.map((e) => [e.service.name, e.service]));
+  for (const { service: s, file } of entries) checkAllowFrom(s, file, services, namespaces, at);
   return out;
+}
+
+/** allowFrom: each entry names a catalog service running in Kubernetes, or a declared namespace (check catalog-allow-from). */
+function checkAllowFrom(
+  s: Service,
+  file: string,
+  services: Map<string, Service>,
+  namespaces: Set<string>,
+  at: At,
+): void {
+  if (s.allowFrom?.length && !s.ports)
+    at(
+      file,
+      ['allowFrom'],
+      'catalog-allow-from',
+      'allowFrom admits clients to the service ports, and this service has none (a worker without ports): remove allowFrom',
+    );
+  (s.allowFrom ?? []).forEach((a, i) => {
+    const p: PathSegment[] = ['allowFrom', i];
+    const w = (path: PathSegment[], message: string) => at(file, path, 'catalog-allow-from', message);
+    if ((a.service === undefined) === (a.namespace === undefined)) {
+      w(p, 'an allowFrom entry needs exactly one of service: <catalog service> or namespace: <namespace>');
+      return;
+    }
+    if (a.service !== undefined) {
+      const client = services.get(a.service);
+      if (a.podLabels)
+        w([...p, 'podLabels'], "podLabels go with namespace:; a service entry selects that service's own pods");
+      if (!client)
+        w([...p, 'service'], `no service "${a.service}" in the catalog${didYouMean(a.service, [...services.keys()])}`);
+      else if (client.vm)
+        w(
+          [...p, 'service'],
+          `service "${a.service}" runs on VMs outside the cluster: a NetworkPolicy selects pods, so it cannot admit it`,
+        );
+    } else if (!namespaces.has(a.namespace!)) {
+      w(
+        [...p, 'namespace'],
+        `namespace "${a.namespace}" is not declared in catalog/cluster.yaml${didYouMean(a.namespace!, [...namespaces])}`,
+      );
+    }
+  });
+}
+
+function didYouMean(name: string, known: string[]): string {
+  return known.length ? ` (did you mean "${closest(name, known)}"?)` : '';
 }
 
 type At = (file: string, path: PathSegment[], check: string, message: string) => void;
@@ -350,13 +413,28 @@ function checkAutoscaling(s: Service, file: string, at: At): void {
           'catalog-metric-object',
           `Object metric "${m.name}" needs describedObject: {apiVersion, kind, name}`,
         );
-      if (m.type === 'Pods' && m.describedObject)
+      if (m.type !== 'Object' && m.describedObject)
         at(
           file,
           [...p, 'describedObject'],
           'catalog-metric-object',
-          `Pods metric "${m.name}" takes no describedObject (only Object metrics do)`,
+          `${m.type} metric "${m.name}" takes no describedObject (only Object metrics do)`,
         );
+      if (m.type === 'Pods' && m.targetType && m.targetType !== 'AverageValue')
+        at(
+          file,
+          [...p, 'targetType'],
+          'catalog-metric-object',
+          `Pods metric "${m.name}" is always an AverageValue per pod (the API server refuses type ${m.targetType}): remove targetType`,
+        );
+      for (const key of ['selector', 'namespaced'] as const)
+        if (m.type !== 'External' && m[key] !== undefined)
+          at(
+            file,
+            [...p, key],
+            'catalog-metric-object',
+            `${key} applies to External metrics only, and "${m.name}" is a ${m.type} metric`,
+          );
     });
   }
 }

@@ -1,4 +1,4 @@
-import type { Cluster, CustomMetric, EnvVar, Resources, Service } from './schema.js';
+import type { Cluster, CustomMetric, EnvVar, Resources, ScalingBehavior, Service } from './schema.js';
 
 /** What one service looks like in one environment: catalog values, cluster defaults and overrides merged. */
 export interface EffectiveSettings {
@@ -12,6 +12,7 @@ export interface EffectiveSettings {
     cpuUtilization?: number;
     memoryUtilization?: number;
     customMetrics?: CustomMetric[];
+    behavior?: ScalingBehavior;
   };
   logging: boolean;
   databaseSecret?: string;
@@ -38,6 +39,7 @@ export function effectiveSettings(cluster: Cluster, service: Service, env: strin
           memoryUtilization: o.autoscaling?.memoryUtilization ?? base?.memoryUtilization,
           // An environment's list replaces the service's list (metrics are not merged by name).
           customMetrics: o.autoscaling?.customMetrics ?? base?.customMetrics,
+          behavior: mergeBehavior(base?.behavior, o.autoscaling?.behavior),
         }
       : undefined;
   return {
@@ -53,6 +55,17 @@ export function effectiveSettings(cluster: Cluster, service: Service, env: strin
     schedule: o.schedule ?? service.cronJob?.schedule,
     suspend: o.suspend ?? service.cronJob?.suspend,
   };
+}
+
+/** helm's coalescing of the chart's behavior with an environment's: keys merged, lists (policies) replaced. */
+function mergeBehavior(base?: ScalingBehavior, env?: ScalingBehavior): ScalingBehavior | undefined {
+  if (!base || !env) return env ?? base;
+  const out: ScalingBehavior = {};
+  for (const dir of ['scaleUp', 'scaleDown'] as const) {
+    const merged = base[dir] || env[dir] ? { ...base[dir], ...env[dir] } : undefined;
+    if (merged) out[dir] = merged;
+  }
+  return out;
 }
 
 function mergeResources(...layers: Array<Resources | undefined>): Resources {

@@ -78,6 +78,16 @@ export function catchAllHosts(cluster: Cluster, env: string): string[] | undefin
   return cluster.frontend.catchAll ? hostsIn(cluster.frontend.catchAll, env) : undefined;
 }
 
+/** Pods that forward the frontend's traffic to the backends in `env`: every NetworkPolicy admits each of them. */
+export function frontendPeers(
+  cluster: Cluster,
+  env: string,
+): Array<{ namespace: string; podLabels: Record<string, string> }> {
+  return (
+    cluster.frontend.peers?.[env] ?? [{ namespace: cluster.frontend.namespace, podLabels: cluster.frontend.podLabels }]
+  );
+}
+
 /** A URL (path and query, as the frontend matches it) that must reach `route`. */
 export function sampleUrl(rulePrefix: string, route: FrontendRoute): string {
   const base = `${rulePrefix.replace(/^\^/, '')}${route.prefix}/probe`;

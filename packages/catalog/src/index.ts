@@ -12,6 +12,7 @@ export type { FrontendRoute } from './frontend-routes.js';
 export {
   backendHosts,
   catchAllHosts,
+  frontendPeers,
   frontendRoutes,
   hostsIn,
   prefixPath,

@@ -130,9 +130,22 @@ export const probe = z.strictObject({
 /** A custom Prometheus metric an HPA scales on; `query` is the Prometheus Adapter metricsQuery. */
 export const customMetric = z.strictObject({
   name: z.string().regex(/^[a-zA-Z_:][a-zA-Z0-9_:]*$/, 'a Prometheus metric name'),
-  type: z.enum(['Pods', 'Object']),
-  /** Pods: target averageValue per pod. Object: target value of the described object. */
+  /** Pods and Object: custom.metrics.k8s.io (adapter `rules`); External: external.metrics.k8s.io (`externalRules`). */
+  type: z.enum(['Pods', 'Object', 'External']),
+  /** Pods: target averageValue per pod. Object: target value of the described object. External: see targetType. */
   target: quantity,
+  /**
+   * Object and External: compare `target` with the metric's value (Value) or with the value divided by the
+   * number of pods (AverageValue). Default: Value for Object, AverageValue for External. Pods: always AverageValue.
+   */
+  targetType: z.enum(['Value', 'AverageValue']).optional(),
+  /** External: label matchers the HPA passes to the adapter, which adds them to the query (`<<.LabelMatchers>>`). */
+  selector: z.record(z.string(), z.string()).optional(),
+  /**
+   * External: the adapter adds the HPA's namespace to the query (`namespace="<ns>"`), so the series need a
+   * `namespace` label. false: the series are cluster-wide (a queue, a VM), the adapter rule sets `namespaced: false`.
+   */
+  namespaced: z.boolean().optional(),
   describedObject: z.strictObject({ apiVersion: z.string(), kind: z.string(), name: k8sName }).optional(),
   /** Prometheus Adapter `metricsQuery` for this metric (Go template over <<.Series>>, <<.LabelMatchers>>). */
   query: z.string().min(1).optional(),
@@ -151,6 +164,32 @@ export const customMetric = z.strictObject({
     .optional(),
 });
 
+/**
+ * One direction of an HPA's scaling behavior (autoscaling/v2 HPAScalingRules), with the API server's limits
+ * (pkg/apis/autoscaling/validation): a window of 0-3600 s, at least one policy when policies is written (an
+ * empty list is refused; left out, the controller's defaults apply), each policy a positive value per 1-1800 s.
+ */
+export const scalingRules = z.strictObject({
+  stabilizationWindowSeconds: z.number().int().min(0).max(3600).optional(),
+  selectPolicy: z.enum(['Max', 'Min', 'Disabled']).optional(),
+  policies: z
+    .array(
+      z.strictObject({
+        type: z.enum(['Pods', 'Percent']),
+        value: z.number().int().min(1).max(2147483647),
+        periodSeconds: z.number().int().min(1).max(1800),
+      }),
+    )
+    .min(1)
+    .optional(),
+});
+
+/** HPA behavior (spec.behavior); per environment it merges as helm merges values: keys merged, lists replaced. */
+export const scalingBehavior = z.strictObject({
+  scaleUp: scalingRules.optional(),
+  scaleDown: scalingRules.optional(),
+});
+
 export const autoscaling = z.strictObject({
   minReplicas: z.number().int().min(1),
   maxReplicas: z.number().int().min(1),
@@ -158,6 +197,7 @@ export const autoscaling = z.strictObject({
   cpuUtilization: z.number().int().positive().optional(),
   memoryUtilization: z.number().int().positive().optional(),
   customMetrics: z.array(customMetric).optional(),
+  behavior: scalingBehavior.optional(),
 });
 
 export const volumeMount = z.strictObject({
@@ -345,6 +385,13 @@ export const vmService = z.strictObject({
   affinity: z.boolean().optional(),
 });
 
+/** One client a NetworkPolicy admits: `{service}` or `{namespace, podLabels?}` (catalog-allow-from checks which). */
+export const allowFromEntry = z.strictObject({
+  service: serviceName.optional(),
+  namespace: k8sName.optional(),
+  podLabels: labelMap.optional(),
+});
+
 export const service = z.strictObject({
   name: serviceName,
   namespace: k8sName,
@@ -487,6 +534,16 @@ export const service = z.strictObject({
   sidecars: z.array(sidecar).optional(),
   prometheus: z.strictObject({ scrape: z.boolean(), port: port.optional(), path: absPath.optional() }).optional(),
   nodeSelector: labelMap.optional(),
+  /**
+   * Extra labels of the pods, e.g. the label cluster.yaml `frontend.podLabels` selects on the pods that forward
+   * traffic to the backends. The chart owns app.kubernetes.io/* and helm.sh/* (catalog-pod-labels).
+   */
+  podLabels: labelMap.optional(),
+  /**
+   * Clients this service's NetworkPolicy admits on its service ports, besides the frontend: another catalog
+   * service (its pods, in its namespace) or the pods of a namespace (all, or those with podLabels).
+   */
+  allowFrom: z.array(allowFromEntry).optional(),
   podDisruptionBudget: z
     .strictObject({
       minAvailable: z.union([z.number().int().nonnegative(), z.string()]).optional(),
@@ -535,8 +592,17 @@ export const cluster = z.strictObject({
     .min(1),
   frontend: z.strictObject({
     namespace: k8sName,
-    /** Pod labels of the frontend, admitted by every service's NetworkPolicy. */
+    /**
+     * Pod labels of the frontend (in `namespace`), admitted by every service's NetworkPolicy in the environments
+     * that `peers` does not name.
+     */
     podLabels: labelMap,
+    /**
+     * Per environment, the pods that forward the frontend's traffic to the backends, when not the pods above:
+     * every service's NetworkPolicy admits each of them on its service ports (e.g. the authenticating proxies of a
+     * test cluster, or the cluster's ingress controller where the frontend runs outside the cluster).
+     */
+    peers: z.record(envName, z.array(z.strictObject({ namespace: k8sName, podLabels: labelMap })).min(1)).optional(),
     /** Prefix the frontend puts before each service's URL prefix in its rules. */
     rulePrefix: checked('a regular expression in RE2 syntax (the frontend is written in Go)', (v) =>
       re2Problem(v) === undefined ? undefined : `does not compile: ${re2Problem(v)}`,
@@ -548,6 +614,34 @@ export const cluster = z.strictObject({
     catchAll: hostsByEnvironment.optional(),
   }),
   prometheus: z.strictObject({ namespace: k8sName, podLabels: labelMap }),
+  /**
+   * The backend cluster's ingress (read by ingress-nginx) in the environments of `hosts`: each service's chart
+   * renders an Ingress of its URL prefixes routed there (prefixes split by urlQuery stay with the frontend).
+   */
+  ingress: z
+    .strictObject({
+      /** spec.ingressClassName. */
+      className: k8sName,
+      /** The hosts of each environment's Ingress rules (one rule each); an environment left out gets no Ingress. */
+      hosts: z.record(envName, hostList),
+      /** Client address ranges ingress-nginx admits (annotation whitelist-source-range), per environment. */
+      sourceRanges: z
+        .record(
+          envName,
+          z
+            .array(
+              z
+                .string()
+                .regex(
+                  /^(\d{1,3}\.){3}\d{1,3}(\/\d{1,2})?$|^[0-9a-fA-F:]+(\/\d{1,3})?$/,
+                  'an IP address or CIDR range',
+                ),
+            )
+            .min(1),
+        )
+        .optional(),
+    })
+    .optional(),
   logging: z.strictObject({
     image: imageReference,
     /** CephFS log claim name; {env} and {namespace} are substituted. */
@@ -571,6 +665,8 @@ export type Cluster = z.infer<typeof cluster>;
 export type Service = z.infer<typeof service>;
 export type EnvironmentSettings = z.infer<typeof environmentSettings>;
 export type CustomMetric = z.infer<typeof customMetric>;
+export type AllowFrom = z.infer<typeof allowFromEntry>;
+export type ScalingBehavior = z.infer<typeof scalingBehavior>;
 export type EnvVar = z.infer<typeof envVar>;
 export type Probe = z.infer<typeof probe>;
 export type Resources = z.infer<typeof resources>;

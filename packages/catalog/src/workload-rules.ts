@@ -52,6 +52,12 @@ export function checkWorkloadRules(cluster: Cluster, clusterFile: string, s: Ser
           w(['environments', env, key], `${key} applies to kind CronJob only, and this service is ${named}`);
     }
   }
+  for (const key of Object.keys(s.podLabels ?? {}))
+    if (/^(app\.kubernetes\.io|helm\.sh)\//.test(key))
+      w(
+        ['podLabels', key],
+        `pod label ${key} is set by the chart (standard labels and the selector): choose a key of your own, e.g. app or <your-domain>/role`,
+      );
   if (s.urlPrefixes?.length && !s.ports)
     w(['urlPrefixes'], 'urlPrefixes need a port to route to: add ports.http (a worker without ports has no Service)');
   if (s.ports?.headless && s.ports.servicePort !== undefined && s.ports.servicePort !== s.ports.http)

@@ -384,6 +384,73 @@ const ruleCases: Case[] = [
     ],
   },
   {
+    name: 'HPA behavior outside the limits of the API server',
+    text: service(
+      'httpgo',
+      'autoscaling:\n  minReplicas: 1\n  maxReplicas: 3\n  behavior:\n    scaleDown:\n      stabilizationWindowSeconds: 7200\n      policies: [{ type: Pods, value: 0, periodSeconds: 3600 }]\n',
+    ),
+    expected: [
+      `${F}:11:7 catalog-schema autoscaling.behavior.scaleDown.stabilizationWindowSeconds: expected a value <= 3600, got number 7200`,
+      `${F}:12:32 catalog-schema autoscaling.behavior.scaleDown.policies[0].value: expected a value >= 1, got number 0`,
+      `${F}:12:42 catalog-schema autoscaling.behavior.scaleDown.policies[0].periodSeconds: expected a value <= 1800, got number 3600`,
+    ],
+  },
+  {
+    name: 'HPA behavior with an empty policy list (the API server refuses it) and an unknown selectPolicy',
+    text: service(
+      'httpgo',
+      'autoscaling:\n  minReplicas: 1\n  maxReplicas: 3\n  behavior:\n    scaleUp: { policies: [], selectPolicy: Maximum }\n',
+    ),
+    expected: [
+      `${F}:10:30 catalog-schema autoscaling.behavior.scaleUp.selectPolicy: expected one of "Max", "Min", "Disabled", got string "Maximum"`,
+      `${F}:10:16 catalog-schema autoscaling.behavior.scaleUp.policies: expected at least 1 item(s), got a list`,
+    ],
+  },
+  {
+    name: 'metric fields that belong to another metric type',
+    text: service(
+      'httpgo',
+      'autoscaling:\n  minReplicas: 1\n  maxReplicas: 3\n  customMetrics:\n    - { name: q, type: External, target: 1, query: x, describedObject: { apiVersion: v1, kind: Service, name: q } }\n    - { name: p, type: Pods, target: 1, query: x, targetType: Value, selector: { a: b }, namespaced: false }\n',
+    ),
+    expected: [
+      `${F}:10:55 catalog-metric-object External metric "q" takes no describedObject (only Object metrics do)`,
+      `${F}:11:51 catalog-metric-object Pods metric "p" is always an AverageValue per pod (the API server refuses type Value): remove targetType`,
+      `${F}:11:70 catalog-metric-object selector applies to External metrics only, and "p" is a Pods metric`,
+      `${F}:11:90 catalog-metric-object namespaced applies to External metrics only, and "p" is a Pods metric`,
+    ],
+  },
+  {
+    name: 'allowFrom naming an unknown service, a VM service, an unknown namespace, or both',
+    files: {
+      [F]: service(
+        'httpgo',
+        'allowFrom:\n  - service: reqmgr\n  - { service: httpgo, namespace: http }\n  - namespace: monitorin\n  - { service: vmsvc, podLabels: { a: b } }\n',
+      ),
+      'catalog/services/reqmgr2.yaml': service('reqmgr2', '', { prefix: '/reqmgr2' }),
+      'catalog/services/vmsvc.yaml':
+        'name: vmsvc\nnamespace: http\nvm: { hosts: { prod: [a.example.org], preprod: [b.example.org], dev: [c.example.org] } }\nurlPrefixes: [/vm]\n',
+    },
+    expected: [
+      `${F}:7:5 catalog-allow-from no service "reqmgr" in the catalog (did you mean "reqmgr2"?)`,
+      `${F}:8:5 catalog-allow-from an allowFrom entry needs exactly one of service: <catalog service> or namespace: <namespace>`,
+      `${F}:9:5 catalog-allow-from namespace "monitorin" is not declared in catalog/cluster.yaml (did you mean "http"?)`,
+      `${F}:10:23 catalog-allow-from podLabels go with namespace:; a service entry selects that service's own pods`,
+      `${F}:10:7 catalog-allow-from service "vmsvc" runs on VMs outside the cluster: a NetworkPolicy selects pods, so it cannot admit it`,
+    ],
+  },
+  {
+    name: 'pod labels the chart owns, and frontend peers of an undeclared environment',
+    text: service('httpgo', 'podLabels: { app.kubernetes.io/name: web, app: httpgo }\n'),
+    cluster: CLUSTER.replace(
+      'rulePrefix: ^/auth/complete }',
+      'rulePrefix: ^/auth/complete, peers: { production: [{ namespace: kube-system, podLabels: { app: ingress } }] } }',
+    ),
+    expected: [
+      'catalog/cluster.yaml:12:98 catalog-environment environment "production" is not declared in environments (declared: dev, preprod, prod)',
+      `${F}:6:14 catalog-workload pod label app.kubernetes.io/name is set by the chart (standard labels and the selector): choose a key of your own, e.g. app or <your-domain>/role`,
+    ],
+  },
+  {
     name: 'cluster file errors',
     text: service('httpgo'),
     cluster: CLUSTER.replace('registry: registry.cern.ch/cmsweb', 'registyr: registry.cern.ch/cmsweb'),

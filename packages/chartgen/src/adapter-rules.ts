@@ -8,6 +8,9 @@ import { effectiveSettings, type Cluster, type CustomMetric, type Service } from
 //   whose labels the series carries. An HPA Object metric on a batch/v1 Job is asked for as jobs.batch, a Pods
 //   metric as pods; both in a namespace, so the series needs a label mapped to namespaces as well.
 // The seriesQuery gets `<label>!=""` matchers for exactly those labels, so every discovered series has them.
+// External metrics (pkg/external-provider, naming.BuildExternal) are `externalRules`: the HPA's selector becomes
+// label matchers, and unless the rule says `resources.namespaced: false` the adapter adds the HPA's namespace
+// through the label mapped to namespaces (no such label: the query fails), so that mapping is written too.
 
 export interface GroupResource {
   group?: string;
@@ -17,9 +20,15 @@ export interface GroupResource {
 /** A Prometheus Adapter discovery rule. */
 export interface AdapterRule {
   seriesQuery: string;
-  resources: { overrides: Record<string, GroupResource> };
+  resources: { overrides: Record<string, GroupResource> } | { namespaced: false };
   name: { matches: string; as: string };
   metricsQuery: string;
+}
+
+/** The adapter's config.yaml: custom metrics (`rules`) and, when any HPA uses one, `externalRules`. */
+export interface AdapterConfig {
+  rules: AdapterRule[];
+  externalRules?: AdapterRule[];
 }
 
 /** The custom metrics a service's HPA scales on in `env` (none when its HPA is disabled there). */
@@ -60,16 +69,21 @@ export function withLabelMatchers(seriesQuery: string, labels: string[]): string
   return all.length ? `${m[1]}{${all.join(',')}}` : m[1]!;
 }
 
-/** Pure: one rule per custom metric any HPA of `env` uses, sorted by metric name. */
-export function buildAdapterRules(cluster: Cluster, services: Service[], env: string): AdapterRule[] {
+/** Pure: one rule per metric any HPA of `env` uses, sorted by metric name; External metrics as externalRules. */
+export function buildAdapterRules(cluster: Cluster, services: Service[], env: string): AdapterConfig {
+  const used = services.flatMap((s) => usedCustomMetrics(cluster, s, env));
+  const external = used.filter((m) => m.type === 'External');
+  const rules = customRules(used.filter((m) => m.type !== 'External'));
+  return external.length ? { rules, externalRules: externalRules(external) } : { rules };
+}
+
+function customRules(used: CustomMetric[]): AdapterRule[] {
   const byName = new Map<string, { m: CustomMetric; overrides: Record<string, GroupResource> }>();
-  for (const s of services) {
-    for (const m of usedCustomMetrics(cluster, s, env)) {
-      // Identical definitions (see checkGenerationRules for conflicts); the resources of every use are served.
-      const entry = byName.get(m.name) ?? { m, overrides: {} };
-      Object.assign(entry.overrides, metricResources(m));
-      byName.set(m.name, entry);
-    }
+  for (const m of used) {
+    // Identical definitions (see checkGenerationRules for conflicts); the resources of every use are served.
+    const entry = byName.get(m.name) ?? { m, overrides: {} };
+    Object.assign(entry.overrides, metricResources(m));
+    byName.set(m.name, entry);
   }
   return [...byName.keys()].sort().map((name) => {
     const { m, overrides } = byName.get(name)!;
@@ -79,6 +93,21 @@ export function buildAdapterRules(cluster: Cluster, services: Service[], env: st
       resources: { overrides: Object.fromEntries(labels.map((l) => [l, overrides[l]!])) },
       name: { matches: `^${m.name}$`, as: m.name },
       metricsQuery: m.query ?? `sum(<<.Series>>{<<.LabelMatchers>>}) by (<<.GroupBy>>)`,
+    };
+  });
+}
+
+/** Pure: one external rule per External metric (identical definitions per name: checkGenerationRules). */
+function externalRules(used: CustomMetric[]): AdapterRule[] {
+  const byName = new Map(used.map((m) => [m.name, m]));
+  return [...byName.keys()].sort().map((name) => {
+    const m = byName.get(name)!;
+    const namespaced = m.namespaced !== false;
+    return {
+      seriesQuery: withLabelMatchers(m.seriesQuery ?? m.name, namespaced ? ['namespace'] : []),
+      resources: namespaced ? { overrides: { namespace: { resource: 'namespace' } } } : { namespaced: false },
+      name: { matches: `^${m.name}$`, as: m.name },
+      metricsQuery: m.query ?? 'sum(<<.Series>>{<<.LabelMatchers>>})',
     };
   });
 }

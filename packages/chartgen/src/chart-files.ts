@@ -21,7 +21,7 @@ export const PART_OF = 'cmsweb';
 export const LIBRARY = {
   dir: 'charts/_library',
   name: 'cmsweb-library',
-  version: '1.1.0',
+  version: '1.2.0',
   repository: 'file://../_library',
 } as const;
 
@@ -39,6 +39,7 @@ export const CHART_TEMPLATE_KINDS = [
   'job',
   'serviceaccount',
   'rbac',
+  'ingress',
 ] as const;
 /** The library's templates (templates/library/<file>.hbs), written to charts/_library/templates/<file>. */
 export const LIBRARY_TEMPLATE_FILES = [
@@ -58,6 +59,8 @@ export interface ChartContext {
   cache: YamlCache;
   /** values.schema.json text: the same for every chart of a catalog. */
   schemaJson: string;
+  /** Namespace of every catalog service running in Kubernetes (allowFrom resolves service names with it). */
+  namespaceOf: ReadonlyMap<string, string>;
 }
 
 /** Pure: every file of charts/<service>/, by repository-relative path. */
@@ -65,10 +68,10 @@ export function planChart(
   cluster: Cluster,
   s: Service,
   catalogFile: string,
-  { renderer, cache, schemaJson }: ChartContext,
+  { renderer, cache, schemaJson, namespaceOf }: ChartContext,
 ): Map<string, string> {
   const dir = `charts/${s.name}`;
-  const values = buildChartValues(cluster, s);
+  const values = buildChartValues(cluster, s, namespaceOf);
   const appVersion = s.image?.initialTag ?? cluster.defaults.initialTag;
   const common = { name: s.name, catalogFile };
   const files = new Map<string, string>();
@@ -120,7 +123,7 @@ export function planLibrary(cluster: Cluster, clusterFile: string, renderer: Ren
     apiVersion: 'v2',
     name: LIBRARY.name,
     description:
-      'Templates shared by every CMSWEB service chart (Deployment, DaemonSet, StatefulSet, CronJob, Job, Service, HPA, PDB, NetworkPolicy, ConfigMaps, ServiceAccount and RBAC)',
+      'Templates shared by every CMSWEB service chart (Deployment, DaemonSet, StatefulSet, CronJob, Job, Service, HPA, PDB, NetworkPolicy, Ingress, ConfigMaps, ServiceAccount and RBAC)',
     type: 'library',
     version: LIBRARY.version,
     annotations: { [GENERATED_MARKER.key]: GENERATED_MARKER.value },

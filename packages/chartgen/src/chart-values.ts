@@ -5,6 +5,7 @@ import type {
   EnvVar,
   Probe,
   Resources,
+  ScalingBehavior,
   Service,
   WorkloadKind,
 } from '@cmsweb/catalog';
@@ -31,9 +32,13 @@ export interface ChartResources {
 
 export interface ChartMetric {
   name: string;
-  type: 'Pods' | 'Object';
+  type: 'Pods' | 'Object' | 'External';
   target: string;
+  /** Only when the catalog sets it; the template defaults Object to Value, Pods and External to AverageValue. */
+  targetType?: 'Value' | 'AverageValue';
   describedObject?: { apiVersion: string; kind: string; name: string };
+  /** External: the HPA's metric selector (matchLabels). */
+  selector?: Record<string, string>;
 }
 
 /** A Kubernetes envFrom entry. */
@@ -68,6 +73,8 @@ export interface ChartValues {
     cpuUtilization: number;
     memoryUtilization: number;
     customMetrics: ChartMetric[];
+    /** spec.behavior ({}: the controller's defaults). */
+    behavior: ScalingBehavior;
   };
   command: string[];
   args: string[];
@@ -115,10 +122,17 @@ export interface ChartValues {
   prometheus: { scrape: boolean; port: number; path: string };
   podDisruptionBudget: { enabled: boolean; minAvailable: number | string; maxUnavailable: number | string };
   nodeSelector: Record<string, string>;
+  /** Extra labels of the pods (not of the selector), e.g. the label NetworkPolicies admit the frontend by. */
+  podLabels: Record<string, string>;
+  /** The Ingress of the backend cluster (cluster.yaml ingress): enabled per environment in values-<env>.yaml. */
+  ingress: { enabled: boolean; className: string; hosts: string[]; sourceRanges: string[]; paths: string[] };
   networkPolicy: {
     enabled: boolean;
-    frontend: { namespace: string; podLabels: Record<string, string> };
+    /** The pods forwarding the frontend's traffic (cluster.yaml frontend; values-<env>.yaml when they differ). */
+    frontend: Array<{ namespace: string; podLabels: Record<string, string> }>;
     prometheus: { namespace: string; podLabels: Record<string, string> };
+    /** catalog allowFrom, resolved: the pods admitted on the service ports ({} podLabels: the whole namespace). */
+    allowFrom: Array<{ namespace: string; podLabels: Record<string, string> }>;
   };
 }
 
@@ -163,7 +177,15 @@ const FILEBEAT_RESOURCES: ChartResources = {
 };
 
 /** Pure: the chart's default values (values.yaml) for a Kubernetes-hosted service. */
-export function buildChartValues(cluster: Cluster, s: Service): ChartValues {
+/**
+ * Pure. `namespaceOf` gives the namespace of each catalog service running in Kubernetes: allowFrom entries
+ * naming a service resolve to its pods there.
+ */
+export function buildChartValues(
+  cluster: Cluster,
+  s: Service,
+  namespaceOf: ReadonlyMap<string, string> = new Map(),
+): ChartValues {
   if (!s.image) throw new Error(`service ${s.name} has no image; VM services have no chart`);
   // "Values every service inherits unless it sets its own": a service's securityContext/probes replace
   // the defaults whole (merging could yield privileged + allowPrivilegeEscalation: false, which Kubernetes rejects).
@@ -193,6 +215,7 @@ export function buildChartValues(cluster: Cluster, s: Service): ChartValues {
       cpuUtilization: auto?.cpuUtilization ?? 0,
       memoryUtilization: auto?.memoryUtilization ?? 0,
       customMetrics: chartMetrics(auto?.customMetrics),
+      behavior: auto?.behavior ?? {},
     },
     command: s.command ?? [],
     args: s.args ?? [],
@@ -275,12 +298,34 @@ export function buildChartValues(cluster: Cluster, s: Service): ChartValues {
       maxUnavailable: s.podDisruptionBudget?.maxUnavailable ?? '',
     },
     nodeSelector: sortedRecord(s.nodeSelector ?? {}),
+    podLabels: sortedRecord(s.podLabels ?? {}),
+    ingress: { enabled: false, className: '', hosts: [], sourceRanges: [], paths: [] },
     networkPolicy: {
       enabled: true,
-      frontend: { namespace: cluster.frontend.namespace, podLabels: sortedRecord(cluster.frontend.podLabels) },
+      frontend: [{ namespace: cluster.frontend.namespace, podLabels: sortedRecord(cluster.frontend.podLabels) }],
       prometheus: { namespace: cluster.prometheus.namespace, podLabels: sortedRecord(cluster.prometheus.podLabels) },
+      allowFrom: chartAllowFrom(s, namespaceOf),
     },
   };
+}
+
+/** The labels of the pods of catalog service `name` (cmsweb-library.selectorLabels: its release is named after it). */
+export function podSelectorLabels(name: string): Record<string, string> {
+  return { 'app.kubernetes.io/instance': name, 'app.kubernetes.io/name': name };
+}
+
+function chartAllowFrom(
+  s: Service,
+  namespaceOf: ReadonlyMap<string, string>,
+): ChartValues['networkPolicy']['allowFrom'] {
+  return (s.allowFrom ?? []).map((a) => {
+    if (a.service === undefined) return { namespace: a.namespace!, podLabels: sortedRecord(a.podLabels ?? {}) };
+    const namespace = namespaceOf.get(a.service);
+    // The catalog rules (catalog-allow-from) refuse an unknown or VM service before anything is generated.
+    if (!namespace)
+      throw new Error(`${s.name}: allowFrom service ${a.service} is not a Kubernetes service of the catalog`);
+    return { namespace, podLabels: podSelectorLabels(a.service) };
+  });
 }
 
 /** A sidecar or init container of the catalog as chart values; keys the catalog leaves out stay out. */
@@ -350,7 +395,9 @@ export function chartMetrics(metrics: CustomMetric[] | undefined): ChartMetric[]
     name: m.name,
     type: m.type,
     target: String(m.target),
+    ...(m.targetType ? { targetType: m.targetType } : {}),
     ...(m.type === 'Object' && m.describedObject ? { describedObject: { ...m.describedObject } } : {}),
+    ...(m.type === 'External' && m.selector ? { selector: sortedRecord(m.selector) } : {}),
   }));
 }
 

@@ -1,6 +1,6 @@
 import type { Cluster } from '@cmsweb/catalog';
 import { stringifyYaml } from '@cmsweb/yaml';
-import type { AdapterRule } from './adapter-rules.js';
+import type { AdapterConfig } from './adapter-rules.js';
 import { LABEL_NAMES, standardLabels } from './standard-labels.js';
 
 /**
@@ -48,7 +48,7 @@ export function buildFrontendRulesConfigMap(cluster: Cluster, env: string, rules
 }
 
 /** Pure: the Prometheus Adapter's config.yaml as a ConfigMap in Prometheus's namespace. */
-export function buildAdapterConfigMap(cluster: Cluster, env: string, rules: AdapterRule[]): object {
+export function buildAdapterConfigMap(cluster: Cluster, env: string, config: AdapterConfig): object {
   return {
     apiVersion: 'v1',
     kind: 'ConfigMap',
@@ -57,6 +57,6 @@ export function buildAdapterConfigMap(cluster: Cluster, env: string, rules: Adap
       namespace: cluster.prometheus.namespace,
       labels: standardLabels(cluster, LABEL_NAMES.prometheusAdapter, env),
     },
-    data: { 'config.yaml': stringifyYaml({ rules }) },
+    data: { 'config.yaml': stringifyYaml(config) },
   };
 }

@@ -153,16 +153,19 @@ export function checkGenerationRules(catalog: Catalog, parsed: Record<string, Pa
       );
     }
     for (const { m, path } of metrics) {
-      const key = JSON.stringify([m.seriesQuery ?? m.name, m.query ?? '']);
-      const prev = metricOwner.get(m.name);
+      // Custom (Pods, Object) and External metrics are separate APIs with separate adapter rule lists.
+      const external = m.type === 'External';
+      const key = JSON.stringify([m.seriesQuery ?? m.name, m.query ?? '', external && m.namespaced !== false]);
+      const owner = `${external ? 'external:' : ''}${m.name}`;
+      const prev = metricOwner.get(owner);
       if (prev && prev.key !== key) {
         at(
           file,
           [...path, 'name'],
           'chartgen-metric-conflict',
-          `custom metric "${m.name}" has a different query or seriesQuery in service "${prev.service}"; the Prometheus Adapter serves one definition per metric name`,
+          `${external ? 'external' : 'custom'} metric "${m.name}" has a different ${external ? 'query, seriesQuery or namespaced' : 'query or seriesQuery'} in service "${prev.service}"; the Prometheus Adapter serves one definition per metric name`,
         );
-      } else if (!prev) metricOwner.set(m.name, { service: s.name, key });
+      } else if (!prev) metricOwner.set(owner, { service: s.name, key });
     }
   }
 

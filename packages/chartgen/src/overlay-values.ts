@@ -1,5 +1,13 @@
-import { effectiveSettings, type Cluster, type Service } from '@cmsweb/catalog';
-import { chartEnv, chartMetrics, chartResources, type ChartValues } from './chart-values.js';
+import { isDeepStrictEqual } from 'node:util';
+import {
+  effectiveSettings,
+  frontendPeers,
+  prefixPath,
+  prefixRoutedIn,
+  type Cluster,
+  type Service,
+} from '@cmsweb/catalog';
+import { chartEnv, chartMetrics, chartResources, sortedRecord, type ChartValues } from './chart-values.js';
 
 // Two value files per service and environment, read by helm in this order after the chart's values.yaml:
 //  1. charts/<service>/values-<env>.yaml: generated on every run from the catalog (environments.<env>.*
@@ -29,12 +37,38 @@ export function buildEnvironmentValues(cluster: Cluster, s: Service, env: string
     out.database = { secretName: eff.databaseSecret };
   if (o.env?.length) out.env = chartEnv(o.env);
   if (o.nodeSelector && Object.keys(o.nodeSelector).length) out.nodeSelector = { ...eff.nodeSelector };
+  // A list: helm replaces it whole when values-<env>.yaml sets it (maps would merge).
+  const peers = frontendPeers(cluster, env).map((p) => ({
+    namespace: p.namespace,
+    podLabels: sortedRecord(p.podLabels),
+  }));
+  if (!isDeepStrictEqual(peers, chart.networkPolicy.frontend)) out.networkPolicy = { frontend: peers };
+  const ingress = ingressValues(cluster, s, env);
+  if (ingress) out.ingress = ingress;
   if (o.schedule !== undefined || o.suspend !== undefined)
     out.cronJob = {
       ...(o.schedule !== undefined ? { schedule: o.schedule } : {}),
       ...(o.suspend !== undefined ? { suspend: o.suspend } : {}),
     };
   return out;
+}
+
+/**
+ * The Ingress of `s` in `env`: where cluster.yaml ingress names a host for `env` and the service has URL prefixes
+ * routed there. Prefixes split by query string (urlQuery) are left to the frontend: an Ingress path cannot.
+ */
+function ingressValues(cluster: Cluster, s: Service, env: string): ChartValues['ingress'] | undefined {
+  const hosts = cluster.ingress?.hosts[env];
+  if (!hosts || !s.ports || s.ports.protocol === 'UDP' || s.urlQuery) return undefined;
+  const paths = (s.urlPrefixes ?? []).filter((p) => prefixRoutedIn(p, env)).map(prefixPath);
+  if (!paths.length) return undefined;
+  return {
+    enabled: true,
+    className: cluster.ingress!.className,
+    hosts,
+    sourceRanges: cluster.ingress!.sourceRanges?.[env] ?? [],
+    paths,
+  };
 }
 
 /** The autoscaling keys whose effective value in `env` differs from the chart's values.yaml. */
@@ -55,6 +89,9 @@ function autoscalingChanges(
   if ((eff.memoryUtilization ?? 0) !== base.memoryUtilization) out.memoryUtilization = eff.memoryUtilization ?? 0;
   const metrics = s.environments?.[env]?.autoscaling?.customMetrics;
   if (metrics) out.customMetrics = chartMetrics(metrics);
+  // helm coalesces this with the chart's behavior (keys merged, lists replaced), as effectiveSettings does.
+  const behavior = s.environments?.[env]?.autoscaling?.behavior;
+  if (behavior) out.behavior = behavior;
   return Object.keys(out).length ? out : undefined;
 }
 
@@ -78,5 +115,7 @@ export function environmentValuesComments(env: string): Record<string, string> {
     env: `Environment variables set only in ${env} (by name; they override the chart's).`,
     nodeSelector: `Nodes the pods run on in ${env}.`,
     cronJob: `The CronJob's schedule and suspension in ${env}.`,
+    ingress: `The backend cluster's Ingress in ${env} (catalog/cluster.yaml ingress).`,
+    networkPolicy: `The pods forwarding the frontend's traffic in ${env} (catalog/cluster.yaml frontend.peers).`,
   };
 }

@@ -54,7 +54,12 @@ export function planGeneration({
   const k8s = (objects: object[]) => trimEnd(objects.map((o) => stringifyYaml(orderKubernetesKeys(o))).join('---\n'));
   const charted = catalog.services.filter((s) => !s.vm);
   const schema = buildValuesSchema(cluster.environments.map((e) => e.name));
-  const context: ChartContext = { renderer, cache: new Map(), schemaJson: formatValuesSchema(schema) };
+  const context: ChartContext = {
+    renderer,
+    cache: new Map(),
+    schemaJson: formatValuesSchema(schema),
+    namespaceOf: new Map(charted.map((s) => [s.name, s.namespace])),
+  };
 
   if (charted.length) {
     for (const [path, text] of planLibrary(cluster, catalog.clusterFile, renderer)) files.set(path, text);
@@ -80,7 +85,7 @@ export function planGeneration({
     const sync = environmentFiles.get(env.name)?.argocd?.sync ?? 'automated';
     for (const s of charted) {
       const common = { ...envData, name: s.name, catalogFile: fileOf(s.name) };
-      const envValues = buildEnvironmentValues(cluster, s, env.name, buildChartValues(cluster, s));
+      const envValues = buildEnvironmentValues(cluster, s, env.name, buildChartValues(cluster, s, context.namespaceOf));
       files.set(
         environmentValuesFile(s.name, env.name),
         renderer.render('chart/values-env.yaml', {

@@ -24,7 +24,9 @@ export const VALUE_DOCS: Record<string, string> = {
   'autoscaling.cpuUtilization': 'Average CPU use in percent of requests to aim at (above 100 is valid; 0: not used).',
   'autoscaling.memoryUtilization': 'Average memory use in percent of requests to aim at (0: not used).',
   'autoscaling.customMetrics':
-    'Prometheus metrics served by the Prometheus Adapter: Pods (averageValue per pod) or Object (value of describedObject).',
+    'Prometheus metrics served by the Prometheus Adapter: Pods (averageValue per pod), Object (value of describedObject) or External (selector; targetType Value or AverageValue).',
+  'autoscaling.behavior':
+    'spec.behavior: scaleUp/scaleDown {stabilizationWindowSeconds, selectPolicy, policies: [{type: Pods|Percent, value, periodSeconds}]} ({}: the controller defaults).',
   command: "Container entrypoint (empty: the image's).",
   args: 'Arguments to the entrypoint.',
   env: 'Environment variables by name, each {value}, {secretKeyRef: {name, key}}, {configMapKeyRef: {name, key}} or {fieldRef: <path>}.',
@@ -78,8 +80,20 @@ export const VALUE_DOCS: Record<string, string> = {
   'podDisruptionBudget.minAvailable': 'Pods (or percentage) that must stay up ("": not set).',
   'podDisruptionBudget.maxUnavailable': 'Pods (or percentage) that may be down ("": not set).',
   nodeSelector: 'Node labels the pods must run on.',
-  networkPolicy: 'NetworkPolicy admitting only the frontend and Prometheus.',
+  ingress:
+    "The backend cluster's Ingress (ingress-nginx) for the URL prefixes, enabled in values-<env>.yaml where catalog/cluster.yaml ingress names a host.",
+  'ingress.enabled': 'Create the Ingress.',
+  'ingress.className': 'spec.ingressClassName.',
+  'ingress.hosts': 'The hosts of the Ingress rules (one rule each).',
+  'ingress.sourceRanges': 'Client ranges ingress-nginx admits (whitelist-source-range); empty: all.',
+  'ingress.paths': 'URL prefixes routed to the Service (pathType Prefix).',
+  podLabels:
+    'Extra labels of the pods (not part of the selector), e.g. the label NetworkPolicies admit the frontend by.',
+  networkPolicy: 'NetworkPolicy admitting only the frontend, Prometheus and the clients of allowFrom.',
   'networkPolicy.enabled': 'Create the NetworkPolicy.',
-  'networkPolicy.frontend': "The frontend's namespace and pod labels (admitted on ports.http and exposed extra ports).",
+  'networkPolicy.frontend':
+    "The pods forwarding the frontend's traffic, [{namespace, podLabels}] (admitted on ports.http and exposed extra ports).",
   'networkPolicy.prometheus': "Prometheus's namespace and pod labels (admitted on the metrics port).",
+  'networkPolicy.allowFrom':
+    'Clients admitted on the service ports (catalog allowFrom): [{namespace, podLabels}], podLabels {} admits the whole namespace.',
 };

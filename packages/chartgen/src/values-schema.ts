@@ -32,6 +32,20 @@ const port = int(1, 65535);
 const portOrNone = int(0, 65535);
 const quantity = str({ pattern: QUANTITY });
 const quantityList = obj({ cpu: quantity, memory: quantity });
+/** HPA spec.behavior.scaleUp/scaleDown with the API server's limits (as the catalog schema has them). */
+const scalingRules = obj({
+  stabilizationWindowSeconds: int(0, 3600),
+  selectPolicy: { enum: ['Max', 'Min', 'Disabled'] },
+  policies: {
+    type: 'array',
+    minItems: 1,
+    items: obj({ type: { enum: ['Pods', 'Percent'] }, value: int(1, 2147483647), periodSeconds: int(1, 1800) }, [
+      'type',
+      'value',
+      'periodSeconds',
+    ]),
+  },
+});
 const resources = obj({ requests: quantityList, limits: quantityList });
 const keyRef = obj({ name: str({ pattern: DNS_LABEL }), key: str({ minLength: 1 }) }, ['name', 'key']);
 const envMap = map({
@@ -182,16 +196,19 @@ export function buildValuesSchema(environments: string[]): Schema {
         obj(
           {
             name: str({ pattern: '^[a-zA-Z_:][a-zA-Z0-9_:]*$' }),
-            type: { enum: ['Pods', 'Object'] },
+            type: { enum: ['Pods', 'Object', 'External'] },
             target: quantity,
+            targetType: { enum: ['Value', 'AverageValue'] },
             describedObject: obj(
               { apiVersion: str({ minLength: 1 }), kind: str({ minLength: 1 }), name: str({ pattern: DNS_LABEL }) },
               ['apiVersion', 'kind', 'name'],
             ),
+            selector: map(str()),
           },
           ['name', 'type', 'target'],
         ),
       ),
+      behavior: obj({ scaleUp: scalingRules, scaleDown: scalingRules }),
     }),
     command: arr(str()),
     args: arr(str()),
@@ -314,7 +331,20 @@ export function buildValuesSchema(environments: string[]): Schema {
     prometheus: obj({ scrape: bool(), port: portOrNone, path: str({ pattern: '^(/.*)?$' }) }),
     podDisruptionBudget: obj({ enabled: bool(), minAvailable: intOrPercent, maxUnavailable: intOrPercent }),
     nodeSelector: map(str()),
-    networkPolicy: obj({ enabled: bool(), frontend: podSelectorTarget, prometheus: podSelectorTarget }),
+    podLabels: map(str()),
+    ingress: obj({
+      enabled: bool(),
+      className: str(),
+      hosts: arr(str({ pattern: '^[a-z0-9]([-a-z0-9.]*[a-z0-9])?$' })),
+      sourceRanges: arr(str()),
+      paths: arr(str({ pattern: '^/' })),
+    }),
+    networkPolicy: obj({
+      enabled: bool(),
+      frontend: arr(podSelectorTarget),
+      prometheus: podSelectorTarget,
+      allowFrom: arr(podSelectorTarget),
+    }),
     // Helm gives every dependency a key in the values: `<name>: { global: {} }` for the library.
     [LIBRARY.name]: {
       description: `Set by helm for the ${LIBRARY.name} dependency (a library has no values): leave unset.`,

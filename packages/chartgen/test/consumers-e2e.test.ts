@@ -68,6 +68,13 @@ describe('webshop: generated, validated, and every injected consumer defect repo
       '            service:\n              resource: service\n',
       '',
     );
+    // Adapter: the external rule no longer maps the namespace label, so the namespaced query cannot be built.
+    edit(
+      root,
+      'environments/prod/cluster/prometheus-adapter.yaml',
+      '        resources:\n          overrides:\n            namespace:\n              resource: namespace\n        name:\n          matches: ^payment_provider_latency_seconds$',
+      '        resources: {}\n        name:\n          matches: ^payment_provider_latency_seconds$',
+    );
     // Frontend: the ERP goes to the staging hosts in prod; the catch-all is gone.
     edit(
       root,
@@ -92,9 +99,11 @@ describe('webshop: generated, validated, and every injected consumer defect repo
     const at = (check: string, file: RegExp) => errors.filter((f) => f.check === check && file.test(f.file));
     // The metric is reported where the person changes it: the catalog line naming it (the template is related).
     const adapter = at('hpa-custom-metric-adapter', /^catalog\/services\/checkout\.yaml$/);
-    expect(adapter.length).toBe(1);
+    expect(adapter.length).toBe(2);
     expect(adapter[0]!.line).toBe(15);
     expect(adapter[0]!.message).toMatch(/checkout_queue_depth.*prometheus-adapter\.yaml.*services/);
+    expect(adapter[1]!.line).toBe(21);
+    expect(adapter[1]!.message).toMatch(/payment_provider_latency_seconds.*namespaced/);
     const frontend = at('frontend-routes', /^environments\/prod\/cluster\/frontend-rules\.yaml$/);
     expect(frontend.map((f) => f.message).join('\n')).toMatch(/erp.*erp-1\.shop\.example\.com/);
     expect(frontend.map((f) => f.message).join('\n')).toMatch(/catch-all/);

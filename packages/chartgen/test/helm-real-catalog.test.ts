@@ -1,10 +1,10 @@
 import { execFileSync } from 'node:child_process';
-import { cpSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { cpSync, existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { isDeepStrictEqual } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { parse } from 'yaml';
+import { parse, parseAllDocuments, parseDocument } from 'yaml';
 import { runHelm } from '@cmsweb/toolchain';
 import { generate } from '../src/index.js';
 import { copyRepo, loadCatalogFrom, mapLimit, removeTempDirs, repoRoot } from './helpers.js';
@@ -114,6 +114,32 @@ describe('real catalog rendered by the real helm', () => {
     expect(problems).toEqual([]);
   }, 600_000);
 
+  const facts = join(repoRoot, '..', 'shared', 'reference', 'cmsweb-facts.yaml');
+  it.skipIf(!existsSync(facts))(
+    `prod's Ingress routes what the real backend ingress routes, differences documented${existsSync(facts) ? '' : ' (SKIPPED: ../shared/reference absent)'}`,
+    () => {
+      // ingress-nginx (helm/ingress of CMSKubernetes, {env} = prod) as cmsweb-facts.yaml sums it up.
+      const real = (parse(readFileSync(facts, 'utf8')) as { ingress_paths: IngressPath[] }).ingress_paths.map(
+        (p) => `${p.path.replace('{env}', 'prod')} -> ${p.service}:${p.port}`,
+      );
+      const ours: string[] = [];
+      for (const s of services) {
+        const out = rendered.get(`${s.name}/prod`) ?? '';
+        for (const o of parseAllDocuments(out).map((d) => d.toJS() as K8sObject | null)) {
+          if (o?.kind !== 'Ingress') continue;
+          for (const rule of o.spec.rules.slice(0, 1))
+            for (const p of rule.http.paths)
+              ours.push(`${p.path} -> ${p.backend.service.name}:${p.backend.service.port.number}`);
+        }
+      }
+      const missing = [...new Set(real)].filter((x) => !ours.includes(x)).map((x) => `missing ${x}`);
+      const extra = [...new Set(ours)].filter((x) => !real.includes(x)).map((x) => `extra ${x}`);
+      expect([...missing, ...extra].sort()).toEqual(Object.keys(INGRESS_DIFFERENCES).sort());
+      // Most of prod's routes agree: the differences are the documented ones, not the rule.
+      expect(real.length - missing.length).toBeGreaterThan(30);
+    },
+  );
+
   it.skipIf(!beforeAvailable)(
     `renders every service × environment byte for byte as the charts of ${BEFORE.slice(0, 12)} did (Argo CD's dependency build)`,
     async () => {
@@ -133,13 +159,24 @@ describe('real catalog rendered by the real helm', () => {
           .filter((s) => beforeCharts.includes(s.name))
           .flatMap((s) => envs.map((env) => ({ ...s, env })));
         expect(jobs.length).toBeGreaterThanOrEqual(42 * envs.length);
+        // The catalog without the features added since (they change rendered objects on purpose): what remains
+        // must render exactly as the per-service charts did, so the library itself changed nothing.
+        const plain = copyRepo(repoRoot, true);
+        stripLaterFeatures(plain);
+        const g = await generate({ root: plain, check: false });
+        expect(g.status).toBe('ok');
+        expect(await buildDependencies(serviceChartDirs(plain))).toEqual([]);
         const differing = (
           await mapLimit(jobs, CONCURRENCY, async (j) => {
             // The overlays of that commit too: they held the catalog's settings that values-<env>.yaml holds now.
             const r = await helmTemplate(before, j.name, j.namespace, [
               join(before, 'environments', j.env, 'values', `${j.name}.yaml`),
             ]);
-            const now = rendered.get(`${j.name}/${j.env}`);
+            const n = await helmTemplate(plain, j.name, j.namespace, [
+              join(plain, 'charts', j.name, `values-${j.env}.yaml`),
+              join(plain, 'environments', j.env, 'values', `${j.name}.yaml`),
+            ]);
+            const now = n.code === 0 ? n.stdout : n.stderr;
             return r.code === 0 && now === r.stdout
               ? []
               : [`${j.name}/${j.env}: ${r.code === 0 ? firstDifference(r.stdout, now ?? '(not rendered)') : r.stderr}`];
@@ -182,6 +219,107 @@ describe('real catalog rendered by the real helm', () => {
     }
   }, 600_000);
 });
+
+/**
+ * Removes from a copied catalog the settings added after BEFORE that change rendered objects on purpose: the
+ * frontend's per-environment peers and the ingress (cluster.yaml), pod labels and allowFrom clients (services).
+ */
+function stripLaterFeatures(root: string): void {
+  const strip = (file: string, paths: string[][]) => {
+    const doc = parseDocument(readFileSync(file, 'utf8'));
+    for (const p of paths) doc.deleteIn(p);
+    writeFileSync(file, doc.toString());
+  };
+  strip(join(root, 'catalog', 'cluster.yaml'), [['frontend', 'peers'], ['ingress']]);
+  const dir = join(root, 'catalog', 'services');
+  for (const f of readdirSync(dir)) strip(join(dir, f), [['podLabels'], ['allowFrom']]);
+}
+
+interface IngressPath {
+  path: string;
+  service: string;
+  port: number;
+}
+
+/**
+ * Where prod's generated Ingress and the real one differ, each for a reason:
+ * - missing: the real Ingress routes these; the catalog does not (services not carried, prefixes the catalog
+ *   routes differently, or split by urlQuery, which an Ingress path cannot express: the frontend splits them).
+ * - extra: prefixes the catalog routes that the real Ingress leaves to the frontend's VMs.
+ */
+const FRONTEND_ITSELF =
+  "the real Ingress sends / to the frontend or auth proxies themselves; the catalog's prefixes are the backends'";
+const COUCHDB = 'CouchDB is a VM service in the catalog (vm:), reached through the frontend, not a Kubernetes Service';
+const DBS_PYTHON_OLD_PATHS =
+  'the real Ingress still maps /dbs/int/* to the Python DBS servers; the catalog routes /dbs/* to dbs2go and /dbspy/* to the Python ones';
+const MS_UNMERGED =
+  'the real Ingress splits ms-unmerged by path; the catalog (like the frontend rules) splits it by query string (urlQuery), which an Ingress cannot express';
+const OLD_NAMES =
+  'a workload or Service name the catalog does not carry (older manifests: das, dqmgui, dqm-square-k8, phedex, cmskv without a URL prefix, tfaas on httpgo)';
+const REGEX_PATH =
+  'a regular-expression path (ingress-nginx use-regex); the catalog routes prefixes only (newdqmgui: /dqm/newdqmgui)';
+const DBS_OTHER_INSTANCES =
+  "the catalog routes every DBS instance's prefixes (prod, int, dev) in every environment, as the frontend rules do; the real prod Ingress carries {env}=prod only (owners: scope them with urlPrefixes environments)";
+const NOT_IN_REAL_INGRESS =
+  "a prefix the catalog routes that the real backend Ingress leaves to the frontend's own rules";
+const INGRESS_DIFFERENCES: Record<string, string> = {
+  'missing / -> auth-proxy-server:443': FRONTEND_ITSELF,
+  'missing / -> cms-couchdb:5984': COUCHDB,
+  'missing / -> couchdb:5984': COUCHDB,
+  'missing / -> frontend:443': FRONTEND_ITSELF,
+  'missing /cmskv -> cmskv:9212': OLD_NAMES,
+  'missing /das -> das:8217': OLD_NAMES,
+  'missing /dbs/int/global/DBSMigrate -> dbs-migrate:8251': DBS_PYTHON_OLD_PATHS,
+  'missing /dbs/int/global/DBSReader -> dbs-global-r:8252': DBS_PYTHON_OLD_PATHS,
+  'missing /dbs/int/global/DBSWriter -> dbs-global-w:8253': DBS_PYTHON_OLD_PATHS,
+  'missing /dbs/int/phys03/DBSReader -> dbs-phys03-r:8254': DBS_PYTHON_OLD_PATHS,
+  'missing /dbs/int/phys03/DBSWriter -> dbs-phys03-w:8255': DBS_PYTHON_OLD_PATHS,
+  'missing /dqm/dev -> dqmgui:8060': OLD_NAMES,
+  'missing /dqm/dqm-square -> dqm-square-k8:8084': OLD_NAMES,
+  'missing /dqm/dqm-square-k8 -> dqm-square-k8:8084': OLD_NAMES,
+  'missing /dqm/offline -> dqmgui:8080': OLD_NAMES,
+  'missing /dqm/offline-new(/|$)(.*) -> newdqmgui:8889': REGEX_PATH,
+  'missing /dqm/offline-test -> dqmgui:8080': OLD_NAMES,
+  'missing /dqm/relval -> dqmgui:8081': OLD_NAMES,
+  'missing /dqm/relval-test -> dqmgui:8081': OLD_NAMES,
+  'missing /ms-unmerged/t2t3/data -> ms-unmer-t2t3:8242': MS_UNMERGED,
+  'missing /ms-unmerged/t2t3us/data -> ms-unmer-t2t3us:8242': MS_UNMERGED,
+  'missing /phedex -> phedex:7101': OLD_NAMES,
+  'missing /phedex/datasvc -> phedex:7001': OLD_NAMES,
+  'missing /tfaas -> httpgo:8083': OLD_NAMES,
+  'extra /das2go -> das-server:8217': NOT_IN_REAL_INGRESS,
+  'extra /dbs/dev/global/DBSReader -> dbs2go-global-r:9252': DBS_OTHER_INSTANCES,
+  'extra /dbs/dev/global/DBSWriter -> dbs2go-global-w:9253': DBS_OTHER_INSTANCES,
+  'extra /dbs/dev/phys03/DBSReader -> dbs2go-phys03-r:9254': DBS_OTHER_INSTANCES,
+  'extra /dbs/dev/phys03/DBSWriter -> dbs2go-phys03-w:9255': DBS_OTHER_INSTANCES,
+  'extra /dbs/int/global/DBSMigrate -> dbs2go-global-m:9257': DBS_OTHER_INSTANCES,
+  'extra /dbs/int/global/DBSReader -> dbs2go-global-r:9252': DBS_OTHER_INSTANCES,
+  'extra /dbs/int/global/DBSWriter -> dbs2go-global-w:9253': DBS_OTHER_INSTANCES,
+  'extra /dbs/int/phys03/DBSMigrate -> dbs2go-phys03-m:9257': DBS_OTHER_INSTANCES,
+  'extra /dbs/int/phys03/DBSReader -> dbs2go-phys03-r:9254': DBS_OTHER_INSTANCES,
+  'extra /dbs/int/phys03/DBSWriter -> dbs2go-phys03-w:9255': DBS_OTHER_INSTANCES,
+  'extra /dbs2go -> dbs2go:8258': NOT_IN_REAL_INGRESS,
+  'extra /dbs2go-migrate -> dbs2go-migrate:8259': NOT_IN_REAL_INGRESS,
+  'extra /dbs2go-writer -> dbs2go-writer:8260': NOT_IN_REAL_INGRESS,
+  'extra /dbsproxy -> dbsproxy:8222': NOT_IN_REAL_INGRESS,
+  'extra /dbspy/dev/global/DBSMigrate -> dbs-migrate:8257': DBS_OTHER_INSTANCES,
+  'extra /dbspy/dev/global/DBSReader -> dbs-global-r:8252': DBS_OTHER_INSTANCES,
+  'extra /dbspy/dev/global/DBSWriter -> dbs-global-w:8253': DBS_OTHER_INSTANCES,
+  'extra /dbspy/dev/phys03/DBSReader -> dbs-phys03-r:8254': DBS_OTHER_INSTANCES,
+  'extra /dbspy/dev/phys03/DBSWriter -> dbs-phys03-w:8255': DBS_OTHER_INSTANCES,
+  'extra /dbspy/int/global/DBSMigrate -> dbs-migrate:8257': DBS_OTHER_INSTANCES,
+  'extra /dbspy/int/global/DBSReader -> dbs-global-r:8252': DBS_OTHER_INSTANCES,
+  'extra /dbspy/int/global/DBSWriter -> dbs-global-w:8253': DBS_OTHER_INSTANCES,
+  'extra /dbspy/int/phys03/DBSReader -> dbs-phys03-r:8254': DBS_OTHER_INSTANCES,
+  'extra /dbspy/int/phys03/DBSWriter -> dbs-phys03-w:8255': DBS_OTHER_INSTANCES,
+  'extra /dqm/dqm-square-k8 -> dqm-square-mirror-server:8084': NOT_IN_REAL_INGRESS,
+  'extra /dqm/newdqmgui -> newdqmgui:8889': NOT_IN_REAL_INGRESS,
+  'extra /httppy -> httppy:8080': NOT_IN_REAL_INGRESS,
+  'extra /imagebot -> imagebot:8111': NOT_IN_REAL_INGRESS,
+  'extra /registry-notification -> registry-notification:9215': NOT_IN_REAL_INGRESS,
+  'extra /wflow-dbs -> wflow-dbs:8888': NOT_IN_REAL_INGRESS,
+  'extra /wmstats2go -> wmstats:8360': NOT_IN_REAL_INGRESS,
+};
 
 /** The first line where two renderings differ, for a readable failure. */
 function firstDifference(a: string, b: string): string {

@@ -83,7 +83,7 @@ describe('frontend rules', () => {
 
 describe('Prometheus Adapter rules', () => {
   it('has one rule per custom metric of an enabled HPA, sorted, mapping namespace and the pods or the described object', () => {
-    expect(buildAdapterRules(cluster, catalog.services, 'prod')).toEqual([
+    expect(buildAdapterRules(cluster, catalog.services, 'prod').rules).toEqual([
       {
         // An Object metric on the apps/v1 Deployment alpha: the adapter asks for label deployment="alpha".
         seriesQuery: 'alpha_open_fds{namespace!="",pod!="",deployment!=""}',
@@ -114,10 +114,9 @@ describe('Prometheus Adapter rules', () => {
       autoscaling: { minReplicas: 1, maxReplicas: 2, customMetrics: [metric] },
       environments: {},
     } as Service;
-    const rule = buildAdapterRules(cluster, [s], 'prod')[0]!;
-    expect(rule.resources.overrides).toEqual({
-      job: { group: 'batch', resource: 'job' },
-      namespace: { resource: 'namespace' },
+    const rule = buildAdapterRules(cluster, [s], 'prod').rules[0]!;
+    expect(rule.resources).toEqual({
+      overrides: { job: { group: 'batch', resource: 'job' }, namespace: { resource: 'namespace' } },
     });
     expect(rule.seriesQuery).toBe('rps{job!="",namespace!=""}');
     const own = {
@@ -127,16 +126,50 @@ describe('Prometheus Adapter rules', () => {
         customMetrics: [{ ...metric, objectLabel: 'exporter', seriesQuery: 'rps{env="prod"}' }],
       },
     } as Service;
-    const r2 = buildAdapterRules(cluster, [own], 'prod')[0]!;
-    expect(r2.resources.overrides).toEqual({
-      exporter: { group: 'batch', resource: 'job' },
-      namespace: { resource: 'namespace' },
+    const r2 = buildAdapterRules(cluster, [own], 'prod').rules[0]!;
+    expect(r2.resources).toEqual({
+      overrides: { exporter: { group: 'batch', resource: 'job' }, namespace: { resource: 'namespace' } },
     });
     expect(r2.seriesQuery).toBe('rps{env="prod",exporter!="",namespace!=""}');
   });
 
   it('has none where the HPA is disabled (alpha in dev)', () => {
-    expect(buildAdapterRules(cluster, catalog.services, 'dev')).toEqual([]);
+    expect(buildAdapterRules(cluster, catalog.services, 'dev')).toEqual({ rules: [] });
+  });
+
+  it('writes External metrics as externalRules: namespaced through the namespace label, or namespaced: false', () => {
+    // prometheus-adapter pkg/naming BuildExternal: the HPA selector becomes matchers, and a namespaced rule
+    // (the default) adds namespace="<hpa namespace>" through the label mapped to namespaces.
+    const queue = { name: 'queue_depth', type: 'External' as const, target: 30, selector: { queue: 'jobs' } };
+    const lag = {
+      name: 'broker_lag',
+      type: 'External' as const,
+      target: 5,
+      namespaced: false,
+      query: 'max(<<.Series>>{<<.LabelMatchers>>})',
+    };
+    const s = {
+      ...svc('alpha'),
+      autoscaling: { minReplicas: 1, maxReplicas: 2, customMetrics: [queue, lag] },
+      environments: {},
+    } as Service;
+    expect(buildAdapterRules(cluster, [s], 'prod')).toEqual({
+      rules: [],
+      externalRules: [
+        {
+          seriesQuery: 'broker_lag',
+          resources: { namespaced: false },
+          name: { matches: '^broker_lag$', as: 'broker_lag' },
+          metricsQuery: 'max(<<.Series>>{<<.LabelMatchers>>})',
+        },
+        {
+          seriesQuery: 'queue_depth{namespace!=""}',
+          resources: { overrides: { namespace: { resource: 'namespace' } } },
+          name: { matches: '^queue_depth$', as: 'queue_depth' },
+          metricsQuery: 'sum(<<.Series>>{<<.LabelMatchers>>})',
+        },
+      ],
+    });
   });
 });
 

@@ -63,6 +63,7 @@ describe('Handlebars rendering', () => {
   const LIBRARY_TEMPLATE_DIGESTS: Record<string, string> = {
     '1.0.0': 'e354294a611e43bd9902a444efc4a61c404cfc15e8a1e24442f8d22f193ac8a8',
     '1.1.0': '9016e2ebc01f5cf0825c8a58be32cad9239d8916d5eb505871adf50c485d99fe',
+    '1.2.0': '65a4b6c24c8059976733f2a84687fe9b690b5c0b04b2694edd0663ae3f678e0d',
   };
 
   it(`the library templates are those of version ${LIBRARY.version} (a change bumps LIBRARY.version)`, async () => {

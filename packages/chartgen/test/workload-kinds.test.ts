@@ -125,6 +125,115 @@ describe('workload kinds rendered by the real helm', () => {
     expect(find(agent, 'Service')!.spec.ports[1]).toMatchObject({ name: 'syslog', port: 5514, protocol: 'UDP' });
   });
 
+  it('the HPA scales on External metrics with its behavior, an environment merging into it as helm merges values', () => {
+    const hpa = (env: string) => find(objects(`datagram.${env}`), 'HorizontalPodAutoscaler')!.spec;
+    expect(hpa('dev').metrics).toEqual([
+      {
+        type: 'External',
+        external: {
+          metric: { name: 'datagram_queue_depth', selector: { matchLabels: { queue: 'datagram' } } },
+          target: { type: 'AverageValue', averageValue: '30' },
+        },
+      },
+      {
+        type: 'External',
+        external: { metric: { name: 'datagram_backlog' }, target: { type: 'Value', value: '1k' } },
+      },
+    ]);
+    expect(hpa('dev').behavior).toEqual({
+      scaleDown: { stabilizationWindowSeconds: 600, policies: [{ type: 'Pods', value: 1, periodSeconds: 120 }] },
+      scaleUp: {
+        selectPolicy: 'Max',
+        policies: [
+          { type: 'Percent', value: 100, periodSeconds: 60 },
+          { type: 'Pods', value: 2, periodSeconds: 60 },
+        ],
+      },
+    });
+    // prod replaces the scaleDown policies (a list) and keeps the window (a key): helm's coalescing, as the catalog says.
+    expect(hpa('prod').behavior.scaleDown).toEqual({
+      stabilizationWindowSeconds: 600,
+      policies: [{ type: 'Percent', value: 10, periodSeconds: 300 }],
+    });
+    expect(hpa('prod').behavior.scaleUp).toEqual(hpa('dev').behavior.scaleUp);
+  });
+
+  it("the Ingress of the environments cluster.yaml names routes the service's prefixes on each host to its Service port", () => {
+    expect(find(objects('nodeagent.dev'), 'Ingress')).toBeUndefined();
+    const ing = find(objects('nodeagent.prod'), 'Ingress')!;
+    const svc = find(objects('nodeagent.prod'), 'Service')!;
+    expect(ing.metadata.annotations).toEqual({
+      'nginx.ingress.kubernetes.io/whitelist-source-range': '10.0.0.0/8,192.0.2.7',
+    });
+    const backend = { service: { name: 'nodeagent', port: { number: svc.spec.ports[0].port } } };
+    expect(ing.spec).toEqual({
+      ingressClassName: 'nginx',
+      rules: ['web.example.org', 'web-alias.example.org'].map((host) => ({
+        host,
+        http: { paths: [{ path: '/nodeagent', pathType: 'Prefix', backend }] },
+      })),
+    });
+  });
+
+  it('podLabels label the pods, not the selector', () => {
+    const ds = find(objects('nodeagent.prod'), 'DaemonSet')!;
+    expect(ds.spec.template.metadata.labels.app).toBe('nodeagent');
+    expect(ds.spec.selector.matchLabels.app).toBeUndefined();
+    expect(ds.metadata.labels.app).toBeUndefined();
+  });
+
+  it("the NetworkPolicy admits the frontend's peers of each environment (cluster.yaml frontend.peers)", () => {
+    const peers = (env: string) =>
+      find(objects(`store.${env}`), 'NetworkPolicy')!
+        .spec.ingress.filter((r: { from: Array<{ namespaceSelector: object }> }) =>
+          r.from.some((p) => JSON.stringify(p.namespaceSelector).match(/auth|kube-system/)),
+        )
+        .map((r: { from: object[] }) => r.from);
+    const frontend = {
+      namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'auth' } },
+      podSelector: { matchLabels: { app: 'frontend' } },
+    };
+    expect(peers('dev')).toEqual([[frontend]]);
+    expect(peers('prod')).toEqual([
+      [
+        {
+          namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'kube-system' } },
+          podSelector: { matchLabels: { 'app.kubernetes.io/name': 'ingress-nginx' } },
+        },
+      ],
+      [frontend],
+    ]);
+  });
+
+  it('the NetworkPolicy admits the allowFrom clients on the service ports: a catalog service by its pods, a namespace', () => {
+    const ingress = find(objects('datagram.prod'), 'NetworkPolicy')!.spec.ingress;
+    const ports = [{ protocol: 'UDP', port: 9331 }];
+    expect(ingress.slice(2)).toEqual([
+      {
+        from: [
+          {
+            namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'web' } },
+            podSelector: { matchLabels: { 'app.kubernetes.io/instance': 'store', 'app.kubernetes.io/name': 'store' } },
+          },
+        ],
+        ports,
+      },
+      {
+        from: [
+          {
+            namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'tools' } },
+            podSelector: { matchLabels: { role: 'probe' } },
+          },
+        ],
+        ports,
+      },
+    ]);
+    // The store's pods really carry the labels the policy selects.
+    const store = find(objects('store.prod'), 'StatefulSet')!;
+    expect(store.metadata.namespace).toBe('web');
+    expect(store.spec.template.metadata.labels).toMatchObject(ingress[2].from[0].podSelector.matchLabels);
+  });
+
   it('the DaemonSet runs on the node network of the selected, tainted nodes with an allowed host path', () => {
     const pod = find(objects('nodeagent.prod'), 'DaemonSet')!.spec.template.spec;
     expect(pod).toMatchObject({

@@ -252,6 +252,34 @@ describe('small pure helpers', () => {
     );
   });
 
+  it('Prometheus Adapter discovery: External metrics from externalRules, namespaced unless namespaced: false', () => {
+    // prometheus-adapter pkg/naming BuildExternal: a namespaced rule (the default) adds the HPA's namespace via
+    // the label mapped to namespaces (LabelForResource fails without one); namespaced: false adds nothing.
+    const ext = { name: 'queue_depth', type: 'External' as const };
+    const judge = (resources: object | undefined) =>
+      judgeConfig({ externalRules: [{ seriesQuery: 'queue_depth', ...(resources ? { resources } : {}) }] }, ext)[0]!
+        .problem;
+    expect(judge({ overrides: { namespace: { resource: 'namespace' } } })).toBeUndefined();
+    expect(judge({ namespaced: false })).toBeUndefined();
+    expect(judge(undefined)).toMatch(/no series label to namespaces.*namespaced: false/);
+    expect(judge({ template: '<<.Resource>>' })).toBeUndefined(); // the template names the namespace label
+    expect(
+      judgeConfig(
+        {
+          externalRules: [
+            {
+              seriesQuery: 'queue_depth{namespace=""}',
+              resources: { overrides: { namespace: { resource: 'namespace' } } },
+            },
+          ],
+        },
+        ext,
+      )[0]!.problem,
+    ).toMatch(/carry no namespaces/);
+    // External metrics are never served by `rules`.
+    expect(judgeConfig({ rules: [{ seriesQuery: 'queue_depth' }] }, ext)).toEqual([]);
+  });
+
   it('Prometheus Adapter discovery: resource mapping for the described object, the pods and the namespace', () => {
     const job = { name: 'rps', type: 'Object' as const, describedObject: { apiVersion: 'batch/v1', kind: 'Job' } };
     const rule = (overrides: object, seriesQuery = 'rps') =>

@@ -51,8 +51,13 @@ export const CATALOG_CHECKS = [
     'add query: to the metric',
   ),
   c(
+    'catalog-allow-from',
+    'allowFrom names a catalog service running in Kubernetes, or a declared namespace, and the service has ports',
+    'fix the name (the message suggests the closest) or remove the entry',
+  ),
+  c(
     'catalog-metric-object',
-    'Object metrics have a describedObject, Pods metrics none',
+    'Object metrics have a describedObject, Pods and External none; selector and namespaced only on External; Pods targets are AverageValue',
     'add or remove describedObject',
   ),
   c(

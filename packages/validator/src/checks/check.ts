@@ -34,6 +34,11 @@ export interface ParamSpec {
   description: string;
 }
 
+export interface FrontendPeer {
+  namespace: string;
+  podLabels: Record<string, string>;
+}
+
 /** Repository knowledge policy checks may use; absent parts make the checks that need them stand down. */
 export interface PolicyContext {
   /**
@@ -50,8 +55,14 @@ export interface PolicyContext {
   allowedHostPaths: string[];
   /** Per catalog service: what its securityContext allows (privileged, runAsUser 0). */
   allowances: Record<string, { privileged: boolean; runAsRoot: boolean }>;
-  /** The authenticating frontend every routed backend must admit. */
-  frontend?: { namespace: string; podLabels: Record<string, string> };
+  /**
+   * The pods forwarding the frontend's traffic, which every routed backend must admit: per environment
+   * (catalog cluster.yaml frontend.peers), else `default`.
+   */
+  frontend?: {
+    default: FrontendPeer[];
+    environments: Record<string, FrontendPeer[]>;
+  };
   /** Catalog services the frontend forwards to (they have urlPrefixes). */
   routedServices: string[];
   /**

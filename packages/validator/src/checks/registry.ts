@@ -477,6 +477,25 @@ const OBJECT_CHECKS = [
     remediation: 'add an ingress rule from the frontend namespace and pod labels',
   },
   {
+    id: 'ingress-backend',
+    severity: 'error',
+    scope: 'object',
+    template: 'ingress-backend',
+    description:
+      "an Ingress backend is a Service of the Ingress's namespace and one of its ports (else ingress-nginx answers 503)",
+    remediation: 'name a Service of the namespace and one of its ports (catalog: urlPrefixes and ports of the service)',
+  },
+  {
+    id: 'networkpolicy-peer-pods',
+    severity: 'error',
+    scope: 'object',
+    template: 'networkpolicy-peer-pods',
+    description:
+      'a NetworkPolicy peer selecting pods of a namespace this environment renders selects pods some workload there runs',
+    remediation:
+      'select labels the intended pods carry (catalog cluster.yaml frontend.podLabels, a service podLabels, or allowFrom)',
+  },
+  {
     id: 'standard-labels',
     severity: 'warning',
     scope: 'object',

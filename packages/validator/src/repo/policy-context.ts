@@ -1,4 +1,4 @@
-import { catchAllHosts, frontendRoutes, sampleUrl, type Catalog } from '@cmsweb/catalog';
+import { catchAllHosts, frontendPeers, frontendRoutes, sampleUrl, type Catalog } from '@cmsweb/catalog';
 import type { FrontendTable, PolicyContext } from '../checks/check.js';
 
 /** A URL under the frontend's rule prefix that no catalog prefix can claim. */
@@ -39,7 +39,12 @@ export function policyContextFromCatalog(
     clusterObjects,
     allowedHostPaths: catalog.cluster.allowedHostPaths,
     allowances,
-    frontend: { namespace: catalog.cluster.frontend.namespace, podLabels: catalog.cluster.frontend.podLabels },
+    frontend: {
+      default: [{ namespace: catalog.cluster.frontend.namespace, podLabels: catalog.cluster.frontend.podLabels }],
+      environments: Object.fromEntries(
+        catalog.cluster.environments.map((e) => [e.name, frontendPeers(catalog.cluster, e.name)]),
+      ),
+    },
     routedServices: catalog.services.filter((s) => !s.vm && (s.urlPrefixes?.length ?? 0) > 0).map((s) => s.name),
     frontendRoutes: frontendTables(catalog),
   };

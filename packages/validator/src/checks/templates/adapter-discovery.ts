@@ -164,8 +164,6 @@ export function judgeRule(rule: unknown, label: string, req: MetricRequest): Rul
         `series ${seriesName} is served as "${served}" (name.as ${JSON.stringify(as)}), not "${req.name}"`,
       );
   }
-  if (req.type === 'External') return verdict(served);
-
   // 3. resource mapping
   const resources = isRecord(r.resources) ? r.resources : {};
   const overrides = isRecord(resources.overrides) ? resources.overrides : {};
@@ -189,7 +187,15 @@ export function judgeRule(rule: unknown, label: string, req: MetricRequest): Rul
   };
   const absent = (lbl: string) => sel.matchers.some((x) => x.label === lbl && x.op === '=' && x.value === '');
   const needed = requestedResource(req);
-  const wanted = [...(needed && !CLUSTER_SCOPED.has(needed) ? ['namespaces'] : []), ...(needed ? [needed] : [])];
+  // External (naming.BuildExternal): a namespaced rule (the default) adds the HPA's namespace as a matcher on
+  // the label mapped to namespaces; without one the adapter's query fails. `namespaced: false` needs none.
+  const externalNamespaced = req.type === 'External' && resources.namespaced !== false;
+  const wanted =
+    req.type === 'External'
+      ? externalNamespaced
+        ? ['namespaces']
+        : []
+      : [...(needed && !CLUSTER_SCOPED.has(needed) ? ['namespaces'] : []), ...(needed ? [needed] : [])];
   for (const gr of wanted) {
     const lbl = labelOf(gr);
     const what =
@@ -198,6 +204,12 @@ export function judgeRule(rule: unknown, label: string, req: MetricRequest): Rul
         : gr === 'namespaces'
           ? 'the namespace'
           : `the described ${req.describedObject?.kind} (${gr})`;
+    if (!lbl && externalNamespaced) {
+      return verdict(
+        served,
+        `resources maps no series label to namespaces, but the rule is namespaced (the default for externalRules), so the adapter cannot add the HPA's namespace to the query for "${req.name}": map one (resources.overrides.namespace: {resource: namespace}) or set resources.namespaced: false`,
+      );
+    }
     if (!lbl) {
       return verdict(
         served,

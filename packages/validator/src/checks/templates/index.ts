@@ -14,9 +14,9 @@ import {
   hostPathAllowed,
   requiredLabels,
 } from './object-templates.js';
-import { selectorMatchesPods, serviceTargetPort } from './selector-templates.js';
+import { ingressBackend, selectorMatchesPods, serviceTargetPort } from './selector-templates.js';
 import { hpaMetricAdapter, scaleTargetExists } from './autoscaling-templates.js';
-import { duplicateObject, networkPolicyAdmitsFrontend } from './network-templates.js';
+import { duplicateObject, networkPolicyAdmitsFrontend, networkPolicyPeerPods } from './network-templates.js';
 
 /** Every check template by name; policy checks in the registry refer to these. */
 export const TEMPLATES: Record<string, CheckTemplate> = Object.fromEntries(
@@ -34,9 +34,11 @@ export const TEMPLATES: Record<string, CheckTemplate> = Object.fromEntries(
     frontendRoutesTemplate,
     selectorMatchesPods,
     serviceTargetPort,
+    ingressBackend,
     scaleTargetExists,
     hpaMetricAdapter,
     networkPolicyAdmitsFrontend,
+    networkPolicyPeerPods,
     duplicateObject,
   ].map((t) => [t.name, t]),
 );

@@ -1,6 +1,6 @@
 import { groupOf, isRecord } from '../../resources.js';
 import type { CheckTemplate, Issue } from '../check.js';
-import { selectorMatches } from '../workloads.js';
+import { podTemplateOf, selectorMatches } from '../workloads.js';
 
 /** Does a NetworkPolicy `from` peer admit pods with `labels` in `namespace` (from a policy in `policyNamespace`)? */
 function peerAdmits(
@@ -27,8 +27,8 @@ export const networkPolicyAdmitsFrontend: CheckTemplate = {
   crossObject: true,
   params: {},
   run(_params, objects, context) {
-    const frontend = context.frontend;
-    if (!frontend) return [];
+    if (!context.frontend) return [];
+    const { default: fallback, environments } = context.frontend;
     const routed = new Set(context.routedServices);
     const out: Issue[] = [];
     for (const np of objects.byKind('NetworkPolicy')) {
@@ -37,18 +37,73 @@ export const networkPolicyAdmitsFrontend: CheckTemplate = {
       const types = Array.isArray(spec.policyTypes) ? spec.policyTypes.map(String) : ['Ingress'];
       if (!types.includes('Ingress')) continue;
       const rules = Array.isArray(spec.ingress) ? spec.ingress : [];
-      const admits = rules.some((rule) => {
-        if (!isRecord(rule)) return false;
-        const from = Array.isArray(rule.from) ? rule.from : [];
-        return (
-          from.length === 0 || from.some((p) => peerAdmits(p, np.ref.namespace, frontend.namespace, frontend.podLabels))
-        );
-      });
-      if (admits) continue;
-      out.push({
-        resource: np,
-        path: rules.length ? ['spec', 'ingress'] : ['spec'],
-        message: `NetworkPolicy ${np.ref.name} does not admit the frontend (pods ${JSON.stringify(frontend.podLabels)} in namespace ${frontend.namespace}), but service ${np.service} is routed through it: expected an ingress rule from namespaceSelector kubernetes.io/metadata.name: ${frontend.namespace} with podSelector ${JSON.stringify(frontend.podLabels)}`,
+      const peers = (np.env ? environments[np.env] : undefined) ?? fallback;
+      for (const peer of peers) {
+        const admits = rules.some((rule) => {
+          if (!isRecord(rule)) return false;
+          const from = Array.isArray(rule.from) ? rule.from : [];
+          return from.length === 0 || from.some((p) => peerAdmits(p, np.ref.namespace, peer.namespace, peer.podLabels));
+        });
+        if (admits) continue;
+        out.push({
+          resource: np,
+          path: rules.length ? ['spec', 'ingress'] : ['spec'],
+          message: `NetworkPolicy ${np.ref.name} does not admit the frontend (pods ${JSON.stringify(peer.podLabels)} in namespace ${peer.namespace}${np.env ? `, the frontend's peers in ${np.env}` : ''}), but service ${np.service} is routed through it: expected an ingress rule from namespaceSelector kubernetes.io/metadata.name: ${peer.namespace} with podSelector ${JSON.stringify(peer.podLabels)}`,
+        });
+      }
+    }
+    return out;
+  },
+};
+
+/** The namespace a peer's namespaceSelector names by `kubernetes.io/metadata.name` (matchLabels), if it names one. */
+function namedNamespace(peer: Record<string, unknown>): string | undefined {
+  const sel = peer.namespaceSelector;
+  if (!isRecord(sel) || sel.matchExpressions !== undefined || !isRecord(sel.matchLabels)) return undefined;
+  const keys = Object.keys(sel.matchLabels);
+  const name = sel.matchLabels['kubernetes.io/metadata.name'];
+  return keys.length === 1 && typeof name === 'string' ? name : undefined;
+}
+
+/**
+ * An ingress peer selecting pods of a namespace whose workloads are all among the objects (a rendered
+ * environment) must select at least one of them: the CNI matches pod labels, so a selector no pod carries
+ * (the frontend's labels on a policy while the frontend's pods are labelled otherwise) admits nobody.
+ */
+export const networkPolicyPeerPods: CheckTemplate = {
+  name: 'networkpolicy-peer-pods',
+  description: 'network policy peers select pods some workload of that namespace runs',
+  crossObject: true,
+  params: {},
+  run(_params, objects, context) {
+    if (!context.complete) return [];
+    const podsByNamespace = new Map<string, Array<{ name: string; labels: Record<string, string> }>>();
+    for (const r of objects.all) {
+      const pod = podTemplateOf(r);
+      if (!pod || !r.ref.namespace) continue;
+      const list = podsByNamespace.get(r.ref.namespace) ?? [];
+      list.push({ name: `${r.ref.kind} ${r.ref.name}`, labels: pod.labels });
+      podsByNamespace.set(r.ref.namespace, list);
+    }
+    const out: Issue[] = [];
+    for (const np of objects.byKind('NetworkPolicy')) {
+      const spec = isRecord(np.object.spec) ? np.object.spec : {};
+      const rules = Array.isArray(spec.ingress) ? spec.ingress : [];
+      rules.forEach((rule, i) => {
+        const from = isRecord(rule) && Array.isArray(rule.from) ? rule.from : [];
+        from.forEach((peer, j) => {
+          if (!isRecord(peer) || !isRecord(peer.podSelector)) return;
+          const ns = peer.namespaceSelector === undefined ? np.ref.namespace : namedNamespace(peer);
+          const pods = ns === undefined ? undefined : podsByNamespace.get(ns);
+          // A namespace with no workload among the objects runs things this repository does not render.
+          if (!pods?.length || pods.some((p) => selectorMatches(peer.podSelector, p.labels))) return;
+          const shown = pods.slice(0, 5).map((p) => p.name);
+          out.push({
+            resource: np,
+            path: ['spec', 'ingress', i, 'from', j, 'podSelector'],
+            message: `NetworkPolicy ${np.ref.name} admits pods ${JSON.stringify(peer.podSelector)} of namespace ${ns}, but no workload of ${ns} in this environment has pods with those labels (${shown.join(', ')}${pods.length > shown.length ? `, and ${pods.length - shown.length} more` : ''}), so the policy admits nobody from there: select labels those pods carry`,
+          });
+        });
       });
     }
     return out;

@@ -197,3 +197,62 @@ export const serviceTargetPort: CheckTemplate = {
     return out;
   },
 };
+
+/**
+ * An Ingress backend names a Service of the Ingress's namespace and one of its ports: ingress-nginx answers 503
+ * for a path whose Service or port does not exist. Judged where the objects are a whole environment.
+ */
+export const ingressBackend: CheckTemplate = {
+  name: 'ingress-backend',
+  description: "an Ingress backend is a Service of its namespace and one of that Service's ports",
+  crossObject: true,
+  params: {},
+  run(_params, objects, context) {
+    if (!context.complete) return [];
+    const services = new Map(objects.byKind('Service').map((s) => [`${s.ref.namespace ?? ''}/${s.ref.name}`, s]));
+    const out: Issue[] = [];
+    for (const ing of objects.byKind('Ingress')) {
+      const spec = isRecord(ing.object.spec) ? ing.object.spec : {};
+      const backends: Array<{ path: Array<string | number>; backend: unknown }> = [];
+      if (spec.defaultBackend !== undefined)
+        backends.push({ path: ['spec', 'defaultBackend'], backend: spec.defaultBackend });
+      (Array.isArray(spec.rules) ? spec.rules : []).forEach((rule, i) => {
+        const paths = isRecord(rule) && isRecord(rule.http) && Array.isArray(rule.http.paths) ? rule.http.paths : [];
+        paths.forEach((p, j) => {
+          if (isRecord(p))
+            backends.push({ path: ['spec', 'rules', i, 'http', 'paths', j, 'backend'], backend: p.backend });
+        });
+      });
+      for (const { path, backend } of backends) {
+        const svc = isRecord(backend) && isRecord(backend.service) ? backend.service : undefined;
+        if (!svc || typeof svc.name !== 'string') continue;
+        const target = services.get(`${ing.ref.namespace ?? ''}/${svc.name}`);
+        if (!target) {
+          out.push({
+            resource: ing,
+            path: [...path, 'service', 'name'],
+            message: `Ingress ${ing.ref.name} sends traffic to Service ${svc.name}, which is not in namespace ${ing.ref.namespace ?? '(none)'} of this environment: ingress-nginx answers 503; expected a Service of the Ingress's namespace`,
+          });
+          continue;
+        }
+        const port = isRecord(svc.port) ? svc.port : {};
+        const ports =
+          isRecord(target.object.spec) && Array.isArray(target.object.spec.ports) ? target.object.spec.ports : [];
+        const known = ports.filter(isRecord);
+        const ok =
+          typeof port.number === 'number'
+            ? known.some((p) => p.port === port.number)
+            : typeof port.name === 'string'
+              ? known.some((p) => p.name === port.name)
+              : true;
+        if (ok) continue;
+        out.push({
+          resource: ing,
+          path: [...path, 'service', 'port'],
+          message: `Ingress ${ing.ref.name} sends traffic to port ${String(port.number ?? port.name)} of Service ${svc.name}, which has no such port: expected one of ${known.map((p) => `${String(p.port)}${p.name ? ` (${String(p.name)})` : ''}`).join(', ') || 'its ports (it declares none)'}`,
+        });
+      }
+    }
+    return out;
+  },
+};

@@ -48,7 +48,8 @@ spec:
         target:
           type: AverageValue
           averageValue: {{ .target | quote }}
-    {{- else }}
+    {{- else if eq .type "Object" }}
+    {{- $type := .targetType | default "Value" }}
     - type: Object
       object:
         metric:
@@ -59,10 +60,29 @@ spec:
           kind: {{ $obj.kind }}
           name: {{ $obj.name }}
         target:
-          type: Value
-          value: {{ .target | quote }}
+          type: {{ $type }}
+          {{ ternary "value" "averageValue" (eq $type "Value") }}: {{ .target | quote }}
+    {{- else }}
+    {{- /* External. Branches follow the order Pods, Object, External: the validator maps a rendered metric back to its branch in template order. */}}
+    {{- $type := .targetType | default "AverageValue" }}
+    - type: External
+      external:
+        metric:
+          name: {{ .name }}
+          {{- with .selector }}
+          selector:
+            matchLabels:
+              {{- toYaml . | nindent 14 }}
+          {{- end }}
+        target:
+          type: {{ $type }}
+          {{ ternary "value" "averageValue" (eq $type "Value") }}: {{ .target | quote }}
     {{- end }}
     {{- end }}
+  {{- end }}
+  {{- with .Values.autoscaling.behavior }}
+  behavior:
+    {{- toYaml . | nindent 4 }}
   {{- end }}
 {{- end }}
 {{- end }}
