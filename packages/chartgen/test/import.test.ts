@@ -167,7 +167,7 @@ spec:
       - {name: host, hostPath: {path: /srv/private}}`;
     const r = run(deployment(spec));
     expect(entryOf(r, 'web').volumes).toBeUndefined();
-    expect(notesOf(r).some((n) => n.includes('host path /srv/private is not in allowedHostPaths'))).toBe(true);
+    expect(notesOf(r).some((n) => n.includes('host path /srv/private is not under allowedHostPaths'))).toBe(true);
   });
 
   it('refuses bad YAML and non-objects with file:line (nothing imported); --skip-invalid reports them and goes on', () => {
@@ -190,6 +190,17 @@ spec:
     const both = run(`${deployment(container)}---\n${deployment(container)}`);
     expect(both.refused[0]!.reason).toMatch(/^the name web is imported already from m.yaml:1 /);
     expect(run(noNs, { namespace: ns }).entries).toHaveLength(1);
+  });
+
+  it('reads manifests as kubectl does (YAML 1.1): defaultMode 0640 is octal 416', () => {
+    const spec = `${container}
+        volumeMounts: [{name: cfg, mountPath: /etc/web}]
+      volumes:
+      - name: cfg
+        configMap: {name: web-config, defaultMode: 0640}`;
+    expect(entryOf(run(deployment(spec)), 'web').configMaps).toEqual([
+      { name: 'web-config', mountPath: '/etc/web', volumeName: 'cfg', defaultMode: 0o640 },
+    ]);
   });
 
   it('reports duplicate keys and imports the last value, as kubectl read them', () => {

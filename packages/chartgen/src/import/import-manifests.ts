@@ -1,5 +1,7 @@
 import { loadCatalog, type SourceFile } from '@cmsweb/catalog';
+import { parse } from 'yaml';
 import { type PathSegment, type SourceFinding, sortFindings, stringifyYaml } from '@cmsweb/yaml';
+import { checkGenerationRules } from '../generation-rules.js';
 import { type ManifestDocument, type ManifestFile, parseManifests } from './manifest-documents.js';
 import { importWorkload, isWorkloadKind } from './import-workload.js';
 import { isPlain, type Plain, unusedFields } from './tracked-field.js';
@@ -140,15 +142,19 @@ export function importManifests(files: ManifestFile[], options: ImportOptions): 
     });
     const file = `catalog/services/${w.name}.yaml`;
     const text = WORKLOAD_HEADER(`${w.file}:${at.line}`) + stringifyYaml(imported.entry);
-    const loaded = loadCatalog(options.clusterFile, [{ path: file, text }]);
-    // A namespace the target cluster.yaml lacks is for people to add there: the entry loads once it is declared.
-    const undeclared = loaded.findings.filter((f) => f.check === 'catalog-namespace');
-    const problems = loaded.findings.filter((f) => f.severity === 'error' && f.check !== 'catalog-namespace');
+    // A namespace the target cluster.yaml lacks is for people to add there: the entry is checked as if it
+    // were declared (it loads once it is), and the report says so.
+    const undeclared = !cluster.namespaces.some((n) => n.name === ns);
+    const loaded = loadCatalog(undeclared ? withNamespace(options.clusterFile, ns) : options.clusterFile, [
+      { path: file, text },
+    ]);
+    const generation = loaded.catalog ? checkGenerationRules(loaded.catalog, loaded.parsed) : [];
+    const problems = [...loaded.findings, ...generation].filter((f) => f.severity === 'error');
     if (problems.length) {
       refuse(`the entry does not load: ${problems.map((p) => `${p.line}:${p.column} ${p.message}`).join('; ')}`);
       continue;
     }
-    if (undeclared.length)
+    if (undeclared)
       notes.push({
         ...w.at(['metadata', 'namespace']),
         workload: w.name,
@@ -183,6 +189,16 @@ export function importManifests(files: ManifestFile[], options: ImportOptions): 
   result.notes = sortNotes(notes);
   result.entries.sort((a, b) => a.name.localeCompare(b.name));
   return result;
+}
+
+/** The cluster file with one more namespace (for checking an entry whose namespace people still have to declare). */
+function withNamespace(clusterFile: SourceFile, ns: string): SourceFile {
+  const value = parse(clusterFile.text) as Plain;
+  const namespaces = Array.isArray(value.namespaces) ? value.namespaces : [];
+  return {
+    path: clusterFile.path,
+    text: stringifyYaml({ ...value, namespaces: [...namespaces, { name: ns, team: 'imported' }] }),
+  };
 }
 
 function leftOverReason(d: ManifestDocument): string {

@@ -1,4 +1,4 @@
-import { volume as volumeSchema } from '@cmsweb/catalog';
+import { hostPathAllowed, volume as volumeSchema } from '@cmsweb/catalog';
 import { fits } from './import-container.js';
 import type { Field, Plain } from './tracked-field.js';
 
@@ -95,8 +95,8 @@ export function importVolumes(pod: Field, main: Field, ctx: VolumeContext): Volu
       continue;
     }
     const hp = hostPath.get('path').value;
-    if (hostPath.present && !ctx.allowedHostPaths.includes(String(hp))) {
-      v.drop(`host path ${String(hp)} is not in allowedHostPaths of catalog/cluster.yaml: add it there to mount it`);
+    if (hostPath.present && !hostPathAllowed(String(hp), ctx.allowedHostPaths)) {
+      v.drop(`host path ${String(hp)} is not under allowedHostPaths of catalog/cluster.yaml: add it there to mount it`);
       m?.drop(`mounts volume ${name}, which is not imported`);
       continue;
     }

@@ -1,3 +1,4 @@
+import { RESERVED_VOLUMES } from '../chart-values.js';
 import {
   initContainer as initSchema,
   sidecar as sidecarSchema,
@@ -42,6 +43,8 @@ export interface ImportedWorkload {
   used: Array<{ document: ManifestDocument; usage: Usage }>;
 }
 
+/** The chart's log volume (chart-values.ts RESERVED_VOLUMES). */
+const LOG_VOLUME = RESERVED_VOLUMES[1];
 const FILEBEAT_IMAGE = /(^|\/)beats\/filebeat(:|@|$)/;
 const LOG_CLAIM = /^logs-cephfs-claim/;
 
@@ -116,7 +119,8 @@ export function importWorkload(input: WorkloadInput): ImportedWorkload {
     pod.get('containers').drop('a pod without containers');
     return { entry, used };
   }
-  main.get('name').take();
+  if (main.get('name').value === workload.name) main.get('name').take();
+  else main.get('name').drop(`the chart names the main container after the workload (${workload.name})`);
   const volumesByName = new Map(
     pod
       .get('volumes')
@@ -129,6 +133,7 @@ export function importWorkload(input: WorkloadInput): ImportedWorkload {
       .items()
       .map((m) => String(m.get('name').value));
   const skip = new Set<string>();
+  const renamed = new Map<string, string>(); // volumeMount path → volume name
   const logsVolume = [...volumesByName.entries()].find(([, v]) =>
     LOG_CLAIM.test(String(v.get('persistentVolumeClaim').get('claimName').value ?? '')),
   );
@@ -153,6 +158,13 @@ export function importWorkload(input: WorkloadInput): ImportedWorkload {
               : "replaced by logging: the chart's filebeat sidecar brings its own volumes",
           );
       }
+      // Sidecars and init containers that write the logs mount the chart's log volume instead.
+      for (const c of [...containers, ...pod.get('initContainers').items()])
+        for (const m of c.get('volumeMounts').items())
+          if (c !== main && c !== filebeat && m.get('name').value === logsVolume[0]) {
+            m.get('name').drop(`the log volume is the chart's ${LOG_VOLUME} (same claim)`);
+            renamed.set(JSON.stringify(m.path), LOG_VOLUME);
+          }
       filebeat.drop(
         'replaced by logging: the chart adds the filebeat sidecar (cluster.yaml logging.image, generated filebeat config)',
       );
@@ -230,6 +242,7 @@ export function importWorkload(input: WorkloadInput): ImportedWorkload {
   if (vols.volumes.length) entry.volumes = vols.volumes;
   if (vols.gridSecurity) entry.gridSecurity = vols.gridSecurity;
 
+  const containerEntry = (c: Field, withPorts: boolean) => containerFields(c, withPorts, renamed);
   const side = sideContainers
     .map((c) => fits(sidecarSchema, containerEntry(c, true), c, `sidecar ${String(c.get('name').value)}`))
     .filter((s) => s !== undefined);
@@ -305,7 +318,7 @@ export function splitImage(f: Field): Plain | undefined {
 }
 
 /** A sidecar or init container as the catalog writes it. */
-function containerEntry(c: Field, withPorts: boolean): Plain {
+function containerFields(c: Field, withPorts: boolean, renamed: Map<string, string>): Plain {
   const out: Plain = { name: c.get('name').take(), image: c.get('image').take() };
   if (c.get('imagePullPolicy').present) out.imagePullPolicy = c.get('imagePullPolicy').take();
   assign(out, 'command', stringList(c.get('command')));
@@ -314,7 +327,12 @@ function containerEntry(c: Field, withPorts: boolean): Plain {
   assign(out, 'envFrom', importEnvFrom(c.get('envFrom')));
   assign(out, 'resources', importResources(c.get('resources')));
   const mounts = c.get('volumeMounts').items();
-  if (mounts.length) out.volumeMounts = mounts.map((m) => m.take());
+  if (mounts.length)
+    out.volumeMounts = mounts.map((m) => {
+      const v = m.take() as Plain;
+      const name = renamed.get(JSON.stringify(m.path));
+      return name ? { ...v, name } : v;
+    });
   const sec = containerSecurity(c.get('securityContext'));
   if (Object.keys(sec).length) out.securityContext = sec;
   if (withPorts) {

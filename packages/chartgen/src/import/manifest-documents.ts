@@ -62,7 +62,8 @@ export function parseManifests(files: ManifestFile[]): ParsedManifests {
   for (const file of files) {
     const marked = hasProdMarkers(file.text);
     if (marked) prodFiles.push(file.path);
-    const parsed: ParsedYaml = parseYaml(marked ? prodVariant(file.text) : file.text, file.path);
+    // kubectl decodes YAML with go-yaml v2 (sigs.k8s.io/yaml): YAML 1.1, so `defaultMode: 0640` is octal.
+    const parsed: ParsedYaml = parseYaml(marked ? prodVariant(file.text) : file.text, file.path, { version: '1.1' });
     const yamlErrors = parsed.findings.filter((f) => f.severity === 'error' && f.check !== 'yaml-duplicate-key');
     duplicates.push(...parsed.findings.filter((f) => f.check === 'yaml-duplicate-key'));
     if (yamlErrors.length) {
