@@ -203,6 +203,47 @@ spec:
     ]);
   });
 
+  it('imports the ServiceAccount with the rules bound to it; an account bound to a role outside the input stays by name', () => {
+    const rbac = (roleKind: string, withRole: boolean) => `
+---
+apiVersion: v1
+kind: ServiceAccount
+metadata: {name: web-sa, namespace: ${ns}}
+---
+apiVersion: rbac.authorization.k8s.io/v1
+kind: ${roleKind === 'Role' ? 'RoleBinding' : 'ClusterRoleBinding'}
+metadata: {name: web-sa, namespace: ${ns}}
+subjects: [{kind: ServiceAccount, name: web-sa, namespace: ${ns}}]
+roleRef: {kind: ${roleKind}, name: web-reader, apiGroup: rbac.authorization.k8s.io}
+${
+  withRole
+    ? `---
+apiVersion: rbac.authorization.k8s.io/v1
+kind: ${roleKind}
+metadata: {name: web-reader, namespace: ${ns}}
+rules:
+- {apiGroups: [""], resources: [pods], verbs: [get, list]}
+`
+    : ''
+}`;
+    const spec = `      serviceAccountName: web-sa
+${container}`;
+    const own = run(deployment(spec) + rbac('Role', true));
+    expect(entryOf(own, 'web').serviceAccount).toEqual({
+      rules: [{ apiGroups: [''], resources: ['pods'], verbs: ['get', 'list'] }],
+    });
+    expect(
+      notesOf(own).some((n) => n.includes('the chart creates the ServiceAccount web with the rules bound to web-sa')),
+    ).toBe(true);
+    const cluster = run(deployment(spec) + rbac('ClusterRole', true));
+    expect(entryOf(cluster, 'web').serviceAccount.clusterRules).toHaveLength(1);
+    const outside = run(deployment(spec) + rbac('ClusterRole', false));
+    expect(entryOf(outside, 'web').serviceAccount).toEqual({ name: 'web-sa' });
+    expect(
+      notesOf(outside).some((n) => n.includes('binds roles the input does not define (ClusterRole web-reader)')),
+    ).toBe(true);
+  });
+
   it('reports duplicate keys and imports the last value, as kubectl read them', () => {
     const r = run(deployment(container).replace('replicas: 2', 'replicas: 2\n  replicas: 3'));
     expect(entryOf(r, 'web').replicas).toBe(3);

@@ -132,7 +132,9 @@ export function importManifests(files: ManifestFile[], options: ImportOptions): 
       (s) => nsOf(s) === ns && selects((s.object.spec as Plain | undefined)?.selector, labels),
     );
     const hpas = byKind('HorizontalPodAutoscaler').filter((h) => nsOf(h) === ns);
+    const rbac = parsed.documents.filter((d) => RBAC_KINDS.includes(d.kind));
     const imported = importWorkload({
+      rbac,
       workload: w,
       services,
       hpas,
@@ -201,7 +203,10 @@ function withNamespace(clusterFile: SourceFile, ns: string): SourceFile {
   };
 }
 
+const RBAC_KINDS = ['ServiceAccount', 'Role', 'ClusterRole', 'RoleBinding', 'ClusterRoleBinding'];
+
 function leftOverReason(d: ManifestDocument): string {
+  if (RBAC_KINDS.includes(d.kind)) return 'no imported workload runs as a ServiceAccount it defines or binds';
   switch (d.kind) {
     case 'Service':
       return 'it selects no imported workload';
@@ -212,7 +217,7 @@ function leftOverReason(d: ManifestDocument): string {
     case 'ConfigMap':
       return 'no imported workload mounts it as a volume (the catalog generates only mounted ConfigMaps)';
     default:
-      return 'the catalog has no such object (chartgen generates workloads, Services, HPAs, NetworkPolicies, ConfigMaps, ServiceAccounts and RBAC)';
+      return 'the catalog has no such object (an entry describes a workload with its Service, HPA, mounted ConfigMaps, ServiceAccount and RBAC)';
   }
 }
 

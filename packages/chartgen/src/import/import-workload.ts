@@ -19,6 +19,7 @@ import {
 import { importVolumes } from './import-volumes.js';
 import { type Field, isPlain, type Plain, rootField, Usage } from './tracked-field.js';
 import { importAutoscaling } from './import-autoscaling.js';
+import { importServiceAccount } from './import-rbac.js';
 
 // Pure: one workload (with the Service objects that select its pods and the HPA that scales it) → a
 // catalog entry. Fields are read through tracked Fields (tracked-field.ts): what the entry does not
@@ -35,6 +36,8 @@ export interface WorkloadInput {
   configMaps: Map<string, ManifestDocument>;
   namespace: string;
   allowedHostPaths: readonly string[];
+  /** ServiceAccounts, Roles, ClusterRoles and their bindings of the input. */
+  rbac: ManifestDocument[];
 }
 
 export interface ImportedWorkload {
@@ -275,14 +278,23 @@ export function importWorkload(input: WorkloadInput): ImportedWorkload {
     for (const t of tsc) t.get('labelSelector').drop('the chart spreads its own pods (its selector labels)');
   }
   const sa = pod.get('serviceAccountName').present ? pod.get('serviceAccountName') : pod.get('serviceAccount');
-  if (sa.present || pod.get('automountServiceAccountToken').present) {
-    entry.serviceAccount = {
-      ...(sa.present ? { name: sa.take() } : {}),
-      ...(pod.get('automountServiceAccountToken').present
-        ? { automountToken: pod.get('automountServiceAccountToken').take() }
-        : {}),
-    };
-    if (pod.get('serviceAccountName').present) pod.get('serviceAccount').take();
+  const automount = pod.get('automountServiceAccountToken');
+  if (sa.present || automount.present) {
+    const account = sa.present
+      ? importServiceAccount({
+          account: String(sa.value),
+          namespace: input.namespace,
+          workload: workload.name,
+          documents: input.rbac,
+          used,
+        })
+      : {};
+    if (sa.present && account.name === undefined)
+      sa.drop(`the chart creates the ServiceAccount ${workload.name} with the rules bound to ${String(sa.value)}`);
+    else sa.take();
+    if (pod.get('serviceAccountName').present && pod.get('serviceAccount').value === sa.value)
+      pod.get('serviceAccount').take();
+    entry.serviceAccount = { ...account, ...(automount.present ? { automountToken: automount.take() } : {}) };
   }
 
   const auto = importAutoscaling(input.hpas, kind, workload.name, used);
