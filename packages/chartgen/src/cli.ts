@@ -25,9 +25,11 @@ async function main(argv: string[]): Promise<number> {
           ['npx chartgen generate', 'write charts/ and environments/ from catalog/'],
           ['npx chartgen generate --check', 'CI: exit 1 listing the files that differ'],
           ['npx chartgen generate --root ../gitops --quiet', 'another checkout, no output on success'],
+          ['npx chartgen import k8s/ --dry-run', 'catalog entries from existing manifests, with a report'],
         ],
         {
-          findings: 'generate --check: files differ from the catalog',
+          findings:
+            'generate --check: files differ from the catalog; import: a workload gave no entry, or an entry file exists',
           usage: 'bad input or usage, or a catalog with errors (nothing written)',
         },
       ),
