@@ -68,7 +68,7 @@ describe('prodVariant (deploy-srv.sh, k8s-prod)', () => {
 
 describe('importManifests', () => {
   it('maps a Deployment with its Service and HPA; unexpressed fields are reported with file:line', () => {
-    const svc = `\n---\napiVersion: v1\nkind: Service\nmetadata: {name: web, namespace: ${ns}}\nspec:\n  selector: {app: web}\n  sessionAffinity: ClientIP\n  ports:\n  - {port: 80, targetPort: 8080}\n`;
+    const svc = `\n---\napiVersion: v1\nkind: Service\nmetadata: {name: web, namespace: ${ns}}\nspec:\n  selector: {app: web}\n  sessionAffinity: ClientIP\n  ports:\n  - {port: 80, targetPort: 8080}\n  - {port: 81, targetPort: 9999}\n`;
     const hpa = `---\napiVersion: autoscaling/v2\nkind: HorizontalPodAutoscaler\nmetadata: {name: web, namespace: ${ns}}\nspec:\n  scaleTargetRef: {apiVersion: apps/v1, kind: Deployment, name: web}\n  minReplicas: 2\n  maxReplicas: 4\n  metrics:\n  - type: Resource\n    resource: {name: cpu, target: {type: Utilization, averageUtilization: 150}}\n`;
     const r = run(deployment(container, '  strategy: {type: Recreate}') + svc + hpa);
     expect(r.errors).toEqual([]);
@@ -98,6 +98,9 @@ describe('importManifests', () => {
     const notes = notesOf(r);
     expect(notes).toContain('30:3 spec.strategy: not expressible in a catalog entry');
     expect(notes.some((n) => /^\d+:3 spec.sessionAffinity: not expressible/.test(n))).toBe(true);
+    expect(
+      notes.some((n) => /spec.ports.1: targets port 9999, which the main container does not declare/.test(n)),
+    ).toBe(true);
     expect(notes).toContain(
       "12:7 spec.template.metadata.labels: pod labels are the chart's own (app.kubernetes.io/name, instance); selectors of other objects must use them",
     );

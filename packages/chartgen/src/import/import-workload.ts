@@ -470,6 +470,14 @@ function importPorts(
     }
   }
   if (extra.length) out.extra = extra;
+  const mainPorts = list.flatMap((p) => [p.get('containerPort').value, p.get('name').value]);
+  for (const sp of servicePorts) {
+    const t = sp.get('targetPort').value ?? sp.get('port').value;
+    if (!mainPorts.includes(t))
+      sp.drop(
+        `targets port ${String(t)}, which the main container does not declare: the chart's Service exposes only the main container's ports`,
+      );
+  }
   if (sroot?.get('spec').get('clusterIP').value === 'None') {
     out.headless = true;
     sroot.get('spec').get('clusterIP').take();
