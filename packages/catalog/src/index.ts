@@ -5,6 +5,7 @@ export { readCatalog } from './read-catalog.js';
 export type { EffectiveSettings } from './effective-settings.js';
 export { effectiveSettings, parseQuantity } from './effective-settings.js';
 export { knownKeys, zodIssuesToFindings } from './zod-findings.js';
+export { hostPathAllowed } from './workload-rules.js';
 export type { EnvironmentFile } from './environment-file.js';
 export { environmentFile, loadEnvironmentFile, durationMs } from './environment-file.js';
 export * from './grammar.js';

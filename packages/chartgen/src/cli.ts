@@ -25,9 +25,11 @@ async function main(argv: string[]): Promise<number> {
           ['npx chartgen generate', 'write charts/ and environments/ from catalog/'],
           ['npx chartgen generate --check', 'CI: exit 1 listing the files that differ'],
           ['npx chartgen generate --root ../gitops --quiet', 'another checkout, no output on success'],
+          ['npx chartgen import k8s/ --dry-run', 'catalog entries from existing manifests, with a report'],
         ],
         {
-          findings: 'generate --check: files differ from the catalog',
+          findings:
+            'generate --check: files differ from the catalog; import: a workload gave no entry, or an entry file exists',
           usage: 'bad input or usage, or a catalog with errors (nothing written)',
         },
       ),
@@ -47,6 +49,30 @@ async function main(argv: string[]): Promise<number> {
     .action(async (opts: { root: string; check: boolean; quiet: boolean }) => {
       code = await runGenerate(resolve(opts.root), opts.check, opts.quiet);
     });
+  program
+    .command('import')
+    .description(
+      'write a catalog entry per workload of existing Kubernetes manifests (CMSKubernetes #PROD# files read as production), with a report of what the entries do not express',
+    )
+    .argument('<paths...>', 'manifest files or folders (*.yaml, *.yml, recursively)')
+    .option('--root <dir>', 'repository root (its catalog/cluster.yaml loads each entry)', process.cwd())
+    .option('--out <dir>', 'where entries go (default: <root>/catalog/services)')
+    .option(
+      '--namespace <ns>',
+      'namespace of objects without metadata.namespace (kubectl applied them to its context namespace)',
+    )
+    .option('--dry-run', 'write nothing; print the report and the entries that would be written', false)
+    .option('--force', 'overwrite existing entry files', false)
+    .option(
+      '--skip-invalid',
+      'report documents kubectl would refuse (syntax, not Kubernetes objects) and import the rest',
+      false,
+    )
+    .option('-q, --quiet', 'print only refusals and errors, not the report', false)
+    .exitOverride()
+    .action(async (paths: string[], opts: ImportCliOptions) => {
+      code = await runImportCommand(paths, opts);
+    });
   try {
     await program.parseAsync(argv, { from: 'user' });
   } catch (e) {
@@ -58,6 +84,52 @@ async function main(argv: string[]): Promise<number> {
     return EXIT.usage;
   }
   return code;
+}
+
+interface ImportCliOptions {
+  root: string;
+  out?: string;
+  namespace?: string;
+  dryRun: boolean;
+  force: boolean;
+  skipInvalid: boolean;
+  quiet: boolean;
+}
+
+async function runImportCommand(paths: string[], opts: ImportCliOptions): Promise<number> {
+  const [{ runImport }, { formatLocation }] = await Promise.all([
+    import('./import/run-import.js'),
+    import('@cmsweb/yaml'),
+  ]);
+  const r = await runImport({
+    root: resolve(opts.root),
+    paths,
+    ...(opts.out ? { out: opts.out } : {}),
+    ...(opts.namespace ? { namespace: opts.namespace } : {}),
+    dryRun: opts.dryRun,
+    force: opts.force,
+    skipInvalid: opts.skipInvalid,
+  });
+  const errors = [...r.inputErrors, ...r.result.errors];
+  if (errors.length) {
+    for (const e of errors) console.error(`${formatLocation(e)}: ${e.message}`);
+    console.error(
+      `chartgen: ${errors.length} input error${errors.length === 1 ? '' : 's'}; nothing written (--skip-invalid imports the rest)`,
+    );
+    return EXIT.usage;
+  }
+  const { result } = r;
+  const say = opts.quiet ? () => {} : (line: string) => console.log(line);
+  for (const n of result.notes)
+    say(`${formatLocation(n)}: ${n.workload ? `${n.workload}: ` : ''}${n.field ? `${n.field}: ` : ''}${n.message}`);
+  for (const x of result.refused) console.error(`${x.file}:${x.line}:1: ${x.workload}: not imported: ${x.reason}`);
+  for (const k of r.kept) console.error(`chartgen: ${k} exists: not overwritten (--force replaces it)`);
+  if (opts.dryRun) for (const e of result.entries) say(`--- ${e.file}\n${e.text}`);
+  const pct = result.workloads ? Math.round((1000 * result.entries.length) / result.workloads) / 10 : 100;
+  say(
+    `chartgen: ${result.workloads} workloads, ${result.entries.length} entries (${pct}%)${opts.dryRun ? ' (dry run: nothing written)' : `, ${r.written.length} written`}, ${result.refused.length} not imported, ${result.notes.length} report lines`,
+  );
+  return result.refused.length || r.kept.length ? EXIT.findings : EXIT.ok;
 }
 
 async function runGenerate(root: string, check: boolean, quiet: boolean): Promise<number> {

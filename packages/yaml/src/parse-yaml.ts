@@ -15,6 +15,11 @@ export interface ParsedYaml {
 export interface ParseYamlOptions {
   /** Alias expansions allowed per document before it counts as an alias bomb (billion laughs). */
   maxAliasCount?: number;
+  /**
+   * YAML version of the reader being modelled (default 1.2). '1.1' reads as go-yaml v2 does (kubectl through
+   * sigs.k8s.io/yaml): `0640` is octal 416, `yes`/`no`/`on`/`off` are booleans.
+   */
+  version?: '1.1' | '1.2';
 }
 
 const ERROR_HINTS: Record<string, string> = {
@@ -47,7 +52,7 @@ export function parseYaml(text: string, file: string, options: ParseYamlOptions 
     return { file, text, documents: [], lineCounter, findings };
   }
   const docs: Document.Parsed[] = Array.from(
-    new Composer({ uniqueKeys: true, keepSourceTokens: false }).compose(tokens),
+    new Composer({ uniqueKeys: true, keepSourceTokens: false, version: options.version ?? '1.2' }).compose(tokens),
   );
   const findings: SourceFinding[] = [];
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { parseYaml, locate } from '../src/index.js';
+import { parseYaml, locate, toJs } from '../src/index.js';
 
 const cases: Array<{ name: string; text: string; check: string; line: number; column: number; message: RegExp }> = [
   {
@@ -63,6 +63,12 @@ describe('parseYaml findings', () => {
       expect(f!.file).toBe('f.yaml');
     });
   }
+
+  it('reads YAML 1.1 as go-yaml v2 (kubectl) does when asked: 0640 is octal, yes is true', () => {
+    const text = 'mode: 0640\nflag: yes\n';
+    expect(toJs(parseYaml(text, 'm.yaml'))[0]).toEqual({ mode: 640, flag: 'yes' });
+    expect(toJs(parseYaml(text, 'm.yaml', { version: '1.1' }))[0]).toEqual({ mode: 0o640, flag: true });
+  });
 
   it('clean multi-document file has no findings', () => {
     expect(parseYaml('a: 1\n---\nb: [1, 2]\n', 'x.yaml').findings).toEqual([]);
