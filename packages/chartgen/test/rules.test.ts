@@ -237,13 +237,14 @@ describe('chart values and schema', () => {
         .join('\n');
     const real = loadCatalogFrom(repoRoot);
     for (const c of [catalog, real]) {
+      const namespaces = new Map(c.services.filter((x) => !x.vm).map((x) => [x.name, x.namespace]));
       for (const s of c.services.filter((x) => !x.vm)) {
-        const values = buildChartValues(c.cluster, s) as unknown as Record<string, unknown>;
+        const values = buildChartValues(c.cluster, s, namespaces) as unknown as Record<string, unknown>;
         expect(strip(formatCommentedYaml(values, VALUE_DOCS))).toBe(strip(stringifyYaml(values)));
         for (const env of c.cluster.environments) {
           const o = buildOverlayValues(c.cluster, s, env.name);
           expect(strip(formatCommentedYaml(o, overlayComments(env.name)))).toBe(strip(stringifyYaml(o)));
-          const e = buildEnvironmentValues(c.cluster, s, env.name, buildChartValues(c.cluster, s));
+          const e = buildEnvironmentValues(c.cluster, s, env.name, buildChartValues(c.cluster, s, namespaces));
           expect(strip(formatCommentedYaml(e, environmentValuesComments(env.name)))).toBe(strip(stringifyYaml(e)));
         }
       }
