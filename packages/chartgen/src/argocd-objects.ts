@@ -1,5 +1,5 @@
 import type { Cluster, Service } from '@cmsweb/catalog';
-import { LABEL_NAMES, standardLabels } from './standard-labels.js';
+import { labelNames, standardLabels } from './standard-labels.js';
 
 // Argo CD objects, in the shape docs/contracts.md fixes (the validator reads the Applications back).
 
@@ -53,8 +53,8 @@ export function syncPolicy(mode: SyncMode, syncOptions: string[] = []): object {
  * root application creates its project, and Applications of all environments may live in one Argo CD, where a
  * shared project would be three objects of the same name with different destinations.
  */
-export function projectName(env: string): string {
-  return `cmsweb-${env}`;
+export function projectName(cluster: Pick<Cluster, 'name'>, env: string): string {
+  return `${cluster.name}-${env}`;
 }
 
 /** Pure: an Application of the environment's project, its source a path of the GitOps repository. */
@@ -74,7 +74,7 @@ function application(
       finalizers: [RESOURCES_FINALIZER],
     },
     spec: {
-      project: projectName(env.name),
+      project: projectName(cluster, env.name),
       source: { repoURL: cluster.git.repoURL, targetRevision: cluster.git.branch, ...o.source },
       destination: { name: env.cluster, namespace: o.namespace },
       syncPolicy: o.syncPolicy,
@@ -109,7 +109,7 @@ export function buildServiceApplication(cluster: Cluster, env: Env, s: Service, 
 export function buildClusterApplication(cluster: Cluster, env: Env, mode: SyncMode = 'automated'): object {
   return application(cluster, env, {
     name: `cluster-${env.name}`,
-    label: LABEL_NAMES.clusterApplication,
+    label: labelNames(cluster).clusterApplication,
     wave: SYNC_WAVES.cluster,
     // The directory also holds backends-k8s-<env>.txt, which is not a manifest.
     source: { path: `environments/${env.name}/cluster`, directory: { include: '*.yaml' } },
@@ -144,9 +144,9 @@ export function buildAppProject(cluster: Cluster, env: Env, services: readonly S
     apiVersion: 'argoproj.io/v1alpha1',
     kind: 'AppProject',
     metadata: {
-      name: projectName(env.name),
+      name: projectName(cluster, env.name),
       namespace: ARGOCD_NAMESPACE,
-      labels: standardLabels(cluster, LABEL_NAMES.appProject, env.name),
+      labels: standardLabels(cluster, labelNames(cluster).appProject, env.name),
       annotations: { 'argocd.argoproj.io/sync-wave': SYNC_WAVES.project },
     },
     spec: {
@@ -180,9 +180,9 @@ export function buildRootApplication(cluster: Cluster, env: Env): object {
     apiVersion: 'argoproj.io/v1alpha1',
     kind: 'Application',
     metadata: {
-      name: `cmsweb-${env.name}`,
+      name: `${cluster.name}-${env.name}`,
       namespace: ARGOCD_NAMESPACE,
-      labels: standardLabels(cluster, LABEL_NAMES.rootApplication, env.name),
+      labels: standardLabels(cluster, labelNames(cluster).rootApplication, env.name),
     },
     spec: {
       project: ARGOCD_DEFAULT_PROJECT,

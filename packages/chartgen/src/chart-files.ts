@@ -10,7 +10,6 @@ import type { Renderer } from './templates.js';
 export const GENERATED_MARKER = { key: 'cmsweb.cern.ch/generated-by', value: 'chartgen' } as const;
 /** Charts are versioned by git; the version changes only when chartgen's chart layout does. */
 export const CHART_VERSION = '1.0.0';
-export const PART_OF = 'cmsweb';
 
 /**
  * The library chart holding the templates every service chart shares (`type: library`). Its version
@@ -139,7 +138,7 @@ export function planLibrary(cluster: Cluster, clusterFile: string, renderer: Ren
   );
   const data = {
     ...common,
-    partOf: PART_OF,
+    partOf: cluster.name,
     claimPattern: cluster.logging.claimName,
     ...claimNameExpression(cluster.logging.claimName),
     filebeatMonitorPort: FILEBEAT_MONITOR_PORT,

@@ -1,7 +1,7 @@
 import type { Cluster } from '@cmsweb/catalog';
 import { stringifyYaml } from '@cmsweb/yaml';
 import type { AdapterConfig } from './adapter-rules.js';
-import { LABEL_NAMES, standardLabels } from './standard-labels.js';
+import { labelNames, standardLabels } from './standard-labels.js';
 
 /**
  * Never deleted by a sync: removing a namespace from catalog/cluster.yaml must not delete every object in it.
@@ -41,7 +41,7 @@ export function buildFrontendRulesConfigMap(cluster: Cluster, env: string, rules
     metadata: {
       name: FRONTEND_RULES_CONFIGMAP,
       namespace: cluster.frontend.namespace,
-      labels: standardLabels(cluster, LABEL_NAMES.frontendRules, env),
+      labels: standardLabels(cluster, labelNames(cluster).frontendRules, env),
     },
     data: { [`backends-k8s-${env}.txt`]: rulesText },
   };
@@ -55,7 +55,7 @@ export function buildAdapterConfigMap(cluster: Cluster, env: string, config: Ada
     metadata: {
       name: ADAPTER_CONFIGMAP,
       namespace: cluster.prometheus.namespace,
-      labels: standardLabels(cluster, LABEL_NAMES.prometheusAdapter, env),
+      labels: standardLabels(cluster, labelNames(cluster).prometheusAdapter, env),
     },
     data: { 'config.yaml': stringifyYaml(config) },
   };

@@ -1,5 +1,5 @@
 import type { Cluster, Service } from '@cmsweb/catalog';
-import { LABEL_NAMES, standardLabels } from './standard-labels.js';
+import { labelNames, standardLabels } from './standard-labels.js';
 
 // Flux equivalents of the Argo CD objects (fluxcd/kustomize-controller api/v1, helm-controller api/v2):
 //   GitRepository `cmsweb`                       the repository (flux/gitrepository.yaml)
@@ -10,22 +10,25 @@ import { LABEL_NAMES, standardLabels } from './standard-labels.js';
 // A cluster admin applies gitrepository.yaml and root.yaml once; everything else arrives through git.
 
 export const FLUX_NAMESPACE = 'flux-system';
-export const FLUX_SOURCE = 'cmsweb';
+/** The GitRepository every Kustomization and HelmRelease reads: named after the cluster (catalog/cluster.yaml `name`). */
+export function fluxSourceName(cluster: Pick<Cluster, 'name'>): string {
+  return cluster.name;
+}
 /** Files of environments/<env>/flux/ the root Kustomization applies (listed in its kustomization.yaml). */
 export const FLUX_ROOT_FILES = ['gitrepository.yaml', 'root.yaml', 'kustomizations.yaml'] as const;
 
 type Env = Cluster['environments'][number];
 
-const sourceRef = { kind: 'GitRepository', name: FLUX_SOURCE };
+const sourceRef = (cluster: Pick<Cluster, 'name'>) => ({ kind: 'GitRepository', name: fluxSourceName(cluster) });
 
-export function fluxRootName(env: string): string {
-  return `cmsweb-${env}`;
+export function fluxRootName(cluster: Pick<Cluster, 'name'>, env: string): string {
+  return `${cluster.name}-${env}`;
 }
-export function fluxClusterName(env: string): string {
-  return `cmsweb-${env}-cluster`;
+export function fluxClusterName(cluster: Pick<Cluster, 'name'>, env: string): string {
+  return `${cluster.name}-${env}-cluster`;
 }
-export function fluxServicesName(env: string): string {
-  return `cmsweb-${env}-services`;
+export function fluxServicesName(cluster: Pick<Cluster, 'name'>, env: string): string {
+  return `${cluster.name}-${env}-services`;
 }
 
 /** Pure: the GitRepository Flux fetches charts and overlays from. */
@@ -34,9 +37,9 @@ export function buildGitRepository(cluster: Cluster, env: Env): object {
     apiVersion: 'source.toolkit.fluxcd.io/v1',
     kind: 'GitRepository',
     metadata: {
-      name: FLUX_SOURCE,
+      name: fluxSourceName(cluster),
       namespace: FLUX_NAMESPACE,
-      labels: standardLabels(cluster, LABEL_NAMES.gitRepository, env.name),
+      labels: standardLabels(cluster, labelNames(cluster).gitRepository, env.name),
     },
     spec: { interval: '1m', url: cluster.git.repoURL, ref: { branch: cluster.git.branch } },
   };
@@ -52,11 +55,11 @@ export function buildRootKustomization(cluster: Cluster, env: Env): object {
     apiVersion: 'kustomize.toolkit.fluxcd.io/v1',
     kind: 'Kustomization',
     metadata: {
-      name: fluxRootName(env.name),
+      name: fluxRootName(cluster, env.name),
       namespace: FLUX_NAMESPACE,
-      labels: standardLabels(cluster, LABEL_NAMES.fluxRoot, env.name),
+      labels: standardLabels(cluster, labelNames(cluster).fluxRoot, env.name),
     },
-    spec: { interval: '10m', sourceRef, path: `./environments/${env.name}/flux`, prune: true },
+    spec: { interval: '10m', sourceRef: sourceRef(cluster), path: `./environments/${env.name}/flux`, prune: true },
   };
 }
 
@@ -72,15 +75,15 @@ export function buildKustomizations(cluster: Cluster, env: Env): object[] {
       apiVersion: 'kustomize.toolkit.fluxcd.io/v1',
       kind: 'Kustomization',
       metadata: {
-        name: fluxClusterName(env.name),
+        name: fluxClusterName(cluster, env.name),
         namespace: FLUX_NAMESPACE,
-        labels: standardLabels(cluster, LABEL_NAMES.fluxCluster, env.name),
+        labels: standardLabels(cluster, labelNames(cluster).fluxCluster, env.name),
       },
       spec: {
         interval: '10m',
         retryInterval: '1m',
         timeout: '3m',
-        sourceRef,
+        sourceRef: sourceRef(cluster),
         path: `./environments/${env.name}/cluster`,
         prune: true,
         wait: true,
@@ -90,15 +93,15 @@ export function buildKustomizations(cluster: Cluster, env: Env): object[] {
       apiVersion: 'kustomize.toolkit.fluxcd.io/v1',
       kind: 'Kustomization',
       metadata: {
-        name: fluxServicesName(env.name),
+        name: fluxServicesName(cluster, env.name),
         namespace: FLUX_NAMESPACE,
-        labels: standardLabels(cluster, LABEL_NAMES.fluxServices, env.name),
+        labels: standardLabels(cluster, labelNames(cluster).fluxServices, env.name),
       },
       spec: {
-        dependsOn: [{ name: fluxClusterName(env.name) }],
+        dependsOn: [{ name: fluxClusterName(cluster, env.name) }],
         interval: '10m',
         retryInterval: '1m',
-        sourceRef,
+        sourceRef: sourceRef(cluster),
         path: `./environments/${env.name}/flux/helmreleases`,
         // A service removed from the catalog loses its HelmRelease file; prune deletes the HelmRelease, and
         // helm-controller then uninstalls the release.
@@ -138,7 +141,7 @@ export function buildHelmRelease(cluster: Cluster, env: Env, s: Service): object
           chart: `./charts/${s.name}`,
           // Charts are versioned by git, not by Chart.yaml version: rebuild on every revision.
           reconcileStrategy: 'Revision',
-          sourceRef: { kind: 'GitRepository', name: FLUX_SOURCE, namespace: FLUX_NAMESPACE },
+          sourceRef: { ...sourceRef(cluster), namespace: FLUX_NAMESPACE },
           // valuesFiles replaces the chart's values.yaml instead of adding to it, so list it first; then the
           // catalog's settings of the environment, then the overlay people own (as the Argo CD Application).
           valuesFiles: [

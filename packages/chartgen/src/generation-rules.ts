@@ -1,7 +1,7 @@
 import { locate, type ParsedYaml, type PathSegment, type SourceFinding } from '@cmsweb/yaml';
 import type { Catalog } from '@cmsweb/catalog';
 import { FILEBEAT_CONTAINER, FILEBEAT_MONITOR_PORT, RESERVED_VOLUMES } from './chart-values.js';
-import { instanceOf, isLabelValue, LABEL_NAMES } from './standard-labels.js';
+import { instanceOf, isLabelValue, labelNames } from './standard-labels.js';
 
 // What the catalog schema cannot see but generation needs: names chartgen itself uses, and
 // definitions that must agree across services. Findings are data, located at the offending key.
@@ -173,7 +173,7 @@ export function checkGenerationRules(catalog: Catalog, parsed: Record<string, Pa
   const labelled = [
     ...catalog.services.filter((s) => !s.vm).map((s) => ({ name: s.name, what: `service ${s.name}` })),
     ...catalog.cluster.namespaces.map((n) => ({ name: n.name, what: `namespace ${n.name}` })),
-    ...Object.values(LABEL_NAMES).map((n) => ({ name: n, what: n })),
+    ...Object.values(labelNames(catalog.cluster)).map((n) => ({ name: n, what: n })),
   ];
   catalog.cluster.environments.forEach((env, i) => {
     const bad = labelled

@@ -6,18 +6,24 @@ import type { Cluster } from '@cmsweb/catalog';
 
 export const MANAGED_BY = 'chartgen';
 
-/** app.kubernetes.io/name of the environment objects that do not belong to one service or namespace. */
-export const LABEL_NAMES = {
-  rootApplication: 'cmsweb-root',
-  appProject: 'cmsweb-project',
-  clusterApplication: 'cluster-objects',
-  gitRepository: 'cmsweb-gitrepository',
-  fluxRoot: 'cmsweb-flux-root',
-  fluxCluster: 'cmsweb-flux-cluster',
-  fluxServices: 'cmsweb-flux-services',
-  frontendRules: 'frontend-rules',
-  prometheusAdapter: 'prometheus-adapter',
-} as const;
+/**
+ * app.kubernetes.io/name of the environment objects that do not belong to one service or namespace, named after
+ * the cluster (catalog/cluster.yaml `name`: `cmsweb-root` for CMSWEB, `webshop-root` for a web shop).
+ */
+export function labelNames(cluster: Pick<Cluster, 'name'>) {
+  const n = cluster.name;
+  return {
+    rootApplication: `${n}-root`,
+    appProject: `${n}-project`,
+    clusterApplication: 'cluster-objects',
+    gitRepository: `${n}-gitrepository`,
+    fluxRoot: `${n}-flux-root`,
+    fluxCluster: `${n}-flux-cluster`,
+    fluxServices: `${n}-flux-services`,
+    frontendRules: 'frontend-rules',
+    prometheusAdapter: 'prometheus-adapter',
+  } as const;
+}
 
 /** A Kubernetes label value: at most 63 characters, alphanumeric at both ends, `-_.` inside. */
 const LABEL_VALUE = /^[A-Za-z0-9]([-A-Za-z0-9_.]{0,61}[A-Za-z0-9])?$/;
@@ -31,7 +37,7 @@ export function instanceOf(name: string, env: string): string {
   return `${name}-${env}`;
 }
 
-/** Pure: the standard labels of an object named `name` (a service, a namespace or one of LABEL_NAMES) in `env`. */
+/** Pure: the standard labels of an object named `name` (a service, a namespace or one of labelNames) in `env`. */
 export function standardLabels(cluster: Cluster, name: string, env: string): Record<string, string> {
   return {
     'app.kubernetes.io/name': name,

@@ -1,5 +1,5 @@
 import { spawn } from 'node:child_process';
-import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -56,6 +56,14 @@ describe('webshop: generated, validated, and every injected consumer defect repo
     dirs.push(root);
     cpSync(join(webshopRepo, 'catalog'), join(root, 'catalog'), { recursive: true });
     expect((await generate({ root, check: false })).status).toBe('ok');
+
+    // The Argo CD and Flux objects and every label are named after the cluster (webshop), not after CMSWEB.
+    const envFiles = readdirSync(join(root, 'environments'), { recursive: true, withFileTypes: true })
+      .filter((d) => d.isFile())
+      .map((d) => join(d.parentPath, d.name));
+    expect(envFiles.length).toBeGreaterThan(20);
+    expect(envFiles.filter((f) => /cmsweb/i.test(readFileSync(f, 'utf8')))).toEqual([]);
+    expect(readFileSync(join(root, 'environments/prod/argocd/project.yaml'), 'utf8')).toMatch(/name: webshop-prod/);
 
     const clean = await validate(root, 'prod');
     expect(clean.findings.filter((f) => f.severity === 'error')).toEqual([]);

@@ -102,10 +102,12 @@ describe.each(cases)('environment objects of the %s catalog', { timeout: 60_000 
         }
         for (const n of catalog.cluster.namespaces)
           expect(nameOf(`${base}/cluster/namespaces.yaml`, 'Namespace', n.name)).toBe(n.name);
-        expect(nameOf(`${base}/argocd/root.yaml`, 'Application')).toBe('cmsweb-root');
-        expect(nameOf(`${base}/argocd/project.yaml`, 'AppProject')).toBe('cmsweb-project');
+        expect(nameOf(`${base}/argocd/root.yaml`, 'Application')).toBe(`${catalog.cluster.name}-root`);
+        expect(nameOf(`${base}/argocd/project.yaml`, 'AppProject')).toBe(`${catalog.cluster.name}-project`);
         expect(nameOf(`${base}/argocd/apps/cluster.yaml`, 'Application')).toBe('cluster-objects');
-        expect(nameOf(`${base}/flux/gitrepository.yaml`, 'GitRepository')).toBe('cmsweb-gitrepository');
+        expect(nameOf(`${base}/flux/gitrepository.yaml`, 'GitRepository')).toBe(
+          `${catalog.cluster.name}-gitrepository`,
+        );
         expect(nameOf(`${base}/cluster/frontend-rules.yaml`, 'ConfigMap')).toBe('frontend-rules');
         expect(nameOf(`${base}/cluster/prometheus-adapter.yaml`, 'ConfigMap')).toBe('prometheus-adapter');
       });
@@ -117,7 +119,7 @@ describe.each(cases)('environment objects of the %s catalog', { timeout: 60_000 
         expect(projects.map((p) => p.path)).toEqual([`environments/${env.name}/argocd/project.yaml`]);
         const project = projects[0]!.object;
         expect(project.metadata).toMatchObject({
-          name: `cmsweb-${env.name}`,
+          name: `${catalog.cluster.name}-${env.name}`,
           namespace: 'argocd',
           annotations: { 'argocd.argoproj.io/sync-wave': '-1' },
         });
@@ -231,7 +233,7 @@ describe('generation rule: instance labels are valid label values', () => {
     expect(findings).toHaveLength(1);
     expect(findings[0]).toMatch(
       new RegExp(
-        `^catalog/cluster\\.yaml:11:5: environment name "${env}" makes app.kubernetes.io/instance of \\d+ generated object\\(s\\) an invalid label value, e\\.g\\. "cmsweb-gitrepository-${env}"`,
+        `^catalog/cluster\\.yaml:11:5: environment name "${env}" makes app.kubernetes.io/instance of \\d+ generated object\\(s\\) an invalid label value, e\\.g\\. "fixture-gitrepository-${env}"`,
       ),
     );
   });

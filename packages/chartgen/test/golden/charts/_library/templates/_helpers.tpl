@@ -30,7 +30,7 @@ helm.sh/chart: {{ include "cmsweb-library.chart" . }}
 {{ include "cmsweb-library.selectorLabels" . }}
 app.kubernetes.io/version: {{ include "cmsweb-library.version" . | quote }}
 app.kubernetes.io/managed-by: {{ .Release.Service }}
-app.kubernetes.io/part-of: cmsweb
+app.kubernetes.io/part-of: fixture
 {{- end }}
 
 {{/*
