@@ -26,6 +26,15 @@ export const networkPolicyAdmitsFrontend: CheckTemplate = {
   description: 'network policies of routed services admit the frontend',
   crossObject: true,
   params: {},
+  reads: () => [
+    {
+      kinds: ['NetworkPolicy'],
+      paths: [
+        ['spec', 'policyTypes'],
+        ['spec', 'ingress'],
+      ],
+    },
+  ],
   run(_params, objects, context) {
     if (!context.frontend) return [];
     const { default: fallback, environments } = context.frontend;
@@ -116,6 +125,8 @@ export const duplicateObject: CheckTemplate = {
   description: 'each object identity appears once',
   crossObject: true,
   params: {},
+  // Identity and file only.
+  reads: () => [],
   run(_params, objects, context) {
     const seen = new Map<string, { file: string }>();
     const out: Issue[] = [];
