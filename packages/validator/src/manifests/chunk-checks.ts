@@ -8,6 +8,7 @@ import { runSchemaChecks } from '../schema/schema-checks.js';
 import type { CreateKubeSchemaValidator, KubeSchemaValidator } from '../schema/schema-validator.js';
 import { fastLoad } from './fast-parse.js';
 import { addObject, parseChunk } from './parse-manifests.js';
+import { retain, type StringTable } from './retained.js';
 import { textLocator } from './text-locate.js';
 
 /** One document chunk of an input file (see splitDocuments), numbered across all inputs. */
@@ -75,11 +76,12 @@ export async function createChunkChecker(
   let settledShare = 1;
   let batch = 0;
   const facts = projectorFor(crossObjectReads(enabled));
+  const strings: StringTable = new Map();
   return {
     check: async (chunks) => {
       const tryFast = opts.fastPath !== false && (settledShare >= FAST_PATH_MIN_SHARE || batch % FAST_PATH_PROBE === 0);
       batch++;
-      const { result, settled } = await checkChunks(chunks, schemas, opts, enabled, tryFast, facts);
+      const { result, settled } = await checkChunks(chunks, schemas, opts, enabled, tryFast, facts, strings);
       if (tryFast && chunks.length) settledShare = (settledShare + settled / chunks.length) / 2;
       return result;
     },
@@ -108,6 +110,7 @@ async function checkChunks(
   enabled: (id: string) => boolean,
   tryFast: boolean,
   facts: ObjectProjector,
+  strings: StringTable,
 ): Promise<{ result: ChunkBatchResult; settled: number }> {
   const byChunk = new Map<number, PlainResource[]>();
   let slowChunks = chunks;
@@ -183,11 +186,15 @@ async function checkChunks(
     if (plain.length) byChunk.set(chunk.id, plain);
   }
   findings.push(...(await singleObjectFindings(resources, schemas, opts, enabled)));
-  // The checks of these objects are done: from here on only what the cross-object checks read is kept.
+  // The checks of these objects are done: from here on only what the cross-object checks read is kept,
+  // detached from the parsed texts (see retained.ts).
   const plain: PlainResource[] = [];
   for (const chunk of chunks)
-    for (const p of byChunk.get(chunk.id) ?? []) plain.push({ ...p, object: facts(p.object) });
-  return { result: { findings, resources: plain }, settled: chunks.length - slowChunks.length };
+    for (const p of byChunk.get(chunk.id) ?? []) plain.push(retain({ ...p, object: facts(p.object) }, strings));
+  return {
+    result: { findings: retain(findings, strings), resources: plain },
+    settled: chunks.length - slowChunks.length,
+  };
 }
 
 async function singleObjectFindings(
