@@ -84,7 +84,10 @@ describe('firstInvalidUtf8', () => {
   it("agrees with node's isUtf8 (decodeUtf8 asks it first) on mutated multi-byte text", () => {
     const base = Buffer.from('a é € 😀 ü\n', 'utf8');
     let seed = 7;
-    const rnd = (n: number) => ((seed = (seed * 1103515245 + 12345) % 2147483648), seed % n);
+    const rnd = (n: number) => {
+      seed = (seed * 1103515245 + 12345) % 2147483648;
+      return seed % n;
+    };
     let invalid = 0;
     for (let k = 0; k < 5000; k++) {
       const b = Uint8Array.from(base);
