@@ -70,7 +70,7 @@ describe('object facts', () => {
       spec: {
         template: {
           metadata: { labels: { app: 'd' } },
-          spec: { containers: [{ ports: [{ containerPort: 8080 }] }, 'not a container'] },
+          spec: { containers: [{ name: 'c', ports: [{ containerPort: 8080 }] }, 'not a container'] },
         },
       },
     });

@@ -17,14 +17,21 @@ const POD_SPEC_PATHS: Record<string, Path> = {
 
 /**
  * What podTemplateOf and containersOf(pod, false) read of each workload kind (as ObjectRead data): the pod
- * template's labels and the given fields of each container.
+ * template's labels, that it has a spec, and the given fields of each container.
  */
 export function podTemplateReads(containerFields: readonly string[]): ObjectRead[] {
   return Object.entries(POD_SPEC_PATHS).map(([kind, path]) => ({
     kinds: [kind],
     paths: [
       [...(path as string[]), 'metadata', 'labels'],
-      ...containerFields.map((f) => [...(path as string[]), 'spec', 'containers', '*', f]),
+      // Walking into the spec keeps it (as a map) even when no field below is read.
+      ...(containerFields.length ? containerFields : ['name']).map((f) => [
+        ...(path as string[]),
+        'spec',
+        'containers',
+        '*',
+        f,
+      ]),
     ],
   }));
 }

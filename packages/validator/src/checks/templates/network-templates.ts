@@ -1,6 +1,6 @@
 import { groupOf, isRecord } from '../../resources.js';
 import type { CheckTemplate, Issue } from '../check.js';
-import { podTemplateOf, selectorMatches } from '../workloads.js';
+import { podTemplateOf, podTemplateReads, selectorMatches } from '../workloads.js';
 
 /** Does a NetworkPolicy `from` peer admit pods with `labels` in `namespace` (from a policy in `policyNamespace`)? */
 function peerAdmits(
@@ -84,6 +84,7 @@ export const networkPolicyPeerPods: CheckTemplate = {
   description: 'network policy peers select pods some workload of that namespace runs',
   crossObject: true,
   params: {},
+  reads: () => [{ kinds: ['NetworkPolicy'], paths: [['spec', 'ingress']] }, ...podTemplateReads([])],
   run(_params, objects, context) {
     if (!context.complete) return [];
     const podsByNamespace = new Map<string, Array<{ name: string; labels: Record<string, string> }>>();

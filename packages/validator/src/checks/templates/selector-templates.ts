@@ -222,6 +222,16 @@ export const ingressBackend: CheckTemplate = {
   description: "an Ingress backend is a Service of its namespace and one of that Service's ports",
   crossObject: true,
   params: {},
+  reads: () => [
+    {
+      kinds: ['Ingress'],
+      paths: [
+        ['spec', 'defaultBackend'],
+        ['spec', 'rules'],
+      ],
+    },
+    { kinds: ['Service'], paths: [['spec', 'ports']] },
+  ],
   run(_params, objects, context) {
     if (!context.complete) return [];
     const services = new Map(objects.byKind('Service').map((s) => [`${s.ref.namespace ?? ''}/${s.ref.name}`, s]));
