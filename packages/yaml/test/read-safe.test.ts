@@ -1,3 +1,4 @@
+import { isUtf8 } from 'node:buffer';
 import { execFileSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -79,6 +80,24 @@ describe('firstInvalidUtf8', () => {
     [[0x61, 0xe2, 0x82], 1], // truncated
     [[0xf5, 0x80, 0x80, 0x80], 0],
   ])('%j → %d', (bytes, at) => expect(firstInvalidUtf8(Uint8Array.from(bytes))).toBe(at));
+
+  it("agrees with node's isUtf8 (decodeUtf8 asks it first) on mutated multi-byte text", () => {
+    const base = Buffer.from('a é € 😀 ü\n', 'utf8');
+    let seed = 7;
+    const rnd = (n: number) => {
+      seed = (seed * 1103515245 + 12345) % 2147483648;
+      return seed % n;
+    };
+    let invalid = 0;
+    for (let k = 0; k < 5000; k++) {
+      const b = Uint8Array.from(base);
+      for (let m = rnd(3) + 1; m > 0; m--) b[rnd(b.length)] = rnd(256);
+      const bad = firstInvalidUtf8(b);
+      if (bad !== -1) invalid++;
+      expect(bad === -1).toBe(isUtf8(b));
+    }
+    expect(invalid).toBeGreaterThan(1000);
+  });
 });
 
 describe('listSafeTree', () => {

@@ -101,6 +101,21 @@ export interface CheckTemplate {
   /** Every parameter the template reads (a check giving another one is refused when the registry loads). */
   params: Readonly<Record<string, ParamSpec>>;
   run(params: Readonly<Record<string, unknown>>, objects: ObjectSetView, context: PolicyContext): Issue[];
+  /**
+   * Cross-object templates: every part of an object `run` reads besides its identity (ref, file), as data.
+   * Manifests mode keeps only these parts of each object once its own checks are done (object-facts.ts); a
+   * cross-object template without it keeps whole objects (fail closed).
+   */
+  reads?(params: Readonly<Record<string, unknown>>): readonly ObjectRead[];
+}
+
+/**
+ * Parts of objects a template reads: for objects of `kinds` (every kind when absent), the values at `paths`,
+ * whole. A segment `*` stands for every element of a list or every key of a map.
+ */
+export interface ObjectRead {
+  kinds?: readonly string[];
+  paths: ReadonlyArray<ReadonlyArray<string>>;
 }
 
 /** Read-only view of the objects validated together, with the lookups cross-object checks need. */

@@ -1,4 +1,5 @@
 import { isRecord, type KubeObject, type Resource } from '../resources.js';
+import type { ObjectRead } from './check.js';
 
 type Path = Array<string | number>;
 
@@ -13,6 +14,27 @@ const POD_SPEC_PATHS: Record<string, Path> = {
   Job: ['spec', 'template'],
   CronJob: ['spec', 'jobTemplate', 'spec', 'template'],
 };
+
+/**
+ * What podTemplateOf and containersOf(pod, false) read of each workload kind (as ObjectRead data): the pod
+ * template's labels, that it has a spec, and the given fields of each container.
+ */
+export function podTemplateReads(containerFields: readonly string[]): ObjectRead[] {
+  return Object.entries(POD_SPEC_PATHS).map(([kind, path]) => ({
+    kinds: [kind],
+    paths: [
+      [...(path as string[]), 'metadata', 'labels'],
+      // Walking into the spec keeps it (as a map) even when no field below is read.
+      ...(containerFields.length ? containerFields : ['name']).map((f) => [
+        ...(path as string[]),
+        'spec',
+        'containers',
+        '*',
+        f,
+      ]),
+    ],
+  }));
+}
 
 /** Kinds whose pods run for good (probes make sense); Jobs and CronJobs run to completion. */
 export const LONG_RUNNING = ['Pod', 'Deployment', 'StatefulSet', 'DaemonSet', 'ReplicaSet', 'ReplicationController'];

@@ -2,11 +2,13 @@ import type { Finding, ResourceRef } from '../findings.js';
 import type { PolicyContext } from '../checks/check.js';
 import { runPolicyChecks } from '../checks/run-policy-checks.js';
 import { isEnabled, type ValidatorConfig } from '../config/validator-config.js';
+import { crossObjectReads, projectorFor, type ObjectProjector } from '../checks/object-facts.js';
 import type { KubeObject, Resource } from '../resources.js';
 import { runSchemaChecks } from '../schema/schema-checks.js';
 import type { CreateKubeSchemaValidator, KubeSchemaValidator } from '../schema/schema-validator.js';
 import { fastLoad } from './fast-parse.js';
 import { addObject, parseChunk } from './parse-manifests.js';
+import { retain, type StringTable } from './retained.js';
 import { textLocator } from './text-locate.js';
 
 /** One document chunk of an input file (see splitDocuments), numbered across all inputs. */
@@ -22,6 +24,7 @@ export interface PlainResource {
   chunk: number;
   docIndex: number;
   base: Array<string | number>;
+  /** Only the parts the enabled cross-object checks read (see object-facts.ts). */
   object: KubeObject;
   ref: ResourceRef;
 }
@@ -72,11 +75,13 @@ export async function createChunkChecker(
   // trying it again on every FAST_PATH_PROBE-th batch. Either way the result is the same.
   let settledShare = 1;
   let batch = 0;
+  const facts = projectorFor(crossObjectReads(enabled));
+  const strings: StringTable = new Map();
   return {
     check: async (chunks) => {
       const tryFast = opts.fastPath !== false && (settledShare >= FAST_PATH_MIN_SHARE || batch % FAST_PATH_PROBE === 0);
       batch++;
-      const { result, settled } = await checkChunks(chunks, schemas, opts, enabled, tryFast);
+      const { result, settled } = await checkChunks(chunks, schemas, opts, enabled, tryFast, facts, strings);
       if (tryFast && chunks.length) settledShare = (settledShare + settled / chunks.length) / 2;
       return result;
     },
@@ -104,6 +109,8 @@ async function checkChunks(
   opts: ChunkCheckOptions,
   enabled: (id: string) => boolean,
   tryFast: boolean,
+  facts: ObjectProjector,
+  strings: StringTable,
 ): Promise<{ result: ChunkBatchResult; settled: number }> {
   const byChunk = new Map<number, PlainResource[]>();
   let slowChunks = chunks;
@@ -179,9 +186,15 @@ async function checkChunks(
     if (plain.length) byChunk.set(chunk.id, plain);
   }
   findings.push(...(await singleObjectFindings(resources, schemas, opts, enabled)));
+  // The checks of these objects are done: from here on only what the cross-object checks read is kept,
+  // detached from the parsed texts (see retained.ts).
   const plain: PlainResource[] = [];
-  for (const chunk of chunks) for (const p of byChunk.get(chunk.id) ?? []) plain.push(p);
-  return { result: { findings, resources: plain }, settled: chunks.length - slowChunks.length };
+  for (const chunk of chunks)
+    for (const p of byChunk.get(chunk.id) ?? []) plain.push(retain({ ...p, object: facts(p.object) }, strings));
+  return {
+    result: { findings: retain(findings, strings), resources: plain },
+    settled: chunks.length - slowChunks.length,
+  };
 }
 
 async function singleObjectFindings(

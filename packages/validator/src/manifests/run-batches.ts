@@ -1,4 +1,4 @@
-import { availableParallelism } from 'node:os';
+import { availableParallelism, loadavg } from 'node:os';
 import { Worker } from 'node:worker_threads';
 import { createKubeSchemaValidator } from '../schema/kube-schemas-adapter.js';
 import { createChunkChecker, type Chunk, type ChunkBatchResult, type ChunkCheckOptions } from './chunk-checks.js';
@@ -12,22 +12,17 @@ const ENTRY = FROM_SOURCE
   : new URL('./manifest-worker.js', import.meta.url);
 const EXEC_ARGV = FROM_SOURCE ? [...process.execArgv, '--conditions=source'] : undefined;
 
-// When worker threads pay. A worker needs about a second to start (tsx loader, modules, schemas), competes
-// for the cores while it does, and the main thread spends time receiving its results; on the project's
-// 2-core machines two busy threads reach about 1.3 times one. Clean documents take the fast path (about
-// 15,000 a second on the main thread): there workers break even at about 40,000 documents and gain 10-20%
-// at 100,000. Documents with findings take the slow path, about five times slower: there they pay from a
-// few thousand on. So workers start at once from WORKER_THRESHOLD documents, and below it as soon as the
-// main thread's own pace says the rest would take longer than WORKER_PAYOFF_MS (bench/bench-validate.ts).
+// When worker threads pay. A worker needs about a second to start (modules, schemas), competes for the
+// cores while it does, holds a heap and compiled schemas of its own, and the main thread spends time
+// receiving its results. On the project's 2-core machine, idle, two busy threads reach about 1.3 times one
+// at 1.7 times the CPU time and 1.5 times the memory; busy (load above the cores), they are slower than one
+// thread in wall clock too (bench/bench-validate.ts, README "Performance"). So workers start only for large
+// inputs, from WORKER_THRESHOLD documents, and only when the machine has a core to spare (the 1-minute load
+// average, which counts this process, is at most the cores less one). Below it everything runs on the main
+// thread: memory stays that of one thread.
 
-/** From this many documents on, worker threads are started at once. */
+/** From this many documents on, worker threads are started (when a core is free). */
 export const WORKER_THRESHOLD = 50_000;
-
-/** Below WORKER_THRESHOLD, workers start when the main thread would need longer than this for the rest. */
-export const WORKER_PAYOFF_MS = 2_500;
-
-/** Documents the main thread's pace is taken over before it decides (a garbage collection evens out). */
-const PACE_DOCUMENTS = 1_000;
 
 /** Below this many documents everything runs inline, in one batch. */
 const MIN_BATCHED = 1_000;
@@ -35,10 +30,18 @@ const MIN_BATCHED = 1_000;
 /** Documents per batch handed out; small enough that no thread waits long for the last ones. */
 const BATCH = 250;
 
+/** Shell: whether another thread would get a core of its own (load average, this process included). */
+function coreToSpare(cores: number): boolean {
+  return loadavg()[0]! <= cores - 1;
+}
+
 export interface BatchSchedule {
   /** Threads at most, the main thread included (default: the machine's cores). */
   parallel?: number;
-  /** Documents from which worker threads are started at once (default WORKER_THRESHOLD). */
+  /**
+   * Documents from which worker threads are started (default WORKER_THRESHOLD, when a core is to spare);
+   * given, workers start from it whatever the load (tests, the bench's "workers forced").
+   */
   threshold?: number;
   /** Test hook: the main thread takes no batch before the workers are ready, so workers check some. */
   waitForWorkers?: boolean;
@@ -52,9 +55,9 @@ interface WorkerMessage {
 
 /**
  * Shell: the single-object checks of all chunks. Small inputs are checked inline, in one batch. Otherwise
- * the chunks are cut into batches that the main thread and, once started (see above; not with one core), worker
- * threads (one per further core) take in turn, each as soon as it is free, so a worker that is slow to
- * start costs nothing. Results are put back in batch order: the same result as inline.
+ * the chunks are cut into batches that the main thread and, for large inputs (see above; not with one core),
+ * worker threads (one per further core) take in turn, each as soon as it is free, so a worker that is slow
+ * to start costs nothing. Results are put back in batch order: the same result as inline.
  */
 export async function runChunkBatches(
   chunks: Chunk[],
@@ -120,26 +123,15 @@ export async function runChunkBatches(
   const startWorkers = () => {
     while (workers.length < parallel - 1) startWorker();
   };
-  const canStart = parallel > 1;
-  if (chunks.length >= threshold) startWorkers();
+  if (parallel > 1 && chunks.length >= threshold && (schedule.threshold !== undefined || coreToSpare(parallel)))
+    startWorkers();
 
   try {
     const checker = await local;
     if (schedule.waitForWorkers && workers.length) await Promise.race([Promise.all(readies), finished.catch(() => {})]);
-    // The main thread's pace, from its second batch on (the first one also sets up the schemas).
-    let paced = 0;
-    let pacedMs = 0;
-    let own = 0;
     while (!failed && next < batches.length) {
       const i = next++;
-      const t = performance.now();
       store(i, await checker.check(batches[i]!));
-      if (canStart && !workers.length && own++ > 0) {
-        paced += batches[i]!.length;
-        pacedMs += performance.now() - t;
-        const rest = (batches.length - next) * size;
-        if (paced >= PACE_DOCUMENTS && (rest / paced) * pacedMs > WORKER_PAYOFF_MS) startWorkers();
-      }
       // Let the workers' messages in (results, and with them requests for the next batch).
       await new Promise<void>((r) => setImmediate(r));
     }

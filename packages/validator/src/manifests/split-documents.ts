@@ -6,6 +6,11 @@ export interface DocumentChunk {
 
 const MARKER = /^---(?:[ \t].*)?$/;
 
+/** The line from `pos` to `end` (a newline), without a trailing CR. */
+function lineAt(text: string, pos: number, end: number): string {
+  return text.charCodeAt(end - 1) === 13 ? text.slice(pos, end - 1) : text.slice(pos, end);
+}
+
 /**
  * Pure: splits a multi-document YAML stream before each `---` line. YAML forbids a `---` at column 0
  * inside any scalar, so this split is exact; it lets large streams parse document by document (and in
@@ -21,8 +26,8 @@ export function splitDocuments(text: string): DocumentChunk[] {
   while (pos <= text.length) {
     const nl = text.indexOf('\n', pos);
     const end = nl < 0 ? text.length : nl;
-    const content = text.charCodeAt(end - 1) === 13 ? text.slice(pos, end - 1) : text.slice(pos, end);
-    if (pos > chunkStart && content.startsWith('---') && MARKER.test(content)) {
+    // Only a line that starts with --- is cut out and tested (most lines are not).
+    if (pos > chunkStart && text.startsWith('---', pos) && MARKER.test(lineAt(text, pos, end))) {
       chunks.push({ text: text.slice(chunkStart, pos), startLine: chunkLine });
       chunkStart = pos;
       chunkLine = line;

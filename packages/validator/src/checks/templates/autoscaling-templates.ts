@@ -11,6 +11,7 @@ export const scaleTargetExists: CheckTemplate = {
   description: "an autoscaler's scaleTargetRef exists in its namespace",
   crossObject: true,
   params: {},
+  reads: () => [{ kinds: ['HorizontalPodAutoscaler'], paths: [['spec', 'scaleTargetRef']] }],
   run(_params, objects, context) {
     const out: Issue[] = [];
     for (const hpa of objects.byKind('HorizontalPodAutoscaler')) {
@@ -117,6 +118,10 @@ export const hpaMetricAdapter: CheckTemplate = {
   description: "custom metrics of autoscalers are registered by the Prometheus Adapter's discovery for their object",
   crossObject: true,
   params: { dataKey: { type: 'regexp', description: 'which data keys of the adapter ConfigMap hold its rules' } },
+  reads: () => [
+    { kinds: ['HorizontalPodAutoscaler'], paths: [['spec', 'metrics']] },
+    { kinds: ['ConfigMap'], paths: [['data']] },
+  ],
   run(params, objects, context) {
     const hpas = objects.byKind('HorizontalPodAutoscaler');
     const uses = hpas.flatMap((h) => customMetricsOf(h).map((m) => ({ hpa: h, m })));

@@ -1,6 +1,6 @@
 import { groupOf, isRecord } from '../../resources.js';
 import type { CheckTemplate, Issue } from '../check.js';
-import { podTemplateOf, selectorMatches } from '../workloads.js';
+import { podTemplateOf, podTemplateReads, selectorMatches } from '../workloads.js';
 
 /** Does a NetworkPolicy `from` peer admit pods with `labels` in `namespace` (from a policy in `policyNamespace`)? */
 function peerAdmits(
@@ -26,6 +26,15 @@ export const networkPolicyAdmitsFrontend: CheckTemplate = {
   description: 'network policies of routed services admit the frontend',
   crossObject: true,
   params: {},
+  reads: () => [
+    {
+      kinds: ['NetworkPolicy'],
+      paths: [
+        ['spec', 'policyTypes'],
+        ['spec', 'ingress'],
+      ],
+    },
+  ],
   run(_params, objects, context) {
     if (!context.frontend) return [];
     const { default: fallback, environments } = context.frontend;
@@ -75,6 +84,7 @@ export const networkPolicyPeerPods: CheckTemplate = {
   description: 'network policy peers select pods some workload of that namespace runs',
   crossObject: true,
   params: {},
+  reads: () => [{ kinds: ['NetworkPolicy'], paths: [['spec', 'ingress']] }, ...podTemplateReads([])],
   run(_params, objects, context) {
     if (!context.complete) return [];
     const podsByNamespace = new Map<string, Array<{ name: string; labels: Record<string, string> }>>();
@@ -116,6 +126,8 @@ export const duplicateObject: CheckTemplate = {
   description: 'each object identity appears once',
   crossObject: true,
   params: {},
+  // Identity and file only.
+  reads: () => [],
   run(_params, objects, context) {
     const seen = new Map<string, { file: string }>();
     const out: Issue[] = [];

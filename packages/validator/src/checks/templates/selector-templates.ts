@@ -6,6 +6,7 @@ import {
   getIn,
   isEmptySelector,
   podTemplateOf,
+  podTemplateReads,
   selectorMatches,
   type PodTemplate,
 } from '../workloads.js';
@@ -23,6 +24,9 @@ export interface PodIndex {
   labels: LabelIndex;
   labelsByNamespace: Map<string | undefined, LabelIndex>;
 }
+
+/** What podIndex and the containers' ports of its pods read (see CheckTemplate.reads). */
+const POD_INDEX_READS = podTemplateReads(['ports']);
 
 const indexes = new WeakMap<ObjectSetView, PodIndex>();
 
@@ -123,6 +127,7 @@ export const selectorMatchesPods: CheckTemplate = {
     selector: { type: 'string[]', required: true, description: 'path of the selector in the object' },
     plainMap: { type: 'boolean', description: 'the selector is a plain label map (a Service), not a LabelSelector' },
   },
+  reads: (params) => [{ kinds: params.kinds as string[], paths: [params.selector as string[]] }, ...POD_INDEX_READS],
   run(params, objects, context) {
     const kinds = params.kinds as string[];
     const selectorPath = params.selector as string[];
@@ -158,6 +163,16 @@ export const serviceTargetPort: CheckTemplate = {
   description: "a Service's target ports are ports of the containers it selects",
   crossObject: true,
   params: {},
+  reads: () => [
+    {
+      kinds: ['Service'],
+      paths: [
+        ['spec', 'selector'],
+        ['spec', 'ports'],
+      ],
+    },
+    ...POD_INDEX_READS,
+  ],
   run(_params, objects) {
     const pods = podIndex(objects);
     const out: Issue[] = [];
@@ -207,6 +222,16 @@ export const ingressBackend: CheckTemplate = {
   description: "an Ingress backend is a Service of its namespace and one of that Service's ports",
   crossObject: true,
   params: {},
+  reads: () => [
+    {
+      kinds: ['Ingress'],
+      paths: [
+        ['spec', 'defaultBackend'],
+        ['spec', 'rules'],
+      ],
+    },
+    { kinds: ['Service'], paths: [['spec', 'ports']] },
+  ],
   run(_params, objects, context) {
     if (!context.complete) return [];
     const services = new Map(objects.byKind('Service').map((s) => [`${s.ref.namespace ?? ''}/${s.ref.name}`, s]));
