@@ -1,6 +1,13 @@
 import type { Pin, Plan, PlanContext } from '../core/change-plan.js';
 import { UsageError } from '@cmsweb/toolkit';
-import { clearStaleWorktrees, commitHooks, commitThroughGit, commitTree, stageTree } from './build-commit.js';
+import {
+  clearStaleWorktrees,
+  commitHooks,
+  commitThroughGit,
+  commitTree,
+  type CommitHooks,
+  stageTree,
+} from './build-commit.js';
 import type { RunContext } from './context.js';
 import { git, type Repository } from './git.js';
 import { alive, applyLocally, recoverInterrupted, recoverLocked, withLock } from './local-apply.js';
@@ -40,6 +47,8 @@ export interface ChangeOutcome {
   attempts: number;
   /** One line per lost push race. */
   races: string[];
+  /** Refused because the remote kept moving until the retry bound: nothing is wrong with the change itself. */
+  gaveUp?: boolean;
   notes: string[];
 }
 
@@ -77,6 +86,99 @@ export async function runChange(
   );
 }
 
+export interface BatchItem {
+  spec: ChangeSpec;
+  run: RunContext;
+}
+
+/**
+ * Runs several changes as one push (`gitops-sync serve`): under one lock and after one fetch, each change
+ * in order goes through `prepare` (the plan, its gates and compare-and-swap, the validation gate, its own
+ * commit with its trailers) on the head built so far, so the history keeps one commit per change; then
+ * the last commit is pushed once, never forced. A change refused on its turn gets its own refused outcome
+ * and is left out; the others still land. A lost push race re-plans every change not refused on the new
+ * head (each with the pins of its first plan); after `maxAttempts` each is refused with `gaveUp`. Only
+ * with `push` (the branch moves by the push and a fast-forward, as in `bump --push`).
+ */
+export async function runChanges(
+  repo: Repository,
+  items: readonly BatchItem[],
+  opts: ChangeOptions,
+): Promise<ChangeOutcome[]> {
+  if (!opts.push || opts.dryRun) throw new Error('runChanges pushes: it needs push and no dry run');
+  if (items.length === 0) return [];
+  refuseInProgress(repo);
+  if (!repo.branch)
+    throw new UsageError(
+      `HEAD is detached in ${repo.root}: check out the branch to change (gitops-sync commits on a branch)`,
+    );
+  const locks = items[0]!.run.locks;
+  return withLock(
+    repo,
+    async () => {
+      await awaitGitLocks(gitLockFiles(repo, repo.branch!), locks.policy);
+      const notes = await clearStaleWorktrees(repo, alive);
+      const recovered = await recoverLocked(repo);
+      if (recovered) notes.push(recovered);
+      return changeBatch(repo, items, opts, notes);
+    },
+    locks.ownWaitMs,
+  );
+}
+
+async function changeBatch(
+  repo: Repository,
+  items: readonly BatchItem[],
+  opts: ChangeOptions,
+  notes: string[],
+): Promise<ChangeOutcome[]> {
+  const { head, branch, pushBase, hooks } = await begin(repo, opts, notes);
+  repo = { ...repo, head };
+  let base = await pushBase();
+  const races: string[] = [];
+  const pins: (Map<string, Pin> | undefined)[] = items.map(() => undefined);
+  const done: (ChangeOutcome | undefined)[] = items.map(() => undefined);
+  for (let attempt = 1; ; attempt++) {
+    const outcome = (
+      status: ChangeOutcome['status'],
+      plan: Plan,
+      at: string,
+      extra: Partial<ChangeOutcome> = {},
+    ): ChangeOutcome => ({ status, plan, base: at, attempts: attempt, races, notes, ...extra });
+    // Built on the head so far: each change sees the ones before it, as sequential commands would.
+    let tip = base;
+    const landing: { i: number; plan: Plan; at: string; commit?: string }[] = [];
+    for (const [i, item] of items.entries()) {
+      if (done[i]) continue;
+      const made = await prepare(repo, tip, item.spec, item.run, pins[i], opts, hooks, notes, attempt === 1);
+      pins[i] ??= made.plan.pins;
+      if (made.status === 'commit') {
+        landing.push({ i, plan: made.plan, at: tip, commit: made.commit });
+        tip = made.commit;
+      } else if (made.status === 'up-to-date') landing.push({ i, plan: made.plan, at: tip });
+      else done[i] = outcome('refused', made.plan, tip, made.reason ? { reason: made.reason } : {});
+    }
+    const settle = (f: (l: (typeof landing)[number]) => ChangeOutcome) => {
+      for (const l of landing) done[l.i] = f(l);
+      return done as ChangeOutcome[];
+    };
+    if (tip === base) return settle((l) => outcome('up-to-date', l.plan, l.at));
+    const pushed = await pushCommit(repo, opts.remote, branch, tip);
+    if (pushed.status === 'pushed') {
+      notes.push(await fastForwardLocal(repo, branch, tip));
+      return settle((l) =>
+        l.commit ? outcome('pushed', l.plan, l.at, { commit: l.commit }) : outcome('up-to-date', l.plan, l.at),
+      );
+    }
+    if (pushed.status === 'refused') return settle((l) => outcome('refused', l.plan, l.at, { reason: pushed.reason }));
+    races.push(`attempt ${attempt}: ${pushed.reason}`);
+    if (attempt >= opts.maxAttempts)
+      return settle((l) => outcome('refused', l.plan, l.at, { reason: gaveUp(attempt, opts, branch), gaveUp: true }));
+    await backoff(attempt);
+    base = await pushBase();
+  }
+}
+
 async function change(
   repo: Repository,
   spec: ChangeSpec,
@@ -84,24 +186,9 @@ async function change(
   run: RunContext,
   notes: string[],
 ): Promise<ChangeOutcome> {
-  const head = (
-    await git(repo.root)
-      .raw(['rev-parse', '--verify', 'HEAD'])
-      .catch(() => '')
-  ).trim();
-  if (!head) throw new UsageError(`${repo.root} has no commits yet: expected the GitOps repository`);
-  const branch = repo.branch!;
+  const { head, branch, pushBase, hooks } = await begin(repo, opts, notes);
   repo = { ...repo, head };
-  const pushBase = async (): Promise<string> => {
-    const remoteHead = await fetchHead(repo, opts.remote, branch);
-    return (await localCommitsBase(repo, head, remoteHead, opts)) ?? remoteHead;
-  };
   let base = opts.push ? await pushBase() : head;
-  const hooks = opts.dryRun ? undefined : await commitHooks(repo.root);
-  if (hooks && hooks.ignored.length > 0)
-    notes.push(
-      `hook${hooks.ignored.length > 1 ? 's' : ''} ${hooks.ignored.join(', ')} in ${hooks.dir} ${hooks.ignored.length > 1 ? 'are' : 'is'} not executable: git ignores ${hooks.ignored.length > 1 ? 'them' : 'it'}, and so did gitops-sync`,
-    );
   const races: string[] = [];
   let pins: Map<string, Pin> | undefined;
   for (let attempt = 1; ; attempt++) {
@@ -110,55 +197,10 @@ async function change(
       plan: Plan,
       extra: Partial<ChangeOutcome> = {},
     ): ChangeOutcome => ({ status, plan, base, attempts: attempt, races, notes, ...extra });
-    const ctx = await planContext(repo, base, spec, run, pins);
-    const plan = spec.plan(ctx);
-    pins ??= plan.pins;
-    if (plan.refused) return outcome('refused', plan);
-    if (plan.files.length === 0) return outcome('up-to-date', plan);
-    const dirty = await dirtyPaths(
-      repo,
-      plan.files.map((f) => f.path),
-    );
-    if (dirty.length > 0)
-      return outcome('refused', plan, {
-        reason: `uncommitted changes in ${dirty.join(', ')}: commit or discard them first (gitops-sync never overwrites local edits)`,
-      });
-    plan.gates.push(
-      ...(await validationGates(
-        repo.root,
-        base,
-        plan,
-        ctx.snapshot.envs.get(plan.env)?.config.promotion?.requireValidation === true,
-        run.validatorOverride,
-      )),
-    );
-    plan.refused = plan.gates.some((g) => g.status === 'fail');
-    if (plan.refused) return outcome('refused', plan);
-    if (opts.dryRun || !hooks) return outcome('dry-run', plan);
-
-    const tree = await stageTree(repo.root, base, plan.files);
-    let commit: string;
-    if (hooks.run.length === 0) {
-      commit = await commitTree(repo.root, tree, base, plan.message, run.now, run.committer, run.author);
-    } else {
-      const made = await commitThroughGit(
-        repo.root,
-        hooks.dir,
-        base,
-        tree,
-        plan.files,
-        plan.message,
-        run.now,
-        run.committer,
-        run.author,
-      );
-      if ('refusal' in made) return outcome('refused', plan, { reason: made.refusal });
-      commit = made.commit;
-      if (attempt === 1)
-        notes.push(
-          `committed through git commit: the repository's ${hooks.run.join(', ')} hook${hooks.run.length > 1 ? 's' : ''} ran`,
-        );
-    }
+    const made = await prepare(repo, base, spec, run, pins, opts, hooks, notes, attempt === 1);
+    pins ??= made.plan.pins;
+    if (made.status !== 'commit') return outcome(made.status, made.plan, made.reason ? { reason: made.reason } : {});
+    const { plan, commit } = made;
     const subject = plan.message.split('\n')[0]!;
     if (!opts.push) {
       const applied = await applyLocally(repo, base, commit, plan.files, subject, run.locks.policy);
@@ -174,14 +216,116 @@ async function change(
     }
     if (pushed.status === 'refused') return outcome('refused', plan, { reason: pushed.reason });
     races.push(`attempt ${attempt}: ${pushed.reason}`);
-    if (attempt >= opts.maxAttempts) {
-      return outcome('refused', plan, {
-        reason: `gave up after ${attempt} attempts: ${opts.remote}/${repo.branch} kept moving under the push (nothing was pushed)`,
-      });
-    }
-    await new Promise((r) => setTimeout(r, Math.min(2000, 50 * 2 ** attempt) * (0.5 + Math.random())));
+    if (attempt >= opts.maxAttempts)
+      return outcome('refused', plan, { reason: gaveUp(attempt, opts, branch), gaveUp: true });
+    await backoff(attempt);
     base = await pushBase();
   }
+}
+
+/** Reads the local head and the commit hooks; `pushBase` fetches the remote's head to build on. */
+async function begin(
+  repo: Repository,
+  opts: ChangeOptions,
+  notes: string[],
+): Promise<{ head: string; branch: string; pushBase: () => Promise<string>; hooks: CommitHooks | undefined }> {
+  const head = (
+    await git(repo.root)
+      .raw(['rev-parse', '--verify', 'HEAD'])
+      .catch(() => '')
+  ).trim();
+  if (!head) throw new UsageError(`${repo.root} has no commits yet: expected the GitOps repository`);
+  const branch = repo.branch!;
+  const at = { ...repo, head };
+  const pushBase = async (): Promise<string> => {
+    const remoteHead = await fetchHead(at, opts.remote, branch);
+    return (await localCommitsBase(at, head, remoteHead, opts)) ?? remoteHead;
+  };
+  const hooks = opts.dryRun ? undefined : await commitHooks(repo.root);
+  if (hooks && hooks.ignored.length > 0)
+    notes.push(
+      `hook${hooks.ignored.length > 1 ? 's' : ''} ${hooks.ignored.join(', ')} in ${hooks.dir} ${hooks.ignored.length > 1 ? 'are' : 'is'} not executable: git ignores ${hooks.ignored.length > 1 ? 'them' : 'it'}, and so did gitops-sync`,
+    );
+  return { head, branch, pushBase, hooks };
+}
+
+const gaveUp = (attempt: number, opts: ChangeOptions, branch: string) =>
+  `gave up after ${attempt} attempts: ${opts.remote}/${branch} kept moving under the push (nothing was pushed)`;
+
+const backoff = (attempt: number) =>
+  new Promise((r) => setTimeout(r, Math.min(2000, 50 * 2 ** attempt) * (0.5 + Math.random())));
+
+type Prepared =
+  | { status: 'refused' | 'up-to-date' | 'dry-run'; plan: Plan; reason?: string }
+  | { status: 'commit'; plan: Plan; commit: string };
+
+/**
+ * One change on `base`, up to its commit object (no ref moves): plan (with the pins of the first attempt:
+ * compare-and-swap), gates, clean work tree, validation gate, then the commit (plumbing, or `git commit`
+ * when the repository has commit hooks). Shared by a single change and a batch.
+ */
+async function prepare(
+  repo: Repository,
+  base: string,
+  spec: ChangeSpec,
+  run: RunContext,
+  pins: Map<string, Pin> | undefined,
+  opts: ChangeOptions,
+  hooks: CommitHooks | undefined,
+  notes: string[],
+  first: boolean,
+): Promise<Prepared> {
+  const ctx = await planContext(repo, base, spec, run, pins);
+  const plan = spec.plan(ctx);
+  if (plan.refused) return { status: 'refused', plan };
+  if (plan.files.length === 0) return { status: 'up-to-date', plan };
+  const dirty = await dirtyPaths(
+    repo,
+    plan.files.map((f) => f.path),
+  );
+  if (dirty.length > 0)
+    return {
+      status: 'refused',
+      plan,
+      reason: `uncommitted changes in ${dirty.join(', ')}: commit or discard them first (gitops-sync never overwrites local edits)`,
+    };
+  plan.gates.push(
+    ...(await validationGates(
+      repo.root,
+      base,
+      plan,
+      ctx.snapshot.envs.get(plan.env)?.config.promotion?.requireValidation === true,
+      run.validatorOverride,
+    )),
+  );
+  plan.refused = plan.gates.some((g) => g.status === 'fail');
+  if (plan.refused) return { status: 'refused', plan };
+  if (opts.dryRun || !hooks) return { status: 'dry-run', plan };
+
+  const tree = await stageTree(repo.root, base, plan.files);
+  if (hooks.run.length === 0)
+    return {
+      status: 'commit',
+      plan,
+      commit: await commitTree(repo.root, tree, base, plan.message, run.now, run.committer, run.author),
+    };
+  const made = await commitThroughGit(
+    repo.root,
+    hooks.dir,
+    base,
+    tree,
+    plan.files,
+    plan.message,
+    run.now,
+    run.committer,
+    run.author,
+  );
+  if ('refusal' in made) return { status: 'refused', plan, reason: made.refusal };
+  if (first)
+    notes.push(
+      `committed through git commit: the repository's ${hooks.run.join(', ')} hook${hooks.run.length > 1 ? 's' : ''} ran`,
+    );
+  return { status: 'commit', plan, commit: made.commit };
 }
 
 /**
