@@ -15,7 +15,7 @@ import { awaitGitLocks, gitLockFiles, Refused, refuseInProgress } from './git-st
 import { readOverlayVersions } from './read-history.js';
 import { readSnapshot } from './read-snapshot.js';
 import { fastForwardLocal, fetchHead, pushCommit } from './remote.js';
-import { validationGates } from './validation-gate.js';
+import { validateServices, validationGates } from './validation-gate.js';
 
 // The imperative shell around the pure planners: read a snapshot → plan → check the work tree →
 // validate → commit (plumbing) → move the branch locally, or push; on a lost push race fetch the new
@@ -138,7 +138,7 @@ async function changeBatch(
   const races: string[] = [];
   const pins: (Map<string, Pin> | undefined)[] = items.map(() => undefined);
   const done: (ChangeOutcome | undefined)[] = items.map(() => undefined);
-  for (let attempt = 1; ; attempt++) {
+  for (let attempt = 1; ; ) {
     const outcome = (
       status: ChangeOutcome['status'],
       plan: Plan,
@@ -147,18 +147,30 @@ async function changeBatch(
     ): ChangeOutcome => ({ status, plan, base: at, attempts: attempt, races, notes, ...extra });
     // Built on the head so far: each change sees the ones before it, as sequential commands would.
     let tip = base;
-    const landing: { i: number; plan: Plan; at: string; commit?: string }[] = [];
+    const landing: Landing[] = [];
     for (const [i, item] of items.entries()) {
       if (done[i]) continue;
-      const made = await prepare(repo, tip, item.spec, item.run, pins[i], opts, hooks, notes, attempt === 1);
+      const made = await prepare(repo, tip, item.spec, item.run, pins[i], opts, hooks, notes, attempt === 1, true);
       pins[i] ??= made.plan.pins;
       if (made.status === 'commit') {
-        landing.push({ i, plan: made.plan, at: tip, commit: made.commit });
+        landing.push({ i, plan: made.plan, at: tip, commit: made.commit, validation: made.validation });
         tip = made.commit;
-      } else if (made.status === 'up-to-date') landing.push({ i, plan: made.plan, at: tip });
+      } else if (made.status === 'up-to-date') landing.push({ i, plan: made.plan, at: tip, validation: false });
       else done[i] = outcome('refused', made.plan, tip, made.reason ? { reason: made.reason } : {});
     }
-    const settle = (f: (l: (typeof landing)[number]) => ChangeOutcome) => {
+    const failed = await validateBatch(repo.root, tip, landing, items);
+    if (failed.length > 0) {
+      // Left out, each with its own refusal; the rest is built again without them (not a push attempt).
+      for (const l of failed) {
+        done[l.i] = outcome('refused', l.plan, l.at);
+        const touched = new Set(l.plan.changes.map((c) => c.service));
+        // A later change pinned what the refused one would have written: it pins again on the rebuilt head.
+        for (let j = l.i + 1; j < items.length; j++)
+          if ([...(pins[j]?.keys() ?? [])].some((s) => touched.has(s))) pins[j] = undefined;
+      }
+      continue;
+    }
+    const settle = (f: (l: Landing) => ChangeOutcome) => {
       for (const l of landing) done[l.i] = f(l);
       return done as ChangeOutcome[];
     };
@@ -176,7 +188,76 @@ async function changeBatch(
       return settle((l) => outcome('refused', l.plan, l.at, { reason: gaveUp(attempt, opts, branch), gaveUp: true }));
     await backoff(attempt);
     base = await pushBase();
+    attempt++;
   }
+}
+
+interface Landing {
+  i: number;
+  plan: Plan;
+  /** The head the change was built on. */
+  at: string;
+  commit?: string;
+  /** The environment requires the validation gate. */
+  validation: boolean;
+}
+
+/**
+ * The validation gate of a batch, on exactly the trees its commits hold: a change whose services' overlays
+ * are, at the batch's last commit `tip`, the ones it wrote (no later change of the batch touches them) is
+ * validated there, all such changes of one environment in one validator run (as `promote --all` validates
+ * its services in one run); a change that a later one overwrote is validated on its own commit's tree.
+ * Adds each change's gate results to its plan; returns the changes that failed.
+ */
+async function validateBatch(
+  root: string,
+  tip: string,
+  landing: readonly Landing[],
+  items: readonly BatchItem[],
+): Promise<Landing[]> {
+  const made = landing.filter((l) => l.commit);
+  const last = new Map<string, Landing>();
+  for (const l of made) for (const c of l.plan.changes) last.set(`${l.plan.env}/${c.service}`, l);
+  const groups = new Map<string, Landing[]>();
+  for (const l of made) {
+    const override = items[l.i]!.run.validatorOverride;
+    if (!l.validation || l.plan.changes.some((c) => last.get(`${l.plan.env}/${c.service}`) !== l)) {
+      l.plan.gates.push(...(await validationGates(root, l.at, l.plan, l.validation, override)));
+      continue;
+    }
+    const key = `${l.plan.env}\0${override ?? ''}`;
+    groups.set(key, [...(groups.get(key) ?? []), l]);
+  }
+  for (const group of groups.values()) {
+    const services = group.flatMap((l) => l.plan.changes.map((c) => c.service));
+    const { env } = group[0]!.plan;
+    const results = await validateServices(
+      root,
+      tip,
+      [],
+      env,
+      services,
+      true,
+      items[group[0]!.i]!.run.validatorOverride,
+    );
+    for (const l of group) {
+      const mine = new Set(l.plan.changes.map((c) => c.service));
+      const own = results.filter((r) => r.service === null || mine.has(r.service));
+      // A failure in a shared run (one change may make the validator fail as a whole) is decided again
+      // by the change's own run, so that one bad change does not refuse the others.
+      l.plan.gates.push(
+        ...(group.length > 1 && own.some((r) => r.status === 'fail')
+          ? await validationGates(root, l.at, l.plan, true, items[l.i]!.run.validatorOverride)
+          : own),
+      );
+    }
+  }
+  const failed: Landing[] = [];
+  for (const l of made) {
+    l.plan.refused = l.plan.gates.some((g) => g.status === 'fail');
+    if (l.plan.refused) failed.push(l);
+  }
+  return failed;
 }
 
 async function change(
@@ -257,7 +338,7 @@ const backoff = (attempt: number) =>
 
 type Prepared =
   | { status: 'refused' | 'up-to-date' | 'dry-run'; plan: Plan; reason?: string }
-  | { status: 'commit'; plan: Plan; commit: string };
+  | { status: 'commit'; plan: Plan; commit: string; validation: boolean };
 
 /**
  * One change on `base`, up to its commit object (no ref moves): plan (with the pins of the first attempt:
@@ -274,6 +355,7 @@ async function prepare(
   hooks: CommitHooks | undefined,
   notes: string[],
   first: boolean,
+  deferValidation = false,
 ): Promise<Prepared> {
   const ctx = await planContext(repo, base, spec, run, pins);
   const plan = spec.plan(ctx);
@@ -289,17 +371,12 @@ async function prepare(
       plan,
       reason: `uncommitted changes in ${dirty.join(', ')}: commit or discard them first (gitops-sync never overwrites local edits)`,
     };
-  plan.gates.push(
-    ...(await validationGates(
-      repo.root,
-      base,
-      plan,
-      ctx.snapshot.envs.get(plan.env)?.config.promotion?.requireValidation === true,
-      run.validatorOverride,
-    )),
-  );
-  plan.refused = plan.gates.some((g) => g.status === 'fail');
-  if (plan.refused) return { status: 'refused', plan };
+  const validation = ctx.snapshot.envs.get(plan.env)?.config.promotion?.requireValidation === true;
+  if (!deferValidation) {
+    plan.gates.push(...(await validationGates(repo.root, base, plan, validation, run.validatorOverride)));
+    plan.refused = plan.gates.some((g) => g.status === 'fail');
+    if (plan.refused) return { status: 'refused', plan };
+  }
   if (opts.dryRun || !hooks) return { status: 'dry-run', plan };
 
   const tree = await stageTree(repo.root, base, plan.files);
@@ -308,6 +385,7 @@ async function prepare(
       status: 'commit',
       plan,
       commit: await commitTree(repo.root, tree, base, plan.message, run.now, run.committer, run.author),
+      validation,
     };
   const made = await commitThroughGit(
     repo.root,
@@ -325,7 +403,7 @@ async function prepare(
     notes.push(
       `committed through git commit: the repository's ${hooks.run.join(', ')} hook${hooks.run.length > 1 ? 's' : ''} ran`,
     );
-  return { status: 'commit', plan, commit: made.commit };
+  return { status: 'commit', plan, commit: made.commit, validation };
 }
 
 /**
