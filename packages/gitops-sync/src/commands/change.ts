@@ -2,7 +2,7 @@ import { UsageError } from '@cmsweb/toolkit';
 import { checkDigest, checkEnvironment, checkReason, checkService, checkServices, checkTag } from '../core/input.js';
 import { planBump, planPromotion, type PromoteRequest } from '../core/promotion-plan.js';
 import { planRelease, planRollback } from '../core/rollback-plan.js';
-import { readRunContext } from '../shell/context.js';
+import { newOperationId, readRunContext, type RunContext } from '../shell/context.js';
 import { openRepository } from '../shell/git.js';
 import {
   type BatchItem,
@@ -104,12 +104,15 @@ export async function bumpBatch(
   const results: (BatchResult | undefined)[] = [];
   const items: BatchItem[] = [];
   const slots: number[] = [];
+  // One context per requester (git's identity is read once), a new operation id per bump.
+  const contexts = new Map<string, Promise<RunContext>>();
   for (const [i, b] of bumps.entries()) {
     try {
-      items.push({
-        spec: bumpSpec(b),
-        run: await readRunContext(repo.root, { ...env, GITOPS_SYNC_REQUESTER: b.requester }),
-      });
+      const spec = bumpSpec(b);
+      if (!contexts.has(b.requester))
+        contexts.set(b.requester, readRunContext(repo.root, { ...env, GITOPS_SYNC_REQUESTER: b.requester }));
+      const run = await contexts.get(b.requester)!;
+      items.push({ spec, run: { ...run, operationId: newOperationId(run.now) } });
       slots.push(i);
       results.push(undefined);
     } catch (e) {
