@@ -11,11 +11,12 @@ import { Refused } from './git-state.js';
 import type { ReplayStore } from './replay-store.js';
 import { createWebhookMetrics } from './webhook-metrics.js';
 
-// The HTTP shell of `gitops-sync serve`: node:http, one route that changes anything (POST /v1/bump), run
-// through the very function `gitops-sync bump --push` runs (injected as `bump`). Order of the checks: size
-// (413) → signature, clock window (401) → replayed id (409) → client's rate (429) → body grammar (400) →
-// permission (403) → queue (503) → the bump (200, or 409 refused by a gate / compare-and-swap / the remote).
-// Bumps of the repository run one at a time; at most `queueLimit` wait or run, the next is a 503.
+// The HTTP shell of `gitops-sync serve`: node:http, one route that changes anything (POST /v1/bump). Order of
+// the checks: size (413) → signature, clock window (401) → replayed id (409) → client's rate (429) → body
+// grammar (400) → permission (403) → queue (503) → the bump (200, or 409 refused by a gate / compare-and-swap /
+// the remote; 503 when the remote kept moving past the retry bound). One batch runs at a time: bumps that
+// arrive meanwhile wait, and the next batch takes up to `batchLimit` of them, run through `bumps` (the code
+// path of `bump --push` for each, one push for all); at most `queueLimit` wait or run, the next is a 503.
 
 export type LogEntry = Record<string, string | number | boolean | undefined>;
 
