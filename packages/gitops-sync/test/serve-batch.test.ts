@@ -3,7 +3,9 @@ import { spawn } from 'node:child_process';
 import { chmodSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
-import { at, BIN, cliEnv, createFixture, FAKE_VALIDATOR, git, show, type Fixture } from './helpers/fixture.js';
+import { batchHistory } from '../src/shell/run-change.js';
+import { readOverlayVersions } from '../src/shell/read-history.js';
+import { at, BIN, cliEnv, createFixture, FAKE_VALIDATOR, git, overlay, show, type Fixture } from './helpers/fixture.js';
 import { newId, NOW, post, startServer, writeClients } from './helpers/webhook.js';
 
 // `gitops-sync serve` batches queued bumps: while one batch runs, new bumps wait; the next batch takes them
@@ -187,4 +189,25 @@ describe('serve batches queued bumps', () => {
     const leftovers = readdirSync(join(repo, '.git')).filter((f) => /gitops-sync\.lock|journal|\.lock$/.test(f));
     expect(leftovers).toEqual([]);
   }, 300_000);
+});
+
+describe('the history a batch reads', () => {
+  it('is what readOverlayVersions reads at each commit of the batch (base read once, the batch on top)', async () => {
+    const f = createFixture({ a: { dev: 'v1', preprod: 'v1' }, b: { dev: 'v1' } });
+    fx = f;
+    f.commit({ 'environments/dev/values/a.yaml': overlay('a', 'dev', 'v2') }, 'bump(dev): a v2', at(1));
+    const base = f.commit({ 'environments/dev/values/b.yaml': overlay('b', 'dev', 'v2') }, 'b v2', at(2));
+    const one = f.commit({ 'environments/dev/values/a.yaml': overlay('a', 'dev', 'v3') }, 'bump(dev): a v3', at(3));
+    const two = f.commit({ 'environments/preprod/values/a.yaml': overlay('a', 'preprod', 'v3') }, 'a', at(4));
+    const history = batchHistory(f.seed, base, ['a', 'b']);
+    const same = async (commit: string, services: string[]) =>
+      expect(JSON.stringify(await history(commit, services))).toBe(
+        JSON.stringify(await readOverlayVersions(f.seed, commit, services)),
+      );
+    for (const commit of [base, one, two]) {
+      await same(commit, ['a']);
+      await same(commit, ['b']);
+    }
+    expect((await history(two, ['a'])).map((v) => v.image?.tag)).toEqual(['v3', 'v3', 'v2', 'v1', 'v1']);
+  }, 120_000);
 });

@@ -12,6 +12,7 @@ import type { RunContext } from './context.js';
 import { git, type Repository } from './git.js';
 import { alive, applyLocally, recoverInterrupted, recoverLocked, withLock } from './local-apply.js';
 import { awaitGitLocks, gitLockFiles, Refused, refuseInProgress } from './git-state.js';
+import type { OverlayVersion } from '../core/model.js';
 import { readOverlayVersions } from './read-history.js';
 import { readSnapshot } from './read-snapshot.js';
 import { fastForwardLocal, fetchHead, pushCommit } from './remote.js';
@@ -148,9 +149,16 @@ async function changeBatch(
     // Built on the head so far: each change sees the ones before it, as sequential commands would.
     let tip = base;
     const landing: Landing[] = [];
+    const history = batchHistory(
+      repo.root,
+      base,
+      items.flatMap((it, i) => (done[i] ? [] : pins[i] ? [...pins[i]!.keys()] : it.spec.services)),
+    );
     for (const [i, item] of items.entries()) {
       if (done[i]) continue;
-      const made = await prepare(repo, tip, item.spec, item.run, pins[i], opts, hooks, notes, attempt === 1, true);
+      const made = await prepare(repo, tip, item.spec, item.run, pins[i], opts, hooks, notes, attempt === 1, {
+        history,
+      });
       pins[i] ??= made.plan.pins;
       if (made.status === 'commit') {
         landing.push({ i, plan: made.plan, at: tip, commit: made.commit, validation: made.validation });
@@ -190,6 +198,32 @@ async function changeBatch(
     base = await pushBase();
     attempt++;
   }
+}
+
+/** The overlay versions of `services` at `commit` (newest first), as readOverlayVersions reads them. */
+type History = (commit: string, services: readonly string[] | 'all') => Promise<OverlayVersion[]>;
+
+const readHistory =
+  (root: string): History =>
+  (commit, services) =>
+    readOverlayVersions(root, commit, services);
+
+/**
+ * The history a batch's changes read: the versions at the batch's base, read once for the services of all
+ * its changes, under the versions of the batch's own commits above it (base..commit, linear). The same
+ * records readOverlayVersions gives at `commit`, without walking the whole history once per change.
+ */
+export function batchHistory(root: string, base: string, services: (string | 'all')[]): History {
+  if (services.includes('all')) return readHistory(root);
+  const known = new Set(services);
+  let atBase: Promise<OverlayVersion[]> | undefined;
+  return async (commit, wanted) => {
+    if (wanted === 'all' || wanted.some((s) => !known.has(s))) return readOverlayVersions(root, commit, wanted);
+    atBase ??= readOverlayVersions(root, base, [...known]);
+    const newer = commit === base ? [] : await readOverlayVersions(root, `${base}..${commit}`, wanted);
+    const mine = new Set(wanted);
+    return [...newer, ...(await atBase).filter((v) => mine.has(v.service))];
+  };
 }
 
 interface Landing {
@@ -355,9 +389,9 @@ async function prepare(
   hooks: CommitHooks | undefined,
   notes: string[],
   first: boolean,
-  deferValidation = false,
+  batch?: { history: History },
 ): Promise<Prepared> {
-  const ctx = await planContext(repo, base, spec, run, pins);
+  const ctx = await planContext(repo, base, spec, run, pins, batch?.history);
   const plan = spec.plan(ctx);
   if (plan.refused) return { status: 'refused', plan };
   if (plan.files.length === 0) return { status: 'up-to-date', plan };
@@ -372,7 +406,7 @@ async function prepare(
       reason: `uncommitted changes in ${dirty.join(', ')}: commit or discard them first (gitops-sync never overwrites local edits)`,
     };
   const validation = ctx.snapshot.envs.get(plan.env)?.config.promotion?.requireValidation === true;
-  if (!deferValidation) {
+  if (!batch) {
     plan.gates.push(...(await validationGates(repo.root, base, plan, validation, run.validatorOverride)));
     plan.refused = plan.gates.some((g) => g.status === 'fail');
     if (plan.refused) return { status: 'refused', plan };
@@ -443,10 +477,11 @@ async function planContext(
   spec: ChangeSpec,
   run: RunContext,
   pins: Map<string, Pin> | undefined,
+  history?: History,
 ): Promise<PlanContext> {
   const snapshot = await readSnapshot(repo.root, base);
   const services = pins ? [...pins.keys()] : spec.services;
-  const versions = await readOverlayVersions(repo.root, base, services);
+  const versions = await (history ?? readHistory(repo.root))(base, services);
   return {
     snapshot,
     versions,
