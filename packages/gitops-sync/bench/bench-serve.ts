@@ -9,6 +9,7 @@
 import { spawn } from 'node:child_process';
 import { createInterface } from 'node:readline';
 import { Agent, request } from 'node:http';
+import { loadavg } from 'node:os';
 import { sign } from '../src/core/webhook-auth.js';
 import { BIN, createFixture, FAKE_VALIDATOR, git } from '../test/helpers/fixture.js';
 import { newId, writeClients } from '../test/helpers/webhook.js';
@@ -101,10 +102,14 @@ const byStatus = [...new Set(results.map((r) => r.status))]
   .map((s) => `${s}: ${results.filter((r) => r.status === s).length}`)
   .join(', ');
 const retries = /^gitops_sync_webhook_push_retries_total (\d+)/m.exec(metrics)?.[1];
+const pushes = /^gitops_sync_webhook_pushes_total (\d+)/m.exec(metrics)?.[1];
+const batches = /^gitops_sync_webhook_batches_total (\d+)/m.exec(metrics)?.[1];
 console.log(
   `serve: ${results.length} signed bumps sent at concurrency ${CONCURRENCY} (${byStatus}) in ${seconds.toFixed(1)} s: ` +
     `${(accepted.length / seconds).toFixed(2)} bumps/s; latency p50 ${(pct(50) / 1000).toFixed(2)} s, p99 ${(pct(99) / 1000).toFixed(2)} s ` +
-    `(queue wait included); push retries ${retries}`,
+    `(queue wait included); ${batches} batches, ${pushes} pushes, push retries ${retries}; load average ${loadavg()
+      .map((l) => l.toFixed(2))
+      .join(' ')}`,
 );
 console.log(
   `history: ${subjects.length} new commits; every accepted bump exactly once: ${missing.length === 0 && extra === 0 ? 'yes' : `NO (${missing.length} missing or repeated, ${extra} extra)`}`,

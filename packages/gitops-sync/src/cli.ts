@@ -259,6 +259,7 @@ function program(done: (o: Output) => void): Command {
     .option('--remote <name>', 'the remote to push to', 'origin')
     .option('--max-body <bytes>', 'the largest request body accepted (413 beyond)', '16384')
     .option('--queue <n>', 'bumps waiting or running at most (503 beyond)', '100')
+    .option('--batch <n>', 'queued bumps taken into one push at most (one commit each)', '50')
     .option('--path-prefix <path>', 'also answer under this URL prefix (the frontend keeps it), e.g. /imagebot')
     .action(async (o) => {
       const { serve } = await import('./commands/serve.js');

@@ -8,12 +8,12 @@ import { openRepository } from '../shell/git.js';
 import { readSnapshot } from '../shell/read-snapshot.js';
 import { openReplayStore } from '../shell/replay-store.js';
 import { createWebhookServer, type LogEntry, type WebhookServer } from '../shell/webhook-server.js';
-import { bump } from './change.js';
+import { bumpBatch } from './change.js';
 import { statusPage } from './status-page.js';
 
 // `gitops-sync serve`: reads the clients file and every client's secret (refusing to start on any problem,
 // with file:line), finds the testbed, opens the replay store in the git directory and starts the server.
-// Each accepted bump is `bump({ push: true, ... })`, the function behind `gitops-sync bump --push`.
+// Accepted bumps run in batches through bumpBatch: per bump the code path of `gitops-sync bump --push`, one push per batch.
 
 export interface ServeFlags {
   root: string;
@@ -23,6 +23,7 @@ export interface ServeFlags {
   remote?: string;
   maxBody?: string;
   queue?: string;
+  batch?: string;
   pathPrefix?: string;
 }
 
@@ -100,6 +101,7 @@ export async function serve(
     throw new UsageError(`--bind ${JSON.stringify(bind)} is not an address: expected such as 127.0.0.1 or 0.0.0.0`);
   const maxBodyBytes = intFlag(flags.maxBody, '--max-body', 16 * 1024, 256, 1024 * 1024);
   const queueLimit = intFlag(flags.queue, '--queue', 100, 1, 100_000);
+  const batchLimit = intFlag(flags.batch, '--batch', 50, 1, 1000);
   const remote = flags.remote ?? 'origin';
   if (flags.pathPrefix !== undefined && !/^(\/[A-Za-z0-9._~-]+)+$/.test(flags.pathPrefix))
     throw new UsageError(
@@ -139,21 +141,21 @@ export async function serve(
     log,
     maxBodyBytes,
     queueLimit,
+    batchLimit,
     ...(flags.pathPrefix !== undefined ? { pathPrefix: flags.pathPrefix } : {}),
     page: (filter) =>
       statusPage({ root: repo.root, ...filter, action: flags.pathPrefix ? `${flags.pathPrefix}/` : '/' }, env),
-    bump: (r, requester) =>
-      bump(
-        {
-          root: repo.root,
-          push: true,
-          remote,
+    bumps: (batch) =>
+      bumpBatch(
+        { root: repo.root, remote },
+        batch.map((r) => ({
           service: r.service,
           env: r.env,
           tag: r.tag,
+          requester: r.requester,
           ...(r.digest !== null ? { digest: r.digest } : {}),
-        },
-        { ...env, GITOPS_SYNC_REQUESTER: requester },
+        })),
+        env,
       ),
   });
   let address;

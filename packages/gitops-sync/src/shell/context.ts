@@ -55,6 +55,15 @@ function parseIdentity(s: string): Identity | undefined {
   return m ? { name: m[1]!, email: m[2]! } : undefined;
 }
 
+/** A new operation id (trailers): the time and 4 random bytes. */
+export function newOperationId(now: Date): string {
+  const stamp = now
+    .toISOString()
+    .replace(/[-:]/g, '')
+    .replace(/\.\d+Z$/, 'Z');
+  return `${stamp}-${randomBytes(4).toString('hex')}`;
+}
+
 export async function readRunContext(root: string, env: NodeJS.ProcessEnv): Promise<RunContext> {
   const now = readClock(env);
   const { name, email } = await identityConfig(root);
@@ -75,16 +84,12 @@ export async function readRunContext(root: string, env: NodeJS.ProcessEnv): Prom
     );
   const author = parseIdentity(requester) ?? committer;
   const locks = readLockWait(env);
-  const stamp = now
-    .toISOString()
-    .replace(/[-:]/g, '')
-    .replace(/\.\d+Z$/, 'Z');
   return {
     now,
     requester,
     committer,
     author,
-    operationId: `${stamp}-${randomBytes(4).toString('hex')}`,
+    operationId: newOperationId(now),
     locks,
     validatorOverride: env.GITOPS_SYNC_VALIDATOR,
   };

@@ -16,7 +16,32 @@ export async function validationGates(
   required: boolean,
   validatorOverride?: string,
 ): Promise<GateResult[]> {
-  const services = plan.changes.map((c) => c.service);
+  return validateServices(
+    root,
+    base,
+    plan.files,
+    plan.env,
+    plan.changes.map((c) => c.service),
+    required,
+    validatorOverride,
+  );
+}
+
+/**
+ * The validation gate of `services` in `env` on the tree of `base` with `files` applied: one validator run
+ * (it renders the services in parallel itself), one result per service. A batch of bumps (runChanges)
+ * calls it once on the batch's last commit for the services whose overlay there is the one their bump
+ * wrote, as `promote --all` validates all its services in one run.
+ */
+export async function validateServices(
+  root: string,
+  base: string,
+  files: Plan['files'],
+  env: string,
+  services: string[],
+  required: boolean,
+  validatorOverride?: string,
+): Promise<GateResult[]> {
   if (services.length === 0) return [];
   if (!required) {
     return [
@@ -24,7 +49,7 @@ export async function validationGates(
         gate: 'validation',
         service: null,
         status: 'skipped',
-        message: `skipped (${plan.env} does not set promotion.requireValidation)`,
+        message: `skipped (${env} does not set promotion.requireValidation)`,
       },
     ];
   }
@@ -36,20 +61,18 @@ export async function validationGates(
         gate: 'validation',
         service: null,
         status: 'fail',
-        message: `${plan.env} requires validation (promotion.requireValidation) but the validator cannot run: ${validator.problem}; nothing was committed`,
+        message: `${env} requires validation (promotion.requireValidation) but the validator cannot run: ${validator.problem}; nothing was committed`,
       },
     ];
   }
   const dir = mkdtempSync(join(tmpdir(), 'gitops-sync-validate-'));
   try {
-    await materializeChange(root, base, plan.files, dir);
-    // One validator run for the whole change: it renders the services in parallel itself.
-    const outcomes = await validator.validate(dir, plan.env, services);
-    const results: GateResult[] = services.map((s) => {
+    await materializeChange(root, base, files, dir);
+    const outcomes = await validator.validate(dir, env, services);
+    return services.map((s) => {
       const o = outcomes.get(s)!;
       return { gate: 'validation', service: s, status: o.ok ? 'pass' : 'fail', message: o.summary };
     });
-    return results;
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }

@@ -10,6 +10,8 @@ export interface WebhookMetrics {
   requests: Counter<'route' | 'status'>;
   bumpSeconds: Histogram<'outcome'>;
   pushes: Counter;
+  batches: Counter;
+  batchSize: Histogram;
   retries: Counter;
   failures: Counter<'reason'>;
   queue: Gauge;
@@ -34,12 +36,23 @@ export function createWebhookMetrics(): WebhookMetrics {
     }),
     pushes: new Counter({
       name: 'gitops_sync_webhook_pushes_total',
-      help: 'Bump commits pushed to the remote',
+      help: 'Pushes to the remote (one per batch that landed; each carries one commit per bump)',
+      registers: [registry],
+    }),
+    batches: new Counter({
+      name: 'gitops_sync_webhook_batches_total',
+      help: 'Batches of queued bumps run (one fetch, one commit per bump, one push)',
+      registers: [registry],
+    }),
+    batchSize: new Histogram({
+      name: 'gitops_sync_webhook_batch_size',
+      help: 'Bumps per batch',
+      buckets: [1, 2, 5, 10, 20, 50, 100],
       registers: [registry],
     }),
     retries: new Counter({
       name: 'gitops_sync_webhook_push_retries_total',
-      help: 'Pushes lost to a concurrent pusher and re-applied on the new head',
+      help: 'Pushes lost to a concurrent pusher, the batch re-applied on the new head',
       registers: [registry],
     }),
     failures: new Counter({

@@ -2,7 +2,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from 'node:net';
 import { performance } from 'node:perf_hooks';
 import { UsageError } from '@cmsweb/toolkit';
-import type { ChangeReport } from '../commands/change.js';
+import type { BatchResult, ChangeReport } from '../commands/change.js';
 import { authenticate, WINDOW_SECONDS } from '../core/webhook-auth.js';
 import { permissionProblem, type WebhookClient } from '../core/webhook-clients.js';
 import { parseBumpBody, type BumpRequest } from '../core/webhook-request.js';
@@ -11,11 +11,12 @@ import { Refused } from './git-state.js';
 import type { ReplayStore } from './replay-store.js';
 import { createWebhookMetrics } from './webhook-metrics.js';
 
-// The HTTP shell of `gitops-sync serve`: node:http, one route that changes anything (POST /v1/bump), run
-// through the very function `gitops-sync bump --push` runs (injected as `bump`). Order of the checks: size
-// (413) → signature, clock window (401) → replayed id (409) → client's rate (429) → body grammar (400) →
-// permission (403) → queue (503) → the bump (200, or 409 refused by a gate / compare-and-swap / the remote).
-// Bumps of the repository run one at a time; at most `queueLimit` wait or run, the next is a 503.
+// The HTTP shell of `gitops-sync serve`: node:http, one route that changes anything (POST /v1/bump). Order of
+// the checks: size (413) → signature, clock window (401) → replayed id (409) → client's rate (429) → body
+// grammar (400) → permission (403) → queue (503) → the bump (200, or 409 refused by a gate / compare-and-swap /
+// the remote; 503 when the remote kept moving past the retry bound). One batch runs at a time: bumps that
+// arrive meanwhile wait, and the next batch takes up to `batchLimit` of them, run through `bumps` (the code
+// path of `bump --push` for each, one push for all); at most `queueLimit` wait or run, the next is a 503.
 
 export type LogEntry = Record<string, string | number | boolean | undefined>;
 
@@ -23,16 +24,18 @@ export interface WebhookServerOptions {
   clients: ReadonlyMap<string, { client: WebhookClient; secret: Uint8Array }>;
   testbed: string;
   replay: ReplayStore;
-  /** The one function `bump --push` runs (commands/change.ts), with the client's requester identity. */
-  bump(
-    request: Required<Pick<BumpRequest, 'service' | 'tag' | 'digest'>> & { env: string },
-    requester: string,
-  ): Promise<ChangeReport>;
+  /**
+   * `bump --push` for several queued bumps at once, one push for all (bumpBatch in commands/change.ts), each
+   * with its client's requester identity; one result per bump, in order. Throws what is the whole batch's.
+   */
+  bumps(batch: readonly QueuedBump[]): Promise<BatchResult[]>;
   /** The server's clock (GITOPS_SYNC_NOW in tests). */
   now(): Date;
   log(entry: LogEntry): void;
   maxBodyBytes?: number;
   queueLimit?: number;
+  /** At most this many queued bumps go into one batch (one push). */
+  batchLimit?: number;
   /** GET /: the status page (HTML), given the query's namespace and team filters. */
   page?(filter: { namespace?: string; team?: string }): Promise<string>;
   /** A URL prefix the frontend keeps when it forwards (e.g. /imagebot): /imagebot/v1/bump is /v1/bump. */
@@ -48,6 +51,16 @@ export interface WebhookServer {
 
 export const DEFAULT_MAX_BODY = 16 * 1024;
 export const DEFAULT_QUEUE_LIMIT = 100;
+export const DEFAULT_BATCH_LIMIT = 50;
+
+export type QueuedBump = Required<Pick<BumpRequest, 'service' | 'tag' | 'digest'>> & { env: string; requester: string };
+
+interface Job {
+  bump: QueuedBump;
+  /** Called when the job's batch starts. */
+  start(): Promise<void>;
+  done(result: BatchResult): void;
+}
 
 type Answer = { status: number; body: Record<string, unknown>; headers?: Record<string, string>; log?: LogEntry };
 
@@ -58,20 +71,46 @@ export function createWebhookServer(o: WebhookServerOptions): WebhookServer {
   const buckets = new Map<string, Bucket>();
   let draining = false;
   let depth = 0;
-  let tail: Promise<unknown> = Promise.resolve();
+  const batchLimit = o.batchLimit ?? DEFAULT_BATCH_LIMIT;
+  const waiting: Job[] = [];
+  let running = false;
   let idle: (() => void) | undefined;
 
-  function enqueue<T>(job: () => Promise<T>): Promise<T> | undefined {
+  // One batch at a time: while it runs, new bumps wait; the next batch takes up to batchLimit of them, in
+  // arrival order.
+  function enqueue(bump: QueuedBump, start: () => Promise<void>): Promise<BatchResult> | undefined {
     if (draining || depth >= queueLimit) return undefined;
     depth++;
     metrics.queue.set(depth);
-    const run = tail.then(job).finally(() => {
-      depth--;
-      metrics.queue.set(depth);
-      if (depth === 0) idle?.();
-    });
-    tail = run.catch(() => undefined);
-    return run;
+    const result = new Promise<BatchResult>((done) => waiting.push({ bump, start, done }));
+    void pump();
+    return result;
+  }
+
+  async function pump(): Promise<void> {
+    if (running || waiting.length === 0) return;
+    running = true;
+    const batch = waiting.splice(0, batchLimit);
+    let results: BatchResult[];
+    try {
+      await Promise.all(batch.map((j) => j.start()));
+      results = await o.bumps(batch.map((j) => j.bump));
+    } catch (e) {
+      results = batch.map(() => ({ error: e }));
+    }
+    metrics.batches.inc();
+    metrics.batchSize.observe(batch.length);
+    const first = results.find((r): r is { report: ChangeReport } => 'report' in r);
+    if (first) {
+      metrics.retries.inc(first.report.outcome.races.length);
+      if (results.some((r) => 'report' in r && r.report.outcome.status === 'pushed')) metrics.pushes.inc();
+    }
+    for (const [k, j] of batch.entries()) j.done(results[k]!);
+    depth -= batch.length;
+    metrics.queue.set(depth);
+    running = false;
+    if (depth === 0) idle?.();
+    void pump();
   }
 
   async function handleBump(req: IncomingMessage, body: Buffer): Promise<Answer> {
@@ -118,12 +157,14 @@ export function createWebhookServer(o: WebhookServerOptions): WebhookServer {
       return { status: 403, body: { error: denied }, log: what };
     }
     const started = { at: 0 };
-    const queued = enqueue(async () => {
-      // Written down when the bump starts: a request lost in the queue by a crash may be sent again.
-      await o.replay.keep(key);
-      started.at = performance.now();
-      return o.bump({ service: r.service, env, tag: r.tag, digest: r.digest }, client.requester);
-    });
+    const queued = enqueue(
+      { service: r.service, env, tag: r.tag, digest: r.digest, requester: client.requester },
+      async () => {
+        // Written down when the bump starts: a request lost in the queue by a crash may be sent again.
+        await o.replay.keep(key);
+        started.at = performance.now();
+      },
+    );
     if (!queued) {
       // Not started: the client may send the same request again.
       o.replay.release(key);
@@ -138,10 +179,9 @@ export function createWebhookServer(o: WebhookServerOptions): WebhookServer {
         log: what,
       };
     }
-    let report: ChangeReport;
-    try {
-      report = await queued;
-    } catch (e) {
+    const result = await queued;
+    if ('error' in result) {
+      const e = result.error;
       const outcome = e instanceof UsageError ? 'bad-input' : e instanceof Refused ? 'repository' : 'error';
       metrics.failures.inc({ reason: outcome === 'bad-input' ? 'refused' : 'error' });
       metrics.bumpSeconds.observe({ outcome }, (performance.now() - started.at) / 1000);
@@ -155,12 +195,11 @@ export function createWebhookServer(o: WebhookServerOptions): WebhookServer {
         };
       return { status: 500, body: { error: 'internal error (see the server log)' }, log: { ...what, error: message } };
     }
+    const report = result.report;
     const out = report.outcome;
     metrics.bumpSeconds.observe({ outcome: out.status }, (performance.now() - started.at) / 1000);
-    metrics.retries.inc(out.races.length);
     const summary = { service: r.service, environment: env, tag: r.tag, digest: r.digest, attempts: out.attempts };
     if (out.status === 'pushed') {
-      metrics.pushes.inc();
       return {
         status: 200,
         body: { status: 'pushed', commit: out.commit, ...summary },
@@ -170,6 +209,13 @@ export function createWebhookServer(o: WebhookServerOptions): WebhookServer {
     if (out.status === 'up-to-date')
       return { status: 200, body: { status: 'up-to-date', commit: out.base, ...summary }, log: what };
     metrics.failures.inc({ reason: 'refused' });
+    if (out.gaveUp)
+      return {
+        status: 503,
+        body: { error: `the remote kept moving: ${out.reason}; retry later`, ...summary },
+        headers: { 'retry-after': '5' },
+        log: { ...what, error: out.reason },
+      };
     const failed = out.plan.gates.filter((g) => g.status === 'fail');
     const error = out.reason ?? failed.map((g) => `${g.gate}: ${g.message}`).join('; ');
     return {

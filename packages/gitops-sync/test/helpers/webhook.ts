@@ -65,7 +65,7 @@ export interface TestServer {
 export async function startServer(
   repo: string,
   clientsFile: string,
-  opts: { env?: Record<string, string>; maxBody?: string; queue?: string; pathPrefix?: string } = {},
+  opts: { env?: Record<string, string>; maxBody?: string; queue?: string; batch?: string; pathPrefix?: string } = {},
 ): Promise<TestServer> {
   const logs: LogEntry[] = [];
   const env = { ...process.env, ...cliEnv(NOW), ...opts.env };
@@ -77,6 +77,7 @@ export async function startServer(
       clients: clientsFile,
       ...(opts.maxBody ? { maxBody: opts.maxBody } : {}),
       ...(opts.queue ? { queue: opts.queue } : {}),
+      ...(opts.batch ? { batch: opts.batch } : {}),
       ...(opts.pathPrefix ? { pathPrefix: opts.pathPrefix } : {}),
     },
     env,
