@@ -536,7 +536,7 @@ export const service = z.strictObject({
   nodeSelector: labelMap.optional(),
   /**
    * Extra labels of the pods, e.g. the label cluster.yaml `frontend.podLabels` selects on the pods that forward
-   * traffic to the backends. The chart owns app.kubernetes.io/* and helm.sh/* (catalog-pod-labels).
+   * traffic to the backends. The chart owns app.kubernetes.io/* and helm.sh/* (rule catalog-workload).
    */
   podLabels: labelMap.optional(),
   /**

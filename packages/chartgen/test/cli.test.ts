@@ -21,12 +21,12 @@ describe('chartgen generate', { timeout: 120_000 }, () => {
     const root = copyRepo(fixtureRepo);
     const first = await runCli(['generate', '--root', root]);
     expect(first.code).toBe(0);
-    expect(first.stdout).toMatch(/^chartgen: 113 added, 0 changed, 0 removed, 0 unchanged$/m);
+    expect(first.stdout).toMatch(/^chartgen: 117 added, 0 changed, 0 removed, 0 unchanged$/m);
     expect(existsSync(join(root, 'charts/alpha/templates/deployment.yaml'))).toBe(true);
     expect(existsSync(join(root, 'charts/gamma'))).toBe(false);
     const check = await runCli(['generate', '--check', '--root', root]);
     expect(check.code).toBe(0);
-    expect(check.stdout).toBe('chartgen: up to date (105 files)\n');
+    expect(check.stdout).toBe('chartgen: up to date (109 files)\n');
   });
 
   it('writes only changed files: a second run rewrites nothing', async () => {
@@ -34,7 +34,7 @@ describe('chartgen generate', { timeout: 120_000 }, () => {
     const before = inodes(root);
     const again = await runCli(['generate', '--root', root]);
     expect(again.code).toBe(0);
-    expect(again.stdout).toBe('chartgen: 0 added, 0 changed, 0 removed, 105 unchanged\n');
+    expect(again.stdout).toBe('chartgen: 0 added, 0 changed, 0 removed, 109 unchanged\n');
     expect(inodes(root)).toEqual(before);
   });
 
