@@ -227,6 +227,41 @@ spec:
     expect(notesOf(r).some((n) => /spec.ingress.0.from.0: admitted on no service port/.test(n))).toBe(true);
   });
 
+  it("maps Ingress paths to the urlPrefixes of the workload whose Service they route to; regex, Exact, '/' and other Services are reported", () => {
+    const svc = `---\napiVersion: v1\nkind: Service\nmetadata: {name: web-svc, namespace: ${ns}}\nspec:\n  selector: {app: web}\n  ports: [{port: 80, targetPort: 8080}]\n`;
+    const ingress = (annotations: string) => `---
+apiVersion: networking.k8s.io/v1
+kind: Ingress
+metadata:
+  name: ing
+  namespace: ${ns}
+  annotations: {kubernetes.io/ingress.class: nginx${annotations}}
+spec:
+  rules:
+  - host: web.example.org
+    http:
+      paths:
+      - {path: /web, pathType: Prefix, backend: {service: {name: web-svc, port: {number: 80}}}}
+      - {path: /web/api, pathType: ImplementationSpecific, backend: {service: {name: web-svc, port: {number: 80}}}}
+      - {path: /exact, pathType: Exact, backend: {service: {name: web-svc, port: {number: 80}}}}
+      - {path: /, pathType: Prefix, backend: {service: {name: web-svc, port: {number: 80}}}}
+      - {path: /other, pathType: Prefix, backend: {service: {name: other, port: {number: 80}}}}
+      - {path: "/re(/|$)(.*)", pathType: Prefix, backend: {service: {name: web-svc, port: {number: 80}}}}
+`;
+    const r = run(`${deployment(container)}\n${svc}${ingress(', nginx.ingress.kubernetes.io/rewrite-target: /$2')}`);
+    expect(r.errors).toEqual([]);
+    expect(entryOf(r, 'web').urlPrefixes).toEqual(['/web', '/web/api']);
+    const notes = r.notes.filter((n) => n.line > 41).map((n) => `${n.field}: ${n.message}`);
+    expect(notes).toEqual([
+      'metadata.annotations.kubernetes.io/ingress.class: information: the ingress class, hosts and source ranges are cluster-wide: compare them with cluster.yaml ingress (className, hosts and sourceRanges per environment)',
+      'metadata.annotations.nginx.ingress.kubernetes.io/rewrite-target: not expressible in a catalog entry',
+      'spec.rules.0.http.paths.2: an Exact path: urlPrefixes are prefixes: not imported as a urlPrefix of web',
+      "spec.rules.0.http.paths.3: the whole host: not one service's URL prefix (cluster.yaml frontend.catchAll routes what no prefix claims): not imported as a urlPrefix of web",
+      `spec.rules.0.http.paths.4: Service other is the Service of no imported workload (in namespace ${ns})`,
+      'spec.rules.0.http.paths.5: a regular expression (use-regex or rewrite-target): urlPrefixes are plain prefixes: not imported as a urlPrefix of web',
+    ]);
+  });
+
   it('turns a filebeat sidecar with the log claim into logging, other sidecars and init containers into their own', () => {
     const spec = `${container}
         volumeMounts: [{name: logs, mountPath: /data/logs}, {name: cfg, mountPath: /etc/web}]

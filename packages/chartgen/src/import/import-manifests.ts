@@ -5,6 +5,7 @@ import { checkGenerationRules } from '../generation-rules.js';
 import { type ManifestDocument, type ManifestFile, parseManifests } from './manifest-documents.js';
 import { importWorkload, isWorkloadKind } from './import-workload.js';
 import { importNetworkPolicies } from './import-network-policy.js';
+import { importIngresses, serviceOf } from './import-ingress.js';
 import { isPlain, type Plain, unusedFields } from './tracked-field.js';
 
 // The functional core of `chartgen import`: manifests in → catalog entries and a report out. No I/O.
@@ -114,6 +115,8 @@ export function importManifests(files: ManifestFile[], options: ImportOptions): 
     file: string;
     header: string;
     imported: ReturnType<typeof importWorkload>;
+    /** The Service the entry's ports were read with. */
+    service: string | undefined;
   }> = [];
 
   for (const w of parsed.documents.filter((d) => isWorkloadKind(d.kind))) {
@@ -174,7 +177,18 @@ export function importManifests(files: ManifestFile[], options: ImportOptions): 
         field: 'metadata.namespace',
         message: `namespace ${ns} is not declared in catalog/cluster.yaml: add it to namespaces (the entry loads once it is)`,
       });
-    accepted.push({ w, ns, labels, file, header, imported });
+    accepted.push({ w, ns, labels, file, header, imported, service: serviceOf(imported.entry, services) });
+  }
+  // Ingress paths routed to an imported workload's Service → its urlPrefixes.
+  const ingresses = importIngresses(
+    byKind('Ingress'),
+    accepted.flatMap((a) => (a.service ? [{ workload: a.w.name, namespace: a.ns, service: a.service }] : [])),
+    nsOf,
+  );
+  for (const i of ingresses.information) notes.push(noteAt(i.document, i.path, undefined, i.message));
+  for (const { document, usage } of ingresses.used) {
+    consumed.add(document);
+    for (const u of unusedFields(document.object, usage)) notes.push(noteAt(document, u.path, undefined, u.reason));
   }
   // NetworkPolicies once every entry is known: a peer may select the pods of another imported workload.
   const workloads = accepted.map((a) => ({ name: a.w.name, namespace: a.ns, labels: a.labels }));
@@ -226,6 +240,26 @@ export function importManifests(files: ManifestFile[], options: ImportOptions): 
             ),
           );
       }
+    }
+    const urlPrefixes = ingresses.prefixes.get(w.name);
+    if (urlPrefixes) {
+      const problems = loadProblems(
+        options.clusterFile,
+        cluster.namespaces.some((c) => c.name === ns) ? [] : [ns],
+        file,
+        header + stringifyYaml({ ...imported.entry, urlPrefixes }),
+        [],
+      );
+      if (problems)
+        notes.push(
+          noteAt(
+            w,
+            [],
+            w.name,
+            `urlPrefixes ${urlPrefixes.join(', ')} (from the Ingress objects) do not load: ${problems}`,
+          ),
+        );
+      else imported.entry.urlPrefixes = urlPrefixes;
     }
     for (const i of information) notes.push(noteAt(i.document, i.path, w.name, i.message));
     for (const { document, usage } of [...imported.used, ...policyUse]) {
