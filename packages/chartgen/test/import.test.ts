@@ -101,9 +101,165 @@ describe('importManifests', () => {
     expect(
       notes.some((n) => /spec.ports.1: targets port 9999, which the main container does not declare/.test(n)),
     ).toBe(true);
-    expect(notes).toContain(
-      "12:7 spec.template.metadata.labels: pod labels are the chart's own (app.kubernetes.io/name, instance); selectors of other objects must use them",
+    expect(e.podLabels).toEqual({ app: 'web' });
+    expect(notes.filter((n) => n.includes('template.metadata.labels'))).toEqual([]);
+  });
+
+  it("imports the pod template's labels as podLabels; the chart's own keys and non-strings stay reported", () => {
+    const r = run(
+      deployment(container).replace(
+        'labels: {app: web}\n      annotations',
+        'labels: {app: web, env: k8s, app.kubernetes.io/name: web, helm.sh/chart: x, tier: 3}\n      annotations',
+      ),
     );
+    expect(entryOf(r, 'web').podLabels).toEqual({ app: 'web', env: 'k8s' });
+    const labelNotes = notesOf(r).filter((n) => n.includes('template.metadata.labels'));
+    expect(labelNotes).toEqual([
+      expect.stringMatching(
+        /^12:\d+ spec.template.metadata.labels.app.kubernetes.io\/name: the chart sets app.kubernetes.io\/\* and helm.sh\/\*/,
+      ),
+      expect.stringMatching(/^12:\d+ spec.template.metadata.labels.helm.sh\/chart: the chart sets/),
+      expect.stringMatching(
+        /^12:\d+ spec.template.metadata.labels.tier: not a valid label value \(number; labels are strings\)/,
+      ),
+    ]);
+  });
+
+  it('imports HPA behavior and External metrics (selector matchLabels, target type); matchExpressions and a bad behavior are reported', () => {
+    const hpa = (metrics: string, behavior: string) =>
+      `---\napiVersion: autoscaling/v2\nkind: HorizontalPodAutoscaler\nmetadata: {name: web, namespace: ${ns}}\nspec:\n  scaleTargetRef: {apiVersion: apps/v1, kind: Deployment, name: web}\n  minReplicas: 2\n  maxReplicas: 6\n  metrics:\n${metrics}\n  behavior:\n${behavior}\n`;
+    const external = `  - type: External
+    external:
+      metric:
+        name: queue_depth
+        selector:
+          matchLabels: {queue: jobs}
+          matchExpressions: [{key: zone, operator: In, values: [a]}]
+      target: {type: Value, value: "30"}
+  - type: External
+    external:
+      metric: {name: backlog}
+      target: {type: AverageValue, averageValue: 5}`;
+    const behavior = `    scaleDown:
+      stabilizationWindowSeconds: 600
+      policies: [{type: Pods, value: 1, periodSeconds: 120}]
+    scaleUp: {selectPolicy: Max}`;
+    const r = run(`${deployment(container)}\n${hpa(external, behavior)}`);
+    expect(entryOf(r, 'web').autoscaling).toEqual({
+      minReplicas: 2,
+      maxReplicas: 6,
+      customMetrics: [
+        {
+          name: 'queue_depth',
+          type: 'External',
+          target: '30',
+          targetType: 'Value',
+          selector: { queue: 'jobs' },
+          query: 'sum(<<.Series>>{<<.LabelMatchers>>})',
+        },
+        { name: 'backlog', type: 'External', target: 5, query: 'sum(<<.Series>>{<<.LabelMatchers>>})' },
+      ],
+      behavior: {
+        scaleDown: { stabilizationWindowSeconds: 600, policies: [{ type: 'Pods', value: 1, periodSeconds: 120 }] },
+        scaleUp: { selectPolicy: 'Max' },
+      },
+    });
+    const notes = notesOf(r);
+    expect(
+      notes.filter((n) => /matchExpressions: metric selector matchExpressions are not expressible/.test(n)),
+    ).toHaveLength(1);
+    expect(notes.some((n) => n.includes('behavior'))).toBe(false);
+    // Outside the API server's limits (a window over 3600 s): reported, not imported.
+    const bad = run(`${deployment(container)}\n${hpa(external, '    scaleDown: {stabilizationWindowSeconds: 7200}')}`);
+    expect(entryOf(bad, 'web').autoscaling.behavior).toBeUndefined();
+    expect(
+      notesOf(bad).some((n) =>
+        /spec.behavior: behavior does not fit the catalog: .*scaleDown.stabilizationWindowSeconds/.test(n),
+      ),
+    ).toBe(true);
+  });
+
+  it('maps NetworkPolicy peers: an imported workload → {service}, other pods → {namespace, podLabels}; the frontend needs nothing; the rest is reported', () => {
+    const api = `---\napiVersion: apps/v1\nkind: Deployment\nmetadata: {name: api, namespace: ${ns}}\nspec:\n  selector: {matchLabels: {app: api}}\n  template:\n    metadata: {labels: {app: api}}\n    spec:\n      containers: [{name: api, image: registry.example.org/api:1}]\n`;
+    const policy = `---
+apiVersion: networking.k8s.io/v1
+kind: NetworkPolicy
+metadata: {name: web-policy, namespace: ${ns}}
+spec:
+  podSelector: {matchLabels: {app: web}}
+  policyTypes: [Ingress]
+  ingress:
+  - from:
+    - namespaceSelector: {matchLabels: {kubernetes.io/metadata.name: auth}}
+      podSelector: {matchLabels: {app: frontend}}
+    - podSelector: {matchLabels: {app: api}}
+    - namespaceSelector: {matchLabels: {kubernetes.io/metadata.name: probes}}
+      podSelector: {matchLabels: {app: probe}}
+    - namespaceSelector: {matchLabels: {kubernetes.io/metadata.name: tools}}
+    - ipBlock: {cidr: 10.0.0.0/8}
+    - namespaceSelector: {matchLabels: {team: x}}
+    ports:
+    - {protocol: TCP, port: 8080}
+    - {protocol: TCP, port: 7000}
+`;
+    const r = run(`${deployment(container)}\n${api}${policy}`);
+    expect(r.errors).toEqual([]);
+    expect(entryOf(r, 'web').allowFrom).toEqual([
+      { service: 'api' },
+      { namespace: 'probes', podLabels: { app: 'probe' } },
+      { namespace: 'tools' },
+    ]);
+    expect(entryOf(r, 'api').allowFrom).toBeUndefined();
+    const notes = r.notes.filter((n) => n.line > 40).map((n) => `${n.line} ${n.field}: ${n.message}`);
+    expect(notes).toEqual([
+      '48 spec.ingress: allowFrom names namespace probes, which is not declared in catalog/cluster.yaml: add it to namespaces (the entry loads once it is)',
+      "50 spec.ingress.0.from.0: information: a peer selects the frontend's pods (cluster.yaml frontend.podLabels), which the chart's NetworkPolicy admits: no entry needed",
+      '56 spec.ingress.0.from.4.ipBlock: an address block is not expressible: allowFrom admits pods',
+      '57 spec.ingress.0.from.5: selects namespaces by other labels than kubernetes.io/metadata.name (or all namespaces): allowFrom names one namespace',
+      '60 spec.ingress.0.ports.1: port 7000 is not a service port: the chart admits allowFrom clients on the service ports (8080) and Prometheus on the metrics port',
+    ]);
+  });
+
+  it('reports a policy rule that admits clients on no service port, and does not map it', () => {
+    const policy = `---\napiVersion: networking.k8s.io/v1\nkind: NetworkPolicy\nmetadata: {name: p, namespace: ${ns}}\nspec:\n  podSelector: {matchLabels: {app: web}}\n  ingress:\n  - from: [{podSelector: {matchLabels: {app: other}}}]\n    ports: [{port: 7000}]\n`;
+    const r = run(`${deployment(container)}\n${policy}`);
+    expect(entryOf(r, 'web').allowFrom).toBeUndefined();
+    expect(notesOf(r).some((n) => /spec.ingress.0.from.0: admitted on no service port/.test(n))).toBe(true);
+  });
+
+  it("maps Ingress paths to the urlPrefixes of the workload whose Service they route to; regex, Exact, '/' and other Services are reported", () => {
+    const svc = `---\napiVersion: v1\nkind: Service\nmetadata: {name: web-svc, namespace: ${ns}}\nspec:\n  selector: {app: web}\n  ports: [{port: 80, targetPort: 8080}]\n`;
+    const ingress = (annotations: string) => `---
+apiVersion: networking.k8s.io/v1
+kind: Ingress
+metadata:
+  name: ing
+  namespace: ${ns}
+  annotations: {kubernetes.io/ingress.class: nginx${annotations}}
+spec:
+  rules:
+  - host: web.example.org
+    http:
+      paths:
+      - {path: /web, pathType: Prefix, backend: {service: {name: web-svc, port: {number: 80}}}}
+      - {path: /web/api, pathType: ImplementationSpecific, backend: {service: {name: web-svc, port: {number: 80}}}}
+      - {path: /exact, pathType: Exact, backend: {service: {name: web-svc, port: {number: 80}}}}
+      - {path: /, pathType: Prefix, backend: {service: {name: web-svc, port: {number: 80}}}}
+      - {path: /other, pathType: Prefix, backend: {service: {name: other, port: {number: 80}}}}
+      - {path: "/re(/|$)(.*)", pathType: Prefix, backend: {service: {name: web-svc, port: {number: 80}}}}
+`;
+    const r = run(`${deployment(container)}\n${svc}${ingress(', nginx.ingress.kubernetes.io/rewrite-target: /$2')}`);
+    expect(r.errors).toEqual([]);
+    expect(entryOf(r, 'web').urlPrefixes).toEqual(['/web', '/web/api']);
+    const notes = r.notes.filter((n) => n.line > 41).map((n) => `${n.field}: ${n.message}`);
+    expect(notes).toEqual([
+      'metadata.annotations.kubernetes.io/ingress.class: information: the ingress class, hosts and source ranges are cluster-wide: compare them with cluster.yaml ingress (className, hosts and sourceRanges per environment)',
+      'metadata.annotations.nginx.ingress.kubernetes.io/rewrite-target: not expressible in a catalog entry',
+      'spec.rules.0.http.paths.2: an Exact path: urlPrefixes are prefixes: not imported as a urlPrefix of web',
+      "spec.rules.0.http.paths.3: the whole host: not one service's URL prefix (cluster.yaml frontend.catchAll routes what no prefix claims): not imported as a urlPrefix of web",
+      `spec.rules.0.http.paths.4: Service other is the Service of no imported workload (in namespace ${ns})`,
+      'spec.rules.0.http.paths.5: a regular expression (use-regex or rewrite-target): urlPrefixes are plain prefixes: not imported as a urlPrefix of web',
+    ]);
   });
 
   it('turns a filebeat sidecar with the log claim into logging, other sidecars and init containers into their own', () => {

@@ -4,6 +4,8 @@ import { type PathSegment, type SourceFinding, sortFindings, stringifyYaml } fro
 import { checkGenerationRules } from '../generation-rules.js';
 import { type ManifestDocument, type ManifestFile, parseManifests } from './manifest-documents.js';
 import { importWorkload, isWorkloadKind } from './import-workload.js';
+import { importNetworkPolicies } from './import-network-policy.js';
+import { importIngresses, serviceOf } from './import-ingress.js';
 import { isPlain, type Plain, unusedFields } from './tracked-field.js';
 
 // The functional core of `chartgen import`: manifests in → catalog entries and a report out. No I/O.
@@ -106,6 +108,16 @@ export function importManifests(files: ManifestFile[], options: ImportOptions): 
   const configMaps = new Map(byKind('ConfigMap').map((d) => [`${nsOf(d)}/${d.name}`, d]));
   const consumed = new Set<ManifestDocument>();
   const seen = new Map<string, ManifestDocument>();
+  const accepted: Array<{
+    w: ManifestDocument;
+    ns: string;
+    labels: unknown;
+    file: string;
+    header: string;
+    imported: ReturnType<typeof importWorkload>;
+    /** The Service the entry's ports were read with. */
+    service: string | undefined;
+  }> = [];
 
   for (const w of parsed.documents.filter((d) => isWorkloadKind(d.kind))) {
     result.workloads++;
@@ -143,17 +155,19 @@ export function importManifests(files: ManifestFile[], options: ImportOptions): 
       allowedHostPaths: cluster.allowedHostPaths,
     });
     const file = `catalog/services/${w.name}.yaml`;
-    const text = WORKLOAD_HEADER(`${w.file}:${at.line}`) + stringifyYaml(imported.entry);
     // A namespace the target cluster.yaml lacks is for people to add there: the entry is checked as if it
     // were declared (it loads once it is), and the report says so.
     const undeclared = !cluster.namespaces.some((n) => n.name === ns);
-    const loaded = loadCatalog(undeclared ? withNamespace(options.clusterFile, ns) : options.clusterFile, [
-      { path: file, text },
-    ]);
-    const generation = loaded.catalog ? checkGenerationRules(loaded.catalog, loaded.parsed) : [];
-    const problems = [...loaded.findings, ...generation].filter((f) => f.severity === 'error');
-    if (problems.length) {
-      refuse(`the entry does not load: ${problems.map((p) => `${p.line}:${p.column} ${p.message}`).join('; ')}`);
+    const header = WORKLOAD_HEADER(`${w.file}:${at.line}`);
+    const problems = loadProblems(
+      options.clusterFile,
+      undeclared ? [ns] : [],
+      file,
+      header + stringifyYaml(imported.entry),
+      [],
+    );
+    if (problems) {
+      refuse(`the entry does not load: ${problems}`);
       continue;
     }
     if (undeclared)
@@ -163,26 +177,97 @@ export function importManifests(files: ManifestFile[], options: ImportOptions): 
         field: 'metadata.namespace',
         message: `namespace ${ns} is not declared in catalog/cluster.yaml: add it to namespaces (the entry loads once it is)`,
       });
-    for (const { document, usage } of imported.used) {
-      consumed.add(document);
-      for (const u of unusedFields(document.object, usage)) notes.push(noteAt(document, u.path, w.name, u.reason));
-    }
-    for (const p of byKind('NetworkPolicy').filter(
+    accepted.push({ w, ns, labels, file, header, imported, service: serviceOf(imported.entry, services) });
+  }
+  // Ingress paths routed to an imported workload's Service → its urlPrefixes.
+  const ingresses = importIngresses(
+    byKind('Ingress'),
+    accepted.flatMap((a) => (a.service ? [{ workload: a.w.name, namespace: a.ns, service: a.service }] : [])),
+    nsOf,
+  );
+  for (const i of ingresses.information) notes.push(noteAt(i.document, i.path, undefined, i.message));
+  for (const { document, usage } of ingresses.used) {
+    consumed.add(document);
+    for (const u of unusedFields(document.object, usage)) notes.push(noteAt(document, u.path, undefined, u.reason));
+  }
+  // NetworkPolicies once every entry is known: a peer may select the pods of another imported workload.
+  const workloads = accepted.map((a) => ({ name: a.w.name, namespace: a.ns, labels: a.labels }));
+  for (const { w, ns, labels, file, header, imported } of accepted) {
+    const policies = byKind('NetworkPolicy').filter(
       (n) =>
         nsOf(n) === ns &&
         selects(((n.object.spec as Plain | undefined)?.podSelector as Plain | undefined)?.matchLabels, labels),
-    )) {
-      consumed.add(p);
-      notes.push(
-        noteAt(
-          p,
-          ['spec'],
-          w.name,
-          'the chart generates its own NetworkPolicy (from the frontend and Prometheus): these rules are not imported',
-        ),
+    );
+    const ports = imported.entry.ports as Plain | undefined;
+    const servicePorts = ports
+      ? [
+          ports.http as number,
+          ...((ports.extra as Plain[] | undefined) ?? []).filter((x) => x.expose).map((x) => x.containerPort as number),
+        ]
+      : [];
+    const policyUse: typeof imported.used = [];
+    const {
+      allowFrom,
+      information,
+      undeclared: peerNamespaces,
+    } = importNetworkPolicies(
+      policies,
+      { namespace: ns, workload: w.name, servicePorts, cluster, workloads },
+      policyUse,
+    );
+    if (allowFrom.length) {
+      // Loaded with the entries it names, as the catalog will hold them.
+      const clients = accepted
+        .filter((a) => allowFrom.some((x) => x.service === a.w.name))
+        .map((a) => ({ path: a.file, text: stringifyYaml(a.imported.entry) }));
+      const withAllow = { ...imported.entry, allowFrom };
+      const declare = [...new Set([ns, ...peerNamespaces])].filter(
+        (n) => !cluster.namespaces.some((c) => c.name === n),
       );
+      const problems = loadProblems(options.clusterFile, declare, file, header + stringifyYaml(withAllow), clients);
+      if (problems)
+        for (const p of policies)
+          notes.push(noteAt(p, ['spec', 'ingress'], w.name, `allowFrom from these rules does not load: ${problems}`));
+      else {
+        imported.entry.allowFrom = allowFrom;
+        for (const n of peerNamespaces)
+          notes.push(
+            noteAt(
+              policies[0]!,
+              ['spec', 'ingress'],
+              w.name,
+              `allowFrom names namespace ${n}, which is not declared in catalog/cluster.yaml: add it to namespaces (the entry loads once it is)`,
+            ),
+          );
+      }
     }
-    result.entries.push({ name: w.name, file, text, source: `${w.file}:${at.line}` });
+    const urlPrefixes = ingresses.prefixes.get(w.name);
+    if (urlPrefixes) {
+      const problems = loadProblems(
+        options.clusterFile,
+        cluster.namespaces.some((c) => c.name === ns) ? [] : [ns],
+        file,
+        header + stringifyYaml({ ...imported.entry, urlPrefixes }),
+        [],
+      );
+      if (problems)
+        notes.push(
+          noteAt(
+            w,
+            [],
+            w.name,
+            `urlPrefixes ${urlPrefixes.join(', ')} (from the Ingress objects) do not load: ${problems}`,
+          ),
+        );
+      else imported.entry.urlPrefixes = urlPrefixes;
+    }
+    for (const i of information) notes.push(noteAt(i.document, i.path, w.name, i.message));
+    for (const { document, usage } of [...imported.used, ...policyUse]) {
+      consumed.add(document);
+      for (const u of unusedFields(document.object, usage)) notes.push(noteAt(document, u.path, w.name, u.reason));
+    }
+    const text = header + stringifyYaml(imported.entry);
+    result.entries.push({ name: w.name, file, text, source: `${w.file}:${w.at([]).line}` });
   }
   for (const d of parsed.documents) {
     if (consumed.has(d)) continue;
@@ -193,14 +278,32 @@ export function importManifests(files: ManifestFile[], options: ImportOptions): 
   return result;
 }
 
-/** The cluster file with one more namespace (for checking an entry whose namespace people still have to declare). */
-function withNamespace(clusterFile: SourceFile, ns: string): SourceFile {
+/** The cluster file with more namespaces (for checking an entry whose namespaces people still have to declare). */
+function withNamespaces(clusterFile: SourceFile, names: string[]): SourceFile {
+  if (!names.length) return clusterFile;
   const value = parse(clusterFile.text) as Plain;
   const namespaces = Array.isArray(value.namespaces) ? value.namespaces : [];
   return {
     path: clusterFile.path,
-    text: stringifyYaml({ ...value, namespaces: [...namespaces, { name: ns, team: 'imported' }] }),
+    text: stringifyYaml({
+      ...value,
+      namespaces: [...namespaces, ...names.map((name) => ({ name, team: 'imported' }))],
+    }),
   };
+}
+
+/** Loads an entry (with the entries it names) as the catalog will: the errors of the entry's file, or undefined. */
+function loadProblems(
+  clusterFile: SourceFile,
+  declare: string[],
+  file: string,
+  text: string,
+  others: SourceFile[],
+): string | undefined {
+  const loaded = loadCatalog(withNamespaces(clusterFile, declare), [{ path: file, text }, ...others]);
+  const generation = loaded.catalog ? checkGenerationRules(loaded.catalog, loaded.parsed) : [];
+  const problems = [...loaded.findings, ...generation].filter((f) => f.severity === 'error' && f.file === file);
+  return problems.length ? problems.map((p) => `${p.line}:${p.column} ${p.message}`).join('; ') : undefined;
 }
 
 const RBAC_KINDS = ['ServiceAccount', 'Role', 'ClusterRole', 'RoleBinding', 'ClusterRoleBinding'];

@@ -1,6 +1,8 @@
 import { RESERVED_VOLUMES } from '../chart-values.js';
 import {
   initContainer as initSchema,
+  LABEL_KEY,
+  LABEL_VALUE,
   sidecar as sidecarSchema,
   WORKLOAD_KINDS,
   type WorkloadKind,
@@ -96,11 +98,8 @@ export function importWorkload(input: WorkloadInput): ImportedWorkload {
     if (kind === 'StatefulSet') spec.get('serviceName').drop('the chart names the headless Service after the service');
   }
   const podMeta = podTemplate.get('metadata');
-  podMeta
-    .get('labels')
-    .drop(
-      "pod labels are the chart's own (app.kubernetes.io/name, instance); selectors of other objects must use them",
-    );
+  const labels = importPodLabels(podMeta.get('labels'));
+  if (Object.keys(labels).length) entry.podLabels = labels;
   const annotations = podMeta.get('annotations');
   const scrape = annotations.get('prometheus.io/scrape');
   const promPort = Number(annotations.get('prometheus.io/port').value ?? Number.NaN);
@@ -300,6 +299,34 @@ export function importWorkload(input: WorkloadInput): ImportedWorkload {
   const auto = importAutoscaling(input.hpas, kind, workload.name, used);
   if (auto) entry.autoscaling = auto;
   return { entry, used };
+}
+
+/** Keys the chart sets on every pod itself (the catalog refuses them in podLabels). */
+const CHART_LABEL = /^(app\.kubernetes\.io|helm\.sh)\//;
+
+/**
+ * The pod template's labels → the entry's podLabels (the chart adds them to its own; other objects, e.g. the
+ * real NetworkPolicies, select the pods by them). The chart's own keys and non-label values are reported.
+ */
+export function importPodLabels(labels: Field): Record<string, string> {
+  const out: Record<string, string> = {};
+  const value = labels.value;
+  if (!isPlain(value)) {
+    labels.drop('pod labels must be a map of strings');
+    return out;
+  }
+  for (const key of Object.keys(value)) {
+    const f = labels.get(key);
+    const v = f.value;
+    if (CHART_LABEL.test(key))
+      f.drop(
+        "the chart sets app.kubernetes.io/* and helm.sh/* pod labels itself (app.kubernetes.io/name, instance); selectors of other objects must use the chart's",
+      );
+    else if (typeof v !== 'string' || !LABEL_KEY.test(key) || !LABEL_VALUE.test(v) || v.length > 63)
+      f.drop(`not a valid label ${typeof v === 'string' ? `key or value` : `value (${typeof v}; labels are strings)`}`);
+    else out[key] = f.take() as string;
+  }
+  return out;
 }
 
 function skipContainer(c: Field, filebeat: Field | undefined, entry: Plain): boolean {
