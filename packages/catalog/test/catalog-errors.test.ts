@@ -456,7 +456,7 @@ const ruleCases: Case[] = [
     cluster: CLUSTER.replace('registry: registry.cern.ch/cmsweb', 'registyr: registry.cern.ch/cmsweb'),
     expected: [
       'catalog/cluster.yaml:1:1 catalog-schema missing required key "registry" in the top level: expected string',
-      'catalog/cluster.yaml:3:1 catalog-unknown-key unknown key "registyr" in the top level (did you mean "registry"?); allowed keys: name, kubernetesVersion, registry, git, environments, namespaces, frontend, prometheus, logging, allowedHostPaths, defaults',
+      'catalog/cluster.yaml:3:1 catalog-unknown-key unknown key "registyr" in the top level (did you mean "registry"?); allowed keys: name, kubernetesVersion, registry, git, environments, namespaces, frontend, prometheus, ingress, logging, allowedHostPaths, defaults',
     ],
   },
   {

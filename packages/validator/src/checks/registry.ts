@@ -473,7 +473,8 @@ const OBJECT_CHECKS = [
     severity: 'error',
     scope: 'object',
     template: 'networkpolicy-admits-frontend',
-    description: "the NetworkPolicy of a service the frontend routes to admits the frontend's pods",
+    description:
+      "the NetworkPolicy of a service the frontend routes to admits each of the frontend's peers of its environment (cluster.yaml frontend.podLabels, frontend.peers)",
     remediation: 'add an ingress rule from the frontend namespace and pod labels',
   },
   {
