@@ -36,7 +36,7 @@ const lineOf = (root: string, file: string, needle: string, from = 0): number =>
     .split('\n')
     .findIndex((l, i) => i >= from && l.includes(needle)) + 1;
 
-describeIf('findings at the file and line that set the value', { timeout: 120_000 }, () => {
+describeIf('findings at the file and line that set the value', { timeout: 300_000 }, () => {
   let root = '';
   beforeAll(() => {
     root = mkdtempSync(join(tmpdir(), 'validator-origin-'));
