@@ -288,6 +288,8 @@ const INGRESS_DIFFERENCES: Record<string, string> = {
   'missing /phedex/datasvc -> phedex:7001': OLD_NAMES,
   'missing /tfaas -> httpgo:8083': OLD_NAMES,
   'extra /das2go -> das-server:8217': NOT_IN_REAL_INGRESS,
+  // The frontend's app_runregistry_ssl.conf sends /runregistry to port 8350, rr-prod-fe's Service.
+  'extra /runregistry -> rr-prod-fe:8350': NOT_IN_REAL_INGRESS,
   'extra /dbs/dev/global/DBSReader -> dbs2go-global-r:9252': DBS_OTHER_INSTANCES,
   'extra /dbs/dev/global/DBSWriter -> dbs2go-global-w:9253': DBS_OTHER_INSTANCES,
   'extra /dbs/dev/phys03/DBSReader -> dbs2go-phys03-r:9254': DBS_OTHER_INSTANCES,
