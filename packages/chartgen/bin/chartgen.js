@@ -1,10 +1,5 @@
 #!/usr/bin/env node
-// Runs the compiled CLI: dist/ is emitted by `npm ci` (postinstall) or `npm run build`; the source entry is src/cli.ts.
-import { existsSync } from 'node:fs';
+// Runs the compiled chartgen (dist/cli.js, from src/cli.ts): see @cmsweb/toolkit/run-built.
+import { runBuilt } from '@cmsweb/toolkit/run-built';
 
-const entry = new URL('../dist/cli.js', import.meta.url);
-if (!existsSync(entry)) {
-  process.stderr.write('chartgen: not built: run `npm run build` at the repository root (`npm ci` does it)\n');
-  process.exit(3);
-}
-await import(entry.href);
+await runBuilt('chartgen', new URL('../dist/cli.js', import.meta.url));

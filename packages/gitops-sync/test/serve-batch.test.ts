@@ -56,17 +56,28 @@ const subjects = (f: Fixture, base: string) =>
     .split('\n')
     .filter(Boolean);
 
+/**
+ * A fixture with services in dev at v1, a clone for the server, one client `ci` allowed every service, and a
+ * validator holding the runs `holds`; `sender(url)` posts signed bumps as that client.
+ */
+function batchSetup(services: string[], holds: number[]) {
+  const f = createFixture(Object.fromEntries(services.map((s) => [s, { dev: 'v1' }])));
+  fx = f;
+  const repo = f.clone('imagebot');
+  const clients = writeClients(f, [{ name: 'ci', services: ['*'] }]);
+  const gate = steppedValidator(f, holds);
+  const base = git(f.remote, ['rev-parse', 'main']);
+  const sender = (url: string) => (service: string, tag: string) =>
+    post(url, { client: 'ci', secret: clients.secrets.ci!, body: JSON.stringify({ service, tag }), id: newId() });
+  return { f, repo, clients, gate, base, sender };
+}
+
 describe('serve batches queued bumps', () => {
   it('bumps queued behind a running one land as one push, one commit each, in arrival order; a bump the validation gate refuses gets its own 409 and the others still land', async () => {
-    fx = createFixture({ a: { dev: 'v1' }, b: { dev: 'v1' }, c: { dev: 'v1' }, d: { dev: 'v1' } });
-    const repo = fx.clone('imagebot');
-    const c = writeClients(fx, [{ name: 'ci', services: ['*'] }]);
-    const gate = steppedValidator(fx, [1]);
-    const pushes = countPushes(fx);
-    const base = git(fx.remote, ['rev-parse', 'main']);
-    const srv = await startServer(repo, c.file, { env: { GITOPS_SYNC_VALIDATOR: gate.path } });
-    const send = (service: string, tag: string) =>
-      post(srv.url, { client: 'ci', secret: c.secrets.ci!, body: JSON.stringify({ service, tag }), id: newId() });
+    const { f, repo, clients, gate, base, sender } = batchSetup(['a', 'b', 'c', 'd'], [1]);
+    const pushes = countPushes(f);
+    const srv = await startServer(repo, clients.file, { env: { GITOPS_SYNC_VALIDATOR: gate.path } });
+    const send = sender(srv.url);
     const first = send('a', 'v2');
     await until(() => existsSync(join(gate.dir, 'started-1')));
     // Queued one after the other while the first bump holds the repository (depth counts the running one).
@@ -92,8 +103,8 @@ describe('serve batches queued bumps', () => {
       { gate: 'validation', message: expect.stringMatching(/^validator findings for c in dev: .*broken/) },
     ]);
     // One commit per accepted bump, with its trailers; the refused one is not in history.
-    expect(subjects(fx, base)).toEqual(['bump(dev): a v2', 'bump(dev): b v3', 'bump(dev): d v4', 'bump(dev): b v5']);
-    expect(git(fx.remote, ['log', '-1', '--format=%(trailers:key=Requested-By,valueonly)', d!.json.commit])).toMatch(
+    expect(subjects(f, base)).toEqual(['bump(dev): a v2', 'bump(dev): b v3', 'bump(dev): d v4', 'bump(dev): b v5']);
+    expect(git(f.remote, ['log', '-1', '--format=%(trailers:key=Requested-By,valueonly)', d!.json.commit])).toMatch(
       /ci/,
     );
     // Two pushes: the first bump alone, then the batch of the three that passed.
@@ -102,24 +113,19 @@ describe('serve batches queued bumps', () => {
     expect(metrics).toMatch(/^gitops_sync_webhook_pushes_total 2$/m);
     expect(metrics).toMatch(/^gitops_sync_webhook_batch_size_bucket\{le="5"\} 2$/m);
     // The later bump of b applied on top of the earlier one, as two sequential `bump` commands would.
-    expect(b2!.json.commit).toBe(git(fx.remote, ['rev-parse', 'main']));
-    expect(git(fx.remote, ['rev-parse', `${b2!.json.commit}^`])).toBe(d!.json.commit);
-    expect(show(fx.remote, 'main', 'environments/dev/values/b.yaml')).toContain('tag: v5 ');
-    expect(show(fx.remote, 'main', 'environments/dev/values/c.yaml')).toContain('tag: v1 ');
+    expect(b2!.json.commit).toBe(git(f.remote, ['rev-parse', 'main']));
+    expect(git(f.remote, ['rev-parse', `${b2!.json.commit}^`])).toBe(d!.json.commit);
+    expect(show(f.remote, 'main', 'environments/dev/values/b.yaml')).toContain('tag: v5 ');
+    expect(show(f.remote, 'main', 'environments/dev/values/c.yaml')).toContain('tag: v1 ');
     expect(git(repo, ['rev-parse', 'HEAD'])).toBe(b2!.json.commit);
     expect(git(repo, ['status', '--porcelain'])).toBe('');
   }, 300_000);
 
   it('a push race inside a batch: the whole batch is built again on the new head and pushed once, every bump exactly once', async () => {
-    fx = createFixture({ a: { dev: 'v1' }, b: { dev: 'v1' }, c: { dev: 'v1' } });
-    const repo = fx.clone('imagebot');
-    const c = writeClients(fx, [{ name: 'ci', services: ['*'] }]);
-    const gate = steppedValidator(fx, [1, 2]);
-    const pushes = countPushes(fx);
-    const base = git(fx.remote, ['rev-parse', 'main']);
-    const srv = await startServer(repo, c.file, { env: { GITOPS_SYNC_VALIDATOR: gate.path } });
-    const send = (service: string, tag: string) =>
-      post(srv.url, { client: 'ci', secret: c.secrets.ci!, body: JSON.stringify({ service, tag }), id: newId() });
+    const { f, repo, clients, gate, base, sender } = batchSetup(['a', 'b', 'c'], [1, 2]);
+    const pushes = countPushes(f);
+    const srv = await startServer(repo, clients.file, { env: { GITOPS_SYNC_VALIDATOR: gate.path } });
+    const send = sender(srv.url);
     const first = send('a', 'v2');
     await until(() => existsSync(join(gate.dir, 'started-1')));
     const b = send('b', 'v3');
@@ -130,7 +136,7 @@ describe('serve batches queued bumps', () => {
     expect((await first).status).toBe(200);
     // The batch (b, c) has fetched and is validating: someone else pushes meanwhile.
     await until(() => existsSync(join(gate.dir, 'started-2')));
-    const foreign = fx.commit({ 'NOTES.md': 'a person pushed\n' }, 'docs: a note', at(1));
+    const foreign = f.commit({ 'NOTES.md': 'a person pushed\n' }, 'docs: a note', at(1));
     gate.release(2);
     const [rb, rc] = await Promise.all([b, cc]);
     const metrics = await (await fetch(`${srv.url}/metrics`)).text();
@@ -138,20 +144,16 @@ describe('serve batches queued bumps', () => {
 
     expect([rb.status, rc.status]).toEqual([200, 200]);
     expect([rb.json.attempts, rc.json.attempts]).toEqual([2, 2]);
-    expect(subjects(fx, base)).toEqual(['bump(dev): a v2', 'docs: a note', 'bump(dev): b v3', 'bump(dev): c v4']);
-    expect(git(fx.remote, ['rev-parse', `${rb.json.commit}^`])).toBe(foreign);
+    expect(subjects(f, base)).toEqual(['bump(dev): a v2', 'docs: a note', 'bump(dev): b v3', 'bump(dev): c v4']);
+    expect(git(f.remote, ['rev-parse', `${rb.json.commit}^`])).toBe(foreign);
     // The rejected push updated nothing: the remote saw three pushes (a, the person's, the batch).
     expect(pushes()).toBe(3);
     expect(metrics).toMatch(/^gitops_sync_webhook_push_retries_total 1$/m);
   }, 300_000);
 
   it('SIGTERM while a batch runs: every bump of the batch finishes and is pushed, nothing half-done, exit 0', async () => {
-    fx = createFixture({ a: { dev: 'v1' }, b: { dev: 'v1' }, c: { dev: 'v1' } });
-    const repo = fx.clone('imagebot');
-    const c = writeClients(fx, [{ name: 'ci', services: ['*'] }]);
-    const gate = steppedValidator(fx, [1, 2]);
-    const base = git(fx.remote, ['rev-parse', 'main']);
-    const child = spawn(process.execPath, [BIN, 'serve', '--root', repo, '--clients', c.file, '--port', '0'], {
+    const { f, repo, clients, gate, base, sender } = batchSetup(['a', 'b', 'c'], [1, 2]);
+    const child = spawn(process.execPath, [BIN, 'serve', '--root', repo, '--clients', clients.file, '--port', '0'], {
       env: { ...process.env, ...cliEnv(NOW), GITOPS_SYNC_VALIDATOR: gate.path },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
@@ -162,8 +164,7 @@ describe('serve batches queued bumps', () => {
     const exited = new Promise<number | null>((r) => child.on('close', (code) => r(code)));
     await until(() => logs.some((l) => l.event === 'listening'));
     const url = logs.find((l) => l.event === 'listening')!.url as string;
-    const send = (service: string, tag: string) =>
-      post(url, { client: 'ci', secret: c.secrets.ci!, body: JSON.stringify({ service, tag }), id: newId() });
+    const send = sender(url);
 
     const first = send('a', 'v2');
     await until(() => existsSync(join(gate.dir, 'started-1')));
@@ -183,7 +184,7 @@ describe('serve batches queued bumps', () => {
     expect(await exited).toBe(0);
     expect(stderr).toBe('');
     expect(logs.at(-1)).toMatchObject({ event: 'stopped' });
-    expect(subjects(fx, base)).toEqual(['bump(dev): a v2', 'bump(dev): b v3', 'bump(dev): c v4']);
+    expect(subjects(f, base)).toEqual(['bump(dev): a v2', 'bump(dev): b v3', 'bump(dev): c v4']);
     expect(git(repo, ['rev-parse', 'HEAD'])).toBe(rc.json.commit);
     expect(git(repo, ['status', '--porcelain'])).toBe('');
     const leftovers = readdirSync(join(repo, '.git')).filter((f) => /gitops-sync\.lock|journal|\.lock$/.test(f));

@@ -1,10 +1,5 @@
 #!/usr/bin/env node
-// Runs the compiled nx remote cache server: dist/ is emitted by `npm ci` (postinstall) or `npm run build`.
-import { existsSync } from 'node:fs';
+// Runs the compiled nx-cache-server (dist/nx-cache-server-cli.js, from src/nx-cache-server-cli.ts): see @cmsweb/toolkit/run-built.
+import { runBuilt } from '@cmsweb/toolkit/run-built';
 
-const entry = new URL('../dist/nx-cache-server-cli.js', import.meta.url);
-if (!existsSync(entry)) {
-  process.stderr.write('nx-cache-server: not built: run `npm run build` at the repository root (`npm ci` does it)\n');
-  process.exit(3);
-}
-await import(entry.href);
+await runBuilt('nx-cache-server', new URL('../dist/nx-cache-server-cli.js', import.meta.url));
