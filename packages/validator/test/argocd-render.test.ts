@@ -1,9 +1,10 @@
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { parseYaml, toJs } from '@cmsweb/yaml';
 import { cleanSetParameter, envsubst, readHelmSource } from '../src/render/argocd-source.js';
-import { schemaViolations, setKeyPath } from '../src/render/app-values.js';
+import { schemaViolations, setKeyPath, typedSetValue } from '../src/render/app-values.js';
 import { helmRenderer, helmTemplateArgs } from '../src/render/helm-renderer.js';
 import { validateRepo } from '../src/repo/validate-repo.js';
 import { createKubeSchemaValidator } from '../src/schema/kube-schemas-adapter.js';
@@ -253,6 +254,59 @@ describe('rendering with the real helm', () => {
       ]);
     } finally {
       repo.cleanup();
+    }
+  });
+});
+
+describe("the types helm gives --set values (what a finding's value tracing compares)", () => {
+  it('typedSetValue agrees with the real helm on every kind of parameter value', { timeout: 60_000 }, async () => {
+    // Each value set as v<i> (and as --set-string s<i>); the chart prints .Values as JSON, which keeps types.
+    const values = [
+      'true',
+      'False',
+      'NULL',
+      '0',
+      '007',
+      '42',
+      '-5',
+      '+5',
+      '1.5',
+      '1e3',
+      '9223372036854775807',
+      '9223372036854775808',
+      '{a,2,true}',
+      '{}',
+      'x\\,y',
+      'a b',
+      '',
+    ];
+    const dir = mkdtempSync(join(tmpdir(), 'validator-set-types-'));
+    try {
+      mkdirSync(join(dir, 'templates'));
+      writeFileSync(join(dir, 'Chart.yaml'), 'apiVersion: v2\nname: types\nversion: 0.1.0\n');
+      writeFileSync(
+        join(dir, 'templates', 'cm.yaml'),
+        'apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: t\ndata:\n  values: {{ toJson .Values | quote }}\n',
+      );
+      const r = await helmRenderer.render({
+        chartDir: dir,
+        releaseName: 'types',
+        namespace: 'default',
+        kubeVersion: '1.33',
+        valueFiles: [],
+        set: values.map((value, i) => ({ name: `v${i}`, value })),
+        setString: values.map((value, i) => ({ name: `s${i}`, value })),
+      });
+      expect(r.error).toBeUndefined();
+      const cm = (toJs(parseYaml(r.manifests, 'out.yaml')) as Array<{ data: { values: string } } | null>).find(
+        Boolean,
+      )!;
+      const helm = JSON.parse(cm.data.values) as Record<string, unknown>;
+      const ours = (i: number, forceString: boolean) => typedSetValue(values[i]!, forceString);
+      expect(values.map((_, i) => helm[`v${i}`])).toEqual(values.map((_, i) => ours(i, false)));
+      expect(values.map((_, i) => helm[`s${i}`])).toEqual(values.map((_, i) => ours(i, true)));
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
     }
   });
 });

@@ -162,6 +162,35 @@ describeIf('findings at the file and line that set the value', { timeout: 300_00
     });
   });
 
+  it("a value an Argo CD Application passes to helm (a parameter, valuesObject) at the Application's line", () => {
+    // As a person would hand-edit the generated Applications (chartgen's drift check reports the edit too).
+    const edit = (svc: string, helm: string) => {
+      const app = join(root, `environments/dev/argocd/apps/${svc}.yaml`);
+      writeFileSync(app, readFileSync(app, 'utf8').replace(/^( {4}helm:\n)/m, `$1${helm}`));
+      return `environments/dev/argocd/apps/${svc}.yaml`;
+    };
+    const param = edit('httpgo', '      parameters:\n        - name: image.tag\n          value: latest\n');
+    const object = edit('reqmgr2', '      valuesObject:\n        image:\n          tag: latest\n');
+    const r = runCli(['--root', root, '--env', 'dev', '--service', 'httpgo,reqmgr2', '--output', 'json']);
+    expect(r.code).toBe(1);
+    const findings = (JSON.parse(r.stdout) as { findings: Array<Finding & { service?: string }> }).findings.filter(
+      (f) => f.check === 'image-tag',
+    );
+    const pod = 'charts/_library/templates/_pod.tpl';
+    const related = [
+      {
+        file: pod,
+        line: lineOf(root, pod, 'image: {{ include "cmsweb-library.image" . | quote }}'),
+        column: 7,
+        message: 'the chart template that renders it',
+      },
+    ];
+    expect(findings.map(({ file, line, column, related }) => ({ file, line, column, related }))).toEqual([
+      { file: param, line: lineOf(root, param, 'value: latest'), column: 11, related },
+      { file: object, line: lineOf(root, object, 'tag: latest'), column: 11, related },
+    ]);
+  });
+
   it('text, SARIF (relatedLocations) and JUnit show the same places', () => {
     const args = ['--root', root, '--env', 'dev', '--service', 'das-server'];
     const text = runCli([...args, '--output', 'text']).stdout;

@@ -2,6 +2,7 @@ import { locate, parseYaml, toJs, type ParsedYaml } from '@cmsweb/yaml';
 import type { Finding } from '../findings.js';
 import { isRecord } from '../resources.js';
 import type { HelmSource, PathSegment, SetArg } from './argocd-source.js';
+import type { ValuesLayer } from './value-origin.js';
 
 // Pure: when helm refuses the values of an Argo CD render against values.schema.json, the violations that
 // come from the Application itself (parameters, fileParameters, values, valuesObject) are reported at the
@@ -139,4 +140,76 @@ export function appValuesFindings(
     if (hit) attributed++;
   }
   return { findings, all: violations.length > 0 && attributed === violations.length };
+}
+
+/**
+ * helm's typing of a `--set` value (strvals typedVal; `--set-string` keeps the string): true/false and null
+ * in any case, an int64 not starting with 0 (or 0 itself), else the string; `{a,b}` is a list of such values
+ * (`{}` a list of one empty string). Compared with the real helm in test/argocd-render.test.ts.
+ * Backslash escapes (Argo CD escapes commas) are read as helm reads them.
+ */
+export function typedSetValue(raw: string, forceString: boolean): unknown {
+  const unescaped = (s: string) => s.replace(/\\(.)/g, '$1');
+  const typed = (s: string): unknown => {
+    if (forceString) return s;
+    const lower = s.toLowerCase();
+    if (lower === 'true') return true;
+    if (lower === 'false') return false;
+    if (lower === 'null') return null;
+    if (s === '0') return 0;
+    if (/^[1-9][0-9]*$|^[-+][0-9]+$/.test(s)) {
+      const n = BigInt(s);
+      if (n >= -(2n ** 63n) && n < 2n ** 63n) return Number(n);
+    }
+    return s;
+  };
+  if (raw.startsWith('{') && raw.endsWith('}')) {
+    // `{}` is a list of one empty string to helm, as a split of the empty text is.
+    return raw
+      .slice(1, -1)
+      .split(/(?<!\\),/)
+      .map((p) => typed(unescaped(p)));
+  }
+  return typed(unescaped(raw));
+}
+
+/**
+ * The values an Application passes to helm after its value files, as values layers in helm's order (inline
+ * values, then parameters, then forceString parameters), each knowing the Application line that sets a key:
+ * a finding on such a value is reported there. Undefined when they cannot be followed exactly (a file
+ * parameter, whose content is a file's; a list index in a parameter name).
+ */
+export function appValueLayers(helm: HelmSource, app: { file: string; parsed: ParsedYaml }): ValuesLayer[] | undefined {
+  if (helm.setFile.length) return undefined;
+  const layers: ValuesLayer[] = [];
+  if (helm.inlineValues) {
+    const inline = helm.inlineValues;
+    const p = parseYaml(inline.text, app.file);
+    if (p.findings.some((f) => f.severity === 'error')) return undefined;
+    const object = inline.at[inline.at.length - 1] === 'valuesObject';
+    layers.push({
+      file: app.file,
+      parsed: app.parsed,
+      value: toJs(p)[0] ?? {},
+      // valuesObject is a mapping of the Application (key by key); values is one string (its key).
+      position: (key) => locate(app.parsed, 0, object ? [...inline.at, ...key] : inline.at),
+    });
+  }
+  for (const [args, forceString] of [
+    [helm.set, false],
+    [helm.setString, true],
+  ] as const) {
+    for (const arg of args) {
+      if (arg.name.includes('[')) return undefined;
+      const path = setKeyPath(arg.name);
+      const value = path.reduceRight<unknown>((v, k) => ({ [k]: v }), typedSetValue(arg.value, forceString));
+      layers.push({
+        file: app.file,
+        parsed: app.parsed,
+        value,
+        position: () => locate(app.parsed, 0, [...arg.at, 'value']),
+      });
+    }
+  }
+  return layers;
 }

@@ -17,6 +17,11 @@ export interface ValuesLayer {
   file: string;
   parsed: ParsedYaml;
   value: unknown;
+  /**
+   * Where a key of `value` is written in `file`, when that is not `value`'s own path in `parsed`: values an
+   * Argo CD Application passes to helm (valuesObject below its path, a parameter at its `value`).
+   */
+  position?: (key: Key) => { line: number; column: number };
 }
 
 export interface ValueOrigin {
@@ -207,7 +212,7 @@ function setBy(key: Key, layers: readonly ValuesLayer[]): ValueOrigin | undefine
     for (let i = layers.length - 1; i >= 0; i--) {
       const layer = layers[i]!;
       if (getIn(layer.value, part) === undefined) continue;
-      const loc = locate(layer.parsed, 0, part);
+      const loc = layer.position ? layer.position(part) : locate(layer.parsed, 0, part);
       return { key: part, layer, line: loc.line, column: loc.column };
     }
   }

@@ -16,7 +16,7 @@ import { readHelmRelease, type FluxProblem, type FluxRender } from '../render/fl
 import type { RenderResult } from '../render/renderer.js';
 import type { RepoYaml } from './repo-snapshot.js';
 import { renderFluxRelease } from './flux-render.js';
-import { appValuesFindings } from '../render/app-values.js';
+import { appValueLayers, appValuesFindings } from '../render/app-values.js';
 import { parseRenderedManifests } from '../render/rendered-manifests.js';
 import type { Renderer } from '../render/renderer.js';
 import type { Resource } from '../resources.js';
@@ -159,16 +159,16 @@ export async function validateRepo(opts: RepoValidationOptions): Promise<Validat
     return catalogFiles.get(file);
   };
   const valuesOf = (job: RenderJob) => {
-    // Values an Application passes to helm itself (parameters, inline values) come last and are not followed.
-    const h = job.helm;
-    if (h.inlineValues || h.set.length || h.setString.length || h.setFile.length) return undefined;
+    // Values the Application passes to helm itself (inline values, parameters) come last, at its lines.
+    const fromApp = appValueLayers(job.helm, repo.snapshot!.apps[job.appFile]!);
+    if (!fromApp) return undefined;
     const files = [`${job.chartPath}/values.yaml`, ...job.valueFiles];
     const layers = files.map((f) => yamlByFile.get(f));
     if (layers.some((l) => l === undefined || l.value === undefined)) return undefined;
     const service = catalogFile(catalog.serviceFiles[job.service]);
     const envValues = `${job.chartPath}/values-${job.env}.yaml`;
     return {
-      layers: layers as RepoYaml[],
+      layers: [...(layers as RepoYaml[]), ...fromApp],
       ...(service
         ? {
             catalog: {
