@@ -191,6 +191,41 @@ describeIf('findings at the file and line that set the value', { timeout: 300_00
     ]);
   });
 
+  it("a CronJob's container (the job spec included with `| trim | nindent`) traced like a Deployment's", () => {
+    writeFileSync(
+      join(root, 'catalog/services/report-cron.yaml'),
+      'name: report-cron\nnamespace: http\nkind: CronJob\nimage: {repository: registry.cern.ch/cmsweb/report}\ncronJob: {schedule: "0 * * * *", concurrencyPolicy: Forbid}\n',
+    );
+    const gen = spawnSync(
+      process.execPath,
+      [join(REPO_ROOT, 'packages/chartgen/bin/chartgen.js'), 'generate', '--root', root],
+      {
+        encoding: 'utf8',
+      },
+    );
+    expect(gen.status, gen.stderr).toBe(0);
+    const overlay = 'environments/dev/values/report-cron.yaml';
+    writeFileSync(join(root, overlay), readFileSync(join(root, overlay), 'utf8').replace(/tag: \S+/, 'tag: latest'));
+    const r = runCli(['--root', root, '--env', 'dev', '--service', 'report-cron', '--output', 'json']);
+    const findings = (JSON.parse(r.stdout) as { findings: Finding[] }).findings.filter((f) => f.check === 'image-tag');
+    const pod = 'charts/_library/templates/_pod.tpl';
+    expect(findings.map(({ file, line, column, related }) => ({ file, line, column, related }))).toEqual([
+      {
+        file: overlay,
+        line: lineOf(root, overlay, 'tag: latest'),
+        column: 3,
+        related: [
+          {
+            file: pod,
+            line: lineOf(root, pod, 'image: {{ include "cmsweb-library.image" . | quote }}'),
+            column: 7,
+            message: 'the chart template that renders it',
+          },
+        ],
+      },
+    ]);
+  });
+
   it('text, SARIF (relatedLocations) and JUnit show the same places', () => {
     const args = ['--root', root, '--env', 'dev', '--service', 'das-server'];
     const text = runCli([...args, '--output', 'text']).stdout;

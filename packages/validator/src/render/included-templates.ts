@@ -7,7 +7,9 @@
 // only such an include (`{{- include "lib.podTemplate" . | nindent 4 }}`, or the service charts' whole
 // `{{ include "lib.deployment" . }}`) is therefore replaced by the body of the `define`, every line
 // indented by N, between two synthetic action-only lines `{{ __scope ARG }}` … `{{ end }}` that set the
-// data for value tracing and never match a rendered line. Includes inside a line (a scalar such as
+// data for value tracing and never match a rendered line. `| trim` before the indent (the library's job
+// spec of CronJobs and Jobs) is read the same way: its bodies start at column 0, so trimming moves no line.
+// Includes inside a line (a scalar such as
 // `image: {{ include "lib.image" . }}`) stay as they are. Recursion is bounded and never re-enters a
 // template it is already expanding.
 
@@ -31,7 +33,7 @@ const BLOCK = /^(?:if|with|range|define|block)\b/;
 const ALONE_DEFINE = /^\s*\{\{-?\s*define\s+"([^"]+)"\s*-?\}\}\s*$/;
 const ALONE_END = /^\s*\{\{-?\s*end\s*-?\}\}\s*$/;
 const BLOCK_INCLUDE =
-  /^\s*\{\{-?\s*(?:include|template)\s+"([^"]+)"\s+(\$|\.|\$?\.[A-Za-z_][\w.]*)\s*(?:\|\s*(nindent|indent)\s+(\d+)\s*)?-?\}\}\s*$/;
+  /^\s*\{\{-?\s*(?:include|template)\s+"([^"]+)"\s+(\$|\.|\$?\.[A-Za-z_][\w.]*)\s*(?:\|\s*trim\s*)?(?:\|\s*(nindent|indent)\s+(\d+)\s*)?-?\}\}\s*$/;
 const MAX_DEPTH = 8;
 
 /** Template text with comments blanked (newlines kept), so that text inside `{{/* … *\/}}` is not read as actions. */
