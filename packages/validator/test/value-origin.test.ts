@@ -36,6 +36,26 @@ const lineOf = (root: string, file: string, needle: string, from = 0): number =>
     .split('\n')
     .findIndex((l, i) => i >= from && l.includes(needle)) + 1;
 
+const POD = 'charts/_library/templates/_pod.tpl';
+/** The related location of a main container's image: the library line that renders it. */
+const mainImageLine = (root: string) => ({
+  file: POD,
+  line: lineOf(root, POD, 'image: {{ include "cmsweb-library.image" . | quote }}'),
+  column: 7,
+  message: 'the chart template that renders it',
+});
+/** The real chartgen on the copy. */
+const regenerate = (root: string) => {
+  const gen = spawnSync(
+    process.execPath,
+    [join(REPO_ROOT, 'packages/chartgen/bin/chartgen.js'), 'generate', '--root', root],
+    {
+      encoding: 'utf8',
+    },
+  );
+  expect(gen.status, gen.stderr).toBe(0);
+};
+
 describeIf('findings at the file and line that set the value', { timeout: 300_000 }, () => {
   let root = '';
   beforeAll(() => {
@@ -49,14 +69,7 @@ describeIf('findings at the file and line that set the value', { timeout: 300_00
     );
     const overlay = join(root, 'environments/dev/values/das-server.yaml');
     writeFileSync(overlay, readFileSync(overlay, 'utf8').replace(/tag: \S+/, 'tag: latest'));
-    const gen = spawnSync(
-      process.execPath,
-      [join(REPO_ROOT, 'packages/chartgen/bin/chartgen.js'), 'generate', '--root', root],
-      {
-        encoding: 'utf8',
-      },
-    );
-    expect(gen.status, gen.stderr).toBe(0);
+    regenerate(root);
   });
   afterAll(() => rmSync(root, { recursive: true, force: true }));
 
@@ -66,7 +79,7 @@ describeIf('findings at the file and line that set the value', { timeout: 300_00
     const findings = (JSON.parse(r.stdout) as { findings: Finding[] }).findings.filter((f) => f.check === 'image-tag');
     const catalog = 'catalog/services/das-server.yaml';
     const sidecars = lineOf(root, catalog, 'sidecars:');
-    const pod = 'charts/_library/templates/_pod.tpl';
+    const pod = POD;
     const values = 'charts/das-server/values.yaml';
     // The sidecar's image is written in containerBody, which podTemplate includes for each sidecar.
     const body = lineOf(root, pod, 'define "cmsweb-library.containerBody"');
@@ -96,14 +109,7 @@ describeIf('findings at the file and line that set the value', { timeout: 300_00
         file: 'environments/dev/values/das-server.yaml',
         line: lineOf(root, 'environments/dev/values/das-server.yaml', 'tag: latest'),
         column: 3,
-        related: [
-          {
-            file: pod,
-            line: lineOf(root, pod, 'image: {{ include "cmsweb-library.image" . | quote }}'),
-            column: 7,
-            message: 'the chart template that renders it',
-          },
-        ],
+        related: [mainImageLine(root)],
       },
     ]);
   });
@@ -113,7 +119,7 @@ describeIf('findings at the file and line that set the value', { timeout: 300_00
     const findings = (JSON.parse(r.stdout) as { findings: Array<Finding & { path?: string }> }).findings;
     const catalog = 'catalog/services/das-server.yaml';
     const sidecars = lineOf(root, catalog, 'sidecars:');
-    const pod = 'charts/_library/templates/_pod.tpl';
+    const pod = POD;
     const body = lineOf(root, pod, 'define "cmsweb-library.containerBody"');
     const where = (f: Finding | undefined) =>
       f && [f.file, f.line, f.column, f.related?.map((x) => [x.file, x.line, x.column])];
@@ -176,15 +182,7 @@ describeIf('findings at the file and line that set the value', { timeout: 300_00
     const findings = (JSON.parse(r.stdout) as { findings: Array<Finding & { service?: string }> }).findings.filter(
       (f) => f.check === 'image-tag',
     );
-    const pod = 'charts/_library/templates/_pod.tpl';
-    const related = [
-      {
-        file: pod,
-        line: lineOf(root, pod, 'image: {{ include "cmsweb-library.image" . | quote }}'),
-        column: 7,
-        message: 'the chart template that renders it',
-      },
-    ];
+    const related = [mainImageLine(root)];
     expect(findings.map(({ file, line, column, related }) => ({ file, line, column, related }))).toEqual([
       { file: param, line: lineOf(root, param, 'value: latest'), column: 11, related },
       { file: object, line: lineOf(root, object, 'tag: latest'), column: 11, related },
@@ -196,32 +194,17 @@ describeIf('findings at the file and line that set the value', { timeout: 300_00
       join(root, 'catalog/services/report-cron.yaml'),
       'name: report-cron\nnamespace: http\nkind: CronJob\nimage: {repository: registry.cern.ch/cmsweb/report}\ncronJob: {schedule: "0 * * * *", concurrencyPolicy: Forbid}\n',
     );
-    const gen = spawnSync(
-      process.execPath,
-      [join(REPO_ROOT, 'packages/chartgen/bin/chartgen.js'), 'generate', '--root', root],
-      {
-        encoding: 'utf8',
-      },
-    );
-    expect(gen.status, gen.stderr).toBe(0);
+    regenerate(root);
     const overlay = 'environments/dev/values/report-cron.yaml';
     writeFileSync(join(root, overlay), readFileSync(join(root, overlay), 'utf8').replace(/tag: \S+/, 'tag: latest'));
     const r = runCli(['--root', root, '--env', 'dev', '--service', 'report-cron', '--output', 'json']);
     const findings = (JSON.parse(r.stdout) as { findings: Finding[] }).findings.filter((f) => f.check === 'image-tag');
-    const pod = 'charts/_library/templates/_pod.tpl';
     expect(findings.map(({ file, line, column, related }) => ({ file, line, column, related }))).toEqual([
       {
         file: overlay,
         line: lineOf(root, overlay, 'tag: latest'),
         column: 3,
-        related: [
-          {
-            file: pod,
-            line: lineOf(root, pod, 'image: {{ include "cmsweb-library.image" . | quote }}'),
-            column: 7,
-            message: 'the chart template that renders it',
-          },
-        ],
+        related: [mainImageLine(root)],
       },
     ]);
   });
