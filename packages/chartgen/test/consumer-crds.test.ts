@@ -9,9 +9,10 @@ import type { K8sObject } from './render.js';
 // Every Argo CD and Flux object chartgen generates, validated against the CRDs the API server of the
 // cluster enforces: the upstream openAPIV3Schema of ../shared/reference/crds (structural-schema semantics:
 // an unknown field is refused unless x-kubernetes-preserve-unknown-fields). Flux's Kustomization has no CRD
-// there: its schema below is written from fluxcd/kustomize-controller api/v1/kustomization_types.go.
+// there: its upstream file (kustomize-controller v1.9.4) is kept verbatim in packages/kube-schemas/upstream-crds.
 
 const CRD_DIR = join(repoRoot, '..', 'shared', 'reference', 'crds');
+const UPSTREAM_CRD_DIR = join(repoRoot, 'packages', 'kube-schemas', 'upstream-crds');
 const haveCrds = existsSync(CRD_DIR);
 if (!haveCrds) console.warn(`consumer-crds: ${CRD_DIR} is absent; the CRD validation tests are skipped`);
 
@@ -41,77 +42,18 @@ function structural(s: Schema): Schema {
   return out;
 }
 
-const duration = { type: 'string', pattern: '^([0-9]+(\\.[0-9]+)?(ms|s|m|h))+$' };
-/** kustomize.toolkit.fluxcd.io/v1 Kustomization, the fields of KustomizationSpec (names, required, patterns, enums). */
-const FLUX_KUSTOMIZATION: Schema = {
-  type: 'object',
-  required: ['apiVersion', 'kind', 'metadata', 'spec'],
-  properties: {
-    apiVersion: { const: 'kustomize.toolkit.fluxcd.io/v1' },
-    kind: { const: 'Kustomization' },
-    metadata: { type: 'object' },
-    spec: {
-      type: 'object',
-      required: ['interval', 'prune', 'sourceRef'],
-      additionalProperties: false,
-      properties: {
-        commonMetadata: { type: 'object' },
-        decryption: { type: 'object' },
-        kubeConfig: { type: 'object' },
-        postBuild: { type: 'object' },
-        dependsOn: {
-          type: 'array',
-          items: {
-            type: 'object',
-            required: ['name'],
-            additionalProperties: false,
-            properties: { name: { type: 'string' }, namespace: { type: 'string' }, readyExpr: { type: 'string' } },
-          },
-        },
-        interval: duration,
-        retryInterval: duration,
-        timeout: duration,
-        path: { type: 'string' },
-        prune: { type: 'boolean' },
-        deletionPolicy: { enum: ['MirrorPrune', 'Delete', 'WaitForTermination', 'Orphan'] },
-        healthChecks: { type: 'array' },
-        namePrefix: { type: 'string' },
-        nameSuffix: { type: 'string' },
-        patches: { type: 'array' },
-        images: { type: 'array' },
-        serviceAccountName: { type: 'string' },
-        sourceRef: {
-          type: 'object',
-          required: ['kind', 'name'],
-          additionalProperties: false,
-          properties: {
-            apiVersion: { type: 'string' },
-            kind: { enum: ['OCIRepository', 'GitRepository', 'Bucket', 'ExternalArtifact'] },
-            name: { type: 'string' },
-            namespace: { type: 'string' },
-          },
-        },
-        suspend: { type: 'boolean' },
-        targetNamespace: { type: 'string', minLength: 1, maxLength: 63 },
-        force: { type: 'boolean' },
-        wait: { type: 'boolean' },
-        buildMetadata: { type: 'array' },
-        components: { type: 'array' },
-        ignoreMissingComponents: { type: 'boolean' },
-        healthCheckExprs: { type: 'array' },
-        ignore: { type: 'array' },
-      },
-    },
-  },
-};
-
 let compiled: Map<string, ValidateFunction> | undefined;
 function validators(): Map<string, ValidateFunction> {
   if (compiled) return compiled;
   const ajv = new Ajv({ strict: false, allErrors: true });
   const out = new Map<string, ValidateFunction>();
-  for (const f of readdirSync(CRD_DIR).filter((n) => n.endsWith('.yaml'))) {
-    const crd = parse(readFileSync(join(CRD_DIR, f), 'utf8')) as K8sObject;
+  const files = [CRD_DIR, UPSTREAM_CRD_DIR].flatMap((dir) =>
+    readdirSync(dir)
+      .filter((n) => n.endsWith('.yaml'))
+      .map((n) => join(dir, n)),
+  );
+  for (const f of files) {
+    const crd = parse(readFileSync(f, 'utf8')) as K8sObject;
     for (const v of crd.spec.versions as K8sObject[]) {
       if (!v.served) continue;
       out.set(
@@ -120,7 +62,6 @@ function validators(): Map<string, ValidateFunction> {
       );
     }
   }
-  out.set('kustomize.toolkit.fluxcd.io/v1 Kustomization', ajv.compile(FLUX_KUSTOMIZATION));
   return (compiled = out);
 }
 

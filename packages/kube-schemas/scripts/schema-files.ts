@@ -46,19 +46,32 @@ export function generateSchemaFiles(referenceDir: string): Record<string, string
   return files;
 }
 
-/** data/crds/<group>_<version>_<Kind>.json for every served version of every CRD in reference/crds. */
+/**
+ * CRDs of the objects chartgen emits whose upstream files are not among ../shared/reference/crds (Flux's
+ * Kustomization), kept verbatim in the package with their provenance (upstream-crds/README.md).
+ */
+export const UPSTREAM_CRD_DIR = fileURLToPath(new URL('../upstream-crds/', import.meta.url));
+
+/**
+ * data/crds/<group>_<version>_<Kind>.json for every served version of every CRD in reference/crds and in
+ * upstream-crds/ (each file's `source` says which).
+ */
 export function generateCrdFiles(referenceDir: string): Record<string, string> {
-  const dir = join(referenceDir, 'crds');
   const files: Record<string, string> = {};
-  for (const file of readdirSync(dir).sort()) {
-    if (!/\.ya?ml$/.test(file)) continue;
-    for (const doc of parseAllDocuments(readFileSync(join(dir, file), 'utf8'))) {
-      const crd = doc.toJS();
-      if (!crd) continue;
-      for (const v of convertCrd(crd, `reference/crds/${file}`)) {
-        if (v.deprecated) continue; // e.g. HelmRelease v2beta2: the data ships current versions only
-        const data = { source: `reference/crds/${file}`, ...v };
-        files[`crds/${v.group}_${v.version}_${v.kind}.json`] = `${JSON.stringify(data)}\n`;
+  for (const [dir, label] of [
+    [join(referenceDir, 'crds'), 'reference/crds'],
+    [UPSTREAM_CRD_DIR, 'packages/kube-schemas/upstream-crds'],
+  ] as const) {
+    for (const file of readdirSync(dir).sort()) {
+      if (!/\.ya?ml$/.test(file)) continue;
+      for (const doc of parseAllDocuments(readFileSync(join(dir, file), 'utf8'))) {
+        const crd = doc.toJS();
+        if (!crd) continue;
+        for (const v of convertCrd(crd, `${label}/${file}`)) {
+          if (v.deprecated) continue; // e.g. HelmRelease v2beta2: the data ships current versions only
+          const data = { source: `${label}/${file}`, ...v };
+          files[`crds/${v.group}_${v.version}_${v.kind}.json`] = `${JSON.stringify(data)}\n`;
+        }
       }
     }
   }

@@ -1,4 +1,5 @@
-// The upstream CRDs (Argo CD v3.5.1, Flux source-controller v1.9.1, helm-controller v1.6.3) as the API
+// The upstream CRDs (Argo CD v3.5.1, Flux source-controller v1.9.1, helm-controller v1.6.3, kustomize-controller
+// v1.9.4) as the API
 // server applies them: new fields pass, structural constraints and CEL rules fire.
 import { describe, expect, it } from 'vitest';
 import { convertCrd, convertStructural } from '../src/crd/convert-crd.js';
@@ -79,6 +80,51 @@ describe('structural constraints and CEL rules', () => {
         path: '/spec/provider',
         message: 'value "gitlab" is not one of: "generic", "aws", "azure", "github"',
         check: 'schema-enum',
+      },
+    ]);
+  });
+});
+
+describe("Flux's Kustomization (kustomize-controller v1.9.4, kept in upstream-crds/)", () => {
+  // As chartgen writes them under environments/<env>/flux/.
+  const kustomization = (spec: Record<string, unknown> = {}) => ({
+    apiVersion: 'kustomize.toolkit.fluxcd.io/v1',
+    kind: 'Kustomization',
+    metadata: { name: 'cmsweb-prod-services', namespace: 'flux-system' },
+    spec: {
+      dependsOn: [{ name: 'cmsweb-prod-cluster' }],
+      interval: '10m',
+      path: './environments/prod/flux/helmreleases',
+      prune: true,
+      sourceRef: { kind: 'GitRepository', name: 'cmsweb' },
+      ...spec,
+    },
+  });
+
+  it('accepts the objects chartgen writes', () => {
+    expect(v.validate(kustomization())).toEqual([]);
+    expect(v.validate(kustomization({ retryInterval: '1m', timeout: '3m', wait: true }))).toEqual([]);
+  });
+
+  it('required fields, enums, duration patterns and its CEL rules fire', () => {
+    const noPrune = kustomization({ interval: '10 minutes' });
+    delete (noPrune.spec as Record<string, unknown>)['prune'];
+    expect(v.validate(noPrune)).toEqual([
+      { path: '/spec/interval', message: expect.stringContaining('must match pattern'), check: 'schema-format' },
+      { path: '/spec/prune', message: 'missing required field "prune"', check: 'schema-required' },
+    ]);
+    expect(v.validate(kustomization({ sourceRef: { kind: 'HelmRepository', name: 'x' } }))).toEqual([
+      {
+        path: '/spec/sourceRef/kind',
+        message: expect.stringContaining('is not one of'),
+        check: 'schema-enum',
+      },
+    ]);
+    expect(v.validate(kustomization({ kubeConfig: {} }))).toEqual([
+      {
+        path: '/spec/kubeConfig',
+        message: 'exactly one of spec.kubeConfig.configMapRef or spec.kubeConfig.secretRef must be specified',
+        check: 'schema-format',
       },
     ]);
   });

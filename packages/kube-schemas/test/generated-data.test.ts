@@ -15,6 +15,7 @@ if (!existsSync(join(REFERENCE_DIR, 'kubernetes-openapi'))) {
         'crds/argoproj.io_v1alpha1_AppProject.json',
         'crds/argoproj.io_v1alpha1_Application.json',
         'crds/helm.toolkit.fluxcd.io_v2_HelmRelease.json',
+        'crds/kustomize.toolkit.fluxcd.io_v1_Kustomization.json',
         'crds/source.toolkit.fluxcd.io_v1_GitRepository.json',
         'kubernetes/definitions.json',
         'kubernetes/enums.json',

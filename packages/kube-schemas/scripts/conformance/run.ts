@@ -3,13 +3,13 @@
 // false on every object with properties). CRDs: the oracle is the upstream schema's own declaration, i.e.
 // the verdict each case was constructed to have (plus hand-written cases for every CEL rule).
 import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { basename, join } from 'node:path';
 import { Ajv } from 'ajv';
 import addFormatsImport from 'ajv-formats';
 import { parseAllDocuments } from 'yaml';
 import { createSchemaValidator, type SchemaViolation } from '../../src/index.js';
 import { kubernetesData } from '../../src/sources/kubernetes-data.js';
-import { readReleases } from '../schema-files.js';
+import { readReleases, UPSTREAM_CRD_DIR } from '../schema-files.js';
 import { generateCases, type Case } from './cases.js';
 
 const addFormats = addFormatsImport as unknown as typeof addFormatsImport.default;
@@ -165,6 +165,24 @@ const RULE_CASES: [string, string, (o: Record<string, any>) => void, boolean][] 
     (o) => Object.assign(o['spec'], { provider: 'github', serviceAccountName: 'sa' }),
     false,
   ],
+  [
+    'kustomize.toolkit.fluxcd.io/v1 Kustomization',
+    'rule: kubeConfig with configMapRef',
+    (o) => (o['spec'].kubeConfig = { configMapRef: { name: 'c' } }),
+    true,
+  ],
+  [
+    'kustomize.toolkit.fluxcd.io/v1 Kustomization',
+    'rule: kubeConfig with neither ref',
+    (o) => (o['spec'].kubeConfig = {}),
+    false,
+  ],
+  [
+    'kustomize.toolkit.fluxcd.io/v1 Kustomization',
+    'rule: kubeConfig with both refs',
+    (o) => (o['spec'].kubeConfig = { secretRef: { name: 's' }, configMapRef: { name: 'c' } }),
+    false,
+  ],
 ];
 
 const VALID_BASES: Record<string, Record<string, unknown>> = {
@@ -173,19 +191,23 @@ const VALID_BASES: Record<string, Record<string, unknown>> = {
   },
   'source.toolkit.fluxcd.io/v1 GitRepository': { spec: { url: 'https://example.org/r.git', interval: '1m' } },
   'argoproj.io/v1alpha1 Application': { spec: { project: 'p', destination: {} } },
+  'kustomize.toolkit.fluxcd.io/v1 Kustomization': {
+    spec: { interval: '10m', prune: true, sourceRef: { kind: 'GitRepository', name: 'g' } },
+  },
 };
 
 export function crdRows(referenceDir: string): Row[] {
   const ours = createSchemaValidator({ kubernetesVersion: '1.33' });
   const rows: Row[] = [];
-  const dir = join(referenceDir, 'crds');
-  for (const file of [
-    'argocd-v3.5.1-application.yaml',
-    'argocd-v3.5.1-appproject.yaml',
-    'flux-source-controller-v1.9.1-gitrepositories.yaml',
-    'flux-helm-controller-v1.6.3-helmreleases.yaml',
+  for (const path of [
+    join(referenceDir, 'crds', 'argocd-v3.5.1-application.yaml'),
+    join(referenceDir, 'crds', 'argocd-v3.5.1-appproject.yaml'),
+    join(referenceDir, 'crds', 'flux-source-controller-v1.9.1-gitrepositories.yaml'),
+    join(referenceDir, 'crds', 'flux-helm-controller-v1.6.3-helmreleases.yaml'),
+    join(UPSTREAM_CRD_DIR, 'flux-kustomize-controller-v1.9.4-kustomizations.yaml'),
   ]) {
-    const crd = parseAllDocuments(readFileSync(join(dir, file), 'utf8'))[0]!.toJS() as Record<string, any>;
+    const file = basename(path);
+    const crd = parseAllDocuments(readFileSync(path, 'utf8'))[0]!.toJS() as Record<string, any>;
     for (const version of crd['spec'].versions as Record<string, any>[]) {
       if (!version['served'] || version['deprecated']) continue;
       const key = `${crd['spec'].group}/${version['name']} ${crd['spec'].names.kind}`;
