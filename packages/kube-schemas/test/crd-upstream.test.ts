@@ -130,6 +130,59 @@ describe("Flux's Kustomization (kustomize-controller v1.9.4, kept in upstream-cr
   });
 });
 
+describe('fields compiled on first use (status, operation)', () => {
+  const app = (extra: Record<string, unknown>) => ({
+    apiVersion: 'argoproj.io/v1alpha1',
+    kind: 'Application',
+    metadata: { name: 'a', namespace: 'argocd' },
+    spec: { project: 'p', destination: {}, source: { repoURL: 'r' } },
+    ...extra,
+  });
+
+  it('an object carrying status or operation is still judged in full, at the right paths', () => {
+    const w = createSchemaValidator({ kubernetesVersion: '1.33' });
+    expect(w.validate(app({}))).toEqual([]);
+    expect(w.validate(app({ status: { sync: { status: 'Synced' } } }))).toEqual([]);
+    expect(w.validate(app({ status: { sync: { statuz: 'Synced' } }, operation: { sync: { prune: 'yes' } } }))).toEqual([
+      { path: '/operation/sync/prune', message: 'expected boolean, got string', check: 'schema-type' },
+      { path: '/status/sync/status', message: 'missing required field "status"', check: 'schema-required' },
+      {
+        path: '/status/sync/statuz',
+        message: expect.stringMatching(/^unknown field "statuz"/),
+        check: 'schema-unknown-field',
+      },
+    ]);
+    // Root errors and deferred ones together, still ordered by path.
+    expect(w.validate({ ...app({ status: { health: 3 } }), spek: {} })).toEqual([
+      { path: '/spek', message: expect.stringMatching(/^unknown field "spek"/), check: 'schema-unknown-field' },
+      { path: '/status/health', message: 'expected object, got integer', check: 'schema-type' },
+    ]);
+  });
+
+  it('a deferred field whose schema does not compile fails closed on the objects that carry it', () => {
+    const widget = {
+      type: 'object',
+      properties: {
+        spec: { type: 'object' },
+        status: { type: 'object', properties: { phase: { type: 'string', pattern: '([' } } },
+      },
+    };
+    const source: SchemaSource = { name: 'test-crd', load: async () => widget, loadSync: () => widget };
+    const w = createSchemaValidator({ kubernetesVersion: '1.33', sources: [source] });
+    const obj = { apiVersion: 'example.org/v1', kind: 'Widget', metadata: { name: 'w' }, spec: {} };
+    expect(w.validate(obj)).toEqual([]);
+    expect(w.validate({ ...obj, status: { phase: 'x' } })).toEqual([
+      {
+        path: '/status',
+        message: expect.stringMatching(
+          /^the schema of field "status" does not compile \(.*\): the field was not validated$/,
+        ),
+        check: 'schema-format',
+      },
+    ]);
+  });
+});
+
 describe('conversion semantics', () => {
   const kinds = (schema: Record<string, unknown>): SchemaSource => ({
     name: 'test-crd',

@@ -118,6 +118,7 @@ describe('bundled CRDs', () => {
       'argoproj.io/v1alpha1 AppProject',
       'argoproj.io/v1alpha1 Application',
       'helm.toolkit.fluxcd.io/v2 HelmRelease',
+      'kustomize.toolkit.fluxcd.io/v1 Kustomization',
       'source.toolkit.fluxcd.io/v1 GitRepository',
     ]);
     expect(v.validate({ apiVersion: 'helm.toolkit.fluxcd.io/v2beta1', kind: 'HelmRelease' })).toBe('unknown-kind');
