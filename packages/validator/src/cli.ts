@@ -57,6 +57,7 @@ function exitAfter(stdout: string, code: number): Promise<never> {
 async function finish(o: Quiet, run: () => Promise<CommandOutput> | CommandOutput): Promise<never> {
   try {
     const out = await run();
+    if (out.stderr) process.stderr.write(out.stderr);
     const silent = o.quiet && o.output === 'text' && out.exitCode === EXIT.ok;
     return await exitAfter(silent ? '' : out.stdout, out.exitCode);
   } catch (e) {
@@ -137,6 +138,37 @@ common(
     setFlagsFromString('--heap-growing-percent=50');
     return finish(o, async () => (await commands()).runManifestsCommand(paths, { ...o, color: color() }));
   });
+
+program
+  .command('render <dir>')
+  .description('print what `helm template` prints for a chart, by the chosen renderer (nothing is validated)')
+  .option('--root <dir>', 'repository root (validator.yaml, catalog/cluster.yaml)', process.cwd())
+  .option('-f, --values <file>', 'values file (repeatable, in order)', repeatOption, [])
+  .option('--set <name=value>', 'set a value, as helm --set (repeatable)', repeatOption, [])
+  .option('--set-string <name=value>', 'set a string value, as helm --set-string (repeatable)', repeatOption, [])
+  .option(
+    '--set-file <name=path>',
+    "set a value to a file's content, as helm --set-file (repeatable)",
+    repeatOption,
+    [],
+  )
+  .option('--release <name>', 'release name', 'release-name')
+  .option('--namespace <ns>', 'release namespace', 'default')
+  .option('--kube-version <x.y>', 'Kubernetes version (default: catalog/cluster.yaml, else 1.33)')
+  .option('--include-crds', "include the chart's crds/ (as Argo CD does; helm template leaves them out)")
+  .option('--renderer <name>', 'how the chart is rendered', 'helm')
+  .option('--render-timeout <seconds>', RENDER_TIMEOUT_HELP)
+  .exitOverride()
+  .addHelpText(
+    'after',
+    helpFooter([
+      ['npx validator render charts/dbs -f environments/prod/values/dbs.yaml', "a service's prod manifests"],
+      ['npx validator render ./mychart --set image.tag=1.2.3 --renderer helm', 'any chart, with a value set'],
+    ]),
+  )
+  .action((dir: string, o) =>
+    finish({ ...o, output: 'text' }, async () => (await commands()).runRenderCommand(dir, o)),
+  );
 
 program
   .command('checks')

@@ -9,7 +9,7 @@ import { validateChart } from './chart/validate-chart.js';
 import { readInputs } from './manifests/read-inputs.js';
 import { validateManifestInputs } from './manifests/validate-manifests.js';
 import { RENDERERS } from './render/renderers.js';
-import type { Renderer } from './render/renderer.js';
+import type { Renderer, RenderRequest } from './render/renderer.js';
 import { REPORTERS } from './report/reporters.js';
 import { formatCheckList } from './report/check-list.js';
 import { validateRepo } from './repo/validate-repo.js';
@@ -22,6 +22,8 @@ export const DEFAULT_KUBERNETES_VERSION = '1.33';
 
 export interface CommandOutput {
   stdout: string;
+  /** What goes to standard error (render's failure), if anything. */
+  stderr?: string;
   exitCode: number;
 }
 
@@ -158,6 +160,63 @@ export async function runChartCommand(
     context: await readPolicyContext(root, true),
   });
   return report(result, opts);
+}
+
+/** `name=value` of --set/--set-string/--set-file; the value keeps any further `=` and `,` (helm splits those). */
+function assignments(option: string, items: readonly string[], resolvePath = false) {
+  return items.map((item) => {
+    const eq = item.indexOf('=');
+    if (eq <= 0) throw new UsageError(`${option} ${JSON.stringify(item)}: expected NAME=VALUE, e.g. image.tag=1.2.3`);
+    const value = item.slice(eq + 1);
+    return { name: item.slice(0, eq), value: resolvePath ? resolve(value) : value };
+  });
+}
+
+/**
+ * `validator render`: what `helm template` prints for a chart, by the renderer chosen (the same request the
+ * repository run makes, so the two can be compared). A chart that does not render is refused (exit 1) with
+ * the chart file and line; a missing chart is bad input.
+ */
+export async function runRenderCommand(
+  dir: string,
+  opts: {
+    root: string;
+    values: string[];
+    set: string[];
+    setString: string[];
+    setFile: string[];
+    release: string;
+    namespace: string;
+    kubeVersion?: string;
+    includeCrds?: boolean;
+    renderer: string;
+    renderTimeout?: string;
+  },
+): Promise<CommandOutput> {
+  const chartDir = resolve(dir);
+  if (!existsSync(join(chartDir, 'Chart.yaml')))
+    throw new UsageError(`render: ${dir} is not a chart directory (no Chart.yaml in it)`);
+  for (const f of opts.values) if (!existsSync(f)) throw new UsageError(`render: values file ${f} does not exist`);
+  const root = resolve(opts.root);
+  const config = await readValidatorConfig(root);
+  const request: RenderRequest = {
+    chartDir,
+    releaseName: opts.release,
+    namespace: opts.namespace,
+    valueFiles: opts.values.map((f) => resolve(f)),
+    kubeVersion: kubeVersion(opts.kubeVersion, await repoKubeVersion(root)),
+    set: assignments('--set', opts.set),
+    setString: assignments('--set-string', opts.setString),
+    setFile: assignments('--set-file', opts.setFile, true),
+    skipCrds: !opts.includeCrds,
+  };
+  const result = await renderer(opts.renderer, opts.renderTimeout, config).render(request);
+  if (!result.error) return { stdout: result.manifests, exitCode: 0 };
+  const e = result.error;
+  const where = e.file
+    ? `${dir.replace(/\/+$/, '')}/${e.file}${e.line ? `:${e.line}${e.column ? `:${e.column}` : ''}` : ''}: `
+    : '';
+  return { stdout: '', stderr: `validator: render: ${where}${e.message}\n`, exitCode: 1 };
 }
 
 export async function runManifestsCommand(
