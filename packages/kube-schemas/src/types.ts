@@ -39,6 +39,12 @@ export interface SchemaSource {
    * returns, so a validator may compile each definition once for all kinds.
    */
   readonly sharedDefinitions?: boolean;
+  /**
+   * True when every schema is a CRD's structural schema (converted and checked by crd/convert-crd.ts): its
+   * top-level fields other than apiVersion, kind, metadata and spec may then be compiled on first use.
+   * Arbitrary schema files are compiled whole, so a broken part is reported however the object looks.
+   */
+  readonly crdSchemas?: boolean;
   load(gvk: GroupVersionKind, kubernetesVersion: string): Promise<JSONSchema | undefined>;
   loadSync?(gvk: GroupVersionKind, kubernetesVersion: string): JSONSchema | undefined;
   /** The kinds the source can answer for in that version, when it can list them (used to suggest alternatives). */

@@ -176,7 +176,7 @@ export function createSchemaValidator(options: SchemaValidatorOptions): SchemaVa
         return note && `it does not exist in Kubernetes ${target}; ${note}`;
       };
       if (root) return { validate: ajv.compile(root), source: source.name, fieldNote };
-      const split = deferredFields(forCompile(schema));
+      const split = source.crdSchemas ? deferredFields(forCompile(schema)) : { root: forCompile(schema), deferred: [] };
       const validate = composeChecks(ajv.compile(split.root), split.deferred, (sub) => ajv.compile(sub));
       return { validate, source: source.name, fieldNote };
     } catch (err) {

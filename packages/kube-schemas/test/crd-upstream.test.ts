@@ -167,7 +167,12 @@ describe('fields compiled on first use (status, operation)', () => {
         status: { type: 'object', properties: { phase: { type: 'string', pattern: '([' } } },
       },
     };
-    const source: SchemaSource = { name: 'test-crd', load: async () => widget, loadSync: () => widget };
+    const source: SchemaSource = {
+      name: 'test-crd',
+      crdSchemas: true,
+      load: async () => widget,
+      loadSync: () => widget,
+    };
     const w = createSchemaValidator({ kubernetesVersion: '1.33', sources: [source] });
     const obj = { apiVersion: 'example.org/v1', kind: 'Widget', metadata: { name: 'w' }, spec: {} };
     expect(w.validate(obj)).toEqual([]);

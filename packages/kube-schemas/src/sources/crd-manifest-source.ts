@@ -56,6 +56,7 @@ export function createCrdManifestSource(paths: readonly string[], options: { str
   const loadSync = (gvk: GroupVersionKind) => kinds.get(gvkKey(gvk))?.schema;
   return {
     name: `crds ${paths.join(', ')}`,
+    crdSchemas: true,
     loadSync,
     load: async (gvk) => loadSync(gvk),
     kinds: () => [...kinds.values()].map((k) => k.gvk),

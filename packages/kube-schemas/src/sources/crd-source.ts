@@ -41,6 +41,7 @@ export function createCrdSource(options: { strict?: boolean; dir?: string } = {}
   };
   return {
     name: 'crd',
+    crdSchemas: true,
     kinds: () => [...files.values()].map((f) => f.gvk),
     loadSync(gvk) {
       const key = gvkKey(gvk);
