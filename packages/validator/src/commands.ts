@@ -13,6 +13,7 @@ import type { Renderer } from './render/renderer.js';
 import { REPORTERS } from './report/reporters.js';
 import { formatCheckList } from './report/check-list.js';
 import { validateRepo } from './repo/validate-repo.js';
+import { parseScope } from './repo/scope.js';
 import { createKubeSchemaValidator, crdLocation, schemaOptionsProblem } from './schema/kube-schemas-adapter.js';
 import { renderTimeoutProblem, type ValidatorConfig } from './config/validator-config.js';
 
@@ -107,6 +108,8 @@ export async function runRepoCommand(
   opts: CommonOptions & {
     env: string[];
     service: string[];
+    /** --scope: service:<name>, cluster or repository (repo/scope.ts). */
+    scope?: string;
     renderer: string;
     renderTimeout?: string;
     concurrency?: number;
@@ -114,9 +117,11 @@ export async function runRepoCommand(
   },
 ): Promise<CommandOutput> {
   checkOutput(opts);
+  const scope = parseScope(opts.scope);
   const root = resolve(opts.root);
   const config = await readValidatorConfig(root);
   const result = await validateRepo({
+    scope,
     root,
     envs: opts.env,
     services: opts.service,
