@@ -83,6 +83,7 @@ const program = common(new Command('validator'))
     '--scope <scope>',
     'service:<name>: that service from its own files only (its nx project svc-<name>); cluster: everything, checks between services included (nx project cluster); default: the whole repository',
   )
+  .option('--report-file <file>', 'also write the JSON report to this file (what the nx validate targets cache)')
   .option('--renderer <name>', 'how charts are rendered', 'helm')
   .option('--render-timeout <seconds>', RENDER_TIMEOUT_HELP)
   .exitOverride()

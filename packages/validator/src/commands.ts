@@ -1,5 +1,5 @@
-import { existsSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
 import { kubernetesVersionProblem, readCatalog } from '@cmsweb/catalog';
 import type { ValidationResult } from './findings.js';
 import { UsageError } from './errors.js';
@@ -110,6 +110,8 @@ export async function runRepoCommand(
     service: string[];
     /** --scope: service:<name>, cluster or repository (repo/scope.ts). */
     scope?: string;
+    /** --report-file: the JSON report is also written there (the cached output of the nx validate targets). */
+    reportFile?: string;
     renderer: string;
     renderTimeout?: string;
     concurrency?: number;
@@ -132,6 +134,11 @@ export async function runRepoCommand(
     concurrency: opts.concurrency,
     onRendered: opts.onRendered,
   });
+  if (opts.reportFile) {
+    const file = resolve(opts.reportFile);
+    mkdirSync(dirname(file), { recursive: true });
+    writeFileSync(file, REPORTERS.json!.format(result, { color: false }));
+  }
   return report(result, opts);
 }
 

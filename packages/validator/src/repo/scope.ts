@@ -29,19 +29,21 @@ export function parseScope(text: string | undefined): Scope {
 /** The library chart every generated chart depends on (file://../_library). */
 export const LIBRARY_CHART = 'charts/_library';
 
-/** Per-service files generated under environments/<env>/: they belong to that service, not to the environment. */
-const PER_SERVICE = /^environments\/[^/]+\/(values|argocd\/apps|flux\/helmreleases)\/([^/]+)\.ya?ml$/;
-
 /**
- * Pure: whether a service scope reads a repository-relative path. The same set as the inputs of the nx
- * target `svc-<name>:validate` (tools/nx-plugin/index.cjs): its catalog file and catalog/cluster.yaml, its
- * chart and the library chart, its overlays and generated Application and HelmRelease, and every
- * environment-level file (environment.yaml, cluster/, the rest of argocd/ and flux/).
+ * Pure: whether a service scope reads a repository-relative path. Exactly the inputs of the nx target
+ * `svc-<name>:validate` (tools/nx-plugin/index.cjs, serviceInputs): its catalog file and catalog/cluster.yaml,
+ * its chart and the library chart, its overlays and generated Application and HelmRelease, and each
+ * environment's environment.yaml and the files directly in argocd/ and flux/ (project, root, GitRepository).
+ * Not environments/<env>/cluster/: the frontend rules and namespaces there are made from every service, and
+ * what checks them is the cluster scope.
  */
 export function serviceReads(service: string, path: string): boolean {
   if (path === 'catalog/cluster.yaml' || path === `catalog/services/${service}.yaml`) return true;
   if (path.startsWith(`charts/${service}/`) || path.startsWith(`${LIBRARY_CHART}/`)) return true;
-  if (!path.startsWith('environments/')) return false;
-  const own = PER_SERVICE.exec(path);
-  return !own || own[2] === service;
+  const m = /^environments\/[^/]+\/(.+)$/.exec(path);
+  if (!m) return false;
+  const rest = m[1]!;
+  if (rest === 'environment.yaml' || /^(argocd|flux)\/[^/]+$/.test(rest)) return true;
+  const own = /^(values|argocd\/apps|flux\/helmreleases)\/([^/]+)\.ya?ml$/.exec(rest);
+  return own?.[2] === service;
 }
