@@ -124,6 +124,16 @@ describe('svc-<name>:validate inputs are the files validator --scope service:<na
   });
 });
 
+describe('nx projects of this workspace', { timeout: 300_000 }, () => {
+  it('an overlay or catalog file of one service affects that service and the cluster, no package (their tests fingerprint the repository instead)', async () => {
+    for (const file of ['environments/prod/values/dbs.yaml', 'catalog/services/dbs.yaml'])
+      expect(await projects(REPO_ROOT, ['--affected', `--files=${file}`]), file).toEqual(['cluster', 'svc-dbs']);
+    // The chart library is in every service's inputs; the packages are not affected by it either.
+    const all = await projects(REPO_ROOT, ['--affected', '--files=charts/_library/Chart.yaml']);
+    expect(all).toEqual([...k8sServices.map((s) => `svc-${s}`), 'cluster'].sort());
+  });
+});
+
 describe('nx projects of this repository (copy in a git repository)', { timeout: 600_000 }, () => {
   const ws = workspace('repo', REPO_ROOT);
 
