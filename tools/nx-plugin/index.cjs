@@ -67,23 +67,35 @@ const CLUSTER_INPUTS = [
   TOOL_VERSIONS,
 ];
 
+/** helm's output by content (validator --render-store): each service's renders are in <RENDERS>/<service>/. */
+const RENDERS = '.nx-results/renders';
+
 /**
  * A validate target running `validator <scope args>` with one configuration per environment; the JSON
- * report goes to .nx-results/<project>/validate[-<env>].json, the output nx caches and replays.
+ * report goes to .nx-results/<project>/validate[-<env>].json, the output nx caches and replays, with the
+ * renders of a service (its folder of the render store), which the cluster project replays.
  */
-function validateTarget(project, scopeArgs, envs, inputs, extra = {}) {
+function validateTarget(project, scopeArgs, envs, inputs, { outputs = [], ...extra } = {}) {
   const run = (env) => {
     const report = `.nx-results/${project}/validate${env ? `-${env}` : ''}.json`;
     return {
       report,
-      command: [...scopeArgs, ...(env ? ['--env', env] : []), '--quiet', '--report-file', report],
+      command: [
+        ...scopeArgs,
+        ...(env ? ['--env', env] : []),
+        '--quiet',
+        '--report-file',
+        report,
+        '--render-store',
+        RENDERS,
+      ],
     };
   };
   return {
     executor: EXECUTOR,
     cache: true,
     inputs,
-    outputs: ['{options.report}'],
+    outputs: ['{options.report}', ...outputs],
     options: { bin: VALIDATOR, ...run(undefined) },
     configurations: Object.fromEntries(envs.map((e) => [e, run(e)])),
     metadata: { description: `validator ${scopeArgs.join(' ')} (configurations: one per environment)` },
@@ -111,7 +123,9 @@ function catalogProjects(root, serviceFiles) {
       name: `svc-${name}`,
       tags: ['type:service'],
       targets: {
-        validate: validateTarget(`svc-${name}`, ['--scope', `service:${name}`], envs, serviceInputs(name)),
+        validate: validateTarget(`svc-${name}`, ['--scope', `service:${name}`], envs, serviceInputs(name), {
+          outputs: [`{workspaceRoot}/${RENDERS}/${name}`],
+        }),
       },
     };
   }
@@ -121,7 +135,11 @@ function catalogProjects(root, serviceFiles) {
     // Every service is part of the cluster: a change to one marks the cluster affected too.
     implicitDependencies: services.map((s) => `svc-${s}`),
     targets: {
-      validate: validateTarget('cluster', ['--scope', 'cluster'], envs, CLUSTER_INPUTS),
+      // After every service's validate (same configuration): the whole repository is then checked with the
+      // renders those left in the render store, helm runs only for what they did not render.
+      validate: validateTarget('cluster', ['--scope', 'cluster'], envs, CLUSTER_INPUTS, {
+        dependsOn: ['^validate'],
+      }),
     },
   };
   return projects;

@@ -84,6 +84,10 @@ const program = common(new Command('validator'))
     'service:<name>: that service from its own files only (its nx project svc-<name>); cluster: everything, checks between services included (nx project cluster); default: the whole repository',
   )
   .option('--report-file <file>', 'also write the JSON report to this file (what the nx validate targets cache)')
+  .option(
+    '--render-store <dir>',
+    "keep each chart's rendering in this folder, keyed by everything it depends on, and reuse it when found (the nx targets: .nx-results/renders)",
+  )
   .option('--renderer <name>', 'how charts are rendered', 'helm')
   .option('--render-timeout <seconds>', RENDER_TIMEOUT_HELP)
   .exitOverride()

@@ -14,6 +14,7 @@ import { REPORTERS } from './report/reporters.js';
 import { formatCheckList } from './report/check-list.js';
 import { validateRepo } from './repo/validate-repo.js';
 import { parseScope } from './repo/scope.js';
+import { storedRenderer } from './render/render-store.js';
 import { createKubeSchemaValidator, crdLocation, schemaOptionsProblem } from './schema/kube-schemas-adapter.js';
 import { renderTimeoutProblem, type ValidatorConfig } from './config/validator-config.js';
 
@@ -112,6 +113,8 @@ export async function runRepoCommand(
     scope?: string;
     /** --report-file: the JSON report is also written there (the cached output of the nx validate targets). */
     reportFile?: string;
+    /** --render-store: helm's output kept and found again by content (render/render-store.ts). */
+    renderStore?: string;
     renderer: string;
     renderTimeout?: string;
     concurrency?: number;
@@ -127,7 +130,9 @@ export async function runRepoCommand(
     root,
     envs: opts.env,
     services: opts.service,
-    renderer: renderer(opts.renderer, opts.renderTimeout, config),
+    renderer: opts.renderStore
+      ? storedRenderer(renderer(opts.renderer, opts.renderTimeout, config), resolve(opts.renderStore), root)
+      : renderer(opts.renderer, opts.renderTimeout, config),
     createSchemas: createKubeSchemaValidator,
     schemaLocations: schemaLocations(opts, config, root),
     config,

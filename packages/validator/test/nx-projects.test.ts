@@ -1,5 +1,15 @@
 import { spawn, spawnSync } from 'node:child_process';
-import { cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import {
+  cpSync,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  symlinkSync,
+  writeFileSync,
+} from 'node:fs';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -189,7 +199,18 @@ describe('validate targets through the shared remote cache (fixture repository, 
     const RO = 'ro-token-nx-projects-0123456789';
     const server = await startCacheServer({ dir: join(base, 'store'), readWriteTokens: [RW], readOnlyTokens: [RO] });
     try {
+      // helm behind a wrapper that logs each `helm template`: who rendered what.
+      const helmLog = join(base, 'helm.log');
+      const wrapper = join(base, 'helm-wrapper.sh');
+      writeFileSync(
+        wrapper,
+        `#!/bin/sh\n[ "$1" = template ] && echo "$PWD $*" >> '${helmLog}'\nexec '${join(REPO_ROOT, 'tools', 'bin', 'helm')}' "$@"\n`,
+        { mode: 0o755 },
+      );
+      const templates = () =>
+        existsSync(helmLog) ? readFileSync(helmLog, 'utf8').split('\n').filter(Boolean).length : 0;
       const remote = (ws: string, token: string) => ({
+        HELM_BIN: wrapper,
         NX_CACHE_DIRECTORY: join(ws, '.local-cache'),
         NX_SELF_HOSTED_REMOTE_CACHE_SERVER: server.url,
         NX_SELF_HOSTED_REMOTE_CACHE_ACCESS_TOKEN: token,
@@ -200,6 +221,10 @@ describe('validate targets through the shared remote cache (fixture repository, 
       const a = await nx(first, args, remote(first, RW));
       expect(a.code, a.out).toBe(0);
       expect(a.out).toMatch(/Cache:\s+0\/2 hit/);
+      // svc-demo rendered demo in dev and prod, through Argo CD and Flux; the cluster replayed those four.
+      expect(a.out.indexOf('nx run svc-demo:validate')).toBeLessThan(a.out.indexOf('nx run cluster:validate'));
+      expect(templates()).toBe(4);
+      expect(readdirSync(join(first, '.nx-results/renders/demo'))).toHaveLength(4);
       const reports = ['.nx-results/svc-demo/validate.json', '.nx-results/cluster/validate.json'];
       const texts = reports.map((f) => readFileSync(join(first, f), 'utf8'));
       // The cluster is the whole repository: its report counts every object, the service's only its own.
@@ -214,6 +239,8 @@ describe('validate targets through the shared remote cache (fixture repository, 
       expect(b.code, b.out).toBe(0);
       expect(b.out).toMatch(/Cache:\s+2\/2 hit/);
       expect(b.out).toMatch(/remote cache/);
+      expect(templates(), 'nothing rendered again').toBe(4);
+      expect(readdirSync(join(second, '.nx-results/renders/demo'))).toHaveLength(4);
       expect(reports.map((f) => readFileSync(join(second, f), 'utf8'))).toEqual(texts);
     } finally {
       await server.close();
