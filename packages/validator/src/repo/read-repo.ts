@@ -84,6 +84,11 @@ export async function readRepo(
       `${root} is not a repository of this project: catalog/cluster.yaml is missing (run in the repository or pass --root DIR)`,
     );
   }
+  const file = (ext: string) => join(root, 'catalog', 'services', `${only}.${ext}`);
+  if (only && !lstatSync(file('yaml'), { throwIfNoEntry: false }) && !lstatSync(file('yml'), { throwIfNoEntry: false }))
+    throw new UsageError(
+      `unknown service ${only}: expected a Kubernetes service of catalog/services/ (see \`ls catalog/services\`)`,
+    );
   const loaded = await readCatalog(root, only ? { services: [only] } : {});
   const findings: Finding[] = loaded.findings.map((f) => fromSourceFinding(f));
   const catalog = loaded.catalog;
