@@ -43,6 +43,7 @@ function serviceInputs(name) {
   return [
     w('catalog/cluster.yaml'),
     w(`catalog/services/${name}.yaml`),
+    w(`catalog/services/${name}.yml`),
     w(`charts/${name}/**/*`),
     w('charts/_library/**/*'),
     ...own('values'),

@@ -61,6 +61,7 @@ describe('parseScope', () => {
     for (const p of [
       'catalog/cluster.yaml',
       'catalog/services/demo.yaml',
+      'catalog/services/demo.yml',
       'charts/demo/templates/deployment.yaml',
       'charts/_library/templates/_pod.tpl',
       'environments/dev/values/demo.yaml',

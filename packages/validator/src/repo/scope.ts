@@ -38,7 +38,7 @@ export const LIBRARY_CHART = 'charts/_library';
  * what checks them is the cluster scope.
  */
 export function serviceReads(service: string, path: string): boolean {
-  if (path === 'catalog/cluster.yaml' || path === `catalog/services/${service}.yaml`) return true;
+  if (path === 'catalog/cluster.yaml' || /^catalog\/services\/(.+)\.ya?ml$/.exec(path)?.[1] === service) return true;
   if (path.startsWith(`charts/${service}/`) || path.startsWith(`${LIBRARY_CHART}/`)) return true;
   const m = /^environments\/[^/]+\/(.+)$/.exec(path);
   if (!m) return false;
