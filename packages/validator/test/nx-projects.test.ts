@@ -247,3 +247,43 @@ describe('validate targets through the shared remote cache (fixture repository, 
     }
   });
 });
+
+describe('tool versions (the runtime input of every validate target)', () => {
+  const script = join(REPO_ROOT, 'tools', 'nx-plugin', 'tool-versions.cjs');
+  const versions = (root: string, helm: string) => {
+    const r = spawnSync(process.execPath, [script, root], {
+      encoding: 'utf8',
+      env: { PATH: process.env.PATH, HELM_BIN: helm },
+    });
+    expect(r.status, r.stderr).toBe(0);
+    return r.stdout.trim();
+  };
+
+  it('change with the helm that renders and with any built file of the validator or a package it uses', () => {
+    const ws = join(base, 'tools-ws');
+    const pkg = (dir: string, name: string, deps: Record<string, string>) => {
+      mkdirSync(join(ws, 'packages', dir, 'dist'), { recursive: true });
+      writeFileSync(join(ws, 'packages', dir, 'package.json'), JSON.stringify({ name, dependencies: deps }));
+      writeFileSync(join(ws, 'packages', dir, 'dist', 'index.js'), `export const name = '${name}';\n`);
+    };
+    pkg('validator', 'validator', { '@cmsweb/yaml': '*', ajv: '^8' });
+    pkg('yaml', '@cmsweb/yaml', {});
+    pkg('gitops-sync', 'gitops-sync', { validator: '*' }); // depends on the validator, not the other way
+    const helm = (version: string) => {
+      const f = join(base, `helm-${version}.sh`);
+      writeFileSync(f, `#!/bin/sh\necho ${version}\n`, { mode: 0o755 });
+      return f;
+    };
+    const v1 = versions(ws, helm('v4.1.4+abc'));
+    expect(v1).toMatch(/^validator:[0-9a-f]{16} helm:v4\.1\.4\+abc$/);
+    expect(versions(ws, helm('v4.1.5+def'))).not.toBe(v1);
+    expect(versions(ws, join(base, 'no-such-helm'))).toMatch(/ helm:absent$/);
+    writeFileSync(join(ws, 'packages', 'gitops-sync', 'dist', 'index.js'), '// rebuilt\n');
+    expect(versions(ws, helm('v4.1.4+abc')), 'a package the validator does not use').toBe(v1);
+    writeFileSync(join(ws, 'packages', 'yaml', 'dist', 'index.js'), '// rebuilt\n');
+    const v2 = versions(ws, helm('v4.1.4+abc'));
+    expect(v2, 'a package the validator uses').not.toBe(v1);
+    writeFileSync(join(ws, 'packages', 'validator', 'dist', 'extra.js'), '\n');
+    expect(versions(ws, helm('v4.1.4+abc'))).not.toBe(v2);
+  });
+});
