@@ -80,6 +80,21 @@ function fileBytes(file: string): Buffer | string {
   }
 }
 
+/**
+ * The digest of a chart directory; `memo` keeps those inside the repository for one run (the library chart is
+ * in every render's key), a temp copy outside it (Flux's) is hashed each time, as its path may come again.
+ */
+function treeDigest(dir: string, root: string, memo?: Map<string, string>): string {
+  const inside = !relative(root, dir).startsWith('..');
+  const known = inside ? memo?.get(dir) : undefined;
+  if (known) return known;
+  const hash = createHash('sha256');
+  hashTree(hash, dir, '.');
+  const digest = hash.digest('hex');
+  if (inside) memo?.set(dir, digest);
+  return digest;
+}
+
 let helmVersion: Promise<string> | undefined;
 /** The helm that renders (its version and commit), once per process. */
 function currentHelm(): Promise<string> {
@@ -89,12 +104,18 @@ function currentHelm(): Promise<string> {
   return helmVersion;
 }
 
-/** Shell: the store key of a render. */
-export async function renderKey(renderer: string, req: RenderRequest, root: string): Promise<string> {
+/** Shell: the store key of a render (`memo`: chart digests of this run, see treeDigest). */
+export async function renderKey(
+  renderer: string,
+  req: RenderRequest,
+  root: string,
+  memo?: Map<string, string>,
+): Promise<string> {
   const hash = createHash('sha256');
   hash.update(`renderer:${renderer}\0helm:${renderer === 'helm' ? await currentHelm() : ''}\0`);
   hash.update(JSON.stringify(portableRequest(req, root)));
-  for (const dir of chartDirs(req.chartDir)) hashTree(hash, dir, label(dir, root, req.chartDir));
+  for (const dir of chartDirs(req.chartDir))
+    hash.update(`${label(dir, root, req.chartDir)}\0${treeDigest(dir, root, memo)}\0`);
   for (const f of [...req.valueFiles, ...(req.setFile ?? []).map((s) => s.value)])
     hash.update(`\0${label(f, root, req.chartDir)}\0`).update(fileBytes(f));
   return hash.digest('hex');
@@ -112,10 +133,11 @@ function chartName(chartDir: string): string {
  * that timed out is not stored: the next run tries again.
  */
 export function storedRenderer(inner: Renderer, dir: string, root: string): Renderer {
+  const memo = new Map<string, string>(); // one renderer, one run: the charts do not change under it
   return {
     name: inner.name,
     async render(req: RenderRequest): Promise<RenderResult> {
-      const file = join(dir, chartName(req.chartDir), `${await renderKey(inner.name, req, root)}.json`);
+      const file = join(dir, chartName(req.chartDir), `${await renderKey(inner.name, req, root, memo)}.json`);
       if (existsSync(file)) {
         try {
           const stored = JSON.parse(readFileSync(file, 'utf8')) as RenderResult;
