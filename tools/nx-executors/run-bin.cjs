@@ -6,8 +6,8 @@
 const { spawn } = require('node:child_process');
 const { isAbsolute, join, normalize } = require('node:path');
 
-/** Option keys that belong to the target (or to nx), never forwarded to the CLI. */
-const OWN = new Set(['bin', 'command', 'gitopsCommand']);
+/** Option keys that belong to the target (or to nx), never forwarded to the CLI (report: the validate targets' output path, already in command). */
+const OWN = new Set(['bin', 'command', 'gitopsCommand', 'report']);
 
 /** The arguments as typed after the target name, or (when nx is driven from code) the options rebuilt. */
 function forwardedArgs(options, context) {

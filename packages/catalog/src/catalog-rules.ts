@@ -22,6 +22,7 @@ export function checkCatalogRules(
   clusterFile: string,
   entries: Entry[],
   parsed: Record<string, ParsedYaml>,
+  partial = false,
 ): SourceFinding[] {
   const out: SourceFinding[] = [];
   const at = (file: string, path: PathSegment[], check: string, message: string) => {
@@ -118,9 +119,12 @@ export function checkCatalogRules(
       // Claimed per environment: a prefix may go to a VM in prod and to a Kubernetes service in preprod.
       const norm = (prefix.replace(/\/+$/, '') || '/') + (query ? `?${query}` : '');
       const scoped = typeof entry !== 'string';
-      const clash = envs
-        .map((env) => [env, prefixOwner.get(`${env} ${norm}`)] as const)
-        .find(([, o]) => o && o.service !== s.name);
+      // A partial catalog (one service: validator --scope service:<name>) cannot know the other owners.
+      const clash = partial
+        ? undefined
+        : envs
+            .map((env) => [env, prefixOwner.get(`${env} ${norm}`)] as const)
+            .find(([, o]) => o && o.service !== s.name);
       if (clash) {
         const where = scoped || clash[1]!.scoped ? ` in ${clash[0]}` : '';
         at(
@@ -262,7 +266,7 @@ export function checkCatalogRules(
     }
   }
   const services = new Map(entries.map((e) => [e.service.name, e.service]));
-  for (const { service: s, file } of entries) checkAllowFrom(s, file, services, namespaces, at);
+  for (const { service: s, file } of entries) checkAllowFrom(s, file, partial ? undefined : services, namespaces, at);
   return out;
 }
 
@@ -270,7 +274,8 @@ export function checkCatalogRules(
 function checkAllowFrom(
   s: Service,
   file: string,
-  services: Map<string, Service>,
+  /** Undefined for a partial catalog: which services exist is not known then, so client names are not checked. */
+  services: Map<string, Service> | undefined,
   namespaces: Set<string>,
   at: At,
 ): void {
@@ -289,6 +294,7 @@ function checkAllowFrom(
       return;
     }
     if (a.service !== undefined) {
+      if (!services) return;
       const client = services.get(a.service);
       if (a.podLabels)
         w([...p, 'podLabels'], "podLabels go with namespace:; a service entry selects that service's own pods");

@@ -27,8 +27,16 @@ export interface LoadedCatalog {
   parsed: Record<string, ParsedYaml>;
 }
 
-/** Pure: parses and checks the catalog sources; every problem in every file comes back at once. */
-export function loadCatalog(clusterFile: SourceFile, serviceFiles: SourceFile[]): LoadedCatalog {
+/**
+ * Pure: parses and checks the catalog sources; every problem in every file comes back at once. `partial`:
+ * `serviceFiles` are some of the catalog's services only, so rules between services (a URL prefix claimed
+ * twice, an allowFrom naming another service) are left to a load of the whole catalog.
+ */
+export function loadCatalog(
+  clusterFile: SourceFile,
+  serviceFiles: SourceFile[],
+  options: { partial?: boolean } = {},
+): LoadedCatalog {
   const findings: SourceFinding[] = [];
   const parsed: Record<string, ParsedYaml> = {};
 
@@ -73,7 +81,8 @@ export function loadCatalog(clusterFile: SourceFile, serviceFiles: SourceFile[])
     entries.push({ service: s, file: f.path });
     files[s.name] ??= f.path;
   }
-  if (cluster) findings.push(...checkCatalogRules(cluster, clusterFile.path, entries, parsed));
+  if (cluster)
+    findings.push(...checkCatalogRules(cluster, clusterFile.path, entries, parsed, options.partial === true));
   services.sort((a, b) => a.name.localeCompare(b.name));
   const ok = cluster && !findings.some((f) => f.severity === 'error');
   return {

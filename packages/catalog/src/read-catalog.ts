@@ -15,9 +15,10 @@ const at = (file: string, message: string): SourceFinding => ({
  * Shell: reads catalog/cluster.yaml and catalog/services/*.yaml under `root` (through the safe reader:
  * symlinks leaving the repository, FIFOs, devices, directories and invalid UTF-8 are findings) and loads
  * them. A catalog that cannot be read completely (services directory missing, a file, unreadable; any
- * service file refused) has error findings, so no tool acts on a partial catalog.
+ * service file refused) has error findings, so no tool acts on a partial catalog. `services`: read only
+ * these services' files (validator --scope service:<name>, whose nx inputs are that file and cluster.yaml).
  */
-export async function readCatalog(root: string): Promise<LoadedCatalog> {
+export async function readCatalog(root: string, options: { services?: string[] } = {}): Promise<LoadedCatalog> {
   const refused: SourceFinding[] = [];
   const read = (rel: string): SourceFile | undefined => {
     try {
@@ -46,8 +47,12 @@ export async function readCatalog(root: string): Promise<LoadedCatalog> {
     refused.push(refusedFinding(e));
   }
   const cluster = read('catalog/cluster.yaml') ?? { path: 'catalog/cluster.yaml', text: '' };
-  const services = names.map((n) => read(`${SERVICES_DIR}/${n}`)).filter((f): f is SourceFile => f !== undefined);
-  const loaded = loadCatalog(cluster, services);
+  // options.services: those services' files only (a missing one is a finding), loaded as a partial catalog.
+  const only = options.services?.map((s) => names.find((n) => n === `${s}.yaml` || n === `${s}.yml`) ?? `${s}.yaml`);
+  const services = (only ?? names)
+    .map((n) => read(`${SERVICES_DIR}/${n}`))
+    .filter((f): f is SourceFile => f !== undefined);
+  const loaded = loadCatalog(cluster, services, { partial: only !== undefined });
   if (!refused.length) return loaded;
   const { catalog: _dropped, ...rest } = loaded;
   return { ...rest, findings: [...refused, ...loaded.findings] };

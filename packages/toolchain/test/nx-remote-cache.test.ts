@@ -1,6 +1,7 @@
 import { spawn } from 'node:child_process';
 import {
   copyFileSync,
+  cpSync,
   existsSync,
   mkdirSync,
   mkdtempSync,
@@ -42,7 +43,7 @@ afterAll(async () => {
   rmSync(base, { recursive: true, force: true });
 });
 
-/** A checkout: the repository's nx.json and runtime-input script, one project whose `test` writes an output. */
+/** A checkout: the repository's nx.json, its plugin and runtime-input script, one project whose `test` writes an output. */
 function checkout(name: string, message = 'hello'): string {
   const ws = join(base, name);
   const probe = join(ws, 'packages', 'probe');
@@ -50,6 +51,8 @@ function checkout(name: string, message = 'hello'): string {
   mkdirSync(probe, { recursive: true });
   copyFileSync(join(repoRoot, 'nx.json'), join(ws, 'nx.json'));
   copyFileSync(join(repoRoot, 'scripts', 'shared-fingerprint.mjs'), join(ws, 'scripts', 'shared-fingerprint.mjs'));
+  // nx.json loads the catalog plugin (no catalog here: it adds no project).
+  cpSync(join(repoRoot, 'tools', 'nx-plugin'), join(ws, 'tools', 'nx-plugin'), { recursive: true });
   symlinkSync(join(repoRoot, 'node_modules'), join(ws, 'node_modules'));
   writeFileSync(join(ws, 'package.json'), JSON.stringify({ name: 'ws', private: true, workspaces: ['packages/*'] }));
   writeFileSync(

@@ -80,6 +80,15 @@ const program = common(new Command('validator'))
   // An older spelling from when nx:run-commands took `--env` for itself; kept for scripts that use it.
   .option('--environment <env>', 'same as --env', listOption, [])
   .option('--service <name>', 'validate these services only (repeatable, or comma-separated)', listOption, [])
+  .option(
+    '--scope <scope>',
+    'service:<name>: that service from its own files only (its nx project svc-<name>); cluster: everything, checks between services included (nx project cluster); default: the whole repository',
+  )
+  .option('--report-file <file>', 'also write the JSON report to this file (what the nx validate targets cache)')
+  .option(
+    '--render-store <dir>',
+    "keep each chart's rendering in this folder, keyed by everything it depends on, and reuse it when found (the nx targets: .nx-results/renders)",
+  )
   .option('--renderer <name>', 'how charts are rendered', 'helm')
   .option('--render-timeout <seconds>', RENDER_TIMEOUT_HELP)
   .exitOverride()
@@ -88,6 +97,7 @@ const program = common(new Command('validator'))
     helpFooter([
       ['npx validator', 'validate the repository in the current directory'],
       ['npx validator --env dev --service dbs,das', 'two services in dev only'],
+      ['npx validator --scope service:dbs --env prod', 'what nx runs for `nx run svc-dbs:validate:prod`'],
       ['npx validator --output sarif > validator.sarif', 'a report for code scanning'],
       ['npx validator chart ./mychart -f values-prod.yaml', 'any Helm chart'],
       ['kustomize build . | npx validator manifests -', 'plain manifests from standard input'],

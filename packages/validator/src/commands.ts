@@ -1,5 +1,5 @@
-import { existsSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
 import { kubernetesVersionProblem, readCatalog } from '@cmsweb/catalog';
 import type { ValidationResult } from './findings.js';
 import { UsageError } from './errors.js';
@@ -13,6 +13,8 @@ import type { Renderer, RenderRequest } from './render/renderer.js';
 import { REPORTERS } from './report/reporters.js';
 import { formatCheckList } from './report/check-list.js';
 import { validateRepo } from './repo/validate-repo.js';
+import { parseScope } from './repo/scope.js';
+import { storedRenderer } from './render/render-store.js';
 import { createKubeSchemaValidator, crdLocation, schemaOptionsProblem } from './schema/kube-schemas-adapter.js';
 import { renderTimeoutProblem, type ValidatorConfig } from './config/validator-config.js';
 
@@ -109,6 +111,12 @@ export async function runRepoCommand(
   opts: CommonOptions & {
     env: string[];
     service: string[];
+    /** --scope: service:<name>, cluster or repository (repo/scope.ts). */
+    scope?: string;
+    /** --report-file: the JSON report is also written there (the cached output of the nx validate targets). */
+    reportFile?: string;
+    /** --render-store: helm's output kept and found again by content (render/render-store.ts). */
+    renderStore?: string;
     renderer: string;
     renderTimeout?: string;
     concurrency?: number;
@@ -116,19 +124,28 @@ export async function runRepoCommand(
   },
 ): Promise<CommandOutput> {
   checkOutput(opts);
+  const scope = parseScope(opts.scope);
   const root = resolve(opts.root);
   const config = await readValidatorConfig(root);
   const result = await validateRepo({
+    scope,
     root,
     envs: opts.env,
     services: opts.service,
-    renderer: renderer(opts.renderer, opts.renderTimeout, config),
+    renderer: opts.renderStore
+      ? storedRenderer(renderer(opts.renderer, opts.renderTimeout, config), resolve(opts.renderStore), root)
+      : renderer(opts.renderer, opts.renderTimeout, config),
     createSchemas: createKubeSchemaValidator,
     schemaLocations: schemaLocations(opts, config, root),
     config,
     concurrency: opts.concurrency,
     onRendered: opts.onRendered,
   });
+  if (opts.reportFile) {
+    const file = resolve(opts.reportFile);
+    mkdirSync(dirname(file), { recursive: true });
+    writeFileSync(file, REPORTERS.json!.format(result, { color: false }));
+  }
   return report(result, opts);
 }
 

@@ -10,12 +10,14 @@ export interface ObjectValidation {
   kubernetesVersion: string;
   context: PolicyContext;
   enabled: (id: string) => boolean;
+  /** Which policy checks run (default all): single-object when the objects are not all of their environment. */
+  policyChecks?: 'all' | 'single-object';
 }
 
 /** Pure (given the schema validator): schema, API lifecycle and policy findings for objects validated together. */
 export function validateObjects(resources: readonly Resource[], v: ObjectValidation): Finding[] {
   return [
     ...runSchemaChecks(resources, v.schemas, v.kubernetesVersion, v.enabled),
-    ...runPolicyChecks(resources, v.context, v.enabled),
+    ...runPolicyChecks(resources, v.context, v.enabled, v.policyChecks),
   ];
 }

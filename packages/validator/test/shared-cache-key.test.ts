@@ -1,6 +1,7 @@
 import { spawnSync } from 'node:child_process';
 import {
   copyFileSync,
+  cpSync,
   existsSync,
   mkdirSync,
   mkdtempSync,
@@ -36,6 +37,8 @@ function workspace(): { ws: string; shared: string; runs: () => number; nx: () =
   writeFileSync(join(shared, 'reference', 'facts.yaml'), 'a: 1\n');
   copyFileSync(join(REPO_ROOT, 'nx.json'), join(ws, 'nx.json'));
   copyFileSync(join(REPO_ROOT, 'scripts', 'shared-fingerprint.mjs'), join(ws, 'scripts', 'shared-fingerprint.mjs'));
+  // nx.json loads the catalog plugin (no catalog here: it adds no project).
+  cpSync(join(REPO_ROOT, 'tools', 'nx-plugin'), join(ws, 'tools', 'nx-plugin'), { recursive: true });
   symlinkSync(join(REPO_ROOT, 'node_modules'), join(ws, 'node_modules'));
   writeFileSync(join(ws, 'package.json'), JSON.stringify({ name: 'ws', private: true, workspaces: ['packages/*'] }));
   const log = join(base, 'runs.log');

@@ -9,6 +9,7 @@ import type { Resource } from '../resources.js';
 import { listTree } from '../sources/read-tree.js';
 import { fromSourceFinding } from '../sources/yaml-findings.js';
 import type { RepoEnvironment, RepoSnapshot, RepoYaml } from './repo-snapshot.js';
+import { serviceReads, type Scope } from './scope.js';
 
 export interface ReadRepo {
   /** Absent when the catalog has errors (nothing can be planned then). */
@@ -68,14 +69,27 @@ async function readYamlFile(root: string, file: string): Promise<{ y: RepoYaml; 
 /** kustomize's build file (environments/<env>/flux/kustomization.yaml): read by kustomize-controller, never applied. */
 const KUSTOMIZE_FILE = /(^|\/)kustomization\.ya?ml$/;
 
-/** Shell: reads the catalog, the environment files and every YAML file under environments/<env>/. */
-export async function readRepo(root: string, envFilter: string[] = []): Promise<ReadRepo> {
+/**
+ * Shell: reads the catalog, the environment files and every YAML file under environments/<env>/; in a
+ * service scope only what that service's validation depends on (scope.ts, serviceReads).
+ */
+export async function readRepo(
+  root: string,
+  envFilter: string[] = [],
+  scope: Scope = { kind: 'repository' },
+): Promise<ReadRepo> {
+  const only = scope.kind === 'service' ? scope.name : undefined;
   if (!lstatSync(join(root, 'catalog', 'cluster.yaml'), { throwIfNoEntry: false })) {
     throw new UsageError(
       `${root} is not a repository of this project: catalog/cluster.yaml is missing (run in the repository or pass --root DIR)`,
     );
   }
-  const loaded = await readCatalog(root);
+  const file = (ext: string) => join(root, 'catalog', 'services', `${only}.${ext}`);
+  if (only && !lstatSync(file('yaml'), { throwIfNoEntry: false }) && !lstatSync(file('yml'), { throwIfNoEntry: false }))
+    throw new UsageError(
+      `unknown service ${only}: expected a Kubernetes service of catalog/services/ (see \`ls catalog/services\`)`,
+    );
+  const loaded = await readCatalog(root, only ? { services: [only] } : {});
   const findings: Finding[] = loaded.findings.map((f) => fromSourceFinding(f));
   const catalog = loaded.catalog;
   const overlays: ReadRepo['overlays'] = {};
@@ -96,7 +110,8 @@ export async function readRepo(root: string, envFilter: string[] = []): Promise<
   const files: string[] = [];
   for (const dir of ['charts', 'environments']) {
     try {
-      files.push(...(await listTree(root, dir)));
+      const listed = await listTree(root, dir);
+      files.push(...(only ? listed.filter((f) => serviceReads(only, f)) : listed));
     } catch (e) {
       if (!(e instanceof RefusedFileError)) throw e;
       findings.push(fromSourceFinding(refusedFinding(e)));
@@ -217,7 +232,8 @@ export async function readRepo(root: string, envFilter: string[] = []): Promise<
     const m = /^environments\/([^/]+)\//.exec(f);
     if (m && !names.includes(m[1]!) && !firstFile.has(m[1]!)) firstFile.set(m[1]!, f);
   }
-  for (const [name, file] of firstFile) leftovers.push({ name, file });
+  // Folders of undeclared environments concern the whole repository: the cluster scope reports them.
+  if (!only) for (const [name, file] of firstFile) leftovers.push({ name, file });
   return {
     snapshot: { catalog, environments, files: new Set(files), apps, helmReleases },
     catalog,

@@ -26,6 +26,7 @@ import { validateObjects } from '../validate-objects.js';
 import { planValidation, type RenderJob } from './plan-validation.js';
 import { policyContextFromCatalog } from './policy-context.js';
 import { readRepo, readRepoText } from './read-repo.js';
+import type { Scope } from './scope.js';
 
 export interface RepoValidationOptions {
   root: string;
@@ -39,12 +40,20 @@ export interface RepoValidationOptions {
   concurrency?: number;
   /** Called as each render finishes (`done` of `total`): the CLI's progress line. */
   onRendered?: (done: number, total: number) => void;
+  /** repository (default) and cluster: everything; service: that service from its own files (scope.ts). */
+  scope?: Scope;
 }
 
 /** Shell: validates the whole repository (or the environments and services selected). */
 export async function validateRepo(opts: RepoValidationOptions): Promise<ValidationResult> {
   const enabled = (id: string) => isEnabled(opts.config, id);
-  const repo = await readRepo(opts.root, opts.envs);
+  if (opts.scope?.kind === 'service') {
+    if (opts.services?.length)
+      throw new UsageError('--service and --scope service:<name> both choose services: give one of them');
+    opts = { ...opts, services: [opts.scope.name] };
+  }
+  const serviceScope = opts.scope?.kind === 'service';
+  const repo = await readRepo(opts.root, opts.envs, opts.scope);
   const findings: Finding[] = [...repo.findings];
   if (!repo.snapshot || !repo.catalog) return buildResult(applyConfig(findings, opts.config), 0);
   const catalog = repo.catalog;
@@ -236,7 +245,11 @@ export async function validateRepo(opts: RepoValidationOptions): Promise<Validat
 
   // Objects of each environment together: rendered charts plus the generated Argo CD, Flux and cluster objects.
   let count = 0;
-  const context = policyContextFromCatalog(catalog, true);
+  // A service scope holds one service's objects and a partial catalog: checks between objects, and the
+  // frontend rules (routes of every service), are the cluster scope's.
+  const context = serviceScope
+    ? { ...policyContextFromCatalog(catalog, false), frontendRoutes: undefined }
+    : policyContextFromCatalog(catalog, true);
   for (const env of plan.environments) {
     const all = [...byEnv[env]!, ...(repo.generated[env] ?? [])];
     count += opts.services?.length
@@ -245,7 +258,13 @@ export async function validateRepo(opts: RepoValidationOptions): Promise<Validat
     const version = repo.snapshot.environments.find((e) => e.name === env)!.kubernetesVersion;
     const schemas = await opts.createSchemas({ kubernetesVersion: version, schemaLocations: opts.schemaLocations });
     await schemas.prepare(all.map((r) => r.ref));
-    const objectFindings = validateObjects(all, { schemas, kubernetesVersion: version, context, enabled });
+    const objectFindings = validateObjects(all, {
+      schemas,
+      kubernetesVersion: version,
+      context,
+      enabled,
+      policyChecks: serviceScope ? 'single-object' : 'all',
+    });
     // With --service, the environment's shared objects give context but are not reported on.
     findings.push(
       ...(opts.services?.length

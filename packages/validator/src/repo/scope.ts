@@ -1,0 +1,49 @@
+import { UsageError } from '../errors.js';
+
+// `validator --scope`: the unit of work of the nx projects (tools/nx-plugin). A service scope reads only
+// the files its nx `validate` target declares as inputs, so that nx may replay its result whenever those
+// files are unchanged; everything that needs several services at once (the whole catalog, the frontend
+// rules, selectors and policies across a namespace) belongs to the cluster scope.
+
+/** What one validator run covers. */
+export type Scope =
+  | { kind: 'repository' }
+  /** One Kubernetes service of the catalog: its own files and the environment-level files only. */
+  | { kind: 'service'; name: string }
+  /** The whole repository, including every check between services (nx project `cluster`). */
+  | { kind: 'cluster' };
+
+const NAME = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
+
+/** Pure: --scope service:<name> | cluster | repository (default: the whole repository). */
+export function parseScope(text: string | undefined): Scope {
+  if (text === undefined || text === 'repository') return { kind: 'repository' };
+  if (text === 'cluster') return { kind: 'cluster' };
+  const m = /^service:(.*)$/.exec(text);
+  if (m && NAME.test(m[1]!)) return { kind: 'service', name: m[1]! };
+  throw new UsageError(
+    `--scope ${JSON.stringify(text)}: expected service:<name> (a service of catalog/services/), cluster or repository`,
+  );
+}
+
+/** The library chart every generated chart depends on (file://../_library). */
+export const LIBRARY_CHART = 'charts/_library';
+
+/**
+ * Pure: whether a service scope reads a repository-relative path. Exactly the inputs of the nx target
+ * `svc-<name>:validate` (tools/nx-plugin/index.cjs, serviceInputs): its catalog file and catalog/cluster.yaml,
+ * its chart and the library chart, its overlays and generated Application and HelmRelease, and each
+ * environment's environment.yaml and the files directly in argocd/ and flux/ (project, root, GitRepository).
+ * Not environments/<env>/cluster/: the frontend rules and namespaces there are made from every service, and
+ * what checks them is the cluster scope.
+ */
+export function serviceReads(service: string, path: string): boolean {
+  if (path === 'catalog/cluster.yaml' || /^catalog\/services\/(.+)\.ya?ml$/.exec(path)?.[1] === service) return true;
+  if (path.startsWith(`charts/${service}/`) || path.startsWith(`${LIBRARY_CHART}/`)) return true;
+  const m = /^environments\/[^/]+\/(.+)$/.exec(path);
+  if (!m) return false;
+  const rest = m[1]!;
+  if (rest === 'environment.yaml' || /^(argocd|flux)\/[^/]+$/.test(rest)) return true;
+  const own = /^(values|argocd\/apps|flux\/helmreleases)\/([^/]+)\.ya?ml$/.exec(rest);
+  return own?.[2] === service;
+}

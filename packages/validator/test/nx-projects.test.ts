@@ -1,0 +1,289 @@
+import { spawn, spawnSync } from 'node:child_process';
+import {
+  cpSync,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  symlinkSync,
+  writeFileSync,
+} from 'node:fs';
+import { createRequire } from 'node:module';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { startCacheServer } from '@cmsweb/toolchain';
+import { serviceReads } from '../src/repo/scope.js';
+import { FIXTURE_REPO, REPO_ROOT } from './helpers.js';
+
+// The nx projects of tools/nx-plugin on real git repositories, through the real nx of the workspace: a copy
+// of this repository's catalog, charts and environments (and of the fixture repository where a whole
+// validation must run), with nx.json and the plugin verbatim. packages/, node_modules/ and tools/bin/ are
+// symlinked (git-ignored), so the targets run the validator and helm of this workspace.
+
+const require = createRequire(import.meta.url);
+const plugin = require('../../../tools/nx-plugin/index.cjs') as {
+  serviceInputs: (name: string) => Array<string | { runtime: string }>;
+};
+const { Minimatch } = require('minimatch') as {
+  Minimatch: new (glob: string, options: { dot: boolean }) => { match: (path: string) => boolean };
+};
+
+const NX = join(REPO_ROOT, 'node_modules', 'nx', 'dist', 'bin', 'nx.js');
+const base = mkdtempSync(join(tmpdir(), 'validator-nx-projects-'));
+afterAll(() => rmSync(base, { recursive: true, force: true }));
+
+const git = (ws: string, ...args: string[]) => {
+  const r = spawnSync('git', args, { cwd: ws, encoding: 'utf8' });
+  expect(r.status, `git ${args.join(' ')}: ${r.stderr}`).toBe(0);
+  return r.stdout;
+};
+
+/** A git repository holding `source`'s catalog, charts and environments plus nx.json and the plugin, committed. */
+function workspace(name: string, source: string): string {
+  const ws = join(base, name);
+  mkdirSync(join(ws, 'tools'), { recursive: true });
+  for (const dir of ['catalog', 'charts', 'environments'])
+    cpSync(join(source, dir), join(ws, dir), { recursive: true });
+  cpSync(join(REPO_ROOT, 'nx.json'), join(ws, 'nx.json'));
+  for (const dir of ['nx-plugin', 'nx-executors'])
+    cpSync(join(REPO_ROOT, 'tools', dir), join(ws, 'tools', dir), { recursive: true });
+  symlinkSync(join(REPO_ROOT, 'node_modules'), join(ws, 'node_modules'));
+  symlinkSync(join(REPO_ROOT, 'packages'), join(ws, 'packages'));
+  symlinkSync(join(REPO_ROOT, 'tools', 'bin'), join(ws, 'tools', 'bin'));
+  writeFileSync(join(ws, '.gitignore'), 'node_modules\npackages\ntools/bin\n.nx/\n.nx-results/\n');
+  git(ws, 'init', '-q', '-b', 'main');
+  git(ws, 'add', '-A');
+  git(ws, '-c', 'user.name=t', '-c', 'user.email=t@example.org', 'commit', '-qm', 'initial');
+  return ws;
+}
+
+function commit(ws: string, file: string, edit: (text: string) => string, message: string): void {
+  const p = join(ws, file);
+  const before = readFileSync(p, 'utf8');
+  const after = edit(before);
+  expect(after, `the edit of ${file} changes it`).not.toBe(before);
+  writeFileSync(p, after);
+  git(ws, '-c', 'user.name=t', '-c', 'user.email=t@example.org', 'commit', '-qam', message);
+}
+
+/** Runs nx in `ws` (asynchronously: a cache server may be answering from this process). */
+async function nx(
+  ws: string,
+  args: string[],
+  env: Record<string, string> = {},
+): Promise<{ code: number; out: string }> {
+  const child = spawn(process.execPath, [NX, ...args], {
+    cwd: ws,
+    // A clean environment: no variable of an nx run this test may itself be running under.
+    env: {
+      PATH: process.env.PATH,
+      HOME: process.env.HOME,
+      NX_DAEMON: 'false',
+      NX_NO_CLOUD: 'true',
+      NX_TUI: 'false',
+      NO_COLOR: '1',
+      ...env,
+    },
+  });
+  let out = '';
+  child.stdout.on('data', (d) => (out += d));
+  child.stderr.on('data', (d) => (out += d));
+  const code = await new Promise<number | null>((resolve) => child.on('close', resolve));
+  return { code: code ?? -1, out };
+}
+
+async function projects(ws: string, extra: string[] = []): Promise<string[]> {
+  const r = await nx(ws, ['show', 'projects', '--json', ...extra]);
+  expect(r.code, r.out).toBe(0);
+  return (JSON.parse(r.out.slice(r.out.indexOf('['))) as string[]).sort();
+}
+
+const trackedFiles = (() => {
+  const r = spawnSync('git', ['ls-files', 'catalog', 'charts', 'environments'], { cwd: REPO_ROOT, encoding: 'utf8' });
+  return r.stdout.split('\n').filter(Boolean);
+})();
+const k8sServices = trackedFiles
+  .filter((f) => f.startsWith('catalog/services/'))
+  .filter((f) => !/^vm\s*:/m.test(readFileSync(join(REPO_ROOT, f), 'utf8')))
+  .map((f) => f.slice('catalog/services/'.length).replace(/\.ya?ml$/, ''))
+  .sort();
+
+describe('svc-<name>:validate inputs are the files validator --scope service:<name> reads', {
+  timeout: 120_000,
+}, () => {
+  it('for every file of this repository and every service, the nx globs and scope.ts agree', () => {
+    expect(k8sServices.length).toBeGreaterThan(50);
+    let read = 0;
+    for (const service of k8sServices) {
+      const globs = plugin
+        .serviceInputs(service)
+        .filter((i): i is string => typeof i === 'string' && i.startsWith('{workspaceRoot}/'))
+        // nx matches these globs with minimatch to find what a change affects (affected/locators).
+        .map((i) => new Minimatch(i.slice('{workspaceRoot}/'.length), { dot: true }));
+      for (const f of trackedFiles) {
+        const byNx = globs.some((g) => g.match(f));
+        expect(byNx, `${service}: ${f}`).toBe(serviceReads(service, f));
+        if (byNx) read++;
+      }
+    }
+    // Each service reads its own files and the shared ones, far from the whole repository.
+    expect(read / k8sServices.length).toBeLessThan(trackedFiles.length / 4);
+  });
+});
+
+describe('nx projects of this workspace', { timeout: 300_000 }, () => {
+  it('an overlay or catalog file of one service affects that service and the cluster, no package (their tests fingerprint the repository instead)', async () => {
+    for (const file of ['environments/prod/values/dbs.yaml', 'catalog/services/dbs.yaml'])
+      expect(await projects(REPO_ROOT, ['--affected', `--files=${file}`]), file).toEqual(['cluster', 'svc-dbs']);
+    // The chart library is in every service's inputs; the packages are not affected by it either.
+    const all = await projects(REPO_ROOT, ['--affected', '--files=charts/_library/Chart.yaml']);
+    expect(all).toEqual([...k8sServices.map((s) => `svc-${s}`), 'cluster'].sort());
+  });
+});
+
+describe('nx projects of this repository (copy in a git repository)', { timeout: 600_000 }, () => {
+  const ws = workspace('repo', REPO_ROOT);
+
+  it('nx show projects lists one svc-<name> per Kubernetes service and the cluster project', async () => {
+    expect(await projects(ws)).toEqual([...k8sServices.map((s) => `svc-${s}`), 'cluster'].sort());
+  });
+
+  it('a one-line tag bump affects that service and the cluster; its validation runs once, then comes from the cache', async () => {
+    commit(
+      ws,
+      'environments/prod/values/dbs.yaml',
+      (t) => t.replace(/^(\s*tag:\s*)v0\.0\.1-stable$/m, '$1v0.0.2-stable'),
+      'bump',
+    );
+    expect(await projects(ws, ['--affected', '--base=HEAD~1'])).toEqual(['cluster', 'svc-dbs']);
+    // The cluster project (the whole repository, checks between services) is run in the fixture test below.
+    const args = ['affected', '-t', 'validate', '--base=HEAD~1', '--exclude=cluster', '--outputStyle=static'];
+    const first = await nx(ws, args);
+    expect(first.code, first.out).toBe(0);
+    expect(first.out).toMatch(/Successfully ran target validate for project svc-dbs/);
+    expect(first.out).toMatch(/Cache:\s+0\/1 hit/);
+    const text = readFileSync(join(ws, '.nx-results/svc-dbs/validate.json'), 'utf8');
+    const report = JSON.parse(text);
+    expect(report.summary.errors).toBe(0);
+    expect(report.summary.resources).toBeGreaterThan(0);
+    rmSync(join(ws, '.nx-results'), { recursive: true });
+    const second = await nx(ws, args);
+    expect(second.code, second.out).toBe(0);
+    expect(second.out).toMatch(/Cache:\s+1\/1 hit/);
+    expect(readFileSync(join(ws, '.nx-results/svc-dbs/validate.json'), 'utf8'), 'the report, restored').toBe(text);
+  });
+
+  it('a change to catalog/cluster.yaml affects every service', async () => {
+    commit(ws, 'catalog/cluster.yaml', (t) => `${t}# a comment is a change too\n`, 'cluster');
+    expect(await projects(ws, ['--affected', '--base=HEAD~1'])).toEqual(
+      [...k8sServices.map((s) => `svc-${s}`), 'cluster'].sort(),
+    );
+  });
+
+  it('a change to another service or to the cluster-level generated files does not affect svc-dbs', async () => {
+    commit(ws, 'environments/dev/values/das.yaml', (t) => `${t}# touched\n`, 'das');
+    expect(await projects(ws, ['--affected', '--base=HEAD~1'])).toEqual(['cluster', 'svc-das']);
+    commit(ws, 'environments/prod/cluster/namespaces.yaml', (t) => `${t}# touched\n`, 'namespaces');
+    expect(await projects(ws, ['--affected', '--base=HEAD~1'])).toEqual(['cluster']);
+  });
+});
+
+describe('validate targets through the shared remote cache (fixture repository, two checkouts)', {
+  timeout: 600_000,
+}, () => {
+  it('the cluster and service validations of a second checkout are served from the first one’s results', async () => {
+    const RW = 'rw-token-nx-projects-0123456789';
+    const RO = 'ro-token-nx-projects-0123456789';
+    const server = await startCacheServer({ dir: join(base, 'store'), readWriteTokens: [RW], readOnlyTokens: [RO] });
+    try {
+      // helm behind a wrapper that logs each `helm template`: who rendered what.
+      const helmLog = join(base, 'helm.log');
+      const wrapper = join(base, 'helm-wrapper.sh');
+      writeFileSync(
+        wrapper,
+        `#!/bin/sh\n[ "$1" = template ] && echo "$PWD $*" >> '${helmLog}'\nexec '${join(REPO_ROOT, 'tools', 'bin', 'helm')}' "$@"\n`,
+        { mode: 0o755 },
+      );
+      const templates = () =>
+        existsSync(helmLog) ? readFileSync(helmLog, 'utf8').split('\n').filter(Boolean).length : 0;
+      const remote = (ws: string, token: string) => ({
+        HELM_BIN: wrapper,
+        NX_CACHE_DIRECTORY: join(ws, '.local-cache'),
+        NX_SELF_HOSTED_REMOTE_CACHE_SERVER: server.url,
+        NX_SELF_HOSTED_REMOTE_CACHE_ACCESS_TOKEN: token,
+      });
+      const args = ['run-many', '-t', 'validate', '--outputStyle=static'];
+      const first = workspace('fixture-first', FIXTURE_REPO);
+      expect(await projects(first)).toEqual(['cluster', 'svc-demo']);
+      const a = await nx(first, args, remote(first, RW));
+      expect(a.code, a.out).toBe(0);
+      expect(a.out).toMatch(/Cache:\s+0\/2 hit/);
+      // svc-demo rendered demo in dev and prod, through Argo CD and Flux; the cluster replayed those four.
+      expect(a.out.indexOf('nx run svc-demo:validate')).toBeLessThan(a.out.indexOf('nx run cluster:validate'));
+      expect(templates()).toBe(4);
+      expect(readdirSync(join(first, '.nx-results/renders/demo'))).toHaveLength(4);
+      const reports = ['.nx-results/svc-demo/validate.json', '.nx-results/cluster/validate.json'];
+      const texts = reports.map((f) => readFileSync(join(first, f), 'utf8'));
+      // The cluster is the whole repository: its report counts every object, the service's only its own.
+      const [svc, cluster] = texts.map((t) => JSON.parse(t) as { summary: { resources: number; errors: number } });
+      expect(cluster!.summary).toEqual({ resources: 24, errors: 0, warnings: 0 });
+      expect(svc!.summary.errors).toBe(0);
+      expect(svc!.summary.resources).toBeGreaterThan(0);
+      expect(svc!.summary.resources).toBeLessThan(cluster!.summary.resources);
+
+      const second = workspace('fixture-second', FIXTURE_REPO);
+      const b = await nx(second, args, remote(second, RO));
+      expect(b.code, b.out).toBe(0);
+      expect(b.out).toMatch(/Cache:\s+2\/2 hit/);
+      expect(b.out).toMatch(/remote cache/);
+      expect(templates(), 'nothing rendered again').toBe(4);
+      expect(readdirSync(join(second, '.nx-results/renders/demo'))).toHaveLength(4);
+      expect(reports.map((f) => readFileSync(join(second, f), 'utf8'))).toEqual(texts);
+    } finally {
+      await server.close();
+    }
+  });
+});
+
+describe('tool versions (the runtime input of every validate target)', () => {
+  const script = join(REPO_ROOT, 'tools', 'nx-plugin', 'tool-versions.cjs');
+  const versions = (root: string, helm: string) => {
+    const r = spawnSync(process.execPath, [script, root], {
+      encoding: 'utf8',
+      env: { PATH: process.env.PATH, HELM_BIN: helm },
+    });
+    expect(r.status, r.stderr).toBe(0);
+    return r.stdout.trim();
+  };
+
+  it('change with the helm that renders and with any built file of the validator or a package it uses', () => {
+    const ws = join(base, 'tools-ws');
+    const pkg = (dir: string, name: string, deps: Record<string, string>) => {
+      mkdirSync(join(ws, 'packages', dir, 'dist'), { recursive: true });
+      writeFileSync(join(ws, 'packages', dir, 'package.json'), JSON.stringify({ name, dependencies: deps }));
+      writeFileSync(join(ws, 'packages', dir, 'dist', 'index.js'), `export const name = '${name}';\n`);
+    };
+    pkg('validator', 'validator', { '@cmsweb/yaml': '*', ajv: '^8' });
+    pkg('yaml', '@cmsweb/yaml', {});
+    pkg('gitops-sync', 'gitops-sync', { validator: '*' }); // depends on the validator, not the other way
+    const helm = (version: string) => {
+      const f = join(base, `helm-${version}.sh`);
+      writeFileSync(f, `#!/bin/sh\necho ${version}\n`, { mode: 0o755 });
+      return f;
+    };
+    const v1 = versions(ws, helm('v4.1.4+abc'));
+    expect(v1).toMatch(/^validator:[0-9a-f]{16} helm:v4\.1\.4\+abc$/);
+    expect(versions(ws, helm('v4.1.5+def'))).not.toBe(v1);
+    expect(versions(ws, join(base, 'no-such-helm'))).toMatch(/ helm:absent$/);
+    writeFileSync(join(ws, 'packages', 'gitops-sync', 'dist', 'index.js'), '// rebuilt\n');
+    expect(versions(ws, helm('v4.1.4+abc')), 'a package the validator does not use').toBe(v1);
+    writeFileSync(join(ws, 'packages', 'yaml', 'dist', 'index.js'), '// rebuilt\n');
+    const v2 = versions(ws, helm('v4.1.4+abc'));
+    expect(v2, 'a package the validator uses').not.toBe(v1);
+    writeFileSync(join(ws, 'packages', 'validator', 'dist', 'extra.js'), '\n');
+    expect(versions(ws, helm('v4.1.4+abc'))).not.toBe(v2);
+  });
+});

@@ -1,0 +1,136 @@
+import { readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { runRepoCommand } from '../src/commands.js';
+import { parseScope, serviceReads } from '../src/repo/scope.js';
+import { type JsonReport, runCli, tempRepo } from './helpers.js';
+
+// validator --scope (src/repo/scope.ts) on the fixture repository with the real helm: a service scope
+// reports the service's own defects at the same place as the whole run, and nothing a file outside its
+// inputs says, so that nx may replay its result while those inputs are unchanged.
+
+const cleanups: Array<() => void> = [];
+afterEach(() => cleanups.splice(0).forEach((c) => c()));
+
+function repoWith(edits: Record<string, (text: string) => string>): string {
+  const repo = tempRepo();
+  cleanups.push(repo.cleanup);
+  for (const [file, edit] of Object.entries(edits)) {
+    const p = join(repo.dir, file);
+    let text = '';
+    try {
+      text = readFileSync(p, 'utf8');
+    } catch {
+      // a new file
+    }
+    writeFileSync(p, edit(text));
+  }
+  return repo.dir;
+}
+
+async function run(root: string, scope?: string): Promise<{ code: number; report: JsonReport }> {
+  const out = await runRepoCommand({
+    root,
+    output: 'json',
+    env: [],
+    service: [],
+    scope,
+    renderer: 'helm',
+    schemaLocation: [],
+    color: false,
+  });
+  return { code: out.exitCode, report: JSON.parse(out.stdout) as JsonReport };
+}
+
+const brief = (r: JsonReport) => r.findings.map((f) => `${f.file}:${f.line} ${f.check}`);
+
+describe('parseScope', () => {
+  it('reads service:<name>, cluster and repository; refuses anything else with what is expected', () => {
+    expect(parseScope(undefined)).toEqual({ kind: 'repository' });
+    expect(parseScope('repository')).toEqual({ kind: 'repository' });
+    expect(parseScope('cluster')).toEqual({ kind: 'cluster' });
+    expect(parseScope('service:dbs-global-r')).toEqual({ kind: 'service', name: 'dbs-global-r' });
+    for (const bad of ['service:', 'service:../x', 'svc:dbs', 'Service:dbs', 'service:a/b'])
+      expect(() => parseScope(bad), bad).toThrow(
+        /expected service:<name> \(a service of catalog\/services\/\), cluster or repository/,
+      );
+  });
+
+  it('serviceReads: own files and environment-level ones, never another service’s or cluster/', () => {
+    const reads = (p: string) => serviceReads('demo', p);
+    for (const p of [
+      'catalog/cluster.yaml',
+      'catalog/services/demo.yaml',
+      'catalog/services/demo.yml',
+      'charts/demo/templates/deployment.yaml',
+      'charts/_library/templates/_pod.tpl',
+      'environments/dev/values/demo.yaml',
+      'environments/prod/argocd/apps/demo.yaml',
+      'environments/prod/flux/helmreleases/demo.yml',
+      'environments/prod/environment.yaml',
+      'environments/prod/argocd/root.yaml',
+      'environments/prod/flux/gitrepository.yaml',
+    ])
+      expect(reads(p), p).toBe(true);
+    for (const p of [
+      'catalog/services/demo2.yaml',
+      'charts/demo2/Chart.yaml',
+      'environments/dev/values/demo2.yaml',
+      'environments/dev/argocd/apps/demo-x.yaml',
+      'environments/dev/cluster/namespaces.yaml',
+      'environments/dev/values/sub/demo.yaml',
+      'README.md',
+    ])
+      expect(reads(p), p).toBe(false);
+  });
+});
+
+describe('validator --scope on the fixture repository', { timeout: 300_000 }, () => {
+  it('a service scope is clean where the whole run is, and reports fewer objects (its own)', async () => {
+    const root = repoWith({});
+    const whole = await run(root);
+    const svc = await run(root, 'service:demo');
+    expect(whole.report.findings).toEqual([]);
+    expect(svc.report.findings).toEqual([]);
+    expect(svc.code).toBe(0);
+    expect(svc.report.summary.resources).toBeGreaterThan(0);
+    expect(svc.report.summary.resources).toBeLessThan(whole.report.summary.resources);
+  });
+
+  it('its own defect is reported where the whole run reports it; files outside its inputs are not read', async () => {
+    const root = repoWith({
+      'environments/dev/values/demo.yaml': (t) => `${t}replicaz: 2\n`,
+      // Outside svc-demo's inputs: a broken catalog file of another service, an unknown overlay, cluster/.
+      'catalog/services/other.yaml': () => 'name: [\n',
+      'environments/dev/values/ghost.yaml': () => 'image: { tag: x }\n',
+      'environments/dev/cluster/namespaces.yaml': (t) => `${t}\n---\nkind: [\n`,
+    });
+    const whole = await run(root);
+    const svc = await run(root, 'service:demo');
+    const own = 'environments/dev/values/demo.yaml:7 overlay-schema';
+    expect(brief(svc.report)).toEqual([own]);
+    expect(svc.code).toBe(1);
+    // The whole run cannot plan with a broken catalog: it reports the catalog file (and never the overlay).
+    expect(brief(whole.report).some((l) => l.startsWith('catalog/services/other.yaml'))).toBe(true);
+    expect(whole.code).toBe(1);
+    // Without the files outside the service, the whole run reports the same finding, whole.
+    const clean = repoWith({ 'environments/dev/values/demo.yaml': (t) => `${t}replicaz: 2\n` });
+    const wholeClean = await run(clean);
+    expect(brief(wholeClean.report)).toEqual([own]);
+    expect(wholeClean.report.findings[0]).toEqual(svc.report.findings[0]);
+  });
+
+  it('a VM-hosted or unknown service is refused with exit 2 (no chart to validate)', () => {
+    const root = repoWith({
+      'catalog/services/vmsvc.yaml': () =>
+        'name: vmsvc\nnamespace: demo\nvm: { hosts: [a.example.org] }\nurlPrefixes: [/vm]\n',
+    });
+    for (const name of ['nosuch', 'vmsvc']) {
+      const r = runCli(['--root', root, '--scope', `service:${name}`]);
+      expect(r.stderr).toBe(
+        `validator: unknown service ${name}: expected a Kubernetes service of catalog/services/ (see \`ls catalog/services\`)\n`,
+      );
+      expect(r.code).toBe(2);
+    }
+  });
+});
