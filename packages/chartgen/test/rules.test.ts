@@ -260,12 +260,12 @@ describe('chart values and schema', () => {
       if (o.properties && o.additionalProperties !== false) loose.push(path);
       for (const [k, v] of Object.entries(o)) walk(v, `${path}/${k}`);
     };
-    walk(buildValuesSchema(['dev']), '');
+    walk(buildValuesSchema(['dev'], { library: 'fixture-library', displayName: 'Fixture' }), '');
     expect(loose).toEqual([]);
   });
 
   it('every chart value key is declared in the schema (values.yaml itself passes)', () => {
-    const schema = buildValuesSchema(['dev', 'prod']) as {
+    const schema = buildValuesSchema(['dev', 'prod'], { library: 'fixture-library', displayName: 'Fixture' }) as {
       properties: Record<string, { properties?: Record<string, unknown> }>;
     };
     const values = buildChartValues(cluster, svc('alpha')) as unknown as Record<string, unknown>;
