@@ -187,13 +187,17 @@ describe('validator on the fixture repository', { timeout: 60_000 }, () => {
     writeFileSync(join(root, 'validator.yaml'), 'checks:\n  tag-policy: off\n');
     expect((await validate(root)).report.findings.map((f) => f.check)).toEqual(['image-tag']);
     const dep = join(root, 'charts/demo/templates/deployment.yaml');
-    writeFileSync(
-      dep,
-      readFileSync(dep, 'utf8').replace(
+    const original = readFileSync(dep, 'utf8');
+    // The annotation is in the catalog's annotation domain (cluster.yaml `name: fixture`, no annotationDomain:
+    // fixture.internal); another organisation's domain does not opt out.
+    const annotated = (key: string) =>
+      original.replace(
         '  labels:\n    {{- include "demo.labels" . | nindent 4 }}\nspec:',
-        '  labels:\n    {{- include "demo.labels" . | nindent 4 }}\n  annotations:\n    validator.cmsweb.cern.ch/ignore: image-tag\nspec:',
-      ),
-    );
+        `  labels:\n    {{- include "demo.labels" . | nindent 4 }}\n  annotations:\n    ${key}: image-tag\nspec:`,
+      );
+    writeFileSync(dep, annotated('validator.cmsweb.cern.ch/ignore'));
+    expect((await validate(root)).report.findings.map((f) => f.check)).toEqual(['image-tag']);
+    writeFileSync(dep, annotated('validator.fixture.internal/ignore'));
     const { code, report } = await validate(root);
     expect(report.findings).toEqual([]);
     expect(code).toBe(0);
