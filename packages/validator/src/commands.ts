@@ -1,6 +1,6 @@
 import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { kubernetesVersionProblem, readCatalog } from '@cmsweb/catalog';
+import { displayName, kubernetesVersionProblem, readCatalog } from '@cmsweb/catalog';
 import type { ValidationResult } from './findings.js';
 import { UsageError } from './errors.js';
 import { CHECKS } from './checks/registry.js';
@@ -74,6 +74,7 @@ async function reportTool(root: string): Promise<ReportTool> {
   const url = cluster.git.repoURL;
   return {
     name: `${cluster.name}-validator`,
+    fullName: `${displayName(cluster)} validator`,
     ...(url.startsWith('https://') ? { informationUri: url.replace(/\.git$/, '') } : {}),
   };
 }

@@ -270,6 +270,7 @@ describe('CLI contract', { timeout: 60_000 }, () => {
     expect(sarif.version).toBe('2.1.0');
     // The tool is named after the repository's cluster (catalog/cluster.yaml name and git.repoURL).
     expect(sarif.runs[0].tool.driver.name).toBe('fixture-validator');
+    expect(sarif.runs[0].tool.driver.fullName).toBe('fixture validator');
     expect(sarif.runs[0].tool.driver.informationUri).toBe('https://example.org/fixture');
     expect(
       sarif.runs[0].results.map(

@@ -4,6 +4,8 @@ import type { ValidationResult } from '../findings.js';
 export interface ReportTool {
   /** `<cluster name>-validator` (cmsweb-validator for CMSWEB); `validator` without a catalog. */
   name: string;
+  /** For people: `<displayName> validator` (cluster.yaml displayName, else name). */
+  fullName?: string;
   /** The repository's https git URL (cluster.yaml git.repoURL without .git), when it is one. */
   informationUri?: string;
 }

@@ -15,6 +15,7 @@ export const sarifReporter: Reporter = {
           tool: {
             driver: {
               name: options.tool?.name ?? 'validator',
+              ...(options.tool?.fullName ? { fullName: options.tool.fullName } : {}),
               ...(options.tool?.informationUri ? { informationUri: options.tool.informationUri } : {}),
               rules: CHECKS.map((c) => ({
                 id: c.id,
