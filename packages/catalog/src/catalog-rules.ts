@@ -168,6 +168,15 @@ export function checkCatalogRules(
         );
     }
 
+    // A VM-hosted service exists in the catalog only to be routed by the frontend: without one it does nothing.
+    if (s.vm && !cluster.frontend) {
+      at(
+        file,
+        ['vm'],
+        'catalog-feature',
+        `a VM-hosted service is reached only through the frontend, which ${clusterFile} does not declare: add frontend to ${clusterFile} or remove this service`,
+      );
+    }
     if (s.vm) {
       // Everything but routing describes the chart's workload, which a VM-hosted service does not have.
       for (const key of Object.keys(s) as Array<keyof Service>) {

@@ -475,6 +475,14 @@ const ruleCases: Case[] = [
     ],
   },
   {
+    name: 'a VM-hosted service where the cluster has no frontend',
+    text: 'name: httpgo\nnamespace: http\nurlPrefixes: [/httpgo]\nvm: { hosts: [vocms0132.cern.ch] }\n',
+    cluster: CLUSTER.replace(/^frontend: .*\n/m, ''),
+    expected: [
+      `${F}:4:1 catalog-feature a VM-hosted service is reached only through the frontend, which catalog/cluster.yaml does not declare: add frontend to catalog/cluster.yaml or remove this service`,
+    ],
+  },
+  {
     name: 'annotation domain that is not a DNS domain',
     text: service('httpgo'),
     cluster: `name: cmsweb\ndisplayName: Web Shop\nannotationDomain: Shop_Example.com\n${CLUSTER.slice('name: cmsweb\n'.length)}`,
