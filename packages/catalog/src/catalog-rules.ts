@@ -44,7 +44,7 @@ export function checkCatalogRules(
   );
 
   const envKeyed: Array<[PathSegment[], object | undefined]> = [
-    [['frontend', 'peers'], cluster.frontend.peers],
+    [['frontend', 'peers'], cluster.frontend?.peers],
     [['ingress', 'hosts'], cluster.ingress?.hosts],
     [['ingress', 'sourceRanges'], cluster.ingress?.sourceRanges],
   ];
@@ -57,7 +57,7 @@ export function checkCatalogRules(
           'catalog-environment',
           `environment "${env}" is not declared in environments (declared: ${envNames.join(', ')})`,
         );
-  const catchAll = cluster.frontend.catchAll;
+  const catchAll = cluster.frontend?.catchAll;
   if (catchAll && !Array.isArray(catchAll)) {
     for (const env of Object.keys(catchAll)) {
       if (!envNames.includes(env))
@@ -172,6 +172,15 @@ export function checkCatalogRules(
         );
     }
 
+    // A VM-hosted service exists in the catalog only to be routed by the frontend: without one it does nothing.
+    if (s.vm && !cluster.frontend) {
+      at(
+        file,
+        ['vm'],
+        'catalog-feature',
+        `a VM-hosted service is reached only through the frontend, which ${clusterFile} does not declare: add frontend to ${clusterFile} or remove this service`,
+      );
+    }
     if (s.vm) {
       // Everything but routing describes the chart's workload, which a VM-hosted service does not have.
       for (const key of Object.keys(s) as Array<keyof Service>) {
@@ -197,6 +206,15 @@ export function checkCatalogRules(
     checkPorts(s, file, at);
     checkSecrets(s, file, at);
     checkAutoscaling(s, file, at);
+    // Logging is an optional feature of the cluster: a service cannot ask for a sidecar nobody configured.
+    if (s.logging && !cluster.logging) {
+      at(
+        file,
+        ['logging'],
+        'catalog-feature',
+        `logging needs the cluster's logging feature (image, claimName), which ${clusterFile} does not declare: add logging to ${clusterFile} or remove logging here`,
+      );
+    }
     if (s.gridSecurity && !cluster.allowedHostPaths.includes('/etc/grid-security')) {
       at(
         file,

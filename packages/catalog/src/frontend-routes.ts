@@ -75,17 +75,20 @@ export function frontendRoutes(services: readonly Service[], env: string): Front
 
 /** The catch-all hosts of `env` (undefined: no catch-all). */
 export function catchAllHosts(cluster: Cluster, env: string): string[] | undefined {
-  return cluster.frontend.catchAll ? hostsIn(cluster.frontend.catchAll, env) : undefined;
+  return cluster.frontend?.catchAll ? hostsIn(cluster.frontend.catchAll, env) : undefined;
 }
 
-/** Pods that forward the frontend's traffic to the backends in `env`: every NetworkPolicy admits each of them. */
+/**
+ * Pods that forward the frontend's traffic to the backends in `env`: every NetworkPolicy admits each of them.
+ * None when the cluster has no frontend (its policies admit only what services declare).
+ */
 export function frontendPeers(
   cluster: Cluster,
   env: string,
 ): Array<{ namespace: string; podLabels: Record<string, string> }> {
-  return (
-    cluster.frontend.peers?.[env] ?? [{ namespace: cluster.frontend.namespace, podLabels: cluster.frontend.podLabels }]
-  );
+  const f = cluster.frontend;
+  if (!f) return [];
+  return f.peers?.[env] ?? [{ namespace: f.namespace, podLabels: f.podLabels }];
 }
 
 /** A URL (path and query, as the frontend matches it) that must reach `route`. */

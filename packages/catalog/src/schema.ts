@@ -557,7 +557,19 @@ export const service = z.strictObject({
 });
 
 export const cluster = z.strictObject({
+  /** Names what chartgen generates: `<name>-library`, the Argo CD projects and Flux objects, part-of labels. */
   name: k8sName,
+  /** The organisation's name for people (status page title, SARIF tool name); default: `name`. */
+  displayName: z.string().min(1).max(100).optional(),
+  /**
+   * DNS domain of the annotations chartgen and the validator write and read (`<domain>/generated-by`,
+   * `validator.<domain>/ignore`); default `<name>.internal`.
+   */
+  annotationDomain: z
+    .string()
+    .regex(DNS_SUBDOMAIN, 'a DNS domain such as shop.example.com (lowercase, dots between labels)')
+    .max(200)
+    .optional(),
   /** Kubernetes version charts are rendered and validated for, "MAJOR.MINOR". */
   kubernetesVersion: checked('a Kubernetes version such as "1.33"', kubernetesVersionProblem),
   registry: z
@@ -590,29 +602,35 @@ export const cluster = z.strictObject({
       z.strictObject({ name: k8sName, team: z.string().regex(LABEL_VALUE).min(1), description: z.string().optional() }),
     )
     .min(1),
-  frontend: z.strictObject({
-    namespace: k8sName,
-    /**
-     * Pod labels of the frontend (in `namespace`), admitted by every service's NetworkPolicy in the environments
-     * that `peers` does not name.
-     */
-    podLabels: labelMap,
-    /**
-     * Per environment, the pods that forward the frontend's traffic to the backends, when not the pods above:
-     * every service's NetworkPolicy admits each of them on its service ports (e.g. the authenticating proxies of a
-     * test cluster, or the cluster's ingress controller where the frontend runs outside the cluster).
-     */
-    peers: z.record(envName, z.array(z.strictObject({ namespace: k8sName, podLabels: labelMap })).min(1)).optional(),
-    /** Prefix the frontend puts before each service's URL prefix in its rules. */
-    rulePrefix: checked('a regular expression in RE2 syntax (the frontend is written in Go)', (v) =>
-      re2Problem(v) === undefined ? undefined : `does not compile: ${re2Problem(v)}`,
-    ),
-    /**
-     * Where the frontend sends a URL no service claims: the last rule of backends-k8s-<env>.txt (`^ <hosts>`).
-     * One list for every environment or one per environment; an environment left out gets no catch-all.
-     */
-    catchAll: hostsByEnvironment.optional(),
-  }),
+  /**
+   * Optional feature: the frontend that routes URLs to the services. Without it no frontend rules or peers are
+   * generated and each NetworkPolicy admits only the service's allowFrom (and Prometheus).
+   */
+  frontend: z
+    .strictObject({
+      namespace: k8sName,
+      /**
+       * Pod labels of the frontend (in `namespace`), admitted by every service's NetworkPolicy in the environments
+       * that `peers` does not name.
+       */
+      podLabels: labelMap,
+      /**
+       * Per environment, the pods that forward the frontend's traffic to the backends, when not the pods above:
+       * every service's NetworkPolicy admits each of them on its service ports (e.g. the authenticating proxies of a
+       * test cluster, or the cluster's ingress controller where the frontend runs outside the cluster).
+       */
+      peers: z.record(envName, z.array(z.strictObject({ namespace: k8sName, podLabels: labelMap })).min(1)).optional(),
+      /** Prefix the frontend puts before each service's URL prefix in its rules. */
+      rulePrefix: checked('a regular expression in RE2 syntax (the frontend is written in Go)', (v) =>
+        re2Problem(v) === undefined ? undefined : `does not compile: ${re2Problem(v)}`,
+      ),
+      /**
+       * Where the frontend sends a URL no service claims: the last rule of backends-k8s-<env>.txt (`^ <hosts>`).
+       * One list for every environment or one per environment; an environment left out gets no catch-all.
+       */
+      catchAll: hostsByEnvironment.optional(),
+    })
+    .optional(),
   prometheus: z.strictObject({ namespace: k8sName, podLabels: labelMap }),
   /**
    * The backend cluster's ingress (read by ingress-nginx) in the environments of `hosts`: each service's chart
@@ -642,13 +660,16 @@ export const cluster = z.strictObject({
         .optional(),
     })
     .optional(),
-  logging: z.strictObject({
-    image: imageReference,
-    /** CephFS log claim name; {env} and {namespace} are substituted. */
-    claimName: checked('a claim name: a DNS name with optional {env} and {namespace} placeholders', (v) =>
-      DNS_SUBDOMAIN.test(v.replace(/\{(env|namespace)\}/g, 'x')) ? undefined : 'is not one',
-    ),
-  }),
+  /** Optional feature: the filebeat sidecar and shared log claim a service's `logging` asks for. */
+  logging: z
+    .strictObject({
+      image: imageReference,
+      /** CephFS log claim name; {env} and {namespace} are substituted. */
+      claimName: checked('a claim name: a DNS name with optional {env} and {namespace} placeholders', (v) =>
+        DNS_SUBDOMAIN.test(v.replace(/\{(env|namespace)\}/g, 'x')) ? undefined : 'is not one',
+      ),
+    })
+    .optional(),
   /** Host paths a service may mount. */
   allowedHostPaths: z.array(absPath),
   /** Values every service inherits unless it sets its own. */
@@ -662,6 +683,16 @@ export const cluster = z.strictObject({
 });
 
 export type Cluster = z.infer<typeof cluster>;
+
+/** The annotation domain of `cluster`: its `annotationDomain`, else `<name>.internal`. */
+export function annotationDomain(cluster: Pick<Cluster, 'name' | 'annotationDomain'>): string {
+  return cluster.annotationDomain ?? `${cluster.name}.internal`;
+}
+
+/** The organisation's name for people: `displayName`, else `name`. */
+export function displayName(cluster: Pick<Cluster, 'name' | 'displayName'>): string {
+  return cluster.displayName ?? cluster.name;
+}
 export type Service = z.infer<typeof service>;
 export type EnvironmentSettings = z.infer<typeof environmentSettings>;
 export type CustomMetric = z.infer<typeof customMetric>;

@@ -1,5 +1,12 @@
 import { describe, expect, it } from 'vitest';
-import { environmentSettings, service as serviceSchema } from '../src/index.js';
+import {
+  annotationDomain,
+  catchAllHosts,
+  displayName,
+  environmentSettings,
+  frontendPeers,
+  service as serviceSchema,
+} from '../src/index.js';
 import { CLUSTER, lines, load, service } from './fixtures.js';
 
 // Every finding the loader can produce, with its exact text and position (file:line:column).
@@ -361,6 +368,14 @@ const ruleCases: Case[] = [
     expected: [`${F}:6:1 catalog-host-path /etc/grid-security is not in allowedHostPaths of catalog/cluster.yaml`],
   },
   {
+    name: 'logging asked for where the cluster has no logging feature',
+    text: service('httpgo', 'logging: { path: /data/logs }\n'),
+    cluster: CLUSTER.replace(/^logging: .*\n/m, ''),
+    expected: [
+      `${F}:6:1 catalog-feature logging needs the cluster's logging feature (image, claimName), which catalog/cluster.yaml does not declare: add logging to catalog/cluster.yaml or remove logging here`,
+    ],
+  },
+  {
     name: 'duplicate service names in two files',
     files: { 'catalog/services/httpgo.yaml': service('httpgo'), 'catalog/extra/httpgo.yaml': service('httpgo') },
     expected: [
@@ -456,7 +471,23 @@ const ruleCases: Case[] = [
     cluster: CLUSTER.replace('registry: registry.cern.ch/cmsweb', 'registyr: registry.cern.ch/cmsweb'),
     expected: [
       'catalog/cluster.yaml:1:1 catalog-schema missing required key "registry" in the top level: expected string',
-      'catalog/cluster.yaml:3:1 catalog-unknown-key unknown key "registyr" in the top level (did you mean "registry"?); allowed keys: name, kubernetesVersion, registry, git, environments, namespaces, frontend, prometheus, ingress, logging, allowedHostPaths, defaults',
+      'catalog/cluster.yaml:3:1 catalog-unknown-key unknown key "registyr" in the top level (did you mean "registry"?); allowed keys: name, displayName, annotationDomain, kubernetesVersion, registry, git, environments, namespaces, frontend, prometheus, ingress, logging, allowedHostPaths, defaults',
+    ],
+  },
+  {
+    name: 'a VM-hosted service where the cluster has no frontend',
+    text: 'name: httpgo\nnamespace: http\nurlPrefixes: [/httpgo]\nvm: { hosts: [vocms0132.cern.ch] }\n',
+    cluster: CLUSTER.replace(/^frontend: .*\n/m, ''),
+    expected: [
+      `${F}:4:1 catalog-feature a VM-hosted service is reached only through the frontend, which catalog/cluster.yaml does not declare: add frontend to catalog/cluster.yaml or remove this service`,
+    ],
+  },
+  {
+    name: 'annotation domain that is not a DNS domain',
+    text: service('httpgo'),
+    cluster: `name: cmsweb\ndisplayName: Web Shop\nannotationDomain: Shop_Example.com\n${CLUSTER.slice('name: cmsweb\n'.length)}`,
+    expected: [
+      'catalog/cluster.yaml:3:1 catalog-schema annotationDomain: expected a DNS domain such as shop.example.com (lowercase, dots between labels), got string "Shop_Example.com"',
     ],
   },
   {
@@ -479,6 +510,28 @@ describe('catalog schema findings', () => {
 
 describe('catalog rule findings', () => {
   for (const c of ruleCases) it(c.name, () => run(c));
+});
+
+// frontend and logging are optional features: a cluster without them loads, and so do its services that do
+// not ask for logging; the names default from the cluster's name.
+describe('optional cluster features', () => {
+  it('a cluster with no frontend and no logging loads, with default annotation domain and display name', () => {
+    const bare = CLUSTER.replace(/^(frontend|logging): .*\n/gm, '').replace('name: cmsweb', 'name: webshop');
+    expect(bare).not.toMatch(/^(frontend|logging):/m);
+    const r = load({ [F]: service('httpgo') }, bare);
+    expect(lines(r.findings)).toEqual([]);
+    const cluster = r.catalog!.cluster;
+    expect(cluster.frontend).toBeUndefined();
+    expect(annotationDomain(cluster)).toBe('webshop.internal');
+    expect(displayName(cluster)).toBe('webshop');
+    expect(frontendPeers(cluster, 'prod')).toEqual([]);
+    expect(catchAllHosts(cluster, 'prod')).toBeUndefined();
+  });
+  it('annotationDomain and displayName, when set, are used', () => {
+    const named = `${CLUSTER}annotationDomain: shop.example.com\ndisplayName: Web Shop\n`;
+    const cluster = load({ [F]: service('httpgo') }, named).catalog!.cluster;
+    expect([annotationDomain(cluster), displayName(cluster)]).toEqual(['shop.example.com', 'Web Shop']);
+  });
 });
 
 // YAML faults come from @cmsweb/yaml; the catalog must pass them on with the file's path and stop there.

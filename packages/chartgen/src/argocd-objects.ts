@@ -122,12 +122,12 @@ export function buildClusterApplication(cluster: Cluster, env: Env, mode: SyncMo
 
 /**
  * Pure: the namespaces the environment's Applications deploy into: those of the charted services, the
- * frontend's and Prometheus's (frontend and adapter rules) and the cluster Application's destination.
+ * frontend's (when the cluster has one) and Prometheus's (frontend and adapter rules) and the cluster Application's destination.
  */
 export function projectNamespaces(cluster: Cluster, services: readonly Service[]): string[] {
   const all = new Set([
     ...services.filter((s) => !s.vm).map((s) => s.namespace),
-    cluster.frontend.namespace,
+    ...(cluster.frontend ? [cluster.frontend.namespace] : []),
     cluster.prometheus.namespace,
     CLUSTER_APP_NAMESPACE,
   ]);

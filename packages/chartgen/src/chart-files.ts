@@ -1,4 +1,4 @@
-import type { Cluster, Service } from '@cmsweb/catalog';
+import { annotationDomain, displayName, type Cluster, type Service } from '@cmsweb/catalog';
 import { stringifyYaml } from '@cmsweb/yaml';
 import { buildChartValues, FILEBEAT_MONITOR_PORT, type ChartValues } from './chart-values.js';
 import { formatCommentedYaml, type YamlCache } from './commented-yaml.js';
@@ -6,8 +6,15 @@ import { buildReadmeRows } from './chart-readme.js';
 import { VALUE_DOCS } from './value-docs.js';
 import type { Renderer } from './templates.js';
 
-/** Marks a chart directory as chartgen's: only such directories are ever deleted. */
-export const GENERATED_MARKER = { key: 'cmsweb.cern.ch/generated-by', value: 'chartgen' } as const;
+/**
+ * Marks a chart directory as chartgen's: only such directories are ever deleted. The key is in the cluster's
+ * annotation domain (`cmsweb.cern.ch/generated-by` for CMSWEB).
+ */
+export function generatedMarker(cluster: Pick<Cluster, 'name' | 'annotationDomain'>): { key: string; value: string } {
+  return { key: `${annotationDomain(cluster)}/generated-by`, value: GENERATED_BY };
+}
+/** The value of the generated-by annotation, whatever its domain. */
+export const GENERATED_BY = 'chartgen';
 /** Charts are versioned by git; the version changes only when chartgen's chart layout does. */
 export const CHART_VERSION = '1.0.0';
 
@@ -19,12 +26,19 @@ export const CHART_VERSION = '1.0.0';
  */
 export const LIBRARY = {
   dir: 'charts/_library',
-  name: 'cmsweb-library',
   version: '1.2.0',
   repository: 'file://../_library',
 } as const;
 
-/** The objects of a service chart: each is one file templates/<kind>.yaml including `cmsweb-library.<kind>`. */
+/**
+ * The library chart's name, `<cluster name>-library` (`cmsweb-library` for CMSWEB): the prefix of every named
+ * template, so two organisations' libraries never share a name in helm's cache or in people's minds.
+ */
+export function libraryName(cluster: Pick<Cluster, 'name'>): string {
+  return `${cluster.name}-library`;
+}
+
+/** The objects of a service chart: each is one file templates/<kind>.yaml including `<library>.<kind>`. */
 export const CHART_TEMPLATE_KINDS = [
   'deployment',
   'service',
@@ -48,8 +62,8 @@ export const LIBRARY_TEMPLATE_FILES = [
 ] as const;
 
 /** The whole of a service chart's templates/<kind>.yaml: the name of the file stays in helm's `# Source:` line. */
-export function chartTemplateText(kind: (typeof CHART_TEMPLATE_KINDS)[number]): string {
-  return `{{ include "${LIBRARY.name}.${kind}" . }}\n`;
+export function chartTemplateText(library: string, kind: (typeof CHART_TEMPLATE_KINDS)[number]): string {
+  return `{{ include "${library}.${kind}" . }}\n`;
 }
 
 /** What every chart of one plan shares: rendering, the serialisation cache, the (identical) values schema. */
@@ -74,18 +88,20 @@ export function planChart(
   const appVersion = s.image?.initialTag ?? cluster.defaults.initialTag;
   const common = { name: s.name, catalogFile };
   const files = new Map<string, string>();
+  const library = libraryName(cluster);
+  const marker = generatedMarker(cluster);
 
   const chartYaml = {
     apiVersion: 'v2',
     name: s.name,
-    description: s.description ?? `CMSWEB service ${s.name}`,
+    description: s.description ?? `${displayName(cluster)} service ${s.name}`,
     type: 'application',
     version: CHART_VERSION,
     appVersion,
     // autoscaling/v2 and policy/v1 PodDisruptionBudget are served from 1.23 and 1.21.
     kubeVersion: '>=1.23.0-0',
-    dependencies: [{ name: LIBRARY.name, version: LIBRARY.version, repository: LIBRARY.repository }],
-    annotations: { [GENERATED_MARKER.key]: GENERATED_MARKER.value, 'cmsweb.cern.ch/namespace': s.namespace },
+    dependencies: [{ name: library, version: LIBRARY.version, repository: LIBRARY.repository }],
+    annotations: { [marker.key]: marker.value, [`${annotationDomain(cluster)}/namespace`]: s.namespace },
   };
   files.set(
     `${dir}/Chart.yaml`,
@@ -104,11 +120,11 @@ export function planChart(
     renderer.render('chart/README.md', {
       ...common,
       namespace: s.namespace,
-      description: s.description ?? `CMSWEB service ${s.name}.`,
+      description: s.description ?? `${displayName(cluster)} service ${s.name}.`,
       rows: buildReadmeRows(values as unknown as Record<string, unknown>),
     }),
   );
-  for (const kind of CHART_TEMPLATE_KINDS) files.set(`${dir}/templates/${kind}.yaml`, chartTemplateText(kind));
+  for (const kind of CHART_TEMPLATE_KINDS) files.set(`${dir}/templates/${kind}.yaml`, chartTemplateText(library, kind));
   return files;
 }
 
@@ -118,14 +134,15 @@ export function planChart(
  */
 export function planLibrary(cluster: Cluster, clusterFile: string, renderer: Renderer): Map<string, string> {
   const files = new Map<string, string>();
+  const library = libraryName(cluster);
+  const marker = generatedMarker(cluster);
   const chartYaml = {
     apiVersion: 'v2',
-    name: LIBRARY.name,
-    description:
-      'Templates shared by every CMSWEB service chart (Deployment, DaemonSet, StatefulSet, CronJob, Job, Service, HPA, PDB, NetworkPolicy, Ingress, ConfigMaps, ServiceAccount and RBAC)',
+    name: library,
+    description: `Templates shared by every ${displayName(cluster)} service chart (Deployment, DaemonSet, StatefulSet, CronJob, Job, Service, HPA, PDB, NetworkPolicy, Ingress, ConfigMaps, ServiceAccount and RBAC)`,
     type: 'library',
     version: LIBRARY.version,
-    annotations: { [GENERATED_MARKER.key]: GENERATED_MARKER.value },
+    annotations: { [marker.key]: marker.value },
   };
   const common = { catalogFile: clusterFile };
   files.set(
@@ -134,18 +151,34 @@ export function planLibrary(cluster: Cluster, clusterFile: string, renderer: Ren
   );
   files.set(
     `${LIBRARY.dir}/README.md`,
-    renderer.render('library/README.md', { ...common, ...LIBRARY, kinds: CHART_TEMPLATE_KINDS }),
+    renderer.render('library/README.md', {
+      ...common,
+      ...LIBRARY,
+      name: library,
+      displayName: displayName(cluster),
+      kinds: CHART_TEMPLATE_KINDS,
+    }),
   );
+  // Without the logging feature no service enables the sidecar; the claim helper still needs a format.
+  const claimPattern = cluster.logging?.claimName ?? 'logs-{env}-{namespace}';
   const data = {
     ...common,
+    library,
+    logVolume: logVolumeName(cluster),
+    frontend: Boolean(cluster.frontend),
     partOf: cluster.name,
-    claimPattern: cluster.logging.claimName,
-    ...claimNameExpression(cluster.logging.claimName),
+    claimPattern,
+    ...claimNameExpression(claimPattern),
     filebeatMonitorPort: FILEBEAT_MONITOR_PORT,
   };
   for (const t of LIBRARY_TEMPLATE_FILES)
     files.set(`${LIBRARY.dir}/templates/${t}`, renderer.render(`library/${t}`, data));
   return files;
+}
+
+/** The pod volume of the log claim, `<cluster name>-logs` (`cmsweb-logs` for CMSWEB). */
+export function logVolumeName(cluster: Pick<Cluster, 'name'>): string {
+  return `${cluster.name}-logs`;
 }
 
 /**

@@ -105,7 +105,8 @@ export interface ChartValues {
     readiness: Probe | Record<string, never>;
     startup: Probe | Record<string, never>;
   };
-  logging: { enabled: boolean; path: string; image: string; claimName: string; resources: ChartResources };
+  /** No image without the cluster's logging feature (no service can enable logging then). */
+  logging: { enabled: boolean; path: string; image?: string; claimName: string; resources: ChartResources };
   database: { secretName: string; mountPath: string; envFrom: boolean };
   secrets: Array<{ name: string; mountPath: string; volumeName: string }>;
   configMaps: Array<{
@@ -153,14 +154,13 @@ export interface ChartSidecar {
   lifecycle?: Record<string, unknown>;
 }
 
-/** Fixed names of the volumes the chart adds itself; catalog volumes must not reuse them. */
-export const RESERVED_VOLUMES = [
-  'etc-grid-security',
-  'cmsweb-logs',
-  'filebeat-config',
-  'filebeat-data',
-  'database-secret',
-] as const;
+/**
+ * Names of the volumes the chart adds itself; catalog volumes must not reuse them. The log volume is
+ * `<cluster name>-logs` (chart-files.ts logVolumeName).
+ */
+export function reservedVolumes(logVolume: string): string[] {
+  return ['etc-grid-security', logVolume, 'filebeat-config', 'filebeat-data', 'database-secret'];
+}
 export const FILEBEAT_CONTAINER = 'filebeat';
 /**
  * Port of filebeat's HTTP monitoring endpoint (GET / answers 200), which its liveness probe checks. Bound on
@@ -260,7 +260,7 @@ export function buildChartValues(
     logging: {
       enabled: false,
       path: s.logging?.path ?? '',
-      image: cluster.logging.image,
+      ...(cluster.logging ? { image: cluster.logging.image } : {}),
       claimName: '',
       resources: FILEBEAT_RESOURCES,
     },
@@ -302,14 +302,17 @@ export function buildChartValues(
     ingress: { enabled: false, className: '', hosts: [], sourceRanges: [], paths: [] },
     networkPolicy: {
       enabled: true,
-      frontend: [{ namespace: cluster.frontend.namespace, podLabels: sortedRecord(cluster.frontend.podLabels) }],
+      // Without a frontend, the policy admits only allowFrom and Prometheus.
+      frontend: cluster.frontend
+        ? [{ namespace: cluster.frontend.namespace, podLabels: sortedRecord(cluster.frontend.podLabels) }]
+        : [],
       prometheus: { namespace: cluster.prometheus.namespace, podLabels: sortedRecord(cluster.prometheus.podLabels) },
       allowFrom: chartAllowFrom(s, namespaceOf),
     },
   };
 }
 
-/** The labels of the pods of catalog service `name` (cmsweb-library.selectorLabels: its release is named after it). */
+/** The labels of the pods of catalog service `name` (<library>.selectorLabels: its release is named after it). */
 export function podSelectorLabels(name: string): Record<string, string> {
   return { 'app.kubernetes.io/instance': name, 'app.kubernetes.io/name': name };
 }

@@ -1,4 +1,4 @@
-import type { Cluster } from '@cmsweb/catalog';
+import { annotationDomain, type Cluster } from '@cmsweb/catalog';
 import { stringifyYaml } from '@cmsweb/yaml';
 import type { AdapterConfig } from './adapter-rules.js';
 import { labelNames, standardLabels } from './standard-labels.js';
@@ -24,7 +24,7 @@ export function buildNamespaces(cluster: Cluster, env: string): object[] {
         labels: { ...standardLabels(cluster, n.name, env), team: n.team },
         annotations: {
           ...NAMESPACE_NO_PRUNE,
-          ...(n.description ? { 'cmsweb.cern.ch/description': n.description } : {}),
+          ...(n.description ? { [`${annotationDomain(cluster)}/description`]: n.description } : {}),
         },
       },
     }));
@@ -35,6 +35,7 @@ export const ADAPTER_CONFIGMAP = 'prometheus-adapter';
 
 /** Pure: the ConfigMap carrying backends-k8s-<env>.txt, in the frontend's namespace. */
 export function buildFrontendRulesConfigMap(cluster: Cluster, env: string, rulesText: string): object {
+  if (!cluster.frontend) throw new Error('frontend rules asked for a cluster without a frontend');
   return {
     apiVersion: 'v1',
     kind: 'ConfigMap',

@@ -31,10 +31,12 @@ export function routeRegex(rulePrefix: string, r: Pick<FrontendRoute, 'prefix' |
  * (longer prefixes first, query conditions before the plain prefix), then the environment's catch-all.
  */
 export function buildFrontendRules(cluster: Cluster, services: readonly Service[], env: string): FrontendRule[] {
+  const frontend = cluster.frontend;
+  if (!frontend) return [];
   const rules: FrontendRule[] = frontendRoutes(services, env)
     .filter((r) => r.hosts.length > 0)
     .map((r) => ({
-      regex: routeRegex(cluster.frontend.rulePrefix, r),
+      regex: routeRegex(frontend.rulePrefix, r),
       hosts: r.hosts,
       affinity: r.affinity,
       service: r.service,

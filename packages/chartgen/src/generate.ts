@@ -13,6 +13,7 @@ import {
   REFUSED_CONTENT,
 } from './read-tree.js';
 import { formatManifest, hasGeneratedHeader, MANIFEST_PATH, parseManifest } from './generated-manifest.js';
+import { generatedMarker } from './chart-files.js';
 import { writeTree } from './write-tree.js';
 import { createRenderer } from './templates.js';
 import { readTemplateSources } from './read-templates.js';
@@ -105,17 +106,23 @@ async function generateIn(root: string, options: GenerateOptions): Promise<Gener
   const planned = planGeneration({ catalog, existing, renderer, environmentFiles });
 
   const catalogOwned = ownedDirectories(catalog);
+  const marker = generatedMarker(catalog.cluster);
+  // What chartgen wrote last time: a refused or missing manifest proves nothing (headers still do).
+  const manifestText = readTree(root, [], [MANIFEST_PATH]).get(MANIFEST_PATH);
+  const listed = parseManifest(manifestText === REFUSED_CONTENT ? undefined : manifestText);
   // Also what chartgen generated for charts and environments the catalog no longer has: it goes.
   const removedEnvs = readRemovedEnvironmentDirs(root, envs, GENERATED_ENVIRONMENT_DIRS);
   const owned = [
-    ...new Set([...catalogOwned, ...readGeneratedChartDirs(root, new Set(catalogOwned)), ...removedEnvs]),
+    ...new Set([
+      ...catalogOwned,
+      ...readGeneratedChartDirs(root, new Set(catalogOwned), marker.key, listed),
+      ...removedEnvs,
+    ]),
   ].sort();
   planned.set(MANIFEST_PATH, formatManifest(planned.keys(), owned));
   const current = readTree(root, owned, planned.keys());
-  // What chartgen wrote last time: a refused or missing manifest proves nothing (headers still do).
-  const listed = parseManifest(current.get(MANIFEST_PATH) === REFUSED_CONTENT ? undefined : current.get(MANIFEST_PATH));
   const proven = (path: string, text: string) =>
-    listed.has(path) || (text !== REFUSED_CONTENT && hasGeneratedHeader(text)) || deadWritersTemp(path);
+    listed.has(path) || (text !== REFUSED_CONTENT && hasGeneratedHeader(text, marker)) || deadWritersTemp(path);
   // A chartgen killed while writing leaves the temporary file of an atomic write: named after a file chartgen
   // writes, by a process that no longer runs. It goes (pid reuse can only keep one, as foreign).
   const deadWritersTemp = (path: string) => {

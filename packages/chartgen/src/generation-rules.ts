@@ -1,6 +1,7 @@
 import { locate, type ParsedYaml, type PathSegment, type SourceFinding } from '@cmsweb/yaml';
 import type { Catalog } from '@cmsweb/catalog';
-import { FILEBEAT_CONTAINER, FILEBEAT_MONITOR_PORT, RESERVED_VOLUMES } from './chart-values.js';
+import { FILEBEAT_CONTAINER, FILEBEAT_MONITOR_PORT, reservedVolumes } from './chart-values.js';
+import { logVolumeName } from './chart-files.js';
 import { instanceOf, isLabelValue, labelNames } from './standard-labels.js';
 
 // What the catalog schema cannot see but generation needs: names chartgen itself uses, and
@@ -16,6 +17,8 @@ export function checkGenerationRules(catalog: Catalog, parsed: Record<string, Pa
     out.push({ ...(p ? locate(p, 0, path) : { file, line: 1, column: 1 }), check, severity: 'error', message });
   };
   const metricOwner = new Map<string, { service: string; key: string }>();
+  const logVolume = logVolumeName(catalog.cluster);
+  const reserved = reservedVolumes(logVolume);
 
   for (const s of catalog.services) {
     const file = catalog.serviceFiles[s.name] ?? `catalog/services/${s.name}.yaml`;
@@ -31,7 +34,7 @@ export function checkGenerationRules(catalog: Catalog, parsed: Record<string, Pa
 
     // Volume names and mount paths of the pod must be unique (Kubernetes rejects duplicates).
     const volumes = new Map<string, string>();
-    for (const r of RESERVED_VOLUMES) volumes.set(r, 'chartgen');
+    for (const r of reserved) volumes.set(r, 'chartgen');
     const mountPaths = new Map<string, string>();
     const addVolume = (name: string, path: PathSegment[]) => {
       const prev = volumes.get(name);
@@ -75,9 +78,7 @@ export function checkGenerationRules(catalog: Catalog, parsed: Record<string, Pa
     });
 
     // Volumes a sidecar may mount: the catalog's, plus those the chart adds for this service.
-    const podVolumes = [...volumes.keys()].filter(
-      (v) => !(RESERVED_VOLUMES as readonly string[]).includes(v) || chartAddsVolume(s, v),
-    );
+    const podVolumes = [...volumes.keys()].filter((v) => !reserved.includes(v) || chartAddsVolume(s, v, logVolume));
     if (s.logging && s.name === FILEBEAT_CONTAINER)
       at(
         file,
@@ -192,11 +193,11 @@ export function checkGenerationRules(catalog: Catalog, parsed: Record<string, Pa
 }
 
 /** Whether the chart adds volume `name` to the pod of `s` (in some environment). */
-function chartAddsVolume(s: Catalog['services'][number], name: string): boolean {
+function chartAddsVolume(s: Catalog['services'][number], name: string, logVolume: string): boolean {
+  if (name === logVolume) return Boolean(s.logging);
   switch (name) {
     case 'etc-grid-security':
       return Boolean(s.gridSecurity);
-    case 'cmsweb-logs':
     case 'filebeat-config':
     case 'filebeat-data':
       return Boolean(s.logging);

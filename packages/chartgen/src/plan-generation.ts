@@ -1,7 +1,7 @@
-import type { Catalog, EnvironmentFile } from '@cmsweb/catalog';
+import { displayName, type Catalog, type EnvironmentFile } from '@cmsweb/catalog';
 import { orderKubernetesKeys, stringifyYaml } from '@cmsweb/yaml';
 import { buildChartValues } from './chart-values.js';
-import { LIBRARY, planChart, planLibrary, trimEnd, type ChartContext } from './chart-files.js';
+import { LIBRARY, libraryName, planChart, planLibrary, trimEnd, type ChartContext } from './chart-files.js';
 import { buildValuesSchema, formatValuesSchema } from './values-schema.js';
 import {
   buildEnvironmentValues,
@@ -53,7 +53,10 @@ export function planGeneration({
   const fileOf = (name: string) => catalog.serviceFiles[name] ?? `catalog/services/${name}.yaml`;
   const k8s = (objects: object[]) => trimEnd(objects.map((o) => stringifyYaml(orderKubernetesKeys(o))).join('---\n'));
   const charted = catalog.services.filter((s) => !s.vm);
-  const schema = buildValuesSchema(cluster.environments.map((e) => e.name));
+  const schema = buildValuesSchema(
+    cluster.environments.map((e) => e.name),
+    { library: libraryName(cluster), displayName: displayName(cluster) },
+  );
   const context: ChartContext = {
     renderer,
     cache: new Map(),
@@ -163,17 +166,20 @@ export function planGeneration({
       }),
     );
 
-    const rulesText = renderer.render('environment/backends.txt', {
-      rules: buildFrontendRules(cluster, catalog.services, env.name).map(formatFrontendRule),
-    });
-    files.set(`${base}/cluster/backends-k8s-${env.name}.txt`, rulesText);
-    files.set(
-      `${base}/cluster/frontend-rules.yaml`,
-      renderer.render('environment/frontend-rules.yaml', {
-        ...envData,
-        body: k8s([buildFrontendRulesConfigMap(cluster, env.name, rulesText)]),
-      }),
-    );
+    // The frontend is an optional feature: without it there are no routing rules to generate.
+    if (cluster.frontend) {
+      const rulesText = renderer.render('environment/backends.txt', {
+        rules: buildFrontendRules(cluster, catalog.services, env.name).map(formatFrontendRule),
+      });
+      files.set(`${base}/cluster/backends-k8s-${env.name}.txt`, rulesText);
+      files.set(
+        `${base}/cluster/frontend-rules.yaml`,
+        renderer.render('environment/frontend-rules.yaml', {
+          ...envData,
+          body: k8s([buildFrontendRulesConfigMap(cluster, env.name, rulesText)]),
+        }),
+      );
+    }
     files.set(
       `${base}/cluster/namespaces.yaml`,
       renderer.render('environment/namespaces.yaml', { ...envData, body: k8s(buildNamespaces(cluster, env.name)) }),

@@ -1,7 +1,7 @@
 import { lstatSync } from 'node:fs';
 import { join } from 'node:path';
 import { listSafeDir, listSafeTree, parseYaml, readSafeFile, RefusedFileError, toJs } from '@cmsweb/yaml';
-import { GENERATED_MARKER } from './chart-files.js';
+import { GENERATED_BY } from './chart-files.js';
 import { isUnder } from './diff-tree.js';
 
 // Synchronous on purpose: a batch tool reading thousands of small files is several times faster with
@@ -18,15 +18,25 @@ export function existingPaths(root: string, paths: string[]): Set<string> {
 
 /**
  * Shell: the directories under charts/ whose Chart.yaml carries chartgen's marker annotation, apart
- * from `known` ones (charts of catalog services, owned anyway: no need to read them).
+ * from `known` ones (charts of catalog services, owned anyway: no need to read them). The marker is
+ * `markerKey` (the cluster's annotation domain); a chart marked under another domain (generated before
+ * cluster.yaml changed annotationDomain) counts only when the manifest of generated files (`listed`,
+ * charts/.generated) names its Chart.yaml: a marker alone in a foreign domain proves nothing.
  */
-export function readGeneratedChartDirs(root: string, known: ReadonlySet<string>): string[] {
+export function readGeneratedChartDirs(
+  root: string,
+  known: ReadonlySet<string>,
+  markerKey: string,
+  listed: ReadonlySet<string>,
+): string[] {
   const out: string[] = [];
   for (const e of listSafeDir('charts', { root }) ?? []) {
     const dir = `charts/${e.name}`;
     if (e.kind !== 'dir' || known.has(dir)) continue;
     const text = readOrRefused(root, `${dir}/Chart.yaml`);
-    if (text !== undefined && isGeneratedChart(text)) out.push(dir);
+    if (text === undefined || text === REFUSED_CONTENT) continue;
+    const keys = generatedMarkerKeys(text);
+    if (keys.includes(markerKey) || (keys.length > 0 && listed.has(`${dir}/Chart.yaml`))) out.push(dir);
   }
   return out.sort();
 }
@@ -48,12 +58,15 @@ export function readRemovedEnvironmentDirs(
     .sort();
 }
 
-function isGeneratedChart(chartYaml: string): boolean {
-  if (!chartYaml.includes(GENERATED_MARKER.key)) return false;
+/** The annotation keys `<domain>/generated-by` whose value is chartgen's in a Chart.yaml (none if it does not parse). */
+function generatedMarkerKeys(chartYaml: string): string[] {
+  if (!chartYaml.includes('/generated-by')) return [];
   const parsed = parseYaml(chartYaml, 'Chart.yaml');
-  if (parsed.findings.some((f) => f.severity === 'error')) return false;
+  if (parsed.findings.some((f) => f.severity === 'error')) return [];
   const doc = toJs(parsed)[0] as { annotations?: Record<string, unknown> } | null;
-  return doc?.annotations?.[GENERATED_MARKER.key] === GENERATED_MARKER.value;
+  return Object.entries(doc?.annotations ?? {})
+    .filter(([k, v]) => k.endsWith('/generated-by') && v === GENERATED_BY)
+    .map(([k]) => k);
 }
 
 /**

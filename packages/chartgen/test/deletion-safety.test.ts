@@ -114,4 +114,45 @@ describe('chartgen deletion and reading safety', { timeout: 120_000 }, () => {
     expect(r.code).toBe(0);
     expect(r.stdout).toMatch(/^ {2}removed charts\/alpha\/templates\/listed\.yaml$/m);
   });
+
+  // cluster.yaml's annotationDomain may change (the fixture's is fixture.internal): a chart marked
+  // generated under another domain is chartgen's only when charts/.generated lists it.
+  it.each([
+    [false, 'left in place'],
+    [true, 'removed'],
+  ])('a chart marked generated under an earlier domain, listed in charts/.generated: %s → %s', async (listed) => {
+    const root = await generated();
+    mkdirSync(join(root, 'charts/gone'));
+    const chart = 'apiVersion: v2\nname: gone\nversion: 1.0.0\nannotations:\n  cmsweb.cern.ch/generated-by: chartgen\n';
+    writeFileSync(join(root, 'charts/gone/Chart.yaml'), chart);
+    writeFileSync(join(root, 'charts/gone/values.yaml'), 'replicaCount: 1\n');
+    if (listed) {
+      const manifest = readDirTree(root).get('charts/.generated')!;
+      writeFileSync(join(root, 'charts/.generated'), `${manifest}charts/gone/Chart.yaml\ncharts/gone/values.yaml\n`);
+    }
+    const r = await runCli(['generate', '--root', root]);
+    expect(r.code).toBe(0);
+    const tree = readDirTree(root);
+    if (listed) {
+      expect(r.stdout).toMatch(/^ {2}removed charts\/gone\/Chart\.yaml$/m);
+      expect(r.stdout).toMatch(/^ {2}removed charts\/gone\/values\.yaml$/m);
+      expect([...tree.keys()].filter((p) => p.startsWith('charts/gone/'))).toEqual([]);
+    } else {
+      expect(r.stdout).not.toMatch(/charts\/gone/);
+      expect(tree.get('charts/gone/Chart.yaml')).toBe(chart);
+      expect(tree.get('charts/gone/values.yaml')).toBe('replicaCount: 1\n');
+    }
+  });
+
+  it("a chart marked generated in the cluster's own domain is chartgen's without being listed", async () => {
+    const root = await generated();
+    mkdirSync(join(root, 'charts/gone'));
+    writeFileSync(
+      join(root, 'charts/gone/Chart.yaml'),
+      'apiVersion: v2\nname: gone\nversion: 1.0.0\nannotations:\n  fixture.internal/generated-by: chartgen\n',
+    );
+    const r = await runCli(['generate', '--root', root]);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toMatch(/^ {2}removed charts\/gone\/Chart\.yaml$/m);
+  });
 });

@@ -162,7 +162,7 @@ describe.each(cases)('environment objects of the %s catalog', { timeout: 60_000 
         const expected = [
           ...new Set([
             ...serviceNamespaces,
-            catalog.cluster.frontend.namespace,
+            catalog.cluster.frontend!.namespace,
             catalog.cluster.prometheus.namespace,
             'default',
           ]),

@@ -113,8 +113,8 @@ describe('fixture charts rendered by the real helm', { timeout: 120_000 }, () =>
         hostPath: { path: '/etc/grid-security', type: 'Directory' },
       });
       expect(volumes['database-secret']).toEqual({ name: 'database-secret', secret: { secretName: 'alpha-prod-db' } });
-      expect(volumes['cmsweb-logs']).toEqual({
-        name: 'cmsweb-logs',
+      expect(volumes['fixture-logs']).toEqual({
+        name: 'fixture-logs',
         persistentVolumeClaim: { claimName: 'logs-cephfs-claim-prod-web' },
       });
       const mounts = Object.fromEntries(main.volumeMounts.map((m: K8sObject) => [m.name, m]));
@@ -123,7 +123,7 @@ describe('fixture charts rendered by the real helm', { timeout: 120_000 }, () =>
         mountPath: '/etc/grid-security',
         readOnly: true,
       });
-      expect(mounts['cmsweb-logs'].mountPath).toBe('/data/srv/logs/alpha');
+      expect(mounts['fixture-logs'].mountPath).toBe('/data/srv/logs/alpha');
       expect(mounts['database-secret']).toEqual({
         name: 'database-secret',
         mountPath: '/etc/database',
@@ -135,7 +135,7 @@ describe('fixture charts rendered by the real helm', { timeout: 120_000 }, () =>
       const filebeat = pod.containers.find((c: K8sObject) => c.name === 'filebeat');
       expect(filebeat.image).toBe('docker.elastic.co/beats/filebeat:7.12.0');
       expect(filebeat.volumeMounts.map((m: K8sObject) => m.name)).toEqual([
-        'cmsweb-logs',
+        'fixture-logs',
         'filebeat-config',
         'filebeat-data',
       ]);

@@ -17,7 +17,7 @@ import {
   formatFrontendRule,
   FRONTEND_RULE_LINE,
 } from '../src/index.js';
-import { claimNameExpression, LIBRARY } from '../src/chart-files.js';
+import { claimNameExpression } from '../src/chart-files.js';
 import { buildEnvironmentFile } from '../src/environment-scaffold.js';
 import { buildValuesSchema } from '../src/values-schema.js';
 import { fixtureRepo, loadCatalogFrom, planFrom, repoRoot } from './helpers.js';
@@ -260,17 +260,17 @@ describe('chart values and schema', () => {
       if (o.properties && o.additionalProperties !== false) loose.push(path);
       for (const [k, v] of Object.entries(o)) walk(v, `${path}/${k}`);
     };
-    walk(buildValuesSchema(['dev']), '');
+    walk(buildValuesSchema(['dev'], { library: 'fixture-library', displayName: 'Fixture' }), '');
     expect(loose).toEqual([]);
   });
 
   it('every chart value key is declared in the schema (values.yaml itself passes)', () => {
-    const schema = buildValuesSchema(['dev', 'prod']) as {
+    const schema = buildValuesSchema(['dev', 'prod'], { library: 'fixture-library', displayName: 'Fixture' }) as {
       properties: Record<string, { properties?: Record<string, unknown> }>;
     };
     const values = buildChartValues(cluster, svc('alpha')) as unknown as Record<string, unknown>;
     // and the key helm itself adds for the library dependency
-    expect([...Object.keys(values), LIBRARY.name].sort()).toEqual(Object.keys(schema.properties).sort());
+    expect([...Object.keys(values), 'fixture-library'].sort()).toEqual(Object.keys(schema.properties).sort());
     for (const [k, v] of Object.entries(values)) {
       const props = schema.properties[k]!.properties;
       if (props && v && typeof v === 'object' && !Array.isArray(v))
@@ -348,8 +348,8 @@ describe('generation rules', () => {
     ],
     [
       'a volume name the chart uses itself',
-      'name: s\nnamespace: web\nimage: {repository: r}\nports: {http: 8000}\nsecrets:\n  - {name: x, mountPath: /x, volumeName: cmsweb-logs}\n',
-      /^catalog\/services\/s\.yaml:6:30: volume name "cmsweb-logs" is already used by a volume the chart adds itself/,
+      'name: s\nnamespace: web\nimage: {repository: r}\nports: {http: 8000}\nsecrets:\n  - {name: x, mountPath: /x, volumeName: fixture-logs}\n',
+      /^catalog\/services\/s\.yaml:6:30: volume name "fixture-logs" is already used by a volume the chart adds itself/,
     ],
     [
       'two mounts on one path',

@@ -12,6 +12,8 @@ export interface PageContext {
   filter: { namespace?: string; team?: string };
   /** The form's target ("" for the page itself). */
   action: string;
+  /** The organisation's name in the title: catalog/cluster.yaml displayName, else name (absent: none). */
+  title?: string;
 }
 
 const esc = (s: string) =>
@@ -62,11 +64,12 @@ export function statusHtml(s: StatusReport, ctx: PageContext): string {
   };
   const namespaces = [...new Set(s.services.map((r) => nsOf(r.service)))].sort();
   const teams = [...new Set(namespaces.map((n) => ctx.teams.get(n)).filter((t): t is string => !!t))].sort();
+  const heading = ctx.title ? `${ctx.title} environments` : 'Environments';
   return `<!DOCTYPE html>
 <html lang="en">
 <head>
 <meta charset="utf-8">
-<title>CMSWEB environments</title>
+<title>${esc(heading)}</title>
 <style>
 body { font-family: sans-serif; margin: 1.5em; }
 table { border-collapse: collapse; }
@@ -77,7 +80,7 @@ td.lags { background: #fff4d6; } td.held { background: #fde0e0; } td.problem { b
 </style>
 </head>
 <body>
-<h1>CMSWEB environments</h1>
+<h1>${esc(heading)}</h1>
 <p>git commit <code>${esc(s.commit.slice(0, 12))}</code>; ${rows.length} of ${s.services.length} services shown; ${s.possible.length} promotions possible now.</p>
 <form method="get" action="${esc(ctx.action)}">
 <label>namespace <select name="namespace">${options(namespaces, ctx.filter.namespace)}</select></label>

@@ -102,6 +102,12 @@ describe('the status page', () => {
     expect(statusHtml(report, { ...ctx, filter: { team: 't2' } })).toMatch(/<tr data-service="b">/);
     expect(statusHtml(report, { ...ctx, filter: { team: 't2' } })).not.toMatch(/<tr data-service="a">/);
     expect(statusHtml(report, { ...ctx, filter: { namespace: 'dbs' } })).toContain('1 of 2 services shown');
+    // The title is the organisation's (cluster.yaml displayName), escaped; no organisation named without one.
+    const shop = statusHtml(report, { ...ctx, filter: {}, title: 'Web & Shop' });
+    expect(shop).toContain('<title>Web &amp; Shop environments</title>');
+    expect(shop).toContain('<h1>Web &amp; Shop environments</h1>');
+    expect(html).toContain('<title>Environments</title>');
+    expect(html).not.toMatch(/cmsweb/i);
   });
 
   browserIt('status --html FILE renders in headless chromium: the matrix in the DOM, and a screenshot', async () => {

@@ -1,6 +1,6 @@
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
-import { kubernetesVersionProblem, readCatalog } from '@cmsweb/catalog';
+import { displayName, kubernetesVersionProblem, readCatalog } from '@cmsweb/catalog';
 import type { ValidationResult } from './findings.js';
 import { UsageError } from './errors.js';
 import { CHECKS } from './checks/registry.js';
@@ -11,6 +11,7 @@ import { validateManifestInputs } from './manifests/validate-manifests.js';
 import { RENDERERS } from './render/renderers.js';
 import type { Renderer, RenderRequest } from './render/renderer.js';
 import { REPORTERS } from './report/reporters.js';
+import type { ReportTool } from './report/reporter.js';
 import { formatCheckList } from './report/check-list.js';
 import { validateRepo } from './repo/validate-repo.js';
 import { parseScope } from './repo/scope.js';
@@ -56,13 +57,30 @@ function schemaLocations(
   return all.length ? all : undefined;
 }
 
-function report(result: ValidationResult, opts: CommonOptions): CommandOutput {
+async function report(result: ValidationResult, opts: CommonOptions): Promise<CommandOutput> {
   const reporter = REPORTERS[opts.output];
   if (!reporter)
     throw new UsageError(
       `unknown output format "${opts.output}": expected one of ${Object.keys(REPORTERS).join(', ')}`,
     );
-  return { stdout: reporter.format(result, { color: opts.color }), exitCode: result.summary.errors > 0 ? 1 : 0 };
+  const tool = opts.output === 'sarif' ? await reportTool(resolve(opts.root)) : undefined;
+  return {
+    stdout: reporter.format(result, { color: opts.color, ...(tool ? { tool } : {}) }),
+    exitCode: result.summary.errors > 0 ? 1 : 0,
+  };
+}
+
+/** The tool as the repository's catalog names it (SARIF): no organisation's name is built in. */
+async function reportTool(root: string): Promise<ReportTool> {
+  if (!existsSync(join(root, 'catalog', 'cluster.yaml'))) return { name: 'validator' };
+  const cluster = (await readCatalog(root)).catalog?.cluster;
+  if (!cluster) return { name: 'validator' };
+  const url = cluster.git.repoURL;
+  return {
+    name: `${cluster.name}-validator`,
+    fullName: `${displayName(cluster)} validator`,
+    ...(url.startsWith('https://') ? { informationUri: url.replace(/\.git$/, '') } : {}),
+  };
 }
 
 function checkOutput(opts: CommonOptions): void {

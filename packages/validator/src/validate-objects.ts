@@ -17,7 +17,7 @@ export interface ObjectValidation {
 /** Pure (given the schema validator): schema, API lifecycle and policy findings for objects validated together. */
 export function validateObjects(resources: readonly Resource[], v: ObjectValidation): Finding[] {
   return [
-    ...runSchemaChecks(resources, v.schemas, v.kubernetesVersion, v.enabled),
+    ...runSchemaChecks(resources, v.schemas, v.kubernetesVersion, v.enabled, v.context.ignoreAnnotation),
     ...runPolicyChecks(resources, v.context, v.enabled, v.policyChecks),
   ];
 }

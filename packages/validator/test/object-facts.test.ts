@@ -15,7 +15,10 @@ import { FIXTURES } from './helpers.js';
 // (src/checks/object-facts.ts). These tests hold the declarations to what the checks really read: the
 // cross-object findings on the kept parts equal those on whole objects, on every fixture and more.
 
-const project = projectorFor(crossObjectReads(() => true));
+const project = projectorFor(
+  crossObjectReads(() => true),
+  EMPTY_CONTEXT.ignoreAnnotation,
+);
 
 function crossFindings(text: string, file: string, context: PolicyContext, projected: boolean, service?: string) {
   const resources = parseManifests(text, file).resources.map((r) => (service ? { ...r, service } : r));
@@ -79,9 +82,29 @@ describe('object facts', () => {
     expect(project(bare)).toEqual({ kind: 'Pod', metadata: { name: 'p', labels: { x: '1' } }, spec: {} });
   });
 
+  it("keeps the ignore annotation of the catalog's domain, not another domain's", () => {
+    const shop = projectorFor(
+      crossObjectReads(() => true),
+      'validator.shop.example.com/ignore',
+    );
+    const svc = {
+      apiVersion: 'v1',
+      kind: 'Service',
+      metadata: {
+        name: 's',
+        annotations: { 'validator.shop.example.com/ignore': 'x', 'validator.cmsweb.cern.ch/ignore': 'y' },
+      },
+    };
+    expect(shop(svc)).toEqual({
+      apiVersion: 'v1',
+      kind: 'Service',
+      metadata: { name: 's', annotations: { 'validator.shop.example.com/ignore': 'x' } },
+    });
+  });
+
   it('keeps whole objects when a cross-object template does not declare its reads (fail closed)', () => {
     const whole = { kind: 'Service', metadata: { name: 's' }, spec: { type: 'ClusterIP' } };
-    expect(projectorFor(undefined)(whole)).toBe(whole);
+    expect(projectorFor(undefined, EMPTY_CONTEXT.ignoreAnnotation)(whole)).toBe(whole);
   });
 
   const dir = join(FIXTURES, 'checks');

@@ -187,13 +187,17 @@ describe('validator on the fixture repository', { timeout: 60_000 }, () => {
     writeFileSync(join(root, 'validator.yaml'), 'checks:\n  tag-policy: off\n');
     expect((await validate(root)).report.findings.map((f) => f.check)).toEqual(['image-tag']);
     const dep = join(root, 'charts/demo/templates/deployment.yaml');
-    writeFileSync(
-      dep,
-      readFileSync(dep, 'utf8').replace(
+    const original = readFileSync(dep, 'utf8');
+    // The annotation is in the catalog's annotation domain (cluster.yaml `name: fixture`, no annotationDomain:
+    // fixture.internal); another organisation's domain does not opt out.
+    const annotated = (key: string) =>
+      original.replace(
         '  labels:\n    {{- include "demo.labels" . | nindent 4 }}\nspec:',
-        '  labels:\n    {{- include "demo.labels" . | nindent 4 }}\n  annotations:\n    validator.cmsweb.cern.ch/ignore: image-tag\nspec:',
-      ),
-    );
+        `  labels:\n    {{- include "demo.labels" . | nindent 4 }}\n  annotations:\n    ${key}: image-tag\nspec:`,
+      );
+    writeFileSync(dep, annotated('validator.cmsweb.cern.ch/ignore'));
+    expect((await validate(root)).report.findings.map((f) => f.check)).toEqual(['image-tag']);
+    writeFileSync(dep, annotated('validator.fixture.internal/ignore'));
     const { code, report } = await validate(root);
     expect(report.findings).toEqual([]);
     expect(code).toBe(0);
@@ -264,6 +268,10 @@ describe('CLI contract', { timeout: 60_000 }, () => {
     expect(junit).toContain('<testsuite name="environments/prod/values/demo.yaml" tests="2" failures="2">');
     const sarif = JSON.parse((await runRepoInProcess(root, { output: 'sarif' })).stdout);
     expect(sarif.version).toBe('2.1.0');
+    // The tool is named after the repository's cluster (catalog/cluster.yaml name and git.repoURL).
+    expect(sarif.runs[0].tool.driver.name).toBe('fixture-validator');
+    expect(sarif.runs[0].tool.driver.fullName).toBe('fixture validator');
+    expect(sarif.runs[0].tool.driver.informationUri).toBe('https://example.org/fixture');
     expect(
       sarif.runs[0].results.map(
         (r: {

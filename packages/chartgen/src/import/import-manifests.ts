@@ -2,6 +2,7 @@ import { loadCatalog, type SourceFile } from '@cmsweb/catalog';
 import { parse } from 'yaml';
 import { type PathSegment, type SourceFinding, sortFindings, stringifyYaml } from '@cmsweb/yaml';
 import { checkGenerationRules } from '../generation-rules.js';
+import { logVolumeName } from '../chart-files.js';
 import { type ManifestDocument, type ManifestFile, parseManifests } from './manifest-documents.js';
 import { importWorkload, isWorkloadKind } from './import-workload.js';
 import { importNetworkPolicies } from './import-network-policy.js';
@@ -153,6 +154,7 @@ export function importManifests(files: ManifestFile[], options: ImportOptions): 
       configMaps,
       namespace: ns,
       allowedHostPaths: cluster.allowedHostPaths,
+      logVolume: logVolumeName(cluster),
     });
     const file = `catalog/services/${w.name}.yaml`;
     // A namespace the target cluster.yaml lacks is for people to add there: the entry is checked as if it

@@ -54,16 +54,16 @@ export function importNetworkPolicies(
   const undeclared = new Set<string>();
   const information: ImportedPolicies['information'] = [];
   const declared = new Set(ctx.cluster.namespaces.map((n) => n.name));
-  const frontends = [
-    {
-      namespace: ctx.cluster.frontend.namespace,
-      podLabels: ctx.cluster.frontend.podLabels,
-      what: 'frontend.podLabels',
-    },
-    ...Object.entries(ctx.cluster.frontend.peers ?? {}).flatMap(([env, list]) =>
-      list.map((p) => ({ ...p, what: `frontend.peers.${env}` })),
-    ),
-  ];
+  const frontend = ctx.cluster.frontend;
+  // Without a frontend in the target cluster, every peer is an allowFrom client.
+  const frontends = frontend
+    ? [
+        { namespace: frontend.namespace, podLabels: frontend.podLabels, what: 'frontend.podLabels' },
+        ...Object.entries(frontend.peers ?? {}).flatMap(([env, list]) =>
+          list.map((p) => ({ ...p, what: `frontend.peers.${env}` })),
+        ),
+      ]
+    : [];
   for (const policy of policies) {
     const usage = new Usage();
     used.push({ document: policy, usage });

@@ -1,4 +1,3 @@
-import { RESERVED_VOLUMES } from '../chart-values.js';
 import {
   initContainer as initSchema,
   LABEL_KEY,
@@ -38,6 +37,8 @@ export interface WorkloadInput {
   configMaps: Map<string, ManifestDocument>;
   namespace: string;
   allowedHostPaths: readonly string[];
+  /** The chart's log volume in the target cluster (chart-files.ts logVolumeName). */
+  logVolume: string;
   /** ServiceAccounts, Roles, ClusterRoles and their bindings of the input. */
   rbac: ManifestDocument[];
 }
@@ -48,8 +49,6 @@ export interface ImportedWorkload {
   used: Array<{ document: ManifestDocument; usage: Usage }>;
 }
 
-/** The chart's log volume (chart-values.ts RESERVED_VOLUMES). */
-const LOG_VOLUME = RESERVED_VOLUMES[1];
 const FILEBEAT_IMAGE = /(^|\/)beats\/filebeat(:|@|$)/;
 const LOG_CLAIM = /^logs-cephfs-claim/;
 
@@ -164,8 +163,8 @@ export function importWorkload(input: WorkloadInput): ImportedWorkload {
       for (const c of [...containers, ...pod.get('initContainers').items()])
         for (const m of c.get('volumeMounts').items())
           if (c !== main && c !== filebeat && m.get('name').value === logsVolume[0]) {
-            m.get('name').drop(`the log volume is the chart's ${LOG_VOLUME} (same claim)`);
-            renamed.set(JSON.stringify(m.path), LOG_VOLUME);
+            m.get('name').drop(`the log volume is the chart's ${input.logVolume} (same claim)`);
+            renamed.set(JSON.stringify(m.path), input.logVolume);
           }
       filebeat.drop(
         'replaced by logging: the chart adds the filebeat sidecar (cluster.yaml logging.image, generated filebeat config)',

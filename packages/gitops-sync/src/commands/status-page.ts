@@ -28,7 +28,10 @@ export async function statusPage(
     if (typeof ns === 'string') namespaces.set(x, ns);
   }
   const teams = new Map<string, string>();
-  const list = doc('catalog/cluster.yaml')?.namespaces;
+  const cluster = doc('catalog/cluster.yaml');
+  const list = cluster?.namespaces;
+  // The page names the organisation as cluster.yaml does (displayName, else name), CMSWEB or any other.
+  const title = [cluster?.displayName, cluster?.name].find((v): v is string => typeof v === 'string' && v !== '');
   for (const n of Array.isArray(list) ? list : [])
     if (typeof n?.name === 'string' && typeof n?.team === 'string') teams.set(n.name, n.team);
   return statusHtml(s, {
@@ -39,5 +42,6 @@ export async function statusPage(
       ...(flags.team ? { team: flags.team } : {}),
     },
     action: flags.action ?? '',
+    ...(title ? { title } : {}),
   });
 }

@@ -73,7 +73,7 @@ export function installedValidatorBin(): string | { problem: string } {
         ? (bin as Record<string, unknown>).validator
         : undefined;
   if (typeof rel !== 'string')
-    return { problem: `${pkgFile} declares no "validator" bin: it is not the CMSWEB validator` };
+    return { problem: `${pkgFile} declares no "validator" bin: it is not the validator of packages/validator` };
   const path = join(dirname(pkgFile), rel);
   return existsSync(path) ? path : { problem: `the validator bin ${path} is missing` };
 }

@@ -2,6 +2,12 @@ import type { Severity } from '../findings.js';
 import type { Resource } from '../resources.js';
 
 /**
+ * The ignore annotation when no catalog names the annotation domain (chart or manifests mode outside a
+ * repository): the validator's historical name, so existing opt-outs keep working.
+ */
+export const DEFAULT_IGNORE_ANNOTATION = 'validator.cmsweb.cern.ch/ignore';
+
+/**
  * What a check looks at, which decides how it runs and how its fixtures are written:
  * - `source`: YAML files as text (test/fixtures/checks/<id>/{fires,passes}.yaml, validated as manifests)
  * - `object`: Kubernetes objects, alone or together (fixture: {fires,passes}.yaml, plus context.yaml)
@@ -53,6 +59,11 @@ export interface PolicyContext {
   clusterObjects: boolean;
   /** Host paths pods may mount (catalog/cluster.yaml allowedHostPaths). */
   allowedHostPaths: string[];
+  /**
+   * The annotation listing check ids an object opts out of: `validator.<annotationDomain>/ignore` of the
+   * catalog's cluster (object-findings.ts DEFAULT_IGNORE_ANNOTATION without a catalog).
+   */
+  ignoreAnnotation: string;
   /** Per catalog service: what its securityContext allows (privileged, runAsUser 0). */
   allowances: Record<string, { privileged: boolean; runAsRoot: boolean }>;
   /**
@@ -82,6 +93,7 @@ export const EMPTY_CONTEXT: PolicyContext = {
   complete: false,
   clusterObjects: false,
   allowedHostPaths: [],
+  ignoreAnnotation: DEFAULT_IGNORE_ANNOTATION,
   allowances: {},
   routedServices: [],
 };

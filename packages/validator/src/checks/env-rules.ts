@@ -15,6 +15,8 @@ export interface EnvRulesInput {
   overlays: Record<string, Record<string, RepoYaml>>;
   /** Rendered objects by environment. */
   resources: Record<string, Resource[]>;
+  /** PolicyContext.ignoreAnnotation: an object opts out of exclusive-secret with it. */
+  ignoreAnnotation: string;
 }
 
 function getIn(v: unknown, path: string[]): unknown {
@@ -115,6 +117,7 @@ function checkExclusiveSecrets(input: EnvRulesInput): Finding[] {
           r,
           ref.path,
           `${env} references secret "${ref.name}", which belongs to ${own} only: use a secret of ${env}`,
+          input.ignoreAnnotation,
         );
         if (f) out.push(f);
       }

@@ -1,6 +1,5 @@
 import { isRecord, type KubeObject } from '../resources.js';
 import type { ObjectRead } from './check.js';
-import { IGNORE_ANNOTATION } from './object-findings.js';
 import { CHECKS } from './registry.js';
 import { TEMPLATES } from './templates/index.js';
 
@@ -13,14 +12,16 @@ import { TEMPLATES } from './templates/index.js';
 type ReadTrie = typeof LEAF | Map<string, ReadTrie>;
 const LEAF = true;
 
-/** What every object keeps: its identity and what objectFinding reads. */
-const ALWAYS: ReadonlyArray<ReadonlyArray<string>> = [
-  ['apiVersion'],
-  ['kind'],
-  ['metadata', 'name'],
-  ['metadata', 'namespace'],
-  ['metadata', 'annotations', IGNORE_ANNOTATION],
-];
+/** What every object keeps: its identity and what objectFinding reads (the ignore annotation). */
+function always(ignoreAnnotation: string): ReadonlyArray<ReadonlyArray<string>> {
+  return [
+    ['apiVersion'],
+    ['kind'],
+    ['metadata', 'name'],
+    ['metadata', 'namespace'],
+    ['metadata', 'annotations', ignoreAnnotation],
+  ];
+}
 
 function addPath(trie: Map<string, ReadTrie>, path: ReadonlyArray<string>): void {
   let node = trie;
@@ -79,14 +80,14 @@ export type ObjectProjector = (object: KubeObject) => KubeObject;
  * Pure: the projector for a set of reads (undefined: some template does not declare its reads, so objects
  * stay whole). Tries are built once per kind.
  */
-export function projectorFor(reads: readonly ObjectRead[] | undefined): ObjectProjector {
+export function projectorFor(reads: readonly ObjectRead[] | undefined, ignoreAnnotation: string): ObjectProjector {
   if (!reads) return (object) => object;
   const byKind = new Map<string, Map<string, ReadTrie>>();
   const trieOf = (kind: string) => {
     let trie = byKind.get(kind);
     if (!trie) {
       trie = new Map();
-      for (const p of ALWAYS) addPath(trie, p);
+      for (const p of always(ignoreAnnotation)) addPath(trie, p);
       for (const r of reads) if (!r.kinds || r.kinds.includes(kind)) for (const p of r.paths) addPath(trie, p);
       byKind.set(kind, trie);
     }

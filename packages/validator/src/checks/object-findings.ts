@@ -2,11 +2,12 @@ import { toPointer, type Finding, type Severity } from '../findings.js';
 import type { CheckId } from './registry.js';
 import { annotationsOf, type Resource } from '../resources.js';
 
-/** Annotation listing check ids to skip for one object: `validator.cmsweb.cern.ch/ignore: image-tag,run-as-root`. */
-export const IGNORE_ANNOTATION = 'validator.cmsweb.cern.ch/ignore';
-
-export function ignoredChecks(resource: Resource): Set<string> {
-  const v = annotationsOf(resource.object)[IGNORE_ANNOTATION];
+/**
+ * The check ids `resource` opts out of: annotation `ignoreAnnotation` (PolicyContext.ignoreAnnotation,
+ * `validator.<annotationDomain>/ignore`), e.g. `validator.shop.example.com/ignore: image-tag,run-as-root`.
+ */
+export function ignoredChecks(resource: Resource, ignoreAnnotation: string): Set<string> {
+  const v = annotationsOf(resource.object)[ignoreAnnotation];
   return new Set(
     (v ?? '')
       .split(',')
@@ -22,8 +23,9 @@ export function objectFinding(
   resource: Resource,
   path: ReadonlyArray<string | number>,
   message: string,
+  ignoreAnnotation: string,
 ): Finding | undefined {
-  const ignored = ignoredChecks(resource);
+  const ignored = ignoredChecks(resource, ignoreAnnotation);
   if (ignored.has(check) || ignored.has('*')) return undefined;
   const loc = resource.source.locate(path);
   const f: Finding = {

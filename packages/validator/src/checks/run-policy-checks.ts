@@ -25,7 +25,14 @@ export function runPolicyChecks(
     if ((which === 'single-object' && template.crossObject) || (which === 'cross-object' && !template.crossObject))
       continue;
     for (const issue of template.run(check.params ?? {}, objects, context)) {
-      const f = objectFinding(check.id, check.severity, issue.resource, issue.path, issue.message);
+      const f = objectFinding(
+        check.id,
+        check.severity,
+        issue.resource,
+        issue.path,
+        issue.message,
+        context.ignoreAnnotation,
+      );
       if (f) out.push(f);
     }
   }

@@ -75,7 +75,7 @@ export async function createChunkChecker(
   // trying it again on every FAST_PATH_PROBE-th batch. Either way the result is the same.
   let settledShare = 1;
   let batch = 0;
-  const facts = projectorFor(crossObjectReads(enabled));
+  const facts = projectorFor(crossObjectReads(enabled), opts.context.ignoreAnnotation);
   const strings: StringTable = new Map();
   return {
     check: async (chunks) => {
@@ -206,7 +206,7 @@ async function singleObjectFindings(
   if (!resources.length) return [];
   await schemas.prepare(resources.map((r) => r.ref));
   return [
-    ...runSchemaChecks(resources, schemas, opts.kubernetesVersion, enabled),
+    ...runSchemaChecks(resources, schemas, opts.kubernetesVersion, enabled, opts.context.ignoreAnnotation),
     ...runPolicyChecks(resources, opts.context, enabled, 'single-object'),
   ];
 }

@@ -279,6 +279,7 @@ export async function validateRepo(opts: RepoValidationOptions): Promise<Validat
         selected: plan.environments,
         overlays: filterServices(repo.overlays, opts.services),
         resources: byEnv,
+        ignoreAnnotation: context.ignoreAnnotation,
       },
       enabled,
     ),

@@ -5,7 +5,7 @@ import type { Reporter } from './reporter.js';
 /** SARIF 2.1.0 (code scanning): rules from the check registry, one result per finding. */
 export const sarifReporter: Reporter = {
   name: 'sarif',
-  format(result: ValidationResult) {
+  format(result: ValidationResult, options) {
     const ruleIndex = new Map<string, number>(CHECKS.map((c, i) => [c.id, i]));
     const sarif = {
       $schema: 'https://json.schemastore.org/sarif-2.1.0.json',
@@ -14,8 +14,9 @@ export const sarifReporter: Reporter = {
         {
           tool: {
             driver: {
-              name: 'cmsweb-validator',
-              informationUri: 'https://github.com/dmwm/cmsweb-gitops',
+              name: options.tool?.name ?? 'validator',
+              ...(options.tool?.fullName ? { fullName: options.tool.fullName } : {}),
+              ...(options.tool?.informationUri ? { informationUri: options.tool.informationUri } : {}),
               rules: CHECKS.map((c) => ({
                 id: c.id,
                 shortDescription: { text: c.description },

@@ -10,11 +10,12 @@ export function runSchemaChecks(
   validator: KubeSchemaValidator,
   kubernetesVersion: string,
   enabled: (id: string) => boolean,
+  ignoreAnnotation: string,
 ): Finding[] {
   const out: Finding[] = [];
   const add = (id: CheckId, r: Resource, path: ReadonlyArray<string | number>, message: string) => {
     if (!enabled(id)) return;
-    const f = objectFinding(id, checkDefinition(id).severity, r, path, message);
+    const f = objectFinding(id, checkDefinition(id).severity, r, path, message, ignoreAnnotation);
     if (f) out.push(f);
   };
   for (const r of resources) {

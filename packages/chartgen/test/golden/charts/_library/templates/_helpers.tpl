@@ -7,28 +7,28 @@ Name of the chart and of every object it creates. Fixed to the service name, not
 release name: the frontend routes to <service>.<namespace>.svc.cluster.local. Every template of this
 library is called with the service chart's context (`.Chart` is the service's chart, not this library).
 */}}
-{{- define "cmsweb-library.name" -}}
+{{- define "fixture-library.name" -}}
 {{- .Chart.Name | trunc 63 | trimSuffix "-" }}
 {{- end }}
 
-{{- define "cmsweb-library.fullname" -}}
-{{- include "cmsweb-library.name" . }}
+{{- define "fixture-library.fullname" -}}
+{{- include "fixture-library.name" . }}
 {{- end }}
 
 {{/*
 Chart name and version as used by the helm.sh/chart label.
 */}}
-{{- define "cmsweb-library.chart" -}}
+{{- define "fixture-library.chart" -}}
 {{- printf "%s-%s" .Chart.Name .Chart.Version | replace "+" "_" | trunc 63 | trimSuffix "-" }}
 {{- end }}
 
 {{/*
 Common labels.
 */}}
-{{- define "cmsweb-library.labels" -}}
-helm.sh/chart: {{ include "cmsweb-library.chart" . }}
-{{ include "cmsweb-library.selectorLabels" . }}
-app.kubernetes.io/version: {{ include "cmsweb-library.version" . | quote }}
+{{- define "fixture-library.labels" -}}
+helm.sh/chart: {{ include "fixture-library.chart" . }}
+{{ include "fixture-library.selectorLabels" . }}
+app.kubernetes.io/version: {{ include "fixture-library.version" . | quote }}
 app.kubernetes.io/managed-by: {{ .Release.Service }}
 app.kubernetes.io/part-of: fixture
 {{- end }}
@@ -36,22 +36,22 @@ app.kubernetes.io/part-of: fixture
 {{/*
 Selector labels: stable over upgrades (a Deployment's selector is immutable).
 */}}
-{{- define "cmsweb-library.selectorLabels" -}}
-app.kubernetes.io/name: {{ include "cmsweb-library.name" . }}
+{{- define "fixture-library.selectorLabels" -}}
+app.kubernetes.io/name: {{ include "fixture-library.name" . }}
 app.kubernetes.io/instance: {{ .Release.Name }}
 {{- end }}
 
 {{/*
 The running version for the version label: the image tag, else the chart's appVersion.
 */}}
-{{- define "cmsweb-library.version" -}}
+{{- define "fixture-library.version" -}}
 {{- .Values.image.tag | default .Chart.AppVersion | trunc 63 | trimSuffix "-" }}
 {{- end }}
 
 {{/*
 The image reference: repository@digest when a digest pins it, else repository:tag.
 */}}
-{{- define "cmsweb-library.image" -}}
+{{- define "fixture-library.image" -}}
 {{- if .Values.image.digest }}
 {{- printf "%s@%s" .Values.image.repository .Values.image.digest }}
 {{- else }}
@@ -62,7 +62,7 @@ The image reference: repository@digest when a digest pins it, else repository:ta
 {{/*
 The port Prometheus scrapes: prometheus.port, else ports.metrics, else ports.http.
 */}}
-{{- define "cmsweb-library.metricsPort" -}}
+{{- define "fixture-library.metricsPort" -}}
 {{- .Values.prometheus.port | default .Values.ports.metrics | default .Values.ports.http }}
 {{- end }}
 
@@ -70,7 +70,7 @@ The port Prometheus scrapes: prometheus.port, else ports.metrics, else ports.htt
 The CephFS log claim: logging.claimName, else the cluster's pattern (logs-cephfs-claim-{env}-{namespace}) filled in
 with the environment and the release namespace.
 */}}
-{{- define "cmsweb-library.logClaimName" -}}
+{{- define "fixture-library.logClaimName" -}}
 {{- if .Values.logging.claimName }}
 {{- .Values.logging.claimName }}
 {{- else }}
@@ -82,7 +82,7 @@ with the environment and the release namespace.
 {{/*
 Environment variables from a map of name -> {value | secretKeyRef | configMapKeyRef | fieldRef}, by name.
 */}}
-{{- define "cmsweb-library.envList" -}}
+{{- define "fixture-library.envList" -}}
 {{- range $name, $src := . }}
 - name: {{ $name }}
   {{- if hasKey $src "value" }}
@@ -108,7 +108,7 @@ Environment variables from a map of name -> {value | secretKeyRef | configMapKey
 {{/*
 Volume mounts of the main container.
 */}}
-{{- define "cmsweb-library.volumeMounts" -}}
+{{- define "fixture-library.volumeMounts" -}}
 {{- range .Values.secrets }}
 - name: {{ .volumeName }}
   mountPath: {{ .mountPath }}
@@ -129,7 +129,7 @@ Volume mounts of the main container.
   readOnly: true
 {{- end }}
 {{- if .Values.logging.enabled }}
-- name: cmsweb-logs
+- name: fixture-logs
   mountPath: {{ required "logging.enabled needs logging.path" .Values.logging.path }}
 {{- end }}
 {{- range .Values.volumes }}
@@ -153,7 +153,7 @@ Volume mounts of the main container.
 {{/*
 Volumes of the pod.
 */}}
-{{- define "cmsweb-library.volumes" -}}
+{{- define "fixture-library.volumes" -}}
 {{- range .Values.secrets }}
 - name: {{ .volumeName }}
   secret:
@@ -177,12 +177,12 @@ Volumes of the pod.
     secretName: {{ .Values.database.secretName }}
 {{- end }}
 {{- if .Values.logging.enabled }}
-- name: cmsweb-logs
+- name: fixture-logs
   persistentVolumeClaim:
-    claimName: {{ include "cmsweb-library.logClaimName" . }}
+    claimName: {{ include "fixture-library.logClaimName" . }}
 - name: filebeat-config
   configMap:
-    name: {{ include "cmsweb-library.fullname" . }}-filebeat
+    name: {{ include "fixture-library.fullname" . }}-filebeat
     defaultMode: 416
 - name: filebeat-data
   emptyDir: {}

@@ -4,19 +4,19 @@ The pod template (metadata and spec) every workload kind of a service chart runs
 StatefulSet at spec.template, the Job at spec.template, the CronJob at spec.jobTemplate.spec.template. Written at
 column 0; each workload indents it with nindent.
 */}}
-{{- define "cmsweb-library.podTemplate" -}}
+{{- define "fixture-library.podTemplate" -}}
 metadata:
   annotations:
     checksum/config: {{ include (print $.Template.BasePath "/configmap.yaml") . | sha256sum }}
     {{- if .Values.prometheus.scrape }}
     prometheus.io/scrape: "true"
-    prometheus.io/port: {{ include "cmsweb-library.metricsPort" . | quote }}
+    prometheus.io/port: {{ include "fixture-library.metricsPort" . | quote }}
     {{- with .Values.prometheus.path }}
     prometheus.io/path: {{ . | quote }}
     {{- end }}
     {{- end }}
   labels:
-    {{- include "cmsweb-library.labels" . | nindent 4 }}
+    {{- include "fixture-library.labels" . | nindent 4 }}
     {{- with .Values.podLabels }}
     {{- toYaml . | nindent 4 }}
     {{- end }}
@@ -24,7 +24,7 @@ spec:
   {{- if has .Values.kind (list "CronJob" "Job") }}
   restartPolicy: {{ .Values.job.restartPolicy | default "OnFailure" }}
   {{- end }}
-  {{- with (include "cmsweb-library.serviceAccountName" .) }}
+  {{- with (include "fixture-library.serviceAccountName" .) }}
   serviceAccountName: {{ . }}
   {{- end }}
   {{- with .Values.pod }}
@@ -64,19 +64,19 @@ spec:
       whenUnsatisfiable: {{ .whenUnsatisfiable }}
       labelSelector:
         matchLabels:
-          {{- include "cmsweb-library.selectorLabels" $ | nindent 10 }}
+          {{- include "fixture-library.selectorLabels" $ | nindent 10 }}
     {{- end }}
   {{- end }}
   {{- with .Values.initContainers }}
   initContainers:
     {{- range . }}
     - name: {{ .name }}
-      {{- include "cmsweb-library.containerBody" . | nindent 6 }}
+      {{- include "fixture-library.containerBody" . | nindent 6 }}
     {{- end }}
   {{- end }}
   containers:
     - name: {{ .Chart.Name }}
-      image: {{ include "cmsweb-library.image" . | quote }}
+      image: {{ include "fixture-library.image" . | quote }}
       imagePullPolicy: {{ .Values.image.pullPolicy }}
       {{- with .Values.command }}
       command:
@@ -104,7 +104,7 @@ spec:
           protocol: {{ .protocol | default "TCP" }}
         {{- end }}
       {{- end }}
-      {{- with (include "cmsweb-library.envList" .Values.env) }}
+      {{- with (include "fixture-library.envList" .Values.env) }}
       env:
         {{- . | trim | nindent 8 }}
       {{- end }}
@@ -138,7 +138,7 @@ spec:
       securityContext:
         {{- toYaml . | nindent 8 }}
       {{- end }}
-      {{- with (include "cmsweb-library.volumeMounts" .) }}
+      {{- with (include "fixture-library.volumeMounts" .) }}
       volumeMounts:
         {{- . | trim | nindent 8 }}
       {{- end }}
@@ -171,7 +171,7 @@ spec:
       securityContext:
         allowPrivilegeEscalation: false
       volumeMounts:
-        - name: cmsweb-logs
+        - name: fixture-logs
           mountPath: {{ .Values.logging.path }}
         - name: filebeat-config
           mountPath: /etc/filebeat.yml
@@ -182,9 +182,9 @@ spec:
     {{- end }}
     {{- range .Values.sidecars }}
     - name: {{ .name }}
-      {{- include "cmsweb-library.containerBody" . | nindent 6 }}
+      {{- include "fixture-library.containerBody" . | nindent 6 }}
     {{- end }}
-  {{- with (include "cmsweb-library.volumes" .) }}
+  {{- with (include "fixture-library.volumes" .) }}
   volumes:
     {{- . | trim | nindent 4 }}
   {{- end }}
@@ -194,7 +194,7 @@ spec:
 A sidecar or init container after its name, at column 0 (the caller indents it): image, command, args, ports,
 env, envFrom, resources, probes, securityContext, volumeMounts, lifecycle; keys not set are left out.
 */}}
-{{- define "cmsweb-library.containerBody" -}}
+{{- define "fixture-library.containerBody" -}}
 image: {{ .image | quote }}
 {{- with .imagePullPolicy }}
 imagePullPolicy: {{ . }}
@@ -215,7 +215,7 @@ ports:
     protocol: {{ .protocol | default "TCP" }}
   {{- end }}
 {{- end }}
-{{- with (include "cmsweb-library.envList" .env) }}
+{{- with (include "fixture-library.envList" .env) }}
 env:
   {{- . | trim | nindent 2 }}
 {{- end }}
@@ -259,9 +259,9 @@ lifecycle:
 The ServiceAccount the pods run as: the chart's own (serviceAccount.create), an existing one (serviceAccount.name),
 or none (the namespace's default).
 */}}
-{{- define "cmsweb-library.serviceAccountName" -}}
+{{- define "fixture-library.serviceAccountName" -}}
 {{- if .Values.serviceAccount.create }}
-{{- include "cmsweb-library.fullname" . }}
+{{- include "fixture-library.fullname" . }}
 {{- else }}
 {{- .Values.serviceAccount.name }}
 {{- end }}
@@ -270,7 +270,7 @@ or none (the namespace's default).
 {{/*
 The spec of the Job a Job or CronJob runs, at column 0.
 */}}
-{{- define "cmsweb-library.jobSpec" -}}
+{{- define "fixture-library.jobSpec" -}}
 {{- with .Values.job }}
 {{- range $key := list "backoffLimit" "activeDeadlineSeconds" "ttlSecondsAfterFinished" "completions" "parallelism" }}
 {{- if hasKey $.Values.job $key }}
@@ -279,5 +279,5 @@ The spec of the Job a Job or CronJob runs, at column 0.
 {{- end }}
 {{- end }}
 template:
-  {{- include "cmsweb-library.podTemplate" . | nindent 2 }}
+  {{- include "fixture-library.podTemplate" . | nindent 2 }}
 {{- end }}

@@ -2,11 +2,11 @@
 {{/*
 What the chart's ServiceAccount may do: a Role and RoleBinding in the release namespace (serviceAccount.rules), a
 ClusterRole and ClusterRoleBinding named <namespace>-<service> (serviceAccount.clusterRules). The chart's
-templates/rbac.yaml is `{{ include "cmsweb-library.rbac" . }}`.
+templates/rbac.yaml is `{{ include "fixture-library.rbac" . }}`.
 */}}
-{{- define "cmsweb-library.rbac" }}
+{{- define "fixture-library.rbac" }}
 {{- if .Values.serviceAccount.create }}
-{{- $name := include "cmsweb-library.fullname" . }}
+{{- $name := include "fixture-library.fullname" . }}
 {{- with .Values.serviceAccount.rules }}
 ---
 apiVersion: rbac.authorization.k8s.io/v1
@@ -15,7 +15,7 @@ metadata:
   name: {{ $name }}
   namespace: {{ $.Release.Namespace }}
   labels:
-    {{- include "cmsweb-library.labels" $ | nindent 4 }}
+    {{- include "fixture-library.labels" $ | nindent 4 }}
 rules:
   {{- toYaml . | nindent 2 }}
 ---
@@ -25,7 +25,7 @@ metadata:
   name: {{ $name }}
   namespace: {{ $.Release.Namespace }}
   labels:
-    {{- include "cmsweb-library.labels" $ | nindent 4 }}
+    {{- include "fixture-library.labels" $ | nindent 4 }}
 roleRef:
   apiGroup: rbac.authorization.k8s.io
   kind: Role
@@ -43,7 +43,7 @@ kind: ClusterRole
 metadata:
   name: {{ $cluster }}
   labels:
-    {{- include "cmsweb-library.labels" $ | nindent 4 }}
+    {{- include "fixture-library.labels" $ | nindent 4 }}
 rules:
   {{- toYaml . | nindent 2 }}
 ---
@@ -52,7 +52,7 @@ kind: ClusterRoleBinding
 metadata:
   name: {{ $cluster }}
   labels:
-    {{- include "cmsweb-library.labels" $ | nindent 4 }}
+    {{- include "fixture-library.labels" $ | nindent 4 }}
 roleRef:
   apiGroup: rbac.authorization.k8s.io
   kind: ClusterRole
