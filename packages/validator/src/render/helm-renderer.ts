@@ -33,6 +33,30 @@ export function helmTemplateArgs(req: RenderRequest, inlineValuesFile?: string):
   ];
 }
 
+/**
+ * helm reads a chart's values.yaml from the chart directory: a temp copy of the chart (with its file://
+ * dependencies in charts/, as source-controller packages it) gets the replacement values.yaml.
+ */
+async function renderWithChartValues(
+  req: RenderRequest,
+  chartValues: string,
+  inline: string | undefined,
+  run: (args: string[]) => ReturnType<typeof runHelm>,
+): Promise<RenderResult> {
+  const local = await withLocalDependencies(req.chartDir);
+  if ('error' in local) return { manifests: '', error: { kind: 'chart', message: local.error } };
+  try {
+    await writeFile(join(local.dir, 'values.yaml'), chartValues);
+    const r = await run(helmTemplateArgs({ ...req, chartDir: local.dir }, inline));
+    if (r.timedOut)
+      return { manifests: '', error: { kind: 'timeout', message: `helm did not finish in ${r.timedOut.seconds} s` } };
+    if (r.code !== 0) return { manifests: '', error: parseHelmError(r.stderr || r.stdout) };
+    return { manifests: r.stdout };
+  } finally {
+    await local.remove();
+  }
+}
+
 export const helmRenderer: Renderer = {
   name: 'helm',
   async render(req: RenderRequest): Promise<RenderResult> {
@@ -45,6 +69,7 @@ export const helmRenderer: Renderer = {
         await writeFile(inline, req.inlineValues);
       }
       const run = (args: string[]) => runHelm(args, { timeoutSeconds: req.timeoutSeconds });
+      if (req.chartValues !== undefined) return await renderWithChartValues(req, req.chartValues, inline, run);
       let r = await run(helmTemplateArgs(req, inline));
       if (r.code !== 0 && isMissingDependency(r.stderr)) {
         // As Argo CD: a missing dependency is resolved (here in a temp copy), then the chart rendered again.

@@ -10,6 +10,11 @@ export interface RenderRequest {
   valueFiles: string[];
   /** "MAJOR.MINOR", e.g. "1.33". */
   kubeVersion: string;
+  /**
+   * YAML text that replaces the chart's own values.yaml, as source-controller does with a HelmRelease's
+   * `valuesFiles` (merged into one values.yaml of the chart artifact). The chart directory is never written.
+   */
+  chartValues?: string;
   /** YAML text passed as one more value file after `valueFiles` (Argo CD's helm.values / valuesObject). */
   inlineValues?: string;
   /** `--set name=value`, `--set-string`, `--set-file name=<absolute path>` (values already escaped). */
