@@ -131,13 +131,6 @@ function deepCopy(v: GoValue): GoValue {
 
 // ------------------------------------------------------------------------- values (coalesce.go)
 
-function cleanNil(m: GoMap) {
-  for (const [k, v] of Object.entries(m)) {
-    if (v === null) delete m[k];
-    else if (isMap(v)) cleanNil(v);
-  }
-}
-
 function coalesceTables(dst: GoMap, src: GoMap, merge: boolean): GoMap {
   const srcNonNil = new Set(Object.keys(src).filter((k) => src[k] !== null));
   for (const [k, v] of Object.entries(dst)) if (v === null) defineKey(src, k, null);
@@ -159,20 +152,8 @@ function coalesceValues(c: ChartNode, v: GoMap, merge: boolean) {
     if (Object.hasOwn(v, key)) {
       const value = v[key];
       if (value === null && !merge) delete v[key];
-      else if (isMap(value)) {
-        if (isMap(val)) {
-          const m = merge || c.deps.some((d) => d.name === key);
-          if (!m) cleanNil(val);
-          coalesceTables(value, val, m);
-        }
-      }
-    } else {
-      if (!merge) {
-        if (val === null) continue;
-        if (isMap(val)) cleanNil(val);
-      }
-      defineKey(v, key, val);
-    }
+      else if (isMap(value) && isMap(val)) coalesceTables(value, val, merge || c.deps.some((d) => d.name === key));
+    } else defineKey(v, key, val);
   }
 }
 
@@ -313,6 +294,7 @@ class KubeVersion extends GoObject {
   readonly goType = 'common.KubeVersion';
   constructor(
     readonly version: string,
+    readonly normalized: string,
     readonly major: string,
     readonly minor: string,
   ) {
@@ -326,11 +308,11 @@ class KubeVersion extends GoObject {
       GitVersion: this.version,
     };
     if (name in fields) return () => fields[name]!;
-    if (name === 'String') return () => this.version;
+    if (name === 'String') return () => this.normalized;
     return undefined;
   }
   override toString() {
-    return this.version;
+    return this.normalized;
   }
 }
 
@@ -395,7 +377,7 @@ class Files extends GoObject {
         return (p) => {
           const s = this.files.get(String(p));
           if (s === undefined) return [];
-          return s.split('\n');
+          return (s.endsWith('\n') ? s.slice(0, -1) : s).split('\n');
         };
       case 'AsConfig':
         return () => {
@@ -561,14 +543,6 @@ function sortManifests(files: Map<string, string>): { manifests: Manifest[]; hoo
         );
       const meta = isMap(h.metadata) ? h.metadata : undefined;
       const ann = meta && isMap(meta.annotations) ? meta.annotations : undefined;
-      if (ann)
-        for (const v of Object.values(ann))
-          if (v !== null && typeof v !== 'string')
-            throw new HelmError(
-              'output-yaml',
-              `YAML parse error on ${p}: error unmarshaling JSON: while decoding JSON: json: cannot unmarshal ${typeof v === 'number' ? 'number' : typeof v === 'boolean' ? 'bool' : Array.isArray(v) ? 'array' : 'object'} into Go struct field .metadata.annotations of type string`,
-              p,
-            );
       const hookTypes = ann && typeof ann['helm.sh/hook'] === 'string' ? (ann['helm.sh/hook'] as string) : undefined;
       if (hookTypes === undefined) {
         generic.push({ name: p, content: m, kind: typeof kind === 'string' ? kind : '' });
@@ -584,11 +558,23 @@ function sortManifests(files: Map<string, string>): { manifests: Manifest[]; hoo
 
 // ------------------------------------------------------------------------- render
 
-function parseKubeVersion(v: string | undefined): { version: string; major: string; minor: string } {
-  const s = (v ?? DEFAULT_KUBE_VERSION).replace(/^v/, '');
-  const m = /^(\d+)(?:\.(\d+))?(?:\.(\d+))?([-+].*)?$/.exec(s);
-  if (!m) throw new HelmError('chart', `invalid kube version "${v}": expected MAJOR.MINOR[.PATCH]`);
-  return { version: `v${m[1]}.${m[2] ?? '0'}.${m[3] ?? '0'}${m[4] ?? ''}`, major: m[1]!, minor: m[2] ?? '0' };
+/** common.ParseKubeVersion: Version keeps the input ("v" added); String() is its numeric part only. */
+function parseKubeVersion(v: string | undefined): {
+  version: string;
+  normalized: string;
+  major: string;
+  minor: string;
+} {
+  const input = v ?? DEFAULT_KUBE_VERSION;
+  const m = /^v?(\d+)\.(\d+)(?:\.(\d+))?(?:[-+].*)?$/.exec(input);
+  if (!m) throw new HelmError('chart', `invalid kube version "${input}": expected MAJOR.MINOR[.PATCH]`);
+  const parts = [m[1], m[2], m[3]].filter((x) => x !== undefined);
+  return {
+    version: input.startsWith('v') ? input : `v${input}`,
+    normalized: `v${parts.join('.')}`,
+    major: String(Number(m[1])),
+    minor: String(Number(m[2])),
+  };
 }
 
 const DEFAULT_API_VERSIONS = [
@@ -644,14 +630,14 @@ export function renderChart(chart: ChartSource, opts: RenderOptions): RenderOutp
   if (typeof kubeVersionRange === 'string' && kubeVersionRange !== '') {
     let ok: boolean;
     try {
-      ok = semverSatisfies(kubeVersionRange, kv.version);
+      ok = semverSatisfies(kubeVersionRange, kv.normalized);
     } catch {
       ok = false;
     }
     if (!ok)
       throw new HelmError(
         'chart',
-        `chart requires kubeVersion: ${kubeVersionRange} which is incompatible with Kubernetes ${kv.version}`,
+        `chart requires kubeVersion: ${kubeVersionRange} which is incompatible with Kubernetes ${kv.normalized}`,
       );
   }
   // User values: value files in order, then overrides.
@@ -672,7 +658,7 @@ export function renderChart(chart: ChartSource, opts: RenderOptions): RenderOutp
   const values = coalesce(root, deepCopy(user) as GoMap, false);
 
   const caps: GoMap = {
-    KubeVersion: new KubeVersion(kv.version, kv.major, kv.minor),
+    KubeVersion: new KubeVersion(kv.version, kv.normalized, kv.major, kv.minor),
     APIVersions: new VersionSet([...DEFAULT_API_VERSIONS, ...(opts.apiVersions ?? [])]),
     HelmVersion: { Version: HELM_VERSION, GitCommit: '', GitTreeState: '', GoVersion: '' },
   };

@@ -581,7 +581,7 @@ export function sprigFuncs(): FuncMap {
   );
   m.set(
     'deepEqual',
-    f(['any', 'any'], (a, b) => toGoJson(a) === toGoJson(b) && goTypeName(a) === goTypeName(b)),
+    f(['any', 'any'], (a, b) => deepEq(a, b)),
   );
   // paths, encoding, hashes
   const pathClean = (p: string) => {
@@ -890,8 +890,20 @@ export function sprigFuncs(): FuncMap {
   m.set(
     'regexSplit',
     f(['string', 'string', 'int'], (re, s, n) => {
-      const parts = (s as string).split(new RegExp(goRegex(re as string), 'gu'));
-      return stringList(Number(n) < 0 ? parts : parts.slice(0, Number(n)));
+      // Go's Regexp.Split: at most n pieces, the last holding the rest.
+      const str = s as string;
+      const limit = Number(n);
+      if (limit === 0) return stringList([]);
+      const out: string[] = [];
+      let last = 0;
+      for (const mm of str.matchAll(new RegExp(goRegex(re as string), 'gu'))) {
+        if (limit > 0 && out.length === limit - 1) break;
+        if (mm[0] === '' && (mm.index === 0 || mm.index === str.length)) continue;
+        out.push(str.slice(last, mm.index));
+        last = mm.index! + mm[0].length;
+      }
+      out.push(str.slice(last));
+      return stringList(out);
     }),
   );
   m.set('mustRegexSplit', m.get('regexSplit')!);
@@ -1118,9 +1130,15 @@ function rawJson(s: string): string {
     .replace(/\\u0026/g, '&');
 }
 
+/** reflect.DeepEqual over the value model: same Go types all the way down. */
 function deepEq(a: GoValue, b: GoValue): boolean {
   if (goTypeName(a) !== goTypeName(b)) return false;
-  return toGoJson(a) === toGoJson(b);
+  if (Array.isArray(a) && Array.isArray(b)) return a.length === b.length && a.every((x, i) => deepEq(x, b[i]!));
+  if (isMap(a) && isMap(b)) {
+    const ka = Object.keys(a);
+    return ka.length === Object.keys(b).length && ka.every((k) => Object.hasOwn(b, k) && deepEq(a[k]!, b[k]!));
+  }
+  return a === b || (a === null && b === undefined) || (a === undefined && b === null);
 }
 
 function cmpBytes(a: string, b: string): number {

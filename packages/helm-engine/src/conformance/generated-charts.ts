@@ -43,7 +43,8 @@ export function generatedCases(root: string): RenderCase[] {
     if (!existsSync(appsDir)) continue;
     const envFile = join(root, 'environments', env, 'environment.yaml');
     const envYaml = existsSync(envFile) ? parseGoYaml(readFileSync(envFile, 'utf8')) : null;
-    const kube = (isMap(envYaml) && typeof envYaml.kubernetesVersion === 'string' && envYaml.kubernetesVersion) || defaultKube;
+    const kube =
+      (isMap(envYaml) && typeof envYaml.kubernetesVersion === 'string' && envYaml.kubernetesVersion) || defaultKube;
     for (const f of readdirSync(appsDir).sort()) {
       if (!/\.ya?ml$/.test(f)) continue;
       const app = parseGoYaml(readFileSync(join(appsDir, f), 'utf8'));
@@ -133,7 +134,9 @@ export function compare(helm: { ok: boolean; out: string }, engine: { ok: boolea
   } catch {
     same = false;
   }
-  return same ? { kind: 'semantic-equal', diff: lineDiff(helm.out, engine.out) } : { kind: 'mismatch', diff: lineDiff(helm.out, engine.out) };
+  return same
+    ? { kind: 'semantic-equal', diff: lineDiff(helm.out, engine.out) }
+    : { kind: 'mismatch', diff: lineDiff(helm.out, engine.out) };
 }
 
 export function renderWithEngine(c: RenderCase): { ok: boolean; out: string; ms: number } {

@@ -197,7 +197,6 @@ export class TemplateSet {
   }
 
   private printValue(scope: Scope, pipe: Pipe, v: GoValue): string {
-    if (v instanceof GoObject) this.fail(scope, pipe.pos, pipeStr(pipe), `can't print ${goTypeName(v)}`);
     return v === undefined ? '<no value>' : printV(v);
   }
 

@@ -513,11 +513,8 @@ export function parseTemplate(
       if (t.k === 'close' || t.k === 'rparen' || t.k === 'eof') fail(t.pos, `unexpected ${tokText(t)} in ${context}`);
       cmds.push(command(endTok));
       const after = peekNonSpace();
-      if (after.k === 'pipe') {
-        next();
-        const n = peekNonSpace();
-        if (n.k === 'close' || n.k === 'rparen') fail(n.pos, 'missing command');
-      }
+      // Go accepts a trailing "|" before the closing delimiter.
+      if (after.k === 'pipe') next();
     }
     if (cmds.length === 0) fail(start.pos, `missing value for ${context}`);
     for (const c of cmds.slice(1)) {

@@ -198,7 +198,13 @@ function formatVerb(verb: string, a: GoValue, flags: string, precision: number |
       if (typeof a === 'number') return expForm(a.toExponential(precision ?? 6));
       return bad(verb, a);
     case 'g':
-      if (typeof a === 'number') return precision !== undefined ? formatG(a, precision) : formatFloat(a);
+    case 'G': {
+      if (typeof a !== 'number') return bad(verb, a);
+      const g = precision !== undefined ? formatG(a, precision) : formatFloat(a);
+      return verb === 'G' ? g.toUpperCase() : g;
+    }
+    case 'E':
+      if (typeof a === 'number') return expForm(a.toExponential(precision ?? 6)).toUpperCase();
       return bad(verb, a);
     case 'x':
     case 'X': {
