@@ -79,6 +79,7 @@ export function loadChart(files: Map<string, string>, where = 'chart'): ChartNod
   if (!meta.name) throw new HelmError('chart', `validation: chart.metadata.name is required`);
   if (!meta.version) throw new HelmError('chart', `validation: chart.metadata.version is required`);
   if (!meta.apiVersion) throw new HelmError('chart', `validation: chart.metadata.apiVersion is required`);
+  if (meta.apiVersion !== 'v1' && meta.apiVersion !== 'v2') throw new HelmError('chart', 'invalid chart apiVersion');
   const valuesText = files.get('values.yaml');
   const values = valuesText === undefined ? {} : parseYamlFile(valuesText, `${where}/values.yaml`);
   const node: ChartNode = {
@@ -653,6 +654,13 @@ export function renderChart(chart: ChartSource, opts: RenderOptions): RenderOutp
   }
   if (opts.overrides) user = mergeMaps(user, opts.overrides);
 
+  // action.CheckDependencies: every dependency of Chart.yaml must be in charts/.
+  const missing = (Array.isArray(root.meta.dependencies) ? root.meta.dependencies : [])
+    .filter(isMap)
+    .map((d) => String(d.name))
+    .filter((n) => !root.deps.some((c) => c.name === n));
+  if (missing.length)
+    throw new HelmError('chart', `found in Chart.yaml, but missing in charts/ directory: ${missing.join(', ')}`);
   processDependencyEnabled(root, user, '');
   processImportValues(root);
   const values = coalesce(root, deepCopy(user) as GoMap, false);

@@ -223,12 +223,7 @@ function toGo(node: Node | null | undefined, doc: Document, depth: number): GoVa
       } else if (isAlias(kn)) {
         key = String(toGo(kn, doc, depth + 1));
       } else throw new GoYamlError('error converting YAML to JSON: unsupported map key');
-      if (seen.has(key)) {
-        const line = kn?.range ? lineAt(doc, kn.range[0]) : 0;
-        throw new GoYamlError(
-          `error converting YAML to JSON: yaml: unmarshal errors:\n  line ${line}: key ${goQuoteSimple(key)} already set in map`,
-        );
-      }
+      // go-yaml's (non-strict) Unmarshal lets a repeated key replace the earlier value.
       seen.add(key);
       defineKey(out, key, toGo(pair.value as Node, doc, depth + 1));
     }
@@ -263,6 +258,25 @@ export function defineKey(o: Record<string, GoValue>, k: string, v: GoValue): vo
  * Only the first document counts, as go-yaml's Unmarshal does.
  */
 export function parseGoYaml(text: string): GoValue {
+  let doc = firstDocument(text);
+  if (!doc) return null;
+  // libyaml ignores indentation inside flow collections ([ ... ] spread over lines less indented than their
+  // key); the yaml library refuses them. Such lines are indented before a second attempt.
+  if (doc.errors.some((e) => e.code === 'BAD_INDENT')) {
+    const again = firstDocument(indentFlowCollections(text));
+    if (again && !again.errors.some((e) => e.code !== 'DUPLICATE_KEY')) doc = again;
+  }
+  const errors = doc.errors.filter((e) => e.code !== 'DUPLICATE_KEY');
+  if (errors.length > 0) {
+    const e = errors[0]!;
+    const line = e.linePos?.[0]?.line ?? 0;
+    throw new GoYamlError(`error converting YAML to JSON: yaml: line ${line}: ${e.message.split('\n')[0]}`);
+  }
+  (doc as unknown as { __src?: string }).__src = text;
+  return toGo(doc.contents as Node, doc, 0);
+}
+
+function firstDocument(text: string): Document | undefined {
   const docs = parseAllDocuments(text, {
     version: '1.1',
     schema: 'failsafe',
@@ -271,16 +285,31 @@ export function parseGoYaml(text: string): GoValue {
     prettyErrors: false,
     strict: false,
   });
-  const list = Array.isArray(docs) ? docs : [docs];
-  const doc = list[0];
-  if (!doc) return null;
-  if (doc.errors.length > 0) {
-    const e = doc.errors[0]!;
-    const line = e.linePos?.[0]?.line ?? 0;
-    throw new GoYamlError(`error converting YAML to JSON: yaml: line ${line}: ${e.message.split('\n')[0]}`);
+  return (Array.isArray(docs) ? docs : [docs])[0] as Document | undefined;
+}
+
+/** Lines inside a flow collection opened at the end of a block line get indented past that line's key. */
+function indentFlowCollections(text: string): string {
+  const lines = text.split('\n');
+  let depth = 0;
+  let minIndent = 0;
+  for (let i = 0; i < lines.length; i++) {
+    const line = lines[i]!;
+    if (depth > 0) {
+      const ind = /^ */.exec(line)![0].length;
+      if (line.trim() !== '' && ind < minIndent) lines[i] = ' '.repeat(minIndent - ind) + line;
+    } else {
+      const m = /^( *)(?:- )?[^#'"]*:\s*[[{]\s*$/.exec(line);
+      if (!m) continue;
+      minIndent = m[1]!.length + 1;
+    }
+    for (const c of line.replace(/"(?:[^"\\]|\\.)*"|'[^']*'|#.*$/g, '')) {
+      if (c === '[' || c === '{') depth++;
+      else if (c === ']' || c === '}') depth--;
+    }
+    if (depth < 0) depth = 0;
   }
-  (doc as unknown as { __src?: string }).__src = text;
-  return toGo(doc.contents as Node, doc, 0);
+  return lines.join('\n');
 }
 
 // ---------------------------------------------------------------- encoding/json
