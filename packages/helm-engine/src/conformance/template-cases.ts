@@ -257,7 +257,7 @@ export const TEMPLATE_CASES: TemplateCase[] = [
   ),
   J('{{ toPrettyJson .Values.image }} {{ toRawJson (dict "h" "<b>") }}'),
   J(
-    '{{ (fromJson "{\\"a\\": [1, 2.5, \\"x\\"], \\"b\\": null}").a }} {{ fromJson "not json" }} {{ fromJsonArray "[1,2]" }}',
+    '{{ (fromJson "{\\"a\\": [1, 2.5, \\"x\\"], \\"b\\": null}").a }} {{ fromJsonArray "[1,2]" }} {{ (fromJson "[1]").Error }}',
   ),
   J('{{ toJson .Values.keys }}'),
   // YAML output: whole documents (raw), exactly as templates use toYaml
