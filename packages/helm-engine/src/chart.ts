@@ -27,6 +27,11 @@ export interface RenderOptions {
   isUpgrade?: boolean;
   includeCrds?: boolean;
   skipTests?: boolean;
+  /**
+   * values.schema.json enforcement (helm's ValidateAgainstSchema), given by the caller so that the core
+   * needs no JSON Schema library: returns the violations of `values` against `schema` (JSON text), [] if none.
+   */
+  validateValues?: (schema: string, values: GoMap) => string[];
 }
 
 export type RenderErrorKind = 'template-parse' | 'template-execute' | 'output-yaml' | 'values' | 'chart';
@@ -60,6 +65,7 @@ interface ChartNode {
   deps: ChartNode[];
   parent?: ChartNode;
   name: string;
+  schema?: string;
 }
 
 function parseYamlFile(text: string, where: string): GoValue {
@@ -89,6 +95,7 @@ export function loadChart(files: Map<string, string>, where = 'chart'): ChartNod
     files: new Map(),
     deps: [],
     name: String(meta.name),
+    schema: files.get('values.schema.json'),
   };
   const subs = new Map<string, Map<string, string>>();
   for (const [p, data] of [...files.entries()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))) {
@@ -664,6 +671,23 @@ export function renderChart(chart: ChartSource, opts: RenderOptions): RenderOutp
   processDependencyEnabled(root, user, '');
   processImportValues(root);
   const values = coalesce(root, deepCopy(user) as GoMap, false);
+  if (opts.validateValues) {
+    // Each chart with a schema is checked against the values it sees (a subchart: its key), as helm does.
+    const problems: string[] = [];
+    const check = (c: ChartNode, vals: GoMap) => {
+      if (c.schema !== undefined) {
+        const errs = opts.validateValues!(c.schema, vals);
+        if (errs.length) problems.push(`${c.name}:\n${errs.map((e) => `- ${e}`).join('\n')}`);
+      }
+      for (const d of c.deps) check(d, isMap(vals[d.name]) ? (vals[d.name] as GoMap) : {});
+    };
+    check(root, values);
+    if (problems.length)
+      throw new HelmError(
+        'values',
+        `values don't meet the specifications of the schema(s) in the following chart(s):\n${problems.join('\n')}`,
+      );
+  }
 
   const caps: GoMap = {
     KubeVersion: new KubeVersion(kv.version, kv.normalized, kv.major, kv.minor),
