@@ -447,12 +447,12 @@ export function sprigFuncs(): FuncMap {
   );
   m.set(
     'max',
-    f(['any'], (a, ...r) => r.map(toInt64).reduce((s, x) => (x > s ? x : s), toInt64(a)), 'any'),
+    f(['any'], (a, ...r) => [toInt64(a), ...r.map(toInt64)].sort((x, y) => (x < y ? 1 : x > y ? -1 : 0))[0]!, 'any'),
   );
   m.set('biggest', m.get('max')!);
   m.set(
     'min',
-    f(['any'], (a, ...r) => r.map(toInt64).reduce((s, x) => (x < s ? x : s), toInt64(a)), 'any'),
+    f(['any'], (a, ...r) => [toInt64(a), ...r.map(toInt64)].sort((x, y) => (x < y ? -1 : x > y ? 1 : 0))[0]!, 'any'),
   );
   m.set(
     'add1f',

@@ -235,17 +235,6 @@ function toGo(node: Node | null | undefined, doc: Document, depth: number): GoVa
   return null;
 }
 
-function goQuoteSimple(s: string): string {
-  return JSON.stringify(s);
-}
-
-function lineAt(doc: Document, offset: number): number {
-  const src = (doc as unknown as { __src?: string }).__src ?? '';
-  let n = 1;
-  for (let i = 0; i < offset && i < src.length; i++) if (src.charCodeAt(i) === 10) n++;
-  return n;
-}
-
 /** Sets a key on a plain object even when it is "__proto__". */
 export function defineKey(o: Record<string, GoValue>, k: string, v: GoValue): void {
   if (k === '__proto__')
@@ -272,7 +261,6 @@ export function parseGoYaml(text: string): GoValue {
     const line = e.linePos?.[0]?.line ?? 0;
     throw new GoYamlError(`error converting YAML to JSON: yaml: line ${line}: ${e.message.split('\n')[0]}`);
   }
-  (doc as unknown as { __src?: string }).__src = text;
   return toGo(doc.contents as Node, doc, 0);
 }
 

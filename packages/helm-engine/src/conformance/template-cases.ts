@@ -240,7 +240,7 @@ export const TEMPLATE_CASES: TemplateCase[] = [
     '{{ b64enc "hello ✓" }} {{ b64dec "aGVsbG8=" }} {{ b32enc "hi" }} {{ sha256sum "x" }} {{ sha1sum "x" }} {{ adler32sum "x" }}',
   ),
   J(
-    '{{ regexMatch "^h.*o$" .Values.str }} {{ regexFind "l+" .Values.str }} {{ regexFindAll "[aeiou]" "education" -1 }} {{ regexReplaceAll "(l+)" .Values.str "<${1}>" }} {{ regexSplit "," "a,b,c" 2 }}',
+    '{{ regexMatch "^h.*o$" .Values.str }} {{ regexFind "l+" .Values.str }} {{ regexFindAll "[aeiou]" "education" -1 }} {{ regexReplaceAll "(l+)" .Values.str "<$1>" }} {{ regexReplaceAll "(?P<x>l+)" .Values.str "[$x]" }} {{ regexSplit "," "a,b,c" 2 }}',
   ),
   J('{{ regexReplaceAllLiteral "l" .Values.str "$1" }} {{ regexQuoteMeta "a.b*c" }}'),
   J(

@@ -114,7 +114,7 @@ export class TemplateSet {
         return;
       case 'action': {
         const v = this.evalPipeline(scope, dot, n.pipe);
-        if (n.pipe.decl.length === 0) out.push(this.printValue(scope, n.pipe, v));
+        if (n.pipe.decl.length === 0) out.push(this.printValue(v));
         return;
       }
       case 'if':
@@ -196,7 +196,7 @@ export class TemplateSet {
     scope.vars.length = mark;
   }
 
-  private printValue(scope: Scope, pipe: Pipe, v: GoValue): string {
+  private printValue(v: GoValue): string {
     return v === undefined ? '<no value>' : printV(v);
   }
 
