@@ -1,6 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import { HelmError, readChartDir, renderChart } from '@cmsweb/helm-engine';
 import { compileJsonSchema } from '../sources/ajv.js';
+import { parseHelmError } from './helm-errors.js';
 import { helmRenderer } from './helm-renderer.js';
 import type { Renderer, RenderRequest, RenderResult } from './renderer.js';
 
@@ -50,31 +51,8 @@ export const nativeRenderer: Renderer = {
         if (err.code === 'ENOENT') return { manifests: '', error: { kind: 'chart', message: err.message } };
         throw e;
       }
-      const kind =
-        e.kind === 'template-parse'
-          ? 'template-parse'
-          : e.kind === 'template-execute'
-            ? 'template-execute'
-            : e.kind === 'output-yaml'
-              ? 'output-yaml'
-              : e.kind === 'values' && /schema/.test(e.message)
-                ? 'values-schema'
-                : 'chart';
-      // Template paths are <chart>/templates/x.yaml; the validator locates files inside the chart directory.
-      const file = e.file?.replace(/^[^/]+\//, '');
-      return {
-        manifests: '',
-        error: {
-          kind,
-          message:
-            kind === 'values-schema'
-              ? `values do not satisfy values.schema.json: ${e.message.replace(/^[^\n]*\n/, '').replace(/\n/g, ' ')}`
-              : e.message,
-          ...(file ? { file } : {}),
-          ...(e.line ? { line: e.line } : {}),
-          ...(e.column ? { column: e.column } : {}),
-        },
-      };
+      // The engine's messages have helm's shapes: the same parser locates them as for helm's stderr.
+      return { manifests: '', error: parseHelmError(`Error: ${e.message}`) };
     }
   },
 };
