@@ -69,7 +69,16 @@ export class TemplateSet {
 
   /** Parses one file; its {{define}}s join the set (a later definition of a name replaces an earlier one). */
   add(file: string, src: string): void {
-    const { main, defines } = parseTemplate(file, src, (n) => this.funcs.has(n) || BUILTINS.has(n));
+    // Trees are immutable once parsed: the same file text (a library chart rendered for every service) is
+    // parsed once per process. Keyed by the function names too, which decide what parses.
+    const key = `${file}\u0000${src}`;
+    let parsed = PARSE_CACHE.get(key);
+    if (!parsed || parsed.funcs !== this.funcs.size) {
+      parsed = { funcs: this.funcs.size, ...parseTemplate(file, src, (n) => this.funcs.has(n) || BUILTINS.has(n)) };
+      if (PARSE_CACHE.size >= 5000) PARSE_CACHE.clear();
+      PARSE_CACHE.set(key, parsed);
+    }
+    const { main, defines } = parsed;
     // Go: a file that is only {{define}}s and whitespace does not replace an existing template of its name.
     this.trees.set(file, main);
     for (const d of defines) this.trees.set(d.name, d);
@@ -456,6 +465,7 @@ export class TemplateSet {
 export const STRING_SLICES = new WeakSet<GoValue[]>();
 
 const MISSING = Symbol('missing');
+const PARSE_CACHE = new Map<string, { funcs: number; main: Tree; defines: Tree[] }>();
 
 function pipeStr(p: Pipe): string {
   return p.cmds.map(cmdString).join(' | ');
