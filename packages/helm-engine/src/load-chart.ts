@@ -37,12 +37,7 @@ function walk(dir: string, root: string, rules: RegExp[], out: Map<string, strin
       // Hidden files under templates/ are skipped by helm's default rules.
       walk(full, root, rules, out, prefix);
     } else if (!(rel.startsWith('templates/') && name.startsWith('.'))) {
-      out.set(
-        prefix + rel,
-        readFileSync(full, 'latin1') === readFileSync(full, 'utf8')
-          ? readFileSync(full, 'utf8')
-          : readFileSync(full, 'utf8'),
-      );
+      out.set(prefix + rel, readFileSync(full, 'utf8'));
     }
   }
 }
