@@ -34,7 +34,8 @@ export function empty(v: GoValue): boolean {
 /** spf13/cast ToInt64 (errors give 0, as sprig ignores them). */
 export function toInt64(v: GoValue): bigint {
   if (typeof v === 'bigint') return v;
-  if (typeof v === 'number') return Number.isFinite(v) ? BigInt(Math.trunc(v)) : -(2n ** 63n);
+  // Go's int64(f) on amd64: out of range (and NaN) gives the minimum int64.
+  if (typeof v === 'number') return Number.isFinite(v) && Math.abs(v) < 2 ** 63 ? BigInt(Math.trunc(v)) : -(2n ** 63n);
   if (typeof v === 'boolean') return v ? 1n : 0n;
   if (typeof v === 'string') {
     const s = v.replace(/^([+-]?\d+)\.0*$/, '$1');
@@ -227,7 +228,14 @@ export function sprigFuncs(): FuncMap {
       (b as string).startsWith(a as string) ? (b as string).slice((a as string).length) : b,
     ),
   );
-  S('nospace', (s) => s.replace(/\s/g, ''));
+  // goutils DeleteWhiteSpace walks bytes, not runes: each non-space byte is written back as the rune of
+  // that value (so non-ASCII text turns into Latin-1 characters, and bytes 0x85 and 0xA0 are dropped).
+  S('nospace', (s) =>
+    Array.from(Buffer.from(s, 'utf8'))
+      .filter((b) => !(b === 0x20 || (b >= 0x09 && b <= 0x0d) || b === 0x85 || b === 0xa0))
+      .map((b) => String.fromCharCode(b))
+      .join(''),
+  );
   S('initials', (s) =>
     s
       .split(/\s+/)
@@ -345,8 +353,11 @@ export function sprigFuncs(): FuncMap {
   m.set(
     'toDecimal',
     f(['any'], (v) => {
-      const s = strval(v);
-      return /^[0-7]+$/.test(s) ? BigInt(`0o${s}`) : 0n;
+      // strconv.ParseInt(fmt.Sprint(v), 8, 64)
+      const m = /^([+-]?)([0-7]+)$/.exec(strval(v));
+      if (!m) return 0n;
+      const n = BigInt(`0o${m[2]}`) * (m[1] === '-' ? -1n : 1n);
+      return n >= -(2n ** 63n) && n < 2n ** 63n ? n : 0n;
     }),
   );
   m.set(
@@ -443,7 +454,7 @@ export function sprigFuncs(): FuncMap {
   );
   m.set(
     'mul',
-    f(['any'], (a, ...r) => r.reduce<bigint>((s, x) => s * toInt64(x), toInt64(a)), 'any'),
+    f(['any'], (a, ...r) => r.reduce<bigint>((s, x) => BigInt.asIntN(64, s * toInt64(x)), toInt64(a)), 'any'),
   );
   m.set(
     'max',

@@ -247,6 +247,9 @@ export function defineKey(o: Record<string, GoValue>, k: string, v: GoValue): vo
  * Only the first document counts, as go-yaml's Unmarshal does.
  */
 export function parseGoYaml(text: string): GoValue {
+  // libyaml's reader accepts only printable characters (tab, line breaks, NEL and the printable ranges).
+  if (/[^\t\n\r\x20-\x7e\x85\xa0-\ud7ff\ue000-\ufffd\ud800-\udfff]/.test(text))
+    throw new GoYamlError('error converting YAML to JSON: yaml: control characters are not allowed');
   let doc = firstDocument(text);
   if (!doc) return null;
   // libyaml ignores indentation inside flow collections ([ ... ] spread over lines less indented than their

@@ -3,7 +3,14 @@
 // sets run with `npm run conformance -w @cmsweb/helm-engine`.
 import { repoRoot } from '@cmsweb/toolchain';
 import { describe, expect, it } from 'vitest';
-import { corpusCases, generatedCases, runCases, runTemplateCases, TEMPLATE_CASES } from '../src/conformance/index.js';
+import {
+  corpusCases,
+  generatedCases,
+  runCases,
+  runTemplateCases,
+  TEMPLATE_CASES,
+  VALUE_MATRIX_CASES,
+} from '../src/conformance/index.js';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 
@@ -17,7 +24,7 @@ const failures = (rs: Array<{ name: string; outcome: { kind: string } }>) =>
 describe('conformance with the real helm', () => {
   it('small templates: every construct and function renders what helm renders, and fails where helm fails', async () => {
     const rs = await runTemplateCases();
-    expect(rs.length).toBe(TEMPLATE_CASES.length);
+    expect(rs.length).toBe(TEMPLATE_CASES.length + VALUE_MATRIX_CASES.length);
     expect(failures(rs.map((r) => ({ name: `#${r.index} ${r.body}`, outcome: r.outcome })))).toEqual([]);
     // Both kinds are exercised: cases helm renders and cases helm refuses.
     expect(rs.filter((r) => r.outcome.kind === 'byte-equal').length).toBeGreaterThan(100);

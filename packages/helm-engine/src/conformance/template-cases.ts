@@ -329,6 +329,29 @@ export const TEMPLATE_CASES: TemplateCase[] = [
   J('{{ (1) 2 }}'),
 ];
 
+/** Every top-level value of CASE_VALUES through printing, fmt verbs, conversions, string functions and YAML/JSON. */
+export const VALUE_MATRIX_CASES: TemplateCase[] = CASE_VALUES.split('\n')
+  .map((l) => /^([A-Za-z]\w*):/.exec(l)?.[1])
+  .filter((k): k is string => !!k)
+  .flatMap((k) => {
+    const v = `.Values.${k}`;
+    const s = `(toString ${v})`;
+    return [
+      R(`k:{{ toYaml ${v} | nindent 2 }}\nj: {{ toJson ${v} }}\nq: {{ quote ${v} }}`),
+      R(`{{ toYaml (dict "${k}" ${v} "list" (list ${v})) }}`),
+      J(
+        `{{ squote ${v} }}|{{ toString ${v} }}|{{ typeOf ${v} }}|{{ kindOf ${v} }}|{{ empty ${v} }}|{{ default "D" ${v} }}|{{ if ${v} }}T{{ else }}F{{ end }}`,
+      ),
+      J(
+        `{{ printf "%v|%s|%d|%q|%t|%x|%5.1f|%T" ${v} ${v} ${v} ${v} ${v} ${v} ${v} ${v} }}|{{ print ${v} 1 }}|{{ toPrettyJson ${v} }}`,
+      ),
+      J(`{{ int ${v} }}|{{ int64 ${v} }}|{{ float64 ${v} }}|{{ add ${v} 1 }}|{{ mul ${v} 2 }}|{{ toDecimal ${v} }}`),
+      J(
+        `{{ $s := ${s} }}{{ upper $s }}|{{ lower $s }}|{{ title $s }}|{{ trim $s }}|{{ trunc 5 $s }}|{{ b64enc $s }}|{{ sha256sum $s }}|{{ len $s }}|{{ nospace $s }}|{{ indent 2 $s }}|{{ nindent 1 $s }}|{{ replace " " "_" $s }}|{{ substr 0 3 $s }}|{{ contains "o" $s }}|{{ trimSuffix "o" $s }}|{{ splitList " " $s }}|{{ regexReplaceAll "[aeiou]" $s "*" }}|{{ sortAlpha (splitList "" $s) }}`,
+      ),
+    ];
+  });
+
 const HELPERS = `{{- define "helper" -}}helper:{{ . }}{{- end -}}
 `;
 
@@ -371,7 +394,9 @@ export interface TemplateCaseResult {
 const RELEASE = { releaseName: 'rel', namespace: 'ns', kubeVersion: '1.33' };
 
 /** Renders all cases with helm (batched) and with the engine (one by one) and compares them. */
-export async function runTemplateCases(cases: TemplateCase[] = TEMPLATE_CASES): Promise<TemplateCaseResult[]> {
+export async function runTemplateCases(
+  cases: TemplateCase[] = [...TEMPLATE_CASES, ...VALUE_MATRIX_CASES],
+): Promise<TemplateCaseResult[]> {
   const indexed = cases.map((c, i) => ({ i, c }));
   const helmResult = new Map<number, { ok: boolean; out: string }>();
   const tmp = mkdtempSync(join(tmpdir(), 'helm-engine-cases-'));

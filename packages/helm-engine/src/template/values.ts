@@ -125,7 +125,7 @@ export function sprintf(format: string, args: GoValue[]): string {
     }
     i += m[0].length;
     const flags = m[1]!;
-    let width = m[2] === '*' ? Number(args[ai++]) : m[2] ? Number(m[2]) : undefined;
+    const width = m[2] === '*' ? Number(args[ai++]) : m[2] ? Number(m[2]) : undefined;
     const precision = m[3] === '*' ? Number(args[ai++]) : m[3] !== undefined ? Number(m[3] || '0') : undefined;
     const verb = m[4]!;
     if (verb === '%') {
@@ -137,19 +137,7 @@ export function sprintf(format: string, args: GoValue[]): string {
       continue;
     }
     const a = args[ai++];
-    let s = formatVerb(verb, a, flags, precision);
-    if (width !== undefined && width < 0) width = undefined;
-    if (width !== undefined) {
-      const len = [...s].length;
-      if (len < width) {
-        if (flags.includes('-')) s += ' '.repeat(width - len);
-        else if (flags.includes('0') && /[dfegxXob]/.test(verb) && typeof a !== 'string') {
-          const sign = /^[+-]/.test(s) ? s.charAt(0) : '';
-          s = sign + '0'.repeat(width - len) + s.slice(sign.length);
-        } else s = ' '.repeat(width - len) + s;
-      }
-    }
-    out += s;
+    out += fmtArg(verb, a, flags, width !== undefined && width >= 0 ? width : undefined, precision, 0);
   }
   if (ai < args.length)
     out += `%!(EXTRA ${args
@@ -159,13 +147,74 @@ export function sprintf(format: string, args: GoValue[]): string {
   return out;
 }
 
-function bad(verb: string, a: GoValue): string {
-  if (a === null || a === undefined) return `%!${verb}(<nil>)`;
-  return `%!${verb}(${goTypeName(a)}=${formatV(a, false)})`;
+/** One operand: slices and maps are printed element by element with the same verb, width and flags. */
+function fmtArg(
+  verb: string,
+  a: GoValue,
+  flags: string,
+  width: number | undefined,
+  precision: number | undefined,
+  depth: number,
+): string {
+  if (verb !== 'T') {
+    if (Array.isArray(a)) return `[${a.map((x) => fmtArg(verb, x, flags, width, precision, depth + 1)).join(' ')}]`;
+    if (isMap(a)) {
+      const keys = Object.keys(a).sort();
+      return `map[${keys.map((k) => `${fmtArg(verb, k, flags, width, precision, depth + 1)}:${fmtArg(verb, a[k], flags, width, precision, depth + 1)}`).join(' ')}]`;
+    }
+  }
+  let s = (a === null || a === undefined) && depth > 0 ? '<nil>' : formatVerb(verb, a, flags, precision, width);
+  if (s.startsWith('%!') && verb !== 'v') return s;
+  if (width !== undefined) {
+    const len = [...s].length;
+    if (len < width) {
+      if (flags.includes('-')) s += ' '.repeat(width - len);
+      else if (flags.includes('0') && /[dfegxXob]/.test(verb) && typeof a !== 'string') {
+        const sign = /^[+-]/.test(s) ? s.charAt(0) : '';
+        s = sign + '0'.repeat(width - len) + s.slice(sign.length);
+      } else s = ' '.repeat(width - len) + s;
+    }
+  }
+  return s;
 }
 
-function formatVerb(verb: string, a: GoValue, flags: string, precision: number | undefined): string {
+/** fmt's bad-verb form: the argument inside is printed with %v under the same width and precision. */
+function badVerb(verb: string, a: GoValue, flags = '', width?: number, precision?: number): string {
+  if (a === null || a === undefined) return `%!${verb}(<nil>)`;
+  let inner =
+    typeof a === 'string' && precision !== undefined ? [...a].slice(0, precision).join('') : formatV(a, false);
+  if (typeof a === 'number' && precision !== undefined) inner = formatG(a, precision);
+  if (width !== undefined && [...inner].length < width) {
+    const pad = ' '.repeat(width - [...inner].length);
+    inner = flags.includes('-') ? inner + pad : pad + inner;
+  }
+  return `%!${verb}(${goTypeName(a)}=${inner})`;
+}
+
+/** strconv.FormatFloat(f, 'x', -1, 64): Go's %x of a float64 (hexadecimal mantissa, binary exponent). */
+function hexFloat(f: number): string {
+  if (!Number.isFinite(f)) return formatFloat(f);
+  const sign = f < 0 || Object.is(f, -0) ? '-' : '';
+  let a = Math.abs(f);
+  if (a === 0) return `${sign}0x0p+00`;
+  let e = Math.floor(Math.log2(a));
+  if (2 ** e > a) e--;
+  if (2 ** (e + 1) <= a) e++;
+  let m = a / 2 ** e - 1;
+  let digits = '';
+  while (m > 0 && digits.length < 13) {
+    m *= 16;
+    const d = Math.floor(m);
+    digits += d.toString(16);
+    m -= d;
+  }
+  a = Math.abs(e);
+  return `${sign}0x1${digits ? `.${digits}` : ''}p${e < 0 ? '-' : '+'}${a < 10 ? `0${a}` : a}`;
+}
+
+function formatVerb(verb: string, a: GoValue, flags: string, precision: number | undefined, width?: number): string {
   const plus = flags.includes('+');
+  const bad = (v: string, x: GoValue) => badVerb(v, x, flags, width, precision);
   switch (verb) {
     case 'v':
       if (typeof a === 'number' && precision !== undefined) return formatG(a, precision);
@@ -211,6 +260,7 @@ function formatVerb(verb: string, a: GoValue, flags: string, precision: number |
       let s: string;
       if (typeof a === 'bigint') s = (a < 0n ? '-' : '') + (a < 0n ? -a : a).toString(16);
       else if (typeof a === 'string') s = Buffer.from(a, 'utf8').toString('hex');
+      else if (typeof a === 'number') s = hexFloat(a);
       else return bad(verb, a);
       if (flags.includes('#')) s = `0x${s}`;
       return verb === 'X' ? s.toUpperCase() : s;
