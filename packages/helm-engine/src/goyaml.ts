@@ -247,6 +247,39 @@ export function defineKey(o: Record<string, GoValue>, k: string, v: GoValue): vo
  * Only the first document counts, as go-yaml's Unmarshal does.
  */
 export function parseGoYaml(text: string): GoValue {
+  // The same texts come back often (a chart's values.yaml for each environment, identical output documents):
+  // parsed once, handed out as copies since callers change what they get (values coalescing does).
+  const hit = PARSED.get(text);
+  if (hit !== undefined) {
+    if (hit instanceof GoYamlError) throw hit;
+    return copyGo(hit);
+  }
+  let v: GoValue | GoYamlError;
+  try {
+    v = parseGoYamlUncached(text);
+  } catch (e) {
+    if (!(e instanceof GoYamlError)) throw e;
+    v = e;
+  }
+  if (PARSED.size >= 2000) PARSED.clear();
+  PARSED.set(text, v);
+  if (v instanceof GoYamlError) throw v;
+  return copyGo(v);
+}
+
+const PARSED = new Map<string, GoValue | GoYamlError>();
+
+function copyGo(v: GoValue): GoValue {
+  if (Array.isArray(v)) return v.map(copyGo);
+  if (isMap(v)) {
+    const o: Record<string, GoValue> = {};
+    for (const [k, e] of Object.entries(v)) defineKey(o, k, copyGo(e));
+    return o;
+  }
+  return v;
+}
+
+function parseGoYamlUncached(text: string): GoValue {
   // libyaml's reader accepts only printable characters (tab, line breaks, NEL and the printable ranges).
   if (/[^\t\n\r\x20-\x7e\x85\xa0-\ud7ff\ue000-\ufffd\ud800-\udfff]/.test(text))
     throw new GoYamlError('error converting YAML to JSON: yaml: control characters are not allowed');
