@@ -225,7 +225,7 @@ export const TEMPLATE_CASES: TemplateCase[] = [
   J('{{ $d := dict "b" 2 "a" 1 }}{{ $d }} {{ get $d "a" }} {{ get $d "z" }} {{ hasKey $d "b" }} {{ hasKey $d "z" }}'),
   J('{{ $d := dict "a" 1 }}{{ $_ := set $d "c" 3 }}{{ $d }} {{ unset $d "a" }} {{ dict "odd" }}'),
   J(
-    '{{ keys .Values.image | sortAlpha }} {{ values (dict "a" 1 "b" 2) }} {{ pick .Values.image "tag" }} {{ omit .Values.image "tag" }}',
+    '{{ keys .Values.image | sortAlpha }} {{ values (dict "a" 1 "b" 2) | sortAlpha }} {{ pick .Values.image "tag" }} {{ omit .Values.image "tag" }}',
   ),
   J(
     '{{ pluck "a" (dict "a" 1) (dict "a" 2) (dict "b" 3) }} {{ dig "a" "b" "c" "def" .Values.nested }} {{ dig "a" "x" "def" .Values.nested }}',
