@@ -370,6 +370,9 @@ class Files extends GoObject {
   constructor(readonly files: Map<string, string>) {
     super();
   }
+  override mapEntries(): Array<[string, GoValue]> {
+    return [...this.files];
+  }
   method(name: string): ((...a: GoValue[]) => GoValue) | undefined {
     switch (name) {
       case 'Get':

@@ -121,7 +121,16 @@ export function lineDiff(a: string, b: string, label = ['helm', 'engine']): stri
 }
 
 export function compare(helm: { ok: boolean; out: string }, engine: { ok: boolean; out: string }): Outcome {
-  if (!helm.ok && !engine.ok) return { kind: 'both-failed', helm: helm.out, engine: engine.out };
+  if (!helm.ok && !engine.ok) {
+    // Both refuse: they must also agree on where (the first file:line[:column] each message names).
+    const at = (m: string) => /([\w./-]+\.(?:yaml|yml|tpl|txt|json)):(\d+)(?::(\d+))?/.exec(m)?.slice(1, 4).join(':');
+    if (at(helm.out) !== at(engine.out))
+      return {
+        kind: 'mismatch',
+        diff: `both failed, at different places:\nhelm: ${helm.out.trim()}\nengine: ${engine.out.trim()}`,
+      };
+    return { kind: 'both-failed', helm: helm.out, engine: engine.out };
+  }
   if (!helm.ok || !engine.ok)
     return {
       kind: 'mismatch',

@@ -198,6 +198,11 @@ export class TemplateSet {
       }
     } else if (v === null || v === undefined) {
       // nothing: the else branch
+    } else if (v instanceof GoObject && v.mapEntries()) {
+      for (const [k, e] of [...v.mapEntries()!].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))) {
+        ran = true;
+        if (!one(k, e)) break;
+      }
     } else if (v instanceof GoObject) {
       this.fail(scope, n.pos, pipeStr(n.pipe), `range can't iterate over ${goTypeName(v)}`);
     } else this.fail(scope, n.pos, pipeStr(n.pipe), `range can't iterate over ${formatForError(v)}`);

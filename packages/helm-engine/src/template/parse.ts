@@ -558,16 +558,19 @@ export function parseTemplate(
     const t = next();
     let a: Arg;
     switch (t.k) {
+      // Go builds a chain for .a.b and $x.a: its node takes the position of the first chained field.
       case 'field': {
         const names = [t.name];
+        const chainPos = peek().k === 'field' ? peek().pos : t.pos;
         while (peek().k === 'field') names.push((next() as { name: string }).name);
-        return { t: 'field', pos: t.pos, names };
+        return { t: 'field', pos: chainPos, names };
       }
       case 'var': {
         if (!declared(t.name)) fail(t.pos, `undefined variable "${t.name}"`);
         const names: string[] = [];
+        const chainPos = peek().k === 'field' ? peek().pos : t.pos;
         while (peek().k === 'field') names.push((next() as { name: string }).name);
-        return { t: 'var', pos: t.pos, name: t.name, names };
+        return { t: 'var', pos: chainPos, name: t.name, names };
       }
       case 'ident':
         if (!hasFunc(t.name)) fail(t.pos, `function "${t.name}" not defined`);
@@ -597,11 +600,12 @@ export function parseTemplate(
         return fail(t.pos, `unexpected ${tokText(t)} in operand`);
     }
     if (peek().k === 'field') {
+      const chainPos = peek().pos;
       const names: string[] = [];
       while (peek().k === 'field') names.push((next() as { name: string }).name);
       if (a.t === 'nil' || a.t === 'bool' || a.t === 'string' || a.t === 'number')
         fail(a.pos, `unexpected . after term "${'raw' in a ? a.raw : a.t}"`);
-      return { t: 'chain', pos: a.pos, node: a, names };
+      return { t: 'chain', pos: chainPos, node: a, names };
     }
     return a;
   }

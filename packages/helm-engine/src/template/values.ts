@@ -12,6 +12,10 @@ export interface GoMap {
 export abstract class GoObject {
   abstract readonly goType: string;
   abstract method(name: string): ((...args: GoValue[]) => GoValue) | undefined;
+  /** A Go map type with methods (helm's Files) ranges over its entries; others are not rangeable. */
+  mapEntries(): Array<[string, GoValue]> | undefined {
+    return undefined;
+  }
   /** fmt's %v: a Stringer prints its String(), other structs their type. */
   toString(): string {
     return `{${this.goType}}`;
