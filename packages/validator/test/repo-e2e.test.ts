@@ -209,7 +209,7 @@ describe('CLI contract', { timeout: 60_000 }, () => {
     [['--root', '/nonexistent-dir'], /not a repository of this project: catalog\/cluster.yaml is missing/],
     [['--root', FIXTURE_REPO, '--env', 'staging'], /unknown environment staging: expected one of dev, prod/],
     [['--root', FIXTURE_REPO, '--service', 'nope'], /unknown service nope/],
-    [['--root', FIXTURE_REPO, '--renderer', 'native'], /unknown renderer "native": expected one of helm/],
+    [['--root', FIXTURE_REPO, '--renderer', 'nope'], /unknown renderer "nope": expected one of helm, native/],
     [['--root', FIXTURE_REPO, '--output', 'xml'], /argument 'xml' is invalid/],
     [['--no-such-flag'], /unknown option '--no-such-flag'/],
     [['manifests', '/nonexistent.yaml'], /\/nonexistent.yaml: no such file or directory/],

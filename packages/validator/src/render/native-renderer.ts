@@ -1,0 +1,58 @@
+import { readFile } from 'node:fs/promises';
+import { HelmError, readChartDir, renderChart } from '@cmsweb/helm-engine';
+import { compileJsonSchema } from '../sources/ajv.js';
+import { parseHelmError } from './helm-errors.js';
+import { helmRenderer } from './helm-renderer.js';
+import type { Renderer, RenderRequest, RenderResult } from './renderer.js';
+
+// The native renderer: @cmsweb/helm-engine in-process, byte-identical to `helm template` on every generated
+// chart × environment (npm run conformance -w @cmsweb/helm-engine). What the engine does not implement —
+// --set/--set-string/--set-file parsing — goes to the real helm, so that no request renders differently.
+
+const schemas = new Map<string, ReturnType<typeof compileJsonSchema> | Error>();
+function validateValues(schema: string, values: object): string[] {
+  let v = schemas.get(schema);
+  if (!v) {
+    try {
+      v = compileJsonSchema(JSON.parse(schema));
+    } catch (e) {
+      v = e as Error;
+    }
+    schemas.set(schema, v);
+  }
+  if (v instanceof Error) return [`values.schema.json does not compile: ${v.message}`];
+  if (v(values)) return [];
+  return (v.errors ?? []).map((e) => `at '${e.instancePath || '/'}': ${e.message ?? 'invalid'}`);
+}
+
+export const nativeRenderer: Renderer = {
+  name: 'native',
+  async render(req: RenderRequest): Promise<RenderResult> {
+    if (req.set?.length || req.setString?.length || req.setFile?.length) return helmRenderer.render(req);
+    try {
+      const valueFiles = await Promise.all(
+        req.valueFiles.map(async (f) => ({ name: f, text: await readFile(f, 'utf8') })),
+      );
+      if (req.inlineValues !== undefined) valueFiles.push({ name: 'values (inline)', text: req.inlineValues });
+      const out = renderChart(readChartDir(req.chartDir), {
+        releaseName: req.releaseName,
+        namespace: req.namespace,
+        kubeVersion: req.kubeVersion,
+        valueFiles,
+        apiVersions: req.apiVersions,
+        includeCrds: !req.skipCrds,
+        skipTests: req.skipTests,
+        ...(req.skipSchemaValidation ? {} : { validateValues }),
+      });
+      return { manifests: out.manifests };
+    } catch (e) {
+      if (!(e instanceof HelmError)) {
+        const err = e as NodeJS.ErrnoException;
+        if (err.code === 'ENOENT') return { manifests: '', error: { kind: 'chart', message: err.message } };
+        throw e;
+      }
+      // The engine's messages have helm's shapes: the same parser locates them as for helm's stderr.
+      return { manifests: '', error: parseHelmError(`Error: ${e.message}`) };
+    }
+  },
+};

@@ -1,0 +1,70 @@
+// --renderer native against --renderer helm: the same manifests, and the same located errors.
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { generatedCases } from '@cmsweb/helm-engine/conformance';
+import { afterAll, describe, expect, it } from 'vitest';
+import { helmRenderer } from '../src/render/helm-renderer.js';
+import { nativeRenderer } from '../src/render/native-renderer.js';
+import type { RenderRequest } from '../src/render/renderer.js';
+import { REPO_ROOT } from './helpers.js';
+
+const tmp = mkdtempSync(join(tmpdir(), 'native-renderer-'));
+afterAll(() => rmSync(tmp, { recursive: true, force: true }));
+
+function chart(name: string, files: Record<string, string>): string {
+  const dir = join(tmp, name);
+  const all = { 'Chart.yaml': `apiVersion: v2\nname: ${name}\nversion: 0.1.0\n`, 'values.yaml': 'x: 1\n', ...files };
+  for (const [p, text] of Object.entries(all)) {
+    mkdirSync(dirname(join(dir, p)), { recursive: true });
+    writeFileSync(join(dir, p), text);
+  }
+  return dir;
+}
+
+const both = async (req: RenderRequest) => Promise.all([helmRenderer.render(req), nativeRenderer.render(req)]);
+const request = (chartDir: string): RenderRequest => ({
+  chartDir,
+  releaseName: 'r',
+  namespace: 'ns',
+  valueFiles: [],
+  kubeVersion: '1.33',
+});
+
+describe('native renderer', () => {
+  it('renders generated charts (a sample of chart × environment) byte for byte as helm', async () => {
+    const cases = generatedCases(REPO_ROOT).filter((_, i) => i % 40 === 0);
+    expect(cases.length).toBeGreaterThan(5);
+    for (const c of cases) {
+      const [h, n] = await both({
+        ...request(c.chartDir),
+        releaseName: c.releaseName,
+        namespace: c.namespace,
+        valueFiles: c.valueFiles,
+      });
+      expect(h.error).toBeUndefined();
+      expect(n).toEqual(h);
+    }
+  });
+
+  it.each([
+    ['fail', { 'templates/a.yaml': 'a: 1\nb: {{ fail "stop" }}\n' }],
+    ['required', { 'templates/a.yaml': 'a: 1\n\nb: {{ required "need y" .Values.y }}\n' }],
+    ['parse', { 'templates/a.yaml': 'a: {{ nosuch 1 }}\n' }],
+    ['unclosed', { 'templates/a.yaml': 'a: {{ if .Values.x }}\n' }],
+    ['yaml', { 'templates/a.yaml': 'a: [1\n' }],
+    ['schema', { 'values.schema.json': '{"type":"object","properties":{"x":{"type":"string"}}}' }],
+    ['kube', { 'Chart.yaml': 'apiVersion: v2\nname: kube\nversion: 0.1.0\nkubeVersion: ">=1.40.0"\n' }],
+  ])('a chart helm refuses (%s) is refused with the same kind and location', async (name, files) => {
+    const [h, n] = await both(request(chart(name, files)));
+    expect(h.error).toBeDefined();
+    expect(n.error).toBeDefined();
+    expect({ kind: n.error!.kind, file: n.error!.file, line: n.error!.line, column: n.error!.column }).toEqual({
+      kind: h.error!.kind,
+      file: h.error!.file,
+      line: h.error!.line,
+      column: h.error!.column,
+    });
+    if (name !== 'schema' && name !== 'yaml') expect(n.error!.message).toBe(h.error!.message);
+  });
+});
