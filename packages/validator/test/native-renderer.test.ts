@@ -47,6 +47,19 @@ describe('native renderer', () => {
     }
   });
 
+  it("a HelmRelease's merged valuesFiles (chartValues) replace the chart's values.yaml in both, leaving the chart untouched", async () => {
+    const dir = chart('flux', {
+      'values.yaml': 'x: 1\nkept: here\n',
+      'templates/cm.yaml': 'x: {{ .Values.x }}\nkept: {{ .Values.kept | default "gone" }}\n',
+    });
+    const [h, n] = await both({ ...request(dir), chartValues: 'x: 2\n' });
+    expect(h.error).toBeUndefined();
+    expect(h.manifests).toContain('x: 2\nkept: gone\n');
+    expect(n).toEqual(h);
+    const [plain] = await both(request(dir));
+    expect(plain.manifests).toContain('x: 1\nkept: here\n');
+  });
+
   it.each([
     ['fail', { 'templates/a.yaml': 'a: 1\nb: {{ fail "stop" }}\n' }],
     ['required', { 'templates/a.yaml': 'a: 1\n\nb: {{ required "need y" .Values.y }}\n' }],

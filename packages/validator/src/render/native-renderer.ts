@@ -34,7 +34,10 @@ export const nativeRenderer: Renderer = {
         req.valueFiles.map(async (f) => ({ name: f, text: await readFile(f, 'utf8') })),
       );
       if (req.inlineValues !== undefined) valueFiles.push({ name: 'values (inline)', text: req.inlineValues });
-      const out = renderChart(readChartDir(req.chartDir), {
+      const chart = readChartDir(req.chartDir);
+      // source-controller's merged valuesFiles replace the chart's own values.yaml (RenderRequest.chartValues).
+      if (req.chartValues !== undefined) chart.files.set('values.yaml', req.chartValues);
+      const out = renderChart(chart, {
         releaseName: req.releaseName,
         namespace: req.namespace,
         kubeVersion: req.kubeVersion,

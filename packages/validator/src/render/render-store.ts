@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import { type Dirent, existsSync, mkdirSync, readdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { basename, dirname, isAbsolute, join, relative, resolve } from 'node:path';
 import { runHelm } from '@cmsweb/toolchain';
 import type { Renderer, RenderRequest, RenderResult } from './renderer.js';
@@ -104,6 +105,17 @@ function currentHelm(): Promise<string> {
   return helmVersion;
 }
 
+let engineDigest: string | undefined;
+/** The native renderer's engine: a digest of @cmsweb/helm-engine's compiled files, once per process. */
+function currentEngine(): string {
+  if (engineDigest === undefined) {
+    const hash = createHash('sha256');
+    hashTree(hash, dirname(createRequire(import.meta.url).resolve('@cmsweb/helm-engine')), '.');
+    engineDigest = hash.digest('hex');
+  }
+  return engineDigest;
+}
+
 /** Shell: the store key of a render (`memo`: chart digests of this run, see treeDigest). */
 export async function renderKey(
   renderer: string,
@@ -112,7 +124,10 @@ export async function renderKey(
   memo?: Map<string, string>,
 ): Promise<string> {
   const hash = createHash('sha256');
-  hash.update(`renderer:${renderer}\0helm:${renderer === 'helm' ? await currentHelm() : ''}\0`);
+  // The native renderer hands --set requests to helm (native-renderer.ts): those depend on helm's version too.
+  const helm = renderer === 'helm' || req.set?.length || req.setString?.length || req.setFile?.length;
+  hash.update(`renderer:${renderer}\0helm:${helm ? await currentHelm() : ''}\0`);
+  if (renderer !== 'helm') hash.update(`engine:${currentEngine()}\0`);
   hash.update(JSON.stringify(portableRequest(req, root)));
   for (const dir of chartDirs(req.chartDir))
     hash.update(`${label(dir, root, req.chartDir)}\0${treeDigest(dir, root, memo)}\0`);

@@ -1,0 +1,130 @@
+// Scale: synthetic catalogs of 50, 1,000 and 5,000 services × 3 environments, in one run, side by side:
+// `chartgen generate`, a full `validator` run, and `nx affected -t validate` after a one-line tag bump (nx
+// start-up included), each as the user runs it (the compiled CLIs, a real git repository, the workspace's nx
+// and its plugin). Wall time, CPU time (user + system, the process and every child it waited for, from
+// /usr/bin/time when the machine has it) and peak RSS of the largest process.
+// `npx tsx packages/validator/bench/bench-scale.ts [sizes...]` (default 50 1000 5000; BENCH_SCALE_RENDERER
+// picks the renderer, default native). Figures go into the README ("Performance", scale); no test reads them.
+import { spawnSync } from 'node:child_process';
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { repoRoot } from '@cmsweb/toolchain';
+import { writeSyntheticCatalog } from '../../chartgen/bench/make-synthetic-catalog.js';
+
+const ROOT = repoRoot;
+const CHARTGEN = join(ROOT, 'packages', 'chartgen', 'bin', 'chartgen.js');
+const VALIDATOR = join(ROOT, 'packages', 'validator', 'bin', 'validator.js');
+const NX = join(ROOT, 'node_modules', 'nx', 'dist', 'bin', 'nx.js');
+const TIME = existsSync('/usr/bin/time') ? '/usr/bin/time' : undefined;
+const RENDERER = process.env.BENCH_SCALE_RENDERER ?? 'native';
+const sizes = process.argv.slice(2).map(Number);
+const SIZES = sizes.length && sizes.every((n) => Number.isInteger(n) && n > 0) ? sizes : [50, 1000, 5000];
+
+interface Measure {
+  wallS: number;
+  cpuS?: number;
+  peakMb?: number;
+  code: number;
+  stdout: string;
+  stderr: string;
+}
+
+/** Runs a command to its end; with /usr/bin/time, its CPU time and peak RSS too. */
+function measure(cwd: string, cmd: string, args: string[], env: Record<string, string> = {}): Measure {
+  const report = join(tmpdir(), `bench-scale-time-${process.pid}.txt`);
+  const [file, argv] = TIME ? [TIME, ['-o', report, '-f', '%U %S %M', cmd, ...args]] : [cmd, args];
+  const t = performance.now();
+  const r = spawnSync(file, argv, {
+    cwd,
+    encoding: 'utf8',
+    maxBuffer: 1024 * 1024 * 1024,
+    env: { ...process.env, NX_DAEMON: 'false', NX_NO_CLOUD: 'true', NX_TUI: 'false', NO_COLOR: '1', ...env },
+  });
+  const wallS = (performance.now() - t) / 1000;
+  const out: Measure = { wallS, code: r.status ?? -1, stdout: r.stdout, stderr: r.stderr };
+  if (TIME && existsSync(report)) {
+    const [user, system, maxKb] = readFileSync(report, 'utf8').trim().split('\n').pop()!.split(' ').map(Number);
+    rmSync(report, { force: true });
+    return { ...out, cpuS: user! + system!, peakMb: maxKb! / 1024 };
+  }
+  return out;
+}
+
+function git(ws: string, ...args: string[]): void {
+  const r = spawnSync('git', ['-c', 'user.name=bench', '-c', 'user.email=bench@example.org', ...args], {
+    cwd: ws,
+    encoding: 'utf8',
+  });
+  if (r.status !== 0) throw new Error(`git ${args.join(' ')}: ${r.stderr}`);
+}
+
+/** A git repository with a synthetic catalog of `n` services, nx.json and the nx plugin of this workspace. */
+function workspace(base: string, n: number): string {
+  const ws = join(base, `scale-${n}`);
+  writeSyntheticCatalog(n, ws);
+  mkdirSync(join(ws, 'tools'), { recursive: true });
+  cpSync(join(ROOT, 'nx.json'), join(ws, 'nx.json'));
+  cpSync(join(ROOT, 'tools', 'nx-plugin'), join(ws, 'tools', 'nx-plugin'), { recursive: true });
+  if (existsSync(join(ROOT, 'tools', 'nx-executors')))
+    cpSync(join(ROOT, 'tools', 'nx-executors'), join(ws, 'tools', 'nx-executors'), { recursive: true });
+  // The tools of this workspace (git-ignored there), so the targets run the same validator and helm.
+  symlinkSync(join(ROOT, 'node_modules'), join(ws, 'node_modules'));
+  symlinkSync(join(ROOT, 'packages'), join(ws, 'packages'));
+  symlinkSync(join(ROOT, 'tools', 'bin'), join(ws, 'tools', 'bin'));
+  writeFileSync(join(ws, '.gitignore'), 'node_modules\npackages\ntools/bin\n.nx/\n.nx-results/\n');
+  git(ws, 'init', '-q', '-b', 'main');
+  return ws;
+}
+
+const fmt = (m: Measure) =>
+  `${m.wallS.toFixed(1)} s wall${m.cpuS === undefined ? '' : `, ${m.cpuS.toFixed(1)} s CPU`}${m.peakMb === undefined ? '' : `, ${m.peakMb.toFixed(0)} MB peak`}`;
+
+const base = mkdtempSync(join(tmpdir(), 'bench-scale-'));
+const rows: string[] = [];
+try {
+  console.log(
+    `scale bench: ${SIZES.join(', ')} services × 3 environments; renderer ${RENDERER}; ${TIME ? 'CPU and memory from /usr/bin/time' : 'wall time only (no /usr/bin/time)'}`,
+  );
+  for (const n of SIZES) {
+    const ws = workspace(base, n);
+    const generate = measure(ws, process.execPath, [CHARTGEN, 'generate', '--root', ws, '--quiet']);
+    if (generate.code !== 0) throw new Error(`chartgen generate (${n}) exited ${generate.code}: ${generate.stderr}`);
+    git(ws, 'add', '-A');
+    git(ws, 'commit', '-qm', 'generated');
+    const full = measure(ws, process.execPath, [VALIDATOR, '--root', ws, '--renderer', RENDERER, '--output', 'json']);
+    if (full.code > 1) throw new Error(`validator (${n}) exited ${full.code}: ${full.stderr}`);
+    const summary = (JSON.parse(full.stdout) as { summary: { resources: number; errors: number } }).summary;
+    // One line: the dev tag of the second service (a Kubernetes one: every 25th synthetic service is a VM).
+    const values = join(ws, 'environments', 'dev', 'values', 'svc-0001.yaml');
+    writeFileSync(values, readFileSync(values, 'utf8').replace(/^(\s*tag: ).*$/m, '$1v9.9.9-stable'));
+    git(ws, 'commit', '-qam', 'bump svc-0001 in dev');
+    // The one service the bump affects, as `nx affected` runs it (nx start-up and project graph included). The
+    // cluster project, also affected, re-runs the cross-service checks over the whole repository: its cost is
+    // the full validation's above (less the renders, replayed from the services' cached outputs).
+    const affected = measure(ws, process.execPath, [
+      NX,
+      'affected',
+      '-t',
+      'validate',
+      '--base=HEAD~1',
+      '--exclude=cluster',
+    ]);
+    if (affected.code !== 0)
+      throw new Error(`nx affected (${n}) exited ${affected.code}: ${affected.stdout.slice(-2000)}`);
+    const done = /Successfully ran target validate for (?:(\d+) projects|project (\S+))/.exec(affected.stdout);
+    const ran = done ? (done[1] ?? `1: ${done[2]}`) : '?';
+    rows.push(
+      `| ${n.toLocaleString('en')} | ${fmt(generate)} | ${fmt(full)} (${summary.resources.toLocaleString('en')} resources) | ${fmt(affected)} (${ran} projects) |`,
+    );
+    console.log(rows.at(-1));
+    rmSync(ws, { recursive: true, force: true });
+  }
+  console.log(
+    '\n| services | generate | full validation | nx affected -t validate after one bump (cluster excluded) |',
+  );
+  console.log('|---|---|---|---|');
+  for (const r of rows) console.log(r);
+} finally {
+  rmSync(base, { recursive: true, force: true });
+}
