@@ -56,6 +56,23 @@ describe('validator render', () => {
     expect(ours.exitCode).toBe(0);
     expect(ours.stdout).toContain('replicas: 3');
     expect(ours.stdout).toBe(helm.stdout);
+    const native = await runRenderCommand(
+      chart,
+      options({ values: [prodValues], release: 'dbs', namespace: 'dbs', kubeVersion: '1.33', renderer: 'native' }),
+    );
+    const helmNoSet = await runHelm([
+      'template',
+      copy,
+      '--name-template',
+      'dbs',
+      '--namespace',
+      'dbs',
+      '--kube-version',
+      '1.33',
+      '--values',
+      prodValues,
+    ]);
+    expect(native).toEqual({ stdout: helmNoSet.stdout, exitCode: 0 });
   });
 
   it('a chart that fails to render is refused with the chart file and line', async () => {
