@@ -63,14 +63,15 @@ export function runCli(
  */
 export async function runRepoInProcess(
   root: string,
-  options: { env?: string[]; service?: string[]; output?: string } = {},
+  options: { env?: string[]; service?: string[]; output?: string; renderer?: string; renderStore?: string } = {},
 ): Promise<CliRun> {
   const out = await runRepoCommand({
     root,
     output: options.output ?? 'json',
     env: options.env ?? [],
     service: options.service ?? [],
-    renderer: 'helm',
+    renderer: options.renderer ?? 'helm',
+    ...(options.renderStore ? { renderStore: options.renderStore } : {}),
     schemaLocation: [],
     color: false,
   });
