@@ -12,11 +12,11 @@ import {
 } from 'node:fs';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
-import { join, relative } from 'node:path';
+import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { startCacheServer } from '@cmsweb/toolchain';
 import { serviceReads } from '../src/repo/scope.js';
-import { FIXTURE_REPO, REPO_ROOT } from './helpers.js';
+import { copyRepo, FIXTURE_REPO, REPO_ROOT } from './helpers.js';
 
 // The nx projects of tools/nx-plugin on real git repositories, through the real nx of the workspace: a copy
 // of this repository's catalog, charts and environments (and of the fixture repository where a whole
@@ -50,19 +50,7 @@ const git = (ws: string, ...args: string[]) => {
 function workspace(name: string, source: string, keep?: readonly string[]): string {
   const ws = join(base, name);
   mkdirSync(join(ws, 'tools'), { recursive: true });
-  const own = (rel: string): string | undefined =>
-    rel.match(/^catalog\/services\/([^/]+)\.ya?ml$/)?.[1] ??
-    rel.match(/^charts\/([^/]+)/)?.[1]?.replace(/^_library$/, '') ??
-    rel.match(/^environments\/[^/]+\/(?:values|argocd\/apps|flux\/helmreleases)\/([^/]+)\.ya?ml$/)?.[1];
-  for (const dir of ['catalog', 'charts', 'environments'])
-    cpSync(join(source, dir), join(ws, dir), {
-      recursive: true,
-      filter: (src) => {
-        if (!keep) return true;
-        const service = own(relative(source, src));
-        return !service || keep.includes(service);
-      },
-    });
+  copyRepo(source, ws, keep);
   cpSync(join(REPO_ROOT, 'nx.json'), join(ws, 'nx.json'));
   for (const dir of ['nx-plugin', 'nx-executors'])
     cpSync(join(REPO_ROOT, 'tools', dir), join(ws, 'tools', dir), { recursive: true });
