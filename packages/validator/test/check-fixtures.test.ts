@@ -1,6 +1,7 @@
-import { existsSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import { parseYaml, stringifyYaml, toJs } from '@cmsweb/yaml';
 import { loadCatalog } from '@cmsweb/catalog';
 import { CHECKS } from '../src/checks/registry.js';
@@ -11,6 +12,7 @@ import { validateObjects } from '../src/validate-objects.js';
 import { validateChart } from '../src/chart/validate-chart.js';
 import { validateRepo } from '../src/repo/validate-repo.js';
 import { helmRenderer } from '../src/render/helm-renderer.js';
+import { storedRenderer } from '../src/render/render-store.js';
 import { createKubeSchemaValidator } from '../src/schema/kube-schemas-adapter.js';
 import { mergeValues } from '../src/sources/values-schema.js';
 import type { Finding } from '../src/findings.js';
@@ -22,6 +24,11 @@ import { FIXTURES, FIXTURE_REPO, tempRepo } from './helpers.js';
 
 const DIR = join(FIXTURES, 'checks');
 const KUBE = '1.33';
+// The repository fixtures are the fixture repository with a few files changed, mostly not what helm reads:
+// one render store for the file (validator --render-store, keyed on the bytes of everything helm reads), so
+// a chart and values already rendered for another fixture are replayed, not rendered by helm again.
+const STORE = mkdtempSync(join(tmpdir(), 'validator-check-fixtures-renders-'));
+afterAll(() => rmSync(STORE, { recursive: true, force: true }));
 
 async function findingsFor(check: CheckDefinition, kind: 'fires' | 'passes'): Promise<Finding[]> {
   const base = join(DIR, check.id);
@@ -83,7 +90,7 @@ async function findingsFor(check: CheckDefinition, kind: 'fires' | 'passes'): Pr
       try {
         const r = await validateRepo({
           root: repo.dir,
-          renderer: helmRenderer,
+          renderer: storedRenderer(helmRenderer, STORE, repo.dir),
           createSchemas: createKubeSchemaValidator,
           config: DEFAULT_CONFIG,
         });

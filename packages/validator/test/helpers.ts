@@ -1,9 +1,9 @@
 import { cpSync, existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
+import { dirname, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { spawnSync } from 'node:child_process';
-import { runRepoCommand } from '../src/commands.js';
+import { runChartCommand, runRepoCommand } from '../src/commands.js';
 import type { Finding } from '../src/findings.js';
 
 export const TEST_DIR = dirname(fileURLToPath(import.meta.url));
@@ -25,6 +25,32 @@ export function tempRepo(base = FIXTURE_REPO, overlayDir?: string): { dir: strin
       for (const p of readFileSync(del, 'utf8').split('\n').filter(Boolean)) rmSync(join(dir, p), { force: true });
   }
   return { dir, cleanup: () => rmSync(dir, { recursive: true, force: true }) };
+}
+
+/** Pure: the service a repository file belongs to (its catalog entry, chart, overlays, Argo CD and Flux objects), if any. */
+export function serviceOfFile(rel: string): string | undefined {
+  return (
+    rel.match(/^catalog\/services\/([^/]+)\.ya?ml$/)?.[1] ??
+    rel.match(/^charts\/([^/]+)/)?.[1]?.replace(/^_library$/, '') ??
+    rel.match(/^environments\/[^/]+\/(?:values|argocd\/apps|flux\/helmreleases)\/([^/]+)\.ya?ml$/)?.[1]
+  );
+}
+
+/**
+ * Copies `source`'s catalog, charts and environments to `dest`: with `keep`, only those services' own files
+ * beside every shared one (cluster.yaml, the chart library, environment files). A test whose claim is about a
+ * few services then regenerates, renders and validates those, not the ~90 of this repository.
+ */
+export function copyRepo(source: string, dest: string, keep?: readonly string[]): void {
+  for (const dir of ['catalog', 'charts', 'environments'])
+    cpSync(join(source, dir), join(dest, dir), {
+      recursive: true,
+      filter: (src) => {
+        if (!keep) return true;
+        const service = serviceOfFile(relative(source, src));
+        return !service || keep.includes(service);
+      },
+    });
 }
 
 /** What `--output json` prints (the findings as src/findings.ts defines them). */
@@ -63,16 +89,39 @@ export function runCli(
  */
 export async function runRepoInProcess(
   root: string,
-  options: { env?: string[]; service?: string[]; output?: string } = {},
+  options: { env?: string[]; service?: string[]; output?: string; renderer?: string; renderStore?: string } = {},
 ): Promise<CliRun> {
   const out = await runRepoCommand({
     root,
     output: options.output ?? 'json',
     env: options.env ?? [],
     service: options.service ?? [],
-    renderer: 'helm',
+    renderer: options.renderer ?? 'helm',
+    ...(options.renderStore ? { renderStore: options.renderStore } : {}),
     schemaLocation: [],
     color: false,
   });
   return { code: out.exitCode, stdout: out.stdout, stderr: '' };
+}
+
+/**
+ * The chart command of the CLI (`validator chart DIR …`) in this process, as runRepoInProcess: the exit code
+ * and standard output the CLI would print; bad input throws the CLI's UsageError (which the CLI prints as
+ * `validator: MESSAGE` with exit 2, proven by a CLI run in render-timeout.test.ts).
+ */
+export async function runChartInProcess(
+  dir: string,
+  options: { values?: string[]; namespace?: string; output?: string; renderTimeout?: string; root?: string } = {},
+): Promise<CliRun> {
+  const out = await runChartCommand(dir, {
+    root: options.root ?? REPO_ROOT,
+    output: options.output ?? 'text',
+    values: options.values ?? [],
+    namespace: options.namespace ?? 'default',
+    renderer: 'helm',
+    schemaLocation: [],
+    color: false,
+    ...(options.renderTimeout !== undefined ? { renderTimeout: options.renderTimeout } : {}),
+  });
+  return { code: out.exitCode, stdout: out.stdout, stderr: out.stderr ?? '' };
 }

@@ -3,7 +3,8 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { parseValidatorConfig } from '../src/config/validator-config.js';
 import { parseHelmError, SELF_REFERENCE_HINT } from '../src/render/helm-errors.js';
-import { FIXTURE_REPO, REPO_ROOT, runCli, tempRepo } from './helpers.js';
+import { UsageError } from '../src/errors.js';
+import { FIXTURE_REPO, REPO_ROOT, runChartInProcess, runCli, runRepoInProcess, tempRepo } from './helpers.js';
 
 // A chart can keep helm busy for ever: a tpl whose value calls tpl on itself (helm limits nested includes
 // of one template to 1,000, not tpl). Every render has a bounded time; then helm is killed and the chart,
@@ -25,12 +26,13 @@ describe('a render that never finishes', { timeout: 120_000 }, () => {
     expect(r.stdout).toContain('raise --render-timeout or renderTimeout in validator.yaml');
   });
 
-  it('validator (repository): the timeout of validator.yaml, the chart and the environment named', () => {
+  // In process from here (the CLI's command functions): the case above is the end-to-end run.
+  it('validator (repository): the timeout of validator.yaml, the chart and the environment named', async () => {
     const repo = tempRepo(FIXTURE_REPO);
     try {
       writeFileSync(join(repo.dir, 'charts/demo/templates/loop.yaml'), TPL_LOOP_TEMPLATE);
       writeFileSync(join(repo.dir, 'validator.yaml'), 'renderTimeout: 1\n');
-      const r = runCli(['--root', repo.dir, '--env', 'dev', '--output', 'json']);
+      const r = await runRepoInProcess(repo.dir, { env: ['dev'] });
       expect(r.code, r.stderr).toBe(1);
       const timeouts = (JSON.parse(r.stdout).findings as Array<Record<string, unknown>>).filter((f) =>
         String(f.message).startsWith('helm did not finish'),
@@ -52,8 +54,8 @@ describe('a render that never finishes', { timeout: 120_000 }, () => {
     }
   });
 
-  it('a template that includes itself: helm stops it; one short finding at the include', () => {
-    const r = runCli(['chart', join(HELM_FIXTURES, 'include-loop'), '--output', 'json']);
+  it('a template that includes itself: helm stops it; one short finding at the include', async () => {
+    const r = await runChartInProcess(join(HELM_FIXTURES, 'include-loop'), { output: 'json' });
     expect(r.code, r.stderr).toBe(1);
     const findings = JSON.parse(r.stdout).findings as Array<Record<string, unknown>>;
     expect(findings).toEqual([
@@ -68,12 +70,17 @@ describe('a render that never finishes', { timeout: 120_000 }, () => {
     ]);
   });
 
-  it.each([['abc'], ['0'], ['-1'], ['3601'], ['1e3']])('--render-timeout %s is refused (exit 2)', (value) => {
-    const r = runCli(['chart', join(HELM_FIXTURES, 'tpl-loop'), '--render-timeout', value]);
+  const REFUSAL = /^--render-timeout: expected a number of seconds greater than 0 and at most 3600/;
+  it('--render-timeout abc is refused: exit 2, the reason on standard error (the real CLI)', () => {
+    const r = runCli(['chart', join(HELM_FIXTURES, 'tpl-loop'), '--render-timeout', 'abc']);
     expect(r.code).toBe(2);
-    expect(r.stderr).toMatch(
-      /^validator: --render-timeout: expected a number of seconds greater than 0 and at most 3600/,
-    );
+    expect(r.stderr).toMatch(new RegExp(`^validator: ${REFUSAL.source.slice(1)}`));
+  });
+
+  it.each([['abc'], ['0'], ['-1'], ['3601'], ['1e3']])('--render-timeout %s is refused (bad input)', async (value) => {
+    const run = runChartInProcess(join(HELM_FIXTURES, 'tpl-loop'), { renderTimeout: value });
+    await expect(run).rejects.toThrow(UsageError);
+    await expect(run).rejects.toThrow(REFUSAL);
   });
 });
 

@@ -1,6 +1,7 @@
-import { readFileSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { type JsonReport, runCli, runRepoInProcess, tempRepo, FIXTURE_REPO } from './helpers.js';
 
 // End to end on the fixture repository with the real helm: a clean repository exits 0 (through the real
@@ -9,6 +10,11 @@ import { type JsonReport, runCli, runRepoInProcess, tempRepo, FIXTURE_REPO } fro
 
 const cleanups: Array<() => void> = [];
 afterEach(() => cleanups.splice(0).forEach((c) => c()));
+// Most cases edit an overlay or validator.yaml, not what helm reads of the chart: the in-process runs share
+// one render store (--render-store: keyed on the bytes of everything helm reads), so a render another case
+// made of the same chart and values is replayed, not made again.
+const STORE = mkdtempSync(join(tmpdir(), 'validator-repo-e2e-renders-'));
+afterAll(() => rmSync(STORE, { recursive: true, force: true }));
 
 function repoWith(edits: Record<string, (text: string) => string>): string {
   const repo = tempRepo();
@@ -24,7 +30,7 @@ async function validate(
   root: string,
   options: { env?: string[]; service?: string[] } = {},
 ): Promise<{ code: number; report: JsonReport }> {
-  const r = await runRepoInProcess(root, options);
+  const r = await runRepoInProcess(root, { ...options, renderStore: STORE });
   return { code: r.code, report: JSON.parse(r.stdout) as JsonReport };
 }
 
@@ -251,7 +257,7 @@ describe('CLI contract', { timeout: 60_000 }, () => {
 
   it('text output groups by file, shows file:line:column and ends with one summary line', async () => {
     const root = repoWith({ 'environments/prod/values/demo.yaml': (t) => t.replace('tag: v1.0.0', 'tag: latest') });
-    const r = await runRepoInProcess(root, { output: 'text' });
+    const r = await runRepoInProcess(root, { output: 'text', renderStore: STORE });
     expect(r.code).toBe(1);
     const lines = r.stdout.trimEnd().split('\n');
     expect(lines).toContain('environments/prod/values/demo.yaml');
@@ -261,12 +267,12 @@ describe('CLI contract', { timeout: 60_000 }, () => {
 
   it('junit and sarif outputs carry the findings', async () => {
     const root = repoWith({ 'environments/prod/values/demo.yaml': (t) => t.replace('tag: v1.0.0', 'tag: latest') });
-    const junit = (await runRepoInProcess(root, { output: 'junit' })).stdout;
+    const junit = (await runRepoInProcess(root, { output: 'junit', renderStore: STORE })).stdout;
     expect(junit).toMatch(
       /^<\?xml version="1.0" encoding="UTF-8"\?>\n<testsuites name="validator" tests="2" failures="2">/,
     );
     expect(junit).toContain('<testsuite name="environments/prod/values/demo.yaml" tests="2" failures="2">');
-    const sarif = JSON.parse((await runRepoInProcess(root, { output: 'sarif' })).stdout);
+    const sarif = JSON.parse((await runRepoInProcess(root, { output: 'sarif', renderStore: STORE })).stdout);
     expect(sarif.version).toBe('2.1.0');
     // The tool is named after the repository's cluster (catalog/cluster.yaml name and git.repoURL).
     expect(sarif.runs[0].tool.driver.name).toBe('fixture-validator');
