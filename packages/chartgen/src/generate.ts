@@ -10,6 +10,7 @@ import {
   readGeneratedChartDirs,
   readRemovedEnvironmentDirs,
   readTree,
+  atomicTempsBeside,
   REFUSED_CONTENT,
 } from './read-tree.js';
 import { formatManifest, hasGeneratedHeader, MANIFEST_PATH, parseManifest } from './generated-manifest.js';
@@ -120,7 +121,7 @@ async function generateIn(root: string, options: GenerateOptions): Promise<Gener
     ]),
   ].sort();
   planned.set(MANIFEST_PATH, formatManifest(planned.keys(), owned));
-  const current = readTree(root, owned, planned.keys());
+  const current = readTree(root, owned, [...planned.keys(), ...atomicTempsBeside(root, owned, planned.keys())]);
   const proven = (path: string, text: string) =>
     listed.has(path) || (text !== REFUSED_CONTENT && hasGeneratedHeader(text, marker)) || deadWritersTemp(path);
   // A chartgen killed while writing leaves the temporary file of an atomic write: named after a file chartgen

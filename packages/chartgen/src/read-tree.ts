@@ -1,6 +1,7 @@
 import { lstatSync } from 'node:fs';
 import { join } from 'node:path';
 import { listSafeDir, listSafeTree, parseYaml, readSafeFile, RefusedFileError, toJs } from '@cmsweb/yaml';
+import { atomicWriteTemp } from '@cmsweb/toolkit';
 import { GENERATED_BY } from './chart-files.js';
 import { isUnder } from './diff-tree.js';
 
@@ -87,6 +88,35 @@ export function readTree(root: string, dirs: readonly string[], paths: Iterable<
     if (out.has(p) || isUnder(p, dirSet)) continue;
     const text = readOrRefused(root, p);
     if (text !== undefined) out.set(p, text);
+  }
+  return out;
+}
+
+/**
+ * Shell: the leftover temporary files of atomic writes (writeFileAtomic's `.name.<pid>.<random>.tmp`) of
+ * `paths` in directories outside `dirs`, which readTree does not list: `charts/.generated`, written last, is
+ * the one a kill most often interrupts. Whether one may go is decided by the caller (its writer is dead).
+ */
+export function atomicTempsBeside(root: string, dirs: readonly string[], paths: Iterable<string>): string[] {
+  const wanted = new Set(paths);
+  const dirSet = new Set(dirs);
+  const parents = new Set(
+    [...wanted].filter((p) => !isUnder(p, dirSet)).map((p) => (p.includes('/') ? p.slice(0, p.lastIndexOf('/')) : '')),
+  );
+  const out: string[] = [];
+  for (const parent of [...parents].sort()) {
+    let entries: ReturnType<typeof listSafeDir>;
+    try {
+      entries = listSafeDir(parent || '.', { root });
+    } catch (e) {
+      if (e instanceof RefusedFileError) continue; // readTree reports a refused directory where it matters
+      throw e;
+    }
+    for (const e of entries ?? []) {
+      const path = parent ? `${parent}/${e.name}` : e.name;
+      const temp = e.kind === 'file' ? atomicWriteTemp(path) : undefined;
+      if (temp && wanted.has(temp.target)) out.push(path);
+    }
   }
   return out;
 }

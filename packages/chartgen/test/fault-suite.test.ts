@@ -360,6 +360,19 @@ const handWritten: Case[] = [
     says: /cannot prove it wrote it .*left in place/,
   },
   {
+    // charts/.generated is written last, outside every chart directory: the kill test once left this behind.
+    name: 'the temporary file of charts/.generated of a chartgen killed mid-write (removed, exit 0)',
+    setup: (r) => writeFileSync(join(r, 'charts/..generated.99999999.aeh8wp.tmp'), 'charts/alpha/Chart.yaml\n'),
+    accept: [0],
+    says: /removed charts\/\.\.generated\.99999999\.aeh8wp\.tmp/,
+  },
+  {
+    name: 'a temporary file of charts/.generated of a chartgen still running (kept, exit 0)',
+    setup: (r) => writeFileSync(join(r, `charts/..generated.${process.pid}.aeh8wp.tmp`), 'partial\n'),
+    accept: [0],
+    says: /cannot prove it wrote it .*left in place/,
+  },
+  {
     name: 'a foreign file in a generated chart (kept, exit 0)',
     setup: (r) => writeFileSync(join(r, 'charts/alpha/templates/mine.yaml'), 'kind: ConfigMap\n'),
     accept: [0],
