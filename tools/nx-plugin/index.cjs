@@ -18,6 +18,8 @@ const VALIDATOR = 'packages/validator/bin/validator.js';
 const EXECUTOR = './tools/nx-executors:run-bin';
 /** Prints the validator's build and the helm version: a runtime input of every validate target. */
 const TOOL_VERSIONS = { runtime: 'node tools/nx-plugin/tool-versions.cjs' };
+/** The renderer a target's run uses (validator --renderer's default): results of helm and native are not mixed. */
+const RENDERER_ENV = { env: 'VALIDATOR_RENDERER' };
 
 /** The environments declared in catalog/cluster.yaml (empty when it does not parse: validate then reports why). */
 function environments(root) {
@@ -55,6 +57,7 @@ function serviceInputs(name) {
     w('validator.yaml'),
     w('tools/nx-plugin/tool-versions.cjs'),
     TOOL_VERSIONS,
+    RENDERER_ENV,
   ];
 }
 
@@ -66,6 +69,7 @@ const CLUSTER_INPUTS = [
   '{workspaceRoot}/validator.yaml',
   '{workspaceRoot}/tools/nx-plugin/tool-versions.cjs',
   TOOL_VERSIONS,
+  RENDERER_ENV,
 ];
 
 /** helm's output by content (validator --render-store): each service's renders are in <RENDERS>/<service>/. */

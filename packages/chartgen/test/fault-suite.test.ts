@@ -258,7 +258,7 @@ const handWritten: Case[] = [
         join(r, 'charts/alpha/templates/loop.yaml'),
         '{{- $loop := dict "t" "{{ tpl .t . }}" }}\nloop: {{ tpl $loop.t $loop }}\n',
       ),
-    command: (r) => validateAlpha(r, '--render-timeout', '1'),
+    command: (r) => validateAlpha(r, '--renderer', 'helm', '--render-timeout', '1'),
     accept: [1],
     says: /helm did not finish in 1 s rendering charts\/alpha for environment dev and was stopped: a template that includes or tpl's itself\?/,
   },

@@ -12,6 +12,10 @@ import {
 } from '@cmsweb/toolkit';
 import { setFlagsFromString } from 'node:v8';
 import type { CommandOutput } from './commands.js';
+import { DEFAULT_RENDERER } from './render/default-renderer.js';
+
+/** VALIDATOR_RENDERER picks the renderer of a run without --renderer (nx targets, CI), else the default. */
+const defaultRenderer = process.env.VALIDATOR_RENDERER || DEFAULT_RENDERER;
 
 // The only file that prints or exits. Exit codes: 0 nothing at error severity, 1 findings,
 // 2 bad input or usage, 3 internal error. The commands (and everything they load: schemas, ajv, the
@@ -89,7 +93,7 @@ const program = common(new Command('validator'))
     '--render-store <dir>',
     "keep each chart's rendering in this folder, keyed by everything it depends on, and reuse it when found (the nx targets: .nx-results/renders)",
   )
-  .option('--renderer <name>', 'how charts are rendered', 'helm')
+  .option('--renderer <name>', 'how charts are rendered: native (in-process engine) or helm (the binary); default $VALIDATOR_RENDERER, else native', defaultRenderer)
   .option('--render-timeout <seconds>', RENDER_TIMEOUT_HELP)
   .exitOverride()
   .addHelpText(
@@ -129,7 +133,7 @@ common(
   .option('--namespace <ns>', 'release namespace', 'default')
   .option('--release <name>', 'release name (default: the chart directory name)')
   .option('--kube-version <x.y>', 'Kubernetes version (default: catalog/cluster.yaml, else 1.33)')
-  .option('--renderer <name>', 'how the chart is rendered', 'helm')
+  .option('--renderer <name>', 'how the chart is rendered: native or helm', defaultRenderer)
   .option('--render-timeout <seconds>', RENDER_TIMEOUT_HELP)
   .exitOverride()
   .action((dir: string, o) => finish(o, async () => (await commands()).runChartCommand(dir, { ...o, color: color() })));
@@ -166,7 +170,7 @@ program
   .option('--namespace <ns>', 'release namespace', 'default')
   .option('--kube-version <x.y>', 'Kubernetes version (default: catalog/cluster.yaml, else 1.33)')
   .option('--include-crds', "include the chart's crds/ (as Argo CD does; helm template leaves them out)")
-  .option('--renderer <name>', 'how the chart is rendered', 'helm')
+  .option('--renderer <name>', 'how the chart is rendered: native or helm', defaultRenderer)
   .option('--render-timeout <seconds>', RENDER_TIMEOUT_HELP)
   .exitOverride()
   .addHelpText(

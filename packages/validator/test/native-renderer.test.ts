@@ -60,6 +60,23 @@ describe('native renderer', () => {
     expect(plain.manifests).toContain('x: 1\nkept: here\n');
   });
 
+  it("a template that includes or tpl's itself without end: one short finding, at the self-include as helm", async () => {
+    const fixtures = join(REPO_ROOT, 'packages', 'toolchain', 'test', 'fixtures');
+    const include = await nativeRenderer.render(request(join(fixtures, 'include-loop')));
+    expect(include.error).toEqual({
+      kind: 'template-execute',
+      file: 'templates/configmap.yaml',
+      line: 1,
+      column: 36, // helm's column for the include (render-timeout.test.ts)
+      message:
+        'template failed: "include-loop.self" includes itself without end (stopped at the engine\'s maximum template depth): expected a recursion that stops, e.g. on a value that shrinks at each level',
+    });
+    const tpl = await nativeRenderer.render(request(join(fixtures, 'tpl-loop')));
+    expect(tpl.error).toMatchObject({ kind: 'template-execute', file: 'templates/configmap.yaml', line: 6 });
+    expect(tpl.error!.message).toMatch(/^template failed: it calls itself without end .*tpl's itself\?/);
+    expect(tpl.error!.message.length).toBeLessThan(300);
+  });
+
   it.each([
     ['fail', { 'templates/a.yaml': 'a: 1\nb: {{ fail "stop" }}\n' }],
     ['required', { 'templates/a.yaml': 'a: 1\n\nb: {{ required "need y" .Values.y }}\n' }],

@@ -222,6 +222,8 @@ describe('validate targets through the shared remote cache (fixture repository, 
       const templates = () =>
         existsSync(helmLog) ? readFileSync(helmLog, 'utf8').split('\n').filter(Boolean).length : 0;
       const remote = (ws: string, token: string) => ({
+        // helm, not the in-process engine, so that each render is a process the wrapper counts.
+        VALIDATOR_RENDERER: 'helm',
         HELM_BIN: wrapper,
         NX_CACHE_DIRECTORY: join(ws, '.local-cache'),
         NX_SELF_HOSTED_REMOTE_CACHE_SERVER: server.url,

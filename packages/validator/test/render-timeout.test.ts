@@ -17,7 +17,7 @@ const TPL_LOOP_TEMPLATE = '{{- $loop := dict "t" "{{ tpl .t . }}" }}\nloop: {{ t
 
 describe('a render that never finishes', { timeout: 120_000 }, () => {
   it('validator chart: stopped after --render-timeout, reported with the likely cause, exit 1', () => {
-    const r = runCli(['chart', join(HELM_FIXTURES, 'tpl-loop'), '--render-timeout', '1']);
+    const r = runCli(['chart', join(HELM_FIXTURES, 'tpl-loop'), '--renderer', 'helm', '--render-timeout', '1']);
     expect(r.code, r.stderr).toBe(1);
     expect(r.stderr).toBe('');
     expect(r.stdout).toMatch(

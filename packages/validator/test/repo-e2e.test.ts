@@ -233,13 +233,13 @@ describe('CLI contract', { timeout: 60_000 }, () => {
   });
 
   it('an internal error (here: no helm binary) exits 3 with one line, the stack only with DEBUG=1', () => {
-    const r = runCli(['--root', FIXTURE_REPO], { env: { HELM_BIN: '/nonexistent/helm' } });
+    const r = runCli(['--root', FIXTURE_REPO, '--renderer', 'helm'], { env: { HELM_BIN: '/nonexistent/helm' } });
     expect(r.code).toBe(3);
     expect(r.stdout).toBe('');
     expect(r.stderr).toBe(
       'validator: internal error: helm binary not found at /nonexistent/helm; run `npm ci` (its postinstall step extracts it) (set DEBUG=1 for the stack)\n',
     );
-    const debug = runCli(['--root', FIXTURE_REPO], { env: { HELM_BIN: '/nonexistent/helm', DEBUG: '1' } });
+    const debug = runCli(['--root', FIXTURE_REPO, '--renderer', 'helm'], { env: { HELM_BIN: '/nonexistent/helm', DEBUG: '1' } });
     expect(debug.code).toBe(3);
     expect(debug.stderr).toMatch(/\n\s+at /);
   });

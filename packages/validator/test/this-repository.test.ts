@@ -12,8 +12,8 @@ import { type JsonReport, REPO_ROOT, runRepoInProcess } from './helpers.js';
 // everything helm reads, so a replayed render is the render of exactly these files, and on CI helm does not
 // run a second time over the same 250-odd charts. Without the store (a developer's first run) every chart is
 // rendered and the store filled, so the next run replays. The renderer is the CLI's default, so that the keys
-// are those `npx validator` wrote. The store is used only for helm, the one renderer whose version is in the
-// store's key (render-store.ts): another renderer's store could hold the output of an older build of it.
+// are those `npx validator` wrote; the key holds helm's version or a digest of the native engine's build
+// (render-store.ts), so a store can never replay the output of another build.
 const charts = join(REPO_ROOT, 'charts');
 const generated = existsSync(charts) && readdirSync(charts).length > 0;
 if (!generated)
@@ -26,7 +26,7 @@ describe('this repository', () => {
     async () => {
       const r = await runRepoInProcess(REPO_ROOT, {
         renderer: DEFAULT_RENDERER,
-        ...(DEFAULT_RENDERER === 'helm' ? { renderStore: join(REPO_ROOT, '.nx-results', 'renders') } : {}),
+        renderStore: join(REPO_ROOT, '.nx-results', 'renders'),
       });
       const report = JSON.parse(r.stdout) as JsonReport;
       const errors = report.findings

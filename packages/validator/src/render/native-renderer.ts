@@ -1,9 +1,9 @@
 import { readFile } from 'node:fs/promises';
 import { HelmError, readChartDir, renderChart } from '@cmsweb/helm-engine';
 import { compileJsonSchema } from '../sources/ajv.js';
-import { parseHelmError } from './helm-errors.js';
+import { parseHelmError, SELF_REFERENCE_HINT } from './helm-errors.js';
 import { helmRenderer } from './helm-renderer.js';
-import type { Renderer, RenderRequest, RenderResult } from './renderer.js';
+import type { Renderer, RenderError, RenderRequest, RenderResult } from './renderer.js';
 
 // The native renderer: @cmsweb/helm-engine in-process, byte-identical to `helm template` on every generated
 // chart × environment (npm run conformance -w @cmsweb/helm-engine). What the engine does not implement —
@@ -23,6 +23,33 @@ function validateValues(schema: string, values: object): string[] {
   if (v instanceof Error) return [`values.schema.json does not compile: ${v.message}`];
   if (v(values)) return [];
   return (v.errors ?? []).map((e) => `at '${e.instancePath || '/'}': ${e.message ?? 'invalid'}`);
+}
+
+const INCLUDE_SITE = /template: ([^\s:]+):(\d+):(\d+): executing "([^"]+)" at <include "\4"/g;
+
+/**
+ * Pure: a template that includes or tpl's itself without end stops the engine at its depth limit (before
+ * helm's 1,000 nested includes): one short finding at the innermost self-include, not the ~90 KB nested
+ * message. Undefined for any other error.
+ */
+export function endlessRecursion(e: HelmError): RenderError | undefined {
+  if (!/exceeded maximum template depth/.test(e.message)) return undefined;
+  const site = [...e.message.matchAll(INCLUDE_SITE)].pop();
+  if (site)
+    return {
+      kind: 'template-execute',
+      file: site[1]!.replace(/^[^/]+\//, ''),
+      line: Number(site[2]),
+      column: Number(site[3]),
+      message: `template failed: "${site[4]}" includes itself without end (stopped at the engine's maximum template depth): expected a recursion that stops, e.g. on a value that shrinks at each level`,
+    };
+  return {
+    kind: 'template-execute',
+    ...(e.file ? { file: e.file.replace(/^[^/]+\//, '') } : {}),
+    ...(e.line ? { line: e.line } : {}),
+    ...(e.column ? { column: e.column } : {}),
+    message: `template failed: it calls itself without end (stopped at the engine's maximum template depth): ${SELF_REFERENCE_HINT}`,
+  };
 }
 
 export const nativeRenderer: Renderer = {
@@ -54,6 +81,8 @@ export const nativeRenderer: Renderer = {
         if (err.code === 'ENOENT') return { manifests: '', error: { kind: 'chart', message: err.message } };
         throw e;
       }
+      const endless = endlessRecursion(e);
+      if (endless) return { manifests: '', error: endless };
       // The engine's messages have helm's shapes: the same parser locates them as for helm's stderr.
       return { manifests: '', error: parseHelmError(`Error: ${e.message}`) };
     }

@@ -4,4 +4,4 @@ import type { Renderer } from './renderer.js';
 
 /** Renderers selectable with --renderer. */
 export const RENDERERS: Record<string, Renderer> = { helm: helmRenderer, native: nativeRenderer };
-export const DEFAULT_RENDERER = 'helm';
+export { DEFAULT_RENDERER } from './default-renderer.js';
