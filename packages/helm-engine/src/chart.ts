@@ -3,7 +3,7 @@
 // caller gives the files (see load-chart.ts for the shell that reads a directory).
 // Spec: helm v4 pkg/engine/engine.go, pkg/chart/common/util/coalesce.go, pkg/chart/v2/util/dependencies.go,
 // pkg/action/action.go renderResources, pkg/release/v1/util/{manifest,manifest_sorter,kind_sorter}.go.
-import { sprigFuncs, semverSatisfies, strval } from './funcs.js';
+import { deepCopy, sprigFuncs, semverSatisfies, strval } from './funcs.js';
 import { defineKey, GoYamlError, parseGoYaml, toGoYaml } from './goyaml.js';
 import { ExecError, FuncError, type FuncMap, TemplateSet } from './template/exec.js';
 import { TemplateParseError } from './template/parse.js';
@@ -125,16 +125,6 @@ export function loadChart(files: Map<string, string>, where = 'chart'): ChartNod
 
 function fullPath(c: ChartNode): string {
   return c.parent ? `${fullPath(c.parent)}/charts/${c.name}` : c.name;
-}
-
-function deepCopy(v: GoValue): GoValue {
-  if (Array.isArray(v)) return v.map(deepCopy);
-  if (isMap(v)) {
-    const o: GoMap = {};
-    for (const [k, e] of Object.entries(v)) defineKey(o, k, deepCopy(e));
-    return o;
-  }
-  return v;
 }
 
 // ------------------------------------------------------------------------- values (coalesce.go)

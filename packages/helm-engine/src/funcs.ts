@@ -80,7 +80,8 @@ function asList(v: GoValue, fn: string): GoValue[] {
   throw new FuncError(`Cannot ${fn} on type ${goTypeName(v)}`);
 }
 
-function deepCopy(v: GoValue): GoValue {
+/** A copy of a value tree that shares nothing with it (helm's copystructure of values). */
+export function deepCopy(v: GoValue): GoValue {
   if (Array.isArray(v)) return v.map(deepCopy);
   if (isMap(v)) {
     const o: GoMap = {};

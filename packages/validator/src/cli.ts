@@ -93,7 +93,11 @@ const program = common(new Command('validator'))
     '--render-store <dir>',
     "keep each chart's rendering in this folder, keyed by everything it depends on, and reuse it when found (the nx targets: .nx-results/renders)",
   )
-  .option('--renderer <name>', 'how charts are rendered: native (in-process engine) or helm (the binary); default $VALIDATOR_RENDERER, else native', defaultRenderer)
+  .option(
+    '--renderer <name>',
+    'how charts are rendered: native (in-process engine) or helm (the binary); default $VALIDATOR_RENDERER, else native',
+    defaultRenderer,
+  )
   .option('--render-timeout <seconds>', RENDER_TIMEOUT_HELP)
   .exitOverride()
   .addHelpText(

@@ -34,44 +34,30 @@ describe('validator render', () => {
     cpSync(chart, copy, { recursive: true });
     mkdirSync(join(copy, 'charts'), { recursive: true });
     cpSync(join(REPO_ROOT, 'charts', '_library'), join(copy, 'charts', 'cmsweb-library'), { recursive: true });
-    const helm = await runHelm([
-      'template',
-      copy,
-      '--name-template',
-      'dbs',
-      '--namespace',
-      'dbs',
-      '--kube-version',
-      '1.33',
-      '--values',
-      prodValues,
-      '--set',
-      'replicaCount=3',
-    ]);
+    // What a user runs after `helm dependency build`: the same release, namespace, version and values.
+    const helmTemplate = (...more: string[]) =>
+      runHelm([
+        'template',
+        copy,
+        '--name-template',
+        'dbs',
+        '--namespace',
+        'dbs',
+        '--kube-version',
+        '1.33',
+        '--values',
+        prodValues,
+        ...more,
+      ]);
+    const request = { values: [prodValues], release: 'dbs', namespace: 'dbs', kubeVersion: '1.33' };
+    const helm = await helmTemplate('--set', 'replicaCount=3');
     expect(helm.code, helm.stderr).toBe(0);
-    const ours = await runRenderCommand(
-      chart,
-      options({ values: [prodValues], release: 'dbs', namespace: 'dbs', kubeVersion: '1.33', set: ['replicaCount=3'] }),
-    );
+    const ours = await runRenderCommand(chart, options({ ...request, set: ['replicaCount=3'] }));
     expect(ours.exitCode).toBe(0);
     expect(ours.stdout).toContain('replicas: 3');
     expect(ours.stdout).toBe(helm.stdout);
-    const native = await runRenderCommand(
-      chart,
-      options({ values: [prodValues], release: 'dbs', namespace: 'dbs', kubeVersion: '1.33', renderer: 'native' }),
-    );
-    const helmNoSet = await runHelm([
-      'template',
-      copy,
-      '--name-template',
-      'dbs',
-      '--namespace',
-      'dbs',
-      '--kube-version',
-      '1.33',
-      '--values',
-      prodValues,
-    ]);
+    const native = await runRenderCommand(chart, options({ ...request, renderer: 'native' }));
+    const helmNoSet = await helmTemplate();
     expect(native).toEqual({ stdout: helmNoSet.stdout, exitCode: 0 });
   });
 

@@ -239,7 +239,9 @@ describe('CLI contract', { timeout: 60_000 }, () => {
     expect(r.stderr).toBe(
       'validator: internal error: helm binary not found at /nonexistent/helm; run `npm ci` (its postinstall step extracts it) (set DEBUG=1 for the stack)\n',
     );
-    const debug = runCli(['--root', FIXTURE_REPO, '--renderer', 'helm'], { env: { HELM_BIN: '/nonexistent/helm', DEBUG: '1' } });
+    const debug = runCli(['--root', FIXTURE_REPO, '--renderer', 'helm'], {
+      env: { HELM_BIN: '/nonexistent/helm', DEBUG: '1' },
+    });
     expect(debug.code).toBe(3);
     expect(debug.stderr).toMatch(/\n\s+at /);
   });
