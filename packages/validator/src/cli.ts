@@ -22,7 +22,7 @@ const defaultRenderer = process.env.VALIDATOR_RENDERER || DEFAULT_RENDERER;
 // catalog) are imported when a command runs, so `--help` and `--version` start in a few tens of ms.
 
 const RENDER_TIMEOUT_HELP =
-  'seconds one helm render may take before it is stopped and reported (default: renderTimeout in validator.yaml, else 60 s scaled up by the load average per core)';
+  'seconds one render may take before it is stopped and reported (default: renderTimeout in validator.yaml, else 60 s scaled up by the load average per core)';
 
 const color = () => colorWanted(process.env, Boolean(process.stdout.isTTY));
 const commands = () => import('./commands.js');

@@ -9,6 +9,7 @@ import { validateChart } from './chart/validate-chart.js';
 import { readInputs } from './manifests/read-inputs.js';
 import { validateManifestInputs } from './manifests/validate-manifests.js';
 import { RENDERERS } from './render/renderers.js';
+import { poolSettings } from './render/native-pool.js';
 import type { Renderer, RenderRequest } from './render/renderer.js';
 import { REPORTERS } from './report/reporters.js';
 import type { ReportTool } from './report/reporter.js';
@@ -97,6 +98,8 @@ function checkOutput(opts: CommonOptions): void {
 function renderer(name: string, timeoutOption: string | undefined, config: ValidatorConfig): Renderer {
   const r = RENDERERS[name];
   if (!r) throw new UsageError(`unknown renderer "${name}": expected one of ${Object.keys(RENDERERS).join(', ')}`);
+  const pool = name === 'native' ? poolSettings(process.env) : {};
+  if ('problem' in pool) throw new UsageError(pool.problem);
   let timeoutSeconds = config.renderTimeout;
   if (timeoutOption !== undefined) {
     const value = /^\s*\d+(\.\d+)?\s*$/.test(timeoutOption) ? Number(timeoutOption) : timeoutOption;

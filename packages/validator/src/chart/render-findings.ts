@@ -1,5 +1,5 @@
 import type { Finding } from '../findings.js';
-import { SELF_REFERENCE_HINT } from '../render/helm-errors.js';
+import { ENDLESS_LOOP_HINT, NATIVE_TIMEOUT_PREFIX, SELF_REFERENCE_HINT } from '../render/helm-errors.js';
 import type { RenderError } from '../render/renderer.js';
 
 /** Pure: a failed render as a finding, in the chart file the renderer names. */
@@ -20,7 +20,7 @@ export function renderErrorFinding(
       error.kind === 'chart'
         ? `helm cannot render the chart: ${error.message}`
         : error.kind === 'timeout'
-          ? `${error.message} rendering ${chartPath}${context.env ? ` for environment ${context.env}` : ''} and was stopped: ${SELF_REFERENCE_HINT}; if the chart is only slow, raise --render-timeout or renderTimeout in validator.yaml`
+          ? `${error.message} rendering ${chartPath}${context.env ? ` for environment ${context.env}` : ''} and was stopped: ${error.message.startsWith(NATIVE_TIMEOUT_PREFIX) ? ENDLESS_LOOP_HINT : SELF_REFERENCE_HINT}; if the chart is only slow, raise --render-timeout or renderTimeout in validator.yaml`
           : error.message,
     file,
     line: error.line ?? 1,

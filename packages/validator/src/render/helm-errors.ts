@@ -10,6 +10,13 @@ export function chartRelative(helmPath: string): string {
 export const SELF_REFERENCE_HINT =
   "a template that includes or tpl's itself? (helm stops a template included 1,000 levels deep in itself, not a tpl whose value calls tpl again)";
 
+/** Prefix of the native renderer's timeout message (native-pool.ts): its likely cause is ENDLESS_LOOP_HINT. */
+export const NATIVE_TIMEOUT_PREFIX = 'the native renderer did not finish';
+
+/** The likely cause of a native render that did not finish (the engine stops a self-include or tpl at once). */
+export const ENDLESS_LOOP_HINT =
+  "a range over a huge list (until, seq, untilStep) or a loop that never ends? (the native renderer stops a template that includes or tpl's itself at once)";
+
 // helm's message for an include nested too deep repeats every level (100 KB for 1,000 levels); Go's fatal
 // stack overflow dumps every goroutine. Neither belongs in a finding.
 const NESTED_INCLUDE = /rendering template has a nested reference name: ([^\n]+?): unable to execute template/;

@@ -1,0 +1,168 @@
+// The native renderer on worker threads (src/render/native-pool.ts): the same results as in-process, and a
+// render that never ends or grows without end is a render error of that chart while the pool goes on. No
+// assertion is on speed: the timeouts below are the renders' own (a chart that never finishes on any
+// machine), the tests' bounds only generous.
+import { spawnSync } from 'node:child_process';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { generatedCases } from '@cmsweb/helm-engine/conformance';
+import { afterAll, describe, expect, it } from 'vitest';
+import { renderErrorFinding } from '../src/chart/render-findings.js';
+import { createNativePool, poolSettings } from '../src/render/native-pool.js';
+import { nativeRenderer } from '../src/render/native-renderer.js';
+import type { RenderRequest } from '../src/render/renderer.js';
+import { PACKAGE_DIR, REPO_ROOT } from './helpers.js';
+
+const tmp = mkdtempSync(join(tmpdir(), 'native-pool-'));
+const pools: Array<ReturnType<typeof createNativePool>> = [];
+afterAll(async () => {
+  await Promise.all(pools.map((p) => p.close()));
+  rmSync(tmp, { recursive: true, force: true });
+});
+const pool = (options: Parameters<typeof createNativePool>[0]) => {
+  const p = createNativePool(options);
+  pools.push(p);
+  return p;
+};
+
+function chart(name: string, files: Record<string, string>): string {
+  const dir = join(tmp, name);
+  const all = { 'Chart.yaml': `apiVersion: v2\nname: ${name}\nversion: 0.1.0\n`, 'values.yaml': 'x: 1\n', ...files };
+  for (const [p, text] of Object.entries(all)) {
+    mkdirSync(dirname(join(dir, p)), { recursive: true });
+    writeFileSync(join(dir, p), text);
+  }
+  return dir;
+}
+const request = (chartDir: string, more: Partial<RenderRequest> = {}): RenderRequest => ({
+  chartDir,
+  releaseName: 'r',
+  namespace: 'ns',
+  valueFiles: [],
+  kubeVersion: '1.33',
+  ...more,
+});
+
+/** Three nested ranges of 100,000: 10^15 iterations, no output, no memory to speak of. */
+const ENDLESS_RANGE =
+  '{{- range until 100000 }}{{ range until 100000 }}{{ range until 100000 }}{{ end }}{{ end }}{{ end }}\nx: 1\n';
+
+describe('native render pool', { timeout: 300_000 }, () => {
+  it('renders generated charts of this repository (chart × environment) as the in-process renderer, errors included', async () => {
+    const cases = generatedCases(REPO_ROOT).filter((_, i) => i % 25 === 0);
+    expect(cases.length).toBeGreaterThan(5);
+    const requests: RenderRequest[] = cases.map((c) =>
+      request(c.chartDir, { releaseName: c.releaseName, namespace: c.namespace, valueFiles: c.valueFiles }),
+    );
+    // Errors too: a template that fails, one that does not parse, values the schema refuses, a missing chart.
+    const failing = chart('failing', { 'templates/a.yaml': 'a: {{ required "y is required" .Values.y }}\n' });
+    const unparsed = chart('unparsed', { 'templates/b.yaml': 'b: {{ .Values.x | nosuchfunc }}\n' });
+    const schema = chart('schema', {
+      'values.schema.json': '{"type": "object", "properties": {"x": {"type": "string"}}}',
+      'templates/cm.yaml': 'x: {{ .Values.x }}\n',
+    });
+    requests.push(
+      request(failing),
+      request(unparsed),
+      request(schema),
+      request(schema, { inlineValues: 'x: "1"\n' }),
+      request(schema, { chartValues: 'x: two\n' }),
+      request(join(tmp, 'no-such-chart')),
+    );
+    const inProcess = [];
+    for (const r of requests) inProcess.push(await nativeRenderer.render(r));
+    const p = pool({ threads: 2 });
+    const parallel = await Promise.all(requests.map((r) => p.render(r)));
+    expect(parallel).toEqual(inProcess);
+    expect(inProcess.slice(0, cases.length).every((r) => !r.error && r.manifests.includes('kind:'))).toBe(true);
+    expect(inProcess.slice(cases.length).map((r) => r.error?.kind)).toEqual([
+      'template-execute',
+      'template-parse',
+      'values-schema',
+      undefined,
+      undefined,
+      'chart',
+    ]);
+    expect(p.started).toBe(2);
+  });
+
+  it('a range that never ends is stopped after the timeout (a timeout error), and the next render works', async () => {
+    const p = pool({ threads: 1 });
+    const ok = chart('ok', { 'templates/cm.yaml': 'x: {{ .Values.x }}\n' });
+    expect(await p.render(request(ok))).toEqual({ manifests: '---\n# Source: ok/templates/cm.yaml\nx: 1\n' });
+    const endless = chart('endless', { 'templates/cm.yaml': ENDLESS_RANGE });
+    const r = await p.render(request(endless, { timeoutSeconds: 2 }));
+    expect(r).toEqual({
+      manifests: '',
+      error: { kind: 'timeout', message: 'the native renderer did not finish in 2 s' },
+    });
+    // The finding reads as helm's, with the native renderer's likely cause.
+    expect(renderErrorFinding(r.error!, 'charts/endless', { env: 'dev', service: 'endless' }).message).toMatch(
+      /^the native renderer did not finish in 2 s rendering charts\/endless for environment dev and was stopped: a range over a huge list .*; if the chart is only slow, raise --render-timeout or renderTimeout in validator\.yaml$/,
+    );
+    expect(await p.render(request(ok))).toEqual({ manifests: '---\n# Source: ok/templates/cm.yaml\nx: 1\n' });
+    expect(p.started).toBe(2); // the stopped thread was replaced
+  });
+
+  it('renders waiting behind a render that times out are rendered by the other threads and the replacement', async () => {
+    const p = pool({ threads: 2 });
+    const endless = chart('endless2', { 'templates/cm.yaml': ENDLESS_RANGE });
+    const ok = chart('ok2', { 'templates/cm.yaml': 'x: {{ .Values.x }}\n' });
+    const results = await Promise.all([
+      p.render(request(endless, { timeoutSeconds: 2 })),
+      p.render(request(endless, { timeoutSeconds: 2 })),
+      ...Array.from({ length: 6 }, (_, i) => p.render(request(ok, { releaseName: `r${i}` }))),
+    ]);
+    expect(results.slice(0, 2).map((r) => r.error?.kind)).toEqual(['timeout', 'timeout']);
+    for (const r of results.slice(2)) expect(r).toEqual({ manifests: '---\n# Source: ok2/templates/cm.yaml\nx: 1\n' });
+  });
+
+  it('a memory bomb is a render error naming the limit; the pool goes on', async () => {
+    const p = pool({ threads: 1, memoryMb: 128 });
+    // A list of 100 million numbers: 800 MB, far above the thread's 128 MB heap.
+    const bomb = chart('bomb', { 'templates/cm.yaml': '{{- $n := until 100000000 }}\nx: {{ len $n }}\n' });
+    const r = await p.render(request(bomb, { timeoutSeconds: 600 }));
+    expect(r.manifests).toBe('');
+    expect(r.error).toEqual({ kind: 'template-execute', message: expect.any(String) });
+    expect(r.error!.message).toMatch(
+      /^the native renderer ran out of memory rendering the chart \(more than its 128 MB heap\): expected .* raise VALIDATOR_RENDER_MEMORY_MB$/,
+    );
+    const ok = chart('ok3', { 'templates/cm.yaml': 'x: {{ .Values.x }}\n' });
+    expect(await p.render(request(ok))).toEqual({ manifests: '---\n# Source: ok3/templates/cm.yaml\nx: 1\n' });
+  });
+
+  it('an idle pool does not keep the process alive (no close)', () => {
+    const dist = pathToFileURL(join(PACKAGE_DIR, 'dist', 'render', 'native-pool.js')).href;
+    const ok = chart('ok4', { 'templates/cm.yaml': 'x: {{ .Values.x }}\n' });
+    const script = join(tmp, 'idle-pool.mjs');
+    writeFileSync(
+      script,
+      `import { createNativePool } from ${JSON.stringify(dist)};
+const p = createNativePool({ threads: 2 });
+const r = await p.render(${JSON.stringify(request(ok))});
+process.stdout.write(r.manifests);`,
+    );
+    const run = spawnSync(process.execPath, [script], { encoding: 'utf8', timeout: 100_000 });
+    expect(run.stderr).toBe('');
+    expect(run.status).toBe(0);
+    expect(run.stdout).toBe('---\n# Source: ok4/templates/cm.yaml\nx: 1\n');
+  });
+
+  it.each([
+    [{}, {}],
+    [
+      { VALIDATOR_RENDER_THREADS: '3', VALIDATOR_RENDER_MEMORY_MB: '1024' },
+      { threads: 3, memoryMb: 1024 },
+    ],
+    [{ VALIDATOR_RENDER_THREADS: '0' }, { problem: expect.stringMatching(/^VALIDATOR_RENDER_THREADS="0": expected/) }],
+    [
+      { VALIDATOR_RENDER_MEMORY_MB: '32' },
+      { problem: expect.stringMatching(/^VALIDATOR_RENDER_MEMORY_MB="32": expected/) },
+    ],
+    [{ VALIDATOR_RENDER_MEMORY_MB: '1e3' }, { problem: expect.stringMatching(/^VALIDATOR_RENDER_MEMORY_MB="1e3"/) }],
+  ])('poolSettings(%j)', (env, settings) => {
+    expect(poolSettings(env)).toEqual(settings);
+  });
+});
