@@ -44,9 +44,9 @@ interface Run {
   signal: string | null;
   out: string;
 }
-function run(bin: string, args: string[], cwd: string): Promise<Run> {
+function run(bin: string, args: string[], cwd: string, more: Record<string, string> = {}): Promise<Run> {
   return new Promise((resolve) => {
-    const env: NodeJS.ProcessEnv = { ...process.env, DEBUG: '0' };
+    const env: NodeJS.ProcessEnv = { ...process.env, DEBUG: '0', ...more };
     delete env.FORCE_COLOR;
     delete env.NO_COLOR;
     const child = spawn(process.execPath, [bin, ...args], { cwd, env, stdio: ['ignore', 'pipe', 'pipe'] });
@@ -98,7 +98,7 @@ interface Case {
   /** Breaks the repository (or leaves it). */
   setup: (root: string) => void;
   /** The command: chartgen generate by default. */
-  command?: (root: string) => { bin: string; args: string[] };
+  command?: (root: string) => { bin: string; args: string[]; env?: Record<string, string> };
   /** Exit codes this case may end with (all within 0..2). */
   accept?: number[];
   /** What the output must say (the clear message a refusal owes). */
@@ -261,6 +261,28 @@ const handWritten: Case[] = [
     command: (r) => validateAlpha(r, '--renderer', 'helm', '--render-timeout', '1'),
     accept: [1],
     says: /helm did not finish in 1 s rendering charts\/alpha for environment dev and was stopped: a template that includes or tpl's itself\?/,
+  },
+  {
+    name: 'validator: a chart whose range never ends (native renderer; --render-timeout 1)',
+    setup: (r) =>
+      writeFileSync(
+        join(r, 'charts/alpha/templates/loop.yaml'),
+        '{{- range until 100000 }}{{ range until 100000 }}{{ range until 100000 }}{{ end }}{{ end }}{{ end }}\nx: 1\n',
+      ),
+    command: (r) => validateAlpha(r, '--renderer', 'native', '--render-timeout', '1'),
+    accept: [1],
+    says: /the native renderer did not finish in 1 s rendering charts\/alpha for environment dev and was stopped: a range over a huge list/,
+  },
+  {
+    name: 'validator: a chart that builds a list of 100 million numbers (native renderer; VALIDATOR_RENDER_MEMORY_MB=128)',
+    setup: (r) =>
+      writeFileSync(join(r, 'charts/alpha/templates/bomb.yaml'), '{{- $n := until 100000000 }}\nx: {{ len $n }}\n'),
+    command: (r) => ({
+      ...validateAlpha(r, '--renderer', 'native', '--render-timeout', '600'),
+      env: { VALIDATOR_RENDER_MEMORY_MB: '128' },
+    }),
+    accept: [1],
+    says: /charts\/alpha\/Chart\.yaml:1:1 .*the native renderer ran out of memory rendering the chart \(more than its 128 MB heap\)/,
   },
   {
     name: 'validator: a chart whose named template includes itself',
@@ -527,8 +549,8 @@ describe('fault suite: hostile and broken input', { timeout: 600_000 }, () => {
     const root = await freshRepo();
     c.setup(root);
     const before = treeHash(root);
-    const { bin, args } = c.command?.(root) ?? { bin: CHARTGEN, args: ['generate', '--root', root] };
-    const r = await run(bin, args, root);
+    const { bin, args, env } = c.command?.(root) ?? { bin: CHARTGEN, args: ['generate', '--root', root] };
+    const r = await run(bin, args, root, env);
     tally.tried++;
     expect(r.signal, r.out).toBeNull();
     expect(c.accept ?? [0, 1, 2], r.out).toContain(r.code);

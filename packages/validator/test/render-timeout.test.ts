@@ -1,4 +1,5 @@
-import { writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { parseValidatorConfig } from '../src/config/validator-config.js';
@@ -14,6 +15,10 @@ import { FIXTURE_REPO, REPO_ROOT, runChartInProcess, runCli, runRepoInProcess, t
 const HELM_FIXTURES = join(REPO_ROOT, 'packages', 'toolchain', 'test', 'fixtures');
 // One template that needs no values: the tpl renders `.t`, which is the tpl again, with the same data.
 const TPL_LOOP_TEMPLATE = '{{- $loop := dict "t" "{{ tpl .t . }}" }}\nloop: {{ tpl $loop.t $loop }}\n';
+// The native renderer stops a self-including tpl at once (native-renderer.test.ts); what keeps it busy is a
+// loop: three nested ranges of 100,000, 10^15 iterations (helm never finishes it either).
+const ENDLESS_RANGE_TEMPLATE =
+  '{{- range until 100000 }}{{ range until 100000 }}{{ range until 100000 }}{{ end }}{{ end }}{{ end }}\nx: 1\n';
 
 describe('a render that never finishes', { timeout: 120_000 }, () => {
   it('validator chart: stopped after --render-timeout, reported with the likely cause, exit 1', () => {
@@ -26,7 +31,26 @@ describe('a render that never finishes', { timeout: 120_000 }, () => {
     expect(r.stdout).toContain('raise --render-timeout or renderTimeout in validator.yaml');
   });
 
-  // In process from here (the CLI's command functions): the case above is the end-to-end run.
+  it('validator chart --renderer native: a range without end stopped after --render-timeout, exit 1', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'range-loop-'));
+    try {
+      const chart = join(dir, 'range-loop');
+      mkdirSync(join(chart, 'templates'), { recursive: true });
+      writeFileSync(join(chart, 'Chart.yaml'), 'apiVersion: v2\nname: range-loop\nversion: 0.1.0\n');
+      writeFileSync(join(chart, 'templates/cm.yaml'), ENDLESS_RANGE_TEMPLATE);
+      const r = runCli(['chart', chart, '--renderer', 'native', '--render-timeout', '1']);
+      expect(r.code, r.stderr).toBe(1);
+      expect(r.stderr).toBe('');
+      expect(r.stdout).toMatch(
+        /range-loop\/Chart\.yaml:1:1 .*the native renderer did not finish in 1 s rendering \S*range-loop and was stopped: a range over a huge list/,
+      );
+      expect(r.stdout).toContain('raise --render-timeout or renderTimeout in validator.yaml');
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  // In process from here (the CLI's command functions): the cases above are the end-to-end runs.
   it('validator (repository): the timeout of validator.yaml, the chart and the environment named', async () => {
     const repo = tempRepo(FIXTURE_REPO);
     try {
@@ -49,6 +73,37 @@ describe('a render that never finishes', { timeout: 120_000 }, () => {
           ),
         }),
       ]);
+    } finally {
+      repo.cleanup();
+    }
+  });
+
+  it('validator (repository), native renderer: the timeout of validator.yaml, the chart and each environment named', async () => {
+    const repo = tempRepo(FIXTURE_REPO);
+    try {
+      writeFileSync(join(repo.dir, 'charts/demo/templates/loop.yaml'), ENDLESS_RANGE_TEMPLATE);
+      writeFileSync(join(repo.dir, 'validator.yaml'), 'renderTimeout: 1\n');
+      const r = await runRepoInProcess(repo.dir, { renderer: 'native' });
+      expect(r.code, r.stderr).toBe(1);
+      const findings = JSON.parse(r.stdout).findings as Array<Record<string, unknown>>;
+      const timeouts = findings.filter((f) => String(f.message).startsWith('the native renderer did not finish'));
+      expect(timeouts.map((f) => f.env).sort()).toEqual(['dev', 'prod']);
+      for (const f of timeouts)
+        expect(f).toEqual(
+          expect.objectContaining({
+            check: 'chart-render',
+            severity: 'error',
+            file: 'charts/demo/Chart.yaml',
+            service: 'demo',
+            message: expect.stringMatching(
+              new RegExp(
+                `^the native renderer did not finish in 1 s rendering charts/demo for environment ${f.env} and was stopped: a range over a huge list`,
+              ),
+            ),
+          }),
+        );
+      // Nothing else is an error: the stopped threads were replaced for the renders after them.
+      expect(findings.filter((f) => f.severity === 'error')).toEqual(timeouts);
     } finally {
       repo.cleanup();
     }
