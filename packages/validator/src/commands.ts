@@ -1,4 +1,5 @@
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { displayName, kubernetesVersionProblem, readCatalog } from '@cmsweb/catalog';
 import type { ValidationResult } from './findings.js';
@@ -110,6 +111,16 @@ function renderer(name: string, timeoutOption: string | undefined, config: Valid
   return timeoutSeconds === undefined ? r : { ...r, render: (req) => r.render({ timeoutSeconds, ...req }) };
 }
 
+/**
+ * Renders in flight at once: for the native pool, four per thread, so that a free thread finds a render of a
+ * chart it has already seen (chart affinity, native-pool.ts); otherwise validateRepo's default (the cores).
+ */
+function renderConcurrency(name: string): number | undefined {
+  if (name !== 'native') return undefined;
+  const pool = poolSettings(process.env);
+  return 4 * ('threads' in pool && pool.threads ? pool.threads : Math.max(1, availableParallelism()));
+}
+
 function kubeVersion(v: string | undefined, fallback: string): string {
   const version = v ?? fallback;
   if (!/^v?\d+\.\d+(\.\d+)?$/.test(version))
@@ -159,7 +170,7 @@ export async function runRepoCommand(
     createSchemas: createKubeSchemaValidator,
     schemaLocations: schemaLocations(opts, config, root),
     config,
-    concurrency: opts.concurrency,
+    concurrency: opts.concurrency ?? renderConcurrency(opts.renderer),
     onRendered: opts.onRendered,
   });
   if (opts.reportFile) {

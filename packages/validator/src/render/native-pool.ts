@@ -90,13 +90,24 @@ function tooLarge(thrown: { name: string; message: string }): boolean {
   );
 }
 
+/** Pure: the thread a chart's renders prefer, from its directory (FNV-1a). */
+function homeOf(chartDir: string, threads: number): number {
+  let h = 0x811c9dc5;
+  for (let i = 0; i < chartDir.length; i++) h = Math.imul(h ^ chartDir.charCodeAt(i), 0x01000193) >>> 0;
+  return h % threads;
+}
+
 interface Task {
   request: RenderRequest;
+  /** The thread (Slot.index) this chart's renders go to when it is free: its caches already hold the chart. */
+  home: number;
   resolve: (r: RenderResult) => void;
   reject: (e: Error) => void;
 }
 
 interface Slot {
+  /** 0 .. threads-1; a replacement thread takes the index of the one it replaces. */
+  index: number;
   worker: Worker;
   ready: boolean;
   task?: Task;
@@ -146,7 +157,9 @@ export function createNativePool(options: NativePoolOptions = {}): NativePool {
       execArgv: EXEC_ARGV,
       resourceLimits: { maxOldGenerationSizeMb: memoryMb },
     });
-    const slot: Slot = { worker, ready: false };
+    let index = 0;
+    while (slots.some((s) => s.index === index)) index++;
+    const slot: Slot = { index, worker, ready: false };
     slots.push(slot);
     worker.on('message', (m: WorkerReply) => {
       if (slot.gone) return;
@@ -213,8 +226,15 @@ export function createNativePool(options: NativePoolOptions = {}): NativePool {
 
   function pump(): void {
     if (closed) return;
-    for (const slot of slots)
-      if (queue.length && slot.ready && !slot.task && !slot.gone) dispatch(slot, queue.shift()!);
+    for (const slot of slots) {
+      if (!queue.length) break;
+      if (!slot.ready || slot.task || slot.gone) continue;
+      // Chart affinity: the engine caches what it parsed (templates, YAML) by text, so a thread renders a chart
+      // it has seen at a fraction of the first cost. A free thread takes the oldest render of its own charts,
+      // else the oldest of all (no thread waits while there is work).
+      const own = queue.findIndex((t) => t.home === slot.index);
+      dispatch(slot, queue.splice(own >= 0 ? own : 0, 1)[0]!);
+    }
     // Threads still starting will take as many renders; start more only for the rest, up to `threads`.
     const starting = slots.filter((s) => !s.ready).length;
     for (let i = starting; i < queue.length && slots.length < threads; i++) start();
@@ -239,7 +259,7 @@ export function createNativePool(options: NativePoolOptions = {}): NativePool {
         return nativeRenderer.render(request);
       }
       return new Promise<RenderResult>((resolve, reject) => {
-        queue.push({ request, resolve, reject });
+        queue.push({ request, home: homeOf(request.chartDir, threads), resolve, reject });
         pump();
       });
     },
