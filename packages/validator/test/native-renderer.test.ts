@@ -31,7 +31,7 @@ const request = (chartDir: string): RenderRequest => ({
   kubeVersion: '1.33',
 });
 
-describe('native renderer', () => {
+describe('native renderer', { timeout: 120_000 }, () => {
   it('renders generated charts (a sample of chart × environment) byte for byte as helm', async () => {
     const cases = generatedCases(REPO_ROOT).filter((_, i) => i % 40 === 0);
     expect(cases.length).toBeGreaterThan(5);

@@ -25,7 +25,9 @@ const options = (extra: Partial<Parameters<typeof runRenderCommand>[1]> = {}) =>
   ...extra,
 });
 
-describe('validator render', () => {
+// Generous (run from the repository root, vitest's default is 5 s): the native renderer's thread starts first,
+// from the TypeScript sources through tsx in a test run.
+describe('validator render', { timeout: 120_000 }, () => {
   const chart = join(REPO_ROOT, 'charts', 'dbs');
   const prodValues = join(REPO_ROOT, 'environments', 'prod', 'values', 'dbs.yaml');
 
