@@ -5,6 +5,7 @@
 // pkg/action/action.go renderResources, pkg/release/v1/util/{manifest,manifest_sorter,kind_sorter}.go.
 import { deepCopy, sprigFuncs, semverSatisfies, strval } from './funcs.js';
 import { defineKey, GoYamlError, parseGoYaml, toGoYaml } from './goyaml.js';
+import { applySetValues, type SetValues, StrvalsError } from './strvals.js';
 import { ExecError, FuncError, type FuncMap, TemplateSet } from './template/exec.js';
 import { TemplateParseError } from './template/parse.js';
 import { type GoMap, type GoValue, GoObject, isMap } from './template/values.js';
@@ -14,14 +15,14 @@ export interface ChartSource {
   files: Map<string, string>;
 }
 
-export interface RenderOptions {
+export interface RenderOptions extends SetValues {
   releaseName: string;
   namespace: string;
   /** "1.33" or "v1.33.0"; helm's default when absent. */
   kubeVersion?: string;
   /** Texts of value files, in order (after the chart's own values.yaml). */
   valueFiles?: Array<{ name: string; text: string }>;
-  /** Values already parsed (applied after valueFiles, as --set is). */
+  /** Values already parsed (applied after valueFiles, before the --set lines of SetValues). */
   overrides?: GoMap;
   apiVersions?: string[];
   isUpgrade?: boolean;
@@ -625,6 +626,26 @@ function helmExecError(e: ExecError): HelmError {
 
 /** Renders a chart as `helm template` does and returns what it prints, or throws HelmError. */
 export function renderChart(chart: ChartSource, opts: RenderOptions): RenderOutput {
+  // User values (helm's MergeValues, before the chart is loaded): value files in order, then overrides,
+  // then --set, --set-string, --set-file lines (strvals.ts).
+  let user: GoMap = {};
+  for (const vf of opts.valueFiles ?? []) {
+    const v = parseYamlFile(vf.text, vf.name);
+    if (v !== null && !isMap(v))
+      throw new HelmError(
+        'values',
+        `failed to parse ${vf.name}: error unmarshaling JSON: while decoding JSON: json: cannot unmarshal ${Array.isArray(v) ? 'array' : 'string'} into Go value of type map[string]interface {}`,
+      );
+    user = mergeMaps(user, (v ?? {}) as GoMap);
+  }
+  if (opts.overrides) user = mergeMaps(user, opts.overrides);
+  if (opts.set?.length || opts.setString?.length || opts.setFile?.length) {
+    try {
+      user = applySetValues(deepCopy(user) as GoMap, opts);
+    } catch (e) {
+      throw e instanceof StrvalsError ? new HelmError('values', e.message) : e;
+    }
+  }
   const root = loadChart(chart.files);
   const kv = parseKubeVersion(opts.kubeVersion);
   const kubeVersionRange = root.meta.kubeVersion;
@@ -641,18 +662,6 @@ export function renderChart(chart: ChartSource, opts: RenderOptions): RenderOutp
         `chart requires kubeVersion: ${kubeVersionRange} which is incompatible with Kubernetes ${kv.normalized}`,
       );
   }
-  // User values: value files in order, then overrides.
-  let user: GoMap = {};
-  for (const vf of opts.valueFiles ?? []) {
-    const v = parseYamlFile(vf.text, vf.name);
-    if (v !== null && !isMap(v))
-      throw new HelmError(
-        'values',
-        `failed to parse ${vf.name}: error unmarshaling JSON: while decoding JSON: json: cannot unmarshal ${Array.isArray(v) ? 'array' : 'string'} into Go value of type map[string]interface {}`,
-      );
-    user = mergeMaps(user, (v ?? {}) as GoMap);
-  }
-  if (opts.overrides) user = mergeMaps(user, opts.overrides);
 
   // action.CheckDependencies: every dependency of Chart.yaml must be in charts/.
   const missing = (Array.isArray(root.meta.dependencies) ? root.meta.dependencies : [])
