@@ -213,9 +213,7 @@ class Parser {
     // last === '.'
     nestedNameLevel++;
     if (nestedNameLevel > MAX_NESTED_NAME_LEVEL)
-      return errf(
-        `value name nested level is greater than maximum supported nested level of ${MAX_NESTED_NAME_LEVEL}`,
-      );
+      return errf(`value name nested level is greater than maximum supported nested level of ${MAX_NESTED_NAME_LEVEL}`);
     let inner: GoMap = {};
     if (Object.hasOwn(data, k)) inner = assertMap(data[k]);
     const e = this.key(inner, nestedNameLevel);
@@ -235,7 +233,8 @@ class Parser {
   private listItem(list: GoValue[], i: bigint, nestedNameLevel: number): [GoValue[], Err] {
     if (i < 0n) return [list, errf(`negative ${i} index not allowed`)];
     const [k, last, err] = this.runesUntil('[.=');
-    if (k.length > 0) return [list, errf(`unexpected data at end of array index: [${[...k].map(quoteRune).join(' ')}]`)];
+    if (k.length > 0)
+      return [list, errf(`unexpected data at end of array index: [${[...k].map(quoteRune).join(' ')}]`)];
     if (err !== null) return [list, err];
     if (last === '=') {
       const [vl, e] = this.valList();

@@ -154,6 +154,7 @@ export const SET_CASES: SetCase[] = [
   { setFile: ['cfg=missing.txt'] },
   { setFile: ['cfg=sub'], files: { 'sub/f': 'x' } },
   { setFile: ['cfg='] },
+  { setFile: ['cfg=,other=f.txt'], files: { 'f.txt': 'x' } },
   { set: ['cfg=fromset'], setString: ['cfg=fromstring'], setFile: ['cfg=f.txt'], files: { 'f.txt': 'fromfile' } },
   { setFile: ['cfg'] },
 ];
@@ -176,7 +177,7 @@ export function setCaseName(c: SetCase): string {
 }
 
 /** Runs every case with helm and with the engine; both failing must give the same message. */
-export async function runSetCases(cases: SetCase[] = SET_CASES): Promise<SetCaseResult[]> {
+export async function runSetCases(cases: SetCase[] = SET_CASES, concurrency = 4): Promise<SetCaseResult[]> {
   const tmp = mkdtempSync(join(tmpdir(), 'helm-engine-set-'));
   const chartFiles = new Map([
     ['Chart.yaml', CHART_YAML],
@@ -189,8 +190,7 @@ export async function runSetCases(cases: SetCase[] = SET_CASES): Promise<SetCase
     writeFileSync(join(chartDir, p), text);
   }
   try {
-    const results: SetCaseResult[] = [];
-    for (const [index, c] of cases.entries()) {
+    const runCase = async (c: SetCase, index: number): Promise<SetCaseResult> => {
       const cwd = join(tmp, `case-${index}`);
       mkdirSync(cwd, { recursive: true });
       for (const [p, text] of Object.entries(c.files ?? {})) {
@@ -238,9 +238,23 @@ export async function runSetCases(cases: SetCase[] = SET_CASES): Promise<SetCase
       }
       let outcome = compare(helm, engine);
       if (outcome.kind === 'both-failed' && helm.out !== `Error: ${engine.out}\n`)
-        outcome = { kind: 'mismatch', diff: `both failed, differently:\nhelm: ${helm.out.trim()}\nengine: ${engine.out}` };
-      results.push({ index, name: `#${index} ${setCaseName(c)}`, outcome });
-    }
+        outcome = {
+          kind: 'mismatch',
+          diff: `both failed, differently:\nhelm: ${helm.out.trim()}\nengine: ${engine.out}`,
+        };
+      return { index, name: `#${index} ${setCaseName(c)}`, outcome };
+    };
+    // helm runs `concurrency` at a time; results in case order.
+    const results: SetCaseResult[] = new Array(cases.length);
+    let next = 0;
+    await Promise.all(
+      Array.from({ length: Math.min(concurrency, cases.length) }, async () => {
+        while (next < cases.length) {
+          const i = next++;
+          results[i] = await runCase(cases[i]!, i);
+        }
+      }),
+    );
     return results;
   } finally {
     rmSync(tmp, { recursive: true, force: true });
