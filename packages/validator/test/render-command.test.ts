@@ -61,6 +61,64 @@ describe('validator render', () => {
     expect(native).toEqual({ stdout: helmNoSet.stdout, exitCode: 0 });
   });
 
+  it('--set, --set-string and --set-file: both renderers print what helm template prints', async () => {
+    const copy = join(tmp, 'dbs-set');
+    cpSync(chart, copy, { recursive: true });
+    mkdirSync(join(copy, 'charts'), { recursive: true });
+    cpSync(join(REPO_ROOT, 'charts', '_library'), join(copy, 'charts', 'cmsweb-library'), { recursive: true });
+    const file = join(tmp, 'set-file.txt');
+    writeFileSync(file, 'from a file\nsecond line\n');
+    const missing = join(tmp, 'no-such-file.txt');
+    const request = { values: [prodValues], release: 'dbs', namespace: 'dbs', kubeVersion: '1.33' };
+    const cases: Array<{ set?: string[]; setString?: string[]; setFile?: string[]; fails?: string }> = [
+      { set: ['replicaCount=3,image.tag=v1.2.3', 'args={--verbose,--port=8250,a\\,b}'] },
+      { set: ['replicaCount=12345678901', 'env.A.value=x'], setString: ['env.B.value=123,env.C.value=true'] },
+      { set: ['command[1]=serve,command[0]=/bin/dbs', 'resources.limits.cpu=null'] },
+      { set: ['env.A.value=set'], setString: ['env.A.value=string'], setFile: [`env.A.value=${file}`] },
+      { set: ['image.tag.x=1'], fails: 'failed parsing --set data: unable to parse key: interface conversion' },
+      { set: ['args[x]=1'], fails: 'failed parsing --set data: error parsing index: strconv.Atoi: parsing "x"' },
+      { setString: ['a.b=1,c'], fails: 'failed parsing --set-string data: key "c" has no value' },
+      { setFile: [`env.A.value=${missing}`], fails: `failed parsing --set-file data: open ${missing}: no such file` },
+    ];
+    for (const c of cases) {
+      const flags = [
+        ...(c.set ?? []).flatMap((x) => ['--set', x]),
+        ...(c.setString ?? []).flatMap((x) => ['--set-string', x]),
+        ...(c.setFile ?? []).flatMap((x) => ['--set-file', x]),
+      ];
+      const helm = await runHelm([
+        'template',
+        copy,
+        '--name-template',
+        'dbs',
+        '--namespace',
+        'dbs',
+        '--kube-version',
+        '1.33',
+        '--values',
+        prodValues,
+        ...flags,
+      ]);
+      const more = { set: c.set ?? [], setString: c.setString ?? [], setFile: c.setFile ?? [] };
+      for (const renderer of ['native', 'helm']) {
+        const ours = await runRenderCommand(chart, options({ ...request, ...more, renderer }));
+        if (c.fails) {
+          expect(helm.code, flags.join(' ')).toBe(1);
+          expect(helm.stderr).toContain(c.fails);
+          // helm's message, after the prefix of `validator render`.
+          expect(ours, `${renderer} ${flags.join(' ')}`).toEqual({
+            stdout: '',
+            stderr: `validator: render: ${helm.stderr.replace(/^Error: /, '')}`,
+            exitCode: 1,
+          });
+        } else {
+          expect(helm.code, helm.stderr).toBe(0);
+          expect(ours, `${renderer} ${flags.join(' ')}`).toEqual({ stdout: helm.stdout, exitCode: 0 });
+        }
+      }
+    }
+  });
+
   it('a chart that fails to render is refused with the chart file and line', async () => {
     const bad = join(tmp, 'bad');
     mkdirSync(join(bad, 'templates'), { recursive: true });
