@@ -10,7 +10,7 @@ import { listTree } from '../sources/read-tree.js';
 import { leanRepoYaml } from '../sources/kept-tree.js';
 import { fromSourceFinding } from '../sources/yaml-findings.js';
 import type { RepoEnvironment, RepoSnapshot, RepoYaml } from './repo-snapshot.js';
-import { serviceReads, type Scope } from './scope.js';
+import { serviceEnters, serviceReads, type Scope } from './scope.js';
 
 export interface ReadRepo {
   /** Absent when the catalog has errors (nothing can be planned then). */
@@ -111,7 +111,7 @@ export async function readRepo(
   const files: string[] = [];
   for (const dir of ['charts', 'environments']) {
     try {
-      const listed = await listTree(root, dir);
+      const listed = await listTree(root, dir, only ? (d) => serviceEnters(only, d) : undefined);
       files.push(...(only ? listed.filter((f) => serviceReads(only, f)) : listed));
     } catch (e) {
       if (!(e instanceof RefusedFileError)) throw e;

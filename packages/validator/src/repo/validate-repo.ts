@@ -115,7 +115,12 @@ export async function validateRepo(opts: RepoValidationOptions): Promise<Validat
     .sort();
   const chartFiles = new Map<string, Promise<ChartFiles>>();
   const texts = new Map<string, string>();
-  const intern = (text: string) => texts.get(text) ?? (texts.set(text, text), text);
+  const intern = (text: string) => {
+    const known = texts.get(text);
+    if (known !== undefined) return known;
+    texts.set(text, text);
+    return text;
+  };
   const chartFilesOf = (p: string) => {
     let f = chartFiles.get(p);
     if (!f) chartFiles.set(p, (f = readChart(join(opts.root, p), p, intern)));
