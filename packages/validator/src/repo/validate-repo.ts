@@ -18,17 +18,15 @@ import type { RepoYaml } from './repo-snapshot.js';
 import { renderFluxRelease } from './flux-render.js';
 import { appValueLayers, appValuesFindings } from '../render/app-values.js';
 import { parseRenderedManifests, type RenderedInput } from '../render/rendered-manifests.js';
-import type { PolicyContext } from '../checks/check.js';
 import { crossObjectReads, projectorFor } from '../checks/object-facts.js';
 import { runPolicyChecks } from '../checks/run-policy-checks.js';
 import { SECRET_REF_READS } from '../checks/secret-refs.js';
-import type { KubeSchemaValidator } from '../schema/schema-validator.js';
 import type { Renderer } from '../render/renderer.js';
 import type { Resource } from '../resources.js';
 import type { CreateKubeSchemaValidator } from '../schema/schema-validator.js';
 import { checkValues } from '../sources/values-schema.js';
 import { parseHelmYaml } from '../sources/helm-yaml.js';
-import { validateObjects } from '../validate-objects.js';
+import { singleObjectFindings } from '../validate-objects.js';
 import { leanRepoYaml } from '../sources/kept-tree.js';
 import { planValidation, type RenderJob } from './plan-validation.js';
 import { policyContextFromCatalog } from './policy-context.js';
@@ -168,7 +166,12 @@ export async function validateRepo(opts: RepoValidationOptions): Promise<Validat
     }
     const resources = parsed.resources.map((res) => ({ ...res, env: job.env, service: job.service }));
     out.push(
-      ...(await singleObjectFindings(resources, await schemasFor(job.env), versionOf(job.env), context, enabled)),
+      ...(await singleObjectFindings(resources, {
+        schemas: await schemasFor(job.env),
+        kubernetesVersion: versionOf(job.env),
+        context,
+        enabled,
+      })),
     );
     return { job, findings: out, resources: resources.map((res) => ({ ...res, object: facts(res.object) })) };
   };
@@ -289,7 +292,12 @@ export async function validateRepo(opts: RepoValidationOptions): Promise<Validat
     // service scope holds one service's objects and a partial catalog: checks between objects, and the
     // frontend rules (routes of every service), are the cluster scope's.
     const objectFindings = [
-      ...(await singleObjectFindings(generated, await schemasFor(env), versionOf(env), context, enabled)),
+      ...(await singleObjectFindings(generated, {
+        schemas: await schemasFor(env),
+        kubernetesVersion: versionOf(env),
+        context,
+        enabled,
+      })),
       ...(serviceScope ? [] : runPolicyChecks(all, context, enabled, 'cross-object')),
     ];
     // With --service, the environment's shared objects give context but are not reported on.
@@ -335,19 +343,6 @@ interface JobOutcome {
   findings: Finding[];
   /** The render's objects, cut down to what the checks between objects and the environment rules read. */
   resources: Resource[];
-}
-
-/** Schema, API lifecycle and single-object policy findings of objects (each judged alone). */
-async function singleObjectFindings(
-  resources: Resource[],
-  schemas: KubeSchemaValidator,
-  kubernetesVersion: string,
-  context: PolicyContext,
-  enabled: (id: string) => boolean,
-): Promise<Finding[]> {
-  if (!resources.length) return [];
-  await schemas.prepare(resources.map((r) => r.ref));
-  return validateObjects(resources, { schemas, kubernetesVersion, context, enabled, policyChecks: 'single-object' });
 }
 
 /** The values files the repository reader parsed (charts' values, generated values, overlays), by path. */
