@@ -28,14 +28,16 @@ const options = (extra: Partial<Parameters<typeof runRenderCommand>[1]> = {}) =>
 describe('validator render', () => {
   const chart = join(REPO_ROOT, 'charts', 'dbs');
   const prodValues = join(REPO_ROOT, 'environments', 'prod', 'values', 'dbs.yaml');
-
-  it("prints exactly what helm template prints for a generated chart with an environment's values", async () => {
-    const copy = join(tmp, 'dbs');
+  /**
+   * What a user runs after `helm dependency build` (the library vendored into a copy of the chart): the same
+   * release, namespace, version and values, plus `more` flags.
+   */
+  const vendoredHelmTemplate = (name: string) => {
+    const copy = join(tmp, name);
     cpSync(chart, copy, { recursive: true });
     mkdirSync(join(copy, 'charts'), { recursive: true });
     cpSync(join(REPO_ROOT, 'charts', '_library'), join(copy, 'charts', 'cmsweb-library'), { recursive: true });
-    // What a user runs after `helm dependency build`: the same release, namespace, version and values.
-    const helmTemplate = (...more: string[]) =>
+    return (...more: string[]) =>
       runHelm([
         'template',
         copy,
@@ -49,6 +51,10 @@ describe('validator render', () => {
         prodValues,
         ...more,
       ]);
+  };
+
+  it("prints exactly what helm template prints for a generated chart with an environment's values", async () => {
+    const helmTemplate = vendoredHelmTemplate('dbs');
     const request = { values: [prodValues], release: 'dbs', namespace: 'dbs', kubeVersion: '1.33' };
     const helm = await helmTemplate('--set', 'replicaCount=3');
     expect(helm.code, helm.stderr).toBe(0);
@@ -62,10 +68,7 @@ describe('validator render', () => {
   });
 
   it('--set, --set-string and --set-file: both renderers print what helm template prints', async () => {
-    const copy = join(tmp, 'dbs-set');
-    cpSync(chart, copy, { recursive: true });
-    mkdirSync(join(copy, 'charts'), { recursive: true });
-    cpSync(join(REPO_ROOT, 'charts', '_library'), join(copy, 'charts', 'cmsweb-library'), { recursive: true });
+    const helmTemplate = vendoredHelmTemplate('dbs-set');
     const file = join(tmp, 'set-file.txt');
     writeFileSync(file, 'from a file\nsecond line\n');
     const missing = join(tmp, 'no-such-file.txt');
@@ -86,19 +89,7 @@ describe('validator render', () => {
         ...(c.setString ?? []).flatMap((x) => ['--set-string', x]),
         ...(c.setFile ?? []).flatMap((x) => ['--set-file', x]),
       ];
-      const helm = await runHelm([
-        'template',
-        copy,
-        '--name-template',
-        'dbs',
-        '--namespace',
-        'dbs',
-        '--kube-version',
-        '1.33',
-        '--values',
-        prodValues,
-        ...flags,
-      ]);
+      const helm = await helmTemplate(...flags);
       const more = { set: c.set ?? [], setString: c.setString ?? [], setFile: c.setFile ?? [] };
       for (const renderer of ['native', 'helm']) {
         const ours = await runRenderCommand(chart, options({ ...request, ...more, renderer }));
