@@ -69,19 +69,21 @@ export class TemplateSet {
 
   /** Parses one file; its {{define}}s join the set (a later definition of a name replaces an earlier one). */
   add(file: string, src: string): void {
-    // Trees are immutable once parsed: the same file text (a library chart rendered for every service) is
-    // parsed once per process. Keyed by the function names too, which decide what parses.
-    const key = `${file}\u0000${src}`;
-    let parsed = PARSE_CACHE.get(key);
+    // Trees are immutable once parsed: the same text (a library chart's partials rendered for every service
+    // that depends on it, under each service's path) is parsed once per process. Keyed by the text alone, the
+    // file name only labels the trees (positions in messages), so a hit is relabelled. The function names
+    // decide what parses: an entry parsed with another function map is parsed again.
+    let parsed = PARSE_CACHE.get(src);
     if (!parsed || parsed.funcs !== this.funcs.size) {
       parsed = { funcs: this.funcs.size, ...parseTemplate(file, src, (n) => this.funcs.has(n) || BUILTINS.has(n)) };
-      if (PARSE_CACHE.size >= 5000) PARSE_CACHE.clear();
-      PARSE_CACHE.set(key, parsed);
+      if (PARSE_CACHE.size >= PARSE_CACHE_MAX) PARSE_CACHE.delete(PARSE_CACHE.keys().next().value!);
+      PARSE_CACHE.set(src, parsed);
     }
     const { main, defines } = parsed;
+    const same = main.file === file;
     // Go: a file that is only {{define}}s and whitespace does not replace an existing template of its name.
-    this.trees.set(file, main);
-    for (const d of defines) this.trees.set(d.name, d);
+    this.trees.set(file, same ? main : { name: file, file, src, list: main.list });
+    for (const d of defines) this.trees.set(d.name, same ? d : { name: d.name, file, src, list: d.list });
   }
 
   has(name: string): boolean {
@@ -470,7 +472,9 @@ export class TemplateSet {
 export const STRING_SLICES = new WeakSet<GoValue[]>();
 
 const MISSING = Symbol('missing');
+/** Parsed texts by text, oldest first; bounded (a long-lived process renders ever new texts). */
 const PARSE_CACHE = new Map<string, { funcs: number; main: Tree; defines: Tree[] }>();
+const PARSE_CACHE_MAX = 5000;
 
 function pipeStr(p: Pipe): string {
   return p.cmds.map(cmdString).join(' | ');
