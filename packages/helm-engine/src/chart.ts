@@ -4,7 +4,7 @@
 // Spec: helm v4 pkg/engine/engine.go, pkg/chart/common/util/coalesce.go, pkg/chart/v2/util/dependencies.go,
 // pkg/action/action.go renderResources, pkg/release/v1/util/{manifest,manifest_sorter,kind_sorter}.go.
 import { deepCopy, sprigFuncs, semverSatisfies, strval } from './funcs.js';
-import { defineKey, GoYamlError, parseGoYaml, toGoYaml } from './goyaml.js';
+import { defineKey, GoYamlError, parseGoYaml, parseGoYamlShared, toGoYaml } from './goyaml.js';
 import { ExecError, FuncError, type FuncMap, TemplateSet } from './template/exec.js';
 import { TemplateParseError } from './template/parse.js';
 import { type GoMap, type GoValue, GoObject, isMap } from './template/values.js';
@@ -524,7 +524,8 @@ function sortManifests(files: Map<string, string>): { manifests: Manifest[]; hoo
     for (const m of splitManifests(content)) {
       let head: GoValue;
       try {
-        head = parseGoYaml(m);
+        // Only read (kind, hook annotations): the cached value itself, not a copy.
+        head = parseGoYamlShared(m);
       } catch (e) {
         throw new HelmError('output-yaml', `YAML parse error on ${p}: ${(e as Error).message}`, p);
       }
