@@ -507,12 +507,30 @@ class FastReader {
     let v: GoValue;
     if (rest[0] === '|') v = this.literal(col, rest);
     else {
-      v = inlineScalar(rest);
+      v = inlineScalar(this.plainContinued(col, rest));
       this.i++;
     }
     this.skip();
     if (this.i < this.n && indentOf(this.lines[this.i]!) > col) giveUp();
     return v;
+  }
+
+  /**
+   * A plain scalar that goes on over the next, more indented lines (go-yaml folds long ones at 80 columns):
+   * the lines joined by single spaces. Only plain lines without comments, blank lines or indicators.
+   */
+  private plainContinued(col: number, rest: string): string {
+    if (rest[0] === '"' || rest[0] === "'" || rest[0] === '[' || rest[0] === '{' || rest.includes(' #')) return rest;
+    let s = rest;
+    for (;;) {
+      const next = this.lines[this.i + 1];
+      if (next === undefined || indentOf(next) <= col || FAST_BLANK.test(next)) return s;
+      const t = next.trim();
+      if (next.includes('\t') || !FAST_PLAIN_START.test(t) || t.includes(' #') || t.includes(': ') || t.endsWith(':'))
+        giveUp();
+      s = `${s.trimEnd()} ${t}`;
+      this.i++;
+    }
   }
 
   /** A `|` block scalar whose header is `header`, in an entry at column `col`. */

@@ -103,6 +103,10 @@ describe('fast YAML reader', () => {
 
   it('agrees on every edge value of the conformance cases, as written and as toYaml writes it', () => {
     expect(agree(CASE_VALUES.split('mixed:')[0]!)).toBe(true);
+    // go-yaml folds long strings over lines: read back as one plain scalar.
+    const long = toGoYaml({ cmd: ['sh', `${'word '.repeat(30)}-flag 0 | egrep "^[2-4]"`] });
+    expect(long.split('\n').length).toBeGreaterThan(3);
+    expect(agree(long)).toBe(true);
     const all = parseGoYaml(CASE_VALUES);
     for (const [k, v] of Object.entries(all as Record<string, GoValue>)) {
       agree(toGoYaml({ [k]: v }));
@@ -115,7 +119,9 @@ describe('fast YAML reader', () => {
       'a: {b: 1}\n',
       'a: &x 1\nb: *x\n',
       'a: !!str 1\n',
-      'a: one\n  two\n',
+      'a: one\n  - two\n',
+      'a: one\n\n  two\n',
+      'a: one # c\n  two\n',
       'a: >\n  folded\n',
       'a: |2\n   x\n',
       'a:\n\t- x\n',
@@ -161,7 +167,8 @@ describe('fast YAML reader', () => {
       '0',
       '~',
     ];
-    const bases = [MANIFEST.split('---\n')[0]!, CONFIG, CASE_VALUES.split('anchors:')[0]!];
+    const folded = toGoYaml({ args: ['-c', `${'sudo chmod 0777 /data; '.repeat(6)}-verbose 0 | egrep "^[2-4]"`] });
+    const bases = [MANIFEST.split('---\n')[0]!, CONFIG, CASE_VALUES.split('anchors:')[0]!, folded];
     let answered = 0;
     for (let n = 0; n < 3000; n++) {
       let t = bases[n % bases.length]!;
