@@ -55,6 +55,9 @@ const GO_TYPE_OF_PARAM: Record<ParamType, string> = {
   strings: '[]string',
 };
 
+/** Where an error happened, as Go prints it (`<.Values.x>`): a text, or the function that makes it. */
+type Ctx = string | (() => string);
+
 interface Scope {
   tree: Tree;
   vars: Array<{ name: string; value: GoValue }>;
@@ -105,10 +108,10 @@ export class TemplateSet {
     }
   }
 
-  private fail(scope: Scope, pos: number, ctx: string, msg: string): never {
+  private fail(scope: Scope, pos: number, ctx: Ctx, msg: string): never {
     const lc = lineColOf(scope.tree.src, pos);
     throw new ExecError(
-      `template: ${scope.tree.file}:${lc}: executing "${scope.tree.name}" at <${ctx}>: ${msg}`,
+      `template: ${scope.tree.file}:${lc}: executing "${scope.tree.name}" at <${typeof ctx === 'string' ? ctx : ctx()}>: ${msg}`,
       scope.tree.file,
       lc,
     );
@@ -319,7 +322,8 @@ export class TemplateSet {
     receiver: GoValue,
   ): GoValue {
     if (receiver === undefined) return undefined;
-    const ctx = argString(node);
+    // The text of the node, for error messages only: made when one is thrown.
+    const ctx = () => argString(node);
     if (receiver === null) return this.fail(scope, node.pos, ctx, `nil pointer evaluating interface {}.${name}`);
     if (receiver instanceof GoObject) {
       const m = receiver.method(name);
@@ -376,7 +380,7 @@ export class TemplateSet {
     args: Arg[],
     final: GoValue | typeof MISSING,
   ): GoValue {
-    const ctx = cmd ? cmdString(cmd) : argString(node);
+    const ctx = () => (cmd ? cmdString(cmd) : argString(node));
     const argNodes = args.slice(1);
     // and/or evaluate their arguments lazily and return one of them (Go 1.18+).
     if (name === 'and' || name === 'or') {
@@ -424,7 +428,7 @@ export class TemplateSet {
     }
   }
 
-  private convertLiteral(scope: Scope, a: Arg, t: ParamType, ctx: string): GoValue {
+  private convertLiteral(scope: Scope, a: Arg, t: ParamType, ctx: Ctx): GoValue {
     const v = this.literal(a);
     if (a.t === 'nil') {
       if (t === 'any' || t === 'raw' || t === 'map' || t === 'list' || t === 'strings') return null;
@@ -448,7 +452,7 @@ export class TemplateSet {
   }
 
   /** Go's validateType: an argument must already be of the parameter's type (no conversion). */
-  private validate(scope: Scope, pos: number, ctx: string, v: GoValue, t: ParamType): GoValue {
+  private validate(scope: Scope, pos: number, ctx: Ctx, v: GoValue, t: ParamType): GoValue {
     if (t === 'raw') return v;
     if (t === 'any') return v === undefined ? null : v;
     if (v === undefined) {
