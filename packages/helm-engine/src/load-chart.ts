@@ -1,21 +1,13 @@
 // Shell: reads a chart directory (with charts/ subcharts and Chart.yaml file:// dependencies, as
 // `helm dependency build` would place them) into the file map renderChart takes.
-import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { type Dirent, readdirSync, readFileSync, statSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { parseGoYamlShared } from './goyaml.js';
 import { isMap } from './template/values.js';
 import type { ChartSource } from './chart.js';
 
 function ignoreRules(dir: string): RegExp[] {
-  let text: string;
-  try {
-    text = readFileSync(join(dir, '.helmignore'), 'utf8');
-  } catch (e) {
-    const code = (e as NodeJS.ErrnoException).code;
-    if (code === 'ENOENT' || code === 'ENOTDIR') return [];
-    throw e;
-  }
-  return text
+  return readFileSync(join(dir, '.helmignore'), 'utf8')
     .split('\n')
     .map((l) => l.trim())
     .filter((l) => l && !l.startsWith('#') && !l.startsWith('!'))
@@ -34,11 +26,16 @@ function ignoreRules(dir: string): RegExp[] {
 }
 
 /** `rel` is `dir` relative to the chart root ('' for the root), `/`-separated. */
-function walk(dir: string, rel: string, rules: RegExp[], out: Map<string, string>, prefix: string) {
+function walk(
+  dir: string,
+  rel: string,
+  rules: RegExp[],
+  out: Map<string, string>,
+  prefix: string,
+  listed: Dirent[] = readdirSync(dir, { withFileTypes: true }),
+) {
   // One readdir with types: no stat per entry but for symbolic links (followed, as helm's loader does).
-  const entries = readdirSync(dir, { withFileTypes: true }).sort((a, b) =>
-    a.name < b.name ? -1 : a.name > b.name ? 1 : 0,
-  );
+  const entries = listed.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
   for (const e of entries) {
     const name = e.name;
     const full = `${dir}/${name}`;
@@ -62,7 +59,9 @@ export function readChartDir(dir: string): ChartSource {
 }
 
 function addChart(dir: string, files: Map<string, string>, prefix: string) {
-  walk(dir, '', ignoreRules(dir), files, prefix);
+  const entries = readdirSync(dir, { withFileTypes: true });
+  const rules = entries.some((e) => e.name === '.helmignore') ? ignoreRules(dir) : [];
+  walk(dir, '', rules, files, prefix, entries);
   const chartYaml = files.get(`${prefix}Chart.yaml`);
   if (chartYaml === undefined) return;
   let meta: unknown;
