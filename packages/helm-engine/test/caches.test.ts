@@ -1,7 +1,8 @@
 // The engine's memo caches (parsed template texts, parsed YAML texts): a hit must give what a miss gives, and
 // nothing a render does may leak into the next one through them.
 import { describe, expect, it } from 'vitest';
-import { HelmError, renderChart } from '../src/index.js';
+import { HelmError, renderChart, TemplateParseError, TemplateSet } from '../src/index.js';
+import type { FuncDef } from '../src/template/exec.js';
 
 function chart(name: string, templates: Record<string, string>, values = ''): Map<string, string> {
   const files = new Map<string, string>([
@@ -101,5 +102,39 @@ describe('parsed YAML cache', () => {
     expect(other).toBe('---\n# Source: other/templates/d.yaml\nimage: 1.0\nports: \n  null\n');
     expect(render(a, ['image:\n  tag: "2.0"\n'])).toBe(first);
     expect(first).toBe('---\n# Source: same/templates/d.yaml\nimage: 2.0\nports: \n  - 80\n  - 443\n');
+  });
+});
+
+describe('parsed template cache and function maps', () => {
+  it('a text parsed with one function map is parsed again for a map without a function it calls', () => {
+    const fn = (v: string): FuncDef => ({ params: [], fn: () => v });
+    const text = '{{ alpha }}-{{ beta }}';
+    const a = new TemplateSet(
+      new Map([
+        ['alpha', fn('A')],
+        ['beta', fn('B')],
+      ]),
+    );
+    a.add('one.tpl', text);
+    expect(a.execute('one.tpl', null)).toBe('A-B');
+    // Same size, another name: the cached trees must not be used.
+    const b = new TemplateSet(
+      new Map([
+        ['alpha', fn('A')],
+        ['gamma', fn('C')],
+      ]),
+    );
+    expect(() => b.add('two.tpl', text)).toThrow(TemplateParseError);
+    expect(() => b.add('two.tpl', text)).toThrow('template: two.tpl:1: function "beta" not defined');
+    // A bigger map that has both: the cached trees serve it.
+    const c = new TemplateSet(
+      new Map([
+        ['alpha', fn('a')],
+        ['beta', fn('b')],
+        ['gamma', fn('c')],
+      ]),
+    );
+    c.add('three.tpl', text);
+    expect(c.execute('three.tpl', null)).toBe('a-b');
   });
 });

@@ -74,11 +74,19 @@ export class TemplateSet {
   add(file: string, src: string): void {
     // Trees are immutable once parsed: the same text (a library chart's partials rendered for every service
     // that depends on it, under each service's path) is parsed once per process. Keyed by the text alone, the
-    // file name only labels the trees (positions in messages), so a hit is relabelled. The function names
-    // decide what parses: an entry parsed with another function map is parsed again.
+    // file name only labels the trees (positions in messages), so a hit is relabelled. What parses depends on
+    // which function names exist (a parse that met an unknown one failed and is not cached): an entry is used
+    // only if every function name it calls exists in this set too.
+    const hasFunc = (n: string) => this.funcs.has(n) || BUILTINS.has(n);
     let parsed = PARSE_CACHE.get(src);
-    if (!parsed || parsed.funcs !== this.funcs.size) {
-      parsed = { funcs: this.funcs.size, ...parseTemplate(file, src, (n) => this.funcs.has(n) || BUILTINS.has(n)) };
+    if (!parsed || !parsed.funcs.every(hasFunc)) {
+      const used = new Set<string>();
+      const tree = parseTemplate(file, src, (n) => {
+        if (!hasFunc(n)) return false;
+        used.add(n);
+        return true;
+      });
+      parsed = { funcs: [...used], ...tree };
       if (PARSE_CACHE.size >= PARSE_CACHE_MAX) PARSE_CACHE.delete(PARSE_CACHE.keys().next().value!);
       PARSE_CACHE.set(src, parsed);
     }
@@ -477,7 +485,7 @@ export const STRING_SLICES = new WeakSet<GoValue[]>();
 
 const MISSING = Symbol('missing');
 /** Parsed texts by text, oldest first; bounded (a long-lived process renders ever new texts). */
-const PARSE_CACHE = new Map<string, { funcs: number; main: Tree; defines: Tree[] }>();
+const PARSE_CACHE = new Map<string, { funcs: string[]; main: Tree; defines: Tree[] }>();
 const PARSE_CACHE_MAX = 5000;
 
 function pipeStr(p: Pipe): string {
