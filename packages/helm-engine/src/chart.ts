@@ -4,10 +4,11 @@
 // Spec: helm v4 pkg/engine/engine.go, pkg/chart/common/util/coalesce.go, pkg/chart/v2/util/dependencies.go,
 // pkg/action/action.go renderResources, pkg/release/v1/util/{manifest,manifest_sorter,kind_sorter}.go.
 import { deepCopy, sprigFuncs, semverSatisfies, strval } from './funcs.js';
-import { defineKey, GoYamlError, parseGoYaml, parseGoYamlShared, toGoYaml } from './goyaml.js';
+import { defineKey, GoYamlError, parseGoYaml, toGoYaml } from './goyaml.js';
 import { ExecError, FuncError, type FuncMap, TemplateSet } from './template/exec.js';
 import { TemplateParseError } from './template/parse.js';
 import { type GoMap, type GoValue, GoObject, isMap } from './template/values.js';
+import { parseGoYamlShared } from './goyaml.js';
 
 /** A chart as files: paths relative to the chart root, `/`-separated (charts/<sub>/... for subcharts). */
 export interface ChartSource {
