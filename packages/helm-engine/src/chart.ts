@@ -9,6 +9,7 @@ import { applySetValues, type SetValues, StrvalsError } from './strvals.js';
 import { ExecError, FuncError, type FuncMap, TemplateSet } from './template/exec.js';
 import { TemplateParseError } from './template/parse.js';
 import { type GoMap, type GoValue, GoObject, isMap } from './template/values.js';
+import { parseGoYamlShared } from './goyaml.js';
 
 /** A chart as files: paths relative to the chart root, `/`-separated (charts/<sub>/... for subcharts). */
 export interface ChartSource {
@@ -490,9 +491,20 @@ function stableSortByKind<T extends { kind: string }>(list: T[]): T[] {
 
 /** releaseutil.SplitManifests: documents split on `---` lines, each trimmed, empty ones dropped. */
 export function splitManifests(big: string): string[] {
-  const ws = /^[\t\n\f\r ]+|[\t\n\f\r ]+$/g;
-  const docs = big.replace(ws, '').split(/(?:^|[\t\n\f\r ]*\n)---[\t\n\f\r ]*/);
-  return docs.filter((d) => d !== '').map((d) => d.replace(ws, ''));
+  const trimmed = trimSpace(big);
+  // Most rendered files hold one document: no split (the regular expression is the cost of this function).
+  const docs = trimmed.includes('---') ? trimmed.split(/(?:^|[\t\n\f\r ]*\n)---[\t\n\f\r ]*/) : [trimmed];
+  return docs.filter((d) => d !== '').map(trimSpace);
+}
+
+/** Leading and trailing tabs, line breaks, form feeds and spaces removed (was a /^[\t\n\f\r ]+|...$/ replace). */
+function trimSpace(s: string): string {
+  const ws = (c: number) => c === 32 || c === 10 || c === 9 || c === 13 || c === 12;
+  let a = 0;
+  let b = s.length;
+  while (a < b && ws(s.charCodeAt(a))) a++;
+  while (b > a && ws(s.charCodeAt(b - 1))) b--;
+  return a === 0 && b === s.length ? s : s.slice(a, b);
 }
 
 const HOOK_EVENTS = new Set([
@@ -525,7 +537,8 @@ function sortManifests(files: Map<string, string>): { manifests: Manifest[]; hoo
     for (const m of splitManifests(content)) {
       let head: GoValue;
       try {
-        head = parseGoYaml(m);
+        // Only read (kind, hook annotations): the cached value itself, not a copy.
+        head = parseGoYamlShared(m);
       } catch (e) {
         throw new HelmError('output-yaml', `YAML parse error on ${p}: ${(e as Error).message}`, p);
       }
