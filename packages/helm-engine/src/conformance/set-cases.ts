@@ -3,6 +3,7 @@
 // runs helm once with its flags (working directory: a temp dir holding the case's files) and the engine with
 // the same lines. A case passes byte for byte, or when both fail with the same message (helm's stderr is
 // `Error: <the engine's message>`).
+import { mapLimit } from '@cmsweb/toolkit';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -245,17 +246,7 @@ export async function runSetCases(cases: SetCase[] = SET_CASES, concurrency = 4)
       return { index, name: `#${index} ${setCaseName(c)}`, outcome };
     };
     // helm runs `concurrency` at a time; results in case order.
-    const results: SetCaseResult[] = new Array(cases.length);
-    let next = 0;
-    await Promise.all(
-      Array.from({ length: Math.min(concurrency, cases.length) }, async () => {
-        while (next < cases.length) {
-          const i = next++;
-          results[i] = await runCase(cases[i]!, i);
-        }
-      }),
-    );
-    return results;
+    return await mapLimit(cases, runCase, concurrency);
   } finally {
     rmSync(tmp, { recursive: true, force: true });
   }
