@@ -175,30 +175,36 @@ function shortTagOf(r: Resolved): string {
 }
 
 /** A Go value after sigs.k8s.io/yaml: numbers float64, keys strings, timestamps strings. */
+/**
+ * A resolved scalar as the value sigs.k8s.io/yaml hands helm (YAML → JSON → Go): ints as numbers, a merge key
+ * as the string "<<"; ±Inf and NaN, which JSON cannot hold, go to `nonFinite`.
+ */
+function goScalar(r: Resolved, nonFinite: (v: number) => GoValue): GoValue {
+  switch (r.tag) {
+    case 'str':
+    case 'timestamp':
+      return r.v;
+    case 'null':
+      return null;
+    case 'bool':
+      return r.v;
+    case 'int':
+      return Number(r.v);
+    case 'float':
+      return Number.isFinite(r.v) ? r.v : nonFinite(r.v);
+    case 'merge':
+      return '<<';
+  }
+}
+
 function toGo(node: Node | null | undefined, doc: Document, depth: number): GoValue {
   if (depth > 10000) throw new GoYamlError('exceeded max depth');
   if (node === null || node === undefined) return null;
   if (isAlias(node)) return toGo(node.resolve(doc) as Node, doc, depth + 1);
-  if (isScalar(node)) {
-    const r = scalarValue(node, doc);
-    switch (r.tag) {
-      case 'str':
-      case 'timestamp':
-        return r.v;
-      case 'null':
-        return null;
-      case 'bool':
-        return r.v;
-      case 'int':
-        return Number(r.v);
-      case 'float':
-        if (!Number.isFinite(r.v))
-          throw new GoYamlError(`json: unsupported value: ${r.v > 0 ? '+Inf' : r.v < 0 ? '-Inf' : 'NaN'}`);
-        return r.v;
-      case 'merge':
-        return '<<';
-    }
-  }
+  if (isScalar(node))
+    return goScalar(scalarValue(node, doc), (v) => {
+      throw new GoYamlError(`json: unsupported value: ${v > 0 ? '+Inf' : v < 0 ? '-Inf' : 'NaN'}`);
+    });
   if (isSeq(node)) return node.items.map((i) => toGo(i as Node, doc, depth + 1));
   if (isYamlMap(node)) {
     const out: Record<string, GoValue> = {};
@@ -666,21 +672,7 @@ function quotedEnd(rest: string, k: number): number {
 
 function plainScalar(s: string): GoValue {
   const r = resolvePlain(s);
-  switch (r.tag) {
-    case 'str':
-    case 'timestamp':
-      return r.v;
-    case 'null':
-      return null;
-    case 'bool':
-      return r.v;
-    case 'int':
-      return Number(r.v);
-    case 'float':
-      return Number.isFinite(r.v) ? r.v : giveUp();
-    default:
-      return giveUp();
-  }
+  return r.tag === 'merge' ? giveUp() : goScalar(r, giveUp);
 }
 
 function firstDocument(text: string): Document | undefined {
