@@ -2,6 +2,7 @@
 // `helm dependency build` would place them) into the file map renderChart takes.
 import { type Dirent, readdirSync, readFileSync, statSync } from 'node:fs';
 import { join, resolve } from 'node:path';
+import { readChartArchive } from './chart-archive.js';
 import { parseGoYamlShared } from './goyaml.js';
 import { isMap } from './template/values.js';
 import type { ChartSource } from './chart.js';
@@ -25,6 +26,19 @@ function ignoreRules(dir: string): RegExp[] {
     });
 }
 
+/** A packaged subchart: `charts/<file>.tgz` of a chart (at any depth of subcharts). */
+const ARCHIVE = /(^|\/)charts\/[^/]+\.tgz$/;
+
+/** The files of the archive at `path` (a key of `out`), as a subchart directory named after its top directory. */
+function addArchive(bytes: Uint8Array, path: string, out: Map<string, string>) {
+  const { top, files } = readChartArchive(bytes, path);
+  const base = `${path.slice(0, path.lastIndexOf('/') + 1)}${top}/`;
+  for (const [name, data] of files) {
+    if (ARCHIVE.test(name)) addArchive(data, base + name, out);
+    else out.set(base + name, data.toString('utf8'));
+  }
+}
+
 /** `rel` is `dir` relative to the chart root ('' for the root), `/`-separated. */
 function walk(
   dir: string,
@@ -45,6 +59,8 @@ function walk(
     if (isDir) {
       // Hidden files under templates/ are skipped by helm's default rules.
       walk(full, r, rules, out, prefix);
+    } else if (ARCHIVE.test(r)) {
+      addArchive(readFileSync(full), prefix + r, out);
     } else if (!(r.startsWith('templates/') && name.startsWith('.'))) {
       out.set(prefix + r, readFileSync(full, 'utf8'));
     }
