@@ -8,7 +8,7 @@ import { defineKey, GoYamlError, parseGoYaml, toGoYaml } from './goyaml.js';
 import { applySetValues, type SetValues, StrvalsError } from './strvals.js';
 import { ExecError, FuncError, type FuncMap, TemplateSet } from './template/exec.js';
 import { TemplateParseError } from './template/parse.js';
-import { type GoMap, type GoValue, GoObject, isMap } from './template/values.js';
+import { formatV, type GoMap, type GoValue, GoObject, isMap } from './template/values.js';
 import { parseGoYamlShared } from './goyaml.js';
 
 /** A chart as files: paths relative to the chart root, `/`-separated (charts/<sub>/... for subcharts). */
@@ -281,11 +281,53 @@ function processDependencyEnabled(c: ChartNode, v: GoMap, path: string) {
   c.meta = { ...c.meta, dependencies: reqs.filter((r) => !rm.has(String(r.name))) };
 }
 
+/**
+ * helm's processDependencyImportValues (merge mode, as `helm template` runs it): each dependency's
+ * `import-values` (a name: the child's `exports.<name>`; a map: `child` path to `parent` path) is imported into
+ * the parent's values, below the parent's own (a parent may import a section and override parts of it). A
+ * table that is missing is skipped, as helm does (it only logs a warning).
+ */
 function processImportValues(c: ChartNode) {
   for (const d of c.deps) processImportValues(d);
   if (!Array.isArray(c.meta.dependencies)) return;
   const cvals = coalesce(c, {}, true);
-  c.values = coalesceTables(deepCopy(cvals) as GoMap, {}, true);
+  let imported: GoMap = {};
+  for (const dep of c.meta.dependencies) {
+    if (!isMap(dep) || !Array.isArray(dep['import-values'])) continue;
+    for (const iv of dep['import-values']) {
+      let child: string;
+      let parent = '.';
+      if (isMap(iv)) {
+        child = formatV(iv.child);
+        parent = formatV(iv.parent);
+      } else if (typeof iv === 'string') child = `exports.${iv}`;
+      else continue;
+      const table = tableAt(cvals, `${formatV(dep.name)}.${child}`);
+      if (table === undefined) continue;
+      const data = deepCopy(table) as GoMap;
+      imported = coalesceTables(imported, parent === '.' ? data : nest(parent.split('.'), data), true);
+    }
+  }
+  c.values = coalesceTables(deepCopy(cvals) as GoMap, imported, true);
+}
+
+/** Values.Table: the map at a dotted path, or undefined when a step is missing or not a map. */
+function tableAt(values: GoMap, path: string): GoMap | undefined {
+  let table: GoValue = values;
+  for (const key of path.split('.')) {
+    if (!isMap(table) || !Object.hasOwn(table, key)) return undefined;
+    table = table[key] as GoValue;
+  }
+  return isMap(table) ? table : undefined;
+}
+
+/** `data` under the keys of `path` (helm's pathToMap). */
+function nest(path: string[], data: GoMap): GoMap {
+  return path.reduceRight<GoMap>((inner, key) => {
+    const o: GoMap = {};
+    defineKey(o, key, inner);
+    return o;
+  }, data);
 }
 
 // ------------------------------------------------------------------------- helm objects

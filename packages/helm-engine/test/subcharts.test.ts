@@ -1,5 +1,5 @@
-// Packaged subcharts (charts/*.tgz, as `helm dependency build` leaves them): packed by the real `helm package`,
-// rendered by the real helm and by the engine, byte for byte; archives helm refuses are refused.
+// Subcharts as helm loads them: packaged ones (charts/*.tgz, as `helm dependency build` leaves them), packed by
+// the real `helm package`, and import-values; rendered by the real helm and by the engine, byte for byte.
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
@@ -91,6 +91,44 @@ describe('packaged subcharts', { timeout: 120_000 }, () => {
     expect(engine.manifests).toBe(helm.stdout);
     expect(engine.manifests).toContain('greeting: "bonjour"');
     expect(engine.manifests).toContain('motd: "welcome\\n"');
+  });
+
+  it('import-values (exports names and child/parent paths) as helm imports them, below the parent values', async () => {
+    const lib = write(join(tmp, 'imp', 'parent', 'charts', 'lib'), {
+      'Chart.yaml': 'apiVersion: v2\nname: lib\nversion: 0.1.0\n',
+      'values.yaml':
+        'exports:\n  defaults:\n    color: blue\n    size: 3\n    nested: {a: 1, b: 2}\nsettings:\n  mode: fast\n  level: 7\nscalar: 5\n',
+      'templates/cm.yaml': 'apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: lib\n',
+    });
+    expect(lib).toContain('lib');
+    const parent = write(join(tmp, 'imp', 'parent'), {
+      'Chart.yaml': [
+        'apiVersion: v2',
+        'name: parent',
+        'version: 0.1.0',
+        'dependencies:',
+        '  - name: lib',
+        '    version: 0.1.0',
+        '    import-values:',
+        '      - defaults',
+        '      - missing',
+        '      - child: settings',
+        '        parent: imported.settings',
+        '      - child: scalar',
+        '        parent: not.a.table',
+        '',
+      ].join('\n'),
+      'values.yaml': 'size: 10\nnested: {b: 20}\n',
+      'templates/out.yaml':
+        'apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: out\ndata:\n  values: {{ toJson (omit .Values "lib") | quote }}\n',
+    });
+    const helm = await runHelm(['template', parent, '--name-template', 'r', '--namespace', 'ns']);
+    expect(helm.code, helm.stderr).toBe(0);
+    const engine = renderChart(readChartDir(parent), { releaseName: 'r', namespace: 'ns' });
+    expect(engine.manifests).toBe(helm.stdout);
+    expect(engine.manifests).toContain('\\"color\\":\\"blue\\"'); // imported
+    expect(engine.manifests).toContain('\\"size\\":10'); // the parent's own value wins
+    expect(engine.manifests).toContain('\\"mode\\":\\"fast\\"'); // child/parent form
   });
 
   it('an archive helm refuses is refused with its path (not gzip, leaving the archive, empty)', async () => {
