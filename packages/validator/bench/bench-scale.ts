@@ -65,6 +65,7 @@ function workspace(base: string, n: number): string {
   writeSyntheticCatalog(n, ws);
   mkdirSync(join(ws, 'tools'), { recursive: true });
   cpSync(join(ROOT, 'nx.json'), join(ws, 'nx.json'));
+  cpSync(join(ROOT, '.env'), join(ws, '.env')); // NX_ISOLATE_PLUGINS=false, as in this repository
   cpSync(join(ROOT, 'tools', 'nx-plugin'), join(ws, 'tools', 'nx-plugin'), { recursive: true });
   if (existsSync(join(ROOT, 'tools', 'nx-executors')))
     cpSync(join(ROOT, 'tools', 'nx-executors'), join(ws, 'tools', 'nx-executors'), { recursive: true });
