@@ -5,23 +5,25 @@
 // pkg/action/action.go renderResources, pkg/release/v1/util/{manifest,manifest_sorter,kind_sorter}.go.
 import { deepCopy, sprigFuncs, semverSatisfies, strval } from './funcs.js';
 import { defineKey, GoYamlError, parseGoYaml, toGoYaml } from './goyaml.js';
+import { applySetValues, type SetValues, StrvalsError } from './strvals.js';
 import { ExecError, FuncError, type FuncMap, TemplateSet } from './template/exec.js';
 import { TemplateParseError } from './template/parse.js';
-import { type GoMap, type GoValue, GoObject, isMap } from './template/values.js';
+import { formatV, type GoMap, type GoValue, GoObject, isMap } from './template/values.js';
+import { parseGoYamlShared } from './goyaml.js';
 
 /** A chart as files: paths relative to the chart root, `/`-separated (charts/<sub>/... for subcharts). */
 export interface ChartSource {
   files: Map<string, string>;
 }
 
-export interface RenderOptions {
+export interface RenderOptions extends SetValues {
   releaseName: string;
   namespace: string;
   /** "1.33" or "v1.33.0"; helm's default when absent. */
   kubeVersion?: string;
   /** Texts of value files, in order (after the chart's own values.yaml). */
   valueFiles?: Array<{ name: string; text: string }>;
-  /** Values already parsed (applied after valueFiles, as --set is). */
+  /** Values already parsed (applied after valueFiles, before the --set lines of SetValues). */
   overrides?: GoMap;
   apiVersions?: string[];
   isUpgrade?: boolean;
@@ -279,11 +281,53 @@ function processDependencyEnabled(c: ChartNode, v: GoMap, path: string) {
   c.meta = { ...c.meta, dependencies: reqs.filter((r) => !rm.has(String(r.name))) };
 }
 
+/**
+ * helm's processDependencyImportValues (merge mode, as `helm template` runs it): each dependency's
+ * `import-values` (a name: the child's `exports.<name>`; a map: `child` path to `parent` path) is imported into
+ * the parent's values, below the parent's own (a parent may import a section and override parts of it). A
+ * table that is missing is skipped, as helm does (it only logs a warning).
+ */
 function processImportValues(c: ChartNode) {
   for (const d of c.deps) processImportValues(d);
   if (!Array.isArray(c.meta.dependencies)) return;
   const cvals = coalesce(c, {}, true);
-  c.values = coalesceTables(deepCopy(cvals) as GoMap, {}, true);
+  let imported: GoMap = {};
+  for (const dep of c.meta.dependencies) {
+    if (!isMap(dep) || !Array.isArray(dep['import-values'])) continue;
+    for (const iv of dep['import-values']) {
+      let child: string;
+      let parent = '.';
+      if (isMap(iv)) {
+        child = formatV(iv.child);
+        parent = formatV(iv.parent);
+      } else if (typeof iv === 'string') child = `exports.${iv}`;
+      else continue;
+      const table = tableAt(cvals, `${formatV(dep.name)}.${child}`);
+      if (table === undefined) continue;
+      const data = deepCopy(table) as GoMap;
+      imported = coalesceTables(imported, parent === '.' ? data : nest(parent.split('.'), data), true);
+    }
+  }
+  c.values = coalesceTables(deepCopy(cvals) as GoMap, imported, true);
+}
+
+/** Values.Table: the map at a dotted path, or undefined when a step is missing or not a map. */
+function tableAt(values: GoMap, path: string): GoMap | undefined {
+  let table: GoValue = values;
+  for (const key of path.split('.')) {
+    if (!isMap(table) || !Object.hasOwn(table, key)) return undefined;
+    table = table[key] as GoValue;
+  }
+  return isMap(table) ? table : undefined;
+}
+
+/** `data` under the keys of `path` (helm's pathToMap). */
+function nest(path: string[], data: GoMap): GoMap {
+  return path.reduceRight<GoMap>((inner, key) => {
+    const o: GoMap = {};
+    defineKey(o, key, inner);
+    return o;
+  }, data);
 }
 
 // ------------------------------------------------------------------------- helm objects
@@ -489,9 +533,20 @@ function stableSortByKind<T extends { kind: string }>(list: T[]): T[] {
 
 /** releaseutil.SplitManifests: documents split on `---` lines, each trimmed, empty ones dropped. */
 export function splitManifests(big: string): string[] {
-  const ws = /^[\t\n\f\r ]+|[\t\n\f\r ]+$/g;
-  const docs = big.replace(ws, '').split(/(?:^|[\t\n\f\r ]*\n)---[\t\n\f\r ]*/);
-  return docs.filter((d) => d !== '').map((d) => d.replace(ws, ''));
+  const trimmed = trimSpace(big);
+  // Most rendered files hold one document: no split (the regular expression is the cost of this function).
+  const docs = trimmed.includes('---') ? trimmed.split(/(?:^|[\t\n\f\r ]*\n)---[\t\n\f\r ]*/) : [trimmed];
+  return docs.filter((d) => d !== '').map(trimSpace);
+}
+
+/** Leading and trailing tabs, line breaks, form feeds and spaces removed (was a /^[\t\n\f\r ]+|...$/ replace). */
+function trimSpace(s: string): string {
+  const ws = (c: number) => c === 32 || c === 10 || c === 9 || c === 13 || c === 12;
+  let a = 0;
+  let b = s.length;
+  while (a < b && ws(s.charCodeAt(a))) a++;
+  while (b > a && ws(s.charCodeAt(b - 1))) b--;
+  return a === 0 && b === s.length ? s : s.slice(a, b);
 }
 
 const HOOK_EVENTS = new Set([
@@ -524,7 +579,8 @@ function sortManifests(files: Map<string, string>): { manifests: Manifest[]; hoo
     for (const m of splitManifests(content)) {
       let head: GoValue;
       try {
-        head = parseGoYaml(m);
+        // Only read (kind, hook annotations): the cached value itself, not a copy.
+        head = parseGoYamlShared(m);
       } catch (e) {
         throw new HelmError('output-yaml', `YAML parse error on ${p}: ${(e as Error).message}`, p);
       }
@@ -625,6 +681,26 @@ function helmExecError(e: ExecError): HelmError {
 
 /** Renders a chart as `helm template` does and returns what it prints, or throws HelmError. */
 export function renderChart(chart: ChartSource, opts: RenderOptions): RenderOutput {
+  // User values (helm's MergeValues, before the chart is loaded): value files in order, then overrides,
+  // then --set, --set-string, --set-file lines (strvals.ts).
+  let user: GoMap = {};
+  for (const vf of opts.valueFiles ?? []) {
+    const v = parseYamlFile(vf.text, vf.name);
+    if (v !== null && !isMap(v))
+      throw new HelmError(
+        'values',
+        `failed to parse ${vf.name}: error unmarshaling JSON: while decoding JSON: json: cannot unmarshal ${Array.isArray(v) ? 'array' : 'string'} into Go value of type map[string]interface {}`,
+      );
+    user = mergeMaps(user, (v ?? {}) as GoMap);
+  }
+  if (opts.overrides) user = mergeMaps(user, opts.overrides);
+  if (opts.set?.length || opts.setString?.length || opts.setFile?.length) {
+    try {
+      user = applySetValues(deepCopy(user) as GoMap, opts);
+    } catch (e) {
+      throw e instanceof StrvalsError ? new HelmError('values', e.message) : e;
+    }
+  }
   const root = loadChart(chart.files);
   const kv = parseKubeVersion(opts.kubeVersion);
   const kubeVersionRange = root.meta.kubeVersion;
@@ -641,18 +717,6 @@ export function renderChart(chart: ChartSource, opts: RenderOptions): RenderOutp
         `chart requires kubeVersion: ${kubeVersionRange} which is incompatible with Kubernetes ${kv.normalized}`,
       );
   }
-  // User values: value files in order, then overrides.
-  let user: GoMap = {};
-  for (const vf of opts.valueFiles ?? []) {
-    const v = parseYamlFile(vf.text, vf.name);
-    if (v !== null && !isMap(v))
-      throw new HelmError(
-        'values',
-        `failed to parse ${vf.name}: error unmarshaling JSON: while decoding JSON: json: cannot unmarshal ${Array.isArray(v) ? 'array' : 'string'} into Go value of type map[string]interface {}`,
-      );
-    user = mergeMaps(user, (v ?? {}) as GoMap);
-  }
-  if (opts.overrides) user = mergeMaps(user, opts.overrides);
 
   // action.CheckDependencies: every dependency of Chart.yaml must be in charts/.
   const missing = (Array.isArray(root.meta.dependencies) ? root.meta.dependencies : [])

@@ -141,6 +141,20 @@ function semverParse(v: string): semver.SemVer {
 
 /** Masterminds/semver v3 constraint check (helm's kubeVersion and sprig's semverCompare). */
 export function semverSatisfies(constraint: string, version: string): boolean {
+  // Pure and asked again for every render (dependency versions, kubeVersion): answers memoized, bounded.
+  const key = `${constraint}\u0000${version}`;
+  let ok = SATISFIES.get(key);
+  if (ok === undefined) {
+    ok = semverSatisfiesUncached(constraint, version);
+    if (SATISFIES.size >= 1000) SATISFIES.delete(SATISFIES.keys().next().value!);
+    SATISFIES.set(key, ok);
+  }
+  return ok;
+}
+
+const SATISFIES = new Map<string, boolean>();
+
+function semverSatisfiesUncached(constraint: string, version: string): boolean {
   const v = semverParse(version);
   const ranges = constraint.split('||').map((part) =>
     part
@@ -161,7 +175,15 @@ export function semverSatisfies(constraint: string, version: string): boolean {
   });
 }
 
+/** The Sprig (and helm) function map: a fresh map per render over entries built once (they hold no state). */
 export function sprigFuncs(): FuncMap {
+  SPRIG ??= buildSprigFuncs();
+  return new Map(SPRIG);
+}
+
+let SPRIG: FuncMap | undefined;
+
+function buildSprigFuncs(): FuncMap {
   const m: FuncMap = new Map();
   const S = (name: string, fn: (s: string) => GoValue) =>
     m.set(

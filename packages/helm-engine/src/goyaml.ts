@@ -175,30 +175,36 @@ function shortTagOf(r: Resolved): string {
 }
 
 /** A Go value after sigs.k8s.io/yaml: numbers float64, keys strings, timestamps strings. */
+/**
+ * A resolved scalar as the value sigs.k8s.io/yaml hands helm (YAML → JSON → Go): ints as numbers, a merge key
+ * as the string "<<"; ±Inf and NaN, which JSON cannot hold, go to `nonFinite`.
+ */
+function goScalar(r: Resolved, nonFinite: (v: number) => GoValue): GoValue {
+  switch (r.tag) {
+    case 'str':
+    case 'timestamp':
+      return r.v;
+    case 'null':
+      return null;
+    case 'bool':
+      return r.v;
+    case 'int':
+      return Number(r.v);
+    case 'float':
+      return Number.isFinite(r.v) ? r.v : nonFinite(r.v);
+    case 'merge':
+      return '<<';
+  }
+}
+
 function toGo(node: Node | null | undefined, doc: Document, depth: number): GoValue {
   if (depth > 10000) throw new GoYamlError('exceeded max depth');
   if (node === null || node === undefined) return null;
   if (isAlias(node)) return toGo(node.resolve(doc) as Node, doc, depth + 1);
-  if (isScalar(node)) {
-    const r = scalarValue(node, doc);
-    switch (r.tag) {
-      case 'str':
-      case 'timestamp':
-        return r.v;
-      case 'null':
-        return null;
-      case 'bool':
-        return r.v;
-      case 'int':
-        return Number(r.v);
-      case 'float':
-        if (!Number.isFinite(r.v))
-          throw new GoYamlError(`json: unsupported value: ${r.v > 0 ? '+Inf' : r.v < 0 ? '-Inf' : 'NaN'}`);
-        return r.v;
-      case 'merge':
-        return '<<';
-    }
-  }
+  if (isScalar(node))
+    return goScalar(scalarValue(node, doc), (v) => {
+      throw new GoYamlError(`json: unsupported value: ${v > 0 ? '+Inf' : v < 0 ? '-Inf' : 'NaN'}`);
+    });
   if (isSeq(node)) return node.items.map((i) => toGo(i as Node, doc, depth + 1));
   if (isYamlMap(node)) {
     const out: Record<string, GoValue> = {};
@@ -249,25 +255,32 @@ export function defineKey(o: Record<string, GoValue>, k: string, v: GoValue): vo
 export function parseGoYaml(text: string): GoValue {
   // The same texts come back often (a chart's values.yaml for each environment, identical output documents):
   // parsed once, handed out as copies since callers change what they get (values coalescing does).
-  const hit = PARSED.get(text);
-  if (hit !== undefined) {
-    if (hit instanceof GoYamlError) throw hit;
-    return copyGo(hit);
-  }
-  let v: GoValue | GoYamlError;
-  try {
-    v = parseGoYamlUncached(text);
-  } catch (e) {
-    if (!(e instanceof GoYamlError)) throw e;
-    v = e;
-  }
-  if (PARSED.size >= 2000) PARSED.clear();
-  PARSED.set(text, v);
-  if (v instanceof GoYamlError) throw v;
-  return copyGo(v);
+  return copyGo(parseGoYamlShared(text));
 }
 
+/**
+ * parseGoYaml without the copy: the value is shared with the cache and with every other caller of the same
+ * text, so the caller must not change it (helm's reading of a rendered document's kind and annotations).
+ */
+export function parseGoYamlShared(text: string): GoValue {
+  let v = PARSED.get(text);
+  if (v === undefined) {
+    try {
+      v = parseGoYamlUncached(text);
+    } catch (e) {
+      if (!(e instanceof GoYamlError)) throw e;
+      v = e;
+    }
+    if (PARSED.size >= PARSED_MAX) PARSED.delete(PARSED.keys().next().value!);
+    PARSED.set(text, v);
+  }
+  if (v instanceof GoYamlError) throw v;
+  return v;
+}
+
+/** Parsed texts, oldest first; bounded (a long-lived process reads ever new texts). */
 const PARSED = new Map<string, GoValue | GoYamlError>();
+const PARSED_MAX = 2000;
 
 function copyGo(v: GoValue): GoValue {
   if (Array.isArray(v)) return v.map(copyGo);
@@ -283,6 +296,14 @@ function parseGoYamlUncached(text: string): GoValue {
   // libyaml's reader accepts only printable characters (tab, line breaks, NEL and the printable ranges).
   if (/[^\t\n\r\x20-\x7e\x85\xa0-\ud7ff\ue000-\ufffd\ud800-\udfff]/.test(text))
     throw new GoYamlError('error converting YAML to JSON: yaml: control characters are not allowed');
+  const fast = fastParseGoYaml(text);
+  if (CHECK_FAST) checkFast(text, fast);
+  if (fast !== undefined) return fast;
+  return fullParseGoYaml(text);
+}
+
+/** The full reader (the yaml library, then go-yaml's resolution); exported for tests. */
+export function fullParseGoYaml(text: string): GoValue {
   let doc = firstDocument(text);
   if (!doc) return null;
   // libyaml ignores indentation inside flow collections ([ ... ] spread over lines less indented than their
@@ -298,6 +319,360 @@ function parseGoYamlUncached(text: string): GoValue {
     throw new GoYamlError(`error converting YAML to JSON: yaml: line ${line}: ${e.message.split('\n')[0]}`);
   }
   return toGo(doc.contents as Node, doc, 0);
+}
+
+// ---------------------------------------------------------------- fast path (block YAML of the common shapes)
+
+/**
+ * Reads the common shapes of block YAML directly: block maps with simple plain keys, block sequences, plain
+ * scalars on one line, one-line quoted scalars, `{}`/`[]`, and `|`/`|-`/`|+` literal blocks. It gives up
+ * (returns undefined) on anything else (flow collections, anchors, tags, multi-line plain or quoted scalars,
+ * folded blocks, tabs outside literal text, directives, several documents...), and the full reader is used;
+ * where it does not give up its value is the one the full reader gives (checked on the conformance sets).
+ */
+export function fastParseGoYaml(text: string): GoValue | undefined {
+  if (/[\r\x85\u2028\u2029\ufeff]/.test(text)) return undefined;
+  try {
+    return new FastReader(text).document();
+  } catch (e) {
+    if (e === GIVE_UP) return undefined;
+    throw e;
+  }
+}
+
+/**
+ * HELM_ENGINE_CHECK_FAST_YAML=1: every text the fast path reads is read by the full reader too, and a
+ * difference throws (run the conformance sets or the tests with it to check the fast path).
+ */
+const CHECK_FAST = globalThis.process?.env?.HELM_ENGINE_CHECK_FAST_YAML === '1';
+
+function checkFast(text: string, fast: GoValue | undefined): void {
+  if (fast === undefined) return;
+  let full: GoValue;
+  try {
+    full = fullParseGoYaml(text);
+  } catch (e) {
+    throw new Error(`fast YAML path read a text the full reader refuses (${(e as Error).message}):\n${text}`);
+  }
+  if (!sameGo(fast, full))
+    throw new Error(
+      `fast YAML path differs from the full reader:\n${text}\n--- fast: ${JSON.stringify(fast)}\n--- full: ${JSON.stringify(full)}`,
+    );
+}
+
+/** Same Go value, same types, same key order. */
+export function sameGo(a: GoValue, b: GoValue): boolean {
+  if (Array.isArray(a)) return Array.isArray(b) && a.length === b.length && a.every((x, i) => sameGo(x, b[i]));
+  if (isMap(a)) {
+    if (!isMap(b) || Array.isArray(b)) return false;
+    const ka = Object.keys(a);
+    const kb = Object.keys(b);
+    return ka.length === kb.length && ka.every((k, i) => k === kb[i] && sameGo(a[k], b[k]));
+  }
+  return typeof a === typeof b && Object.is(a, b);
+}
+
+const GIVE_UP = Symbol('give up');
+const giveUp = (): never => {
+  throw GIVE_UP;
+};
+/** A simple plain key and the `:` after it (with the spaces that follow). */
+const FAST_KEY = /^([A-Za-z0-9_$][A-Za-z0-9_./$-]*):(?: +|$)/;
+const FAST_BLANK = /^ *(?:#.*)?$/;
+const FAST_PLAIN_START = /^[^-?:,[\]{}#&*!|>'"%@`]|^[-?:][^ ]/;
+/** A plain scalar inside a flow sequence, without indicators or spaces. */
+const FAST_FLOW_PLAIN = /^(?:[A-Za-z0-9_./=+@]|-(?=[A-Za-z0-9_./=+@]))[A-Za-z0-9_./=+@:-]*(?<!:)/;
+/** A quoted key on one line and the `:` after it (with the spaces that follow). */
+const FAST_QUOTED_KEY = /^(?:"(?:[^"\\]|\\.)*"|'(?:[^']|'')*'):(?: +|$)/;
+const FAST_LITERAL = /^\|([-+]?)(?: +#.*| *)$/;
+const FAST_ESCAPES: Record<string, string> = { '\\': '\\', '"': '"', n: '\n', t: '\t', r: '\r' };
+
+class FastReader {
+  private readonly lines: string[];
+  private readonly n: number;
+  /** The last line is not followed by a line break. */
+  private readonly lastOpen: boolean;
+  private i = 0;
+
+  constructor(text: string) {
+    this.lines = text.split('\n');
+    this.lastOpen = !text.endsWith('\n');
+    if (!this.lastOpen) this.lines.pop();
+    this.n = this.lines.length;
+  }
+
+  document(): GoValue {
+    if (/(?:^|\n)(?:---|\.\.\.)(?:[ \t\n]|$)/.test(this.lines.slice(1).join('\n'))) giveUp();
+    this.skip();
+    if (this.i < this.n && this.lines[this.i] === '---') {
+      this.i++;
+      this.skip();
+    }
+    if (this.i >= this.n) giveUp();
+    const v = this.blockAt(indentOf(this.lines[this.i]!));
+    this.skip();
+    if (this.i < this.n) giveUp();
+    return v;
+  }
+
+  /** Skips blank and comment lines. */
+  private skip(): void {
+    while (this.i < this.n) {
+      const l = this.lines[this.i]!;
+      if (!FAST_BLANK.test(l)) {
+        if (l.includes('\t')) giveUp();
+        return;
+      }
+      if (l.includes('\t')) giveUp();
+      this.i++;
+    }
+  }
+
+  /** A block map or sequence starting on the current line at column `col`. */
+  private blockAt(col: number): GoValue {
+    const rest = this.lines[this.i]!.slice(col);
+    if (rest === '-' || rest.startsWith('- ')) return this.seq(col);
+    if (FAST_KEY.test(rest) || FAST_QUOTED_KEY.test(rest)) return this.map(col);
+    return giveUp();
+  }
+
+  private map(col: number): GoValue {
+    const out: Record<string, GoValue> = {};
+    for (let first = true; ; first = false) {
+      if (!first) {
+        this.skip();
+        if (this.i >= this.n) break;
+        const ind = indentOf(this.lines[this.i]!);
+        if (ind < col) break;
+        if (ind > col) giveUp();
+        const l = this.lines[this.i]!;
+        if (l[col] === '-' && (l.length === col + 1 || l[col + 1] === ' ')) break;
+      }
+      const l = this.lines[this.i]!;
+      const rest = l.slice(col);
+      const m = FAST_KEY.exec(rest);
+      let key: string;
+      let after: number;
+      if (m) {
+        if (m[1]!.length > 1000) giveUp();
+        const r = resolvePlain(m[1]!);
+        if (r.tag === 'merge') giveUp();
+        key = keyString(r, m[1]!);
+        after = m[0].length;
+      } else {
+        const q = FAST_QUOTED_KEY.exec(rest);
+        if (!q || q[0].length > 1000) return giveUp();
+        const end = quotedEnd(rest, 0);
+        key = inlineScalar(rest.slice(0, end)) as string;
+        after = q[0].length;
+      }
+      defineKey(out, key, this.value(col, l.slice(col + after), true));
+    }
+    return out;
+  }
+
+  private seq(col: number): GoValue {
+    const out: GoValue[] = [];
+    for (let first = true; ; first = false) {
+      if (!first) {
+        this.skip();
+        if (this.i >= this.n) break;
+        const l = this.lines[this.i]!;
+        const ind = indentOf(l);
+        if (ind < col) break;
+        if (ind > col) giveUp();
+        if (!(l[col] === '-' && (l.length === col + 1 || l[col + 1] === ' '))) break;
+      }
+      const l = this.lines[this.i]!;
+      if (l.includes('\t')) giveUp();
+      let k = col + 1;
+      while (l.charCodeAt(k) === 32) k++;
+      const rest = l.slice(k);
+      if (rest === '-' || rest.startsWith('- ')) giveUp();
+      if (rest !== '' && rest[0] !== '#' && (FAST_KEY.test(rest) || FAST_QUOTED_KEY.test(rest))) out.push(this.map(k));
+      else out.push(this.value(col, rest, false));
+    }
+    return out;
+  }
+
+  /** The value after `key: ` or `- ` (`rest`, leading spaces removed) of an entry at column `col`. */
+  private value(col: number, rest: string, inMap: boolean): GoValue {
+    const l = this.lines[this.i]!;
+    if (l.includes('\t') && rest[0] !== '|') giveUp();
+    if (rest === '' || rest[0] === '#') {
+      this.i++;
+      this.skip();
+      if (this.i >= this.n) return null;
+      const next = this.lines[this.i]!;
+      const ind = indentOf(next);
+      if (ind > col) return this.blockAt(ind);
+      if (ind === col && inMap && next[col] === '-' && (next.length === col + 1 || next[col + 1] === ' '))
+        return this.seq(col);
+      return null;
+    }
+    let v: GoValue;
+    if (rest[0] === '|') v = this.literal(col, rest);
+    else {
+      v = inlineScalar(this.plainContinued(col, rest));
+      this.i++;
+    }
+    this.skip();
+    if (this.i < this.n && indentOf(this.lines[this.i]!) > col) giveUp();
+    return v;
+  }
+
+  /**
+   * A plain scalar that goes on over the next, more indented lines (go-yaml folds long ones at 80 columns):
+   * the lines joined by single spaces. Only plain lines without comments, blank lines or indicators.
+   */
+  private plainContinued(col: number, rest: string): string {
+    if (rest[0] === '"' || rest[0] === "'" || rest[0] === '[' || rest[0] === '{' || rest.includes(' #')) return rest;
+    let s = rest;
+    for (;;) {
+      const next = this.lines[this.i + 1];
+      if (next === undefined || indentOf(next) <= col || FAST_BLANK.test(next)) return s;
+      const t = next.trim();
+      if (next.includes('\t') || !FAST_PLAIN_START.test(t) || t.includes(' #') || t.includes(': ') || t.endsWith(':'))
+        giveUp();
+      s = `${s.trimEnd()} ${t}`;
+      this.i++;
+    }
+  }
+
+  /** A `|` block scalar whose header is `header`, in an entry at column `col`. */
+  private literal(col: number, header: string): string {
+    const h = FAST_LITERAL.exec(header);
+    if (!h) return giveUp();
+    const chomp = h[1]!;
+    let j = this.i + 1;
+    let leading = 0;
+    while (j < this.n && /^ *$/.test(this.lines[j]!)) leading = Math.max(leading, this.lines[j++]!.length);
+    if (j >= this.n) return giveUp();
+    const ind = indentOf(this.lines[j]!);
+    if (ind <= col || leading > ind) return giveUp();
+    const body: string[] = [];
+    for (j = this.i + 1; j < this.n; j++) {
+      const l = this.lines[j]!;
+      if (/^ *$/.test(l)) {
+        if (l.length > ind) giveUp();
+        body.push('');
+        continue;
+      }
+      if (indentOf(l) < ind) break;
+      body.push(l.slice(ind));
+    }
+    const atEnd = j >= this.n && this.lastOpen;
+    let last = body.length - 1;
+    while (last >= 0 && body[last] === '') last--;
+    if (chomp === '+' && last !== body.length - 1) giveUp();
+    if (atEnd && (chomp === '+' || last !== body.length - 1)) giveUp();
+    this.i = j;
+    const text = body.slice(0, last + 1).join('\n');
+    return chomp === '-' ? text : `${text}\n`;
+  }
+}
+
+function indentOf(l: string): number {
+  let k = 0;
+  while (l.charCodeAt(k) === 32) k++;
+  return k;
+}
+
+/** A scalar written on one line after `key: ` or `- `: plain, quoted, `{}` or `[]`, with an optional comment. */
+function inlineScalar(rest: string): GoValue {
+  const c = rest[0];
+  if (c === '"' || c === "'") {
+    let s = '';
+    let k = 1;
+    for (;;) {
+      if (k >= rest.length) giveUp();
+      const ch = rest[k]!;
+      if (c === "'" && ch === "'") {
+        if (rest[k + 1] === "'") {
+          s += "'";
+          k += 2;
+          continue;
+        }
+        break;
+      }
+      if (c === '"' && ch === '"') break;
+      if (c === '"' && ch === '\\') {
+        const e = rest[k + 1] ?? '';
+        if (e === 'u' && /^[0-9a-fA-F]{4}$/.test(rest.slice(k + 2, k + 6))) {
+          const code = Number.parseInt(rest.slice(k + 2, k + 6), 16);
+          if (code >= 0xd800 && code <= 0xdfff) giveUp();
+          s += String.fromCharCode(code);
+          k += 6;
+          continue;
+        }
+        const r = FAST_ESCAPES[e];
+        if (r === undefined) giveUp();
+        s += r;
+        k += 2;
+        continue;
+      }
+      s += ch;
+      k++;
+    }
+    if (!/^(?: +#.*| *)$/.test(rest.slice(k + 1))) giveUp();
+    return s;
+  }
+  const hash = rest.indexOf(' #');
+  const s = (hash >= 0 ? rest.slice(0, hash) : rest).trimEnd();
+  if (s === '{}') return {};
+  if (c === '[') return flowSeq(rest);
+  if (!FAST_PLAIN_START.test(s) || s.includes(': ') || s.endsWith(':')) giveUp();
+  return plainScalar(s);
+}
+
+/** A one-line flow sequence of quoted scalars and simple plain ones: `["-c", /etc/x.yml, 3]`. */
+function flowSeq(rest: string): GoValue[] {
+  const out: GoValue[] = [];
+  let k = 1;
+  while (rest.charCodeAt(k) === 32) k++;
+  if (rest[k] === ']') k++;
+  else
+    for (;;) {
+      let end: number;
+      if (rest[k] === '"' || rest[k] === "'") {
+        end = quotedEnd(rest, k);
+        out.push(inlineScalar(rest.slice(k, end)));
+      } else {
+        const m = FAST_FLOW_PLAIN.exec(rest.slice(k));
+        if (!m) giveUp();
+        end = k + m![0].length;
+        out.push(plainScalar(m![0]));
+      }
+      k = end;
+      while (rest.charCodeAt(k) === 32) k++;
+      if (rest[k] === ']') {
+        k++;
+        break;
+      }
+      if (rest[k] !== ',') giveUp();
+      k++;
+      while (rest.charCodeAt(k) === 32) k++;
+    }
+  if (!/^(?: +#.*| *)$/.test(rest.slice(k))) giveUp();
+  return out;
+}
+
+/** The index after the closing quote of the quoted scalar starting at `k`. */
+function quotedEnd(rest: string, k: number): number {
+  const q = rest[k];
+  for (let j = k + 1; j < rest.length; j++) {
+    if (rest[j] === '\\' && q === '"') j++;
+    else if (rest[j] === q) {
+      if (q === "'" && rest[j + 1] === "'") j++;
+      else return j + 1;
+    }
+  }
+  return giveUp();
+}
+
+function plainScalar(s: string): GoValue {
+  const r = resolvePlain(s);
+  return r.tag === 'merge' ? giveUp() : goScalar(r, giveUp);
 }
 
 function firstDocument(text: string): Document | undefined {

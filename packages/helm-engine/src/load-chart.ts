@@ -1,15 +1,14 @@
 // Shell: reads a chart directory (with charts/ subcharts and Chart.yaml file:// dependencies, as
 // `helm dependency build` would place them) into the file map renderChart takes.
-import { readdirSync, readFileSync, statSync, existsSync } from 'node:fs';
-import { join, relative, resolve, sep } from 'node:path';
-import { parseGoYaml } from './goyaml.js';
+import { type Dirent, readdirSync, readFileSync, statSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { readChartArchive } from './chart-archive.js';
+import { parseGoYamlShared } from './goyaml.js';
 import { isMap } from './template/values.js';
 import type { ChartSource } from './chart.js';
 
 function ignoreRules(dir: string): RegExp[] {
-  const f = join(dir, '.helmignore');
-  if (!existsSync(f)) return [];
-  return readFileSync(f, 'utf8')
+  return readFileSync(join(dir, '.helmignore'), 'utf8')
     .split('\n')
     .map((l) => l.trim())
     .filter((l) => l && !l.startsWith('#') && !l.startsWith('!'))
@@ -27,17 +26,43 @@ function ignoreRules(dir: string): RegExp[] {
     });
 }
 
-function walk(dir: string, root: string, rules: RegExp[], out: Map<string, string>, prefix: string) {
-  for (const name of readdirSync(dir).sort()) {
-    const full = join(dir, name);
-    const rel = relative(root, full).split(sep).join('/');
-    if (rules.some((r) => r.test(rel))) continue;
-    const st = statSync(full);
-    if (st.isDirectory()) {
+/** A packaged subchart: `charts/<file>.tgz` of a chart (at any depth of subcharts). */
+const ARCHIVE = /(^|\/)charts\/[^/]+\.tgz$/;
+
+/** The files of the archive at `path` (a key of `out`), as a subchart directory named after its top directory. */
+function addArchive(bytes: Uint8Array, path: string, out: Map<string, string>) {
+  const { top, files } = readChartArchive(bytes, path);
+  const base = `${path.slice(0, path.lastIndexOf('/') + 1)}${top}/`;
+  for (const [name, data] of files) {
+    if (ARCHIVE.test(name)) addArchive(data, base + name, out);
+    else out.set(base + name, data.toString('utf8'));
+  }
+}
+
+/** `rel` is `dir` relative to the chart root ('' for the root), `/`-separated. */
+function walk(
+  dir: string,
+  rel: string,
+  rules: RegExp[],
+  out: Map<string, string>,
+  prefix: string,
+  listed: Dirent[] = readdirSync(dir, { withFileTypes: true }),
+) {
+  // One readdir with types: no stat per entry but for symbolic links (followed, as helm's loader does).
+  const entries = listed.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+  for (const e of entries) {
+    const name = e.name;
+    const full = `${dir}/${name}`;
+    const r = rel === '' ? name : `${rel}/${name}`;
+    if (rules.length > 0 && rules.some((x) => x.test(r))) continue;
+    const isDir = e.isDirectory() || (e.isSymbolicLink() && statSync(full).isDirectory());
+    if (isDir) {
       // Hidden files under templates/ are skipped by helm's default rules.
-      walk(full, root, rules, out, prefix);
-    } else if (!(rel.startsWith('templates/') && name.startsWith('.'))) {
-      out.set(prefix + rel, readFileSync(full, 'utf8'));
+      walk(full, r, rules, out, prefix);
+    } else if (ARCHIVE.test(r)) {
+      addArchive(readFileSync(full), prefix + r, out);
+    } else if (!(r.startsWith('templates/') && name.startsWith('.'))) {
+      out.set(prefix + r, readFileSync(full, 'utf8'));
     }
   }
 }
@@ -50,12 +75,14 @@ export function readChartDir(dir: string): ChartSource {
 }
 
 function addChart(dir: string, files: Map<string, string>, prefix: string) {
-  walk(dir, dir, ignoreRules(dir), files, prefix);
+  const entries = readdirSync(dir, { withFileTypes: true });
+  const rules = entries.some((e) => e.name === '.helmignore') ? ignoreRules(dir) : [];
+  walk(dir, '', rules, files, prefix, entries);
   const chartYaml = files.get(`${prefix}Chart.yaml`);
   if (chartYaml === undefined) return;
   let meta: unknown;
   try {
-    meta = parseGoYaml(chartYaml);
+    meta = parseGoYamlShared(chartYaml);
   } catch {
     return;
   }

@@ -7,7 +7,9 @@ import {
   corpusCases,
   generatedCases,
   runCases,
+  runSetCases,
   runTemplateCases,
+  SET_CASES,
   TEMPLATE_CASES,
   VALUE_MATRIX_CASES,
 } from '../src/conformance/index.js';
@@ -28,6 +30,14 @@ describe('conformance with the real helm', () => {
     expect(failures(rs.map((r) => ({ name: `#${r.index} ${r.body}`, outcome: r.outcome })))).toEqual([]);
     // Both kinds are exercised: cases helm renders and cases helm refuses.
     expect(rs.filter((r) => r.outcome.kind === 'byte-equal').length).toBeGreaterThan(100);
+    expect(rs.filter((r) => r.outcome.kind === 'both-failed').length).toBeGreaterThan(20);
+  });
+
+  it('--set/--set-string/--set-file lines: the values helm renders, or the error helm prints', async () => {
+    const rs = await runSetCases();
+    expect(rs.length).toBe(SET_CASES.length);
+    expect(failures(rs)).toEqual([]);
+    expect(rs.filter((r) => r.outcome.kind === 'byte-equal').length).toBeGreaterThan(50);
     expect(rs.filter((r) => r.outcome.kind === 'both-failed').length).toBeGreaterThan(20);
   });
 

@@ -21,3 +21,13 @@ export function validateObjects(resources: readonly Resource[], v: ObjectValidat
     ...runPolicyChecks(resources, v.context, v.enabled, v.policyChecks),
   ];
 }
+
+/** Schema, API lifecycle and single-object policy findings, each object judged alone (its schema compiled first). */
+export async function singleObjectFindings(
+  resources: readonly Resource[],
+  v: Omit<ObjectValidation, 'policyChecks'>,
+): Promise<Finding[]> {
+  if (!resources.length) return [];
+  await v.schemas.prepare(resources.map((r) => r.ref));
+  return validateObjects(resources, { ...v, policyChecks: 'single-object' });
+}

@@ -69,6 +69,7 @@ describe('native render pool', { timeout: 300_000 }, () => {
       request(schema),
       request(schema, { inlineValues: 'x: "1"\n' }),
       request(schema, { chartValues: 'x: two\n' }),
+      request(schema, { set: [{ name: 'x', value: 'three' }] }),
       request(join(tmp, 'no-such-chart')),
     );
     const inProcess = [];
@@ -81,6 +82,7 @@ describe('native render pool', { timeout: 300_000 }, () => {
       'template-execute',
       'template-parse',
       'values-schema',
+      undefined,
       undefined,
       undefined,
       'chart',

@@ -30,14 +30,16 @@ const options = (extra: Partial<Parameters<typeof runRenderCommand>[1]> = {}) =>
 describe('validator render', { timeout: 120_000 }, () => {
   const chart = join(REPO_ROOT, 'charts', 'dbs');
   const prodValues = join(REPO_ROOT, 'environments', 'prod', 'values', 'dbs.yaml');
-
-  it("prints exactly what helm template prints for a generated chart with an environment's values", async () => {
-    const copy = join(tmp, 'dbs');
+  /**
+   * What a user runs after `helm dependency build` (the library vendored into a copy of the chart): the same
+   * release, namespace, version and values, plus `more` flags.
+   */
+  const vendoredHelmTemplate = (name: string) => {
+    const copy = join(tmp, name);
     cpSync(chart, copy, { recursive: true });
     mkdirSync(join(copy, 'charts'), { recursive: true });
     cpSync(join(REPO_ROOT, 'charts', '_library'), join(copy, 'charts', 'cmsweb-library'), { recursive: true });
-    // What a user runs after `helm dependency build`: the same release, namespace, version and values.
-    const helmTemplate = (...more: string[]) =>
+    return (...more: string[]) =>
       runHelm([
         'template',
         copy,
@@ -51,6 +53,10 @@ describe('validator render', { timeout: 120_000 }, () => {
         prodValues,
         ...more,
       ]);
+  };
+
+  it("prints exactly what helm template prints for a generated chart with an environment's values", async () => {
+    const helmTemplate = vendoredHelmTemplate('dbs');
     const request = { values: [prodValues], release: 'dbs', namespace: 'dbs', kubeVersion: '1.33' };
     const helm = await helmTemplate('--set', 'replicaCount=3');
     expect(helm.code, helm.stderr).toBe(0);
@@ -61,6 +67,49 @@ describe('validator render', { timeout: 120_000 }, () => {
     const native = await runRenderCommand(chart, options({ ...request, renderer: 'native' }));
     const helmNoSet = await helmTemplate();
     expect(native).toEqual({ stdout: helmNoSet.stdout, exitCode: 0 });
+  });
+
+  it('--set, --set-string and --set-file: both renderers print what helm template prints', async () => {
+    const helmTemplate = vendoredHelmTemplate('dbs-set');
+    const file = join(tmp, 'set-file.txt');
+    writeFileSync(file, 'from a file\nsecond line\n');
+    const missing = join(tmp, 'no-such-file.txt');
+    const request = { values: [prodValues], release: 'dbs', namespace: 'dbs', kubeVersion: '1.33' };
+    const cases: Array<{ set?: string[]; setString?: string[]; setFile?: string[]; fails?: string }> = [
+      { set: ['replicaCount=3,image.tag=v1.2.3', 'args={--verbose,--port=8250,a\\,b}'] },
+      { set: ['replicaCount=12345678901', 'env.A.value=x'], setString: ['env.B.value=123,env.C.value=true'] },
+      { set: ['command[1]=serve,command[0]=/bin/dbs', 'resources.limits.cpu=null'] },
+      { set: ['env.A.value=set'], setString: ['env.A.value=string'], setFile: [`env.A.value=${file}`] },
+      { set: ['image.tag.x=1'], fails: 'failed parsing --set data: unable to parse key: interface conversion' },
+      { set: ['args[x]=1'], fails: 'failed parsing --set data: error parsing index: strconv.Atoi: parsing "x"' },
+      { setString: ['a.b=1,c'], fails: 'failed parsing --set-string data: key "c" has no value' },
+      { setFile: [`env.A.value=${missing}`], fails: `failed parsing --set-file data: open ${missing}: no such file` },
+    ];
+    for (const c of cases) {
+      const flags = [
+        ...(c.set ?? []).flatMap((x) => ['--set', x]),
+        ...(c.setString ?? []).flatMap((x) => ['--set-string', x]),
+        ...(c.setFile ?? []).flatMap((x) => ['--set-file', x]),
+      ];
+      const helm = await helmTemplate(...flags);
+      const more = { set: c.set ?? [], setString: c.setString ?? [], setFile: c.setFile ?? [] };
+      for (const renderer of ['native', 'helm']) {
+        const ours = await runRenderCommand(chart, options({ ...request, ...more, renderer }));
+        if (c.fails) {
+          expect(helm.code, flags.join(' ')).toBe(1);
+          expect(helm.stderr).toContain(c.fails);
+          // helm's message, after the prefix of `validator render`.
+          expect(ours, `${renderer} ${flags.join(' ')}`).toEqual({
+            stdout: '',
+            stderr: `validator: render: ${helm.stderr.replace(/^Error: /, '')}`,
+            exitCode: 1,
+          });
+        } else {
+          expect(helm.code, helm.stderr).toBe(0);
+          expect(ours, `${renderer} ${flags.join(' ')}`).toEqual({ stdout: helm.stdout, exitCode: 0 });
+        }
+      }
+    }
   });
 
   it('a chart that fails to render is refused with the chart file and line', async () => {

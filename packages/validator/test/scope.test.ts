@@ -1,9 +1,10 @@
-import { readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { runRepoCommand } from '../src/commands.js';
-import { parseScope, serviceReads } from '../src/repo/scope.js';
-import { type JsonReport, runCli, tempRepo } from './helpers.js';
+import { parseScope, serviceEnters, serviceReads } from '../src/repo/scope.js';
+import { listTree } from '../src/sources/read-tree.js';
+import { type JsonReport, REPO_ROOT, runCli, tempRepo } from './helpers.js';
 
 // validator --scope (src/repo/scope.ts) on the fixture repository with the real helm: a service scope
 // reports the service's own defects at the same place as the whole run, and nothing a file outside its
@@ -82,6 +83,33 @@ describe('parseScope', () => {
       'README.md',
     ])
       expect(reads(p), p).toBe(false);
+  });
+});
+
+describe('a service scope lists only the directories that can hold what it reads', () => {
+  it('on this repository, for every service: the pruned listing is the full listing filtered by serviceReads', async () => {
+    const services = readdirSync(join(REPO_ROOT, 'catalog', 'services')).map((f) => f.replace(/\.ya?ml$/, ''));
+    expect(services.length).toBeGreaterThan(40);
+    for (const dir of ['charts', 'environments']) {
+      const full = await listTree(REPO_ROOT, dir);
+      for (const service of services) {
+        const pruned = (await listTree(REPO_ROOT, dir, (d) => serviceEnters(service, d))).filter((f) =>
+          serviceReads(service, f),
+        );
+        expect(pruned, `${service} ${dir}`).toEqual(full.filter((f) => serviceReads(service, f)));
+      }
+    }
+  });
+
+  it('another service’s chart is not even listed (a symlink there is refused by the whole run, not by the service’s)', async () => {
+    const repo = tempRepo();
+    cleanups.push(repo.cleanup);
+    mkdirSync(join(repo.dir, 'charts', 'other', 'templates'), { recursive: true });
+    symlinkSync('/etc', join(repo.dir, 'charts', 'other', 'templates', 'outside'));
+    expect(await listTree(repo.dir, 'charts')).toContain('charts/other/templates/outside');
+    const svc = await listTree(repo.dir, 'charts', (d) => serviceEnters('demo', d));
+    expect(svc.some((f) => f.startsWith('charts/demo/'))).toBe(true);
+    expect(svc.some((f) => f.startsWith('charts/other/'))).toBe(false);
   });
 });
 

@@ -256,14 +256,23 @@ export function listSafeDir(dir: string, options: SafeReadOptions = {}): SafeDir
     .sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
 }
 
-/** Shell: repository-relative paths of every file (and symlink) under `dir`, recursively, sorted; none when missing. */
-export function listSafeTree(root: string, dir: string, keep: (name: string) => boolean = () => true): string[] {
+/**
+ * Shell: repository-relative paths of every file (and symlink) under `dir`, recursively, sorted; none when
+ * missing. `enter` prunes: a subdirectory it refuses is neither listed nor checked.
+ */
+export function listSafeTree(
+  root: string,
+  dir: string,
+  keep: (name: string) => boolean = () => true,
+  enter: (dir: string) => boolean = () => true,
+): string[] {
   const out: string[] = [];
   const walk = (rel: string) => {
     for (const e of listSafeDir(rel, { root }) ?? []) {
       const p = `${rel}/${e.name}`;
-      if (e.kind === 'dir') walk(p);
-      else if (keep(e.name)) out.push(p);
+      if (e.kind === 'dir') {
+        if (enter(p)) walk(p);
+      } else if (keep(e.name)) out.push(p);
     }
   };
   walk(dir);

@@ -2,6 +2,7 @@
 // same invocation the validator uses (Argo CD's: chart with its file:// dependency in charts/, value files
 // from the Application, --name-template, --namespace, --kube-version, --include-crds), compared byte for
 // byte and document by document.
+import { mapLimit } from '@cmsweb/toolkit';
 import { cpSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -164,31 +165,21 @@ export function renderWithEngine(c: RenderCase): { ok: boolean; out: string; ms:
   }
 }
 
-async function mapLimit<T, R>(items: T[], limit: number, fn: (t: T) => Promise<R>): Promise<R[]> {
-  const out: R[] = new Array(items.length);
-  let next = 0;
-  await Promise.all(
-    Array.from({ length: Math.min(limit, items.length) }, async () => {
-      while (next < items.length) {
-        const i = next++;
-        out[i] = await fn(items[i]!);
-      }
-    }),
-  );
-  return out;
-}
-
 /** Runs the cases (engine in-process, helm spawned `concurrency` at a time); one vendored copy per chart. */
 export async function runCases(cases: RenderCase[], concurrency = 2): Promise<CaseResult[]> {
   const copies = new Map<string, { dir: string; remove: () => void }>();
   try {
     for (const c of cases) if (!copies.has(c.chartDir)) copies.set(c.chartDir, vendoredCopy(c.chartDir));
-    return await mapLimit(cases, concurrency, async (c) => {
-      const r = await runHelm(helmArgs(c, copies.get(c.chartDir)!.dir), { timeoutSeconds: 120 });
-      const helm = { ok: r.code === 0, out: r.code === 0 ? r.stdout : r.stderr };
-      const engine = renderWithEngine(c);
-      return { name: c.name, outcome: compare(helm, engine), engineMs: engine.ms };
-    });
+    return await mapLimit(
+      cases,
+      async (c) => {
+        const r = await runHelm(helmArgs(c, copies.get(c.chartDir)!.dir), { timeoutSeconds: 120 });
+        const helm = { ok: r.code === 0, out: r.code === 0 ? r.stdout : r.stderr };
+        const engine = renderWithEngine(c);
+        return { name: c.name, outcome: compare(helm, engine), engineMs: engine.ms };
+      },
+      concurrency,
+    );
   } finally {
     for (const c of copies.values()) c.remove();
   }

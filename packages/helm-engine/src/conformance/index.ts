@@ -4,10 +4,12 @@ import { join } from 'node:path';
 import { repoRoot } from '@cmsweb/toolchain';
 import { corpusCases } from './corpus.js';
 import { type CaseResult, generatedCases, type Outcome, runCases } from './generated-charts.js';
+import { runSetCases } from './set-cases.js';
 import { runTemplateCases } from './template-cases.js';
 
 export { corpusCases } from './corpus.js';
 export * from './generated-charts.js';
+export * from './set-cases.js';
 export * from './template-cases.js';
 
 export interface Row {
@@ -54,7 +56,7 @@ export function formatTable(rows: Row[]): string {
   return lines.join('\n');
 }
 
-/** Runs the three sets; `only` limits to some of them (generated, cases, corpus). */
+/** Runs the four sets; `only` limits to some of them (generated, cases, set, corpus). */
 export async function conformance(
   only: string[] = [],
   root = repoRoot,
@@ -75,6 +77,10 @@ export async function conformance(
         r.map((x) => ({ name: `#${x.index} ${x.body.slice(0, 80)}`, outcome: x.outcome })),
       ),
     );
+  }
+  if (want('set')) {
+    const r = await runSetCases();
+    rows.push(tally('--set cases', r));
   }
   if (want('corpus')) {
     // ../shared next to the checkout (a worktree sits one level deeper), or $HELM_ENGINE_CORPUS.

@@ -55,6 +55,9 @@ const GO_TYPE_OF_PARAM: Record<ParamType, string> = {
   strings: '[]string',
 };
 
+/** Where an error happened, as Go prints it (`<.Values.x>`): a text, or the function that makes it. */
+type Ctx = string | (() => string);
+
 interface Scope {
   tree: Tree;
   vars: Array<{ name: string; value: GoValue }>;
@@ -69,19 +72,29 @@ export class TemplateSet {
 
   /** Parses one file; its {{define}}s join the set (a later definition of a name replaces an earlier one). */
   add(file: string, src: string): void {
-    // Trees are immutable once parsed: the same file text (a library chart rendered for every service) is
-    // parsed once per process. Keyed by the function names too, which decide what parses.
-    const key = `${file}\u0000${src}`;
-    let parsed = PARSE_CACHE.get(key);
-    if (!parsed || parsed.funcs !== this.funcs.size) {
-      parsed = { funcs: this.funcs.size, ...parseTemplate(file, src, (n) => this.funcs.has(n) || BUILTINS.has(n)) };
-      if (PARSE_CACHE.size >= 5000) PARSE_CACHE.clear();
-      PARSE_CACHE.set(key, parsed);
+    // Trees are immutable once parsed: the same text (a library chart's partials rendered for every service
+    // that depends on it, under each service's path) is parsed once per process. Keyed by the text alone, the
+    // file name only labels the trees (positions in messages), so a hit is relabelled. What parses depends on
+    // which function names exist (a parse that met an unknown one failed and is not cached): an entry is used
+    // only if every function name it calls exists in this set too.
+    const hasFunc = (n: string) => this.funcs.has(n) || BUILTINS.has(n);
+    let parsed = PARSE_CACHE.get(src);
+    if (!parsed || !parsed.funcs.every(hasFunc)) {
+      const used = new Set<string>();
+      const tree = parseTemplate(file, src, (n) => {
+        if (!hasFunc(n)) return false;
+        used.add(n);
+        return true;
+      });
+      parsed = { funcs: [...used], ...tree };
+      if (PARSE_CACHE.size >= PARSE_CACHE_MAX) PARSE_CACHE.delete(PARSE_CACHE.keys().next().value!);
+      PARSE_CACHE.set(src, parsed);
     }
     const { main, defines } = parsed;
+    const same = main.file === file;
     // Go: a file that is only {{define}}s and whitespace does not replace an existing template of its name.
-    this.trees.set(file, main);
-    for (const d of defines) this.trees.set(d.name, d);
+    this.trees.set(file, same ? main : { name: file, file, src, list: main.list });
+    for (const d of defines) this.trees.set(d.name, same ? d : { name: d.name, file, src, list: d.list });
   }
 
   has(name: string): boolean {
@@ -103,10 +116,10 @@ export class TemplateSet {
     }
   }
 
-  private fail(scope: Scope, pos: number, ctx: string, msg: string): never {
+  private fail(scope: Scope, pos: number, ctx: Ctx, msg: string): never {
     const lc = lineColOf(scope.tree.src, pos);
     throw new ExecError(
-      `template: ${scope.tree.file}:${lc}: executing "${scope.tree.name}" at <${ctx}>: ${msg}`,
+      `template: ${scope.tree.file}:${lc}: executing "${scope.tree.name}" at <${typeof ctx === 'string' ? ctx : ctx()}>: ${msg}`,
       scope.tree.file,
       lc,
     );
@@ -317,7 +330,8 @@ export class TemplateSet {
     receiver: GoValue,
   ): GoValue {
     if (receiver === undefined) return undefined;
-    const ctx = argString(node);
+    // The text of the node, for error messages only: made when one is thrown.
+    const ctx = () => argString(node);
     if (receiver === null) return this.fail(scope, node.pos, ctx, `nil pointer evaluating interface {}.${name}`);
     if (receiver instanceof GoObject) {
       const m = receiver.method(name);
@@ -374,7 +388,7 @@ export class TemplateSet {
     args: Arg[],
     final: GoValue | typeof MISSING,
   ): GoValue {
-    const ctx = cmd ? cmdString(cmd) : argString(node);
+    const ctx = () => (cmd ? cmdString(cmd) : argString(node));
     const argNodes = args.slice(1);
     // and/or evaluate their arguments lazily and return one of them (Go 1.18+).
     if (name === 'and' || name === 'or') {
@@ -422,7 +436,7 @@ export class TemplateSet {
     }
   }
 
-  private convertLiteral(scope: Scope, a: Arg, t: ParamType, ctx: string): GoValue {
+  private convertLiteral(scope: Scope, a: Arg, t: ParamType, ctx: Ctx): GoValue {
     const v = this.literal(a);
     if (a.t === 'nil') {
       if (t === 'any' || t === 'raw' || t === 'map' || t === 'list' || t === 'strings') return null;
@@ -446,7 +460,7 @@ export class TemplateSet {
   }
 
   /** Go's validateType: an argument must already be of the parameter's type (no conversion). */
-  private validate(scope: Scope, pos: number, ctx: string, v: GoValue, t: ParamType): GoValue {
+  private validate(scope: Scope, pos: number, ctx: Ctx, v: GoValue, t: ParamType): GoValue {
     if (t === 'raw') return v;
     if (t === 'any') return v === undefined ? null : v;
     if (v === undefined) {
@@ -470,7 +484,9 @@ export class TemplateSet {
 export const STRING_SLICES = new WeakSet<GoValue[]>();
 
 const MISSING = Symbol('missing');
-const PARSE_CACHE = new Map<string, { funcs: number; main: Tree; defines: Tree[] }>();
+/** Parsed texts by text, oldest first; bounded (a long-lived process renders ever new texts). */
+const PARSE_CACHE = new Map<string, { funcs: string[]; main: Tree; defines: Tree[] }>();
+const PARSE_CACHE_MAX = 5000;
 
 function pipeStr(p: Pipe): string {
   return p.cmds.map(cmdString).join(' | ');

@@ -9,7 +9,12 @@ import type { ChartFiles } from './chart-files.js';
  * device or not UTF-8 is listed in `refused` (such a chart must not be given to helm, which follows links
  * and quotes files in its errors).
  */
-export async function readChart(dir: string, displayPath: string): Promise<ChartFiles> {
+export async function readChart(
+  dir: string,
+  displayPath: string,
+  /** Stores each distinct text once (repository mode: every chart holds the same library templates and schema). */
+  intern: (text: string) => string = (text) => text,
+): Promise<ChartFiles> {
   const refused: RefusedFileError[] = [];
   const guard = <T>(f: () => T): T | undefined => {
     try {
@@ -20,7 +25,10 @@ export async function readChart(dir: string, displayPath: string): Promise<Chart
       return undefined;
     }
   };
-  const read = (rel: string) => guard(() => readSafeFile(rel, { root: dir }));
+  const read = (rel: string) => {
+    const text = guard(() => readSafeFile(rel, { root: dir }));
+    return text === undefined ? undefined : intern(text);
+  };
   const list = (rel: string) => guard(() => listSafeDir(rel, { root: dir })) ?? [];
   const files = (rel: string, out: string[]): string[] => {
     for (const e of list(rel)) {
@@ -46,7 +54,7 @@ export async function readChart(dir: string, displayPath: string): Promise<Chart
     };
     for (const f of depFiles('templates', [])) {
       const text = guard(() => readSafeFile(f, { root: depRoot, display: `${d}/${f}` }));
-      if (text !== undefined) dependencyTemplates[`${d}/${f}`] = text;
+      if (text !== undefined) dependencyTemplates[`${d}/${f}`] = intern(text);
     }
   }
   const templates: Record<string, string> = { ...dependencyTemplates };

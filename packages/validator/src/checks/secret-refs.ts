@@ -1,10 +1,21 @@
 import { isRecord, type Resource } from '../resources.js';
-import { containersOf, podTemplateOf } from './workloads.js';
+import type { ObjectRead } from './check.js';
+import { containersOf, podSpecReads, podTemplateOf } from './workloads.js';
 
 export interface SecretRef {
   name: string;
   path: Array<string | number>;
 }
+
+/** What secretRefsOf reads (ObjectRead data, see object-facts.ts). */
+export const SECRET_REF_READS: readonly ObjectRead[] = podSpecReads([
+  ['volumes'],
+  ['imagePullSecrets'],
+  ...['containers', 'initContainers'].flatMap((list) => [
+    [list, '*', 'env'],
+    [list, '*', 'envFrom'],
+  ]),
+]);
 
 /** Pure: every Secret a workload's pod template references (volumes, projected volumes, env, envFrom, image pull). */
 export function secretRefsOf(resource: Resource): SecretRef[] {

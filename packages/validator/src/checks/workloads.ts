@@ -36,6 +36,14 @@ export function podTemplateReads(containerFields: readonly string[]): ObjectRead
   }));
 }
 
+/** The given paths inside the pod spec of each workload kind, as ObjectRead data (see object-facts.ts). */
+export function podSpecReads(specPaths: ReadonlyArray<ReadonlyArray<string>>): ObjectRead[] {
+  return Object.entries(POD_SPEC_PATHS).map(([kind, path]) => ({
+    kinds: [kind],
+    paths: specPaths.map((p) => [...(path as string[]), 'spec', ...p]),
+  }));
+}
+
 /** Kinds whose pods run for good (probes make sense); Jobs and CronJobs run to completion. */
 export const LONG_RUNNING = ['Pod', 'Deployment', 'StatefulSet', 'DaemonSet', 'ReplicaSet', 'ReplicationController'];
 

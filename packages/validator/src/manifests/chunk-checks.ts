@@ -1,10 +1,9 @@
 import type { Finding, ResourceRef } from '../findings.js';
 import type { PolicyContext } from '../checks/check.js';
-import { runPolicyChecks } from '../checks/run-policy-checks.js';
 import { isEnabled, type ValidatorConfig } from '../config/validator-config.js';
+import { singleObjectFindings } from '../validate-objects.js';
 import { crossObjectReads, projectorFor, type ObjectProjector } from '../checks/object-facts.js';
 import type { KubeObject, Resource } from '../resources.js';
-import { runSchemaChecks } from '../schema/schema-checks.js';
 import type { CreateKubeSchemaValidator, KubeSchemaValidator } from '../schema/schema-validator.js';
 import { fastLoad } from './fast-parse.js';
 import { addObject, parseChunk } from './parse-manifests.js';
@@ -156,7 +155,12 @@ async function checkChunks(
       if (plain.length) byChunk.set(chunk.id, plain);
     }
     // A finding stays when its chunk stays on the fast path: then every position it holds was found.
-    const found = await singleObjectFindings(fast, schemas, opts, enabled);
+    const found = await singleObjectFindings(fast, {
+      schemas,
+      kubernetesVersion: opts.kubernetesVersion,
+      context: opts.context,
+      enabled,
+    });
     for (const f of found) {
       const id = f.resource && chunkOf.get(f.resource);
       // A finding always names its resource; one that did not would send every chunk to the slow path.
@@ -185,7 +189,14 @@ async function checkChunks(
     }
     if (plain.length) byChunk.set(chunk.id, plain);
   }
-  findings.push(...(await singleObjectFindings(resources, schemas, opts, enabled)));
+  findings.push(
+    ...(await singleObjectFindings(resources, {
+      schemas,
+      kubernetesVersion: opts.kubernetesVersion,
+      context: opts.context,
+      enabled,
+    })),
+  );
   // The checks of these objects are done: from here on only what the cross-object checks read is kept,
   // detached from the parsed texts (see retained.ts).
   const plain: PlainResource[] = [];
@@ -195,18 +206,4 @@ async function checkChunks(
     result: { findings: retain(findings, strings), resources: plain },
     settled: chunks.length - slowChunks.length,
   };
-}
-
-async function singleObjectFindings(
-  resources: Resource[],
-  schemas: KubeSchemaValidator,
-  opts: ChunkCheckOptions,
-  enabled: (id: string) => boolean,
-): Promise<Finding[]> {
-  if (!resources.length) return [];
-  await schemas.prepare(resources.map((r) => r.ref));
-  return [
-    ...runSchemaChecks(resources, schemas, opts.kubernetesVersion, enabled, opts.context.ignoreAnnotation),
-    ...runPolicyChecks(resources, opts.context, enabled, 'single-object'),
-  ];
 }

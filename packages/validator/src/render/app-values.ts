@@ -189,7 +189,9 @@ export function appValueLayers(helm: HelmSource, app: { file: string; parsed: Pa
     const object = inline.at[inline.at.length - 1] === 'valuesObject';
     layers.push({
       file: app.file,
-      parsed: app.parsed,
+      get parsed() {
+        return app.parsed; // the Application's tree as its reader keeps it (kept-tree.ts)
+      },
       value: toJs(p)[0] ?? {},
       // valuesObject is a mapping of the Application (key by key); values is one string (its key).
       position: (key) => locate(app.parsed, 0, object ? [...inline.at, ...key] : inline.at),
@@ -205,7 +207,9 @@ export function appValueLayers(helm: HelmSource, app: { file: string; parsed: Pa
       const value = path.reduceRight<unknown>((v, k) => ({ [k]: v }), typedSetValue(arg.value, forceString));
       layers.push({
         file: app.file,
-        parsed: app.parsed,
+        get parsed() {
+          return app.parsed;
+        },
         value,
         position: () => locate(app.parsed, 0, [...arg.at, 'value']),
       });

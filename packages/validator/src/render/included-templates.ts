@@ -41,8 +41,23 @@ export function withoutComments(source: string): string {
   return source.replace(/\{\{-?\s*\/\*[\s\S]*?\*\/\s*-?\}\}/g, (c) => c.replace(/[^\n]/g, ' '));
 }
 
+type Define = { name: string; start: number; end: number; body: string };
+
+// Every chart of a repository includes the same library templates: each distinct source is read once.
+const DEFINES = new Map<string, readonly Define[]>();
+const DEFINES_MAX = 2048;
+
 /** Blocks of one template source: for each `define "name"`, its 0-based line and the line of its matching `end`. */
-function definesOf(source: string): Array<{ name: string; start: number; end: number; body: string }> {
+function definesOf(source: string): readonly Define[] {
+  let found = DEFINES.get(source);
+  if (!found) {
+    if (DEFINES.size >= DEFINES_MAX) DEFINES.clear();
+    DEFINES.set(source, (found = scanDefines(source)));
+  }
+  return found;
+}
+
+function scanDefines(source: string): Define[] {
   const text = withoutComments(source);
   const lineAt = (offset: number) => text.slice(0, offset).split('\n').length - 1;
   const out: Array<{ name: string; start: number; end: number; body: string }> = [];

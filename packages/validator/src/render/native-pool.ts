@@ -252,12 +252,6 @@ export function createNativePool(options: NativePoolOptions = {}): NativePool {
     },
     async render(request: RenderRequest): Promise<RenderResult> {
       if (closed) throw new Error('the native render pool is closed');
-      // --set, --set-string and --set-file: the native renderer hands these to helm, which has a timeout of
-      // its own and a process that must not outlive a terminated thread: rendered on this thread.
-      if (request.set?.length || request.setString?.length || request.setFile?.length) {
-        const { nativeRenderer } = await import('./native-renderer.js');
-        return nativeRenderer.render(request);
-      }
       return new Promise<RenderResult>((resolve, reject) => {
         queue.push({ request, home: homeOf(request.chartDir, threads), resolve, reject });
         pump();

@@ -1,13 +1,30 @@
 import { readFile } from 'node:fs/promises';
-import { HelmError, readChartDir, renderChart } from '@cmsweb/helm-engine';
+import { HelmError, readChartDir, readSetFiles, renderChart } from '@cmsweb/helm-engine';
 import { compileJsonSchema } from '../sources/ajv.js';
 import { parseHelmError, SELF_REFERENCE_HINT } from './helm-errors.js';
-import { helmRenderer } from './helm-renderer.js';
 import type { Renderer, RenderError, RenderRequest, RenderResult } from './renderer.js';
 
 // The native renderer: @cmsweb/helm-engine in-process, byte-identical to `helm template` on every generated
-// chart × environment (npm run conformance -w @cmsweb/helm-engine). What the engine does not implement —
-// --set/--set-string/--set-file parsing — goes to the real helm, so that no request renders differently.
+// chart × environment and on every --set/--set-string/--set-file case of its conformance set (npm run
+// conformance -w @cmsweb/helm-engine). --set-file's files are read here (the engine is pure), as helm reads
+// them: relative to the working directory, a missing one failing with helm's `open <path>: ...` message.
+
+/**
+ * Pure: the values as helm's schema check sees them (JSON): the int64 of a --set line (a bigint in the engine)
+ * is a JSON number. The same object when it holds no bigint.
+ */
+function jsonNumbers(v: unknown): unknown {
+  if (typeof v === 'bigint') return Number(v);
+  if (typeof v !== 'object' || v === null) return v;
+  let out: Record<string, unknown> | undefined;
+  for (const [k, e] of Object.entries(v)) {
+    const j = jsonNumbers(e);
+    if (j === e) continue;
+    out ??= (Array.isArray(v) ? [...v] : { ...v }) as Record<string, unknown>;
+    out[k] = j;
+  }
+  return out ?? v;
+}
 
 const schemas = new Map<string, ReturnType<typeof compileJsonSchema> | Error>();
 function validateValues(schema: string, values: object): string[] {
@@ -21,7 +38,7 @@ function validateValues(schema: string, values: object): string[] {
     schemas.set(schema, v);
   }
   if (v instanceof Error) return [`values.schema.json does not compile: ${v.message}`];
-  if (v(values)) return [];
+  if (v(jsonNumbers(values))) return [];
   return (v.errors ?? []).map((e) => `at '${e.instancePath || '/'}': ${e.message ?? 'invalid'}`);
 }
 
@@ -55,8 +72,10 @@ export function endlessRecursion(e: HelmError): RenderError | undefined {
 export const nativeRenderer: Renderer = {
   name: 'native',
   async render(req: RenderRequest): Promise<RenderResult> {
-    if (req.set?.length || req.setString?.length || req.setFile?.length) return helmRenderer.render(req);
     try {
+      // --set lines as helm gets them (helm-renderer.ts): `name=value`, split and typed by the engine.
+      const lines = (args?: Array<{ name: string; value: string }>) => (args ?? []).map((a) => `${a.name}=${a.value}`);
+      const setFile = lines(req.setFile);
       const valueFiles = await Promise.all(
         req.valueFiles.map(async (f) => ({ name: f, text: await readFile(f, 'utf8') })),
       );
@@ -72,6 +91,10 @@ export const nativeRenderer: Renderer = {
         apiVersions: req.apiVersions,
         includeCrds: !req.skipCrds,
         skipTests: req.skipTests,
+        set: lines(req.set),
+        setString: lines(req.setString),
+        setFile,
+        setFileContents: readSetFiles(setFile),
         ...(req.skipSchemaValidation ? {} : { validateValues }),
       });
       return { manifests: out.manifests };

@@ -124,8 +124,8 @@ export async function renderKey(
   memo?: Map<string, string>,
 ): Promise<string> {
   const hash = createHash('sha256');
-  // The native renderer hands --set requests to helm (native-renderer.ts): those depend on helm's version too.
-  const helm = renderer === 'helm' || req.set?.length || req.setString?.length || req.setFile?.length;
+  // A native render (--set lines included) depends on the engine only; a helm one on helm's version.
+  const helm = renderer === 'helm';
   hash.update(`renderer:${renderer}\0helm:${helm ? await currentHelm() : ''}\0`);
   if (renderer !== 'helm') hash.update(`engine:${currentEngine()}\0`);
   hash.update(JSON.stringify(portableRequest(req, root)));

@@ -1,7 +1,6 @@
 import { posix } from 'node:path';
-import { locate, type ParsedYaml } from '@cmsweb/yaml';
 import type { Finding } from '../findings.js';
-import { parseManifests } from '../manifests/parse-manifests.js';
+import { type FindField, parseManifests } from '../manifests/parse-manifests.js';
 import { splitDocuments } from '../manifests/split-documents.js';
 import type { Resource } from '../resources.js';
 import { chartRelative } from './helm-errors.js';
@@ -19,6 +18,8 @@ export interface RenderedInput {
   /** Template sources by chart-relative path (templates/x.yaml; ../_library/templates/_x.tpl for a file:// dependency's), to map positions back. */
   templates: Record<string, string>;
   namespace: string;
+  /** Hold no syntax trees (see ParseManifestOptions.lean): repository mode keeps every object until the end. */
+  lean?: boolean;
   /**
    * The values files helm read, in order (the chart's values.yaml first), to report a finding on a value
    * at the file and line that set it; with the catalog files chartgen generated some of them from.
@@ -64,18 +65,24 @@ export function parseRenderedManifests(input: RenderedInput): { resources: Resou
     const own = source ? chartRelative(source) : undefined;
     const ownText = own !== undefined ? input.templates[own] : undefined;
     defs ??= definitions(input.templates);
-    // The template with its block includes expanded (nested ones too), each line knowing its file and line.
-    const expanded =
-      own !== undefined && ownText !== undefined ? expandIncludes(own, ownText, input.templates, defs) : undefined;
+    // The template with its block includes expanded (nested ones too), each line knowing its file and line:
+    // made when a position is first asked for (most kept objects never are).
+    const expandable = own !== undefined && ownText !== undefined;
+    let expandedOnce: ReturnType<typeof expandIncludes> | undefined;
+    const expansion = () => {
+      if (!expandable) return undefined;
+      expandedOnce ??= expandIncludes(own, ownText, input.templates, defs!);
+      return expandedOnce;
+    };
     const rel = (ownText !== undefined ? includedFile(ownText, defs) : undefined) ?? own;
     const shown = (r: string) => posix.normalize(`${input.chartPath}/${r}`);
     const file = rel ? shown(rel) : `${input.chartPath} (rendered output)`;
-    const template = expanded?.text;
     let alignment: Int32Array | undefined;
     /** The expanded template's line (0-based) a rendered line came from, and where that line is written. */
     const aligned = (renderedLine: number) => {
-      if (expanded === undefined || template === undefined) return undefined;
-      alignment ??= alignTemplate(chunk.text, template);
+      const expanded = expansion();
+      if (expanded === undefined) return undefined;
+      alignment ??= alignTemplate(chunk.text, expanded.text);
       const j = alignment[renderedLine - 1];
       if (j === undefined || j < 0) return undefined;
       const from = expanded.origins[j];
@@ -86,26 +93,26 @@ export function parseRenderedManifests(input: RenderedInput): { resources: Resou
     };
     const toTemplate = (renderedLine: number) => aligned(renderedLine)?.at;
     /** The deepest part of the path that maps to a template line (values may come from toYaml), and that line. */
-    const templateLine = (doc: ParsedYaml, docIndex: number, path: Path) => {
+    const templateLine = (find: FindField, path: Path) => {
       for (let n = path.length; n >= 0; n--) {
-        const mapped = aligned(locate(doc, docIndex, path.slice(0, n)).line);
+        const mapped = aligned(find(path.slice(0, n)).line);
         if (mapped) return { n, mapped: mapped.at, j: mapped.j };
       }
       return undefined;
     };
     const values = input.values;
     const origin =
-      values && template !== undefined
-        ? (doc: ParsedYaml, docIndex: number, value: unknown, path: Path): ValueSource | undefined => {
-            const at = templateLine(doc, docIndex, path);
+      values && expandable
+        ? (find: FindField, value: () => unknown, path: Path): ValueSource | undefined => {
+            const at = templateLine(find, path);
             if (!at) return undefined;
             helpers ??= namedTemplates(input.templates);
             merged ??= mergeValues(values.layers.map((l) => l.value));
             const o = valueOrigin({
-              template,
+              template: expansion()!.text,
               line: at.j,
               rest: [...path.slice(at.n)],
-              rendered: getIn(value, path),
+              rendered: getIn(value(), path),
               helpers,
               layers: values.layers,
               merged,
@@ -133,9 +140,10 @@ export function parseRenderedManifests(input: RenderedInput): { resources: Resou
         : undefined;
     const parsed = parseManifests(chunk.text, file, {
       defaultNamespace: input.namespace,
+      ...(input.lean ? { lean: true } : {}),
       positions: {
         position: (at) => toTemplate(at.line) ?? TOP,
-        locate: (doc, docIndex, _offset, path) => templateLine(doc, docIndex, path)?.mapped ?? TOP,
+        locate: (find, _offset, path) => templateLine(find, path)?.mapped ?? TOP,
         ...(origin ? { origin } : {}),
       },
     });

@@ -15,13 +15,18 @@ export async function renderFluxRelease(
   flux: FluxRender,
   kubeVersion: string,
   renderer: Renderer,
+  /** Values files the repository reader parsed already (repository-relative path → value; undefined: read it). */
+  known?: (file: string) => unknown,
 ): Promise<RenderResult> {
   let chartValues: string | undefined;
   if (flux.valuesFiles.length) {
     let merged: Record<string, unknown> = {};
     for (const f of flux.valuesFiles) {
-      const parsed = parseYaml(await readFile(join(root, f), 'utf8'), f);
-      const v = parsed.findings.some((x) => x.severity === 'error') ? undefined : toJs(parsed)[0];
+      let v = known?.(f);
+      if (v === undefined) {
+        const parsed = parseYaml(await readFile(join(root, f), 'utf8'), f);
+        v = parsed.findings.some((x) => x.severity === 'error') ? undefined : toJs(parsed)[0];
+      }
       if (isRecord(v)) merged = mergeMaps(merged, v);
     }
     chartValues = stringifyYaml(merged);

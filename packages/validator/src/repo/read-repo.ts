@@ -7,9 +7,10 @@ import type { Finding } from '../findings.js';
 import { parseManifests } from '../manifests/parse-manifests.js';
 import type { Resource } from '../resources.js';
 import { listTree } from '../sources/read-tree.js';
+import { leanRepoYaml } from '../sources/kept-tree.js';
 import { fromSourceFinding } from '../sources/yaml-findings.js';
 import type { RepoEnvironment, RepoSnapshot, RepoYaml } from './repo-snapshot.js';
-import { serviceReads, type Scope } from './scope.js';
+import { serviceEnters, serviceReads, type Scope } from './scope.js';
 
 export interface ReadRepo {
   /** Absent when the catalog has errors (nothing can be planned then). */
@@ -63,7 +64,7 @@ async function readYamlFile(root: string, file: string): Promise<{ y: RepoYaml; 
   const parsed = parseYaml(text, file);
   const findings = parsed.findings.map((f) => fromSourceFinding(f));
   const ok = !parsed.findings.some((f) => f.severity === 'error');
-  return { y: { file, parsed, value: ok ? toJs(parsed)[0] : undefined }, findings };
+  return { y: leanRepoYaml(file, text, parsed, ok ? toJs(parsed)[0] : undefined), findings };
 }
 
 /** kustomize's build file (environments/<env>/flux/kustomization.yaml): read by kustomize-controller, never applied. */
@@ -110,7 +111,7 @@ export async function readRepo(
   const files: string[] = [];
   for (const dir of ['charts', 'environments']) {
     try {
-      const listed = await listTree(root, dir);
+      const listed = await listTree(root, dir, only ? (d) => serviceEnters(only, d) : undefined);
       files.push(...(only ? listed.filter((f) => serviceReads(only, f)) : listed));
     } catch (e) {
       if (!(e instanceof RefusedFileError)) throw e;
@@ -192,17 +193,15 @@ export async function readRepo(
             });
           continue;
         }
-        overlays[e.name]![rest.slice('values/'.length).replace(YAML_FILE, '')] = {
-          ...y,
-          value: y.value === null ? {} : y.value,
-        };
+        if (y.value === null) y.value = {}; // an empty overlay sets nothing (y is this file's own object)
+        overlays[e.name]![rest.slice('values/'.length).replace(YAML_FILE, '')] = y;
       } else if (selected && /^(argocd|flux|cluster)\//.test(rest) && !KUSTOMIZE_FILE.test(rest)) {
         const read = readRepoText(root, f);
         if (read.finding) {
           findings.push({ ...read.finding, env: e.name });
           continue;
         }
-        const parsed = parseManifests(read.text, f);
+        const parsed = parseManifests(read.text, f, { lean: true });
         findings.push(...parsed.findings.map((x) => ({ ...x, env: e.name })));
         // Per-service generated files (argocd/apps/<svc>.yaml, flux/helmreleases/<svc>.yaml) belong to that service.
         const svc = /^(?:argocd\/apps|flux\/helmreleases)\/([^/]+)\.ya?ml$/.exec(rest)?.[1];

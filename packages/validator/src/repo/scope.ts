@@ -47,3 +47,19 @@ export function serviceReads(service: string, path: string): boolean {
   const own = /^(values|argocd\/apps|flux\/helmreleases)\/([^/]+)\.ya?ml$/.exec(rest);
   return own?.[2] === service;
 }
+
+/** Directories of environments/<env>/ that hold files serviceReads accepts. */
+const ENV_DIRS = new Set(['values', 'argocd', 'argocd/apps', 'flux', 'flux/helmreleases']);
+
+/**
+ * Pure: whether a directory can hold a file serviceReads(service, ·) accepts: a service scope lists only
+ * those (with thousands of services, listing every chart and overlay costs seconds), and a problem in
+ * another service's directory is not this service's.
+ */
+export function serviceEnters(service: string, dir: string): boolean {
+  if (dir === 'charts' || dir === 'environments') return true;
+  for (const chart of [`charts/${service}`, LIBRARY_CHART])
+    if (dir === chart || dir.startsWith(`${chart}/`)) return true;
+  const m = /^environments\/[^/]+(?:\/(.+))?$/.exec(dir);
+  return m !== null && (m[1] === undefined || ENV_DIRS.has(m[1]));
+}

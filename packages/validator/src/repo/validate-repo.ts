@@ -13,19 +13,24 @@ import { renderErrorFinding } from '../chart/render-findings.js';
 import { locate, parseYaml, toJs } from '@cmsweb/yaml';
 import { compareRenders, showValue } from '../render/compare-renders.js';
 import { readHelmRelease, type FluxProblem, type FluxRender } from '../render/flux-release.js';
-import type { RenderResult } from '../render/renderer.js';
+import type { RenderError, RenderResult } from '../render/renderer.js';
 import type { RepoYaml } from './repo-snapshot.js';
 import { renderFluxRelease } from './flux-render.js';
 import { appValueLayers, appValuesFindings } from '../render/app-values.js';
-import { parseRenderedManifests } from '../render/rendered-manifests.js';
+import { parseRenderedManifests, type RenderedInput } from '../render/rendered-manifests.js';
+import { crossObjectReads, projectorFor } from '../checks/object-facts.js';
+import { runPolicyChecks } from '../checks/run-policy-checks.js';
+import { SECRET_REF_READS } from '../checks/secret-refs.js';
 import type { Renderer } from '../render/renderer.js';
 import type { Resource } from '../resources.js';
 import type { CreateKubeSchemaValidator } from '../schema/schema-validator.js';
 import { checkValues } from '../sources/values-schema.js';
-import { validateObjects } from '../validate-objects.js';
+import { parseHelmYaml } from '../sources/helm-yaml.js';
+import { singleObjectFindings } from '../validate-objects.js';
+import { leanRepoYaml } from '../sources/kept-tree.js';
 import { planValidation, type RenderJob } from './plan-validation.js';
 import { policyContextFromCatalog } from './policy-context.js';
-import { readRepo, readRepoText } from './read-repo.js';
+import { readRepo, readRepoText, type ReadRepo } from './read-repo.js';
 import type { Scope } from './scope.js';
 
 export interface RepoValidationOptions {
@@ -78,6 +83,99 @@ export async function validateRepo(opts: RepoValidationOptions): Promise<Validat
   const refusedChart = (chartPath: string) =>
     repo.refusedCharts.has(chartPath) || repo.refusedCharts.has('charts/_library');
   const jobs = plan.jobs.filter((j) => !j.valueFiles.some((f) => broken.has(f)) && !refusedChart(j.chartPath));
+  // Everything a finished render needs is known before the first one finishes: each render is parsed and
+  // its objects checked one at a time as soon as it is done, and only what the checks between objects read
+  // is kept of them (a thousand services would otherwise hold every object and its syntax tree at once).
+  const yamlByFile = valuesFilesOf(repo);
+  const valuesOf = valueLayersOf(opts.root, repo, catalog, yamlByFile);
+  const context = serviceScope
+    ? { ...policyContextFromCatalog(catalog, false), frontendRoutes: undefined }
+    : policyContextFromCatalog(catalog, true);
+  const versionOf = (env: string) => repo.snapshot!.environments.find((e) => e.name === env)!.kubernetesVersion;
+  const schemasByEnv = new Map<string, ReturnType<CreateKubeSchemaValidator>>();
+  const schemasFor = (env: string) => {
+    let s = schemasByEnv.get(env);
+    if (!s) {
+      s = opts.createSchemas({ kubernetesVersion: versionOf(env), schemaLocations: opts.schemaLocations });
+      s.catch(() => undefined); // surfaces where it is awaited
+      schemasByEnv.set(env, s);
+    }
+    return s;
+  };
+  // A service scope runs no check between objects: only what the environment rules read is kept.
+  const crossReads = serviceScope ? [] : crossObjectReads(enabled);
+  const facts = projectorFor(crossReads && [...crossReads, ...SECRET_REF_READS], context.ignoreAnnotation);
+  // Charts: each read once, for linting and to map rendered lines back to templates (all of charts/ unless --service narrows it).
+  const chartPaths = [
+    ...new Set([...plan.jobs.map((j) => j.chartPath), ...chartDirsOf(repo.snapshot.files, opts.services)]),
+  ]
+    .filter((p) => !refusedChart(p))
+    .sort();
+  const chartFiles = new Map<string, Promise<ChartFiles>>();
+  const texts = new Map<string, string>();
+  const intern = (text: string) => {
+    const known = texts.get(text);
+    if (known !== undefined) return known;
+    texts.set(text, text);
+    return text;
+  };
+  const chartFilesOf = (p: string) => {
+    let f = chartFiles.get(p);
+    if (!f) chartFiles.set(p, (f = readChart(join(opts.root, p), p, intern)));
+    return f;
+  };
+  const templatesOf = async (p: string) => (chartPaths.includes(p) ? (await chartFilesOf(p)).templates : {});
+
+  /** One finished render: its findings and its objects, checked one by one, cut down to their facts. */
+  const checkRender = async (job: RenderJob, r: RenderResult, flux: FluxOutcome | undefined): Promise<JobOutcome> => {
+    const out: Finding[] = [];
+    if (flux)
+      out.push(
+        ...flux.problems.map((p) => ({
+          check: 'helmrelease-source' as const,
+          severity: 'error' as const,
+          message: p.message,
+          ...locate(flux.hr.parsed, 0, p.at),
+          env: job.env,
+          service: job.service,
+        })),
+      );
+    if (r.error) return { job, error: r.error, findings: out, resources: [] };
+    const parsed = parseRenderedManifests({
+      manifests: r.manifests,
+      chartPath: job.chartPath,
+      templates: await templatesOf(job.chartPath),
+      namespace: job.namespace,
+      values: valuesOf(job),
+      lean: true,
+    });
+    out.push(...parsed.findings.map((f) => ({ ...f, env: job.env, service: job.service })));
+    if (flux?.render && flux.result && enabled('argo-flux-parity')) {
+      const fluxParsed = flux.result.error
+        ? undefined
+        : parseRenderedManifests({
+            manifests: flux.result.manifests,
+            chartPath: flux.render.chartPath,
+            templates: await templatesOf(flux.render.chartPath),
+            namespace: flux.render.namespace,
+            lean: true,
+          });
+      out.push(
+        ...parityFindings(job, repo.snapshot!.apps[job.appFile]!, flux, parsed.resources, fluxParsed?.resources),
+      );
+    }
+    const resources = parsed.resources.map((res) => ({ ...res, env: job.env, service: job.service }));
+    out.push(
+      ...(await singleObjectFindings(resources, {
+        schemas: await schemasFor(job.env),
+        kubernetesVersion: versionOf(job.env),
+        context,
+        enabled,
+      })),
+    );
+    return { job, findings: out, resources: resources.map((res) => ({ ...res, object: facts(res.object) })) };
+  };
+
   let renders = 0;
   const rendering = mapLimit(
     jobs,
@@ -110,27 +208,39 @@ export async function validateRepo(opts: RepoValidationOptions): Promise<Validat
         flux = { hr, problems: read.problems, render: read.render };
         // A chart that did not finish for Argo CD would not for Flux either: no second wait.
         if (read.render && r.error?.kind !== 'timeout')
-          flux.result = await renderFluxRelease(opts.root, read.render, job.kubernetesVersion, opts.renderer);
+          flux.result = await renderFluxRelease(
+            opts.root,
+            read.render,
+            job.kubernetesVersion,
+            opts.renderer,
+            (f) => yamlByFile.get(f)?.value,
+          );
       }
       opts.onRendered?.(++renders, jobs.length);
-      return { job, r, flux };
+      return checkRender(job, r, flux);
     },
     opts.concurrency,
   );
   rendering.catch(() => undefined); // a failure surfaces at the await below, not as an unhandled rejection meanwhile
 
-  // Charts: lint each once (all of charts/ unless --service narrows it).
-  const chartPaths = [
-    ...new Set([...plan.jobs.map((j) => j.chartPath), ...chartDirsOf(repo.snapshot.files, opts.services)]),
-  ]
-    .filter((p) => !refusedChart(p))
-    .sort();
-  const charts = new Map<string, { files: ChartFiles; lint: LintedChart }>();
+  // Charts: lint each once.
+  const charts = new Map<string, Pick<LintedChart, 'validateValues' | 'values'>>();
   for (const p of chartPaths) {
-    const files = await readChart(join(opts.root, p), p);
+    const files = await chartFilesOf(p);
     const lint = lintChart(files);
-    charts.set(p, { files, lint });
     findings.push(...lint.findings);
+    // Kept for the overlays' schema check: values.yaml's tree only while memory allows.
+    const values =
+      lint.values && files.valuesYaml !== undefined
+        ? leanRepoYaml(
+            `${p}/values.yaml`,
+            files.valuesYaml,
+            lint.values.parsed,
+            lint.values.value,
+            (t, f) => parseHelmYaml(t, f).parsed,
+          )
+        : lint.values;
+    charts.set(p, { validateValues: lint.validateValues, ...(values ? { values } : {}) });
     await new Promise((resolve) => setImmediate(resolve)); // let finished renders hand over, so helm stays busy
   }
 
@@ -139,132 +249,57 @@ export async function validateRepo(opts: RepoValidationOptions): Promise<Validat
   for (const job of plan.jobs) {
     const chart = charts.get(job.chartPath);
     if (!chart) continue; // a refused chart is neither linted nor rendered
-    if (!chart.lint.validateValues || !enabled('overlay-schema')) continue;
+    if (!chart.validateValues || !enabled('overlay-schema')) continue;
     const overlays = job.valueFiles
       .map((f) => Object.values(repo.overlays[job.env] ?? {}).find((o) => o.file === f))
       .filter((o) => o !== undefined);
-    const sources = [...(chart.lint.values ? [chart.lint.values] : []), ...overlays];
+    const sources = [...(chart.values ? [chart.values] : []), ...overlays];
     const own = new Set(overlays.map((o) => o.file));
-    const fs = checkValues(chart.lint.validateValues, sources, 'overlay-schema').filter((f) => own.has(f.file!));
+    const fs = checkValues(chart.validateValues, sources, 'overlay-schema').filter((f) => own.has(f.file!));
     if (fs.length) overlayErrors.add(job);
     findings.push(...fs.map((f) => ({ ...f, env: job.env, service: job.service })));
   }
 
-  // The values files of each render (and the catalog files chartgen made some of them from), so that a
-  // finding on a value is reported where the value was set.
-  const yamlByFile = new Map<string, RepoYaml>();
-  for (const y of Object.values(repo.chartValues)) yamlByFile.set(y.file, y);
-  for (const byService of [...Object.values(repo.environmentValues), ...Object.values(repo.overlays)])
-    for (const y of Object.values(byService)) yamlByFile.set(y.file, y);
-  const catalogFiles = new Map<string, RepoYaml | undefined>();
-  const catalogFile = (file: string | undefined): RepoYaml | undefined => {
-    if (file === undefined) return undefined;
-    if (!catalogFiles.has(file)) {
-      const read = readRepoText(opts.root, file);
-      const parsed = read.text === undefined ? undefined : parseYaml(read.text, file);
-      const ok = parsed && !parsed.findings.some((f) => f.severity === 'error');
-      catalogFiles.set(file, ok ? { file, parsed, value: toJs(parsed)[0] } : undefined);
-    }
-    return catalogFiles.get(file);
-  };
-  const valuesOf = (job: RenderJob) => {
-    // Values the Application passes to helm itself (inline values, parameters) come last, at its lines.
-    const fromApp = appValueLayers(job.helm, repo.snapshot!.apps[job.appFile]!);
-    if (!fromApp) return undefined;
-    const files = [`${job.chartPath}/values.yaml`, ...job.valueFiles];
-    const layers = files.map((f) => yamlByFile.get(f));
-    if (layers.some((l) => l === undefined || l.value === undefined)) return undefined;
-    const service = catalogFile(catalog.serviceFiles[job.service]);
-    const envValues = `${job.chartPath}/values-${job.env}.yaml`;
-    return {
-      layers: [...(layers as RepoYaml[]), ...fromApp],
-      ...(service
-        ? {
-            catalog: {
-              service,
-              cluster: catalogFile(catalog.clusterFile),
-              env: job.env,
-              chartValues: files[0]!,
-              ...(job.valueFiles.includes(envValues) ? { envValues } : {}),
-            },
-          }
-        : {}),
-    };
-  };
-
   const rendered = await rendering;
   const byEnv: Record<string, Resource[]> = {};
   for (const env of plan.environments) byEnv[env] = [];
-  for (const { job, r, flux } of rendered) {
-    if (flux)
-      findings.push(
-        ...flux.problems.map((p) => ({
-          check: 'helmrelease-source' as const,
-          severity: 'error' as const,
-          message: p.message,
-          ...locate(flux.hr.parsed, 0, p.at),
-          env: job.env,
-          service: job.service,
-        })),
-      );
-    if (r.error) {
+  for (const { job, error, findings: own, resources } of rendered) {
+    findings.push(...own);
+    if (error) {
       let fromApp = false;
-      if (r.error.kind === 'values-schema') {
+      if (error.kind === 'values-schema') {
         const app = repo.snapshot.apps[job.appFile]!;
-        const av = appValuesFindings(r.error.message, job.helm, app, job);
+        const av = appValuesFindings(error.message, job.helm, app, job);
         findings.push(...av.findings);
         fromApp = av.all;
       }
-      if (!fromApp && !(r.error.kind === 'values-schema' && overlayErrors.has(job)))
-        findings.push(renderErrorFinding(r.error, job.chartPath, job));
+      if (!fromApp && !(error.kind === 'values-schema' && overlayErrors.has(job)))
+        findings.push(renderErrorFinding(error, job.chartPath, job));
       continue;
     }
-    const parsed = parseRenderedManifests({
-      manifests: r.manifests,
-      chartPath: job.chartPath,
-      templates: charts.get(job.chartPath)!.files.templates,
-      namespace: job.namespace,
-      values: valuesOf(job),
-    });
-    findings.push(...parsed.findings.map((f) => ({ ...f, env: job.env, service: job.service })));
-    if (flux?.render && flux.result && enabled('argo-flux-parity')) {
-      const fluxParsed = flux.result.error
-        ? undefined
-        : parseRenderedManifests({
-            manifests: flux.result.manifests,
-            chartPath: flux.render.chartPath,
-            templates: charts.get(flux.render.chartPath)?.files.templates ?? {},
-            namespace: flux.render.namespace,
-          });
-      findings.push(
-        ...parityFindings(job, repo.snapshot.apps[job.appFile]!, flux, parsed.resources, fluxParsed?.resources),
-      );
-    }
-    byEnv[job.env]!.push(...parsed.resources.map((res) => ({ ...res, env: job.env, service: job.service })));
+    byEnv[job.env]!.push(...resources);
   }
 
   // Objects of each environment together: rendered charts plus the generated Argo CD, Flux and cluster objects.
   let count = 0;
-  // A service scope holds one service's objects and a partial catalog: checks between objects, and the
-  // frontend rules (routes of every service), are the cluster scope's.
-  const context = serviceScope
-    ? { ...policyContextFromCatalog(catalog, false), frontendRoutes: undefined }
-    : policyContextFromCatalog(catalog, true);
   for (const env of plan.environments) {
-    const all = [...byEnv[env]!, ...(repo.generated[env] ?? [])];
+    const generated = repo.generated[env] ?? [];
+    const all = [...byEnv[env]!, ...generated];
     count += opts.services?.length
       ? all.filter((r) => r.service && opts.services!.includes(r.service)).length
       : all.length;
-    const version = repo.snapshot.environments.find((e) => e.name === env)!.kubernetesVersion;
-    const schemas = await opts.createSchemas({ kubernetesVersion: version, schemaLocations: opts.schemaLocations });
-    await schemas.prepare(all.map((r) => r.ref));
-    const objectFindings = validateObjects(all, {
-      schemas,
-      kubernetesVersion: version,
-      context,
-      enabled,
-      policyChecks: serviceScope ? 'single-object' : 'all',
-    });
+    // The generated objects' own checks (the rendered ones had theirs), then the checks between objects; a
+    // service scope holds one service's objects and a partial catalog: checks between objects, and the
+    // frontend rules (routes of every service), are the cluster scope's.
+    const objectFindings = [
+      ...(await singleObjectFindings(generated, {
+        schemas: await schemasFor(env),
+        kubernetesVersion: versionOf(env),
+        context,
+        enabled,
+      })),
+      ...(serviceScope ? [] : runPolicyChecks(all, context, enabled, 'cross-object')),
+    ];
     // With --service, the environment's shared objects give context but are not reported on.
     findings.push(
       ...(opts.services?.length
@@ -300,6 +335,70 @@ export async function validateRepo(opts: RepoValidationOptions): Promise<Validat
     ),
   );
   return buildResult(applyConfig(findings, opts.config), count);
+}
+
+interface JobOutcome {
+  job: RenderJob;
+  error?: RenderError;
+  findings: Finding[];
+  /** The render's objects, cut down to what the checks between objects and the environment rules read. */
+  resources: Resource[];
+}
+
+/** The values files the repository reader parsed (charts' values, generated values, overlays), by path. */
+function valuesFilesOf(repo: ReadRepo): Map<string, RepoYaml> {
+  const yamlByFile = new Map<string, RepoYaml>();
+  for (const y of Object.values(repo.chartValues)) yamlByFile.set(y.file, y);
+  for (const byService of [...Object.values(repo.environmentValues), ...Object.values(repo.overlays)])
+    for (const y of Object.values(byService)) yamlByFile.set(y.file, y);
+  return yamlByFile;
+}
+
+/**
+ * The values files of each render (and the catalog files chartgen made some of them from), so that a
+ * finding on a value is reported where the value was set. Catalog files are read when first asked for.
+ */
+function valueLayersOf(
+  root: string,
+  repo: ReadRepo,
+  catalog: NonNullable<ReadRepo['catalog']>,
+  yamlByFile: ReadonlyMap<string, RepoYaml>,
+) {
+  const catalogFiles = new Map<string, RepoYaml | undefined>();
+  const catalogFile = (file: string | undefined): RepoYaml | undefined => {
+    if (file === undefined) return undefined;
+    if (!catalogFiles.has(file)) {
+      const read = readRepoText(root, file);
+      const parsed = read.text === undefined ? undefined : parseYaml(read.text, file);
+      const ok = parsed && !parsed.findings.some((f) => f.severity === 'error');
+      catalogFiles.set(file, ok ? leanRepoYaml(file, read.text!, parsed, toJs(parsed)[0]) : undefined);
+    }
+    return catalogFiles.get(file);
+  };
+  return (job: RenderJob): RenderedInput['values'] => {
+    // Values the Application passes to helm itself (inline values, parameters) come last, at its lines.
+    const fromApp = appValueLayers(job.helm, repo.snapshot!.apps[job.appFile]!);
+    if (!fromApp) return undefined;
+    const files = [`${job.chartPath}/values.yaml`, ...job.valueFiles];
+    const layers = files.map((f) => yamlByFile.get(f));
+    if (layers.some((l) => l === undefined || l.value === undefined)) return undefined;
+    const service = catalogFile(catalog.serviceFiles[job.service]);
+    const envValues = `${job.chartPath}/values-${job.env}.yaml`;
+    return {
+      layers: [...(layers as RepoYaml[]), ...fromApp],
+      ...(service
+        ? {
+            catalog: {
+              service,
+              cluster: catalogFile(catalog.clusterFile),
+              env: job.env,
+              chartValues: files[0]!,
+              ...(job.valueFiles.includes(envValues) ? { envValues } : {}),
+            },
+          }
+        : {}),
+    };
+  };
 }
 
 interface FluxOutcome {
