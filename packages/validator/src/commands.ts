@@ -1,5 +1,4 @@
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
-import { availableParallelism } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { displayName, kubernetesVersionProblem, readCatalog } from '@cmsweb/catalog';
 import type { ValidationResult } from './findings.js';
@@ -10,7 +9,7 @@ import { validateChart } from './chart/validate-chart.js';
 import { readInputs } from './manifests/read-inputs.js';
 import { validateManifestInputs } from './manifests/validate-manifests.js';
 import { RENDERERS } from './render/renderers.js';
-import { poolSettings } from './render/native-pool.js';
+import { DEFAULT_RENDER_THREADS, poolSettings } from './render/native-pool.js';
 import type { Renderer, RenderRequest } from './render/renderer.js';
 import { REPORTERS } from './report/reporters.js';
 import type { ReportTool } from './report/reporter.js';
@@ -118,7 +117,7 @@ function renderer(name: string, timeoutOption: string | undefined, config: Valid
 function renderConcurrency(name: string): number | undefined {
   if (name !== 'native') return undefined;
   const pool = poolSettings(process.env);
-  return 4 * ('threads' in pool && pool.threads ? pool.threads : Math.max(1, availableParallelism()));
+  return 4 * ('threads' in pool && pool.threads ? pool.threads : DEFAULT_RENDER_THREADS);
 }
 
 function kubeVersion(v: string | undefined, fallback: string): string {

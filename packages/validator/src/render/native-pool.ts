@@ -1,4 +1,3 @@
-import { availableParallelism } from 'node:os';
 import { Worker } from 'node:worker_threads';
 import { defaultHelmTimeoutSeconds } from '@cmsweb/toolchain';
 import { NATIVE_TIMEOUT_PREFIX } from './helm-errors.js';
@@ -19,6 +18,9 @@ const ENTRY = FROM_SOURCE
   : new URL('./native-worker.js', import.meta.url);
 const EXEC_ARGV = FROM_SOURCE ? [...process.execArgv, '--conditions=source'] : undefined;
 
+/** Render threads unless VALIDATOR_RENDER_THREADS says (see NativePoolOptions.threads). */
+export const DEFAULT_RENDER_THREADS = 1;
+
 /** The heap (V8 old generation) each render thread may use, in MB, unless VALIDATOR_RENDER_MEMORY_MB says. */
 export const DEFAULT_RENDER_MEMORY_MB = 512;
 
@@ -27,7 +29,10 @@ export const RENDER_THREADS_ENV = 'VALIDATOR_RENDER_THREADS';
 export const RENDER_MEMORY_ENV = 'VALIDATOR_RENDER_MEMORY_MB';
 
 export interface NativePoolOptions {
-  /** Render threads at most (default: the machine's cores, os.availableParallelism(), at least 1). */
+  /**
+   * Render threads at most (default DEFAULT_RENDER_THREADS). One: a second thread pays the engine's warm-up again
+   * and, with the checks on the main thread, bought no wall time on the 2-core machine (README, Performance).
+   */
   threads?: number;
   /** Heap of each thread in MB (resourceLimits.maxOldGenerationSizeMb; default DEFAULT_RENDER_MEMORY_MB). */
   memoryMb?: number;
@@ -125,7 +130,7 @@ interface Slot {
  * runs out of memory or ends its thread is a render error, and the thread is replaced.
  */
 export function createNativePool(options: NativePoolOptions = {}): NativePool {
-  const threads = Math.max(1, Math.floor(options.threads ?? availableParallelism()));
+  const threads = Math.max(1, Math.floor(options.threads ?? DEFAULT_RENDER_THREADS));
   const memoryMb = options.memoryMb ?? DEFAULT_RENDER_MEMORY_MB;
   const defaultTimeout = options.defaultTimeoutSeconds ?? defaultHelmTimeoutSeconds;
   const slots: Slot[] = [];
