@@ -215,7 +215,8 @@ export async function readRepo(
     }
   }
   // The values helm merges each overlay with: the chart's values.yaml and the generated values-<env>.yaml.
-  const readIfThere = async (f: string) => (files.includes(f) ? (await readYamlFile(root, f)).y : undefined);
+  const listed = new Set(files); // thousands of services: a lookup per file, not a scan
+  const readIfThere = async (f: string) => (listed.has(f) ? (await readYamlFile(root, f)).y : undefined);
   for (const [env, byService] of Object.entries(overlays)) {
     if (envFilter.length && !envFilter.includes(env)) continue;
     environmentValues[env] = {};

@@ -124,7 +124,8 @@ export async function validateRepo(opts: RepoValidationOptions): Promise<Validat
     if (!f) chartFiles.set(p, (f = readChart(join(opts.root, p), p, intern)));
     return f;
   };
-  const templatesOf = async (p: string) => (chartPaths.includes(p) ? (await chartFilesOf(p)).templates : {});
+  const linted = new Set(chartPaths);
+  const templatesOf = async (p: string) => (linted.has(p) ? (await chartFilesOf(p)).templates : {});
 
   /** One finished render: its findings and its objects, checked one by one, cut down to their facts. */
   const checkRender = async (job: RenderJob, r: RenderResult, flux: FluxOutcome | undefined): Promise<JobOutcome> => {
@@ -246,13 +247,14 @@ export async function validateRepo(opts: RepoValidationOptions): Promise<Validat
 
   // Overlays against values.schema.json.
   const overlayErrors = new Set<RenderJob>();
+  const overlayByFile = new Map(
+    Object.values(repo.overlays).flatMap((byService) => Object.values(byService).map((o) => [o.file, o] as const)),
+  );
   for (const job of plan.jobs) {
     const chart = charts.get(job.chartPath);
     if (!chart) continue; // a refused chart is neither linted nor rendered
     if (!chart.validateValues || !enabled('overlay-schema')) continue;
-    const overlays = job.valueFiles
-      .map((f) => Object.values(repo.overlays[job.env] ?? {}).find((o) => o.file === f))
-      .filter((o) => o !== undefined);
+    const overlays = job.valueFiles.map((f) => overlayByFile.get(f)).filter((o) => o !== undefined);
     const sources = [...(chart.values ? [chart.values] : []), ...overlays];
     const own = new Set(overlays.map((o) => o.file));
     const fs = checkValues(chart.validateValues, sources, 'overlay-schema').filter((f) => own.has(f.file!));
