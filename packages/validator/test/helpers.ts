@@ -1,4 +1,4 @@
-import { cpSync, existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -124,4 +124,15 @@ export async function runChartInProcess(
     ...(options.renderTimeout !== undefined ? { renderTimeout: options.renderTimeout } : {}),
   });
   return { code: out.exitCode, stdout: out.stdout, stderr: out.stderr ?? '' };
+}
+
+/** A small chart in `base`/`name` (Chart.yaml, values.yaml `x: 1`, and `files` by chart-relative path). */
+export function writeChart(base: string, name: string, files: Record<string, string>): string {
+  const dir = join(base, name);
+  const all = { 'Chart.yaml': `apiVersion: v2\nname: ${name}\nversion: 0.1.0\n`, 'values.yaml': 'x: 1\n', ...files };
+  for (const [p, text] of Object.entries(all)) {
+    mkdirSync(dirname(join(dir, p)), { recursive: true });
+    writeFileSync(join(dir, p), text);
+  }
+  return dir;
 }

@@ -3,9 +3,9 @@
 // assertion is on speed: the timeouts below are the renders' own (a chart that never finishes on any
 // machine), the tests' bounds only generous.
 import { spawnSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
+import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { generatedCases } from '@cmsweb/helm-engine/conformance';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -13,7 +13,7 @@ import { renderErrorFinding } from '../src/chart/render-findings.js';
 import { createNativePool, poolSettings } from '../src/render/native-pool.js';
 import { nativeRenderer } from '../src/render/native-renderer.js';
 import type { RenderRequest } from '../src/render/renderer.js';
-import { PACKAGE_DIR, REPO_ROOT } from './helpers.js';
+import { PACKAGE_DIR, REPO_ROOT, writeChart } from './helpers.js';
 
 const tmp = mkdtempSync(join(tmpdir(), 'native-pool-'));
 const pools: Array<ReturnType<typeof createNativePool>> = [];
@@ -27,15 +27,7 @@ const pool = (options: Parameters<typeof createNativePool>[0]) => {
   return p;
 };
 
-function chart(name: string, files: Record<string, string>): string {
-  const dir = join(tmp, name);
-  const all = { 'Chart.yaml': `apiVersion: v2\nname: ${name}\nversion: 0.1.0\n`, 'values.yaml': 'x: 1\n', ...files };
-  for (const [p, text] of Object.entries(all)) {
-    mkdirSync(dirname(join(dir, p)), { recursive: true });
-    writeFileSync(join(dir, p), text);
-  }
-  return dir;
-}
+const chart = (name: string, files: Record<string, string>) => writeChart(tmp, name, files);
 const request = (chartDir: string, more: Partial<RenderRequest> = {}): RenderRequest => ({
   chartDir,
   releaseName: 'r',

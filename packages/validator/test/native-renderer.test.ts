@@ -1,26 +1,18 @@
 // --renderer native against --renderer helm: the same manifests, and the same located errors.
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
+import { join } from 'node:path';
 import { generatedCases } from '@cmsweb/helm-engine/conformance';
 import { afterAll, describe, expect, it } from 'vitest';
 import { helmRenderer } from '../src/render/helm-renderer.js';
 import { nativeRenderer } from '../src/render/native-renderer.js';
 import type { RenderRequest } from '../src/render/renderer.js';
-import { REPO_ROOT } from './helpers.js';
+import { REPO_ROOT, writeChart } from './helpers.js';
 
 const tmp = mkdtempSync(join(tmpdir(), 'native-renderer-'));
 afterAll(() => rmSync(tmp, { recursive: true, force: true }));
 
-function chart(name: string, files: Record<string, string>): string {
-  const dir = join(tmp, name);
-  const all = { 'Chart.yaml': `apiVersion: v2\nname: ${name}\nversion: 0.1.0\n`, 'values.yaml': 'x: 1\n', ...files };
-  for (const [p, text] of Object.entries(all)) {
-    mkdirSync(dirname(join(dir, p)), { recursive: true });
-    writeFileSync(join(dir, p), text);
-  }
-  return dir;
-}
+const chart = (name: string, files: Record<string, string>) => writeChart(tmp, name, files);
 
 const both = async (req: RenderRequest) => Promise.all([helmRenderer.render(req), nativeRenderer.render(req)]);
 const request = (chartDir: string): RenderRequest => ({
