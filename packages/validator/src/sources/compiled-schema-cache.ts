@@ -14,7 +14,9 @@ import type { ValidateFunction } from 'ajv';
 // each file carries the sha256 of its code, so a torn or edited file is a miss, never a wrong check.
 
 const require = createRequire(import.meta.url);
-const VERSIONS = ['ajv', 'ajv-formats'].map((p) => `${p}@${(require(`${p}/package.json`) as { version: string }).version}`);
+const VERSIONS = ['ajv', 'ajv-formats'].map(
+  (p) => `${p}@${(require(`${p}/package.json`) as { version: string }).version}`,
+);
 /** The cache's own format: bump when the stored code or the options of compileJsonSchema change. */
 const FORMAT = 1;
 
