@@ -1086,13 +1086,32 @@ class Emitter {
 
   writePlain(value: string, allowBreaks: boolean) {
     if (!this.whitespace) this.put(' ');
+    this.writeFolded(value, allowBreaks, false);
+    this.whitespace = false;
+    this.indention = false;
+  }
+
+  writeSingle(value: string, allowBreaks: boolean) {
+    this.writeIndicator("'", true, false, false);
+    this.writeFolded(value, allowBreaks, true);
+    this.writeIndicator("'", false, false, false);
+    this.whitespace = false;
+    this.indention = false;
+  }
+
+  /**
+   * The character loop go-yaml's plain and single-quoted writers share: line breaks kept, a long line folded at
+   * a single space (inside the quotes only, for a quoted scalar), a quote doubled inside quotes.
+   */
+  private writeFolded(value: string, allowBreaks: boolean, quoted: boolean) {
     const ch = [...value];
     let spaces = false;
     let breaks = false;
     for (let i = 0; i < ch.length; i++) {
       const c = ch[i]!;
       if (c === ' ') {
-        if (allowBreaks && !spaces && this.column > this.bestWidth && ch[i + 1] !== ' ') this.writeIndent();
+        const inside = !quoted || (i > 0 && i < ch.length - 1);
+        if (allowBreaks && !spaces && this.column > this.bestWidth && inside && ch[i + 1] !== ' ') this.writeIndent();
         else this.put(c);
         spaces = true;
       } else if (isBreakCh(c)) {
@@ -1102,14 +1121,13 @@ class Emitter {
         breaks = true;
       } else {
         if (breaks) this.writeIndent();
+        if (quoted && c === "'") this.put("'");
         this.put(c);
         this.indention = false;
         spaces = false;
         breaks = false;
       }
     }
-    this.whitespace = false;
-    this.indention = false;
   }
 
   writeBreak(c: string) {
@@ -1118,37 +1136,6 @@ class Emitter {
       this.out.push(c);
       this.column = 0;
     }
-  }
-
-  writeSingle(value: string, allowBreaks: boolean) {
-    this.writeIndicator("'", true, false, false);
-    const ch = [...value];
-    let spaces = false;
-    let breaks = false;
-    for (let i = 0; i < ch.length; i++) {
-      const c = ch[i]!;
-      if (c === ' ') {
-        if (allowBreaks && !spaces && this.column > this.bestWidth && i > 0 && i < ch.length - 1 && ch[i + 1] !== ' ')
-          this.writeIndent();
-        else this.put(c);
-        spaces = true;
-      } else if (isBreakCh(c)) {
-        if (!breaks && c === '\n') this.putBreak();
-        this.writeBreak(c);
-        this.indention = true;
-        breaks = true;
-      } else {
-        if (breaks) this.writeIndent();
-        if (c === "'") this.put("'");
-        this.put(c);
-        this.indention = false;
-        spaces = false;
-        breaks = false;
-      }
-    }
-    this.writeIndicator("'", false, false, false);
-    this.whitespace = false;
-    this.indention = false;
   }
 
   writeDouble(value: string, allowBreaks: boolean) {
