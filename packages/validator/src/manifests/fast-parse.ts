@@ -224,12 +224,21 @@ export function nullKey(text: string): boolean {
     // `(?:^|[\s{[,])` right before the colon (with `[ ]*` empty), or before `~` / `null` (a space before the
     // colon is itself such a character)
     if (i === 0 || beforeKey(text.charCodeAt(i - 1))) return true;
-    const word = text.charCodeAt(i - 1) === 126 /* ~ */ ? 1 : i >= 4 && NULL_WORDS.has(text.slice(i - 4, i)) ? 4 : 0;
+    const word = text.charCodeAt(i - 1) === 126 /* ~ */ ? 1 : i >= 4 && nullWordBefore(text, i) ? 4 : 0;
     if (word && (i === word || beforeKey(text.charCodeAt(i - word - 1)))) return true;
   }
   return false;
 }
-const NULL_WORDS = new Set(['null', 'Null', 'NULL']);
+/** `null`, `Null` or `NULL` just before `i` (compared in place: a slice per colon added up). */
+function nullWordBefore(text: string, i: number): boolean {
+  const n = text.charCodeAt(i - 4);
+  const rest = text.charCodeAt(i - 3);
+  if (n === 110 /* n */ || n === 78 /* N */)
+    return rest === 117 /* u */
+      ? text.charCodeAt(i - 2) === 108 && text.charCodeAt(i - 1) === 108 // ull
+      : n === 78 && rest === 85 && text.charCodeAt(i - 2) === 76 && text.charCodeAt(i - 1) === 76; // NULL
+  return false;
+}
 
 /**
  * Pure: whether a line of `text` matches LINE_START or DEEP_INDENT, or is longer than 1000 characters
