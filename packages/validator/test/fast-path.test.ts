@@ -5,7 +5,16 @@ import { describe, expect, it } from 'vitest';
 import { generateDocs } from '../bench/generate-docs.js';
 import { EMPTY_CONTEXT } from '../src/checks/check.js';
 import { DEFAULT_CONFIG } from '../src/config/validator-config.js';
-import { fastLoad } from '../src/manifests/fast-parse.js';
+import {
+  closedBeforeColon,
+  DEEP_INDENT,
+  fastLoad,
+  LINE_START,
+  lineScreen,
+  LONG_LINE_KEY,
+  NULL_KEY,
+  nullKey,
+} from '../src/manifests/fast-parse.js';
 import { readInputs, type InputFile } from '../src/manifests/read-inputs.js';
 import { runChunkBatches } from '../src/manifests/run-batches.js';
 import { splitDocuments } from '../src/manifests/split-documents.js';
@@ -407,5 +416,83 @@ describe('manifests fast path', () => {
     }
     expect(broken).toEqual([]);
     expect(accepted).toBeGreaterThan(500);
+  });
+});
+
+describe("the fast path's screen", () => {
+  it('the scans read as the patterns they stand for (seeded mutations, every character)', () => {
+    const base = chunksOf(defectiveDocs(60));
+    const inserts = [
+      ' ',
+      ':',
+      ': ',
+      '-',
+      '- ',
+      ' - -',
+      '\n-',
+      '\n - ',
+      '#',
+      '~',
+      'null',
+      'NULL',
+      'nUll',
+      ']',
+      '}',
+      '] :',
+      '\n]',
+    ];
+    inserts.push(
+      '\n',
+      '\r',
+      '\u2028',
+      '\u2029',
+      '\u00a0',
+      '\v',
+      '\t',
+      '{',
+      '[',
+      ',',
+      ' '.repeat(60),
+      `a${'x'.repeat(1001)}`,
+    );
+    let seed = 7;
+    const rnd = () => (seed = (seed * 1103515245 + 12345) & 0x7fffffff) / 0x7fffffff;
+    const texts: string[] = [...base];
+    for (let i = 0; i < 4000; i++) {
+      let t = base[Math.floor(rnd() * base.length)]!;
+      for (let k = 0; k < 1 + Math.floor(rnd() * 4); k++) {
+        const pos = Math.floor(rnd() * (t.length + 1));
+        t = t.slice(0, pos) + inserts[Math.floor(rnd() * inserts.length)] + t.slice(pos);
+      }
+      texts.push(t);
+    }
+    for (let c = 0; c < 0x10000; c += c < 0x3100 ? 1 : 97) {
+      const ch = String.fromCharCode(c);
+      texts.push(
+        `${ch}:`,
+        `a${ch}:`,
+        `a${ch}null:`,
+        `${ch}~: x`,
+        `x:${ch}`,
+        `-${ch}`,
+        `- -${ch}`,
+        `${ch}- -`,
+        `${ch}]`,
+        `]${ch}:`,
+      );
+    }
+    const longLine = (t: string) => t.split('\n').some((l) => l.length > 1000 && !LONG_LINE_KEY.test(l));
+    const differ = texts.filter(
+      (t) =>
+        nullKey(t) !== NULL_KEY.test(t) ||
+        closedBeforeColon(t) !== /[\]}][ ]*:/.test(t) ||
+        lineScreen(t) !== (LINE_START.test(t) || DEEP_INDENT.test(t) || longLine(t)),
+    );
+    expect(differ.map((t) => JSON.stringify(t))).toEqual([]);
+    // Both answers occur, for each scan.
+    for (const scan of [nullKey, closedBeforeColon, lineScreen]) {
+      expect(texts.some(scan)).toBe(true);
+      expect(texts.some((t) => !scan(t))).toBe(true);
+    }
   });
 });
