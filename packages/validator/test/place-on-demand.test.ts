@@ -89,4 +89,43 @@ describe('positions of findings between objects, found on demand', { timeout: 12
       ]),
     );
   });
+
+  it('the environment rules place their findings on rendered objects the same way (exclusive-secret)', async () => {
+    const repo = tempRepo();
+    cleanups.push(repo.cleanup);
+    const p = join(repo.dir, 'charts/demo/templates/deployment.yaml');
+    // Every environment's Deployment reads prod's exclusive secret (prod's overlay owns demo-prod-db).
+    writeFileSync(
+      p,
+      readFileSync(p, 'utf8').replace(
+        '          env:\n',
+        '          env:\n            - name: PROD_PASSWORD\n              valueFrom:\n                secretKeyRef:\n                  name: demo-prod-db\n                  key: password\n',
+      ),
+    );
+    const { renderer, renders } = counting();
+    const r = await validateRepo({
+      root: repo.dir,
+      renderer,
+      createSchemas: createKubeSchemaValidator,
+      config: DEFAULT_CONFIG,
+    });
+    const line = readFileSync(p, 'utf8')
+      .split('\n')
+      .findIndex((l) => l.includes('name: demo-prod-db'));
+    expect(
+      r.findings.filter((f) => f.check === 'exclusive-secret').map((f) => [f.file, f.line, f.column, f.path, f.env]),
+    ).toEqual([
+      [
+        'charts/demo/templates/deployment.yaml',
+        line + 1,
+        19,
+        '/spec/template/spec/containers/0/env/0/valueFrom/secretKeyRef/name',
+        'dev',
+      ],
+    ]);
+    // Only dev's render of demo again.
+    const again = [...renders].filter(([, n]) => n > 1).map(([k]) => k);
+    expect(again.length).toBe(1);
+    expect(again[0]).toContain('/environments/dev/values/demo.yaml');
+  });
 });

@@ -184,13 +184,23 @@ export async function validateRepo(opts: RepoValidationOptions): Promise<Validat
   // source says which render and which of its objects it is, and a finding between objects that needs a
   // position renders that service again (renders are pure) to find it (placeIssues).
   const strings: StringTable = new Map();
-  const renderedAt = new WeakMap<ResourceSource, { job: RenderJob; index: number }>();
+  const renderedAt = new WeakMap<ResourceSource, { job: RenderJob; index: number; ref: Resource['ref'] }>();
+  /** While `placed` runs its check the first time: the kept sources it asked a position of. */
+  let asking: Set<ResourceSource> | undefined;
   const keptResource = (res: Resource, job: RenderJob, index: number): Resource => {
-    const source: ResourceSource = { file: retain(res.source.file, strings), locate: unplaced };
-    renderedAt.set(source, { job, index });
+    const ref = retain(res.ref, strings);
+    const source: ResourceSource = {
+      file: retain(res.source.file, strings),
+      locate: () => {
+        if (!asking) return unplaced();
+        asking.add(source);
+        return { line: 1, column: 1 };
+      },
+    };
+    renderedAt.set(source, { job, index, ref });
     return {
       object: retain(facts(res.object), strings),
-      ref: retain(res.ref, strings),
+      ref,
       source,
       env: job.env,
       service: job.service,
@@ -208,6 +218,35 @@ export async function validateRepo(opts: RepoValidationOptions): Promise<Validat
       values: valuesOf(job),
       lean: true,
     }).resources;
+  };
+  /**
+   * The findings of a pure check over kept objects that may place findings on them itself (the environment
+   * rules): run once to learn which kept objects it asks a position of, those given their positions back
+   * (their services rendered again, as placeIssues), then run again.
+   */
+  const placed = async (run: () => Finding[]): Promise<Finding[]> => {
+    const asked = new Set<ResourceSource>();
+    asking = asked;
+    let first: Finding[];
+    try {
+      first = run();
+    } finally {
+      asking = undefined;
+    }
+    if (!asked.size) return first;
+    const jobs = new Set([...asked].map((s) => renderedAt.get(s)!.job));
+    const again = new Map(
+      await mapLimit([...jobs], async (job) => [job, await renderedAgain(job)] as const, opts.concurrency),
+    );
+    for (const s of asked) {
+      const at = renderedAt.get(s)!;
+      const found = again.get(at.job)?.[at.index];
+      if (found && sameRef(found.ref, at.ref)) {
+        s.locate = found.source.locate;
+        if (found.source.origin) s.origin = found.source.origin;
+      } else s.locate = () => ({ line: 1, column: 1 }); // fail closed, as placeIssues
+    }
+    return run();
   };
   /** The findings of issues between objects, each placed as objectFinding places it (rendered objects: rendered again). */
   const placeIssues = async (issues: readonly PolicyIssue[]): Promise<Finding[]> => {
@@ -375,16 +414,18 @@ export async function validateRepo(opts: RepoValidationOptions): Promise<Validat
     );
   }
   findings.push(
-    ...checkEnvironmentRules(
-      {
-        environments: repo.snapshot.environments,
-        selected: plan.environments,
-        overlays: filterServices(repo.overlays, opts.services),
-        resources: byEnv,
-        ignoreAnnotation: context.ignoreAnnotation,
-      },
-      enabled,
-    ),
+    ...(await placed(() =>
+      checkEnvironmentRules(
+        {
+          environments: repo.snapshot!.environments,
+          selected: plan.environments,
+          overlays: filterServices(repo.overlays, opts.services),
+          resources: byEnv,
+          ignoreAnnotation: context.ignoreAnnotation,
+        },
+        enabled,
+      ),
+    )),
   );
   findings.push(
     ...checkOverlayRules(
@@ -545,7 +586,7 @@ function filterServices<T>(
 
 /** A kept rendered object's position before placeIssues found it: asking for it is a bug. */
 function unplaced(): never {
-  throw new Error('internal: a rendered object was located before it was rendered again (see placeIssues)');
+  throw new Error('internal: a rendered object was located before it was rendered again (see placeIssues, placed)');
 }
 
 function sameRef(a: Resource['ref'], b: Resource['ref']): boolean {
