@@ -188,6 +188,39 @@ describe('validator on the fixture repository', { timeout: 60_000 }, () => {
     expect((await validate(root, { env: ['prod'], service: ['demo'] })).code).toBe(1);
   });
 
+  // Repository mode keeps no position of a rendered object: a finding between objects renders that service
+  // again to place itself (validate-repo.ts, placeIssues), at the same file, line and column as when every
+  // object kept its rendered text, with both renderers.
+  it.each(['helm', 'native'])(
+    'a Service port no pod has (%s): service-target-port at the template line, placed on demand',
+    async (renderer) => {
+      const root = repoWith({
+        'charts/demo/templates/service.yaml': (t) => t.replace('targetPort: http', 'targetPort: web'),
+      });
+      const r = await runRepoInProcess(root, { renderer, renderStore: STORE });
+      const report = JSON.parse(r.stdout) as JsonReport;
+      expect(r.code).toBe(1);
+      const line = lineOf(root, 'charts/demo/templates/service.yaml', 'targetPort: web');
+      expect(report.findings.map((f) => [f.check, f.file, f.line, f.column, f.path, f.env, f.service])).toEqual(
+        ['dev', 'prod'].map((env) => [
+          'service-target-port',
+          'charts/demo/templates/service.yaml',
+          line,
+          7,
+          '/spec/ports/0/targetPort',
+          env,
+          'demo',
+        ]),
+      );
+      expect(report.findings[0]!.resource).toEqual({
+        apiVersion: 'v1',
+        kind: 'Service',
+        namespace: 'demo',
+        name: 'demo',
+      });
+    },
+  );
+
   it('validator.yaml switches a check off; an annotation ignores it for one object', async () => {
     const root = repoWith({ 'environments/prod/values/demo.yaml': (t) => t.replace('tag: v1.0.0', 'tag: latest') });
     writeFileSync(join(root, 'validator.yaml'), 'checks:\n  tag-policy: off\n');

@@ -19,10 +19,12 @@ import { renderFluxRelease } from './flux-render.js';
 import { appValueLayers, appValuesFindings } from '../render/app-values.js';
 import { parseRenderedManifests, type RenderedInput } from '../render/rendered-manifests.js';
 import { crossObjectReads, projectorFor } from '../checks/object-facts.js';
-import { runPolicyChecks } from '../checks/run-policy-checks.js';
+import { policyIssues, type PolicyIssue } from '../checks/run-policy-checks.js';
+import { ignoredChecks, objectFinding } from '../checks/object-findings.js';
+import { retain, type StringTable } from '../manifests/retained.js';
 import { SECRET_REF_READS } from '../checks/secret-refs.js';
 import type { Renderer } from '../render/renderer.js';
-import type { Resource } from '../resources.js';
+import type { Resource, ResourceSource } from '../resources.js';
 import type { CreateKubeSchemaValidator } from '../schema/schema-validator.js';
 import { checkValues } from '../sources/values-schema.js';
 import { parseHelmYaml } from '../sources/helm-yaml.js';
@@ -174,28 +176,130 @@ export async function validateRepo(opts: RepoValidationOptions): Promise<Validat
         enabled,
       })),
     );
-    return { job, findings: out, resources: resources.map((res) => ({ ...res, object: facts(res.object) })) };
+    return { job, findings: out, resources: resources.map((res, index) => keptResource(res, job, index)) };
   };
+
+  // What is kept of a rendered object until the checks between objects have run: its facts and identity, as
+  // flat copies (a string sliced from the rendered text would keep that text alive), and no position: the
+  // source says which render and which of its objects it is, and a finding between objects that needs a
+  // position renders that service again (renders are pure) to find it (placeIssues).
+  const strings: StringTable = new Map();
+  const renderedAt = new WeakMap<ResourceSource, { job: RenderJob; index: number; ref: Resource['ref'] }>();
+  /** While `placed` runs its check the first time: the kept sources it asked a position of. */
+  let asking: Set<ResourceSource> | undefined;
+  const keptResource = (res: Resource, job: RenderJob, index: number): Resource => {
+    const ref = retain(res.ref, strings);
+    const source: ResourceSource = {
+      file: retain(res.source.file, strings),
+      locate: () => {
+        if (!asking) return unplaced();
+        asking.add(source);
+        return { line: 1, column: 1 };
+      },
+    };
+    renderedAt.set(source, { job, index, ref });
+    return {
+      object: retain(facts(res.object), strings),
+      ref,
+      source,
+      env: job.env,
+      service: job.service,
+    };
+  };
+  /** The objects of one render again, with their positions (undefined when it does not render as the first time). */
+  const renderedAgain = async (job: RenderJob): Promise<Resource[] | undefined> => {
+    const r = await renderJob(job);
+    if (r.error) return undefined;
+    return parseRenderedManifests({
+      manifests: r.manifests,
+      chartPath: job.chartPath,
+      templates: await templatesOf(job.chartPath),
+      namespace: job.namespace,
+      values: valuesOf(job),
+      lean: true,
+    }).resources;
+  };
+  /**
+   * The findings of a pure check over kept objects that may place findings on them itself (the environment
+   * rules): run once to learn which kept objects it asks a position of, those given their positions back
+   * (their services rendered again, as placeIssues), then run again.
+   */
+  const placed = async (run: () => Finding[]): Promise<Finding[]> => {
+    const asked = new Set<ResourceSource>();
+    asking = asked;
+    let first: Finding[];
+    try {
+      first = run();
+    } finally {
+      asking = undefined;
+    }
+    if (!asked.size) return first;
+    const jobs = new Set([...asked].map((s) => renderedAt.get(s)!.job));
+    const again = new Map(
+      await mapLimit([...jobs], async (job) => [job, await renderedAgain(job)] as const, opts.concurrency),
+    );
+    for (const s of asked) {
+      const at = renderedAt.get(s)!;
+      const found = again.get(at.job)?.[at.index];
+      if (found && sameRef(found.ref, at.ref)) {
+        s.locate = found.source.locate;
+        if (found.source.origin) s.origin = found.source.origin;
+      } else s.locate = () => ({ line: 1, column: 1 }); // fail closed, as placeIssues
+    }
+    return run();
+  };
+  /** The findings of issues between objects, each placed as objectFinding places it (rendered objects: rendered again). */
+  const placeIssues = async (issues: readonly PolicyIssue[]): Promise<Finding[]> => {
+    const jobs = new Set<RenderJob>();
+    for (const { check, issue } of issues) {
+      const at = renderedAt.get(issue.resource.source);
+      const ignored = ignoredChecks(issue.resource, context.ignoreAnnotation);
+      if (at && !ignored.has(check) && !ignored.has('*')) jobs.add(at.job);
+    }
+    const again = new Map(
+      await mapLimit([...jobs], async (job) => [job, await renderedAgain(job)] as const, opts.concurrency),
+    );
+    const out: Finding[] = [];
+    for (const { check, severity, issue } of issues) {
+      let resource = issue.resource;
+      const at = renderedAt.get(resource.source);
+      if (at) {
+        const found = again.get(at.job)?.[at.index];
+        // Fail closed: a render that no longer gives the same object still reports the finding, at its file.
+        const source =
+          found && sameRef(found.ref, resource.ref)
+            ? found.source
+            : { file: resource.source.file, locate: () => ({ line: 1, column: 1 }) };
+        resource = { ...resource, source };
+      }
+      const f = objectFinding(check, severity, resource, issue.path, issue.message, context.ignoreAnnotation);
+      if (f) out.push(f);
+    }
+    return out;
+  };
+
+  const renderJob = (job: RenderJob) =>
+    opts.renderer.render({
+      chartDir: join(opts.root, job.chartPath),
+      releaseName: job.releaseName,
+      namespace: job.namespace,
+      valueFiles: job.valueFiles.map((f) => join(opts.root, f)),
+      kubeVersion: job.kubernetesVersion,
+      inlineValues: job.helm.inlineValues?.text,
+      set: job.helm.set,
+      setString: job.helm.setString,
+      setFile: job.helm.setFile.map((s) => ({ name: s.name, value: join(opts.root, s.value) })),
+      apiVersions: job.helm.apiVersions,
+      skipCrds: job.helm.skipCrds,
+      skipSchemaValidation: job.helm.skipSchemaValidation,
+      skipTests: job.helm.skipTests,
+    });
 
   let renders = 0;
   const rendering = mapLimit(
     jobs,
     async (job) => {
-      const r = await opts.renderer.render({
-        chartDir: join(opts.root, job.chartPath),
-        releaseName: job.releaseName,
-        namespace: job.namespace,
-        valueFiles: job.valueFiles.map((f) => join(opts.root, f)),
-        kubeVersion: job.kubernetesVersion,
-        inlineValues: job.helm.inlineValues?.text,
-        set: job.helm.set,
-        setString: job.helm.setString,
-        setFile: job.helm.setFile.map((s) => ({ name: s.name, value: join(opts.root, s.value) })),
-        apiVersions: job.helm.apiVersions,
-        skipCrds: job.helm.skipCrds,
-        skipSchemaValidation: job.helm.skipSchemaValidation,
-        skipTests: job.helm.skipTests,
-      });
+      const r = await renderJob(job);
       // The same service through Flux (when its HelmRelease is in the repository), to compare.
       const hrFile = `environments/${job.env}/flux/helmreleases/${job.service}.yaml`;
       const hr = repo.snapshot!.helmReleases[hrFile];
@@ -300,7 +404,7 @@ export async function validateRepo(opts: RepoValidationOptions): Promise<Validat
         context,
         enabled,
       })),
-      ...(serviceScope ? [] : runPolicyChecks(all, context, enabled, 'cross-object')),
+      ...(serviceScope ? [] : await placeIssues(policyIssues(all, context, enabled, 'cross-object'))),
     ];
     // With --service, the environment's shared objects give context but are not reported on.
     findings.push(
@@ -310,16 +414,18 @@ export async function validateRepo(opts: RepoValidationOptions): Promise<Validat
     );
   }
   findings.push(
-    ...checkEnvironmentRules(
-      {
-        environments: repo.snapshot.environments,
-        selected: plan.environments,
-        overlays: filterServices(repo.overlays, opts.services),
-        resources: byEnv,
-        ignoreAnnotation: context.ignoreAnnotation,
-      },
-      enabled,
-    ),
+    ...(await placed(() =>
+      checkEnvironmentRules(
+        {
+          environments: repo.snapshot!.environments,
+          selected: plan.environments,
+          overlays: filterServices(repo.overlays, opts.services),
+          resources: byEnv,
+          ignoreAnnotation: context.ignoreAnnotation,
+        },
+        enabled,
+      ),
+    )),
   );
   findings.push(
     ...checkOverlayRules(
@@ -476,4 +582,13 @@ function filterServices<T>(
       Object.fromEntries(Object.entries(m).filter(([s]) => services.includes(s))),
     ]),
   );
+}
+
+/** A kept rendered object's position before placeIssues found it: asking for it is a bug. */
+function unplaced(): never {
+  throw new Error('internal: a rendered object was located before it was rendered again (see placeIssues, placed)');
+}
+
+function sameRef(a: Resource['ref'], b: Resource['ref']): boolean {
+  return a.apiVersion === b.apiVersion && a.kind === b.kind && a.name === b.name && a.namespace === b.namespace;
 }
