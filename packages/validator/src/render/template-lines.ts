@@ -29,12 +29,10 @@ function compile(line: string): TemplateLine {
   return { indent: indentOf(text), text: body, pattern: new RegExp(`^${source}$`) };
 }
 
-/** Weight of aligning a rendered line with a template line: 2 exact, 1 through wildcards, 0 incompatible. */
-function weight(rendered: string, t: TemplateLine): number {
-  if (!t.pattern || indentOf(rendered) !== t.indent) return 0;
-  const body = rendered.trim();
+/** Weight of aligning a rendered line (its trimmed body) with a template line of the same indentation: 2 exact, 1 through wildcards, 0 incompatible. */
+function weight(body: string, t: TemplateLine): number {
   if (body === t.text) return 2;
-  return t.pattern.test(body) ? 1 : 0;
+  return t.pattern!.test(body) ? 1 : 0;
 }
 
 /** For each line, the nearest line above with a smaller indentation among those `counts`, or -1. */
@@ -50,6 +48,27 @@ function parents(indents: number[], counts: (i: number) => boolean): Int32Array 
   return out;
 }
 
+/** A template's lines compiled, and their parents: templates of the shared chart library repeat across charts. */
+const compiledTemplates = new Map<string, { lines: TemplateLine[]; parent: Int32Array }>();
+const COMPILED_KEPT = 64;
+
+function compiledTemplate(template: string): { lines: TemplateLine[]; parent: Int32Array } {
+  let hit = compiledTemplates.get(template);
+  if (!hit) {
+    const lines = template.split('\n').map(compile);
+    hit = {
+      lines,
+      parent: parents(
+        lines.map((x) => x.indent),
+        (j) => lines[j]!.pattern !== undefined,
+      ),
+    };
+    compiledTemplates.set(template, hit);
+    if (compiledTemplates.size > COMPILED_KEPT) compiledTemplates.delete(compiledTemplates.keys().next().value!);
+  }
+  return hit;
+}
+
 /**
  * For each rendered line (0-based), the 0-based template line it came from, or -1. A rendered line aligns
  * only with a template line whose enclosing keys agree too (line by line up to the top), so that a key of
@@ -57,21 +76,22 @@ function parents(indents: number[], counts: (i: number) => boolean): Int32Array 
  */
 export function alignTemplate(renderedDoc: string, template: string): Int32Array {
   const r = renderedDoc.split('\n').map((l) => l.replace(/\r$/, ''));
-  const t = template.split('\n').map(compile);
+  const { lines: t, parent: tParent } = compiledTemplate(template);
   const n = r.length;
   const m = t.length;
   const blank = r.map((l) => l.trim() === '' || l.trimStart().startsWith('#'));
-  const rParent = parents(r.map(indentOf), (i) => !blank[i]);
-  const tParent = parents(
-    t.map((x) => x.indent),
-    (j) => t[j]!.pattern !== undefined,
-  );
+  const rIndent = r.map(indentOf);
+  const rBody = r.map((l) => l.trim());
+  const rParent = parents(rIndent, (i) => !blank[i]);
   // 0 unknown, 1..2 weight + 1 (compatible, with its ancestors), -1 incompatible.
   const memo = new Int8Array(n * m);
   const compatible = (i: number, j: number): number => {
+    // Most pairs differ in indentation or face a template line of actions only: settled without the memo.
+    const tj = t[j]!;
+    if (blank[i] || !tj.pattern || rIndent[i] !== tj.indent) return 0;
     const k = i * m + j;
     if (memo[k] === 0) {
-      const w = blank[i] ? 0 : weight(r[i]!, t[j]!);
+      const w = weight(rBody[i]!, tj);
       const pi = rParent[i]!;
       const pj = tParent[j]!;
       memo[k] = w > 0 && (pi < 0 || pj < 0 || compatible(pi, pj) > 0) ? w + 1 : -1;
