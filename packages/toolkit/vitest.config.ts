@@ -1,3 +1,3 @@
 import { packageVitestConfig } from '../../scripts/vitest-package-config.mjs';
 
-export default packageVitestConfig();
+export default packageVitestConfig({ shareModules: true });

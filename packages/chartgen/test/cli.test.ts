@@ -1,21 +1,22 @@
 import { existsSync, mkdirSync, readFileSync, rmSync, unlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { copyRepo, fixtureRepo, inodes, readDirTree, removeTempDirs, runCli } from './helpers.js';
+import { copyRepo, fixtureRepo, inodes, readDirTree, removeTempDirs, runCli, runMain } from './helpers.js';
 
-// The CLI as users run it: a child process against temp copies of the fixture repository.
+// The CLI against temp copies of the fixture repository: as users run it (a child process: exit codes,
+// output) in the first and the usage test, the other cases through the same main() in this process.
 
 afterAll(removeTempDirs);
 
 async function generated(): Promise<string> {
   const root = copyRepo(fixtureRepo);
-  const r = await runCli(['generate', '--root', root]);
+  const r = await runMain(['generate', '--root', root]);
   expect(r.stderr).toBe('');
   expect(r.code).toBe(0);
   return root;
 }
 
-// Each test spawns several node processes; on a loaded CI machine that takes far longer than vitest's 5 s default.
+// A spawned test starts several node processes; on a loaded CI machine that takes far longer than vitest's 5 s default.
 describe('chartgen generate', { timeout: 120_000 }, () => {
   it('writes charts and environments, then --check finds nothing to do', async () => {
     const root = copyRepo(fixtureRepo);
@@ -32,7 +33,7 @@ describe('chartgen generate', { timeout: 120_000 }, () => {
   it('writes only changed files: a second run rewrites nothing', async () => {
     const root = await generated();
     const before = inodes(root);
-    const again = await runCli(['generate', '--root', root]);
+    const again = await runMain(['generate', '--root', root]);
     expect(again.code).toBe(0);
     expect(again.stdout).toBe('chartgen: 0 added, 0 changed, 0 removed, 109 unchanged\n');
     expect(inodes(root)).toEqual(before);
@@ -50,7 +51,7 @@ describe('chartgen generate', { timeout: 120_000 }, () => {
     rmSync(join(root, 'environments/dev/argocd/apps/beta.yaml'));
     const tree = readDirTree(root);
 
-    const check = await runCli(['generate', '--check', '--root', root]);
+    const check = await runMain(['generate', '--check', '--root', root]);
     expect(check.code).toBe(1);
     expect(check.stdout.split('\n').filter((l) => l.startsWith('  '))).toEqual([
       '  foreign charts/alpha/templates/extra.yaml',
@@ -60,7 +61,7 @@ describe('chartgen generate', { timeout: 120_000 }, () => {
     ]);
     expect(readDirTree(root)).toEqual(tree);
 
-    const fix = await runCli(['generate', '--root', root]);
+    const fix = await runMain(['generate', '--root', root]);
     expect(fix.code).toBe(0);
     expect(fix.stdout).toContain('1 added, 1 changed, 1 removed');
     expect(fix.stdout).toContain('1 foreign kept');
@@ -70,7 +71,7 @@ describe('chartgen generate', { timeout: 120_000 }, () => {
     expect(readFileSync(join(root, 'charts/alpha/templates/extra.yaml'), 'utf8')).toBe('kind: ConfigMap\n');
     expect(existsSync(join(root, 'charts/alpha/templates/old.yaml'))).toBe(false);
     rmSync(join(root, 'charts/alpha/templates/extra.yaml'));
-    expect((await runCli(['generate', '--check', '--root', root])).code).toBe(0);
+    expect((await runMain(['generate', '--check', '--root', root])).code).toBe(0);
   });
 
   it('exits 2 on a bad catalog, printing every finding as file:line:column, and writes nothing', async () => {
@@ -84,7 +85,7 @@ describe('chartgen generate', { timeout: 120_000 }, () => {
       readFileSync(join(root, 'catalog/services/beta.yaml'), 'utf8').replace('namespace: web', 'namespace: nowhere'),
     );
     const before = readDirTree(root);
-    const r = await runCli(['generate', '--root', root]);
+    const r = await runMain(['generate', '--root', root]);
     expect(r.code).toBe(2);
     expect(r.stderr).toMatch(
       /^catalog\/services\/beta\.yaml:3:1: namespace "nowhere" is not declared in catalog\/cluster\.yaml/m,
@@ -101,7 +102,7 @@ describe('chartgen generate', { timeout: 120_000 }, () => {
       join(root, 'catalog/services/cluster.yaml'),
       'name: cluster\nnamespace: tools\nimage:\n  repository: r/c\nports:\n  http: 8000\n',
     );
-    const r = await runCli(['generate', '--root', root]);
+    const r = await runMain(['generate', '--root', root]);
     expect(r.code).toBe(2);
     expect(r.stderr).toMatch(/^catalog\/services\/cluster\.yaml:1:1: service name "cluster" is reserved/m);
     expect(existsSync(join(root, 'charts'))).toBe(false);
@@ -112,23 +113,23 @@ describe('chartgen generate', { timeout: 120_000 }, () => {
     mkdirSync(join(root, 'environments/prod'), { recursive: true });
     const envFile = '# hand-written\nname: prod\ncluster: fixture-prod\npromotesFrom: dev\n';
     writeFileSync(join(root, 'environments/prod/environment.yaml'), envFile);
-    expect((await runCli(['generate', '--root', root])).code).toBe(0);
+    expect((await runMain(['generate', '--root', root])).code).toBe(0);
     expect(readFileSync(join(root, 'environments/prod/environment.yaml'), 'utf8')).toBe(envFile);
     expect(readFileSync(join(root, 'environments/dev/environment.yaml'), 'utf8')).toContain('promotesFrom: null');
 
     const overlay = join(root, 'environments/prod/values/alpha.yaml');
     const edited = readFileSync(overlay, 'utf8').replace('tag: 1.4.0-stable', 'tag: 1.5.0-stable');
     writeFileSync(overlay, edited);
-    const r = await runCli(['generate', '--root', root]);
+    const r = await runMain(['generate', '--root', root]);
     expect(r.stdout).toContain('0 added, 0 changed, 0 removed');
     expect(readFileSync(overlay, 'utf8')).toBe(edited);
-    expect((await runCli(['generate', '--check', '--root', root])).code).toBe(0);
+    expect((await runMain(['generate', '--check', '--root', root])).code).toBe(0);
 
     unlinkSync(overlay);
-    const check = await runCli(['generate', '--check', '--root', root]);
+    const check = await runMain(['generate', '--check', '--root', root]);
     expect(check.code).toBe(1);
     expect(check.stdout).toContain('  added   environments/prod/values/alpha.yaml');
-    await runCli(['generate', '--root', root]);
+    await runMain(['generate', '--root', root]);
     expect(readFileSync(overlay, 'utf8')).toContain('tag: 1.4.0-stable');
   });
 
@@ -137,7 +138,7 @@ describe('chartgen generate', { timeout: 120_000 }, () => {
     mkdirSync(join(root, 'charts/handmade'));
     writeFileSync(join(root, 'charts/handmade/Chart.yaml'), 'apiVersion: v2\nname: handmade\nversion: 0.1.0\n');
     unlinkSync(join(root, 'catalog/services/beta.yaml'));
-    const r = await runCli(['generate', '--root', root]);
+    const r = await runMain(['generate', '--root', root]);
     expect(r.code).toBe(0);
     expect(existsSync(join(root, 'charts/beta'))).toBe(false);
     for (const env of ['dev', 'prod']) {
@@ -157,7 +158,7 @@ describe('chartgen generate', { timeout: 120_000 }, () => {
     writeFileSync(join(root, 'charts'), 'not a directory\n');
     const before = readDirTree(root);
     for (const env of [{}, { DEBUG: '0' }]) {
-      const r = await runCli(['generate', '--root', root], env);
+      const r = await runMain(['generate', '--root', root], env);
       expect(r.code).toBe(2);
       expect(r.stderr).toBe(
         'chartgen: charts: is a file where a directory belongs (expected a directory); nothing written\n',
@@ -168,12 +169,12 @@ describe('chartgen generate', { timeout: 120_000 }, () => {
 
   it('exits 2 on usage errors', async () => {
     expect((await runCli(['generate', '--bogus'])).code).toBe(2);
-    expect((await runCli(['frobnicate'])).code).toBe(2);
-    expect((await runCli([])).code).toBe(2);
+    expect((await runMain(['frobnicate'])).code).toBe(2);
+    expect((await runMain([])).code).toBe(2);
     const missing = await runCli(['generate', '--root', join(fixtureRepo, 'does-not-exist')]);
     expect(missing.code).toBe(2);
     expect(missing.stderr).toMatch(/is not a directory/);
-    const noCatalog = await runCli(['generate', '--root', join(fixtureRepo, 'catalog')]);
+    const noCatalog = await runMain(['generate', '--root', join(fixtureRepo, 'catalog')]);
     expect(noCatalog.code).toBe(2);
     expect(noCatalog.stderr).toMatch(/catalog\/cluster\.yaml does not exist; --root must be a repository/);
   });
@@ -186,7 +187,7 @@ describe('chartgen generate', { timeout: 120_000 }, () => {
       '  - name: test\n    cluster: fixture-test\n  - name: staging\n    cluster: fixture-staging\n  - name: prod\n',
     );
     writeFileSync(cluster, four);
-    expect((await runCli(['generate', '--root', root])).code).toBe(0);
+    expect((await runMain(['generate', '--root', root])).code).toBe(0);
     for (const env of ['dev', 'test', 'staging', 'prod']) {
       const app = readFileSync(join(root, `environments/${env}/argocd/apps/alpha.yaml`), 'utf8');
       expect(app).toContain(
@@ -202,7 +203,7 @@ describe('chartgen generate', { timeout: 120_000 }, () => {
       );
     }
     writeFileSync(cluster, four.replace('  - name: staging\n    cluster: fixture-staging\n', ''));
-    const r = await runCli(['generate', '--root', root]);
+    const r = await runMain(['generate', '--root', root]);
     expect(r.code).toBe(0);
     expect(r.stdout).toContain('  removed environments/staging/argocd/apps/alpha.yaml\n');
     expect(r.stdout).toContain('  removed charts/alpha/values-staging.yaml\n');
@@ -213,6 +214,6 @@ describe('chartgen generate', { timeout: 120_000 }, () => {
     // What people own stays, for the validator to report as a leftover (environment-leftover).
     expect(existsSync(join(root, 'environments/staging/values/alpha.yaml'))).toBe(true);
     expect(existsSync(join(root, 'environments/staging/environment.yaml'))).toBe(true);
-    expect((await runCli(['generate', '--check', '--root', root])).code).toBe(0);
+    expect((await runMain(['generate', '--check', '--root', root])).code).toBe(0);
   });
 });

@@ -2,16 +2,17 @@ import { execFileSync } from 'node:child_process';
 import { mkdirSync, renameSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { copyRepo, fixtureRepo, readDirTree, removeTempDirs, runCli } from './helpers.js';
+import { copyRepo, fixtureRepo, readDirTree, removeTempDirs, runCli, runMain } from './helpers.js';
 
 // chartgen never deletes from an incomplete catalog, never writes through a symlink, never reads a file
-// outside the repository, and deletes only files it can prove it generated.
+// outside the repository, and deletes only files it can prove it generated. The cases run chartgen's main()
+// in this process; the FIFO case runs the real CLI (a read that blocked would hang the process, not fail a test).
 
 afterAll(removeTempDirs);
 
 async function generated(): Promise<string> {
   const root = copyRepo(fixtureRepo);
-  expect((await runCli(['generate', '--root', root])).code).toBe(0);
+  expect((await runMain(['generate', '--root', root])).code).toBe(0);
   return root;
 }
 
@@ -50,7 +51,7 @@ describe('chartgen deletion and reading safety', { timeout: 120_000 }, () => {
     const root = await generated();
     breakIt(root);
     const before = snapshot(root);
-    const r = await runCli(['generate', '--root', root]);
+    const r = await runMain(['generate', '--root', root]);
     expect(r.code).toBe(2);
     expect(r.stderr).toMatch(message);
     expect(r.stderr).toMatch(/nothing written\n$/);
@@ -64,7 +65,7 @@ describe('chartgen deletion and reading safety', { timeout: 120_000 }, () => {
     rmSync(join(root, 'catalog/services/beta.yaml'));
     symlinkSync(secret, join(root, 'catalog/services/beta.yaml'));
     const before = snapshot(root);
-    const r = await runCli(['generate', '--root', root]);
+    const r = await runMain(['generate', '--root', root]);
     rmSync(secret);
     expect(r.code).toBe(2);
     expect(r.stderr).toMatch(
@@ -82,7 +83,7 @@ describe('chartgen deletion and reading safety', { timeout: 120_000 }, () => {
   ])('a catalog file that is %s: exit 2 naming it, no hang, no internal error', async (_name, make, reason) => {
     const root = copyRepo(fixtureRepo);
     make(join(root, 'catalog/services/zeta.yaml'));
-    const r = await runCli(['generate', '--root', root]);
+    const r = await (_name === 'a FIFO' ? runCli : runMain)(['generate', '--root', root]);
     expect(r.code).toBe(2);
     expect(r.stderr).toMatch(
       new RegExp(`^catalog/services/zeta\\.yaml:1:1: refused: catalog/services/zeta\\.yaml: .*${reason.source}`, 'm'),
@@ -95,7 +96,7 @@ describe('chartgen deletion and reading safety', { timeout: 120_000 }, () => {
     renameSync(join(root, 'charts/alpha'), outside);
     symlinkSync(outside, join(root, 'charts/alpha'));
     const before = snapshot(outside);
-    const r = await runCli(['generate', '--root', root]);
+    const r = await runMain(['generate', '--root', root]);
     expect(r.code).toBe(2);
     expect(r.stderr).toMatch(/charts\/alpha: is a symlink where a directory belongs/);
     expect(snapshot(outside)).toBe(before);
@@ -110,7 +111,7 @@ describe('chartgen deletion and reading safety', { timeout: 120_000 }, () => {
     expect(manifest).not.toMatch(/values\/alpha\.yaml|environment\.yaml/);
     writeFileSync(join(root, 'charts/alpha/templates/listed.yaml'), 'kind: Secret\n');
     writeFileSync(join(root, 'charts/.generated'), `${manifest}charts/alpha/templates/listed.yaml\n`);
-    const r = await runCli(['generate', '--root', root]);
+    const r = await runMain(['generate', '--root', root]);
     expect(r.code).toBe(0);
     expect(r.stdout).toMatch(/^ {2}removed charts\/alpha\/templates\/listed\.yaml$/m);
   });
@@ -130,7 +131,7 @@ describe('chartgen deletion and reading safety', { timeout: 120_000 }, () => {
       const manifest = readDirTree(root).get('charts/.generated')!;
       writeFileSync(join(root, 'charts/.generated'), `${manifest}charts/gone/Chart.yaml\ncharts/gone/values.yaml\n`);
     }
-    const r = await runCli(['generate', '--root', root]);
+    const r = await runMain(['generate', '--root', root]);
     expect(r.code).toBe(0);
     const tree = readDirTree(root);
     if (listed) {
@@ -151,7 +152,7 @@ describe('chartgen deletion and reading safety', { timeout: 120_000 }, () => {
       join(root, 'charts/gone/Chart.yaml'),
       'apiVersion: v2\nname: gone\nversion: 1.0.0\nannotations:\n  fixture.internal/generated-by: chartgen\n',
     );
-    const r = await runCli(['generate', '--root', root]);
+    const r = await runMain(['generate', '--root', root]);
     expect(r.code).toBe(0);
     expect(r.stdout).toMatch(/^ {2}removed charts\/gone\/Chart\.yaml$/m);
   });

@@ -5,6 +5,7 @@ import { dirname, join, relative, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { loadCatalog, type Catalog } from '@cmsweb/catalog';
 import { createRenderer, planGeneration, readTemplateSources } from '../src/index.js';
+import { main } from '../src/main.js';
 
 export const packageDir = join(dirname(fileURLToPath(import.meta.url)), '..');
 export const repoRoot = join(packageDir, '..', '..');
@@ -48,6 +49,23 @@ export function runCli(args: string[], env: NodeJS.ProcessEnv = {}): Promise<Cli
     child.on('error', reject);
     child.on('close', (code) => resolve({ code: code ?? -1, stdout, stderr }));
   });
+}
+
+/**
+ * The same command line in this process (src/main.ts, which src/cli.ts runs): exit code and output as the
+ * process would give them, without starting node. `env` is what DEBUG is read from.
+ */
+export async function runMain(args: string[], env: NodeJS.ProcessEnv = {}): Promise<CliResult> {
+  let stdout = '';
+  let stderr = '';
+  const code = await main(args, {
+    stdout: (s) => void (stdout += s),
+    stderr: (s) => void (stderr += s),
+    progress: { isTTY: false, write: () => true },
+    env,
+    cwd: process.cwd(),
+  });
+  return { code, stdout, stderr };
 }
 
 /** Every file under `dir` (relative paths, `/`-separated) with its content. */

@@ -4,7 +4,7 @@ import { parse } from 'yaml';
 import { afterAll, describe, expect, it } from 'vitest';
 import { importManifests } from '../src/import/import-manifests.js';
 import { prodVariant } from '../src/import/prod-variant.js';
-import { copyRepo, fixtureRepo, removeTempDirs, runCli } from './helpers.js';
+import { copyRepo, fixtureRepo, removeTempDirs, runCli, runMain } from './helpers.js';
 
 // The pure core of `chartgen import` on small manifests, one per feature and per refusal, and the CLI.
 
@@ -422,6 +422,7 @@ ${container}`;
   });
 });
 
+// The first import runs the real CLI (a child process); the others the same main() in this process.
 describe('chartgen import (CLI)', { timeout: 120_000 }, () => {
   it('writes entries, keeps existing files without --force (exit 1), writes nothing on --dry-run or bad input', async () => {
     const root = copyRepo(fixtureRepo);
@@ -429,7 +430,7 @@ describe('chartgen import (CLI)', { timeout: 120_000 }, () => {
     mkdirSync(manifests);
     writeFileSync(join(manifests, 'web.yaml'), deployment(container));
     const out = join(root, 'imported');
-    const dry = await runCli(['import', manifests, '--root', root, '--out', out, '--dry-run']);
+    const dry = await runMain(['import', manifests, '--root', root, '--out', out, '--dry-run']);
     expect(dry.code).toBe(0);
     expect(dry.stdout).toMatch(
       /^chartgen: 1 workloads, 1 entries \(100%\) \(dry run: nothing written\), 0 not imported, \d+ report lines$/m,
@@ -439,12 +440,12 @@ describe('chartgen import (CLI)', { timeout: 120_000 }, () => {
     expect(first.stderr).toBe('');
     expect(first.code).toBe(0);
     expect(readFileSync(join(out, 'web.yaml'), 'utf8')).toMatch(/^# Imported by `chartgen import` from .*web.yaml:1;/);
-    const again = await runCli(['import', manifests, '--root', root, '--out', out]);
+    const again = await runMain(['import', manifests, '--root', root, '--out', out]);
     expect(again.code).toBe(1);
     expect(again.stderr).toMatch(/web.yaml exists: not overwritten \(--force replaces it\)/);
-    expect((await runCli(['import', manifests, '--root', root, '--out', out, '--force'])).code).toBe(0);
+    expect((await runMain(['import', manifests, '--root', root, '--out', out, '--force'])).code).toBe(0);
     writeFileSync(join(manifests, 'bad.yaml'), 'kind: [\n');
-    const bad = await runCli(['import', manifests, '--root', root, '--out', join(root, 'none')]);
+    const bad = await runMain(['import', manifests, '--root', root, '--out', join(root, 'none')]);
     expect(bad.code).toBe(2);
     expect(bad.stderr).toMatch(/bad.yaml:2:1: .*\nchartgen: 1 input error; nothing written/);
     expect(existsSync(join(root, 'none'))).toBe(false);

@@ -40,6 +40,27 @@ export async function helmTemplate(
   return { code: r.code, stdout: r.stdout, stderr: r.stderr, objects };
 }
 
+/**
+ * `helm lint --strict` of every chart in `chartDirs` with one helm process (helm lints each path in turn,
+ * `==> Linting <path>` before each, and fails if any fails): one start of helm instead of one per chart.
+ * Returns the problems: each failing chart's section of the output, and any departure from "every chart
+ * linted, none failed" (so a helm that skipped a path cannot pass).
+ */
+export async function lintCharts(chartDirs: string[]): Promise<string[]> {
+  const r = await runHelm(['lint', '--strict', ...chartDirs], { timeoutSeconds: 600 });
+  const out = `${r.stdout}${r.stderr}`;
+  const sections = out.split(/^==> Linting /m).slice(1);
+  const problems = sections
+    .filter((s) => /^\[(ERROR|WARNING)\]/m.test(s))
+    .map((s) => `${s.split('\n')[0]}: ${s.slice(s.indexOf('\n') + 1)}`);
+  const linted = sections.map((s) => s.split('\n')[0]);
+  if (linted.join('\n') !== chartDirs.join('\n')) problems.push(`helm linted ${JSON.stringify(linted)}`);
+  const summary = `${chartDirs.length} chart(s) linted, 0 chart(s) failed`;
+  if (r.code !== 0 || !out.includes(summary))
+    problems.push(`helm lint exited ${r.code} without "${summary}": ${out.slice(-2000)}`);
+  return problems;
+}
+
 /** The service charts under `<root>/charts` (every directory but the library). */
 export function serviceChartDirs(root: string): string[] {
   return readdirSync(join(root, 'charts'), { withFileTypes: true })

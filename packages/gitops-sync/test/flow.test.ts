@@ -1,8 +1,11 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { at, cli, createFixture, DIGEST, git, read, show, type Fixture } from './helpers/fixture.js';
+import { run } from './helpers/run.js';
 
 // The whole path of one release: CI bumps the testbed, the release manager promotes dev → preprod →
-// prod with --push into a bare remote; gates refuse too-early and out-of-order promotions.
+// prod with --push into a bare remote; gates refuse too-early and out-of-order promotions. The CI bump, the
+// first refusal and the text status run the real CLI (a child process); the other steps the same commands in
+// this process (helpers/run.ts).
 
 const SVC = 'dbs-global-r';
 const OV = (env: string) => `environments/${env}/values/${SVC}.yaml`;
@@ -79,9 +82,13 @@ describe('dev → preprod → prod through a bare remote', () => {
     expect(git(rm, ['status', '--porcelain'])).toBe('');
   }, 60_000);
 
-  it('promotes dev → preprod after the soak: tag changed, missing digest added, nothing else', () => {
+  it('promotes dev → preprod after the soak: tag changed, missing digest added, nothing else', async () => {
     const base = remoteHead();
-    const r = cli(rm, ['promote', '--service', SVC, '--from', 'dev', '--to', 'preprod', '--push', '--json'], at(2.5));
+    const r = await run(
+      rm,
+      ['promote', '--service', SVC, '--from', 'dev', '--to', 'preprod', '--push', '--json'],
+      at(2.5),
+    );
     expect(r.code).toBe(0);
     expect(r.json.status).toBe('pushed');
     const diff = git(fx.remote, ['diff', '--unified=0', base, 'main']);
@@ -94,26 +101,30 @@ describe('dev → preprod → prod through a bare remote', () => {
     expect(git(fx.remote, ['log', '-1', '--format=%(trailers:key=Promoted-From,valueonly)', 'main'])).toBe('dev');
   }, 60_000);
 
-  it('refuses a skipped environment (dev → prod) and a promotion before the 24h soak', () => {
-    const skip = cli(rm, ['promote', '--service', SVC, '--from', 'dev', '--to', 'prod', '--json'], at(30));
+  it('refuses a skipped environment (dev → prod) and a promotion before the 24h soak', async () => {
+    const skip = await run(rm, ['promote', '--service', SVC, '--from', 'dev', '--to', 'prod', '--json'], at(30));
     expect(skip.code).toBe(1);
     expect(skip.json.gates.find((g: any) => g.gate === 'order').message).toBe(
       'prod promotes from preprod, not from dev: promote dev → preprod first, then preprod → prod',
     );
-    const early = cli(rm, ['promote', '--service', SVC, '--from', 'preprod', '--to', 'prod', '--json'], at(20));
+    const early = await run(rm, ['promote', '--service', SVC, '--from', 'preprod', '--to', 'prod', '--json'], at(20));
     expect(early.code).toBe(1);
     expect(early.json.gates.filter((g: any) => g.status === 'fail').map((g: any) => g.gate)).toEqual(['soak']);
   }, 60_000);
 
-  it('promotes preprod → prod after 24h with the same digest, and status shows no lag', () => {
-    const r = cli(rm, ['promote', '--service', SVC, '--from', 'preprod', '--to', 'prod', '--push', '--json'], at(27));
+  it('promotes preprod → prod after 24h with the same digest, and status shows no lag', async () => {
+    const r = await run(
+      rm,
+      ['promote', '--service', SVC, '--from', 'preprod', '--to', 'prod', '--push', '--json'],
+      at(27),
+    );
     expect(r.code).toBe(0);
     expect(show(fx.remote, 'main', OV('prod'))).toBe(
       show(fx.remote, 'main', OV('preprod'))
         .replace('in preprod:', 'in prod:')
         .replace('replicaCount: 1', 'replicaCount: 3'),
     );
-    const s = cli(rm, ['status', '--json'], at(27));
+    const s = await run(rm, ['status', '--json'], at(27));
     expect(s.code).toBe(0);
     const row = s.json.services.find((x: any) => x.service === SVC);
     for (const env of ['dev', 'preprod', 'prod'])
@@ -130,11 +141,15 @@ describe('dev → preprod → prod through a bare remote', () => {
     expect(git(fx.remote, ['rev-list', '--min-parents=2', '--count', 'main'])).toBe('0');
   }, 60_000);
 
-  it('status marks a lagging environment and the promotions possible now', () => {
-    cli(ci, ['bump', '--service', 'couchdb', '--env', 'dev', '--tag', '3.2.3-stable', '--push'], at(28));
-    cli(rm, ['promote', '--service', 'couchdb', '--from', 'dev', '--to', 'preprod', '--push'], at(29));
+  it('status marks a lagging environment and the promotions possible now', async () => {
+    expect(
+      (await run(ci, ['bump', '--service', 'couchdb', '--env', 'dev', '--tag', '3.2.3-stable', '--push'], at(28))).code,
+    ).toBe(0);
+    expect(
+      (await run(rm, ['promote', '--service', 'couchdb', '--from', 'dev', '--to', 'preprod', '--push'], at(29))).code,
+    ).toBe(0);
     git(rm, ['pull', '-q', '--ff-only']);
-    const s = cli(rm, ['status', '--json'], at(31));
+    const s = await run(rm, ['status', '--json'], at(31));
     const row = s.json.services.find((x: any) => x.service === 'couchdb');
     expect(row.environments.dev.lags).toBeNull();
     expect(row.environments.preprod).toMatchObject({ tag: '3.2.3-stable', lags: false });
