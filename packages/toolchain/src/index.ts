@@ -9,3 +9,4 @@ export {
 export type { HelmResult, HelmRunOptions } from './helm.js';
 export { accessOf, startCacheServer } from './nx-cache-server.js';
 export type { CacheServer, CacheServerOptions } from './nx-cache-server.js';
+export { innerNxEnv } from './inner-nx-env.js';

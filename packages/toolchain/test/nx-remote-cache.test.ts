@@ -14,7 +14,7 @@ import {
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { repoRoot } from '../src/index.js';
+import { innerNxEnv, repoRoot } from '../src/index.js';
 import { accessOf, startCacheServer, type CacheServer } from '../src/nx-cache-server.js';
 
 // The shared cache between machines: the real nx (the repository's version, nx.json verbatim) on two throwaway
@@ -71,17 +71,12 @@ async function nx(ws: string, token: string): Promise<string> {
   const child = spawn(NX, ['run', 'probe:test', '--outputStyle=stream'], {
     cwd: ws,
     // A clean environment: no variable of an nx run this test may itself be running under.
-    env: {
-      PATH: process.env.PATH,
-      HOME: process.env.HOME,
-      NX_DAEMON: 'false',
-      NX_NO_CLOUD: 'true',
-      NO_COLOR: '1',
+    env: innerNxEnv({
       NX_CACHE_DIRECTORY: join(ws, '.local-cache'),
       NX_WORKSPACE_DATA_DIRECTORY: join(ws, '.workspace-data'),
       NX_SELF_HOSTED_REMOTE_CACHE_SERVER: server.url,
       NX_SELF_HOSTED_REMOTE_CACHE_ACCESS_TOKEN: token,
-    },
+    }),
   });
   let out = '';
   child.stdout.on('data', (d) => (out += d));

@@ -14,7 +14,7 @@ import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { startCacheServer } from '@cmsweb/toolchain';
+import { innerNxEnv, startCacheServer } from '@cmsweb/toolchain';
 import { serviceReads } from '../src/repo/scope.js';
 import { copyRepo, FIXTURE_REPO, REPO_ROOT } from './helpers.js';
 
@@ -82,15 +82,7 @@ async function nx(
   const child = spawn(process.execPath, [NX, ...args], {
     cwd: ws,
     // A clean environment: no variable of an nx run this test may itself be running under.
-    env: {
-      PATH: process.env.PATH,
-      HOME: process.env.HOME,
-      NX_DAEMON: 'false',
-      NX_NO_CLOUD: 'true',
-      NX_TUI: 'false',
-      NO_COLOR: '1',
-      ...env,
-    },
+    env: innerNxEnv(env),
   });
   let out = '';
   child.stdout.on('data', (d) => (out += d));

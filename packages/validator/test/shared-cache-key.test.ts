@@ -14,6 +14,7 @@ import {
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
+import { innerNxEnv } from '@cmsweb/toolchain';
 import { REPO_ROOT } from './helpers.js';
 
 // The corpus tests (this package's corpus and fast-path tests, chartgen's frontend and CRD tests, kube-schemas'
@@ -59,15 +60,10 @@ function workspace(): { ws: string; shared: string; runs: () => number; nx: () =
         encoding: 'utf8',
         // A clean environment: under `nx run validator:test` the parent's NX_*, npm_* and INIT_CWD variables
         // would leak in and change the inner task hash from one run to the next.
-        env: {
-          PATH: process.env.PATH,
-          HOME: process.env.HOME,
-          NX_DAEMON: 'false',
-          NX_NO_CLOUD: 'true',
-          NO_COLOR: '1',
+        env: innerNxEnv({
           NX_CACHE_DIRECTORY: join(base, 'cache'),
           NX_WORKSPACE_DATA_DIRECTORY: join(base, 'workspace-data'),
-        },
+        }),
       });
       expect(r.status, r.stdout + r.stderr).toBe(0);
       return r.stdout;

@@ -128,6 +128,16 @@ export async function validateRepo(opts: RepoValidationOptions): Promise<Validat
   };
   const linted = new Set(chartPaths);
   const templatesOf = async (p: string) => (linted.has(p) ? (await chartFilesOf(p)).templates : {});
+  /** One render's objects and findings, placed at the templates and values they came from (lazily). */
+  const parseRender = async (job: RenderJob, manifests: string) =>
+    parseRenderedManifests({
+      manifests,
+      chartPath: job.chartPath,
+      templates: await templatesOf(job.chartPath),
+      namespace: job.namespace,
+      values: valuesOf(job),
+      lean: true,
+    });
 
   /** One finished render: its findings and its objects, checked one by one, cut down to their facts. */
   const checkRender = async (job: RenderJob, r: RenderResult, flux: FluxOutcome | undefined): Promise<JobOutcome> => {
@@ -144,14 +154,7 @@ export async function validateRepo(opts: RepoValidationOptions): Promise<Validat
         })),
       );
     if (r.error) return { job, error: r.error, findings: out, resources: [] };
-    const parsed = parseRenderedManifests({
-      manifests: r.manifests,
-      chartPath: job.chartPath,
-      templates: await templatesOf(job.chartPath),
-      namespace: job.namespace,
-      values: valuesOf(job),
-      lean: true,
-    });
+    const parsed = await parseRender(job, r.manifests);
     out.push(...parsed.findings.map((f) => ({ ...f, env: job.env, service: job.service })));
     if (flux?.render && flux.result && enabled('argo-flux-parity')) {
       const fluxParsed = flux.result.error
@@ -210,14 +213,7 @@ export async function validateRepo(opts: RepoValidationOptions): Promise<Validat
   const renderedAgain = async (job: RenderJob): Promise<Resource[] | undefined> => {
     const r = await renderJob(job);
     if (r.error) return undefined;
-    return parseRenderedManifests({
-      manifests: r.manifests,
-      chartPath: job.chartPath,
-      templates: await templatesOf(job.chartPath),
-      namespace: job.namespace,
-      values: valuesOf(job),
-      lean: true,
-    }).resources;
+    return (await parseRender(job, r.manifests)).resources;
   };
   /**
    * The findings of a pure check over kept objects that may place findings on them itself (the environment
