@@ -4,7 +4,9 @@ import { loadEnvironmentFile, readCatalog, type Catalog } from '@cmsweb/catalog'
 import { checkRegularFile, parseYaml, readSafeFile, refusedFinding, RefusedFileError, toJs } from '@cmsweb/yaml';
 import { UsageError } from '../errors.js';
 import type { Finding } from '../findings.js';
+import { fastLoad } from '../manifests/fast-parse.js';
 import { parseManifests } from '../manifests/parse-manifests.js';
+import { splitDocuments } from '../manifests/split-documents.js';
 import type { Resource } from '../resources.js';
 import { listTree } from '../sources/read-tree.js';
 import { leanRepoYaml } from '../sources/kept-tree.js';
@@ -57,14 +59,29 @@ export function readRepoText(
   }
 }
 
-async function readYamlFile(root: string, file: string): Promise<{ y: RepoYaml; findings: Finding[] }> {
+/** A repository YAML file, its findings, and how many YAML documents it holds. */
+async function readYamlFile(
+  root: string,
+  file: string,
+): Promise<{ y: RepoYaml; findings: Finding[]; documents: number }> {
   const r = readRepoText(root, file);
-  if (r.finding) return { y: { file, parsed: parseYaml('', file), value: undefined }, findings: [r.finding] };
+  if (r.finding)
+    return { y: { file, parsed: parseYaml('', file), value: undefined }, findings: [r.finding], documents: 0 };
   const text = r.text;
+  // Most files are one document of plain block YAML, which the fast parser vouches for (the value `yaml`
+  // gives, no finding): their syntax tree is parsed only if a finding needs a position in them.
+  const chunks = splitDocuments(text);
+  const fast = chunks.length === 1 && chunks[0]!.text === text ? fastLoad(text) : undefined;
+  if (fast && fast.value !== null)
+    return { y: leanRepoYaml(file, text, undefined, fast.value), findings: [], documents: 1 };
   const parsed = parseYaml(text, file);
   const findings = parsed.findings.map((f) => fromSourceFinding(f));
   const ok = !parsed.findings.some((f) => f.severity === 'error');
-  return { y: leanRepoYaml(file, text, parsed, ok ? toJs(parsed)[0] : undefined), findings };
+  return {
+    y: leanRepoYaml(file, text, parsed, ok ? toJs(parsed)[0] : undefined),
+    findings,
+    documents: parsed.documents.length,
+  };
 }
 
 /** kustomize's build file (environments/<env>/flux/kustomization.yaml): read by kustomize-controller, never applied. */
@@ -174,12 +191,11 @@ export async function readRepo(
     for (const f of files.filter((p) => p.startsWith(base) && YAML_FILE.test(p) && p !== envFile)) {
       const rest = f.slice(base.length);
       if (rest.startsWith('values/')) {
-        const { y, findings: fs } = await readYamlFile(root, f);
+        const { y, findings: fs, documents } = await readYamlFile(root, f);
         if (selected) findings.push(...fs.map((x) => ({ ...x, env: e.name })));
         if (
           y.value !== undefined &&
-          (y.parsed.documents.length !== 1 ||
-            (y.value !== null && (typeof y.value !== 'object' || Array.isArray(y.value))))
+          (documents !== 1 || (y.value !== null && (typeof y.value !== 'object' || Array.isArray(y.value))))
         ) {
           if (selected)
             findings.push({

@@ -27,11 +27,11 @@ export function keptTree(
   return () => ref?.deref() ?? keep(parse(text, file));
 }
 
-/** A repository YAML file whose tree (`parsed`) is kept as keptTree keeps it. */
+/** A repository YAML file whose tree (`parsed`, parsed on demand when not given) is kept as keptTree keeps it. */
 export function leanRepoYaml(
   file: string,
   text: string,
-  parsed: ParsedYaml,
+  parsed: ParsedYaml | undefined,
   value: unknown,
   parse?: (text: string, file: string) => ParsedYaml,
 ): RepoYaml {
