@@ -1,5 +1,6 @@
 import type { Severity } from '../findings.js';
 import type { Resource } from '../resources.js';
+import type { ContainerRef, PodTemplate } from './workloads.js';
 
 /**
  * The ignore annotation when no catalog names the annotation domain (chart or manifests mode outside a
@@ -101,7 +102,7 @@ export const EMPTY_CONTEXT: PolicyContext = {
 /** One problem a template found: the object, a path into it, and what is wrong (and what is expected). */
 export interface Issue {
   resource: Resource;
-  path: Array<string | number>;
+  path: ReadonlyArray<string | number>;
   message: string;
 }
 
@@ -136,4 +137,8 @@ export interface ObjectSetView {
   byKind(kind: string): readonly Resource[];
   find(kind: string, namespace: string | undefined, name: string): Resource | undefined;
   findAnyNamespace(kind: string, name: string): Resource[];
+  /** The pod templates of the workloads among `all`, in order, built once per object set (shared: read-only). */
+  pods(): readonly PodTemplate[];
+  /** containersOf(pod, includeInit), built once per object set (shared: read-only). */
+  containers(pod: PodTemplate, includeInit?: boolean): readonly ContainerRef[];
 }

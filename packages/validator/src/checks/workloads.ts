@@ -48,23 +48,25 @@ export function podSpecReads(specPaths: ReadonlyArray<ReadonlyArray<string>>): O
 export const LONG_RUNNING = ['Pod', 'Deployment', 'StatefulSet', 'DaemonSet', 'ReplicaSet', 'ReplicationController'];
 
 export interface PodTemplate {
-  resource: Resource;
+  readonly resource: Resource;
   /** Path of the pod template (metadata + spec) inside the object. */
-  path: Path;
-  labels: Record<string, string>;
-  spec: Record<string, unknown>;
+  readonly path: ReadonlyPath;
+  readonly labels: Readonly<Record<string, string>>;
+  readonly spec: Record<string, unknown>;
 }
 
 export interface ContainerRef {
-  pod: PodTemplate;
-  container: Record<string, unknown>;
-  name: string;
+  readonly pod: PodTemplate;
+  readonly container: Record<string, unknown>;
+  readonly name: string;
   /** Path of the container inside the object. */
-  path: Path;
-  init: boolean;
+  readonly path: ReadonlyPath;
+  readonly init: boolean;
 }
 
-export function getIn(value: unknown, path: Path): unknown {
+type ReadonlyPath = ReadonlyArray<string | number>;
+
+export function getIn(value: unknown, path: ReadonlyPath): unknown {
   let v = value;
   for (const seg of path) {
     if (Array.isArray(v) && typeof seg === 'number') v = v[seg];
@@ -74,6 +76,7 @@ export function getIn(value: unknown, path: Path): unknown {
   return v;
 }
 
+/** Pure: the pod template of a workload; policy check templates get it from ObjectSetView.podTemplate (shared). */
 export function podTemplateOf(resource: Resource): PodTemplate | undefined {
   const kind = String(resource.object.kind);
   const path = POD_SPEC_PATHS[kind];
@@ -87,6 +90,7 @@ export function podTemplateOf(resource: Resource): PodTemplate | undefined {
   return { resource, path, labels, spec: template.spec };
 }
 
+/** Pure: the containers (and init containers unless `includeInit` is false) of a pod template. */
 export function containersOf(pod: PodTemplate, includeInit = true): ContainerRef[] {
   const out: ContainerRef[] = [];
   const lists: Array<[string, boolean]> = includeInit

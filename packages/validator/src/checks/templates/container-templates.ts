@@ -1,7 +1,7 @@
 import { parseQuantity } from '@cmsweb/catalog';
 import { isRecord } from '../../resources.js';
 import type { CheckTemplate, Issue, ObjectSetView } from '../check.js';
-import { containersOf, podTemplateOf, LONG_RUNNING, type ContainerRef } from '../workloads.js';
+import { LONG_RUNNING, type ContainerRef } from '../workloads.js';
 
 // Per-container templates: each runs over every container of every pod template in the object set.
 
@@ -12,11 +12,9 @@ function eachContainer(
   fn: (c: ContainerRef) => Issue | Issue[] | undefined,
 ): Issue[] {
   const out: Issue[] = [];
-  for (const r of objects.all) {
-    if (kinds && !kinds.includes(r.ref.kind)) continue;
-    const pod = podTemplateOf(r);
-    if (!pod) continue;
-    for (const c of containersOf(pod, includeInit)) {
+  for (const pod of objects.pods()) {
+    if (kinds && !kinds.includes(pod.resource.ref.kind)) continue;
+    for (const c of objects.containers(pod, includeInit)) {
       const issue = fn(c);
       if (Array.isArray(issue)) out.push(...issue);
       else if (issue) out.push(issue);

@@ -1,6 +1,6 @@
 import { groupOf, isRecord } from '../../resources.js';
 import type { CheckTemplate, Issue } from '../check.js';
-import { podTemplateOf, podTemplateReads, selectorMatches } from '../workloads.js';
+import { podTemplateReads, selectorMatches } from '../workloads.js';
 
 /** Does a NetworkPolicy `from` peer admit pods with `labels` in `namespace` (from a policy in `policyNamespace`)? */
 function peerAdmits(
@@ -88,9 +88,9 @@ export const networkPolicyPeerPods: CheckTemplate = {
   run(_params, objects, context) {
     if (!context.complete) return [];
     const podsByNamespace = new Map<string, Array<{ name: string; labels: Record<string, string> }>>();
-    for (const r of objects.all) {
-      const pod = podTemplateOf(r);
-      if (!pod || !r.ref.namespace) continue;
+    for (const pod of objects.pods()) {
+      const r = pod.resource;
+      if (!r.ref.namespace) continue;
       const list = podsByNamespace.get(r.ref.namespace) ?? [];
       list.push({ name: `${r.ref.kind} ${r.ref.name}`, labels: pod.labels });
       podsByNamespace.set(r.ref.namespace, list);

@@ -2,7 +2,6 @@ import { cronScheduleProblem, timeZoneProblem } from '@cmsweb/catalog';
 import { isRecord, labelsOf } from '../../resources.js';
 import type { Resource } from '../../resources.js';
 import type { CheckTemplate, Issue, ObjectSetView } from '../check.js';
-import { podTemplateOf } from '../workloads.js';
 
 // Per-object templates: each looks at one object at a time.
 
@@ -15,16 +14,15 @@ export const hostPathAllowed: CheckTemplate = {
   run(_params, objects, context) {
     const out: Issue[] = [];
     const allowed = context.allowedHostPaths.map((p) => p.replace(/\/+$/, ''));
-    for (const r of objects.all) {
-      const pod = podTemplateOf(r);
-      if (!pod || !Array.isArray(pod.spec.volumes)) continue;
+    for (const pod of objects.pods()) {
+      if (!Array.isArray(pod.spec.volumes)) continue;
       pod.spec.volumes.forEach((v, i) => {
         if (!isRecord(v) || !isRecord(v.hostPath)) return;
         const path = String(v.hostPath.path ?? '');
         const norm = path.replace(/\/+$/, '');
         if (allowed.some((a) => norm === a || norm.startsWith(`${a}/`))) return;
         out.push({
-          resource: r,
+          resource: pod.resource,
           path: [...pod.path, 'spec', 'volumes', i, 'hostPath', 'path'],
           message: `volume "${String(v.name)}" mounts host path ${path}, which is not allowed: expected one of ${allowed.length ? allowed.join(', ') : '(none: allowedHostPaths is empty)'} (catalog/cluster.yaml allowedHostPaths)`,
         });

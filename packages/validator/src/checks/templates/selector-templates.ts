@@ -1,15 +1,7 @@
 import { isRecord, type Resource } from '../../resources.js';
 import type { CheckTemplate, Issue, ObjectSetView } from '../check.js';
 import { sameNamespace } from '../object-set.js';
-import {
-  containersOf,
-  getIn,
-  isEmptySelector,
-  podTemplateOf,
-  podTemplateReads,
-  selectorMatches,
-  type PodTemplate,
-} from '../workloads.js';
+import { getIn, isEmptySelector, podTemplateReads, selectorMatches, type PodTemplate } from '../workloads.js';
 
 // Cross-object templates over label selectors: Services, PodDisruptionBudgets and NetworkPolicies
 // must select pods of their own namespace.
@@ -44,9 +36,7 @@ export function podIndex(objects: ObjectSetView): PodIndex {
   let index = indexes.get(objects);
   if (index) return index;
   index = { all: [], byNamespace: new Map(), labels: new Map(), labelsByNamespace: new Map() };
-  for (const r of objects.all) {
-    const p = podTemplateOf(r);
-    if (!p) continue;
+  for (const p of objects.pods()) {
     index.all.push(p);
     addToLabelIndex(index.labels, p);
     const ns = p.resource.ref.namespace;
@@ -184,7 +174,7 @@ export const serviceTargetPort: CheckTemplate = {
       const numbers = new Set<number>();
       const names = new Set<string>();
       for (const p of selected) {
-        for (const c of containersOf(p, false)) {
+        for (const c of objects.containers(p, false)) {
           for (const port of Array.isArray(c.container.ports) ? c.container.ports : []) {
             if (!isRecord(port)) continue;
             if (typeof port.containerPort === 'number') numbers.add(port.containerPort);
