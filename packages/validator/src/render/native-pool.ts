@@ -26,6 +26,13 @@ export const DEFAULT_RENDER_MEMORY_MB = 512;
 
 /** Environment variables that set the pool: render threads and each thread's heap in MB. */
 export const RENDER_THREADS_ENV = 'VALIDATOR_RENDER_THREADS';
+/**
+ * Stack of each thread in MB. With V8's default (about 1 MB) a template that includes itself ran out of stack
+ * before helm's limit of 1,000 nested includes while the engine's code was cold, and reached it once warm:
+ * the same chart gave one finding or the other by what was rendered before. 8 MB holds 1,000 levels either
+ * way, so the finding is always helm's own.
+ */
+const RENDER_STACK_MB = 8;
 export const RENDER_MEMORY_ENV = 'VALIDATOR_RENDER_MEMORY_MB';
 
 export interface NativePoolOptions {
@@ -160,7 +167,7 @@ export function createNativePool(options: NativePoolOptions = {}): NativePool {
     started++;
     const worker = new Worker(ENTRY, {
       execArgv: EXEC_ARGV,
-      resourceLimits: { maxOldGenerationSizeMb: memoryMb },
+      resourceLimits: { maxOldGenerationSizeMb: memoryMb, stackSizeMb: RENDER_STACK_MB },
     });
     let index = 0;
     while (slots.some((s) => s.index === index)) index++;
