@@ -37,6 +37,8 @@ describe('the nx plugin link', () => {
     const r = spawnSync(process.execPath, ['-e', `console.log(require(${JSON.stringify(entry)}).name)`], {
       cwd: ws,
       encoding: 'utf8',
+      // Only PATH: with the runner's FORCE_COLOR beside CI's NO_COLOR, node warns on standard error.
+      env: { PATH: process.env.PATH },
     });
     expect(r.stderr).toBe('');
     expect(r.stdout.trim()).toBe('the-workspace-plugin');
