@@ -216,9 +216,27 @@ export async function validateRepo(opts: RepoValidationOptions): Promise<Validat
     return (await parseRender(job, r.manifests)).resources;
   };
   /**
+   * Where each kept rendered object is: its service rendered again (renders are pure) and the object found at
+   * its index. A render that no longer gives the same object places it at its file, line 1 (fail closed).
+   */
+  const placeKept = async (kept: Iterable<ResourceSource>): Promise<Map<ResourceSource, ResourceSource>> => {
+    const sources = [...kept].filter((s) => renderedAt.has(s));
+    const jobs = new Set(sources.map((s) => renderedAt.get(s)!.job));
+    const again = new Map(
+      await mapLimit([...jobs], async (job) => [job, await renderedAgain(job)] as const, opts.concurrency),
+    );
+    const out = new Map<ResourceSource, ResourceSource>();
+    for (const s of sources) {
+      const at = renderedAt.get(s)!;
+      const found = again.get(at.job)?.[at.index];
+      out.set(s, found && sameRef(found.ref, at.ref) ? found.source : atFileTop(s.file));
+    }
+    return out;
+  };
+  /**
    * The findings of a pure check over kept objects that may place findings on them itself (the environment
    * rules): run once to learn which kept objects it asks a position of, those given their positions back
-   * (their services rendered again, as placeIssues), then run again.
+   * (placeKept), then run again.
    */
   const placed = async (run: () => Finding[]): Promise<Finding[]> => {
     const asked = new Set<ResourceSource>();
@@ -230,45 +248,32 @@ export async function validateRepo(opts: RepoValidationOptions): Promise<Validat
       asking = undefined;
     }
     if (!asked.size) return first;
-    const jobs = new Set([...asked].map((s) => renderedAt.get(s)!.job));
-    const again = new Map(
-      await mapLimit([...jobs], async (job) => [job, await renderedAgain(job)] as const, opts.concurrency),
-    );
-    for (const s of asked) {
-      const at = renderedAt.get(s)!;
-      const found = again.get(at.job)?.[at.index];
-      if (found && sameRef(found.ref, at.ref)) {
-        s.locate = found.source.locate;
-        if (found.source.origin) s.origin = found.source.origin;
-      } else s.locate = () => ({ line: 1, column: 1 }); // fail closed, as placeIssues
+    for (const [s, where] of await placeKept(asked)) {
+      s.locate = where.locate;
+      if (where.origin) s.origin = where.origin;
     }
     return run();
   };
   /** The findings of issues between objects, each placed as objectFinding places it (rendered objects: rendered again). */
   const placeIssues = async (issues: readonly PolicyIssue[]): Promise<Finding[]> => {
-    const jobs = new Set<RenderJob>();
-    for (const { check, issue } of issues) {
-      const at = renderedAt.get(issue.resource.source);
+    // Only the objects of findings that will be reported (not opted out by annotation) are rendered again.
+    const reported = issues.filter(({ check, issue }) => {
       const ignored = ignoredChecks(issue.resource, context.ignoreAnnotation);
-      if (at && !ignored.has(check) && !ignored.has('*')) jobs.add(at.job);
-    }
-    const again = new Map(
-      await mapLimit([...jobs], async (job) => [job, await renderedAgain(job)] as const, opts.concurrency),
-    );
+      return !ignored.has(check) && !ignored.has('*');
+    });
+    const where = await placeKept(reported.map(({ issue }) => issue.resource.source));
     const out: Finding[] = [];
     for (const { check, severity, issue } of issues) {
-      let resource = issue.resource;
-      const at = renderedAt.get(resource.source);
-      if (at) {
-        const found = again.get(at.job)?.[at.index];
-        // Fail closed: a render that no longer gives the same object still reports the finding, at its file.
-        const source =
-          found && sameRef(found.ref, resource.ref)
-            ? found.source
-            : { file: resource.source.file, locate: () => ({ line: 1, column: 1 }) };
-        resource = { ...resource, source };
-      }
-      const f = objectFinding(check, severity, resource, issue.path, issue.message, context.ignoreAnnotation);
+      const kept = issue.resource.source;
+      const source = renderedAt.has(kept) ? (where.get(kept) ?? atFileTop(kept.file)) : kept;
+      const f = objectFinding(
+        check,
+        severity,
+        { ...issue.resource, source },
+        issue.path,
+        issue.message,
+        context.ignoreAnnotation,
+      );
       if (f) out.push(f);
     }
     return out;
@@ -583,6 +588,11 @@ function filterServices<T>(
 /** A kept rendered object's position before placeIssues found it: asking for it is a bug. */
 function unplaced(): never {
   throw new Error('internal: a rendered object was located before it was rendered again (see placeIssues, placed)');
+}
+
+/** A source that places everything at the top of `file` (a kept object that could not be found again). */
+function atFileTop(file: string): ResourceSource {
+  return { file, locate: () => ({ line: 1, column: 1 }) };
 }
 
 function sameRef(a: Resource['ref'], b: Resource['ref']): boolean {
