@@ -1,22 +1,16 @@
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
-import { displayName, kubernetesVersionProblem, readCatalog } from '@cmsweb/catalog';
+import { kubernetesVersionProblem } from '@cmsweb/catalog/rules';
 import type { ValidationResult } from './findings.js';
 import { UsageError } from './errors.js';
 import { CHECKS } from './checks/registry.js';
 import { readPolicyContext, readValidatorConfig } from './config/read-config.js';
-import { validateChart } from './chart/validate-chart.js';
 import { readInputs } from './manifests/read-inputs.js';
 import { validateManifestInputs } from './manifests/validate-manifests.js';
-import { RENDERERS } from './render/renderers.js';
-import { DEFAULT_RENDER_THREADS, poolSettings } from './render/native-pool.js';
 import type { Renderer, RenderRequest } from './render/renderer.js';
 import { REPORTERS } from './report/reporters.js';
 import type { ReportTool } from './report/reporter.js';
 import { formatCheckList } from './report/check-list.js';
-import { validateRepo } from './repo/validate-repo.js';
-import { parseScope } from './repo/scope.js';
-import { storedRenderer } from './render/render-store.js';
 import { createKubeSchemaValidator, crdLocation, schemaOptionsProblem } from './schema/kube-schemas-adapter.js';
 import { renderTimeoutProblem, type ValidatorConfig } from './config/validator-config.js';
 
@@ -74,6 +68,7 @@ async function report(result: ValidationResult, opts: CommonOptions): Promise<Co
 /** The tool as the repository's catalog names it (SARIF): no organisation's name is built in. */
 async function reportTool(root: string): Promise<ReportTool> {
   if (!existsSync(join(root, 'catalog', 'cluster.yaml'))) return { name: 'validator' };
+  const { displayName, readCatalog } = await import('@cmsweb/catalog');
   const cluster = (await readCatalog(root)).catalog?.cluster;
   if (!cluster) return { name: 'validator' };
   const url = cluster.git.repoURL;
@@ -95,7 +90,11 @@ function checkOutput(opts: CommonOptions): void {
  * The renderer named by --renderer, given the render timeout of --render-timeout, else validator.yaml's
  * renderTimeout, else the renderer's default.
  */
-function renderer(name: string, timeoutOption: string | undefined, config: ValidatorConfig): Renderer {
+async function renderer(name: string, timeoutOption: string | undefined, config: ValidatorConfig): Promise<Renderer> {
+  const [{ RENDERERS }, { poolSettings }] = await Promise.all([
+    import('./render/renderers.js'),
+    import('./render/native-pool.js'),
+  ]);
   const r = RENDERERS[name];
   if (!r) throw new UsageError(`unknown renderer "${name}": expected one of ${Object.keys(RENDERERS).join(', ')}`);
   const pool = name === 'native' ? poolSettings(process.env) : {};
@@ -114,8 +113,9 @@ function renderer(name: string, timeoutOption: string | undefined, config: Valid
  * Renders in flight at once: for the native pool, four per thread, so that a free thread finds a render of a
  * chart it has already seen (chart affinity, native-pool.ts); otherwise validateRepo's default (the cores).
  */
-function renderConcurrency(name: string): number | undefined {
+async function renderConcurrency(name: string): Promise<number | undefined> {
   if (name !== 'native') return undefined;
+  const { DEFAULT_RENDER_THREADS, poolSettings } = await import('./render/native-pool.js');
   const pool = poolSettings(process.env);
   return 4 * ('threads' in pool && pool.threads ? pool.threads : DEFAULT_RENDER_THREADS);
 }
@@ -135,6 +135,7 @@ function kubeVersion(v: string | undefined, fallback: string): string {
 /** The repository's Kubernetes version when `root` holds a catalog, else the default. */
 async function repoKubeVersion(root: string): Promise<string> {
   if (!existsSync(join(root, 'catalog', 'cluster.yaml'))) return DEFAULT_KUBERNETES_VERSION;
+  const { readCatalog } = await import('@cmsweb/catalog');
   return (await readCatalog(root)).catalog?.cluster.kubernetesVersion ?? DEFAULT_KUBERNETES_VERSION;
 }
 
@@ -155,6 +156,11 @@ export async function runRepoCommand(
   },
 ): Promise<CommandOutput> {
   checkOutput(opts);
+  const [{ parseScope }, { validateRepo }, { storedRenderer }] = await Promise.all([
+    import('./repo/scope.js'),
+    import('./repo/validate-repo.js'),
+    import('./render/render-store.js'),
+  ]);
   const scope = parseScope(opts.scope);
   const root = resolve(opts.root);
   const config = await readValidatorConfig(root);
@@ -164,12 +170,12 @@ export async function runRepoCommand(
     envs: opts.env,
     services: opts.service,
     renderer: opts.renderStore
-      ? storedRenderer(renderer(opts.renderer, opts.renderTimeout, config), resolve(opts.renderStore), root)
-      : renderer(opts.renderer, opts.renderTimeout, config),
+      ? storedRenderer(await renderer(opts.renderer, opts.renderTimeout, config), resolve(opts.renderStore), root)
+      : await renderer(opts.renderer, opts.renderTimeout, config),
     createSchemas: createKubeSchemaValidator,
     schemaLocations: schemaLocations(opts, config, root),
     config,
-    concurrency: opts.concurrency ?? renderConcurrency(opts.renderer),
+    concurrency: opts.concurrency ?? (await renderConcurrency(opts.renderer)),
     onRendered: opts.onRendered,
   });
   if (opts.reportFile) {
@@ -195,13 +201,14 @@ export async function runChartCommand(
   const root = resolve(opts.root);
   const config = await readValidatorConfig(root);
   const kubernetesVersion = kubeVersion(opts.kubeVersion, await repoKubeVersion(root));
+  const { validateChart } = await import('./chart/validate-chart.js');
   const result = await validateChart({
     dir,
     valueFiles: opts.values,
     namespace: opts.namespace,
     releaseName: opts.release,
     kubernetesVersion,
-    renderer: renderer(opts.renderer, opts.renderTimeout, config),
+    renderer: await renderer(opts.renderer, opts.renderTimeout, config),
     createSchemas: createKubeSchemaValidator,
     schemaLocations: schemaLocations(opts, config, root, kubernetesVersion),
     config,
@@ -258,7 +265,7 @@ export async function runRenderCommand(
     setFile: assignments('--set-file', opts.setFile, true),
     skipCrds: !opts.includeCrds,
   };
-  const result = await renderer(opts.renderer, opts.renderTimeout, config).render(request);
+  const result = await (await renderer(opts.renderer, opts.renderTimeout, config)).render(request);
   if (!result.error) return { stdout: result.manifests, exitCode: 0 };
   const e = result.error;
   const where = e.file
@@ -277,8 +284,9 @@ export async function runManifestsCommand(
   const kubernetesVersion = kubeVersion(opts.kubeVersion, await repoKubeVersion(root));
   const config = await readValidatorConfig(root);
   const locations = schemaLocations(opts, config, root, kubernetesVersion);
-  const inputs = await readInputs(paths, stdin);
-  const result = await validateManifestInputs(inputs, {
+  // The inputs are not kept in a variable: their text (as large as the input) is garbage once validated,
+  // before the report is written.
+  const result = await validateManifestInputs(await readInputs(paths, stdin), {
     kubernetesVersion,
     schemaLocations: locations,
     config,

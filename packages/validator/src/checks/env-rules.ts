@@ -1,4 +1,4 @@
-import { compileUserPattern, IMAGE_DIGEST, type UserPattern } from '@cmsweb/catalog';
+import { compileUserPattern, IMAGE_DIGEST, type UserPattern } from '@cmsweb/catalog/rules';
 import { locate } from '@cmsweb/yaml';
 import type { Finding } from '../findings.js';
 import { isRecord, type Resource } from '../resources.js';

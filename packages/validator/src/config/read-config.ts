@@ -1,10 +1,8 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { readCatalog } from '@cmsweb/catalog';
 import { readSafeFile, RefusedFileError } from '@cmsweb/yaml';
 import { UsageError } from '../errors.js';
 import { EMPTY_CONTEXT, type PolicyContext } from '../checks/check.js';
-import { policyContextFromCatalog } from '../repo/policy-context.js';
 import { CONFIG_FILE, DEFAULT_CONFIG, parseValidatorConfig, type ValidatorConfig } from './validator-config.js';
 
 /** Shell: <root>/validator.yaml, or the defaults when there is none; a broken file is bad input (exit 2). */
@@ -32,6 +30,11 @@ export async function readValidatorConfig(root: string): Promise<ValidatorConfig
  */
 export async function readPolicyContext(root: string, complete: boolean): Promise<PolicyContext> {
   if (!existsSync(join(root, 'catalog', 'cluster.yaml'))) return { ...EMPTY_CONTEXT, complete };
+  // Imported here: outside a repository (plain manifests) the catalog and its schema are never loaded.
+  const [{ readCatalog }, { policyContextFromCatalog }] = await Promise.all([
+    import('@cmsweb/catalog'),
+    import('../repo/policy-context.js'),
+  ]);
   const loaded = await readCatalog(root);
   return loaded.catalog
     ? { ...policyContextFromCatalog(loaded.catalog, complete, false), allowances: {}, routedServices: [] }

@@ -1,4 +1,4 @@
-import { parseQuantity } from '@cmsweb/catalog';
+import { parseQuantity } from '@cmsweb/catalog/rules';
 import { isRecord } from '../../resources.js';
 import type { CheckTemplate, Issue, ObjectSetView } from '../check.js';
 import { LONG_RUNNING, type ContainerRef } from '../workloads.js';

@@ -1,4 +1,4 @@
-import { cronScheduleProblem, timeZoneProblem } from '@cmsweb/catalog';
+import { cronScheduleProblem, timeZoneProblem } from '@cmsweb/catalog/rules';
 import { isRecord, labelsOf } from '../../resources.js';
 import type { Resource } from '../../resources.js';
 import type { CheckTemplate, Issue, ObjectSetView } from '../check.js';
