@@ -15,7 +15,8 @@ import {
   NULL_KEY,
   nullKey,
 } from '../src/manifests/fast-parse.js';
-import { readInputs, type InputFile } from '../src/manifests/read-inputs.js';
+import { inputChunks } from '../src/manifests/input-chunks.js';
+import { readInputs, type ManifestInput } from '../src/manifests/read-inputs.js';
 import { runChunkBatches } from '../src/manifests/run-batches.js';
 import { splitDocuments } from '../src/manifests/split-documents.js';
 import { validateManifestInputs } from '../src/manifests/validate-manifests.js';
@@ -117,7 +118,7 @@ function defectiveDocs(n: number): string {
   return docs.map((d, i) => (i % 3 === 2 ? variants[Math.floor(i / 3) % variants.length]!(i) : d)).join('---\n');
 }
 
-async function bothPaths(inputs: InputFile[]) {
+async function bothPaths(inputs: ManifestInput[]) {
   const slow = await validateManifestInputs(inputs, { ...OPTS, parallel: 1, fastPath: false });
   const fast = await validateManifestInputs(inputs, { ...OPTS, parallel: 1 });
   return { slow, fast };
@@ -282,7 +283,7 @@ describe('manifests fast path', () => {
   it('batches go to the main thread and the workers as each is free; results come back in order', {
     timeout: 60_000,
   }, async () => {
-    const chunks = chunksOf(defectiveDocs(400)).map((text, id) => ({ id, file: 'a.yaml', text, startLine: 1 }));
+    const chunks = inputChunks(chunksOf(defectiveDocs(400)).map((text) => ({ path: 'a.yaml', text })));
     const inline = await runChunkBatches(chunks, OPTS, { parallel: 1 });
     const shared = await runChunkBatches(chunks, OPTS, { parallel: 2, threshold: 10, waitForWorkers: true });
     expect(inline.workerBatches).toBe(0);
@@ -296,7 +297,8 @@ describe('manifests fast path', () => {
     { timeout: 120_000 },
     async () => {
       const inputs = await readInputs([CMSWEB]);
-      const chunks = inputs.flatMap((i) => chunksOf(i.text));
+      const all = inputChunks(inputs);
+      const chunks = all.texts(all.refs).map((c) => c.text);
       expect(chunks.map(premiseBroken).filter(Boolean)).toEqual([]);
       expect(chunks.filter((c) => fastLoad(c) !== undefined).length).toBeGreaterThan(100);
       const { slow, fast } = await bothPaths(inputs);

@@ -6,9 +6,11 @@ export { stringifyYaml, stringifyYamlScalar, orderKubernetesKeys } from './strin
 export { needsQuotes, plainScalarReader } from './plain-scalar-types.js';
 export type { YamlScalarEdit, EditYamlResult } from './edit-yaml.js';
 export { editYamlScalars, readYamlScalar } from './edit-yaml.js';
-export type { SafeReadOptions, SafeDirEntry } from './read-safe.js';
+export type { SafeBytes, SafeReadOptions, SafeDirEntry } from './read-safe.js';
 export {
   readSafeFile,
+  readSafeBytes,
+  checkUtf8,
   checkRegularFile,
   listSafeDir,
   listSafeTree,

@@ -10,7 +10,7 @@ import {
   statSync,
   type Stats,
 } from 'node:fs';
-import { isUtf8 } from 'node:buffer';
+import { isAscii, isUtf8 } from 'node:buffer';
 import { resolve, sep } from 'node:path';
 import type { SourceFinding } from './location.js';
 
@@ -115,6 +115,16 @@ export function checkRegularFile(path: string, options: SafeReadOptions = {}): s
   return real;
 }
 
+/** A file as readSafeBytes read it: where it really is, what it was then, and its bytes. */
+export interface SafeBytes {
+  /** The file's real path (symlinks resolved). */
+  real: string;
+  /** fstat of the descriptor it was read through: a later read can tell whether the file changed. */
+  stat: Stats;
+  /** Strict UTF-8 (checked), a leading byte order mark dropped. */
+  bytes: Buffer;
+}
+
 /**
  * Shell: the text of a regular file inside `root` (or anywhere, without root), or undefined when it does
  * not exist. Refuses (RefusedFileError) symlinks leading outside the root, dangling symlinks, loops,
@@ -123,6 +133,11 @@ export function checkRegularFile(path: string, options: SafeReadOptions = {}): s
  * following a symlink and checked again on the open descriptor.
  */
 export function readSafeFile(path: string, options: SafeReadOptions = {}): string | undefined {
+  return readSafeBytes(path, options)?.bytes.toString('utf8');
+}
+
+/** Shell: readSafeFile's checks, returning the bytes instead of the text (see SafeBytes). */
+export function readSafeBytes(path: string, options: SafeReadOptions = {}): SafeBytes | undefined {
   const real = checkRegularFile(path, options);
   if (real === undefined) return undefined;
   const shown = options.display ?? path;
@@ -149,7 +164,12 @@ export function readSafeFile(path: string, options: SafeReadOptions = {}): strin
       if (r === 0) break;
       n += r;
     }
-    return decodeUtf8(buf.subarray(0, n), shown);
+    const bytes = checkUtf8(buf.subarray(0, n), shown);
+    return {
+      real,
+      stat: s,
+      bytes: bytes[0] === 0xef && bytes[1] === 0xbb && bytes[2] === 0xbf ? bytes.subarray(3) : bytes,
+    };
   } catch (e) {
     if (code(e) === 'EISDIR')
       throw new RefusedFileError(shown, 'is a directory where a file belongs (expected a regular file)');
@@ -161,9 +181,17 @@ export function readSafeFile(path: string, options: SafeReadOptions = {}): strin
 
 /** Decodes strict UTF-8; invalid bytes are refused with their line and column (a leading BOM is dropped). */
 export function decodeUtf8(buf: Uint8Array, shown: string): string {
-  // Node's native check (the same strict UTF-8, test/read-safe.test.ts) first: the byte loop takes about
-  // 30 ms per MB; it only runs to find where a file is invalid.
-  const bad = isUtf8(buf) ? -1 : firstInvalidUtf8(buf);
+  const b = checkUtf8(buf, shown);
+  const text = b.toString('utf8');
+  return text.charCodeAt(0) === 0xfeff ? text.slice(1) : text;
+}
+
+/** The same bytes as a Buffer when they are strict UTF-8; otherwise refused with the line and column of the first bad byte. */
+export function checkUtf8(buf: Uint8Array, shown: string): Buffer {
+  // Node's native checks (the same strict UTF-8, test/read-safe.test.ts) first, ASCII (most manifests, and
+  // several times faster) before UTF-8: the byte loop takes about 30 ms per MB; it only runs to find where
+  // a file is invalid.
+  const bad = isAscii(buf) || isUtf8(buf) ? -1 : firstInvalidUtf8(buf);
   if (bad !== -1) {
     let line = 1;
     let lineStart = 0;
@@ -176,8 +204,7 @@ export function decodeUtf8(buf: Uint8Array, shown: string): string {
       column,
     );
   }
-  const text = Buffer.from(buf.buffer, buf.byteOffset, buf.byteLength).toString('utf8');
-  return text.charCodeAt(0) === 0xfeff ? text.slice(1) : text;
+  return Buffer.from(buf.buffer, buf.byteOffset, buf.byteLength);
 }
 
 /** Offset of the first byte that is not part of a well-formed UTF-8 sequence, or -1. */

@@ -1,7 +1,8 @@
 import { availableParallelism, loadavg } from 'node:os';
 import { Worker } from 'node:worker_threads';
 import { createKubeSchemaValidator } from '../schema/kube-schemas-adapter.js';
-import { createChunkChecker, type Chunk, type ChunkBatchResult, type ChunkCheckOptions } from './chunk-checks.js';
+import { createChunkChecker, type ChunkBatchResult, type ChunkCheckOptions } from './chunk-checks.js';
+import type { ChunkRef, InputChunks } from './input-chunks.js';
 
 // Compiled (dist/*.js), the worker is the emitted module; run from the TypeScript sources (vitest), it is
 // started through worker-entry.mjs, which registers tsx (a devDependency) in the worker thread first, with the
@@ -65,19 +66,22 @@ interface WorkerMessage {
  * to start costs nothing. Results are put back in batch order: the same result as inline.
  */
 export async function runChunkBatches(
-  chunks: Chunk[],
+  input: InputChunks,
   options: ChunkCheckOptions,
   schedule: BatchSchedule = {},
 ): Promise<ChunkBatchResult & { workerBatches: number }> {
   const parallel = schedule.parallel ?? availableParallelism();
   const threshold = schedule.threshold ?? WORKER_THRESHOLD;
+  const chunks = input.refs;
   const local = createChunkChecker(options, createKubeSchemaValidator);
   if (chunks.length === 0 || (chunks.length < MIN_BATCHED && (parallel < 2 || chunks.length < threshold))) {
-    return { ...(await (await local).check(chunks)), workerBatches: 0 };
+    return { ...(await (await local).check(input.texts(chunks))), workerBatches: 0 };
   }
 
   const size = Math.max(1, Math.min(BATCH, Math.ceil(chunks.length / (parallel * 4))));
-  const batches: Chunk[][] = [];
+  // Batches are of chunk refs: a batch's texts are read (or sliced) when it is handed out, so only the
+  // batches in flight hold texts.
+  const batches: ChunkRef[][] = [];
   for (let i = 0; i < chunks.length; i += size) batches.push(chunks.slice(i, i + size));
   const results: ChunkBatchResult[] = new Array(batches.length);
   let next = 0;
@@ -109,7 +113,7 @@ export async function runChunkBatches(
     const give = () => {
       while (!failed && next < batches.length && inFlight.length < 2) {
         inFlight.push(next);
-        worker.postMessage(batches[next++]);
+        worker.postMessage(input.texts(batches[next++]!));
       }
     };
     worker.on('message', (m: WorkerMessage) => {
@@ -136,7 +140,7 @@ export async function runChunkBatches(
     if (schedule.waitForWorkers && workers.length) await Promise.race([Promise.all(readies), finished.catch(() => {})]);
     while (!failed && next < batches.length) {
       const i = next++;
-      store(i, await checker.check(batches[i]!));
+      store(i, await checker.check(input.texts(batches[i]!)));
       // Let the workers' messages in (results, and with them requests for the next batch).
       await new Promise<void>((r) => setImmediate(r));
     }

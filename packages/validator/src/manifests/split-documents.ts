@@ -40,3 +40,45 @@ export function splitDocuments(text: string): DocumentChunk[] {
     chunks.push({ text: text.slice(chunkStart), startLine: chunkLine });
   return chunks;
 }
+
+/** One document of a file by byte range (end exclusive), with the line it starts on (1-based). */
+export interface DocumentRange {
+  start: number;
+  end: number;
+  startLine: number;
+}
+
+const DASH = 0x2d;
+const NEWLINE = 0x0a;
+
+/**
+ * Pure: splitDocuments over the bytes of a UTF-8 text: the same cut, as byte ranges (a newline and `---`
+ * are single bytes in UTF-8, so lines and markers are where they are in the text). Lets a large file be
+ * split once and each document decoded only when it is checked.
+ */
+export function splitDocumentBytes(bytes: Uint8Array): DocumentRange[] {
+  const ranges: DocumentRange[] = [];
+  const n = bytes.length;
+  let chunkStart = 0;
+  let chunkLine = 1;
+  let pos = 0;
+  let line = 1;
+  while (pos <= n) {
+    const nl = bytes.indexOf(NEWLINE, pos);
+    const end = nl < 0 ? n : nl;
+    if (pos > chunkStart && bytes[pos] === DASH && bytes[pos + 1] === DASH && bytes[pos + 2] === DASH) {
+      // Rare (a line starting with ---): decided on the line's text, exactly as splitDocuments does.
+      const text = Buffer.from(bytes.buffer, bytes.byteOffset + pos, end - pos).toString('utf8');
+      if (MARKER.test(lineAt(text, 0, text.length))) {
+        ranges.push({ start: chunkStart, end: pos, startLine: chunkLine });
+        chunkStart = pos;
+        chunkLine = line;
+      }
+    }
+    if (nl < 0) break;
+    pos = nl + 1;
+    line++;
+  }
+  if (chunkStart < n || ranges.length === 0) ranges.push({ start: chunkStart, end: n, startLine: chunkLine });
+  return ranges;
+}

@@ -2,11 +2,10 @@ import { buildResult, type ValidationResult } from '../findings.js';
 import { applyConfig, isEnabled, type ValidatorConfig } from '../config/validator-config.js';
 import type { PolicyContext } from '../checks/check.js';
 import { runPolicyChecks } from '../checks/run-policy-checks.js';
-import type { Chunk } from './chunk-checks.js';
 import { rehydrate } from './lazy-locate.js';
-import type { InputFile } from './read-inputs.js';
+import { inputChunks } from './input-chunks.js';
+import type { ManifestInput } from './read-inputs.js';
 import { runChunkBatches } from './run-batches.js';
-import { splitDocuments } from './split-documents.js';
 
 export interface ManifestsValidationOptions {
   kubernetesVersion: string;
@@ -24,14 +23,10 @@ export interface ManifestsValidationOptions {
 
 /** Validates plain manifests, as kubeconform does, plus the policy checks over all of them together. */
 export async function validateManifestInputs(
-  inputs: InputFile[],
+  inputs: ManifestInput[],
   opts: ManifestsValidationOptions,
 ): Promise<ValidationResult> {
-  const chunks: Chunk[] = [];
-  for (const input of inputs) {
-    for (const c of splitDocuments(input.text))
-      chunks.push({ id: chunks.length, file: input.path, text: c.text, startLine: c.startLine });
-  }
+  const chunks = inputChunks(inputs);
   const options = {
     kubernetesVersion: opts.kubernetesVersion,
     schemaLocations: opts.schemaLocations,
@@ -39,12 +34,16 @@ export async function validateManifestInputs(
     context: opts.context,
     fastPath: opts.fastPath,
   };
-  const single = await runChunkBatches(chunks, options, {
-    parallel: opts.parallel,
-    threshold: opts.workerThreshold,
-    waitForWorkers: opts.waitForWorkers,
-  });
-  const resources = rehydrate(single.resources, new Map(chunks.map((c) => [c.id, c])));
-  const cross = runPolicyChecks(resources, opts.context, (id) => isEnabled(opts.config, id), 'cross-object');
-  return buildResult(applyConfig([...single.findings, ...cross], opts.config), resources.length);
+  try {
+    const single = await runChunkBatches(chunks, options, {
+      parallel: opts.parallel,
+      threshold: opts.workerThreshold,
+      waitForWorkers: opts.waitForWorkers,
+    });
+    const resources = rehydrate(single.resources, chunks.refs, (id) => chunks.texts([chunks.refs[id]!])[0]!);
+    const cross = runPolicyChecks(resources, opts.context, (id) => isEnabled(opts.config, id), 'cross-object');
+    return buildResult(applyConfig([...single.findings, ...cross], opts.config), resources.length);
+  } finally {
+    chunks.close();
+  }
 }
