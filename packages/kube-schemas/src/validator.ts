@@ -98,14 +98,16 @@ function composeChecks(
 ): ObjectCheck {
   if (!deferred.length) return root;
   const compiled = new Map<string, ObjectCheck>();
+  const pointers = deferred.map(([name]) => `/${name.replace(/~/g, '~0').replace(/\//g, '~1')}`);
   const check: ObjectCheck = (data) => {
     let ok = root(data);
     const errors: ErrorObject[] = ok ? [] : [...(root.errors ?? [])];
     if (data && typeof data === 'object' && !Array.isArray(data)) {
-      for (const [name, schema] of deferred) {
+      for (let i = 0; i < deferred.length; i++) {
+        const [name, schema] = deferred[i]!;
         const value = (data as Record<string, unknown>)[name];
         if (value === undefined) continue;
-        const pointer = `/${name.replace(/~/g, '~0').replace(/\//g, '~1')}`;
+        const pointer = pointers[i]!;
         let field = compiled.get(name);
         if (!field) {
           try {
@@ -209,12 +211,27 @@ export function createSchemaValidator(options: SchemaValidatorOptions): SchemaVa
     return hit;
   };
 
+  // The entry of each apiVersion and kind seen, by the two strings as they appear (no GVK object per object).
+  const byTypeMeta = new Map<string, Entry>();
   const validate = (resource: object): SchemaViolation[] | 'unknown-kind' => {
-    const gvk = gvkOfResource(resource);
-    if (!gvk) return typeMetaViolations(resource);
-    const compiled = lookupSync(gvk);
+    const { apiVersion, kind } = (resource ?? {}) as { apiVersion?: unknown; kind?: unknown };
+    let compiled: Entry | undefined;
+    if (typeof apiVersion === 'string' && typeof kind === 'string' && !Array.isArray(resource)) {
+      const key = `${apiVersion}\n${kind}`;
+      compiled = byTypeMeta.get(key);
+      if (compiled === undefined) {
+        const gvk = gvkOfResource(resource);
+        if (!gvk) return typeMetaViolations(resource);
+        byTypeMeta.set(key, (compiled = lookupSync(gvk)));
+      }
+    } else {
+      const gvk = gvkOfResource(resource);
+      if (!gvk) return typeMetaViolations(resource);
+      compiled = lookupSync(gvk);
+    }
     if (!compiled) return 'unknown-kind';
-    if ('unusable' in compiled)
+    if ('unusable' in compiled) {
+      const gvk = gvkOfResource(resource)!;
       return [
         {
           path: '/kind',
@@ -222,6 +239,7 @@ export function createSchemaValidator(options: SchemaValidatorOptions): SchemaVa
           check: 'schema-unusable',
         },
       ];
+    }
     return compiled.validate(resource) ? [] : toViolations(compiled.validate.errors, compiled.fieldNote);
   };
 
@@ -237,6 +255,8 @@ export function createSchemaValidator(options: SchemaValidatorOptions): SchemaVa
         : result;
     },
     async warmUp(kinds) {
+      // What a kind resolves to may change below (a schema only an async source has): look it up again.
+      byTypeMeta.clear();
       for (const { apiVersion, kind } of kinds) {
         const gvk = toGvk(apiVersion, kind);
         const key = gvkKey(gvk);
