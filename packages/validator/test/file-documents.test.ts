@@ -78,7 +78,12 @@ describe('manifests read from disk', () => {
     const read = await readInputs([file]);
     expect('text' in read[0]!).toBe(false);
     expect(await validateManifestInputs(read, { ...opts, parallel: 1 })).toEqual(held);
-    const workers = await validateManifestInputs(read, { ...opts, parallel: 2, workerThreshold: 10, waitForWorkers: true });
+    const workers = await validateManifestInputs(read, {
+      ...opts,
+      parallel: 2,
+      workerThreshold: 10,
+      waitForWorkers: true,
+    });
     expect(workers).toEqual(held);
   });
 
@@ -90,5 +95,9 @@ describe('manifests read from disk', () => {
     const run = validateManifestInputs(read, { ...opts, parallel: 1 });
     await expect(run).rejects.toBeInstanceOf(UsageError);
     await expect(run).rejects.toThrow(`${file}: changed while being validated`);
+    // The same when the batch refused is one a worker thread would have checked.
+    const shared = validateManifestInputs(read, { ...opts, parallel: 2, workerThreshold: 10, waitForWorkers: true });
+    await expect(shared).rejects.toBeInstanceOf(UsageError);
+    await expect(shared).rejects.toThrow(`${file}: changed while being validated`);
   });
 });

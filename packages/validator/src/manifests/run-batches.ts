@@ -112,8 +112,16 @@ export async function runChunkBatches(
     readies.push(new Promise<void>((r) => (ready = r)));
     const give = () => {
       while (!failed && next < batches.length && inFlight.length < 2) {
-        inFlight.push(next);
-        worker.postMessage(input.texts(batches[next++]!));
+        // Reading a batch's texts may refuse the input (a file changed meanwhile): that fails the run, as
+        // on the main thread, rather than escaping from this event handler.
+        let texts: ReturnType<InputChunks['texts']>;
+        try {
+          texts = input.texts(batches[next]!);
+        } catch (e) {
+          return fail(e as Error);
+        }
+        inFlight.push(next++);
+        worker.postMessage(texts);
       }
     };
     worker.on('message', (m: WorkerMessage) => {
