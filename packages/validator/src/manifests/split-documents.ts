@@ -48,36 +48,36 @@ export interface DocumentRange {
   startLine: number;
 }
 
-const DASH = 0x2d;
 const NEWLINE = 0x0a;
+/** Where a line may start with `---`: the only places a document can begin after the first. */
+const LINE_DASHES = Buffer.from('\n---');
 
 /**
  * Pure: splitDocuments over the bytes of a UTF-8 text: the same cut, as byte ranges (a newline and `---`
  * are single bytes in UTF-8, so lines and markers are where they are in the text). Lets a large file be
- * split once and each document decoded only when it is checked.
+ * split once and each document decoded only when it is checked. It jumps from one line starting with
+ * `---` to the next (a native search), counting the newlines between to know each document's first line.
  */
 export function splitDocumentBytes(bytes: Uint8Array): DocumentRange[] {
+  const buf = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   const ranges: DocumentRange[] = [];
-  const n = bytes.length;
+  const n = buf.length;
   let chunkStart = 0;
   let chunkLine = 1;
-  let pos = 0;
   let line = 1;
-  while (pos <= n) {
-    const nl = bytes.indexOf(NEWLINE, pos);
+  let counted = 0;
+  for (let at = buf.indexOf(LINE_DASHES); at >= 0; at = buf.indexOf(LINE_DASHES, at + 1)) {
+    const pos = at + 1;
+    const nl = buf.indexOf(NEWLINE, pos);
     const end = nl < 0 ? n : nl;
-    if (pos > chunkStart && bytes[pos] === DASH && bytes[pos + 1] === DASH && bytes[pos + 2] === DASH) {
-      // Rare (a line starting with ---): decided on the line's text, exactly as splitDocuments does.
-      const text = Buffer.from(bytes.buffer, bytes.byteOffset + pos, end - pos).toString('utf8');
-      if (MARKER.test(lineAt(text, 0, text.length))) {
-        ranges.push({ start: chunkStart, end: pos, startLine: chunkLine });
-        chunkStart = pos;
-        chunkLine = line;
-      }
-    }
-    if (nl < 0) break;
-    pos = nl + 1;
-    line++;
+    // Rare (a line starting with ---): decided on the line's text, exactly as splitDocuments does.
+    const text = buf.toString('utf8', pos, end);
+    if (!MARKER.test(lineAt(text, 0, text.length))) continue;
+    for (let i = counted; i < pos; i++) if (buf[i] === NEWLINE) line++;
+    counted = pos;
+    ranges.push({ start: chunkStart, end: pos, startLine: chunkLine });
+    chunkStart = pos;
+    chunkLine = line;
   }
   if (chunkStart < n || ranges.length === 0) ranges.push({ start: chunkStart, end: n, startLine: chunkLine });
   return ranges;
