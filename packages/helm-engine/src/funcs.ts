@@ -296,41 +296,25 @@ function buildSprigFuncs(): FuncMap {
     'hasSuffix',
     f(['string', 'string'], (a, b) => (b as string).endsWith(a as string)),
   );
-  m.set(
-    'quote',
+  // quote, squote and cat: the arguments that are not nil, each as a string formatted, joined by spaces.
+  const joined = (format: (s: string) => string) =>
     f(
       [],
       (...a) =>
         a
           .filter((x) => x !== null && x !== undefined)
-          .map((x) => goQuote(strval(x)))
+          .map((x) => format(strval(x)))
           .join(' '),
       'any',
-    ),
-  );
+    );
+  m.set('quote', joined(goQuote));
   m.set(
     'squote',
-    f(
-      [],
-      (...a) =>
-        a
-          .filter((x) => x !== null && x !== undefined)
-          .map((x) => `'${strval(x)}'`)
-          .join(' '),
-      'any',
-    ),
+    joined((s) => `'${s}'`),
   );
   m.set(
     'cat',
-    f(
-      [],
-      (...a) =>
-        a
-          .filter((x) => x !== null && x !== undefined)
-          .map((x) => strval(x))
-          .join(' '),
-      'any',
-    ),
+    joined((s) => s),
   );
   const indent = (n: GoValue, s: GoValue) => {
     const pad = ' '.repeat(Number(n));
