@@ -31,6 +31,16 @@ export function checkCatalogRules(
   };
   const namespaces = new Set(cluster.namespaces.map((n) => n.name));
   const envNames = cluster.environments.map((e) => e.name);
+  /** The key at `path` names `env`, which must be an environment declared in `where`. */
+  const declaredEnv = (file: string, path: PathSegment[], env: string, where: string) => {
+    if (!envNames.includes(env))
+      at(
+        file,
+        path,
+        'catalog-environment',
+        `environment "${env}" is not declared in ${where} (declared: ${envNames.join(', ')})`,
+      );
+  };
   const byName = new Map<string, string>();
   const prefixOwner = new Map<string, { service: string; scoped: boolean }>();
 
@@ -47,28 +57,11 @@ export function checkCatalogRules(
     [['frontend', 'peers'], cluster.frontend?.peers],
     [['ingress', 'hosts'], cluster.ingress?.hosts],
     [['ingress', 'sourceRanges'], cluster.ingress?.sourceRanges],
+    // One list for every environment, or one per environment.
+    [['frontend', 'catchAll'], Array.isArray(cluster.frontend?.catchAll) ? undefined : cluster.frontend?.catchAll],
   ];
   for (const [path, byEnv] of envKeyed)
-    for (const env of Object.keys(byEnv ?? {}))
-      if (!envNames.includes(env))
-        at(
-          clusterFile,
-          [...path, env],
-          'catalog-environment',
-          `environment "${env}" is not declared in environments (declared: ${envNames.join(', ')})`,
-        );
-  const catchAll = cluster.frontend?.catchAll;
-  if (catchAll && !Array.isArray(catchAll)) {
-    for (const env of Object.keys(catchAll)) {
-      if (!envNames.includes(env))
-        at(
-          clusterFile,
-          ['frontend', 'catchAll', env],
-          'catalog-environment',
-          `environment "${env}" is not declared in environments (declared: ${envNames.join(', ')})`,
-        );
-    }
-  }
+    for (const env of Object.keys(byEnv ?? {})) declaredEnv(clusterFile, [...path, env], env, 'environments');
 
   for (const { service: s, file } of entries) {
     const expectedFile = `${s.name}.yaml`;
@@ -107,15 +100,9 @@ export function checkCatalogRules(
       const prefix = prefixPath(entry);
       const envs = typeof entry === 'string' ? envNames : entry.environments;
       if (typeof entry !== 'string')
-        entry.environments.forEach((env, j) => {
-          if (!envNames.includes(env))
-            at(
-              file,
-              ['urlPrefixes', i, 'environments', j],
-              'catalog-environment',
-              `environment "${env}" is not declared in ${clusterFile} (declared: ${envNames.join(', ')})`,
-            );
-        });
+        entry.environments.forEach((env, j) =>
+          declaredEnv(file, ['urlPrefixes', i, 'environments', j], env, clusterFile),
+        );
       // Claimed per environment: a prefix may go to a VM in prod and to a Kubernetes service in preprod.
       const norm = (prefix.replace(/\/+$/, '') || '/') + (query ? `?${query}` : '');
       const scoped = typeof entry !== 'string';
@@ -144,15 +131,7 @@ export function checkCatalogRules(
       );
     if (s.vm && !Array.isArray(s.vm.hosts)) {
       const hosts = s.vm.hosts;
-      for (const env of Object.keys(hosts)) {
-        if (!envNames.includes(env))
-          at(
-            file,
-            ['vm', 'hosts', env],
-            'catalog-environment',
-            `environment "${env}" is not declared in ${clusterFile} (declared: ${envNames.join(', ')})`,
-          );
-      }
+      for (const env of Object.keys(hosts)) declaredEnv(file, ['vm', 'hosts', env], env, clusterFile);
       const missing = envNames.filter((e) => !hosts[e]);
       if (missing.length)
         at(
@@ -162,15 +141,7 @@ export function checkCatalogRules(
           `vm.hosts has no hosts for environment(s) ${missing.join(', ')}: with hosts per environment every environment of ${clusterFile} needs its list (or give one list for all)`,
         );
     }
-    for (const env of Object.keys(s.environments ?? {})) {
-      if (!envNames.includes(env))
-        at(
-          file,
-          ['environments', env],
-          'catalog-environment',
-          `environment "${env}" is not declared in ${clusterFile} (declared: ${envNames.join(', ')})`,
-        );
-    }
+    for (const env of Object.keys(s.environments ?? {})) declaredEnv(file, ['environments', env], env, clusterFile);
 
     // A VM-hosted service exists in the catalog only to be routed by the frontend: without one it does nothing.
     if (s.vm && !cluster.frontend) {

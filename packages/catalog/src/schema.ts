@@ -242,14 +242,18 @@ const containerHardening = {
     })
     .optional(),
 };
-export const containerSecurityContext = z.strictObject({
+/** The user and group a container runs as (container and pod securityContext). */
+const runAs = {
   runAsUser: z.number().int().nonnegative().optional(),
   runAsGroup: z.number().int().nonnegative().optional(),
+};
+/** Root and privileges (container and pod securityContext; the catalog allows them per service). */
+const privileges = {
   runAsNonRoot: z.boolean().optional(),
   privileged: z.boolean().optional(),
   allowPrivilegeEscalation: z.boolean().optional(),
-  ...containerHardening,
-});
+};
+export const containerSecurityContext = z.strictObject({ ...runAs, ...privileges, ...containerHardening });
 
 const probes = z.strictObject({ liveness: probe.optional(), readiness: probe.optional(), startup: probe.optional() });
 
@@ -519,12 +523,9 @@ export const service = z.strictObject({
   gridSecurity: z.strictObject({ mountPath: absPath }).optional(),
   securityContext: z
     .strictObject({
-      runAsUser: z.number().int().nonnegative().optional(),
-      runAsGroup: z.number().int().nonnegative().optional(),
+      ...runAs,
       fsGroup: z.number().int().nonnegative().optional(),
-      runAsNonRoot: z.boolean().optional(),
-      privileged: z.boolean().optional(),
-      allowPrivilegeEscalation: z.boolean().optional(),
+      ...privileges,
       ...containerHardening,
     })
     .optional(),

@@ -36,28 +36,26 @@ export function checkGenerationRules(catalog: Catalog, parsed: Record<string, Pa
     const volumes = new Map<string, string>();
     for (const r of reserved) volumes.set(r, 'chartgen');
     const mountPaths = new Map<string, string>();
-    const addVolume = (name: string, path: PathSegment[]) => {
-      const prev = volumes.get(name);
-      if (prev)
-        at(
-          file,
-          path,
-          'chartgen-volume-name',
-          `volume name "${name}" is already used by ${prev === 'chartgen' ? 'a volume the chart adds itself' : prev}; set volumeName to a different name`,
-        );
-      else volumes.set(name, path.join('.'));
-    };
-    const addMount = (mountPath: string, path: PathSegment[]) => {
-      const prev = mountPaths.get(mountPath);
-      if (prev)
-        at(
-          file,
-          path,
-          'chartgen-mount-path',
-          `mountPath ${mountPath} is already used by ${prev}; each mount of the container needs its own path`,
-        );
-      else mountPaths.set(mountPath, path.join('.'));
-    };
+    /** Claims `key` for the entry at `path`; a key claimed before gets the finding `taken` makes of its owner. */
+    const claim =
+      (owners: Map<string, string>, check: string, taken: (key: string, owner: string) => string) =>
+      (key: string, path: PathSegment[]) => {
+        const prev = owners.get(key);
+        if (prev) at(file, path, check, taken(key, prev));
+        else owners.set(key, path.join('.'));
+      };
+    const addVolume = claim(
+      volumes,
+      'chartgen-volume-name',
+      (name, prev) =>
+        `volume name "${name}" is already used by ${prev === 'chartgen' ? 'a volume the chart adds itself' : prev}; set volumeName to a different name`,
+    );
+    const addMount = claim(
+      mountPaths,
+      'chartgen-mount-path',
+      (mountPath, prev) =>
+        `mountPath ${mountPath} is already used by ${prev}; each mount of the container needs its own path`,
+    );
     (s.secrets ?? []).forEach((x, i) => {
       addVolume(x.volumeName ?? x.name, ['secrets', i, x.volumeName ? 'volumeName' : 'name']);
       addMount(x.mountPath, ['secrets', i, 'mountPath']);

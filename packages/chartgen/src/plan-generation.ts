@@ -85,6 +85,9 @@ export function planGeneration({
       );
     }
     const envData = { env: env.name };
+    /** An environment file holding Kubernetes objects: `environment/<template>` over them, at `<base>/<path>`. */
+    const put = (path: string, template: string, data: object, objects: object[]) =>
+      files.set(`${base}/${path}`, renderer.render(`environment/${template}`, { ...data, body: k8s(objects) }));
     const sync = environmentFiles.get(env.name)?.argocd?.sync ?? 'automated';
     for (const s of charted) {
       const common = { ...envData, name: s.name, catalogFile: fileOf(s.name) };
@@ -107,57 +110,15 @@ export function planGeneration({
           }),
         );
       }
-      files.set(
-        `${base}/argocd/apps/${s.name}.yaml`,
-        renderer.render('environment/argocd-app.yaml', {
-          ...common,
-          body: k8s([buildServiceApplication(cluster, env, s, sync)]),
-        }),
-      );
-      files.set(
-        `${base}/flux/helmreleases/${s.name}.yaml`,
-        renderer.render('environment/flux-helmrelease.yaml', {
-          ...common,
-          body: k8s([buildHelmRelease(cluster, env, s)]),
-        }),
-      );
+      put(`argocd/apps/${s.name}.yaml`, 'argocd-app.yaml', common, [buildServiceApplication(cluster, env, s, sync)]);
+      put(`flux/helmreleases/${s.name}.yaml`, 'flux-helmrelease.yaml', common, [buildHelmRelease(cluster, env, s)]);
     }
-    files.set(
-      `${base}/argocd/root.yaml`,
-      renderer.render('environment/argocd-root.yaml', { ...envData, body: k8s([buildRootApplication(cluster, env)]) }),
-    );
-    files.set(
-      `${base}/argocd/project.yaml`,
-      renderer.render('environment/argocd-project.yaml', {
-        ...envData,
-        body: k8s([buildAppProject(cluster, env, charted)]),
-      }),
-    );
-    files.set(
-      `${base}/argocd/apps/cluster.yaml`,
-      renderer.render('environment/argocd-cluster-app.yaml', {
-        ...envData,
-        body: k8s([buildClusterApplication(cluster, env, sync)]),
-      }),
-    );
-    files.set(
-      `${base}/flux/gitrepository.yaml`,
-      renderer.render('environment/flux-gitrepository.yaml', {
-        ...envData,
-        body: k8s([buildGitRepository(cluster, env)]),
-      }),
-    );
-    files.set(
-      `${base}/flux/root.yaml`,
-      renderer.render('environment/flux-root.yaml', { ...envData, body: k8s([buildRootKustomization(cluster, env)]) }),
-    );
-    files.set(
-      `${base}/flux/kustomizations.yaml`,
-      renderer.render('environment/flux-kustomizations.yaml', {
-        ...envData,
-        body: k8s(buildKustomizations(cluster, env)),
-      }),
-    );
+    put('argocd/root.yaml', 'argocd-root.yaml', envData, [buildRootApplication(cluster, env)]);
+    put('argocd/project.yaml', 'argocd-project.yaml', envData, [buildAppProject(cluster, env, charted)]);
+    put('argocd/apps/cluster.yaml', 'argocd-cluster-app.yaml', envData, [buildClusterApplication(cluster, env, sync)]);
+    put('flux/gitrepository.yaml', 'flux-gitrepository.yaml', envData, [buildGitRepository(cluster, env)]);
+    put('flux/root.yaml', 'flux-root.yaml', envData, [buildRootKustomization(cluster, env)]);
+    put('flux/kustomizations.yaml', 'flux-kustomizations.yaml', envData, buildKustomizations(cluster, env));
     files.set(
       `${base}/flux/kustomization.yaml`,
       renderer.render('environment/flux-kustomization.yaml', {
@@ -172,25 +133,14 @@ export function planGeneration({
         rules: buildFrontendRules(cluster, catalog.services, env.name).map(formatFrontendRule),
       });
       files.set(`${base}/cluster/backends-k8s-${env.name}.txt`, rulesText);
-      files.set(
-        `${base}/cluster/frontend-rules.yaml`,
-        renderer.render('environment/frontend-rules.yaml', {
-          ...envData,
-          body: k8s([buildFrontendRulesConfigMap(cluster, env.name, rulesText)]),
-        }),
-      );
+      put('cluster/frontend-rules.yaml', 'frontend-rules.yaml', envData, [
+        buildFrontendRulesConfigMap(cluster, env.name, rulesText),
+      ]);
     }
-    files.set(
-      `${base}/cluster/namespaces.yaml`,
-      renderer.render('environment/namespaces.yaml', { ...envData, body: k8s(buildNamespaces(cluster, env.name)) }),
-    );
-    files.set(
-      `${base}/cluster/prometheus-adapter.yaml`,
-      renderer.render('environment/prometheus-adapter.yaml', {
-        ...envData,
-        body: k8s([buildAdapterConfigMap(cluster, env.name, buildAdapterRules(cluster, catalog.services, env.name))]),
-      }),
-    );
+    put('cluster/namespaces.yaml', 'namespaces.yaml', envData, buildNamespaces(cluster, env.name));
+    put('cluster/prometheus-adapter.yaml', 'prometheus-adapter.yaml', envData, [
+      buildAdapterConfigMap(cluster, env.name, buildAdapterRules(cluster, catalog.services, env.name)),
+    ]);
   });
 
   return new Map([...files.entries()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));

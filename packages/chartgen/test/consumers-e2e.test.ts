@@ -1,45 +1,20 @@
-import { spawn } from 'node:child_process';
 import { cpSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { runValidatorCli } from '@cmsweb/toolchain';
 import { afterAll, describe, expect, it } from 'vitest';
 import { generate } from '../src/index.js';
-import { repoRoot, webshopRepo } from './helpers.js';
+import { webshopRepo } from './helpers.js';
 
 // The second, non-CMSWEB catalog (webshop: dev, qa, staging, prod) through the whole pipeline: chartgen
 // generates the repository, the validator (its CLI, as gitops-sync runs it) passes it with no error, and then
 // reports defects injected into what the consumers read (adapter rules, frontend rules, Argo CD and Flux
 // objects) with file and line.
 
-const VALIDATOR = join(repoRoot, 'packages', 'validator', 'bin', 'validator.js');
 const dirs: string[] = [];
 afterAll(() => dirs.forEach((d) => rmSync(d, { recursive: true, force: true })));
 
-interface Finding {
-  check: string;
-  severity: string;
-  file: string;
-  line: number;
-  message: string;
-}
-
-function validate(root: string, env: string): Promise<{ code: number; findings: Finding[] }> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [VALIDATOR, '--root', root, '--env', env, '--output', 'json'], {
-      env: { ...process.env, NO_COLOR: '1', FORCE_COLOR: undefined },
-    });
-    let out = '';
-    child.stdout.on('data', (d) => (out += d));
-    child.on('error', reject);
-    child.on('close', (code) => {
-      try {
-        resolve({ code: code ?? -1, findings: (JSON.parse(out) as { findings: Finding[] }).findings });
-      } catch (e) {
-        reject(new Error(`validator output is not JSON (exit ${code}): ${out.slice(0, 500)} ${(e as Error).message}`));
-      }
-    });
-  });
-}
+const validate = (root: string, env: string) => runValidatorCli(root, [env]);
 
 function edit(root: string, file: string, from: string, to: string): void {
   const path = join(root, file);

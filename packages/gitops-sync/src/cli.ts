@@ -69,6 +69,12 @@ async function changeOutput(
 
 const one = (values: string[] | undefined, flag: string, command: string) => oneOf(values, flag, command) as string;
 
+type ChangeModule = Awaited<ReturnType<typeof change>>;
+/** The flags of bump, rollback and release together (each reads its own). */
+type SingleChangeFlags = Parameters<ChangeModule['bump']>[0] & Parameters<ChangeModule['rollback']>[0];
+/** Options as commander parses them: --service and --env repeatable, the rest as declared. */
+type ParsedOptions = Record<string, unknown> & { service?: string[]; env?: string[]; json?: boolean; quiet?: boolean };
+
 function program(done: (o: Output) => void): Command {
   const p = new Command('gitops-sync')
     .description(
@@ -92,21 +98,24 @@ function program(done: (o: Output) => void): Command {
         { findings: 'refused (a gate, a hold, a lost race, a dirty work tree): nothing was changed' },
       ),
     );
+  /** The action of a change of one service in one environment: its one --service and one --env. */
+  const singleChange = (name: 'bump' | 'rollback' | 'release') => async (o: ParsedOptions) => {
+    const service = one(o.service, '--service', name);
+    // commander checked the command's own options; the change function checks their values.
+    const flags = { ...o, service, env: one(o.env, '--env', name) } as SingleChangeFlags;
+    done(
+      await changeOutput(
+        change().then((m) => m[name](flags)),
+        o,
+        name,
+      ),
+    );
+  };
   single(changing(p.command('bump').description('set a new tag in the testbed overlay')), true)
     .requiredOption('--tag <tag>', 'the new image tag')
     .option('--digest <sha256:...>', 'pin the image digest too')
     .option('--expect-tag <tag>', 'refuse unless the overlay runs this tag now (compare-and-swap)')
-    .action(async (o) =>
-      done(
-        await changeOutput(
-          change().then((m) =>
-            m.bump({ ...o, service: one(o.service, '--service', 'bump'), env: one(o.env, '--env', 'bump') }),
-          ),
-          o,
-          'bump',
-        ),
-      ),
-    );
+    .action(singleChange('bump'));
   changing(
     p
       .command('promote')
@@ -161,31 +170,9 @@ function program(done: (o: Output) => void): Command {
   )
     .option('--to <tag>', 'the tag to go back to (must be in the history of that overlay)')
     .option('--reason <text>', 'why (recorded in the hold and the commit)')
-    .action(async (o) =>
-      done(
-        await changeOutput(
-          change().then((m) =>
-            m.rollback({
-              ...o,
-              service: one(o.service, '--service', 'rollback'),
-              env: one(o.env, '--env', 'rollback'),
-            }),
-          ),
-          o,
-          'rollback',
-        ),
-      ),
-    );
-  single(changing(p.command('release').description('lift the hold a rollback placed')), true).action(async (o) =>
-    done(
-      await changeOutput(
-        change().then((m) =>
-          m.release({ ...o, service: one(o.service, '--service', 'release'), env: one(o.env, '--env', 'release') }),
-        ),
-        o,
-        'release',
-      ),
-    ),
+    .action(singleChange('rollback'));
+  single(changing(p.command('release').description('lift the hold a rollback placed')), true).action(
+    singleChange('release'),
   );
   common(
     p

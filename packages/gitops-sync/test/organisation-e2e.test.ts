@@ -1,9 +1,9 @@
-import { execFileSync, spawn } from 'node:child_process';
+import { execFileSync } from 'node:child_process';
 import { cpSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { runHelm } from '@cmsweb/toolchain';
+import { runHelm, runValidatorCli as validate } from '@cmsweb/toolchain';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseAllDocuments } from 'yaml';
 import { generate } from '../../chartgen/src/index.js';
@@ -20,7 +20,6 @@ import { statusPage } from '../src/commands/status-page.js';
 const HERE = dirname(fileURLToPath(import.meta.url));
 const REPO_ROOT = resolve(HERE, '../../..');
 const SHOP = join(REPO_ROOT, 'packages/chartgen/test/fixtures/shop/catalog');
-const VALIDATOR = join(REPO_ROOT, 'packages/validator/bin/validator.js');
 const ENVS = ['dev', 'qa', 'staging', 'prod'];
 const SERVICES: Record<string, string> = { storefront: 'shop', checkout: 'payments', 'stock-sync': 'shop' };
 const CMSWEB = /cmsweb/i;
@@ -33,34 +32,6 @@ function filesUnder(dir: string): string[] {
     .filter((d) => d.isFile())
     .map((d) => join(d.parentPath, d.name))
     .sort();
-}
-
-interface Finding {
-  check: string;
-  severity: string;
-  file: string;
-  line: number;
-  message: string;
-}
-
-/** The real validator CLI over the given environments in one process (the schemas compiled once, not per env). */
-function validate(root: string, envs: string[]): Promise<{ code: number; findings: Finding[] }> {
-  return new Promise((resolvePromise, reject) => {
-    const args = [VALIDATOR, '--root', root, ...envs.flatMap((e) => ['--env', e]), '--output', 'json'];
-    const child = spawn(process.execPath, args, {
-      env: { ...process.env, NO_COLOR: '1', FORCE_COLOR: undefined },
-    });
-    let out = '';
-    child.stdout.on('data', (d) => (out += d));
-    child.on('error', reject);
-    child.on('close', (code) => {
-      try {
-        resolvePromise({ code: code ?? -1, findings: (JSON.parse(out) as { findings: Finding[] }).findings });
-      } catch (e) {
-        reject(new Error(`validator output is not JSON (exit ${code}): ${out.slice(0, 500)} ${(e as Error).message}`));
-      }
-    });
-  });
 }
 
 describe('another organisation (acme-shop: no frontend, no logging, four environments) end to end', {

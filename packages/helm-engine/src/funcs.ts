@@ -296,41 +296,25 @@ function buildSprigFuncs(): FuncMap {
     'hasSuffix',
     f(['string', 'string'], (a, b) => (b as string).endsWith(a as string)),
   );
-  m.set(
-    'quote',
+  // quote, squote and cat: the arguments that are not nil, each as a string formatted, joined by spaces.
+  const joined = (format: (s: string) => string) =>
     f(
       [],
       (...a) =>
         a
           .filter((x) => x !== null && x !== undefined)
-          .map((x) => goQuote(strval(x)))
+          .map((x) => format(strval(x)))
           .join(' '),
       'any',
-    ),
-  );
+    );
+  m.set('quote', joined(goQuote));
   m.set(
     'squote',
-    f(
-      [],
-      (...a) =>
-        a
-          .filter((x) => x !== null && x !== undefined)
-          .map((x) => `'${strval(x)}'`)
-          .join(' '),
-      'any',
-    ),
+    joined((s) => `'${s}'`),
   );
   m.set(
     'cat',
-    f(
-      [],
-      (...a) =>
-        a
-          .filter((x) => x !== null && x !== undefined)
-          .map((x) => strval(x))
-          .join(' '),
-      'any',
-    ),
+    joined((s) => s),
   );
   const indent = (n: GoValue, s: GoValue) => {
     const pad = ' '.repeat(Number(n));
@@ -1066,38 +1050,25 @@ function buildSprigFuncs(): FuncMap {
     'mustToYaml',
     f(['any'], (v) => toGoYaml(v).replace(/\n$/, '')),
   );
-  m.set(
-    'fromYaml',
+  // fromYaml, fromYamlArray, fromJson, fromJsonArray never fail the template: a text that does not parse, or
+  // holds a value of the other kind, gives the error in the map's Error key, or as the list's one item. YAML
+  // goes through sigs.k8s.io/yaml (its errors say so), and an empty YAML document is an empty map or list.
+  const decoder = (parse: (s: string) => GoValue, toList: boolean, yaml: boolean) =>
     f(['string'], (s) => {
+      const failed = (message: string) => (toList ? [message] : { Error: message });
       try {
-        const v = parseGoYaml(s as string);
-        if (v === null) return {};
-        if (!isMap(v))
-          return {
-            Error: `error unmarshaling JSON: while decoding JSON: json: cannot unmarshal ${jsonKind(v)} into Go value of type map[string]interface {}`,
-          };
-        return v;
+        const v = parse(s as string);
+        if (yaml && v === null) return toList ? [] : {};
+        if (toList ? Array.isArray(v) : isMap(v)) return v;
+        const type = toList ? '[]interface {}' : 'map[string]interface {}';
+        const why = `json: cannot unmarshal ${jsonKind(v)} into Go value of type ${type}`;
+        return failed(yaml ? `error unmarshaling JSON: while decoding JSON: ${why}` : why);
       } catch (e) {
-        return { Error: (e as Error).message };
+        return failed((e as Error).message);
       }
-    }),
-  );
-  m.set(
-    'fromYamlArray',
-    f(['string'], (s) => {
-      try {
-        const v = parseGoYaml(s as string);
-        if (v === null) return [];
-        if (!Array.isArray(v))
-          return [
-            `error unmarshaling JSON: while decoding JSON: json: cannot unmarshal ${jsonKind(v)} into Go value of type []interface {}`,
-          ];
-        return v;
-      } catch (e) {
-        return [(e as Error).message];
-      }
-    }),
-  );
+    });
+  m.set('fromYaml', decoder(parseGoYaml, false, true));
+  m.set('fromYamlArray', decoder(parseGoYaml, true, true));
   m.set(
     'toJson',
     f(['any'], (v) => safe(() => toGoJson(v))),
@@ -1106,30 +1077,8 @@ function buildSprigFuncs(): FuncMap {
     'mustToJson',
     f(['any'], (v) => toGoJson(v)),
   );
-  m.set(
-    'fromJson',
-    f(['string'], (s) => {
-      try {
-        const v = fromGoJson(s as string);
-        if (!isMap(v))
-          return { Error: `json: cannot unmarshal ${jsonKind(v)} into Go value of type map[string]interface {}` };
-        return v;
-      } catch (e) {
-        return { Error: (e as Error).message };
-      }
-    }),
-  );
-  m.set(
-    'fromJsonArray',
-    f(['string'], (s) => {
-      try {
-        const v = fromGoJson(s as string);
-        return Array.isArray(v) ? v : [`json: cannot unmarshal ${jsonKind(v)} into Go value of type []interface {}`];
-      } catch (e) {
-        return [(e as Error).message];
-      }
-    }),
-  );
+  m.set('fromJson', decoder(fromGoJson, false, false));
+  m.set('fromJsonArray', decoder(fromGoJson, true, false));
   m.set(
     'lookup',
     f(['string', 'string', 'string', 'string'], () => ({})),

@@ -10,7 +10,7 @@
 // start with 0 (or is 0), else a string. Errors carry helm's words; a broken Go type assertion (`a.b=1` on a
 // string a) is helm's recovered panic, `unable to parse key: interface conversion: ...`.
 import { defineKey } from './goyaml.js';
-import { type GoMap, type GoValue, goQuote, isMap } from './template/values.js';
+import { type GoMap, type GoValue, goQuote, goTypeName, isMap } from './template/values.js';
 
 /** helm's strvals.MaxIndex: the largest list index a --set may name. */
 export const MAX_INDEX = 65536;
@@ -46,15 +46,13 @@ class Panic {
   constructor(readonly message: string) {}
 }
 
-/** The Go type name a failed interface conversion reports. */
+/**
+ * The Go type name a failed interface conversion reports: a nil interface is "nil", and strvals parses
+ * integers as int64 (strconv.ParseInt), where template values read from YAML are int (goTypeName).
+ */
 function goType(v: GoValue): string {
   if (v === null || v === undefined) return 'nil';
-  if (typeof v === 'string') return 'string';
-  if (typeof v === 'boolean') return 'bool';
-  if (typeof v === 'number') return 'float64';
-  if (typeof v === 'bigint') return 'int64';
-  if (Array.isArray(v)) return '[]interface {}';
-  return 'map[string]interface {}';
+  return typeof v === 'bigint' ? 'int64' : goTypeName(v);
 }
 function assertMap(v: GoValue): GoMap {
   if (isMap(v)) return v;

@@ -1,27 +1,15 @@
 import { spawn } from 'node:child_process';
-import {
-  copyFileSync,
-  cpSync,
-  existsSync,
-  mkdirSync,
-  mkdtempSync,
-  readdirSync,
-  readFileSync,
-  rmSync,
-  symlinkSync,
-  writeFileSync,
-} from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { innerNxEnv, repoRoot } from '../src/index.js';
+import { repoRoot, runInnerNx, scaffoldNxWorkspace } from '../src/index.js';
 import { accessOf, startCacheServer, type CacheServer } from '../src/nx-cache-server.js';
 
 // The shared cache between machines: the real nx (the repository's version, nx.json verbatim) on two throwaway
 // checkouts with separate local caches, talking to our server on 127.0.0.1 over nx's own HTTP cache API. The
 // second checkout must be served from the first one's results, outputs included, without running the task.
 
-const NX = join(repoRoot, 'node_modules', '.bin', 'nx');
 const RW = 'rw-token-0123456789abcdef';
 const RO = 'ro-token-0123456789abcdef';
 const base = mkdtempSync(join(tmpdir(), 'toolchain-nx-remote-'));
@@ -47,13 +35,12 @@ afterAll(async () => {
 function checkout(name: string, message = 'hello'): string {
   const ws = join(base, name);
   const probe = join(ws, 'packages', 'probe');
-  mkdirSync(join(ws, 'scripts'), { recursive: true });
-  mkdirSync(probe, { recursive: true });
-  copyFileSync(join(repoRoot, 'nx.json'), join(ws, 'nx.json'));
-  copyFileSync(join(repoRoot, 'scripts', 'shared-fingerprint.mjs'), join(ws, 'scripts', 'shared-fingerprint.mjs'));
   // nx.json loads the catalog plugin (no catalog here: it adds no project).
-  cpSync(join(repoRoot, 'tools', 'nx-plugin'), join(ws, 'tools', 'nx-plugin'), { recursive: true });
-  symlinkSync(join(repoRoot, 'node_modules'), join(ws, 'node_modules'));
+  scaffoldNxWorkspace(ws, {
+    copy: ['nx.json', 'scripts/shared-fingerprint.mjs', 'tools/nx-plugin'],
+    link: ['node_modules'],
+  });
+  mkdirSync(probe, { recursive: true });
   writeFileSync(join(ws, 'package.json'), JSON.stringify({ name: 'ws', private: true, workspaces: ['packages/*'] }));
   writeFileSync(
     join(probe, 'run.cjs'),
@@ -66,22 +53,13 @@ function checkout(name: string, message = 'hello'): string {
 
 const runs = () => (existsSync(log) ? readFileSync(log, 'utf8').split('\n').filter(Boolean).length : 0);
 
-/** nx runs asynchronously: the cache server answers from this process's event loop, which spawnSync would block. */
 async function nx(ws: string, token: string): Promise<string> {
-  const child = spawn(NX, ['run', 'probe:test', '--outputStyle=stream'], {
-    cwd: ws,
-    // A clean environment: no variable of an nx run this test may itself be running under.
-    env: innerNxEnv({
-      NX_CACHE_DIRECTORY: join(ws, '.local-cache'),
-      NX_WORKSPACE_DATA_DIRECTORY: join(ws, '.workspace-data'),
-      NX_SELF_HOSTED_REMOTE_CACHE_SERVER: server.url,
-      NX_SELF_HOSTED_REMOTE_CACHE_ACCESS_TOKEN: token,
-    }),
+  const { code, out } = await runInnerNx(ws, ['run', 'probe:test', '--outputStyle=stream'], {
+    NX_CACHE_DIRECTORY: join(ws, '.local-cache'),
+    NX_WORKSPACE_DATA_DIRECTORY: join(ws, '.workspace-data'),
+    NX_SELF_HOSTED_REMOTE_CACHE_SERVER: server.url,
+    NX_SELF_HOSTED_REMOTE_CACHE_ACCESS_TOKEN: token,
   });
-  let out = '';
-  child.stdout.on('data', (d) => (out += d));
-  child.stderr.on('data', (d) => (out += d));
-  const code = await new Promise<number | null>((resolve) => child.on('close', resolve));
   expect(code, out).toBe(0);
   return out;
 }

@@ -24,6 +24,16 @@ const defaultRenderer = process.env.VALIDATOR_RENDERER || DEFAULT_RENDERER;
 const RENDER_TIMEOUT_HELP =
   'seconds one render may take before it is stopped and reported (default: renderTimeout in validator.yaml, else 60 s scaled up by the load average per core)';
 
+/** The options of every command that renders charts: the renderer, and how long one render may take. */
+function rendering(cmd: Command, rendererHelp = 'how the chart is rendered: native or helm'): Command {
+  return cmd
+    .option('--renderer <name>', rendererHelp, defaultRenderer)
+    .option('--render-timeout <seconds>', RENDER_TIMEOUT_HELP);
+}
+
+const KUBE_VERSION_HELP = 'Kubernetes version (default: catalog/cluster.yaml, else 1.33)';
+const VALUES_HELP = 'values file (repeatable, in order)';
+
 const color = () => colorWanted(process.env, Boolean(process.stdout.isTTY));
 const commands = () => import('./commands.js');
 
@@ -92,13 +102,11 @@ const program = common(new Command('validator'))
   .option(
     '--render-store <dir>',
     "keep each chart's rendering in this folder, keyed by everything it depends on, and reuse it when found (the nx targets: .nx-results/renders)",
-  )
-  .option(
-    '--renderer <name>',
-    'how charts are rendered: native (in-process engine) or helm (the binary); default $VALIDATOR_RENDERER, else native',
-    defaultRenderer,
-  )
-  .option('--render-timeout <seconds>', RENDER_TIMEOUT_HELP)
+  );
+rendering(
+  program,
+  'how charts are rendered: native (in-process engine) or helm (the binary); default $VALIDATOR_RENDERER, else native',
+)
   .exitOverride()
   .addHelpText(
     'after',
@@ -128,17 +136,17 @@ const program = common(new Command('validator'))
     }),
   );
 
-common(
-  program
-    .command('chart <dir>')
-    .description('validate any Helm chart: Chart.yaml, values schema, rendering, Kubernetes schemas, policies'),
+rendering(
+  common(
+    program
+      .command('chart <dir>')
+      .description('validate any Helm chart: Chart.yaml, values schema, rendering, Kubernetes schemas, policies'),
+  )
+    .option('-f, --values <file>', VALUES_HELP, repeatOption, [])
+    .option('--namespace <ns>', 'release namespace', 'default')
+    .option('--release <name>', 'release name (default: the chart directory name)')
+    .option('--kube-version <x.y>', KUBE_VERSION_HELP),
 )
-  .option('-f, --values <file>', 'values file (repeatable, in order)', repeatOption, [])
-  .option('--namespace <ns>', 'release namespace', 'default')
-  .option('--release <name>', 'release name (default: the chart directory name)')
-  .option('--kube-version <x.y>', 'Kubernetes version (default: catalog/cluster.yaml, else 1.33)')
-  .option('--renderer <name>', 'how the chart is rendered: native or helm', defaultRenderer)
-  .option('--render-timeout <seconds>', RENDER_TIMEOUT_HELP)
   .exitOverride()
   .action((dir: string, o) => finish(o, async () => (await commands()).runChartCommand(dir, { ...o, color: color() })));
 
@@ -147,7 +155,7 @@ common(
     .command('manifests <paths...>')
     .description('validate plain manifests (files, directories, - for standard input), as kubeconform does'),
 )
-  .option('--kube-version <x.y>', 'Kubernetes version (default: catalog/cluster.yaml, else 1.33)')
+  .option('--kube-version <x.y>', KUBE_VERSION_HELP)
   .exitOverride()
   .action((paths: string[], o) => {
     // What a manifests run allocates is short-lived (one batch of documents at a time) and what it keeps is
@@ -157,25 +165,25 @@ common(
     return finish(o, async () => (await commands()).runManifestsCommand(paths, { ...o, color: color() }));
   });
 
-program
-  .command('render <dir>')
-  .description('print what `helm template` prints for a chart, by the chosen renderer (nothing is validated)')
-  .option('--root <dir>', 'repository root (validator.yaml, catalog/cluster.yaml)', process.cwd())
-  .option('-f, --values <file>', 'values file (repeatable, in order)', repeatOption, [])
-  .option('--set <name=value>', 'set a value, as helm --set (repeatable)', repeatOption, [])
-  .option('--set-string <name=value>', 'set a string value, as helm --set-string (repeatable)', repeatOption, [])
-  .option(
-    '--set-file <name=path>',
-    "set a value to a file's content, as helm --set-file (repeatable)",
-    repeatOption,
-    [],
-  )
-  .option('--release <name>', 'release name', 'release-name')
-  .option('--namespace <ns>', 'release namespace', 'default')
-  .option('--kube-version <x.y>', 'Kubernetes version (default: catalog/cluster.yaml, else 1.33)')
-  .option('--include-crds', "include the chart's crds/ (as Argo CD does; helm template leaves them out)")
-  .option('--renderer <name>', 'how the chart is rendered: native or helm', defaultRenderer)
-  .option('--render-timeout <seconds>', RENDER_TIMEOUT_HELP)
+rendering(
+  program
+    .command('render <dir>')
+    .description('print what `helm template` prints for a chart, by the chosen renderer (nothing is validated)')
+    .option('--root <dir>', 'repository root (validator.yaml, catalog/cluster.yaml)', process.cwd())
+    .option('-f, --values <file>', VALUES_HELP, repeatOption, [])
+    .option('--set <name=value>', 'set a value, as helm --set (repeatable)', repeatOption, [])
+    .option('--set-string <name=value>', 'set a string value, as helm --set-string (repeatable)', repeatOption, [])
+    .option(
+      '--set-file <name=path>',
+      "set a value to a file's content, as helm --set-file (repeatable)",
+      repeatOption,
+      [],
+    )
+    .option('--release <name>', 'release name', 'release-name')
+    .option('--namespace <ns>', 'release namespace', 'default')
+    .option('--kube-version <x.y>', KUBE_VERSION_HELP)
+    .option('--include-crds', "include the chart's crds/ (as Argo CD does; helm template leaves them out)"),
+)
   .exitOverride()
   .addHelpText(
     'after',

@@ -1,5 +1,6 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { YAML_PIECES } from '@cmsweb/helm-engine/conformance';
 import { parseYaml } from '@cmsweb/yaml';
 import { describe, expect, it } from 'vitest';
 import { generateDocs } from '../bench/generate-docs.js';
@@ -310,41 +311,7 @@ describe('manifests fast path', () => {
   it('mutated documents (seeded): each accepted document reads the same', { timeout: 120_000 }, () => {
     const base = chunksOf(defectiveDocs(120));
     if (corpusPresent) base.push(...chunksOf(readFileSync(join(CMSWEB, 'services', 'dbs2go.yaml'), 'utf8')));
-    const inserts = [
-      ' ',
-      ':',
-      ': ',
-      '- ',
-      '#',
-      ' #',
-      "'",
-      '"',
-      '[',
-      ']',
-      '{',
-      '}',
-      ',',
-      '|',
-      '>',
-      '\n',
-      '?',
-      '@',
-      '`',
-      '\\',
-      '0',
-      '.',
-      'e',
-      '~',
-      '&',
-      '*',
-      '!',
-      '\t',
-      '|-',
-      '>+',
-      '|2',
-      '\u0085',
-      '\u2028',
-    ];
+    const inserts = [...YAML_PIECES];
     const scalars = [
       '0o17',
       '0x1F',

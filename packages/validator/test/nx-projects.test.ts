@@ -1,20 +1,10 @@
-import { spawn, spawnSync } from 'node:child_process';
-import {
-  cpSync,
-  existsSync,
-  mkdirSync,
-  mkdtempSync,
-  readdirSync,
-  readFileSync,
-  rmSync,
-  symlinkSync,
-  writeFileSync,
-} from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { innerNxEnv, startCacheServer } from '@cmsweb/toolchain';
+import { runInnerNx, scaffoldNxWorkspace, startCacheServer } from '@cmsweb/toolchain';
 import { serviceReads } from '../src/repo/scope.js';
 import { copyRepo, FIXTURE_REPO, REPO_ROOT } from './helpers.js';
 
@@ -31,7 +21,6 @@ const { Minimatch } = require('minimatch') as {
   Minimatch: new (glob: string, options: { dot: boolean }) => { match: (path: string) => boolean };
 };
 
-const NX = join(REPO_ROOT, 'node_modules', 'nx', 'dist', 'bin', 'nx.js');
 const base = mkdtempSync(join(tmpdir(), 'validator-nx-projects-'));
 afterAll(() => rmSync(base, { recursive: true, force: true }));
 
@@ -49,14 +38,11 @@ const git = (ws: string, ...args: string[]) => {
  */
 function workspace(name: string, source: string, keep?: readonly string[]): string {
   const ws = join(base, name);
-  mkdirSync(join(ws, 'tools'), { recursive: true });
   copyRepo(source, ws, keep);
-  cpSync(join(REPO_ROOT, 'nx.json'), join(ws, 'nx.json'));
-  for (const dir of ['nx-plugin', 'nx-executors'])
-    cpSync(join(REPO_ROOT, 'tools', dir), join(ws, 'tools', dir), { recursive: true });
-  symlinkSync(join(REPO_ROOT, 'node_modules'), join(ws, 'node_modules'));
-  symlinkSync(join(REPO_ROOT, 'packages'), join(ws, 'packages'));
-  symlinkSync(join(REPO_ROOT, 'tools', 'bin'), join(ws, 'tools', 'bin'));
+  scaffoldNxWorkspace(ws, {
+    copy: ['nx.json', 'tools/nx-plugin', 'tools/nx-executors'],
+    link: ['node_modules', 'packages', 'tools/bin'],
+  });
   writeFileSync(join(ws, '.gitignore'), 'node_modules\npackages\ntools/bin\n.nx/\n.nx-results/\n');
   git(ws, 'init', '-q', '-b', 'main');
   git(ws, 'add', '-A');
@@ -74,22 +60,7 @@ function commit(ws: string, file: string, edit: (text: string) => string, messag
 }
 
 /** Runs nx in `ws` (asynchronously: a cache server may be answering from this process). */
-async function nx(
-  ws: string,
-  args: string[],
-  env: Record<string, string> = {},
-): Promise<{ code: number; out: string }> {
-  const child = spawn(process.execPath, [NX, ...args], {
-    cwd: ws,
-    // A clean environment: no variable of an nx run this test may itself be running under.
-    env: innerNxEnv(env),
-  });
-  let out = '';
-  child.stdout.on('data', (d) => (out += d));
-  child.stderr.on('data', (d) => (out += d));
-  const code = await new Promise<number | null>((resolve) => child.on('close', resolve));
-  return { code: code ?? -1, out };
-}
+const nx = runInnerNx;
 
 async function projects(ws: string, extra: string[] = []): Promise<string[]> {
   const r = await nx(ws, ['show', 'projects', '--json', ...extra]);

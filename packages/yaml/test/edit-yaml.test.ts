@@ -160,87 +160,78 @@ describe('editYamlScalars: byte-minimal changes', () => {
 });
 
 describe('editYamlScalars: refusals', () => {
-  const cases: Array<{
-    name: string;
-    text: string;
-    edits: YamlScalarEdit[];
-    check: string;
-    line: number;
-    message: RegExp;
-  }> = [
-    {
-      name: 'compare-and-swap: the value changed meanwhile',
-      text: 'image:\n  tag: v9\n',
-      edits: [tag('v2', 'v1')],
-      check: 'yaml-edit-conflict',
-      line: 2,
-      message: /image\.tag is "v9", expected "v1"/,
-    },
-    {
-      name: 'compare-and-swap: expected absent',
-      text: `image:\n  tag: v1\n  digest: ${D}\n`,
-      edits: [digest('sha256:' + 'c'.repeat(64), null)],
-      check: 'yaml-edit-conflict',
-      line: 3,
-      message: /expected absent/,
-    },
-    {
-      name: 'image is a scalar',
-      text: 'image: nginx\n',
-      edits: [tag('v1', null)],
-      check: 'yaml-edit-path',
-      line: 1,
-      message: /image is not a mapping/,
-    },
-    {
-      name: 'tag is a mapping',
-      text: 'image:\n  tag:\n    a: 1\n',
-      edits: [tag('v1')],
-      check: 'yaml-edit-path',
-      line: 3,
-      message: /image\.tag is a mapping, expected a scalar/,
-    },
-    {
-      name: 'several documents',
-      text: 'a: 1\n---\nb: 2\n',
-      edits: [tag('v1')],
-      check: 'yaml-edit-path',
-      line: 2,
-      message: /several YAML documents/,
-    },
-    {
-      name: 'broken YAML',
-      text: 'image:\n  tag: "v1\n',
-      edits: [tag('v2')],
-      check: 'yaml-syntax',
-      line: 2,
-      message: /fix the file/,
-    },
-    {
-      name: 'removing the only key',
-      text: 'image:\n  digest: x\n',
-      edits: [digest(null)],
-      check: 'yaml-edit-path',
-      line: 2,
-      message: /only key/,
-    },
-    {
-      name: 'removing from a flow mapping',
-      text: 'image: { tag: v1, digest: x }\n',
-      edits: [digest(null)],
-      check: 'yaml-edit-path',
-      line: 1,
-      message: /block mapping/,
-    },
-  ];
-  for (const c of cases) {
-    it(c.name, () => {
-      const r = editYamlScalars(c.text, 'v.yaml', c.edits);
-      expect(r.ok).toBe(false);
-      if (r.ok) return;
-      expect(r.findings[0]).toMatchObject({ file: 'v.yaml', check: c.check, line: c.line, severity: 'error' });
-      expect(r.findings[0]!.message).toMatch(c.message);
-    });
+  // By the finding each refusal gives: the case's name, the file, the edits, the line and message expected.
+  const refusals: Record<
+    string,
+    Array<{ name: string; text: string; edits: YamlScalarEdit[]; line: number; message: RegExp }>
+  > = {
+    'yaml-edit-conflict': [
+      {
+        name: 'compare-and-swap: the value changed meanwhile',
+        text: 'image:\n  tag: v9\n',
+        edits: [tag('v2', 'v1')],
+        line: 2,
+        message: /image\.tag is "v9", expected "v1"/,
+      },
+      {
+        name: 'compare-and-swap: expected absent',
+        text: `image:\n  tag: v1\n  digest: ${D}\n`,
+        edits: [digest('sha256:' + 'c'.repeat(64), null)],
+        line: 3,
+        message: /expected absent/,
+      },
+    ],
+    'yaml-edit-path': [
+      {
+        name: 'image is a scalar',
+        text: 'image: nginx\n',
+        edits: [tag('v1', null)],
+        line: 1,
+        message: /image is not a mapping/,
+      },
+      {
+        name: 'tag is a mapping',
+        text: 'image:\n  tag:\n    a: 1\n',
+        edits: [tag('v1')],
+        line: 3,
+        message: /image\.tag is a mapping, expected a scalar/,
+      },
+      {
+        name: 'several documents',
+        text: 'a: 1\n---\nb: 2\n',
+        edits: [tag('v1')],
+        line: 2,
+        message: /several YAML documents/,
+      },
+      {
+        name: 'removing the only key',
+        text: 'image:\n  digest: x\n',
+        edits: [digest(null)],
+        line: 2,
+        message: /only key/,
+      },
+      {
+        name: 'removing from a flow mapping',
+        text: 'image: { tag: v1, digest: x }\n',
+        edits: [digest(null)],
+        line: 1,
+        message: /block mapping/,
+      },
+    ],
+    'yaml-syntax': [
+      { name: 'broken YAML', text: 'image:\n  tag: "v1\n', edits: [tag('v2')], line: 2, message: /fix the file/ },
+    ],
+  };
+  for (const [check, cases] of Object.entries(refusals)) {
+    for (const c of cases) {
+      it(c.name, () => {
+        const r = editYamlScalars(c.text, 'v.yaml', c.edits);
+        expect(r.ok).toBe(false);
+        if (r.ok) return;
+        expect(r.findings[0]).toMatchObject({ file: 'v.yaml', check, line: c.line, severity: 'error' });
+        expect(r.findings[0]!.message).toMatch(c.message);
+      });
+    }
   }
 
   it('a conflict on one edit stops all of them', () => {

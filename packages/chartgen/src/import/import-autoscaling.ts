@@ -1,7 +1,7 @@
 import { autoscaling as autoscalingSchema, customMetric as customMetricSchema, scalingBehavior } from '@cmsweb/catalog';
 import { fits } from './import-container.js';
 import type { ManifestDocument } from './manifest-documents.js';
-import { type Field, isPlain, type Plain, rootField, Usage } from './tracked-field.js';
+import { type Field, isPlain, openDocument, type Plain, takeIdentity, type UsedDocuments } from './tracked-field.js';
 
 // Pure: the HorizontalPodAutoscaler that targets a workload → the catalog's autoscaling. Reads
 // autoscaling/v1 (targetCPUUtilizationPercentage), v2beta1 (targetAverageUtilization, targetAverageValue)
@@ -15,7 +15,7 @@ export function importAutoscaling(
   hpas: ManifestDocument[],
   kind: string,
   name: string,
-  used: Array<{ document: ManifestDocument; usage: Usage }>,
+  used: UsedDocuments,
 ): Plain | undefined {
   const matching = hpas.filter((h) => {
     const ref = (h.object.spec as Plain | undefined)?.scaleTargetRef as Plain | undefined;
@@ -23,17 +23,11 @@ export function importAutoscaling(
   });
   const [hpa, ...others] = matching;
   for (const o of others) {
-    const u = new Usage();
-    used.push({ document: o, usage: u });
-    rootField(o.object, u).drop(`a second HorizontalPodAutoscaler for ${kind} ${name} (${hpa?.name} is imported)`);
+    openDocument(o, used).drop(`a second HorizontalPodAutoscaler for ${kind} ${name} (${hpa?.name} is imported)`);
   }
   if (!hpa) return undefined;
-  const usage = new Usage();
-  used.push({ document: hpa, usage });
-  const root = rootField(hpa.object, usage);
-  for (const k of ['apiVersion', 'kind']) root.get(k).take();
-  root.get('metadata').get('name').take();
-  root.get('metadata').get('namespace').take();
+  const root = openDocument(hpa, used);
+  takeIdentity(root);
   const spec = root.get('spec');
   spec.get('scaleTargetRef').take();
   const out: Plain = {

@@ -33,33 +33,22 @@ const stringList = (f: Field): string[] | undefined => {
   return items.map((i) => String(i.value));
 };
 
-export function importEnv(f: Field): EnvVar[] | undefined {
+/**
+ * The items of the list `f` that fit `schema`, each as `candidate` writes it for the catalog (undefined: the
+ * item is not expressible, and `candidate` has dropped it); an item that fits is taken, one that does not is
+ * dropped, named by `what`.
+ */
+function importItems<T>(
+  f: Field,
+  schema: z.ZodType<T>,
+  what: (item: Field) => string,
+  candidate: (item: Field) => unknown,
+): T[] | undefined {
   if (!f.present) return undefined;
-  const out: EnvVar[] = [];
+  const out: T[] = [];
   for (const item of f.items()) {
-    const name = item.get('name').value;
-    const from = item.get('valueFrom');
-    let candidate: unknown;
-    if (!from.present) {
-      const v = item.get('value').value;
-      candidate = { name, ...(v === undefined || v === null ? { value: '' } : { value: String(v) }) };
-    } else if (from.get('secretKeyRef').present) {
-      const r = from.get('secretKeyRef');
-      if (r.get('optional').present) r.get('optional').drop('optional secret keys are not expressible');
-      candidate = { name, secretKeyRef: { name: r.get('name').value, key: r.get('key').value } };
-    } else if (from.get('configMapKeyRef').present) {
-      const r = from.get('configMapKeyRef');
-      if (r.get('optional').present) r.get('optional').drop('optional config map keys are not expressible');
-      candidate = { name, configMapKeyRef: { name: r.get('name').value, key: r.get('key').value } };
-    } else if (from.get('fieldRef').present) {
-      const r = from.get('fieldRef');
-      r.get('apiVersion').take();
-      candidate = { name, fieldRef: r.get('fieldPath').value };
-    } else {
-      item.drop('only value, secretKeyRef, configMapKeyRef and fieldRef sources are expressible');
-      continue;
-    }
-    const v = fits(envVar, candidate, item, `environment variable ${String(name)}`);
+    const c = candidate(item);
+    const v = c === undefined ? undefined : fits(schema, c, item, what(item));
     if (v) {
       item.take();
       out.push(v);
@@ -68,25 +57,51 @@ export function importEnv(f: Field): EnvVar[] | undefined {
   return out;
 }
 
-export function importEnvFrom(f: Field) {
-  if (!f.present) return undefined;
-  const out: z.infer<typeof envFromSource>[] = [];
-  for (const item of f.items()) {
-    const ref = item.get('secretRef').present ? 'secretRef' : 'configMapRef';
-    const r = item.get(ref);
-    const optional = r.get('optional').value;
-    const candidate = {
-      [ref]: r.get('name').value,
-      ...(item.get('prefix').present ? { prefix: item.get('prefix').value } : {}),
-      ...(optional !== undefined ? { optional } : {}),
-    };
-    const v = fits(envFromSource, candidate, item, 'envFrom source');
-    if (v) {
-      item.take();
-      out.push(v);
+export function importEnv(f: Field): EnvVar[] | undefined {
+  const what = (item: Field) => `environment variable ${String(item.get('name').value)}`;
+  return importItems(f, envVar, what, (item) => {
+    const name = item.get('name').value;
+    const from = item.get('valueFrom');
+    if (!from.present) {
+      const v = item.get('value').value;
+      return { name, ...(v === undefined || v === null ? { value: '' } : { value: String(v) }) };
     }
-  }
-  return out;
+    if (from.get('secretKeyRef').present) {
+      const r = from.get('secretKeyRef');
+      if (r.get('optional').present) r.get('optional').drop('optional secret keys are not expressible');
+      return { name, secretKeyRef: { name: r.get('name').value, key: r.get('key').value } };
+    }
+    if (from.get('configMapKeyRef').present) {
+      const r = from.get('configMapKeyRef');
+      if (r.get('optional').present) r.get('optional').drop('optional config map keys are not expressible');
+      return { name, configMapKeyRef: { name: r.get('name').value, key: r.get('key').value } };
+    }
+    if (from.get('fieldRef').present) {
+      const r = from.get('fieldRef');
+      r.get('apiVersion').take();
+      return { name, fieldRef: r.get('fieldPath').value };
+    }
+    item.drop('only value, secretKeyRef, configMapKeyRef and fieldRef sources are expressible');
+    return undefined;
+  });
+}
+
+export function importEnvFrom(f: Field) {
+  return importItems(
+    f,
+    envFromSource,
+    () => 'envFrom source',
+    (item) => {
+      const ref = item.get('secretRef').present ? 'secretRef' : 'configMapRef';
+      const r = item.get(ref);
+      const optional = r.get('optional').value;
+      return {
+        [ref]: r.get('name').value,
+        ...(item.get('prefix').present ? { prefix: item.get('prefix').value } : {}),
+        ...(optional !== undefined ? { optional } : {}),
+      };
+    },
+  );
 }
 
 export function importResources(f: Field) {

@@ -2,7 +2,7 @@ import type { AllowFrom, Cluster } from '@cmsweb/catalog';
 import { LABEL_KEY, LABEL_VALUE } from '@cmsweb/catalog';
 import type { PathSegment } from '@cmsweb/yaml';
 import type { ManifestDocument } from './manifest-documents.js';
-import { type Field, isPlain, rootField, Usage } from './tracked-field.js';
+import { type Field, isPlain, openDocument, takeIdentity, type UsedDocuments } from './tracked-field.js';
 
 // Pure: the NetworkPolicies that select an imported workload's pods → the entry's `allowFrom`. The chart's
 // own policy (read by the cluster's CNI, which matches peers by namespace and pod labels) admits the
@@ -48,7 +48,7 @@ const isLabelMap = (v: unknown): v is Record<string, string> =>
 export function importNetworkPolicies(
   policies: ManifestDocument[],
   ctx: PolicyContext,
-  used: Array<{ document: ManifestDocument; usage: Usage }>,
+  used: UsedDocuments,
 ): ImportedPolicies {
   const allowFrom = new Map<string, AllowFrom>();
   const undeclared = new Set<string>();
@@ -65,12 +65,8 @@ export function importNetworkPolicies(
       ]
     : [];
   for (const policy of policies) {
-    const usage = new Usage();
-    used.push({ document: policy, usage });
-    const root = rootField(policy.object, usage);
-    for (const k of ['apiVersion', 'kind']) root.get(k).take();
-    root.get('metadata').get('name').take();
-    root.get('metadata').get('namespace').take();
+    const root = openDocument(policy, used);
+    takeIdentity(root);
     const spec = root.get('spec');
     spec.get('podSelector').take();
     const types = spec.get('policyTypes');

@@ -1,7 +1,7 @@
 import { policyRule } from '@cmsweb/catalog';
 import { fits } from './import-container.js';
 import type { ManifestDocument } from './manifest-documents.js';
-import { type Field, type Plain, rootField, Usage } from './tracked-field.js';
+import { type Field, openDocument, type Plain, reopenDocument, type UsedDocuments } from './tracked-field.js';
 
 // Pure: the pod's ServiceAccount with the Roles/ClusterRoles bound to it → the catalog's serviceAccount.
 // When the input defines the ServiceAccount and every role bound to it, the chart creates the account (named
@@ -13,7 +13,7 @@ export interface RbacInput {
   namespace: string;
   workload: string;
   documents: ManifestDocument[];
-  used: Array<{ document: ManifestDocument; usage: Usage }>;
+  used: UsedDocuments;
 }
 
 const nsOf = (d: ManifestDocument, fallback: string) => d.namespace ?? fallback;
@@ -49,9 +49,7 @@ export function importServiceAccount(input: RbacInput): Plain {
       ? `the ServiceAccount ${account} is not in the input: the entry uses it by name (serviceAccount.name)`
       : `binds roles the input does not define (${missing.map((b) => `${String((b.object.roleRef as Plain | undefined)?.kind)} ${String((b.object.roleRef as Plain | undefined)?.name)}`).join(', ')}): the entry uses the ServiceAccount ${account} by name, created and bound outside the catalog`;
     for (const d of sa ? [sa, ...bindings] : bindings) {
-      const u = new Usage();
-      used.push({ document: d, usage: u });
-      rootField(d.object, u).drop(why);
+      openDocument(d, used).drop(why);
     }
     return { name: account };
   }
@@ -84,11 +82,7 @@ export function importServiceAccount(input: RbacInput): Plain {
   return out;
 }
 
-function track(d: ManifestDocument, used: RbacInput['used']): Field {
-  let u = used.find((x) => x.document === d)?.usage;
-  if (!u) used.push({ document: d, usage: (u = new Usage()) });
-  return rootField(d.object, u);
-}
+const track = reopenDocument;
 
 function header(root: Field): void {
   for (const k of ['apiVersion', 'kind']) root.get(k).take();

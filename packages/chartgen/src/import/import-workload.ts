@@ -18,7 +18,17 @@ import {
   stringList,
 } from './import-container.js';
 import { importVolumes } from './import-volumes.js';
-import { type Field, isPlain, type Plain, rootField, Usage } from './tracked-field.js';
+import {
+  type Field,
+  isPlain,
+  openDocument,
+  type Plain,
+  reopenDocument,
+  rootField,
+  takeIdentity,
+  Usage,
+  type UsedDocuments,
+} from './tracked-field.js';
 import { importAutoscaling } from './import-autoscaling.js';
 import { importServiceAccount } from './import-rbac.js';
 
@@ -46,7 +56,7 @@ export interface WorkloadInput {
 export interface ImportedWorkload {
   entry: Plain;
   /** Usage of each document the entry was built from (the workload first). */
-  used: Array<{ document: ManifestDocument; usage: Usage }>;
+  used: UsedDocuments;
 }
 
 const FILEBEAT_IMAGE = /(^|\/)beats\/filebeat(:|@|$)/;
@@ -399,14 +409,10 @@ function configMapData(
 ): Record<string, string> | undefined {
   const doc = input.configMaps.get(`${input.namespace}/${name}`);
   if (!doc) return undefined;
-  let u = used.find((x) => x.document === doc)?.usage;
-  if (!u) used.push({ document: doc, usage: (u = new Usage()) });
-  const root = rootField(doc.object, u);
+  const root = reopenDocument(doc, used);
   const data = root.get('data');
   if (!isPlain(data.value) || Object.values(data.value).some((v) => typeof v !== 'string')) return undefined;
-  for (const k of ['apiVersion', 'kind']) root.get(k).take();
-  root.get('metadata').get('name').take();
-  root.get('metadata').get('namespace').take();
+  takeIdentity(root);
   root.get('metadata').get('labels').drop('the chart labels the ConfigMap it generates');
   return data.take() as Record<string, string>;
 }
@@ -420,34 +426,24 @@ function importPorts(
 ): Plain | undefined {
   const list = main.get('ports').items();
   if (!list.length) {
-    for (const s of services) {
-      const u = new Usage();
-      used.push({ document: s, usage: u });
-      rootField(s.object, u).drop(
+    for (const s of services)
+      openDocument(s, used).drop(
         'the main container declares no ports: the catalog entry is a worker without a Service',
       );
-    }
     return undefined;
   }
   const svc = services[0];
-  const su = new Usage();
-  const sroot = svc ? rootField(svc.object, su) : undefined;
-  if (svc && sroot) {
-    used.push({ document: svc, usage: su });
-    for (const k of ['apiVersion', 'kind']) sroot.get(k).take();
-    sroot.get('metadata').get('name').take();
-    sroot.get('metadata').get('namespace').take();
+  const sroot = svc ? openDocument(svc, used) : undefined;
+  if (sroot) {
+    takeIdentity(sroot);
     sroot.get('metadata').get('labels').drop('the chart labels its Service');
     sroot.get('spec').get('selector').take();
     if (sroot.get('spec').get('type').value === 'ClusterIP') sroot.get('spec').get('type').take();
   }
-  for (const s of services.slice(1)) {
-    const u = new Usage();
-    used.push({ document: s, usage: u });
-    rootField(s.object, u).drop(
+  for (const s of services.slice(1))
+    openDocument(s, used).drop(
       `a second Service selecting the pods of this workload (the chart has one, ${svc?.name})`,
     );
-  }
   const servicePorts = sroot?.get('spec').get('ports').items() ?? [];
   const exposed = (p: Field) =>
     servicePorts.find((sp) => {

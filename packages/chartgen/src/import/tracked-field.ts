@@ -1,4 +1,5 @@
 import type { PathSegment } from '@cmsweb/yaml';
+import type { ManifestDocument } from './manifest-documents.js';
 
 // Every field of an imported document is read through a Field, which records what the importer used.
 // Whatever was not used (or was dropped with a reason) ends up in the report with its location: nothing
@@ -68,6 +69,29 @@ export class Field {
 }
 
 export const rootField = (value: unknown, usage: Usage): Field => new Field(value, [], usage);
+
+/** The documents an import read, each with what it used of it (the report lists the rest). */
+export type UsedDocuments = Array<{ document: ManifestDocument; usage: Usage }>;
+
+/** The root field of `document`, read under a usage of its own that joins `used`. */
+export function openDocument(document: ManifestDocument, used: UsedDocuments): Field {
+  const usage = new Usage();
+  used.push({ document, usage });
+  return rootField(document.object, usage);
+}
+
+/** The same for a document several parts of the import read: the usage it has in `used` already, if any. */
+export function reopenDocument(document: ManifestDocument, used: UsedDocuments): Field {
+  const known = used.find((x) => x.document === document)?.usage;
+  return known ? rootField(document.object, known) : openDocument(document, used);
+}
+
+/** Takes what the chart writes itself for an object it generates: apiVersion, kind, metadata.name, namespace. */
+export function takeIdentity(root: Field): void {
+  for (const k of ['apiVersion', 'kind']) root.get(k).take();
+  root.get('metadata').get('name').take();
+  root.get('metadata').get('namespace').take();
+}
 
 /**
  * Pure: the fields of `value` nobody used, outermost first: a field is unused when it was neither taken

@@ -11,6 +11,7 @@ export { corpusCases } from './corpus.js';
 export * from './generated-charts.js';
 export * from './set-cases.js';
 export * from './template-cases.js';
+export { YAML_PIECES } from './yaml-pieces.js';
 
 export interface Row {
   set: string;

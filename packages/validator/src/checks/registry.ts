@@ -8,7 +8,8 @@ import { TEMPLATES } from './templates/index.js';
 // `validator checks` and the README's check table are generated from this list; each entry has
 // fixtures under test/fixtures/checks/<id>/ (one that fires, one that passes).
 
-const SOURCE_CHECKS = [
+const ALL = [
+  // Source checks: YAML files read as text.
   {
     id: 'yaml-syntax',
     severity: 'error',
@@ -51,9 +52,9 @@ const SOURCE_CHECKS = [
     description: 'each document is a Kubernetes object: a mapping with apiVersion, kind and metadata.name',
     remediation: 'add the missing apiVersion, kind or metadata.name',
   },
-] as const satisfies readonly CheckDefinition[];
-
-const CHART_CHECKS = [
+  // Catalog checks: the rules of @cmsweb/catalog (catalog-checks.ts).
+  ...CATALOG_CHECKS,
+  // Chart checks: a Helm chart's files and its rendering.
   {
     id: 'yaml-helm-lenient',
     severity: 'warning',
@@ -90,9 +91,7 @@ const CHART_CHECKS = [
     description: 'the chart renders (helm template) with the values of each environment',
     remediation: 'fix the template or the values named in the message',
   },
-] as const satisfies readonly CheckDefinition[];
-
-const REPOSITORY_CHECKS = [
+  // Repository checks: environments, overlays, Argo CD and Flux objects against the catalog.
   {
     id: 'file-refused',
     severity: 'error',
@@ -227,9 +226,7 @@ const REPOSITORY_CHECKS = [
       "no environment references a secret exclusive to another one (prod's secrets.exclusive and database.secretName)",
     remediation: 'give the environment its own secret (e.g. <service>-<env>-db)',
   },
-] as const satisfies readonly CheckDefinition[];
-
-const OBJECT_CHECKS = [
+  // Object checks: Kubernetes objects, alone or together (schemas, then policy templates).
   {
     id: 'schema-unknown-field',
     severity: 'error',
@@ -506,8 +503,6 @@ const OBJECT_CHECKS = [
     remediation: 'add the labels (generated charts set them)',
   },
 ] as const satisfies readonly CheckDefinition[];
-
-const ALL = [...SOURCE_CHECKS, ...CATALOG_CHECKS, ...CHART_CHECKS, ...REPOSITORY_CHECKS, ...OBJECT_CHECKS] as const;
 
 /** Every check id: a closed type, so a finding or a lookup cannot name a check that does not exist. */
 export type CheckId = (typeof ALL)[number]['id'];

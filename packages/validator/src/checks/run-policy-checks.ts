@@ -39,17 +39,13 @@ export function policyIssues(
 
 /**
  * Pure: runs every enabled policy check of the registry over the objects validated together
- * (one environment, one chart, or one manifests invocation).
+ * (one environment, one chart, or one manifests invocation); the arguments are policyIssues'.
  */
-export function runPolicyChecks(
-  resources: readonly Resource[],
-  context: PolicyContext,
-  enabled: (id: string) => boolean,
-  which: 'all' | 'single-object' | 'cross-object' = 'all',
-): Finding[] {
+export function runPolicyChecks(...args: Parameters<typeof policyIssues>): Finding[] {
+  const { ignoreAnnotation } = args[1];
   const out: Finding[] = [];
-  for (const { check, severity, issue } of policyIssues(resources, context, enabled, which)) {
-    const f = objectFinding(check, severity, issue.resource, issue.path, issue.message, context.ignoreAnnotation);
+  for (const { check, severity, issue } of policyIssues(...args)) {
+    const f = objectFinding(check, severity, issue.resource, issue.path, issue.message, ignoreAnnotation);
     if (f) out.push(f);
   }
   return out;

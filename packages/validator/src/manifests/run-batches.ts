@@ -1,17 +1,12 @@
 import { availableParallelism, loadavg } from 'node:os';
 import { Worker } from 'node:worker_threads';
 import { createKubeSchemaValidator } from '../schema/kube-schemas-adapter.js';
+import { workerModule } from '../worker-module.js';
 import { createChunkChecker, type ChunkBatchResult, type ChunkCheckOptions } from './chunk-checks.js';
 import type { ChunkRef, InputChunks } from './input-chunks.js';
 
-// Compiled (dist/*.js), the worker is the emitted module; run from the TypeScript sources (vitest), it is
-// started through worker-entry.mjs, which registers tsx (a devDependency) in the worker thread first, with the
-// "source" export condition so that the workspace packages load from their sources too.
-const FROM_SOURCE = import.meta.url.endsWith('.ts');
-const ENTRY = FROM_SOURCE
-  ? new URL('./worker-entry.mjs', import.meta.url)
-  : new URL('./manifest-worker.js', import.meta.url);
-const EXEC_ARGV = FROM_SOURCE ? [...process.execArgv, '--conditions=source'] : undefined;
+// The manifests worker, compiled or from the sources (worker-module.ts).
+const WORKER = workerModule(import.meta.url, './manifest-worker.js', './worker-entry.mjs');
 
 // When worker threads pay. A worker needs about a second to start (modules, schemas), competes for the
 // cores while it does, holds a heap and compiled schemas of its own, and the main thread spends time
@@ -103,7 +98,7 @@ export async function runChunkBatches(
   const workers: Worker[] = [];
   const readies: Array<Promise<void>> = [];
   const startWorker = () => {
-    const worker = new Worker(ENTRY, { workerData: { options }, execArgv: EXEC_ARGV });
+    const worker = new Worker(WORKER.entry, { workerData: { options }, execArgv: WORKER.execArgv });
     workers.push(worker);
     // Batches sent and not yet answered, in order; two at a time, so the worker never waits for the
     // main thread (busy with a batch of its own) to hand it the next one.

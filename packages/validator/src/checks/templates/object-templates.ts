@@ -1,7 +1,7 @@
 import { cronScheduleProblem, timeZoneProblem } from '@cmsweb/catalog/rules';
 import { isRecord, labelsOf } from '../../resources.js';
 import type { Resource } from '../../resources.js';
-import type { CheckTemplate, Issue, ObjectSetView } from '../check.js';
+import type { CheckTemplate, Issue, ObjectSetView, ParamSpec } from '../check.js';
 
 // Per-object templates: each looks at one object at a time.
 
@@ -57,6 +57,13 @@ export const requiredLabels: CheckTemplate = {
   },
 };
 
+/** The parameter of the frontend-rules templates: which ConfigMap data keys hold the rules. */
+const FRONTEND_RULES_KEY: ParamSpec = {
+  type: 'regexp',
+  required: true,
+  description: 'which data keys of ConfigMaps hold frontend rules',
+};
+
 /**
  * Frontend rules (`<regex> <host>[|<host>...] [:affinity]`, one per line) held in a ConfigMap data key:
  * each URL prefix may be routed once. Params: dataKey (regular expression over data keys).
@@ -66,7 +73,7 @@ export const frontendRulesUnique: CheckTemplate = {
   description: 'each URL prefix appears in one frontend rule only',
   crossObject: false,
   params: {
-    dataKey: { type: 'regexp', required: true, description: 'which data keys of ConfigMaps hold frontend rules' },
+    dataKey: FRONTEND_RULES_KEY,
   },
   run(params, objects) {
     const out: Issue[] = [];
@@ -144,7 +151,7 @@ export const frontendRoutesTemplate: CheckTemplate = {
   description: 'the frontend rules route each catalog URL to its service, first match wins',
   crossObject: false,
   params: {
-    dataKey: { type: 'regexp', required: true, description: 'which data keys of ConfigMaps hold frontend rules' },
+    dataKey: FRONTEND_RULES_KEY,
   },
   run(params, objects, context) {
     const out: Issue[] = [];

@@ -1,0 +1,40 @@
+// The pieces of text the fast YAML readers are fuzzed with (helm-engine's fast path of goyaml.ts, the
+// validator's manifests fast path): each changes how YAML reads when inserted anywhere in a document.
+// One list, so that the two readers are held to the same hostile input.
+
+/** Indicators, quotes, line and document breaks, comment starts, block scalar headers, odd line ends. */
+export const YAML_PIECES: readonly string[] = [
+  ' ',
+  ':',
+  ': ',
+  '- ',
+  '#',
+  ' #',
+  "'",
+  '"',
+  '[',
+  ']',
+  '{',
+  '}',
+  ',',
+  '|',
+  '>',
+  '\n',
+  '?',
+  '@',
+  '`',
+  '\\',
+  '0',
+  '.',
+  'e',
+  '~',
+  '&',
+  '*',
+  '!',
+  '\t',
+  '|-',
+  '>+',
+  '|2',
+  '\u0085',
+  '\u2028',
+];

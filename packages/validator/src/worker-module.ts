@@ -1,0 +1,22 @@
+// Where a worker thread's module is: compiled (dist/*.js), the emitted module itself; run from the TypeScript
+// sources (vitest), an .mjs entry beside it that registers tsx (a devDependency) in the thread first, with
+// the "source" export condition so that the workspace packages load from their sources too.
+
+export interface WorkerModule {
+  /** What `new Worker` is given. */
+  entry: URL;
+  /** The thread's execArgv (undefined: the process's own, as Worker does by default). */
+  execArgv: string[] | undefined;
+}
+
+/**
+ * The worker module of the caller at `callerUrl` (its import.meta.url): `built` (e.g. './native-worker.js')
+ * when the caller runs compiled, else `sourceEntry` (e.g. './native-worker-entry.mjs'); both relative to it.
+ */
+export function workerModule(callerUrl: string, built: string, sourceEntry: string): WorkerModule {
+  const fromSource = callerUrl.endsWith('.ts');
+  return {
+    entry: new URL(fromSource ? sourceEntry : built, callerUrl),
+    execArgv: fromSource ? [...process.execArgv, '--conditions=source'] : undefined,
+  };
+}
