@@ -65,6 +65,8 @@ describe('split by bytes', () => {
 
 describe('manifests read from disk', () => {
   const opts = { kubernetesVersion: '1.33', config: DEFAULT_CONFIG, context: EMPTY_CONTEXT };
+  /** Worker threads from the first batches on (the main thread waits for them before it takes one). */
+  const withWorkers = { ...opts, parallel: 2, workerThreshold: 10, waitForWorkers: true };
   const doc = (i: number) =>
     `apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: cm-${i}\n  namespace: ns\n  labels: {é: "✓ ${i}"}\ndata: {k: "測試"}\n`;
   const docs = Array.from({ length: 1500 }, (_, i) => doc(i));
@@ -78,13 +80,7 @@ describe('manifests read from disk', () => {
     const read = await readInputs([file]);
     expect('text' in read[0]!).toBe(false);
     expect(await validateManifestInputs(read, { ...opts, parallel: 1 })).toEqual(held);
-    const workers = await validateManifestInputs(read, {
-      ...opts,
-      parallel: 2,
-      workerThreshold: 10,
-      waitForWorkers: true,
-    });
-    expect(workers).toEqual(held);
+    expect(await validateManifestInputs(read, withWorkers)).toEqual(held);
   });
 
   it('a file changed between reading and checking is refused, naming it (no report on a mix of versions)', async () => {
@@ -96,7 +92,7 @@ describe('manifests read from disk', () => {
     await expect(run).rejects.toBeInstanceOf(UsageError);
     await expect(run).rejects.toThrow(`${file}: changed while being validated`);
     // The same when the batch refused is one a worker thread would have checked.
-    const shared = validateManifestInputs(read, { ...opts, parallel: 2, workerThreshold: 10, waitForWorkers: true });
+    const shared = validateManifestInputs(read, withWorkers);
     await expect(shared).rejects.toBeInstanceOf(UsageError);
     await expect(shared).rejects.toThrow(`${file}: changed while being validated`);
   });
