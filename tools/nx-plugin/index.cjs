@@ -2,10 +2,13 @@
 // `svc-<name>`, and one `cluster` project, so that `nx affected -t validate` validates only the services a
 // change can alter and nx replays the rest from its cache (local or remote).
 //
-// The inputs of svc-<name>:validate are exactly the files `validator --scope service:<name>` reads
+// The inputs of svc-<name>:validate are the files `validator --scope service:<name>` reads
 // (packages/validator/src/repo/scope.ts, serviceReads; test/nx-projects.test.ts holds the two together),
-// plus the tool versions. nx also derives "affected" from these {workspaceRoot} globs: a file outside the
-// project's root (an overlay under environments/) marks exactly the projects whose inputs name it.
+// plus the tool versions. nx also derives "affected" from them: a file under the project's root
+// (charts/<name>) is the project's own, a file outside it (an overlay under environments/) marks exactly the
+// projects whose {workspaceRoot} globs name it. Each project stores only what differs from the others (nx
+// repeats every project's configuration in each command's project graph): shared inputs are the nx.json
+// named input SHARED_INPUT, the validator's arguments are built by tools/nx-executors:validate.
 //
 // VM-hosted services (catalog `vm:`) have no chart, nothing to render: they get no project; their catalog
 // entry and frontend routes are checked by the cluster project, which reads the whole catalog.
@@ -14,8 +17,14 @@ const { readFileSync } = require('node:fs');
 const { basename, join } = require('node:path');
 
 const NAME = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
-const VALIDATOR = 'packages/validator/bin/validator.js';
-const EXECUTOR = './tools/nx-executors:run-bin';
+const EXECUTOR = './tools/nx-executors:validate';
+/**
+ * nx.json's named input holding what every svc-<name>:validate reads besides the service's own files (the
+ * cluster settings, the chart library, the environment-level files, the tool versions). Named once in nx.json
+ * instead of copied into each of thousands of projects: nx serializes every project's configuration (and a
+ * source-map entry per key) into each command's project graph.
+ */
+const SHARED_INPUT = 'serviceShared';
 /** Prints the validator's build and the helm version: a runtime input of every validate target. */
 const TOOL_VERSIONS = { runtime: 'node tools/nx-plugin/tool-versions.cjs' };
 /** The renderer a target's run uses (validator --renderer's default): results of helm and native are not mixed. */
@@ -38,72 +47,59 @@ function isVmService(text) {
   return /^vm\s*:/m.test(text);
 }
 
-/** Inputs of svc-<name>:validate: the files scope.ts serviceReads lets a service scope read. */
+/**
+ * Inputs of svc-<name>:validate (the project's root is charts/<name>): the files scope.ts serviceReads lets a
+ * service scope read. Its own files outside its root are two globs, not one per folder and extension: nx
+ * finds what a change affects by compiling every distinct {workspaceRoot} glob of every project with minimatch
+ * (affected/locators/workspace-projects.js), nine per service took seconds at 5,000 services. `.y*ml` and
+ * `environments/**` are wider than `.{yaml,yml}` under values/, argocd/apps/ and flux/helmreleases/ only by
+ * names no generated file has (<name>.yXml, an environment-level file named like the service): a wider
+ * input is at worst a cache miss, never a stale replay.
+ */
 function serviceInputs(name) {
-  const w = (p) => `{workspaceRoot}/${p}`;
-  const own = (dir) => [w(`environments/*/${dir}/${name}.yaml`), w(`environments/*/${dir}/${name}.yml`)];
   return [
-    w('catalog/cluster.yaml'),
-    w(`catalog/services/${name}.yaml`),
-    w(`catalog/services/${name}.yml`),
-    w(`charts/${name}/**/*`),
-    w('charts/_library/**/*'),
-    ...own('values'),
-    ...own('argocd/apps'),
-    ...own('flux/helmreleases'),
-    w('environments/*/environment.yaml'),
-    w('environments/*/argocd/*'),
-    w('environments/*/flux/*'),
-    w('validator.yaml'),
-    w('tools/nx-plugin/tool-versions.cjs'),
-    TOOL_VERSIONS,
-    RENDERER_ENV,
+    '{projectRoot}/**/*',
+    `{workspaceRoot}/catalog/services/${name}.y*ml`,
+    `{workspaceRoot}/environments/**/${name}.y*ml`,
+    SHARED_INPUT,
   ];
 }
 
-/** Inputs of cluster:validate: everything the whole-repository validation reads. */
-const CLUSTER_INPUTS = [
-  '{workspaceRoot}/catalog/**/*',
-  '{workspaceRoot}/charts/**/*',
-  '{workspaceRoot}/environments/**/*',
+/** What nx.json's namedInputs[SHARED_INPUT] must hold (a test compares them; the plugin checks it is there). */
+const SHARED_INPUTS = [
+  '{workspaceRoot}/catalog/cluster.yaml',
+  '{workspaceRoot}/charts/_library/**/*',
+  '{workspaceRoot}/environments/*/environment.yaml',
+  '{workspaceRoot}/environments/*/argocd/*',
+  '{workspaceRoot}/environments/*/flux/*',
   '{workspaceRoot}/validator.yaml',
   '{workspaceRoot}/tools/nx-plugin/tool-versions.cjs',
   TOOL_VERSIONS,
   RENDERER_ENV,
 ];
 
-/** helm's output by content (validator --render-store): each service's renders are in <RENDERS>/<service>/. */
-const RENDERS = '.nx-results/renders';
+/** Inputs of cluster:validate: everything the whole-repository validation reads. */
+const CLUSTER_INPUTS = [
+  '{workspaceRoot}/catalog/**/*',
+  '{workspaceRoot}/charts/**/*',
+  '{workspaceRoot}/environments/**/*',
+  SHARED_INPUT,
+];
 
 /**
- * A validate target running `validator <scope args>` with one configuration per environment; the JSON
- * report goes to .nx-results/<project>/validate[-<env>].json, the output nx caches and replays, with the
- * renders of a service (its folder of the render store), which the cluster project replays.
+ * A validate target run by tools/nx-executors:validate, which builds the validator's arguments from the
+ * project and the configuration (one per environment): only what differs between projects is stored in each.
+ * The JSON report goes to .nx-results/<project>/<report>.json, the output nx caches and replays, with a
+ * service's renders (its folder of the render store .nx-results/renders), which the cluster project replays.
  */
-function validateTarget(project, scopeArgs, envs, inputs, { outputs = [], ...extra } = {}) {
-  const run = (env) => {
-    const report = `.nx-results/${project}/validate${env ? `-${env}` : ''}.json`;
-    return {
-      report,
-      command: [
-        ...scopeArgs,
-        ...(env ? ['--env', env] : []),
-        '--quiet',
-        '--report-file',
-        report,
-        '--render-store',
-        RENDERS,
-      ],
-    };
-  };
+function validateTarget(options, envs, inputs, outputs, extra = {}) {
   return {
     executor: EXECUTOR,
     cache: true,
     inputs,
-    outputs: ['{options.report}', ...outputs],
-    options: { bin: VALIDATOR, ...run(undefined) },
-    configurations: Object.fromEntries(envs.map((e) => [e, run(e)])),
-    metadata: { description: `validator ${scopeArgs.join(' ')} (configurations: one per environment)` },
+    outputs: ['{workspaceRoot}/.nx-results/{projectName}/{options.report}.json', ...outputs],
+    options: { ...options, report: 'validate' },
+    configurations: Object.fromEntries(envs.map((e) => [e, { report: `validate-${e}` }])),
     ...extra,
   };
 }
@@ -111,7 +107,6 @@ function validateTarget(project, scopeArgs, envs, inputs, { outputs = [], ...ext
 /** Pure given the files: the projects of the catalog at `root`. */
 function catalogProjects(root, serviceFiles) {
   const envs = environments(root);
-  const services = [];
   const projects = {};
   for (const file of [...serviceFiles].sort()) {
     const name = basename(file).replace(/\.ya?ml$/, '');
@@ -123,31 +118,45 @@ function catalogProjects(root, serviceFiles) {
       continue;
     }
     if (isVmService(text)) continue;
-    services.push(name);
     projects[`charts/${name}`] = {
       name: `svc-${name}`,
+      // Stated, so that nx does not look for tsconfig.lib.json, tsconfig.app.json and package.json in each
+      // project's root to guess it (normalize-project-nodes.js, getProjectType): 15,000 file lookups at 5,000.
+      projectType: 'library',
       tags: ['type:service'],
       targets: {
-        validate: validateTarget(`svc-${name}`, ['--scope', `service:${name}`], envs, serviceInputs(name), {
-          outputs: [`{workspaceRoot}/${RENDERS}/${name}`],
-        }),
+        validate: validateTarget({ service: name }, envs, serviceInputs(name), [
+          '{workspaceRoot}/.nx-results/renders/{options.service}',
+        ]),
       },
     };
   }
   projects.catalog = {
     name: 'cluster',
+    projectType: 'library',
     tags: ['type:cluster'],
-    // Every service is part of the cluster: a change to one marks the cluster affected too.
-    implicitDependencies: services.map((s) => `svc-${s}`),
+    // A change to any service's file marks the cluster affected too: its inputs hold every file a service
+    // reads. No implicitDependencies on the services: nx adds each such edge with a scan of the edges already
+    // there (project-graph-builder.js addDependency), quadratic in the number of services.
     targets: {
       // After every service's validate (same configuration): the whole repository is then checked with the
       // renders those left in the render store, helm runs only for what they did not render.
-      validate: validateTarget('cluster', ['--scope', 'cluster'], envs, CLUSTER_INPUTS, {
-        dependsOn: ['^validate'],
+      validate: validateTarget({ scope: 'cluster' }, envs, CLUSTER_INPUTS, [], {
+        dependsOn: [{ target: 'validate', projects: ['tag:type:service'] }],
+        metadata: { description: 'validator --scope cluster (configurations: one per environment)' },
       }),
     },
   };
   return projects;
+}
+
+/** Throws when nx.json lacks the shared named input the targets refer to (nx would fail with less to go on). */
+function checkSharedInput(nxJson) {
+  const got = nxJson && nxJson.namedInputs && nxJson.namedInputs[SHARED_INPUT];
+  if (JSON.stringify(got) !== JSON.stringify(SHARED_INPUTS))
+    throw new Error(
+      `nx.json namedInputs.${SHARED_INPUT}: ${got === undefined ? 'missing' : `${JSON.stringify(got)}`}; expected ${JSON.stringify(SHARED_INPUTS)} (the files every svc-<name>:validate reads, tools/nx-plugin/index.cjs SHARED_INPUTS)`,
+    );
 }
 
 const createNodes = [
@@ -155,6 +164,7 @@ const createNodes = [
   (files, _options, context) => {
     const root = context.workspaceRoot;
     if (!files.includes('catalog/cluster.yaml')) return [];
+    checkSharedInput(context.nxJsonConfiguration);
     const projects = catalogProjects(
       root,
       files.filter((f) => f.startsWith('catalog/services/')),
@@ -170,4 +180,6 @@ module.exports = {
   // Internals for the tests.
   serviceInputs,
   catalogProjects,
+  SHARED_INPUT,
+  SHARED_INPUTS,
 };

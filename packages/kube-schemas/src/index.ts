@@ -1,7 +1,7 @@
 // @cmsweb/kube-schemas: strict, offline Kubernetes schema validation.
 export type { GroupVersionKind, JSONSchema, SchemaCheck, SchemaSource, SchemaViolation } from './types.js';
 export { createSchemaValidator, unknownKindViolation } from './validator.js';
-export type { KindRef, SchemaValidator, SchemaValidatorOptions } from './validator.js';
+export type { CompiledSchemaStore, KindRef, SchemaValidator, SchemaValidatorOptions } from './validator.js';
 export { checkApiVersion, findApiLifecycle } from './api-versions.js';
 export type { ApiVersionStatus } from './api-versions.js';
 export { API_LIFECYCLE } from './api-lifecycle.js';

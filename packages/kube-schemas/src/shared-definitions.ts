@@ -23,15 +23,21 @@ export class SharedDefinitions {
 
   constructor(private readonly ajv: Ajv) {}
 
+  /** Pure: whether the schema has the form rootFor handles: { $ref: '#/definitions/X', definitions }. */
+  static applies(schema: JSONSchema): boolean {
+    const ref = schema['$ref'];
+    const definitions = schema['definitions'];
+    return typeof ref === 'string' && ref.startsWith(LOCAL) && !!definitions && typeof definitions === 'object';
+  }
+
   /**
    * Registers the schema's definitions under `namespace` (skipping those already there) and returns
    * the root to compile; undefined when the schema is not of the form { $ref: '#/definitions/X', definitions }.
    */
   rootFor(namespace: string, schema: JSONSchema): JSONSchema | undefined {
-    const ref = schema['$ref'];
-    const definitions = schema['definitions'];
-    if (typeof ref !== 'string' || !ref.startsWith(LOCAL) || !definitions || typeof definitions !== 'object')
-      return undefined;
+    if (!SharedDefinitions.applies(schema)) return undefined;
+    const ref = schema['$ref'] as string;
+    const definitions = schema['definitions'] as Record<string, JSONSchema>;
     const id = (name: string) => `urn:kube-schemas:${namespace}:${encodeURIComponent(name)}`;
     for (const [name, definition] of Object.entries(definitions)) {
       const key = id(name);

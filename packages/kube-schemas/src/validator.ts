@@ -1,6 +1,9 @@
 // createSchemaValidator: finds the schema of each resource's kind in the configured sources, compiles it
 // once with ajv and validates synchronously. Compiled validators are cached per kind.
-import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv';
+import { createHash } from 'node:crypto';
+import { createRequire } from 'node:module';
+import { _, Ajv, type ErrorObject, type ValidateFunction } from 'ajv';
+import standaloneCodeImport from 'ajv/dist/standalone/index.js';
 import { checkApiVersion } from './api-versions.js';
 import { addKubernetesFormats } from './formats.js';
 import { addCelRules } from './crd/cel-rules.js';
@@ -27,7 +30,36 @@ export interface SchemaValidatorOptions {
   readonly cwd?: string;
   /** Use these sources instead of the ones schemaLocations describe. */
   readonly sources?: readonly SchemaSource[];
+  /** Where compiled schemas are kept between processes (see CompiledSchemaStore); none: compiled each time. */
+  readonly compiledSchemas?: CompiledSchemaStore;
 }
+
+/**
+ * Keeps the code ajv generates for a schema (ajv "standalone" code) under a key that covers everything
+ * that shapes it; loading it is ~40x cheaper than compiling (a Deployment: ~0.6 CPU s against ~15 ms), and
+ * the compilation of the few kinds one small run meets is most of its time. `read` must return exactly
+ * what `write` was given under that key, or undefined (the store checks its own integrity): the code is run.
+ */
+export interface CompiledSchemaStore {
+  read(key: string): string | undefined;
+  write(key: string, code: string): void;
+}
+
+const require = createRequire(import.meta.url);
+// ajv's standalone module is CommonJS; under NodeNext its default export arrives wrapped.
+const standaloneCode = ((standaloneCodeImport as unknown as { default?: unknown }).default ?? standaloneCodeImport) as (
+  ajv: Ajv,
+  validate: ValidateFunction,
+) => string;
+/** Bump when what is stored, or how the key is made, changes. */
+const STORE_FORMAT = 1;
+const STORE_VERSIONS = ['ajv', 'ajv-formats'].map(
+  (p) => `${p}@${(require(`${p}/package.json`) as { version: string }).version}`,
+);
+/** What the stored code requires for the formats: answered with the ajv instance's own formats when loading. */
+const FORMATS_MODULE = '@cmsweb/kube-schemas:formats';
+/** CEL rules are a keyword ajv runs as a closure, which its standalone code cannot hold: never stored. */
+const CEL_KEYWORD = '"x-kubernetes-validations"';
 
 export interface KindRef {
   readonly apiVersion: string;
@@ -160,26 +192,81 @@ export function createSchemaValidator(options: SchemaValidatorOptions): SchemaVa
   }
   const sources = options.sources ?? schemaSourcesFor(locations, { strict, cwd: options.cwd });
   const target = minorVersion(kubernetesVersion)!;
+  const store = options.compiledSchemas;
+  const ajvOptions = { allErrors: true, verbose: true, strict: false, logger: false } as const;
   const ajv = addCelRules(
     // code.optimize off: ajv's optimisation passes cost ~40% of compiling a pod-bearing kind and gain
     // nothing measurable in validation (20,000 documents of this repository's prod manifests).
+    // With a store, ajv keeps each function's source, and its standalone code requires the formats from
+    // FORMATS_MODULE, which loadStored answers with this instance's formats.
     addKubernetesFormats(
-      new Ajv({ allErrors: true, verbose: true, strict: false, logger: false, code: { optimize: false } }),
+      new Ajv({
+        ...ajvOptions,
+        code: { optimize: false, ...(store ? { source: true, formats: _`require(${FORMATS_MODULE})` } : {}) },
+      }),
     ),
   );
   const cache = new Map<string, Entry>();
   const shared = new SharedDefinitions(ajv);
+  const storeKey = (part: string, schema: JSONSchema): string =>
+    createHash('sha256')
+      .update(JSON.stringify([STORE_FORMAT, STORE_VERSIONS, ajvOptions, part]))
+      // Which formats exist and which only describe a type decides the code generated for a `format`.
+      .update(JSON.stringify(Object.entries(ajv.formats).map(([n, f]) => [n, f === true ? true : typeof f])))
+      .update('\0')
+      .update(JSON.stringify(schema))
+      .digest('hex');
+  const loadStored = (key: string): ObjectCheck | undefined => {
+    const code = store?.read(key);
+    if (code === undefined) return undefined;
+    try {
+      const module = { exports: {} as { default?: ObjectCheck } };
+      const requireIn = (id: string) => (id === FORMATS_MODULE ? ajv.formats : require(id));
+      new Function('require', 'module', 'exports', code)(requireIn, module, module.exports);
+      return typeof module.exports.default === 'function' ? module.exports.default : undefined;
+    } catch {
+      return undefined; // compiled again below, and stored again
+    }
+  };
+  /**
+   * ajv.compile through the store: `part` names what `schema` is a part of (the source and kind, or the
+   * deferred field), so that two identical subschemas never share an entry by accident of their text.
+   */
+  const compileStored = (part: string, schema: JSONSchema, compileIt: () => ValidateFunction): ObjectCheck => {
+    if (!store || JSON.stringify(schema).includes(CEL_KEYWORD)) return compileIt();
+    const key = storeKey(part, schema);
+    const stored = loadStored(key);
+    if (stored) return stored;
+    const validate = compileIt();
+    try {
+      store.write(key, standaloneCode(ajv, validate));
+    } catch {
+      // a schema ajv cannot write as standalone code is compiled in each process
+    }
+    return validate;
+  };
 
   const compile = (gvk: GroupVersionKind, schema: JSONSchema, source: SchemaSource): Compiled => {
     try {
-      const root = source.sharedDefinitions ? shared.rootFor(String(sources.indexOf(source)), schema) : undefined;
       const fieldNote: FieldNote = (definition, field) => {
         const note = source.fieldNote?.(definition, field, kubernetesVersion);
         return note && `it does not exist in Kubernetes ${target}; ${note}`;
       };
-      if (root) return { validate: ajv.compile(root), source: source.name, fieldNote };
+      const part = `${source.name}:${gvkKey(gvk)}`;
+      if (source.sharedDefinitions && SharedDefinitions.applies(schema)) {
+        const namespace = String(sources.indexOf(source));
+        // A stored function holds the code of the definitions it uses: they are registered only to compile.
+        const validate = compileStored(`${part}:${namespace}`, schema, () =>
+          ajv.compile(shared.rootFor(namespace, schema)!),
+        );
+        return { validate, source: source.name, fieldNote };
+      }
       const split = source.crdSchemas ? deferredFields(forCompile(schema)) : { root: forCompile(schema), deferred: [] };
-      const validate = composeChecks(ajv.compile(split.root), split.deferred, (sub) => ajv.compile(sub));
+      const validate = composeChecks(
+        compileStored(part, split.root, () => ajv.compile(split.root)),
+        split.deferred,
+        (sub) => compileStored(part, sub, () => ajv.compile(sub)),
+      );
       return { validate, source: source.name, fieldNote };
     } catch (err) {
       throw new Error(`schema for ${gvkKey(gvk)} from ${source.name} does not compile: ${(err as Error).message}`);

@@ -15,11 +15,33 @@ import { copyRepo, FIXTURE_REPO, REPO_ROOT } from './helpers.js';
 
 const require = createRequire(import.meta.url);
 const plugin = require('../../../tools/nx-plugin/index.cjs') as {
-  serviceInputs: (name: string) => Array<string | { runtime: string }>;
+  serviceInputs: (name: string) => string[];
+  SHARED_INPUT: string;
+  SHARED_INPUTS: Array<string | object>;
 };
 const { Minimatch } = require('minimatch') as {
   Minimatch: new (glob: string, options: { dot: boolean }) => { match: (path: string) => boolean };
 };
+/** nx's own glob engine, the one its task hasher selects a target's {workspaceRoot} input files with. */
+const { matchGlobPaths } = require('nx/src/native') as {
+  matchGlobPaths: (globs: string[], paths: string[]) => boolean[];
+};
+const nxJson = JSON.parse(readFileSync(join(REPO_ROOT, 'nx.json'), 'utf8')) as {
+  namedInputs: Record<string, Array<string | object>>;
+};
+
+/** The file globs of svc-<name>:validate as nx reads them: the named input expanded, {projectRoot} = charts/<name>. */
+function serviceGlobs(name: string): string[] {
+  return plugin
+    .serviceInputs(name)
+    .flatMap((i) => (i === plugin.SHARED_INPUT ? nxJson.namedInputs[i]! : [i]))
+    .filter((i): i is string => typeof i === 'string')
+    .map((i) => i.replace('{projectRoot}/', `{workspaceRoot}/charts/${name}/`))
+    .map((i) => {
+      expect(i, 'every file input is a {workspaceRoot} or {projectRoot} glob').toMatch(/^\{workspaceRoot\}\//);
+      return i.slice('{workspaceRoot}/'.length);
+    });
+}
 
 const base = mkdtempSync(join(tmpdir(), 'validator-nx-projects-'));
 afterAll(() => rmSync(base, { recursive: true, force: true }));
@@ -81,23 +103,45 @@ const k8sServices = trackedFiles
 describe('svc-<name>:validate inputs are the files validator --scope service:<name> reads', {
   timeout: 120_000,
 }, () => {
+  it('nx.json holds the shared inputs the plugin names', () => {
+    expect(nxJson.namedInputs[plugin.SHARED_INPUT]).toEqual(plugin.SHARED_INPUTS);
+  });
+
   it('for every file of this repository and every service, the nx globs and scope.ts agree', () => {
     expect(k8sServices.length).toBeGreaterThan(50);
     let read = 0;
     for (const service of k8sServices) {
-      const globs = plugin
-        .serviceInputs(service)
-        .filter((i): i is string => typeof i === 'string' && i.startsWith('{workspaceRoot}/'))
-        // nx matches these globs with minimatch to find what a change affects (affected/locators).
-        .map((i) => new Minimatch(i.slice('{workspaceRoot}/'.length), { dot: true }));
-      for (const f of trackedFiles) {
-        const byNx = globs.some((g) => g.match(f));
+      const globs = serviceGlobs(service);
+      // nx matches {workspaceRoot} globs with minimatch to find what a change affects (affected/locators), and
+      // files under the project's root (charts/<name>) are its own; the task hasher uses its native engine.
+      const affects = globs.map((g) => new Minimatch(g, { dot: true }));
+      const hashed = matchGlobPaths(globs, trackedFiles);
+      trackedFiles.forEach((f, i) => {
+        const byNx = affects.some((g) => g.match(f));
         expect(byNx, `${service}: ${f}`).toBe(serviceReads(service, f));
+        expect(hashed[i], `${service}: ${f} (nx's hasher)`).toBe(byNx);
         if (byNx) read++;
-      }
+      });
     }
     // Each service reads its own files and the shared ones, far from the whole repository.
     expect(read / k8sServices.length).toBeLessThan(trackedFiles.length / 4);
+  });
+
+  it('the two globs of a service’s own files are wider than scope.ts only by names no generated file has', () => {
+    const globs = serviceGlobs('dbs');
+    const nx = (f: string) =>
+      matchGlobPaths(globs, [f])[0] && globs.some((g) => new Minimatch(g, { dot: true }).match(f));
+    for (const f of [
+      'catalog/services/dbs.yml',
+      'environments/dev/values/dbs.yml',
+      'environments/dev/argocd/apps/dbs.yaml',
+    ])
+      expect([nx(f), serviceReads('dbs', f)], f).toEqual([true, true]);
+    for (const f of ['catalog/services/dbs2.yaml', 'environments/dev/values/dbs-x.yaml', 'charts/das/values.yaml'])
+      expect([nx(f), serviceReads('dbs', f)], f).toEqual([false, false]);
+    // An input wider than what is read costs at most a cache miss, never the replay of a stale result.
+    for (const f of ['environments/dev/cluster/dbs.yaml', 'catalog/services/dbs.yxml'])
+      expect([nx(f), serviceReads('dbs', f)], f).toEqual([true, false]);
   });
 });
 

@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { runRepoCommand } from '../src/commands.js';
 import { parseScope, serviceEnters, serviceReads } from '../src/repo/scope.js';
+import { listServiceFiles } from '../src/repo/read-repo.js';
 import { listTree } from '../src/sources/read-tree.js';
 import { type JsonReport, REPO_ROOT, runCli, tempRepo } from './helpers.js';
 
@@ -93,12 +94,27 @@ describe('a service scope lists only the directories that can hold what it reads
     for (const dir of ['charts', 'environments']) {
       const full = await listTree(REPO_ROOT, dir);
       for (const service of services) {
-        const pruned = (await listTree(REPO_ROOT, dir, (d) => serviceEnters(service, d))).filter((f) =>
-          serviceReads(service, f),
-        );
+        const pruned = await listServiceFiles(REPO_ROOT, dir, service);
         expect(pruned, `${service} ${dir}`).toEqual(full.filter((f) => serviceReads(service, f)));
       }
     }
+  });
+
+  it('the overlay names looked up are the ones the full listing holds: .yml, symlinks, a symlinked folder', async () => {
+    const repo = tempRepo();
+    cleanups.push(repo.cleanup);
+    const at = (p: string) => join(repo.dir, p);
+    mkdirSync(at('environments/dev/values'), { recursive: true });
+    mkdirSync(at('environments/dev/argocd/apps'), { recursive: true });
+    mkdirSync(at('environments/qa'), { recursive: true });
+    writeFileSync(at('environments/dev/values/solo.yml'), 'a: 1\n');
+    writeFileSync(at('environments/dev/values/solo-x.yaml'), 'a: 1\n');
+    symlinkSync('/etc/hostname', at('environments/dev/argocd/apps/solo.yaml'));
+    symlinkSync(at('environments/dev/values'), at('environments/qa/values'));
+    const full = (await listTree(repo.dir, 'environments')).filter((f) => serviceReads('solo', f));
+    expect(full).toContain('environments/dev/values/solo.yml');
+    expect(full).toContain('environments/dev/argocd/apps/solo.yaml');
+    expect(await listServiceFiles(repo.dir, 'environments', 'solo')).toEqual(full);
   });
 
   it('another service’s chart is not even listed (a symlink there is refused by the whole run, not by the service’s)', async () => {

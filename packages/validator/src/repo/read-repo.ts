@@ -1,7 +1,15 @@
 import { lstatSync } from 'node:fs';
 import { join } from 'node:path';
 import { loadEnvironmentFile, readCatalog, type Catalog } from '@cmsweb/catalog';
-import { checkRegularFile, parseYaml, readSafeFile, refusedFinding, RefusedFileError, toJs } from '@cmsweb/yaml';
+import {
+  checkRegularFile,
+  listSafeDir,
+  parseYaml,
+  readSafeFile,
+  refusedFinding,
+  RefusedFileError,
+  toJs,
+} from '@cmsweb/yaml';
 import { UsageError } from '../errors.js';
 import type { Finding } from '../findings.js';
 import { fastLoad } from '../manifests/fast-parse.js';
@@ -12,7 +20,7 @@ import { listTree } from '../sources/read-tree.js';
 import { leanRepoYaml } from '../sources/kept-tree.js';
 import { fromSourceFinding } from '../sources/yaml-findings.js';
 import type { RepoEnvironment, RepoSnapshot, RepoYaml } from './repo-snapshot.js';
-import { serviceEnters, serviceReads, type Scope } from './scope.js';
+import { SERVICE_FILE_DIRS, serviceEnters, serviceReads, type Scope } from './scope.js';
 
 export interface ReadRepo {
   /** Absent when the catalog has errors (nothing can be planned then). */
@@ -84,6 +92,43 @@ async function readYamlFile(
   };
 }
 
+/** Pure: a before b in listTree's order (each directory's entries sorted by name, depth first). */
+function treeOrder(a: string, b: string): number {
+  const x = a.split('/');
+  const y = b.split('/');
+  for (let i = 0; i < Math.min(x.length, y.length); i++) if (x[i] !== y[i]) return x[i]! < y[i]! ? -1 : 1;
+  return x.length - y.length;
+}
+
+/**
+ * Shell: the files under `dir` (charts or environments) that serviceReads(service, ·) accepts, in listTree's
+ * order: the directories serviceEnters allows are listed, and in each environment's SERVICE_FILE_DIRS only the
+ * service's own two names are looked up (listing them is reading one entry per service of the catalog).
+ * A directory or file that is not a real one (a symlink) is treated as listTree treats it.
+ */
+export async function listServiceFiles(root: string, dir: string, service: string): Promise<string[]> {
+  const listed = (await listTree(root, dir, (d) => serviceEnters(service, d))).filter((f) => serviceReads(service, f));
+  if (dir !== 'environments') return listed;
+  const own: string[] = [];
+  for (const env of listSafeDir(dir, { root }) ?? []) {
+    if (env.kind !== 'dir') continue;
+    for (const sub of SERVICE_FILE_DIRS) {
+      const parts = sub.split('/');
+      // listTree enters only real directories, and lists a symlink as a file (reading it decides).
+      const real = parts.every((_, i) =>
+        lstatSync(join(root, dir, env.name, ...parts.slice(0, i + 1)), { throwIfNoEntry: false })?.isDirectory(),
+      );
+      if (!real) continue;
+      for (const ext of ['yaml', 'yml']) {
+        const f = `${dir}/${env.name}/${sub}/${service}.${ext}`;
+        const s = lstatSync(join(root, f), { throwIfNoEntry: false });
+        if (s && (s.isFile() || s.isSymbolicLink())) own.push(f);
+      }
+    }
+  }
+  return [...listed, ...own].sort(treeOrder);
+}
+
 /** kustomize's build file (environments/<env>/flux/kustomization.yaml): read by kustomize-controller, never applied. */
 const KUSTOMIZE_FILE = /(^|\/)kustomization\.ya?ml$/;
 
@@ -128,8 +173,7 @@ export async function readRepo(
   const files: string[] = [];
   for (const dir of ['charts', 'environments']) {
     try {
-      const listed = await listTree(root, dir, only ? (d) => serviceEnters(only, d) : undefined);
-      files.push(...(only ? listed.filter((f) => serviceReads(only, f)) : listed));
+      files.push(...(only ? await listServiceFiles(root, dir, only) : await listTree(root, dir)));
     } catch (e) {
       if (!(e instanceof RefusedFileError)) throw e;
       findings.push(fromSourceFinding(refusedFinding(e)));

@@ -48,13 +48,17 @@ export function serviceReads(service: string, path: string): boolean {
   return own?.[2] === service;
 }
 
-/** Directories of environments/<env>/ that hold files serviceReads accepts. */
-const ENV_DIRS = new Set(['values', 'argocd', 'argocd/apps', 'flux', 'flux/helmreleases']);
+/** Directories of environments/<env>/ holding one file per service, <service>.yaml (or .yml). */
+export const SERVICE_FILE_DIRS = ['values', 'argocd/apps', 'flux/helmreleases'] as const;
+
+/** Directories of environments/<env>/ whose own files every service reads. */
+const ENV_DIRS = new Set(['argocd', 'flux']);
 
 /**
- * Pure: whether a directory can hold a file serviceReads(service, ·) accepts: a service scope lists only
- * those (with thousands of services, listing every chart and overlay costs seconds), and a problem in
- * another service's directory is not this service's.
+ * Pure: whether a service scope lists a directory to find what serviceReads(service, ·) accepts: its chart,
+ * the library, each environment and its argocd/ and flux/. Not the SERVICE_FILE_DIRS, whose thousands of
+ * entries are other services' (read-repo looks up the service's own two names there instead), nor another
+ * service's chart: a problem there is not this service's.
  */
 export function serviceEnters(service: string, dir: string): boolean {
   if (dir === 'charts' || dir === 'environments') return true;

@@ -8,6 +8,7 @@ import {
 } from '@cmsweb/kube-schemas';
 import { existsSync } from 'node:fs';
 import { UsageError } from '../errors.js';
+import { compiledSchemaStore, schemaCacheDir } from '../sources/compiled-schema-cache.js';
 import type { CreateKubeSchemaValidator, KubeSchemaValidator, SchemaViolation } from './schema-validator.js';
 
 /**
@@ -40,7 +41,16 @@ function schemaValidatorFor(kubernetesVersion: string, schemaLocations?: readonl
   const shared = !schemaLocations?.length || (schemaLocations.length === 1 && schemaLocations[0] === 'default');
   const cached = shared ? builtIn.get(kubernetesVersion) : undefined;
   if (cached) return cached;
-  const v = createSchemaValidator({ kubernetesVersion, schemaLocations, strict: true });
+  // The shipped data only: what is compiled from it is kept on disk between processes too (a one-service
+  // nx target spent most of its time compiling the Deployment schema). The key covers the schema's text, but
+  // files given by --schema-location and --crd are user input, read once per run, not worth keeping.
+  const dir = shared ? schemaCacheDir() : undefined;
+  const v = createSchemaValidator({
+    kubernetesVersion,
+    schemaLocations,
+    strict: true,
+    ...(dir ? { compiledSchemas: compiledSchemaStore(dir) } : {}),
+  });
   if (shared) builtIn.set(kubernetesVersion, v);
   return v;
 }

@@ -43,8 +43,8 @@ export function schemaCacheKey(schemaText: string, draft: string, options: objec
 
 const digest = (code: string) => createHash('sha256').update(code).digest('hex');
 
-/** The function stored under `key`, or undefined (absent, unreadable, or its code does not match its digest). */
-export function loadCompiledSchema(dir: string, key: string): ValidateFunction | undefined {
+/** The code stored under `key`, or undefined (absent, unreadable, or not matching its digest). */
+export function readCompiledCode(dir: string, key: string): string | undefined {
   let text: string;
   try {
     text = readFileSync(join(dir, `${key}.js`), 'utf8');
@@ -53,7 +53,24 @@ export function loadCompiledSchema(dir: string, key: string): ValidateFunction |
   }
   const nl = text.indexOf('\n');
   const code = text.slice(nl + 1);
-  if (nl < 0 || text.slice(0, nl) !== `// sha256:${digest(code)}`) return undefined;
+  return nl < 0 || text.slice(0, nl) !== `// sha256:${digest(code)}` ? undefined : code;
+}
+
+/**
+ * The store of @cmsweb/kube-schemas's compiled Kubernetes schemas in `dir`: the same files and checks as the
+ * values schemas' (kube-schemas keys them by everything that shapes its code, and loads them itself).
+ */
+export function compiledSchemaStore(dir: string): {
+  read(key: string): string | undefined;
+  write(key: string, code: string): void;
+} {
+  return { read: (key) => readCompiledCode(dir, key), write: (key, code) => storeCompiledSchema(dir, key, code) };
+}
+
+/** The function stored under `key`, or undefined (absent, unreadable, or its code does not match its digest). */
+export function loadCompiledSchema(dir: string, key: string): ValidateFunction | undefined {
+  const code = readCompiledCode(dir, key);
+  if (code === undefined) return undefined;
   try {
     const module = { exports: {} as { default?: ValidateFunction } };
     // ajv's own way of running standalone code: a CommonJS module whose requires are ajv's runtime helpers.
