@@ -16,10 +16,14 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
+import { UsageError } from '@cmsweb/toolkit';
+import { runManifestsCommand, runRepoCommand } from '../../validator/src/commands.js';
+import { DEFAULT_RENDERER } from '../../validator/src/render/default-renderer.js';
 import { main } from '../src/main.js';
 
 // Fault injection over the catalog, the overlays, environment files, file types and CLI options: every
-// case runs the CLI (chartgen, and the validator on environment files) on a temp copy of the fixture
+// case runs a command (chartgen, and the validator on environment files: in process where the case is about
+// an input file, the real CLI for options, FIFOs, limits and kills) on a temp copy of the fixture
 // repository, already generated, and asserts what issue 14 asks of any input:
 //   exit code in {0, 1, 2} (never 3, never a signal), no stack trace, no byte of a file outside the
 //   repository in the output, and nothing written or deleted when the command refuses (tree hash).
@@ -76,6 +80,46 @@ async function runInProcess(args: string[], cwd: string): Promise<Run> {
   return { code, signal: null, out };
 }
 
+/**
+ * The validator's repository and manifests commands in this process (src/commands.ts, what bin/validator.js
+ * runs), for the cases about input files: the options these cases use, the CLI's defaults (root = the current
+ * directory, text output, no colour, $VALIDATOR_RENDERER else the default renderer), and the CLI's exits (bad
+ * input: "validator: MESSAGE", 2; anything else thrown: "validator: internal error", 3). The Kubernetes schemas
+ * are compiled once for all these cases instead of once per process. Options, FIFOs, render timeouts and the
+ * render memory limit stay real CLI runs.
+ */
+async function validatorInProcess(args: string[], cwd: string): Promise<Run> {
+  const manifests = args[0] === 'manifests';
+  const paths: string[] = [];
+  const o = { root: cwd, env: [] as string[], service: [] as string[], schemaLocation: [] as string[] };
+  for (let i = manifests ? 1 : 0; i < args.length; i++) {
+    const a = args[i]!;
+    if (!a.startsWith('--')) {
+      if (!manifests) throw new Error(`validatorInProcess: unexpected argument ${a}`);
+      paths.push(a);
+    } else if (a === '--root') o.root = args[++i]!;
+    else if (a === '--env') o.env.push(args[++i]!);
+    else if (a === '--service') o.service.push(args[++i]!);
+    else if (a === '--schema-location') o.schemaLocation.push(args[++i]!);
+    else throw new Error(`validatorInProcess: option ${a} is not mapped: run this case as a real CLI`);
+  }
+  const common = { root: o.root, output: 'text', schemaLocation: o.schemaLocation, crd: [], color: false };
+  try {
+    const out = manifests
+      ? await runManifestsCommand(paths, common)
+      : await runRepoCommand({
+          ...common,
+          env: o.env,
+          service: o.service,
+          renderer: process.env.VALIDATOR_RENDERER || DEFAULT_RENDERER,
+        });
+    return { code: out.exitCode, signal: null, out: `${out.stdout}${out.stderr ?? ''}` };
+  } catch (e) {
+    if (e instanceof UsageError) return { code: 2, signal: null, out: `validator: ${e.message}\n` };
+    return { code: 3, signal: null, out: `validator: internal error: ${(e as Error).message}\n` };
+  }
+}
+
 /** Hash of every entry under dir: path, type, link target, file content (FIFOs and devices are never opened). */
 function treeHash(dir: string): string {
   const h = createHash('sha256');
@@ -118,6 +162,8 @@ interface Case {
   setup: (root: string) => void;
   /** The command: chartgen generate by default. */
   command?: (root: string) => { bin: string; args: string[]; env?: Record<string, string> };
+  /** The command is the validator's, run in process (validatorInProcess): a case about an input file. */
+  inProcess?: boolean;
   /** Exit codes this case may end with (all within 0..2). */
   accept?: number[];
   /** What the output must say (the clear message a refusal owes). */
@@ -254,18 +300,21 @@ const handWritten: Case[] = [
   },
   {
     name: 'validator: an overlay nested 3,000 deep',
+    inProcess: true,
     setup: (r) => setText(join(r, OVERLAY), (t) => `${t}\nx: ${deepFlow(3000)}\n`),
     command: (r) => validateAlpha(r),
     says: DEPTH,
   },
   {
     name: 'validator: an overlay alias bomb',
+    inProcess: true,
     setup: (r) => setText(join(r, OVERLAY), (t) => `${t}\n${BOMB}`),
     command: (r) => validateAlpha(r),
     says: BOMB_LIMIT,
   },
   {
     name: "validator: a chart's values.schema.json nested 5,000 deep",
+    inProcess: true,
     setup: (r) => writeFileSync(join(r, 'charts/alpha/values.schema.json'), `{"a": ${deepFlow(5000)}}\n`),
     command: (r) => validateAlpha(r),
     says: /values\.schema\.json:1:\d+ .*nested more than 128 levels deep/,
@@ -305,6 +354,7 @@ const handWritten: Case[] = [
   },
   {
     name: 'validator: a chart whose named template includes itself',
+    inProcess: true,
     setup: (r) =>
       writeFileSync(
         join(r, 'charts/alpha/templates/loop.yaml'),
@@ -323,6 +373,7 @@ const handWritten: Case[] = [
   },
   {
     name: 'validator: validator.yaml nested 3,000 deep',
+    inProcess: true,
     setup: (r) => writeFileSync(join(r, 'validator.yaml'), `checks: ${deepMap(3000)}\n`),
     command: (r) => ({
       bin: VALIDATOR,
@@ -333,6 +384,7 @@ const handWritten: Case[] = [
   },
   {
     name: 'validator manifests: a --schema-location schema nested 5,000 deep',
+    inProcess: true,
     setup: (r) => {
       mkdirSync(join(r, 'schemas'), { recursive: true });
       writeFileSync(join(r, 'schemas/namespace-v1.json'), `{"a": ${deepFlow(5000)}}\n`);
@@ -353,6 +405,7 @@ const handWritten: Case[] = [
   },
   {
     name: 'validator: validator.yaml alias bomb',
+    inProcess: true,
     setup: (r) => writeFileSync(join(r, 'validator.yaml'), BOMB),
     command: (r) => ({
       bin: VALIDATOR,
@@ -458,6 +511,7 @@ const handWritten: Case[] = [
   },
   {
     name: 'validator manifests: a List nested 3,000 deep',
+    inProcess: true,
     setup: (r) => writeFileSync(join(r, 'deep.yaml'), `apiVersion: v1\nkind: List\nitems: ${deepFlow(3000)}\n`),
     command: (r) => ({ bin: VALIDATOR, args: ['manifests', join(r, 'deep.yaml')] }),
     says: DEPTH,
@@ -551,6 +605,7 @@ function fuzzCases(): Case[] {
       command: file.startsWith('environments/')
         ? (r) => ({ bin: VALIDATOR, args: ['--root', r, '--env', 'dev', '--service', 'alpha'] })
         : undefined,
+      inProcess: file.startsWith('environments/'),
     };
   });
 }
@@ -569,10 +624,15 @@ describe('fault suite: hostile and broken input', { timeout: 600_000 }, () => {
     c.setup(root);
     const before = treeHash(root);
     const { bin, args, env } = c.command?.(root) ?? { bin: CHARTGEN, args: ['generate', '--root', root] };
-    // chartgen generate on broken input runs in process; a FIFO (a blocking read would hang this process) and
-    // the cases with their own command line (options, --root) run the real CLI, as the validator and gitops-sync do.
+    // chartgen generate on broken input runs in process, and so does the validator on a broken input file; a FIFO
+    // (a blocking read would hang this process), the cases with their own command line (options, --root, render
+    // limits) and gitops-sync run the real CLI.
     const inProcess = !c.command && !/FIFO/.test(c.name);
-    const r = inProcess ? await runInProcess(args, root) : await run(bin, args, root, env);
+    const r = inProcess
+      ? await runInProcess(args, root)
+      : c.inProcess && bin === VALIDATOR
+        ? await validatorInProcess(args, root)
+        : await run(bin, args, root, env);
     tally.tried++;
     expect(r.signal, r.out).toBeNull();
     expect(c.accept ?? [0, 1, 2], r.out).toContain(r.code);

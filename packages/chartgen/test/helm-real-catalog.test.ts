@@ -9,7 +9,7 @@ import { runHelm } from '@cmsweb/toolchain';
 import { generate } from '../src/index.js';
 import { copyRepo, loadCatalogFrom, mapLimit, readDirTree, removeTempDirs, repoRoot } from './helpers.js';
 import {
-  buildDependencies,
+  buildSharedDependencies,
   find,
   helmTemplate,
   lintCharts,
@@ -27,8 +27,9 @@ import {
 // Before/after proof of the library chart: the charts of BEFORE (the last commit whose charts carried
 // their own copies of every template; CHARTS_BEFORE=<git ref> overrides it) render byte for byte what
 // today's library-based charts render, for every service × environment, with the library resolved as
-// Argo CD does (helm dependency build: a packaged .tgz) and as Flux does (the library directory loaded
-// as it is).
+// Argo CD does (helm dependency build: a packaged .tgz; run for two charts, its output copied into the others
+// whose dependencies are the same, render.ts buildSharedDependencies) and as Flux does (the library directory
+// loaded as it is).
 const BEFORE = process.env.CHARTS_BEFORE ?? '0dfa83f627806aa632e0b601750effb792912b0a';
 // Services added after BEFORE (new workload kinds and the workloads they unlocked) have no chart there to compare with.
 const beforeAvailable = (() => {
@@ -66,7 +67,7 @@ describe('real catalog rendered by the real helm', () => {
     const catalog = loadCatalogFrom(root);
     services = catalog.services.filter((s) => !s.vm).map((s) => ({ name: s.name, namespace: s.namespace }));
     envs = catalog.cluster.environments.map((e) => e.name);
-    expect(await buildDependencies(serviceChartDirs(root))).toEqual([]);
+    expect(await buildSharedDependencies(serviceChartDirs(root))).toEqual([]);
   }, 300_000);
   afterAll(removeTempDirs);
   /** What `helm template` printed for "<service>/<env>" with the library-based charts. */
@@ -176,13 +177,23 @@ describe('real catalog rendered by the real helm', () => {
         const differing = (
           await mapLimit(jobs, CONCURRENCY, async (j) => {
             // The overlays of that commit too: they held the catalog's settings that values-<env>.yaml holds now.
-            const r = await helmTemplate(before, j.name, j.namespace, [
-              join(before, 'environments', j.env, 'values', `${j.name}.yaml`),
-            ]);
-            const n = await helmTemplate(plain, j.name, j.namespace, [
-              join(plain, 'charts', j.name, `values-${j.env}.yaml`),
-              join(plain, 'environments', j.env, 'values', `${j.name}.yaml`),
-            ]);
+            const r = await helmTemplate(
+              before,
+              j.name,
+              j.namespace,
+              [join(before, 'environments', j.env, 'values', `${j.name}.yaml`)],
+              false,
+            );
+            const n = await helmTemplate(
+              plain,
+              j.name,
+              j.namespace,
+              [
+                join(plain, 'charts', j.name, `values-${j.env}.yaml`),
+                join(plain, 'environments', j.env, 'values', `${j.name}.yaml`),
+              ],
+              false,
+            );
             const now = n.code === 0 ? n.stdout : n.stderr;
             return r.code === 0 && now === r.stdout
               ? []
@@ -209,10 +220,16 @@ describe('real catalog rendered by the real helm', () => {
       const env = envs[envs.length - 1]!;
       const differing = (
         await mapLimit(services, CONCURRENCY, async (s) => {
-          const r = await helmTemplate(flux, s.name, s.namespace, [
-            join(flux, 'charts', s.name, `values-${env}.yaml`),
-            join(root, 'environments', env, 'values', `${s.name}.yaml`),
-          ]);
+          const r = await helmTemplate(
+            flux,
+            s.name,
+            s.namespace,
+            [
+              join(flux, 'charts', s.name, `values-${env}.yaml`),
+              join(root, 'environments', env, 'values', `${s.name}.yaml`),
+            ],
+            false,
+          );
           return r.code === 0 && r.stdout === rendered.get(`${s.name}/${env}`)
             ? []
             : [

@@ -190,6 +190,8 @@ describe.skipIf(!haveCorpus)(
     let imported: Awaited<ReturnType<typeof runImport>>;
     const originals = new Map<string, K8sObject>();
     const rendered = new Map<string, K8sObject | undefined>();
+    /** The corpus's documents, parsed once (beforeAll) for both tests. */
+    let docs: ReturnType<typeof parseManifests>['documents'] = [];
     const defaults = parse(readFileSync(join(repoRoot, 'catalog', 'cluster.yaml'), 'utf8')).defaults
       .resources as K8sObject;
     afterAll(() => {
@@ -213,7 +215,7 @@ describe.skipIf(!haveCorpus)(
         throw new Error(`imported entries do not generate: ${JSON.stringify(g.findings.slice(0, 5))}`);
       vendorLibraryDirectory(root, serviceChartDirs(root));
       const { files } = readManifestFiles([CORPUS], CORPUS);
-      const docs = parseManifests(files).documents;
+      docs = parseManifests(files).documents;
       for (const e of imported.result.entries) {
         const [file, line] = e.source.split(':');
         const doc = docs.find(
@@ -239,8 +241,7 @@ describe.skipIf(!haveCorpus)(
 
     it('imports at least 90% of the workloads (the figure is printed)', () => {
       const names = new Set<string>();
-      const { files } = readManifestFiles([CORPUS], CORPUS);
-      for (const d of parseManifests(files).documents) if (isWorkloadKind(d.kind)) names.add(d.name);
+      for (const d of docs) if (isWorkloadKind(d.kind)) names.add(d.name);
       const share = imported.result.entries.length / names.size;
       console.log(
         `chartgen import: ${imported.result.entries.length} entries of ${names.size} distinct workloads (${(100 * share).toFixed(1)}%), ${imported.result.notes.length} report lines`,

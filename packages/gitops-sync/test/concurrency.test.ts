@@ -1,9 +1,11 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { chmodSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { at, cliAsync, cli, createFixture, git, read, show, type Fixture } from './helpers/fixture.js';
+import { at, cliAsync, createFixture, git, read, show, type Fixture } from './helpers/fixture.js';
+import { run } from './helpers/run.js';
 
-// Real child processes of the CLI pushing into one bare remote at the same time.
+// Real child processes of the CLI pushing into one bare remote at the same time. The two races made
+// deterministic by a hook in the remote (one command, no contender process) run the command in process.
 
 let fx: Fixture | undefined;
 afterEach(() => fx?.cleanup());
@@ -85,12 +87,16 @@ describe('concurrent pushes', () => {
     expect(show(fx.remote, 'main', 'environments/dev/values/b.yaml')).toContain('tag: v3 ');
   }, 120_000);
 
-  it('a lost push race is redone on the new head: the other commit stays, ours lands on top', () => {
+  it('a lost push race is redone on the new head: the other commit stays, ours lands on top', async () => {
     fx = createFixture({ a: { dev: 'v2', preprod: 'v1' }, b: { dev: 'v7', preprod: 'v6' } });
     raceOnce(fx, 'environments/dev/values/b.yaml', (t) => t.replace('tag: v7', 'tag: v8'));
     const repo = fx.clone('rm');
     const base = git(fx.remote, ['rev-parse', 'main']);
-    const r = cli(repo, ['promote', '--service', 'a', '--from', 'dev', '--to', 'preprod', '--push', '--json'], at(5));
+    const r = await run(
+      repo,
+      ['promote', '--service', 'a', '--from', 'dev', '--to', 'preprod', '--push', '--json'],
+      at(5),
+    );
     expect(r.json).toMatchObject({ status: 'pushed', attempts: 2 });
     expect(r.json.races).toEqual([expect.stringMatching(/^attempt 1: .*failed to update ref/)]);
     expect(git(fx.remote, ['log', '--format=%s', `${base}..main`])).toBe(
@@ -101,11 +107,15 @@ describe('concurrent pushes', () => {
     expect(git(repo, ['rev-parse', 'HEAD'])).toBe(git(fx.remote, ['rev-parse', 'main']));
   }, 120_000);
 
-  it('a lost race against a change to the same overlay is refused by compare-and-swap, not overwritten', () => {
+  it('a lost race against a change to the same overlay is refused by compare-and-swap, not overwritten', async () => {
     fx = createFixture({ a: { dev: 'v2', preprod: 'v1' } });
     raceOnce(fx, 'environments/preprod/values/a.yaml', (t) => t.replace('tag: v1', 'tag: v1-hotfix'));
     const repo = fx.clone('rm');
-    const r = cli(repo, ['promote', '--service', 'a', '--from', 'dev', '--to', 'preprod', '--push', '--json'], at(5));
+    const r = await run(
+      repo,
+      ['promote', '--service', 'a', '--from', 'dev', '--to', 'preprod', '--push', '--json'],
+      at(5),
+    );
     expect(r.code).toBe(1);
     expect(r.json.attempts).toBe(2);
     expect(r.json.gates.find((g: any) => g.status === 'fail').message).toBe(

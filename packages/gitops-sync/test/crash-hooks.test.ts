@@ -4,6 +4,7 @@ import { chmodSync, existsSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseOverlay } from '../src/core/overlay.js';
 import { at, BIN, cli, cliEnv, createFixture, git, gitRaw, overlay, prng, read, show } from './helpers/fixture.js';
+import { run as runInProcess } from './helpers/run.js';
 
 // Kills at random points on the other commit path: with a commit hook in the repository, gitops-sync commits
 // through `git commit` in a temporary work tree (registered in .git/worktrees) and pushes. `promote --all --push`
@@ -87,8 +88,9 @@ describe('crash safety through the commit hooks', () => {
         }
         if (git(fx.remote, ['rev-parse', 'main']) !== remote) tally.landed++;
 
-        // The next command clears what the kill left: no lock, journal or temporary work tree; a clean tree.
-        const status = cli(repo, ['status', '--json'], at(10 * round + 6));
+        // The next command (in process: the status command the CLI runs) clears what the kill left: no lock,
+        // journal or temporary work tree; a clean tree.
+        const status = await runInProcess(repo, ['status', '--json'], at(10 * round + 6));
         expect(status.code, status.stderr).toBe(0);
         if (git(repo, ['rev-parse', 'HEAD']) !== git(fx.remote, ['rev-parse', 'main']))
           git(repo, ['merge', '-q', '--ff-only', 'origin/main']);
