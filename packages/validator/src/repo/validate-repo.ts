@@ -297,8 +297,22 @@ export async function validateRepo(opts: RepoValidationOptions): Promise<Validat
     });
 
   let renders = 0;
+  // Renders go chart by chart (a chart's environments one after another), not environment by environment:
+  // what one render of a chart parsed (the engine's caches in the render thread, bounded; the values files'
+  // trees here, kept while recent) is still there for the next, which with thousands of charts it was not.
+  // Outcomes are put back in the plan's order, so the report does not depend on it.
+  const order = jobs
+    .map((job, i) => ({ job, i }))
+    .sort((a, b) => (a.job.chartPath < b.job.chartPath ? -1 : a.job.chartPath > b.job.chartPath ? 1 : a.i - b.i));
+  const inPlanOrder = (outcomes: JobOutcome[]) => {
+    const out = new Array<JobOutcome>(outcomes.length);
+    order.forEach(({ i }, k) => {
+      out[i] = outcomes[k]!;
+    });
+    return out;
+  };
   const rendering = mapLimit(
-    jobs,
+    order.map(({ job }) => job),
     async (job) => {
       const r = await renderJob(job);
       // The same service through Flux (when its HelmRelease is in the repository), to compare.
@@ -326,7 +340,7 @@ export async function validateRepo(opts: RepoValidationOptions): Promise<Validat
       return checkRender(job, r, flux);
     },
     opts.concurrency,
-  );
+  ).then(inPlanOrder);
   rendering.catch(() => undefined); // a failure surfaces at the await below, not as an unhandled rejection meanwhile
 
   // Charts: lint each once.
