@@ -4,7 +4,7 @@ import { parseHelmError } from '../src/render/helm-errors.js';
 import { mapRenderedLine } from '../src/render/template-lines.js';
 import { parseValidatorConfig, applyConfig } from '../src/config/validator-config.js';
 import { parseImage } from '../src/checks/templates/container-templates.js';
-import { judgeConfig, judgeRule } from '../src/checks/templates/adapter-discovery.js';
+import { configServes, judgeConfig, judgeRule } from '../src/checks/templates/adapter-discovery.js';
 import { selectorMatches } from '../src/checks/workloads.js';
 import { buildObjectSet, sameNamespace } from '../src/checks/object-set.js';
 import { matchPods, podIndex } from '../src/checks/templates/selector-templates.js';
@@ -302,6 +302,39 @@ describe('small pure helpers', () => {
     ).toMatch(/carry no jobs\.batch/);
     const templated = judgeRule({ seriesQuery: 'rps', resources: { template: '<<.Resource>>' } }, 'rules[0]', job);
     expect(templated.problem).toBeUndefined(); // template: label "job" for jobs.batch, "namespace" for namespaces
+  });
+
+  it('Prometheus Adapter discovery: configServes (rules indexed by the name they serve) answers as judgeConfig does', () => {
+    const podRes = { overrides: { namespace: { resource: 'namespace' }, pod: { resource: 'pod' } } };
+    // Each kind of rule: a fixed series renamed, a fixed one dropped by matches, a refused one, an open
+    // `__name__=~` selector, an open selector with a constant name.as, no name at all, and a broken selector.
+    const config = {
+      rules: [
+        {
+          seriesQuery: 'http_requests_total',
+          name: { matches: '^(.*)_total$', as: '${1}_per_second' },
+          resources: podRes,
+        },
+        { seriesQuery: 'queue_depth', name: { matches: '^queue_size$' }, resources: podRes },
+        { seriesQuery: 'a_b_c', name: { matches: '^(a)_(b)_c$' }, resources: podRes },
+        { seriesQuery: '{__name__=~"^rps_.*"}', name: { matches: '^rps_(.*)$', as: 'rps_$1' }, resources: podRes },
+        { seriesQuery: '{namespace!=""}', name: { as: 'constant' }, resources: podRes },
+        { seriesQuery: 'latency', resources: { overrides: { namespace: { resource: 'namespace' } } } },
+        { seriesQuery: 'not a selector{' },
+      ],
+      externalRules: [{ seriesQuery: 'queue_depth', resources: { namespaced: false } }],
+    };
+    const names = ['http_requests_per_second', 'queue_depth', 'a', 'rps_x', 'rps_y', 'constant', 'latency', 'none'];
+    for (const type of ['Pods', 'External'] as const)
+      for (const name of names) {
+        const req = { name, type };
+        expect(configServes(config, req), `${type} ${name}`).toBe(judgeConfig(config, req).some((v) => !v.problem));
+      }
+    // The cases above are not all one answer.
+    expect(configServes(config, { name: 'rps_x', type: 'Pods' })).toBe(true);
+    expect(configServes(config, { name: 'constant', type: 'Pods' })).toBe(true);
+    expect(configServes(config, { name: 'latency', type: 'Pods' })).toBe(false); // no pod label
+    expect(configServes(config, { name: 'queue_depth', type: 'External' })).toBe(true);
   });
 
   it('values coalesce like Helm: maps merge, null deletes', () => {

@@ -139,7 +139,18 @@ const findIn =
 const valueIn = (tree: () => ParsedYaml, docIndex: number) => () =>
   tree().documents[docIndex]!.toJS({ maxAliasCount: 100 }) as unknown;
 /** The value of a chunk the fast parser vouches for, loaded again by it (no tree needed). */
-const fastValue = (text: string) => () => fastLoad(text)?.value;
+/**
+ * The document's value, loaded again when asked (placing a finding on a value), and held weakly: the findings
+ * of one object are placed one after another, and each loaded the whole document again. Callers only read it.
+ */
+const fastValue = (text: string) => {
+  let ref: WeakRef<{ value: unknown }> | undefined;
+  return () => {
+    let held = ref?.deref();
+    if (!held) ref = new WeakRef((held = { value: fastLoad(text)?.value }));
+    return held.value;
+  };
+};
 function findInText(text: string, tree: () => ParsedYaml): FindField {
   let inText: ReturnType<typeof textLocator> | undefined;
   return (path) => {

@@ -61,12 +61,15 @@ function resolve(expr: string, scope: Scope): Dot {
 }
 
 /**
- * The scope in effect at the start of template line `line` (0-based): `with` and `range` blocks above it,
- * and the `__scope ARG` lines that stand for an expanded include (its data becomes both dot and `$`).
+ * The scope in effect at the start of each template line (0-based): `with` and `range` blocks above it, and
+ * the `__scope ARG` lines that stand for an expanded include (its data becomes both dot and `$`). All lines
+ * in one pass: a finding asked for the scope at its line and scanned the template from the top each time.
  */
-function scopeAt(lines: string[], line: number): Scope {
+function scopesOf(lines: string[]): Scope[] {
+  const out: Scope[] = [];
   const stack: Scope[] = [{ dot: [], root: [] }];
-  for (let i = 0; i < line; i++) {
+  for (let i = 0; i < lines.length; i++) {
+    out.push(stack.at(-1)!);
     for (const m of lines[i]!.matchAll(ACTION)) {
       const body = m[1]!;
       const scope = stack.at(-1)!;
@@ -86,7 +89,25 @@ function scopeAt(lines: string[], line: number): Scope {
       else if (kw === 'end' && stack.length > 1) stack.pop();
     }
   }
-  return stack.at(-1)!;
+  return out;
+}
+
+/**
+ * A template's lines and the scope at each, by template text: the charts of a repository share their
+ * expanded templates (the chart library's), and one object's findings ask the same template again and again.
+ * A few recent templates are kept (oldest dropped first).
+ */
+const TEMPLATES = new Map<string, { lines: string[]; scopes: Scope[] }>();
+const TEMPLATES_MAX = 64;
+function templateScopes(template: string): { lines: string[]; scopes: Scope[] } {
+  let t = TEMPLATES.get(template);
+  if (!t) {
+    const lines = template.split('\n');
+    t = { lines, scopes: scopesOf(lines) };
+    if (TEMPLATES.size >= TEMPLATES_MAX) TEMPLATES.delete(TEMPLATES.keys().next().value!);
+    TEMPLATES.set(template, t);
+  }
+  return t;
 }
 
 /** Values keys an action text refers to, given the dot (helpers included with the root context are read too). */
@@ -165,8 +186,8 @@ export function valueOrigin(input: {
   layers: readonly ValuesLayer[];
   merged: unknown;
 }): ValueOrigin | undefined {
-  const lines = input.template.split('\n');
-  const scope = scopeAt(lines, input.line);
+  const { lines, scopes } = templateScopes(input.template);
+  const scope = scopes[input.line]!;
   const own = [...lines[input.line]!.matchAll(ACTION)].map((m) => m[1]!);
   // Refs of the line itself; else, for a key line, its subtree as `toYaml <value>` (the first such action
   // below it, inside its block).
@@ -180,7 +201,7 @@ export function valueOrigin(input: {
       if (!actionOnly && l.length - l.trimStart().length <= indent) break;
       const y = /toYaml\s+(\$?\.[\w.]*)/.exec(l);
       if (y) {
-        const base = resolve(y[1]!, scopeAt(lines, i));
+        const base = resolve(y[1]!, scopes[i]!);
         if (base?.[0] === 'Values') keys = [[...base.slice(1), ...input.rest]];
         break;
       }

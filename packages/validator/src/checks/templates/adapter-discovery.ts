@@ -103,6 +103,32 @@ function groupCount(re: RegExp): number {
   return new RegExp(`${re.source}|`).exec('')!.length - 1;
 }
 
+/** A rule's selector and name mapping (discovery steps 1 and 2, the request aside), or why the adapter refuses it. */
+type NameStage = { sel: Selector; matches: RegExp; as: string } | { problem: string };
+
+function nameStage(r: Record<string, unknown>, seriesQuery: string): NameStage {
+  const sel = parseSelector(seriesQuery);
+  if (!sel)
+    return {
+      problem: `seriesQuery ${JSON.stringify(seriesQuery)} is not a series selector such as name{namespace!=""}`,
+    };
+  const name = isRecord(r.name) ? r.name : {};
+  let matches: RegExp;
+  try {
+    matches = new RegExp(typeof name.matches === 'string' && name.matches !== '' ? name.matches : '.*');
+  } catch (e) {
+    return { problem: `name.matches is not a valid regular expression: ${(e as Error).message}` };
+  }
+  let as = typeof name.as === 'string' && name.as !== '' ? name.as : undefined;
+  if (as === undefined) {
+    const n = groupCount(matches);
+    if (n > 1)
+      return { problem: `name.matches ${matches.source} has ${n} groups and no name.as: the adapter refuses the rule` };
+    as = n === 1 ? '$1' : '$0';
+  }
+  return { sel, matches, as };
+}
+
 /** Pure: whether one discovery rule serves `req`, and if not, why. */
 export function judgeRule(rule: unknown, label: string, req: MetricRequest): RuleVerdict {
   const r = isRecord(rule) ? rule : {};
@@ -113,31 +139,10 @@ export function judgeRule(rule: unknown, label: string, req: MetricRequest): Rul
     ...(served !== undefined ? { served } : {}),
     ...(problem ? { problem } : {}),
   });
-  const sel = parseSelector(seriesQuery);
-  if (!sel)
-    return verdict(
-      undefined,
-      `seriesQuery ${JSON.stringify(seriesQuery)} is not a series selector such as name{namespace!=""}`,
-    );
-
-  // 2. name mapping
-  const name = isRecord(r.name) ? r.name : {};
-  let matches: RegExp;
-  try {
-    matches = new RegExp(typeof name.matches === 'string' && name.matches !== '' ? name.matches : '.*');
-  } catch (e) {
-    return verdict(undefined, `name.matches is not a valid regular expression: ${(e as Error).message}`);
-  }
-  let as = typeof name.as === 'string' && name.as !== '' ? name.as : undefined;
-  if (as === undefined) {
-    const n = groupCount(matches);
-    if (n > 1)
-      return verdict(
-        undefined,
-        `name.matches ${matches.source} has ${n} groups and no name.as: the adapter refuses the rule`,
-      );
-    as = n === 1 ? '$1' : '$0';
-  }
+  // 1. series, 2. name mapping
+  const stage = nameStage(r, seriesQuery);
+  if ('problem' in stage) return verdict(undefined, stage.problem);
+  const { sel, matches, as } = stage;
   const seriesName =
     sel.name ??
     (sel.nameRegex !== undefined && new RegExp(`^(?:${sel.nameRegex})$`).test(req.name) ? req.name : undefined);
@@ -232,4 +237,57 @@ export function judgeConfig(config: unknown, req: MetricRequest): RuleVerdict[] 
   return keys.flatMap((k) =>
     (Array.isArray(config[k]) ? config[k] : []).map((rule, i) => judgeRule(rule, `${k}[${i}]`, req)),
   );
+}
+
+/** The name a rule serves whatever the request (undefined: none), or OPEN when it depends on the name asked for. */
+const OPEN = Symbol('open');
+function servedName(rule: unknown): string | undefined | typeof OPEN {
+  const r = isRecord(rule) ? rule : {};
+  const stage = nameStage(r, typeof r.seriesQuery === 'string' ? r.seriesQuery : '');
+  if ('problem' in stage) return undefined;
+  const { sel, matches, as } = stage;
+  // As in judgeRule: a fixed series name is renamed by name.matches/as; a `__name__=~` selector takes the
+  // requested name when it matches (so the result depends on it); otherwise only a constant name.as names it.
+  if (sel.name !== undefined) {
+    const found = matches.exec(sel.name);
+    return found ? expandGo(as, found) : undefined;
+  }
+  if (sel.nameRegex !== undefined) return OPEN;
+  return !as.includes('$') ? as : undefined;
+}
+
+/** Rules of one list by the name they serve; OPEN ones apart. Kept per list while the configuration lives. */
+const INDEX = new WeakMap<unknown[], { byName: Map<string, number[]>; open: number[] }>();
+function indexOf(rules: unknown[]): { byName: Map<string, number[]>; open: number[] } {
+  let index = INDEX.get(rules);
+  if (index) return index;
+  index = { byName: new Map(), open: [] };
+  rules.forEach((rule, i) => {
+    const name = servedName(rule);
+    if (name === OPEN) index!.open.push(i);
+    else if (name !== undefined) {
+      const at = index!.byName.get(name);
+      if (at) at.push(i);
+      else index!.byName.set(name, [i]);
+    }
+  });
+  INDEX.set(rules, index);
+  return index;
+}
+
+/**
+ * Pure: whether some rule of an adapter configuration serves `req`, the same answer as a verdict of
+ * judgeConfig without a problem. Only the rules that can yield req.name are judged: a cluster's adapter has a
+ * rule or two per service, and judging every rule for every metric grew with the square of the services.
+ */
+export function configServes(config: unknown, req: MetricRequest): boolean {
+  if (!isRecord(config)) return false;
+  for (const k of req.type === 'External' ? ['externalRules'] : ['rules', 'customRules']) {
+    const rules = config[k];
+    if (!Array.isArray(rules)) continue;
+    const { byName, open } = indexOf(rules);
+    for (const i of [...(byName.get(req.name) ?? []), ...open])
+      if (!judgeRule(rules[i], `${k}[${i}]`, req).problem) return true;
+  }
+  return false;
 }

@@ -1,7 +1,7 @@
 import { parseYaml, toJs } from '@cmsweb/yaml';
 import { isRecord, type Resource } from '../../resources.js';
 import type { CheckTemplate, Issue, ObjectSetView } from '../check.js';
-import { judgeConfig, type MetricRequest } from './adapter-discovery.js';
+import { configServes, judgeConfig, type MetricRequest } from './adapter-discovery.js';
 
 // Cross-object templates over HorizontalPodAutoscalers: their target and their custom metrics.
 
@@ -129,8 +129,8 @@ export const hpaMetricAdapter: CheckTemplate = {
     const configs = adapterConfigs(objects, new RegExp(String(params.dataKey ?? 'config\\.yaml$')));
     if (!configs && !context.clusterObjects) return [];
     const out: Issue[] = [];
-    // Verdicts depend only on the configuration and the metric: each pair is judged once, and whether
-    // some rule serves a metric once per metric.
+    // Verdicts depend only on the configuration and the metric: whether some rule serves a metric is asked
+    // once per metric (of the rules that can name it), and every rule judged only to explain a metric not served.
     const judged = new Map<unknown, Map<string, ReturnType<typeof judgeConfig>>>();
     const judge = (config: unknown, req: MetricRequest, key: string) => {
       let byReq = judged.get(config);
@@ -164,8 +164,7 @@ export const hpaMetricAdapter: CheckTemplate = {
       }
       const key = JSON.stringify(req);
       let served = servedBy.get(key);
-      if (served === undefined)
-        servedBy.set(key, (served = configs.some((c) => judge(c.config, req, key).some((v) => !v.problem))));
+      if (served === undefined) servedBy.set(key, (served = configs.some((c) => configServes(c.config, req))));
       if (served) continue;
       const verdicts = configs.flatMap((c) => judge(c.config, req, key).map((v) => ({ ...v, where: c.where })));
       // The closest rule: one that yields the metric's name but maps no resource, else any rule for that series.
