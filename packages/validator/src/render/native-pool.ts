@@ -2,6 +2,7 @@ import { Worker } from 'node:worker_threads';
 import { defaultHelmTimeoutSeconds } from '@cmsweb/toolchain';
 import { NATIVE_TIMEOUT_PREFIX } from './helm-errors.js';
 import type { Renderer, RenderError, RenderRequest, RenderResult } from './renderer.js';
+import { workerModule } from '../worker-module.js';
 
 // The native renderer on worker threads: the same render function as in-process (nativeRenderer.render of
 // native-renderer.ts, run by native-worker.ts), on N threads at once, each render with a bounded time and
@@ -9,14 +10,8 @@ import type { Renderer, RenderError, RenderRequest, RenderResult } from './rende
 // thread is terminated and a fresh one takes its place); one that grows without end runs out of its heap,
 // which ends that thread, not the validator. Either is a render error of that chart × environment.
 //
-// Compiled (dist/*.js), the worker is the emitted module; run from the TypeScript sources (vitest), it is
-// started through native-worker-entry.mjs, which registers tsx (a devDependency) in the thread first, with the
-// "source" export condition so that the workspace packages load from their sources too (as manifests/).
-const FROM_SOURCE = import.meta.url.endsWith('.ts');
-const ENTRY = FROM_SOURCE
-  ? new URL('./native-worker-entry.mjs', import.meta.url)
-  : new URL('./native-worker.js', import.meta.url);
-const EXEC_ARGV = FROM_SOURCE ? [...process.execArgv, '--conditions=source'] : undefined;
+// The thread's module: the emitted native-worker.js, or from the sources its tsx entry (worker-module.ts).
+const WORKER = workerModule(import.meta.url, './native-worker.js', './native-worker-entry.mjs');
 
 /** Render threads unless VALIDATOR_RENDER_THREADS says (see NativePoolOptions.threads). */
 export const DEFAULT_RENDER_THREADS = 1;
@@ -165,8 +160,8 @@ export function createNativePool(options: NativePoolOptions = {}): NativePool {
 
   const start = () => {
     started++;
-    const worker = new Worker(ENTRY, {
-      execArgv: EXEC_ARGV,
+    const worker = new Worker(WORKER.entry, {
+      execArgv: WORKER.execArgv,
       resourceLimits: { maxOldGenerationSizeMb: memoryMb, stackSizeMb: RENDER_STACK_MB },
     });
     let index = 0;

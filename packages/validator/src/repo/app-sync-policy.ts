@@ -1,7 +1,7 @@
-import { locate } from '@cmsweb/yaml';
 import type { Finding } from '../findings.js';
 import { isRecord } from '../resources.js';
 import type { RepoEnvironment, RepoYaml } from './repo-snapshot.js';
+import { applicationErrors } from './app-finding.js';
 
 // What Argo CD does with a service's Application (argo-cd docs "Automated Sync Policy", "App Deletion"):
 // without spec.syncPolicy.automated it never deploys a commit by itself; without prune it leaves what git
@@ -14,15 +14,7 @@ export const RESOURCES_FINALIZER = 'resources-finalizer.argocd.argoproj.io';
 export function checkAppSyncPolicy(app: RepoYaml, env: RepoEnvironment, service: string): Finding[] {
   const out: Finding[] = [];
   const mode = env.file?.argocd?.sync ?? 'automated';
-  const bad = (path: Array<string | number>, message: string) =>
-    out.push({
-      check: 'app-sync-policy',
-      severity: 'error',
-      message,
-      ...locate(app.parsed, 0, path),
-      env: env.name,
-      service,
-    });
+  const bad = applicationErrors(app, 'app-sync-policy', { env: env.name, service }, out);
   const value = isRecord(app.value) ? app.value : {};
   const spec = isRecord(value.spec) ? value.spec : {};
   const policy = isRecord(spec.syncPolicy) ? spec.syncPolicy : undefined;

@@ -1,10 +1,9 @@
-import { posix } from 'node:path';
 import { checkAppSyncPolicy } from './app-sync-policy.js';
-import { locate } from '@cmsweb/yaml';
 import type { Finding } from '../findings.js';
 import { isRecord } from '../resources.js';
 import { helmSourcePaths, readHelmSource, type HelmSource } from '../render/argocd-source.js';
 import type { RepoSnapshot, RepoYaml } from './repo-snapshot.js';
+import { applicationErrors } from './app-finding.js';
 
 /** One render: a service in an environment, exactly as its Argo CD Application describes it. */
 export interface RenderJob {
@@ -110,15 +109,7 @@ function jobsFromApplication(
   files: ReadonlySet<string>,
   findings: Finding[],
 ): RenderJob[] {
-  const bad = (path: Array<string | number>, message: string) =>
-    findings.push({
-      check: 'app-source',
-      severity: 'error',
-      message,
-      ...locate(app.parsed, 0, path),
-      env: expected.env,
-      service: expected.service,
-    });
+  const bad = applicationErrors(app, 'app-source', expected, findings);
   const { sourcePaths, refs } = helmSourcePaths(app.value);
   if (!sourcePaths.length) {
     bad(
