@@ -123,6 +123,8 @@ export interface SafeBytes {
   stat: Stats;
   /** Strict UTF-8 (checked), a leading byte order mark dropped. */
   bytes: Buffer;
+  /** Where `bytes` starts in the file: 3 after a byte order mark, else 0. */
+  offset: number;
 }
 
 /**
@@ -165,11 +167,8 @@ export function readSafeBytes(path: string, options: SafeReadOptions = {}): Safe
       n += r;
     }
     const bytes = checkUtf8(buf.subarray(0, n), shown);
-    return {
-      real,
-      stat: s,
-      bytes: bytes[0] === 0xef && bytes[1] === 0xbb && bytes[2] === 0xbf ? bytes.subarray(3) : bytes,
-    };
+    const offset = bytes[0] === 0xef && bytes[1] === 0xbb && bytes[2] === 0xbf ? 3 : 0;
+    return { real, stat: s, bytes: bytes.subarray(offset), offset };
   } catch (e) {
     if (code(e) === 'EISDIR')
       throw new RefusedFileError(shown, 'is a directory where a file belongs (expected a regular file)');

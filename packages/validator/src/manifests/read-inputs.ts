@@ -93,8 +93,7 @@ function readInput(path: string): FileInput {
   try {
     const read = readSafeBytes(path);
     if (read === undefined) throw new UsageError(`${path}: no such file (it disappeared while being read)`);
-    const offset = read.bytes.byteLength < read.stat.size ? read.stat.size - read.bytes.byteLength : 0;
-    return { path, real: read.real, stat: read.stat, documents: splitDocumentBytes(read.bytes), offset };
+    return { path, real: read.real, stat: read.stat, documents: splitDocumentBytes(read.bytes), offset: read.offset };
   } catch (e) {
     if (e instanceof RefusedFileError)
       throw new UsageError(`${e.message} (expected manifest files, directories, or - for standard input)`);
