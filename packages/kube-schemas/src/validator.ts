@@ -6,7 +6,7 @@ import { _, Ajv, type ErrorObject, type ValidateFunction } from 'ajv';
 import standaloneCodeImport from 'ajv/dist/standalone/index.js';
 import { checkApiVersion } from './api-versions.js';
 import { addKubernetesFormats } from './formats.js';
-import { addCelRules } from './crd/cel-rules.js';
+import { addCelRules, CEL_RULES_MODULE, rulesCheck } from './crd/cel-rules.js';
 import { apiVersionOf, gvkKey, gvkOfResource, parseKubernetesVersion, toGvk } from './gvk.js';
 import { SharedDefinitions } from './shared-definitions.js';
 import { schemaSourcesFor } from './sources/locations.js';
@@ -52,14 +52,12 @@ const standaloneCode = ((standaloneCodeImport as unknown as { default?: unknown 
   validate: ValidateFunction,
 ) => string;
 /** Bump when what is stored, or how the key is made, changes. */
-const STORE_FORMAT = 1;
+const STORE_FORMAT = 2;
 const STORE_VERSIONS = ['ajv', 'ajv-formats'].map(
   (p) => `${p}@${(require(`${p}/package.json`) as { version: string }).version}`,
 );
 /** What the stored code requires for the formats: answered with the ajv instance's own formats when loading. */
 const FORMATS_MODULE = '@cmsweb/kube-schemas:formats';
-/** CEL rules are a keyword ajv runs as a closure, which its standalone code cannot hold: never stored. */
-const CEL_KEYWORD = '"x-kubernetes-validations"';
 
 export interface KindRef {
   readonly apiVersion: string;
@@ -221,7 +219,8 @@ export function createSchemaValidator(options: SchemaValidatorOptions): SchemaVa
     if (code === undefined) return undefined;
     try {
       const module = { exports: {} as { default?: ObjectCheck } };
-      const requireIn = (id: string) => (id === FORMATS_MODULE ? ajv.formats : require(id));
+      const requireIn = (id: string) =>
+        id === FORMATS_MODULE ? ajv.formats : id === CEL_RULES_MODULE ? { rulesCheck } : require(id);
       new Function('require', 'module', 'exports', code)(requireIn, module, module.exports);
       return typeof module.exports.default === 'function' ? module.exports.default : undefined;
     } catch {
@@ -233,7 +232,7 @@ export function createSchemaValidator(options: SchemaValidatorOptions): SchemaVa
    * deferred field), so that two identical subschemas never share an entry by accident of their text.
    */
   const compileStored = (part: string, schema: JSONSchema, compileIt: () => ValidateFunction): ObjectCheck => {
-    if (!store || JSON.stringify(schema).includes(CEL_KEYWORD)) return compileIt();
+    if (!store) return compileIt();
     const key = storeKey(part, schema);
     const stored = loadStored(key);
     if (stored) return stored;

@@ -43,7 +43,30 @@ function broken(): object[] {
       spec: { project: 'p', destination: { server: 1 }, sourcee: {} },
       status: { sync: { status: 3 } },
     },
+    // CEL rules (x-kubernetes-validations), at the spec and deeper: a stored schema holds them too
+    helmRelease({ chartRef: { kind: 'OCIRepository', name: 'dbs' } }),
+    helmRelease({ install: { strategy: { name: 'RemediateOnFailure', retryInterval: '1m' } } }),
+    helmRelease(),
+    {
+      apiVersion: 'source.toolkit.fluxcd.io/v1',
+      kind: 'GitRepository',
+      metadata: { name: 'cmsweb', namespace: 'flux-system' },
+      spec: { url: 'https://example.org/repo.git', interval: '1m', provider: 'github', serviceAccountName: 'sa' },
+    },
   ];
+}
+
+function helmRelease(spec: Record<string, unknown> = {}): object {
+  return {
+    apiVersion: 'helm.toolkit.fluxcd.io/v2',
+    kind: 'HelmRelease',
+    metadata: { name: 'dbs', namespace: 'dbs' },
+    spec: {
+      interval: '5m',
+      chart: { spec: { chart: './charts/dbs', sourceRef: { kind: 'GitRepository', name: 'cmsweb' } } },
+      ...spec,
+    },
+  };
 }
 
 const results = (v: ReturnType<typeof createSchemaValidator>, objects: object[]) =>
@@ -55,11 +78,23 @@ describe('compiled schemas from a store', () => {
 
   it('are written on the first run and read on the next, with the same findings', () => {
     expect(reference.flat().length, 'the broken objects have findings').toBeGreaterThan(8);
+    const messages = reference.flat().map((v) => (typeof v === 'string' ? v : v.message));
+    expect(messages, 'CEL rules fire').toEqual(
+      expect.arrayContaining([
+        'either chart or chartRef must be set',
+        "serviceAccountName can only be set when provider is 'azure' or 'aws'",
+        expect.stringContaining('retryInterval'),
+      ]),
+    );
     const store = memoryStore();
     expect(results(createSchemaValidator({ kubernetesVersion: '1.33', compiledSchemas: store }), objects)).toEqual(
       reference,
     );
     expect(store.entries.size).toBeGreaterThan(3);
+    expect(
+      [...store.entries.values()].filter((code) => code.includes('@cmsweb/kube-schemas:cel-rules')).length,
+      'schemas with CEL rules are stored too',
+    ).toBeGreaterThan(1);
     expect(store.hits).toBe(0);
     const written = store.entries.size;
     expect(results(createSchemaValidator({ kubernetesVersion: '1.33', compiledSchemas: store }), objects)).toEqual(
