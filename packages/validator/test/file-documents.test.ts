@@ -6,7 +6,7 @@ import { EMPTY_CONTEXT } from '../src/checks/check.js';
 import { DEFAULT_CONFIG } from '../src/config/validator-config.js';
 import { UsageError } from '../src/errors.js';
 import { readInputs } from '../src/manifests/read-inputs.js';
-import { splitDocumentBytes, splitDocuments } from '../src/manifests/split-documents.js';
+import { DocumentSplitter, splitDocumentBytes, splitDocuments } from '../src/manifests/split-documents.js';
 import { validateManifestInputs } from '../src/manifests/validate-manifests.js';
 
 // Files on disk are split by byte range and their documents read again when checked (read-inputs.ts):
@@ -15,10 +15,23 @@ import { validateManifestInputs } from '../src/manifests/validate-manifests.js';
 const dir = mkdtempSync(join(tmpdir(), 'validator-file-docs-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
-/** splitDocumentBytes' ranges as texts, for comparison with splitDocuments. */
-function byBytes(text: string) {
+/**
+ * splitDocumentBytes' ranges as texts, for comparison with splitDocuments; with `cut`, the bytes fed to a
+ * DocumentSplitter in blocks of whole lines (as a file is read), a block ending after the lines `cut` picks.
+ */
+function byBytes(text: string, cut?: (lines: number) => boolean) {
   const bytes = Buffer.from(text, 'utf8');
-  return splitDocumentBytes(bytes).map((r) => ({
+  let ranges = splitDocumentBytes(bytes);
+  if (cut) {
+    const splitter = new DocumentSplitter();
+    let from = 0;
+    let lines = 0;
+    for (let nl = bytes.indexOf(10); nl >= 0; nl = bytes.indexOf(10, nl + 1))
+      if (cut(++lines)) splitter.feed(bytes.subarray(from, (from = nl + 1)));
+    splitter.feed(bytes.subarray(from));
+    ranges = splitter.finish();
+  }
+  return ranges.map((r) => ({
     text: bytes.subarray(r.start, r.end).toString('utf8'),
     startLine: r.startLine,
   }));
@@ -54,11 +67,13 @@ describe('split by bytes', () => {
       const nl = rand(3) === 0 ? '\r\n' : '\n';
       const text = lines.join(nl) + (rand(2) ? nl : '');
       expect(byBytes(text), JSON.stringify(text)).toEqual(splitDocuments(text));
+      expect(byBytes(text, () => rand(2) === 0), `in blocks: ${JSON.stringify(text)}`).toEqual(splitDocuments(text));
     }
   });
 
   it('an empty file is one empty document', () => {
     expect(byBytes('')).toEqual(splitDocuments(''));
+    expect(byBytes('', () => true)).toEqual(splitDocuments(''));
     expect(splitDocumentBytes(Buffer.alloc(0))).toEqual([{ start: 0, end: 0, startLine: 1 }]);
   });
 });

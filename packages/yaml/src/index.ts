@@ -6,10 +6,11 @@ export { stringifyYaml, stringifyYamlScalar, orderKubernetesKeys } from './strin
 export { needsQuotes, plainScalarReader } from './plain-scalar-types.js';
 export type { YamlScalarEdit, EditYamlResult } from './edit-yaml.js';
 export { editYamlScalars, readYamlScalar } from './edit-yaml.js';
-export type { SafeBytes, SafeReadOptions, SafeDirEntry } from './read-safe.js';
+export type { SafeBytes, SafeReadOptions, SafeDirEntry, ScannedFile } from './read-safe.js';
 export {
   readSafeFile,
   readSafeBytes,
+  scanSafeBytes,
   checkUtf8,
   checkRegularFile,
   listSafeDir,

@@ -140,6 +140,94 @@ export function readSafeFile(path: string, options: SafeReadOptions = {}): strin
 
 /** Shell: readSafeFile's checks, returning the bytes instead of the text (see SafeBytes). */
 export function readSafeBytes(path: string, options: SafeReadOptions = {}): SafeBytes | undefined {
+  return withCheckedFile(path, options, (fd, s, shown) => {
+    const buf = Buffer.allocUnsafe(s.size);
+    let n = 0;
+    while (n < s.size) {
+      const r = readSync(fd, buf, n, s.size - n, null);
+      if (r === 0) break;
+      n += r;
+    }
+    const bytes = checkUtf8(buf.subarray(0, n), shown);
+    const offset = bomLength(bytes);
+    return { stat: s, bytes: bytes.subarray(offset), offset };
+  });
+}
+
+/** What scanSafeBytes read: SafeBytes without the bytes, which went through its `visit`, and their count. */
+export type ScannedFile = Omit<SafeBytes, 'bytes'> & { size: number };
+
+/** Bytes read at once by scanSafeBytes (a line longer than this grows its buffer). */
+const SCAN_BLOCK = 1 << 20;
+
+/** A block scanSafeBytes found not to be UTF-8: the file is read whole to say where. */
+class NotUtf8 extends Error {}
+
+/**
+ * Shell: readSafeBytes's checks and refusals, but the file goes through `visit` in blocks of whole lines
+ * (the last may lack its newline), in order, read into one reused buffer: a large input is never held
+ * whole (a 29 MB file was a 29 MB buffer, most of whose cost was the kernel mapping fresh pages for it).
+ * A block is strict UTF-8 (checked), after the byte order mark, and valid only during its `visit`.
+ */
+export function scanSafeBytes(
+  path: string,
+  visit: (block: Buffer) => void,
+  options: SafeReadOptions = {},
+): ScannedFile | undefined {
+  try {
+    return withCheckedFile(path, options, (fd, s) => {
+      let buf = Buffer.allocUnsafe(Math.max(1, Math.min(SCAN_BLOCK, s.size)));
+      let filled = 0; // bytes in `buf`: an unfinished line carried over, then what was read after it
+      let read = 0;
+      let offset = -1; // the byte order mark's length, once the first bytes are in
+      let skip = 0; // bytes at the front of `buf` that are not text (the mark, until it is dropped)
+      let size = 0;
+      for (;;) {
+        if (filled === buf.length) buf = Buffer.concat([buf, Buffer.allocUnsafe(buf.length)]);
+        const r = read < s.size ? readSync(fd, buf, filled, Math.min(buf.length - filled, s.size - read), null) : 0;
+        read += r;
+        filled += r;
+        const end = r === 0;
+        if (offset < 0) {
+          if (filled < 3 && !end) continue;
+          skip = offset = bomLength(buf.subarray(0, filled));
+        }
+        const from = skip;
+        // A block ends after its last newline (in UTF-8 always a character boundary); the last, at the end.
+        const cut = end ? filled : Math.max(from, buf.lastIndexOf(0x0a, filled - 1) + 1);
+        if (cut > from) {
+          const block = buf.subarray(from, cut);
+          if (!isAscii(block) && !isUtf8(block)) throw new NotUtf8();
+          visit(block);
+          size += block.length;
+        }
+        if (end) return { stat: s, offset, size };
+        buf.copy(buf, 0, Math.max(cut, from), filled);
+        filled -= Math.max(cut, from);
+        skip = 0;
+      }
+    });
+  } catch (e) {
+    if (!(e instanceof NotUtf8)) throw e;
+    // Rare: readSafeBytes refuses the file with the line and column of its first bad byte.
+    readSafeBytes(path, options);
+    throw new RefusedFileError(options.display ?? path, 'changed while being read (expected it to stay as it was)');
+  }
+}
+
+/** Length of a leading UTF-8 byte order mark: 3 or 0. */
+const bomLength = (b: Uint8Array) => (b[0] === 0xef && b[1] === 0xbb && b[2] === 0xbf ? 3 : 0);
+
+/**
+ * Shell: the checks every safe read makes (checkRegularFile; opened without blocking or following a
+ * symlink; checked again on the descriptor; at most `maxBytes`), then `read` on the open descriptor.
+ * undefined when the file does not exist.
+ */
+function withCheckedFile<T extends object>(
+  path: string,
+  options: SafeReadOptions,
+  read: (fd: number, s: Stats, shown: string) => T,
+): (T & { real: string }) | undefined {
   const real = checkRegularFile(path, options);
   if (real === undefined) return undefined;
   const shown = options.display ?? path;
@@ -159,16 +247,7 @@ export function readSafeBytes(path: string, options: SafeReadOptions = {}): Safe
     if (problem) throw new RefusedFileError(shown, problem);
     if (s.size > max)
       throw new RefusedFileError(shown, `is ${s.size} bytes, more than the ${max} bytes a file may have`);
-    const buf = Buffer.allocUnsafe(s.size);
-    let n = 0;
-    while (n < s.size) {
-      const r = readSync(fd, buf, n, s.size - n, null);
-      if (r === 0) break;
-      n += r;
-    }
-    const bytes = checkUtf8(buf.subarray(0, n), shown);
-    const offset = bytes[0] === 0xef && bytes[1] === 0xbb && bytes[2] === 0xbf ? 3 : 0;
-    return { real, stat: s, bytes: bytes.subarray(offset), offset };
+    return { ...read(fd, s, shown), real };
   } catch (e) {
     if (code(e) === 'EISDIR')
       throw new RefusedFileError(shown, 'is a directory where a file belongs (expected a regular file)');

@@ -4,7 +4,14 @@ import { mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { firstInvalidUtf8, listSafeTree, readSafeFile, RefusedFileError } from '../src/index.js';
+import {
+  firstInvalidUtf8,
+  listSafeTree,
+  readSafeBytes,
+  readSafeFile,
+  RefusedFileError,
+  scanSafeBytes,
+} from '../src/index.js';
 
 const base = mkdtempSync(join(tmpdir(), 'read-safe-'));
 const root = join(base, 'repo');
@@ -67,6 +74,57 @@ describe('readSafeFile', () => {
     const e = refusal('bad-utf8.yaml');
     expect(e.message).toMatch(/invalid UTF-8 at line 2 column 4/);
     expect([e.line, e.column]).toEqual([2, 4]);
+  });
+});
+
+describe('scanSafeBytes', () => {
+  /** The blocks scanSafeBytes hands out, copied (each is valid only during its visit). */
+  const scan = (path: string) => {
+    const blocks: Buffer[] = [];
+    const scanned = scanSafeBytes(path, (b) => blocks.push(Buffer.from(b)), { root });
+    return { scanned, blocks };
+  };
+  // 1 MB blocks: texts of several MB, with a line longer than a block, multi-byte characters everywhere
+  // (so that some fall on a block's edge), with and without a byte order mark and a last newline.
+  const line = (i: number) => `k${i}: "é€𝄞 ${'x'.repeat(i % 97)}"\n`;
+  const big = Array.from({ length: 60_000 }, (_, i) => line(i)).join('');
+  const cases: Array<[string, string | Buffer]> = [
+    ['empty.yaml', ''],
+    ['only-bom.yaml', '\ufeff'],
+    ['short.yaml', 'a'],
+    ['big.yaml', big],
+    ['big-bom.yaml', `\ufeff${big}`],
+    ['no-last-newline.yaml', big.slice(0, -1)],
+    ['long-line.yaml', `a: ${'é'.repeat(1_500_000)}\nb: 1\n${big}`],
+  ];
+  it.each(cases)('hands out %s whole, in order, in blocks of whole lines, as readSafeBytes reads it', (name, text) => {
+    writeFileSync(join(root, name), text);
+    const whole = readSafeBytes(name, { root })!;
+    const { scanned, blocks } = scan(name);
+    expect(Buffer.concat(blocks).equals(whole.bytes)).toBe(true);
+    const { real, stat, offset, size } = scanned!;
+    expect({ real, offset, size }).toEqual({ real: whole.real, offset: whole.offset, size: whole.bytes.length });
+    expect([stat.ino, stat.size, stat.mtimeMs]).toEqual([whole.stat.ino, whole.stat.size, whole.stat.mtimeMs]);
+    for (const b of blocks.slice(0, -1)) expect(b[b.length - 1], 'a block ends a line').toBe(0x0a);
+    if (name.startsWith('big')) expect(blocks.length).toBeGreaterThan(2);
+  });
+  it('refuses invalid UTF-8 in a later block with its line and column in the file', () => {
+    const bad = Buffer.concat([Buffer.from(big), Buffer.from('z: \xff\n', 'latin1')]);
+    writeFileSync(join(root, 'late-bad.yaml'), bad);
+    const lines = big.split('\n').length;
+    let refused: unknown;
+    try {
+      scan('late-bad.yaml');
+    } catch (e) {
+      refused = e;
+    }
+    expect(refused).toBeInstanceOf(RefusedFileError);
+    expect([(refused as RefusedFileError).line, (refused as RefusedFileError).column]).toEqual([lines, 4]);
+  });
+  it('refuses what readSafeFile refuses', () => {
+    expect(() => scanSafeBytes('fifo.yaml', () => {}, { root })).toThrow(/FIFO/);
+    expect(() => scanSafeBytes('outer-link.yaml', () => {}, { root })).toThrow(/outside the repository root/);
+    expect(scanSafeBytes('missing.yaml', () => {}, { root })).toBeUndefined();
   });
 });
 

@@ -1,10 +1,10 @@
 import { closeSync, constants, fstatSync, openSync, readSync, type Stats } from 'node:fs';
 import { lstat, readdir, stat } from 'node:fs/promises';
-import { checkUtf8, readSafeBytes, RefusedFileError } from '@cmsweb/yaml';
+import { checkUtf8, RefusedFileError, scanSafeBytes } from '@cmsweb/yaml';
 import { join } from 'node:path';
 import { mapLimit } from '@cmsweb/toolkit';
 import { UsageError } from '../errors.js';
-import { splitDocumentBytes, type DocumentRange } from './split-documents.js';
+import { DocumentSplitter, type DocumentRange } from './split-documents.js';
 
 /** An input held as text (standard input, tests). */
 export interface InputFile {
@@ -88,12 +88,14 @@ export async function readInputs(
   );
 }
 
-/** A manifest file through the safe reader: FIFOs, devices, loops and invalid UTF-8 are bad input (exit 2). */
+/** Shell: a manifest file through the safe reader: FIFOs, devices, loops and invalid UTF-8 are bad input (exit 2). */
 function readInput(path: string): FileInput {
   try {
-    const read = readSafeBytes(path);
+    // Split as it is read, a block at a time: the file is never held whole.
+    const splitter = new DocumentSplitter();
+    const read = scanSafeBytes(path, (block) => splitter.feed(block));
     if (read === undefined) throw new UsageError(`${path}: no such file (it disappeared while being read)`);
-    return { path, real: read.real, stat: read.stat, documents: splitDocumentBytes(read.bytes), offset: read.offset };
+    return { path, real: read.real, stat: read.stat, documents: splitter.finish(), offset: read.offset };
   } catch (e) {
     if (e instanceof RefusedFileError)
       throw new UsageError(`${e.message} (expected manifest files, directories, or - for standard input)`);

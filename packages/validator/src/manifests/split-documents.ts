@@ -51,34 +51,62 @@ export interface DocumentRange {
 const NEWLINE = 0x0a;
 /** Where a line may start with `---`: the only places a document can begin after the first. */
 const LINE_DASHES = Buffer.from('\n---');
+const DASH = 0x2d;
+/** Where the next line starting with `---` from `from` starts, or -1. */
+function lineAfter(block: Buffer, from: number): number {
+  const at = block.indexOf(LINE_DASHES, from);
+  return at < 0 ? -1 : at + 1;
+}
 
 /**
  * Pure: splitDocuments over the bytes of a UTF-8 text: the same cut, as byte ranges (a newline and `---`
  * are single bytes in UTF-8, so lines and markers are where they are in the text). Lets a large file be
- * split once and each document decoded only when it is checked. It jumps from one line starting with
- * `---` to the next (a native search), counting the newlines between to know each document's first line.
+ * split once and each document decoded only when it is checked.
  */
 export function splitDocumentBytes(bytes: Uint8Array): DocumentRange[] {
-  const buf = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-  const ranges: DocumentRange[] = [];
-  const n = buf.length;
-  let chunkStart = 0;
-  let chunkLine = 1;
-  let line = 1;
-  let counted = 0;
-  for (let at = buf.indexOf(LINE_DASHES); at >= 0; at = buf.indexOf(LINE_DASHES, at + 1)) {
-    const pos = at + 1;
-    const nl = buf.indexOf(NEWLINE, pos);
-    const end = nl < 0 ? n : nl;
-    // Rare (a line starting with ---): decided on the line's text, exactly as splitDocuments does.
-    const text = buf.toString('utf8', pos, end);
-    if (!MARKER.test(lineAt(text, 0, text.length))) continue;
-    for (let i = counted; i < pos; i++) if (buf[i] === NEWLINE) line++;
-    counted = pos;
-    ranges.push({ start: chunkStart, end: pos, startLine: chunkLine });
-    chunkStart = pos;
-    chunkLine = line;
+  const splitter = new DocumentSplitter();
+  splitter.feed(Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength));
+  return splitter.finish();
+}
+
+/**
+ * splitDocumentBytes over a text given in blocks of whole lines (the last may lack its newline), in
+ * order, so that a file is split as it is read. It jumps from one line starting with `---` to the next (a
+ * native search), counting the newlines between to know each document's first line.
+ */
+export class DocumentSplitter {
+  private readonly ranges: DocumentRange[] = [];
+  private chunkStart = 0;
+  private chunkLine = 1;
+  private line = 1;
+  /** Bytes fed so far. */
+  private size = 0;
+
+  feed(block: Buffer): void {
+    const base = this.size;
+    let counted = 0;
+    // A block starts a line: one after the first may open with a marker (its newline ended the block before).
+    const opens = base > 0 && block[0] === DASH && block[1] === DASH && block[2] === DASH;
+    for (let pos = opens ? 0 : lineAfter(block, 0); pos >= 0; pos = lineAfter(block, pos)) {
+      const nl = block.indexOf(NEWLINE, pos);
+      const end = nl < 0 ? block.length : nl;
+      // Rare (a line starting with ---): decided on the line's text, exactly as splitDocuments does.
+      const text = block.toString('utf8', pos, end);
+      if (!MARKER.test(lineAt(text, 0, text.length))) continue;
+      for (let i = counted; i < pos; i++) if (block[i] === NEWLINE) this.line++;
+      counted = pos;
+      this.ranges.push({ start: this.chunkStart, end: base + pos, startLine: this.chunkLine });
+      this.chunkStart = base + pos;
+      this.chunkLine = this.line;
+    }
+    for (let i = counted; i < block.length; i++) if (block[i] === NEWLINE) this.line++;
+    this.size += block.length;
   }
-  if (chunkStart < n || ranges.length === 0) ranges.push({ start: chunkStart, end: n, startLine: chunkLine });
-  return ranges;
+
+  /** The documents' ranges, once every block was fed. */
+  finish(): DocumentRange[] {
+    if (this.chunkStart < this.size || this.ranges.length === 0)
+      this.ranges.push({ start: this.chunkStart, end: this.size, startLine: this.chunkLine });
+    return this.ranges;
+  }
 }
