@@ -67,7 +67,10 @@ describe('split by bytes', () => {
       const nl = rand(3) === 0 ? '\r\n' : '\n';
       const text = lines.join(nl) + (rand(2) ? nl : '');
       expect(byBytes(text), JSON.stringify(text)).toEqual(splitDocuments(text));
-      expect(byBytes(text, () => rand(2) === 0), `in blocks: ${JSON.stringify(text)}`).toEqual(splitDocuments(text));
+      expect(
+        byBytes(text, () => rand(2) === 0),
+        `in blocks: ${JSON.stringify(text)}`,
+      ).toEqual(splitDocuments(text));
     }
   });
 
