@@ -16,6 +16,7 @@ import {
   NULL_KEY,
   nullKey,
 } from '../src/manifests/fast-parse.js';
+import { quickLoad } from '../src/manifests/quick-yaml.js';
 import { inputChunks } from '../src/manifests/input-chunks.js';
 import { readInputs, type ManifestInput } from '../src/manifests/read-inputs.js';
 import { runChunkBatches } from '../src/manifests/run-batches.js';
@@ -58,8 +59,8 @@ function sameValue(a: unknown, b: unknown): boolean {
  * The premise of the fast path for one chunk: when it accepts the chunk, parseYaml reports nothing and
  * reads one document with the same value. Returns what is wrong, or undefined (also when not accepted).
  */
-function premiseBroken(text: string): string | undefined {
-  const fast = fastLoad(text);
+function premiseBroken(text: string, load = fastLoad): string | undefined {
+  const fast = load(text);
   if (!fast) return undefined;
   const slow = parseYaml(text, 'chunk.yaml');
   if (slow.findings.length)
@@ -231,12 +232,69 @@ describe('manifests fast path', () => {
     }
   });
 
+  it('its first reader (quick-yaml.ts) takes the block subset of rendered manifests and gives up on the rest', () => {
+    const quick = [
+      'a: 1\n',
+      '---\na: 1\n',
+      '---  \n# c\na:\n  b: c # d\n  e: "f # g"\n  h: \'i\'\'j\'\n',
+      'a:\n- b\n- c: d\n  e:\n  - f\ng: []\nh: {}\ni: [ ]\n',
+      'a:\n  - name: x\n    args: ["-c", \'/etc/f.yml\', -e, 1, .5, +3, true, null, 0x1F, {x: [y, {z: 1}]}]\n    b: :8080\n',
+      'a: |\n  b\n\n  c\n    d\n\nk: |-\n    x\n    # not a comment\n- \n'.replace('- \n', 'l: m\n'),
+      'a:\n  - |\n    x\n  - y\n',
+      'a: x:y\nb: http://h:1/p?q=1&r=[2]\nc: a#b\nd: -1\ne: -x\nf: 1e3\ng: 0o17\nh: .inf\ni: TRUE\nj: 12:30\n',
+      'constructor: 1\ntoString: 2\n',
+      `a: ${'x'.repeat(1100)}\n`,
+    ];
+    for (const text of quick) {
+      expect(quickLoad(text), JSON.stringify(text)).toBeDefined();
+      expect(premiseBroken(text, quickLoad), JSON.stringify(text)).toBeUndefined();
+    }
+    const givesUp = [
+      '',
+      '# only a comment\n',
+      'a: 1',
+      '--- # c\na: 1\n',
+      'a: "b\\"c"\n',
+      'a: [b, c,]\n',
+      'a: [b: c]\n',
+      'a: {b: c,}\n',
+      'a: {b:c}\n',
+      'a: {b: c d}\n',
+      'a: {b: 1, b: 2}\n',
+      'a: [b, c\n  , d]\n',
+      'a: >\n  b\n',
+      'a: |2\n  b\n',
+      'a: |\n  b\n c\nd: 1\n',
+      'a: b\n  c\n',
+      'a:\n  b\n',
+      'a: [b] c\n',
+      '- a\n',
+      'a: -\n',
+      'a: - b\n',
+      'a: ?b\n',
+      'a: "b" c\n',
+      'a: "b": c\n',
+      'a: \'b\'#c\n',
+      'True: a\n',
+      'b: 1\nb: 2\n',
+      'é: a\n',
+      '1: a\n',
+      'a :b\n',
+      'a: b\t\n',
+      'a: \u{1F600}\n',
+      'a:\n  -\n  - b\n',
+      'a:\n  - - b\n',
+      'a:\n    b: 1\n  c: 2\n',
+    ];
+    for (const text of givesUp) expect(quickLoad(text), JSON.stringify(text)).toBeUndefined();
+  });
+
   it('generated documents with defects: the same result with and without it, in worker threads too', {
     timeout: 120_000,
   }, async () => {
     const text = defectiveDocs(540);
     const chunks = chunksOf(text);
-    expect(chunks.map(premiseBroken).filter(Boolean)).toEqual([]);
+    expect(chunks.map((c) => premiseBroken(c) ?? premiseBroken(c, quickLoad)).filter(Boolean)).toEqual([]);
     const accepted = chunks.filter((c) => fastLoad(c) !== undefined).length;
     expect(accepted).toBeGreaterThan(chunks.length / 2);
     expect(accepted).toBeLessThan(chunks.length);
@@ -300,7 +358,7 @@ describe('manifests fast path', () => {
       const inputs = await readInputs([CMSWEB]);
       const all = inputChunks(inputs);
       const chunks = all.texts(all.refs).map((c) => c.text);
-      expect(chunks.map(premiseBroken).filter(Boolean)).toEqual([]);
+      expect(chunks.map((c) => premiseBroken(c) ?? premiseBroken(c, quickLoad)).filter(Boolean)).toEqual([]);
       expect(chunks.filter((c) => fastLoad(c) !== undefined).length).toBeGreaterThan(100);
       const { slow, fast } = await bothPaths(inputs);
       expect(slow.findings.length).toBeGreaterThan(100);
@@ -348,6 +406,7 @@ describe('manifests fast path', () => {
     const pick = <T>(a: T[]): T => a[Math.floor(rnd() * a.length)]!;
     const broken: string[] = [];
     let accepted = 0;
+    let quick = 0;
     for (let i = 0; i < 3000; i++) {
       let t = pick(base);
       for (let k = 0; k < 1 + Math.floor(rnd() * 3); k++) {
@@ -379,12 +438,14 @@ describe('manifests fast path', () => {
       }
       for (const c of chunksOf(t)) {
         if (fastLoad(c)) accepted++;
-        const p = premiseBroken(c);
+        if (quickLoad(c)) quick++;
+        const p = premiseBroken(c) ?? premiseBroken(c, quickLoad);
         if (p) broken.push(`${JSON.stringify(c)}: ${p}`);
       }
     }
     expect(broken).toEqual([]);
     expect(accepted).toBeGreaterThan(500);
+    expect(quick, 'the quick reader takes many of them').toBeGreaterThan(300);
   });
 });
 

@@ -1,5 +1,7 @@
 import { FAILSAFE_SCHEMA, load, Type } from 'js-yaml';
 import { YAML_LIMITS } from '@cmsweb/yaml';
+import { quickLoad } from './quick-yaml.js';
+import { coreBool, coreFloat, coreInt, isCoreBool, isCoreFloat, isCoreInt, isCoreNull } from './core-scalars.js';
 
 // The fast path of manifests mode. js-yaml loads a plain document about fifteen times faster than the
 // `yaml` library builds its document tree with positions (what @cmsweb/yaml's parseYaml does), but it is a
@@ -10,47 +12,27 @@ import { YAML_LIMITS } from '@cmsweb/yaml';
 // with the same value. Hence the scalar types below (copies of `yaml`'s YAML 1.2 core schema) and the
 // screen of constructs that stay on the slow path.
 
-// Most plain scalars are names and words: a look at the first character settles them before any pattern.
-const isDigitOrSign = (c: number) => (c >= 48 && c <= 57) || c === 43 /* + */ || c === 45 /* - */ || c === 46; /* . */
-
-/** `yaml`'s core schema (yaml/dist/schema/core): the same tests, in the same order, and the same values. */
+/** `yaml`'s core schema as js-yaml types (see core-scalars.ts). */
 const CORE_TYPES = [
   new Type('tag:yaml.org,2002:null', {
     kind: 'scalar',
-    resolve: (s: string | null) => s === null || (s.length <= 4 && /^(?:~|[Nn]ull|NULL)?$/.test(s)),
+    resolve: (s: string | null) => s === null || isCoreNull(s),
     construct: () => null,
   }),
   new Type('tag:yaml.org,2002:bool', {
     kind: 'scalar',
-    resolve: (s: string | null) =>
-      s !== null && (s.length === 4 || s.length === 5) && /^(?:[Tt]rue|TRUE|[Ff]alse|FALSE)$/.test(s),
-    construct: (s: string) => s[0] === 't' || s[0] === 'T',
+    resolve: (s: string | null) => s !== null && isCoreBool(s),
+    construct: coreBool,
   }),
   new Type('tag:yaml.org,2002:int', {
     kind: 'scalar',
-    resolve: (s: string | null) =>
-      s !== null &&
-      isDigitOrSign(s.charCodeAt(0)) &&
-      (/^0o[0-7]+$/.test(s) || /^[-+]?[0-9]+$/.test(s) || /^0x[0-9a-fA-F]+$/.test(s)),
-    construct: (s: string) =>
-      /^0o/.test(s) ? parseInt(s.substring(2), 8) : /^0x/.test(s) ? parseInt(s.substring(2), 16) : parseInt(s, 10),
+    resolve: (s: string | null) => s !== null && isCoreInt(s),
+    construct: coreInt,
   }),
   new Type('tag:yaml.org,2002:float', {
     kind: 'scalar',
-    resolve: (s: string | null) =>
-      s !== null &&
-      isDigitOrSign(s.charCodeAt(0)) &&
-      (/^(?:[-+]?\.(?:inf|Inf|INF)|\.nan|\.NaN|\.NAN)$/.test(s) ||
-        /^[-+]?(?:\.[0-9]+|[0-9]+(?:\.[0-9]*)?)[eE][-+]?[0-9]+$/.test(s) ||
-        /^[-+]?(?:\.[0-9]+|[0-9]+\.[0-9]*)$/.test(s)),
-    construct: (s: string) =>
-      /^[-+]?\.(?:inf|Inf|INF)$/.test(s)
-        ? s[0] === '-'
-          ? Number.NEGATIVE_INFINITY
-          : Number.POSITIVE_INFINITY
-        : /^\.(?:nan|NaN|NAN)$/.test(s)
-          ? NaN
-          : parseFloat(s),
+    resolve: (s: string | null) => s !== null && isCoreFloat(s),
+    construct: coreFloat,
   }),
 ];
 
@@ -282,6 +264,8 @@ function needsSlowPath(text: string): boolean {
  * An empty or comment-only chunk has the value null.
  */
 export function fastLoad(text: string): { value: unknown } | undefined {
+  const quick = quickLoad(text);
+  if (quick) return quick;
   if (needsSlowPath(text)) return undefined;
   let warned = false;
   try {
