@@ -236,7 +236,7 @@ describe('manifests fast path', () => {
     const quick = [
       'a: 1\n',
       '---\na: 1\n',
-      '---  \n# c\na:\n  b: c # d\n  e: "f # g"\n  h: \'i\'\'j\'\n',
+      "---  \n# c\na:\n  b: c # d\n  e: \"f # g\"\n  h: 'i''j'\n",
       'a:\n- b\n- c: d\n  e:\n  - f\ng: []\nh: {}\ni: [ ]\n',
       'a:\n  - name: x\n    args: ["-c", \'/etc/f.yml\', -e, 1, .5, +3, true, null, 0x1F, {x: [y, {z: 1}]}]\n    b: :8080\n',
       'a: |\n  b\n\n  c\n    d\n\nk: |-\n    x\n    # not a comment\n- \n'.replace('- \n', 'l: m\n'),
@@ -274,7 +274,7 @@ describe('manifests fast path', () => {
       'a: ?b\n',
       'a: "b" c\n',
       'a: "b": c\n',
-      'a: \'b\'#c\n',
+      "a: 'b'#c\n",
       'True: a\n',
       'b: 1\nb: 2\n',
       'é: a\n',
