@@ -1,3 +1,4 @@
+import { isAscii } from 'node:buffer';
 import { closeSync, constants, fstatSync, openSync, readSync, type Stats } from 'node:fs';
 import { lstat, readdir, stat } from 'node:fs/promises';
 import { checkUtf8, RefusedFileError, scanSafeBytes } from '@cmsweb/yaml';
@@ -146,6 +147,14 @@ export function openFileInput(input: FileInput): OpenedFile {
         const r = readSync(fd, span, n, span.length - n, input.offset + first.start + n);
         if (r === 0) throw changed();
         n += r;
+      }
+      // Mostly ASCII: then the span is decoded once and each document is a slice of it (bytes are characters).
+      if (isAscii(span)) {
+        const text = span.toString('latin1');
+        return indexes.map((i) => {
+          const d = input.documents[i]!;
+          return text.slice(d.start - first.start, d.end - first.start);
+        });
       }
       return indexes.map((i) => {
         const d = input.documents[i]!;

@@ -52,6 +52,13 @@ const NEWLINE = 0x0a;
 /** Where a line may start with `---`: the only places a document can begin after the first. */
 const LINE_DASHES = Buffer.from('\n---');
 const DASH = 0x2d;
+/** Newlines in bytes `from` to `to` of `block` (a plain loop over the bytes: far cheaper than a native search per line). */
+function newlines(block: Uint8Array, from: number, to: number): number {
+  let n = 0;
+  for (let i = from; i < to; i++) if (block[i] === NEWLINE) n++;
+  return n;
+}
+
 /** Where the next line starting with `---` from `from` starts, or -1. */
 function lineAfter(block: Buffer, from: number): number {
   const at = block.indexOf(LINE_DASHES, from);
@@ -93,13 +100,13 @@ export class DocumentSplitter {
       // Rare (a line starting with ---): decided on the line's text, exactly as splitDocuments does.
       const text = block.toString('utf8', pos, end);
       if (!MARKER.test(lineAt(text, 0, text.length))) continue;
-      for (let i = counted; i < pos; i++) if (block[i] === NEWLINE) this.line++;
+      this.line += newlines(block, counted, pos);
       counted = pos;
       this.ranges.push({ start: this.chunkStart, end: base + pos, startLine: this.chunkLine });
       this.chunkStart = base + pos;
       this.chunkLine = this.line;
     }
-    for (let i = counted; i < block.length; i++) if (block[i] === NEWLINE) this.line++;
+    this.line += newlines(block, counted, block.length);
     this.size += block.length;
   }
 
