@@ -449,6 +449,74 @@ describe('manifests fast path', () => {
   });
 });
 
+describe('the quick reader on generated texts of its subset', () => {
+  it('each text it takes reads as `yaml` reads it (seeded: nesting, entries with keys, edge scalars)', () => {
+    let seed = 1;
+    const rnd = () => (seed = (seed * 1103515245 + 12345) & 0x7fffffff) / 0x7fffffff;
+    const pick = <T>(a: T[]): T => a[Math.floor(rnd() * a.length)]!;
+    const words = [
+      'a',
+      'name',
+      'app.kubernetes.io/name',
+      'x_y',
+      'k-1',
+      'True',
+      'null',
+      'e1',
+      'constructor',
+      '_',
+      'a/b-c',
+    ];
+    const scalars = [
+      ...['v', '1', '-1', '+1', '0x1F', '0o17', '0b1', '1e3', '1.', '.5', '-.inf', '.NaN', '~', 'null', 'nULL'],
+      ...['true', 'tRUE', 'yes', '12:30', 'a:b', 'http://x:1/y', 'a #c', 'a#b', ':8080', '-x', '-', '"q"', "'s'"],
+      ...["'it''s'", '"a\'b"', '""', "''", '[]', '{}', '[a, "b", \'c\', 1, -x, {k: v}]', '{a: 1, b: [x, y]}'],
+      ...['[a,b]', '{a: b, a: c}', '[ ]', '[a, ]', '"x" #c', '0755', '1_000', '=', 'a b  c', 'é', 'x ', '"#"'],
+      ...["'a'#", '@x', '`x', '%x', '!x', '&x', '*x', '?x', '|', '|-', '>', 'a: b'],
+    ];
+    const block = (indent: number, depth: number): string[] => {
+      const lines: string[] = [];
+      const pad = ' '.repeat(indent);
+      const seq = rnd() < 0.3;
+      const used = new Set<string>();
+      for (let i = 0, n = 1 + Math.floor(rnd() * 4); i < n; i++) {
+        const head = seq ? `${pad}- ` : `${pad}${pick(words)}:`;
+        if (!seq && used.has(head) && rnd() < 0.9) continue;
+        used.add(head);
+        const r = rnd();
+        if (r < 0.55 || depth > 4) {
+          const s = pick(scalars);
+          lines.push(`${head}${seq ? '' : ' '}${s}`);
+          if (s === '|' || s === '|-') {
+            const m = indent + 2 + Math.floor(rnd() * 3);
+            for (let j = 0; j < 1 + rnd() * 3; j++)
+              lines.push(
+                rnd() < 0.15 ? '' : ' '.repeat(m + (rnd() < 0.2 ? 1 : 0)) + pick(['text', '# c', 'a: b', '- y']),
+              );
+          }
+        } else if (seq) {
+          // `- key: value`, more keys at the first key's column
+          const inner = block(indent + 2, depth + 1);
+          if (inner.length) lines.push(`${pad}- ${inner[0]!.slice(indent + 2)}`, ...inner.slice(1));
+        } else lines.push(head, ...block(indent + (rnd() < 0.2 ? 0 : 2), depth + 1));
+        if (rnd() < 0.05) lines.push(`${pad}# comment`);
+        if (rnd() < 0.03) lines.push('');
+      }
+      return lines;
+    };
+    const broken: string[] = [];
+    let taken = 0;
+    for (let i = 0; i < 8000; i++) {
+      const text = `${rnd() < 0.2 ? '---\n' : ''}${block(0, 0).join('\n')}\n`;
+      if (quickLoad(text)) taken++;
+      const p = premiseBroken(text, quickLoad);
+      if (p) broken.push(`${JSON.stringify(text)}: ${p}`);
+    }
+    expect(broken).toEqual([]);
+    expect(taken, 'it takes a good share of them').toBeGreaterThan(800);
+  });
+});
+
 describe("the fast path's screen", () => {
   it('the scans read as the patterns they stand for (seeded mutations, every character)', () => {
     const base = chunksOf(defectiveDocs(60));
