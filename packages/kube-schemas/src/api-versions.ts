@@ -46,11 +46,31 @@ export function lifecycleFromReleases(
   return { apiVersion, kinds: [base], deprecatedIn: removedIn, removedIn, ...(replacement ? { replacement } : {}) };
 }
 
+/** Verdicts against the shipped history, by apiVersion, kind and version: every object asks, of a few kinds. */
+const verdicts = new Map<string, ApiVersionStatus>();
+
 export function checkApiVersion(
   apiVersion: string,
   kind: string,
   kubernetesVersion: string,
-  history: ServedHistory = servedHistory(),
+  history?: ServedHistory,
+): ApiVersionStatus {
+  if (history) return judgeApiVersion(apiVersion, kind, kubernetesVersion, history);
+  const key = `${apiVersion}\0${kind}\0${kubernetesVersion}`;
+  let verdict = verdicts.get(key);
+  if (!verdict) {
+    verdict = Object.freeze(judgeApiVersion(apiVersion, kind, kubernetesVersion, servedHistory()));
+    if (verdicts.size >= 10_000) verdicts.clear(); // made-up kinds by the thousand: bounded, like any cache here
+    verdicts.set(key, verdict);
+  }
+  return verdict;
+}
+
+function judgeApiVersion(
+  apiVersion: string,
+  kind: string,
+  kubernetesVersion: string,
+  history: ServedHistory,
 ): ApiVersionStatus {
   const target = minor(kubernetesVersion);
   const at = `${target[0]}.${target[1]}`;
