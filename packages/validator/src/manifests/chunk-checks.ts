@@ -129,7 +129,7 @@ async function checkChunks(
       const plain: PlainResource[] = [];
       // Positions from the text itself (text-locate.ts), only for the fields findings name; where that
       // reader is unsure, the chunk goes to the slow path, which gives every position.
-      const inText = textLocator(chunk.text);
+      const inText = textLocator(chunk.text, { remember: true });
       const offset = chunk.startLine - 1;
       const locate = (path: ReadonlyArray<string | number>) => {
         const at = inText(path);

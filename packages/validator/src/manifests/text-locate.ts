@@ -279,8 +279,23 @@ function rootOf(l: Lines): Pos | undefined {
  */
 export function textLocator(
   text: string,
+  options: { remember?: boolean } = {},
 ): (path: ReadonlyArray<Segment>) => { line: number; column: number } | undefined {
   let lines: Lines | undefined;
+  // With `remember` (a locator that lives only while its document's findings are placed), steps already
+  // taken, by the node's offset in the text and the segment: the findings of one object share most of their
+  // paths (spec.template.spec.containers.0...), and a step reads every line of its node.
+  const steps = new Map<number, Map<Segment, ReturnType<typeof step>>>();
+  const stepOnce = (l: Lines, node: Pos, seg: Segment) => {
+    if (!options.remember) return step(l, node, seg);
+    const offset = l.starts[node.line]! + node.col;
+    let bySeg = steps.get(offset);
+    if (!bySeg) steps.set(offset, (bySeg = new Map()));
+    if (bySeg.has(seg)) return bySeg.get(seg);
+    const found = step(l, node, seg);
+    bySeg.set(seg, found);
+    return found;
+  };
   return (path) => {
     lines ??= splitLines(text);
     try {
@@ -290,7 +305,7 @@ export function textLocator(
       let node: Pos | undefined = root;
       for (const seg of path) {
         if (!node) break;
-        const found = step(lines, node, seg);
+        const found = stepOnce(lines, node, seg);
         if (!found) break;
         at = found.key;
         node = found.value;
