@@ -32,6 +32,31 @@ const HASH = 35;
 const DASH = 45;
 const COLON = 58;
 
+/**
+ * Keys seen, by length and first character: the same few dozen keys make most of every manifest, and a
+ * key found here is compared in place (no new string to hash and intern for each property).
+ */
+const KNOWN_KEYS = new Map<number, string[]>();
+const MAX_KNOWN_KEYS = 4096;
+let knownKeys = 0;
+
+/** The key from `k` to `end` of `t` (not a reserved word: gives up on one). */
+function keyAt(t: string, k: number, end: number): string {
+  const slot = (end - k) * 128 + t.charCodeAt(k);
+  const seen = KNOWN_KEYS.get(slot);
+  if (seen) for (const key of seen) if (t.startsWith(key, k)) return key;
+  const key = t.slice(k, end);
+  if (RESERVED_KEYS.has(key)) giveUp();
+  if (knownKeys < MAX_KNOWN_KEYS) {
+    knownKeys++;
+    // A flat copy of its own: a slice would keep the whole document text alive.
+    const own = JSON.parse(JSON.stringify(key)) as string;
+    if (seen) seen.push(own);
+    else KNOWN_KEYS.set(slot, [own]);
+  }
+  return key;
+}
+
 /** First character of a key: a letter or `_`. */
 const keyStart = (c: number) => (c >= 97 && c <= 122) || (c >= 65 && c <= 90) || c === 95;
 /** Other characters of a key: letters, digits, `_`, `.`, `/`, `-`. */
@@ -115,8 +140,8 @@ class QuickReader {
     for (;;) {
       const colon = this.keyEnd(k);
       if (colon < 0 || colon - k > 253) giveUp();
-      const key = this.t.slice(k, colon);
-      if (RESERVED_KEYS.has(key) || Object.hasOwn(out, key)) giveUp(); // duplicate keys are errors for `yaml`
+      const key = keyAt(this.t, k, colon);
+      if (Object.hasOwn(out, key)) giveUp(); // duplicate keys are errors for `yaml`
       out[key] = this.value(n, colon + 1);
       const next = this.peek();
       if (next < n) break;
@@ -260,8 +285,8 @@ class QuickReader {
         if (pairs) {
           const colon = this.keyEnd(j);
           if (colon < 0 || t.charCodeAt(colon + 1) !== SPACE || colon - j > 253) giveUp();
-          key = t.slice(j, colon);
-          if (RESERVED_KEYS.has(key) || Object.hasOwn(pairs, key)) giveUp();
+          key = keyAt(t, j, colon);
+          if (Object.hasOwn(pairs, key)) giveUp();
           j = colon + 2;
           while (t.charCodeAt(j) === SPACE) j++;
         }
