@@ -62,10 +62,12 @@ function project(value: unknown, tries: ReadonlyArray<Map<string, ReadTrie>>): u
     const children: Array<Map<string, ReadTrie>> = [];
     let whole = false;
     for (const t of tries) {
-      for (const c of [t.get(key), t.get('*')]) {
-        if (c === LEAF) whole = true;
-        else if (c) children.push(c);
-      }
+      // the key's own reads and every key's (no array per key: this runs for every field of every object)
+      const own = t.get(key);
+      const any = t.get('*');
+      if (own === LEAF || any === LEAF) whole = true;
+      if (own && own !== LEAF) children.push(own);
+      if (any && any !== LEAF) children.push(any);
     }
     if (whole) out[key] = value[key];
     else if (children.length) out[key] = project(value[key], children);
