@@ -48,26 +48,24 @@ export interface Repository {
 export async function openRepository(rootArg: string): Promise<Repository> {
   if (!existsSync(rootArg) || !statSync(rootArg).isDirectory())
     throw new UsageError(`--root ${rootArg}: no such directory (expected the GitOps repository's work tree)`);
-  let top: string;
-  let gitDir: string;
-  let commonDir: string;
+  const where = ['rev-parse', '--path-format=absolute', '--show-toplevel', '--absolute-git-dir', '--git-common-dir'];
+  let lines: string[];
+  let head: string | null;
   try {
-    [top, gitDir, commonDir] = (
-      await git(rootArg).raw([
-        'rev-parse',
-        '--path-format=absolute',
-        '--show-toplevel',
-        '--absolute-git-dir',
-        '--git-common-dir',
-      ])
-    )
-      .trim()
-      .split('\n') as [string, string, string];
+    // The paths and HEAD's commit in one git process; in a repository without commits (or not one at all)
+    // that call fails, and the paths alone say which it is.
+    lines = (await git(rootArg).raw([...where, '--verify', '--quiet', 'HEAD^{commit}'])).trim().split('\n');
+    head = lines.pop() ?? null;
   } catch {
-    throw new UsageError(`--root ${rootArg}: not inside a git work tree (expected the GitOps repository)`);
+    try {
+      lines = (await git(rootArg).raw(where)).trim().split('\n');
+    } catch {
+      throw new UsageError(`--root ${rootArg}: not inside a git work tree (expected the GitOps repository)`);
+    }
+    head = null;
   }
-  const root = realpathSync(top);
-  return { root, gitDir, commonDir, branch: branchOf(gitDir), head: await resolveCommit(root, 'HEAD') };
+  const [top, gitDir, commonDir] = lines as [string, string, string];
+  return { root: realpathSync(top), gitDir, commonDir, branch: branchOf(gitDir), head };
 }
 
 /** The branch HEAD names, read from the HEAD file (git's documented format), or null when detached. */
