@@ -120,8 +120,9 @@ export interface CommitHooks {
   ignored: string[];
 }
 
-export async function commitHooks(root: string): Promise<CommitHooks> {
-  const dir = resolve(root, (await git(root).raw(['rev-parse', '--git-path', 'hooks'])).trim());
+/** The commit hooks in `gitPathHooks`, what `git rev-parse --git-path hooks` printed when run in `root`. */
+export function commitHooks(root: string, gitPathHooks: string): CommitHooks {
+  const dir = resolve(root, gitPathHooks);
   const run: string[] = [];
   const ignored: string[] = [];
   for (const name of COMMIT_HOOKS) {

@@ -1,4 +1,4 @@
-import { spawn } from 'node:child_process';
+import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, readFileSync, realpathSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { simpleGit, type SimpleGit } from 'simple-git';
@@ -48,26 +48,24 @@ export interface Repository {
 export async function openRepository(rootArg: string): Promise<Repository> {
   if (!existsSync(rootArg) || !statSync(rootArg).isDirectory())
     throw new UsageError(`--root ${rootArg}: no such directory (expected the GitOps repository's work tree)`);
-  let top: string;
-  let gitDir: string;
-  let commonDir: string;
+  const where = ['rev-parse', '--path-format=absolute', '--show-toplevel', '--absolute-git-dir', '--git-common-dir'];
+  let lines: string[];
+  let head: string | null;
   try {
-    [top, gitDir, commonDir] = (
-      await git(rootArg).raw([
-        'rev-parse',
-        '--path-format=absolute',
-        '--show-toplevel',
-        '--absolute-git-dir',
-        '--git-common-dir',
-      ])
-    )
-      .trim()
-      .split('\n') as [string, string, string];
+    // The paths and HEAD's commit in one git process; in a repository without commits (or not one at all)
+    // that call fails, and the paths alone say which it is.
+    lines = (await git(rootArg).raw([...where, '--verify', '--quiet', 'HEAD^{commit}'])).trim().split('\n');
+    head = lines.pop() ?? null;
   } catch {
-    throw new UsageError(`--root ${rootArg}: not inside a git work tree (expected the GitOps repository)`);
+    try {
+      lines = (await git(rootArg).raw(where)).trim().split('\n');
+    } catch {
+      throw new UsageError(`--root ${rootArg}: not inside a git work tree (expected the GitOps repository)`);
+    }
+    head = null;
   }
-  const root = realpathSync(top);
-  return { root, gitDir, commonDir, branch: branchOf(gitDir), head: await resolveCommit(root, 'HEAD') };
+  const [top, gitDir, commonDir] = lines as [string, string, string];
+  return { root: realpathSync(top), gitDir, commonDir, branch: branchOf(gitDir), head };
 }
 
 /** The branch HEAD names, read from the HEAD file (git's documented format), or null when detached. */
@@ -89,36 +87,121 @@ export async function resolveCommit(root: string, ref: string): Promise<string |
   }
 }
 
-/** Reads `<rev>:<path>` specs in one `git cat-file --batch`; null for what does not exist. */
+/**
+ * Reads `<rev>:<path>` specs through `git cat-file --batch`; null for what does not exist. One cat-file
+ * process per repository serves the reads of a command (its snapshot, history and work-tree update: three
+ * processes before), one request at a time; it ends once idle for BLOB_READER_IDLE_MS, and never keeps this
+ * process alive. Objects written meanwhile by other git processes are found: cat-file looks again on a miss.
+ */
 export function readBlobs(root: string, specs: readonly string[]): Promise<Map<string, string | null>> {
-  const result = new Map<string, string | null>();
-  if (specs.length === 0) return Promise.resolve(result);
+  if (specs.length === 0) return Promise.resolve(new Map());
+  const key = readerKey(root);
+  let reader = readers.get(key);
+  if (!reader) {
+    reader = startReader(root, key);
+    readers.set(key, reader);
+  }
+  const r = reader;
+  const answer = r.queue.then(() => ask(r, specs));
+  r.queue = answer.catch(() => undefined);
+  return answer;
+}
+
+export const BLOB_READER_IDLE_MS = 3000;
+
+interface BlobReader {
+  key: string;
+  child: ChildProcess;
+  /** The request being answered, if any, is last in this chain. */
+  queue: Promise<unknown>;
+  stderr: string;
+  /** The current request's handlers. */
+  onData?: (chunk: Buffer) => void;
+  onEnd?: (error: Error) => void;
+  idle?: NodeJS.Timeout;
+  ended?: Error;
+}
+
+const readers = new Map<string, BlobReader>();
+
+/** The repository at `root`, as this process last saw it: a repository made anew at the same path gets a new reader. */
+function readerKey(root: string): string {
+  try {
+    return `${root}\0${statSync(join(root, '.git')).ino}`;
+  } catch {
+    return `${root}\0`;
+  }
+}
+
+function startReader(root: string, key: string): BlobReader {
+  const child = spawn('git', ['cat-file', '--batch'], { cwd: root, stdio: ['pipe', 'pipe', 'pipe'] });
+  const r: BlobReader = { key, child, queue: Promise.resolve(), stderr: '' };
+  child.stdout.on('data', (c: Buffer) => r.onData?.(c));
+  child.stderr.on('data', (c: Buffer) => (r.stderr += c.toString()));
+  child.stdin.on('error', () => undefined); // a cat-file that died is reported by 'close'
+  const end = (e: Error) => {
+    r.ended ??= e;
+    if (readers.get(key) === r) readers.delete(key);
+    clearTimeout(r.idle);
+    r.onEnd?.(r.ended);
+  };
+  child.on('error', end);
+  child.on('close', (code) => end(new Error(`git cat-file --batch failed (exit ${code}): ${r.stderr.trim()}`)));
+  setHeld(r, false);
+  return r;
+}
+
+/** Whether the reader keeps this process alive: only while a request waits for its answer. */
+function setHeld(r: BlobReader, held: boolean): void {
+  for (const h of [r.child, r.child.stdin, r.child.stdout, r.child.stderr] as Array<{
+    ref(): unknown;
+    unref(): unknown;
+  } | null>)
+    held ? h?.ref() : h?.unref();
+}
+
+function ask(r: BlobReader, specs: readonly string[]): Promise<Map<string, string | null>> {
+  if (r.ended) return Promise.reject(r.ended);
+  clearTimeout(r.idle);
+  setHeld(r, true);
   return new Promise((resolve, reject) => {
-    const child = spawn('git', ['cat-file', '--batch'], { cwd: root, stdio: ['pipe', 'pipe', 'pipe'] });
-    const chunks: Buffer[] = [];
-    let stderr = '';
-    child.stdout.on('data', (c: Buffer) => chunks.push(c));
-    child.stderr.on('data', (c: Buffer) => (stderr += c.toString()));
-    child.on('error', reject);
-    child.on('close', (code) => {
-      if (code !== 0) return reject(new Error(`git cat-file --batch failed (exit ${code}): ${stderr.trim()}`));
-      const out = Buffer.concat(chunks);
-      let pos = 0;
-      for (const spec of specs) {
-        const nl = out.indexOf(10, pos);
-        const header = out.subarray(pos, nl).toString();
-        pos = nl + 1;
-        const m = /^[0-9a-f]+ (\w+) (\d+)$/.exec(header);
+    const result = new Map<string, string | null>();
+    let out: Buffer = Buffer.alloc(0);
+    const finish = () => {
+      r.onData = undefined;
+      r.onEnd = undefined;
+      setHeld(r, false);
+      r.idle = setTimeout(() => {
+        if (readers.get(r.key) === r) readers.delete(r.key);
+        r.child.stdin?.end();
+      }, BLOB_READER_IDLE_MS);
+      r.idle.unref();
+    };
+    r.onEnd = (e) => {
+      finish();
+      reject(e);
+    };
+    r.onData = (chunk) => {
+      out = out.length === 0 ? chunk : Buffer.concat([out, chunk]);
+      // One answer per spec, in order: "<id> <type> <size>" and the content, or "<spec> missing" (ambiguous, ...).
+      while (result.size < specs.length) {
+        const nl = out.indexOf(10);
+        if (nl === -1) return;
+        const m = /^[0-9a-f]+ (\w+) (\d+)$/.exec(out.subarray(0, nl).toString());
+        const spec = specs[result.size]!;
         if (!m) {
           result.set(spec, null);
+          out = out.subarray(nl + 1);
           continue;
         }
         const size = Number(m[2]);
-        result.set(spec, m[1] === 'blob' ? out.subarray(pos, pos + size).toString('utf8') : null);
-        pos += size + 1;
+        if (out.length < nl + 1 + size + 1) return;
+        result.set(spec, m[1] === 'blob' ? out.subarray(nl + 1, nl + 1 + size).toString('utf8') : null);
+        out = out.subarray(nl + 1 + size + 1);
       }
+      finish();
       resolve(result);
-    });
-    child.stdin.end(specs.map((s) => s.replace(/\n/g, '')).join('\n') + '\n');
+    };
+    r.child.stdin!.write(specs.map((s) => s.replace(/\n/g, '')).join('\n') + '\n');
   });
 }

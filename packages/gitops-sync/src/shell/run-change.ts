@@ -344,11 +344,14 @@ async function begin(
   opts: ChangeOptions,
   notes: string[],
 ): Promise<{ head: string; branch: string; pushBase: () => Promise<string>; hooks: CommitHooks | undefined }> {
-  const head = (
+  // HEAD (read again now that the lock is held) and where git looks for hooks, in one git process.
+  const [hooksPath = '', head = ''] = (
     await git(repo.root)
-      .raw(['rev-parse', '--verify', 'HEAD'])
+      .raw(['rev-parse', '--git-path', 'hooks', '--verify', 'HEAD'])
       .catch(() => '')
-  ).trim();
+  )
+    .trim()
+    .split('\n');
   if (!head) throw new UsageError(`${repo.root} has no commits yet: expected the GitOps repository`);
   const branch = repo.branch!;
   const at = { ...repo, head };
@@ -356,7 +359,7 @@ async function begin(
     const remoteHead = await fetchHead(at, opts.remote, branch);
     return (await localCommitsBase(at, head, remoteHead, opts)) ?? remoteHead;
   };
-  const hooks = opts.dryRun ? undefined : await commitHooks(repo.root);
+  const hooks = opts.dryRun ? undefined : commitHooks(repo.root, hooksPath);
   if (hooks && hooks.ignored.length > 0)
     notes.push(
       `hook${hooks.ignored.length > 1 ? 's' : ''} ${hooks.ignored.join(', ')} in ${hooks.dir} ${hooks.ignored.length > 1 ? 'are' : 'is'} not executable: git ignores ${hooks.ignored.length > 1 ? 'them' : 'it'}, and so did gitops-sync`,
