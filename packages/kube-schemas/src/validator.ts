@@ -6,7 +6,7 @@ import { _, Ajv, type ErrorObject, type ValidateFunction } from 'ajv';
 import standaloneCodeImport from 'ajv/dist/standalone/index.js';
 import { checkApiVersion } from './api-versions.js';
 import { addKubernetesFormats } from './formats.js';
-import { addCelRules } from './crd/cel-rules.js';
+import { addCelRules, CEL_RULES_MODULE, rulesCheck } from './crd/cel-rules.js';
 import { apiVersionOf, gvkKey, gvkOfResource, parseKubernetesVersion, toGvk } from './gvk.js';
 import { SharedDefinitions } from './shared-definitions.js';
 import { schemaSourcesFor } from './sources/locations.js';
@@ -58,14 +58,12 @@ const standaloneCode = ((standaloneCodeImport as unknown as { default?: unknown 
   validate: ValidateFunction,
 ) => string;
 /** Bump when what is stored, or how the key is made, changes. */
-const STORE_FORMAT = 1;
+const STORE_FORMAT = 2;
 const STORE_VERSIONS = ['ajv', 'ajv-formats'].map(
   (p) => `${p}@${(require(`${p}/package.json`) as { version: string }).version}`,
 );
 /** What the stored code requires for the formats: answered with the ajv instance's own formats when loading. */
 const FORMATS_MODULE = '@cmsweb/kube-schemas:formats';
-/** CEL rules are a keyword ajv runs as a closure, which its standalone code cannot hold: never stored. */
-const CEL_KEYWORD = '"x-kubernetes-validations"';
 
 export interface KindRef {
   readonly apiVersion: string;
@@ -223,7 +221,9 @@ export function createSchemaValidator(options: SchemaValidatorOptions): SchemaVa
       .update(JSON.stringify(schema))
       .digest('hex');
   const loadStored = (key: string): ObjectCheck | undefined => {
-    const requireIn = (id: string) => (id === FORMATS_MODULE ? ajv.formats : require(id));
+    // The stored code requires the formats and the CEL rules' checks (cel-rules.ts) by these names.
+    const requireIn = (id: string) =>
+      id === FORMATS_MODULE ? ajv.formats : id === CEL_RULES_MODULE ? { rulesCheck } : require(id);
     try {
       let exports: { default?: unknown } | undefined;
       if (store?.load) exports = store.load(key, requireIn);
@@ -245,7 +245,7 @@ export function createSchemaValidator(options: SchemaValidatorOptions): SchemaVa
    * deferred field), so that two identical subschemas never share an entry by accident of their text.
    */
   const compileStored = (part: string, schema: JSONSchema, compileIt: () => ValidateFunction): ObjectCheck => {
-    if (!store || JSON.stringify(schema).includes(CEL_KEYWORD)) return compileIt();
+    if (!store) return compileIt();
     const key = storeKey(part, schema);
     const stored = loadStored(key);
     if (stored) return stored;

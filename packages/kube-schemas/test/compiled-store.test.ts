@@ -43,6 +43,25 @@ function broken(): object[] {
       spec: { project: 'p', destination: { server: 1 }, sourcee: {} },
       status: { sync: { status: 3 } },
     },
+    // CRDs with CEL rules (x-kubernetes-validations), stored since their keyword is code ajv can write out:
+    // a failed rule with its message, one with a messageExpression and fieldPath, one nested in a field.
+    {
+      apiVersion: 'helm.toolkit.fluxcd.io/v2',
+      kind: 'HelmRelease',
+      metadata: { name: 'h', namespace: 'n' },
+      spec: {
+        interval: '5m',
+        chart: { spec: { chart: './c', sourceRef: { kind: 'GitRepository', name: 'g' } } },
+        chartRef: { kind: 'OCIRepository', name: 'c' },
+        install: { strategy: { name: 'RemediateOnFailure', retryInterval: '1m' } },
+      },
+    },
+    {
+      apiVersion: 'source.toolkit.fluxcd.io/v1',
+      kind: 'GitRepository',
+      metadata: { name: 'g', namespace: 'n' },
+      spec: { url: 'https://example.org/r.git', interval: '1m', provider: 'github', serviceAccountName: 'sa' },
+    },
   ];
 }
 
@@ -61,6 +80,12 @@ describe('compiled schemas from a store', () => {
     );
     expect(store.entries.size).toBeGreaterThan(3);
     expect(store.hits).toBe(0);
+    // The CEL rules fired, and their schemas were stored with the code that makes their checks again.
+    const cel = (message: string) => ({ path: '/spec', message, check: 'schema-format' });
+    expect(reference.flat()).toContainEqual(cel('either chart or chartRef must be set'));
+    expect(reference.flat()).toContainEqual(cel("serviceAccountName can only be set when provider is 'azure' or 'aws'"));
+    expect(reference.flat()).toContainEqual(expect.objectContaining({ path: '/spec/install/strategy' }));
+    expect([...store.entries.values()].filter((c) => c.includes('@cmsweb/kube-schemas:cel-rules'))).toHaveLength(2);
     const written = store.entries.size;
     expect(results(createSchemaValidator({ kubernetesVersion: '1.33', compiledSchemas: store }), objects)).toEqual(
       reference,

@@ -9,9 +9,15 @@
 // fails to parse or evaluate, is reported as an error ("cannot be evaluated"), never skipped (fail
 // closed). Transition rules (those reading `oldSelf`) only run on update, so they are skipped here.
 import { Environment } from '@marcbachmann/cel-js';
-import type { Ajv, ErrorObject } from 'ajv';
+import type { Ajv, ErrorObject, KeywordCxt } from 'ajv';
+import { _, not, stringify, strConcat } from 'ajv/dist/compile/codegen/index.js';
+import { extendErrors } from 'ajv/dist/compile/errors.js';
+import namesImport from 'ajv/dist/compile/names.js';
 
 export const RULES_KEYWORD = 'x-kubernetes-validations';
+
+// ajv's names module is CommonJS; under NodeNext its default export arrives wrapped.
+const N = ((namesImport as unknown as { default?: unknown }).default ?? namesImport) as typeof namesImport.default;
 
 interface Rule {
   readonly rule: string;
@@ -85,61 +91,106 @@ function ruleError(instancePath: string, message: string, rule: Rule, cannotEval
   };
 }
 
-/** Registers the rules keyword on an ajv instance. */
+/** The check of one node's rules: false with `errors` set when one fails or cannot be evaluated. */
+export type RulesCheck = ((data: unknown, cxt?: { instancePath?: string }) => boolean) & { errors?: ErrorObject[] | null };
+
+/**
+ * The check of a node's `x-kubernetes-validations` (its rules parsed once). Exported so that stored standalone
+ * code can make it again when it loads: the generated code calls `require(CEL_RULES_MODULE).rulesCheck(rules)`.
+ */
+export function rulesCheck(rules: unknown[]): RulesCheck {
+  const compiled = rules.map(compileRule);
+  const validate: RulesCheck = (data, cxt) => {
+    if (data === null || data === undefined) return true;
+    const at = cxt?.instancePath ?? '';
+    const errors: ErrorObject[] = [];
+    let self: unknown;
+    for (const c of compiled) {
+      if (c.transition) continue;
+      if (c.parseError) {
+        errors.push(
+          ruleError(at, `rule ${JSON.stringify(c.rule.rule)} cannot be evaluated: ${c.parseError}`, c.rule, true),
+        );
+        continue;
+      }
+      self ??= toCelValue(data);
+      let result: unknown;
+      try {
+        result = c.program!({ self });
+      } catch (err) {
+        errors.push(
+          ruleError(at, `rule ${JSON.stringify(c.rule.rule)} cannot be evaluated: ${firstLine(err)}`, c.rule, true),
+        );
+        continue;
+      }
+      if (typeof result !== 'boolean') {
+        errors.push(
+          ruleError(
+            at,
+            `rule ${JSON.stringify(c.rule.rule)} cannot be evaluated: it returned ${typeof result}, not a bool`,
+            c.rule,
+            true,
+          ),
+        );
+      } else if (!result) {
+        let text: string | undefined;
+        try {
+          const m = c.message?.({ self });
+          if (typeof m === 'string' && m) text = m;
+        } catch {
+          text = undefined;
+        }
+        errors.push(ruleError(at, text ?? c.rule.message ?? `failed rule: ${c.rule.rule}`, c.rule, false));
+      }
+    }
+    validate.errors = errors;
+    return errors.length === 0;
+  };
+  return validate;
+}
+
+/**
+ * What stored standalone code requires to make the rules checks again (a loader answers it with this module:
+ * kube-schemas' validator.ts, loadStored).
+ */
+export const CEL_RULES_MODULE = '@cmsweb/kube-schemas:cel-rules';
+
+/**
+ * Registers the rules keyword on an ajv instance. A `code` keyword, not a `compile` one, so that ajv can write
+ * a schema holding rules as standalone code (kept on disk by a compiled-schema store): the code it generates
+ * is what ajv generates for a compiled keyword with errors (funcKeywordCode: the check called with the instance
+ * path, its errors appended and given the schema, data and paths ajv gives every error), with the check made
+ * by `require(CEL_RULES_MODULE).rulesCheck(<the rules>)` when the code is loaded.
+ */
 export function addCelRules(ajv: Ajv): Ajv {
   ajv.addKeyword({
     keyword: RULES_KEYWORD,
     schemaType: 'array',
-    errors: true,
-    compile(rules: unknown[]) {
-      const compiled = rules.map(compileRule);
-      const validate = (data: unknown, cxt?: { instancePath?: string }): boolean => {
-        if (data === null || data === undefined) return true;
-        const at = cxt?.instancePath ?? '';
-        const errors: ErrorObject[] = [];
-        let self: unknown;
-        for (const c of compiled) {
-          if (c.transition) continue;
-          if (c.parseError) {
-            errors.push(
-              ruleError(at, `rule ${JSON.stringify(c.rule.rule)} cannot be evaluated: ${c.parseError}`, c.rule, true),
-            );
-            continue;
-          }
-          self ??= toCelValue(data);
-          let result: unknown;
-          try {
-            result = c.program!({ self });
-          } catch (err) {
-            errors.push(
-              ruleError(at, `rule ${JSON.stringify(c.rule.rule)} cannot be evaluated: ${firstLine(err)}`, c.rule, true),
-            );
-            continue;
-          }
-          if (typeof result !== 'boolean') {
-            errors.push(
-              ruleError(
-                at,
-                `rule ${JSON.stringify(c.rule.rule)} cannot be evaluated: it returned ${typeof result}, not a bool`,
-                c.rule,
-                true,
-              ),
-            );
-          } else if (!result) {
-            let text: string | undefined;
-            try {
-              const m = c.message?.({ self });
-              if (typeof m === 'string' && m) text = m;
-            } catch {
-              text = undefined;
-            }
-            errors.push(ruleError(at, text ?? c.rule.message ?? `failed rule: ${c.rule.rule}`, c.rule, false));
-          }
-        }
-        (validate as unknown as { errors: ErrorObject[] }).errors = errors;
-        return errors.length === 0;
-      };
-      return validate;
+    trackErrors: true,
+    code(cxt: KeywordCxt) {
+      const { gen, schema, data, it } = cxt;
+      const rules = schema as unknown[];
+      const check = gen.scopeValue('keyword', {
+        ref: rulesCheck(rules),
+        code: _`require(${CEL_RULES_MODULE}).rulesCheck(${stringify(rules)})`,
+      });
+      const valid = gen.let('valid');
+      const errs = _`${check}.errors`;
+      gen.assign(errs, null);
+      gen.assign(valid, _`${check}(${data}, {instancePath: ${strConcat(N.instancePath, it.errorPath)}})`);
+      gen.if(not(valid), () =>
+        gen.if(
+          _`Array.isArray(${errs})`,
+          () => {
+            gen
+              .assign(N.vErrors, _`${N.vErrors} === null ? ${errs} : ${N.vErrors}.concat(${errs})`)
+              .assign(N.errors, _`${N.vErrors}.length`);
+            extendErrors(cxt);
+          },
+          () => cxt.error(),
+        ),
+      );
+      cxt.ok(valid);
     },
   });
   return ajv;
