@@ -83,7 +83,9 @@ describe('compiled schemas from a store', () => {
     // The CEL rules fired, and their schemas were stored with the code that makes their checks again.
     const cel = (message: string) => ({ path: '/spec', message, check: 'schema-format' });
     expect(reference.flat()).toContainEqual(cel('either chart or chartRef must be set'));
-    expect(reference.flat()).toContainEqual(cel("serviceAccountName can only be set when provider is 'azure' or 'aws'"));
+    expect(reference.flat()).toContainEqual(
+      cel("serviceAccountName can only be set when provider is 'azure' or 'aws'"),
+    );
     expect(reference.flat()).toContainEqual(expect.objectContaining({ path: '/spec/install/strategy' }));
     expect([...store.entries.values()].filter((c) => c.includes('@cmsweb/kube-schemas:cel-rules'))).toHaveLength(2);
     const written = store.entries.size;

@@ -92,7 +92,9 @@ function ruleError(instancePath: string, message: string, rule: Rule, cannotEval
 }
 
 /** The check of one node's rules: false with `errors` set when one fails or cannot be evaluated. */
-export type RulesCheck = ((data: unknown, cxt?: { instancePath?: string }) => boolean) & { errors?: ErrorObject[] | null };
+export type RulesCheck = ((data: unknown, cxt?: { instancePath?: string }) => boolean) & {
+  errors?: ErrorObject[] | null;
+};
 
 /**
  * The check of a node's `x-kubernetes-validations` (its rules parsed once). Exported so that stored standalone
