@@ -100,8 +100,8 @@ export function runStoredModule(
   key: string,
   code: string,
   requireIn: (id: string) => unknown,
+  codeDigest: string = digest(code),
 ): { default?: unknown } {
-  const codeDigest = digest(code);
   const cacheFile = join(dir, `${key}.v8`);
   const cachedData = readCodeCache(cacheFile, codeDigest);
   const script = new Script(`(function (require, module, exports) {${code}\n})`, {
@@ -120,8 +120,8 @@ export function runStoredModule(
   return module.exports;
 }
 
-/** The code stored under `key`, or undefined (absent, unreadable, or not matching its digest). */
-export function readCompiledCode(dir: string, key: string): string | undefined {
+/** The code stored under `key` and its digest, or undefined (absent, unreadable, or not matching its digest). */
+function readVerified(dir: string, key: string): { code: string; sha: string } | undefined {
   let text: string;
   try {
     text = readFileSync(join(dir, `${key}.js`), 'utf8');
@@ -130,7 +130,13 @@ export function readCompiledCode(dir: string, key: string): string | undefined {
   }
   const nl = text.indexOf('\n');
   const code = text.slice(nl + 1);
-  return nl < 0 || text.slice(0, nl) !== `// sha256:${digest(code)}` ? undefined : code;
+  const sha = digest(code);
+  return nl < 0 || text.slice(0, nl) !== `// sha256:${sha}` ? undefined : { code, sha };
+}
+
+/** The code stored under `key`, or undefined (absent, unreadable, or not matching its digest). */
+export function readCompiledCode(dir: string, key: string): string | undefined {
+  return readVerified(dir, key)?.code;
 }
 
 /**
@@ -146,19 +152,19 @@ export function compiledSchemaStore(dir: string): {
     read: (key) => readCompiledCode(dir, key),
     write: (key, code) => storeCompiledSchema(dir, key, code),
     load: (key, requireIn) => {
-      const code = readCompiledCode(dir, key);
-      return code === undefined ? undefined : runStoredModule(dir, key, code, requireIn);
+      const stored = readVerified(dir, key);
+      return stored && runStoredModule(dir, key, stored.code, requireIn, stored.sha);
     },
   };
 }
 
 /** The function stored under `key`, or undefined (absent, unreadable, or its code does not match its digest). */
 export function loadCompiledSchema(dir: string, key: string): ValidateFunction | undefined {
-  const code = readCompiledCode(dir, key);
-  if (code === undefined) return undefined;
+  const stored = readVerified(dir, key);
+  if (stored === undefined) return undefined;
   try {
     // ajv's own way of running standalone code: a CommonJS module whose requires are ajv's runtime helpers.
-    const exports = runStoredModule(dir, key, code, require);
+    const exports = runStoredModule(dir, key, stored.code, require, stored.sha);
     return typeof exports.default === 'function' ? (exports.default as ValidateFunction) : undefined;
   } catch {
     return undefined;
