@@ -8,7 +8,7 @@
 // (charts/<name>) is the project's own, a file outside it (an overlay under environments/) marks exactly the
 // projects whose {workspaceRoot} globs name it. Each project stores only what differs from the others (nx
 // repeats every project's configuration in each command's project graph): shared inputs are the nx.json
-// named input SHARED_INPUT, the validator's arguments are built by tools/nx-executors:validate.
+// named input SHARED_INPUT, and every validate target runs the same COMMAND.
 //
 // VM-hosted services (catalog `vm:`) have no chart, nothing to render: they get no project; their catalog
 // entry and frontend routes are checked by the cluster project, which reads the whole catalog.
@@ -17,7 +17,15 @@ const { readFileSync } = require('node:fs');
 const { basename, join } = require('node:path');
 
 const NAME = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
-const EXECUTOR = './tools/nx-executors:validate';
+/**
+ * The command of every validate target, the same for all projects: the validator takes the project and the
+ * configuration from the variables nx sets in each task's environment (validator --nx-task; scope.ts
+ * nxTaskRun). nx:run-commands because nx runs that executor itself; any other executor is started in a process
+ * of its own that loads nx and reads the whole project graph (about 1.7 CPU s at 5,000 services) before it
+ * starts the validator. Arguments typed after the target are not forwarded (forwardAllArgs: false): nx would
+ * hand them to a shell; run the validator itself for other options (`npx validator --scope service:<name>`).
+ */
+const COMMAND = 'node packages/validator/bin/validator.js --nx-task --quiet';
 /**
  * nx.json's named input holding what every svc-<name>:validate reads besides the service's own files (the
  * cluster settings, the chart library, the environment-level files, the tool versions). Named once in nx.json
@@ -87,18 +95,18 @@ const CLUSTER_INPUTS = [
 ];
 
 /**
- * A validate target run by tools/nx-executors:validate, which builds the validator's arguments from the
- * project and the configuration (one per environment): only what differs between projects is stored in each.
- * The JSON report goes to .nx-results/<project>/<report>.json, the output nx caches and replays, with a
- * service's renders (its folder of the render store .nx-results/renders), which the cluster project replays.
+ * A validate target running COMMAND, one configuration per environment. The JSON report goes to
+ * .nx-results/<project>/<report>.json (`report` only names the output here: the validator derives the same
+ * path, scope.ts nxTaskRun), the output nx caches and replays, with a service's renders (its folder of the
+ * render store .nx-results/renders), which the cluster project replays.
  */
 function validateTarget(options, envs, inputs, outputs, extra = {}) {
   return {
-    executor: EXECUTOR,
+    executor: 'nx:run-commands',
     cache: true,
     inputs,
     outputs: ['{workspaceRoot}/.nx-results/{projectName}/{options.report}.json', ...outputs],
-    options: { ...options, report: 'validate' },
+    options: { command: COMMAND, forwardAllArgs: false, ...options, report: 'validate' },
     configurations: Object.fromEntries(envs.map((e) => [e, { report: `validate-${e}` }])),
     ...extra,
   };
@@ -141,7 +149,7 @@ function catalogProjects(root, serviceFiles) {
     targets: {
       // After every service's validate (same configuration): the whole repository is then checked with the
       // renders those left in the render store, helm runs only for what they did not render.
-      validate: validateTarget({ scope: 'cluster' }, envs, CLUSTER_INPUTS, [], {
+      validate: validateTarget({}, envs, CLUSTER_INPUTS, [], {
         dependsOn: [{ target: 'validate', projects: ['tag:type:service'] }],
         metadata: { description: 'validator --scope cluster (configurations: one per environment)' },
       }),

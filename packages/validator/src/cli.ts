@@ -86,6 +86,16 @@ async function finish(o: Quiet, run: () => Promise<CommandOutput> | CommandOutpu
   }
 }
 
+/** --nx-task: the options the nx task running this process implies; refused beside the options it sets. */
+async function nxTask(o: Record<string, unknown>) {
+  const set = (['scope', 'reportFile', 'renderStore'] as const).filter((k) => o[k] !== undefined);
+  if (set.length || (o.env as string[]).length || (o.environment as string[]).length)
+    throw new UsageError(
+      `--nx-task sets --scope, --env, --report-file and --render-store from the nx task: drop ${[...set, ...((o.env as string[]).length || (o.environment as string[]).length ? ['env'] : [])].map((k) => `--${k.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)}`).join(', ')}`,
+    );
+  return (await import('./repo/scope.js')).nxTaskRun(process.env);
+}
+
 const program = common(new Command('validator'))
   .description('Renders every chart for every environment as Argo CD would and checks sources and result, offline.')
   .version(packageVersion(import.meta.url), '-V, --version', 'print the version and exit')
@@ -102,6 +112,10 @@ const program = common(new Command('validator'))
   .option(
     '--render-store <dir>',
     "keep each chart's rendering in this folder, keyed by everything it depends on, and reuse it when found (the nx targets: .nx-results/renders)",
+  )
+  .option(
+    '--nx-task',
+    'what the validate targets of nx run: scope, environment, report file and render store from the nx task (NX_TASK_TARGET_PROJECT svc-<name> or cluster, NX_TASK_TARGET_CONFIGURATION)',
   );
 rendering(
   program,
@@ -128,9 +142,11 @@ rendering(
     return finish(o, async () => {
       const progress = createProgress({ label: 'validator: rendered', quiet: o.quiet });
       try {
+        const task = o.nxTask ? await nxTask(o) : {};
         return await (await commands()).runRepoCommand({
           ...o,
           env: [...new Set([...o.env, ...o.environment])],
+          ...task,
           color: color(),
           onRendered: progress.update,
         });

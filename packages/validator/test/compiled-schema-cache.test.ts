@@ -6,7 +6,13 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { compileJsonSchema } from '../src/sources/ajv.js';
-import { loadCompiledSchema } from '../src/sources/compiled-schema-cache.js';
+import { createHash } from 'node:crypto';
+import {
+  loadCompiledSchema,
+  readCodeCache,
+  readCompiledCode,
+  writeCodeCaches,
+} from '../src/sources/compiled-schema-cache.js';
 
 const ROOT = join(import.meta.dirname, '..', '..', '..');
 /** The values schema every generated chart carries (formats, enums, patterns, nested objects). */
@@ -88,5 +94,33 @@ describe('compiled values-schema cache', () => {
     expect(readdirSync(dir)).toHaveLength(2);
     process.env.VALIDATOR_SCHEMA_CACHE = join(dir, readdirSync(dir)[0]!, 'below-a-file');
     expect(judge(draft2020)).toEqual(judge(draft2020));
+  });
+
+  it('V8’s code cache of loaded code is written beside it, then used, only for that very code and intact', () => {
+    process.env.VALIDATOR_SCHEMA_CACHE = dir;
+    writeCodeCaches(); // what earlier tests left pending (their directories are gone)
+    const fresh = judge(generated); // a miss: compiled, its code stored
+    const [file] = readdirSync(dir);
+    const key = file!.replace(/\.js$/, '');
+    expect(judge(generated)).toEqual(fresh); // loaded from the store, without a code cache yet
+    expect(writeCodeCaches(), 'one script ran without a code cache').toBe(1);
+    const v8 = join(dir, `${key}.v8`);
+    expect(readdirSync(dir).sort()).toEqual([`${key}.js`, `${key}.v8`]);
+    const code = readCompiledCode(dir, key)!;
+    const sha = (t: string) => createHash('sha256').update(t).digest('hex');
+    expect(readCodeCache(v8, sha(code))).toBeInstanceOf(Buffer);
+    // Loaded with it: V8 took it (nothing left to write) and the verdicts and errors are the same.
+    expect(judge(generated)).toEqual(fresh);
+    expect(writeCodeCaches(), 'the cache was accepted').toBe(0);
+    // V8 checks only the length of the code against a cache: a cache made for other code is never given to it.
+    expect(readCodeCache(v8, sha(`${code} `))).toBeUndefined();
+    // A flipped byte: not given to V8; the code compiles as without a cache, and the cache is written again.
+    const bytes = readFileSync(v8);
+    bytes[bytes.length - 1]! ^= 1;
+    writeFileSync(v8, bytes);
+    expect(readCodeCache(v8, sha(code))).toBeUndefined();
+    expect(judge(generated)).toEqual(fresh);
+    expect(writeCodeCaches()).toBe(1);
+    expect(readCodeCache(v8, sha(code))).toBeInstanceOf(Buffer);
   });
 });

@@ -193,6 +193,14 @@ describe('nx projects of this repository (copy of a few services in a git reposi
     expect(second.code, second.out).toBe(0);
     expect(second.out).toMatch(/Cache:\s+1\/1 hit/);
     expect(readFileSync(join(ws, '.nx-results/svc-dbs/validate.json'), 'utf8'), 'the report, restored').toBe(text);
+    // A configuration is one environment (validator --nx-task reads it from the task): its own report, with
+    // the objects of that environment only.
+    const prod = await nx(ws, ['run', 'svc-dbs:validate:prod', '--outputStyle=static']);
+    expect(prod.code, prod.out).toBe(0);
+    const prodReport = JSON.parse(readFileSync(join(ws, '.nx-results/svc-dbs/validate-prod.json'), 'utf8'));
+    expect(prodReport.summary.errors).toBe(0);
+    expect(prodReport.summary.resources).toBeGreaterThan(0);
+    expect(prodReport.summary.resources).toBeLessThan(report.summary.resources);
   });
 
   it('a change to catalog/cluster.yaml affects every service', async () => {

@@ -2,7 +2,7 @@ import { mkdirSync, readdirSync, readFileSync, symlinkSync, writeFileSync } from
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { runRepoCommand } from '../src/commands.js';
-import { parseScope, serviceEnters, serviceReads } from '../src/repo/scope.js';
+import { nxTaskRun, parseScope, serviceEnters, serviceReads } from '../src/repo/scope.js';
 import { listServiceFiles } from '../src/repo/read-repo.js';
 import { listTree } from '../src/sources/read-tree.js';
 import { type JsonReport, REPO_ROOT, runCli, tempRepo } from './helpers.js';
@@ -45,6 +45,44 @@ async function run(root: string, scope?: string): Promise<{ code: number; report
 }
 
 const brief = (r: JsonReport) => r.findings.map((f) => `${f.file}:${f.line} ${f.check}`);
+
+describe('validator --nx-task (the command of every validate target of tools/nx-plugin)', () => {
+  it('takes the scope, environment and report file from the nx task; refuses a project that is not one of the plugin’s', () => {
+    expect(nxTaskRun({ NX_TASK_TARGET_PROJECT: 'svc-dbs', NX_TASK_TARGET_CONFIGURATION: 'prod' })).toEqual({
+      scope: 'service:dbs',
+      env: ['prod'],
+      reportFile: '.nx-results/svc-dbs/validate-prod.json',
+      renderStore: '.nx-results/renders',
+    });
+    // nx sets an empty configuration when the task has none: every environment, report validate.json.
+    expect(nxTaskRun({ NX_TASK_TARGET_PROJECT: 'cluster', NX_TASK_TARGET_CONFIGURATION: '' })).toEqual({
+      scope: 'cluster',
+      env: [],
+      reportFile: '.nx-results/cluster/validate.json',
+      renderStore: '.nx-results/renders',
+    });
+    for (const project of [undefined, 'validator', 'svc-', 'svc-../x', 'svc-A'])
+      expect(() => nxTaskRun({ NX_TASK_TARGET_PROJECT: project }), String(project)).toThrow(
+        /NX_TASK_TARGET_PROJECT=.*: expected svc-<service> or cluster/,
+      );
+    expect(() => nxTaskRun({ NX_TASK_TARGET_PROJECT: 'svc-dbs', NX_TASK_TARGET_CONFIGURATION: '../x' })).toThrow(
+      /NX_TASK_TARGET_CONFIGURATION="\.\.\/x": expected an environment/,
+    );
+  });
+
+  it('the CLI refuses it beside the options it sets, and outside an nx task, with exit code 2', () => {
+    const beside = runCli(['--nx-task', '--env', 'dev', '--report-file', 'x.json'], {
+      env: { NX_TASK_TARGET_PROJECT: 'svc-demo' },
+    });
+    expect([beside.code, beside.stderr.trim()]).toEqual([
+      2,
+      'validator: --nx-task sets --scope, --env, --report-file and --render-store from the nx task: drop --report-file, --env',
+    ]);
+    const outside = runCli(['--nx-task'], { env: { NX_TASK_TARGET_PROJECT: '' } });
+    expect(outside.code).toBe(2);
+    expect(outside.stderr).toMatch(/NX_TASK_TARGET_PROJECT="": expected svc-<service> or cluster/);
+  });
+});
 
 describe('parseScope', () => {
   it('reads service:<name>, cluster and repository; refuses anything else with what is expected', () => {

@@ -9,19 +9,15 @@
 // fails to parse or evaluate, is reported as an error ("cannot be evaluated"), never skipped (fail
 // closed). Transition rules (those reading `oldSelf`) only run on update, so they are skipped here.
 import { Environment } from '@marcbachmann/cel-js';
-import { _, nil, stringify, type Ajv, type ErrorObject, type KeywordCxt } from 'ajv';
-import errorsModule from 'ajv/dist/compile/errors.js';
-import namesModule from 'ajv/dist/compile/names.js';
-import codeModule from 'ajv/dist/vocabularies/code.js';
-
-// ajv's code-generation helpers are CommonJS: Node gives a default import as the module's exports (names.js
-// exports its table as `default`), while vitest's interop already unwraps that `default`.
-const { extendErrors } = errorsModule;
-const { callValidateCode } = codeModule;
-const names = ((namesModule as { default?: typeof namesModule.default }).default ??
-  namesModule) as typeof namesModule.default;
+import type { Ajv, ErrorObject, KeywordCxt } from 'ajv';
+import { _, not, stringify, strConcat } from 'ajv/dist/compile/codegen/index.js';
+import { extendErrors } from 'ajv/dist/compile/errors.js';
+import namesImport from 'ajv/dist/compile/names.js';
 
 export const RULES_KEYWORD = 'x-kubernetes-validations';
+
+// ajv's names module is CommonJS; under NodeNext its default export arrives wrapped.
+const N = ((namesImport as unknown as { default?: unknown }).default ?? namesImport) as typeof namesImport.default;
 
 interface Rule {
   readonly rule: string;
@@ -95,13 +91,18 @@ function ruleError(instancePath: string, message: string, rule: Rule, cannotEval
   };
 }
 
-/** A check of one node's rules: true when they hold, else false with the failures in `errors` (as ajv's keywords). */
-export type RulesCheck = ((data: unknown, cxt?: { instancePath?: string }) => boolean) & { errors?: ErrorObject[] };
+/** The check of one node's rules: false with `errors` set when one fails or cannot be evaluated. */
+export type RulesCheck = ((data: unknown, cxt?: { instancePath?: string }) => boolean) & {
+  errors?: ErrorObject[] | null;
+};
 
-/** Pure: the check of a node's `x-kubernetes-validations`, each rule parsed once here. */
+/**
+ * The check of a node's `x-kubernetes-validations` (its rules parsed once). Exported so that stored standalone
+ * code can make it again when it loads: the generated code calls `require(CEL_RULES_MODULE).rulesCheck(rules)`.
+ */
 export function rulesCheck(rules: unknown[]): RulesCheck {
   const compiled = rules.map(compileRule);
-  const validate = (data: unknown, cxt?: { instancePath?: string }): boolean => {
+  const validate: RulesCheck = (data, cxt) => {
     if (data === null || data === undefined) return true;
     const at = cxt?.instancePath ?? '';
     const errors: ErrorObject[] = [];
@@ -144,43 +145,53 @@ export function rulesCheck(rules: unknown[]): RulesCheck {
         errors.push(ruleError(at, text ?? c.rule.message ?? `failed rule: ${c.rule.rule}`, c.rule, false));
       }
     }
-    (validate as unknown as { errors: ErrorObject[] }).errors = errors;
+    validate.errors = errors;
     return errors.length === 0;
   };
   return validate;
 }
 
 /**
- * What a stored schema's code requires to get its rules checks back (see createSchemaValidator's store):
- * the keyword is written as a call of rulesCheck on the rules themselves, not as a closure, because ajv's
- * standalone code can only hold values it can write as code.
+ * What stored standalone code requires to make the rules checks again (a loader answers it with this module:
+ * kube-schemas' validator.ts, loadStored).
  */
 export const CEL_RULES_MODULE = '@cmsweb/kube-schemas:cel-rules';
 
-/** Registers the rules keyword on an ajv instance. */
+/**
+ * Registers the rules keyword on an ajv instance. A `code` keyword, not a `compile` one, so that ajv can write
+ * a schema holding rules as standalone code (kept on disk by a compiled-schema store): the code it generates
+ * is what ajv generates for a compiled keyword with errors (funcKeywordCode: the check called with the instance
+ * path, its errors appended and given the schema, data and paths ajv gives every error), with the check made
+ * by `require(CEL_RULES_MODULE).rulesCheck(<the rules>)` when the code is loaded.
+ */
 export function addCelRules(ajv: Ajv): Ajv {
   ajv.addKeyword({
     keyword: RULES_KEYWORD,
     schemaType: 'array',
     trackErrors: true,
-    // The same code ajv generates for a `compile` keyword (a call, its errors appended and given this
-    // keyword's schema path), but with the check's source written out so that standalone code can hold it.
     code(cxt: KeywordCxt) {
-      const { gen, schema } = cxt;
+      const { gen, schema, data, it } = cxt;
+      const rules = schema as unknown[];
       const check = gen.scopeValue('keyword', {
-        ref: rulesCheck(schema as unknown[]),
-        code: _`require(${CEL_RULES_MODULE}).rulesCheck(${stringify(schema)})`,
+        ref: rulesCheck(rules),
+        code: _`require(${CEL_RULES_MODULE}).rulesCheck(${stringify(rules)})`,
       });
       const valid = gen.let('valid');
-      gen.assign(_`${check}.errors`, null);
-      gen.assign(valid, callValidateCode(cxt, check, nil, false));
-      gen.if(_`!${valid}`, () => {
-        const errs = _`${check}.errors`;
-        gen
-          .assign(names.vErrors, _`${names.vErrors} === null ? ${errs} : ${names.vErrors}.concat(${errs})`)
-          .assign(names.errors, _`${names.vErrors}.length`);
-        extendErrors(cxt);
-      });
+      const errs = _`${check}.errors`;
+      gen.assign(errs, null);
+      gen.assign(valid, _`${check}(${data}, {instancePath: ${strConcat(N.instancePath, it.errorPath)}})`);
+      gen.if(not(valid), () =>
+        gen.if(
+          _`Array.isArray(${errs})`,
+          () => {
+            gen
+              .assign(N.vErrors, _`${N.vErrors} === null ? ${errs} : ${N.vErrors}.concat(${errs})`)
+              .assign(N.errors, _`${N.vErrors}.length`);
+            extendErrors(cxt);
+          },
+          () => cxt.error(),
+        ),
+      );
       cxt.ok(valid);
     },
   });

@@ -67,3 +67,42 @@ export function serviceEnters(service: string, dir: string): boolean {
   const m = /^environments\/[^/]+(?:\/(.+))?$/.exec(dir);
   return m !== null && (m[1] === undefined || ENV_DIRS.has(m[1]));
 }
+
+/** What `validator --nx-task` runs: the arguments of the nx task that started it. */
+export interface NxTaskRun {
+  /** --scope: service:<name> for project svc-<name>, cluster for project cluster. */
+  scope: string;
+  /** --env: the task's configuration (one environment), or every environment without one. */
+  env: string[];
+  /** --report-file: .nx-results/<project>/validate[-<env>].json, the output the target declares. */
+  reportFile: string;
+  /** --render-store: the store every validate target shares (a service's folder is its output). */
+  renderStore: string;
+}
+
+/**
+ * Pure: the run of `validator --nx-task` from the variables nx sets in every task's environment
+ * (NX_TASK_TARGET_PROJECT, NX_TASK_TARGET_CONFIGURATION). The validate targets of tools/nx-plugin run one
+ * command line for every project, the same for all, so that nx runs it itself (nx:run-commands) instead of
+ * starting a process that loads nx and its project graph only to start the validator (about 1.7 CPU s at
+ * 5,000 services); the project and the configuration say the rest.
+ */
+export function nxTaskRun(env: Record<string, string | undefined>): NxTaskRun {
+  const project = env.NX_TASK_TARGET_PROJECT;
+  const configuration = env.NX_TASK_TARGET_CONFIGURATION || undefined;
+  const service = project === undefined ? undefined : /^svc-(.+)$/.exec(project)?.[1];
+  if (project !== 'cluster' && !(service && NAME.test(service)))
+    throw new UsageError(
+      `--nx-task: NX_TASK_TARGET_PROJECT=${JSON.stringify(project ?? '')}: expected svc-<service> or cluster (a project of tools/nx-plugin; this option is for the targets nx runs)`,
+    );
+  if (configuration !== undefined && !NAME.test(configuration))
+    throw new UsageError(
+      `--nx-task: NX_TASK_TARGET_CONFIGURATION=${JSON.stringify(configuration)}: expected an environment of catalog/cluster.yaml`,
+    );
+  return {
+    scope: service ? `service:${service}` : 'cluster',
+    env: configuration ? [configuration] : [],
+    reportFile: `.nx-results/${project}/validate${configuration ? `-${configuration}` : ''}.json`,
+    renderStore: '.nx-results/renders',
+  };
+}
