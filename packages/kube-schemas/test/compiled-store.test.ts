@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { type CompiledSchemaStore, createSchemaValidator, type SchemaViolation } from '../src/index.js';
-import { CLEAN, deployment } from './samples.js';
+import { CLEAN, deployment, gitRepository, helmRelease } from './samples.js';
 
 // Compiled schemas kept between processes (SchemaValidatorOptions.compiledSchemas): a validator that loads
 // them finds exactly what one that compiles finds, on the built-in kinds and the bundled CRDs alike.
@@ -45,23 +45,11 @@ function broken(): object[] {
     },
     // CRDs with CEL rules (x-kubernetes-validations), stored since their keyword is code ajv can write out:
     // a failed rule with its message, one with a messageExpression and fieldPath, one nested in a field.
-    {
-      apiVersion: 'helm.toolkit.fluxcd.io/v2',
-      kind: 'HelmRelease',
-      metadata: { name: 'h', namespace: 'n' },
-      spec: {
-        interval: '5m',
-        chart: { spec: { chart: './c', sourceRef: { kind: 'GitRepository', name: 'g' } } },
-        chartRef: { kind: 'OCIRepository', name: 'c' },
-        install: { strategy: { name: 'RemediateOnFailure', retryInterval: '1m' } },
-      },
-    },
-    {
-      apiVersion: 'source.toolkit.fluxcd.io/v1',
-      kind: 'GitRepository',
-      metadata: { name: 'g', namespace: 'n' },
-      spec: { url: 'https://example.org/r.git', interval: '1m', provider: 'github', serviceAccountName: 'sa' },
-    },
+    helmRelease({
+      chartRef: { kind: 'OCIRepository', name: 'c' },
+      install: { strategy: { name: 'RemediateOnFailure', retryInterval: '1m' } },
+    }),
+    gitRepository({ provider: 'github', serviceAccountName: 'sa' }),
   ];
 }
 

@@ -5,25 +5,9 @@ import { describe, expect, it } from 'vitest';
 import { convertCrd, convertStructural } from '../src/crd/convert-crd.js';
 import { fieldPathPointer } from '../src/crd/cel-rules.js';
 import { createSchemaValidator, type SchemaSource } from '../src/index.js';
+import { gitRepository, helmRelease } from './samples.js';
 
 const v = createSchemaValidator({ kubernetesVersion: '1.33' });
-
-const helmRelease = (spec: Record<string, unknown> = {}) => ({
-  apiVersion: 'helm.toolkit.fluxcd.io/v2',
-  kind: 'HelmRelease',
-  metadata: { name: 'dbs', namespace: 'dbs' },
-  spec: {
-    interval: '5m',
-    chart: { spec: { chart: './charts/dbs', sourceRef: { kind: 'GitRepository', name: 'cmsweb' } } },
-    ...spec,
-  },
-});
-const gitRepository = (spec: Record<string, unknown> = {}) => ({
-  apiVersion: 'source.toolkit.fluxcd.io/v1',
-  kind: 'GitRepository',
-  metadata: { name: 'cmsweb', namespace: 'flux-system' },
-  spec: { url: 'https://example.org/repo.git', interval: '1m', ...spec },
-});
 
 describe('fields of the upstream releases', () => {
   it('accepts what the hand-written schemas refused', () => {

@@ -194,3 +194,27 @@ export const CLEAN: Record<string, any>[] = [
     subjects: [{ kind: 'Group', name: 'ops', apiGroup: 'rbac.authorization.k8s.io' }],
   },
 ];
+
+/** A Flux HelmRelease of a chart in a GitRepository; `spec` fields added or replaced. */
+export function helmRelease(spec: Record<string, unknown> = {}): Record<string, any> {
+  return {
+    apiVersion: 'helm.toolkit.fluxcd.io/v2',
+    kind: 'HelmRelease',
+    metadata: { name: 'dbs', namespace: 'dbs' },
+    spec: {
+      interval: '5m',
+      chart: { spec: { chart: './charts/dbs', sourceRef: { kind: 'GitRepository', name: 'cmsweb' } } },
+      ...spec,
+    },
+  };
+}
+
+/** A Flux GitRepository; `spec` fields added or replaced. */
+export function gitRepository(spec: Record<string, unknown> = {}): Record<string, any> {
+  return {
+    apiVersion: 'source.toolkit.fluxcd.io/v1',
+    kind: 'GitRepository',
+    metadata: { name: 'cmsweb', namespace: 'flux-system' },
+    spec: { url: 'https://example.org/repo.git', interval: '1m', ...spec },
+  };
+}
