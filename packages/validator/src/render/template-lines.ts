@@ -117,12 +117,9 @@ export function alignTemplate(renderedDoc: string, template: string): Int32Array
     const here = i * (m + 1);
     const below = here + m + 1;
     for (let j = m - 1; j >= 0; j--) {
-      const down = score[below + j]!;
-      const right = score[here + j + 1]!;
-      const best = down > right ? down : right;
       const wj = w[j]!;
       const diagonal = wj > 0 ? wj + score[below + j + 1]! : 0;
-      score[here + j] = diagonal > best ? diagonal : best;
+      score[here + j] = Math.max(score[below + j]!, score[here + j + 1]!, diagonal);
     }
     if (row) for (const j of row) w[j] = 0;
   }
