@@ -45,7 +45,7 @@ describe('readChart with dependencyReads', () => {
     expect(b.templates['../_library/templates/_pod.tpl']).toContain('v1');
     expect(bAlone.templates['../_library/templates/_pod.tpl']).toContain('v2');
     // The refused library file is reported for each chart, under that chart, as without sharing.
-    const refused = (c: typeof a) => c.refused.map((r) => `${r.path}: ${r.reason}`);
+    const refused = (c: typeof a) => (c.refused ?? []).map((r) => `${r.path}: ${r.reason}`);
     expect(refused(a)).toEqual([expect.stringMatching(/^charts\/a\/\.\.\/_library\/templates\/_out\.tpl: .*outside/)]);
     expect(refused(b)).toEqual(refused(bAlone));
     expect(refused(b)[0]).toMatch(/^charts\/b\//);
