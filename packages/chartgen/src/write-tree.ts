@@ -9,7 +9,8 @@ const WRITE_CONCURRENCY = 16;
 
 /**
  * Shell: applies the changes under `root`. Each file is written atomically (temporary file, fsync, rename,
- * directory fsync: @cmsweb/toolkit's writeFileAtomic), so a reader (or a crash) never sees half a file.
+ * directory fsync: @cmsweb/toolkit's writeFileAtomic), so a reader (or a crash) never sees half a file; a new
+ * file is not fsync'ed (see below).
  * Removed files go, then directories left empty, up to (not including) `stopDirs`.
  */
 export async function writeTree(
@@ -28,7 +29,10 @@ export async function writeTree(
     async (c) => {
       const text = planned.get(c.path);
       if (text === undefined) throw new Error(`no planned content for ${c.path}`);
-      await writeFileAtomic(join(root, c.path), text, { syncDirectory: false });
+      // A new file has no old content to keep, and a rerun rewrites it (it differs from the plan) if a power
+      // loss leaves it empty: its fsync, most of the cost of a first generation, buys nothing. A replaced file
+      // is fsync'ed, so that a power loss leaves the old or the new content.
+      await writeFileAtomic(join(root, c.path), text, { syncDirectory: false, syncFile: c.kind === 'changed' });
       onWritten?.(++written, writes.length);
     },
     WRITE_CONCURRENCY,
@@ -38,9 +42,11 @@ export async function writeTree(
     unlinkSync(join(root, c.path));
     pruneEmptyParents(root, c.path, stopDirs);
   }
-  // One directory fsync per directory touched makes the renames and removals durable.
+  // One directory fsync per directory where a file was replaced or removed makes the renames and removals
+  // durable (a directory that only gained files: as for their content, a rerun writes what a power loss lost).
+  const durable = changes.filter((c) => c.kind === 'changed' || c.kind === 'removed');
   await mapLimit(
-    [...new Set(changes.map((c) => dirname(join(root, c.path))))].filter((d) => existsSync(d)),
+    [...new Set(durable.map((c) => dirname(join(root, c.path))))].filter((d) => existsSync(d)),
     fsyncDirectory,
     WRITE_CONCURRENCY,
   );

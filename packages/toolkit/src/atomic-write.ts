@@ -13,6 +13,12 @@ export interface AtomicWriteOptions {
   mode?: number;
   /** fsync the directory after the rename (default true); a caller writing many files may do it once per directory. */
   syncDirectory?: boolean;
+  /**
+   * fsync the content before the rename (default true). false keeps the atomicity (a reader sees no file or
+   * all of it) but not the durability: after a power loss the file may be empty. For a file that did not
+   * exist and that a rerun rewrites (generated output), where the fsync is most of the cost of writing it.
+   */
+  syncFile?: boolean;
   /** The temporary file (default: a unique hidden name next to `path`); a fixed name lets crash recovery remove a leftover. */
   tempPath?: string;
 }
@@ -51,7 +57,7 @@ export async function writeFileAtomic(
     const file = await open(tmp, 'w', mode);
     try {
       await file.writeFile(bytesOf(content));
-      await file.sync();
+      if (options.syncFile !== false) await file.sync();
     } finally {
       await file.close();
     }
@@ -76,7 +82,7 @@ export function writeFileAtomicSync(
     try {
       const bytes = bytesOf(content);
       for (let done = 0; done < bytes.length; ) done += writeSync(fd, bytes, done, bytes.length - done);
-      fsyncSync(fd);
+      if (options.syncFile !== false) fsyncSync(fd);
     } finally {
       closeSync(fd);
     }

@@ -1,7 +1,8 @@
 import { chmodSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
+import { open } from 'node:fs/promises';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { atomicWriteTemp, writeFileAtomic, writeFileAtomicSync } from '../src/index.js';
 
 const dirs: string[] = [];
@@ -12,6 +13,26 @@ const tempDir = () => {
 };
 afterEach(() => {
   for (const d of dirs.splice(0)) rmSync(d, { recursive: true, force: true });
+});
+
+describe('writeFileAtomic syncFile', () => {
+  it('fsyncs the content by default and not with syncFile: false, which still writes it whole by rename', async () => {
+    const dir = tempDir();
+    const probe = await open(join(dir, 'probe'), 'w');
+    const handleProto = Object.getPrototypeOf(probe) as { sync: () => Promise<void> };
+    await probe.close();
+    const sync = vi.spyOn(handleProto, 'sync');
+    try {
+      await writeFileAtomic(join(dir, 'a.yaml'), 'x: 1\n', { syncDirectory: false });
+      expect(sync).toHaveBeenCalledTimes(1);
+      await writeFileAtomic(join(dir, 'b.yaml'), 'y: 2\n', { syncDirectory: false, syncFile: false });
+      expect(sync).toHaveBeenCalledTimes(1);
+    } finally {
+      sync.mockRestore();
+    }
+    expect(readFileSync(join(dir, 'b.yaml'), 'utf8')).toBe('y: 2\n');
+    expect(readdirSync(dir).sort()).toEqual(['a.yaml', 'b.yaml', 'probe']);
+  });
 });
 
 describe.each([

@@ -100,12 +100,28 @@ export function alignTemplate(renderedDoc: string, template: string): Int32Array
   };
   const score = new Int32Array((n + 1) * (m + 1));
   const at = (i: number, j: number) => i * (m + 1) + j;
+  // The template lines each rendered line may align with (same indentation, some literal text): a few of the
+  // m, so the n × m table below is filled by a loop over plain numbers, compatible() asked only for those.
+  const candidates = new Map<number, number[]>();
+  for (let j = 0; j < m; j++) {
+    const tj = t[j]!;
+    if (!tj.pattern) continue;
+    const list = candidates.get(tj.indent);
+    if (list) list.push(j);
+    else candidates.set(tj.indent, [j]);
+  }
+  const w = new Int8Array(m);
   for (let i = n - 1; i >= 0; i--) {
+    const row = blank[i] ? undefined : candidates.get(rIndent[i]!);
+    if (row) for (const j of row) w[j] = compatible(i, j);
+    const here = i * (m + 1);
+    const below = here + m + 1;
     for (let j = m - 1; j >= 0; j--) {
-      const w = compatible(i, j);
-      const best = Math.max(score[at(i + 1, j)]!, score[at(i, j + 1)]!);
-      score[at(i, j)] = w > 0 ? Math.max(best, w + score[at(i + 1, j + 1)]!) : best;
+      const wj = w[j]!;
+      const diagonal = wj > 0 ? wj + score[below + j + 1]! : 0;
+      score[here + j] = Math.max(score[below + j]!, score[here + j + 1]!, diagonal);
     }
+    if (row) for (const j of row) w[j] = 0;
   }
   const map = new Int32Array(n).fill(-1);
   let i = 0;

@@ -71,8 +71,10 @@ export function readRepoText(
 async function readYamlFile(
   root: string,
   file: string,
+  /** The file's text when the caller read it already (through readRepoText): it is not read twice. */
+  known?: string,
 ): Promise<{ y: RepoYaml; findings: Finding[]; documents: number }> {
-  const r = readRepoText(root, file);
+  const r = known === undefined ? readRepoText(root, file) : { text: known };
   if (r.finding)
     return { y: { file, parsed: parseYaml('', file), value: undefined }, findings: [r.finding], documents: 0 };
   const text = r.text;
@@ -190,6 +192,7 @@ export async function readRepo(
     }
   }
   const environments: RepoEnvironment[] = [];
+  const serviceNames = new Set(catalog.services.map((s) => s.name)); // a lookup per generated file, not a scan
   const apps: RepoSnapshot['apps'] = {};
   const helmReleases: RepoSnapshot['helmReleases'] = {};
   for (const e of catalog.cluster.environments) {
@@ -265,12 +268,12 @@ export async function readRepo(
         findings.push(...parsed.findings.map((x) => ({ ...x, env: e.name })));
         // Per-service generated files (argocd/apps/<svc>.yaml, flux/helmreleases/<svc>.yaml) belong to that service.
         const svc = /^(?:argocd\/apps|flux\/helmreleases)\/([^/]+)\.ya?ml$/.exec(rest)?.[1];
-        const service = svc && catalog.services.some((s) => s.name === svc) ? svc : undefined;
+        const service = svc && serviceNames.has(svc) ? svc : undefined;
         generated[e.name]!.push(
           ...parsed.resources.map((r) => ({ ...r, env: e.name, ...(service ? { service } : {}) })),
         );
-        if (rest.startsWith('argocd/apps/')) apps[f] = (await readYamlFile(root, f)).y;
-        if (rest.startsWith('flux/helmreleases/')) helmReleases[f] = (await readYamlFile(root, f)).y;
+        if (rest.startsWith('argocd/apps/')) apps[f] = (await readYamlFile(root, f, read.text)).y;
+        if (rest.startsWith('flux/helmreleases/')) helmReleases[f] = (await readYamlFile(root, f, read.text)).y;
       }
     }
   }

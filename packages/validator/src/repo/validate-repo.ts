@@ -7,7 +7,7 @@ import { applyConfig, isEnabled, type ValidatorConfig } from '../config/validato
 import { checkEnvironmentRules } from '../checks/env-rules.js';
 import { checkOverlayRules } from '../checks/overlay-rules.js';
 import { lintChart, type LintedChart } from '../chart/lint-chart.js';
-import { readChart } from '../chart/read-chart.js';
+import { type DependencyReads, readChart } from '../chart/read-chart.js';
 import type { ChartFiles } from '../chart/chart-files.js';
 import { renderErrorFinding } from '../chart/render-findings.js';
 import { locate, parseYaml, toJs } from '@cmsweb/yaml';
@@ -121,9 +121,10 @@ export async function validateRepo(opts: RepoValidationOptions): Promise<Validat
     texts.set(text, text);
     return text;
   };
+  const dependencyReads: DependencyReads = new Map();
   const chartFilesOf = (p: string) => {
     let f = chartFiles.get(p);
-    if (!f) chartFiles.set(p, (f = readChart(join(opts.root, p), p, intern)));
+    if (!f) chartFiles.set(p, (f = readChart(join(opts.root, p), p, intern, dependencyReads)));
     return f;
   };
   const linted = new Set(chartPaths);
