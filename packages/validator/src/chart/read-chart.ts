@@ -24,15 +24,10 @@ export async function readChart(
   dependencyReads?: DependencyReads,
 ): Promise<ChartFiles> {
   const refused: RefusedFileError[] = [];
-  const guard = <T>(f: () => T): T | undefined => {
-    try {
-      return f();
-    } catch (e) {
-      if (!(e instanceof RefusedFileError)) throw e;
-      refused.push(new RefusedFileError(`${displayPath}/${e.path}`, e.reason, e.line, e.column));
-      return undefined;
-    }
-  };
+  const guard = refusalGuard(
+    refused,
+    (e) => new RefusedFileError(`${displayPath}/${e.path}`, e.reason, e.line, e.column),
+  );
   const read = (rel: string) => {
     const text = guard(() => readSafeFile(rel, { root: dir }));
     return text === undefined ? undefined : intern(text);
@@ -88,6 +83,19 @@ export async function readChart(
   };
 }
 
+/** Runs a read, turning a refused file into undefined and noting the refusal (as `note` words it) in `refused`. */
+function refusalGuard(refused: RefusedFileError[], note: (e: RefusedFileError) => RefusedFileError = (e) => e) {
+  return <T>(f: () => T): T | undefined => {
+    try {
+      return f();
+    } catch (e) {
+      if (!(e instanceof RefusedFileError)) throw e;
+      refused.push(note(e));
+      return undefined;
+    }
+  };
+}
+
 const OWN_FILES = new Set(['Chart.yaml', 'values.yaml', 'values.schema.json']);
 
 /** The templates of a file:// dependency at `depRoot` (shown as `d`, relative to the chart), each read inside it. */
@@ -97,15 +105,7 @@ function readDependency(
   intern: (text: string) => string,
 ): { templates: Array<[string, string]>; refused: RefusedFileError[] } {
   const refused: RefusedFileError[] = [];
-  const guard = <T>(f: () => T): T | undefined => {
-    try {
-      return f();
-    } catch (e) {
-      if (!(e instanceof RefusedFileError)) throw e;
-      refused.push(e);
-      return undefined;
-    }
-  };
+  const guard = refusalGuard(refused);
   const depFiles = (rel: string, out: string[]): string[] => {
     for (const e of guard(() => listSafeDir(rel, { root: depRoot, display: `${d}/${rel}` })) ?? []) {
       if (e.kind === 'dir') depFiles(`${rel}/${e.name}`, out);
