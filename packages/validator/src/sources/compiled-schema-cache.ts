@@ -55,7 +55,7 @@ const digest = (code: string | Uint8Array) => createHash('sha256').update(code).
 const V8_HEADER = 128; // two hex sha256 digests
 
 /** Scripts run without a usable code cache this process: their cache is written at exit, once their functions ran. */
-const pendingCaches = new Map<string, Script>();
+const pendingCaches = new Map<string, { script: Script; codeDigest: string }>();
 let exitHook = false;
 
 /** The code cache in `file` when it was made for the code of digest `codeDigest` and is intact (exported for the tests). */
@@ -75,12 +75,10 @@ export function readCodeCache(file: string, codeDigest: string): Buffer | undefi
 /** Writes the code caches of this process's pending scripts (at exit; exported for the tests): how many. */
 export function writeCodeCaches(): number {
   const count = pendingCaches.size;
-  for (const [file, script] of pendingCaches) {
+  for (const [file, { script, codeDigest }] of pendingCaches) {
     try {
       const data = script.createCachedData();
-      const codeDigest = file.slice(file.lastIndexOf('#') + 1);
-      const target = file.slice(0, file.lastIndexOf('#'));
-      writeFileAtomicSync(target, Buffer.concat([Buffer.from(`${codeDigest}${digest(data)}`, 'latin1'), data]), {
+      writeFileAtomicSync(file, Buffer.concat([Buffer.from(`${codeDigest}${digest(data)}`, 'latin1'), data]), {
         syncDirectory: false,
       });
     } catch {
@@ -111,7 +109,7 @@ export function runStoredModule(
   const module = { exports: {} as { default?: unknown } };
   (script.runInThisContext() as (r: unknown, m: unknown, e: unknown) => void)(requireIn, module, module.exports);
   if (!cachedData || script.cachedDataRejected) {
-    pendingCaches.set(`${cacheFile}#${codeDigest}`, script);
+    pendingCaches.set(cacheFile, { script, codeDigest });
     if (!exitHook) {
       exitHook = true;
       process.once('exit', () => writeCodeCaches());
