@@ -4,7 +4,8 @@ import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'nod
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { runCli, tempRepo } from './helpers.js';
+import { UsageError } from '../src/errors.js';
+import { runCli, runManifestsInProcess, runRepoInProcess, tempRepo } from './helpers.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'validator-crd-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -42,17 +43,27 @@ writeFileSync(join(dir, 'crds', 'widget.yaml'), CRD);
 writeFileSync(join(dir, 'good.yaml'), widget('{ size: 3, mode: fast }'));
 writeFileSync(join(dir, 'bad.yaml'), widget('{ size: 7, mode: fast, colour: red }'));
 
-const findings = (args: string[], cwd = dir) => {
-  const r = runCli(['manifests', ...args, '--output', 'json', '--root', cwd], { cwd });
-  const all = r.stdout ? (JSON.parse(r.stdout).findings as { check: string; message: string; path?: string }[]) : [];
-  return { code: r.code, stderr: r.stderr, findings: all.filter((f) => f.check.startsWith('schema-')) };
+type SchemaFinding = { check: string; message: string; path?: string };
+const schemaFindings = (stdout: string) =>
+  stdout ? (JSON.parse(stdout).findings as SchemaFinding[]).filter((f) => f.check.startsWith('schema-')) : [];
+
+/** The manifests command in process (absolute paths: the test does not change directory). */
+const findings = async (files: string[], crd: string[] = [], root = dir) => {
+  const r = await runManifestsInProcess(
+    files.map((f) => join(dir, f)),
+    { root, crd: crd.map((c) => join(dir, c)) },
+  );
+  return { code: r.code, findings: schemaFindings(r.stdout) };
 };
 
 describe('user CRDs', () => {
-  it('without them the kind is unknown; with --crd it is checked, CEL rule included', () => {
-    expect(findings(['good.yaml']).findings.map((f) => f.check)).toContain('schema-unknown-kind');
-    expect(findings(['good.yaml', '--crd', 'crds'])).toMatchObject({ code: 0, findings: [] });
-    const bad = findings(['bad.yaml', '--crd', 'crds']);
+  it('without them the kind is unknown; with --crd it is checked, CEL rule included', async () => {
+    expect((await findings(['good.yaml'])).findings.map((f) => f.check)).toContain('schema-unknown-kind');
+    // The real CLI once: --crd and the file relative to its working directory, exit 0.
+    const cli = runCli(['manifests', 'good.yaml', '--crd', 'crds', '--output', 'json', '--root', dir], { cwd: dir });
+    expect(cli.stderr).toBe('');
+    expect({ code: cli.code, findings: schemaFindings(cli.stdout) }).toEqual({ code: 0, findings: [] });
+    const bad = await findings(['bad.yaml'], ['crds']);
     expect(bad.code).toBe(1);
     expect(bad.findings.map((f) => [f.check, f.path, f.message])).toEqual([
       ['schema-format', '/spec', 'spec: fast widgets are at most 5'],
@@ -60,16 +71,17 @@ describe('user CRDs', () => {
     ]);
   }, 120_000);
 
-  it('validator.yaml crds: does the same, relative to the root', () => {
+  it('validator.yaml crds: does the same, relative to the root', async () => {
     const root = join(dir, 'with-config');
     mkdirSync(root);
     writeFileSync(join(root, 'validator.yaml'), 'crds: [../crds]\n');
-    const r = findings([join(dir, 'bad.yaml')], root);
+    const r = await findings(['bad.yaml'], [], root);
     expect(r.findings.map((f) => f.message)).toContain('spec: fast widgets are at most 5');
   }, 120_000);
 
-  it('a missing folder or a broken CRD is bad input, naming the file', () => {
-    const missing = findings(['good.yaml', '--crd', 'nowhere']);
+  it('a missing folder or a broken CRD is bad input, naming the file', async () => {
+    // The real CLI: exit 2 and the message on standard error.
+    const missing = runCli(['manifests', 'good.yaml', '--crd', 'nowhere', '--root', dir], { cwd: dir });
     expect(missing.code).toBe(2);
     expect(missing.stderr).toContain(`CRD location ${join(dir, 'nowhere')}: no such file or directory`);
     mkdirSync(join(dir, 'broken'));
@@ -77,14 +89,15 @@ describe('user CRDs', () => {
       join(dir, 'broken', 'x.yaml'),
       CRD.replace('apiextensions.k8s.io/v1', 'apiextensions.k8s.io/v1beta1'),
     );
-    const broken = findings(['good.yaml', '--crd', 'broken']);
-    expect(broken.code).toBe(2);
-    expect(broken.stderr).toContain(
+    // In process: the same refusal is the CLI's UsageError (printed as above, exit 2).
+    const broken = findings(['good.yaml'], ['broken']);
+    await expect(broken).rejects.toThrow(UsageError);
+    await expect(broken).rejects.toThrow(
       `${join(dir, 'broken', 'x.yaml')}:1 (CRD widgets.example.org): apiVersion "apiextensions.k8s.io/v1beta1" is not supported`,
     );
   }, 120_000);
 
-  it('a Kubernetes version without shipped schemas in cluster.yaml is a catalog finding at its line', () => {
+  it('a Kubernetes version without shipped schemas in cluster.yaml is a catalog finding at its line', async () => {
     const repo = tempRepo();
     try {
       const cluster = join(repo.dir, 'catalog', 'cluster.yaml');
@@ -92,7 +105,7 @@ describe('user CRDs', () => {
         cluster,
         readFileSync(cluster, 'utf8').replace(/kubernetesVersion: "1\.\d+"/, 'kubernetesVersion: "1.29"'),
       );
-      const r = runCli(['--root', repo.dir, '--output', 'json']);
+      const r = await runRepoInProcess(repo.dir);
       expect(r.code).toBe(1);
       expect(JSON.parse(r.stdout).findings).toEqual([
         expect.objectContaining({

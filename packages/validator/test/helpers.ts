@@ -3,7 +3,8 @@ import { tmpdir } from 'node:os';
 import { dirname, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { spawnSync } from 'node:child_process';
-import { runChartCommand, runRepoCommand } from '../src/commands.js';
+import { Readable } from 'node:stream';
+import { runChartCommand, runManifestsCommand, runRepoCommand } from '../src/commands.js';
 import type { Finding } from '../src/findings.js';
 
 export const TEST_DIR = dirname(fileURLToPath(import.meta.url));
@@ -123,6 +124,30 @@ export async function runChartInProcess(
     color: false,
     ...(options.renderTimeout !== undefined ? { renderTimeout: options.renderTimeout } : {}),
   });
+  return { code: out.exitCode, stdout: out.stdout, stderr: out.stderr ?? '' };
+}
+
+/**
+ * The manifests command of the CLI (`validator manifests PATH… --root ROOT …`) in this process, as
+ * runRepoInProcess. Paths as the CLI resolves them against its working directory: give them absolute (a
+ * test must not change this process's directory); `input` is what standard input would carry for "-".
+ */
+export async function runManifestsInProcess(
+  paths: string[],
+  options: { root?: string; output?: string; crd?: string[]; kubeVersion?: string; input?: string } = {},
+): Promise<CliRun> {
+  const out = await runManifestsCommand(
+    paths,
+    {
+      root: options.root ?? REPO_ROOT,
+      output: options.output ?? 'json',
+      schemaLocation: [],
+      crd: options.crd ?? [],
+      color: false,
+      ...(options.kubeVersion !== undefined ? { kubeVersion: options.kubeVersion } : {}),
+    },
+    Readable.from([Buffer.from(options.input ?? '')]),
+  );
   return { code: out.exitCode, stdout: out.stdout, stderr: out.stderr ?? '' };
 }
 
