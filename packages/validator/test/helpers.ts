@@ -134,14 +134,21 @@ export async function runChartInProcess(
  */
 export async function runManifestsInProcess(
   paths: string[],
-  options: { root?: string; output?: string; crd?: string[]; kubeVersion?: string; input?: string } = {},
+  options: {
+    root?: string;
+    output?: string;
+    crd?: string[];
+    schemaLocation?: string[];
+    kubeVersion?: string;
+    input?: string;
+  } = {},
 ): Promise<CliRun> {
   const out = await runManifestsCommand(
     paths,
     {
       root: options.root ?? REPO_ROOT,
       output: options.output ?? 'json',
-      schemaLocation: [],
+      schemaLocation: options.schemaLocation ?? [],
       crd: options.crd ?? [],
       color: false,
       ...(options.kubeVersion !== undefined ? { kubeVersion: options.kubeVersion } : {}),
