@@ -2,7 +2,16 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
-import { type JsonReport, runCli, runRepoInProcess, tempRepo, FIXTURE_REPO } from './helpers.js';
+import { UsageError } from '../src/errors.js';
+import {
+  type JsonReport,
+  runChartInProcess,
+  runCli,
+  runManifestsInProcess,
+  runRepoInProcess,
+  tempRepo,
+  FIXTURE_REPO,
+} from './helpers.js';
 
 // End to end on the fixture repository with the real helm: a clean repository exits 0 (through the real
 // CLI); each injected defect is reported with the file and line a person edits (the CLI's repository
@@ -244,16 +253,13 @@ describe('validator on the fixture repository', { timeout: 60_000 }, () => {
 });
 
 describe('CLI contract', { timeout: 60_000 }, () => {
+  // Through the real CLI: a refusal of each kind (commander's own, a command's UsageError in repository and
+  // manifests mode), exit 2 with the message as one line on stderr. Every UsageError is printed so (cli.ts,
+  // finish), so the other refusals are proven in process below: the same function the CLI calls throws it.
   it.each([
     [['--root', '/nonexistent-dir'], /not a repository of this project: catalog\/cluster.yaml is missing/],
-    [['--root', FIXTURE_REPO, '--env', 'staging'], /unknown environment staging: expected one of dev, prod/],
-    [['--root', FIXTURE_REPO, '--service', 'nope'], /unknown service nope/],
-    [['--root', FIXTURE_REPO, '--renderer', 'nope'], /unknown renderer "nope": expected one of helm, native/],
     [['--root', FIXTURE_REPO, '--output', 'xml'], /argument 'xml' is invalid/],
     [['--no-such-flag'], /unknown option '--no-such-flag'/],
-    [['manifests', '/nonexistent.yaml'], /\/nonexistent.yaml: no such file or directory/],
-    [['chart', '/nonexistent'], /\/nonexistent: not a directory/],
-    [['manifests', '-', '--kube-version', 'latest'], /--kube-version "latest" is not a Kubernetes version/],
     [
       ['manifests', '-', '--kube-version', '1.99'],
       /--kube-version "1.99" is not a supported Kubernetes version: expected one of 1.30, 1.31, 1.32, 1.33, 1.34, 1.35, 1.36$/m,
@@ -263,6 +269,40 @@ describe('CLI contract', { timeout: 60_000 }, () => {
     expect(r.code).toBe(2);
     expect(r.stderr).toMatch(message);
     expect(r.stderr).not.toMatch(/\n\s+at /);
+    expect(r.stderr.trimEnd().split('\n')).toHaveLength(1);
+  });
+
+  it.each([
+    [
+      '--env staging',
+      () => runRepoInProcess(FIXTURE_REPO, { env: ['staging'] }),
+      /unknown environment staging: expected one of dev, prod/,
+    ],
+    ['--service nope', () => runRepoInProcess(FIXTURE_REPO, { service: ['nope'] }), /unknown service nope/],
+    [
+      '--renderer nope',
+      () => runRepoInProcess(FIXTURE_REPO, { renderer: 'nope' }),
+      /unknown renderer "nope": expected one of helm, native/,
+    ],
+    [
+      'manifests /nonexistent.yaml',
+      () => runManifestsInProcess(['/nonexistent.yaml']),
+      /\/nonexistent.yaml: no such file or directory/,
+    ],
+    ['chart /nonexistent', () => runChartInProcess('/nonexistent'), /\/nonexistent: not a directory/],
+    [
+      'manifests - --kube-version latest',
+      () => runManifestsInProcess(['-'], { kubeVersion: 'latest' }),
+      /--kube-version "latest" is not a Kubernetes version/,
+    ],
+  ])('%s is bad usage (in process): a one-line UsageError', async (_name, run, message) => {
+    const error = await run().then(
+      () => undefined,
+      (e: unknown) => e,
+    );
+    expect(error).toBeInstanceOf(UsageError);
+    expect((error as Error).message).toMatch(message);
+    expect((error as Error).message).not.toContain('\n');
   });
 
   it('an internal error (here: no helm binary) exits 3 with one line, the stack only with DEBUG=1', () => {
@@ -330,19 +370,31 @@ describe('CLI contract', { timeout: 60_000 }, () => {
     ]);
   });
 
-  it('chart mode validates any chart with values files', () => {
+  it('chart mode validates any chart with values files', async () => {
     const repo = tempRepo();
     cleanups.push(repo.cleanup);
     writeFileSync(join(repo.dir, 'bad-values.yaml'), 'image:\n  tag: v1\n  tagg: v2\n');
-    const chart = (values: string, ...extra: string[]) =>
-      runCli(['chart', join(repo.dir, 'charts/demo'), '-f', join(repo.dir, values), '--namespace', 'demo', ...extra]);
-    const r = chart('bad-values.yaml', '--output', 'json');
+    // The finding in process; the clean run through the real CLI (-f, --namespace, --kube-version, exit 0).
+    const r = await runChartInProcess(join(repo.dir, 'charts/demo'), {
+      values: [join(repo.dir, 'bad-values.yaml')],
+      namespace: 'demo',
+      output: 'json',
+    });
     expect(r.code).toBe(1);
     const report = JSON.parse(r.stdout) as JsonReport;
     expect(report.findings).toEqual([
       expect.objectContaining({ check: 'overlay-schema', file: join(repo.dir, 'bad-values.yaml'), line: 3, column: 3 }),
     ]);
-    const ok = chart('environments/prod/values/demo.yaml', '--kube-version', '1.33');
+    const ok = runCli([
+      'chart',
+      join(repo.dir, 'charts/demo'),
+      '-f',
+      join(repo.dir, 'environments/prod/values/demo.yaml'),
+      '--namespace',
+      'demo',
+      '--kube-version',
+      '1.33',
+    ]);
     expect(ok.code).toBe(0);
     expect(ok.stdout.trimEnd().split('\n').at(-1)).toBe('✔ 0 errors, 0 warnings in 5 resources');
   });
