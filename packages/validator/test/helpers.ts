@@ -112,14 +112,21 @@ export async function runRepoInProcess(
  */
 export async function runChartInProcess(
   dir: string,
-  options: { values?: string[]; namespace?: string; output?: string; renderTimeout?: string; root?: string } = {},
+  options: {
+    values?: string[];
+    namespace?: string;
+    output?: string;
+    renderer?: string;
+    renderTimeout?: string;
+    root?: string;
+  } = {},
 ): Promise<CliRun> {
   const out = await runChartCommand(dir, {
     root: options.root ?? REPO_ROOT,
     output: options.output ?? 'text',
     values: options.values ?? [],
     namespace: options.namespace ?? 'default',
-    renderer: 'helm',
+    renderer: options.renderer ?? 'helm',
     schemaLocation: [],
     color: false,
     ...(options.renderTimeout !== undefined ? { renderTimeout: options.renderTimeout } : {}),

@@ -10,7 +10,8 @@ import { FIXTURE_REPO, REPO_ROOT, runChartInProcess, runCli, runRepoInProcess, t
 // A chart can keep helm busy for ever: a tpl whose value calls tpl on itself (helm limits nested includes
 // of one template to 1,000, not tpl). Every render has a bounded time; then helm is killed and the chart,
 // the environment and the likely cause are reported. The charts below never finish on any machine, so a
-// 1 s timeout makes these tests independent of speed.
+// short timeout makes these tests independent of speed: half a second (a value validator.yaml and
+// --render-timeout accept), since every second of it is a second of CPU that helm or a render thread burns.
 
 const HELM_FIXTURES = join(REPO_ROOT, 'packages', 'toolchain', 'test', 'fixtures');
 // One template that needs no values: the tpl renders `.t`, which is the tpl again, with the same data.
@@ -22,27 +23,28 @@ const ENDLESS_RANGE_TEMPLATE =
 
 describe('a render that never finishes', { timeout: 120_000 }, () => {
   it('validator chart: stopped after --render-timeout, reported with the likely cause, exit 1', () => {
-    const r = runCli(['chart', join(HELM_FIXTURES, 'tpl-loop'), '--renderer', 'helm', '--render-timeout', '1']);
+    const r = runCli(['chart', join(HELM_FIXTURES, 'tpl-loop'), '--renderer', 'helm', '--render-timeout', '0.5']);
     expect(r.code, r.stderr).toBe(1);
     expect(r.stderr).toBe('');
     expect(r.stdout).toMatch(
-      /tpl-loop\/Chart\.yaml:1:1 .*helm did not finish in 1 s rendering \S*tpl-loop and was stopped: a template that includes or tpl's itself\?/,
+      /tpl-loop\/Chart\.yaml:1:1 .*helm did not finish in 0\.5 s rendering \S*tpl-loop and was stopped: a template that includes or tpl's itself\?/,
     );
     expect(r.stdout).toContain('raise --render-timeout or renderTimeout in validator.yaml');
   });
 
-  it('validator chart --renderer native: a range without end stopped after --render-timeout, exit 1', () => {
+  // In process from here (the CLI's command functions): the case above is the end-to-end run.
+  it('validator chart --renderer native: a range without end stopped after --render-timeout, exit 1', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'range-loop-'));
     try {
       const chart = join(dir, 'range-loop');
       mkdirSync(join(chart, 'templates'), { recursive: true });
       writeFileSync(join(chart, 'Chart.yaml'), 'apiVersion: v2\nname: range-loop\nversion: 0.1.0\n');
       writeFileSync(join(chart, 'templates/cm.yaml'), ENDLESS_RANGE_TEMPLATE);
-      const r = runCli(['chart', chart, '--renderer', 'native', '--render-timeout', '1']);
+      const r = await runChartInProcess(chart, { renderer: 'native', renderTimeout: '0.5' });
       expect(r.code, r.stderr).toBe(1);
       expect(r.stderr).toBe('');
       expect(r.stdout).toMatch(
-        /range-loop\/Chart\.yaml:1:1 .*the native renderer did not finish in 1 s rendering \S*range-loop and was stopped: a range over a huge list/,
+        /range-loop\/Chart\.yaml:1:1 .*the native renderer did not finish in 0\.5 s rendering \S*range-loop and was stopped: a range over a huge list/,
       );
       expect(r.stdout).toContain('raise --render-timeout or renderTimeout in validator.yaml');
     } finally {
@@ -50,12 +52,11 @@ describe('a render that never finishes', { timeout: 120_000 }, () => {
     }
   });
 
-  // In process from here (the CLI's command functions): the cases above are the end-to-end runs.
   it('validator (repository): the timeout of validator.yaml, the chart and the environment named', async () => {
     const repo = tempRepo(FIXTURE_REPO);
     try {
       writeFileSync(join(repo.dir, 'charts/demo/templates/loop.yaml'), TPL_LOOP_TEMPLATE);
-      writeFileSync(join(repo.dir, 'validator.yaml'), 'renderTimeout: 1\n');
+      writeFileSync(join(repo.dir, 'validator.yaml'), 'renderTimeout: 0.5\n');
       const r = await runRepoInProcess(repo.dir, { env: ['dev'] });
       expect(r.code, r.stderr).toBe(1);
       const timeouts = (JSON.parse(r.stdout).findings as Array<Record<string, unknown>>).filter((f) =>
@@ -69,7 +70,7 @@ describe('a render that never finishes', { timeout: 120_000 }, () => {
           env: 'dev',
           service: 'demo',
           message: expect.stringMatching(
-            /^helm did not finish in 1 s rendering charts\/demo for environment dev and was stopped: a template that includes or tpl's itself\?/,
+            /^helm did not finish in 0\.5 s rendering charts\/demo for environment dev and was stopped: a template that includes or tpl's itself\?/,
           ),
         }),
       ]);
@@ -82,7 +83,7 @@ describe('a render that never finishes', { timeout: 120_000 }, () => {
     const repo = tempRepo(FIXTURE_REPO);
     try {
       writeFileSync(join(repo.dir, 'charts/demo/templates/loop.yaml'), ENDLESS_RANGE_TEMPLATE);
-      writeFileSync(join(repo.dir, 'validator.yaml'), 'renderTimeout: 1\n');
+      writeFileSync(join(repo.dir, 'validator.yaml'), 'renderTimeout: 0.5\n');
       const r = await runRepoInProcess(repo.dir, { renderer: 'native' });
       expect(r.code, r.stderr).toBe(1);
       const findings = JSON.parse(r.stdout).findings as Array<Record<string, unknown>>;
@@ -97,7 +98,7 @@ describe('a render that never finishes', { timeout: 120_000 }, () => {
             service: 'demo',
             message: expect.stringMatching(
               new RegExp(
-                `^the native renderer did not finish in 1 s rendering charts/demo for environment ${f.env} and was stopped: a range over a huge list`,
+                `^the native renderer did not finish in 0\\.5 s rendering charts/demo for environment ${f.env} and was stopped: a range over a huge list`,
               ),
             ),
           }),
