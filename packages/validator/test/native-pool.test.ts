@@ -1,7 +1,8 @@
 // The native renderer on worker threads (src/render/native-pool.ts): the same results as in-process, and a
 // render that never ends or grows without end is a render error of that chart while the pool goes on. No
 // assertion is on speed: the timeouts below are the renders' own (a chart that never finishes on any
-// machine), the tests' bounds only generous.
+// machine), the tests' bounds only generous. Half a second: each second of an endless render's timeout is
+// a second of CPU its thread burns.
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -87,14 +88,14 @@ describe('native render pool', { timeout: 300_000 }, () => {
     const ok = chart('ok', { 'templates/cm.yaml': 'x: {{ .Values.x }}\n' });
     expect(await p.render(request(ok))).toEqual({ manifests: '---\n# Source: ok/templates/cm.yaml\nx: 1\n' });
     const endless = chart('endless', { 'templates/cm.yaml': ENDLESS_RANGE });
-    const r = await p.render(request(endless, { timeoutSeconds: 2 }));
+    const r = await p.render(request(endless, { timeoutSeconds: 0.5 }));
     expect(r).toEqual({
       manifests: '',
-      error: { kind: 'timeout', message: 'the native renderer did not finish in 2 s' },
+      error: { kind: 'timeout', message: 'the native renderer did not finish in 0.5 s' },
     });
     // The finding reads as helm's, with the native renderer's likely cause.
     expect(renderErrorFinding(r.error!, 'charts/endless', { env: 'dev', service: 'endless' }).message).toMatch(
-      /^the native renderer did not finish in 2 s rendering charts\/endless for environment dev and was stopped: a range over a huge list .*; if the chart is only slow, raise --render-timeout or renderTimeout in validator\.yaml$/,
+      /^the native renderer did not finish in 0\.5 s rendering charts\/endless for environment dev and was stopped: a range over a huge list .*; if the chart is only slow, raise --render-timeout or renderTimeout in validator\.yaml$/,
     );
     expect(await p.render(request(ok))).toEqual({ manifests: '---\n# Source: ok/templates/cm.yaml\nx: 1\n' });
     expect(p.started).toBe(2); // the stopped thread was replaced
@@ -105,8 +106,8 @@ describe('native render pool', { timeout: 300_000 }, () => {
     const endless = chart('endless2', { 'templates/cm.yaml': ENDLESS_RANGE });
     const ok = chart('ok2', { 'templates/cm.yaml': 'x: {{ .Values.x }}\n' });
     const results = await Promise.all([
-      p.render(request(endless, { timeoutSeconds: 2 })),
-      p.render(request(endless, { timeoutSeconds: 2 })),
+      p.render(request(endless, { timeoutSeconds: 0.5 })),
+      p.render(request(endless, { timeoutSeconds: 0.5 })),
       ...Array.from({ length: 6 }, (_, i) => p.render(request(ok, { releaseName: `r${i}` }))),
     ]);
     expect(results.slice(0, 2).map((r) => r.error?.kind)).toEqual(['timeout', 'timeout']);
@@ -114,14 +115,15 @@ describe('native render pool', { timeout: 300_000 }, () => {
   });
 
   it('a memory bomb is a render error naming the limit; the pool goes on', async () => {
-    const p = pool({ threads: 1, memoryMb: 128 });
-    // A list of 100 million numbers: 800 MB, far above the thread's 128 MB heap.
+    const p = pool({ threads: 1, memoryMb: 64 });
+    // A list of 100 million numbers: 800 MB, far above the thread's 64 MB heap (the least the pool's settings
+    // allow: the less the thread fills, the less it collects before it reaches the limit).
     const bomb = chart('bomb', { 'templates/cm.yaml': '{{- $n := until 100000000 }}\nx: {{ len $n }}\n' });
     const r = await p.render(request(bomb, { timeoutSeconds: 600 }));
     expect(r.manifests).toBe('');
     expect(r.error).toEqual({ kind: 'template-execute', message: expect.any(String) });
     expect(r.error!.message).toMatch(
-      /^the native renderer ran out of memory rendering the chart \(more than its 128 MB heap\): expected .* raise VALIDATOR_RENDER_MEMORY_MB$/,
+      /^the native renderer ran out of memory rendering the chart \(more than its 64 MB heap\): expected .* raise VALIDATOR_RENDER_MEMORY_MB$/,
     );
     const ok = chart('ok3', { 'templates/cm.yaml': 'x: {{ .Values.x }}\n' });
     expect(await p.render(request(ok))).toEqual({ manifests: '---\n# Source: ok3/templates/cm.yaml\nx: 1\n' });
