@@ -75,9 +75,15 @@ describeIf('findings at the file and line that set the value', { timeout: 300_00
     regenerate(root);
   });
   afterAll(() => rmSync(root, { recursive: true, force: true }));
-  // das-server in dev, as JSON: the same validation for the first two cases, run once.
+  // das-server in dev, as JSON: the same validation for the first two cases, run once. Its renders go to a
+  // render store (--render-store: keyed on the bytes of everything helm reads), so that the runs in the other
+  // output formats below replay them instead of running helm again on the same chart and values.
+  const store = mkdtempSync(join(tmpdir(), 'validator-origin-renders-'));
+  afterAll(() => rmSync(store, { recursive: true, force: true }));
+  const dasServerIn = (output: string) =>
+    runRepoInProcess(root, { env: ['dev'], service: ['das-server'], output, renderStore: store });
   let dasServer: ReturnType<typeof runRepoInProcess> | undefined;
-  const dasServerDev = () => (dasServer ??= runRepoInProcess(root, { env: ['dev'], service: ['das-server'] }));
+  const dasServerDev = () => (dasServer ??= dasServerIn('json'));
 
   it('a catalog value (a sidecar image tag) at the catalog line, an overlay value at the overlay line', async () => {
     const r = await dasServerDev();
@@ -216,8 +222,7 @@ describeIf('findings at the file and line that set the value', { timeout: 300_00
   });
 
   it('text, SARIF (relatedLocations) and JUnit show the same places', async () => {
-    const run = async (output: string) =>
-      (await runRepoInProcess(root, { env: ['dev'], service: ['das-server'], output })).stdout;
+    const run = async (output: string) => (await dasServerIn(output)).stdout;
     const text = await run('text');
     expect(text).toMatch(/catalog\/services\/das-server\.yaml:\d+:5 +error .* image-tag/);
     expect(text).toMatch(
