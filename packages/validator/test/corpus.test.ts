@@ -7,7 +7,7 @@ import { DEFAULT_CONFIG } from '../src/config/validator-config.js';
 import { validateChart } from '../src/chart/validate-chart.js';
 import { helmRenderer } from '../src/render/helm-renderer.js';
 import { createKubeSchemaValidator } from '../src/schema/kube-schemas-adapter.js';
-import { CORPUS, runCli } from './helpers.js';
+import { CORPUS, runManifestsInProcess } from './helpers.js';
 
 // The real CMSWEB deployment repository (see ../shared/corpus/README.md) with its real defects.
 const HELM = join(CORPUS, 'cmskubernetes', 'helm');
@@ -65,8 +65,9 @@ describe('real corpus: dmwm/CMSKubernetes', () => {
   corpusIt(
     'manifests mode on kubernetes/cmsweb: duplicate keys, removed HPA APIs, the t0reqmon HPA in the wrong namespace',
     { timeout: 120_000 },
-    () => {
-      const r = runCli(['manifests', CMSWEB, '--output', 'json', '--kube-version', '1.33']);
+    async () => {
+      // The manifests command in process (the CLI's own function; its end-to-end runs are in manifests.test.ts).
+      const r = await runManifestsInProcess([CMSWEB], { kubeVersion: '1.33' });
       expect(r.stderr).toBe('');
       expect(r.code).toBe(1);
       const findings = (JSON.parse(r.stdout) as { findings: F[] }).findings;

@@ -253,17 +253,14 @@ describe('validator on the fixture repository', { timeout: 60_000 }, () => {
 });
 
 describe('CLI contract', { timeout: 60_000 }, () => {
-  // Through the real CLI: a refusal of each kind (commander's own, a command's UsageError in repository and
-  // manifests mode), exit 2 with the message as one line on stderr. Every UsageError is printed so (cli.ts,
-  // finish), so the other refusals are proven in process below: the same function the CLI calls throws it.
+  // Through the real CLI: a refusal of each kind (commander's own, a command's UsageError), exit 2 with the
+  // message as one line on stderr (manifests mode's through the CLI: hostile-files and crd-option). Every
+  // UsageError is printed so (cli.ts, finish), so the other refusals are proven in process below: the same
+  // function the CLI calls throws it.
   it.each([
     [['--root', '/nonexistent-dir'], /not a repository of this project: catalog\/cluster.yaml is missing/],
     [['--root', FIXTURE_REPO, '--output', 'xml'], /argument 'xml' is invalid/],
     [['--no-such-flag'], /unknown option '--no-such-flag'/],
-    [
-      ['manifests', '-', '--kube-version', '1.99'],
-      /--kube-version "1.99" is not a supported Kubernetes version: expected one of 1.30, 1.31, 1.32, 1.33, 1.34, 1.35, 1.36$/m,
-    ],
   ])('%j is bad usage: exit 2, one line on stderr, no stack', (args, message) => {
     const r = runCli(args, { input: '' });
     expect(r.code).toBe(2);
@@ -290,6 +287,11 @@ describe('CLI contract', { timeout: 60_000 }, () => {
       /\/nonexistent.yaml: no such file or directory/,
     ],
     ['chart /nonexistent', () => runChartInProcess('/nonexistent'), /\/nonexistent: not a directory/],
+    [
+      'manifests - --kube-version 1.99',
+      () => runManifestsInProcess(['-'], { kubeVersion: '1.99' }),
+      /--kube-version "1.99" is not a supported Kubernetes version: expected one of 1.30, 1.31, 1.32, 1.33, 1.34, 1.35, 1.36$/,
+    ],
     [
       'manifests - --kube-version latest',
       () => runManifestsInProcess(['-'], { kubeVersion: 'latest' }),
