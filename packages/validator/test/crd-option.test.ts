@@ -4,6 +4,7 @@ import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'nod
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
+import { DEFAULT_RENDERER } from '../src/render/default-renderer.js';
 import { UsageError } from '../src/errors.js';
 import { runCli, runManifestsInProcess, runRepoInProcess, tempRepo } from './helpers.js';
 
@@ -105,7 +106,7 @@ describe('user CRDs', () => {
         cluster,
         readFileSync(cluster, 'utf8').replace(/kubernetesVersion: "1\.\d+"/, 'kubernetesVersion: "1.29"'),
       );
-      const r = await runRepoInProcess(repo.dir);
+      const r = await runRepoInProcess(repo.dir, { renderer: DEFAULT_RENDERER });
       expect(r.code).toBe(1);
       expect(JSON.parse(r.stdout).findings).toEqual([
         expect.objectContaining({

@@ -3,8 +3,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { YAML_LIMITS } from '@cmsweb/yaml';
+import { DEFAULT_RENDERER } from '../src/render/default-renderer.js';
 import { fastLoad } from '../src/manifests/fast-parse.js';
-import { FIXTURES, runCli } from './helpers.js';
+import { FIXTURES, runChartInProcess, runCli, runManifestsInProcess } from './helpers.js';
 
 // Nesting deeper than YAML_LIMITS.maxDepth (and alias bombs) are refused by every reader of the validator with
 // file:line:column and the limit: manifests (fast path included), charts' values.schema.json, validator.yaml.
@@ -13,10 +14,10 @@ const max = YAML_LIMITS.maxDepth;
 const LIMIT = new RegExp(`nested more than ${max} levels deep here .*the limit is ${max}`);
 const list = (n: number) => `apiVersion: v1\nkind: List\nitems: ${'['.repeat(n)}${']'.repeat(n)}\n`;
 
-function withDir<T>(make: (dir: string) => T): T {
+async function withDir<T>(make: (dir: string) => T | Promise<T>): Promise<T> {
   const dir = mkdtempSync(join(tmpdir(), 'validator-depth-'));
   try {
-    return make(dir);
+    return await make(dir);
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
@@ -30,10 +31,12 @@ describe('nesting depth and aliases, in every reader of the validator', { timeou
     expect(fastLoad(list(3))).toEqual({ value: { apiVersion: 'v1', kind: 'List', items: [[[]]] } });
   });
 
+  // The manifests and chart commands in process (the CLI's functions, text output as it prints it, the CLI's
+  // default renderer); the validator.yaml refusal through the real CLI (exit 2 on standard error).
   it('validator manifests: a List nested 3,000 deep is a yaml-depth finding at its place, exit 1', () =>
-    withDir((dir) => {
+    withDir(async (dir) => {
       writeFileSync(join(dir, 'deep.yaml'), `# a List\n${list(3000)}`);
-      const r = runCli(['manifests', join(dir, 'deep.yaml'), '--root', dir]);
+      const r = await runManifestsInProcess([join(dir, 'deep.yaml')], { root: dir, output: 'text' });
       expect(r.code, r.stderr).toBe(1);
       expect(r.stdout).toMatch(new RegExp(`deep\\.yaml:4:${max + 7} .*yaml-depth`));
       expect(r.stdout).toMatch(LIMIT);
@@ -49,10 +52,10 @@ describe('nesting depth and aliases, in every reader of the validator', { timeou
     }));
 
   it("a chart's values.schema.json nested too deep: a finding at its line and column, no stack overflow", () =>
-    withDir((dir) => {
+    withDir(async (dir) => {
       cpSync(join(FIXTURES, 'checks', 'chart-values-schema', 'passes'), join(dir, 'chart'), { recursive: true });
       writeFileSync(join(dir, 'chart', 'values.schema.json'), `{\n  "a": ${'['.repeat(5000)}${']'.repeat(5000)}}\n`);
-      const r = runCli(['chart', join(dir, 'chart'), '--root', dir]);
+      const r = await runChartInProcess(join(dir, 'chart'), { root: dir, renderer: DEFAULT_RENDERER });
       expect(r.code, r.stderr).toBe(1);
       expect(r.stdout).toMatch(new RegExp(`values\\.schema\\.json:2:${max + 7} .*${LIMIT.source}`));
     }));

@@ -2,6 +2,7 @@ import { execFileSync } from 'node:child_process';
 import { mkdirSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { DEFAULT_RENDERER } from '../src/render/default-renderer.js';
 import { UsageError } from '../src/errors.js';
 import { type CliRun, FIXTURE_REPO, runCli, runManifestsInProcess, runRepoInProcess, tempRepo } from './helpers.js';
 
@@ -106,7 +107,7 @@ describe('hostile files in the repository', { timeout: 120_000 }, () => {
       /^validator\.yaml:1:1: refused: is a directory where a file belongs/,
     ],
   ])('validator.yaml as %s: bad input (exit 2) naming it', async (_name, setup, message) => {
-    const error = await withRepo(setup, (d) => runRepoInProcess(d, { env: ['dev'] })).then(
+    const error = await withRepo(setup, (d) => runRepoInProcess(d, { env: ['dev'], renderer: DEFAULT_RENDERER })).then(
       () => undefined,
       (e: unknown) => e,
     );

@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { UsageError } from '../src/errors.js';
+import { DEFAULT_RENDERER } from '../src/render/default-renderer.js';
 import {
   type JsonReport,
   runChartInProcess,
@@ -376,11 +377,13 @@ describe('CLI contract', { timeout: 60_000 }, () => {
     const repo = tempRepo();
     cleanups.push(repo.cleanup);
     writeFileSync(join(repo.dir, 'bad-values.yaml'), 'image:\n  tag: v1\n  tagg: v2\n');
-    // The finding in process; the clean run through the real CLI (-f, --namespace, --kube-version, exit 0).
+    // The finding in process (the CLI's default renderer); the clean run through the real CLI (-f, --namespace,
+    // --kube-version, exit 0).
     const r = await runChartInProcess(join(repo.dir, 'charts/demo'), {
       values: [join(repo.dir, 'bad-values.yaml')],
       namespace: 'demo',
       output: 'json',
+      renderer: DEFAULT_RENDERER,
     });
     expect(r.code).toBe(1);
     const report = JSON.parse(r.stdout) as JsonReport;
