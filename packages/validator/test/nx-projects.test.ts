@@ -127,7 +127,7 @@ describe('svc-<name>:validate inputs are the files validator --scope service:<na
     expect(read / k8sServices.length).toBeLessThan(trackedFiles.length / 4);
   });
 
-  it('the two globs of a service’s own files are wider than scope.ts only by names no generated file has', () => {
+  it('the glob of a service’s own files is wider than scope.ts only by names no generated file has', () => {
     const globs = serviceGlobs('dbs');
     const nx = (f: string) =>
       matchGlobPaths(globs, [f])[0] && globs.some((g) => new Minimatch(g, { dot: true }).match(f));
@@ -140,7 +140,7 @@ describe('svc-<name>:validate inputs are the files validator --scope service:<na
     for (const f of ['catalog/services/dbs2.yaml', 'environments/dev/values/dbs-x.yaml', 'charts/das/values.yaml'])
       expect([nx(f), serviceReads('dbs', f)], f).toEqual([false, false]);
     // An input wider than what is read costs at most a cache miss, never the replay of a stale result.
-    for (const f of ['environments/dev/cluster/dbs.yaml', 'catalog/services/dbs.yxml'])
+    for (const f of ['environments/dev/cluster/dbs.yaml', 'catalog/services/dbs.yxml', 'catalog/other/dbs.yaml'])
       expect([nx(f), serviceReads('dbs', f)], f).toEqual([true, false]);
   });
 });
@@ -317,5 +317,26 @@ describe('tool versions (the runtime input of every validate target)', () => {
     expect(v2, 'a package the validator uses').not.toBe(v1);
     writeFileSync(join(ws, 'packages', 'validator', 'dist', 'extra.js'), '\n');
     expect(versions(ws, helm('v4.1.4+abc'))).not.toBe(v2);
+  });
+
+  it('remembered while nothing it is made of changes: helm is not started again; a same-size rebuild is seen', () => {
+    const ws = join(base, 'tools-cache-ws');
+    mkdirSync(join(ws, 'packages', 'validator', 'dist'), { recursive: true });
+    writeFileSync(join(ws, 'packages', 'validator', 'package.json'), JSON.stringify({ name: 'validator' }));
+    const built = join(ws, 'packages', 'validator', 'dist', 'cli.js');
+    writeFileSync(built, 'export const a = 1;\n');
+    const runs = join(ws, 'helm-runs');
+    const helm = join(ws, 'helm.sh');
+    writeFileSync(helm, `#!/bin/sh\necho run >> '${runs}'\necho v4.1.4+abc\n`, { mode: 0o755 });
+    const helmRuns = () => (existsSync(runs) ? readFileSync(runs, 'utf8').split('\n').filter(Boolean).length : 0);
+    const v1 = versions(ws, helm);
+    expect(versions(ws, helm)).toBe(v1);
+    expect(helmRuns(), 'the second run is the remembered line').toBe(1);
+    writeFileSync(built, 'export const a = 2;\n'); // same size, same second: the change time still differs
+    const v2 = versions(ws, helm);
+    expect(v2).not.toBe(v1);
+    expect(helmRuns()).toBe(2);
+    writeFileSync(helm, `#!/bin/sh\necho run >> '${runs}'\necho v4.1.5+abc\n`, { mode: 0o755 });
+    expect(versions(ws, helm), 'helm replaced at the same path').toBe(v2.replace('v4.1.4', 'v4.1.5'));
   });
 });
