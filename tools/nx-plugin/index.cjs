@@ -57,17 +57,20 @@ function isVmService(text) {
 
 /**
  * Inputs of svc-<name>:validate (the project's root is charts/<name>): the files scope.ts serviceReads lets a
- * service scope read. Its own files outside its root are one glob, not one per folder and extension: nx finds
- * what a change affects by compiling every distinct {workspaceRoot} glob of every project with minimatch, one
- * at a time, at each command (affected/locators/workspace-projects.js). Two per service (catalog/services/ and
- * environments/**) cost ~0.5 CPU s of each `nx affected` at 5,000 services, nine per service took seconds;
- * one glob `{catalog,environments}/**` compiles in a quarter of the two. `.y*ml` and the `**` are wider than
- * catalog/services/ and `.{yaml,yml}` under values/, argocd/apps/ and flux/helmreleases/ only by names no
- * generated file has (<name>.yXml, an environment-level file named like the service): a wider input is at
- * worst a cache miss, never a stale replay.
+ * service scope read. Its own files outside its root are two globs, not one per folder and extension: nx
+ * finds what a change affects by compiling every distinct {workspaceRoot} glob of every project with minimatch
+ * (affected/locators/workspace-projects.js), nine per service took seconds at 5,000 services. `.y*ml` and
+ * `environments/**` are wider than `.{yaml,yml}` under values/, argocd/apps/ and flux/helmreleases/ only by
+ * names no generated file has (<name>.yXml, an environment-level file named like the service): a wider
+ * input is at worst a cache miss, never a stale replay.
  */
 function serviceInputs(name) {
-  return ['{projectRoot}/**/*', `{workspaceRoot}/{catalog,environments}/**/${name}.y*ml`, SHARED_INPUT];
+  return [
+    '{projectRoot}/**/*',
+    `{workspaceRoot}/catalog/services/${name}.y*ml`,
+    `{workspaceRoot}/environments/**/${name}.y*ml`,
+    SHARED_INPUT,
+  ];
 }
 
 /** What nx.json's namedInputs[SHARED_INPUT] must hold (a test compares them; the plugin checks it is there). */
