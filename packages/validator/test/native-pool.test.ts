@@ -146,6 +146,28 @@ process.stdout.write(r.manifests);`,
     expect(run.stdout).toBe('---\n# Source: ok4/templates/cm.yaml\nx: 1\n');
   });
 
+  it('prestart: the thread started ahead serves the first render; started ahead and idle, it does not keep the process alive', async () => {
+    const p = pool({ threads: 1 });
+    p.prestart();
+    expect(p.started).toBe(1);
+    p.prestart(); // one is enough: the first render waits for it
+    expect(p.started).toBe(1);
+    const ok = chart('ok5', { 'templates/cm.yaml': 'x: {{ .Values.x }}\n' });
+    expect(await p.render(request(ok))).toEqual({ manifests: '---\n# Source: ok5/templates/cm.yaml\nx: 1\n' });
+    expect(p.started).toBe(1);
+    const dist = pathToFileURL(join(PACKAGE_DIR, 'dist', 'render', 'native-pool.js')).href;
+    const script = join(tmp, 'prestarted-pool.mjs');
+    writeFileSync(
+      script,
+      `import { pooledNativeRenderer } from ${JSON.stringify(dist)};
+pooledNativeRenderer.prestart();
+process.stdout.write('done');`,
+    );
+    const run = spawnSync(process.execPath, [script], { encoding: 'utf8', timeout: 100_000 });
+    expect(run.error, 'the process ended by itself').toBeUndefined();
+    expect([run.status, run.stdout, run.stderr]).toEqual([0, 'done', '']);
+  });
+
   it.each([
     [{}, {}],
     [

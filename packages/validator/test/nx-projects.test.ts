@@ -318,4 +318,25 @@ describe('tool versions (the runtime input of every validate target)', () => {
     writeFileSync(join(ws, 'packages', 'validator', 'dist', 'extra.js'), '\n');
     expect(versions(ws, helm('v4.1.4+abc'))).not.toBe(v2);
   });
+
+  it('remembered while nothing it is made of changes: helm is not started again; a same-size rebuild is seen', () => {
+    const ws = join(base, 'tools-cache-ws');
+    mkdirSync(join(ws, 'packages', 'validator', 'dist'), { recursive: true });
+    writeFileSync(join(ws, 'packages', 'validator', 'package.json'), JSON.stringify({ name: 'validator' }));
+    const built = join(ws, 'packages', 'validator', 'dist', 'cli.js');
+    writeFileSync(built, 'export const a = 1;\n');
+    const runs = join(ws, 'helm-runs');
+    const helm = join(ws, 'helm.sh');
+    writeFileSync(helm, `#!/bin/sh\necho run >> '${runs}'\necho v4.1.4+abc\n`, { mode: 0o755 });
+    const helmRuns = () => (existsSync(runs) ? readFileSync(runs, 'utf8').split('\n').filter(Boolean).length : 0);
+    const v1 = versions(ws, helm);
+    expect(versions(ws, helm)).toBe(v1);
+    expect(helmRuns(), 'the second run is the remembered line').toBe(1);
+    writeFileSync(built, 'export const a = 2;\n'); // same size, same second: the change time still differs
+    const v2 = versions(ws, helm);
+    expect(v2).not.toBe(v1);
+    expect(helmRuns()).toBe(2);
+    writeFileSync(helm, `#!/bin/sh\necho run >> '${runs}'\necho v4.1.5+abc\n`, { mode: 0o755 });
+    expect(versions(ws, helm), 'helm replaced at the same path').toBe(v2.replace('v4.1.4', 'v4.1.5'));
+  });
 });

@@ -47,6 +47,11 @@ export interface NativePool extends Renderer {
   close(): Promise<void>;
   /** Threads started so far, replacements included (tests). */
   readonly started: number;
+  /**
+   * Starts a thread now when none is (its engine loads while the caller reads the repository, instead of after,
+   * when the first render waits for it), without holding the process.
+   */
+  prestart(): void;
 }
 
 /** Main thread → worker. */
@@ -257,6 +262,11 @@ export function createNativePool(options: NativePoolOptions = {}): NativePool {
     get started() {
       return started;
     },
+    prestart() {
+      if (closed || slots.length) return;
+      start();
+      slots.at(-1)!.worker.unref();
+    },
     async render(request: RenderRequest): Promise<RenderResult> {
       if (closed) throw new Error('the native render pool is closed');
       return new Promise<RenderResult>((resolve, reject) => {
@@ -285,7 +295,7 @@ let shared: NativePool | undefined;
  * The native renderer of the CLI (--renderer native): one pool per process, set from the environment
  * (poolSettings) when the first render comes. commands.ts checks the settings first, for a usage error.
  */
-export const pooledNativeRenderer: Renderer = {
+export const pooledNativeRenderer: Renderer & { prestart(): void } = {
   name: 'native',
   render(request: RenderRequest): Promise<RenderResult> {
     if (!shared) {
@@ -294,5 +304,14 @@ export const pooledNativeRenderer: Renderer = {
       shared = createNativePool(settings);
     }
     return shared.render(request);
+  },
+  /** NativePool.prestart of the process's pool (a problem with the settings is reported by the first render). */
+  prestart(): void {
+    if (!shared) {
+      const settings = poolSettings(process.env);
+      if ('problem' in settings) return;
+      shared = createNativePool(settings);
+    }
+    shared.prestart();
   },
 };
