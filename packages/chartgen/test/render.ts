@@ -1,9 +1,10 @@
 import { createHash } from 'node:crypto';
-import { cpSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { cpSync, mkdirSync, readdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { join, relative } from 'node:path';
 import { isDeepStrictEqual } from 'node:util';
+import { gunzipSync } from 'node:zlib';
 import { parseAllDocuments, parse } from 'yaml';
-import { runHelm } from '@cmsweb/toolchain';
+import { helmBinary, runHelm } from '@cmsweb/toolchain';
 import { mapLimit } from './helpers.js';
 
 /** A rendered Kubernetes object, loosely typed for assertions. */
@@ -37,7 +38,7 @@ export async function helmTemplate(
     namespace,
     ...valueFiles.flatMap((f) => ['-f', f]),
   ];
-  const r = await runHelm(args);
+  const r = await cachedTemplate(args, [join(root, 'charts', service), ...valueFiles]);
   const objects =
     r.code === 0 && parse
       ? parseAllDocuments(r.stdout)
@@ -45,6 +46,75 @@ export async function helmTemplate(
           .filter((o) => o && typeof o === 'object')
       : [];
   return { code: r.code, stdout: r.stdout, stderr: r.stderr, objects };
+}
+
+/** Environment variable naming the directory of the opt-in render store (see cachedTemplate). */
+export const HELM_RENDER_STORE_ENV = 'CHARTGEN_TEST_HELM_RENDERS';
+
+/**
+ * Template functions whose output is not a function of the chart and its values (the clock, randomness, the
+ * cluster, DNS, salted hashes and generated keys): a chart whose files name one is never stored. A name in a
+ * comment only costs the store a chart.
+ */
+const IMPURE =
+  /\b(now|ago|randAlpha|randAlphaNum|randNumeric|randAscii|randBytes|randInt|uuidv4|lookup|getHostByName|htpasswd|bcrypt|genPrivateKey|genCA|genCAWithKey|genSelfSignedCert|genSelfSignedCertWithKey|genSignedCert|genSignedCertWithKey|encryptAES)\b/;
+
+let helmDigest: string | undefined;
+
+/** Path (relative to `dir`) and content of every file under `dir`, in a stable order: what helm may read of it. */
+function treeDigest(dir: string, impure: { found: boolean }): string {
+  const h = createHash('sha256');
+  const files = readdirSync(dir, { recursive: true, withFileTypes: true })
+    .filter((e) => e.isFile())
+    .map((e) => join(e.parentPath, e.name))
+    .sort();
+  for (const f of files) {
+    const bytes = readFileSync(f);
+    // A dependency archive (charts/*.tgz) is a gzipped tar: its files are plain text once unzipped.
+    if (IMPURE.test((f.endsWith('.tgz') ? gunzipSync(bytes) : bytes).toString('latin1'))) impure.found = true;
+    h.update(`${relative(dir, f)}\0${bytes.length}\0`).update(bytes);
+  }
+  return h.digest('hex');
+}
+
+/**
+ * `helm template` with `args`, whose files are `inputs` (the chart directory first, then the values files).
+ *
+ * Opt-in (HELM_RENDER_STORE_ENV=<dir>, off by default: then every call runs the real helm): a successful render
+ * is stored under the sha256 of everything its output is a function of (the helm binary's bytes, the arguments
+ * with each input path replaced by the digest of its bytes, every file of the chart directory with its relative
+ * path, every values file), and a later call with exactly those inputs is given the stored output instead of
+ * starting helm. Failures are never stored, nor charts that name an impure template function (IMPURE).
+ */
+async function cachedTemplate(args: string[], inputs: string[]): Promise<Awaited<ReturnType<typeof runHelm>>> {
+  const store = process.env[HELM_RENDER_STORE_ENV];
+  if (!store) return runHelm(args);
+  const impure = { found: false };
+  const digests = new Map(
+    inputs.map((p, i) => [
+      p,
+      i === 0 ? treeDigest(p, impure) : createHash('sha256').update(readFileSync(p)).digest('hex'),
+    ]),
+  );
+  if (impure.found) return runHelm(args);
+  helmDigest ??= createHash('sha256').update(readFileSync(helmBinary())).digest('hex');
+  const key = createHash('sha256')
+    .update(JSON.stringify([helmDigest, args.map((a) => (digests.has(a) ? `<input ${digests.get(a)}>` : a))]))
+    .digest('hex');
+  const file = join(store, `${key}.yaml`);
+  try {
+    return { code: 0, stdout: readFileSync(file, 'utf8'), stderr: '' };
+  } catch {
+    const r = await runHelm(args);
+    if (r.code === 0) {
+      mkdirSync(store, { recursive: true });
+      // Another test file may store the same render at the same time: each writes its own file and renames it.
+      const tmp = `${file}.${process.pid}.${Math.random().toString(36).slice(2)}.tmp`;
+      writeFileSync(tmp, r.stdout);
+      renameSync(tmp, file);
+    }
+    return r;
+  }
 }
 
 /**
