@@ -1,4 +1,4 @@
-import { appendFileSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { appendFileSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -12,7 +12,7 @@ import { HELM_RENDER_STORE_ENV, helmTemplate, serviceChartDirs, vendorLibraryDir
 afterAll(removeTempDirs);
 
 describe('the opt-in helm render store', () => {
-  it('reuses a render only for the same bytes; stores no failure and no chart naming an impure function', async () => {
+  it('reuses a render only for the same bytes; stores no failure, no chart naming an impure function, no symbolic link', async () => {
     const store = mkdtempSync(join(tmpdir(), 'chartgen-render-store-'));
     const root = copyRepo(fixtureRepo);
     expect((await generate({ root, check: false })).status).toBe('ok');
@@ -47,6 +47,16 @@ describe('the opt-in helm render store', () => {
       writeFileSync(overlay, readFileSync(overlay, 'utf8').replace('replicaz: 3\n', ''));
       writeFileSync(join(root, 'charts/alpha/templates/clock.yaml'), '# rendered at {{ now }}\n');
       expect((await render()).code).toBe(0);
+      expect(readdirSync(store)).toHaveLength(2);
+
+      // Nor a chart holding a symbolic link: helm follows it (here to a template outside the chart, which the
+      // digest of the chart's files cannot see), so the stored render of the same files would be wrong.
+      rmSync(join(root, 'charts/alpha/templates/clock.yaml'));
+      writeFileSync(join(root, 'linked.yaml'), 'apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: linked-marker\n');
+      symlinkSync(join(root, 'linked.yaml'), join(root, 'charts/alpha/templates/linked.yaml'));
+      const linked = await render();
+      expect(linked.code, linked.stderr).toBe(0);
+      expect(linked.stdout).toContain('name: linked-marker');
       expect(readdirSync(store)).toHaveLength(2);
     } finally {
       if (before === undefined) delete process.env[HELM_RENDER_STORE_ENV];

@@ -61,17 +61,24 @@ const IMPURE =
 
 let helmDigest: string | undefined;
 
-/** Path (relative to `dir`) and content of every file under `dir`, in a stable order: what helm may read of it. */
-function treeDigest(dir: string, impure: { found: boolean }): string {
+/**
+ * Digest of the path (relative to `dir`) and content of every file under `dir`, in a stable order: what helm may
+ * read of a chart. Sets `unsafe.found` when a file names an impure function or the tree holds anything but
+ * files and directories.
+ */
+function treeDigest(dir: string, unsafe: { found: boolean }): string {
   const h = createHash('sha256');
-  const files = readdirSync(dir, { recursive: true, withFileTypes: true })
+  const entries = readdirSync(dir, { recursive: true, withFileTypes: true });
+  // helm follows a symbolic link that this walk does not: such a chart is never stored.
+  if (entries.some((e) => !e.isFile() && !e.isDirectory())) unsafe.found = true;
+  const files = entries
     .filter((e) => e.isFile())
     .map((e) => join(e.parentPath, e.name))
     .sort();
   for (const f of files) {
     const bytes = readFileSync(f);
     // A dependency archive (charts/*.tgz) is a gzipped tar: its files are plain text once unzipped.
-    if (IMPURE.test((f.endsWith('.tgz') ? gunzipSync(bytes) : bytes).toString('latin1'))) impure.found = true;
+    if (IMPURE.test((f.endsWith('.tgz') ? gunzipSync(bytes) : bytes).toString('latin1'))) unsafe.found = true;
     h.update(`${relative(dir, f)}\0${bytes.length}\0`).update(bytes);
   }
   return h.digest('hex');
@@ -84,19 +91,20 @@ function treeDigest(dir: string, impure: { found: boolean }): string {
  * is stored under the sha256 of everything its output is a function of (the helm binary's bytes, the arguments
  * with each input path replaced by the digest of its bytes, every file of the chart directory with its relative
  * path, every values file), and a later call with exactly those inputs is given the stored output instead of
- * starting helm. Failures are never stored, nor charts that name an impure template function (IMPURE).
+ * starting helm. Failures are never stored, nor charts that name an impure template function (IMPURE) or hold a
+ * symbolic link.
  */
 async function cachedTemplate(args: string[], inputs: string[]): Promise<Awaited<ReturnType<typeof runHelm>>> {
   const store = process.env[HELM_RENDER_STORE_ENV];
   if (!store) return runHelm(args);
-  const impure = { found: false };
+  const unsafe = { found: false };
   const digests = new Map(
     inputs.map((p, i) => [
       p,
-      i === 0 ? treeDigest(p, impure) : createHash('sha256').update(readFileSync(p)).digest('hex'),
+      i === 0 ? treeDigest(p, unsafe) : createHash('sha256').update(readFileSync(p)).digest('hex'),
     ]),
   );
-  if (impure.found) return runHelm(args);
+  if (unsafe.found) return runHelm(args);
   helmDigest ??= createHash('sha256').update(readFileSync(helmBinary())).digest('hex');
   const key = createHash('sha256')
     .update(JSON.stringify([helmDigest, args.map((a) => (digests.has(a) ? `<input ${digests.get(a)}>` : a))]))
