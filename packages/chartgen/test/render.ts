@@ -76,12 +76,46 @@ function treeDigest(dir: string, unsafe: { found: boolean }): string {
     .map((e) => join(e.parentPath, e.name))
     .sort();
   for (const f of files) {
-    const bytes = readFileSync(f);
-    // A dependency archive (charts/*.tgz) is a gzipped tar: its files are plain text once unzipped.
-    if (IMPURE.test((f.endsWith('.tgz') ? gunzipSync(bytes) : bytes).toString('latin1'))) unsafe.found = true;
-    h.update(`${relative(dir, f)}\0${bytes.length}\0`).update(bytes);
+    const rel = relative(dir, f);
+    let bytes: Buffer = readFileSync(f);
+    // A dependency archive (charts/*.tgz, written by helm dependency build) carries the time of the build in its
+    // gzip and tar headers: what helm loads of it is each file's name and bytes, so that is what counts.
+    if (rel.endsWith('.tgz')) {
+      const files = archiveFiles(bytes);
+      if (!files) unsafe.found = true;
+      bytes = files ?? bytes;
+    }
+    // Chart.lock's `generated:` is the time of the build too; a template could read it only through .Files.
+    if (rel === 'Chart.lock') bytes = Buffer.from(bytes.toString('utf8').replace(/^generated: .*$/m, ''));
+    const text = bytes.toString('latin1');
+    if (IMPURE.test(text) || text.includes('.Files')) unsafe.found = true;
+    h.update(`${rel}\0${bytes.length}\0`).update(bytes);
   }
   return h.digest('hex');
+}
+
+/**
+ * Pure: the name and content of each file of a gzipped tar (ustar; headers, times and modes left out), or
+ * undefined for an archive holding anything else (links, long-name or pax records): not digested here.
+ */
+function archiveFiles(tgz: Buffer): Buffer | undefined {
+  const tar = gunzipSync(tgz);
+  const out: Buffer[] = [];
+  const field = (at: number, length: number) =>
+    tar
+      .subarray(at, at + length)
+      .toString('utf8')
+      .replace(/\0.*$/s, '');
+  for (let at = 0; at + 512 <= tar.length && tar[at] !== 0; ) {
+    const size = Number.parseInt(field(at + 124, 12).trim() || '0', 8);
+    const type = field(at + 156, 1);
+    const name = `${field(at + 345, 155)}/${field(at, 100)}`;
+    if (type === '0' || type === '')
+      out.push(Buffer.from(`${name}\0${size}\0`), tar.subarray(at + 512, at + 512 + size));
+    else if (type !== '5') return undefined;
+    at += 512 + Math.ceil(size / 512) * 512;
+  }
+  return Buffer.concat(out);
 }
 
 /**
@@ -91,8 +125,8 @@ function treeDigest(dir: string, unsafe: { found: boolean }): string {
  * is stored under the sha256 of everything its output is a function of (the helm binary's bytes, the arguments
  * with each input path replaced by the digest of its bytes, every file of the chart directory with its relative
  * path, every values file), and a later call with exactly those inputs is given the stored output instead of
- * starting helm. Failures are never stored, nor charts that name an impure template function (IMPURE) or hold a
- * symbolic link.
+ * starting helm. Failures are never stored, nor charts that name an impure template function (IMPURE) or `.Files`,
+ * or hold a symbolic link.
  */
 async function cachedTemplate(args: string[], inputs: string[]): Promise<Awaited<ReturnType<typeof runHelm>>> {
   const store = process.env[HELM_RENDER_STORE_ENV];
