@@ -19,11 +19,14 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { UsageError } from '@cmsweb/toolkit';
 import { runManifestsCommand, runRepoCommand } from '../../validator/src/commands.js';
 import { DEFAULT_RENDERER } from '../../validator/src/render/default-renderer.js';
+import { bump } from '../../gitops-sync/src/commands/change.js';
+import { changeText, exitCodeOf } from '../../gitops-sync/src/format-output.js';
+import { Refused } from '../../gitops-sync/src/shell/git-state.js';
 import { main } from '../src/main.js';
 
 // Fault injection over the catalog, the overlays, environment files, file types and CLI options: every
-// case runs a command (chartgen, and the validator on environment files: in process where the case is about
-// an input file, the real CLI for options, FIFOs, limits and kills) on a temp copy of the fixture
+// case runs a command (chartgen, the validator and gitops-sync bump on environment files: in process where the
+// case is about an input file, the real CLI for options, FIFOs, limits and kills) on a temp copy of the fixture
 // repository, already generated, and asserts what issue 14 asks of any input:
 //   exit code in {0, 1, 2} (never 3, never a signal), no stack trace, no byte of a file outside the
 //   repository in the output, and nothing written or deleted when the command refuses (tree hash).
@@ -120,6 +123,34 @@ async function validatorInProcess(args: string[], cwd: string): Promise<Run> {
   }
 }
 
+/**
+ * `gitops-sync bump --root R --service S --env E --tag T` in this process (src/commands/change.ts, what
+ * bin/gitops-sync.js runs): the report as the CLI prints it, and the CLI's exits (refused: "REFUSED: ...", 1; bad
+ * input: "error: ...", 2; anything else thrown: "internal error", 3). The cases are about broken input files: git
+ * and the files are real, only the start of node is saved.
+ */
+async function bumpInProcess(args: string[]): Promise<Run> {
+  const flag = (name: string) => {
+    const i = args.indexOf(name);
+    if (i === -1 || i + 1 >= args.length) throw new Error(`bumpInProcess: ${name} missing in ${args.join(' ')}`);
+    return args[i + 1]!;
+  };
+  if (args[0] !== 'bump' || args.length !== 9)
+    throw new Error(`bumpInProcess: only "bump --root --service --env --tag" is mapped, not ${args.join(' ')}`);
+  try {
+    const r = await bump(
+      { root: flag('--root'), service: flag('--service'), env: flag('--env'), tag: flag('--tag') },
+      { ...process.env, DEBUG: '0' },
+    );
+    return { code: exitCodeOf(r), signal: null, out: changeText(r) };
+  } catch (e) {
+    const message = e instanceof Error ? e.message : String(e);
+    if (e instanceof Refused) return { code: 1, signal: null, out: `REFUSED: ${message}\n` };
+    if (e instanceof UsageError) return { code: 2, signal: null, out: `error: ${message}\n` };
+    return { code: 3, signal: null, out: `internal error: ${message.split('\n')[0]}\n` };
+  }
+}
+
 /** Hash of every entry under dir: path, type, link target, file content (FIFOs and devices are never opened). */
 function treeHash(dir: string): string {
   const h = createHash('sha256');
@@ -162,7 +193,7 @@ interface Case {
   setup: (root: string) => void;
   /** The command: chartgen generate by default. */
   command?: (root: string) => { bin: string; args: string[]; env?: Record<string, string> };
-  /** The command is the validator's, run in process (validatorInProcess): a case about an input file. */
+  /** The command is the validator's or gitops-sync's, run in process (validatorInProcess, bumpInProcess): a case about an input file. */
   inProcess?: boolean;
   /** Exit codes this case may end with (all within 0..2). */
   accept?: number[];
@@ -342,15 +373,16 @@ const handWritten: Case[] = [
     says: /the native renderer did not finish in 1 s rendering charts\/alpha for environment dev and was stopped: a range over a huge list/,
   },
   {
-    name: 'validator: a chart that builds a list of 100 million numbers (native renderer; VALIDATOR_RENDER_MEMORY_MB=128)',
+    // The smallest heap the validator accepts (64 MB): the thread fills it before it fails, so a larger one only costs time.
+    name: 'validator: a chart that builds a list of 100 million numbers (native renderer; VALIDATOR_RENDER_MEMORY_MB=64)',
     setup: (r) =>
       writeFileSync(join(r, 'charts/alpha/templates/bomb.yaml'), '{{- $n := until 100000000 }}\nx: {{ len $n }}\n'),
     command: (r) => ({
       ...validateAlpha(r, '--renderer', 'native', '--render-timeout', '600'),
-      env: { VALIDATOR_RENDER_MEMORY_MB: '128' },
+      env: { VALIDATOR_RENDER_MEMORY_MB: '64' },
     }),
     accept: [1],
-    says: /charts\/alpha\/Chart\.yaml:1:1 .*the native renderer ran out of memory rendering the chart \(more than its 128 MB heap\)/,
+    says: /charts\/alpha\/Chart\.yaml:1:1 .*the native renderer ran out of memory rendering the chart \(more than its 64 MB heap\)/,
   },
   {
     name: 'validator: a chart whose named template includes itself',
@@ -416,6 +448,7 @@ const handWritten: Case[] = [
   },
   {
     name: 'gitops-sync bump: an overlay nested 3,000 deep',
+    inProcess: true,
     setup: (r) => {
       setText(join(r, OVERLAY), (t) => `${t}\nx: ${deepFlow(3000)}\n`);
       gitInit(r);
@@ -425,6 +458,7 @@ const handWritten: Case[] = [
   },
   {
     name: 'gitops-sync bump: an overlay alias bomb',
+    inProcess: true,
     setup: (r) => {
       setText(join(r, OVERLAY), (t) => `${t}\n${BOMB}`);
       gitInit(r);
@@ -434,6 +468,7 @@ const handWritten: Case[] = [
   },
   {
     name: 'gitops-sync bump: environment.yaml nested 3,000 deep',
+    inProcess: true,
     setup: (r) => {
       setText(join(r, ENV_FILE), (t) => `${t}\nx: ${deepFlow(3000)}\n`);
       gitInit(r);
@@ -624,15 +659,17 @@ describe('fault suite: hostile and broken input', { timeout: 600_000 }, () => {
     c.setup(root);
     const before = treeHash(root);
     const { bin, args, env } = c.command?.(root) ?? { bin: CHARTGEN, args: ['generate', '--root', root] };
-    // chartgen generate on broken input runs in process, and so does the validator on a broken input file; a FIFO
-    // (a blocking read would hang this process), the cases with their own command line (options, --root, render
-    // limits) and gitops-sync run the real CLI.
+    // chartgen generate on broken input runs in process, and so do the validator and gitops-sync bump on a broken
+    // input file; a FIFO (a blocking read would hang this process) and the cases with their own command line
+    // (options, --root, render limits) run the real CLI.
     const inProcess = !c.command && !/FIFO/.test(c.name);
     const r = inProcess
       ? await runInProcess(args, root)
       : c.inProcess && bin === VALIDATOR
         ? await validatorInProcess(args, root)
-        : await run(bin, args, root, env);
+        : c.inProcess && bin === GITOPS_SYNC
+          ? await bumpInProcess(args)
+          : await run(bin, args, root, env);
     tally.tried++;
     expect(r.signal, r.out).toBeNull();
     expect(c.accept ?? [0, 1, 2], r.out).toContain(r.code);

@@ -22,7 +22,19 @@ const objectsOf = (text: string) =>
     .map((d) => d.toJS() as K8sObject)
     .filter(Boolean);
 
-async function plan(root: string, sync?: Record<string, 'automated' | 'manual'>) {
+/**
+ * The plan of a catalog with every environment's default sync, made once per catalog: the tests only read it
+ * (planning the repository's catalog is most of this file's time).
+ */
+const defaultPlans = new Map<string, ReturnType<typeof makePlan>>();
+function plan(root: string, sync?: Record<string, 'automated' | 'manual'>): ReturnType<typeof makePlan> {
+  if (sync) return makePlan(root, sync);
+  let p = defaultPlans.get(root);
+  if (!p) defaultPlans.set(root, (p = makePlan(root)));
+  return p;
+}
+
+async function makePlan(root: string, sync?: Record<string, 'automated' | 'manual'>) {
   const catalog = loadCatalogFrom(root);
   const environmentFiles = new Map(
     Object.entries(sync ?? {}).map(([env, mode]) => {
@@ -117,6 +129,8 @@ describe.each(consumerCatalogs)('Argo CD and Flux on the %s catalog', { timeout:
       // Walk what Flux applies from the bootstrap, Kustomization by Kustomization.
       const applied = new Set<string>(bootstrap);
       const kustomizations = new Map<string, K8sObject>();
+      // The first Kustomization (in the order of the walk) that applies each file: its owner.
+      const owners = new Map<string, K8sObject>();
       const queue = objectsOf(planned.get(bootstrap[1]!)!);
       while (queue.length) {
         const k = queue.shift()!;
@@ -127,6 +141,7 @@ describe.each(consumerCatalogs)('Argo CD and Flux on the %s catalog', { timeout:
         for (const file of fluxApplies(planned, k.spec.path)) {
           expect(planned.has(file), `${k.metadata.name} applies ${file}`).toBe(true);
           applied.add(file);
+          if (!owners.has(file)) owners.set(file, k);
           queue.push(
             ...objectsOf(planned.get(file)!).filter(
               (o) => o.kind === 'Kustomization' && o.apiVersion.startsWith('kustomize.toolkit.fluxcd.io/'),
@@ -143,8 +158,7 @@ describe.each(consumerCatalogs)('Argo CD and Flux on the %s catalog', { timeout:
       for (const p of applied)
         for (const o of objectsOf(planned.get(p)!)) expect(o.apiVersion && o.kind && o.metadata?.name, p).toBeTruthy();
 
-      const owner = (file: string) =>
-        [...kustomizations.values()].find((k) => fluxApplies(planned, k.spec.path).includes(file))!;
+      const owner = (file: string) => owners.get(file)!;
       const nsOwner = owner(`${base}/cluster/namespaces.yaml`);
       for (const s of catalog.services.filter((x) => !x.vm)) {
         const hrOwner = owner(`${base}/flux/helmreleases/${s.name}.yaml`);

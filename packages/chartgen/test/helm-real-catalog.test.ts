@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import { isDeepStrictEqual } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { parse, parseAllDocuments, parseDocument } from 'yaml';
+import { parse, parseDocument } from 'yaml';
 import { runHelm } from '@cmsweb/toolchain';
 import { generate } from '../src/index.js';
 import { copyRepo, loadCatalogFrom, mapLimit, readDirTree, removeTempDirs, repoRoot } from './helpers.js';
@@ -73,6 +73,8 @@ describe('real catalog rendered by the real helm', () => {
   afterAll(removeTempDirs);
   /** What `helm template` printed for "<service>/<env>" with the library-based charts. */
   const rendered = new Map<string, string>();
+  /** The objects of prod's renders, parsed once (the Ingress test reads them again). */
+  const prodObjects = new Map<string, K8sObject[]>();
 
   it('generates a chart for every Kubernetes service, the library chart, and none for VM services', () => {
     expect(services.length).toBeGreaterThan(0);
@@ -102,6 +104,7 @@ describe('real catalog rendered by the real helm', () => {
         const r = await helmTemplate(root, j.name, j.namespace, [envValues, overlay]);
         if (r.code !== 0) return [`${j.name}/${j.env}: helm template failed: ${r.stderr}`];
         rendered.set(`${j.name}/${j.env}`, r.stdout);
+        if (j.env === 'prod') prodObjects.set(j.name, r.objects);
         const values = mergeValues(
           mergeValues(readYaml(join(root, 'charts', j.name, 'values.yaml')), readYaml(envValues)),
           readYaml(overlay),
@@ -122,9 +125,8 @@ describe('real catalog rendered by the real helm', () => {
       );
       const ours: string[] = [];
       for (const s of services) {
-        const out = rendered.get(`${s.name}/prod`) ?? '';
-        for (const o of parseAllDocuments(out).map((d) => d.toJS() as K8sObject | null)) {
-          if (o?.kind !== 'Ingress') continue;
+        for (const o of prodObjects.get(s.name) ?? []) {
+          if (o.kind !== 'Ingress') continue;
           for (const rule of o.spec.rules.slice(0, 1))
             for (const p of rule.http.paths)
               ours.push(`${p.path} -> ${p.backend.service.name}:${p.backend.service.port.number}`);

@@ -1,9 +1,10 @@
 import { createHash } from 'node:crypto';
-import { cpSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { cpSync, mkdirSync, readdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { join, relative } from 'node:path';
 import { isDeepStrictEqual } from 'node:util';
+import { gunzipSync } from 'node:zlib';
 import { parseAllDocuments, parse } from 'yaml';
-import { runHelm } from '@cmsweb/toolchain';
+import { helmBinary, runHelm } from '@cmsweb/toolchain';
 import { mapLimit } from './helpers.js';
 
 /** A rendered Kubernetes object, loosely typed for assertions. */
@@ -37,7 +38,7 @@ export async function helmTemplate(
     namespace,
     ...valueFiles.flatMap((f) => ['-f', f]),
   ];
-  const r = await runHelm(args);
+  const r = await cachedTemplate(args, [join(root, 'charts', service), ...valueFiles]);
   const objects =
     r.code === 0 && parse
       ? parseAllDocuments(r.stdout)
@@ -45,6 +46,117 @@ export async function helmTemplate(
           .filter((o) => o && typeof o === 'object')
       : [];
   return { code: r.code, stdout: r.stdout, stderr: r.stderr, objects };
+}
+
+/** Environment variable naming the directory of the opt-in render store (see cachedTemplate). */
+export const HELM_RENDER_STORE_ENV = 'CHARTGEN_TEST_HELM_RENDERS';
+
+/**
+ * Template functions whose output is not a function of the chart and its values (the clock, randomness, the
+ * cluster, DNS, salted hashes and generated keys): a chart whose files name one is never stored. A name in a
+ * comment only costs the store a chart.
+ */
+const IMPURE =
+  /\b(now|ago|randAlpha|randAlphaNum|randNumeric|randAscii|randBytes|randInt|uuidv4|lookup|getHostByName|htpasswd|bcrypt|genPrivateKey|genCA|genCAWithKey|genSelfSignedCert|genSelfSignedCertWithKey|genSignedCert|genSignedCertWithKey|encryptAES)\b/;
+
+let helmDigest: string | undefined;
+
+/**
+ * Digest of the path (relative to `dir`) and content of every file under `dir`, in a stable order: what helm may
+ * read of a chart. Sets `unsafe.found` when a file names an impure function or the tree holds anything but
+ * files and directories.
+ */
+function treeDigest(dir: string, unsafe: { found: boolean }): string {
+  const h = createHash('sha256');
+  const entries = readdirSync(dir, { recursive: true, withFileTypes: true });
+  // helm follows a symbolic link that this walk does not: such a chart is never stored.
+  if (entries.some((e) => !e.isFile() && !e.isDirectory())) unsafe.found = true;
+  const files = entries
+    .filter((e) => e.isFile())
+    .map((e) => join(e.parentPath, e.name))
+    .sort();
+  for (const f of files) {
+    const rel = relative(dir, f);
+    let bytes: Buffer = readFileSync(f);
+    // A dependency archive (charts/*.tgz, written by helm dependency build) carries the time of the build in its
+    // gzip and tar headers: what helm loads of it is each file's name and bytes, so that is what counts.
+    if (rel.endsWith('.tgz')) {
+      const files = archiveFiles(bytes);
+      if (!files) unsafe.found = true;
+      bytes = files ?? bytes;
+    }
+    // Chart.lock's `generated:` is the time of the build too; a template could read it only through .Files.
+    if (rel === 'Chart.lock') bytes = Buffer.from(bytes.toString('utf8').replace(/^generated: .*$/m, ''));
+    const text = bytes.toString('latin1');
+    if (IMPURE.test(text) || text.includes('.Files')) unsafe.found = true;
+    h.update(`${rel}\0${bytes.length}\0`).update(bytes);
+  }
+  return h.digest('hex');
+}
+
+/**
+ * Pure: the name and content of each file of a gzipped tar (ustar; headers, times and modes left out), or
+ * undefined for an archive holding anything else (links, long-name or pax records): not digested here.
+ */
+function archiveFiles(tgz: Buffer): Buffer | undefined {
+  const tar = gunzipSync(tgz);
+  const out: Buffer[] = [];
+  const field = (at: number, length: number) =>
+    tar
+      .subarray(at, at + length)
+      .toString('utf8')
+      .replace(/\0.*$/s, '');
+  for (let at = 0; at + 512 <= tar.length && tar[at] !== 0; ) {
+    const size = Number.parseInt(field(at + 124, 12).trim() || '0', 8);
+    const type = field(at + 156, 1);
+    const name = `${field(at + 345, 155)}/${field(at, 100)}`;
+    if (type === '0' || type === '')
+      out.push(Buffer.from(`${name}\0${size}\0`), tar.subarray(at + 512, at + 512 + size));
+    else if (type !== '5') return undefined;
+    at += 512 + Math.ceil(size / 512) * 512;
+  }
+  return Buffer.concat(out);
+}
+
+/**
+ * `helm template` with `args`, whose files are `inputs` (the chart directory first, then the values files).
+ *
+ * Opt-in (HELM_RENDER_STORE_ENV=<dir>, off by default: then every call runs the real helm): a successful render
+ * is stored under the sha256 of everything its output is a function of (the helm binary's bytes, the arguments
+ * with each input path replaced by the digest of its bytes, every file of the chart directory with its relative
+ * path, every values file), and a later call with exactly those inputs is given the stored output instead of
+ * starting helm. Failures are never stored, nor charts that name an impure template function (IMPURE) or `.Files`,
+ * or hold a symbolic link.
+ */
+async function cachedTemplate(args: string[], inputs: string[]): Promise<Awaited<ReturnType<typeof runHelm>>> {
+  const store = process.env[HELM_RENDER_STORE_ENV];
+  if (!store) return runHelm(args);
+  const unsafe = { found: false };
+  const digests = new Map(
+    inputs.map((p, i) => [
+      p,
+      i === 0 ? treeDigest(p, unsafe) : createHash('sha256').update(readFileSync(p)).digest('hex'),
+    ]),
+  );
+  if (unsafe.found) return runHelm(args);
+  helmDigest ??= createHash('sha256').update(readFileSync(helmBinary())).digest('hex');
+  const key = createHash('sha256')
+    .update(JSON.stringify([helmDigest, args.map((a) => (digests.has(a) ? `<input ${digests.get(a)}>` : a))]))
+    .digest('hex');
+  const file = join(store, `${key}.yaml`);
+  try {
+    return { code: 0, stdout: readFileSync(file, 'utf8'), stderr: '' };
+  } catch {
+    const r = await runHelm(args);
+    if (r.code === 0) {
+      mkdirSync(store, { recursive: true });
+      // Another test file may store the same render at the same time: each writes its own file and renames it.
+      const tmp = `${file}.${process.pid}.${Math.random().toString(36).slice(2)}.tmp`;
+      writeFileSync(tmp, r.stdout);
+      renameSync(tmp, file);
+    }
+    return r;
+  }
 }
 
 /**
