@@ -455,7 +455,9 @@ async function localCommitsBase(
   remoteHead: string,
   opts: ChangeOptions,
 ): Promise<string | undefined> {
-  const log = (await git(repo.root).raw(['log', '--format=%h %s', `${remoteHead}..${head}`])).trim();
+  // At the remote's head (the usual case) there is nothing to list: no git process for it.
+  const log =
+    head === remoteHead ? '' : (await git(repo.root).raw(['log', '--format=%h %s', `${remoteHead}..${head}`])).trim();
   if (log === '') return undefined;
   const commits = log.split('\n');
   const tracking = `${opts.remote}/${repo.branch}`;
