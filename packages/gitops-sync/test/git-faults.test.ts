@@ -9,7 +9,7 @@ import { run } from './helpers/run.js';
 // operations in progress, refusing or meddling hooks, unpushed local commits, local edits) meets a
 // pseudo-randomly chosen command (bump or promote, local or --push). Each must be refused with exit 1
 // and a reason, no stack trace, and change nothing: HEAD, refs, work tree, index, the git directory's
-// gitops-sync files and the remote. Kills at random points (also during --push) are in crash.test.ts.
+// gitops-sync files and the remote. Kills (also during --push) are in crash.test.ts.
 
 interface Command {
   name: string;
