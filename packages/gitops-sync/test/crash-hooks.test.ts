@@ -1,39 +1,34 @@
 import { describe, expect, it } from 'vitest';
-import { spawn } from 'node:child_process';
 import { chmodSync, existsSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseOverlay } from '../src/core/overlay.js';
-import { at, BIN, cli, cliEnv, createFixture, git, gitRaw, overlay, prng, read, show } from './helpers/fixture.js';
+import { at, createFixture, git, gitRaw, overlay, read, show } from './helpers/fixture.js';
+import { describePoint, type KillPoint, runKilledAt } from './helpers/kill-at.js';
 import { run as runInProcess } from './helpers/run.js';
 
-// Kills at random points on the other commit path: with a commit hook in the repository, gitops-sync commits
-// through `git commit` in a temporary work tree (registered in .git/worktrees) and pushes. `promote --all --push`
-// of three services, SIGKILLed at seeded random moments of its measured duration, must leave every overlay
-// whole (old or promoted tag), the branch and the remote at the old commit or at the complete promotion, and
-// the next command must clear what the kill left (the temporary work tree included) with a clean tree after.
+// Kills on the other commit path: with a commit hook in the repository, gitops-sync commits through `git commit`
+// in a temporary work tree (registered in .git/worktrees) and pushes. `promote --all --push` of three services,
+// SIGKILLed at each state this path can leave (helpers/kill-at.ts: before or after a chosen git operation), must
+// leave every overlay whole (old or promoted tag), the branch and the remote at the old commit or at the complete
+// promotion, as each point implies, and the next command must clear what the kill left (the temporary work tree
+// included) with a clean tree after.
 
 const SERVICES = ['a', 'b', 'c'];
-const KILLS = 6;
+// worktree add (temporary work tree registered, locked with the dead pid) → git commit in it (hooks ran) →
+// worktree remove → push → fast-forward of the local branch.
+// `tree`: the kill leaves the temporary work tree registered, and the next command says it removed it.
+const POINTS: Array<{ point: KillPoint; landed: boolean; tree?: boolean }> = [
+  { point: { op: 'worktree', nth: 1, when: 'after' }, landed: false, tree: true },
+  { point: { op: 'commit', when: 'after' }, landed: false, tree: true },
+  { point: { op: 'push', when: 'before' }, landed: false },
+  { point: { op: 'push', when: 'after' }, landed: true },
+  { point: { op: 'merge', when: 'after' }, landed: true },
+];
 const OV = (s: string) => `environments/preprod/values/${s}.yaml`;
 const tagOf = (text: string) => /tag: (\S+)/.exec(text)![1];
 
-function runAndKill(cwd: string, args: string[], now: string, delayMs: number): Promise<boolean> {
-  return new Promise((resolve) => {
-    const child = spawn(process.execPath, [BIN, ...args], {
-      cwd,
-      env: { ...process.env, ...cliEnv(now) },
-      stdio: 'ignore',
-    });
-    const timer = setTimeout(() => child.kill('SIGKILL'), delayMs);
-    child.on('exit', (_code, signal) => {
-      clearTimeout(timer);
-      resolve(signal === 'SIGKILL');
-    });
-  });
-}
-
 describe('crash safety through the commit hooks', () => {
-  it(`${KILLS} SIGKILLs of promote --all --push with a commit hook never leave a half-done promotion or a stale work tree`, async () => {
+  it(`${POINTS.length} SIGKILLs of promote --all --push with a commit hook, one at each state, never leave a half-done promotion or a stale work tree`, async () => {
     const fx = createFixture(Object.fromEntries(SERVICES.map((s) => [s, { dev: 'r0', preprod: 'r0' }])));
     try {
       const repo = fx.clone('hooks');
@@ -54,21 +49,15 @@ describe('crash safety through the commit hooks', () => {
         );
         git(repo, ['pull', '-q', '--ff-only', 'origin', 'main']);
       };
-      advanceDev(1);
-      const t0 = Date.now();
-      const warm = cli(repo, promote, at(15));
-      const duration = Date.now() - t0;
-      expect(warm.json?.status, warm.stderr).toBe('pushed');
-      const random = prng(20261130);
-      const tally = { killed: 0, landed: 0 };
-      for (let round = 2; round < KILLS + 2; round++) {
+      for (const [i, { point, landed, tree }] of POINTS.entries()) {
+        const round = i + 1;
         advanceDev(round);
         const head = git(repo, ['rev-parse', 'HEAD']);
         const remote = git(fx.remote, ['rev-parse', 'main']);
         const old = Object.fromEntries(SERVICES.map((s) => [s, tagOf(read(repo, OV(s)))!]));
-        const what = `round ${round}`;
-        if (await runAndKill(repo, promote, at(10 * round + 5), Math.round(duration * (0.2 + 0.9 * random()))))
-          tally.killed++;
+        const what = `killed ${describePoint(point)}`;
+        const killed = await runKilledAt(fx.dir, repo, promote, at(10 * round + 5), point);
+        expect(killed.killed, `${what}: the point was not reached (exit ${killed.code}): ${killed.stderr}`).toBe(true);
 
         // Before any recovery: overlays whole, with the old or the promoted tag.
         for (const s of SERVICES) {
@@ -86,12 +75,18 @@ describe('crash safety through the commit hooks', () => {
           expect(git(where, ['rev-parse', `${after}^`]), what).toBe(before);
           for (const s of SERVICES) expect(tagOf(show(where, after, OV(s))), what).toBe(`r${round}`);
         }
-        if (git(fx.remote, ['rev-parse', 'main']) !== remote) tally.landed++;
+        expect(git(fx.remote, ['rev-parse', 'main']) !== remote, `${what}: landed`).toBe(landed);
 
         // The next command (in process: the status command the CLI runs) clears what the kill left: no lock,
         // journal or temporary work tree; a clean tree.
         const status = await runInProcess(repo, ['status', '--json'], at(10 * round + 6));
         expect(status.code, status.stderr).toBe(0);
+        expect(
+          status.json.notes.filter((n: string) =>
+            /^removed the temporary work tree .* of a killed gitops-sync command$/.test(n),
+          ),
+          what,
+        ).toHaveLength(tree ? 1 : 0);
         if (git(repo, ['rev-parse', 'HEAD']) !== git(fx.remote, ['rev-parse', 'main']))
           git(repo, ['merge', '-q', '--ff-only', 'origin/main']);
         expect(gitRaw(repo, ['status', '--porcelain', '--untracked-files=all']), what).toBe('');
@@ -106,9 +101,6 @@ describe('crash safety through the commit hooks', () => {
         ).toEqual([]);
       }
       for (const where of [repo, fx.remote]) git(where, ['fsck', '--no-dangling', '--no-progress']);
-      console.log(
-        `${KILLS} SIGKILLs of promote --all --push through the commit hooks (command ≈ ${duration} ms): killed ${tally.killed}, promotion on the remote after the kill ${tally.landed}; every overlay whole, history old or complete, no stale work tree`,
-      );
     } finally {
       fx.cleanup();
     }

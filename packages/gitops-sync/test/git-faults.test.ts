@@ -2,14 +2,14 @@ import { describe, expect, it } from 'vitest';
 import { spawn } from 'node:child_process';
 import { chmodSync, mkdirSync, readdirSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { at, createFixture, git, gitRaw, prng, read } from './helpers/fixture.js';
+import { at, cloneState, createFixture, git, prng, read, refFiles } from './helpers/fixture.js';
 import { run } from './helpers/run.js';
 
 // Fault injection over git states, bounded: every fault below (lock files of git and of gitops-sync,
 // operations in progress, refusing or meddling hooks, unpushed local commits, local edits) meets a
 // pseudo-randomly chosen command (bump or promote, local or --push). Each must be refused with exit 1
 // and a reason, no stack trace, and change nothing: HEAD, refs, work tree, index, the git directory's
-// gitops-sync files and the remote. Kills at random points (also during --push) are in crash.test.ts.
+// gitops-sync files and the remote. Kills (also during --push) are in crash.test.ts.
 
 interface Command {
   name: string;
@@ -193,17 +193,15 @@ const FAULTS: Fault[] = [
   },
 ];
 
+// HEAD, branches and tags, work tree, index, registered work trees (helpers/fixture.ts cloneState: one git
+// process), the git directory's gitops-sync files, and the remote's refs.
 function state(repo: string, remote: string) {
   return {
-    head: git(repo, ['rev-parse', 'HEAD']),
-    refs: git(repo, ['for-each-ref', '--format=%(refname) %(objectname)', 'refs/heads', 'refs/tags']),
-    status: gitRaw(repo, ['status', '--porcelain=v1', '--untracked-files=all']),
-    index: git(repo, ['ls-files', '-s']),
+    ...cloneState(repo),
     ours: readdirSync(join(repo, '.git'))
       .filter((f) => f.startsWith('gitops-sync'))
       .sort(),
-    worktrees: git(repo, ['worktree', 'list', '--porcelain']),
-    remote: git(remote, ['rev-parse', 'main']),
+    remote: refFiles(remote),
   };
 }
 
@@ -246,4 +244,34 @@ describe('fault injection over git states', () => {
       fx.cleanup();
     }
   }, 300_000);
+});
+
+describe('the state compared above', () => {
+  it('changes with each thing a command could change: a ref, the index, the work tree, a registered work tree, the remote', () => {
+    const fx = createFixture({ a: { dev: 'v2' } });
+    try {
+      const repo = fx.clone('rm');
+      const path = join(repo, 'environments/dev/values/a.yaml');
+      const text = read(repo, 'environments/dev/values/a.yaml');
+      const changes: Array<[string, () => void]> = [
+        ['a branch', () => git(repo, ['branch', 'side'])],
+        ['a staged edit', () => (writeFileSync(path, `${text}# x\n`), git(repo, ['add', path]))],
+        [
+          'the same file staged with another edit',
+          () => (writeFileSync(path, `${text}# y\n`), git(repo, ['add', path])),
+        ],
+        ['a work-tree edit', () => writeFileSync(path, `${text}# z\n`)],
+        ['an untracked file', () => writeFileSync(join(repo, 'new.txt'), '')],
+        ['a registered work tree', () => git(repo, ['worktree', 'add', '-q', '--detach', join(fx.dir, 'wt')])],
+        ['the remote', () => git(repo, ['push', '-q', 'origin', 'HEAD:refs/heads/other'])],
+      ];
+      for (const [what, change] of changes) {
+        const before = state(repo, fx.remote);
+        change();
+        expect(state(repo, fx.remote), what).not.toEqual(before);
+      }
+    } finally {
+      fx.cleanup();
+    }
+  }, 120_000);
 });

@@ -10,7 +10,7 @@ import {
   writeFileSync,
 } from 'node:fs';
 import { join } from 'node:path';
-import { at, createFixture, git, gitRaw, read, type Fixture } from './helpers/fixture.js';
+import { at, cloneState, createFixture, git, gitRaw, read, type Fixture } from './helpers/fixture.js';
 import { run } from './helpers/run.js';
 
 /** The work trees git lists for `repo` (only the main one once gitops-sync has cleaned up). */
@@ -39,18 +39,17 @@ const bumpArgs = (tag: string, ...more: string[]) => [
   ...more,
 ];
 
-/** Everything a refused command must leave as it was. */
+/**
+ * Everything a refused command must leave as it was: every ref (remote-tracking ones too), work tree, index and
+ * registered work trees (helpers/fixture.ts cloneState, one git process), the overlay, the git directory.
+ */
 function state(repo: string) {
   return {
-    head: git(repo, ['rev-parse', 'HEAD']),
-    branches: git(repo, ['for-each-ref', '--format=%(refname) %(objectname)']),
-    status: gitRaw(repo, ['status', '--porcelain=v1', '--untracked-files=all']),
-    index: git(repo, ['ls-files', '-s']),
+    ...cloneState(repo, { remotes: true }),
     overlay: read(repo, OV('dev')),
     gitDir: readdirSync(join(repo, '.git'))
       .filter((f) => f !== 'index' && f !== 'FETCH_HEAD')
       .sort(),
-    worktrees: git(repo, ['worktree', 'list', '--porcelain']),
   };
 }
 

@@ -46,8 +46,9 @@ function countPushes(f: Fixture): () => number {
   return () => readFileSync(file, 'utf8').split('\n').filter(Boolean).length;
 }
 
+// Every 100 ms: a /healthz poll is an HTTP request on each side, and the waits last seconds on a loaded machine.
 const until = async (what: () => boolean | Promise<boolean>) => {
-  while (!(await what())) await new Promise((r) => setTimeout(r, 20));
+  while (!(await what())) await new Promise((r) => setTimeout(r, 100));
 };
 const queueIs = (url: string, n: number) => async () =>
   ((await (await fetch(`${url}/healthz`)).json()) as { queue: number }).queue === n;

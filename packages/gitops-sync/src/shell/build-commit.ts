@@ -1,6 +1,7 @@
 import {
   accessSync,
   constants,
+  copyFileSync,
   existsSync,
   mkdirSync,
   mkdtempSync,
@@ -26,12 +27,52 @@ export interface Identity {
   email: string;
 }
 
+/**
+ * A private index holding `base`'s tree, read (one `git read-tree`) when first asked for and shared by the
+ * validation tree and the commit of one change: `materializeChange` only reads it, `stageTree` edits a copy.
+ */
+export interface BaseIndex {
+  readonly base: string;
+  path(): Promise<string>;
+  dispose(): void;
+}
+
+export function baseIndex(root: string, base: string): BaseIndex {
+  let dir: string | undefined;
+  let ready: Promise<string> | undefined;
+  return {
+    base,
+    path: () =>
+      (ready ??= (async () => {
+        dir = mkdtempSync(join(tmpdir(), 'gitops-sync-index-'));
+        const path = join(dir, 'index');
+        await git(root, { env: { GIT_INDEX_FILE: path } }).raw(['read-tree', base]);
+        return path;
+      })()),
+    dispose: () => {
+      if (dir) rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+/** The index file of `base` in `dir`: a copy of `shared` when it holds that tree, else read with git. */
+async function indexOf(root: string, base: string, dir: string, shared: BaseIndex | undefined): Promise<string> {
+  const path = join(dir, 'index');
+  if (shared?.base === base) copyFileSync(await shared.path(), path);
+  else await git(root, { env: { GIT_INDEX_FILE: path } }).raw(['read-tree', base]);
+  return path;
+}
+
 /** Writes the blobs and the tree of `base` with the plan's files applied; returns the tree id. */
-export async function stageTree(root: string, base: string, files: readonly FileChange[]): Promise<string> {
+export async function stageTree(
+  root: string,
+  base: string,
+  files: readonly FileChange[],
+  shared?: BaseIndex,
+): Promise<string> {
   const dir = mkdtempSync(join(tmpdir(), 'gitops-sync-index-'));
   try {
-    const env = { GIT_INDEX_FILE: join(dir, 'index') };
-    await git(root, { env }).raw(['read-tree', base]);
+    const env = { GIT_INDEX_FILE: await indexOf(root, base, dir, shared) };
     const sources = files.map((f, i) => {
       const p = join(dir, `blob-${i}`);
       writeFileSync(p, f.after);
@@ -62,11 +103,21 @@ export async function materializeChange(
   base: string,
   files: readonly FileChange[],
   dir: string,
+  shared?: BaseIndex,
 ): Promise<void> {
   const tmp = mkdtempSync(join(tmpdir(), 'gitops-sync-index-'));
   try {
-    const env = { GIT_INDEX_FILE: join(tmp, 'index') };
-    await git(root, { env }).raw(['read-tree', base]);
+    // Read only (ls-files, and checkout-index without -u): the shared index itself serves.
+    const env = {
+      GIT_INDEX_FILE:
+        shared?.base === base
+          ? await shared.path()
+          : await (async () => {
+              const path = join(tmp, 'index');
+              await git(root, { env: { GIT_INDEX_FILE: path } }).raw(['read-tree', base]);
+              return path;
+            })(),
+    };
     const paths = (await git(root, { env }).raw(['ls-files', '-z', '--', '.', ':(exclude)packages']))
       .split('\0')
       .filter(Boolean);

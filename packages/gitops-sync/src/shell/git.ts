@@ -107,7 +107,8 @@ export function readBlobs(root: string, specs: readonly string[]): Promise<Map<s
   return answer;
 }
 
-export const BLOB_READER_IDLE_MS = 3000;
+// Long enough to outlive the validation gate of a usual command (its work-tree update reads again after it).
+export const BLOB_READER_IDLE_MS = 15_000;
 
 interface BlobReader {
   key: string;

@@ -7,6 +7,7 @@ import {
   commitTree,
   type CommitHooks,
   stageTree,
+  baseIndex,
 } from './build-commit.js';
 import type { RunContext } from './context.js';
 import { git, type Repository } from './git.js';
@@ -409,38 +410,44 @@ async function prepare(
       reason: `uncommitted changes in ${dirty.join(', ')}: commit or discard them first (gitops-sync never overwrites local edits)`,
     };
   const validation = ctx.snapshot.envs.get(plan.env)?.config.promotion?.requireValidation === true;
-  if (!batch) {
-    plan.gates.push(...(await validationGates(repo.root, base, plan, validation, run.validatorOverride)));
-    plan.refused = plan.gates.some((g) => g.status === 'fail');
-    if (plan.refused) return { status: 'refused', plan };
-  }
-  if (opts.dryRun || !hooks) return { status: 'dry-run', plan };
+  // base's tree read into a private index once, for the validation tree and for the commit.
+  const index = baseIndex(repo.root, base);
+  try {
+    if (!batch) {
+      plan.gates.push(...(await validationGates(repo.root, base, plan, validation, run.validatorOverride, index)));
+      plan.refused = plan.gates.some((g) => g.status === 'fail');
+      if (plan.refused) return { status: 'refused', plan };
+    }
+    if (opts.dryRun || !hooks) return { status: 'dry-run', plan };
 
-  const tree = await stageTree(repo.root, base, plan.files);
-  if (hooks.run.length === 0)
-    return {
-      status: 'commit',
-      plan,
-      commit: await commitTree(repo.root, tree, base, plan.message, run.now, run.committer, run.author),
-      validation,
-    };
-  const made = await commitThroughGit(
-    repo.root,
-    hooks.dir,
-    base,
-    tree,
-    plan.files,
-    plan.message,
-    run.now,
-    run.committer,
-    run.author,
-  );
-  if ('refusal' in made) return { status: 'refused', plan, reason: made.refusal };
-  if (first)
-    notes.push(
-      `committed through git commit: the repository's ${hooks.run.join(', ')} hook${hooks.run.length > 1 ? 's' : ''} ran`,
+    const tree = await stageTree(repo.root, base, plan.files, index);
+    if (hooks.run.length === 0)
+      return {
+        status: 'commit',
+        plan,
+        commit: await commitTree(repo.root, tree, base, plan.message, run.now, run.committer, run.author),
+        validation,
+      };
+    const made = await commitThroughGit(
+      repo.root,
+      hooks.dir,
+      base,
+      tree,
+      plan.files,
+      plan.message,
+      run.now,
+      run.committer,
+      run.author,
     );
-  return { status: 'commit', plan, commit: made.commit, validation };
+    if ('refusal' in made) return { status: 'refused', plan, reason: made.refusal };
+    if (first)
+      notes.push(
+        `committed through git commit: the repository's ${hooks.run.join(', ')} hook${hooks.run.length > 1 ? 's' : ''} ran`,
+      );
+    return { status: 'commit', plan, commit: made.commit, validation };
+  } finally {
+    index.dispose();
+  }
 }
 
 /**
@@ -455,7 +462,9 @@ async function localCommitsBase(
   remoteHead: string,
   opts: ChangeOptions,
 ): Promise<string | undefined> {
-  const log = (await git(repo.root).raw(['log', '--format=%h %s', `${remoteHead}..${head}`])).trim();
+  // At the remote's head (the usual case) there is nothing to list: no git process for it.
+  const log =
+    head === remoteHead ? '' : (await git(repo.root).raw(['log', '--format=%h %s', `${remoteHead}..${head}`])).trim();
   if (log === '') return undefined;
   const commits = log.split('\n');
   const tracking = `${opts.remote}/${repo.branch}`;

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Plan } from '../core/change-plan.js';
 import type { GateResult } from '../core/gates.js';
-import { materializeChange } from './build-commit.js';
+import { type BaseIndex, materializeChange } from './build-commit.js';
 import { findValidator, VALIDATOR_ENV } from './validator.js';
 
 // The validation gate: the services a change touches must pass the validator for the target
@@ -15,6 +15,7 @@ export async function validationGates(
   plan: Plan,
   required: boolean,
   validatorOverride?: string,
+  index?: BaseIndex,
 ): Promise<GateResult[]> {
   return validateServices(
     root,
@@ -24,6 +25,7 @@ export async function validationGates(
     plan.changes.map((c) => c.service),
     required,
     validatorOverride,
+    index,
   );
 }
 
@@ -41,6 +43,7 @@ export async function validateServices(
   services: string[],
   required: boolean,
   validatorOverride?: string,
+  index?: BaseIndex,
 ): Promise<GateResult[]> {
   if (services.length === 0) return [];
   if (!required) {
@@ -67,7 +70,7 @@ export async function validateServices(
   }
   const dir = mkdtempSync(join(tmpdir(), 'gitops-sync-validate-'));
   try {
-    await materializeChange(root, base, files, dir);
+    await materializeChange(root, base, files, dir, index);
     const outcomes = await validator.validate(dir, env, services);
     return services.map((s) => {
       const o = outcomes.get(s)!;

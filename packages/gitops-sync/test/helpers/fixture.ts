@@ -1,7 +1,7 @@
 import { execFileSync, spawn, spawnSync } from 'node:child_process';
-import { cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { dirname, join, resolve } from 'node:path';
+import { dirname, join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 // Real repositories for the tests: a bare remote on disk and working clones, each with its own git
@@ -82,6 +82,51 @@ export function gitRaw(cwd: string, args: string[], env: Record<string, string> 
     env: { ...process.env, ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
+}
+
+/**
+ * The refs of a repository as git stores them (`gitDir`: a clone's .git or a bare repository): HEAD, the
+ * packed-refs file and every loose ref file (the remote-tracking ones only with `remotes`: a fetch may move
+ * them), read as files: no git process.
+ */
+export function refFiles(gitDir: string, opts: { remotes?: boolean } = {}): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const f of ['HEAD', 'packed-refs'])
+    if (existsSync(join(gitDir, f))) out[f] = readFileSync(join(gitDir, f), 'utf8');
+  for (const d of readdirSync(join(gitDir, 'refs'), { recursive: true, withFileTypes: true })) {
+    const path = relative(gitDir, join(d.parentPath, d.name));
+    if (d.isFile() && (opts.remotes || !path.startsWith('refs/remotes/')))
+      out[path] = readFileSync(join(gitDir, path), 'utf8');
+  }
+  return out;
+}
+
+/** The linked work trees git has registered in `gitDir` (.git/worktrees: each one's HEAD and lock). */
+export function worktreeFiles(gitDir: string): Record<string, string> {
+  const admin = join(gitDir, 'worktrees');
+  const out: Record<string, string> = {};
+  if (!existsSync(admin)) return out;
+  for (const name of readdirSync(admin))
+    for (const f of ['HEAD', 'locked', 'gitdir'])
+      if (existsSync(join(admin, name, f))) out[`${name}/${f}`] = readFileSync(join(admin, name, f), 'utf8');
+  return out;
+}
+
+/**
+ * What a refused command must leave as it was in a clone, with one git process: its refs and registered work
+ * trees (above), and `git status --porcelain=v2` with untracked files: with HEAD's commit unchanged, the index
+ * and the work tree are unchanged exactly when this is (it lists every entry whose index or work-tree side
+ * differs from HEAD, with the index's mode and object id, and every untracked file).
+ */
+export function cloneState(
+  repo: string,
+  opts: { remotes?: boolean } = {},
+): { refs: Record<string, string>; worktrees: Record<string, string>; status: string } {
+  return {
+    refs: refFiles(join(repo, '.git'), opts),
+    worktrees: worktreeFiles(join(repo, '.git')),
+    status: gitRaw(repo, ['status', '--porcelain=v2', '--untracked-files=all']),
+  };
 }
 
 export interface Fixture {
