@@ -255,10 +255,19 @@ describe('the state compared above', () => {
       const text = read(repo, 'environments/dev/values/a.yaml');
       const changes: Array<[string, () => void]> = [
         ['a branch', () => git(repo, ['branch', 'side'])],
-        ['a staged edit', () => (writeFileSync(path, `${text}# x\n`), git(repo, ['add', path]))],
+        [
+          'a staged edit',
+          () => {
+            writeFileSync(path, `${text}# x\n`);
+            git(repo, ['add', path]);
+          },
+        ],
         [
           'the same file staged with another edit',
-          () => (writeFileSync(path, `${text}# y\n`), git(repo, ['add', path])),
+          () => {
+            writeFileSync(path, `${text}# y\n`);
+            git(repo, ['add', path]);
+          },
         ],
         ['a work-tree edit', () => writeFileSync(path, `${text}# z\n`)],
         ['an untracked file', () => writeFileSync(join(repo, 'new.txt'), '')],
