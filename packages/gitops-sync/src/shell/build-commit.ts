@@ -45,9 +45,7 @@ export function baseIndex(root: string, base: string): BaseIndex {
     path: () =>
       (ready ??= (async () => {
         dir = mkdtempSync(join(tmpdir(), 'gitops-sync-index-'));
-        const path = join(dir, 'index');
-        await git(root, { env: { GIT_INDEX_FILE: path } }).raw(['read-tree', base]);
-        return path;
+        return readTreeInto(root, base, join(dir, 'index'));
       })()),
     dispose: () => {
       if (dir) rmSync(dir, { recursive: true, force: true });
@@ -55,11 +53,17 @@ export function baseIndex(root: string, base: string): BaseIndex {
   };
 }
 
+/** Reads `base`'s tree into the index file `path` (one `git read-tree`); returns `path`. */
+async function readTreeInto(root: string, base: string, path: string): Promise<string> {
+  await git(root, { env: { GIT_INDEX_FILE: path } }).raw(['read-tree', base]);
+  return path;
+}
+
 /** The index file of `base` in `dir`: a copy of `shared` when it holds that tree, else read with git. */
 async function indexOf(root: string, base: string, dir: string, shared: BaseIndex | undefined): Promise<string> {
   const path = join(dir, 'index');
-  if (shared?.base === base) copyFileSync(await shared.path(), path);
-  else await git(root, { env: { GIT_INDEX_FILE: path } }).raw(['read-tree', base]);
+  if (shared?.base !== base) return readTreeInto(root, base, path);
+  copyFileSync(await shared.path(), path);
   return path;
 }
 
@@ -109,14 +113,7 @@ export async function materializeChange(
   try {
     // Read only (ls-files, and checkout-index without -u): the shared index itself serves.
     const env = {
-      GIT_INDEX_FILE:
-        shared?.base === base
-          ? await shared.path()
-          : await (async () => {
-              const path = join(tmp, 'index');
-              await git(root, { env: { GIT_INDEX_FILE: path } }).raw(['read-tree', base]);
-              return path;
-            })(),
+      GIT_INDEX_FILE: shared?.base === base ? await shared.path() : await readTreeInto(root, base, join(tmp, 'index')),
     };
     const paths = (await git(root, { env }).raw(['ls-files', '-z', '--', '.', ':(exclude)packages']))
       .split('\0')
