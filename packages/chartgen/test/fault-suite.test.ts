@@ -160,8 +160,10 @@ function treeHash(dir: string): string {
       const p = rel ? `${rel}/${name}` : name;
       const s = lstatSync(join(dir, p));
       if (s.isSymbolicLink()) h.update(`L ${p} ${readlinkSync(join(dir, p))}\n`);
-      else if (s.isDirectory()) h.update(`D ${p}\n`), walk(p);
-      else if (s.isFile()) h.update(`F ${p} ${s.mode}\n`).update(readFileSync(join(dir, p)));
+      else if (s.isDirectory()) {
+        h.update(`D ${p}\n`);
+        walk(p);
+      } else if (s.isFile()) h.update(`F ${p} ${s.mode}\n`).update(readFileSync(join(dir, p)));
       else h.update(`O ${p}\n`);
     }
   };
@@ -227,9 +229,10 @@ const bumpAlpha = (r: string) => ({
   args: ['bump', '--root', r, '--service', 'alpha', '--env', 'dev', '--tag', 'v9.9.9'],
 });
 const setText = (file: string, edit: (t: string) => string) => writeFileSync(file, edit(readFileSync(file, 'utf8')));
-const replaceWith = (file: string, make: (p: string) => void) => (
-  rmSync(file, { recursive: true, force: true }), make(file)
-);
+const replaceWith = (file: string, make: (p: string) => void) => {
+  rmSync(file, { recursive: true, force: true });
+  make(file);
+};
 
 const handWritten: Case[] = [
   { name: 'catalog/services missing', setup: (r) => rmSync(join(r, 'catalog/services'), { recursive: true }) },
@@ -351,26 +354,26 @@ const handWritten: Case[] = [
     says: /values\.schema\.json:1:\d+ .*nested more than 128 levels deep/,
   },
   {
-    name: 'validator: a chart whose tpl renders itself (helm never finishes; --render-timeout 1)',
+    name: 'validator: a chart whose tpl renders itself (helm never finishes; --render-timeout 0.5)',
     setup: (r) =>
       writeFileSync(
         join(r, 'charts/alpha/templates/loop.yaml'),
         '{{- $loop := dict "t" "{{ tpl .t . }}" }}\nloop: {{ tpl $loop.t $loop }}\n',
       ),
-    command: (r) => validateAlpha(r, '--renderer', 'helm', '--render-timeout', '1'),
+    command: (r) => validateAlpha(r, '--renderer', 'helm', '--render-timeout', '0.5'),
     accept: [1],
-    says: /helm did not finish in 1 s rendering charts\/alpha for environment dev and was stopped: a template that includes or tpl's itself\?/,
+    says: /helm did not finish in 0\.5 s rendering charts\/alpha for environment dev and was stopped: a template that includes or tpl's itself\?/,
   },
   {
-    name: 'validator: a chart whose range never ends (native renderer; --render-timeout 1)',
+    name: 'validator: a chart whose range never ends (native renderer; --render-timeout 0.5)',
     setup: (r) =>
       writeFileSync(
         join(r, 'charts/alpha/templates/loop.yaml'),
         '{{- range until 100000 }}{{ range until 100000 }}{{ range until 100000 }}{{ end }}{{ end }}{{ end }}\nx: 1\n',
       ),
-    command: (r) => validateAlpha(r, '--renderer', 'native', '--render-timeout', '1'),
+    command: (r) => validateAlpha(r, '--renderer', 'native', '--render-timeout', '0.5'),
     accept: [1],
-    says: /the native renderer did not finish in 1 s rendering charts\/alpha for environment dev and was stopped: a range over a huge list/,
+    says: /the native renderer did not finish in 0\.5 s rendering charts\/alpha for environment dev and was stopped: a range over a huge list/,
   },
   {
     // The smallest heap the validator accepts (64 MB): the thread fills it before it fails, so a larger one only costs time.
@@ -650,7 +653,7 @@ const acceptedNames: string[] = [];
 const tallyLine = () =>
   `fault suite: ${tally.tried} cases tried, ${tally.refused} refused cleanly (exit 1 or 2) with nothing written in ${tally.unchangedOnRefusal}, ${tally.accepted} accepted, ${tally.noTrace} without a stack trace, ${tally.noLeak} without leaking a file outside the repository, ${tally.said} of ${tally.says} with the message expected`;
 const killLine = () =>
-  `chartgen kills: ${killTally.kills} SIGKILLs at random points, every file whole (old or new) after ${killTally.whole}, the next run completed the tree in ${killTally.completed}`;
+  `chartgen kills: ${killTally.kills} SIGKILLs at chosen writes (before the first rename, after the middle one, before and after the last), every file whole (old or new) after ${killTally.whole}, the next run completed the tree in ${killTally.completed}`;
 
 describe('fault suite: hostile and broken input', { timeout: 600_000 }, () => {
   const cases = [...handWritten, ...fuzzCases()];
@@ -700,24 +703,34 @@ describe('fault suite: hostile and broken input', { timeout: 600_000 }, () => {
   });
 });
 
-// Kills at random points: chartgen generate, killed (SIGKILL) at a pseudo-random moment of a generation that
-// writes most files (charts/ deleted, the repository URL changed), must leave every file whole, the old or the
-// new content, never part of one; the next run then completes the tree exactly and --check passes. The delays
-// come from a seeded generator over the measured duration of one run: how many kills land before, during or
-// after the writes depends on the machine, what is asserted does not.
-const KILLS = 6;
+// Kills at chosen points: chartgen generate, SIGKILLed in the middle of a generation that writes most files
+// (charts/ deleted, the repository URL changed), must leave every file whole, the old or the new content, never
+// part of one; the next run then removes the temporary files the kill left, completes the tree exactly, and
+// --check passes. The kill comes from inside the process (test/fixtures/kill-at-rename.mjs, preloaded) at a
+// rename of its atomic writes (16 at once): just before the first (only temporary files), just after the middle
+// one (half the tree new, writes in flight), just before and just after the last (every file but one; every
+// file, the run not finished). Each kill lands among the writes, where random delays mostly landed in node's
+// start-up, before any; a kill costs a whole generation up to its point, so four, each a different state.
+const KILL_POINTS = (writes: number) => [
+  'before:1',
+  `after:${Math.ceil(writes / 2)}`,
+  `before:${writes}`,
+  `after:${writes}`,
+];
+const KILL_AT_RENAME = join(here, 'fixtures', 'kill-at-rename.mjs');
 
-function runAndKill(bin: string, args: string[], cwd: string, delayMs: number): Promise<Run & { killed: boolean }> {
+function runKilledAt(point: string, args: string[], cwd: string): Promise<Run & { killed: boolean }> {
   return new Promise((resolve) => {
-    const child = spawn(process.execPath, [bin, ...args], { cwd, stdio: ['ignore', 'pipe', 'pipe'] });
+    const env: NodeJS.ProcessEnv = { ...process.env, DEBUG: '0', KILL_AT_RENAME: point };
+    const child = spawn(process.execPath, ['--import', KILL_AT_RENAME, CHARTGEN, ...args], {
+      cwd,
+      env,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     let out = '';
     child.stdout.on('data', (d) => (out += d));
     child.stderr.on('data', (d) => (out += d));
-    const timer = setTimeout(() => child.kill('SIGKILL'), delayMs);
-    child.on('close', (code, signal) => {
-      clearTimeout(timer);
-      resolve({ code, signal, out, killed: signal === 'SIGKILL' });
-    });
+    child.on('close', (code, signal) => resolve({ code, signal, out, killed: signal === 'SIGKILL' }));
   });
 }
 
@@ -744,27 +757,26 @@ const bigChange = (root: string) => {
   );
 };
 
-describe('kills at random points: chartgen generate', { timeout: 900_000 }, () => {
-  it(`${KILLS} SIGKILLs mid-generation leave every file whole, and the next run completes the tree`, async () => {
+describe('kills at chosen points: chartgen generate', { timeout: 900_000 }, () => {
+  it('SIGKILLs before the first write, after the middle one, before and after the last leave every file whole, and the next run completes the tree', async () => {
+    // The tree a completed run leaves (in process: what is asserted is the tree), and how many files it writes.
     const reference = await freshRepo();
     bigChange(reference);
-    const t0 = Date.now();
-    expect((await run(CHARTGEN, ['generate', '--root', reference], reference)).code).toBe(0);
-    const duration = Date.now() - t0;
+    const before = snapshot(reference);
+    const r0 = await runInProcess(['generate', '--root', reference], reference);
+    expect(r0.code, r0.out).toBe(0);
     const done = snapshot(reference);
-    const random = prng(SEED + 1);
-    for (let i = 0; i < KILLS; i++) {
+    const writes = [...done].filter(([path, text]) => before.get(path) !== text).length;
+    expect(writes, 'the change rewrites most of the tree').toBeGreaterThan(done.size / 2);
+    for (const point of KILL_POINTS(writes)) {
       const root = await freshRepo();
       const old = snapshot(root);
       bigChange(root);
-      const r = await runAndKill(
-        CHARTGEN,
-        ['generate', '--root', root],
-        root,
-        Math.round(duration * (0.2 + 0.9 * random())),
-      );
+      const r = await runKilledAt(point, ['generate', '--root', root], root);
       killTally.kills++;
-      if (r.killed) killTally.killed++;
+      // Each point is reached: the last one too, so `writes` is every rename the run makes.
+      expect([r.killed, r.code], `kill ${point}: ${r.out}`).toEqual([true, null]);
+      killTally.killed++;
       expect(r.out).not.toMatch(/\n\s+at .*:\d+:\d+|internal error/);
       for (const [path, text] of snapshot(root)) {
         // a temporary file of the atomic write, or the old or the new content of a file
@@ -772,19 +784,22 @@ describe('kills at random points: chartgen generate', { timeout: 900_000 }, () =
           killTally.temporary++;
           continue;
         }
-        expect([old.get(path), done.get(path)], `kill ${i} (${r.killed ? 'killed' : 'finished'}): ${path}`).toContain(
-          text,
-        );
+        expect([old.get(path), done.get(path)], `kill ${point}: ${path}`).toContain(text);
       }
       killTally.whole++;
+      // Killed after the last rename: every file is new and no temporary file is left (`writes` is every rename).
+      if (point === `after:${writes}`) expect(snapshot(root), 'killed after the last write').toEqual(done);
       // The next runs (not killed) in process: what is asserted is the tree they leave.
       const next = await runInProcess(['generate', '--root', root], root);
       expect(next.code, next.out).toBe(0);
-      expect(snapshot(root), `kill ${i}: the next run completes the tree, temporary files included`).toEqual(done);
+      expect(snapshot(root), `kill ${point}: the next run completes the tree, temporary files included`).toEqual(done);
       expect((await runInProcess(['generate', '--check', '--root', root], root)).code).toBe(0);
       killTally.completed++;
       rmSync(root, { recursive: true, force: true });
     }
+    rmSync(reference, { recursive: true, force: true });
+    // Kills before a rename leave its temporary file (and those of the writes beside it): the next run's to remove.
+    expect(killTally.temporary).toBeGreaterThan(0);
   });
 });
 

@@ -1,4 +1,4 @@
-import { cpSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parse, stringify } from 'yaml';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -196,6 +196,7 @@ describe.skipIf(!haveCorpus)(
       .resources as K8sObject;
     afterAll(() => {
       removeTempDirs();
+      rmSync(root, { recursive: true, force: true }); // the imported repository (it used to stay in /tmp)
     });
 
     beforeAll(async () => {

@@ -1,12 +1,12 @@
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { runInnerNx, scaffoldNxWorkspace, startCacheServer } from '@cmsweb/toolchain';
+import { innerNxEnv, runInnerNx, scaffoldNxWorkspace, startCacheServer } from '@cmsweb/toolchain';
 import { serviceReads } from '../src/repo/scope.js';
-import { copyRepo, FIXTURE_REPO, REPO_ROOT } from './helpers.js';
+import { copyRepo, FIXTURES, FIXTURE_REPO, REPO_ROOT } from './helpers.js';
 
 // The nx projects of tools/nx-plugin on real git repositories, through the real nx of the workspace: a copy
 // of this repository's catalog, charts and environments (and of the fixture repository where a whole
@@ -62,7 +62,8 @@ function workspace(name: string, source: string, keep?: readonly string[]): stri
   const ws = join(base, name);
   copyRepo(source, ws, keep);
   scaffoldNxWorkspace(ws, {
-    copy: ['nx.json', 'tools/nx-plugin', 'tools/nx-executors'],
+    // .env too: nx reads it at start (this repository's keeps nx's plugins in its own process).
+    copy: ['nx.json', '.env', 'tools/nx-plugin', 'tools/nx-executors'],
     link: ['node_modules', 'packages', 'tools/bin'],
   });
   writeFileSync(join(ws, '.gitignore'), 'node_modules\npackages\ntools/bin\n.nx/\n.nx-results/\n');
@@ -72,13 +73,15 @@ function workspace(name: string, source: string, keep?: readonly string[]): stri
   return ws;
 }
 
-function commit(ws: string, file: string, edit: (text: string) => string, message: string): void {
+/** Commits an edit of `file`; returns the new commit. */
+function commit(ws: string, file: string, edit: (text: string) => string, message: string): string {
   const p = join(ws, file);
   const before = readFileSync(p, 'utf8');
   const after = edit(before);
   expect(after, `the edit of ${file} changes it`).not.toBe(before);
   writeFileSync(p, after);
   git(ws, '-c', 'user.name=t', '-c', 'user.email=t@example.org', 'commit', '-qam', message);
+  return git(ws, 'rev-parse', 'HEAD').trim();
 }
 
 /** Runs nx in `ws` (asynchronously: a cache server may be answering from this process). */
@@ -88,6 +91,30 @@ async function projects(ws: string, extra: string[] = []): Promise<string[]> {
   const r = await nx(ws, ['show', 'projects', '--json', ...extra]);
   expect(r.code, r.out).toBe(0);
   return (JSON.parse(r.out.slice(r.out.indexOf('['))) as string[]).sort();
+}
+
+/**
+ * `nx show projects --json <extra>` for each of `queries`, all in ONE nx process (fixtures/nx-commands.cjs:
+ * nx's own command parser and handler, one after the other, after what bin/nx.js does at start): one start of
+ * node, nx and the workspace's plugins instead of one per query. Each list sorted; a query that fails fails.
+ */
+async function projectsOfEach(ws: string, queries: string[][]): Promise<string[][]> {
+  const commands = queries.map((q) => ['show', 'projects', '--json', ...q]);
+  const child = spawn(process.execPath, [join(FIXTURES, 'nx-commands.cjs'), JSON.stringify(commands)], {
+    cwd: ws,
+    env: innerNxEnv(),
+  });
+  let out = '';
+  child.stdout.on('data', (d) => (out += d));
+  child.stderr.on('data', (d) => (out += d));
+  const code = await new Promise<number | null>((resolve) => child.on('close', resolve));
+  expect(code, out).toBe(0);
+  return commands.map((command, i) => {
+    const m = new RegExp(`\\0nx-command ${i}\n([^]*?)\\0nx-exit (\\d+)\n`).exec(out);
+    expect(m?.[2], `nx ${command.join(' ')}: ${out}`).toBe('0');
+    const text = m![1]!;
+    return (JSON.parse(text.slice(text.indexOf('['))) as string[]).sort();
+  });
 }
 
 const trackedFiles = (() => {
@@ -109,20 +136,35 @@ describe('svc-<name>:validate inputs are the files validator --scope service:<na
 
   it('for every file of this repository and every service, the nx globs and scope.ts agree', () => {
     expect(k8sServices.length).toBeGreaterThan(50);
+    // nx matches {workspaceRoot} globs with minimatch to find what a change affects (affected/locators), and
+    // files under the project's root (charts/<name>) are its own; the task hasher uses its native engine.
+    // Most globs (the shared ones) are the same for every service: each glob's verdict on every file is
+    // computed once, and the disagreements are collected and compared with none (one assertion, not one per
+    // file and service: the comparison, not the matching, was most of this test's time).
+    const byGlob = new Map<string, boolean[]>();
+    const matches = (g: string) => {
+      let m = byGlob.get(g);
+      if (!m) {
+        const mm = new Minimatch(g, { dot: true });
+        m = trackedFiles.map((f) => mm.match(f));
+        byGlob.set(g, m);
+      }
+      return m;
+    };
+    const wrong: string[] = [];
     let read = 0;
     for (const service of k8sServices) {
       const globs = serviceGlobs(service);
-      // nx matches {workspaceRoot} globs with minimatch to find what a change affects (affected/locators), and
-      // files under the project's root (charts/<name>) are its own; the task hasher uses its native engine.
-      const affects = globs.map((g) => new Minimatch(g, { dot: true }));
+      const affects = globs.map(matches);
       const hashed = matchGlobPaths(globs, trackedFiles);
       trackedFiles.forEach((f, i) => {
-        const byNx = affects.some((g) => g.match(f));
-        expect(byNx, `${service}: ${f}`).toBe(serviceReads(service, f));
-        expect(hashed[i], `${service}: ${f} (nx's hasher)`).toBe(byNx);
+        const byNx = affects.some((m) => m[i]);
+        if (byNx !== serviceReads(service, f)) wrong.push(`${service}: ${f}: nx ${byNx}, scope.ts ${!byNx}`);
+        if (hashed[i] !== byNx) wrong.push(`${service}: ${f}: nx's hasher ${hashed[i]}, its affected ${byNx}`);
         if (byNx) read++;
       });
     }
+    expect(wrong).toEqual([]);
     // Each service reads its own files and the shared ones, far from the whole repository.
     expect(read / k8sServices.length).toBeLessThan(trackedFiles.length / 4);
   });
@@ -147,10 +189,14 @@ describe('svc-<name>:validate inputs are the files validator --scope service:<na
 
 describe('nx projects of this workspace', { timeout: 300_000 }, () => {
   it('an overlay or catalog file of one service affects that service and the cluster, no package (their tests fingerprint the repository instead)', async () => {
-    for (const file of ['environments/prod/values/dbs.yaml', 'catalog/services/dbs.yaml'])
-      expect(await projects(REPO_ROOT, ['--affected', `--files=${file}`]), file).toEqual(['cluster', 'svc-dbs']);
+    const files = ['environments/prod/values/dbs.yaml', 'catalog/services/dbs.yaml', 'charts/_library/Chart.yaml'];
+    const [overlay, catalog, all] = await projectsOfEach(
+      REPO_ROOT,
+      files.map((f) => ['--affected', `--files=${f}`]),
+    );
+    expect(overlay, files[0]).toEqual(['cluster', 'svc-dbs']);
+    expect(catalog, files[1]).toEqual(['cluster', 'svc-dbs']);
     // The chart library is in every service's inputs; the packages are not affected by it either.
-    const all = await projects(REPO_ROOT, ['--affected', '--files=charts/_library/Chart.yaml']);
     expect(all).toEqual([...k8sServices.map((s) => `svc-${s}`), 'cluster'].sort());
   });
 });
@@ -164,20 +210,23 @@ const KEPT = ['das', 'dbs', 'couchdb-tier0'];
 describe('nx projects of this repository (copy of a few services in a git repository)', { timeout: 600_000 }, () => {
   const ws = workspace('repo', REPO_ROOT, KEPT);
   const kept = KEPT.filter((s) => k8sServices.includes(s));
-
-  it('nx show projects lists one svc-<name> per Kubernetes service and the cluster project', async () => {
-    expect(kept).toEqual(['das', 'dbs']); // couchdb-tier0 is VM-hosted: it must get no project
-    expect(await projects(ws)).toEqual([...kept.map((s) => `svc-${s}`), 'cluster'].sort());
-  });
-
-  it('a one-line tag bump affects that service and the cluster; its validation runs once, then comes from the cache', async () => {
+  /** Each commit after the first, by what it changes (the last test asks nx what each one affects). */
+  const commits: Record<string, string> = { initial: git(ws, 'rev-parse', 'HEAD').trim() };
+  const bump = () =>
     commit(
       ws,
       'environments/prod/values/dbs.yaml',
       (t) => t.replace(/^(\s*tag:\s*)v0\.0\.1-stable$/m, '$1v0.0.2-stable'),
       'bump',
     );
-    expect(await projects(ws, ['--affected', '--base=HEAD~1'])).toEqual(['cluster', 'svc-dbs']);
+
+  it('nx show projects lists one svc-<name> per Kubernetes service and the cluster project', async () => {
+    expect(kept).toEqual(['das', 'dbs']); // couchdb-tier0 is VM-hosted: it must get no project
+    expect(await projects(ws)).toEqual([...kept.map((s) => `svc-${s}`), 'cluster'].sort());
+  });
+
+  it('a one-line tag bump: its validation runs once, then comes from the cache', async () => {
+    commits.bump = bump();
     // The cluster project (the whole repository, checks between services) is run in the fixture test below.
     const args = ['affected', '-t', 'validate', '--base=HEAD~1', '--exclude=cluster', '--outputStyle=static'];
     const first = await nx(ws, args);
@@ -203,18 +252,29 @@ describe('nx projects of this repository (copy of a few services in a git reposi
     expect(prodReport.summary.resources).toBeLessThan(report.summary.resources);
   });
 
-  it('a change to catalog/cluster.yaml affects every service', async () => {
-    commit(ws, 'catalog/cluster.yaml', (t) => `${t}# a comment is a change too\n`, 'cluster');
-    expect(await projects(ws, ['--affected', '--base=HEAD~1'])).toEqual(
-      [...kept.map((s) => `svc-${s}`), 'cluster'].sort(),
+  it('what each commit affects: the tag bump its service and the cluster, catalog/cluster.yaml every service, another service or the cluster-level generated files not svc-dbs', async () => {
+    commits.bump ??= bump(); // when the test above was not run (-t)
+    commits.cluster = commit(ws, 'catalog/cluster.yaml', (t) => `${t}# a comment is a change too\n`, 'cluster');
+    commits.das = commit(ws, 'environments/dev/values/das.yaml', (t) => `${t}# touched\n`, 'das');
+    commits.namespaces = commit(
+      ws,
+      'environments/prod/cluster/namespaces.yaml',
+      (t) => `${t}# touched\n`,
+      'namespaces',
     );
-  });
-
-  it('a change to another service or to the cluster-level generated files does not affect svc-dbs', async () => {
-    commit(ws, 'environments/dev/values/das.yaml', (t) => `${t}# touched\n`, 'das');
-    expect(await projects(ws, ['--affected', '--base=HEAD~1'])).toEqual(['cluster', 'svc-das']);
-    commit(ws, 'environments/prod/cluster/namespaces.yaml', (t) => `${t}# touched\n`, 'namespaces');
-    expect(await projects(ws, ['--affected', '--base=HEAD~1'])).toEqual(['cluster']);
+    // Each commit against its parent (--base --head: what --base=HEAD~1 asked right after it, the tree clean),
+    // all in one nx process.
+    const order = ['initial', 'bump', 'cluster', 'das', 'namespaces'];
+    const affected = await projectsOfEach(
+      ws,
+      order.slice(1).map((c, i) => ['--affected', `--base=${commits[order[i]!]}`, `--head=${commits[c]}`]),
+    );
+    expect(Object.fromEntries(order.slice(1).map((c, i) => [c, affected[i]]))).toEqual({
+      bump: ['cluster', 'svc-dbs'],
+      cluster: [...kept.map((s) => `svc-${s}`), 'cluster'].sort(),
+      das: ['cluster', 'svc-das'],
+      namespaces: ['cluster'],
+    });
   });
 });
 
