@@ -10,13 +10,14 @@
 // exception are the modules that start worker threads (WORKER_STARTERS): they keep the bundle's own URL, so
 // that './native-worker.js' and './manifest-worker.js' are the bundled workers beside it.
 import { readFile, writeFile } from 'node:fs/promises';
-import { dirname, join, relative, sep } from 'node:path';
+import { dirname, join, relative, resolve, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { build } from 'esbuild';
 
 const pkg = join(dirname(fileURLToPath(import.meta.url)), '..');
 const packages = join(pkg, '..');
-const out = join(pkg, 'dist', 'bundle');
+/** dist/bundle, or the folder given (test/bundle.test.ts bundles into a temporary one). */
+const out = process.argv[2] ? resolve(process.argv[2]) : join(pkg, 'dist', 'bundle');
 
 /** Entry (compiled file) → bundle name; the worker names are those native-pool.ts and run-batches.ts start. */
 const ENTRIES = {
