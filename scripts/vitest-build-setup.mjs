@@ -15,7 +15,7 @@ export default function setup() {
     throw new Error('tsc -b tsconfig.build.json failed: the compiled CLI the tests spawn would be stale');
   // A package whose bin runs a bundle while it is fresh (the validator: scripts/bundle.mjs): make it again when
   // tsc emitted since, so that the spawned CLI is the bundle, as after `npm run build`.
-  if (existsSync('scripts/bundle.mjs') && !bundleFresh(pathToFileURL('dist/bundle/cli.js'))) {
+  if (existsSync('scripts/bundle.mjs') && !bundleFresh(pathToFileURL('dist/bundle/cli.cjs'))) {
     const b = spawnSync(process.execPath, ['scripts/bundle.mjs'], { stdio: 'inherit' });
     if (b.status !== 0) throw new Error('scripts/bundle.mjs failed: the bundle the tests spawn would be stale');
   }

@@ -1,7 +1,7 @@
 import { spawnSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, utimesSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
 
@@ -45,7 +45,7 @@ describe('runBuilt', () => {
     // dist/cli.js and dist/bundle/cli.js with inputs.json naming two compiled packages' .tsbuildinfo (bundle.mjs).
     const pkg = join(dir, 'pkg');
     const entry = join(pkg, 'dist', 'cli.js');
-    const bundle = join(pkg, 'dist', 'bundle', 'cli.js');
+    const bundle = join(pkg, 'dist', 'bundle', 'cli.cjs');
     const inputs = [join(pkg, 'dist', '.tsbuildinfo'), join(dir, 'other', 'dist', '.tsbuildinfo')];
     const at = (file: string, seconds: number) => utimesSync(file, seconds, seconds);
     const setUp = (list: unknown = ['../.tsbuildinfo', '../../../other/dist/.tsbuildinfo']) => {
@@ -86,6 +86,49 @@ describe('runBuilt', () => {
       setUp();
       rmSync(entry);
       expect(bin(entry, bundle).status).toBe(3);
+    });
+  });
+
+  describe('runBundle', () => {
+    // A CommonJS bundle at <pkg>/dist/bundle/, its V8 code cache at <pkg>/node_modules/.cache/code-cache/.
+    const pkg = join(dir, 'cached');
+    const file = join(pkg, 'dist', 'bundle', 'tool.cjs');
+    const cache = join(pkg, 'node_modules', '.cache', 'code-cache', 'tool.cjs.v8');
+    const LAUNCH = (f: string) =>
+      `import { runBundle } from ${JSON.stringify(LAUNCHER)};\nrunBundle(new URL(${JSON.stringify(pathToFileURL(f).href)}));\n`;
+    const runIt = () => {
+      const script = join(dir, `run-${Math.random().toString(36).slice(2)}.mjs`);
+      writeFileSync(script, LAUNCH(file));
+      const r = spawnSync(process.execPath, [script, 'arg'], { encoding: 'utf8' });
+      return { status: r.status, stdout: r.stdout, stderr: r.stderr };
+    };
+    // What a bundle uses of its CommonJS scope, and a function that runs (so that the cache holds it compiled).
+    const program = (word: string) =>
+      `const { basename } = require('node:path');\nfunction say(w) { return w + ' ' + basename(__filename) + ' ' + basename(__dirname) + ' ' + process.argv[2] + ' ' + typeof module.exports; }\nprocess.stdout.write(say('${word}'));\n`;
+
+    it('runs the bundle as Node would, writes its code cache at exit and compiles from it the next time', () => {
+      mkdirSync(dirname(file), { recursive: true });
+      writeFileSync(file, program('one'));
+      expect(existsSync(cache)).toBe(false);
+      expect(runIt()).toEqual({ status: 0, stdout: 'one tool.cjs bundle arg object', stderr: '' });
+      const made = statSync(cache).mtimeMs;
+      expect(runIt().stdout).toBe('one tool.cjs bundle arg object');
+      // V8 took the cache: it is not written again
+      expect(statSync(cache).mtimeMs).toBe(made);
+    });
+
+    it('does not give V8 a cache made for other code of the same length, nor a damaged one: the code runs from source', () => {
+      mkdirSync(dirname(file), { recursive: true });
+      writeFileSync(file, program('one'));
+      runIt();
+      writeFileSync(file, program('two'));
+      expect(runIt().stdout).toBe('two tool.cjs bundle arg object');
+      const bytes = readFileSync(cache);
+      bytes[bytes.length - 1] = bytes[bytes.length - 1]! ^ 0xff;
+      writeFileSync(cache, bytes);
+      expect(runIt()).toEqual({ status: 0, stdout: 'two tool.cjs bundle arg object', stderr: '' });
+      // and written again, whole
+      expect(readFileSync(cache).equals(bytes)).toBe(false);
     });
   });
 });

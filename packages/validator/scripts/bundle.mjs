@@ -47,23 +47,39 @@ const moduleUrls = {
   },
 };
 
-const { metafile } = await build({
-  entryPoints: ENTRIES,
+const common = {
   outdir: out,
   bundle: true,
   platform: 'node',
-  format: 'esm',
   target: 'node20',
-  // CommonJS dependencies (ajv, semver, yaml, ...) call require() for Node's built-ins.
-  banner: {
-    js: "import { createRequire as __bundleRequire } from 'node:module'; const require = __bundleRequire(import.meta.url);",
-  },
   plugins: [moduleUrls],
   logLevel: 'warning',
   legalComments: 'none',
   metafile: true,
   absWorkingDir: pkg,
+};
+// The worker threads: ES modules (a Worker runs its file as the module it is).
+const workers = await build({
+  ...common,
+  entryPoints: { 'native-worker': ENTRIES['native-worker'], 'manifest-worker': ENTRIES['manifest-worker'] },
+  format: 'esm',
+  // CommonJS dependencies (ajv, semver, yaml, ...) call require() for Node's built-ins.
+  banner: {
+    js: "import { createRequire as __bundleRequire } from 'node:module'; const require = __bundleRequire(import.meta.url);",
+  },
 });
+// The CLI: a CommonJS script, which the bin compiles through V8's code cache (toolkit run-built.mjs, runBundle);
+// import.meta.url is the bundle's file URL (what the rewritten URLs above are relative to).
+const cli = await build({
+  ...common,
+  entryPoints: { cli: ENTRIES.cli },
+  format: 'cjs',
+  outExtension: { '.js': '.cjs' },
+  define: { 'import.meta.url': '__bundleUrl' },
+  // Strict, as the ES modules it is made of (esbuild's own "use strict" comes after this line).
+  banner: { js: "'use strict'; const __bundleUrl = require('node:url').pathToFileURL(__filename).href;" },
+});
+const metafile = { inputs: { ...workers.metafile.inputs, ...cli.metafile.inputs } };
 
 // What bin/validator.js checks before it runs the bundle (toolkit run-built.mjs, bundleFresh): the
 // .tsbuildinfo of every workspace package the bundles hold, written by tsc -b whenever it emits that package.

@@ -234,9 +234,9 @@ program
   .exitOverride()
   .action((o: { output: string }) => finish(o, async () => (await commands()).runChecksCommand(o.output)));
 
-try {
-  await program.parseAsync(process.argv);
-} catch (e) {
+// A promise, not a top-level await: the bundle (scripts/bundle.mjs) is a CommonJS script, which V8 can compile
+// from its code cache (toolkit run-built.mjs).
+program.parseAsync(process.argv).catch((e: unknown) => {
   if (e instanceof CommanderError) {
     // commander already printed the message (or the help, or the version)
     process.exit(
@@ -247,4 +247,4 @@ try {
   }
   process.stderr.write(`validator: internal error: ${(e as Error).message}\n`);
   process.exit(EXIT.internal);
-}
+});

@@ -1,7 +1,8 @@
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { EMPTY_CONTEXT } from '../src/checks/check.js';
@@ -12,15 +13,34 @@ import { FIXTURE_REPO, PACKAGE_DIR } from './helpers.js';
 // temporary folder from the compiled modules, it must do exactly what they do, in each of its three threads'
 // files. What would differ is what depends on where a module is: package.json (--version), the schema data
 // of kube-schemas, the worker files beside their starter, the helm binary, the compiled-schema cache.
-const dir = mkdtempSync(join(tmpdir(), 'validator-bundle-'));
+const tmp = mkdtempSync(join(tmpdir(), 'validator-bundle-'));
+// <package>/dist/bundle, as in the package: the code cache goes to <package>/node_modules/.cache.
+const dir = join(tmp, 'dist', 'bundle');
+const CODE_CACHE = join(tmp, 'node_modules', '.cache', 'code-cache', 'cli.cjs.v8');
 const COMPILED = join(PACKAGE_DIR, 'dist');
-afterAll(() => rmSync(dir, { recursive: true, force: true }));
+const LAUNCHER = pathToFileURL(join(PACKAGE_DIR, '..', 'toolkit', 'run-built.mjs')).href;
+afterAll(() => rmSync(tmp, { recursive: true, force: true }));
 
 beforeAll(() => {
   const r = spawnSync(process.execPath, [join(PACKAGE_DIR, 'scripts', 'bundle.mjs'), dir], { encoding: 'utf8' });
   expect(r.stderr).toBe('');
   expect(r.status).toBe(0);
 }, 120_000);
+
+/** The bundle run as bin/validator.js runs it (the same V8 flag first; runBundle: through its code cache). */
+function runBundled(args: string[]) {
+  const runner = join(tmp, 'run.mjs');
+  writeFileSync(
+    runner,
+    `import { setFlagsFromString } from 'node:v8';\nimport { runBundle } from ${JSON.stringify(LAUNCHER)};\nsetFlagsFromString('--heap-growing-percent=50');\nrunBundle(new URL(${JSON.stringify(pathToFileURL(join(dir, 'cli.cjs')).href)}));\n`,
+  );
+  const r = spawnSync(process.execPath, [runner, ...args], {
+    encoding: 'utf8',
+    env: { ...process.env, NO_COLOR: '1' },
+    maxBuffer: 64 * 1024 * 1024,
+  });
+  return { code: r.status, stdout: r.stdout, stderr: r.stderr };
+}
 
 function run(entry: string, args: string[]) {
   const r = spawnSync(process.execPath, [entry, ...args], {
@@ -68,12 +88,17 @@ describe('the bundled validator', () => {
 
   it('validates the fixture repository as the compiled modules do (native render thread, schemas, policies)', () => {
     const args = ['--root', FIXTURE_REPO, '--output', 'json'];
-    const bundled = run(join(dir, 'cli.js'), args);
     const compiled = run(join(COMPILED, 'cli.js'), args);
-    expect(bundled.stderr).toBe('');
-    expect(JSON.parse(bundled.stdout).summary.resources).toBeGreaterThan(0);
-    expect(bundled).toEqual(compiled);
-    expect(run(join(dir, 'cli.js'), ['--version'])).toEqual(run(join(COMPILED, 'cli.js'), ['--version']));
+    // First without a code cache (written at exit), then compiled from it (V8 took it: not written again).
+    const first = runBundled(args);
+    const made = statSync(CODE_CACHE).mtimeMs;
+    const second = runBundled(args);
+    expect(statSync(CODE_CACHE).mtimeMs).toBe(made);
+    expect(first.stderr).toBe('');
+    expect(JSON.parse(first.stdout).summary.resources).toBeGreaterThan(0);
+    expect(first).toEqual(compiled);
+    expect(second).toEqual(compiled);
+    expect(run(join(dir, 'cli.cjs'), ['--version'])).toEqual(run(join(COMPILED, 'cli.js'), ['--version']));
   }, 120_000);
 
   it('checks a batch in its manifests worker thread as the compiled worker does', async () => {
