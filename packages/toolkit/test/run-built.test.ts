@@ -70,16 +70,20 @@ describe('runBuilt', () => {
       expect(bin(entry, bundle)).toEqual({ status: 0, stdout: 'compiled', stderr: '' });
     });
 
-    it('runs the compiled entry when an input is missing, or inputs.json is missing, empty or not a list', () => {
+    it('is not fresh when an input is missing, or inputs.json is missing, empty or not a list (in process: bundleFresh decides)', async () => {
+      const { bundleFresh } = await import('../run-built.mjs');
+      const url = pathToFileURL(bundle);
+      setUp();
+      expect(bundleFresh(url)).toBe(true);
       setUp(['../.tsbuildinfo', '../gone/.tsbuildinfo']);
-      expect(bin(entry, bundle).stdout).toBe('compiled');
+      expect(bundleFresh(url)).toBe(false);
       for (const list of [[], { a: 1 }]) {
         setUp(list);
-        expect(bin(entry, bundle).stdout).toBe('compiled');
+        expect(bundleFresh(url)).toBe(false);
       }
       setUp();
       rmSync(join(pkg, 'dist', 'bundle', 'inputs.json'));
-      expect(bin(entry, bundle).stdout).toBe('compiled');
+      expect(bundleFresh(url)).toBe(false);
     });
 
     it('still exits 3 when the compiled entry is missing, bundle or not', () => {
