@@ -1,4 +1,11 @@
-import { listSafeDir, readSafeFile, refusedFinding, RefusedFileError, type SourceFinding } from '@cmsweb/yaml';
+import {
+  listSafeDir,
+  lookupSafeDir,
+  readSafeFile,
+  refusedFinding,
+  RefusedFileError,
+  type SourceFinding,
+} from '@cmsweb/yaml';
 import { loadCatalog, type LoadedCatalog, type SourceFile } from './load-catalog.js';
 
 const SERVICES_DIR = 'catalog/services';
@@ -33,7 +40,14 @@ export async function readCatalog(root: string, options: { services?: string[] }
   };
   let names: string[] = [];
   try {
-    const entries = listSafeDir(SERVICES_DIR, { root });
+    // With `services`, their two possible names are looked up, not the whole folder listed (thousands of files).
+    const entries = options.services
+      ? lookupSafeDir(
+          SERVICES_DIR,
+          options.services.flatMap((s) => [`${s}.yaml`, `${s}.yml`]),
+          { root },
+        )
+      : listSafeDir(SERVICES_DIR, { root });
     if (!entries)
       refused.push(
         at(

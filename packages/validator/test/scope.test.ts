@@ -155,6 +155,26 @@ describe('a service scope lists only the directories that can hold what it reads
     expect(await listServiceFiles(repo.dir, 'environments', 'solo')).toEqual(full);
   });
 
+  it('the charts looked up are what the full listing holds: a chart named before _library, a symlinked chart, none', async () => {
+    const repo = tempRepo();
+    cleanups.push(repo.cleanup);
+    const at = (p: string) => join(repo.dir, p);
+    // '0first' sorts before '_library' (listTree's order is by name); 'linked' is a symlink to a real chart.
+    mkdirSync(at('charts/0first/templates'), { recursive: true });
+    writeFileSync(at('charts/0first/Chart.yaml'), 'name: 0first\n');
+    writeFileSync(at('charts/0first/templates/a.yaml'), 'kind: A\n');
+    symlinkSync(at('charts/0first'), at('charts/linked'));
+    mkdirSync(at('charts/_library'), { recursive: true });
+    writeFileSync(at('charts/_library/Chart.yaml'), 'name: _library\n');
+    for (const service of ['0first', 'linked', 'demo', 'absent']) {
+      const full = (await listTree(repo.dir, 'charts')).filter((f) => serviceReads(service, f));
+      expect(await listServiceFiles(repo.dir, 'charts', service), service).toEqual(full);
+    }
+    const first = await listServiceFiles(repo.dir, 'charts', '0first');
+    expect(first.slice(0, 2)).toEqual(['charts/0first/Chart.yaml', 'charts/0first/templates/a.yaml']);
+    expect(first.slice(2)).toEqual(['charts/_library/Chart.yaml']);
+  });
+
   it('another service’s chart is not even listed (a symlink there is refused by the whole run, not by the service’s)', async () => {
     const repo = tempRepo();
     cleanups.push(repo.cleanup);

@@ -15,6 +15,7 @@ export {
   checkRegularFile,
   listSafeDir,
   listSafeTree,
+  lookupSafeDir,
   refusedFinding,
   RefusedFileError,
   decodeUtf8,

@@ -1,4 +1,5 @@
 import {
+  accessSync,
   closeSync,
   constants,
   fstatSync,
@@ -326,6 +327,62 @@ export interface SafeDirEntry {
  * Throws RefusedFileError when `dir` is a file, a symlink leaving the root or unreadable.
  */
 export function listSafeDir(dir: string, options: SafeReadOptions = {}): SafeDirEntry[] | undefined {
+  const d = checkedDir(dir, options);
+  if (!d) return undefined;
+  let entries;
+  try {
+    entries = readdirSync(d.full, { withFileTypes: true });
+  } catch (e) {
+    if (code(e) === 'EACCES') throw new RefusedFileError(d.shown, 'cannot be listed: permission denied');
+    throw e;
+  }
+  return entries.map((e): SafeDirEntry => ({ name: e.name, kind: entryKind(e) })).sort(byName);
+}
+
+/**
+ * Shell: what listSafeDir(dir) gives, restricted to the entries named `names`, without listing the directory:
+ * each name is looked up on its own (catalog/services and charts/ hold one entry per service, thousands, of
+ * which a one-service validation reads one or two). The same refusals as listSafeDir, an unreadable
+ * directory included; names that are not entry names (empty, `.`, `..`, holding `/`) are never entries.
+ */
+export function lookupSafeDir(
+  dir: string,
+  names: readonly string[],
+  options: SafeReadOptions = {},
+): SafeDirEntry[] | undefined {
+  const d = checkedDir(dir, options);
+  if (!d) return undefined;
+  const refused = () => new RefusedFileError(d.shown, 'cannot be listed: permission denied');
+  try {
+    accessSync(d.full, constants.R_OK);
+  } catch (e) {
+    if (code(e) === 'EACCES') throw refused();
+    throw e;
+  }
+  const out: SafeDirEntry[] = [];
+  for (const name of new Set(names)) {
+    if (name === '' || name === '.' || name === '..' || name.includes('/')) continue;
+    let s: Stats | undefined;
+    try {
+      s = lstatSync(`${d.full}${sep}${name}`, { throwIfNoEntry: false });
+    } catch (e) {
+      if (code(e) === 'EACCES') throw refused();
+      throw e;
+    }
+    if (s) out.push({ name, kind: entryKind(s) });
+  }
+  return out.sort(byName);
+}
+
+const entryKind = (e: {
+  isDirectory(): boolean;
+  isFile(): boolean;
+  isSymbolicLink(): boolean;
+}): SafeDirEntry['kind'] => (e.isDirectory() ? 'dir' : e.isFile() || e.isSymbolicLink() ? 'file' : 'other');
+const byName = (a: SafeDirEntry, b: SafeDirEntry) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0);
+
+/** listSafeDir's checks of `dir` itself: its full and shown paths, undefined when it does not exist. */
+function checkedDir(dir: string, options: SafeReadOptions): { full: string; shown: string } | undefined {
   const { root } = options;
   const full = root ? resolve(root, dir) : resolve(dir);
   const shown = options.display ?? dir;
@@ -344,21 +401,7 @@ export function listSafeDir(dir: string, options: SafeReadOptions = {}): SafeDir
   }
   if (root && !inside(realRoot(resolve(root)), realpathSync.native(full)))
     throw new RefusedFileError(shown, 'leads outside the repository root through a symlinked directory');
-  let entries;
-  try {
-    entries = readdirSync(full, { withFileTypes: true });
-  } catch (e) {
-    if (code(e) === 'EACCES') throw new RefusedFileError(shown, 'cannot be listed: permission denied');
-    throw e;
-  }
-  return entries
-    .map(
-      (e): SafeDirEntry => ({
-        name: e.name,
-        kind: e.isDirectory() ? 'dir' : e.isFile() || e.isSymbolicLink() ? 'file' : 'other',
-      }),
-    )
-    .sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+  return { full, shown };
 }
 
 /**

@@ -6,7 +6,9 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import {
   firstInvalidUtf8,
+  listSafeDir,
   listSafeTree,
+  lookupSafeDir,
   readSafeBytes,
   readSafeFile,
   RefusedFileError,
@@ -166,5 +168,50 @@ describe('listSafeTree', () => {
   });
   it('refuses a file where a directory belongs', () => {
     expect(() => listSafeTree(root, 'ok.yaml')).toThrow(/a file where a directory belongs/);
+  });
+});
+
+describe('lookupSafeDir', () => {
+  // Every kind of entry the root holds: a file, a directory, symlinks inside and out (and to a directory),
+  // a dangling one, a FIFO; plus names that are missing or are not entry names.
+  const names = [
+    'ok.yaml',
+    'd',
+    'inner-link.yaml',
+    'outer-link.yaml',
+    'outdir',
+    'dangling.yaml',
+    'fifo.yaml',
+    'missing.yaml',
+    '',
+    '.',
+    '..',
+    'd/sub',
+    'ok.yaml',
+  ];
+
+  it('gives what listSafeDir gives for those names, in its order, without listing the directory', () => {
+    const listed = listSafeDir('.', { root })!.filter((e) => names.includes(e.name));
+    // d a directory; the symlinks (outdir to a directory too) files, for readSafeFile to decide; the FIFO other
+    expect(listed.map((e) => e.kind).sort()).toEqual(['dir', 'file', 'file', 'file', 'file', 'file', 'other']);
+    expect(lookupSafeDir('.', names, { root })).toEqual(listed);
+    expect(lookupSafeDir('.', [...names].reverse(), { root })).toEqual(listed);
+  });
+
+  it('refuses what listSafeDir refuses about the directory itself; undefined when it is missing', () => {
+    for (const dir of ['ok.yaml', 'outdir', 'fifo.yaml']) {
+      expect(() => listSafeDir(dir, { root })).toThrow(RefusedFileError);
+      const e = (() => {
+        try {
+          lookupSafeDir(dir, ['x'], { root });
+        } catch (err) {
+          return err as RefusedFileError;
+        }
+      })();
+      expect(e).toBeInstanceOf(RefusedFileError);
+      expect(() => listSafeDir(dir, { root })).toThrow(e!.message);
+    }
+    expect(lookupSafeDir('missing-dir', ['x'], { root })).toBeUndefined();
+    expect(listSafeDir('missing-dir', { root })).toBeUndefined();
   });
 });

@@ -4,6 +4,7 @@ import { loadEnvironmentFile, readCatalog, type Catalog } from '@cmsweb/catalog'
 import {
   checkRegularFile,
   listSafeDir,
+  lookupSafeDir,
   parseYaml,
   readSafeFile,
   refusedFinding,
@@ -20,7 +21,7 @@ import { listTree } from '../sources/read-tree.js';
 import { leanRepoYaml } from '../sources/kept-tree.js';
 import { fromSourceFinding } from '../sources/yaml-findings.js';
 import type { RepoEnvironment, RepoSnapshot, RepoYaml } from './repo-snapshot.js';
-import { SERVICE_FILE_DIRS, serviceEnters, serviceReads, type Scope } from './scope.js';
+import { LIBRARY_CHART, SERVICE_FILE_DIRS, serviceEnters, serviceReads, type Scope } from './scope.js';
 
 export interface ReadRepo {
   /** Absent when the catalog has errors (nothing can be planned then). */
@@ -103,13 +104,30 @@ function treeOrder(a: string, b: string): number {
 }
 
 /**
+ * Shell: what listTree(root, 'charts', enter) gives under the service's chart and the library chart, the only
+ * folders of charts/ a service reads: those two looked up, not the thousands of charts/ listed (a symlink or
+ * file in their place is listed as a file, which serviceReads then leaves out, as listTree's would be).
+ */
+async function chartFiles(root: string, service: string, enter: (dir: string) => boolean): Promise<string[]> {
+  const library = LIBRARY_CHART.slice('charts/'.length);
+  const files: string[] = [];
+  for (const e of lookupSafeDir('charts', [service, library], { root }) ?? [])
+    if (e.kind === 'dir' && enter(`charts/${e.name}`)) files.push(...(await listTree(root, `charts/${e.name}`, enter)));
+    else if (e.kind !== 'dir') files.push(`charts/${e.name}`);
+  return files;
+}
+
+/**
  * Shell: the files under `dir` (charts or environments) that serviceReads(service, ·) accepts, in listTree's
  * order: the directories serviceEnters allows are listed, and in each environment's SERVICE_FILE_DIRS only the
  * service's own two names are looked up (listing them is reading one entry per service of the catalog).
  * A directory or file that is not a real one (a symlink) is treated as listTree treats it.
  */
 export async function listServiceFiles(root: string, dir: string, service: string): Promise<string[]> {
-  const listed = (await listTree(root, dir, (d) => serviceEnters(service, d))).filter((f) => serviceReads(service, f));
+  const enter = (d: string) => serviceEnters(service, d);
+  const listed = (dir === 'charts' ? await chartFiles(root, service, enter) : await listTree(root, dir, enter)).filter(
+    (f) => serviceReads(service, f),
+  );
   if (dir !== 'environments') return listed;
   const own: string[] = [];
   for (const env of listSafeDir(dir, { root }) ?? []) {
