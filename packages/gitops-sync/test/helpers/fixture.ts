@@ -166,12 +166,35 @@ export interface Fixture {
 let template: string | undefined;
 
 function makeTemplate(): string {
-  const dir = mkdtempSync(join(tmpdir(), 'gitops-sync-template-'));
+  sweepTemplates();
+  const dir = mkdtempSync(join(tmpdir(), `gitops-sync-template-${process.pid}-`));
   git(dir, ['init', '-q', '--bare', '-b', 'main', 'remote.git']);
   git(dir, ['init', '-q', '-b', 'main', 'seed']);
   writeFileSync(join(dir, 'seed', '.git', 'config'), cloneConfig(join(dir, 'remote.git'), 'seed'));
   process.once('exit', () => rmSync(dir, { recursive: true, force: true }));
   return dir;
+}
+
+/**
+ * Removes the templates of test processes that are gone. The pool ends its workers without an 'exit' event,
+ * so the handler above does not run at the end of a test run and each run left its template in the temp
+ * directory; the next run removes them (the creating pid is in the name; a live one's is left alone).
+ */
+function sweepTemplates(): void {
+  for (const name of readdirSync(tmpdir())) {
+    const pid = Number(/^gitops-sync-template-(\d+)-/.exec(name)?.[1]);
+    if (pid && pid !== process.pid && !processAlive(pid))
+      rmSync(join(tmpdir(), name), { recursive: true, force: true });
+  }
+}
+
+function processAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (e) {
+    return (e as NodeJS.ErrnoException).code === 'EPERM';
+  }
 }
 
 function cloneConfig(remote: string, user: string): string {
