@@ -3,7 +3,7 @@ import { execFileSync } from 'node:child_process';
 import { existsSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseOverlay } from '../src/core/overlay.js';
-import { at, createFixture, git, gitRaw, read, show } from './helpers/fixture.js';
+import { at, createFixture, git, gitRaw, headOf, read, show } from './helpers/fixture.js';
 import { describePoint, type KillPoint, runKilledAt } from './helpers/kill-at.js';
 import { run as runInProcess } from './helpers/run.js';
 
@@ -28,20 +28,22 @@ interface Case {
 
 // The local commit path (shell/local-apply.ts): lock → validation tree → objects → journal → update-ref →
 // overlay files (temp + rename) → update-index → journal and lock removed. (The first update-index fills
-// the private index the commit is written from.)
+// the private index the commit is written from.) A kill between taking the lock and writing the first object
+// (e.g. before read-tree) leaves the lock alone: a subset of what "after hash-object" leaves (the lock and
+// unreferenced objects; the temporary trees are outside the repository), cleared by the same recovery, so that
+// point is not run on its own.
 const LOCAL: Case[] = [
-  { kind: 'local', point: { op: 'read-tree', when: 'before' }, landed: false }, // lock held, nothing else
-  { kind: 'local', point: { op: 'hash-object', when: 'after' }, landed: false }, // unreferenced objects
+  { kind: 'local', point: { op: 'hash-object', when: 'after' }, landed: false }, // lock, unreferenced objects
   { kind: 'local', point: { op: 'update-ref', when: 'before' }, landed: false, note: 'discarded' }, // journal
   { kind: 'local', point: { op: 'update-ref', when: 'after' }, landed: true, note: 'completed' }, // old files
   { kind: 'local', point: { op: 'update-index', nth: 2, when: 'before' }, landed: true, note: 'completed' }, // new files
   { kind: 'local', point: { op: 'update-index', nth: 2, when: 'after' }, landed: true, note: 'completed' }, // journal left
 ];
 // --push (shell/run-change.ts, remote.ts): fetch → commit built on the remote's head → push → fast-forward.
+// "after commit-tree" is also "before push": --push writes nothing between the two (no journal, no work tree).
 const PUSH: Case[] = [
   { kind: 'push', point: { op: 'fetch', when: 'after' }, landed: false },
-  { kind: 'push', point: { op: 'commit-tree', when: 'after' }, landed: false },
-  { kind: 'push', point: { op: 'push', when: 'before' }, landed: false },
+  { kind: 'push', point: { op: 'commit-tree', when: 'after' }, landed: false }, // = before push
   { kind: 'push', point: { op: 'push', when: 'after' }, landed: true }, // pushed, local branch behind
   { kind: 'push', point: { op: 'merge', when: 'after' }, landed: true }, // done but for the lock
 ];
@@ -63,8 +65,8 @@ describe('crash safety', () => {
         const repo = c.kind === 'push' ? pusher : local;
         const service = c.kind === 'push' ? 'b' : 'a';
         const tag = c.kind === 'refused' ? `broken-${i}` : `v${i + 1}`;
-        const head = git(repo, ['rev-parse', 'HEAD']);
-        const remote = git(fx.remote, ['rev-parse', 'main']);
+        const head = headOf(repo);
+        const remote = headOf(fx.remote, 'main');
         const text = read(repo, OV(service));
         const planned = text.replace(`tag: ${tagOf(text)} `, `tag: ${tag} `);
         const args = ['bump', '--service', service, '--env', 'dev', '--tag', tag];
@@ -77,8 +79,8 @@ describe('crash safety', () => {
           expect(parseOverlay('dev', s, OV(s), now).problems, what).toEqual([]);
           expect([tagOf(text), tag, tagOf(show(repo, 'HEAD', OV(s)))], what).toContain(tagOf(now));
         }
-        const newHead = git(repo, ['rev-parse', 'HEAD']);
-        const newRemote = git(fx.remote, ['rev-parse', 'main']);
+        const newHead = headOf(repo);
+        const newRemote = headOf(fx.remote, 'main');
         // The change is where this point puts it, whole: one commit on the old one, with the planned overlay.
         expect(c.kind === 'push' ? newRemote !== remote : newHead !== head, `${what}: landed`).toBe(c.landed);
         if (c.kind !== 'push') expect(newRemote, what).toBe(remote);
@@ -88,9 +90,11 @@ describe('crash safety', () => {
           [remote, newRemote, fx.remote],
         ] as const) {
           if (after === before) continue;
-          expect(git(where, ['rev-parse', `${after}^`]), what).toBe(before);
+          // One parent, the old head; the planned Tag trailer (one git process for both).
+          expect(git(where, ['log', '-1', '--format=%P|%(trailers:key=Tag,valueonly)', after]), what).toBe(
+            `${before}|${tag}`,
+          );
           expect(show(where, after, OV(service)) + '\n', what).toBe(planned);
-          expect(git(where, ['log', '-1', '--format=%(trailers:key=Tag,valueonly)', after]), what).toBe(tag);
         }
 
         // The next command (in process: the status command the CLI runs) completes or discards what the
@@ -102,21 +106,20 @@ describe('crash safety', () => {
           completed: `completed an interrupted gitops-sync commit ${newHead.slice(0, 10)} on main (work tree and index brought up to it)`,
         };
         expect(status.json.notes, what).toEqual(c.note ? [note[c.note]] : []);
-        if (c.kind === 'push' && git(repo, ['rev-parse', 'HEAD']) !== newRemote)
-          git(repo, ['merge', '-q', '--ff-only', 'origin/main']);
+        if (c.kind === 'push' && headOf(repo) !== newRemote) git(repo, ['merge', '-q', '--ff-only', 'origin/main']);
         expect(gitRaw(repo, ['status', '--porcelain', '--untracked-files=all']), what).toBe('');
         expect(read(repo, OV(service)) + '', what).toBe(show(repo, 'HEAD', OV(service)) + '\n');
         expect(readdirSync(join(repo, '.git')).filter((f) => f.startsWith('gitops-sync'))).toEqual([]);
       }
       // A refused change that runs to the end: exit 1 and nothing written either.
-      const head = git(local, ['rev-parse', 'HEAD']);
+      const head = headOf(local);
       const refused = await runInProcess(
         local,
         ['bump', '--service', 'a', '--env', 'dev', '--tag', 'broken-end'],
         at(40),
       );
       expect(refused.code, refused.stderr).toBe(1);
-      expect(git(local, ['rev-parse', 'HEAD'])).toBe(head);
+      expect(headOf(local)).toBe(head);
       expect(gitRaw(local, ['status', '--porcelain', '--untracked-files=all'])).toBe('');
       for (const repo of [local, pusher, fx.remote]) git(repo, ['fsck', '--no-dangling', '--no-progress']);
       expect(existsSync(join(local, 'environments/dev/.a.yaml.gitops-sync.tmp'))).toBe(false);

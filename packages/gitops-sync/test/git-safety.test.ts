@@ -258,6 +258,26 @@ describe('--push and local commits', () => {
       /^local main and origin\/main have diverged \(local has 1 commit: [0-9a-f]+ local note\): --include-local-commits pushes only a fast-forward; run git pull --rebase first/,
     );
   }, 60_000);
+
+  it("--push builds on the remote's head whether the fetched ref is a loose file (read directly) or packed (asked of git)", async () => {
+    fx = createFixture({ a: { dev: 'v1' }, b: { dev: 'v1' } });
+    const repo = fx.clone('rm');
+    // Packed, and the fetch finds nothing new: origin/main has no loose file (the fallback, git rev-parse).
+    git(repo, ['pack-refs', '--all', '--prune']);
+    expect(existsSync(join(repo, '.git', 'refs', 'remotes', 'origin', 'main'))).toBe(false);
+    const one = await run(repo, bumpArgs('v2', '--push'), at(1));
+    expect(one.json).toMatchObject({ status: 'pushed', attempts: 1 });
+    expect(git(fx.remote, ['log', '-1', '--format=%H %P', 'main'])).toBe(`${one.json.commit} ${one.json.base}`);
+    // Someone else pushed: the fetch moves origin/main and writes its loose file, read directly; packed-refs
+    // still holds the old value (one's commit), so a base other than `other` would mean a stale read.
+    git(repo, ['pack-refs', '--all', '--prune']);
+    const other = fx.commit({ 'README.md': 'remote\n' }, 'remote change', at(2));
+    const two = await run(repo, ['bump', '--service', 'b', '--env', 'dev', '--tag', 'v3', '--json', '--push'], at(3));
+    expect(two.json).toMatchObject({ status: 'pushed', attempts: 1, base: other });
+    expect(git(fx.remote, ['log', '--format=%s', '-3', 'main'])).toBe(
+      'bump(dev): b v3\nremote change\nbump(dev): a v2',
+    );
+  }, 60_000);
 });
 
 describe('locks', () => {

@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { at, createFixture, git, read, show, type Fixture } from './helpers/fixture.js';
+import { at, createFixture, ENVIRONMENTS, git, read, show, type Fixture } from './helpers/fixture.js';
 import { run } from './helpers/run.js';
 
 // Rollbacks with holds that promotions respect until a release, and history from git alone.
@@ -87,20 +87,34 @@ describe('rollback, hold and release', () => {
 
 describe('history from git alone', () => {
   it('lists a dozen promotions with who, what, where and when; a hand edit shows as an edit', async () => {
-    fx = createFixture({
-      a: { dev: 'v0.0.0', preprod: 'v0.0.0', prod: 'v0.0.0' },
-      b: { dev: 'v0.0.0', preprod: 'v0.0.0' },
-    });
-    const ci = fx.clone('ci-bot');
+    // History is read from commits alone, however they reached the branch: the dozen commands commit locally
+    // in one clone, each as its requester (the commit's author, whom history names), and reach the remote in
+    // one push (--push and its races are the first test's and concurrency.test.ts's). Validation is off here:
+    // its gate is gates-run.test.ts's, and it leaves no trace in history.
+    const environments = Object.fromEntries(
+      Object.entries(ENVIRONMENTS).map(([e, text]) => [
+        e,
+        text.replace('requireValidation: true', 'requireValidation: false'),
+      ]),
+    );
+    fx = createFixture(
+      {
+        a: { dev: 'v0.0.0', preprod: 'v0.0.0', prod: 'v0.0.0' },
+        b: { dev: 'v0.0.0', preprod: 'v0.0.0' },
+      },
+      { environments },
+    );
     const rm = fx.clone('release-manager');
+    const as = (who: string) => ({ GITOPS_SYNC_REQUESTER: `${who} <${who}@cern.example>` });
     const ops: Array<[string, string[], number]> = [];
     for (let i = 1; i <= 4; i++) {
       const h = i * 40;
-      ops.push([ci, ['bump', '--service', 'a', '--env', 'dev', '--tag', `v0.${i}.0`, '--push'], h]);
-      ops.push([rm, ['promote', '--service', 'a', '--from', 'dev', '--to', 'preprod', '--push'], h + 2]);
-      ops.push([rm, ['promote', '--service', 'a', '--from', 'preprod', '--to', 'prod', '--push'], h + 28]);
+      ops.push(['ci-bot', ['bump', '--service', 'a', '--env', 'dev', '--tag', `v0.${i}.0`], h]);
+      ops.push(['release-manager', ['promote', '--service', 'a', '--from', 'dev', '--to', 'preprod'], h + 2]);
+      ops.push(['release-manager', ['promote', '--service', 'a', '--from', 'preprod', '--to', 'prod'], h + 28]);
     }
-    for (const [repo, args, h] of ops) expect((await run(repo, args, at(h))).code, args.join(' ')).toBe(0);
+    for (const [who, args, h] of ops) expect((await run(rm, args, at(h), as(who))).code, args.join(' ')).toBe(0);
+    git(rm, ['push', '-q', 'origin', 'main']);
     fx.commit(
       {
         'environments/preprod/values/a.yaml':
@@ -130,7 +144,9 @@ describe('history from git alone', () => {
           e.by === 'release-manager <release-manager@cern.example>' && /^\d{8}T\d{6}Z-[0-9a-f]{8}$/.test(e.promotionId),
       ),
     ).toBe(true);
-    expect(h.events.filter((e: any) => e.action === 'bump').map((e: any) => `${e.from.tag}->${e.to.tag}`)).toEqual([
+    const bumps = h.events.filter((e: any) => e.action === 'bump');
+    expect(new Set(bumps.map((e: any) => e.by))).toEqual(new Set(['ci-bot <ci-bot@cern.example>']));
+    expect(bumps.map((e: any) => `${e.from.tag}->${e.to.tag}`)).toEqual([
       'v0.3.0->v0.4.0',
       'v0.2.0->v0.3.0',
       'v0.1.0->v0.2.0',

@@ -1,3 +1,5 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { GitError } from 'simple-git';
 import { UsageError } from '@cmsweb/toolkit';
 import { git, resolveCommit, type Repository } from './git.js';
@@ -22,9 +24,24 @@ export async function fetchHead(repo: Repository, remote: string, branch: string
       );
     }
   }
-  const head = await resolveCommit(repo.root, tracking);
+  const head = looseRef(repo.commonDir, tracking) ?? (await resolveCommit(repo.root, tracking));
   if (!head) throw new UsageError(`${remote} has no branch ${branch}`);
   return head;
+}
+
+/**
+ * The commit a ref's loose file names (git's documented files backend: the object id and a newline), or
+ * undefined when there is no such file (the ref is packed, or the repository keeps refs in a reftable) or it
+ * holds anything else (a symbolic ref): then git is asked. After a fetch that moved the ref, its loose file is
+ * the current value (a loose ref overrides packed-refs), so the common case needs no git process.
+ */
+function looseRef(commonDir: string, ref: string): string | undefined {
+  try {
+    const text = readFileSync(join(commonDir, ref), 'utf8');
+    return /^(?:[0-9a-f]{40}|[0-9a-f]{64})\n$/.test(text) ? text.trimEnd() : undefined;
+  } catch {
+    return undefined;
+  }
 }
 
 export type PushResult =

@@ -101,6 +101,26 @@ export function refFiles(gitDir: string, opts: { remotes?: boolean } = {}): Reco
   return out;
 }
 
+/**
+ * The commit a ref names, read from git's files as git stores them (a loose ref file, else packed-refs; `HEAD`
+ * followed when it names a branch): no git process, for the tests that check the branch and the remote after
+ * each step. `repo` is a clone (its .git is used) or a bare repository.
+ */
+export function headOf(repo: string, ref = 'HEAD'): string {
+  const gitDir = existsSync(join(repo, '.git')) ? join(repo, '.git') : repo;
+  let name = ref === 'HEAD' || ref.startsWith('refs/') ? ref : `refs/heads/${ref}`;
+  if (name === 'HEAD') {
+    const head = readFileSync(join(gitDir, 'HEAD'), 'utf8').trim();
+    if (!head.startsWith('ref: ')) return head;
+    name = head.slice(5);
+  }
+  if (existsSync(join(gitDir, name))) return readFileSync(join(gitDir, name), 'utf8').trim();
+  const packed = existsSync(join(gitDir, 'packed-refs')) ? readFileSync(join(gitDir, 'packed-refs'), 'utf8') : '';
+  const line = packed.split('\n').find((l) => l.endsWith(` ${name}`));
+  if (!line) throw new Error(`headOf(${repo}, ${ref}): no ref ${name} in ${gitDir}`);
+  return line.slice(0, line.indexOf(' '));
+}
+
 /** The linked work trees git has registered in `gitDir` (.git/worktrees: each one's HEAD and lock). */
 export function worktreeFiles(gitDir: string): Record<string, string> {
   const admin = join(gitDir, 'worktrees');
@@ -146,12 +166,35 @@ export interface Fixture {
 let template: string | undefined;
 
 function makeTemplate(): string {
-  const dir = mkdtempSync(join(tmpdir(), 'gitops-sync-template-'));
+  sweepTemplates();
+  const dir = mkdtempSync(join(tmpdir(), `gitops-sync-template-${process.pid}-`));
   git(dir, ['init', '-q', '--bare', '-b', 'main', 'remote.git']);
   git(dir, ['init', '-q', '-b', 'main', 'seed']);
   writeFileSync(join(dir, 'seed', '.git', 'config'), cloneConfig(join(dir, 'remote.git'), 'seed'));
   process.once('exit', () => rmSync(dir, { recursive: true, force: true }));
   return dir;
+}
+
+/**
+ * Removes the templates of test processes that are gone. The pool ends its workers without an 'exit' event,
+ * so the handler above does not run at the end of a test run and each run left its template in the temp
+ * directory; the next run removes them (the creating pid is in the name; a live one's is left alone).
+ */
+function sweepTemplates(): void {
+  for (const name of readdirSync(tmpdir())) {
+    const pid = Number(/^gitops-sync-template-(\d+)-/.exec(name)?.[1]);
+    if (pid && pid !== process.pid && !processAlive(pid))
+      rmSync(join(tmpdir(), name), { recursive: true, force: true });
+  }
+}
+
+function processAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (e) {
+    return (e as NodeJS.ErrnoException).code === 'EPERM';
+  }
 }
 
 function cloneConfig(remote: string, user: string): string {

@@ -38,7 +38,7 @@ fi
 exec "$KILL_AT_GIT" "$@"
 `;
 
-const REAL_GIT = execFileSync('sh', ['-c', 'command -v git'], { encoding: 'utf8' }).trim();
+export const REAL_GIT = execFileSync('sh', ['-c', 'command -v git'], { encoding: 'utf8' }).trim();
 
 /** Writes the stand-in git into `dir/bin` once; returns that directory (to put first on the CLI's PATH). */
 export function killAtBin(dir: string): string {
