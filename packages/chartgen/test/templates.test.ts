@@ -63,6 +63,26 @@ describe('Handlebars rendering', () => {
     );
   });
 
+  it('every document a kind template writes starts with ---: includes listed in one file never run together', async () => {
+    const planned = await planFrom(fixtureRepo);
+    const unseparated: string[] = [];
+    for (const k of CHART_TEMPLATE_KINDS) {
+      const lines = planned.get(`charts/_library/templates/_${k}.tpl`)!.split('\n');
+      lines.forEach((l, i) => {
+        if (!/^apiVersion:/.test(l)) return;
+        // A YAML comment may sit between the separator and the document's first key.
+        let j = i - 1;
+        while (j >= 0 && lines[j]!.startsWith('#')) j--;
+        if (lines[j] !== '---') unseparated.push(`_${k}.tpl:${i + 1}`);
+      });
+      expect(
+        lines.some((l) => /^apiVersion:/.test(l)),
+        `_${k}.tpl writes a document`,
+      ).toBe(true);
+    }
+    expect(unseparated).toEqual([]);
+  });
+
   // The library's version says which templates the service charts render with: a change to
   // templates/library/*.tpl.hbs needs a new LIBRARY.version (README.md, "Library chart") and its digest here.
   const LIBRARY_TEMPLATE_DIGESTS: Record<string, string> = {
