@@ -72,11 +72,15 @@ export const CHART_TEMPLATE_FILE = 'templates/resources.yaml';
  * replaces (templates/configmap.yaml … templates/statefulset.yaml). Helm sorts the files by path, splits each
  * into its documents in order, then stable-sorts all documents by kind: in this order every document keeps
  * the place it had. Each define starts its documents with `---`, so two includes never run into one document.
+ * `{{-` drops the line break before each include: the file renders as the includes' outputs one after the
+ * other and a final newline, so every document ends in one newline, as each per-kind file's did. helm 4.1
+ * trims the whitespace around `---` anyway; helm 4.2.4 (Argo CD's) keeps what precedes it
+ * (pkg/release/v1/util/manifest.go `sep`), and would print blank lines left by includes that render nothing.
  */
 export function chartTemplateText(library: string): string {
   return [...CHART_TEMPLATE_KINDS]
     .sort()
-    .map((kind) => `{{ include "${library}.${kind}" . }}\n`)
+    .map((kind) => `{{- include "${library}.${kind}" . }}\n`)
     .join('');
 }
 

@@ -59,7 +59,7 @@ describe('Handlebars rendering', () => {
     expect(kinds[0]).toBe('configmap');
     expect(kinds.at(-1)).toBe('statefulset');
     expect(planned.get(`charts/alpha/${CHART_TEMPLATE_FILE}`)).toBe(
-      kinds.map((k) => `{{ include "fixture-library.${k}" . }}\n`).join(''),
+      kinds.map((k) => `{{- include "fixture-library.${k}" . }}\n`).join(''),
     );
   });
 

@@ -62,7 +62,7 @@ describe('another organisation (acme-shop: no frontend, no logging, four environ
     expect(text('charts/_library/Chart.yaml')).toMatch(/^ {2}shop\.example\.com\/generated-by: chartgen$/m);
     expect(text('charts/checkout/Chart.yaml')).toMatch(/^ {2}shop\.example\.com\/namespace: payments$/m);
     expect(text('charts/checkout/templates/resources.yaml')).toContain(
-      '{{ include "acme-shop-library.deployment" . }}\n',
+      '{{- include "acme-shop-library.deployment" . }}\n',
     );
     expect(text('environments/prod/argocd/project.yaml')).toMatch(/^ {2}name: acme-shop-prod$/m);
     expect(text('environments/qa/flux/gitrepository.yaml')).toMatch(/^ {2}name: acme-shop$/m);

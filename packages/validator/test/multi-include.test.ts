@@ -103,7 +103,7 @@ function chart(): string {
   write('charts/app/values.yaml', 'v: one\nreplicas: 2\nserviceType: ClusterIP\njob: false\n');
   write(
     'charts/app/templates/resources.yaml',
-    ['deploy', 'cm', 'job', 'rbac', 'svc'].map((k) => `{{ include "lib.${k}" . }}\n`).join(''),
+    ['deploy', 'cm', 'job', 'rbac', 'svc'].map((k) => `{{- include "lib.${k}" . }}\n`).join(''),
   );
   return join(root, 'charts', 'app');
 }
