@@ -7,7 +7,9 @@ column 0; each workload indents it with nindent.
 {{- define "cmsweb-library.podTemplate" -}}
 metadata:
   annotations:
-    checksum/config: {{ include (print $.Template.BasePath "/configmap.yaml") . | sha256sum }}
+    {{- /* The define's output and a newline: what the chart's own templates/configmap.yaml rendered, which this
+    hashed before the chart's templates became one file (library 1.2.0), so no pod restarts for the change. */}}
+    checksum/config: {{ printf "%s\n" (include "cmsweb-library.configmap" .) | sha256sum }}
     {{- if .Values.prometheus.scrape }}
     prometheus.io/scrape: "true"
     prometheus.io/port: {{ include "cmsweb-library.metricsPort" . | quote }}

@@ -22,12 +22,12 @@ describe('chartgen generate', { timeout: 120_000 }, () => {
     const root = copyRepo(fixtureRepo);
     const first = await runCli(['generate', '--root', root]);
     expect(first.code).toBe(0);
-    expect(first.stdout).toMatch(/^chartgen: 117 added, 0 changed, 0 removed, 0 unchanged$/m);
-    expect(existsSync(join(root, 'charts/alpha/templates/deployment.yaml'))).toBe(true);
+    expect(first.stdout).toMatch(/^chartgen: 81 added, 0 changed, 0 removed, 0 unchanged$/m);
+    expect(existsSync(join(root, 'charts/alpha/templates/resources.yaml'))).toBe(true);
     expect(existsSync(join(root, 'charts/gamma'))).toBe(false);
     const check = await runCli(['generate', '--check', '--root', root]);
     expect(check.code).toBe(0);
-    expect(check.stdout).toBe('chartgen: up to date (109 files)\n');
+    expect(check.stdout).toBe('chartgen: up to date (73 files)\n');
   });
 
   it('writes only changed files: a second run rewrites nothing', async () => {
@@ -35,7 +35,7 @@ describe('chartgen generate', { timeout: 120_000 }, () => {
     const before = inodes(root);
     const again = await runMain(['generate', '--root', root]);
     expect(again.code).toBe(0);
-    expect(again.stdout).toBe('chartgen: 0 added, 0 changed, 0 removed, 109 unchanged\n');
+    expect(again.stdout).toBe('chartgen: 0 added, 0 changed, 0 removed, 73 unchanged\n');
     expect(inodes(root)).toEqual(before);
   });
 

@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { createRenderer, readTemplateSources } from '../src/index.js';
-import { CHART_TEMPLATE_KINDS, LIBRARY, LIBRARY_TEMPLATE_FILES } from '../src/chart-files.js';
+import { CHART_TEMPLATE_FILE, CHART_TEMPLATE_KINDS, LIBRARY, LIBRARY_TEMPLATE_FILES } from '../src/chart-files.js';
 import { fixtureRepo, planFrom } from './helpers.js';
 
 describe('Handlebars rendering', () => {
@@ -50,12 +50,37 @@ describe('Handlebars rendering', () => {
     );
   });
 
-  it("a service chart's templates are one line each, including the library", async () => {
+  it("a service chart's templates are one file, one include per kind in the order of the old per-kind files", async () => {
     const planned = await planFrom(fixtureRepo);
-    const templates = [...planned.keys()].filter((p) => p.startsWith('charts/alpha/templates/')).sort();
-    expect(templates).toEqual(CHART_TEMPLATE_KINDS.map((k) => `charts/alpha/templates/${k}.yaml`).sort());
-    for (const k of CHART_TEMPLATE_KINDS)
-      expect(planned.get(`charts/alpha/templates/${k}.yaml`)).toBe(`{{ include "fixture-library.${k}" . }}\n`);
+    const templates = [...planned.keys()].filter((p) => p.startsWith('charts/alpha/templates/'));
+    expect(templates).toEqual([`charts/alpha/${CHART_TEMPLATE_FILE}`]);
+    // Sorted by kind, as helm walked the files templates/<kind>.yaml: configmap first, statefulset last.
+    const kinds = [...CHART_TEMPLATE_KINDS].sort();
+    expect(kinds[0]).toBe('configmap');
+    expect(kinds.at(-1)).toBe('statefulset');
+    expect(planned.get(`charts/alpha/${CHART_TEMPLATE_FILE}`)).toBe(
+      kinds.map((k) => `{{- include "fixture-library.${k}" . }}\n`).join(''),
+    );
+  });
+
+  it('every document a kind template writes starts with ---: includes listed in one file never run together', async () => {
+    const planned = await planFrom(fixtureRepo);
+    const unseparated: string[] = [];
+    for (const k of CHART_TEMPLATE_KINDS) {
+      const lines = planned.get(`charts/_library/templates/_${k}.tpl`)!.split('\n');
+      lines.forEach((l, i) => {
+        if (!/^apiVersion:/.test(l)) return;
+        // A YAML comment may sit between the separator and the document's first key.
+        let j = i - 1;
+        while (j >= 0 && lines[j]!.startsWith('#')) j--;
+        if (lines[j] !== '---') unseparated.push(`_${k}.tpl:${i + 1}`);
+      });
+      expect(
+        lines.some((l) => /^apiVersion:/.test(l)),
+        `_${k}.tpl writes a document`,
+      ).toBe(true);
+    }
+    expect(unseparated).toEqual([]);
   });
 
   // The library's version says which templates the service charts render with: a change to
@@ -68,6 +93,9 @@ describe('Handlebars rendering', () => {
     // library is byte-identical to before (chartgen generate --check on the bundled catalog), and a new
     // version would have changed every chart of the bundled catalog for nothing. Was 65a4b6c2...e0d.
     '1.2.0': '2b328d5a1817da3888b9d1a44d7d344563271862e4dbd58f8a094415a29cec31',
+    // 1.2.1: one template file per service chart; every document starts with `---`, the checksum is taken from
+    // the ConfigMap define. Every rendered object is byte-identical (only the `# Source:` lines name the new file).
+    '1.2.1': 'a1dc41cd61fb6b8c3afa79d12ede980e761e221961b8ad3bba4bf5c0a86374dc',
   };
 
   it(`the library templates are those of version ${LIBRARY.version} (a change bumps LIBRARY.version)`, async () => {

@@ -61,7 +61,9 @@ describe('another organisation (acme-shop: no frontend, no logging, four environ
     expect(text('charts/_library/Chart.yaml')).toMatch(/^name: acme-shop-library$/m);
     expect(text('charts/_library/Chart.yaml')).toMatch(/^ {2}shop\.example\.com\/generated-by: chartgen$/m);
     expect(text('charts/checkout/Chart.yaml')).toMatch(/^ {2}shop\.example\.com\/namespace: payments$/m);
-    expect(text('charts/checkout/templates/deployment.yaml')).toBe('{{ include "acme-shop-library.deployment" . }}\n');
+    expect(text('charts/checkout/templates/resources.yaml')).toContain(
+      '{{- include "acme-shop-library.deployment" . }}\n',
+    );
     expect(text('environments/prod/argocd/project.yaml')).toMatch(/^ {2}name: acme-shop-prod$/m);
     expect(text('environments/qa/flux/gitrepository.yaml')).toMatch(/^ {2}name: acme-shop$/m);
     // No frontend: no routing rules, no frontend peers in any chart's values.

@@ -311,6 +311,17 @@ export const TEMPLATE_CASES: TemplateCase[] = [
   R(
     'kind: Pod\nmetadata:\n  name: hook\n  annotations:\n    helm.sh/hook: pre-install\n---\nkind: Pod\nmetadata:\n  name: normal',
   ),
+  // One file of block includes (as a generated service chart's templates/resources.yaml): each define starts its
+  // documents with ---, one renders nothing, one writes two documents that the kind sort swaps.
+  R(
+    [
+      '{{- define "mi-rbac" }}\n---\nkind: RoleBinding\nmetadata:\n  name: rb\n---\nkind: Role\nmetadata:\n  name: r\n{{- end }}',
+      '{{- define "mi-none" }}\n{{- if false }}\n---\nkind: Job\n{{- end }}\n{{- end }}',
+      '{{- define "mi-svc" }}\n---\nkind: Service\nmetadata:\n  name: s\n{{- end }}',
+      '{{- define "mi-cm" }}\n{{- range list "a" "b" }}\n---\nkind: ConfigMap\nmetadata:\n  name: {{ . }}\n{{- end }}\n{{- end }}',
+      '{{ include "mi-cm" . }}\n{{ include "mi-none" . }}\n{{ include "mi-rbac" . }}\n{{ include "mi-svc" . }}\n',
+    ].join('\n'),
+  ),
   R('not: [valid'),
   R('metadata:\n  annotations:\n    n: 1'),
   R('just a string'),

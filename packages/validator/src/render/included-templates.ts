@@ -81,8 +81,11 @@ function scanDefines(source: string): Define[] {
   return out;
 }
 
+/** Named templates by name, with their bodies. */
+export type Definitions = Map<string, Definition & { body: string }>;
+
 /** The named templates of a chart's template sources (first definition wins, as files are read in order). */
-export function definitions(templates: Record<string, string>): Map<string, Definition & { body: string }> {
+export function definitions(templates: Record<string, string>): Definitions {
   const out = new Map<string, Definition & { body: string }>();
   for (const [rel, source] of Object.entries(templates))
     for (const d of definesOf(source)) if (!out.has(d.name)) out.set(d.name, { rel, ...d });
@@ -136,14 +139,91 @@ export function expandIncludes(
   return { text: lines.join('\n'), origins };
 }
 
+/** One block include of a template file that is nothing but block includes. */
+export interface ListedInclude {
+  /** The named template it includes. */
+  name: string;
+  /** The chart-relative file defining it. */
+  rel: string;
+  /** 0-based line of the include in the including file. */
+  line: number;
+}
+
+/**
+ * The block includes of `text` when it holds nothing else (blank lines, comments and `---` separators aside)
+ * and each names a known template: a service chart's templates/resources.yaml, one include per kind.
+ */
+export function blockIncludes(text: string, defs: Map<string, Definition>): ListedInclude[] | undefined {
+  const out: ListedInclude[] = [];
+  const lines = withoutComments(text).split('\n');
+  for (let line = 0; line < lines.length; line++) {
+    const l = lines[line]!;
+    if (l.trim() === '' || /^---\s*$/.test(l)) continue;
+    const name = BLOCK_INCLUDE.exec(l)?.[1];
+    const rel = name === undefined ? undefined : defs.get(name)?.rel;
+    if (name === undefined || rel === undefined) return undefined;
+    out.push({ name, rel, line });
+  }
+  return out.length > 0 ? out : undefined;
+}
+
 /**
  * The chart-relative file defining what `text` includes when `text` is only one include (the service
- * charts' `{{ include "cmsweb-library.deployment" . }}`), so the object is shown at the library file.
+ * charts' `{{ include "cmsweb-library.deployment" . }}` of library 1.2.0 and before), so the object is
+ * shown at the library file.
  */
 export function includedFile(text: string, defs: Map<string, Definition>): string | undefined {
-  const lines = withoutComments(text)
-    .split('\n')
-    .filter((l) => l.trim() !== '');
-  const name = lines.length === 1 ? BLOCK_INCLUDE.exec(lines[0]!)?.[1] : undefined;
-  return name === undefined ? undefined : defs.get(name)?.rel;
+  const list = blockIncludes(text, defs);
+  return list?.length === 1 ? list[0]!.rel : undefined;
+}
+
+// The kinds of each named template, per chart's definitions: read once for all the documents of a render.
+const KINDS = new WeakMap<Definitions, Map<string, string[]>>();
+
+const TOP_KIND = /^kind:[ \t]*(.*?)[ \t]*$/;
+
+/**
+ * The `kind:` values a named template writes at column 0 (those of the block includes it makes at column 0
+ * too): literal kinds, or `{{ … }}` for one an action computes. Bodies are read as written, not expanded.
+ */
+function topKinds(name: string, defs: Definitions, seen: string[] = []): string[] {
+  const def = defs.get(name);
+  if (def === undefined || seen.length >= MAX_DEPTH || seen.includes(name)) return [];
+  const out: string[] = [];
+  for (const line of withoutComments(def.body).split('\n')) {
+    const kind = TOP_KIND.exec(line)?.[1];
+    if (kind !== undefined) out.push(kind.replace(/^(["'])(.*)\1$/, '$2'));
+    const inc = BLOCK_INCLUDE.exec(line);
+    // Only an include that writes at column 0: no indent before it and none added.
+    if (inc && /^\{\{/.test(line) && !(inc[4] && Number(inc[4]) > 0))
+      out.push(...topKinds(inc[1]!, defs, [...seen, name]));
+  }
+  return out;
+}
+
+/**
+ * Which of a file's block includes wrote a rendered document, from the document's `kind:`: the one include
+ * whose template writes that kind literally, else the one whose template computes a kind. Undefined when no
+ * single include fits (the caller then aligns with the whole file). Helm sorts a file's documents by kind,
+ * so their order says nothing about the include; the kind does, and costs no alignment.
+ */
+export function includeOfDocument(
+  doc: string,
+  list: readonly ListedInclude[],
+  defs: Definitions,
+): ListedInclude | undefined {
+  const kind = /^kind:[ \t]*(.*?)[ \t]*$/m.exec(doc)?.[1]?.replace(/^(["'])(.*)\1$/, '$2');
+  if (kind === undefined || kind === '') return undefined;
+  let known = KINDS.get(defs);
+  if (!known) KINDS.set(defs, (known = new Map()));
+  const kinds = list.map((inc) => {
+    let k = known.get(inc.name);
+    if (!k) known.set(inc.name, (k = topKinds(inc.name, defs)));
+    return k;
+  });
+  const literal = list.filter((_, i) => kinds[i]!.includes(kind));
+  if (literal.length === 1) return literal[0];
+  if (literal.length > 1) return undefined;
+  const computed = list.filter((_, i) => kinds[i]!.some((k) => k.includes('{{')));
+  return computed.length === 1 ? computed[0] : undefined;
 }

@@ -4,7 +4,14 @@ import { type FindField, parseManifests } from '../manifests/parse-manifests.js'
 import { splitDocuments } from '../manifests/split-documents.js';
 import type { Resource } from '../resources.js';
 import { chartRelative } from './helm-errors.js';
-import { definitions, expandIncludes, includedFile, type Definition } from './included-templates.js';
+import {
+  blockIncludes,
+  definitions,
+  expandIncludes,
+  includeOfDocument,
+  type Definitions,
+  type ListedInclude,
+} from './included-templates.js';
 import { alignTemplate } from './template-lines.js';
 import { catalogOrigin, type CatalogFile } from './catalog-origin.js';
 import { getIn, mergeValues, namedTemplates, valueOrigin, type ValuesLayer } from './value-origin.js';
@@ -52,7 +59,11 @@ export function parseRenderedManifests(input: RenderedInput): { resources: Resou
   const findings: Finding[] = [];
   let helpers: Record<string, string> | undefined;
   let merged: unknown;
-  let defs: Map<string, Definition> | undefined;
+  let defs: Definitions | undefined;
+  // Per template file: its block includes when it is only those (undefined: it is not), and each include's
+  // expansion, made once per chart for all the documents it wrote.
+  const listed = new Map<string, ListedInclude[] | undefined>();
+  const includeExpansions = new Map<string, ReturnType<typeof expandIncludes>>();
   const split = new Map<string, string[]>();
   const sourceLines = (rel: string) => {
     let lines = split.get(rel);
@@ -68,13 +79,34 @@ export function parseRenderedManifests(input: RenderedInput): { resources: Resou
     // The template with its block includes expanded (nested ones too), each line knowing its file and line:
     // made when a position is first asked for (most kept objects never are).
     const expandable = own !== undefined && ownText !== undefined;
+    let list: ListedInclude[] | undefined;
+    if (expandable) {
+      if (!listed.has(own)) listed.set(own, blockIncludes(ownText, defs));
+      list = listed.get(own);
+    }
+    // A file of several includes (a service chart's templates/resources.yaml): the document is shown at, and
+    // aligned with, the one include that wrote it, as if the file held only that include.
+    const producer =
+      list === undefined ? undefined : list.length === 1 ? list[0] : includeOfDocument(chunk.text, list, defs);
     let expandedOnce: ReturnType<typeof expandIncludes> | undefined;
     const expansion = () => {
       if (!expandable) return undefined;
-      expandedOnce ??= expandIncludes(own, ownText, input.templates, defs!);
-      return expandedOnce;
+      if (expandedOnce) return expandedOnce;
+      if (producer === undefined || list!.length === 1)
+        return (expandedOnce = expandIncludes(own, ownText, input.templates, defs!));
+      const key = `${own}\0${producer.line}`;
+      let e = includeExpansions.get(key);
+      if (!e) {
+        // The file with every other line blanked: line numbers stay those of the file.
+        const only = ownText
+          .split('\n')
+          .map((l, i) => (i === producer.line ? l : ''))
+          .join('\n');
+        includeExpansions.set(key, (e = expandIncludes(own, only, input.templates, defs!)));
+      }
+      return (expandedOnce = e);
     };
-    const rel = (ownText !== undefined ? includedFile(ownText, defs) : undefined) ?? own;
+    const rel = producer?.rel ?? own;
     const shown = (r: string) => posix.normalize(`${input.chartPath}/${r}`);
     const file = rel ? shown(rel) : `${input.chartPath} (rendered output)`;
     let alignment: Int32Array | undefined;
