@@ -69,14 +69,20 @@ describe('native renderer', { timeout: 120_000 }, () => {
     });
     for (let i = 0; i < 2; i++)
       expect((await pooledNativeRenderer.render(request(join(fixtures, 'include-loop')))).error).toEqual(helm.error);
-    // In process (a thread's default stack of about 1 MB), cold code runs out of stack first: still one short
-    // finding at the same place, named as the engine's limit.
+    // In process (a thread's default stack of about 1 MB; no command renders there, they all use the threads
+    // above), cold code runs out of stack first: still one short finding at one of the two includes of the
+    // self-including template. Which one depends on the stack the caller left: under vitest's shared-module
+    // workers the overflow was once caught only at the outer include (line 7), so both places are accepted here.
     const include = await nativeRenderer.render(request(join(fixtures, 'include-loop')));
-    const { message: _, ...place } = helm.error!;
-    expect(include.error).toMatchObject(place);
+    expect(include.error).toMatchObject({ kind: 'template-execute', file: 'templates/configmap.yaml' });
+    expect([
+      [1, 36],
+      [7, 11],
+    ]).toContainEqual([include.error!.line, include.error!.column]);
     expect(include.error!.message).toMatch(
-      /^template failed: "include-loop.self" includes itself without end \((stopped at the engine's maximum template depth|helm stops after 1,000 nested includes of one template)\)/,
+      /^template failed: ("include-loop.self" includes itself without end \((stopped at the engine's maximum template depth|helm stops after 1,000 nested includes of one template)\)|it calls itself without end \(stopped at the engine's maximum template depth\))/,
     );
+    expect(include.error!.message.length).toBeLessThan(300);
     const tpl = await nativeRenderer.render(request(join(fixtures, 'tpl-loop')));
     expect(tpl.error).toMatchObject({ kind: 'template-execute', file: 'templates/configmap.yaml', line: 6 });
     expect(tpl.error!.message).toMatch(/^template failed: it calls itself without end .*tpl's itself\?/);
