@@ -8,7 +8,12 @@ import { copyRepo, fixtureRepo, readDirTree, removeTempDirs, runCli, runMain } f
 // outside the repository, and deletes only files it can prove it generated. The cases run chartgen's main()
 // in this process; the FIFO case runs the real CLI (a read that blocked would hang the process, not fail a test).
 
-afterAll(removeTempDirs);
+/** Directories a case moved out of its temporary repository. */
+const outsideDirs: string[] = [];
+afterAll(() => {
+  removeTempDirs();
+  for (const d of outsideDirs.splice(0)) rmSync(d, { recursive: true, force: true });
+});
 
 async function generated(): Promise<string> {
   const root = copyRepo(fixtureRepo);
@@ -41,10 +46,13 @@ describe('chartgen deletion and reading safety', { timeout: 120_000 }, () => {
     ],
     [
       'a symlink out of the repository',
-      (root: string) => (
-        renameSync(join(root, 'catalog/services'), join(root, '..', `${root.split('/').pop()}-services`)),
-        symlinkSync(join(root, '..', `${root.split('/').pop()}-services`), join(root, 'catalog/services'))
-      ),
+      (root: string) => {
+        // Beside the temporary repository, so removed by this file's afterAll, not by removeTempDirs.
+        const outside = join(root, '..', `${root.split('/').pop()}-services`);
+        outsideDirs.push(outside);
+        renameSync(join(root, 'catalog/services'), outside);
+        symlinkSync(outside, join(root, 'catalog/services'));
+      },
       /catalog\/services: is a symlink where a directory belongs/,
     ],
   ])('catalog/services %s: exit 2, nothing written or deleted', async (_name, breakIt, message) => {
