@@ -4,6 +4,9 @@
  */
 export declare function runBuilt(tool: string, entry: URL, bundle?: URL): Promise<void>;
 
+/** Whether the arguments only ask for help or the version (answered by the compiled entry, not the bundle). */
+export declare function asksHelpOrVersion(argv: readonly string[]): boolean;
+
 /** Whether `bundle` is at least as new as every file its inputs.json (beside it) names. */
 export declare function bundleFresh(bundle: URL): boolean;
 

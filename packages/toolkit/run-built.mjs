@@ -18,8 +18,19 @@ export async function runBuilt(tool, entry, bundle) {
     process.stderr.write(`${tool}: not built: run \`npm run build\` at the repository root (\`npm ci\` does it)\n`);
     process.exit(3);
   }
-  if (bundle && bundleFresh(bundle)) runBundle(bundle);
+  if (bundle && !asksHelpOrVersion(process.argv.slice(2)) && bundleFresh(bundle)) runBundle(bundle);
   else await import(entry.href);
+}
+
+const HELP_OR_VERSION = new Set(['--help', '-h', '--version', '-V', 'help']);
+
+/**
+ * Whether the command line only asks for help or the version: the compiled entry answers those loading
+ * little (commander and the tool's option table), where the bundle would load and compile the whole program
+ * (validator --help: ~0.05 s above `node -e 0` from dist/, ~0.2 s through the bundle).
+ */
+export function asksHelpOrVersion(argv) {
+  return argv.some((a) => HELP_OR_VERSION.has(a));
 }
 
 /**

@@ -10,14 +10,18 @@ const dir = mkdtempSync(join(tmpdir(), 'run-built-'));
 const LAUNCHER = pathToFileURL(join(import.meta.dirname, '..', 'run-built.mjs')).href;
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
-function bin(entry: string, bundle?: string): { status: number | null; stdout: string; stderr: string } {
+function bin(
+  entry: string,
+  bundle?: string,
+  args: string[] = [],
+): { status: number | null; stdout: string; stderr: string } {
   const script = join(dir, `bin-${Math.random().toString(36).slice(2)}.mjs`);
   const url = (p: string) => `new URL(${JSON.stringify(pathToFileURL(p).href)})`;
   writeFileSync(
     script,
     `import { runBuilt } from ${JSON.stringify(LAUNCHER)};\nawait runBuilt('tool', ${url(entry)}${bundle ? `, ${url(bundle)}` : ''});\n`,
   );
-  const r = spawnSync(process.execPath, [script], { encoding: 'utf8' });
+  const r = spawnSync(process.execPath, [script, ...args], { encoding: 'utf8' });
   return { status: r.status, stdout: r.stdout, stderr: r.stderr };
 }
 
@@ -62,6 +66,12 @@ describe('runBuilt', () => {
     it('runs the bundle while it is newer than every input', () => {
       setUp();
       expect(bin(entry, bundle)).toEqual({ status: 0, stdout: 'bundle', stderr: '' });
+    });
+
+    it('runs the compiled entry for --help or --version, which it answers loading little', () => {
+      setUp();
+      expect(bin(entry, bundle, ['--help'])).toEqual({ status: 0, stdout: 'compiled', stderr: '' });
+      expect(bin(entry, bundle, ['--scope', 'service:a'])).toEqual({ status: 0, stdout: 'bundle', stderr: '' });
     });
 
     it('runs the compiled entry once tsc has emitted a package the bundle holds since (a stale bundle never runs)', () => {

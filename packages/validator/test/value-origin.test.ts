@@ -6,7 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseYaml, toJs } from '@cmsweb/yaml';
 import { catalogOrigin } from '../src/render/catalog-origin.js';
 import { mergeValues, namedTemplates, valueOrigin } from '../src/render/value-origin.js';
-import { expandIncludes, includedFile, definitions } from '../src/render/included-templates.js';
+import { blockIncludes, expandIncludes, definitions } from '../src/render/included-templates.js';
 import { alignTemplate } from '../src/render/template-lines.js';
 import { copyRepo, REPO_ROOT, runRepoInProcess } from './helpers.js';
 
@@ -326,7 +326,9 @@ describe('values key and catalog line, pure', () => {
       ['x.pod', 'lib/_pod.tpl', 0, 7],
       ['x.body', 'lib/_pod.tpl', 8, 15],
     ]);
-    expect(includedFile(templates['templates/deployment.yaml'], defs)).toBe('lib/_deployment.tpl');
+    expect(blockIncludes(templates['templates/deployment.yaml'], defs)?.map((i) => i.rel)).toEqual([
+      'lib/_deployment.tpl',
+    ]);
     const e = expandIncludes('templates/deployment.yaml', templates['templates/deployment.yaml'], templates, defs);
     const rendered = [
       '# Source: x/templates/deployment.yaml',

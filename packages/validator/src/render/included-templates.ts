@@ -167,16 +167,6 @@ export function blockIncludes(text: string, defs: Map<string, Definition>): List
   return out.length > 0 ? out : undefined;
 }
 
-/**
- * The chart-relative file defining what `text` includes when `text` is only one include (the service
- * charts' `{{ include "cmsweb-library.deployment" . }}` of library 1.2.0 and before), so the object is
- * shown at the library file.
- */
-export function includedFile(text: string, defs: Map<string, Definition>): string | undefined {
-  const list = blockIncludes(text, defs);
-  return list?.length === 1 ? list[0]!.rel : undefined;
-}
-
 // The kinds of each named template, per chart's definitions: read once for all the documents of a render.
 const KINDS = new WeakMap<Definitions, Map<string, string[]>>();
 
