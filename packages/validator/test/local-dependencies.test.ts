@@ -1,9 +1,10 @@
-import { mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { helmRenderer } from '../src/render/helm-renderer.js';
-import { isMissingDependency } from '../src/render/local-dependencies.js';
+import { helmBinary, runHelm } from '@cmsweb/toolchain';
+import { dependenciesSurelyMissing, isMissingDependency } from '../src/render/local-dependencies.js';
 import { parseRenderedManifests } from '../src/render/rendered-manifests.js';
 import { readChart } from '../src/chart/read-chart.js';
 
@@ -97,5 +98,52 @@ describe('charts with file:// dependencies', { timeout: 60_000 }, () => {
   it('refuses a file:// path without a chart, naming the missing Chart.yaml', async () => {
     const r = await helmRenderer.render(request(repo({ version: '1.2.0', repository: 'file://../nowhere' })));
     expect(r.error?.message).toMatch(/dependency "lib": .*charts\/nowhere\/Chart\.yaml does not exist/);
+  });
+
+  it('knows when helm is sure to refuse for a missing dependency: dependencies listed, no charts/ or an empty one', async () => {
+    const chart = repo({ version: '1.2.0', repository: 'file://../lib' });
+    expect(await dependenciesSurelyMissing(chart)).toBe(true);
+    mkdirSync(join(chart, 'charts'));
+    expect(await dependenciesSurelyMissing(chart)).toBe(true);
+    // Anything in charts/ may be the dependency (helm reads the chart's name inside): helm decides.
+    write('charts/app/charts/whatever.tgz', 'x');
+    expect(await dependenciesSurelyMissing(chart)).toBe(false);
+    rmSync(join(chart, 'charts'), { recursive: true });
+    write('charts/app/Chart.yaml', 'apiVersion: v2\nname: app\nversion: 0.1.0\n');
+    expect(await dependenciesSurelyMissing(chart)).toBe(false);
+    write('charts/app/Chart.yaml', 'apiVersion: [v2\n');
+    expect(await dependenciesSurelyMissing(chart)).toBe(false);
+  });
+
+  it('renders such a chart with one helm process (the refusal it would print is skipped), and a broken one with the refusal helm gives the chart itself', async () => {
+    // A stand-in helm that logs each run and runs the real one: the renderer's processes, counted.
+    const chart = repo({ version: '1.2.0', repository: 'file://../lib' });
+    const log = join(root, 'helm-runs.log');
+    const wrapper = join(root, 'helm');
+    writeFileSync(wrapper, `#!/bin/sh\necho "$1" >> '${log}'\nexec '${helmBinary()}' "$@"\n`);
+    chmodSync(wrapper, 0o755);
+    const runs = () => readFileSync(log, 'utf8').trim().split('\n').length;
+    const saved = process.env.HELM_BIN;
+    process.env.HELM_BIN = wrapper;
+    try {
+      const ok = await helmRenderer.render(request(chart));
+      expect(ok.error).toBeUndefined();
+      expect(ok.manifests).toContain('kind: ConfigMap');
+      expect(runs()).toBe(1);
+      // helm refuses this Chart.yaml while loading, before it looks at dependencies: that refusal, as the chart's own.
+      write(
+        'charts/app/Chart.yaml',
+        readFileSync(join(chart, 'Chart.yaml'), 'utf8').replace('apiVersion: v2', 'apiVersion: v9'),
+      );
+      const direct = await runHelm(['template', 'app', chart]);
+      expect(direct.code).not.toBe(0);
+      expect(isMissingDependency(direct.stderr)).toBe(false);
+      const broken = await helmRenderer.render(request(chart));
+      expect(broken.error?.message).toBeDefined();
+      expect(direct.stderr).toContain(broken.error!.message.split('\n')[0]!.replace(/^Error: /, ''));
+    } finally {
+      if (saved === undefined) delete process.env.HELM_BIN;
+      else process.env.HELM_BIN = saved;
+    }
   });
 });

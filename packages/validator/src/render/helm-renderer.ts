@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { runHelm } from '@cmsweb/toolchain';
 import { parseHelmError } from './helm-errors.js';
-import { isMissingDependency, withLocalDependencies } from './local-dependencies.js';
+import { dependenciesSurelyMissing, isMissingDependency, withLocalDependencies } from './local-dependencies.js';
 import type { Renderer, RenderRequest, RenderResult } from './renderer.js';
 
 /**
@@ -70,17 +70,30 @@ export const helmRenderer: Renderer = {
       }
       const run = (args: string[]) => runHelm(args, { timeoutSeconds: req.timeoutSeconds });
       if (req.chartValues !== undefined) return await renderWithChartValues(req, req.chartValues, inline, run);
-      let r = await run(helmTemplateArgs(req, inline));
-      if (r.code !== 0 && isMissingDependency(r.stderr)) {
-        // As Argo CD: a missing dependency is resolved (here in a temp copy), then the chart rendered again.
+      // As Argo CD: a missing dependency is resolved (here in a temp copy), then the chart rendered again.
+      const withDependencies = async () => {
         const local = await withLocalDependencies(req.chartDir);
-        if ('error' in local) return { manifests: '', error: { kind: 'chart', message: local.error } };
+        if ('error' in local) return local;
         try {
-          r = await run(helmTemplateArgs({ ...req, chartDir: local.dir }, inline));
+          return await run(helmTemplateArgs({ ...req, chartDir: local.dir }, inline));
         } finally {
           await local.remove();
         }
+      };
+      let r: Awaited<ReturnType<typeof run>> | { error: string };
+      if (await dependenciesSurelyMissing(req.chartDir)) {
+        // helm's first answer is known (the dependency is missing): skip it. A render that still fails is asked
+        // of the chart itself, and its refusal wins unless it is that missing dependency, as in Argo CD's order.
+        r = await withDependencies();
+        if ('error' in r || r.code !== 0) {
+          const first = await run(helmTemplateArgs(req, inline));
+          if (!(first.code !== 0 && isMissingDependency(first.stderr))) r = first;
+        }
+      } else {
+        r = await run(helmTemplateArgs(req, inline));
+        if (r.code !== 0 && isMissingDependency(r.stderr)) r = await withDependencies();
       }
+      if ('error' in r) return { manifests: '', error: { kind: 'chart', message: r.error } };
       if (r.timedOut)
         return { manifests: '', error: { kind: 'timeout', message: `helm did not finish in ${r.timedOut.seconds} s` } };
       if (r.code !== 0) return { manifests: '', error: parseHelmError(r.stderr || r.stdout) };

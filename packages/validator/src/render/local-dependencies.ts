@@ -1,4 +1,4 @@
-import { cp, mkdtemp, readFile, rm } from 'node:fs/promises';
+import { cp, mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { basename, isAbsolute, join, posix, resolve } from 'node:path';
 import semver from 'semver';
@@ -11,7 +11,9 @@ import { isRecord } from '../resources.js';
 // missing dependency; Flux's source-controller loads each file:// chart from its directory (relative to
 // the chart, inside the source) and adds it to the chart unpackaged. The validator does Flux's step in
 // a temp copy (the repository is never written) and keeps Argo CD's trigger: only after helm says a
-// dependency is missing. chartgen's tests prove both ways render the same bytes.
+// dependency is missing, or where helm is sure to say so (no charts/ at all: dependenciesSurelyMissing), in
+// which case a failed render is asked of helm again on the chart itself, so that a refusal is the one Argo CD
+// would see. chartgen's tests prove both ways render the same bytes.
 
 /** helm's refusal of a chart whose dependency is not in charts/ (the text Argo CD matches too). */
 export function isMissingDependency(stderr: string): boolean {
@@ -19,6 +21,26 @@ export function isMissingDependency(stderr: string): boolean {
     stderr.includes('found in Chart.yaml, but missing in charts/ directory') ||
     stderr.includes('found in requirements.yaml, but missing in charts')
   );
+}
+
+/**
+ * Shell: true when helm's own check is sure to refuse the chart for a missing dependency: Chart.yaml lists
+ * dependencies and the chart has no charts/ directory, or an empty one (the generated service charts in git).
+ * Rendering such a chart first would only make helm print the refusal the renderer then acts on (one helm
+ * process spent per render for nothing); false whenever helm could find something, so helm decides.
+ */
+export async function dependenciesSurelyMissing(chartDir: string): Promise<boolean> {
+  let entries: string[];
+  try {
+    entries = await readdir(join(chartDir, 'charts'));
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code;
+    if (code !== 'ENOENT') return false;
+    entries = [];
+  }
+  if (entries.length > 0) return false;
+  const meta = await readChartYaml(chartDir);
+  return !('error' in meta) && Array.isArray(meta.value.dependencies) && meta.value.dependencies.some(isRecord);
 }
 
 export type LocalChart = { dir: string; remove(): Promise<void> } | { error: string };
