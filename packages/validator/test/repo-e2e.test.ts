@@ -286,20 +286,22 @@ describe('CLI contract', { timeout: 60_000 }, () => {
       () => runRepoInProcess(FIXTURE_REPO, { renderer: 'nope' }),
       /unknown renderer "nope": expected one of helm, native/,
     ],
+    // The manifests and chart refusals with --root a folder that is no repository (the render store's): the
+    // same refusals, without reading this repository's catalog of ~100 services first.
     [
       'manifests /nonexistent.yaml',
-      () => runManifestsInProcess(['/nonexistent.yaml']),
+      () => runManifestsInProcess(['/nonexistent.yaml'], { root: STORE }),
       /\/nonexistent.yaml: no such file or directory/,
     ],
-    ['chart /nonexistent', () => runChartInProcess('/nonexistent'), /\/nonexistent: not a directory/],
+    ['chart /nonexistent', () => runChartInProcess('/nonexistent', { root: STORE }), /\/nonexistent: not a directory/],
     [
       'manifests - --kube-version 1.99',
-      () => runManifestsInProcess(['-'], { kubeVersion: '1.99' }),
+      () => runManifestsInProcess(['-'], { root: STORE, kubeVersion: '1.99' }),
       /--kube-version "1.99" is not a supported Kubernetes version: expected one of 1.30, 1.31, 1.32, 1.33, 1.34, 1.35, 1.36$/,
     ],
     [
       'manifests - --kube-version latest',
-      () => runManifestsInProcess(['-'], { kubeVersion: 'latest' }),
+      () => runManifestsInProcess(['-'], { root: STORE, kubeVersion: 'latest' }),
       /--kube-version "latest" is not a Kubernetes version/,
     ],
   ])('%s is bad usage (in process): a one-line UsageError', async (_name, run, message) => {
