@@ -6,7 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { repoRoot, runInnerNx, scaffoldNxWorkspace } from '../src/index.js';
 import { accessOf, startCacheServer, type CacheServer } from '../src/nx-cache-server.js';
 
-// The shared cache between machines: the real nx (the repository's version, nx.json verbatim) on two throwaway
+// The shared cache between machines: the real nx (the repository's version, nx.json and .env verbatim) on two throwaway
 // checkouts with separate local caches, talking to our server on 127.0.0.1 over nx's own HTTP cache API. The
 // second checkout must be served from the first one's results, outputs included, without running the task.
 
@@ -35,9 +35,10 @@ afterAll(async () => {
 function checkout(name: string, message = 'hello'): string {
   const ws = join(base, name);
   const probe = join(ws, 'packages', 'probe');
-  // nx.json loads the catalog plugin (no catalog here: it adds no project).
+  // nx.json loads the catalog plugin (no catalog here: it adds no project); .env runs it in nx's own process, as in
+  // this repository (NX_ISOLATE_PLUGINS=false: no plugin worker process per nx run, about half its CPU).
   scaffoldNxWorkspace(ws, {
-    copy: ['nx.json', 'scripts/shared-fingerprint.mjs', 'tools/nx-plugin'],
+    copy: ['nx.json', '.env', 'scripts/shared-fingerprint.mjs', 'tools/nx-plugin'],
     link: ['node_modules'],
   });
   mkdirSync(probe, { recursive: true });

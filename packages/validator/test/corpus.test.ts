@@ -66,8 +66,9 @@ describe('real corpus: dmwm/CMSKubernetes', () => {
     'manifests mode on kubernetes/cmsweb: duplicate keys, removed HPA APIs, the t0reqmon HPA in the wrong namespace',
     { timeout: 120_000 },
     async () => {
-      // The manifests command in process (the CLI's own function; its end-to-end runs are in manifests.test.ts).
-      const r = await runManifestsInProcess([CMSWEB], { kubeVersion: '1.33' });
+      // The manifests command in process (the CLI's own function; its end-to-end runs are in manifests.test.ts),
+      // run in that checkout (--root: no catalog there), as its users would, not in this repository.
+      const r = await runManifestsInProcess([CMSWEB], { root: CMSWEB, kubeVersion: '1.33' });
       expect(r.stderr).toBe('');
       expect(r.code).toBe(1);
       const findings = (JSON.parse(r.stdout) as { findings: F[] }).findings;

@@ -124,7 +124,7 @@ describe('hostile files in the repository', { timeout: 120_000 }, () => {
       expect(fifo.code).toBe(2);
       expect(fifo.stderr).toMatch(/pipe\.yaml: is a FIFO/);
       // The device in process: the same refusal (UsageError, which the CLI prints with exit 2, as above).
-      const dev = runManifestsInProcess(['/dev/zero']);
+      const dev = runManifestsInProcess(['/dev/zero'], { root: repo.dir }); // the temp copy: a small catalog
       await expect(dev).rejects.toThrow(UsageError);
       await expect(dev).rejects.toThrow(/^\/dev\/zero: is a device/);
     } finally {

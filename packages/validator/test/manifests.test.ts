@@ -8,6 +8,9 @@ import { validateManifestInputs } from '../src/manifests/validate-manifests.js';
 import { runCli, runManifestsInProcess } from './helpers.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'validator-manifests-'));
+// Every run here (in process and the real CLI) has its --root, its working directory, in `dir`: plain
+// manifests outside a repository, as these are, not in this repository, whose catalog of ~100 services each
+// run would read twice for a Kubernetes version and a policy context none of these claims depends on.
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 /**
@@ -55,8 +58,8 @@ describe('manifests mode', () => {
     writeFileSync(file, text);
     // Standard input through a real pipe to the real CLI; the file by the same command in process (the CLI
     // reads files in crd-option.test.ts).
-    const fromDisk = await runManifestsInProcess([file]);
-    const piped = runCli(['manifests', '-', '--output', 'json'], { input: bytes });
+    const fromDisk = await runManifestsInProcess([file], { root: dir });
+    const piped = runCli(['manifests', '-', '--output', 'json'], { input: bytes, cwd: dir });
     expect(piped.stderr).toBe('');
     expect(fromDisk.code).toBe(1);
     expect(piped.code).toBe(fromDisk.code);
@@ -133,19 +136,13 @@ spec: {maxReplicas: 2, scaleTargetRef: {apiVersion: apps/v1, kind: Deployment, n
       'apiVersion: example/v1\nkind: Widget\nmetadata:\n  name: w\n  namespace: web\n  labels: {app.kubernetes.io/name: w, app.kubernetes.io/instance: w, app.kubernetes.io/managed-by: test}\nspec:\n  size: 3\n  colour: red\n',
     );
     // Without the location in process; with it through the real CLI (the repeated option parsed).
-    const without = JSON.parse((await runManifestsInProcess([widget])).stdout);
+    const without = JSON.parse((await runManifestsInProcess([widget], { root: dir })).stdout);
     expect(without.findings.map((f: { check: string }) => f.check)).toEqual(['schema-unknown-kind']);
     const location = `${schemas}/{{ .ResourceKind }}{{ .KindSuffix }}.json`;
-    const r = runCli([
-      'manifests',
-      widget,
-      '--output',
-      'json',
-      '--schema-location',
-      'default',
-      '--schema-location',
-      location,
-    ]);
+    const r = runCli(
+      ['manifests', widget, '--output', 'json', '--schema-location', 'default', '--schema-location', location],
+      { cwd: dir },
+    );
     expect(r.code).toBe(1);
     expect(JSON.parse(r.stdout).findings).toEqual([
       expect.objectContaining({

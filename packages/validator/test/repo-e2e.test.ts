@@ -259,7 +259,11 @@ describe('CLI contract', { timeout: 60_000 }, () => {
   // UsageError is printed so (cli.ts, finish), so the other refusals are proven in process below: the same
   // function the CLI calls throws it.
   it.each([
-    [['--root', '/nonexistent-dir'], /not a repository of this project: catalog\/cluster.yaml is missing/],
+    // A command's UsageError, printed as `validator: MESSAGE` (so is every other: see the cases in process below).
+    [
+      ['--root', '/nonexistent-dir'],
+      /^validator: \/nonexistent-dir is not a repository of this project: catalog\/cluster.yaml is missing/,
+    ],
     [['--root', FIXTURE_REPO, '--output', 'xml'], /argument 'xml' is invalid/],
     [['--no-such-flag'], /unknown option '--no-such-flag'/],
   ])('%j is bad usage: exit 2, one line on stderr, no stack', (args, message) => {
@@ -282,20 +286,22 @@ describe('CLI contract', { timeout: 60_000 }, () => {
       () => runRepoInProcess(FIXTURE_REPO, { renderer: 'nope' }),
       /unknown renderer "nope": expected one of helm, native/,
     ],
+    // The manifests and chart refusals with --root a folder that is no repository (the render store's): the
+    // same refusals, without reading this repository's catalog of ~100 services first.
     [
       'manifests /nonexistent.yaml',
-      () => runManifestsInProcess(['/nonexistent.yaml']),
+      () => runManifestsInProcess(['/nonexistent.yaml'], { root: STORE }),
       /\/nonexistent.yaml: no such file or directory/,
     ],
-    ['chart /nonexistent', () => runChartInProcess('/nonexistent'), /\/nonexistent: not a directory/],
+    ['chart /nonexistent', () => runChartInProcess('/nonexistent', { root: STORE }), /\/nonexistent: not a directory/],
     [
       'manifests - --kube-version 1.99',
-      () => runManifestsInProcess(['-'], { kubeVersion: '1.99' }),
+      () => runManifestsInProcess(['-'], { root: STORE, kubeVersion: '1.99' }),
       /--kube-version "1.99" is not a supported Kubernetes version: expected one of 1.30, 1.31, 1.32, 1.33, 1.34, 1.35, 1.36$/,
     ],
     [
       'manifests - --kube-version latest',
-      () => runManifestsInProcess(['-'], { kubeVersion: 'latest' }),
+      () => runManifestsInProcess(['-'], { root: STORE, kubeVersion: 'latest' }),
       /--kube-version "latest" is not a Kubernetes version/,
     ],
   ])('%s is bad usage (in process): a one-line UsageError', async (_name, run, message) => {
@@ -322,14 +328,18 @@ describe('CLI contract', { timeout: 60_000 }, () => {
     expect(debug.stderr).toMatch(/\n\s+at /);
   });
 
-  it('a broken validator.yaml is bad input naming file:line:column', () => {
+  // In process: a UsageError, which the CLI prints as `validator: MESSAGE` with exit 2 (the --root case above).
+  it('a broken validator.yaml is bad input naming file:line:column', async () => {
     const repo = tempRepo();
     cleanups.push(repo.cleanup);
     writeFileSync(join(repo.dir, 'validator.yaml'), 'checks:\n  image-tags: off\n');
-    const r = runCli(['--root', repo.dir]);
-    expect(r.code).toBe(2);
-    expect(r.stderr).toBe(
-      'validator: validator.yaml:2:3: unknown check "image-tags": run `npx validator checks` for the list of ids\n',
+    const error = await runRepoInProcess(repo.dir).then(
+      () => undefined,
+      (e: unknown) => e,
+    );
+    expect(error).toBeInstanceOf(UsageError);
+    expect((error as Error).message).toBe(
+      'validator.yaml:2:3: unknown check "image-tags": run `npx validator checks` for the list of ids',
     );
   });
 
@@ -378,8 +388,10 @@ describe('CLI contract', { timeout: 60_000 }, () => {
     cleanups.push(repo.cleanup);
     writeFileSync(join(repo.dir, 'bad-values.yaml'), 'image:\n  tag: v1\n  tagg: v2\n');
     // The finding in process (the CLI's default renderer); the clean run through the real CLI (-f, --namespace,
-    // --kube-version, exit 0).
+    // --kube-version, exit 0). Both in the chart's own repository (--root, the CLI's working directory): its
+    // catalog gives the policy context, not this repository's ~100 services (read twice per run).
     const r = await runChartInProcess(join(repo.dir, 'charts/demo'), {
+      root: repo.dir,
       values: [join(repo.dir, 'bad-values.yaml')],
       namespace: 'demo',
       output: 'json',
@@ -390,16 +402,19 @@ describe('CLI contract', { timeout: 60_000 }, () => {
     expect(report.findings).toEqual([
       expect.objectContaining({ check: 'overlay-schema', file: join(repo.dir, 'bad-values.yaml'), line: 3, column: 3 }),
     ]);
-    const ok = runCli([
-      'chart',
-      join(repo.dir, 'charts/demo'),
-      '-f',
-      join(repo.dir, 'environments/prod/values/demo.yaml'),
-      '--namespace',
-      'demo',
-      '--kube-version',
-      '1.33',
-    ]);
+    const ok = runCli(
+      [
+        'chart',
+        join(repo.dir, 'charts/demo'),
+        '-f',
+        join(repo.dir, 'environments/prod/values/demo.yaml'),
+        '--namespace',
+        'demo',
+        '--kube-version',
+        '1.33',
+      ],
+      { cwd: repo.dir },
+    );
     expect(ok.code).toBe(0);
     expect(ok.stdout.trimEnd().split('\n').at(-1)).toBe('✔ 0 errors, 0 warnings in 5 resources');
   });

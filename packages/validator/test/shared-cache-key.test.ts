@@ -21,7 +21,7 @@ import { REPO_ROOT } from './helpers.js';
 // conformance) read ../shared. nx caches a test run on its inputs; the repository's nx.json adds a runtime
 // input (scripts/shared-fingerprint.mjs) so that a run with ../shared present is never replayed once it is gone
 // or changed. Proven here with the real nx on a throwaway workspace that carries the repository's nx.json and
-// script verbatim and one project whose `test` target counts its runs, beside its own ../shared.
+// script (and .env) verbatim and one project whose `test` target counts its runs, beside its own ../shared.
 
 const NX = join(REPO_ROOT, 'node_modules', '.bin', 'nx');
 const base = mkdtempSync(join(tmpdir(), 'validator-nx-shared-'));
@@ -37,6 +37,9 @@ function workspace(): { ws: string; shared: string; runs: () => number; nx: () =
   writeFileSync(join(shared, 'corpus', 'backends.txt'), 'one\n');
   writeFileSync(join(shared, 'reference', 'facts.yaml'), 'a: 1\n');
   copyFileSync(join(REPO_ROOT, 'nx.json'), join(ws, 'nx.json'));
+  // The repository's .env too (NX_ISOLATE_PLUGINS=false): nx as this repository runs it, its plugin in nx's own
+  // process; without it each of the five runs also starts a plugin worker (about half of an nx run's CPU).
+  copyFileSync(join(REPO_ROOT, '.env'), join(ws, '.env'));
   copyFileSync(join(REPO_ROOT, 'scripts', 'shared-fingerprint.mjs'), join(ws, 'scripts', 'shared-fingerprint.mjs'));
   // nx.json loads the catalog plugin (no catalog here: it adds no project).
   cpSync(join(REPO_ROOT, 'tools', 'nx-plugin'), join(ws, 'tools', 'nx-plugin'), { recursive: true });
