@@ -129,7 +129,24 @@ describe('native render pool', { timeout: 300_000 }, () => {
     expect(await p.render(request(ok))).toEqual({ manifests: '---\n# Source: ok3/templates/cm.yaml\nx: 1\n' });
   });
 
-  it('prestart: the thread started ahead serves the first render', async () => {
+  it('an idle pool does not keep the process alive (no close)', () => {
+    const dist = pathToFileURL(join(PACKAGE_DIR, 'dist', 'render', 'native-pool.js')).href;
+    const ok = chart('ok4', { 'templates/cm.yaml': 'x: {{ .Values.x }}\n' });
+    const script = join(tmp, 'idle-pool.mjs');
+    writeFileSync(
+      script,
+      `import { createNativePool } from ${JSON.stringify(dist)};
+const p = createNativePool({ threads: 2 });
+const r = await p.render(${JSON.stringify(request(ok))});
+process.stdout.write(r.manifests);`,
+    );
+    const run = spawnSync(process.execPath, [script], { encoding: 'utf8', timeout: 100_000 });
+    expect(run.stderr).toBe('');
+    expect(run.status).toBe(0);
+    expect(run.stdout).toBe('---\n# Source: ok4/templates/cm.yaml\nx: 1\n');
+  });
+
+  it('prestart: the thread started ahead serves the first render; started ahead and idle, it does not keep the process alive', async () => {
     const p = pool({ threads: 1 });
     p.prestart();
     expect(p.started).toBe(1);
@@ -138,25 +155,17 @@ describe('native render pool', { timeout: 300_000 }, () => {
     const ok = chart('ok5', { 'templates/cm.yaml': 'x: {{ .Values.x }}\n' });
     expect(await p.render(request(ok))).toEqual({ manifests: '---\n# Source: ok5/templates/cm.yaml\nx: 1\n' });
     expect(p.started).toBe(1);
-  });
-
-  // One node process for both (each costs a start of node and of a render thread): should either pool keep
-  // it alive, it does not end by itself and spawnSync's timeout stops it.
-  it('an idle pool (no close), and the shared pool started ahead and idle, do not keep the process alive', () => {
     const dist = pathToFileURL(join(PACKAGE_DIR, 'dist', 'render', 'native-pool.js')).href;
-    const ok = chart('ok4', { 'templates/cm.yaml': 'x: {{ .Values.x }}\n' });
-    const script = join(tmp, 'idle-pools.mjs');
+    const script = join(tmp, 'prestarted-pool.mjs');
     writeFileSync(
       script,
-      `import { createNativePool, pooledNativeRenderer } from ${JSON.stringify(dist)};
-const p = createNativePool({ threads: 2 });
-const r = await p.render(${JSON.stringify(request(ok))});
+      `import { pooledNativeRenderer } from ${JSON.stringify(dist)};
 pooledNativeRenderer.prestart();
-process.stdout.write(r.manifests + 'done');`,
+process.stdout.write('done');`,
     );
     const run = spawnSync(process.execPath, [script], { encoding: 'utf8', timeout: 100_000 });
     expect(run.error, 'the process ended by itself').toBeUndefined();
-    expect([run.status, run.stdout, run.stderr]).toEqual([0, '---\n# Source: ok4/templates/cm.yaml\nx: 1\ndone', '']);
+    expect([run.status, run.stdout, run.stderr]).toEqual([0, 'done', '']);
   });
 
   it.each([

@@ -238,7 +238,7 @@ function merged(
  * the cases it renders share runs (groupSetCases), helm and the engine given the same flags. A group whose
  * outputs differ is run again case by case, so a mismatch is named by its case.
  */
-export async function runSetCases(cases: SetCase[] = SET_CASES, concurrency = 2): Promise<SetCaseResult[]> {
+export async function runSetCases(cases: SetCase[] = SET_CASES, concurrency = 4): Promise<SetCaseResult[]> {
   const tmp = mkdtempSync(join(tmpdir(), 'helm-engine-set-'));
   const chartFiles = new Map([
     ['Chart.yaml', CHART_YAML],
