@@ -26,8 +26,9 @@ import { main } from '../src/main.js';
 
 // Fault injection over the catalog, the overlays, environment files, file types and CLI options: every
 // case runs a command (chartgen, the validator and gitops-sync bump on environment files: in process where the
-// case is about an input file, the real CLI for options, FIFOs, limits and kills) on a temp copy of the fixture
-// repository, already generated, and asserts what issue 14 asks of any input:
+// case is about an input file or chartgen's options, the real CLI for FIFOs, the validator's options, limits
+// and kills) on a temp copy of the fixture repository, already generated, and asserts what issue 14 asks of
+// any input:
 //   exit code in {0, 1, 2} (never 3, never a signal), no stack trace, no byte of a file outside the
 //   repository in the output, and nothing written or deleted when the command refuses (tree hash).
 // Hand-written cases name the hostile inputs of the issue; fuzzed cases mutate catalog files with a
@@ -195,7 +196,10 @@ interface Case {
   setup: (root: string) => void;
   /** The command: chartgen generate by default. */
   command?: (root: string) => { bin: string; args: string[]; env?: Record<string, string> };
-  /** The command is the validator's or gitops-sync's, run in process (validatorInProcess, bumpInProcess): a case about an input file. */
+  /**
+   * The command runs in process (runInProcess, validatorInProcess, bumpInProcess): a case about an input file,
+   * or about an option the command parses (chartgen's own end-to-end runs are the FIFO and kill cases).
+   */
   inProcess?: boolean;
   /** Exit codes this case may end with (all within 0..2). */
   accept?: number[];
@@ -511,16 +515,19 @@ const handWritten: Case[] = [
   },
   {
     name: "--root='$(touch pwned)'",
+    inProcess: true,
     setup: () => undefined,
     command: () => ({ bin: CHARTGEN, args: ['generate', '--root', '$(touch pwned)'] }),
   },
   {
     name: '--root a file outside',
+    inProcess: true,
     setup: () => undefined,
     command: () => ({ bin: CHARTGEN, args: ['generate', '--root', secretFile] }),
   },
   {
     name: 'unknown option',
+    inProcess: true,
     setup: () => undefined,
     command: (r) => ({ bin: CHARTGEN, args: ['generate', '--root', r, '--frobnicate'] }),
   },
@@ -534,6 +541,7 @@ const handWritten: Case[] = [
   },
   {
     name: 'validator --schema-location /nonexistent',
+    inProcess: true,
     setup: () => undefined,
     command: (r) => ({
       bin: VALIDATOR,
@@ -663,16 +671,17 @@ describe('fault suite: hostile and broken input', { timeout: 600_000 }, () => {
     const before = treeHash(root);
     const { bin, args, env } = c.command?.(root) ?? { bin: CHARTGEN, args: ['generate', '--root', root] };
     // chartgen generate on broken input runs in process, and so do the validator and gitops-sync bump on a broken
-    // input file; a FIFO (a blocking read would hang this process) and the cases with their own command line
-    // (options, --root, render limits) run the real CLI.
+    // input file, and chartgen's options; a FIFO (a blocking read would hang this process), render limits and
+    // the validator's other options run the real CLI.
     const inProcess = !c.command && !/FIFO/.test(c.name);
-    const r = inProcess
-      ? await runInProcess(args, root)
-      : c.inProcess && bin === VALIDATOR
-        ? await validatorInProcess(args, root)
-        : c.inProcess && bin === GITOPS_SYNC
-          ? await bumpInProcess(args)
-          : await run(bin, args, root, env);
+    const r =
+      inProcess || (c.inProcess && bin === CHARTGEN)
+        ? await runInProcess(args, root)
+        : c.inProcess && bin === VALIDATOR
+          ? await validatorInProcess(args, root)
+          : c.inProcess && bin === GITOPS_SYNC
+            ? await bumpInProcess(args)
+            : await run(bin, args, root, env);
     tally.tried++;
     expect(r.signal, r.out).toBeNull();
     expect(c.accept ?? [0, 1, 2], r.out).toContain(r.code);

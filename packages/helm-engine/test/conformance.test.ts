@@ -6,6 +6,7 @@ import { describe, expect, it } from 'vitest';
 import {
   corpusCases,
   generatedCases,
+  groupSetCases,
   runCases,
   runSetCases,
   runTemplateCases,
@@ -55,5 +56,30 @@ describe('conformance with the real helm', () => {
   it.skipIf(!corpus)('cmskubernetes corpus charts (a sample): same output as helm, or both fail', async () => {
     const rs = await runCases(sample(corpusCases(corpus!), 10));
     expect(failures(rs)).toEqual([]);
+  });
+});
+
+describe('groupSetCases (which --set cases share a helm run)', () => {
+  const groupOf = (cases: Array<Parameters<typeof groupSetCases>[0][number]['c']>) => {
+    const gs = groupSetCases(cases.map((c, index) => ({ index, c })));
+    return (i: number) => gs.findIndex((g) => g.some((x) => x.index === i));
+  };
+  it('keeps apart cases that could set the same top-level key, however it is spelled', () => {
+    const g = groupOf([
+      { set: ['a\\.b=1'] }, // key "a.b"
+      { set: ['a=2'] }, // key "a": shares the word a
+      { set: ['x=1,\\a\\b=2'] }, // key "ab", escaped letters
+      { set: ['ab=3'] },
+      { values: 'zz: 1\n', set: ['q=1'] }, // the value file's keys count
+      { set: ['zz.k=2'] },
+      { setFile: ['f1=one.txt'], files: { 'one.txt': '1' } }, // same file, other content
+      { setFile: ['f2=one.txt'], files: { 'one.txt': '2' } },
+    ]);
+    expect([g(0) !== g(1), g(2) !== g(3), g(4) !== g(5), g(6) !== g(7)]).toEqual([true, true, true, true]);
+  });
+  it('runs alone a case with a key of no word, and groups the rest', () => {
+    const g = groupOf([{ set: ['=1'] }, { set: ['.a=1'] }, { set: ['b=1,'] }, { set: ['c=1'] }, { set: ['d=1'] }]);
+    expect(new Set([g(0), g(1), g(2), g(3)]).size).toBe(4);
+    expect(g(3)).toBe(g(4));
   });
 });

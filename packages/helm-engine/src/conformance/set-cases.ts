@@ -1,7 +1,8 @@
 // Conformance (c): --set, --set-string and --set-file lines (strvals.ts) against the real helm. One small chart
-// prints the values it is given (toYaml, toJson and %v, so types and int/float formatting show); each case
-// runs helm once with its flags (working directory: a temp dir holding the case's files) and the engine with
-// the same lines. A case passes byte for byte, or when both fail with the same message (helm's stderr is
+// prints the values it is given (toYaml, toJson and %v, so types and int/float formatting show). helm and the
+// engine get the same flags (working directory: a temp dir holding the files they name): a case the engine
+// refuses alone, the others several to a run when they cannot touch the same top-level key (groupSetCases).
+// A case passes byte for byte, or when both fail with the same message (helm's stderr is
 // `Error: <the engine's message>`).
 import { mapLimit } from '@cmsweb/toolkit';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -177,7 +178,66 @@ export function setCaseName(c: SetCase): string {
   return flags.length > 100 ? `${flags.slice(0, 100)}...` : flags;
 }
 
-/** Runs every case with helm and with the engine; both failing must give the same message. */
+/**
+ * What a case could name as a top-level key, over-approximated without trusting the engine's parser: each
+ * line with its backslashes dropped, cut at every comma (a key starts at the line's start or after a comma),
+ * each piece up to its first `=`, `.` or `[`; the words (letters, digits, `_`, `-`) of those prefixes, every
+ * word of the value file, and each file the case writes (`file:` + its path). Two cases with no word in
+ * common cannot set the same top-level key. `undefined`: a prefix holds no word (a key that could be empty
+ * or punctuation only), so the case runs alone.
+ */
+function keyWords(c: SetCase): Set<string> | undefined {
+  const out = new Set<string>();
+  for (const line of [...(c.set ?? []), ...(c.setString ?? []), ...(c.setFile ?? [])])
+    for (const piece of line.replace(/\\(.)/gsu, '$1').split(',')) {
+      const found = piece.split(/[=.[]/)[0]!.match(/[\p{L}\p{N}_-]+/gu);
+      if (!found) return undefined;
+      for (const w of found) out.add(w);
+    }
+  for (const w of c.values?.match(/[\p{L}\p{N}_-]+/gu) ?? []) out.add(w);
+  for (const f of Object.keys(c.files ?? {})) out.add(`file:${f}`);
+  return out;
+}
+
+/**
+ * Cases the engine renders, grouped so that no two cases of a group share a key word (keyWords). helm parses
+ * each --set flag on its own into one map, so the flags of such cases commute, and one helm run renders them
+ * all without changing any string under test.
+ */
+export function groupSetCases(cases: Array<{ index: number; c: SetCase }>) {
+  const groups: Array<{ members: Array<{ index: number; c: SetCase }>; used?: Set<string> }> = [];
+  for (const one of cases) {
+    const w = keyWords(one.c);
+    const g = w && groups.find((g) => g.used && [...w].every((x) => !g.used!.has(x)));
+    if (g) {
+      g.members.push(one);
+      for (const x of w!) g.used!.add(x);
+    } else groups.push({ members: [one], used: w && new Set(w) });
+  }
+  return groups.map((g) => g.members);
+}
+
+/** The flags of several cases in one run (each case's value file under its own name). */
+function merged(
+  members: Array<{ index: number; c: SetCase }>,
+): SetCase & { valueFiles: Array<{ name: string; text: string }> } {
+  return {
+    valueFiles: members
+      .filter((m) => m.c.values !== undefined)
+      .map((m) => ({ name: `case-${m.index}-values.yaml`, text: m.c.values! })),
+    set: members.flatMap((m) => m.c.set ?? []),
+    setString: members.flatMap((m) => m.c.setString ?? []),
+    setFile: members.flatMap((m) => m.c.setFile ?? []),
+    files: Object.assign({}, ...members.map((m) => m.c.files ?? {})),
+  };
+}
+
+/**
+ * Runs every case with helm and with the engine; both failing must give the same message. Each case the
+ * engine refuses gets a helm run of its own (helm stops at the first bad line, so one run judges one error);
+ * the cases it renders share runs (groupSetCases), helm and the engine given the same flags. A group whose
+ * outputs differ is run again case by case, so a mismatch is named by its case.
+ */
 export async function runSetCases(cases: SetCase[] = SET_CASES, concurrency = 4): Promise<SetCaseResult[]> {
   const tmp = mkdtempSync(join(tmpdir(), 'helm-engine-set-'));
   const chartFiles = new Map([
@@ -190,63 +250,99 @@ export async function runSetCases(cases: SetCase[] = SET_CASES, concurrency = 4)
     mkdirSync(join(chartDir, p, '..'), { recursive: true });
     writeFileSync(join(chartDir, p), text);
   }
+  let runs = 0;
+  // helm and the engine on the same flags, in a working directory holding the files the flags name.
+  const judge = async (members: Array<{ index: number; c: SetCase }>): Promise<Outcome> => {
+    const m = merged(members);
+    const cwd = join(tmp, `run-${runs++}`);
+    mkdirSync(cwd, { recursive: true });
+    for (const [p, text] of Object.entries(m.files ?? {})) {
+      mkdirSync(join(cwd, p, '..'), { recursive: true });
+      writeFileSync(join(cwd, p), text);
+    }
+    for (const v of m.valueFiles) writeFileSync(join(cwd, v.name), v.text);
+    const r = await runHelm(
+      [
+        'template',
+        chartDir,
+        '--name-template',
+        'rel',
+        '--namespace',
+        'ns',
+        '--kube-version',
+        '1.33',
+        ...m.valueFiles.flatMap((v) => ['--values', v.name]),
+        ...m.set!.flatMap((s) => ['--set', s]),
+        ...m.setString!.flatMap((s) => ['--set-string', s]),
+        ...m.setFile!.flatMap((s) => ['--set-file', s]),
+      ],
+      { cwd, timeoutSeconds: 60 },
+    );
+    const helm = { ok: r.code === 0, out: r.code === 0 ? r.stdout : r.stderr };
+    const engine = renderWithEngine(m, cwd);
+    let outcome = compare(helm, engine);
+    if (outcome.kind === 'both-failed' && helm.out !== `Error: ${engine.out}\n`)
+      outcome = {
+        kind: 'mismatch',
+        diff: `both failed, differently:\nhelm: ${helm.out.trim()}\nengine: ${engine.out}`,
+      };
+    return outcome;
+  };
+  const renderWithEngine = (m: ReturnType<typeof merged>, cwd: string): { ok: boolean; out: string } => {
+    try {
+      const out = renderChart(
+        { files: new Map(chartFiles) },
+        {
+          releaseName: 'rel',
+          namespace: 'ns',
+          kubeVersion: '1.33',
+          valueFiles: m.valueFiles,
+          set: m.set,
+          setString: m.setString,
+          setFile: m.setFile,
+          setFileContents: readSetFiles(m.setFile ?? [], cwd),
+        },
+      );
+      return { ok: true, out: out.manifests };
+    } catch (e) {
+      return { ok: false, out: e instanceof HelmError ? e.message : `internal error: ${(e as Error).stack}` };
+    }
+  };
   try {
-    const runCase = async (c: SetCase, index: number): Promise<SetCaseResult> => {
-      const cwd = join(tmp, `case-${index}`);
+    const indexed = cases.map((c, index) => ({ index, c }));
+    // Which cases the engine refuses (alone, in a directory of the case's own files).
+    const refused = new Set<number>();
+    for (const one of indexed) {
+      const m = merged([one]);
+      const cwd = join(tmp, `engine-${one.index}`);
       mkdirSync(cwd, { recursive: true });
-      for (const [p, text] of Object.entries(c.files ?? {})) {
+      for (const [p, text] of Object.entries(m.files ?? {})) {
         mkdirSync(join(cwd, p, '..'), { recursive: true });
         writeFileSync(join(cwd, p), text);
       }
-      const valueFiles = c.values === undefined ? [] : [{ name: 'case-values.yaml', text: c.values }];
-      for (const v of valueFiles) writeFileSync(join(cwd, v.name), v.text);
-      const r = await runHelm(
-        [
-          'template',
-          chartDir,
-          '--name-template',
-          'rel',
-          '--namespace',
-          'ns',
-          '--kube-version',
-          '1.33',
-          ...valueFiles.flatMap((v) => ['--values', v.name]),
-          ...(c.set ?? []).flatMap((s) => ['--set', s]),
-          ...(c.setString ?? []).flatMap((s) => ['--set-string', s]),
-          ...(c.setFile ?? []).flatMap((s) => ['--set-file', s]),
-        ],
-        { cwd, timeoutSeconds: 60 },
-      );
-      const helm = { ok: r.code === 0, out: r.code === 0 ? r.stdout : r.stderr };
-      let engine: { ok: boolean; out: string };
-      try {
-        const out = renderChart(
-          { files: new Map(chartFiles) },
-          {
-            releaseName: 'rel',
-            namespace: 'ns',
-            kubeVersion: '1.33',
-            valueFiles,
-            set: c.set,
-            setString: c.setString,
-            setFile: c.setFile,
-            setFileContents: readSetFiles(c.setFile ?? [], cwd),
-          },
-        );
-        engine = { ok: true, out: out.manifests };
-      } catch (e) {
-        engine = { ok: false, out: e instanceof HelmError ? e.message : `internal error: ${(e as Error).stack}` };
-      }
-      let outcome = compare(helm, engine);
-      if (outcome.kind === 'both-failed' && helm.out !== `Error: ${engine.out}\n`)
-        outcome = {
-          kind: 'mismatch',
-          diff: `both failed, differently:\nhelm: ${helm.out.trim()}\nengine: ${engine.out}`,
-        };
-      return { index, name: `#${index} ${setCaseName(c)}`, outcome };
-    };
-    // helm runs `concurrency` at a time; results in case order.
-    return await mapLimit(cases, runCase, concurrency);
+      if (!renderWithEngine(m, cwd).ok) refused.add(one.index);
+    }
+    const groups = [
+      ...indexed.filter((x) => refused.has(x.index)).map((x) => [x]),
+      ...groupSetCases(indexed.filter((x) => !refused.has(x.index))),
+    ];
+    const outcomes = new Map<number, Outcome>();
+    // helm runs `concurrency` at a time.
+    await mapLimit(
+      groups,
+      async (members) => {
+        const outcome = await judge(members);
+        if (members.length === 1 || outcome.kind === 'byte-equal')
+          for (const x of members) outcomes.set(x.index, outcome);
+        else for (const x of members) outcomes.set(x.index, await judge([x]));
+      },
+      concurrency,
+    );
+    return indexed.map(({ index, c }) => ({
+      index,
+      name: `#${index} ${setCaseName(c)}`,
+      outcome: outcomes.get(index)!,
+    }));
   } finally {
     rmSync(tmp, { recursive: true, force: true });
   }
