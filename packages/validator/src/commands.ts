@@ -4,7 +4,7 @@ import { kubernetesVersionProblem } from '@cmsweb/catalog/rules';
 import type { ValidationResult } from './findings.js';
 import { UsageError } from './errors.js';
 import { CHECKS } from './checks/registry.js';
-import { readPolicyContext, readValidatorConfig } from './config/read-config.js';
+import { catalogOnce, type LoadedCatalog, readPolicyContext, readValidatorConfig } from './config/read-config.js';
 import { readInputs } from './manifests/read-inputs.js';
 import { validateManifestInputs } from './manifests/validate-manifests.js';
 import type { Renderer, RenderRequest } from './render/renderer.js';
@@ -132,11 +132,16 @@ function kubeVersion(v: string | undefined, fallback: string): string {
   return minor;
 }
 
-/** The repository's Kubernetes version when `root` holds a catalog, else the default. */
-async function repoKubeVersion(root: string): Promise<string> {
-  if (!existsSync(join(root, 'catalog', 'cluster.yaml'))) return DEFAULT_KUBERNETES_VERSION;
-  const { readCatalog } = await import('@cmsweb/catalog');
-  return (await readCatalog(root)).catalog?.cluster.kubernetesVersion ?? DEFAULT_KUBERNETES_VERSION;
+/**
+ * --kube-version when given (the catalog is then not read for it), else the repository's Kubernetes version
+ * when `root` holds a catalog, else the default.
+ */
+async function commandKubeVersion(
+  option: string | undefined,
+  catalog: () => Promise<LoadedCatalog | undefined>,
+): Promise<string> {
+  if (option !== undefined) return kubeVersion(option, DEFAULT_KUBERNETES_VERSION);
+  return kubeVersion(undefined, (await catalog())?.catalog?.cluster.kubernetesVersion ?? DEFAULT_KUBERNETES_VERSION);
 }
 
 export async function runRepoCommand(
@@ -205,7 +210,8 @@ export async function runChartCommand(
   checkOutput(opts);
   const root = resolve(opts.root);
   const config = await readValidatorConfig(root);
-  const kubernetesVersion = kubeVersion(opts.kubeVersion, await repoKubeVersion(root));
+  const catalog = catalogOnce(root);
+  const kubernetesVersion = await commandKubeVersion(opts.kubeVersion, catalog);
   const { validateChart } = await import('./chart/validate-chart.js');
   const result = await validateChart({
     dir,
@@ -217,7 +223,7 @@ export async function runChartCommand(
     createSchemas: createKubeSchemaValidator,
     schemaLocations: schemaLocations(opts, config, root, kubernetesVersion),
     config,
-    context: await readPolicyContext(root, true),
+    context: await readPolicyContext(catalog, true),
   });
   return report(result, opts);
 }
@@ -264,7 +270,7 @@ export async function runRenderCommand(
     releaseName: opts.release,
     namespace: opts.namespace,
     valueFiles: opts.values.map((f) => resolve(f)),
-    kubeVersion: kubeVersion(opts.kubeVersion, await repoKubeVersion(root)),
+    kubeVersion: await commandKubeVersion(opts.kubeVersion, catalogOnce(root)),
     set: assignments('--set', opts.set),
     setString: assignments('--set-string', opts.setString),
     setFile: assignments('--set-file', opts.setFile, true),
@@ -286,7 +292,8 @@ export async function runManifestsCommand(
 ): Promise<CommandOutput> {
   checkOutput(opts);
   const root = resolve(opts.root);
-  const kubernetesVersion = kubeVersion(opts.kubeVersion, await repoKubeVersion(root));
+  const catalog = catalogOnce(root);
+  const kubernetesVersion = await commandKubeVersion(opts.kubeVersion, catalog);
   const config = await readValidatorConfig(root);
   const locations = schemaLocations(opts, config, root, kubernetesVersion);
   // The inputs are not kept in a variable: their text (as large as the input) is garbage once validated,
@@ -295,7 +302,7 @@ export async function runManifestsCommand(
     kubernetesVersion,
     schemaLocations: locations,
     config,
-    context: await readPolicyContext(root, false),
+    context: await readPolicyContext(catalog, false),
   });
   return report(result, opts);
 }

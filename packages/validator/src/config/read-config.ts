@@ -24,19 +24,35 @@ export async function readValidatorConfig(root: string): Promise<ValidatorConfig
   return config;
 }
 
+/** What `readCatalog` of @cmsweb/catalog returns (a type only: the catalog is loaded when a command needs it). */
+export type LoadedCatalog = Awaited<ReturnType<typeof import('@cmsweb/catalog').readCatalog>>;
+
+/**
+ * Shell: the catalog at `root` when it has one (catalog/cluster.yaml), read at most once however often it is
+ * asked for: chart and manifests mode take both the Kubernetes version and the policy context from it, and
+ * reading a catalog of ~100 services costs up to a second.
+ */
+export function catalogOnce(root: string): () => Promise<LoadedCatalog | undefined> {
+  let read: Promise<LoadedCatalog | undefined> | undefined;
+  return () => {
+    // Imported here: outside a repository (plain manifests) the catalog and its schema are never loaded.
+    read ??= existsSync(join(root, 'catalog', 'cluster.yaml'))
+      ? import('@cmsweb/catalog').then((c) => c.readCatalog(root))
+      : Promise.resolve(undefined);
+    return read;
+  };
+}
+
 /**
  * Shell: the repository's policy knowledge for chart and manifests mode (allowed host paths, frontend),
- * when `root` holds a valid catalog; otherwise none (no host path allowed, no frontend known).
+ * when the repository holds a valid catalog; otherwise none (no host path allowed, no frontend known).
  */
-export async function readPolicyContext(root: string, complete: boolean): Promise<PolicyContext> {
-  if (!existsSync(join(root, 'catalog', 'cluster.yaml'))) return { ...EMPTY_CONTEXT, complete };
-  // Imported here: outside a repository (plain manifests) the catalog and its schema are never loaded.
-  const [{ readCatalog }, { policyContextFromCatalog }] = await Promise.all([
-    import('@cmsweb/catalog'),
-    import('../repo/policy-context.js'),
-  ]);
-  const loaded = await readCatalog(root);
-  return loaded.catalog
-    ? { ...policyContextFromCatalog(loaded.catalog, complete, false), allowances: {}, routedServices: [] }
-    : { ...EMPTY_CONTEXT, complete };
+export async function readPolicyContext(
+  catalog: () => Promise<LoadedCatalog | undefined>,
+  complete: boolean,
+): Promise<PolicyContext> {
+  const loaded = await catalog();
+  if (!loaded?.catalog) return { ...EMPTY_CONTEXT, complete };
+  const { policyContextFromCatalog } = await import('../repo/policy-context.js');
+  return { ...policyContextFromCatalog(loaded.catalog, complete, false), allowances: {}, routedServices: [] };
 }
