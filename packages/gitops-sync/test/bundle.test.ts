@@ -12,12 +12,14 @@ import { at, cliEnv, createFixture, type Fixture } from './helpers/fixture.js';
 // where a module is, which bundling changes: the validator installed with gitops-sync, resolved from
 // shell/validator.js (a gate that could not find it would fail closed, and every other test names the stand-in
 // validator), and that the bundle prints what the compiled modules print, with and without its code cache.
+// Made here into a temporary <package>/dist/bundle (so its code cache is <package>/node_modules/.cache there,
+// not the one the other tests' CLIs use).
 const PKG = resolve(dirname(fileURLToPath(import.meta.url)), '..');
-const BUNDLE = join(PKG, 'dist', 'bundle', 'cli.cjs');
+const tmp = mkdtempSync(join(tmpdir(), 'gitops-sync-bundle-'));
+const BUNDLE = join(tmp, 'dist', 'bundle', 'cli.cjs');
 const LAUNCHER = pathToFileURL(join(PKG, '..', 'toolkit', 'run-built.mjs')).href;
 
 // Two launchers: the bundle run as bin/gitops-sync.js runs it (runBundle), and the compiled entry.
-const tmp = mkdtempSync(join(tmpdir(), 'gitops-sync-bundle-'));
 const LAUNCH = {
   bundle: `import { runBundle } from ${JSON.stringify(LAUNCHER)};\nrunBundle(new URL(${JSON.stringify(pathToFileURL(BUNDLE).href)}));\n`,
   dist: `await import(${JSON.stringify(pathToFileURL(join(PKG, 'dist', 'cli.js')).href)});\n`,
@@ -36,6 +38,9 @@ function run(how: keyof typeof LAUNCH, cwd: string, args: string[], env: Record<
 let fx: Fixture;
 let repo: string;
 beforeAll(() => {
+  const r = spawnSync(process.execPath, [join(PKG, 'scripts', 'bundle.mjs'), dirname(BUNDLE)], { encoding: 'utf8' });
+  expect(r.stderr).toBe('');
+  expect(r.status).toBe(0);
   fx = createFixture({ a: { dev: 'v1', preprod: 'v1' }, b: { dev: 'v2' } });
   repo = fx.clone('ci');
 });
@@ -45,8 +50,10 @@ afterAll(() => {
 });
 
 describe('the bundled CLI', () => {
-  it('is fresh and lists the .tsbuildinfo of every workspace package it holds (what the bin checks)', () => {
+  it('lists the .tsbuildinfo of every workspace package it holds (what the bin checks), and is fresh', () => {
     expect(bundleFresh(pathToFileURL(BUNDLE))).toBe(true);
+    // The package's own, which the bin runs: made by the build (the tests' build setup, nx's build target).
+    expect(bundleFresh(pathToFileURL(join(PKG, 'dist', 'bundle', 'cli.cjs')))).toBe(true);
     const inputs = JSON.parse(readFileSync(join(dirname(BUNDLE), 'inputs.json'), 'utf8')) as string[];
     expect(inputs.map((p) => resolve(dirname(BUNDLE), p).split('/').slice(-3, -2)[0]).sort()).toEqual([
       'catalog',
@@ -58,7 +65,7 @@ describe('the bundled CLI', () => {
 
   it('prints what the compiled modules print, compiled from source and then through its code cache', () => {
     const cache = codeCacheFile(BUNDLE);
-    rmSync(cache, { force: true });
+    expect(cache).toBe(join(tmp, 'node_modules', '.cache', 'code-cache', 'cli.cjs.v8'));
     const args = ['status', '--json'];
     const env = cliEnv(at(2));
     const dist = run('dist', repo, args, env);
