@@ -306,4 +306,7 @@ async function main(argv: string[]): Promise<number> {
   return output.code;
 }
 
-process.exitCode = await main(process.argv.slice(2));
+// Not a top-level await: the bundle (scripts/bundle.mjs) is a CommonJS script, which cannot have one.
+void main(process.argv.slice(2)).then((code) => {
+  process.exitCode = code;
+});

@@ -1,5 +1,15 @@
 import { execFileSync, spawn, spawnSync } from 'node:child_process';
-import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import {
+  appendFileSync,
+  cpSync,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -169,6 +179,8 @@ function makeTemplate(): string {
   sweepTemplates();
   const dir = mkdtempSync(join(tmpdir(), `gitops-sync-template-${process.pid}-`));
   git(dir, ['init', '-q', '--bare', '-b', 'main', 'remote.git']);
+  // No `git gc --auto` after each push: with a few dozen objects it never has work, but it is a process.
+  appendFileSync(join(dir, 'remote.git', 'config'), '[receive]\n\tautogc = false\n');
   git(dir, ['init', '-q', '-b', 'main', 'seed']);
   writeFileSync(join(dir, 'seed', '.git', 'config'), cloneConfig(join(dir, 'remote.git'), 'seed'));
   process.once('exit', () => rmSync(dir, { recursive: true, force: true }));
@@ -197,6 +209,10 @@ function processAlive(pid: number): boolean {
   }
 }
 
+/**
+ * A clone's .git/config. maintenance.auto off: git commit, fetch and merge would each start
+ * `git maintenance run --auto`, which has nothing to do in a repository of a few dozen objects (a process each).
+ */
 function cloneConfig(remote: string, user: string): string {
   return `[core]
 \trepositoryformatversion = 0
@@ -212,6 +228,8 @@ function cloneConfig(remote: string, user: string): string {
 [user]
 \tname = ${user}
 \temail = ${user}@cern.example
+[maintenance]
+\tauto = false
 `;
 }
 
