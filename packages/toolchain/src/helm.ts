@@ -1,5 +1,5 @@
 import { spawn } from 'node:child_process';
-import { existsSync, mkdtempSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { availableParallelism, loadavg, tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -16,9 +16,16 @@ export function helmBinary(): string {
 }
 
 let helmHome: string | undefined;
-/** Helm needs writable cache/config/data homes; keep them out of the user's ~/.config. */
+/**
+ * Helm needs writable cache/config/data homes; keep them out of the user's ~/.config. One per process,
+ * removed when the process exits (every validator or test process left one in the temp folder before).
+ */
 function helmEnv(): NodeJS.ProcessEnv {
-  helmHome ??= mkdtempSync(join(tmpdir(), 'helm-home-'));
+  if (helmHome === undefined) {
+    const home = mkdtempSync(join(tmpdir(), 'helm-home-'));
+    helmHome = home;
+    process.once('exit', () => rmSync(home, { recursive: true, force: true }));
+  }
   return {
     ...process.env,
     HELM_CACHE_HOME: join(helmHome, 'cache'),

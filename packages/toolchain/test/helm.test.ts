@@ -1,5 +1,6 @@
-import { spawn } from 'node:child_process';
-import { readdirSync, readFileSync } from 'node:fs';
+import { spawn, spawnSync } from 'node:child_process';
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
@@ -25,6 +26,26 @@ function processesNaming(needle: string): number[] {
 }
 
 describe('helm binary', () => {
+  it("leaves no helm home behind: the process's helm-home-* folder is removed when it exits", () => {
+    // A process of its own with a temp folder of its own (TMPDIR), running helm twice through runHelm.
+    const tmp = mkdtempSync(join(tmpdir(), 'toolchain-helm-home-'));
+    try {
+      const script = `import { runHelm } from ${JSON.stringify(join(fixtures, '..', '..', 'dist', 'index.js'))};
+        const fs = await import('node:fs');
+        for (let i = 0; i < 2; i++) if ((await runHelm(['version', '--short'])).code !== 0) process.exit(9);
+        console.log(fs.readdirSync(process.env.TMPDIR).join(','));`;
+      const r = spawnSync(process.execPath, ['--input-type=module', '-e', script], {
+        env: { ...process.env, TMPDIR: tmp },
+        encoding: 'utf8',
+      });
+      expect(r.status, r.stderr).toBe(0);
+      expect(r.stdout.trim()).toMatch(/^helm-home-\w+$/); // one while it ran
+      expect(readdirSync(tmp)).toEqual([]); // none once it exited
+    } finally {
+      rmSync(tmp, { recursive: true, force: true });
+    }
+  });
+
   it('is the real Helm v4 and runs offline', async () => {
     const r = await runHelm(['version', '--short']);
     expect(r.code).toBe(0);
