@@ -99,8 +99,20 @@ function treeDigest(dir: string, unsafe: { found: boolean }): string {
  * undefined for an archive holding anything else (links, long-name or pax records): not digested here.
  */
 function archiveFiles(tgz: Buffer): Buffer | undefined {
+  const entries = archiveEntries(tgz);
+  return (
+    entries &&
+    Buffer.concat([...entries].flatMap(([name, bytes]) => [Buffer.from(`${name}\0${bytes.length}\0`), bytes]))
+  );
+}
+
+/**
+ * Pure: each file of a gzipped tar (ustar) by its path, in archive order; undefined when the archive holds
+ * anything but files and directories (links, long-name or pax records), whose meaning this reader leaves out.
+ */
+export function archiveEntries(tgz: Buffer): Map<string, Buffer> | undefined {
   const tar = gunzipSync(tgz);
-  const out: Buffer[] = [];
+  const out = new Map<string, Buffer>();
   const field = (at: number, length: number) =>
     tar
       .subarray(at, at + length)
@@ -109,13 +121,13 @@ function archiveFiles(tgz: Buffer): Buffer | undefined {
   for (let at = 0; at + 512 <= tar.length && tar[at] !== 0; ) {
     const size = Number.parseInt(field(at + 124, 12).trim() || '0', 8);
     const type = field(at + 156, 1);
-    const name = `${field(at + 345, 155)}/${field(at, 100)}`;
-    if (type === '0' || type === '')
-      out.push(Buffer.from(`${name}\0${size}\0`), tar.subarray(at + 512, at + 512 + size));
+    const prefix = field(at + 345, 155);
+    const name = prefix ? `${prefix}/${field(at, 100)}` : field(at, 100);
+    if (type === '0' || type === '') out.set(name, tar.subarray(at + 512, at + 512 + size));
     else if (type !== '5') return undefined;
     at += 512 + Math.ceil(size / 512) * 512;
   }
-  return Buffer.concat(out);
+  return out;
 }
 
 /**
