@@ -1,11 +1,64 @@
+import { type ChildProcess, fork } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { cpSync, mkdirSync, readdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { isDeepStrictEqual } from 'node:util';
 import { gunzipSync } from 'node:zlib';
 import { parseAllDocuments, parse } from 'yaml';
-import { helmBinary, runHelm } from '@cmsweb/toolchain';
-import { mapLimit } from './helpers.js';
+import { type HelmResult, type HelmRunOptions, helmBinary } from '@cmsweb/toolchain';
+import { mapLimit, packageDir } from './helpers.js';
+
+let spawner: { child: ChildProcess; ready: Promise<void> } | undefined;
+let nextId = 0;
+const pending = new Map<number, { resolve: (r: HelmResult) => void; reject: (e: Error) => void }>();
+
+/**
+ * `runHelm` (@cmsweb/toolchain), run by test/fixtures/helm-spawner.mjs: a small process forked once, which starts
+ * every helm of this test process. A start of helm from vitest's process (hundreds of MB; libuv forks it) cost
+ * about 30 ms more CPU than from a 50 MB one: 600 helms, 18 s. The result is runHelm's, whatever process ran it.
+ */
+export function runHelm(args: string[], options: HelmRunOptions = {}): Promise<HelmResult> {
+  if (!spawner) {
+    const child = fork(join(packageDir, 'test', 'fixtures', 'helm-spawner.mjs'), [], {
+      stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+      // Not vitest's flags (`--conditions source` would resolve @cmsweb/toolchain to TypeScript): plain node, dist/.
+      execArgv: [],
+    });
+    const ready = new Promise<void>((resolve, reject) => {
+      child.once('message', () => resolve());
+      child.once('error', reject);
+      child.once('exit', (code) => reject(new Error(`helm-spawner.mjs exited (${code}) before it was ready`)));
+    });
+    child.on('message', (m: { id?: number; result?: HelmResult; error?: string }) => {
+      const p = m.id === undefined ? undefined : pending.get(m.id);
+      if (!p) return;
+      pending.delete(m.id!);
+      if (pending.size === 0) child.channel?.unref();
+      if (m.error !== undefined) p.reject(new Error(`helm did not start: ${m.error}`));
+      else p.resolve(m.result!);
+    });
+    child.on('exit', (code, signal) => {
+      spawner = undefined;
+      for (const p of pending.values())
+        p.reject(new Error(`helm-spawner.mjs died (${code ?? signal}) with helm running`));
+      pending.clear();
+    });
+    // It must not keep this process alive once no helm is awaited: the channel is unreferenced when idle.
+    child.unref();
+    spawner = { child, ready };
+  }
+  const { child, ready } = spawner;
+  return ready.then(
+    () =>
+      new Promise<HelmResult>((resolve, reject) => {
+        const id = nextId++;
+        pending.set(id, { resolve, reject });
+        child.channel?.ref();
+        // helmBinary() reads HELM_BIN at each call: this process's, not the one it had when the spawner started.
+        child.send({ id, args, options, helmBin: process.env.HELM_BIN });
+      }),
+  );
+}
 
 /** A rendered Kubernetes object, loosely typed for assertions. */
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
@@ -140,7 +193,7 @@ export function archiveEntries(tgz: Buffer): Map<string, Buffer> | undefined {
  * starting helm. Failures are never stored, nor charts that name an impure template function (IMPURE) or `.Files`,
  * or hold a symbolic link.
  */
-async function cachedTemplate(args: string[], inputs: string[]): Promise<Awaited<ReturnType<typeof runHelm>>> {
+async function cachedTemplate(args: string[], inputs: string[]): Promise<HelmResult> {
   const store = process.env[HELM_RENDER_STORE_ENV];
   if (!store) return runHelm(args);
   const unsafe = { found: false };
