@@ -18,6 +18,7 @@ import {
   readYaml,
   runHelm,
   serviceChartDirs,
+  useHelmSpawner,
   vendorLibraryDirectory,
   type K8sObject,
 } from './render.js';
@@ -66,6 +67,13 @@ describe('real catalog rendered by the real helm', () => {
   let services: Array<{ name: string; namespace: string }> = [];
   let envs: string[] = [];
 
+  // Some 500 helms: started from a small process (render.ts runHelm), not from this one.
+  // Taken in beforeAll (a skipped suite runs no hook), given back in afterAll.
+  let stopSpawner = async () => {};
+  beforeAll(() => {
+    stopSpawner = useHelmSpawner();
+  });
+  afterAll(() => stopSpawner());
   beforeAll(async () => {
     root = copyRepo(repoRoot, true);
     const r = await generate({ root, check: false });

@@ -7,7 +7,7 @@ import { parseManifests } from '../src/import/manifest-documents.js';
 import { readManifestFiles, runImport } from '../src/import/run-import.js';
 import { isWorkloadKind } from '../src/import/import-workload.js';
 import { mapLimit, packageDir, removeTempDirs, repoRoot } from './helpers.js';
-import { helmTemplate, serviceChartDirs, vendorLibraryDirectory, type K8sObject } from './render.js';
+import { helmTemplate, serviceChartDirs, useHelmSpawner, vendorLibraryDirectory, type K8sObject } from './render.js';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 
@@ -194,6 +194,13 @@ describe.skipIf(!haveCorpus)(
     let docs: ReturnType<typeof parseManifests>['documents'] = [];
     const defaults = parse(readFileSync(join(repoRoot, 'catalog', 'cluster.yaml'), 'utf8')).defaults
       .resources as K8sObject;
+    // 113 helms: started from a small process (render.ts runHelm), not from this one.
+    // Taken in beforeAll (a skipped suite runs no hook), given back in afterAll.
+    let stopSpawner = async () => {};
+    beforeAll(() => {
+      stopSpawner = useHelmSpawner();
+    });
+    afterAll(() => stopSpawner());
     afterAll(() => {
       removeTempDirs();
       rmSync(root, { recursive: true, force: true }); // the imported repository (it used to stay in /tmp)

@@ -5,19 +5,45 @@ import { join, relative } from 'node:path';
 import { isDeepStrictEqual } from 'node:util';
 import { gunzipSync } from 'node:zlib';
 import { parseAllDocuments, parse } from 'yaml';
-import { type HelmResult, type HelmRunOptions, helmBinary } from '@cmsweb/toolchain';
+import { type HelmResult, type HelmRunOptions, helmBinary, runHelm as runHelmHere } from '@cmsweb/toolchain';
 import { mapLimit, packageDir } from './helpers.js';
 
 let spawner: { child: ChildProcess; ready: Promise<void> } | undefined;
 let nextId = 0;
 const pending = new Map<number, { resolve: (r: HelmResult) => void; reject: (e: Error) => void }>();
+let spawnerUsers = 0;
 
 /**
- * `runHelm` (@cmsweb/toolchain), run by test/fixtures/helm-spawner.mjs: a small process forked once, which starts
- * every helm of this test process. A start of helm from vitest's process (hundreds of MB; libuv forks it) cost
- * about 30 ms more CPU than from a 50 MB one: 600 helms, 18 s. The result is runHelm's, whatever process ran it.
+ * From now on (until the returned function is awaited, in afterAll) this process's helms are started by
+ * test/fixtures/helm-spawner.mjs. The stop waits for the spawner to exit, so that this process reaps it: its CPU
+ * and its helms' are then counted as this process's children (an orphan's would be nobody's).
+ */
+export function useHelmSpawner(): () => Promise<void> {
+  spawnerUsers++;
+  let stopped = false;
+  return async () => {
+    if (stopped) return;
+    stopped = true;
+    if (--spawnerUsers > 0 || !spawner) return;
+    const { child } = spawner;
+    spawner = undefined;
+    if (child.exitCode !== null || child.signalCode !== null) return;
+    const exited = new Promise((resolve) => child.once('exit', resolve));
+    child.ref(); // until it has exited and been reaped
+    child.disconnect();
+    await exited;
+  };
+}
+
+/**
+ * `runHelm` (@cmsweb/toolchain); while a test file uses the spawner (useHelmSpawner), run by
+ * test/fixtures/helm-spawner.mjs: a small process forked once, which starts the helms. A start of helm from
+ * vitest's process (hundreds of MB; libuv forks it) costs about 30 ms more CPU than from a 50 MB one (300
+ * starts of /bin/true from a 450 MB Node process: 17-19 CPU s; through the spawner: 9-11, its start included).
+ * The result is runHelm's, whatever process ran it.
  */
 export function runHelm(args: string[], options: HelmRunOptions = {}): Promise<HelmResult> {
+  if (spawnerUsers === 0) return runHelmHere(args, options);
   if (!spawner) {
     const child = fork(join(packageDir, 'test', 'fixtures', 'helm-spawner.mjs'), [], {
       stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
@@ -38,7 +64,7 @@ export function runHelm(args: string[], options: HelmRunOptions = {}): Promise<H
       else p.resolve(m.result!);
     });
     child.on('exit', (code, signal) => {
-      spawner = undefined;
+      if (spawner?.child === child) spawner = undefined;
       for (const p of pending.values())
         p.reject(new Error(`helm-spawner.mjs died (${code ?? signal}) with helm running`));
       pending.clear();
