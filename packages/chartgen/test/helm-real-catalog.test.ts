@@ -36,7 +36,8 @@ import {
 // resolved as
 // Argo CD does (helm dependency build: a packaged .tgz; run for two charts, its output copied into the others
 // whose dependencies are the same, render.ts buildSharedDependencies) and as Flux does (the library directory
-// loaded as it is).
+// loaded as it is: the archive's files are proven to be the directory's, and a subset of releases producing every
+// object kind and field path is rendered that way too; see the two Flux tests).
 const BEFORE = process.env.CHARTS_BEFORE ?? '0dfa83f627806aa632e0b601750effb792912b0a';
 // Services added after BEFORE (new workload kinds and the workloads they unlocked) have no chart there to compare with.
 const beforeAvailable = (() => {
