@@ -332,6 +332,41 @@ describe('real catalog rendered by the real helm', () => {
   }, 600_000);
 });
 
+describe('the Flux-way subset', () => {
+  it('sees each kind and field path, list items under one path', () => {
+    const shapes = objectShapes([
+      { kind: 'Service', spec: { ports: [{ port: 1 }, { name: 'x' }] } },
+      { kind: 'ConfigMap', data: { a: '1' } },
+    ]);
+    expect([...shapes].sort()).toEqual(
+      [
+        'ConfigMap',
+        'ConfigMap data',
+        'ConfigMap data.a',
+        'ConfigMap kind',
+        'Service',
+        'Service kind',
+        'Service spec',
+        'Service spec.ports',
+        'Service spec.ports[].name',
+        'Service spec.ports[].port',
+      ].sort(),
+    );
+  });
+
+  it('picks renders until every shape is produced, none that adds nothing', () => {
+    const of = (...x: string[]) => new Set(x);
+    const shapes = new Map([
+      ['a/dev', of('x', 'y')],
+      ['b/dev', of('y')],
+      ['c/dev', of('z', 'x', 'w')],
+      ['d/dev', of('y', 'v')],
+    ]);
+    expect(coveringRenders(shapes)).toEqual(['c/dev', 'd/dev']);
+    expect(coveringRenders(new Map())).toEqual([]);
+  });
+});
+
 describe('the before/after comparison of helm output', () => {
   const doc = (file: string, body: string) => `---\n# Source: svc/templates/${file}\n${body}\n`;
   const cm = 'apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: svc\ndata:\n  a: "1"';
