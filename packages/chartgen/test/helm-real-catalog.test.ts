@@ -6,17 +6,19 @@ import { join, relative } from 'node:path';
 import { isDeepStrictEqual } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parse, parseDocument } from 'yaml';
-import { runHelm } from '@cmsweb/toolchain';
 import { generate } from '../src/index.js';
 import { copyRepo, loadCatalogFrom, mapLimit, readDirTree, removeTempDirs, repoRoot } from './helpers.js';
 import {
+  archiveEntries,
   buildSharedDependencies,
   find,
   helmTemplate,
   lintCharts,
   mergeValues,
   readYaml,
+  runHelm,
   serviceChartDirs,
+  useHelmSpawner,
   vendorLibraryDirectory,
   type K8sObject,
 } from './render.js';
@@ -34,7 +36,8 @@ import {
 // resolved as
 // Argo CD does (helm dependency build: a packaged .tgz; run for two charts, its output copied into the others
 // whose dependencies are the same, render.ts buildSharedDependencies) and as Flux does (the library directory
-// loaded as it is).
+// loaded as it is: the archive's files are proven to be the directory's, and a subset of releases producing every
+// object kind and field path is rendered that way too; see the two Flux tests).
 const BEFORE = process.env.CHARTS_BEFORE ?? '0dfa83f627806aa632e0b601750effb792912b0a';
 // Services added after BEFORE (new workload kinds and the workloads they unlocked) have no chart there to compare with.
 const beforeAvailable = (() => {
@@ -65,6 +68,13 @@ describe('real catalog rendered by the real helm', () => {
   let services: Array<{ name: string; namespace: string }> = [];
   let envs: string[] = [];
 
+  // Some 500 helms: started from a small process (render.ts runHelm), not from this one.
+  // Taken in beforeAll (a skipped suite runs no hook), given back in afterAll.
+  let stopSpawner = async () => {};
+  beforeAll(() => {
+    stopSpawner = useHelmSpawner();
+  });
+  afterAll(() => stopSpawner());
   beforeAll(async () => {
     root = copyRepo(repoRoot, true);
     const r = await generate({ root, check: false });
@@ -79,6 +89,8 @@ describe('real catalog rendered by the real helm', () => {
   const rendered = new Map<string, string>();
   /** The objects of prod's renders, parsed once (the Ingress test reads them again). */
   const prodObjects = new Map<string, K8sObject[]>();
+  /** What each render of `rendered` exercises of the templates (objectShapes), for the Flux-way subset. */
+  const shapes = new Map<string, Set<string>>();
 
   it('generates a chart for every Kubernetes service, the library chart, and none for VM services', () => {
     expect(services.length).toBeGreaterThan(0);
@@ -108,6 +120,7 @@ describe('real catalog rendered by the real helm', () => {
         const r = await helmTemplate(root, j.name, j.namespace, [envValues, overlay]);
         if (r.code !== 0) return [`${j.name}/${j.env}: helm template failed: ${r.stderr}`];
         rendered.set(`${j.name}/${j.env}`, r.stdout);
+        shapes.set(`${j.name}/${j.env}`, objectShapes(r.objects));
         if (j.env === 'prod') prodObjects.set(j.name, r.objects);
         const values = mergeValues(
           mergeValues(readYaml(join(root, 'charts', j.name, 'values.yaml')), readYaml(envValues)),
@@ -231,7 +244,61 @@ describe('real catalog rendered by the real helm', () => {
     600_000,
   );
 
+  // Flux's way differs from Argo CD's in one thing only: how helm gets the library chart (source-controller
+  // adds the directory as loaded; Argo CD's helm dependency build packs it into charts/<name>-<version>.tgz).
+  // The chart's own files are the same files either way. So, instead of a second render of every release:
+  // (1) every chart's archive holds the library directory's files, the same names and bytes (Chart.yaml, which
+  // helm's packaging rewrites from the parsed metadata, the same once parsed: helm reads it only as metadata);
+  // (2) the real helm renders, with the library as a directory, a subset of the releases that together produce
+  // every object kind and every field path any release produces (objectShapes: every template of the library
+  // that prints something, each branch that adds a field), byte for byte as the Argo CD way printed them.
+  // (1) says helm is given the same chart; (2) that helm renders the same chart the same way whichever way
+  // it was loaded, over all the library's output. 93 renders (prod's) became about a dozen, over every env.
+  it('packs into every chart the library directory as it is: the same files, the same bytes (Argo CD = Flux input)', () => {
+    const library = join(root, 'charts', '_library');
+    const meta = readYaml(join(library, 'Chart.yaml'));
+    const files = readdirSync(library, { recursive: true, withFileTypes: true })
+      .filter((e) => e.isFile())
+      .map((e) => relative(library, join(e.parentPath, e.name)))
+      .sort();
+    const unpacked = new Map<string, Map<string, Buffer> | undefined>();
+    const problems = serviceChartDirs(root).flatMap((dir) => {
+      const archives = readdirSync(join(dir, 'charts'));
+      const wanted = `${meta.name}-${meta.version}.tgz`;
+      if (archives.join() !== wanted) return [`${dir}/charts holds ${archives.join(', ')}: expected ${wanted} only`];
+      // The archives are copies of two builds' (buildSharedDependencies): each distinct content is read once.
+      const bytes = readFileSync(join(dir, 'charts', wanted));
+      const digest = createHash('sha256').update(bytes).digest('hex');
+      if (!unpacked.has(digest)) unpacked.set(digest, archiveEntries(bytes));
+      const entries = unpacked.get(digest);
+      if (!entries) return [`${dir}/charts/${wanted}: holds links or pax records, expected files only`];
+      const prefix = `${meta.name}/`;
+      const names = [...entries.keys()].map((n) => (n.startsWith(prefix) ? n.slice(prefix.length) : `(outside) ${n}`));
+      if (names.sort().join('\n') !== files.join('\n'))
+        return [
+          `${dir}/charts/${wanted}: files ${JSON.stringify(names)}, expected the library's ${JSON.stringify(files)}`,
+        ];
+      return files.flatMap((f) => {
+        const packed = entries.get(prefix + f)!;
+        const same =
+          f === 'Chart.yaml'
+            ? isDeepStrictEqual(parse(packed.toString('utf8')), meta)
+            : packed.equals(readFileSync(join(library, f)));
+        return same ? [] : [`${dir}/charts/${wanted}: ${f} differs from ${join(library, f)}`];
+      });
+    });
+    expect(problems).toEqual([]);
+  });
+
   it("renders identically with the library loaded as a directory (Flux source-controller's local dependency)", async () => {
+    const cover = coveringRenders(shapes);
+    const all = new Set([...shapes.values()].flatMap((s) => [...s]));
+    expect(new Set(cover.flatMap((k) => [...shapes.get(k)!])), 'the subset produces every shape').toEqual(all);
+    expect(rendered.size).toBe(services.length * envs.length);
+    // Every kind a release renders today, at least Deployment, CronJob and the Service: a subset that saw fewer
+    // would mean the shapes were not collected.
+    expect([...all].filter((x) => !x.includes(' ')).length).toBeGreaterThanOrEqual(3);
+    console.log(`flux way: ${cover.length} of ${rendered.size} renders, ${all.size} object kinds and field paths`);
     const flux = mkdtempSync(join(tmpdir(), 'chartgen-flux-'));
     try {
       cpSync(join(root, 'charts'), join(flux, 'charts'), {
@@ -239,24 +306,23 @@ describe('real catalog rendered by the real helm', () => {
         filter: (src) => !/\/charts\/[^/]+\/(charts|Chart\.lock)$/.test(src),
       });
       vendorLibraryDirectory(flux, serviceChartDirs(flux));
-      const env = envs[envs.length - 1]!;
+      const byName = new Map(services.map((s) => [s.name, s]));
       const differing = (
-        await mapLimit(services, CONCURRENCY, async (s) => {
+        await mapLimit(cover, CONCURRENCY, async (key) => {
+          const [name, env] = key.split('/') as [string, string];
           const r = await helmTemplate(
             flux,
-            s.name,
-            s.namespace,
+            name,
+            byName.get(name)!.namespace,
             [
-              join(flux, 'charts', s.name, `values-${env}.yaml`),
-              join(root, 'environments', env, 'values', `${s.name}.yaml`),
+              join(flux, 'charts', name, `values-${env}.yaml`),
+              join(root, 'environments', env, 'values', `${name}.yaml`),
             ],
             false,
           );
-          return r.code === 0 && r.stdout === rendered.get(`${s.name}/${env}`)
+          return r.code === 0 && r.stdout === rendered.get(key)
             ? []
-            : [
-                `${s.name}/${env}: ${r.code === 0 ? firstDifference(r.stdout, rendered.get(`${s.name}/${env}`) ?? '') : r.stderr}`,
-              ];
+            : [`${key}: ${r.code === 0 ? firstDifference(r.stdout, rendered.get(key) ?? '') : r.stderr}`];
         })
       ).flat();
       expect(differing).toEqual([]);
@@ -264,6 +330,41 @@ describe('real catalog rendered by the real helm', () => {
       rmSync(flux, { recursive: true, force: true });
     }
   }, 600_000);
+});
+
+describe('the Flux-way subset', () => {
+  it('sees each kind and field path, list items under one path', () => {
+    const shapes = objectShapes([
+      { kind: 'Service', spec: { ports: [{ port: 1 }, { name: 'x' }] } },
+      { kind: 'ConfigMap', data: { a: '1' } },
+    ]);
+    expect([...shapes].sort()).toEqual(
+      [
+        'ConfigMap',
+        'ConfigMap data',
+        'ConfigMap data.a',
+        'ConfigMap kind',
+        'Service',
+        'Service kind',
+        'Service spec',
+        'Service spec.ports',
+        'Service spec.ports[].name',
+        'Service spec.ports[].port',
+      ].sort(),
+    );
+  });
+
+  it('picks renders until every shape is produced, none that adds nothing', () => {
+    const of = (...x: string[]) => new Set(x);
+    const shapes = new Map([
+      ['a/dev', of('x', 'y')],
+      ['b/dev', of('y')],
+      ['c/dev', of('z', 'x', 'w')],
+      ['d/dev', of('y', 'v')],
+    ]);
+    expect(coveringRenders(shapes)).toEqual(['c/dev', 'd/dev']);
+    expect(coveringRenders(new Map())).toEqual([]);
+  });
 });
 
 describe('the before/after comparison of helm output', () => {
@@ -397,6 +498,51 @@ const INGRESS_DIFFERENCES: Record<string, string> = {
   'extra /wflow-dbs -> wflow-dbs:8888': NOT_IN_REAL_INGRESS,
   'extra /wmstats2go -> wmstats:8360': NOT_IN_REAL_INGRESS,
 };
+
+/**
+ * What a render exercises of the templates: each object's kind, and each field path of each object under its
+ * kind (`Deployment spec.template.spec.containers[].livenessProbe.httpGet.port`; list items share a path).
+ * A template of the library that prints something, and each of its branches that adds a field, shows here.
+ */
+function objectShapes(objects: K8sObject[]): Set<string> {
+  const out = new Set<string>();
+  const walk = (kind: string, v: unknown, path: string) => {
+    if (Array.isArray(v)) for (const x of v) walk(kind, x, `${path}[]`);
+    else if (v && typeof v === 'object')
+      for (const [k, x] of Object.entries(v)) {
+        out.add(`${kind} ${path}${path ? '.' : ''}${k}`);
+        walk(kind, x, `${path}${path ? '.' : ''}${k}`);
+      }
+  };
+  for (const o of objects) {
+    out.add(String(o.kind));
+    walk(String(o.kind), o, '');
+  }
+  return out;
+}
+
+/**
+ * Pure: a few keys of `shapes` whose shapes together are all of them (greedy: the render adding the most
+ * shapes not yet seen, ties to the first key in order), so that a second way of rendering, checked on these,
+ * is checked on every shape any render produces.
+ */
+function coveringRenders(shapes: Map<string, Set<string>>): string[] {
+  const seen = new Set<string>();
+  const out: string[] = [];
+  const keys = [...shapes.keys()].sort();
+  for (;;) {
+    let best: string | undefined;
+    let gain = 0;
+    for (const k of keys) {
+      let n = 0;
+      for (const x of shapes.get(k)!) if (!seen.has(x)) n++;
+      if (n > gain) [best, gain] = [k, n];
+    }
+    if (best === undefined) return out;
+    out.push(best);
+    for (const x of shapes.get(best)!) seen.add(x);
+  }
+}
 
 /**
  * What `helm template <service>` reads for one environment, as sha256 per file: every file of the chart

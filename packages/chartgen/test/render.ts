@@ -1,11 +1,90 @@
+import { type ChildProcess, fork } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { cpSync, mkdirSync, readdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { isDeepStrictEqual } from 'node:util';
 import { gunzipSync } from 'node:zlib';
 import { parseAllDocuments, parse } from 'yaml';
-import { helmBinary, runHelm } from '@cmsweb/toolchain';
-import { mapLimit } from './helpers.js';
+import { type HelmResult, type HelmRunOptions, helmBinary, runHelm as runHelmHere } from '@cmsweb/toolchain';
+import { mapLimit, packageDir } from './helpers.js';
+
+let spawner: { child: ChildProcess; ready: Promise<void> } | undefined;
+let nextId = 0;
+const pending = new Map<number, { resolve: (r: HelmResult) => void; reject: (e: Error) => void }>();
+let spawnerUsers = 0;
+
+/**
+ * From now on (until the returned function is awaited, in afterAll) this process's helms are started by
+ * test/fixtures/helm-spawner.mjs. The stop waits for the spawner to exit, so that this process reaps it: its CPU
+ * and its helms' are then counted as this process's children (an orphan's would be nobody's).
+ */
+export function useHelmSpawner(): () => Promise<void> {
+  spawnerUsers++;
+  let stopped = false;
+  return async () => {
+    if (stopped) return;
+    stopped = true;
+    if (--spawnerUsers > 0 || !spawner) return;
+    const { child } = spawner;
+    spawner = undefined;
+    if (child.exitCode !== null || child.signalCode !== null) return;
+    const exited = new Promise((resolve) => child.once('exit', resolve));
+    child.ref(); // until it has exited and been reaped
+    child.disconnect();
+    await exited;
+  };
+}
+
+/**
+ * `runHelm` (@cmsweb/toolchain); while a test file uses the spawner (useHelmSpawner), run by
+ * test/fixtures/helm-spawner.mjs: a small process forked once, which starts the helms. A start of helm from
+ * vitest's process (hundreds of MB; libuv forks it) costs about 30 ms more CPU than from a 50 MB one (300
+ * starts of /bin/true from a 450 MB Node process: 17-19 CPU s; through the spawner: 9-11, its start included).
+ * The result is runHelm's, whatever process ran it.
+ */
+export function runHelm(args: string[], options: HelmRunOptions = {}): Promise<HelmResult> {
+  if (spawnerUsers === 0) return runHelmHere(args, options);
+  if (!spawner) {
+    const child = fork(join(packageDir, 'test', 'fixtures', 'helm-spawner.mjs'), [], {
+      stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+      // Not vitest's flags (`--conditions source` would resolve @cmsweb/toolchain to TypeScript): plain node, dist/.
+      execArgv: [],
+    });
+    const ready = new Promise<void>((resolve, reject) => {
+      child.once('message', () => resolve());
+      child.once('error', reject);
+      child.once('exit', (code) => reject(new Error(`helm-spawner.mjs exited (${code}) before it was ready`)));
+    });
+    child.on('message', (m: { id?: number; result?: HelmResult; error?: string }) => {
+      const p = m.id === undefined ? undefined : pending.get(m.id);
+      if (!p) return;
+      pending.delete(m.id!);
+      if (pending.size === 0) child.channel?.unref();
+      if (m.error !== undefined) p.reject(new Error(`helm did not start: ${m.error}`));
+      else p.resolve(m.result!);
+    });
+    child.on('exit', (code, signal) => {
+      if (spawner?.child === child) spawner = undefined;
+      for (const p of pending.values())
+        p.reject(new Error(`helm-spawner.mjs died (${code ?? signal}) with helm running`));
+      pending.clear();
+    });
+    // It must not keep this process alive once no helm is awaited: the channel is unreferenced when idle.
+    child.unref();
+    spawner = { child, ready };
+  }
+  const { child, ready } = spawner;
+  return ready.then(
+    () =>
+      new Promise<HelmResult>((resolve, reject) => {
+        const id = nextId++;
+        pending.set(id, { resolve, reject });
+        child.channel?.ref();
+        // helmBinary() reads HELM_BIN at each call: this process's, not the one it had when the spawner started.
+        child.send({ id, args, options, helmBin: process.env.HELM_BIN });
+      }),
+  );
+}
 
 /** A rendered Kubernetes object, loosely typed for assertions. */
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
@@ -99,8 +178,20 @@ function treeDigest(dir: string, unsafe: { found: boolean }): string {
  * undefined for an archive holding anything else (links, long-name or pax records): not digested here.
  */
 function archiveFiles(tgz: Buffer): Buffer | undefined {
+  const entries = archiveEntries(tgz);
+  return (
+    entries &&
+    Buffer.concat([...entries].flatMap(([name, bytes]) => [Buffer.from(`${name}\0${bytes.length}\0`), bytes]))
+  );
+}
+
+/**
+ * Pure: each file of a gzipped tar (ustar) by its path, in archive order; undefined when the archive holds
+ * anything but files and directories (links, long-name or pax records), whose meaning this reader leaves out.
+ */
+export function archiveEntries(tgz: Buffer): Map<string, Buffer> | undefined {
   const tar = gunzipSync(tgz);
-  const out: Buffer[] = [];
+  const out = new Map<string, Buffer>();
   const field = (at: number, length: number) =>
     tar
       .subarray(at, at + length)
@@ -109,13 +200,13 @@ function archiveFiles(tgz: Buffer): Buffer | undefined {
   for (let at = 0; at + 512 <= tar.length && tar[at] !== 0; ) {
     const size = Number.parseInt(field(at + 124, 12).trim() || '0', 8);
     const type = field(at + 156, 1);
-    const name = `${field(at + 345, 155)}/${field(at, 100)}`;
-    if (type === '0' || type === '')
-      out.push(Buffer.from(`${name}\0${size}\0`), tar.subarray(at + 512, at + 512 + size));
+    const prefix = field(at + 345, 155);
+    const name = prefix ? `${prefix}/${field(at, 100)}` : field(at, 100);
+    if (type === '0' || type === '') out.set(name, tar.subarray(at + 512, at + 512 + size));
     else if (type !== '5') return undefined;
     at += 512 + Math.ceil(size / 512) * 512;
   }
-  return Buffer.concat(out);
+  return out;
 }
 
 /**
@@ -128,7 +219,7 @@ function archiveFiles(tgz: Buffer): Buffer | undefined {
  * starting helm. Failures are never stored, nor charts that name an impure template function (IMPURE) or `.Files`,
  * or hold a symbolic link.
  */
-async function cachedTemplate(args: string[], inputs: string[]): Promise<Awaited<ReturnType<typeof runHelm>>> {
+async function cachedTemplate(args: string[], inputs: string[]): Promise<HelmResult> {
   const store = process.env[HELM_RENDER_STORE_ENV];
   if (!store) return runHelm(args);
   const unsafe = { found: false };
