@@ -58,42 +58,28 @@ const common = {
   metafile: true,
   absWorkingDir: pkg,
 };
-// The CLI and the render thread: CommonJS scripts, which run compiled through V8's code cache (the CLI by the
-// bin, toolkit run-built.mjs runBundle; the render thread by src/bundled-worker.ts, started through a small
-// native-worker.js written below). import.meta.url is the bundle's file URL (what the rewritten URLs above
-// are relative to).
-const script = {
-  ...common,
-  format: 'cjs',
-  outExtension: { '.js': '.cjs' },
-  define: { 'import.meta.url': '__bundleUrl' },
-  // Strict, as the ES modules it is made of (esbuild's own "use strict" comes after this line).
-  banner: { js: "'use strict'; const __bundleUrl = require('node:url').pathToFileURL(__filename).href;" },
-};
-const scripts = await build({
-  ...script,
-  entryPoints: { cli: ENTRIES.cli, 'native-worker': ENTRIES['native-worker'] },
-});
-// The manifests thread: an ES module (a Worker runs its file as the module it is); it runs only for
-// repositories large enough to check in threads, where its start is a small part.
+// The worker threads: ES modules (a Worker runs its file as the module it is).
 const workers = await build({
   ...common,
-  entryPoints: { 'manifest-worker': ENTRIES['manifest-worker'] },
+  entryPoints: { 'native-worker': ENTRIES['native-worker'], 'manifest-worker': ENTRIES['manifest-worker'] },
   format: 'esm',
   // CommonJS dependencies (ajv, semver, yaml, ...) call require() for Node's built-ins.
   banner: {
     js: "import { createRequire as __bundleRequire } from 'node:module'; const require = __bundleRequire(import.meta.url);",
   },
 });
-// What native-pool.js starts (./native-worker.js beside its bundle): runs native-worker.cjs through its cache.
-const runner = relative(out, join(pkg, 'dist', 'bundled-worker.js'))
-  .split(sep)
-  .join('/');
-await writeFile(
-  join(out, 'native-worker.js'),
-  `// Written by scripts/bundle.mjs: the render thread's bundle, run through V8's code cache (src/bundled-worker.ts).\nimport { runBundledWorker } from ${JSON.stringify(runner.startsWith('.') ? runner : `./${runner}`)};\nrunBundledWorker(new URL('./native-worker.cjs', import.meta.url));\n`,
-);
-const metafile = { inputs: { ...workers.metafile.inputs, ...scripts.metafile.inputs } };
+// The CLI: a CommonJS script, which the bin compiles through V8's code cache (toolkit run-built.mjs, runBundle);
+// import.meta.url is the bundle's file URL (what the rewritten URLs above are relative to).
+const cli = await build({
+  ...common,
+  entryPoints: { cli: ENTRIES.cli },
+  format: 'cjs',
+  outExtension: { '.js': '.cjs' },
+  define: { 'import.meta.url': '__bundleUrl' },
+  // Strict, as the ES modules it is made of (esbuild's own "use strict" comes after this line).
+  banner: { js: "'use strict'; const __bundleUrl = require('node:url').pathToFileURL(__filename).href;" },
+});
+const metafile = { inputs: { ...workers.metafile.inputs, ...cli.metafile.inputs } };
 
 // What bin/validator.js checks before it runs the bundle (toolkit run-built.mjs, bundleFresh): the
 // .tsbuildinfo of every workspace package the bundles hold, written by tsc -b whenever it emits that package.
