@@ -183,7 +183,10 @@ const createNodes = [
 ];
 
 module.exports = {
-  name: 'cmsweb-catalog-projects',
+  // Short: nx records [file, plugin name] for every key of every project it creates (its source maps, ~29 keys
+  // per service), writes them to its cache and sends them to every command with the project graph; the
+  // longer 'cmsweb-catalog-projects' made them 11.2 MB at 5,000 services instead of 8.9 MB (as sent).
+  name: 'catalog',
   createNodesV2: createNodes,
   // Internals for the tests.
   serviceInputs,
