@@ -67,10 +67,9 @@ async function report(result: ValidationResult, opts: CommonOptions): Promise<Co
 
 /** The tool as the repository's catalog names it (SARIF): no organisation's name is built in. */
 async function reportTool(root: string): Promise<ReportTool> {
-  if (!existsSync(join(root, 'catalog', 'cluster.yaml'))) return { name: 'validator' };
-  const { displayName, readCatalog } = await import('@cmsweb/catalog');
-  const cluster = (await readCatalog(root)).catalog?.cluster;
+  const cluster = (await catalogOnce(root)())?.catalog?.cluster;
   if (!cluster) return { name: 'validator' };
+  const { displayName } = await import('@cmsweb/catalog');
   const url = cluster.git.repoURL;
   return {
     name: `${cluster.name}-validator`,
