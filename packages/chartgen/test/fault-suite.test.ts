@@ -380,7 +380,9 @@ const handWritten: Case[] = [
     says: /the native renderer did not finish in 0\.5 s rendering charts\/alpha for environment dev and was stopped: a range over a huge list/,
   },
   {
-    // The smallest heap the validator accepts (64 MB): the thread fills it before it fails, so a larger one only costs time.
+    // The smallest heap the validator accepts (64 MB): the render process fills it before it fails, so a larger
+    // one only costs time. When renders ran on worker threads this case aborted the whole validator about one
+    // time in ten (V8's heap limit of a thread is best-effort: README "Hostile input").
     name: 'validator: a chart that builds a list of 100 million numbers (native renderer; VALIDATOR_RENDER_MEMORY_MB=64)',
     setup: (r) =>
       writeFileSync(join(r, 'charts/alpha/templates/bomb.yaml'), '{{- $n := until 100000000 }}\nx: {{ len $n }}\n'),

@@ -28,8 +28,8 @@ const load = () =>
 console.log(`whole repository, ${new Date().toISOString().slice(0, 16)} UTC, load average ${load()}`);
 
 // The validator, as a user runs it.
-let cpu0 = childCpuSeconds();
-let t0 = performance.now();
+const cpu0 = childCpuSeconds();
+const t0 = performance.now();
 const v = spawnSync(
   '/usr/bin/time',
   ['-f', '%M', process.execPath, VALIDATOR, '--root', repoRoot, '--output', 'json'],

@@ -86,7 +86,7 @@ describe('the bundled validator', () => {
     ]);
   });
 
-  it('validates the fixture repository as the compiled modules do (native render thread, schemas, policies)', () => {
+  it('validates the fixture repository as the compiled modules do (native render process, schemas, policies)', () => {
     const args = ['--root', FIXTURE_REPO, '--output', 'json'];
     const compiled = run(join(COMPILED, 'cli.js'), args);
     // First without a code cache (written at exit), then compiled from it (V8 took it: not written again).

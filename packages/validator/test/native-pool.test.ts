@@ -1,8 +1,8 @@
-// The native renderer on worker threads (src/render/native-pool.ts): the same results as in-process, and a
+// The native renderer in child processes (src/render/native-pool.ts): the same results as in-process, and a
 // render that never ends or grows without end is a render error of that chart while the pool goes on. No
 // assertion is on speed: the timeouts below are the renders' own (a chart that never finishes on any
 // machine), the tests' bounds only generous. Half a second: each second of an endless render's timeout is
-// a second of CPU its thread burns.
+// a second of CPU its process burns.
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -11,7 +11,7 @@ import { pathToFileURL } from 'node:url';
 import { generatedCases } from '@cmsweb/helm-engine/conformance';
 import { afterAll, describe, expect, it } from 'vitest';
 import { renderErrorFinding } from '../src/chart/render-findings.js';
-import { createNativePool, poolSettings } from '../src/render/native-pool.js';
+import { createNativePool, poolSettings, ranOutOfHeap, renderStackKb } from '../src/render/native-pool.js';
 import { nativeRenderer } from '../src/render/native-renderer.js';
 import type { RenderRequest } from '../src/render/renderer.js';
 import { PACKAGE_DIR, REPO_ROOT, writeChart } from './helpers.js';
@@ -98,10 +98,10 @@ describe('native render pool', { timeout: 300_000 }, () => {
       /^the native renderer did not finish in 0\.5 s rendering charts\/endless for environment dev and was stopped: a range over a huge list .*; if the chart is only slow, raise --render-timeout or renderTimeout in validator\.yaml$/,
     );
     expect(await p.render(request(ok))).toEqual({ manifests: '---\n# Source: ok/templates/cm.yaml\nx: 1\n' });
-    expect(p.started).toBe(2); // the stopped thread was replaced
+    expect(p.started).toBe(2); // the stopped process was replaced
   });
 
-  it('renders waiting behind a render that times out are rendered by the other threads and the replacement', async () => {
+  it('renders waiting behind a render that times out are rendered by the other processes and the replacement', async () => {
     const p = pool({ threads: 2 });
     const endless = chart('endless2', { 'templates/cm.yaml': ENDLESS_RANGE });
     const ok = chart('ok2', { 'templates/cm.yaml': 'x: {{ .Values.x }}\n' });
@@ -116,17 +116,65 @@ describe('native render pool', { timeout: 300_000 }, () => {
 
   it('a memory bomb is a render error naming the limit; the pool goes on', async () => {
     const p = pool({ threads: 1, memoryMb: 64 });
-    // A list of 100 million numbers: 800 MB, far above the thread's 64 MB heap (the least the pool's settings
-    // allow: the less the thread fills, the less it collects before it reaches the limit).
-    const bomb = chart('bomb', { 'templates/cm.yaml': '{{- $n := until 100000000 }}\nx: {{ len $n }}\n' });
-    const r = await p.render(request(bomb, { timeoutSeconds: 600 }));
-    expect(r.manifests).toBe('');
-    expect(r.error).toEqual({ kind: 'template-execute', message: expect.any(String) });
-    expect(r.error!.message).toMatch(
-      /^the native renderer ran out of memory rendering the chart \(more than its 64 MB heap\): expected .* raise VALIDATOR_RENDER_MEMORY_MB$/,
-    );
+    // 64 MB: the least the pool's settings allow (the less the process fills, the less it collects before it
+    // reaches the limit). Two shapes: a list of 100 million numbers grown one by one (800 MB); a list of 100
+    // million strings made at once from one string (a single allocation of 800 MB). Both aborted the WHOLE
+    // validator when renders ran on worker threads (V8's "FATAL ERROR: Reached heap limit": the second almost
+    // always, the first about one time in ten; nodejs/node#47224): this test process would have died with it.
+    const bombs = [
+      chart('bomb', { 'templates/cm.yaml': '{{- $n := until 100000000 }}\nx: {{ len $n }}\n' }),
+      chart('split-bomb', { 'templates/cm.yaml': 'x: {{ splitList "," (repeat 100000000 ",") | len }}\n' }),
+    ];
+    for (const bomb of bombs) {
+      const r = await p.render(request(bomb, { timeoutSeconds: 600 }));
+      expect(r.manifests).toBe('');
+      expect(r.error).toEqual({ kind: 'template-execute', message: expect.any(String) });
+      expect(r.error!.message).toMatch(
+        /^the native renderer ran out of memory rendering the chart \(more than its 64 MB heap\): expected .* raise VALIDATOR_RENDER_MEMORY_MB$/,
+      );
+    }
     const ok = chart('ok3', { 'templates/cm.yaml': 'x: {{ .Values.x }}\n' });
     expect(await p.render(request(ok))).toEqual({ manifests: '---\n# Source: ok3/templates/cm.yaml\nx: 1\n' });
+    expect(p.started).toBe(3); // each bomb ended its process
+  });
+
+  it('a render process that ends mid-render is a render error with its exit and last words; the next render works', async () => {
+    const p = pool({ threads: 1 });
+    const ok = chart('ok6', { 'templates/cm.yaml': 'x: {{ .Values.x }}\n' });
+    expect(await p.render(request(ok))).toEqual({ manifests: '---\n# Source: ok6/templates/cm.yaml\nx: 1\n' });
+    const endless = chart('endless3', { 'templates/cm.yaml': ENDLESS_RANGE });
+    const pending = p.render(request(endless, { timeoutSeconds: 600 }));
+    // Killed from outside (the OOM killer, an operator): the pool sees the process end while it renders.
+    await new Promise((r) => setTimeout(r, 300));
+    expect(p.pids).toHaveLength(1);
+    process.kill(p.pids[0]!, 'SIGTERM');
+    expect(await pending).toEqual({
+      manifests: '',
+      error: {
+        kind: 'template-execute',
+        message:
+          "the native renderer's process ended (signal SIGTERM) while rendering the chart; the render was not completed",
+      },
+    });
+    expect(await p.render(request(ok))).toEqual({ manifests: '---\n# Source: ok6/templates/cm.yaml\nx: 1\n' });
+  });
+
+  it.each([
+    ['Reached heap limit Allocation failed - JavaScript heap out of memory', true],
+    ['FATAL ERROR: CALL_AND_RETRY_LAST Allocation failed - JavaScript heap out of memory', true],
+    ['Error: Cannot find module', false],
+    ['', false],
+  ])('ranOutOfHeap(%j) is %s', (stderr, expected) => {
+    expect(ranOutOfHeap(stderr)).toBe(expected);
+  });
+
+  it.each([
+    [undefined, 8192], // unlimited (or unknown): the 8 MB the render needs at most
+    [8 * 1024 * 1024, 7168], // Linux's default soft limit: 1 MB kept for native frames
+    [64 * 1024 * 1024, 8192],
+    [1024 * 1024, 984], // never below V8's own default
+  ])('renderStackKb(%j) is %i', (limit, kb) => {
+    expect(renderStackKb(limit)).toBe(kb);
   });
 
   it('an idle pool does not keep the process alive (no close)', () => {
@@ -146,7 +194,7 @@ process.stdout.write(r.manifests);`,
     expect(run.stdout).toBe('---\n# Source: ok4/templates/cm.yaml\nx: 1\n');
   });
 
-  it('prestart: the thread started ahead serves the first render; started ahead and idle, it does not keep the process alive', async () => {
+  it('prestart: the process started ahead serves the first render; started ahead and idle, it does not keep the process alive', async () => {
     const p = pool({ threads: 1 });
     p.prestart();
     expect(p.started).toBe(1);

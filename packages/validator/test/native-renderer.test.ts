@@ -55,8 +55,8 @@ describe('native renderer', { timeout: 120_000 }, () => {
 
   it("a template that includes or tpl's itself without end: one short finding, at the self-include as helm", async () => {
     const fixtures = join(REPO_ROOT, 'packages', 'toolchain', 'test', 'fixtures');
-    // Through the render threads, as every repository, chart and render command renders: their 8 MB stack
-    // holds helm's 1,000 nested includes whether the engine's code is cold or warm, so the finding is helm's
+    // Through the render processes, as every repository, chart and render command renders: their stack (up to
+    // 8 MB, what the stack rlimit allows less 1 MB) holds helm's 1,000 nested includes whether the engine's code is cold or warm, so the finding is helm's
     // own, the same as the helm renderer's, every time (twice: the second render runs on warm code).
     const helm = await helmRenderer.render(request(join(fixtures, 'include-loop')));
     expect(helm.error).toEqual({
@@ -69,7 +69,7 @@ describe('native renderer', { timeout: 120_000 }, () => {
     });
     for (let i = 0; i < 2; i++)
       expect((await pooledNativeRenderer.render(request(join(fixtures, 'include-loop')))).error).toEqual(helm.error);
-    // In process (a thread's default stack of about 1 MB; no command renders there, they all use the threads
+    // In process (V8's default stack of about 1 MB; no command renders there, they all use the processes
     // above), cold code runs out of stack first: still one short finding at one of the two includes of the
     // self-including template. Which one depends on the stack the caller left: under vitest's shared-module
     // workers the overflow was once caught only at the outer include (line 7), so both places are accepted here.

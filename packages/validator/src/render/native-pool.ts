@@ -1,90 +1,85 @@
-import { Worker } from 'node:worker_threads';
+import type { ChildProcess } from 'node:child_process';
+import type { Socket } from 'node:net';
 import { defaultHelmTimeoutSeconds } from '@cmsweb/toolchain';
 import { NATIVE_TIMEOUT_PREFIX } from './helm-errors.js';
+import {
+  DEFAULT_RENDER_MEMORY_MB,
+  DEFAULT_RENDER_THREADS,
+  forkRenderProcess,
+  poolSettings,
+  RENDER_MEMORY_ENV,
+  renderProcessArgv,
+  takeEarly,
+} from './render-process.js';
 import type { Renderer, RenderError, RenderRequest, RenderResult } from './renderer.js';
 import { workerModule } from '../worker-module.js';
 
-// The native renderer on worker threads: the same render function as in-process (nativeRenderer.render of
-// native-renderer.ts, run by native-worker.ts), on N threads at once, each render with a bounded time and
-// each thread with a bounded heap. A chart that loops for ever is stopped after the request's timeout (the
-// thread is terminated and a fresh one takes its place); one that grows without end runs out of its heap,
-// which ends that thread, not the validator. Either is a render error of that chart × environment.
+// The native renderer in child processes: the same render function as in-process (nativeRenderer.render of
+// native-renderer.ts, run by native-worker.ts), in N processes at once, each render with a bounded time and
+// each process with a bounded heap. A chart that loops for ever is stopped after the request's timeout (the
+// process is killed and a fresh one takes its place); one that grows without end runs out of its heap, which
+// ends that process, not the validator. Either is a render error of that chart × environment.
 //
-// The thread's module: the emitted native-worker.js, or from the sources its tsx entry (worker-module.ts).
+// Why processes, not worker threads: a worker's heap limit (resourceLimits) is best-effort. When one large
+// allocation crosses it (a list grown by doubling: `until 100000000`; one list made at once:
+// `splitList "," (repeat 100000000 ",")`), V8 aborts the WHOLE process with "FATAL ERROR: Reached heap
+// limit" instead of ending the thread (nodejs/node#47224, open; nodejs/node#65019 documents it): a hostile
+// chart killed the validator (the first about one time in ten, the second nearly always). A child process
+// that aborts takes only itself down.
+//
+// The process's module: the emitted native-worker.js, or from the sources its tsx entry (worker-module.ts).
 const WORKER = workerModule(import.meta.url, './native-worker.js', './native-worker-entry.mjs');
+/** What a render process of this pool runs (tests start one ahead with it). */
+export const RENDER_PROCESS = { entry: WORKER.entry, loaderArgv: WORKER.execArgv ?? [] };
 
-/** Render threads unless VALIDATOR_RENDER_THREADS says (see NativePoolOptions.threads). */
-export const DEFAULT_RENDER_THREADS = 1;
-
-/** The heap (V8 old generation) each render thread may use, in MB, unless VALIDATOR_RENDER_MEMORY_MB says. */
-export const DEFAULT_RENDER_MEMORY_MB = 512;
-
-/** Environment variables that set the pool: render threads and each thread's heap in MB. */
-export const RENDER_THREADS_ENV = 'VALIDATOR_RENDER_THREADS';
-/**
- * Stack of each thread in MB. With V8's default (about 1 MB) a template that includes itself ran out of stack
- * before helm's limit of 1,000 nested includes while the engine's code was cold, and reached it once warm:
- * the same chart gave one finding or the other by what was rendered before. 8 MB holds 1,000 levels either
- * way, so the finding is always helm's own.
- */
-const RENDER_STACK_MB = 8;
-export const RENDER_MEMORY_ENV = 'VALIDATOR_RENDER_MEMORY_MB';
+export {
+  DEFAULT_RENDER_MEMORY_MB,
+  DEFAULT_RENDER_THREADS,
+  poolSettings,
+  RENDER_MEMORY_ENV,
+  RENDER_THREADS_ENV,
+  renderStackKb,
+} from './render-process.js';
 
 export interface NativePoolOptions {
   /**
-   * Render threads at most (default DEFAULT_RENDER_THREADS). One: a second thread pays the engine's warm-up again
+   * Render processes at most (default DEFAULT_RENDER_THREADS). One: a second pays the engine's warm-up again
    * and, with the checks on the main thread, bought no wall time on the 2-core machine (README, Performance).
    */
   threads?: number;
-  /** Heap of each thread in MB (resourceLimits.maxOldGenerationSizeMb; default DEFAULT_RENDER_MEMORY_MB). */
+  /** Heap of each process in MB (V8's --max-old-space-size; default DEFAULT_RENDER_MEMORY_MB). */
   memoryMb?: number;
   /** Seconds a render without `timeoutSeconds` may take (default: helm's, 60 s scaled by load). */
   defaultTimeoutSeconds?: () => number;
 }
 
-/** A native renderer on worker threads; close() ends its threads (idle ones never keep the process alive). */
+/** A native renderer in child processes; close() ends them (idle ones never keep the process alive). */
 export interface NativePool extends Renderer {
   close(): Promise<void>;
-  /** Threads started so far, replacements included (tests). */
+  /** Processes started so far, replacements included (tests). */
   readonly started: number;
+  /** The process ids of the render processes now running (tests). */
+  readonly pids: number[];
   /**
-   * Starts a thread now when none is (its engine loads while the caller reads the repository, instead of after,
-   * when the first render waits for it), without holding the process.
+   * Starts a process now when none is (its engine loads while the caller reads the repository, instead of
+   * after, when the first render waits for it), without holding the caller's process.
    */
   prestart(): void;
 }
 
-/** Main thread → worker. */
+/** Validator → render process. */
 export interface WorkerRequest {
   id: number;
   request: RenderRequest;
 }
 
-/** Worker → main thread: ready once the engine is loaded, then one reply per request. */
+/** Render process → validator: ready once the engine is loaded, then one reply per request. */
 export type WorkerReply =
   | { ready: true; id?: undefined }
   | { id: number; result: RenderResult }
   | { id: number; thrown: { name: string; message: string } };
 
-/**
- * Pure: the pool settings of an environment (VALIDATOR_RENDER_THREADS, VALIDATOR_RENDER_MEMORY_MB), or what
- * is wrong with them. Unset means the default.
- */
-export function poolSettings(env: NodeJS.ProcessEnv): { threads?: number; memoryMb?: number } | { problem: string } {
-  const threads = env[RENDER_THREADS_ENV]?.trim();
-  const memory = env[RENDER_MEMORY_ENV]?.trim();
-  if (threads && !/^[1-9]\d{0,2}$/.test(threads))
-    return {
-      problem: `${RENDER_THREADS_ENV}=${JSON.stringify(threads)}: expected a whole number of threads from 1 to 999, such as 2`,
-    };
-  if (memory && (!/^[1-9]\d{0,5}$/.test(memory) || Number(memory) < 64))
-    return {
-      problem: `${RENDER_MEMORY_ENV}=${JSON.stringify(memory)}: expected a whole number of MB from 64 to 999999, such as ${DEFAULT_RENDER_MEMORY_MB}`,
-    };
-  return { ...(threads ? { threads: Number(threads) } : {}), ...(memory ? { memoryMb: Number(memory) } : {}) };
-}
-
-/** Pure: the render error of a thread that ran out of memory (its heap limit, or a string or array too long). */
+/** Pure: the render error of a process that ran out of memory (its heap limit, or a string or array too long). */
 export function outOfMemoryError(memoryMb: number, detail?: string): RenderError {
   return {
     kind: 'template-execute',
@@ -102,7 +97,16 @@ function tooLarge(thrown: { name: string; message: string }): boolean {
   );
 }
 
-/** Pure: the thread a chart's renders prefer, from its directory (FNV-1a). */
+/**
+ * Pure: whether a render process's last words (its stderr) say that V8 ran out of heap: "FATAL ERROR: Reached
+ * heap limit Allocation failed - JavaScript heap out of memory", or "CALL_AND_RETRY_LAST Allocation failed"
+ * for one allocation larger than the whole heap.
+ */
+export function ranOutOfHeap(stderr: string): boolean {
+  return /JavaScript heap out of memory|Allocation failed/.test(stderr);
+}
+
+/** Pure: the process a chart's renders prefer, from its directory (FNV-1a). */
 function homeOf(chartDir: string, threads: number): number {
   let h = 0x811c9dc5;
   for (let i = 0; i < chartDir.length; i++) h = Math.imul(h ^ chartDir.charCodeAt(i), 0x01000193) >>> 0;
@@ -111,35 +115,43 @@ function homeOf(chartDir: string, threads: number): number {
 
 interface Task {
   request: RenderRequest;
-  /** The thread (Slot.index) this chart's renders go to when it is free: its caches already hold the chart. */
+  /** The process (Slot.index) this chart's renders go to when it is free: its caches already hold the chart. */
   home: number;
   resolve: (r: RenderResult) => void;
   reject: (e: Error) => void;
 }
 
 interface Slot {
-  /** 0 .. threads-1; a replacement thread takes the index of the one it replaces. */
+  /** 0 .. threads-1; a replacement process takes the index of the one it replaces. */
   index: number;
-  worker: Worker;
+  child: ChildProcess;
   ready: boolean;
   task?: Task;
   timer?: NodeJS.Timeout;
-  /** Set when the thread is done with (terminated, or ended): it takes no further request. */
+  /** Set when the process is done with (killed, or ended): it takes no further request. */
   gone?: boolean;
-  /** The thread's own error event (e.g. ERR_WORKER_OUT_OF_MEMORY), before its exit. */
-  error?: Error & { code?: string };
+  /** The end of what the process wrote to stderr (V8 prints why it aborted there). */
+  stderr: string;
+  /** Its own error event (it could not be started, or a message could not be sent). */
+  error?: Error;
 }
 
+/** Keeps the last 4 KB a process wrote to stderr: enough for V8's fatal message, bounded whatever it prints. */
+const STDERR_KEPT = 4096;
+
 /**
- * Shell: a pool of render threads. Threads start when renders wait for one (at most `threads`), are held by
- * the process only while they render (unref'd when idle), and each render gets the request's timeoutSeconds
- * or the default. Results are those of the in-process native renderer; in addition a render that times out,
- * runs out of memory or ends its thread is a render error, and the thread is replaced.
+ * Shell: a pool of render processes. Processes start when renders wait for one (at most `threads`), are held
+ * by this process only while they render (unref'd when idle), and each render gets the request's
+ * timeoutSeconds or the default. Results are those of the in-process native renderer; in addition a render
+ * that times out, runs out of memory or ends its process is a render error, and the process is replaced.
  */
 export function createNativePool(options: NativePoolOptions = {}): NativePool {
   const threads = Math.max(1, Math.floor(options.threads ?? DEFAULT_RENDER_THREADS));
   const memoryMb = options.memoryMb ?? DEFAULT_RENDER_MEMORY_MB;
   const defaultTimeout = options.defaultTimeoutSeconds ?? defaultHelmTimeoutSeconds;
+  // Not this process's own flags when compiled (an --inspect port or a --cpu-prof of the validator's is not
+  // the render process's); from the sources, the loader flags vitest or tsx run with.
+  const execArgv = renderProcessArgv(memoryMb, RENDER_PROCESS.loaderArgv);
   const slots: Slot[] = [];
   const queue: Task[] = [];
   let started = 0;
@@ -163,17 +175,56 @@ export function createNativePool(options: NativePoolOptions = {}): NativePool {
     pump();
   };
 
+  /** A process holds this one only while it renders or starts for a waiting render. */
+  const hold = (slot: Slot, held: boolean) => {
+    // The stderr pipe is a net.Socket (typed as a Readable).
+    const handles = [slot.child, slot.child.channel, slot.child.stderr as Socket | null];
+    for (const h of handles) if (h) held ? h.ref() : h.unref();
+  };
+
+  const ended = (slot: Slot, code: number | null, signal: NodeJS.Signals | null) => {
+    if (slot.gone) return;
+    const wasReady = slot.ready;
+    retire(slot);
+    const e = slot.error;
+    const how = `${signal ? `signal ${signal}` : `exit code ${code}`}${e ? `: ${e.message}` : ''}`;
+    const lastWords = slot.stderr.trim().split('\n').filter(Boolean).slice(0, 1)[0];
+    if (slot.task) {
+      const t = slot.task;
+      slot.task = undefined;
+      t.resolve({
+        manifests: '',
+        error: ranOutOfHeap(slot.stderr)
+          ? outOfMemoryError(memoryMb)
+          : {
+              kind: 'template-execute',
+              message: `the native renderer's process ended (${how}${lastWords ? `; it said: ${lastWords.slice(0, 300)}` : ''}) while rendering the chart; the render was not completed`,
+            },
+      });
+    } else if (!wasReady) {
+      // The process could not even start (a broken install): every waiting render gets that, not a retry loop.
+      const err = new Error(
+        `the native renderer's process did not start (${how}${lastWords ? `; it said: ${lastWords.slice(0, 300)}` : ''})`,
+      );
+      for (const t of queue.splice(0)) t.reject(err);
+    }
+    pump();
+  };
+
   const start = () => {
     started++;
-    const worker = new Worker(WORKER.entry, {
-      execArgv: WORKER.execArgv,
-      resourceLimits: { maxOldGenerationSizeMb: memoryMb, stackSizeMb: RENDER_STACK_MB },
-    });
+    // The first process may have been started ahead by bin/validator.js (render-process.ts, startEarly).
+    const early = started === 1 ? takeEarly(RENDER_PROCESS.entry, execArgv) : undefined;
+    const child = early?.child ?? forkRenderProcess(RENDER_PROCESS.entry, execArgv);
     let index = 0;
     while (slots.some((s) => s.index === index)) index++;
-    const slot: Slot = { index, worker, ready: false };
+    const slot: Slot = { index, child, ready: early?.ready ?? false, stderr: early?.stderr ?? '' };
     slots.push(slot);
-    worker.on('message', (m: WorkerReply) => {
+    child.stderr!.setEncoding('utf8');
+    child.stderr!.on('data', (text: string) => {
+      slot.stderr = (slot.stderr + text).slice(-STDERR_KEPT);
+    });
+    child.on('message', (m: WorkerReply) => {
       if (slot.gone) return;
       if (m.id === undefined) {
         slot.ready = true;
@@ -187,36 +238,15 @@ export function createNativePool(options: NativePoolOptions = {}): NativePool {
           : t.reject(Object.assign(new Error(thrown.message), { name: thrown.name })),
       );
     });
-    worker.on('error', (e: Error) => {
+    child.on('error', (e: Error) => {
       slot.error = e;
+      // Not started at all (no pid): no 'close' may follow.
+      if (child.pid === undefined) ended(slot, null, null);
     });
-    worker.on('exit', (code) => {
-      if (slot.gone) return;
-      const wasReady = slot.ready;
-      retire(slot);
-      const e = slot.error;
-      if (slot.task) {
-        const t = slot.task;
-        slot.task = undefined;
-        t.resolve({
-          manifests: '',
-          error:
-            e?.code === 'ERR_WORKER_OUT_OF_MEMORY'
-              ? outOfMemoryError(memoryMb)
-              : {
-                  kind: 'template-execute',
-                  message: `the native renderer's thread ended (exit code ${code}${e ? `: ${e.message}` : ''}) while rendering the chart; the render was not completed`,
-                },
-        });
-      } else if (!wasReady) {
-        // The thread could not even start (a broken install): every waiting render gets that, not a retry loop.
-        const err = new Error(
-          `the native renderer's thread did not start (exit code ${code}${e ? `: ${e.message}` : ''})`,
-        );
-        for (const t of queue.splice(0)) t.reject(err);
-      }
-      pump();
-    });
+    // 'close', not 'exit': stderr has been read to its end by then.
+    child.on('close', (code, signal) => ended(slot, code, signal));
+    // Started ahead and already ready: it takes the waiting renders once the caller's pump is done.
+    if (slot.ready) process.nextTick(pump);
   };
 
   const dispatch = (slot: Slot, task: Task) => {
@@ -224,16 +254,20 @@ export function createNativePool(options: NativePoolOptions = {}): NativePool {
     const seconds = task.request.timeoutSeconds ?? defaultTimeout();
     slot.timer = setTimeout(() => {
       if (slot.task !== task) return;
-      // A thread busy in a template cannot be asked to stop: it is terminated, and a fresh one started when
-      // a render waits for it.
+      // A process busy in a template cannot be asked to stop: it is killed, and a fresh one started when a
+      // render waits for it.
       retire(slot);
       slot.task = undefined;
-      void slot.worker.terminate();
+      slot.child.kill('SIGKILL');
+      hold(slot, false);
       task.resolve({ manifests: '', error: { kind: 'timeout', message: `${NATIVE_TIMEOUT_PREFIX} in ${seconds} s` } });
       pump();
     }, seconds * 1000);
     const { timeoutSeconds: _timeout, ...request } = task.request;
-    slot.worker.postMessage({ id: nextId++, request } satisfies WorkerRequest);
+    // A process that ended meanwhile: its 'close' settles the task.
+    slot.child.send({ id: nextId++, request } satisfies WorkerRequest, (e) => {
+      if (e) slot.error ??= e;
+    });
   };
 
   function pump(): void {
@@ -241,20 +275,18 @@ export function createNativePool(options: NativePoolOptions = {}): NativePool {
     for (const slot of slots) {
       if (!queue.length) break;
       if (!slot.ready || slot.task || slot.gone) continue;
-      // Chart affinity: the engine caches what it parsed (templates, YAML) by text, so a thread renders a chart
-      // it has seen at a fraction of the first cost. A free thread takes the oldest render of its own charts,
-      // else the oldest of all (no thread waits while there is work).
+      // Chart affinity: the engine caches what it parsed (templates, YAML) by text, so a process renders a
+      // chart it has seen at a fraction of the first cost. A free process takes the oldest render of its own
+      // charts, else the oldest of all (no process waits while there is work).
       const own = queue.findIndex((t) => t.home === slot.index);
       dispatch(slot, queue.splice(own >= 0 ? own : 0, 1)[0]!);
     }
-    // Threads still starting will take as many renders; start more only for the rest, up to `threads`.
+    // Processes still starting will take as many renders; start more only for the rest, up to `threads`.
     const starting = slots.filter((s) => !s.ready).length;
     for (let i = starting; i < queue.length && slots.length < threads; i++) start();
-    // A thread holds the process only while it renders or starts for a waiting render: an idle pool lets the
-    // process end without close().
-    for (const slot of slots)
-      if (slot.task || (!slot.ready && queue.length)) slot.worker.ref();
-      else slot.worker.unref();
+    // A process holds this one only while it renders or starts for a waiting render: an idle pool lets this
+    // process end without close() (the children then see their IPC channel close and end too).
+    for (const slot of slots) hold(slot, Boolean(slot.task || (!slot.ready && queue.length)));
   }
 
   return {
@@ -262,10 +294,13 @@ export function createNativePool(options: NativePoolOptions = {}): NativePool {
     get started() {
       return started;
     },
+    get pids() {
+      return slots.flatMap((s) => (s.child.pid === undefined ? [] : [s.child.pid]));
+    },
     prestart() {
       if (closed || slots.length) return;
       start();
-      slots.at(-1)!.worker.unref();
+      hold(slots.at(-1)!, false);
     },
     async render(request: RenderRequest): Promise<RenderResult> {
       if (closed) throw new Error('the native render pool is closed');
@@ -284,7 +319,16 @@ export function createNativePool(options: NativePoolOptions = {}): NativePool {
         if (s.timer) clearTimeout(s.timer);
         if (s.task) s.task.reject(err);
       }
-      await Promise.all(all.map((s) => s.worker.terminate()));
+      await Promise.all(
+        all.map(
+          (s) =>
+            new Promise<void>((resolve) => {
+              if (s.child.exitCode !== null || s.child.signalCode !== null) return resolve();
+              s.child.once('close', () => resolve());
+              s.child.kill('SIGKILL');
+            }),
+        ),
+      );
     },
   };
 }

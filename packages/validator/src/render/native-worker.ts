@@ -1,18 +1,18 @@
-import { parentPort } from 'node:worker_threads';
 import { nativeRenderer } from './native-renderer.js';
 import type { WorkerReply, WorkerRequest } from './native-pool.js';
 
-// Worker thread of the native render pool (native-pool.ts): says when it is ready (the engine loaded), then
-// renders each request it is sent with the in-process native renderer, one at a time, and posts the result
-// back (or what it threw, as the in-process renderer would throw it), until the pool terminates it.
-const port = parentPort!;
-port.on('message', ({ id, request }: WorkerRequest) => {
+// Child process of the native render pool (native-pool.ts, started with `fork`): says when it is ready (the
+// engine loaded), then renders each request it is sent with the in-process native renderer, one at a time,
+// and sends the result back (or what it threw, as the in-process renderer would throw it), until the pool
+// kills it or goes away (the IPC channel closes: nothing is left to hold this process, so it ends).
+const send = (reply: WorkerReply) => process.send!(reply);
+process.on('message', ({ id, request }: WorkerRequest) => {
   nativeRenderer.render(request).then(
-    (result) => port.postMessage({ id, result } satisfies WorkerReply),
+    (result) => send({ id, result }),
     (e: unknown) => {
       const err = e instanceof Error ? e : new Error(String(e));
-      port.postMessage({ id, thrown: { name: err.name, message: err.message } } satisfies WorkerReply);
+      send({ id, thrown: { name: err.name, message: err.message } });
     },
   );
 });
-port.postMessage({ ready: true } satisfies WorkerReply);
+send({ ready: true });

@@ -1,0 +1,69 @@
+// The render process started ahead (src/render/render-process.ts): which command lines start one in
+// bin/validator.js, and that the render pool takes it over when it would start the same process, and
+// kills it otherwise.
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { createNativePool, RENDER_PROCESS } from '../src/render/native-pool.js';
+import { earlyRenderWanted, startEarly, takeEarly } from '../src/render/render-process.js';
+import { writeChart } from './helpers.js';
+
+const tmp = mkdtempSync(join(tmpdir(), 'render-process-'));
+const pools: Array<ReturnType<typeof createNativePool>> = [];
+afterAll(async () => {
+  await Promise.all(pools.map((p) => p.close()));
+  rmSync(tmp, { recursive: true, force: true });
+});
+
+const ended = (child: ReturnType<typeof startEarly>['child']) =>
+  new Promise<void>((resolve) => {
+    if (child.exitCode !== null || child.signalCode !== null) resolve();
+    else child.once('close', () => resolve());
+  });
+
+describe('render process started ahead', { timeout: 120_000 }, () => {
+  it.each([
+    [['--scope', 'service:dbs'], {}, true],
+    [['--scope=service:dbs', '--quiet'], {}, true],
+    [['--quiet', '--scope', 'service:dbs', '--renderer', 'native'], {}, true],
+    [['--nx-task'], { NX_TASK_TARGET_PROJECT: 'svc-dbs' }, true],
+    [['--nx-task'], { NX_TASK_TARGET_PROJECT: 'cluster' }, false], // renders mostly from the render store
+    [['--scope', 'cluster'], {}, false],
+    [['--scope', 'service:dbs', '--renderer', 'helm'], {}, false],
+    [['--scope', 'service:dbs', '--renderer=helm'], {}, false],
+    [['--scope', 'service:dbs'], { VALIDATOR_RENDERER: 'helm' }, false],
+    [['--scope', 'service:dbs', '--renderer', 'native'], { VALIDATOR_RENDERER: 'helm' }, true],
+    [['--scope', 'service:dbs', '--help'], {}, false],
+    [['--scope', 'service:dbs'], { VALIDATOR_RENDER_MEMORY_MB: '10' }, false], // the CLI refuses it (exit 2)
+    [['chart', 'charts/dbs', '--scope', 'service:dbs'], {}, false], // a subcommand
+    [[], {}, false],
+  ])('earlyRenderWanted(%j, %j) is %s', (argv, env, wanted) => {
+    expect(earlyRenderWanted(argv, env)).toBe(wanted);
+  });
+
+  it('the pool takes over the process started ahead for its settings: no second process, the same results', async () => {
+    const early = startEarly(RENDER_PROCESS.entry, 64, RENDER_PROCESS.loaderArgv);
+    const p = createNativePool({ memoryMb: 64 });
+    pools.push(p);
+    const ok = writeChart(tmp, 'ok', { 'templates/cm.yaml': 'x: {{ .Values.x }}\n' });
+    const request = { chartDir: ok, releaseName: 'r', namespace: 'ns', valueFiles: [], kubeVersion: '1.33' };
+    expect(await p.render(request)).toEqual({ manifests: '---\n# Source: ok/templates/cm.yaml\nx: 1\n' });
+    expect(p.pids).toEqual([early.child.pid]);
+    expect(p.started).toBe(1);
+    expect(takeEarly(RENDER_PROCESS.entry, [])).toBeUndefined(); // taken once
+  });
+
+  it('one started for other settings is killed, and the pool starts its own', async () => {
+    const early = startEarly(RENDER_PROCESS.entry, 128, RENDER_PROCESS.loaderArgv);
+    const p = createNativePool({ memoryMb: 64 });
+    pools.push(p);
+    const ok = writeChart(tmp, 'ok2', { 'templates/cm.yaml': 'x: {{ .Values.x }}\n' });
+    const request = { chartDir: ok, releaseName: 'r', namespace: 'ns', valueFiles: [], kubeVersion: '1.33' };
+    expect(await p.render(request)).toEqual({ manifests: '---\n# Source: ok2/templates/cm.yaml\nx: 1\n' });
+    expect(p.pids).toHaveLength(1);
+    expect(p.pids).not.toEqual([early.child.pid]);
+    await ended(early.child);
+    expect(early.child.signalCode).toBe('SIGKILL');
+  });
+});
