@@ -13,6 +13,7 @@ import {
 import { setFlagsFromString } from 'node:v8';
 import type { CommandOutput } from './commands.js';
 import { DEFAULT_RENDERER } from './render/default-renderer.js';
+import { endRenderProcesses } from './render/render-process.js';
 
 /** VALIDATOR_RENDERER picks the renderer of a run without --renderer (nx targets, CI), else the default. */
 const defaultRenderer = process.env.VALIDATOR_RENDERER || DEFAULT_RENDERER;
@@ -71,6 +72,8 @@ function exitAfter(stdout: string, code: number): Promise<never> {
 async function finish(o: Quiet, run: () => Promise<CommandOutput> | CommandOutput): Promise<never> {
   try {
     const out = await run();
+    // Render processes are reaped before the exit, so that their CPU time counts as this run's.
+    await endRenderProcesses();
     if (out.stderr) process.stderr.write(out.stderr);
     const silent = o.quiet && o.output === 'text' && out.exitCode === EXIT.ok;
     return await exitAfter(silent ? '' : out.stdout, out.exitCode);

@@ -2,11 +2,12 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { HelmError } from '@cmsweb/helm-engine';
 import { generatedCases } from '@cmsweb/helm-engine/conformance';
 import { afterAll, describe, expect, it } from 'vitest';
 import { helmRenderer } from '../src/render/helm-renderer.js';
 import { pooledNativeRenderer } from '../src/render/native-pool.js';
-import { nativeRenderer } from '../src/render/native-renderer.js';
+import { endlessRecursion, nativeRenderer } from '../src/render/native-renderer.js';
 import type { RenderRequest } from '../src/render/renderer.js';
 import { REPO_ROOT, writeChart } from './helpers.js';
 
@@ -53,6 +54,26 @@ describe('native renderer', { timeout: 120_000 }, () => {
     expect(plain.manifests).toContain('x: 1\nkept: here\n');
   });
 
+  it('endlessRecursion: a self-include 100 levels deep or more that then failed otherwise is one short finding with the reason', () => {
+    const level = (n: number) =>
+      `template: c/templates/a.yaml:${n}:3: executing "self" at <include "self" .>: error calling include: `;
+    const nested = (levels: number, inner: string) =>
+      new HelmError('template-execute', `${Array.from({ length: levels }, () => level(1)).join('')}${inner}`);
+    expect(endlessRecursion(nested(150, 'Maximum call stack size exceeded'))).toEqual({
+      kind: 'template-execute',
+      file: 'templates/a.yaml',
+      line: 1,
+      column: 3,
+      message:
+        'template failed: "self" includes itself 150 levels deep, then: Maximum call stack size exceeded: expected a recursion that stops, e.g. on a value that shrinks at each level',
+    });
+    // Shallower: the message as it is (a recursion that stops may fail for its own reason).
+    expect(endlessRecursion(nested(99, 'x is required'))).toBeUndefined();
+    // helm's own limit: left to parseHelmError, which words it as helm does.
+    const helmLimit = 'rendering template has a nested reference name: self: unable to execute template';
+    expect(endlessRecursion(nested(1001, helmLimit))).toBeUndefined();
+  });
+
   it("a template that includes or tpl's itself without end: one short finding, at the self-include as helm", async () => {
     const fixtures = join(REPO_ROOT, 'packages', 'toolchain', 'test', 'fixtures');
     // Through the render processes, as every repository, chart and render command renders: their stack (up to
@@ -80,7 +101,7 @@ describe('native renderer', { timeout: 120_000 }, () => {
       [7, 11],
     ]).toContainEqual([include.error!.line, include.error!.column]);
     expect(include.error!.message).toMatch(
-      /^template failed: ("include-loop.self" includes itself without end \((stopped at the engine's maximum template depth|helm stops after 1,000 nested includes of one template)\)|it calls itself without end \(stopped at the engine's maximum template depth\))/,
+      /^template failed: ("include-loop.self" includes itself (without end \((stopped at the engine's maximum template depth|helm stops after 1,000 nested includes of one template)\)|\d+ levels deep, then: )|it calls itself without end \(stopped at the engine's maximum template depth\))/,
     );
     expect(include.error!.message.length).toBeLessThan(300);
     const tpl = await nativeRenderer.render(request(join(fixtures, 'tpl-loop')));

@@ -1,13 +1,14 @@
 // The render process started ahead (src/render/render-process.ts): which command lines start one in
 // bin/validator.js, and that the render pool takes it over when it would start the same process, and
 // kills it otherwise.
-import { mkdtempSync, rmSync } from 'node:fs';
+import { randomUUID } from 'node:crypto';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { createNativePool, RENDER_PROCESS } from '../src/render/native-pool.js';
 import { earlyRenderWanted, startEarly, takeEarly } from '../src/render/render-process.js';
-import { writeChart } from './helpers.js';
+import { runCli, tempRepo, writeChart } from './helpers.js';
 
 const tmp = mkdtempSync(join(tmpdir(), 'render-process-'));
 const pools: Array<ReturnType<typeof createNativePool>> = [];
@@ -15,6 +16,18 @@ afterAll(async () => {
   await Promise.all(pools.map((p) => p.close()));
   rmSync(tmp, { recursive: true, force: true });
 });
+
+/** The processes now running whose environment holds `marker` (Linux: /proc/<pid>/environ). */
+function processesWith(marker: string): number[] {
+  const found: number[] = [];
+  for (const pid of readdirSync('/proc').filter((d) => /^\d+$/.test(d)))
+    try {
+      if (readFileSync(`/proc/${pid}/environ`, 'latin1').includes(marker)) found.push(Number(pid));
+    } catch {
+      // ended meanwhile, or not ours
+    }
+  return found;
+}
 
 const ended = (child: ReturnType<typeof startEarly>['child']) =>
   new Promise<void>((resolve) => {
@@ -65,5 +78,26 @@ describe('render process started ahead', { timeout: 120_000 }, () => {
     expect(p.pids).not.toEqual([early.child.pid]);
     await ended(early.child);
     expect(early.child.signalCode).toBe('SIGKILL');
+  });
+
+  it('the CLI, one service: its findings and exit code, and no render process left running once it has exited', () => {
+    const repo = tempRepo();
+    try {
+      const overlay = join(repo.dir, 'environments/dev/values/demo.yaml');
+      writeFileSync(overlay, `${readFileSync(overlay, 'utf8')}replicaz: 2\n`);
+      // Every process the CLI starts inherits this variable: any still running after it exits is its leftover.
+      const marker = `RENDER_PROCESS_TEST=${randomUUID()}`;
+      const [name, value] = marker.split('=') as [string, string];
+      const r = runCli(['--root', repo.dir, '--scope', 'service:demo', '--output', 'json'], { env: { [name]: value } });
+      expect(r.stderr).toBe('');
+      expect(r.code).toBe(1);
+      const report = JSON.parse(r.stdout) as { findings: Array<{ check: string; file: string }> };
+      expect(report.findings.map((f) => `${f.file} ${f.check}`)).toEqual([
+        'environments/dev/values/demo.yaml overlay-schema',
+      ]);
+      expect(processesWith(marker)).toEqual([]);
+    } finally {
+      repo.cleanup();
+    }
   });
 });

@@ -6,6 +6,8 @@ import {
   DEFAULT_RENDER_MEMORY_MB,
   DEFAULT_RENDER_THREADS,
   forkRenderProcess,
+  killAndWait,
+  openPools,
   poolSettings,
   RENDER_MEMORY_ENV,
   renderProcessArgv,
@@ -289,7 +291,7 @@ export function createNativePool(options: NativePoolOptions = {}): NativePool {
     for (const slot of slots) hold(slot, Boolean(slot.task || (!slot.ready && queue.length)));
   }
 
-  return {
+  const pool: NativePool = {
     name: 'native',
     get started() {
       return started;
@@ -319,18 +321,12 @@ export function createNativePool(options: NativePoolOptions = {}): NativePool {
         if (s.timer) clearTimeout(s.timer);
         if (s.task) s.task.reject(err);
       }
-      await Promise.all(
-        all.map(
-          (s) =>
-            new Promise<void>((resolve) => {
-              if (s.child.exitCode !== null || s.child.signalCode !== null) return resolve();
-              s.child.once('close', () => resolve());
-              s.child.kill('SIGKILL');
-            }),
-        ),
-      );
+      openPools.delete(pool);
+      await Promise.all(all.map((s) => killAndWait(s.child)));
     },
   };
+  openPools.add(pool);
+  return pool;
 }
 
 let shared: NativePool | undefined;

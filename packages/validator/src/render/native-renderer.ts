@@ -44,13 +44,41 @@ function validateValues(schema: string, values: object): string[] {
 
 const INCLUDE_SITE = /template: ([^\s:]+):(\d+):(\d+): executing "([^"]+)" at <include "\4"/g;
 
+/** Self-includes nested at least this deep make a failure under them one short finding (deepSelfInclude). */
+const SELF_INCLUDE_DEPTH = 100;
+
+/**
+ * Pure: a template included in itself SELF_INCLUDE_DEPTH levels deep or more that then failed another way
+ * than at a depth limit (seen once in process under load: V8's default stack ran out where the engine could
+ * not name it): one short finding at the innermost self-include with the reason, not the ~100 KB nested
+ * message. Helm's own limit (1,000 nested includes) is left to parseHelmError, which names it as helm does.
+ */
+function deepSelfInclude(message: string): RenderError | undefined {
+  if (message.includes('rendering template has a nested reference name')) return undefined;
+  const sites = [...message.matchAll(INCLUDE_SITE)];
+  if (sites.length < SELF_INCLUDE_DEPTH) return undefined;
+  const site = sites.at(-1)!;
+  const reason = message
+    .slice(site.index + site[0].length)
+    .replace(/^[^>]*>:\s*/, '')
+    .replace(/^error calling include:\s*/, '')
+    .trim();
+  return {
+    kind: 'template-execute',
+    file: site[1]!.replace(/^[^/]+\//, ''),
+    line: Number(site[2]),
+    column: Number(site[3]),
+    message: `template failed: "${site[4]}" includes itself ${sites.length} levels deep, then: ${reason.length > 120 ? `${reason.slice(0, 120)}…` : reason}: expected a recursion that stops, e.g. on a value that shrinks at each level`,
+  };
+}
+
 /**
  * Pure: a template that includes or tpl's itself without end stops the engine at its depth limit (before
  * helm's 1,000 nested includes): one short finding at the innermost self-include, not the ~90 KB nested
  * message. Undefined for any other error.
  */
 export function endlessRecursion(e: HelmError): RenderError | undefined {
-  if (!/exceeded maximum template depth/.test(e.message)) return undefined;
+  if (!/exceeded maximum template depth/.test(e.message)) return deepSelfInclude(e.message);
   const site = [...e.message.matchAll(INCLUDE_SITE)].pop();
   if (site)
     return {

@@ -182,3 +182,39 @@ export function takeEarly(entry: URL, execArgv: string[]): EarlyRenderProcess | 
   }
   return early;
 }
+
+/** close() of every render pool not yet closed (native-pool.ts adds and removes them). */
+export const openPools = new Set<{ close(): Promise<void> }>();
+
+/**
+ * Shell: ends every render process of this process (the pools' and one started ahead and never taken) and
+ * waits until they are gone. The CLI calls it before it exits: a process reaped by its parent has its CPU
+ * time counted with the parent's (getrusage, /usr/bin/time, nx's task timings); one left to end by itself
+ * would be reaped by init, and its CPU time would drop out of every figure.
+ */
+export async function endRenderProcesses(): Promise<void> {
+  const slot = globalThis as Slot;
+  const early = slot[EARLY];
+  delete slot[EARLY];
+  const waits: Array<Promise<unknown>> = [...openPools].map((p) => p.close());
+  if (early) {
+    early.release();
+    waits.push(killAndWait(early.child));
+  }
+  await Promise.all(waits);
+}
+
+/**
+ * Shell: kills `child` (SIGKILL) and resolves once it has been reaped and its stderr read to the end. Its
+ * handles are held meanwhile: an idle pool's are not, and the wait would otherwise let this process's event
+ * loop run dry and end it (exit code 0) before the caller goes on.
+ */
+export function killAndWait(child: ChildProcess): Promise<void> {
+  return new Promise<void>((resolve) => {
+    if (child.exitCode !== null || child.signalCode !== null) return resolve();
+    child.ref();
+    (child.stderr as { ref?: () => void } | null)?.ref?.();
+    child.once('close', () => resolve());
+    child.kill('SIGKILL');
+  });
+}
