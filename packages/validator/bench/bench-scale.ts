@@ -2,13 +2,23 @@
 // `chartgen generate`, a full `validator` run, and `nx affected -t validate` after a one-line tag bump (nx
 // start-up included), each as the user runs it (the compiled CLIs, a real git repository, the workspace's nx
 // and its plugin). Wall time, CPU time (user + system, the process and every child it waited for, from
-// /usr/bin/time when the machine has it) and peak RSS of the largest process.
+// /usr/bin/time when the machine has it) and peak memory (all the command's processes together, see measure).
 // With nx's daemon, the CPU figure adds the daemon's (its own and its runtime inputs', read from /proc before
 // and after: it recomputes the project graph after the bump and hashes the task, on the command's path).
 // `npx tsx packages/validator/bench/bench-scale.ts [sizes...]` (default 50 1000 5000; BENCH_SCALE_RENDERER
 // picks the renderer, default native). Figures go into the README ("Performance", scale); no test reads them.
-import { spawnSync } from 'node:child_process';
-import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { spawn, spawnSync } from 'node:child_process';
+import {
+  cpSync,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  symlinkSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { repoRoot } from '@cmsweb/toolchain';
@@ -32,25 +42,79 @@ interface Measure {
   stderr: string;
 }
 
-/** Runs a command to its end; with /usr/bin/time, its CPU time and peak RSS too. */
-function measure(cwd: string, cmd: string, args: string[], env: Record<string, string> = {}): Measure {
+/**
+ * Resident memory in MB of `pid` and every process under it now (Linux /proc; 0 elsewhere). The validator
+ * renders in a child process (native-pool.ts): the memory of a run is the sum of its processes, which
+ * /usr/bin/time's %M (the largest single process) does not give.
+ */
+function treeRssMb(pid: number): number {
+  let children: Map<number, number[]>;
+  try {
+    children = new Map();
+    for (const d of readdirSync('/proc')) {
+      if (!/^\d+$/.test(d)) continue;
+      try {
+        const stat = readFileSync(`/proc/${d}/stat`, 'utf8');
+        const ppid = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
+        children.set(ppid, [...(children.get(ppid) ?? []), Number(d)]);
+      } catch {
+        // ended meanwhile
+      }
+    }
+  } catch {
+    return 0;
+  }
+  let kb = 0;
+  const todo = [pid];
+  while (todo.length) {
+    const p = todo.pop()!;
+    try {
+      const m = /^VmRSS:\s+(\d+) kB/m.exec(readFileSync(`/proc/${p}/status`, 'utf8'));
+      if (m) kb += Number(m[1]);
+    } catch {
+      // ended meanwhile
+    }
+    todo.push(...(children.get(p) ?? []));
+  }
+  return kb / 1024;
+}
+
+/**
+ * Runs a command to its end; with /usr/bin/time, its CPU time (the reaped render processes included) and
+ * peak memory too: the larger of the largest process's (%M) and the sum of all its processes, sampled every
+ * 0.2 s.
+ */
+async function measure(cwd: string, cmd: string, args: string[], env: Record<string, string> = {}): Promise<Measure> {
   const report = join(tmpdir(), `bench-scale-time-${process.pid}.txt`);
   const [file, argv] = TIME ? [TIME, ['-o', report, '-f', '%U %S %M', cmd, ...args]] : [cmd, args];
   const t = performance.now();
-  const r = spawnSync(file, argv, {
+  const child = spawn(file, argv, {
     cwd,
-    encoding: 'utf8',
-    maxBuffer: 1024 * 1024 * 1024,
     env: { ...process.env, NX_DAEMON: 'false', NX_NO_CLOUD: 'true', NX_TUI: 'false', NO_COLOR: '1', ...env },
   });
+  let treeMb = 0;
+  const sampler = setInterval(() => {
+    if (child.pid !== undefined) treeMb = Math.max(treeMb, treeRssMb(child.pid));
+  }, 200);
+  const out: Buffer[] = [];
+  const err: Buffer[] = [];
+  child.stdout.on('data', (b: Buffer) => out.push(b));
+  child.stderr.on('data', (b: Buffer) => err.push(b));
+  const code = await new Promise<number>((resolve) => child.on('close', (c) => resolve(c ?? -1)));
+  clearInterval(sampler);
   const wallS = (performance.now() - t) / 1000;
-  const out: Measure = { wallS, code: r.status ?? -1, stdout: r.stdout, stderr: r.stderr };
+  const m: Measure = {
+    wallS,
+    code,
+    stdout: Buffer.concat(out).toString('utf8'),
+    stderr: Buffer.concat(err).toString('utf8'),
+  };
   if (TIME && existsSync(report)) {
     const [user, system, maxKb] = readFileSync(report, 'utf8').trim().split('\n').pop()!.split(' ').map(Number);
     rmSync(report, { force: true });
-    return { ...out, cpuS: user! + system!, peakMb: maxKb! / 1024 };
+    return { ...m, cpuS: user! + system!, peakMb: Math.max(maxKb! / 1024, treeMb) };
   }
-  return out;
+  return m;
 }
 
 /**
@@ -75,9 +139,9 @@ function daemonCpuS(ws: string): number | undefined {
 }
 
 /** measure() of an nx command served by the daemon: the daemon's CPU over the same time added to the client's. */
-function measureWithDaemon(ws: string, args: string[]): Measure {
+async function measureWithDaemon(ws: string, args: string[]): Promise<Measure> {
   const before = daemonCpuS(ws);
-  const m = measure(ws, process.execPath, args, { NX_DAEMON: 'true' });
+  const m = await measure(ws, process.execPath, args, { NX_DAEMON: 'true' });
   const after = daemonCpuS(ws);
   if (m.cpuS === undefined || before === undefined || after === undefined) return { ...m, cpuS: undefined };
   return { ...m, cpuS: m.cpuS + (after - before) };
@@ -121,11 +185,19 @@ try {
   );
   for (const n of SIZES) {
     const ws = workspace(base, n);
-    const generate = measure(ws, process.execPath, [CHARTGEN, 'generate', '--root', ws, '--quiet']);
+    const generate = await measure(ws, process.execPath, [CHARTGEN, 'generate', '--root', ws, '--quiet']);
     if (generate.code !== 0) throw new Error(`chartgen generate (${n}) exited ${generate.code}: ${generate.stderr}`);
     git(ws, 'add', '-A');
     git(ws, 'commit', '-qm', 'generated');
-    const full = measure(ws, process.execPath, [VALIDATOR, '--root', ws, '--renderer', RENDERER, '--output', 'json']);
+    const full = await measure(ws, process.execPath, [
+      VALIDATOR,
+      '--root',
+      ws,
+      '--renderer',
+      RENDERER,
+      '--output',
+      'json',
+    ]);
     if (full.code > 1) throw new Error(`validator (${n}) exited ${full.code}: ${full.stderr}`);
     const summary = (JSON.parse(full.stdout) as { summary: { resources: number; errors: number } }).summary;
     // One line: the dev tag of the second service (a Kubernetes one: every 25th synthetic service is a VM).
@@ -135,7 +207,7 @@ try {
     // The one service the bump affects, as `nx affected` runs it (nx start-up and project graph included). The
     // cluster project, also affected, re-runs the cross-service checks over the whole repository: its cost is
     // the full validation's above (less the renders, replayed from the services' cached outputs).
-    const affected = measure(ws, process.execPath, [
+    const affected = await measure(ws, process.execPath, [
       NX,
       'affected',
       '-t',
@@ -151,19 +223,19 @@ try {
     // the project graph is kept in memory and updated from the changed files. A second bump, so the run is
     // not served from the cache; the daemon's own CPU is not in the client's figure (wall time is the one).
     const daemonEnv = { NX_DAEMON: 'true' };
-    measure(ws, process.execPath, [NX, 'show', 'projects'], daemonEnv); // starts the daemon, builds the graph
+    await measure(ws, process.execPath, [NX, 'show', 'projects'], daemonEnv); // starts the daemon, builds the graph
     const bumpAgain = (tag: string) => {
       writeFileSync(values, readFileSync(values, 'utf8').replace(/^(\s*tag: ).*$/m, `$1${tag}`));
       git(ws, 'commit', '-qam', `bump svc-0001 in dev to ${tag}`);
     };
     bumpAgain('v9.9.10-stable');
     const affectedArgs = [NX, 'affected', '-t', 'validate', '--base=HEAD~1', '--exclude=cluster'];
-    const warm = measureWithDaemon(ws, affectedArgs);
+    const warm = await measureWithDaemon(ws, affectedArgs);
     // As in CI (`--head=HEAD`): nx compares the two commits only, without listing the working tree's changed
     // and untracked files (two git commands that stat every file, ~1.5 CPU s at 5,000 services).
     bumpAgain('v9.9.11-stable');
-    const committed = measureWithDaemon(ws, [...affectedArgs, '--head=HEAD']);
-    measure(ws, process.execPath, [NX, 'daemon', '--stop'], daemonEnv);
+    const committed = await measureWithDaemon(ws, [...affectedArgs, '--head=HEAD']);
+    await measure(ws, process.execPath, [NX, 'daemon', '--stop'], daemonEnv);
     for (const [m, what] of [
       [warm, 'with the daemon'],
       [committed, 'with the daemon, --head=HEAD'],
