@@ -3,8 +3,8 @@
 // assertion is on speed: the timeouts below are the renders' own (a chart that never finishes on any
 // machine), the tests' bounds only generous. Half a second: each second of an endless render's timeout is
 // a second of CPU its process burns.
-import { spawnSync } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { spawn, spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -37,6 +37,16 @@ const request = (chartDir: string, more: Partial<RenderRequest> = {}): RenderReq
   kubeVersion: '1.33',
   ...more,
 });
+
+/** Whether process `pid` runs (a zombie, ended but not yet reaped, does not). */
+function alive(pid: number): boolean {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    return stat.slice(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3) !== 'Z';
+  } catch {
+    return false;
+  }
+}
 
 /** Three nested ranges of 100,000: 10^15 iterations, no output, no memory to speak of. */
 const ENDLESS_RANGE =
@@ -157,6 +167,31 @@ describe('native render pool', { timeout: 300_000 }, () => {
       },
     });
     expect(await p.render(request(ok))).toEqual({ manifests: '---\n# Source: ok6/templates/cm.yaml\nx: 1\n' });
+  });
+
+  it('a render process busy in an endless render ends by itself when the validator is killed outright', async () => {
+    const dist = pathToFileURL(join(PACKAGE_DIR, 'dist', 'render', 'native-pool.js')).href;
+    const endless = chart('endless4', { 'templates/cm.yaml': ENDLESS_RANGE });
+    const script = join(tmp, 'killed-validator.mjs');
+    writeFileSync(
+      script,
+      `import { createNativePool } from ${JSON.stringify(dist)};
+const p = createNativePool({ threads: 1 });
+const r = p.render(${JSON.stringify(request(endless, { timeoutSeconds: 600 }))});
+const t = setInterval(() => { if (p.pids.length) { process.stdout.write(p.pids[0] + '\\n'); clearInterval(t); } }, 20);
+await r;`,
+    );
+    const validator = spawn(process.execPath, [script], { stdio: ['ignore', 'pipe', 'inherit'] });
+    const pid = Number(
+      await new Promise<string>((resolve) => validator.stdout.once('data', (b: Buffer) => resolve(b.toString()))),
+    );
+    expect(pid).toBeGreaterThan(0);
+    await new Promise((r) => setTimeout(r, 1500)); // the render process loaded the engine and loops
+    expect(alive(pid)).toBe(true);
+    validator.kill('SIGKILL'); // no pool left to stop it: its watchdog thread must
+    const deadline = Date.now() + 20_000;
+    while (alive(pid) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
+    expect(alive(pid)).toBe(false);
   });
 
   it.each([
