@@ -8,21 +8,12 @@
 // `npx tsx packages/validator/bench/bench-scale.ts [sizes...]` (default 50 1000 5000; BENCH_SCALE_RENDERER
 // picks the renderer, default native). Figures go into the README ("Performance", scale); no test reads them.
 import { spawn, spawnSync } from 'node:child_process';
-import {
-  cpSync,
-  existsSync,
-  mkdirSync,
-  mkdtempSync,
-  readdirSync,
-  readFileSync,
-  rmSync,
-  symlinkSync,
-  writeFileSync,
-} from 'node:fs';
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { repoRoot } from '@cmsweb/toolchain';
 import { writeSyntheticCatalog } from '../../chartgen/bench/make-synthetic-catalog.js';
+import { sampleTreeRss } from './process-tree.js';
 
 const ROOT = repoRoot;
 const CHARTGEN = join(ROOT, 'packages', 'chartgen', 'bin', 'chartgen.js');
@@ -43,43 +34,6 @@ interface Measure {
 }
 
 /**
- * Resident memory in MB of `pid` and every process under it now (Linux /proc; 0 elsewhere). The validator
- * renders in a child process (native-pool.ts): the memory of a run is the sum of its processes, which
- * /usr/bin/time's %M (the largest single process) does not give.
- */
-function treeRssMb(pid: number): number {
-  let children: Map<number, number[]>;
-  try {
-    children = new Map();
-    for (const d of readdirSync('/proc')) {
-      if (!/^\d+$/.test(d)) continue;
-      try {
-        const stat = readFileSync(`/proc/${d}/stat`, 'utf8');
-        const ppid = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
-        children.set(ppid, [...(children.get(ppid) ?? []), Number(d)]);
-      } catch {
-        // ended meanwhile
-      }
-    }
-  } catch {
-    return 0;
-  }
-  let kb = 0;
-  const todo = [pid];
-  while (todo.length) {
-    const p = todo.pop()!;
-    try {
-      const m = /^VmRSS:\s+(\d+) kB/m.exec(readFileSync(`/proc/${p}/status`, 'utf8'));
-      if (m) kb += Number(m[1]);
-    } catch {
-      // ended meanwhile
-    }
-    todo.push(...(children.get(p) ?? []));
-  }
-  return kb / 1024;
-}
-
-/**
  * Runs a command to its end; with /usr/bin/time, its CPU time (the reaped render processes included) and
  * peak memory too: the larger of the largest process's (%M) and the sum of all its processes, sampled every
  * 0.2 s.
@@ -92,16 +46,13 @@ async function measure(cwd: string, cmd: string, args: string[], env: Record<str
     cwd,
     env: { ...process.env, NX_DAEMON: 'false', NX_NO_CLOUD: 'true', NX_TUI: 'false', NO_COLOR: '1', ...env },
   });
-  let treeMb = 0;
-  const sampler = setInterval(() => {
-    if (child.pid !== undefined) treeMb = Math.max(treeMb, treeRssMb(child.pid));
-  }, 200);
+  const sampler = sampleTreeRss(child.pid);
   const out: Buffer[] = [];
   const err: Buffer[] = [];
   child.stdout.on('data', (b: Buffer) => out.push(b));
   child.stderr.on('data', (b: Buffer) => err.push(b));
   const code = await new Promise<number>((resolve) => child.on('close', (c) => resolve(c ?? -1)));
-  clearInterval(sampler);
+  const treeMb = sampler.stop();
   const wallS = (performance.now() - t) / 1000;
   const m: Measure = {
     wallS,
