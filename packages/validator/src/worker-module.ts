@@ -1,11 +1,12 @@
-// Where a worker thread's module is: compiled (dist/*.js), the emitted module itself; run from the TypeScript
-// sources (vitest), an .mjs entry beside it that registers tsx (a devDependency) in the thread first, with
-// the "source" export condition so that the workspace packages load from their sources too.
+// Where a worker thread's or a child process's module is: compiled (dist/*.js), the emitted module itself; run
+// from the TypeScript sources (vitest), an .mjs entry beside it that registers tsx (a devDependency) in the
+// thread or process first, with the "source" export condition so that the workspace packages load from their
+// sources too.
 
 export interface WorkerModule {
-  /** What `new Worker` is given. */
+  /** What `new Worker` (or `fork`) is given. */
   entry: URL;
-  /** The thread's execArgv (undefined: the process's own, as Worker does by default). */
+  /** The thread's or process's node options (undefined: none added; a Worker then takes the process's own). */
   execArgv: string[] | undefined;
 }
 
