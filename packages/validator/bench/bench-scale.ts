@@ -7,13 +7,13 @@
 // and after: it recomputes the project graph after the bump and hashes the task, on the command's path).
 // `npx tsx packages/validator/bench/bench-scale.ts [sizes...]` (default 50 1000 5000; BENCH_SCALE_RENDERER
 // picks the renderer, default native). Figures go into the README ("Performance", scale); no test reads them.
-import { spawn, spawnSync } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { repoRoot } from '@cmsweb/toolchain';
 import { writeSyntheticCatalog } from '../../chartgen/bench/make-synthetic-catalog.js';
-import { sampleTreeRss } from './process-tree.js';
+import { runSampled } from './process-tree.js';
 
 const ROOT = repoRoot;
 const CHARTGEN = join(ROOT, 'packages', 'chartgen', 'bin', 'chartgen.js');
@@ -42,24 +42,12 @@ async function measure(cwd: string, cmd: string, args: string[], env: Record<str
   const report = join(tmpdir(), `bench-scale-time-${process.pid}.txt`);
   const [file, argv] = TIME ? [TIME, ['-o', report, '-f', '%U %S %M', cmd, ...args]] : [cmd, args];
   const t = performance.now();
-  const child = spawn(file, argv, {
+  const r = await runSampled(file, argv, {
     cwd,
     env: { ...process.env, NX_DAEMON: 'false', NX_NO_CLOUD: 'true', NX_TUI: 'false', NO_COLOR: '1', ...env },
   });
-  const sampler = sampleTreeRss(child.pid);
-  const out: Buffer[] = [];
-  const err: Buffer[] = [];
-  child.stdout.on('data', (b: Buffer) => out.push(b));
-  child.stderr.on('data', (b: Buffer) => err.push(b));
-  const code = await new Promise<number>((resolve) => child.on('close', (c) => resolve(c ?? -1)));
-  const treeMb = sampler.stop();
-  const wallS = (performance.now() - t) / 1000;
-  const m: Measure = {
-    wallS,
-    code,
-    stdout: Buffer.concat(out).toString('utf8'),
-    stderr: Buffer.concat(err).toString('utf8'),
-  };
+  const m: Measure = { wallS: (performance.now() - t) / 1000, code: r.code, stdout: r.stdout, stderr: r.stderr };
+  const treeMb = r.treeMb;
   if (TIME && existsSync(report)) {
     const [user, system, maxKb] = readFileSync(report, 'utf8').trim().split('\n').pop()!.split(' ').map(Number);
     rmSync(report, { force: true });

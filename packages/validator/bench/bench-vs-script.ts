@@ -5,13 +5,12 @@
 // be built here (no Go toolchain), so its half is not run: the script's figures are helm's alone, a lower
 // bound of the script. Wall time, CPU time (user + system, children included) and peak memory.
 // `npx tsx packages/validator/bench/bench-vs-script.ts` (part of `npm run bench -- validator`).
-import { spawn } from 'node:child_process';
 import { availableParallelism, loadavg } from 'node:os';
 import { join } from 'node:path';
 import { generatedCases, helmArgs, vendoredCopy } from '@cmsweb/helm-engine/conformance';
 import { repoRoot, runHelm } from '@cmsweb/toolchain';
 import { mapLimit } from '@cmsweb/toolkit';
-import { sampleTreeRss } from './process-tree.js';
+import { runSampled } from './process-tree.js';
 import { readFileSync } from 'node:fs';
 
 const VALIDATOR = join(repoRoot, 'packages', 'validator', 'bin', 'validator.js');
@@ -32,20 +31,21 @@ console.log(`whole repository, ${new Date().toISOString().slice(0, 16)} UTC, loa
 // the sum of its processes (it renders in a child process), sampled every 0.2 s.
 const cpu0 = childCpuSeconds();
 const t0 = performance.now();
-const child = spawn('/usr/bin/time', ['-f', '%M', process.execPath, VALIDATOR, '--root', repoRoot, '--output', 'json']);
-const sampler = sampleTreeRss(child.pid);
-const out: Buffer[] = [];
-const err: Buffer[] = [];
-child.stdout.on('data', (b: Buffer) => out.push(b));
-child.stderr.on('data', (b: Buffer) => err.push(b));
-const status = await new Promise<number>((resolve) => child.on('close', (c) => resolve(c ?? 3)));
-const treeMb = sampler.stop();
+const v = await runSampled('/usr/bin/time', [
+  '-f',
+  '%M',
+  process.execPath,
+  VALIDATOR,
+  '--root',
+  repoRoot,
+  '--output',
+  'json',
+]);
 const validatorWall = (performance.now() - t0) / 1000;
 const validatorCpu = childCpuSeconds() - cpu0;
-const v = { stdout: Buffer.concat(out).toString('utf8'), stderr: Buffer.concat(err).toString('utf8') };
-if (status > 1) throw new Error(`validator exited ${status}: ${v.stderr}`);
+if (v.code > 1 || v.code < 0) throw new Error(`validator exited ${v.code}: ${v.stderr}`);
 const summary = (JSON.parse(v.stdout) as { summary: { resources: number; errors: number; warnings: number } }).summary;
-const validatorMb = Math.max(Number(v.stderr.trim().split('\n').pop()) / 1024, treeMb);
+const validatorMb = Math.max(Number(v.stderr.trim().split('\n').pop()) / 1024, v.treeMb);
 
 // The script's helm half.
 const cases = generatedCases(repoRoot);

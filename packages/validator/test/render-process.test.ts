@@ -29,6 +29,16 @@ function processesWith(marker: string): number[] {
   return found;
 }
 
+/** A 64 MB pool (closed after the file) that has rendered a one-line chart `name` as the in-process renderer would. */
+async function poolThatRendered(name: string) {
+  const p = createNativePool({ memoryMb: 64 });
+  pools.push(p);
+  const chartDir = writeChart(tmp, name, { 'templates/cm.yaml': 'x: {{ .Values.x }}\n' });
+  const request = { chartDir, releaseName: 'r', namespace: 'ns', valueFiles: [], kubeVersion: '1.33' };
+  expect(await p.render(request)).toEqual({ manifests: `---\n# Source: ${name}/templates/cm.yaml\nx: 1\n` });
+  return p;
+}
+
 const ended = (child: ReturnType<typeof startEarly>['child']) =>
   new Promise<void>((resolve) => {
     if (child.exitCode !== null || child.signalCode !== null) resolve();
@@ -57,11 +67,7 @@ describe('render process started ahead', { timeout: 120_000 }, () => {
 
   it('the pool takes over the process started ahead for its settings: no second process, the same results', async () => {
     const early = startEarly(RENDER_PROCESS.entry, 64, RENDER_PROCESS.loaderArgv);
-    const p = createNativePool({ memoryMb: 64 });
-    pools.push(p);
-    const ok = writeChart(tmp, 'ok', { 'templates/cm.yaml': 'x: {{ .Values.x }}\n' });
-    const request = { chartDir: ok, releaseName: 'r', namespace: 'ns', valueFiles: [], kubeVersion: '1.33' };
-    expect(await p.render(request)).toEqual({ manifests: '---\n# Source: ok/templates/cm.yaml\nx: 1\n' });
+    const p = await poolThatRendered('ok');
     expect(p.pids).toEqual([early.child.pid]);
     expect(p.started).toBe(1);
     expect(takeEarly(RENDER_PROCESS.entry, [])).toBeUndefined(); // taken once
@@ -69,11 +75,7 @@ describe('render process started ahead', { timeout: 120_000 }, () => {
 
   it('one started for other settings is killed, and the pool starts its own', async () => {
     const early = startEarly(RENDER_PROCESS.entry, 128, RENDER_PROCESS.loaderArgv);
-    const p = createNativePool({ memoryMb: 64 });
-    pools.push(p);
-    const ok = writeChart(tmp, 'ok2', { 'templates/cm.yaml': 'x: {{ .Values.x }}\n' });
-    const request = { chartDir: ok, releaseName: 'r', namespace: 'ns', valueFiles: [], kubeVersion: '1.33' };
-    expect(await p.render(request)).toEqual({ manifests: '---\n# Source: ok2/templates/cm.yaml\nx: 1\n' });
+    const p = await poolThatRendered('ok2');
     expect(p.pids).toHaveLength(1);
     expect(p.pids).not.toEqual([early.child.pid]);
     await ended(early.child);

@@ -1,16 +1,17 @@
 import type { ChildProcess } from 'node:child_process';
-import type { Socket } from 'node:net';
 import { defaultHelmTimeoutSeconds } from '@cmsweb/toolchain';
 import { NATIVE_TIMEOUT_PREFIX } from './helm-errors.js';
 import {
   DEFAULT_RENDER_MEMORY_MB,
   DEFAULT_RENDER_THREADS,
   forkRenderProcess,
+  holdProcess,
   killAndWait,
   openPools,
   poolSettings,
   RENDER_MEMORY_ENV,
   renderProcessArgv,
+  STDERR_KEPT,
   takeEarly,
 } from './render-process.js';
 import type { Renderer, RenderError, RenderRequest, RenderResult } from './renderer.js';
@@ -138,9 +139,6 @@ interface Slot {
   error?: Error;
 }
 
-/** Keeps the last 4 KB a process wrote to stderr: enough for V8's fatal message, bounded whatever it prints. */
-const STDERR_KEPT = 4096;
-
 /**
  * Shell: a pool of render processes. Processes start when renders wait for one (at most `threads`), are held
  * by this process only while they render (unref'd when idle), and each render gets the request's
@@ -178,11 +176,7 @@ export function createNativePool(options: NativePoolOptions = {}): NativePool {
   };
 
   /** A process holds this one only while it renders or starts for a waiting render. */
-  const hold = (slot: Slot, held: boolean) => {
-    // The stderr pipe is a net.Socket (typed as a Readable).
-    const handles = [slot.child, slot.child.channel, slot.child.stderr as Socket | null];
-    for (const h of handles) if (h) held ? h.ref() : h.unref();
-  };
+  const hold = (slot: Slot, held: boolean) => holdProcess(slot.child, held);
 
   const ended = (slot: Slot, code: number | null, signal: NodeJS.Signals | null) => {
     if (slot.gone) return;

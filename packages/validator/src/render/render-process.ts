@@ -1,5 +1,6 @@
 import { type ChildProcess, fork } from 'node:child_process';
 import { readFileSync } from 'node:fs';
+import type { Socket } from 'node:net';
 
 // How a native render process (native-pool.ts runs renders in them) is started, and the one started ahead by
 // bin/validator.js: a process takes ~0.25 s to load the engine, so a one-service run (what nx runs after a
@@ -79,6 +80,17 @@ export function forkRenderProcess(entry: URL, execArgv: string[]): ChildProcess 
   });
 }
 
+/** The tail of a render process's stderr kept, in characters: enough for V8's fatal message, bounded whatever it prints. */
+export const STDERR_KEPT = 4096;
+
+/**
+ * Shell: whether `child` keeps this process alive: its process handle, IPC channel and stderr pipe (a
+ * net.Socket, typed as a Readable) are ref'd or unref'd together.
+ */
+export function holdProcess(child: ChildProcess, held: boolean): void {
+  for (const h of [child, child.channel, child.stderr as Socket | null]) if (h) held ? h.ref() : h.unref();
+}
+
 /** A render process started ahead (startEarly), with what it did before the pool took it. */
 export interface EarlyRenderProcess {
   child: ChildProcess;
@@ -152,16 +164,14 @@ export function startEarly(entry: URL, memoryMb: number, loaderArgv: string[] = 
     early.ended = true;
   };
   const onData = (text: string) => {
-    early.stderr = (early.stderr + text).slice(-4096);
+    early.stderr = (early.stderr + text).slice(-STDERR_KEPT);
   };
   child.once('message', onMessage);
   child.on('close', onClose);
   child.on('error', onClose);
   child.stderr?.setEncoding('utf8');
   child.stderr?.on('data', onData);
-  child.unref();
-  child.channel?.unref();
-  (child.stderr as unknown as { unref?: () => void } | null)?.unref?.();
+  holdProcess(child, false);
   (globalThis as Slot)[EARLY] = early;
   return early;
 }
@@ -212,8 +222,7 @@ export async function endRenderProcesses(): Promise<void> {
 export function killAndWait(child: ChildProcess): Promise<void> {
   return new Promise<void>((resolve) => {
     if (child.exitCode !== null || child.signalCode !== null) return resolve();
-    child.ref();
-    (child.stderr as { ref?: () => void } | null)?.ref?.();
+    holdProcess(child, true);
     child.once('close', () => resolve());
     child.kill('SIGKILL');
   });
