@@ -3,10 +3,11 @@
 // start-up included), each as the user runs it (the compiled CLIs, a real git repository, the workspace's nx
 // and its plugin). Wall time, CPU time (user + system, the process and every child it waited for, from
 // /usr/bin/time when the machine has it) and peak memory (all the command's processes together, see measure).
-// With nx's daemon, the CPU figure adds the daemon's (its own and its runtime inputs', read from /proc before
-// and after: it recomputes the project graph after the bump and hashes the task). Two timings with the daemon:
-// the command started at the instant of the bump (the daemon's recomputation on its path: the worst case) and
-// started once the daemon has caught up with it (as after an editor's save, seconds before the command).
+// The affected run in five situations: without nx's daemon as the first nx command of the checkout (CI on a
+// fresh clone) and again; with the daemon, started at the instant of the bump (its recomputation of the
+// project graph on the command's path: the worst case), started once the daemon has caught up with the bump
+// (an editor's save, seconds before the command), and with --head=HEAD (CI's form). With the daemon, the CPU
+// figure adds the daemon's (its own and its runtime inputs', read from /proc before and after).
 // `npx tsx packages/validator/bench/bench-scale.ts [sizes...]` (default 50 1000 5000; BENCH_SCALE_RENDERER
 // picks the renderer, default native). Figures go into the README ("Performance", scale); no test reads them.
 import { spawnSync } from 'node:child_process';
