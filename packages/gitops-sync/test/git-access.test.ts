@@ -3,7 +3,7 @@ import { mkdirSync, mkdtempSync, realpathSync, rmSync, symlinkSync, writeFileSyn
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { UsageError } from '@cmsweb/toolkit';
-import { openRepository, readBlobs } from '../src/shell/git.js';
+import { blobIds, LS_TREE_FROM, openRepository, readBlobs } from '../src/shell/git.js';
 import { at, createFixture, git } from './helpers/fixture.js';
 
 // openRepository asks git for the paths and HEAD's commit in one process, and falls back to the paths alone
@@ -148,6 +148,42 @@ describe('readBlobs', () => {
           [`${c3}:a.yaml`, null],
         ]),
       );
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('many paths of one commit: resolved by one ls-tree, with the answers git gives spec by spec', async () => {
+    const dir = fresh();
+    try {
+      const files: Record<string, string> = { 'top.yaml': 'top\n', 'odd name\twith tab ü.yaml': 'odd\n' };
+      for (let i = 0; i < LS_TREE_FROM; i++) files[`environments/e${i % 3}/values/s${i}.yaml`] = `tag: v${i}\n`;
+      mkdirSync(join(dir, 'environments'));
+      symlinkSync('top.yaml', join(dir, 'environments', 'link.yaml'));
+      const c1 = commitFiles(dir, files, 'many');
+      const c2 = commitFiles(dir, { 'environments/e0/values/s0.yaml': 'tag: changed\n' }, 'more');
+      const paths = [
+        ...Object.keys(files),
+        'environments/link.yaml', // a symbolic link: its blob is the link's text
+        'environments/e1', // a folder
+        'environments/e1/values/none.yaml', // missing
+        'missing/deeper/x.yaml',
+      ];
+      const specs = [...paths.map((p) => `${c1}:${p}`), `${c2}:environments/e0/values/s0.yaml`];
+      // The oracle: git resolving each path itself, one spec per request (below the ls-tree threshold).
+      const oneByOne = new Map<string, string | null>();
+      for (const spec of specs) oneByOne.set(spec, (await readBlobs(dir, [spec])).get(spec)!);
+      expect(oneByOne.get(`${c1}:environments/link.yaml`)).toBe('top.yaml');
+      expect(oneByOne.get(`${c1}:environments/e1`)).toBeNull();
+      const ids = await blobIds(dir, specs);
+      expect(ids.size, `the ${paths.length} paths of the first commit resolved by ls-tree, the second's one not`).toBe(
+        paths.length,
+      );
+      expect(ids.get(`${c1}:environments/e1`)).toBeNull();
+      expect([...(await readBlobs(dir, specs))]).toEqual([...oneByOne]);
+      // The same specs twice in one request (a spec asked twice used to leave the request waiting forever).
+      const twice = await readBlobs(dir, [...specs, ...specs.slice(0, 3)]);
+      expect([...twice]).toEqual([...oneByOne]);
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }

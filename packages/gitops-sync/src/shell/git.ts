@@ -88,13 +88,92 @@ export async function resolveCommit(root: string, ref: string): Promise<string |
 }
 
 /**
- * Reads `<rev>:<path>` specs through `git cat-file --batch`; null for what does not exist. One cat-file
- * process per repository serves the reads of a command (its snapshot, history and work-tree update: three
- * processes before), one request at a time; it ends once idle for BLOB_READER_IDLE_MS, and never keeps this
- * process alive. Objects written meanwhile by other git processes are found: cat-file looks again on a miss.
+ * Reads `<rev>:<path>` specs (or object ids) through `git cat-file --batch`; null for what is not a blob. One
+ * cat-file process per repository serves the reads of a command (its snapshot, history and work-tree update:
+ * three processes before), one request at a time; it ends once idle for BLOB_READER_IDLE_MS, and never keeps
+ * this process alive. Objects written meanwhile by other git processes are found: cat-file looks again on a
+ * miss. Many paths of one commit are first resolved to ids (blobIds).
  */
-export function readBlobs(root: string, specs: readonly string[]): Promise<Map<string, string | null>> {
-  if (specs.length === 0) return Promise.resolve(new Map());
+export async function readBlobs(root: string, specs: readonly string[]): Promise<Map<string, string | null>> {
+  if (specs.length === 0) return new Map();
+  const ids = await blobIds(root, specs);
+  // Each object asked once: a spec or id asked twice in one request would never see its answers complete.
+  const asked = [...new Set(specs.map((s) => (ids.has(s) ? ids.get(s) : s)))].filter((x): x is string => !!x);
+  const answers = asked.length ? await askQueued(root, asked) : new Map<string, string | null>();
+  return new Map(
+    specs.map((s) => {
+      const id = ids.get(s);
+      return [s, ids.has(s) ? (id ? (answers.get(id) ?? null) : null) : (answers.get(s) ?? null)];
+    }),
+  );
+}
+
+/** Paths of one commit from which they are resolved by `git ls-tree` rather than by cat-file (blobIds). */
+export const LS_TREE_FROM = 32;
+const COMMIT_SPEC = /^([0-9a-f]{40}|[0-9a-f]{64}):([^\n]+)$/;
+
+/**
+ * The blob ids of the `<commit>:<path>` specs of each commit asked for LS_TREE_FROM paths or more, by one
+ * `git ls-tree` of their folders: cat-file finds a path by reading every tree on the way, again for each spec
+ * (the 14,400 overlays of one commit of a 5,000-service repository took 9.4 s that way, 0.2 s by id). null:
+ * no blob at that path (missing, a folder, a submodule). Specs left out (other forms, fewer paths, a commit
+ * ls-tree refuses) are asked as they are.
+ */
+export async function blobIds(root: string, specs: readonly string[]): Promise<Map<string, string | null>> {
+  const byCommit = new Map<string, Set<string>>();
+  for (const spec of specs) {
+    const m = COMMIT_SPEC.exec(spec);
+    if (!m || !m[2]!.split('/').every((part) => part !== '' && part !== '.' && part !== '..')) continue;
+    const paths = byCommit.get(m[1]!) ?? new Set<string>();
+    byCommit.set(m[1]!, paths.add(m[2]!));
+  }
+  const ids = new Map<string, string | null>();
+  for (const [commit, paths] of byCommit) {
+    if (paths.size < LS_TREE_FROM) continue;
+    const folders = new Set([...paths].map((p) => (p.includes('/') ? p.slice(0, p.lastIndexOf('/')) : p)));
+    let found: Map<string, string | null>;
+    try {
+      found = await listTree(root, commit, [...folders]);
+    } catch {
+      continue;
+    }
+    for (const p of paths) ids.set(`${commit}:${p}`, found.get(p) ?? null);
+  }
+  return ids;
+}
+
+/**
+ * Every file under `paths` (folders or files, literal) at `commit`, by one `git ls-tree -r`: its blob id, or
+ * null for what is not a blob (a submodule). Throws when git refuses the commit.
+ */
+export async function listTree(
+  root: string,
+  commit: string,
+  paths: readonly string[],
+): Promise<Map<string, string | null>> {
+  const out = await git(root).raw([
+    '--literal-pathspecs',
+    'ls-tree',
+    '-r',
+    '-z',
+    '--full-tree',
+    commit,
+    '--',
+    ...paths,
+  ]);
+  const files = new Map<string, string | null>();
+  for (const entry of out.split('\0')) {
+    // "<mode> <type> <id>\t<path>"; with -z the path is as it is, never quoted.
+    const tab = entry.indexOf('\t');
+    if (tab <= 0) continue;
+    const [, type, id] = entry.slice(0, tab).split(' ');
+    files.set(entry.slice(tab + 1), type === 'blob' && id ? id : null);
+  }
+  return files;
+}
+
+/** Asks the repository's cat-file for `specs` (each once), after the requests already queued. */
+function askQueued(root: string, specs: readonly string[]): Promise<Map<string, string | null>> {
   const key = readerKey(root);
   let reader = readers.get(key);
   if (!reader) {

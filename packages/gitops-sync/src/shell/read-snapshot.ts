@@ -6,7 +6,7 @@ import { SERVICE_NAME } from '../core/input.js';
 import type { EnvironmentState, Snapshot } from '../core/model.js';
 import { holdsPath } from '../core/model.js';
 import { parseOverlay } from '../core/overlay.js';
-import { git, readBlobs } from './git.js';
+import { listTree, readBlobs } from './git.js';
 
 // Reads environments/ as one commit has it: environment files, overlays and holds. Reading a commit
 // (not the work tree) gives every command one consistent snapshot, also on a freshly fetched head.
@@ -15,17 +15,18 @@ const ENV_FILE = /^environments\/([^/]+)\/environment\.yaml$/;
 const OVERLAY = /^environments\/([^/]+)\/values\/([^/]+)\.yaml$/;
 
 export async function readSnapshot(root: string, commit: string): Promise<Snapshot> {
-  const names = (await git(root).raw(['ls-tree', '-r', '--name-only', '-z', commit, '--', 'environments']))
-    .split('\0')
-    .filter(Boolean);
+  // The listing gives each file's blob id: read by id, cat-file need not look each path up again.
+  const listed = await listTree(root, commit, ['environments']);
+  const names = [...listed.keys()];
   const envFiles = names.filter((n) => ENV_FILE.test(n));
   const overlays = names.filter((n) => OVERLAY.test(n) && SERVICE_NAME.test(OVERLAY.exec(n)![2]!));
   const holds = names.filter((n) => /^environments\/[^/]+\/holds\.yaml$/.test(n));
-  const blobs = await readBlobs(
-    root,
-    [CLUSTER_FILE, ...envFiles, ...overlays, ...holds].map((p) => `${commit}:${p}`),
-  );
-  const text = (p: string) => blobs.get(`${commit}:${p}`) ?? null;
+  const ids = [...envFiles, ...overlays, ...holds].map((p) => listed.get(p)).filter((id): id is string => !!id);
+  const blobs = await readBlobs(root, [`${commit}:${CLUSTER_FILE}`, ...ids]);
+  const text = (p: string) => {
+    const id = p === CLUSTER_FILE ? `${commit}:${CLUSTER_FILE}` : listed.get(p);
+    return id ? (blobs.get(id) ?? null) : null;
+  };
   const declared = declaredEnvironments(text(CLUSTER_FILE), commit);
 
   const envs = new Map<string, EnvironmentState>();
