@@ -97,13 +97,15 @@ export async function resolveCommit(root: string, ref: string): Promise<string |
 export async function readBlobs(root: string, specs: readonly string[]): Promise<Map<string, string | null>> {
   if (specs.length === 0) return new Map();
   const ids = await blobIds(root, specs);
+  // What cat-file is asked for each spec: its blob id when resolved (null: no blob there), else the spec.
+  const asked = (s: string) => (ids.has(s) ? ids.get(s)! : s);
   // Each object asked once: a spec or id asked twice in one request would never see its answers complete.
-  const asked = [...new Set(specs.map((s) => (ids.has(s) ? ids.get(s) : s)))].filter((x): x is string => !!x);
-  const answers = asked.length ? await askQueued(root, asked) : new Map<string, string | null>();
+  const unique = [...new Set(specs.map(asked))].filter((x): x is string => x !== null);
+  const answers = unique.length ? await askQueued(root, unique) : new Map<string, string | null>();
   return new Map(
     specs.map((s) => {
-      const id = ids.get(s);
-      return [s, ids.has(s) ? (id ? (answers.get(id) ?? null) : null) : (answers.get(s) ?? null)];
+      const key = asked(s);
+      return [s, key === null ? null : (answers.get(key) ?? null)];
     }),
   );
 }
